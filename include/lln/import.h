@@ -1,0 +1,39 @@
+/* liquid-edge: importing models trained with ncps (PyTorch), without PyTorch.
+ *
+ * A checkpoint is the state_dict of an ncps sequence wrapper (LTC or CfC) saved with
+ * torch.save (a zip holding a pickle and raw storages). Shapes and key names fix most of
+ * the configuration; the options carry what a state_dict does not record. */
+#ifndef LLN_IMPORT_H
+#define LLN_IMPORT_H
+
+#include "lln/model.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct lln_import_opts {
+    /** "ltc", "cfc", "wired_cfc", or NULL to infer from the keys. */
+    const char *cell;
+    /** LTC: softplus (the LTC wrapper's default) or identity (LTCCell's default). */
+    lln_positivity_t positivity;
+    int ode_unfolds;   /**< LTC, default 6 */
+    double epsilon;    /**< LTC, default 1e-8 */
+    int output_size;   /**< LTC without output mapping: motor neurons (0 = all units) */
+    lln_cfc_mode_t mode; /**< CfC: default or no_gate (pure is recognised by its keys) */
+    int mode_given;      /**< 1 when mode was set by the user */
+    lln_activation_t activation; /**< CfC backbone activation */
+    double backbone_dropout;     /**< > 0 when the backbone names show dropout layers */
+} lln_import_opts_t;
+
+/** ncps's defaults: softplus, 6 unfolds, 1e-8, default mode, lecun_tanh. */
+void lln_import_opts_default(lln_import_opts_t *o);
+
+/** Reads an ncps state_dict checkpoint (.pt) and builds the model it describes. */
+lln_status_t lln_import_ncps(const char *path, const lln_import_opts_t *opts, lln_model_t **out,
+                             lln_error_t *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,56 @@
+/* liquid-edge: status codes and error reports.
+ *
+ * Every fallible function returns an lln_status_t (0 = OK). Host-side functions that can
+ * say more (file, offset, field) also fill an optional lln_error_t. The enum and the
+ * message table are generated from one X-macro list so they cannot drift apart.
+ */
+#ifndef LLN_STATUS_H
+#define LLN_STATUS_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* X(name, value, message) */
+#define LLN_STATUS_LIST(X)                                                         \
+    X(LLN_OK, 0, "ok")                                                             \
+    X(LLN_E_ARG, 1, "invalid argument")                                            \
+    X(LLN_E_NOMEM, 2, "out of memory")                                             \
+    X(LLN_E_IO, 3, "input/output error")                                           \
+    X(LLN_E_FORMAT, 4, "malformed file")                                           \
+    X(LLN_E_VERSION, 5, "unsupported file version")                                \
+    X(LLN_E_CHECKSUM, 6, "checksum mismatch")                                      \
+    X(LLN_E_CONFIG, 7, "invalid model configuration")                              \
+    X(LLN_E_SHAPE, 8, "tensor shape mismatch")                                     \
+    X(LLN_E_DT, 9, "elapsed time must be finite and > 0")                          \
+    X(LLN_E_NOTFOUND, 10, "not found")                                             \
+    X(LLN_E_UNSUPPORTED, 11, "unsupported feature")                                \
+    X(LLN_E_RANGE, 12, "value out of range")
+
+typedef enum lln_status {
+#define LLN_X_ENUM(name, value, msg) name = value,
+    LLN_STATUS_LIST(LLN_X_ENUM)
+#undef LLN_X_ENUM
+        LLN_STATUS_COUNT_
+} lln_status_t;
+
+/** Static, never-NULL description of a status code. */
+const char *lln_strerror(lln_status_t code);
+
+/** Detailed error report filled by host-side functions (may be passed as NULL). */
+typedef struct lln_error {
+    lln_status_t code;
+    char msg[512]; /**< "what is wrong and where", NUL-terminated */
+} lln_error_t;
+
+/** Sets err (if non-NULL) to code and a printf-style message; returns code. */
+lln_status_t lln_error_set(lln_error_t *err, lln_status_t code, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,75 @@
+/* liquid-edge: wirings (which neuron talks to which), built exactly as ncps builds them.
+ *
+ * Matrices are row-major with the SOURCE (pre-synaptic) index first:
+ *   adjacency[src * units + dst], sensory[input * units + dst], entries in {-1, 0, +1}
+ * (0 = no synapse, sign = polarity). Motor (output) neurons are ids 0..output_dim-1.
+ * The same spec, input width and seed give the matrices ncps 1.0.1 gives.
+ */
+#ifndef LLN_WIRING_H
+#define LLN_WIRING_H
+
+#include "lln/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define LLN_MAX_LAYERS 8
+
+typedef enum lln_wiring_kind {
+    LLN_WIRING_CUSTOM = 0, /**< structure given by masks (e.g. imported); no generator */
+    LLN_WIRING_FULL = 1,   /**< ncps FullyConnected(units, output_dim, seed, self_connections) */
+    LLN_WIRING_RANDOM = 2, /**< ncps Random(units, output_dim, sparsity, seed) */
+    LLN_WIRING_NCP = 3,    /**< ncps NCP(inter, command, motor, fanouts..., seed) */
+    LLN_WIRING_AUTONCP = 4 /**< ncps AutoNCP(units, output_size, sparsity, seed) */
+} lln_wiring_kind_t;
+
+/** Constructor arguments of a wiring, named as in ncps. */
+typedef struct lln_wiring_spec {
+    lln_wiring_kind_t kind;
+    int units;            /**< N (FULL, RANDOM, AUTONCP); NCP derives it */
+    int output_dim;       /**< FULL/RANDOM: 0 means units; AUTONCP: output_size */
+    int self_connections; /**< FULL only (1 = ncps default) */
+    double sparsity;      /**< RANDOM: [0,1); AUTONCP: [0.1,1.0] */
+    int inter, command, motor; /**< NCP neuron counts */
+    int sensory_fanout, inter_fanout, recurrent_command, motor_fanin; /**< NCP */
+    unsigned long long seed; /**< FULL/RANDOM: erev_init_seed/random_seed; NCP: < 2^32 */
+} lln_wiring_spec_t;
+
+/** A built wiring. Owns its arrays; release with lln_wiring_free(). */
+typedef struct lln_wiring {
+    int units, input_dim, output_dim;
+    signed char *adjacency; /**< units*units */
+    signed char *sensory;   /**< input_dim*units */
+    int num_layers;         /**< 1 for FULL/RANDOM, 3 for NCP/AUTONCP (inter, command, motor) */
+    int layer_size[LLN_MAX_LAYERS];
+    int *layer_ids; /**< neuron ids, layers concatenated in layer order, ascending within */
+} lln_wiring_t;
+
+/** Fills spec with ncps's defaults for kind (seeds 1111 / 22222, self connections on,
+ *  AutoNCP sparsity 0.5). Sizes are left 0 for the caller. */
+void lln_wiring_spec_default(lln_wiring_spec_t *spec, lln_wiring_kind_t kind);
+
+/** Checks a spec as ncps does (plus sanity bounds); says which argument is wrong. */
+lln_status_t lln_wiring_validate(const lln_wiring_spec_t *spec, int input_dim, lln_error_t *err);
+
+/** Builds the wiring for input_dim sensory inputs. out is overwritten (not freed first). */
+lln_status_t lln_wiring_build(const lln_wiring_spec_t *spec, int input_dim, lln_wiring_t *out,
+                              lln_error_t *err);
+
+/** Frees the arrays of w and zeroes it. NULL-safe. */
+void lln_wiring_free(lln_wiring_t *w);
+
+/** Number of nonzero entries of the internal / sensory matrices. */
+long lln_wiring_synapses(const lln_wiring_t *w);
+long lln_wiring_sensory_synapses(const lln_wiring_t *w);
+
+/** "fc", "random", "ncp", "autoncp", "custom". */
+const char *lln_wiring_kind_name(lln_wiring_kind_t kind);
+/** Inverse of lln_wiring_kind_name; LLN_E_ARG for an unknown name. */
+lln_status_t lln_wiring_kind_parse(const char *name, lln_wiring_kind_t *kind);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

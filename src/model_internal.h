@@ -1,0 +1,99 @@
+/* Private model layout shared by model.c, the kernels and the state code. */
+#ifndef LLN_MODEL_INTERNAL_H
+#define LLN_MODEL_INTERNAL_H
+
+#include "lln/model.h"
+
+#define LLN_MAX_TENSORS 160
+#define LLN_NAME_MAX 48
+
+/* Precomputed tables of one precision; generated twice from kernels_impl.h. Layout is the
+ * same for float and double, so we declare both with a macro. */
+#define LLN_DECLARE_PREP(REAL, SFX)                                                          \
+    typedef struct lln_ltc_prep_##SFX {                                                      \
+        int I, N, M, K;                                                                      \
+        REAL eps;                                                                            \
+        REAL *in_w, *in_b, *out_w, *out_b;  /* identity mapping = 1 / 0 */                   \
+        REAL *cm_k, *gleak, *gvleak;        /* P(cm)*K, P(gleak), P(gleak)*vleak */          \
+        int *s_off, *s_src;                 /* sensory synapses, grouped by destination */  \
+        REAL *s_sigma, *s_mu, *s_w, *s_we;  /* P(w) and P(w)*erev per synapse */             \
+        int *r_off, *r_src;                 /* internal synapses, grouped by destination */ \
+        REAL *r_sigma, *r_mu, *r_w, *r_we;                                                   \
+    } lln_ltc_prep_##SFX;                                                                    \
+    typedef struct lln_dense_##SFX { /* y = W x + b, W row-major out x in */                 \
+        int out, in;                                                                         \
+        REAL *w, *b;                                                                         \
+    } lln_dense_##SFX;                                                                       \
+    typedef struct lln_cfc_prep_##SFX { /* one CfC cell (or one wired layer) */              \
+        int in, hidden, nheads; /* heads: ff1 [, ff2, time_a, time_b] stacked */           \
+        int nbackbone;                                                                       \
+        lln_dense_##SFX backbone[LLN_MAX_BACKBONE];                                          \
+        lln_dense_##SFX heads; /* nheads*hidden x F */                                       \
+        REAL *w_tau_abs, *a;   /* pure mode */                                               \
+    } lln_cfc_prep_##SFX;                                                                    \
+    typedef struct lln_prep_##SFX {                                                          \
+        lln_ltc_prep_##SFX ltc;                                                              \
+        int ncells;                                                                          \
+        lln_cfc_prep_##SFX cfc[LLN_MAX_LAYERS];                                              \
+        lln_dense_##SFX lstm_in, lstm_rec; /* mixed memory */                                \
+        lln_dense_##SFX proj;              /* out == 0: none */                              \
+        REAL *x_mean, *x_inv_std, *y_mean, *y_std;                                           \
+    } lln_prep_##SFX;
+
+LLN_DECLARE_PREP(float, f32)
+LLN_DECLARE_PREP(double, f64)
+
+typedef struct lln_tensor_slot {
+    lln_tensor_info_t info;
+    char name[LLN_NAME_MAX];
+} lln_tensor_slot_t;
+
+typedef struct lln_meta {
+    char *key, *value;
+} lln_meta_t;
+
+struct lln_model {
+    lln_config_t cfg; /* normalised: units/output sizes filled in */
+    lln_wiring_t wiring;
+    int has_wiring;
+    int out_cell; /* width of the cell output before projection */
+    int out;      /* O */
+    size_t ntensors;
+    lln_tensor_slot_t tensors[LLN_MAX_TENSORS];
+    double *params;
+    size_t nparams;
+    lln_prep_f32 p_f32;
+    lln_prep_f64 p_f64;
+    void **allocs; /* every block the prep tables use */
+    size_t nallocs, cap_allocs;
+    size_t scratch_per_sample; /* elements of scratch one sample needs in a step */
+    lln_meta_t *meta;
+    size_t nmeta;
+};
+
+/* State header, followed in the same buffer by h, c and scratch (element type by dtype). */
+struct lln_state {
+    const lln_model_t *model;
+    lln_dtype_t dtype;
+    int batch, n, nmem;
+    size_t scratch; /* elements */
+    void *h, *c, *work;
+    void *heap; /* non-NULL when created by lln_state_create */
+};
+
+/* Parameter tensor values by name (NULL if absent). */
+const double *lln__tensor(const lln_model_t *m, const char *name);
+/* Index ncps gives backbone layer `layer` inside its nn.Sequential. */
+int lln__backbone_index(const lln_config_t *c, int layer);
+
+lln_status_t lln__prepare_f32(lln_model_t *m, lln_error_t *err);
+lln_status_t lln__prepare_f64(lln_model_t *m, lln_error_t *err);
+void lln__free_prep(lln_model_t *m);
+
+lln_status_t lln__step_f32(const lln_model_t *m, lln_state_t *s, const float *x, size_t xs,
+                           const float *dt, size_t dts, float *y, size_t ys, float *st, size_t sts);
+lln_status_t lln__step_f64(const lln_model_t *m, lln_state_t *s, const double *x, size_t xs,
+                           const double *dt, size_t dts, double *y, size_t ys, double *st,
+                           size_t sts);
+
+#endif
