@@ -1,15 +1,58 @@
-/* lln: command-line front end (subcommands are added in cli/cmd_*.c). */
+/* lln: the liquid-edge command line. One binary, one subcommand per job. */
 #include <stdio.h>
 #include <string.h>
 
-#include "lln/model.h"
+#include "cli.h"
+
+typedef struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} command_t;
+
+static const command_t COMMANDS[] = {
+    {"new", cmd_new, "create a model from flags (cell, wiring, sizes, mode, seed...)"},
+    {"info", cmd_info, "describe a model: structure, parameters, cost per step, memory"},
+    {"run", cmd_run, "stream CSV rows through a model, one output row per input row"},
+    {"import-ncps", cmd_import_ncps, "convert an ncps (PyTorch) checkpoint to a .lln model"},
+};
+#define NCOMMANDS (sizeof COMMANDS / sizeof COMMANDS[0])
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: lln COMMAND [OPTIONS]\n"
+               "       lln COMMAND --help\n"
+               "       lln --help | --version\n\n"
+               "liquid-edge: liquid neural networks (ncps LTC / CfC) from laptop to "
+               "microcontroller.\n\nCommands:\n");
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        fprintf(f, "  %-12s %s\n", COMMANDS[i].name, COMMANDS[i].summary);
+    fprintf(f, "\nExit status:\n"
+               "  0  success\n"
+               "  1  the command failed (bad model file, bad input data, I/O error)\n"
+               "  2  bad command line (unknown option, missing argument)\n"
+               "\nDocumentation: docs/CLI.md, docs/FORMAT.md, docs/DESIGN.md.\n");
+}
 
 int main(int argc, char **argv)
 {
-    if (argc > 1 && strcmp(argv[1], "--version") == 0) {
-        printf("lln %s\n", lln_version());
-        return 0;
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
     }
-    fprintf(stderr, "usage: lln --version\n");
-    return 2;
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return EXIT_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+        printf("lln %s\n", lln_version());
+        return EXIT_OK;
+    }
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        if (strcmp(argv[1], COMMANDS[i].name) == 0)
+            return COMMANDS[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "lln: unknown command '%s'\n\n", argv[1]);
+    usage(stderr);
+    return EXIT_USAGE;
 }

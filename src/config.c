@@ -260,6 +260,22 @@ static lln_status_t set_field(lln_config_t *c, const field_t *f, const char *v, 
                      (int *)(void *)base, err);
 }
 
+/* Switching the wiring kind moves the arguments still at the old kind's defaults (seed,
+ * sparsity, self connections) to the new kind's; values the user set are kept. */
+static void set_wiring_kind(lln_wiring_spec_t *w, lln_wiring_kind_t kind)
+{
+    lln_wiring_spec_t old, dflt;
+    lln_wiring_spec_default(&old, w->kind);
+    lln_wiring_spec_default(&dflt, kind);
+    if (w->seed == old.seed)
+        w->seed = dflt.seed;
+    if (w->sparsity == old.sparsity)
+        w->sparsity = dflt.sparsity;
+    if (w->self_connections == old.self_connections)
+        w->self_connections = dflt.self_connections;
+    w->kind = kind;
+}
+
 static lln_status_t set_enum_key(lln_config_t *c, const char *key, const char *v, int *handled,
                                  lln_error_t *err)
 {
@@ -275,7 +291,7 @@ static lln_status_t set_enum_key(lln_config_t *c, const char *key, const char *v
             return lln_error_set(err, LLN_E_CONFIG,
                                  "config: wiring = '%s' is not one of: fc, random, ncp, "
                                  "autoncp, custom", v);
-        c->wiring.kind = wk;
+        set_wiring_kind(&c->wiring, wk);
     } else if (strcmp(key, "positivity") == 0) {
         if ((st = parse_choice(key, v, POS_NAMES, COUNT_OF(POS_NAMES), &k, err)) == LLN_OK)
             c->positivity = (lln_positivity_t)k;

@@ -554,3 +554,96 @@ lln_status_t lln_model_meta_at(const lln_model_t *m, size_t i, const char **key,
     *value = m->meta[i].value;
     return LLN_OK;
 }
+
+/* ---- structural statistics ---------------------------------------------------------------- */
+
+static long mask_ones(const lln_model_t *m, const char *name)
+{
+    const lln_tensor_info_t *t = lln_model_find(m, name);
+    long n = 0;
+    for (size_t i = 0; t != NULL && i < t->count; i++)
+        n += m->params[t->offset + i] != 0;
+    return n;
+}
+
+/* Dense layer: out*in multiplies. */
+static long dense_macs(const lln_model_t *m, const char *wname)
+{
+    const lln_tensor_info_t *t = lln_model_find(m, wname);
+    return t ? (long)t->count : 0;
+}
+
+static void stats_ltc(const lln_model_t *m, lln_model_stats_t *st)
+{
+    const lln_config_t *c = &m->cfg;
+    long N = c->units, I = c->input_size, M = m->out_cell, K = c->ode_unfolds;
+    long S = mask_ones(m, "rnn_cell.sparsity_mask");
+    long Ss = mask_ones(m, "rnn_cell.sensory_sparsity_mask");
+    long maps = (c->input_mapping == LLN_MAP_AFFINE ? 2 : c->input_mapping == LLN_MAP_LINEAR) * I +
+                (c->output_mapping == LLN_MAP_AFFINE ? 2 : c->output_mapping == LLN_MAP_LINEAR) * M;
+    st->synapses = S;
+    st->sensory_synapses = Ss;
+    st->params = 3 * N + 4 * S + 4 * Ss + maps;
+    /* per synapse: sigma*(v-mu), w*sigmoid, w*erev*sigmoid; per neuron and unfold: cm_t*v
+     * and the division; once per step: sensory synapses, cm/dt, input and output maps */
+    st->macs = K * (3 * S + 2 * N) + 3 * Ss + N + I + M;
+    st->transcendentals = K * S + Ss;
+    st->weight_bytes_f32 = (size_t)(3 * N + 2 * I + 2 * M) * 4 + (size_t)(2 * (N + 1)) * 4 +
+                           (size_t)(S + Ss) * 20;
+}
+
+static long act_calls(lln_activation_t a, long n) { return a == LLN_ACT_RELU ? 0 : n; }
+
+static void stats_cfc(const lln_model_t *m, lln_model_stats_t *st)
+{
+    const lln_config_t *c = &m->cfg;
+    int heads = c->mode == LLN_CFC_PURE ? 1 : 4;
+    for (size_t i = 0; i < m->ntensors; i++) {
+        const lln_tensor_info_t *t = &m->tensors[i].info;
+        if (t->flags & LLN_TENSOR_TRAINABLE && strncmp(t->name, "rnn_cell.", 9) == 0)
+            st->params += (long)t->count;
+    }
+    for (int l = 0; l < c->backbone_layers && c->cell == LLN_CELL_CFC; l++) {
+        char name[64];
+        snprintf(name, sizeof name, "rnn_cell.backbone.%d.weight", lln__backbone_index(c, l));
+        st->macs += dense_macs(m, name);
+        st->transcendentals += act_calls(c->activation, c->backbone_units);
+    }
+    int nl = c->cell == LLN_CELL_CFC ? 1 : c->num_layers;
+    for (int l = 0; l < nl; l++) {
+        char mask[64], w[64];
+        long H = c->cell == LLN_CELL_CFC ? c->units : c->layer_sizes[l];
+        const char *pre = c->cell == LLN_CELL_CFC ? "rnn_cell." : NULL;
+        char buf[32];
+        if (pre == NULL) {
+            snprintf(buf, sizeof buf, "rnn_cell.layer_%d.", l);
+            pre = buf;
+        }
+        snprintf(w, sizeof w, "%sff1.weight", pre);
+        snprintf(mask, sizeof mask, "%ssparsity_mask", pre);
+        long full = dense_macs(m, w), kept = lln_model_find(m, mask) ? mask_ones(m, mask) : full;
+        /* masked-out ff1/ff2 weights neither count as parameters nor cost a multiply */
+        long masked_heads = heads == 1 ? 1 : 2;
+        st->params -= masked_heads * (full - kept);
+        st->macs += masked_heads * kept + (heads - masked_heads) * full;
+        st->transcendentals += heads == 1 ? H : 3 * H;
+    }
+    st->weight_bytes_f32 = (size_t)st->params * 4;
+}
+
+void lln_model_stats(const lln_model_t *m, lln_model_stats_t *st)
+{
+    memset(st, 0, sizeof *st);
+    if (m->cfg.cell == LLN_CELL_LTC)
+        stats_ltc(m, st);
+    else
+        stats_cfc(m, st);
+    long extra = dense_macs(m, "lstm.input_map.weight") +
+                 dense_macs(m, "lstm.recurrent_map.weight") + dense_macs(m, "fc.weight");
+    long extra_params = extra + (m->cfg.mixed_memory ? 4L * m->cfg.units : 0) +
+                        (m->cfg.proj_size > 0 ? m->cfg.proj_size : 0);
+    st->macs += extra;
+    st->params += extra_params;
+    st->transcendentals += m->cfg.mixed_memory ? 5L * m->cfg.units : 0;
+    st->weight_bytes_f32 += (size_t)extra_params * 4;
+}

@@ -1,0 +1,41 @@
+/* Shared pieces of the lln command line: exit codes, messages, number parsing. */
+#ifndef LLN_CLI_H
+#define LLN_CLI_H
+
+#include <stdio.h>
+
+#include "lln/model.h"
+
+/* Exit codes (documented in `lln --help` and docs/CLI.md). */
+enum {
+    EXIT_OK = 0,
+    EXIT_FAIL = 1,  /* the command could not do its job: bad input data, model, I/O */
+    EXIT_USAGE = 2  /* bad command line */
+};
+
+/* Prints "lln CMD: message" to stderr. */
+void cli_error(const char *cmd, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* Prints "lln CMD: <usage hint>" for an unknown/invalid option and returns EXIT_USAGE. */
+int cli_usage_error(const char *cmd);
+
+/* Strict parsers: whole string, in range; on failure print what is wrong and return 0. */
+int cli_parse_int(const char *cmd, const char *opt, const char *s, long lo, long hi, long *out);
+int cli_parse_double(const char *cmd, const char *opt, const char *s, double *out);
+
+/* Loads a model file, printing the loader's message on failure. NULL on failure. */
+lln_model_t *cli_load_model(const char *cmd, const char *path);
+
+/* Saves atomically, printing the message on failure; returns 1 on success. */
+int cli_save_model(const char *cmd, const lln_model_t *m, const char *path);
+
+int cmd_new(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_import_ncps(int argc, char **argv);
+
+#endif

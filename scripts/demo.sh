@@ -1,0 +1,36 @@
+#!/bin/sh
+# The main job on data the project generates itself: build an LTC with an AutoNCP(19, 4)
+# wiring, stream an irregularly sampled 8-channel signal through it, and describe it.
+# Usage: scripts/demo.sh BUILD_DIR
+set -eu
+build=${1:-build}
+lln="$build/lln"
+out="$build/demo"
+mkdir -p "$out"
+
+echo "== 1. a liquid time-constant network: 8 inputs, AutoNCP(19 neurons, 4 motor) wiring"
+"$lln" new --cell ltc --inputs 8 --wiring autoncp --units 19 --outputs 4 --seed 7 \
+    --name demo-ltc-autoncp -o "$out/demo.lln"
+
+echo "== 2. a generated signal: 400 rows, irregular sampling (dt in 0.05..0.15 s)"
+awk 'BEGIN {
+    srand(42); t = 0
+    printf "dt"; for (c = 0; c < 8; c++) printf ",x%d", c; printf "\n"
+    for (r = 0; r < 400; r++) {
+        dt = 0.05 + 0.1 * rand(); t += dt
+        printf "%.4f", dt
+        for (c = 0; c < 8; c++) printf ",%.5f", sin(t * (1 + c * 0.37) + c) + 0.1 * (rand() - 0.5)
+        printf "\n"
+    }
+}' >"$out/signal.csv"
+echo "wrote $out/signal.csv"
+
+echo "== 3. streaming it through the model (one output row per input row; first and last rows)"
+"$lln" run "$out/demo.lln" --input "$out/signal.csv" --dt-column dt -o "$out/outputs.csv"
+head -n 4 "$out/outputs.csv"
+echo "..."
+tail -n 2 "$out/outputs.csv"
+echo "wrote $out/outputs.csv ($(($(wc -l <"$out/outputs.csv") - 1)) rows)"
+
+echo "== 4. the model"
+"$lln" info "$out/demo.lln"

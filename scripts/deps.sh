@@ -1,0 +1,36 @@
+#!/bin/sh
+# Installs (as root, with apt-get) or names (otherwise) what building and testing needs.
+# Usage: scripts/deps.sh [build|ci]   build: compiler, cmake, zlib; ci: also clang, gcovr,
+# valgrind (the sanitizer and coverage stages of .ci/run).
+set -eu
+level=${1:-build}
+pkgs=""
+need() { # need COMMAND-OR-FILE PACKAGE
+    case "$1" in
+    /*) [ -e "$1" ] || pkgs="$pkgs $2" ;;
+    *) command -v "$1" >/dev/null 2>&1 || pkgs="$pkgs $2" ;;
+    esac
+}
+need cc gcc
+need make make
+need cmake cmake
+need /usr/include/zlib.h zlib1g-dev
+need awk mawk
+if [ "$level" = ci ]; then
+    need clang clang
+    need gcovr gcovr
+    need valgrind valgrind
+    need git git
+fi
+[ -z "$pkgs" ] && exit 0
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing:$pkgs"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    # shellcheck disable=SC2086 # word splitting of the package list is intended
+    apt-get install -y -qq --no-install-recommends $pkgs
+else
+    echo "missing:$pkgs" >&2
+    echo "install them with:  sudo apt-get install -y$pkgs" >&2
+    exit 1
+fi
