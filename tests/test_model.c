@@ -1,0 +1,277 @@
+/* Model API: configuration checks, tensors, states, Δt validation, and the equivalences
+ * the streaming design promises (batch = samples one by one, sequence = loop of steps). */
+#include <stdint.h>
+#include <string.h>
+
+#include "check.h"
+#include "lln/model.h"
+#include "model_internal.h"
+
+static lln_model_t *make(lln_cell_kind_t cell, void (*tweak)(lln_config_t *))
+{
+    lln_config_t c;
+    lln_config_default(&c, cell);
+    c.input_size = 3;
+    c.units = 7;
+    if (tweak)
+        tweak(&c);
+    lln_model_t *m = NULL;
+    lln_error_t err = {LLN_OK, ""};
+    lln_status_t st = lln_model_create(&c, 5, &m, &err);
+    CHECK_MSG(st == LLN_OK, "create: %s", err.msg);
+    return m;
+}
+
+static void t_ltc_ncp(lln_config_t *c)
+{
+    c->wiring.kind = LLN_WIRING_AUTONCP;
+    c->wiring.seed = 22222;
+    c->wiring.sparsity = 0.5;
+    c->units = 9;
+    c->wiring.output_dim = 2;
+}
+static void t_cfc_mixed(lln_config_t *c)
+{
+    c->backbone_units = 12;
+    c->backbone_layers = 2;
+    c->mixed_memory = 1;
+    c->proj_size = 2;
+}
+static void t_cfc_pure(lln_config_t *c)
+{
+    c->mode = LLN_CFC_PURE;
+    c->activation = LLN_ACT_GELU;
+}
+static void t_wired(lln_config_t *c)
+{
+    c->wiring.kind = LLN_WIRING_AUTONCP;
+    c->wiring.seed = 22222;
+    c->wiring.sparsity = 0.5;
+    c->units = 10;
+    c->wiring.output_dim = 2;
+    c->mode = LLN_CFC_NO_GATE;
+}
+
+/* Stepping a batch of B with per-sample dt equals stepping each sample alone, bit for bit;
+ * and lln_sequence equals a loop of lln_step_batch. */
+static void check_equivalences(lln_model_t *m, const char *what)
+{
+    enum { B = 4, T = 5 };
+    int I = lln_model_input_size(m), O = lln_model_output_size(m), N = lln_model_state_size(m);
+    float x[B * T * 16], dt[B * T], y_seq[B * T * 16], st_seq[B * T * 16];
+    for (int i = 0; i < B * T * I; i++)
+        x[i] = (float)(0.7 * __builtin_sin(0.3 * i) - 0.2);
+    for (int i = 0; i < B * T; i++)
+        dt[i] = 0.2f + 0.3f * (float)(i % 7);
+    lln_state_t *sb, *s1;
+    CHECK(lln_state_create(m, LLN_F32, B, &sb) == LLN_OK);
+    CHECK(lln_state_create(m, LLN_F32, 1, &s1) == LLN_OK);
+    CHECK(lln_sequence(m, sb, T, x, dt, y_seq, st_seq) == LLN_OK);
+    float hb[B * 16];
+    CHECK(lln_state_get(sb, hb, NULL) == LLN_OK);
+    int mismatches = 0;
+    for (int b = 0; b < B; b++) {
+        lln_state_reset(s1);
+        for (int t = 0; t < T; t++) {
+            float y[16], h[16];
+            CHECK(lln_step(m, s1, x + (b * T + t) * I, dt[b * T + t], y) == LLN_OK);
+            CHECK(lln_state_get(s1, h, NULL) == LLN_OK);
+            mismatches += memcmp(y, y_seq + (b * T + t) * O, (size_t)O * sizeof(float)) != 0;
+            mismatches += memcmp(h, st_seq + (b * T + t) * N, (size_t)N * sizeof(float)) != 0;
+        }
+        float h[16];
+        lln_state_get(s1, h, NULL);
+        mismatches += memcmp(h, hb + b * N, (size_t)N * sizeof(float)) != 0;
+    }
+    CHECK_MSG(mismatches == 0, "%s: %d batch/stream mismatches", what, mismatches);
+    for (int i = 0; i < B * T * O; i++)
+        CHECK_MSG(isfinite(y_seq[i]), "%s: output %d not finite", what, i);
+    lln_state_free(sb);
+    lln_state_free(s1);
+}
+
+static void check_dt_errors(lln_model_t *m)
+{
+    lln_state_t *s;
+    float x[16] = {0.5f, -0.5f, 0.25f}, y[16], h0[16], h1[16];
+    double xd[16] = {0.5, -0.5, 0.25}, yd[16];
+    CHECK(lln_state_create(m, LLN_F32, 1, &s) == LLN_OK);
+    CHECK(lln_step(m, s, x, 0.5f, y) == LLN_OK);
+    lln_state_get(s, h0, NULL);
+    const float bad[] = {0.0f, -1.0f, NAN, INFINITY, -0.0f};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        CHECK_EQ_INT(lln_step(m, s, x, bad[i], y), LLN_E_DT);
+    float dtv[1] = {NAN};
+    CHECK_EQ_INT(lln_step_batch(m, s, x, dtv, y), LLN_E_DT);
+    float xs[16 * 3] = {0}, dts[3] = {1, 1, 0};
+    CHECK_EQ_INT(lln_sequence(m, s, 3, xs, dts, NULL, NULL), LLN_E_DT);
+    x[1] = NAN;
+    CHECK_EQ_INT(lln_step(m, s, x, 1.0f, y), LLN_E_RANGE);
+    lln_state_get(s, h1, NULL);
+    CHECK_MSG(memcmp(h0, h1, sizeof(float) * (size_t)lln_model_state_size(m)) == 0,
+              "a rejected step changed the state");
+    /* precision mismatch and foreign states are argument errors */
+    CHECK_EQ_INT(lln_step_f64(m, s, xd, 1.0, yd), LLN_E_ARG);
+    lln_state_free(s);
+}
+
+static void check_caller_buffer(lln_model_t *m)
+{
+    size_t need = lln_state_bytes(m, LLN_F64, 2);
+    CHECK(need > 0);
+    unsigned char *buf = malloc(need + 32);
+    lln_state_t *s;
+    CHECK_EQ_INT(lln_state_init(m, LLN_F64, 2, buf + 1, need - 1, &s), LLN_E_RANGE);
+    CHECK_EQ_INT(lln_state_init(m, LLN_F64, 2, buf + 1, need + 15, &s), LLN_OK);
+    double x[2 * 16] = {0.1, 0.2, 0.3, -0.1, -0.2, -0.3}, dt[2] = {0.5, 2.0}, y[2 * 16];
+    CHECK_EQ_INT(lln_step_batch_f64(m, s, x, dt, y), LLN_OK);
+    double h[2 * 16];
+    lln_state_get(s, h, NULL);
+    double sum = 0;
+    for (int i = 0; i < 2 * lln_model_state_size(m); i++)
+        sum += fabs(h[i]);
+    CHECK_MSG(sum > 0, "state did not move");
+    lln_state_reset(s);
+    lln_state_get(s, h, NULL);
+    for (int i = 0; i < 2 * lln_model_state_size(m); i++)
+        CHECK(h[i] == 0);
+    CHECK_EQ_INT(lln_state_bytes(m, LLN_F32, 0), 0);
+    free(buf);
+}
+
+static void check_config_errors(void)
+{
+    lln_config_t c;
+    lln_error_t err = {LLN_OK, ""};
+    lln_model_t *m;
+    lln_config_default(&c, LLN_CELL_LTC);
+    c.input_size = 3;
+    c.units = 0;
+    CHECK_EQ_INT(lln_model_create(&c, 1, &m, &err), LLN_E_CONFIG);
+    c.units = 4;
+    c.ode_unfolds = 0;
+    CHECK_EQ_INT(lln_model_create(&c, 1, &m, &err), LLN_E_CONFIG);
+    CHECK_MSG(strstr(err.msg, "ode_unfolds") != NULL, "message: %s", err.msg);
+    c.ode_unfolds = 6;
+    c.proj_size = 2;
+    CHECK_EQ_INT(lln_model_create(&c, 1, &m, &err), LLN_E_CONFIG);
+    CHECK_EQ_INT(lln_config_set(&c, "mode", "fast", &err), LLN_E_CONFIG);
+    CHECK_MSG(strstr(err.msg, "no_gate") != NULL, "message lists choices: %s", err.msg);
+    CHECK_EQ_INT(lln_config_set(&c, "ode_unfolds", "6x", &err), LLN_E_CONFIG);
+    CHECK_EQ_INT(lln_config_set(&c, "epsilon", "nan", &err), LLN_E_CONFIG);
+    CHECK_EQ_INT(lln_config_set(&c, "no_such_key", "1", &err), LLN_E_CONFIG);
+    CHECK_EQ_INT(lln_config_set(&c, "layer_sizes", "3,,2", &err), LLN_E_CONFIG);
+    lln_config_default(&c, LLN_CELL_CFC);
+    c.input_size = 2;
+    c.units = 4;
+    c.backbone_layers = LLN_MAX_BACKBONE + 1;
+    CHECK_EQ_INT(lln_model_create(&c, 1, &m, &err), LLN_E_CONFIG);
+    CHECK_MSG(strstr(err.msg, "backbone_layers") != NULL, "message: %s", err.msg);
+}
+
+static void collect(const char *k, const char *v, void *ctx)
+{
+    lln_error_t err = {LLN_OK, ""};
+    CHECK_MSG(lln_config_set(ctx, k, v, &err) == LLN_OK, "%s=%s: %s", k, v, err.msg);
+}
+
+static void check_config_roundtrip(const lln_model_t *m)
+{
+    lln_config_t c;
+    lln_config_default(&c, LLN_CELL_CFC);
+    lln_config_foreach(lln_model_config(m), collect, &c);
+    CHECK(memcmp(&c, lln_model_config(m), sizeof c) == 0);
+}
+
+static void check_set(lln_model_t *m)
+{
+    lln_error_t err = {LLN_OK, ""};
+    double v[64] = {0};
+    const lln_tensor_info_t *t = lln_model_find(m, "rnn_cell.sparsity_mask");
+    CHECK(t != NULL && t->count <= 64);
+    CHECK_EQ_INT(lln_model_set(m, "rnn_cell.sparsity_mask", v, 3, &err), LLN_E_SHAPE);
+    v[0] = 0.5;
+    CHECK_EQ_INT(lln_model_set(m, "rnn_cell.sparsity_mask", v, t->count, &err), LLN_E_RANGE);
+    v[0] = NAN;
+    CHECK_EQ_INT(lln_model_set(m, "rnn_cell.gleak", v, 7, &err), LLN_E_RANGE);
+    CHECK_EQ_INT(lln_model_set(m, "rnn_cell.nope", v, 7, &err), LLN_E_NOTFOUND);
+    v[0] = 0;
+    CHECK_EQ_INT(lln_model_set(m, "norm.input_std", v, 3, &err), LLN_E_RANGE);
+}
+
+/* norm.* tensors: the model applies (x - mean) / std before the cell and y * std + mean
+ * after it; equal to feeding pre-normalised inputs to the same model without norm. */
+static void check_norm(void)
+{
+    lln_model_t *a = make(LLN_CELL_CFC, NULL), *b = make(LLN_CELL_CFC, NULL);
+    double mean[3] = {1, -2, 0.5}, sd[3] = {2, 0.5, 4}, ym[7] = {3, 3, 3, 3, 3, 3, 3};
+    double ys[7] = {2, 2, 2, 2, 2, 2, 2};
+    CHECK(lln_model_set(a, "norm.input_mean", mean, 3, NULL) == LLN_OK);
+    CHECK(lln_model_set(a, "norm.input_std", sd, 3, NULL) == LLN_OK);
+    CHECK(lln_model_set(a, "norm.output_mean", ym, 7, NULL) == LLN_OK);
+    CHECK(lln_model_set(a, "norm.output_std", ys, 7, NULL) == LLN_OK);
+    lln_state_t *sa, *sb;
+    lln_state_create(a, LLN_F64, 1, &sa);
+    lln_state_create(b, LLN_F64, 1, &sb);
+    double x[3] = {2, -1, 3}, xn[3], ya[7], yb[7];
+    for (int i = 0; i < 3; i++)
+        xn[i] = (x[i] - mean[i]) / sd[i];
+    for (int t = 0; t < 3; t++) {
+        CHECK(lln_step_f64(a, sa, x, 1.0, ya) == LLN_OK);
+        CHECK(lln_step_f64(b, sb, xn, 1.0, yb) == LLN_OK);
+    }
+    for (int o = 0; o < 7; o++)
+        CHECK_NEAR(ya[o], yb[o] * 2 + 3, 1e-12);
+    lln_state_free(sa), lln_state_free(sb);
+    lln_model_free(a), lln_model_free(b);
+}
+
+/* Only existing synapses are evaluated: the kernels walk lists built from the masks. */
+static void check_sparse_cost(void)
+{
+    lln_config_t c;
+    lln_config_default(&c, LLN_CELL_LTC);
+    c.input_size = 8;
+    c.wiring.kind = LLN_WIRING_AUTONCP;
+    c.wiring.units = 19;
+    c.wiring.output_dim = 4;
+    c.wiring.seed = 22222;
+    c.wiring.sparsity = 0.5;
+    lln_model_t *m;
+    CHECK(lln_model_create(&c, 1, &m, NULL) == LLN_OK);
+    lln_model_stats_t st;
+    lln_model_stats(m, &st);
+    CHECK_EQ_INT(st.synapses, 45);
+    CHECK_EQ_INT(st.sensory_synapses, 35);
+    CHECK_EQ_INT(st.transcendentals, 6 * 45 + 35); /* spec section 8: 305 sigmoids */
+    CHECK_EQ_INT(m->p_f32.ltc.r_off[19], 45);
+    CHECK_EQ_INT(m->p_f32.ltc.s_off[19], 35);
+    CHECK_EQ_INT(m->p_f64.ltc.r_off[19], 45);
+    lln_model_free(m);
+}
+
+int main(void)
+{
+    void (*tweaks[])(lln_config_t *) = {NULL, t_ltc_ncp, NULL, t_cfc_mixed, t_cfc_pure, t_wired};
+    lln_cell_kind_t cells[] = {LLN_CELL_LTC, LLN_CELL_LTC, LLN_CELL_CFC, LLN_CELL_CFC, LLN_CELL_CFC,
+                               LLN_CELL_WIRED_CFC};
+    const char *names[] = {"ltc fc", "ltc autoncp", "cfc", "cfc mixed proj", "cfc pure gelu",
+                           "wired cfc"};
+    for (int i = 0; i < 6; i++) {
+        lln_model_t *m = make(cells[i], tweaks[i]);
+        if (m == NULL)
+            continue;
+        check_equivalences(m, names[i]);
+        check_dt_errors(m);
+        check_caller_buffer(m);
+        check_config_roundtrip(m);
+        lln_model_free(m);
+    }
+    lln_model_t *m = make(LLN_CELL_LTC, NULL);
+    check_set(m);
+    lln_model_free(m);
+    check_config_errors();
+    check_norm();
+    check_sparse_cost();
+    return check_done("test_model");
+}
