@@ -1,0 +1,11 @@
+/* liquid-edge umbrella header: everything public. */
+#ifndef LLN_LLN_H
+#define LLN_LLN_H
+
+#include "lln/status.h"
+#include "lln/wiring.h"
+#include "lln/model.h"
+#include "lln/format.h"
+#include "lln/import.h"
+
+#endif
