@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "format_loader.h"
+#include "model_internal.h"
 
 lln_status_t lln_fmt_fail(lln_fmt_loader_t *L, lln_status_t code, const char *fmt, ...)
 {
@@ -220,72 +221,6 @@ static lln_status_t check_layout(lln_fmt_loader_t *L)
 
 /* ---- size check before the model exists ------------------------------------------------- */
 
-static uint64_t nonneg(int v) { return v > 0 ? (uint64_t)v : 0; }
-
-/* Neurons of the wiring the model will build (see normalise() in model.c). */
-static uint64_t wiring_units(const lln_config_t *c)
-{
-    if (c->wiring.kind == LLN_WIRING_CUSTOM)
-        return nonneg(c->units);
-    if (c->wiring.kind == LLN_WIRING_NCP)
-        return nonneg(c->wiring.inter) + nonneg(c->wiring.command) + nonneg(c->wiring.motor);
-    return nonneg(c->wiring.units != 0 ? c->wiring.units : c->units);
-}
-
-/* Layer sizes of a wired CfC (spec sections 2.3, 2.4, 5); returns the layer count. */
-static int wired_layers(const lln_config_t *c, uint64_t n[LLN_MAX_LAYERS])
-{
-    uint64_t units = wiring_units(c), motor = nonneg(c->wiring.output_dim);
-    switch (c->wiring.kind) {
-    case LLN_WIRING_NCP:
-        n[0] = nonneg(c->wiring.inter), n[1] = nonneg(c->wiring.command);
-        n[2] = nonneg(c->wiring.motor);
-        return 3;
-    case LLN_WIRING_AUTONCP: {
-        uint64_t ic = units > motor ? units - motor : 0, cmd = (uint64_t)(0.4 * (double)ic);
-        cmd = cmd < 1 ? 1 : cmd;
-        n[0] = ic > cmd ? ic - cmd : 0, n[1] = cmd, n[2] = motor;
-        return 3;
-    }
-    case LLN_WIRING_CUSTOM:
-        for (int l = 0; l < c->num_layers && l < LLN_MAX_LAYERS; l++)
-            n[l] = nonneg(c->layer_sizes[l]);
-        return c->num_layers < LLN_MAX_LAYERS ? c->num_layers : LLN_MAX_LAYERS;
-    default:
-        n[0] = units;
-        return 1;
-    }
-}
-
-/* A lower bound on the parameter values of the model cfg describes: the weights each cell's
- * math needs whatever else the model holds (LTC w and sensory_w; CfC backbone and ff1;
- * wired CfC each layer's ff1; LSTM; projection). The model's memory (parameters, kernel
- * tables, wiring matrices) grows as these same products, so checking this bound against
- * the values TENS declares (which DATA holds) stops a small file from making
- * lln_model_create allocate gigabytes. A lower bound never rejects a valid file. Ints in a
- * validated config are <= 65536, so no product below overflows 64 bits. */
-static uint64_t param_lower_bound(const lln_config_t *c)
-{
-    uint64_t I = nonneg(c->input_size), P = nonneg(c->proj_size), N, lb = 0;
-    N = c->cell == LLN_CELL_CFC ? nonneg(c->units) : wiring_units(c);
-    if (c->cell == LLN_CELL_LTC) {
-        lb = N * N + I * N;
-    } else if (c->cell == LLN_CELL_CFC) {
-        uint64_t U = nonneg(c->backbone_units), L = nonneg(c->backbone_layers);
-        lb = L > 0 ? U * (I + N) + (L - 1) * U * U + N * U : N * (I + N);
-        lb += P * N;
-    } else {
-        uint64_t n[LLN_MAX_LAYERS] = {0}, in = I;
-        int layers = wired_layers(c, n);
-        for (int l = 0; l < layers; l++) {
-            lb += n[l] * (in + n[l]);
-            in = n[l];
-        }
-        lb += layers > 0 ? P * n[layers - 1] : 0;
-    }
-    return lb + (c->mixed_memory ? 4 * N * (I + N) : 0);
-}
-
 /* ---- the model ---------------------------------------------------------------------------- */
 
 static void cname(const lln_fmt_tensor_t *t, char out[LLN_FMT_MAX_NAME + 1])
@@ -384,11 +319,17 @@ static lln_status_t set_values(lln_fmt_loader_t *L, lln_model_t *m)
         lln_error_t sub = {LLN_OK, ""};
         cname(t, name);
         decode(L->buf + L->data->off + t->off, t, v);
-        st = lln_model_set(m, name, v, (size_t)t->count, &sub);
+        st = lln__model_copy(m, name, v, (size_t)t->count, &sub);
         if (st != LLN_OK)
             st = lln_fmt_fail(L, st, "section TENS entry %zu ('%s'): %s", i, name, sub.msg);
     }
     free(v);
+    if (st == LLN_OK) {
+        lln_error_t sub = {LLN_OK, ""};
+        st = lln_model_prepare(m, &sub); /* once, after every tensor is in */
+        if (st != LLN_OK)
+            st = lln_fmt_fail(L, st, "section TENS: %s", sub.msg);
+    }
     return st;
 }
 
@@ -417,12 +358,17 @@ static lln_status_t build_model(lln_fmt_loader_t *L, lln_model_t **out)
 {
     lln_model_t *m = NULL;
     lln_error_t sub = {LLN_OK, ""};
-    uint64_t lb = param_lower_bound(&L->cfg);
-    if (lb > L->total_values)
-        return lln_fmt_fail(L, LLN_E_FORMAT, "the configuration needs at least %llu parameter "
-                            "values but section TENS declares %llu", (unsigned long long)lb,
+    size_t need = 0;
+    /* Sized from the configuration alone, before anything is built: a small file cannot make
+     * lln_model_create allocate more than the values it actually carries. */
+    lln_status_t st = lln_config_param_count(&L->cfg, &need, &sub);
+    if (st != LLN_OK)
+        return lln_fmt_fail(L, st, "section CONF: %s", sub.msg);
+    if ((uint64_t)need != L->total_values)
+        return lln_fmt_fail(L, LLN_E_FORMAT, "the configuration needs %zu parameter values but "
+                            "section TENS declares %llu", need,
                             (unsigned long long)L->total_values);
-    lln_status_t st = lln_model_create(&L->cfg, 0, &m, &sub);
+    st = lln_model_create(&L->cfg, 0, &m, &sub);
     if (st != LLN_OK)
         return lln_fmt_fail(L, st, "section CONF: %s", sub.msg);
     st = match_tensors(L, m);

@@ -351,24 +351,25 @@ static void init_all(lln_model_t *m, unsigned long long seed)
 
 /* ---- creation ----------------------------------------------------------------------------- */
 
-/* Fills units, layer sizes and output widths from the wiring. */
+/* Fills units, layer sizes and output widths from the wiring's shape (nothing is generated
+ * or allocated here, so the sizes can be checked before anything large is built). */
 static lln_status_t normalise(lln_model_t *m, lln_error_t *err)
 {
     lln_config_t *c = &m->cfg;
     if (c->cell != LLN_CELL_CFC && c->wiring.kind != LLN_WIRING_CUSTOM) {
+        lln_wiring_shape_t ws;
         if (c->wiring.kind != LLN_WIRING_NCP && c->wiring.units == 0)
             c->wiring.units = c->units;
-        TRY(lln_wiring_build(&c->wiring, c->input_size, &m->wiring, err));
-        m->has_wiring = 1;
-        if (c->units != 0 && c->units != m->wiring.units)
+        TRY(lln_wiring_shape(&c->wiring, c->input_size, &ws, err));
+        if (c->units != 0 && c->units != ws.units)
             return lln_error_set(err, LLN_E_CONFIG, "config: units = %d but the wiring has %d",
-                                 c->units, m->wiring.units);
-        c->units = m->wiring.units;
-        c->output_size = m->wiring.output_dim;
+                                 c->units, ws.units);
+        c->units = ws.units;
+        c->output_size = ws.output_dim;
         if (c->cell == LLN_CELL_WIRED_CFC) {
-            c->num_layers = m->wiring.num_layers;
+            c->num_layers = ws.num_layers;
             for (int l = 0; l < c->num_layers; l++)
-                c->layer_sizes[l] = m->wiring.layer_size[l];
+                c->layer_sizes[l] = ws.layer_size[l];
         }
     }
     if (c->cell == LLN_CELL_CFC)
@@ -383,6 +384,30 @@ static lln_status_t normalise(lln_model_t *m, lln_error_t *err)
     return LLN_OK;
 }
 
+lln_status_t lln_config_param_count(const lln_config_t *cfg, size_t *count, lln_error_t *err)
+{
+    lln_model_t *m = calloc(1, sizeof *m); /* only the tensor table is filled */
+    if (m == NULL)
+        return lln_error_set(err, LLN_E_NOMEM, "model: out of memory");
+    m->cfg = *cfg;
+    lln_status_t st = normalise(m, err);
+    if (st == LLN_OK)
+        st = table_all(m, err);
+    *count = st == LLN_OK ? m->nparams : 0;
+    free(m);
+    return st;
+}
+
+static lln_status_t build_wiring(lln_model_t *m, lln_error_t *err)
+{
+    const lln_config_t *c = &m->cfg;
+    if (c->cell == LLN_CELL_CFC || c->wiring.kind == LLN_WIRING_CUSTOM)
+        return LLN_OK;
+    TRY(lln_wiring_build(&c->wiring, c->input_size, &m->wiring, err));
+    m->has_wiring = 1;
+    return LLN_OK;
+}
+
 lln_status_t lln_model_create(const lln_config_t *cfg, unsigned long long seed, lln_model_t **out,
                               lln_error_t *err)
 {
@@ -394,6 +419,8 @@ lln_status_t lln_model_create(const lln_config_t *cfg, unsigned long long seed, 
     lln_status_t st = normalise(m, err);
     if (st == LLN_OK)
         st = table_all(m, err);
+    if (st == LLN_OK)
+        st = build_wiring(m, err);
     if (st == LLN_OK && (m->params = calloc(m->nparams, sizeof *m->params)) == NULL)
         st = lln_error_set(err, LLN_E_NOMEM, "model: out of memory for %zu parameters",
                            m->nparams);
@@ -460,9 +487,10 @@ const char *lln_version(void) { return LLN_VERSION_STRING; }
 static lln_status_t check_values(const lln_tensor_info_t *t, const double *v, lln_error_t *err)
 {
     for (size_t i = 0; i < t->count; i++) {
-        if (!isfinite(v[i]))
-            return lln_error_set(err, LLN_E_RANGE, "tensor '%s': element %zu is not finite",
-                                 t->name, i);
+        if (!isfinite(v[i]) || fabs(v[i]) > LLN_MAX_PARAM)
+            return lln_error_set(err, LLN_E_RANGE,
+                                 "tensor '%s': element %zu = %g is not finite or exceeds %g",
+                                 t->name, i, v[i], LLN_MAX_PARAM);
         if ((t->flags & LLN_TENSOR_MASK) && v[i] != 0.0 && v[i] != 1.0)
             return lln_error_set(err, LLN_E_RANGE,
                                  "tensor '%s': element %zu = %g, a mask must be 0 or 1", t->name,
@@ -474,8 +502,8 @@ static lln_status_t check_values(const lln_tensor_info_t *t, const double *v, ll
     return LLN_OK;
 }
 
-lln_status_t lln_model_set(lln_model_t *m, const char *name, const double *values, size_t count,
-                           lln_error_t *err)
+lln_status_t lln__model_copy(lln_model_t *m, const char *name, const double *values, size_t count,
+                             lln_error_t *err)
 {
     const lln_tensor_info_t *t = lln_model_find(m, name);
     if (t == NULL)
@@ -485,6 +513,13 @@ lln_status_t lln_model_set(lln_model_t *m, const char *name, const double *value
                              name, count, t->count);
     TRY(check_values(t, values, err));
     memcpy(m->params + t->offset, values, count * sizeof *values);
+    return LLN_OK;
+}
+
+lln_status_t lln_model_set(lln_model_t *m, const char *name, const double *values, size_t count,
+                           lln_error_t *err)
+{
+    TRY(lln__model_copy(m, name, values, count, err));
     return lln_model_prepare(m, err);
 }
 

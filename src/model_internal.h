@@ -8,20 +8,34 @@
 #define LLN_NAME_MAX 48
 
 /* Precomputed tables of one precision; generated twice from kernels_impl.h. Layout is the
- * same for float and double, so we declare both with a macro. */
+ * same for float and double, so we declare both with a macro.
+ *
+ * LTC synapses: always as lists grouped by destination (sources ascending), and, when the
+ * connection matrix is dense enough, also as source-major rows of ld (>= N) destinations
+ * with zeros for absent synapses (a == NULL: no dense copy). The per-synapse activation
+ * parameters (a, b) are precision-specific: float64 keeps ncps's form sigmoid(a (v - b)) with
+ * a = sigma, b = mu; float32 stores a = -sigma, b = sigma*mu so that the exponent of
+ * sigmoid = 1 / (1 + e^-(sigma (v - mu))) is one fused multiply-add, a v + b.
+ * Dense layers store W transposed (in x out) with the outputs padded to ld >= out (a multiple
+ * of the vector width; padding zero) and packed in column panels (prepare_impl.h). */
 #define LLN_DECLARE_PREP(REAL, SFX)                                                          \
+    typedef struct lln_syn_dense_##SFX { /* rows[src * ld + dst], NULL = not dense */        \
+        REAL *a, *b, *w, *we;                                                                \
+    } lln_syn_dense_##SFX;                                                                   \
     typedef struct lln_ltc_prep_##SFX {                                                      \
         int I, N, M, K;                                                                      \
+        int ld; /* row stride of the dense synapse copies */                                 \
         REAL eps;                                                                            \
         REAL *in_w, *in_b, *out_w, *out_b;  /* identity mapping = 1 / 0 */                   \
         REAL *cm_k, *gleak, *gvleak;        /* P(cm)*K, P(gleak), P(gleak)*vleak */          \
         int *s_off, *s_src;                 /* sensory synapses, grouped by destination */  \
-        REAL *s_sigma, *s_mu, *s_w, *s_we;  /* P(w) and P(w)*erev per synapse */             \
+        REAL *s_a, *s_b, *s_w, *s_we;       /* activation (see above), P(w), P(w)*erev */    \
         int *r_off, *r_src;                 /* internal synapses, grouped by destination */ \
-        REAL *r_sigma, *r_mu, *r_w, *r_we;                                                   \
+        REAL *r_a, *r_b, *r_w, *r_we;                                                        \
+        lln_syn_dense_##SFX sd, rd;         /* dense copies (sensory, internal) */           \
     } lln_ltc_prep_##SFX;                                                                    \
-    typedef struct lln_dense_##SFX { /* y = W x + b, W row-major out x in */                 \
-        int out, in;                                                                         \
+    typedef struct lln_dense_##SFX { /* y = W x + b */                                       \
+        int out, in, ld;                 /* w: ld x in values, packed; b: ld values */       \
         REAL *w, *b;                                                                         \
     } lln_dense_##SFX;                                                                       \
     typedef struct lln_cfc_prep_##SFX { /* one CfC cell (or one wired layer) */              \
@@ -80,6 +94,14 @@ struct lln_state {
     void *h, *c, *work;
     void *heap; /* non-NULL when created by lln_state_create */
 };
+
+/* Largest parameter magnitude accepted: products the kernels precompute (P(w)*erev,
+ * P(cm)*K) must stay finite in float32 (FLT_MAX ~ 3.4e38). */
+#define LLN_MAX_PARAM 1e30
+
+/* lln_model_set without the re-prepare (for loaders that set many tensors, then prepare). */
+lln_status_t lln__model_copy(lln_model_t *m, const char *name, const double *values, size_t count,
+                             lln_error_t *err);
 
 /* Parameter tensor values by name (NULL if absent). */
 const double *lln__tensor(const lln_model_t *m, const char *name);

@@ -478,6 +478,31 @@ static void wiring_dims(const lln_wiring_spec_t *spec, int *units, int *output_d
     }
 }
 
+lln_status_t lln_wiring_shape(const lln_wiring_spec_t *spec, int input_dim,
+                              lln_wiring_shape_t *out, lln_error_t *err)
+{
+    if (out == NULL)
+        return lln_error_set(err, LLN_E_ARG, "wiring: out is NULL");
+    memset(out, 0, sizeof *out);
+    lln_status_t st = lln_wiring_validate(spec, input_dim, err);
+    if (st != LLN_OK)
+        return st;
+    if (spec->kind == LLN_WIRING_CUSTOM)
+        return lln_error_set(err, LLN_E_UNSUPPORTED, "wiring custom: sizes come from masks");
+    wiring_dims(spec, &out->units, &out->output_dim);
+    if (spec->kind == LLN_WIRING_FULL || spec->kind == LLN_WIRING_RANDOM) {
+        out->num_layers = 1;
+        out->layer_size[0] = out->units;
+        return LLN_OK;
+    }
+    ncp_params_t p = spec->kind == LLN_WIRING_NCP ? ncp_params(spec) : autoncp_params(spec);
+    out->num_layers = 3; /* inter, command, motor: the order set_layers uses */
+    out->layer_size[0] = p.inter;
+    out->layer_size[1] = p.command;
+    out->layer_size[2] = p.motor;
+    return LLN_OK;
+}
+
 lln_status_t lln_wiring_build(const lln_wiring_spec_t *spec, int input_dim, lln_wiring_t *out,
                               lln_error_t *err)
 {

@@ -33,26 +33,26 @@ extern "C" {
  *  LLN_E_IO (with the OS's reason) when a file operation fails; LLN_E_RANGE when a
  *  parameter is not finite; LLN_E_ARG for NULL arguments or metadata that is not
  *  storable (see lln_model_save_mem). */
-lln_status_t lln_model_save(const lln_model_t *m, const char *path, lln_error_t *err);
+LLN_API lln_status_t lln_model_save(const lln_model_t *m, const char *path, lln_error_t *err);
 
 /** Loads a model written by lln_model_save. *out is NULL on failure. Status codes:
  *  LLN_E_IO (cannot open or read), LLN_E_FORMAT (malformed: the message names the
  *  section, entry and field), LLN_E_VERSION (another major version), LLN_E_CHECKSUM
  *  (corrupted bytes), LLN_E_UNSUPPORTED (a newer writer's required feature), or the status
  *  of the configuration / tensor check that failed (LLN_E_CONFIG, LLN_E_RANGE, ...). */
-lln_status_t lln_model_load(const char *path, lln_model_t **out, lln_error_t *err);
+LLN_API lln_status_t lln_model_load(const char *path, lln_model_t **out, lln_error_t *err);
 
 /** Serializes m into a new heap buffer (*buf, *len); the caller frees *buf with free().
  *  The bytes are exactly what lln_model_save writes. Fails with LLN_E_RANGE if a parameter
  *  is not finite, LLN_E_ARG if a metadata key or value is not valid UTF-8 or exceeds the
  *  limits of docs/FORMAT.md, LLN_E_NOMEM. On failure *buf is NULL and *len 0. */
-lln_status_t lln_model_save_mem(const lln_model_t *m, unsigned char **buf, size_t *len,
+LLN_API lln_status_t lln_model_save_mem(const lln_model_t *m, unsigned char **buf, size_t *len,
                                 lln_error_t *err);
 
 /** Loads a model from len bytes at buf (not modified, not kept). name_for_messages
  *  (e.g. the path; NULL means "<memory>") prefixes every error message. Same status codes
  *  as lln_model_load except LLN_E_IO. *out is NULL on failure. */
-lln_status_t lln_model_load_mem(const unsigned char *buf, size_t len,
+LLN_API lln_status_t lln_model_load_mem(const unsigned char *buf, size_t len,
                                 const char *name_for_messages, lln_model_t **out,
                                 lln_error_t *err);
 

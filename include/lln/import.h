@@ -27,10 +27,10 @@ typedef struct lln_import_opts {
 } lln_import_opts_t;
 
 /** ncps's defaults: softplus, 6 unfolds, 1e-8, default mode, lecun_tanh. */
-void lln_import_opts_default(lln_import_opts_t *o);
+LLN_API void lln_import_opts_default(lln_import_opts_t *o);
 
 /** Reads an ncps state_dict checkpoint (.pt) and builds the model it describes. */
-lln_status_t lln_import_ncps(const char *path, const lln_import_opts_t *opts, lln_model_t **out,
+LLN_API lln_status_t lln_import_ncps(const char *path, const lln_import_opts_t *opts, lln_model_t **out,
                              lln_error_t *err);
 
 #ifdef __cplusplus

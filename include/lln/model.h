@@ -84,20 +84,25 @@ typedef struct lln_config {
 #define LLN_MAX_DIM 65536 /**< bound on every size in a config */
 
 /** Fills cfg with ncps's defaults for the cell kind (sizes left 0). */
-void lln_config_default(lln_config_t *cfg, lln_cell_kind_t cell);
+LLN_API void lln_config_default(lln_config_t *cfg, lln_cell_kind_t cell);
 
 /** Checks a configuration; the message names the offending field. */
-lln_status_t lln_config_validate(const lln_config_t *cfg, lln_error_t *err);
+LLN_API lln_status_t lln_config_validate(const lln_config_t *cfg, lln_error_t *err);
 
 /** Sets one field from text, e.g. ("mode", "no_gate"), ("ode_unfolds", "6"),
  *  ("wiring", "autoncp"), ("wiring.units", "19"). Used by model files, the CLI and the
  *  importer. Keys and values: docs/FORMAT.md. */
-lln_status_t lln_config_set(lln_config_t *cfg, const char *key, const char *value,
+LLN_API lln_status_t lln_config_set(lln_config_t *cfg, const char *key, const char *value,
                             lln_error_t *err);
 
 /** Calls fn(key, value, ctx) for every field needed to rebuild cfg with lln_config_set. */
-void lln_config_foreach(const lln_config_t *cfg,
+LLN_API void lln_config_foreach(const lln_config_t *cfg,
                         void (*fn)(const char *key, const char *value, void *ctx), void *ctx);
+
+/** Number of float64 parameter values (all tensors) a model of this configuration holds;
+ *  computed without building the wiring or allocating the parameters. Lets a loader check
+ *  an untrusted configuration against the data it comes with before creating the model. */
+LLN_API lln_status_t lln_config_param_count(const lln_config_t *cfg, size_t *count, lln_error_t *err);
 
 /* ---- model ---------------------------------------------------------------------------- */
 
@@ -119,46 +124,46 @@ typedef struct lln_tensor_info {
 
 /** Builds a model: wiring (from cfg->wiring), tensors, and an ncps-like random
  *  initialisation from seed (the distributions of ncps, not its torch RNG stream). */
-lln_status_t lln_model_create(const lln_config_t *cfg, unsigned long long seed,
+LLN_API lln_status_t lln_model_create(const lln_config_t *cfg, unsigned long long seed,
                               lln_model_t **out, lln_error_t *err);
-void lln_model_free(lln_model_t *m);
+LLN_API void lln_model_free(lln_model_t *m);
 
-const lln_config_t *lln_model_config(const lln_model_t *m);
+LLN_API const lln_config_t *lln_model_config(const lln_model_t *m);
 /** The wiring the model was built with (NULL for CUSTOM wirings). */
-const lln_wiring_t *lln_model_wiring(const lln_model_t *m);
+LLN_API const lln_wiring_t *lln_model_wiring(const lln_model_t *m);
 
-size_t lln_model_tensor_count(const lln_model_t *m);
-const lln_tensor_info_t *lln_model_tensor(const lln_model_t *m, size_t index);
+LLN_API size_t lln_model_tensor_count(const lln_model_t *m);
+LLN_API const lln_tensor_info_t *lln_model_tensor(const lln_model_t *m, size_t index);
 /** NULL when the model has no tensor of that name. */
-const lln_tensor_info_t *lln_model_find(const lln_model_t *m, const char *name);
+LLN_API const lln_tensor_info_t *lln_model_find(const lln_model_t *m, const char *name);
 
 /** Copies values into a tensor, checking the element count; re-prepares the model.
  *  Masks must be 0/1 and every value finite. */
-lln_status_t lln_model_set(lln_model_t *m, const char *name, const double *values, size_t count,
+LLN_API lln_status_t lln_model_set(lln_model_t *m, const char *name, const double *values, size_t count,
                            lln_error_t *err);
 
 /** The master parameter vector (float64), all tensors back to back. After writing to it
  *  directly (e.g. an optimizer step), call lln_model_prepare(). */
-double *lln_model_params(lln_model_t *m);
-const double *lln_model_params_const(const lln_model_t *m);
-size_t lln_model_param_count(const lln_model_t *m);
+LLN_API double *lln_model_params(lln_model_t *m);
+LLN_API const double *lln_model_params_const(const lln_model_t *m);
+LLN_API size_t lln_model_param_count(const lln_model_t *m);
 
 /** Rebuilds the precomputed kernel tables from the parameters (validates them). */
-lln_status_t lln_model_prepare(lln_model_t *m, lln_error_t *err);
+LLN_API lln_status_t lln_model_prepare(lln_model_t *m, lln_error_t *err);
 
 /** Free-form metadata (UTF-8 key/value strings, stored in model files). */
-lln_status_t lln_model_set_meta(lln_model_t *m, const char *key, const char *value);
-const char *lln_model_get_meta(const lln_model_t *m, const char *key);
-size_t lln_model_meta_count(const lln_model_t *m);
-lln_status_t lln_model_meta_at(const lln_model_t *m, size_t i, const char **key,
+LLN_API lln_status_t lln_model_set_meta(lln_model_t *m, const char *key, const char *value);
+LLN_API const char *lln_model_get_meta(const lln_model_t *m, const char *key);
+LLN_API size_t lln_model_meta_count(const lln_model_t *m);
+LLN_API lln_status_t lln_model_meta_at(const lln_model_t *m, size_t i, const char **key,
                                const char **value);
 
 /* ---- sizes ------------------------------------------------------------------------------ */
 
-int lln_model_input_size(const lln_model_t *m);  /**< I: floats per input row */
-int lln_model_output_size(const lln_model_t *m); /**< O: floats per output row */
-int lln_model_state_size(const lln_model_t *m);  /**< N: hidden state */
-int lln_model_memory_size(const lln_model_t *m); /**< N with mixed memory (LSTM c), else 0 */
+LLN_API int lln_model_input_size(const lln_model_t *m);  /**< I: floats per input row */
+LLN_API int lln_model_output_size(const lln_model_t *m); /**< O: floats per output row */
+LLN_API int lln_model_state_size(const lln_model_t *m);  /**< N: hidden state */
+LLN_API int lln_model_memory_size(const lln_model_t *m); /**< N with mixed memory (LSTM c), else 0 */
 
 /** Structural counts of one step for one sample (for `lln info` and profiling). */
 typedef struct lln_model_stats {
@@ -169,7 +174,7 @@ typedef struct lln_model_stats {
     long transcendentals; /**< exp / tanh / erf / softplus calls per step */
     size_t weight_bytes_f32; /**< bytes of the float32 kernel tables */
 } lln_model_stats_t;
-void lln_model_stats(const lln_model_t *m, lln_model_stats_t *st);
+LLN_API void lln_model_stats(const lln_model_t *m, lln_model_stats_t *st);
 
 /* ---- streams ------------------------------------------------------------------------------ */
 
@@ -178,52 +183,52 @@ typedef enum lln_dtype { LLN_F32 = 0, LLN_F64 = 1 } lln_dtype_t;
 typedef struct lln_state lln_state_t;
 
 /** Bytes a state for `batch` parallel streams needs (incl. its scratch space). */
-size_t lln_state_bytes(const lln_model_t *m, lln_dtype_t dtype, int batch);
+LLN_API size_t lln_state_bytes(const lln_model_t *m, lln_dtype_t dtype, int batch);
 /** Lays a state out in caller memory (aligned to 16 bytes is best; any alignment works).
  *  The state starts at zero. The buffer must outlive the state; nothing is allocated. */
-lln_status_t lln_state_init(const lln_model_t *m, lln_dtype_t dtype, int batch, void *buf,
+LLN_API lln_status_t lln_state_init(const lln_model_t *m, lln_dtype_t dtype, int batch, void *buf,
                             size_t bytes, lln_state_t **out);
 /** Heap version of lln_state_init; free with lln_state_free. */
-lln_status_t lln_state_create(const lln_model_t *m, lln_dtype_t dtype, int batch,
+LLN_API lln_status_t lln_state_create(const lln_model_t *m, lln_dtype_t dtype, int batch,
                               lln_state_t **out);
-void lln_state_free(lln_state_t *s);
+LLN_API void lln_state_free(lln_state_t *s);
 /** Zeroes the hidden state (and LSTM memory). */
-void lln_state_reset(lln_state_t *s);
-int lln_state_batch(const lln_state_t *s);
+LLN_API void lln_state_reset(lln_state_t *s);
+LLN_API int lln_state_batch(const lln_state_t *s);
 /** Copies the hidden state in or out: h is batch x N, c (mixed memory only, else NULL)
  *  batch x N, in the precision of the state (float* for F32, double* for F64). */
-lln_status_t lln_state_set(lln_state_t *s, const void *h, const void *c);
-lln_status_t lln_state_get(const lln_state_t *s, void *h, void *c);
+LLN_API lln_status_t lln_state_set(lln_state_t *s, const void *h, const void *c);
+LLN_API lln_status_t lln_state_get(const lln_state_t *s, void *h, void *c);
 
 /** One step for every stream of the state. x: batch x I, y: batch x O (may be NULL).
  *  dt: elapsed time per stream (batch values); NULL means 1.0 for all. A dt that is not
  *  finite or <= 0 returns LLN_E_DT and leaves the state unchanged. */
-lln_status_t lln_step_batch(const lln_model_t *m, lln_state_t *s, const float *x,
+LLN_API lln_status_t lln_step_batch(const lln_model_t *m, lln_state_t *s, const float *x,
                             const float *dt, float *y);
-lln_status_t lln_step_batch_f64(const lln_model_t *m, lln_state_t *s, const double *x,
+LLN_API lln_status_t lln_step_batch_f64(const lln_model_t *m, lln_state_t *s, const double *x,
                                 const double *dt, double *y);
 
 /** The streaming primitive: one step, every stream of the state uses the same dt. */
-lln_status_t lln_step(const lln_model_t *m, lln_state_t *s, const float *x, float dt, float *y);
-lln_status_t lln_step_f64(const lln_model_t *m, lln_state_t *s, const double *x, double dt,
+LLN_API lln_status_t lln_step(const lln_model_t *m, lln_state_t *s, const float *x, float dt, float *y);
+LLN_API lln_status_t lln_step_f64(const lln_model_t *m, lln_state_t *s, const double *x, double dt,
                           double *y);
 
 /** A whole batch of sequences, batch-first, starting from the state's current value and
  *  leaving the final state in it. x: B x T x I; dt: B x T or NULL (1.0); y: B x T x O
  *  (may be NULL); states: B x T x N or NULL (hidden state after every step). */
-lln_status_t lln_sequence(const lln_model_t *m, lln_state_t *s, int steps, const float *x,
+LLN_API lln_status_t lln_sequence(const lln_model_t *m, lln_state_t *s, int steps, const float *x,
                           const float *dt, float *y, float *states);
-lln_status_t lln_sequence_f64(const lln_model_t *m, lln_state_t *s, int steps, const double *x,
+LLN_API lln_status_t lln_sequence_f64(const lln_model_t *m, lln_state_t *s, int steps, const double *x,
                               const double *dt, double *y, double *states);
 
 /** Library version string, e.g. "0.1.0". */
-const char *lln_version(void);
+LLN_API const char *lln_version(void);
 
 /* Name <-> enum helpers (NULL / LLN_E_ARG on unknown values). */
-const char *lln_cell_name(lln_cell_kind_t k);
-const char *lln_mapping_name(lln_mapping_t k);
-const char *lln_cfc_mode_name(lln_cfc_mode_t k);
-const char *lln_activation_name(lln_activation_t k);
+LLN_API const char *lln_cell_name(lln_cell_kind_t k);
+LLN_API const char *lln_mapping_name(lln_mapping_t k);
+LLN_API const char *lln_cfc_mode_name(lln_cfc_mode_t k);
+LLN_API const char *lln_activation_name(lln_activation_t k);
 
 #ifdef __cplusplus
 }

@@ -11,6 +11,14 @@
 extern "C" {
 #endif
 
+/** Marks the public API: the only symbols the shared library exports (it is built with
+ *  hidden visibility, so internal functions stay private). */
+#if defined(__GNUC__) || defined(__clang__)
+#define LLN_API __attribute__((visibility("default")))
+#else
+#define LLN_API
+#endif
+
 /* X(name, value, message) */
 #define LLN_STATUS_LIST(X)                                                         \
     X(LLN_OK, 0, "ok")                                                             \
@@ -35,7 +43,7 @@ typedef enum lln_status {
 } lln_status_t;
 
 /** Static, never-NULL description of a status code. */
-const char *lln_strerror(lln_status_t code);
+LLN_API const char *lln_strerror(lln_status_t code);
 
 /** Detailed error report filled by host-side functions (may be passed as NULL). */
 typedef struct lln_error {
@@ -44,7 +52,7 @@ typedef struct lln_error {
 } lln_error_t;
 
 /** Sets err (if non-NULL) to code and a printf-style message; returns code. */
-lln_status_t lln_error_set(lln_error_t *err, lln_status_t code, const char *fmt, ...)
+LLN_API lln_status_t lln_error_set(lln_error_t *err, lln_status_t code, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 3, 4)))
 #endif

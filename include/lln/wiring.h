@@ -46,28 +46,38 @@ typedef struct lln_wiring {
     int *layer_ids; /**< neuron ids, layers concatenated in layer order, ascending within */
 } lln_wiring_t;
 
+/** Sizes of the wiring a spec describes, computed without generating it. */
+typedef struct lln_wiring_shape {
+    int units, output_dim, num_layers;
+    int layer_size[LLN_MAX_LAYERS];
+} lln_wiring_shape_t;
+
+/** Validates spec (as lln_wiring_validate) and fills its sizes; allocates nothing. */
+LLN_API lln_status_t lln_wiring_shape(const lln_wiring_spec_t *spec, int input_dim,
+                              lln_wiring_shape_t *out, lln_error_t *err);
+
 /** Fills spec with ncps's defaults for kind (seeds 1111 / 22222, self connections on,
  *  AutoNCP sparsity 0.5). Sizes are left 0 for the caller. */
-void lln_wiring_spec_default(lln_wiring_spec_t *spec, lln_wiring_kind_t kind);
+LLN_API void lln_wiring_spec_default(lln_wiring_spec_t *spec, lln_wiring_kind_t kind);
 
 /** Checks a spec as ncps does (plus sanity bounds); says which argument is wrong. */
-lln_status_t lln_wiring_validate(const lln_wiring_spec_t *spec, int input_dim, lln_error_t *err);
+LLN_API lln_status_t lln_wiring_validate(const lln_wiring_spec_t *spec, int input_dim, lln_error_t *err);
 
 /** Builds the wiring for input_dim sensory inputs. out is overwritten (not freed first). */
-lln_status_t lln_wiring_build(const lln_wiring_spec_t *spec, int input_dim, lln_wiring_t *out,
+LLN_API lln_status_t lln_wiring_build(const lln_wiring_spec_t *spec, int input_dim, lln_wiring_t *out,
                               lln_error_t *err);
 
 /** Frees the arrays of w and zeroes it. NULL-safe. */
-void lln_wiring_free(lln_wiring_t *w);
+LLN_API void lln_wiring_free(lln_wiring_t *w);
 
 /** Number of nonzero entries of the internal / sensory matrices. */
-long lln_wiring_synapses(const lln_wiring_t *w);
-long lln_wiring_sensory_synapses(const lln_wiring_t *w);
+LLN_API long lln_wiring_synapses(const lln_wiring_t *w);
+LLN_API long lln_wiring_sensory_synapses(const lln_wiring_t *w);
 
 /** "fc", "random", "ncp", "autoncp", "custom". */
-const char *lln_wiring_kind_name(lln_wiring_kind_t kind);
+LLN_API const char *lln_wiring_kind_name(lln_wiring_kind_t kind);
 /** Inverse of lln_wiring_kind_name; LLN_E_ARG for an unknown name. */
-lln_status_t lln_wiring_kind_parse(const char *name, lln_wiring_kind_t *kind);
+LLN_API lln_status_t lln_wiring_kind_parse(const char *name, lln_wiring_kind_t *kind);
 
 #ifdef __cplusplus
 }
