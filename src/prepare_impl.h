@@ -7,6 +7,13 @@
 #define PREP_CAT(a, b) PREP_CAT2(a, b)
 #define P_(name) PREP_CAT(name, SFX)
 
+/* Elements of REAL per vector register of the target; rows of weight tables are padded to a
+ * multiple of it (and all tables start on a 64-byte boundary). */
+#define P_LANES ((int)(LLN_VEC_BYTES / sizeof(REAL)))
+#define P_ALIGN 64
+
+static int P_(pad)(int n) { return (n + P_LANES - 1) / P_LANES * P_LANES; }
+
 static void *P_(palloc)(lln_model_t *m, size_t bytes)
 {
     if (m->nallocs == m->cap_allocs) {
@@ -17,10 +24,12 @@ static void *P_(palloc)(lln_model_t *m, size_t bytes)
         m->allocs = na;
         m->cap_allocs = cap;
     }
-    void *p = calloc(bytes ? bytes : 1, 1);
-    if (p != NULL)
-        m->allocs[m->nallocs++] = p;
-    return p;
+    /* allocs keeps calloc's pointer (for free); callers get it rounded up to P_ALIGN */
+    void *p = calloc(bytes + P_ALIGN, 1);
+    if (p == NULL)
+        return NULL;
+    m->allocs[m->nallocs++] = p;
+    return (char *)p + (P_ALIGN - (uintptr_t)p % P_ALIGN) % P_ALIGN;
 }
 
 static REAL *P_(reals)(lln_model_t *m, size_t n, int *ok)
@@ -54,9 +63,26 @@ static REAL *P_(vec)(lln_model_t *m, const char *name, size_t n, double dflt, in
     return d;
 }
 
-/* Synapse lists grouped by destination from an (S x N) source-major mask. */
-static void P_(synapses)(lln_model_t *m, const char *pre, int S, int N, int **off, int **src,
-                         REAL **sig, REAL **mu, REAL **w, REAL **we, int *ok)
+/* The activation parameters of one synapse in this precision's form (model_internal.h). */
+static void P_(act_params)(double sigma, double mu, REAL *a, REAL *b)
+{
+#if LTC_FOLD
+    *a = (REAL)-sigma;
+    *b = (REAL)(sigma * mu);
+#else
+    *a = (REAL)sigma;
+    *b = (REAL)mu;
+#endif
+}
+
+/* Synapse lists grouped by destination from an (S x N) source-major mask, plus the dense
+ * source-major copy (rows of ld) when at least a third of the matrix is present: then the
+ * dense loop (vectorised over destinations, no gathers) is cheaper for one sample than the
+ * list. Both orders add a destination's terms by ascending source, and an absent synapse
+ * adds an exact +0 (w = 0, finite sigmoid), so both give the same bits. */
+static void P_(synapses)(lln_model_t *m, const char *pre, int S, int N, int ld, int **off,
+                         int **src, REAL **sig, REAL **mu, REAL **w, REAL **we,
+                         P_(lln_syn_dense) *dn, int *ok)
 {
     char name[LLN_NAME_MAX];
     snprintf(name, sizeof name, "rnn_cell.%ssparsity_mask", pre);
@@ -89,14 +115,32 @@ static void P_(synapses)(lln_model_t *m, const char *pre, int S, int N, int **of
                 continue;
             double pw = P_(pos)(m, tw[e]);
             (*src)[k] = i;
-            (*sig)[k] = (REAL)tsig[e];
-            (*mu)[k] = (REAL)tmu[e];
+            P_(act_params)(tsig[e], tmu[e], &(*sig)[k], &(*mu)[k]);
             (*w)[k] = (REAL)pw;
             (*we)[k] = (REAL)(pw * terev[e]);
             k++;
         }
     }
     (*off)[N] = (int)k;
+    memset(dn, 0, sizeof *dn);
+    size_t full = (size_t)S * (size_t)N;
+    if (count == 0 || 3 * count < full)
+        return;
+    size_t cells = (size_t)S * (size_t)ld;
+    dn->a = P_(reals)(m, cells, ok);
+    dn->b = P_(reals)(m, cells, ok);
+    dn->w = P_(reals)(m, cells, ok);
+    dn->we = P_(reals)(m, cells, ok);
+    if (!*ok)
+        return;
+    for (int j = 0; j < N; j++)
+        for (int s = (*off)[j]; s < (*off)[j + 1]; s++) {
+            size_t e = (size_t)(*src)[s] * (size_t)ld + (size_t)j;
+            dn->a[e] = (*sig)[s];
+            dn->b[e] = (*mu)[s];
+            dn->w[e] = (*w)[s];
+            dn->we[e] = (*we)[s];
+        }
 }
 
 static void P_(prep_ltc)(lln_model_t *m, int *ok)
@@ -108,6 +152,7 @@ static void P_(prep_ltc)(lln_model_t *m, int *ok)
     p->M = m->out_cell;
     p->K = c->ode_unfolds;
     p->eps = (REAL)c->epsilon;
+    p->ld = P_(pad)(p->N);
     p->in_w = P_(vec)(m, "rnn_cell.input_w", (size_t)p->I, 1.0, ok);
     p->in_b = P_(vec)(m, "rnn_cell.input_b", (size_t)p->I, 0.0, ok);
     p->out_w = P_(vec)(m, "rnn_cell.output_w", (size_t)p->M, 1.0, ok);
@@ -124,33 +169,69 @@ static void P_(prep_ltc)(lln_model_t *m, int *ok)
         p->gleak[j] = (REAL)P_(pos)(m, gl[j]);
         p->gvleak[j] = (REAL)(P_(pos)(m, gl[j]) * vl[j]);
     }
-    P_(synapses)(m, "sensory_", p->I, p->N, &p->s_off, &p->s_src, &p->s_sigma, &p->s_mu, &p->s_w,
-                 &p->s_we, ok);
-    P_(synapses)(m, "", p->N, p->N, &p->r_off, &p->r_src, &p->r_sigma, &p->r_mu, &p->r_w,
-                 &p->r_we, ok);
+    P_(synapses)(m, "sensory_", p->I, p->N, p->ld, &p->s_off, &p->s_src, &p->s_a, &p->s_b,
+                 &p->s_w, &p->s_we, &p->sd, ok);
+    P_(synapses)(m, "", p->N, p->N, p->ld, &p->r_off, &p->r_src, &p->r_a, &p->r_b, &p->r_w,
+                 &p->r_we, &p->rd, ok);
 }
 
-/* A Linear layer stored transposed (in x out) so the GEMV's inner loop runs over outputs
- * and vectorises without reassociating sums. mask (out x in) may be NULL. */
+/* Dense layers are stored transposed (W^T: in x out) so the GEMV's inner loop runs over
+ * outputs and vectorises without reassociating sums, and packed in column panels: panel p
+ * covers outputs [o0, o0 + pw) and holds its in x pw block row by row, so a kernel that
+ * keeps a panel's accumulators in registers streams its weights from contiguous memory.
+ * Panel widths: the widest of 8, 4, 2, 1 vectors that fits in the padded width ld. */
+static int P_(panel_width)(int left)
+{
+    int L = P_LANES;
+    return left >= 8 * L ? 8 * L : left >= 4 * L ? 4 * L : left >= 2 * L ? 2 * L : L;
+}
+
+/* Where W[o][i] lives in the packed table. */
+static size_t P_(packed)(const P_(lln_dense) *d, int i, int o)
+{
+    size_t base = 0;
+    for (int o0 = 0;;) {
+        int pw = P_(panel_width)(d->ld - o0);
+        if (o < o0 + pw)
+            return base + (size_t)i * (size_t)pw + (size_t)(o - o0);
+        base += (size_t)d->in * (size_t)pw;
+        o0 += pw;
+    }
+}
+
+static void P_(dense_alloc)(lln_model_t *m, P_(lln_dense) *d, int out, int in, int *ok)
+{
+    d->out = out;
+    d->in = in;
+    d->ld = P_(pad)(out);
+    d->w = P_(reals)(m, (size_t)d->ld * (size_t)in, ok); /* zero padding from calloc */
+    d->b = P_(reals)(m, (size_t)d->ld, ok);
+}
+
+/* Copies a Linear layer (weight out x in, optional bias; mask out x in or NULL) into
+ * outputs [col, col + out) of d. */
+static void P_(dense_fill)(lln_model_t *m, P_(lln_dense) *d, int col, const char *wname,
+                           const char *bname, const double *mask)
+{
+    const lln_tensor_info_t *t = lln_model_find(m, wname);
+    const double *w = lln__tensor(m, wname), *b = bname ? lln__tensor(m, bname) : NULL;
+    int out = t->dims[0], in = t->dims[1];
+    for (int o = 0; o < out; o++) {
+        d->b[col + o] = (REAL)(b ? b[o] : 0.0);
+        for (int i = 0; i < in; i++) {
+            size_t e = (size_t)o * (size_t)in + (size_t)i;
+            d->w[P_(packed)(d, i, col + o)] = (REAL)(mask && mask[e] == 0 ? 0.0 : w[e]);
+        }
+    }
+}
+
 static void P_(dense)(lln_model_t *m, P_(lln_dense) *d, const char *wname, const char *bname,
                       const double *mask, int *ok)
 {
     const lln_tensor_info_t *t = lln_model_find(m, wname);
-    const double *w = lln__tensor(m, wname), *b = bname ? lln__tensor(m, bname) : NULL;
-    d->out = t->dims[0];
-    d->in = t->dims[1];
-    d->w = P_(reals)(m, (size_t)d->out * (size_t)d->in, ok);
-    d->b = P_(reals)(m, (size_t)d->out, ok);
-    if (!*ok)
-        return;
-    for (int o = 0; o < d->out; o++) {
-        d->b[o] = (REAL)(b ? b[o] : 0.0);
-        for (int i = 0; i < d->in; i++) {
-            size_t e = (size_t)o * (size_t)d->in + (size_t)i;
-            d->w[(size_t)i * (size_t)d->out + (size_t)o] =
-                (REAL)(mask && mask[e] == 0 ? 0.0 : w[e]);
-        }
-    }
+    P_(dense_alloc)(m, d, t->dims[0], t->dims[1], ok);
+    if (*ok)
+        P_(dense_fill)(m, d, 0, wname, bname, mask);
 }
 
 /* The heads ff1 [ff2 time_a time_b] of one cell stacked into one (nheads*H x F) layer. */
@@ -162,21 +243,12 @@ static void P_(heads)(lln_model_t *m, P_(lln_cfc_prep) *cp, const char *prefix, 
     const double *mask = lln__tensor(m, wn);
     snprintf(wn, sizeof wn, "%sff1.weight", prefix);
     int H = cp->hidden, F = lln_model_find(m, wn)->dims[1];
-    P_(lln_dense) *d = &cp->heads;
-    d->out = cp->nheads * H;
-    d->in = F;
-    d->w = P_(reals)(m, (size_t)d->out * (size_t)F, ok);
-    d->b = P_(reals)(m, (size_t)d->out, ok);
+    P_(dense_alloc)(m, &cp->heads, cp->nheads * H, F, ok);
     for (int h = 0; h < cp->nheads && *ok; h++) {
-        P_(lln_dense) one;
         snprintf(wn, sizeof wn, "%s%s.weight", prefix, names[h]);
         snprintf(bn, sizeof bn, "%s%s.bias", prefix, names[h]);
-        P_(dense)(m, &one, wn, bn, h < 2 ? mask : NULL, ok); /* time heads are never masked */
-        for (int i = 0; i < F && *ok; i++)
-            memcpy(d->w + (size_t)i * (size_t)d->out + (size_t)h * (size_t)H,
-                   one.w + (size_t)i * (size_t)H, (size_t)H * sizeof(REAL));
-        if (*ok)
-            memcpy(d->b + (size_t)h * (size_t)H, one.b, (size_t)H * sizeof(REAL));
+        /* the time heads are never masked */
+        P_(dense_fill)(m, &cp->heads, h * H, wn, bn, h < 2 ? mask : NULL);
     }
 }
 

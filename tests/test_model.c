@@ -56,7 +56,7 @@ static void t_wired(lln_config_t *c)
  * and lln_sequence equals a loop of lln_step_batch. */
 static void check_equivalences(lln_model_t *m, const char *what)
 {
-    enum { B = 4, T = 5 };
+    enum { B = 37, T = 5 }; /* 37: two 16-sample vector blocks and a remainder */
     int I = lln_model_input_size(m), O = lln_model_output_size(m), N = lln_model_state_size(m);
     float x[B * T * 16], dt[B * T], y_seq[B * T * 16], st_seq[B * T * 16];
     for (int i = 0; i < B * T * I; i++)

@@ -1,0 +1,450 @@
+/* bench_speed: liquid-edge float32 inference speed against the ncps anchors.
+ *
+ *   bench_speed [--quick] [--json]
+ *
+ * For the five anchor models of shared/anchors/ncps-speed.md (ltc_ncp19, ltc_fc32, cfc32,
+ * cfc64, wcfc_ncp19; 8 inputs each) it measures, on one thread:
+ *   (a) streaming: lln_step() at batch 1, dt = 1, in µs per step. Warm-up steps, then
+ *       several timed blocks; the median block mean is reported (min alongside).
+ *   (b) batched: lln_sequence() over a 64 x 100 x 8 batch, dt = 1 (NULL), in ms per call.
+ *       One warm-up call, then the median of several calls (each from a zero state).
+ * Inputs are realistic: channel 0 = sin(wt + phase) + N(0, 0.3^2), the other channels
+ * N(0, 0.3^2), as in the ncps measurement. Prints the build (compiler, ISA macros of this
+ * translation unit; the library is built with the same CMake compile options), the CPU,
+ * and a table with the anchor ratios and the goals (streaming >= 100x, batched >= 10x,
+ * ltc_ncp19 <= 3 µs/step). --quick uses fewer repetitions; --json prints one JSON object
+ * instead of the table. Exit code: 0 after a run (goals not met are reported, not fatal),
+ * 1 on an error. */
+#define _POSIX_C_SOURCE 199309L
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "lln/model.h"
+
+#define N_INPUT 8
+#define SEQ_BATCH 64
+#define SEQ_STEPS 100
+#define STREAM_LEN 4096 /* distinct input rows cycled through by the streaming loop */
+#define STREAM_BLOCKS 21 /* full run: timed blocks of STREAM_STEPS steps (quick: 5 x 1000) */
+#define STREAM_STEPS 10000
+#define BATCH_RUNS 21 /* full run: timed lln_sequence calls (quick: 5) */
+#define MAX_REPS 64
+
+#define GOAL_STREAM_RATIO 100.0
+#define GOAL_BATCH_RATIO 10.0
+#define GOAL_NCP19_US 3.0
+
+typedef struct bench_model {
+    const char *id;
+    const char *desc;
+    double anchor_us; /* ncps "Anchor to beat", streaming µs/step */
+    double anchor_ms; /* ncps "Anchor to beat", batch 64 x 100 ms */
+} bench_model_t;
+
+static const bench_model_t MODELS[] = {
+    {"ltc_ncp19", "LTC(8, AutoNCP(19, 4))", 344.0, 68.0},
+    {"ltc_fc32", "LTC(8, 32) FullyConnected", 268.0, 108.0},
+    {"cfc32", "CfC(8, 32) default, backbone 1x128 lecun_tanh", 92.0, 36.0},
+    {"cfc64", "CfC(8, 64) default, backbone 1x128 lecun_tanh", 104.0, 39.0},
+    {"wcfc_ncp19", "CfC(8, AutoNCP(19, 4)) wired, default", 194.0, 26.0},
+};
+#define N_MODELS (sizeof MODELS / sizeof MODELS[0])
+
+typedef struct result {
+    double us_med, us_min; /* streaming µs/step */
+    double ms_med, ms_min; /* batch 64 x 100 ms */
+    double checksum;       /* keeps the outputs live; also a sanity check (finite) */
+} result_t;
+
+typedef struct opts {
+    int quick, json;
+} opts_t;
+
+/* ---- helpers ------------------------------------------------------------------------------ */
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+static double min_of(const double *v, int n)
+{
+    double m = v[0];
+    for (int i = 1; i < n; i++)
+        m = v[i] < m ? v[i] : m;
+    return m;
+}
+
+/* xorshift64* + Box-Muller: a fixed, platform-independent input stream. */
+static unsigned long long rng_state = 0x9E3779B97F4A7C15ull;
+
+static double rng_uniform(void)
+{
+    rng_state ^= rng_state >> 12;
+    rng_state ^= rng_state << 25;
+    rng_state ^= rng_state >> 27;
+    return (double)((rng_state * 2685821657736338717ull) >> 11) * (1.0 / 9007199254740992.0);
+}
+
+static double rng_normal(void)
+{
+    double u1 = rng_uniform(), u2 = rng_uniform();
+    if (u1 < 1e-300)
+        u1 = 1e-300;
+    return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
+}
+
+/* rows x N_INPUT values: channel 0 = sin(omega t + phase) + noise, others noise (sd 0.3). */
+static void fill_inputs(float *x, int rows, double omega, double phase)
+{
+    for (int t = 0; t < rows; t++)
+        for (int i = 0; i < N_INPUT; i++) {
+            double v = 0.3 * rng_normal();
+            if (i == 0)
+                v += sin(omega * t + phase);
+            x[(size_t)t * N_INPUT + (size_t)i] = (float)v;
+        }
+}
+
+static lln_status_t make_model(const char *id, lln_model_t **m, lln_error_t *err)
+{
+    lln_config_t c;
+    int ltc = strncmp(id, "ltc", 3) == 0, wired = strncmp(id, "wcfc", 4) == 0;
+    lln_config_default(&c, ltc ? LLN_CELL_LTC : wired ? LLN_CELL_WIRED_CFC : LLN_CELL_CFC);
+    c.input_size = N_INPUT;
+    if (strcmp(id, "ltc_ncp19") == 0 || wired) {
+        lln_wiring_spec_default(&c.wiring, LLN_WIRING_AUTONCP); /* seed 22222 */
+        c.wiring.units = 19;
+        c.wiring.output_dim = 4;
+    } else if (strcmp(id, "ltc_fc32") == 0) {
+        lln_wiring_spec_default(&c.wiring, LLN_WIRING_FULL); /* output_dim = units */
+        c.wiring.units = 32;
+    } else {
+        c.units = strcmp(id, "cfc64") == 0 ? 64 : 32;
+    }
+    return lln_model_create(&c, 1234, m, err);
+}
+
+/* ---- measurements ------------------------------------------------------------------------- */
+
+static int bench_stream(const lln_model_t *m, const opts_t *o, result_t *r)
+{
+    int warm = o->quick ? 200 : 2000, blocks = o->quick ? 5 : STREAM_BLOCKS;
+    int per_block = o->quick ? 1000 : STREAM_STEPS;
+    int O = lln_model_output_size(m);
+    float *x = malloc((size_t)STREAM_LEN * N_INPUT * sizeof *x);
+    float *y = malloc((size_t)O * sizeof *y);
+    lln_state_t *s = NULL;
+    double t_us[MAX_REPS], acc = 0;
+    int ok = x != NULL && y != NULL && lln_state_create(m, LLN_F32, 1, &s) == LLN_OK;
+    if (ok) {
+        fill_inputs(x, STREAM_LEN, 0.05, 0.3);
+        int k = 0;
+        for (int i = 0; i < warm && ok; i++, k = (k + 1) % STREAM_LEN)
+            ok = lln_step(m, s, x + (size_t)k * N_INPUT, 1.0f, y) == LLN_OK;
+        for (int b = 0; b < blocks && ok; b++) {
+            double t0 = now_s();
+            for (int i = 0; i < per_block; i++, k = (k + 1) % STREAM_LEN)
+                if (lln_step(m, s, x + (size_t)k * N_INPUT, 1.0f, y) != LLN_OK)
+                    ok = 0;
+            t_us[b] = (now_s() - t0) * 1e6 / per_block;
+            acc += y[0];
+        }
+    }
+    if (ok) {
+        r->us_min = min_of(t_us, blocks);
+        r->us_med = median(t_us, blocks);
+        r->checksum += acc;
+    }
+    lln_state_free(s);
+    free(x);
+    free(y);
+    return ok;
+}
+
+static int bench_batch(const lln_model_t *m, const opts_t *o, result_t *r)
+{
+    int runs = o->quick ? 5 : BATCH_RUNS, O = lln_model_output_size(m);
+    size_t rows = (size_t)SEQ_BATCH * SEQ_STEPS;
+    float *x = malloc(rows * N_INPUT * sizeof *x), *y = malloc(rows * (size_t)O * sizeof *y);
+    lln_state_t *s = NULL;
+    double t_ms[MAX_REPS], acc = 0;
+    int ok = x != NULL && y != NULL && lln_state_create(m, LLN_F32, SEQ_BATCH, &s) == LLN_OK;
+    if (ok) {
+        for (int b = 0; b < SEQ_BATCH; b++) /* each sequence its own frequency and phase */
+            fill_inputs(x + (size_t)b * SEQ_STEPS * N_INPUT, SEQ_STEPS, 0.05 + 0.002 * b,
+                        0.1 * b);
+        for (int i = -1; i < runs && ok; i++) { /* run -1 is the warm-up */
+            lln_state_reset(s);
+            double t0 = now_s();
+            ok = lln_sequence(m, s, SEQ_STEPS, x, NULL, y, NULL) == LLN_OK;
+            if (i >= 0)
+                t_ms[i] = (now_s() - t0) * 1e3;
+            acc += y[rows * (size_t)O - 1];
+        }
+    }
+    if (ok) {
+        r->ms_min = min_of(t_ms, runs);
+        r->ms_med = median(t_ms, runs);
+        r->checksum += acc;
+    }
+    lln_state_free(s);
+    free(x);
+    free(y);
+    return ok;
+}
+
+/* ---- environment ---------------------------------------------------------------------------- */
+
+/* "model name (family F model M), N logical CPUs" from /proc/cpuinfo; "unknown" elsewhere. */
+static void cpu_model(char *buf, size_t n)
+{
+    snprintf(buf, n, "unknown");
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    if (f == NULL)
+        return;
+    char line[4096], name[256] = "unknown", fam[32] = "?", mod[32] = "?";
+    int cpus = 0, simd = -1;
+    while (fgets(line, sizeof line, f) != NULL) {
+        const char *v = strchr(line, ':');
+        if (v == NULL)
+            continue;
+        v++;
+        while (*v == ' ' || *v == '\t')
+            v++;
+        if (strncmp(line, "processor", 9) == 0)
+            cpus++;
+        else if (cpus == 1 && strncmp(line, "model name", 10) == 0)
+            snprintf(name, sizeof name, "%s", v);
+        else if (cpus == 1 && strncmp(line, "cpu family", 10) == 0)
+            snprintf(fam, sizeof fam, "%s", v);
+        else if (cpus == 1 && strncmp(line, "model\t", 6) == 0)
+            snprintf(mod, sizeof mod, "%s", v);
+        else if (cpus == 1 && strncmp(line, "flags", 5) == 0)
+            simd = strstr(v, "avx512f") ? 512 : strstr(v, "avx2") ? 256 : 128;
+    }
+    fclose(f);
+    name[strcspn(name, "\n")] = '\0';
+    fam[strcspn(fam, "\n")] = '\0';
+    mod[strcspn(mod, "\n")] = '\0';
+    snprintf(buf, n, "%s (family %s model %s), %d logical CPUs, widest SIMD in flags: %s", name,
+             fam, mod, cpus,
+             simd == 512 ? "AVX-512" : simd == 256 ? "AVX2" : simd == 128 ? "SSE" : "?");
+}
+
+static const char *compiler(void)
+{
+    static char buf[160];
+#if defined(__clang__)
+    snprintf(buf, sizeof buf, "clang %s", __clang_version__);
+#elif defined(__GNUC__)
+    snprintf(buf, sizeof buf, "gcc %s", __VERSION__);
+#else
+    snprintf(buf, sizeof buf, "unknown C compiler");
+#endif
+    for (size_t n = strlen(buf); n > 0 && buf[n - 1] == ' '; n--)
+        buf[n - 1] = '\0';
+    return buf;
+}
+
+/* The vector path src/mathfn.h selects for this build. */
+static const char *isa(void)
+{
+#if defined(__AVX512F__)
+    return "AVX-512 kernels (16 floats)";
+#elif defined(__AVX2__)
+    return "AVX2 kernels (8 floats)";
+#elif defined(__SSE2__) || defined(_M_X64)
+    return "SSE2 kernels (4 floats)";
+#else
+    return "plain C kernels";
+#endif
+}
+
+static const char *flag_avx2(void)
+{
+#ifdef __AVX2__
+    return "yes";
+#else
+    return "no";
+#endif
+}
+
+static const char *flag_avx512(void)
+{
+#ifdef __AVX512F__
+    return "yes";
+#else
+    return "no";
+#endif
+}
+
+static const char *flag_fma(void)
+{
+#ifdef __FMA__
+    return "yes";
+#else
+    return "no";
+#endif
+}
+
+static const char *optimized(void)
+{
+#ifdef __OPTIMIZE__
+    return "yes";
+#else
+    return "NO (debug build: numbers are meaningless)";
+#endif
+}
+
+static const char *met(int ok) { return ok ? "met" : "NOT met"; }
+
+/* s as a JSON string literal (quotes, backslashes and control characters escaped). */
+static void json_str(const char *s)
+{
+    putchar('"');
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            printf("\\%c", c);
+        else if (c < 0x20)
+            printf("\\u%04x", c);
+        else
+            putchar(c);
+    }
+    putchar('"');
+}
+
+/* ---- main --------------------------------------------------------------------------------- */
+
+int main(int argc, char **argv)
+{
+    opts_t o = {0, 0};
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--quick") == 0) {
+            o.quick = 1;
+        } else if (strcmp(argv[i], "--json") == 0) {
+            o.json = 1;
+        } else {
+            fprintf(stderr, "usage: %s [--quick] [--json]\n", argv[0]);
+            return strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0 ? 0 : 1;
+        }
+    }
+    char cpu[512];
+    cpu_model(cpu, sizeof cpu);
+    result_t res[N_MODELS];
+    memset(res, 0, sizeof res);
+    for (size_t k = 0; k < N_MODELS; k++) {
+        lln_model_t *m = NULL;
+        lln_error_t err;
+        if (make_model(MODELS[k].id, &m, &err) != LLN_OK) {
+            fprintf(stderr, "bench_speed: %s: %s\n", MODELS[k].id, err.msg);
+            return 1;
+        }
+        if (!bench_stream(m, &o, &res[k]) || !bench_batch(m, &o, &res[k]) ||
+            !isfinite(res[k].checksum)) {
+            fprintf(stderr, "bench_speed: %s: step failed or produced non-finite output\n",
+                    MODELS[k].id);
+            lln_model_free(m);
+            return 1;
+        }
+        lln_model_free(m);
+    }
+
+    int all_stream = 1, all_batch = 1;
+    for (size_t k = 0; k < N_MODELS; k++) {
+        all_stream &= MODELS[k].anchor_us / res[k].us_med >= GOAL_STREAM_RATIO;
+        all_batch &= MODELS[k].anchor_ms / res[k].ms_med >= GOAL_BATCH_RATIO;
+    }
+    int ncp_ok = res[0].us_med <= GOAL_NCP19_US;
+
+    if (o.json) {
+        printf("{\n  \"liquid_edge\": ");
+        json_str(lln_version());
+        printf(",\n  \"compiler\": ");
+        json_str(compiler());
+        printf(",\n");
+        printf("  \"optimized\": %s, \"avx2\": %s, \"avx512f\": %s, \"fma\": %s,\n",
+               optimized()[0] == 'y' ? "true" : "false", flag_avx2()[0] == 'y' ? "true" : "false",
+               flag_avx512()[0] == 'y' ? "true" : "false", flag_fma()[0] == 'y' ? "true" : "false");
+        printf("  \"cpu\": ");
+        json_str(cpu);
+        printf(",\n  \"quick\": %s, \"stream_blocks\": %d, \"stream_steps_per_block\": %d, "
+               "\"batch_runs\": %d,\n  \"models\": [\n",
+               o.quick ? "true" : "false", o.quick ? 5 : STREAM_BLOCKS,
+               o.quick ? 1000 : STREAM_STEPS, o.quick ? 5 : BATCH_RUNS);
+        for (size_t k = 0; k < N_MODELS; k++) {
+            const result_t *r = &res[k];
+            printf("    {\"id\": \"%s\", \"model\": \"%s\", \"stream_us\": %.4f, "
+                   "\"stream_us_min\": %.4f, "
+                   "\"ncps_stream_us\": %.0f, \"stream_ratio\": %.1f, \"batch_ms\": %.4f, "
+                   "\"batch_ms_min\": %.4f, \"ncps_batch_ms\": %.0f, \"batch_ratio\": %.1f}%s\n",
+                   MODELS[k].id, MODELS[k].desc, r->us_med, r->us_min, MODELS[k].anchor_us,
+                   MODELS[k].anchor_us / r->us_med, r->ms_med, r->ms_min, MODELS[k].anchor_ms,
+                   MODELS[k].anchor_ms / r->ms_med, k + 1 < N_MODELS ? "," : "");
+        }
+        printf("  ],\n  \"goals\": {\"stream_100x\": %s, \"batch_10x\": %s, "
+               "\"ltc_ncp19_3us\": %s}\n}\n",
+               all_stream ? "true" : "false", all_batch ? "true" : "false",
+               ncp_ok ? "true" : "false");
+        return 0;
+    }
+
+    printf("liquid-edge %s float32 inference speed (single thread)%s\n", lln_version(),
+           o.quick ? " [--quick]" : "");
+    printf("compiler : %s\n", compiler());
+    printf("build    : optimized %s; __AVX2__ %s, __AVX512F__ %s, __FMA__ %s -> %s\n", optimized(),
+           flag_avx2(), flag_avx512(), flag_fma(), isa());
+    printf("cpu      : %s\n", cpu);
+    printf("method   : streaming = lln_step batch 1, dt 1, median of %d blocks x %d steps;\n"
+           "           batch = lln_sequence 64 x 100 x 8, median of %d runs\n\n",
+           o.quick ? 5 : STREAM_BLOCKS, o.quick ? 1000 : STREAM_STEPS, o.quick ? 5 : BATCH_RUNS);
+    printf("%-11s %10s %10s %8s   %10s %8s %8s\n", "model", "us/step", "ncps us", "ratio",
+           "batch ms", "ncps ms", "ratio");
+    for (size_t k = 0; k < N_MODELS; k++) {
+        const result_t *r = &res[k];
+        printf("%-11s %10.3f %10.0f %7.0fx   %10.3f %8.0f %7.0fx\n", MODELS[k].id, r->us_med,
+               MODELS[k].anchor_us, MODELS[k].anchor_us / r->us_med, r->ms_med,
+               MODELS[k].anchor_ms, MODELS[k].anchor_ms / r->ms_med);
+    }
+    printf("\nmodels (min over blocks / runs: us/step, batch ms):\n");
+    for (size_t k = 0; k < N_MODELS; k++)
+        printf("  %-11s %-48s min %.3f, %.3f\n", MODELS[k].id, MODELS[k].desc, res[k].us_min,
+               res[k].ms_min);
+    printf("\ngoals:\n");
+    printf("  streaming >= %.0fx ncps : ", GOAL_STREAM_RATIO);
+    for (size_t k = 0; k < N_MODELS; k++)
+        printf("%s %s%s", MODELS[k].id,
+               met(MODELS[k].anchor_us / res[k].us_med >= GOAL_STREAM_RATIO),
+               k + 1 < N_MODELS ? ", " : "");
+    printf("  => %s\n", met(all_stream));
+    printf("  batched   >= %.0fx ncps  : ", GOAL_BATCH_RATIO);
+    for (size_t k = 0; k < N_MODELS; k++)
+        printf("%s %s%s", MODELS[k].id,
+               met(MODELS[k].anchor_ms / res[k].ms_med >= GOAL_BATCH_RATIO),
+               k + 1 < N_MODELS ? ", " : "");
+    printf("  => %s\n", met(all_batch));
+    printf("  ltc_ncp19 <= %.0f us/step : %.3f us => %s\n", GOAL_NCP19_US, res[0].us_med,
+           met(ncp_ok));
+    printf("\nncps anchors: shared/anchors/ncps-speed.md, best of 4 configs (PyTorch 1.13, "
+           "measured on\nan Intel Xeon, family 6 model 207, 2 vCPUs); compare the cpu line above. "
+           "Run-to-run\nnoise on these VMs is +-20-40%%: read each number as +-30%%.\n");
+    return 0;
+}
