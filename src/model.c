@@ -384,15 +384,23 @@ static lln_status_t normalise(lln_model_t *m, lln_error_t *err)
     return LLN_OK;
 }
 
-lln_status_t lln_config_param_count(const lln_config_t *cfg, size_t *count, lln_error_t *err)
+/* A model with its configuration normalised and its tensor table laid out, nothing else:
+ * what both sizing and creation start from. */
+static lln_status_t skeleton(const lln_config_t *cfg, lln_model_t **out, lln_error_t *err)
 {
-    lln_model_t *m = calloc(1, sizeof *m); /* only the tensor table is filled */
+    lln_model_t *m = calloc(1, sizeof *m);
+    *out = m;
     if (m == NULL)
         return lln_error_set(err, LLN_E_NOMEM, "model: out of memory");
     m->cfg = *cfg;
-    lln_status_t st = normalise(m, err);
-    if (st == LLN_OK)
-        st = table_all(m, err);
+    TRY(normalise(m, err));
+    return table_all(m, err);
+}
+
+lln_status_t lln_config_param_count(const lln_config_t *cfg, size_t *count, lln_error_t *err)
+{
+    lln_model_t *m;
+    lln_status_t st = skeleton(cfg, &m, err);
     *count = st == LLN_OK ? m->nparams : 0;
     free(m);
     return st;
@@ -412,13 +420,8 @@ lln_status_t lln_model_create(const lln_config_t *cfg, unsigned long long seed, 
                               lln_error_t *err)
 {
     *out = NULL;
-    lln_model_t *m = calloc(1, sizeof *m);
-    if (m == NULL)
-        return lln_error_set(err, LLN_E_NOMEM, "model: out of memory");
-    m->cfg = *cfg;
-    lln_status_t st = normalise(m, err);
-    if (st == LLN_OK)
-        st = table_all(m, err);
+    lln_model_t *m;
+    lln_status_t st = skeleton(cfg, &m, err);
     if (st == LLN_OK)
         st = build_wiring(m, err);
     if (st == LLN_OK && (m->params = calloc(m->nparams, sizeof *m->params)) == NULL)

@@ -488,7 +488,8 @@ lln_status_t lln_wiring_shape(const lln_wiring_spec_t *spec, int input_dim,
     if (st != LLN_OK)
         return st;
     if (spec->kind == LLN_WIRING_CUSTOM)
-        return lln_error_set(err, LLN_E_UNSUPPORTED, "wiring custom: sizes come from masks");
+        return lln_error_set(err, LLN_E_UNSUPPORTED,
+                             "wiring custom: has no generator (its masks come from a file)");
     wiring_dims(spec, &out->units, &out->output_dim);
     if (spec->kind == LLN_WIRING_FULL || spec->kind == LLN_WIRING_RANDOM) {
         out->num_layers = 1;
@@ -506,17 +507,14 @@ lln_status_t lln_wiring_shape(const lln_wiring_spec_t *spec, int input_dim,
 lln_status_t lln_wiring_build(const lln_wiring_spec_t *spec, int input_dim, lln_wiring_t *out,
                               lln_error_t *err)
 {
+    lln_wiring_shape_t shape;
     if (out == NULL)
         return lln_error_set(err, LLN_E_ARG, "wiring: out is NULL");
     memset(out, 0, sizeof *out);
-    lln_status_t st = lln_wiring_validate(spec, input_dim, err);
+    lln_status_t st = lln_wiring_shape(spec, input_dim, &shape, err); /* validates */
     if (st != LLN_OK)
         return st;
-    if (spec->kind == LLN_WIRING_CUSTOM)
-        return lln_error_set(err, LLN_E_UNSUPPORTED,
-                             "wiring custom: has no generator (its masks come from a file)");
-    int units, output_dim;
-    wiring_dims(spec, &units, &output_dim);
+    int units = shape.units, output_dim = shape.output_dim;
     st = alloc_wiring(out, units, input_dim);
     if (st == LLN_OK)
         st = generate(spec, out);
