@@ -36,3 +36,8 @@ install: build
 
 clean:
 	rm -rf $(BUILD) $(BENCH_BUILD)
+
+# The whole CI pipeline with its quality-gate table (.ci/run; stages in .ci/stages/).
+.PHONY: ci
+ci:
+	bash .ci/run

@@ -12,11 +12,14 @@
 
 static const char IMPORT_HELP[] =
     "usage: lln import-ncps CHECKPOINT.pt [OPTIONS] -o MODEL.lln\n\n"
-    "Converts the state_dict of an ncps LTC or CfC model saved with torch.save(model.state_dict()).\n"
-    "Cell type, sizes, wiring masks, mappings, backbone, projection and mixed memory are read from\n"
+    "Converts the state_dict of an ncps LTC or CfC model saved with "
+    "torch.save(model.state_dict()).\n"
+    "Cell type, sizes, wiring masks, mappings, backbone, projection and mixed memory are read "
+    "from\n"
     "the checkpoint; give what it does not record:\n\n"
     "      --cell KIND          ltc, cfc or wired_cfc (default: inferred from the keys)\n"
-    "      --positivity P       LTC: softplus (the LTC wrapper's default, implicit_param_constraints\n"
+    "      --positivity P       LTC: softplus (the LTC wrapper's default, "
+    "implicit_param_constraints\n"
     "                           =True) or identity (LTCCell's default) (default softplus)\n"
     "      --ode-unfolds K      LTC (default 6)\n"
     "      --epsilon E          LTC (default 1e-8)\n"
@@ -166,7 +169,8 @@ int cmd_import_ncps(int argc, char **argv)
         {"activation", required_argument, 0, O_ACT},
         {"backbone-dropout", required_argument, 0, O_BBD},
         {"check", required_argument, 0, O_CHECK}, {"tolerance", required_argument, 0, O_TOL},
-        {"output", required_argument, 0, 'o'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+        {"output", required_argument, 0, 'o'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0},
+    };
     import_args_t a;
     memset(&a, 0, sizeof a);
     lln_import_opts_default(&a.o);

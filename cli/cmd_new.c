@@ -56,7 +56,8 @@ static const struct option NEW_OPTS[] = {
     {"backbone-dropout", required_argument, 0, O_BBD}, {"proj-size", required_argument, 0, O_PROJ},
     {"mixed-memory", no_argument, 0, O_MIXED},  {"set", required_argument, 0, O_SET},
     {"name", required_argument, 0, O_NAME},     {"output", required_argument, 0, 'o'},
-    {"help", no_argument, 0, 'h'},              {0, 0, 0, 0}};
+    {"help", no_argument, 0, 'h'},              {0, 0, 0, 0},
+};
 
 /* Option -> configuration key (options not listed are handled in apply_special). */
 static const struct {
@@ -70,7 +71,8 @@ static const struct {
             {O_OUTMAP, "output_mapping"}, {O_MODE, "mode"},
             {O_ACT, "activation"},        {O_BBU, "backbone_units"},
             {O_BBL, "backbone_layers"},   {O_BBD, "backbone_dropout"},
-            {O_PROJ, "proj_size"}};
+            {O_PROJ, "proj_size"},
+};
 
 static int set_key(lln_config_t *c, const char *key, const char *val)
 {

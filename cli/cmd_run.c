@@ -219,7 +219,8 @@ static int parse_args(int argc, char **argv, run_args_t *a)
         {"dt-column", required_argument, 0, 'D'}, {"no-header", no_argument, 0, 'n'},
         {"f64", no_argument, 0, 'f'},          {"state", no_argument, 0, 's'},
         {"output", required_argument, 0, 'o'}, {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
+        {0, 0, 0, 0},
+    };
     int opt, dt_given = 0;
     optind = 1;
     while ((opt = getopt_long(argc, argv, "i:o:h", opts, NULL)) != -1) {

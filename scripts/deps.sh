@@ -21,6 +21,12 @@ if [ "$level" = ci ]; then
     need gcovr gcovr
     need valgrind valgrind
     need git git
+    need python3 python3
+    need pkg-config pkgconf
+    need man man-db
+    need groff groff-base
+    need mandoc mandoc
+    need readelf binutils
 fi
 [ -z "$pkgs" ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

@@ -17,7 +17,8 @@ lln_status_t lln_fmt_fail(lln_fmt_loader_t *L, lln_status_t code, const char *fm
     va_start(ap, fmt);
     (void)vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    return lln_error_set(L->err, code, "%s: %s", L->name, msg);
+    (void)lln_error_set(L->err, code, "%s: %s", L->name, msg);
+    return code; /* what lln_error_set returns; said here so the analyzer sees it */
 }
 
 void *lln_fmt_alloc(lln_fmt_loader_t *L, size_t count, size_t size)

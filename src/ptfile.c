@@ -137,8 +137,9 @@ static lln_status_t pt_vfail(const pt_t *p, lln_status_t code, const char *where
 {
     char what[360];
     (void)vsnprintf(what, sizeof what, fmt, ap);
-    return lln_error_set(p->err, code, "%s: %s (%s, offset %llu)", p->path, what, where,
-                         (unsigned long long)off);
+    (void)lln_error_set(p->err, code, "%s: %s (%s, offset %llu)", p->path, what, where,
+                        (unsigned long long)off);
+    return code; /* what lln_error_set returns; said here so the analyzer sees it */
 }
 
 static lln_status_t pt_fail(const pt_t *p, lln_status_t code, const char *where, uint64_t off,

@@ -336,7 +336,8 @@ static void test_value_types(void)
     const lln_tensor_info_t *a = lln_model_find(m, "rnn_cell.vleak");
     const lln_tensor_info_t *b = lln_model_find(m, "rnn_cell.gleak");
     double va[3] = {0.1, 1e-300, 3.0000000000000004};
-    double vb[3] = {-0.0, ldexp(1.0, 99), ldexp(1.0, -149)}; /* exact in float32; 2^99 is near the 1e30 bound on parameters */
+    /* exact in float32; 2^99 is near the 1e30 bound on parameters */
+    double vb[3] = {-0.0, ldexp(1.0, 99), ldexp(1.0, -149)};
     CHECK(a && b && a->count == 3 && b->count == 3);
     CHECK(lln_model_set(m, "rnn_cell.vleak", va, 3, NULL) == LLN_OK);
     CHECK(lln_model_set(m, "rnn_cell.gleak", vb, 3, NULL) == LLN_OK);
