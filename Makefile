@@ -31,8 +31,9 @@ bench: deps
 	@cmake --build $(BENCH_BUILD) -j $(JOBS)
 	$(BENCH_BUILD)/bench_speed
 
+# DESTDIR=DIR stages the installation under DIR (packaging); PREFIX=P installs into P.
 install: build
-	cmake --install $(BUILD) $(if $(PREFIX),--prefix $(PREFIX))
+	DESTDIR="$(DESTDIR)" cmake --install $(BUILD) $(if $(PREFIX),--prefix $(PREFIX))
 
 clean:
 	rm -rf $(BUILD) $(BENCH_BUILD)
@@ -41,3 +42,21 @@ clean:
 .PHONY: ci
 ci:
 	bash .ci/run
+
+# CI metrics: the run records (build-ci/metrics/run-*.json) in the Prometheus text format.
+# METRICS_ARGS: e.g. --latest, --no-timestamps, "--format openmetrics", --selftest.
+.PHONY: ci-metrics
+ci-metrics:
+	@python3 scripts/ci_metrics.py $(METRICS_ARGS)
+
+# Release artifacts in $(DIST)/: liquid-edge-X.Y.Z.tar.gz (git archive),
+# liquid-edge-X.Y.Z-linux-ARCH.tar.gz (a Release build installed under PREFIX=/usr/local),
+# the CycloneDX SBOM liquid-edge-X.Y.Z.cdx.json (checked) and SHA256SUMS (verified).
+DIST ?= dist
+DIST_BUILD ?= build-dist
+.PHONY: dist
+dist:
+	rm -rf $(DIST_BUILD)/stage
+	$(MAKE) --no-print-directory install BUILD=$(DIST_BUILD) DESTDIR=$(abspath $(DIST_BUILD))/stage \
+	    PREFIX=/usr/local CMAKE_FLAGS=-DCMAKE_BUILD_TYPE=Release >/dev/null
+	sh scripts/dist.sh $(abspath $(DIST_BUILD))/stage /usr/local $(DIST)

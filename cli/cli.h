@@ -37,5 +37,6 @@ int cmd_new(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_import_ncps(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 
 #endif

@@ -166,7 +166,7 @@ static int handle(new_args_t *a, int opt, const char *v)
 static int find_cell(int argc, char **argv, lln_cell_kind_t *cell)
 {
     *cell = LLN_CELL_LTC;
-    for (int i = 1; i < argc; i++) {
+    for (int i = 1; i < argc && argv[i] != NULL; i++) {
         const char *v = NULL;
         if ((strcmp(argv[i], "-c") == 0 || strcmp(argv[i], "--cell") == 0) && i + 1 < argc)
             v = argv[i + 1];

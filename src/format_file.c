@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "lln/format.h"
 
 /* ---- save ----------------------------------------------------------------------------------- */
@@ -106,8 +107,8 @@ static int sync_dir(const char *path)
     return ok;
 }
 
-static lln_status_t write_atomic(const char *path, const unsigned char *buf, size_t len,
-                                 lln_error_t *err)
+lln_status_t lln__write_atomic(const char *path, const unsigned char *buf, size_t len,
+                               lln_error_t *err)
 {
     char *tmp = temp_name(path);
     if (tmp == NULL)
@@ -139,7 +140,7 @@ lln_status_t lln_model_save(const lln_model_t *m, const char *path, lln_error_t 
         return lln_error_set(err, LLN_E_ARG, "save: NULL model or empty path");
     lln_status_t st = lln_model_save_mem(m, &buf, &len, err);
     if (st == LLN_OK)
-        st = write_atomic(path, buf, len, err);
+        st = lln__write_atomic(path, buf, len, err);
     free(buf);
     return st;
 }

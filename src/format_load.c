@@ -10,17 +10,6 @@
 #include "format_loader.h"
 #include "model_internal.h"
 
-lln_status_t lln_fmt_fail(lln_fmt_loader_t *L, lln_status_t code, const char *fmt, ...)
-{
-    char msg[sizeof L->err->msg];
-    va_list ap;
-    va_start(ap, fmt);
-    (void)vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    (void)lln_error_set(L->err, code, "%s: %s", L->name, msg);
-    return code; /* what lln_error_set returns; said here so the analyzer sees it */
-}
-
 void *lln_fmt_alloc(lln_fmt_loader_t *L, size_t count, size_t size)
 {
     if (size != 0 && count > SIZE_MAX / size)
@@ -423,4 +412,17 @@ lln_status_t lln_model_load_mem(const unsigned char *buf, size_t len,
                                 lln_error_t *err)
 {
     return lln_format_load_mem_ex(buf, len, name_for_messages, out, err, NULL);
+}
+
+/* Defined last: the analyzer hint of the same name in format_loader.h applies to every use
+ * above and must not apply to the definition. */
+#undef lln_fmt_fail
+lln_status_t lln_fmt_fail(lln_fmt_loader_t *L, lln_status_t code, const char *fmt, ...)
+{
+    char msg[sizeof L->err->msg];
+    va_list ap;
+    va_start(ap, fmt);
+    (void)vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return lln_error_set(L->err, code, "%s: %s", L->name, msg);
 }

@@ -52,6 +52,11 @@ lln_status_t lln_fmt_fail(lln_fmt_loader_t *L, lln_status_t code, const char *fm
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
+#ifdef __clang_analyzer__
+/* Hint for clang-tidy's static analyzer, which does not follow calls to variadic functions
+ * and so would assume a failure may return LLN_OK: the result is the code argument. */
+#define lln_fmt_fail(L, code, ...) (lln_fmt_fail((L), (code), __VA_ARGS__), (code))
+#endif
 
 /* malloc that records the largest request in L (for the tests' allocation bound). */
 void *lln_fmt_alloc(lln_fmt_loader_t *L, size_t count, size_t size);

@@ -413,6 +413,8 @@ static lln_status_t gen_ncp(const ncp_params_t *p, lln_wiring_t *w)
 static lln_status_t alloc_wiring(lln_wiring_t *w, int units, int input_dim)
 {
     size_t n = (size_t)units;
+    if (n == 0) /* validated specs have units >= 1 */
+        return LLN_E_ARG;
     if (n > SIZE_MAX / n || (size_t)input_dim > SIZE_MAX / n || n > SIZE_MAX / sizeof(int))
         return LLN_E_NOMEM;
     w->units = units;

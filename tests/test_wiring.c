@@ -36,7 +36,7 @@ static long compare_tensor(const char *what, const lln_case_tensor_t *t, int row
                            const signed char *sc, const int *ints)
 {
     long n = (long)rows * cols, bad_count = 0;
-    if (t == NULL || t->count != (size_t)n || (t->ndim == 2 && (t->dims[0] != rows ||
+    if (t == NULL || (sc == NULL && ints == NULL) || t->count != (size_t)n || (t->ndim == 2 && (t->dims[0] != rows ||
                                                                  t->dims[1] != cols))) {
         fprintf(stderr, "%s: missing or shape mismatch (want %d x %d, have %zu values)\n", what,
                 rows, cols, t == NULL ? (size_t)0 : t->count);
