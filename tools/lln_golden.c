@@ -4,7 +4,8 @@
  *
  * For each case it rebuilds the model from the case's state_dict tensors, runs the whole
  * batch of sequences in float32 and float64, and compares outputs, per-step states, final
- * states (and the LSTM cell state) and the MSE loss with the f64.* references, using the
+ * states (and the LSTM cell state) and the MSE loss with the f64.* references (and runs the
+ * firmware runtime, runtime/lln_rt.c, on the same inputs), using the
  * tolerances of shared/golden/README.md (f32: 1e-5, f64: 1e-10 absolute). If the case
  * names a generated wiring, the wiring is rebuilt from its arguments and must match the
  * stored matrices exactly. Prints one line per case and "N passed, M failed"; exits 1 if
@@ -19,6 +20,7 @@
 #include "casefile.h"
 #include "import_internal.h"
 #include "lln/model.h"
+#include "rt_image.h"
 
 #define TOL_F32 1e-5
 #define TOL_F64 1e-10
@@ -227,12 +229,47 @@ static int load_io(const lln_case_t *c, const lln_model_t *m, io_t *io, result_t
     return ok;
 }
 
-/* Returns 1 when the case passes in both precisions. */
+/* The firmware runtime (float32, runtime/lln_rt.c) on the same case, one sample at a time. */
+static int run_runtime(const lln_model_t *m, const lln_case_t *c, const io_t *io, result_t *r)
+{
+    lln_rt_image_t img;
+    if (lln_rt_image_build(m, &img, NULL) != LLN_OK)
+        return 0;
+    const lln_rt_model_t *rt = &img.model;
+    const lln_case_tensor_t *ro = lln_case_tensor(c, "f64.outputs");
+    const lln_case_tensor_t *rs = lln_case_tensor(c, "f64.states");
+    float *st = calloc(rt->state_floats, sizeof *st), *w = calloc(rt->scratch_floats, sizeof *w);
+    float *x = calloc(io->I, sizeof *x), *y = calloc(io->O, sizeof *y);
+    int ok = st && w && x && y && ro && rs;
+    for (size_t b = 0; ok && b < io->B; b++) {
+        for (size_t j = 0; j < io->N; j++) {
+            st[j] = (float)io->h0->data[b * io->N + j];
+            if (io->c0)
+                st[io->N + j] = (float)io->c0->data[b * io->N + j];
+        }
+        for (size_t t = 0; ok && t < io->T; t++) {
+            size_t bt = b * io->T + t;
+            for (size_t i = 0; i < io->I; i++)
+                x[i] = (float)io->input->data[bt * io->I + i];
+            float dt = io->ts ? (float)io->ts->data[bt] : 1.0f;
+            ok = lln_rt_step(rt, st, x, dt, y, w) == LLN_RT_OK;
+            track(r, "rt outputs", ro->data + bt * io->O, y, 0, io->O);
+            track(r, "rt states", rs->data + bt * io->N, st, 0, io->N);
+        }
+    }
+    free(st), free(w), free(x), free(y);
+    lln_rt_image_free(&img);
+    if (!ok)
+        snprintf(r->problem, sizeof r->problem, "firmware runtime run failed");
+    return ok;
+}
+
+/* Returns 1 when the case passes in both precisions and in the firmware runtime. */
 static int run_case(const char *path, const char *name)
 {
     lln_case_t c;
     lln_error_t err = {LLN_OK, ""};
-    result_t r32 = {0, "-", ""}, r64 = {0, "-", ""};
+    result_t r32 = {0, "-", ""}, r64 = {0, "-", ""}, rrt = {0, "-", ""};
     lln_model_t *m = NULL;
     io_t io;
     int ok = lln_case_load(path, &c, &err) == LLN_OK;
@@ -246,11 +283,12 @@ static int run_case(const char *path, const char *name)
     if (!ok)
         snprintf(r32.problem, sizeof r32.problem, "%s", err.msg);
     ok = ok && check_wiring(&c, &r32) && load_io(&c, m, &io, &r32);
-    ok = ok && run_precision(m, &c, &io, 0, &r32) && run_precision(m, &c, &io, 1, &r64);
-    int pass = ok && r32.err <= TOL_F32 && r64.err <= TOL_F64;
+    ok = ok && run_precision(m, &c, &io, 0, &r32) && run_precision(m, &c, &io, 1, &r64) &&
+         run_runtime(m, &c, &io, &rrt);
+    int pass = ok && r32.err <= TOL_F32 && r64.err <= TOL_F64 && rrt.err <= TOL_F32;
     if (ok)
-        printf("%-32s f32 max %.2e (%s)  f64 max %.2e (%s)  %s\n", name, r32.err, r32.what,
-               r64.err, r64.what, pass ? "PASS" : "FAIL");
+        printf("%-30s f32 %.1e  f64 %.1e  firmware f32 %.1e  %s\n", name, r32.err, r64.err,
+               rrt.err, pass ? "PASS" : "FAIL");
     else
         printf("%-32s FAIL  %s%s\n", name, r32.problem, r64.problem);
     lln_model_free(m);
