@@ -60,3 +60,9 @@ dist:
 	$(MAKE) --no-print-directory install BUILD=$(DIST_BUILD) DESTDIR=$(abspath $(DIST_BUILD))/stage \
 	    PREFIX=/usr/local CMAKE_FLAGS=-DCMAKE_BUILD_TYPE=Release >/dev/null
 	sh scripts/dist.sh $(abspath $(DIST_BUILD))/stage /usr/local $(DIST)
+
+# Re-records bench/perf-baseline.json: callgrind instruction counts of the host kernels
+# (tools/lln_perfcount.c) that the CI perf stage (.ci/stages/perf.sh) compares against.
+.PHONY: perf-baseline
+perf-baseline:
+	@CI_PERF_RECORD=1 bash .ci/stages/perf.sh

@@ -16,7 +16,7 @@ enum {
 /* Prints "lln CMD: message" to stderr. */
 void cli_error(const char *cmd, const char *fmt, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
+    __attribute__((format(printf, 2, 3))) /* Flawfinder: ignore (format attribute, not a call) */
 #endif
     ;
 
@@ -38,5 +38,6 @@ int cmd_info(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_import_ncps(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 
 #endif

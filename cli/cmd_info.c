@@ -106,7 +106,7 @@ static void print_json(const char *path, const lln_model_t *m)
         const char *k, *v;
         if (lln_model_meta_at(m, i, &k, &v) != LLN_OK)
             continue;
-        printf(i ? ", " : "");
+        fputs(i ? ", " : "", stdout);
         json_string(k);
         printf(": ");
         json_string(v);

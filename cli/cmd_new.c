@@ -107,7 +107,7 @@ static int set_ncp(lln_config_t *c, const char *v)
 
 typedef struct {
     lln_config_t cfg;
-    int cell_given, wiring_given, mixed;
+    int wiring_given;
     unsigned long long seed;
     const char *out, *name;
 } new_args_t;

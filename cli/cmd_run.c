@@ -157,15 +157,15 @@ static int step_row(stream_t *st, double dt, FILE *out, int with_state)
     }
     if (rc != LLN_OK)
         return (int)rc;
-    const char *fmt = st->f64 ? "%.17g" : "%.9g";
+    int digits = st->f64 ? 17 : 9; /* round-trip precision of the type computed in */
     for (int o = 0; o < st->O; o++) {
         if (o)
             fputc(',', out);
-        fprintf(out, fmt, st->y[o]);
+        fprintf(out, "%.*g", digits, st->y[o]);
     }
     for (int j = 0; with_state && j < st->N; j++) {
         fputc(',', out);
-        fprintf(out, fmt, st->h[j]);
+        fprintf(out, "%.*g", digits, st->h[j]);
     }
     fputc('\n', out);
     return fflush(out) == 0 ? 0 : -1;

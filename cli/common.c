@@ -12,7 +12,7 @@ void cli_error(const char *cmd, const char *fmt, ...)
     va_list ap;
     fprintf(stderr, "lln %s: ", cmd);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vfprintf(stderr, fmt, ap); /* Flawfinder: ignore (fmt: a format-checked argument) */
     va_end(ap);
     fputc('\n', stderr);
 }

@@ -11,7 +11,7 @@ findings, instruction counts...). This script prints, for every record:
 
     lln_ci_run_duration_seconds       wall time of the whole run
     lln_ci_run_success                1 if the run passed, else 0
-    lln_ci_run_timestamp_seconds      when the run started (Unix time)
+    lln_ci_run_timestamp_seconds      time of the run, its record's timestamp (Unix time)
     lln_ci_run_failed_stages          how many stages failed
     lln_ci_stage_duration_seconds     wall time of each stage            {stage}
     lln_ci_stage_success              1 if the stage passed, else 0      {stage}
@@ -19,8 +19,8 @@ findings, instruction counts...). This script prints, for every record:
     lln_ci_stage_metric               each numeric extra of a stage      {stage, metric}
 
 All samples carry the labels run (the record's UTC timestamp: it makes every line unique, as
-the format requires, when several runs are rendered), sha and branch, and the run's start time
-in milliseconds as the sample timestamp (the record's timestamp, written when the run ended).
+the format requires, when several runs are rendered), sha and branch, and the time of the run
+(the record's timestamp, written when the run ended) in milliseconds as the sample timestamp.
 
 Usage:
     scripts/ci_metrics.py [RECORD.json ...]   default: $CI_OUT/metrics/run-*.json
@@ -434,7 +434,8 @@ def selftest():
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("records", nargs="*", help="run records (default: $CI_OUT/metrics/run-*.json)")
     ap.add_argument("--latest", action="store_true", help="only the newest record")
     ap.add_argument("--no-timestamps", action="store_true", help="no sample timestamps")

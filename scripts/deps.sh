@@ -1,7 +1,8 @@
 #!/bin/sh
 # Installs (as root, with apt-get) or names (otherwise) what building and testing needs.
-# Usage: scripts/deps.sh [build|ci]   build: compiler, cmake, zlib; ci: also clang, gcovr,
+# Usage: scripts/deps.sh [build|sim|ci]   build: compiler, cmake, zlib; ci: also clang, gcovr,
 # valgrind (the sanitizer and coverage stages of .ci/run).
+# sim: also the cross compilers, C libraries and QEMU of sim/ (Cortex-M, RV32); ci includes sim.
 set -eu
 level=${1:-build}
 pkgs=""
@@ -20,6 +21,8 @@ if [ "$level" = ci ]; then
     need clang clang
     need gcovr gcovr
     need valgrind valgrind
+    need /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a libclang-rt-14-dev
+    need /usr/lib/llvm-14/bin/llvm-symbolizer llvm-14
     need git git
     need python3 python3
     need pkg-config pkgconf
@@ -27,6 +30,14 @@ if [ "$level" = ci ]; then
     need groff groff-base
     need mandoc mandoc
     need readelf binutils
+fi
+if [ "$level" = sim ] || [ "$level" = ci ]; then
+    need arm-none-eabi-gcc gcc-arm-none-eabi
+    need /usr/lib/arm-none-eabi/newlib/libc_nano.a libnewlib-arm-none-eabi
+    need qemu-system-arm qemu-system-arm
+    need riscv64-unknown-elf-gcc gcc-riscv64-unknown-elf
+    need /usr/lib/picolibc/riscv64-unknown-elf/picolibc.specs picolibc-riscv64-unknown-elf
+    need qemu-system-riscv32 qemu-system-misc
 fi
 [ -z "$pkgs" ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

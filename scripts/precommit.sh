@@ -10,11 +10,11 @@
 #        scripts/precommit.sh --all    checks every tracked file of the working tree instead
 #
 # Hooks (ids as in .pre-commit-config.yaml; SKIP=id,id skips some, as with pre-commit):
-#   clang-format         staged .c/.h files against .clang-format
-#   whitespace           trailing whitespace, CRLF, final newline, blank lines at the end
-#   shellcheck           staged shell scripts
-#   ci-metrics-selftest  when scripts/ci_metrics.py or tests/data/ci/ changed
-#   fast-tests           `make test` (~10 s) when code, tests or the build changed
+#   - clang-format          staged .c/.h files against .clang-format
+#   - whitespace            trailing whitespace, CRLF, final newline, blank lines at the end
+#   - shellcheck            staged shell scripts
+#   - ci-metrics-selftest   when scripts/ci_metrics.py or tests/data/ci/ changed
+#   - fast-tests            `make test` (~10 s) when code, tests or the build changed
 # Bypass once (CI still checks everything): git commit --no-verify
 set -uo pipefail
 
@@ -84,7 +84,7 @@ run() {
         printf '%-22s %s\n' "$id" "Passed"
     else
         printf '%-22s %s\n' "$id" "Failed"
-        printf '%s\n' "$out" | sed 's/^/    /'
+        printf '%s\n' "$out" | sed 's/^./    &/'
         failed+=("$id")
     fi
 }

@@ -184,11 +184,11 @@ static lln_status_t zero_bytes(lln_fmt_loader_t *L, uint64_t from, uint64_t to)
 /* Sections disjoint, bytes between them zero, each section's CRC right. */
 static lln_status_t check_layout(lln_fmt_loader_t *L)
 {
-    const lln_fmt_sec_t *v[LLN_FMT_MAX_SECTIONS];
+    const lln_fmt_sec_t *v[LLN_FMT_MAX_SECTIONS] = {NULL};
     uint64_t end = L->table_end;
     for (uint32_t i = 0; i < L->nsec; i++)
         v[i] = &L->sec[i];
-    qsort(v, L->nsec, sizeof v[0], cmp_sec);
+    qsort(v, L->nsec, sizeof(const lln_fmt_sec_t *), cmp_sec);
     for (uint32_t i = 0; i < L->nsec; i++) {
         if (v[i]->off < end)
             return lln_fmt_fail(L, LLN_E_FORMAT, "section %lu ('%s') at %llu+%llu overlaps the "
@@ -422,6 +422,7 @@ lln_status_t lln_fmt_fail(lln_fmt_loader_t *L, lln_status_t code, const char *fm
     char msg[sizeof L->err->msg];
     va_list ap;
     va_start(ap, fmt);
+    /* Flawfinder: ignore (fmt: a format-checked argument) */
     (void)vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     return lln_error_set(L->err, code, "%s: %s", L->name, msg);

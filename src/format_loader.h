@@ -49,7 +49,7 @@ typedef struct lln_fmt_loader {
 /* Sets L->err to code and "<name>: <message>"; returns code. */
 lln_status_t lln_fmt_fail(lln_fmt_loader_t *L, lln_status_t code, const char *fmt, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
+    __attribute__((format(printf, 3, 4))) /* Flawfinder: ignore (format attribute, not a call) */
 #endif
     ;
 #ifdef __clang_analyzer__

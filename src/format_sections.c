@@ -139,7 +139,7 @@ static lln_status_t tens_head(lln_fmt_loader_t *L, const unsigned char *p, uint6
         return lln_fmt_fail(L, LLN_E_FORMAT, "section TENS entry %zu: truncated (%llu bytes "
                             "left, this entry needs %llu)", i, (unsigned long long)avail,
                             (unsigned long long)*size);
-    t->name = p + LLN_FMT_TENS_FIXED + 4u * t->ndim;
+    t->name = p + LLN_FMT_TENS_FIXED + 4 * (size_t)t->ndim;
     for (size_t k = 0; k < t->name_len; k++)
         if (t->name[k] <= 0x20 || t->name[k] > 0x7E)
             return lln_fmt_fail(L, LLN_E_FORMAT, "section TENS entry %zu: name byte %zu is "
@@ -158,7 +158,7 @@ static lln_status_t tens_range(lln_fmt_loader_t *L, const unsigned char *p, lln_
     uint64_t prod = 1, dlen = L->data->len;
     int overflow = 0;
     for (unsigned d = 0; d < t->ndim; d++) {
-        t->dims[d] = lln_fmt_rd32(p + LLN_FMT_TENS_FIXED + 4u * d);
+        t->dims[d] = lln_fmt_rd32(p + LLN_FMT_TENS_FIXED + 4 * (size_t)d);
         if (t->dims[d] != 0 && prod > UINT64_MAX / t->dims[d])
             overflow = 1;
         else
@@ -219,12 +219,12 @@ static lln_status_t tens_cross(lln_fmt_loader_t *L, const lln_fmt_tensor_t **v)
 {
     size_t n = L->ntens;
     uint64_t end = 0;
-    qsort(v, n, sizeof *v, cmp_name);
+    qsort(v, n, sizeof(const lln_fmt_tensor_t *), cmp_name);
     for (size_t i = 1; i < n; i++)
         if (cmp_name(&v[i - 1], &v[i]) == 0)
             return lln_fmt_fail(L, LLN_E_FORMAT, "section TENS entries %zu and %zu both name "
                                 "'%.*s'", v[i - 1]->index, v[i]->index, TNAME(v[i]));
-    qsort(v, n, sizeof *v, cmp_off);
+    qsort(v, n, sizeof(const lln_fmt_tensor_t *), cmp_off);
     for (size_t i = 0; i < n; i++) {
         if (v[i]->bytes == 0)
             continue;
@@ -276,7 +276,7 @@ lln_status_t lln_fmt_parse_tens(lln_fmt_loader_t *L)
                             "bytes", (unsigned long)n, (unsigned long long)len);
     L->ntens = n;
     L->tens_v = lln_fmt_alloc(L, n, sizeof *L->tens_v);
-    const lln_fmt_tensor_t **v = lln_fmt_alloc(L, n, sizeof *v);
+    const lln_fmt_tensor_t **v = lln_fmt_alloc(L, n, sizeof(const lln_fmt_tensor_t *));
     lln_status_t st = L->tens_v == NULL || v == NULL
                           ? lln_fmt_fail(L, LLN_E_NOMEM, "out of memory for %lu tensor entries",
                                          (unsigned long)n)

@@ -62,7 +62,7 @@ static lln_status_t infer_ltc(const lln_case_t *t, const lln_import_opts_t *o, l
 static lln_status_t infer_backbone(const lln_case_t *t, const lln_import_opts_t *o,
                                    lln_config_t *c, const char *where, lln_error_t *err)
 {
-    int idx[LLN_MAX_BACKBONE + 1], n = 0;
+    int idx[LLN_MAX_BACKBONE + 1] = {0}, n = 0;
     for (int k = 0; k < 3 * LLN_MAX_BACKBONE + 3 && n <= LLN_MAX_BACKBONE; k++) {
         char name[64];
         snprintf(name, sizeof name, "rnn_cell.backbone.%d.weight", k);

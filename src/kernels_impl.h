@@ -36,7 +36,7 @@
         enum { NV = (PW) / LLN_VF_LANES };                                                    \
         lln_vf acc[SB][NV];                                                                   \
         REAL tmp[PW];                                                                         \
-        for (int s = 0; s < SB; s++) {                                                        \
+        for (int s = 0; s < (SB); s++) {                                                        \
             const REAL *src = bias;                                                           \
             if (accumulate) {                                                                 \
                 memcpy(tmp, bias, sizeof tmp);                                                \
@@ -44,29 +44,29 @@
                 src = tmp;                                                                    \
             }                                                                                 \
             for (int v = 0; v < NV; v++)                                                      \
-                acc[s][v] = lln_vf_load(src + v * LLN_VF_LANES);                              \
+                acc[s][v] = lln_vf_load(src + (size_t)v * LLN_VF_LANES);                              \
         }                                                                                     \
         for (int i = 0; i < in; i++) {                                                        \
             const REAL *wr = w + (size_t)i * ld;                                              \
             lln_vf wv[NV];                                                                    \
             for (int v = 0; v < NV; v++) {                                                    \
-                wv[v] = lln_vf_load(wr + v * LLN_VF_LANES);                                   \
-                if (SB > 1)                                                                   \
+                wv[v] = lln_vf_load(wr + (size_t)v * LLN_VF_LANES);                                   \
+                if ((SB) > 1)                                                                   \
                     K_IN_REGISTER(wv[v]);                                                     \
             }                                                                                 \
-            for (int s = 0; s < SB; s++) {                                                    \
+            for (int s = 0; s < (SB); s++) {                                                    \
                 lln_vf xv = lln_vf_set1(x[(size_t)s * xs + (size_t)i]);                       \
                 for (int v = 0; v < NV; v++)                                                  \
                     acc[s][v] = lln_vf_fma(wv[v], xv, acc[s][v]);                             \
             }                                                                                 \
         }                                                                                     \
-        for (int s = 0; s < SB; s++) {                                                        \
-            if (ow == PW) {                                                                   \
+        for (int s = 0; s < (SB); s++) {                                                        \
+            if (ow == (PW)) {                                                                   \
                 for (int v = 0; v < NV; v++)                                                  \
-                    lln_vf_store(y + (size_t)s * ys + v * LLN_VF_LANES, acc[s][v]);           \
+                    lln_vf_store(y + (size_t)s * ys + (size_t)v * LLN_VF_LANES, acc[s][v]);           \
             } else {                                                                          \
                 for (int v = 0; v < NV; v++)                                                  \
-                    lln_vf_store(tmp + v * LLN_VF_LANES, acc[s][v]);                          \
+                    lln_vf_store(tmp + (size_t)v * LLN_VF_LANES, acc[s][v]);                          \
                 memcpy(y + (size_t)s * ys, tmp, (size_t)ow * sizeof(REAL));                   \
             }                                                                                 \
         }                                                                                     \
@@ -78,22 +78,22 @@
                      int accumulate)                                                          \
     {                                                                                         \
         REAL acc[SB][PW];                                                                     \
-        for (int s = 0; s < SB; s++)                                                          \
-            for (int k = 0; k < PW; k++)                                                      \
+        for (int s = 0; s < (SB); s++)                                                          \
+            for (int k = 0; k < (PW); k++)                                                      \
                 acc[s][k] = bias[k];                                                          \
         if (accumulate)                                                                       \
-            for (int s = 0; s < SB; s++)                                                      \
+            for (int s = 0; s < (SB); s++)                                                      \
                 for (int k = 0; k < ow; k++)                                                  \
                     acc[s][k] = y[(size_t)s * ys + (size_t)k];                                \
         for (int i = 0; i < in; i++) {                                                        \
             const REAL *wr = w + (size_t)i * ld;                                              \
-            for (int s = 0; s < SB; s++) {                                                    \
+            for (int s = 0; s < (SB); s++) {                                                    \
                 REAL xv = x[(size_t)s * xs + (size_t)i];                                      \
-                for (int k = 0; k < PW; k++)                                                  \
+                for (int k = 0; k < (PW); k++)                                                  \
                     acc[s][k] = FMA(wr[k], xv, acc[s][k]);                                    \
             }                                                                                 \
         }                                                                                     \
-        for (int s = 0; s < SB; s++)                                                          \
+        for (int s = 0; s < (SB); s++)                                                          \
             for (int k = 0; k < ow; k++)                                                      \
                 y[(size_t)s * ys + (size_t)k] = acc[s][k];                                    \
     }
@@ -132,10 +132,12 @@ static void K_(dense_batch)(const K_(lln_dense) *d, int nb, const REAL *x, size_
         if (nblk > 0) {
             int bw = pw < K_BPW * L ? pw : K_BPW * L;
 #if K_BPW >= 4
+            /* cppcheck-suppress knownConditionTrueFalse ; panels are 8, 4, 2 or 1 vectors wide */
             K_(panel_fn) blk = bw == 4 * L   ? K_(panel4xS)
                                : bw == 2 * L ? K_(panel2xS)
                                              : K_(panel1xS);
 #else
+            /* cppcheck-suppress knownConditionTrueFalse ; panels are 8, 4, 2 or 1 vectors wide */
             K_(panel_fn) blk = bw == 2 * L ? K_(panel2xS) : K_(panel1xS);
 #endif
             for (int c = o0; c < o0 + pw && c < out; c += bw)
@@ -211,27 +213,27 @@ static void K_(activate)(lln_activation_t a, REAL *restrict v, int n)
                      const REAL *restrict v, REAL *restrict num, REAL *restrict den)          \
     {                                                                                         \
         enum { LW = LLN_VF_LANES };                                                           \
-        REAL tn[NV * LW] = {0}, td[NV * LW] = {0};                                            \
+        REAL tn[(NV) * LW] = {0}, td[(NV) * LW] = {0};                                            \
         memcpy(tn, num + j0, (size_t)cnt * sizeof(REAL));                                     \
         memcpy(td, den + j0, (size_t)cnt * sizeof(REAL));                                     \
         lln_vf an[NV], ad[NV];                                                                \
-        for (int q = 0; q < NV; q++) {                                                        \
-            an[q] = lln_vf_load(tn + q * LW);                                                 \
-            ad[q] = lln_vf_load(td + q * LW);                                                 \
+        for (int q = 0; q < (NV); q++) {                                                        \
+            an[q] = lln_vf_load(tn + (size_t)q * LW);                                                 \
+            ad[q] = lln_vf_load(td + (size_t)q * LW);                                                 \
         }                                                                                     \
         for (int i = 0; i < S; i++) {                                                         \
             size_t r = (size_t)i * ld + (size_t)j0;                                           \
             lln_vf vi = lln_vf_set1(v[i]);                                                    \
-            for (int q = 0; q < NV; q++) {                                                    \
+            for (int q = 0; q < (NV); q++) {                                                    \
                 size_t e = r + (size_t)q * LW;                                                \
                 lln_vf sg = K_VSIG(lln_vf_load(d->a + e), lln_vf_load(d->b + e), vi);         \
                 an[q] = lln_vf_fma(lln_vf_load(d->we + e), sg, an[q]);                        \
                 ad[q] = lln_vf_fma(lln_vf_load(d->w + e), sg, ad[q]);                         \
             }                                                                                 \
         }                                                                                     \
-        for (int q = 0; q < NV; q++) {                                                        \
-            lln_vf_store(tn + q * LW, an[q]);                                                 \
-            lln_vf_store(td + q * LW, ad[q]);                                                 \
+        for (int q = 0; q < (NV); q++) {                                                        \
+            lln_vf_store(tn + (size_t)q * LW, an[q]);                                                 \
+            lln_vf_store(td + (size_t)q * LW, ad[q]);                                                 \
         }                                                                                     \
         memcpy(num + j0, tn, (size_t)cnt * sizeof(REAL));                                     \
         memcpy(den + j0, td, (size_t)cnt * sizeof(REAL));                                     \
@@ -496,7 +498,7 @@ static void K_(cfc_combine)(const K_(lln_cfc_prep) *cp, lln_cfc_mode_t mode,
     for (; j + LLN_VF_LANES <= H; j += LLN_VF_LANES) {
         lln_vf g1 = lln_vf_tanh(lln_vf_load(hd + j)), g2 = lln_vf_tanh(lln_vf_load(hd + H + j));
         lln_vf ti = lln_vf_sigmoid(
-            lln_vf_fma(lln_vf_load(hd + 2 * H + j), lln_vf_set1(dt), lln_vf_load(hd + 3 * H + j)));
+            lln_vf_fma(lln_vf_load(hd + 2 * (size_t)H + j), lln_vf_set1(dt), lln_vf_load(hd + 3 * (size_t)H + j)));
         lln_vf keep = gate ? lln_vf_mul(g1, lln_vf_sub(lln_vf_set1(1.0f), ti)) : g1;
         lln_vf_store(h + j, lln_vf_fma(ti, g2, keep));
     }
@@ -510,7 +512,7 @@ static void K_(cfc_combine)(const K_(lln_cfc_prep) *cp, lln_cfc_mode_t mode,
 
 static size_t K_(cfc_width)(const K_(lln_cfc_prep) *cp)
 {
-    size_t wmax = (size_t)(cp->in + cp->hidden);
+    size_t wmax = (size_t)cp->in + (size_t)cp->hidden;
     for (int l = 0; l < cp->nbackbone; l++)
         if ((size_t)cp->backbone[l].out > wmax)
             wmax = (size_t)cp->backbone[l].out;

@@ -18,6 +18,7 @@
  * sigmoid = 1 / (1 + e^-(sigma (v - mu))) is one fused multiply-add, a v + b.
  * Dense layers store W transposed (in x out) with the outputs padded to ld >= out (a multiple
  * of the vector width; padding zero) and packed in column panels (prepare_impl.h). */
+/* NOLINTBEGIN(bugprone-macro-parentheses): REAL is a type name (float/double) here */
 #define LLN_DECLARE_PREP(REAL, SFX)                                                          \
     typedef struct lln_syn_dense_##SFX { /* rows[src * ld + dst], NULL = not dense */        \
         REAL *a, *b, *w, *we;                                                                \
@@ -54,6 +55,7 @@
         REAL *x_mean, *x_inv_std, *y_mean, *y_std;                                           \
     } lln_prep_##SFX;
 
+/* NOLINTEND(bugprone-macro-parentheses) */
 LLN_DECLARE_PREP(float, f32)
 LLN_DECLARE_PREP(double, f64)
 

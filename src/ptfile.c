@@ -24,6 +24,7 @@
 #include <zlib.h>
 
 #if defined(__GNUC__)
+/* Flawfinder: ignore (format attribute, not a call) */
 #define PT_PRINTF(a, b) __attribute__((format(printf, a, b)))
 #else
 #define PT_PRINTF(a, b)
@@ -91,7 +92,7 @@ static const char *show(char *dst, size_t cap, const unsigned char *s, size_t n)
 {
     size_t j = 0;
     for (size_t i = 0; i < n && j + 4 < cap; i++)
-        dst[j++] = (s[i] >= 0x20 && s[i] < 0x7f) ? (char)s[i] : '?';
+        dst[j++] = (char)((s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?');
     if (j < n) { /* cut short */
         memcpy(dst + j, "...", 3);
         j += 3;
@@ -136,6 +137,7 @@ static lln_status_t pt_vfail(const pt_t *p, lln_status_t code, const char *where
                              const char *fmt, va_list ap)
 {
     char what[360];
+    /* Flawfinder: ignore (fmt: a format-checked argument) */
     (void)vsnprintf(what, sizeof what, fmt, ap);
     return lln_error_set(p->err, code, "%s: %s (%s, offset %llu)", p->path, what, where,
                          (unsigned long long)off);
@@ -326,12 +328,12 @@ static int entry_ptr_cmp(const void *a, const void *b)
  * archive ambiguous (a reader could pick either), so that is an error. */
 static lln_status_t index_entries(pt_t *p)
 {
-    p->byname = malloc(p->nent * sizeof *p->byname);
+    p->byname = malloc(p->nent * sizeof(pt_entry_t *));
     if (p->byname == NULL)
         return pt_nomem(p);
     for (size_t i = 0; i < p->nent; i++)
         p->byname[i] = &p->ent[i];
-    qsort(p->byname, p->nent, sizeof *p->byname, entry_ptr_cmp);
+    qsort(p->byname, p->nent, sizeof(pt_entry_t *), entry_ptr_cmp);
     for (size_t i = 1; i < p->nent; i++)
         if (entry_ptr_cmp(&p->byname[i - 1], &p->byname[i]) == 0)
             return ent_fail(p, p->byname[i], LLN_E_FORMAT, p->byname[i]->cd_off,
@@ -396,7 +398,7 @@ static int inflate_exact(const unsigned char *in, uint64_t inlen, unsigned char 
         return 0;
     zs.next_in = in;
     zs.next_out = out;
-    int rc, ok = 0;
+    int ok = 0;
     for (;;) {
         if (zs.avail_in == 0 && inlen > 0) {
             zs.avail_in = (uInt)(inlen < chunk ? inlen : chunk);
@@ -406,7 +408,7 @@ static int inflate_exact(const unsigned char *in, uint64_t inlen, unsigned char 
             zs.avail_out = (uInt)(outlen < chunk ? outlen : chunk);
             outlen -= zs.avail_out;
         }
-        rc = inflate(&zs, Z_NO_FLUSH);
+        int rc = inflate(&zs, Z_NO_FLUSH);
         if (rc == Z_STREAM_END) {
             ok = zs.avail_out == 0 && outlen == 0;
             break;
@@ -1418,12 +1420,13 @@ static int tensor_name_cmp(const void *a, const void *b)
 
 static lln_status_t check_unique(pk_t *k, const lln_case_t *out)
 {
-    const lln_case_tensor_t **v = malloc((out->ntensors ? out->ntensors : 1) * sizeof *v);
+    const lln_case_tensor_t **v =
+        malloc((out->ntensors ? out->ntensors : 1) * sizeof(const lln_case_tensor_t *));
     if (v == NULL)
         return pt_nomem(k->p);
     for (size_t i = 0; i < out->ntensors; i++)
         v[i] = &out->tensors[i];
-    qsort(v, out->ntensors, sizeof *v, tensor_name_cmp);
+    qsort(v, out->ntensors, sizeof(const lln_case_tensor_t *), tensor_name_cmp);
     lln_status_t st = LLN_OK;
     for (size_t i = 1; i < out->ntensors && st == LLN_OK; i++)
         if (strcmp(v[i - 1]->name, v[i]->name) == 0)
@@ -1435,13 +1438,14 @@ static lln_status_t check_unique(pk_t *k, const lln_case_t *out)
 static lln_status_t emit_entry(pk_t *k, ref_t key, ref_t val, lln_case_tensor_t *t)
 {
     const pv_t *kv = &k->vals[key], *tv = &k->vals[val];
-    char ks[72];
     if (kv->kind != V_STR || memchr(kv->u.s.p, '\0', kv->u.s.n) != NULL)
         return pk_fail(k, LLN_E_UNSUPPORTED, "dict key is a %s, not a string without NULs",
                        k_kind_name[kv->kind]);
-    if (tv->kind != V_TENSOR)
+    if (tv->kind != V_TENSOR) {
+        char ks[72];
         return pk_fail(k, LLN_E_UNSUPPORTED, "value of '%s' is a %s, not a tensor",
                        show(ks, sizeof ks, kv->u.s.p, kv->u.s.n), k_kind_name[tv->kind]);
+    }
     t->name = malloc(kv->u.s.n + 1);
     if (t->name == NULL)
         return pt_nomem(k->p);

@@ -168,7 +168,7 @@ void lln_pcg64_seed(lln_pcg64_t *r, unsigned long long seed)
     uint64_t u[4];
     lln_seedseq_generate(seed, s, 8);
     for (int i = 0; i < 4; i++) /* generate_state(4, uint64) = little-endian word pairs */
-        u[i] = (uint64_t)s[2 * i] | ((uint64_t)s[2 * i + 1] << 32);
+        u[i] = (uint64_t)s[2 * (size_t)i] | ((uint64_t)s[2 * (size_t)i + 1] << 32);
     /* PCG's srandom: initstate = u0:u1, initseq = u2:u3, inc = initseq << 1 | 1 */
     r->inc_hi = (u[2] << 1) | (u[3] >> 63);
     r->inc_lo = (u[3] << 1) | 1u;

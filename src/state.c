@@ -168,6 +168,7 @@ DEFINE_CHECKS(double, f64)
 
 /* Public entry points, generated for both precisions. A failing check leaves the state as
  * it was. */
+/* NOLINTBEGIN(bugprone-macro-parentheses): REAL is a type name (float/double) here */
 #define DEFINE_ENTRY(REAL, SFX, DT, PUB)                                                     \
     lln_status_t lln_step_batch##PUB(const lln_model_t *m, lln_state_t *s, const REAL *x,    \
                                      const REAL *dt, REAL *y)                                \
@@ -215,6 +216,7 @@ DEFINE_CHECKS(double, f64)
         }                                                                                    \
         return LLN_OK;                                                                       \
     }
+/* NOLINTEND(bugprone-macro-parentheses) */
 DEFINE_ENTRY(float, f32, LLN_F32, )
 DEFINE_ENTRY(double, f64, LLN_F64, _f64)
 

@@ -23,6 +23,7 @@ lln_status_t lln_error_set(lln_error_t *err, lln_status_t code, const char *fmt,
         va_list ap;
         err->code = code;
         va_start(ap, fmt);
+        /* Flawfinder: ignore (fmt: a format-checked argument, see status.h) */
         (void)vsnprintf(err->msg, sizeof err->msg, fmt, ap);
         va_end(ap);
     }

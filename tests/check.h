@@ -21,7 +21,7 @@ static int check_failures_;
     do {                                                                                   \
         if (!(cond)) {                                                                     \
             fprintf(stderr, "%s:%d: CHECK failed: %s: ", __FILE__, __LINE__, #cond);       \
-            fprintf(stderr, __VA_ARGS__);                                                  \
+            fprintf(stderr, __VA_ARGS__); /* Flawfinder: ignore (format-checked) */       \
             fputc('\n', stderr);                                                           \
             check_failures_++;                                                             \
         }                                                                                  \
@@ -39,7 +39,7 @@ static int check_failures_;
 #define SKIP(...)                                                                          \
     do {                                                                                   \
         fprintf(stderr, "SKIP: ");                                                         \
-        fprintf(stderr, __VA_ARGS__);                                                      \
+        fprintf(stderr, __VA_ARGS__); /* Flawfinder: ignore (format-checked) */           \
         fputc('\n', stderr);                                                               \
         exit(77);                                                                          \
     } while (0)

@@ -85,7 +85,9 @@ expect 2 'not both' -- "$lln" run "$tmp/ltc.lln" --input "$tmp/dt.csv" --dt 1 --
 # a failed run with -o leaves neither the output nor a temporary file
 printf 'a,b,c\n0.1,0.2,0.3\n0.1,bad,0.3\n' >"$tmp/x.csv"
 expect 1 'bad' -- "$lln" run "$tmp/ltc.lln" --input "$tmp/x.csv" -o "$tmp/out.csv"
-ls "$tmp" | grep -q '^out.csv' && fail "failed run left $(ls "$tmp" | grep '^out.csv')"
+for left in "$tmp"/out.csv*; do
+    [ -e "$left" ] && fail "failed run left ${left##*/}"
+done
 expect 0 '' -- "$lln" run "$tmp/ltc.lln" --input "$tmp/in.csv" -o "$tmp/out.csv"
 [ "$(wc -l <"$tmp/out.csv")" -eq 4 ] || fail "run -o: $(cat "$tmp/out.csv")"
 

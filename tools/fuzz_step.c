@@ -1,15 +1,15 @@
 /* libFuzzer target for the float32 and float64 steps (lln_step, lln_step_batch,
  * lln_sequence and their _f64 forms) on fuzzer-chosen models and inputs.
  *
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -DLLN_VERSION_STRING='"fuzz"' \
- *         -Iinclude -Isrc tools/fuzz_step.c $(ls src/[a-z]*.c) -lz -lm -o fuzz_step
+ *   CI_FUZZ_SECONDS=60 bash .ci/stages/fuzz.sh      builds and runs every target, or by hand
+ *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc tools/fuzz_step.c \
+ *         build-ci/build-fuzz/liblln.a -lz -lm -o fuzz_step      (the stage's library build)
  *   mkdir -p corpus && ./fuzz_step -max_total_time=60 -max_len=512 corpus tests/corpus/step
- * (the CI fuzz stage, .ci/stages/fuzz.sh, runs it like this).
  *
  * Input layout (every byte is used modulo its range, so any input is a valid program):
  *   16 header bytes, the model and the stream:
  *     0  cell = b % 3 (ltc, cfc, wired_cfc); mixed_memory = bit 2; dtype f64 = bit 3;
- *        state buffer: bit 4 = misaligned (offset = b >> 5) instead of an exact-size block
+ *        state buffer: bit 4 = misaligned by 1 + (b >> 5) bytes instead of an exact-size block
  *     1  input_size = 1 + b % 6
  *     2  wiring kind = 1 + b % 4 (fc, random, ncp, autoncp; LTC and wired CfC);
  *        self_connections = bit 2 (fc)

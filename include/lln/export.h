@@ -1,4 +1,5 @@
-/* liquid-edge: firmware export (`lln export`): a model's tables as const C data next to the
+/** @file
+ * liquid-edge: firmware export (`lln export`): a model's tables as const C data next to the
  * runtime sources and build glue for plain Make, CMake, ESP-IDF, Arduino and PlatformIO. */
 #ifndef LLN_EXPORT_H
 #define LLN_EXPORT_H

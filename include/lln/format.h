@@ -1,4 +1,5 @@
-/* liquid-edge: the `.lln` model file (configuration, parameters and metadata of a model).
+/** @file
+ * liquid-edge: the `.lln` model file (configuration, parameters and metadata of a model).
  *
  * Layout, limits and compatibility rules: docs/FORMAT.md. In short: little-endian, a
  * versioned header and a section table (CONF, TENS, DATA, META), 8-byte aligned sections,
@@ -25,6 +26,7 @@ extern "C" {
 /** Format version this library writes. Readers reject another major version and accept
  *  any minor version of their major (newer minors only add what older readers may skip). */
 #define LLN_FORMAT_VERSION_MAJOR 1
+/** Minor format version this library writes (see LLN_FORMAT_VERSION_MAJOR). */
 #define LLN_FORMAT_VERSION_MINOR 0
 
 /** Saves m to path atomically: the bytes go to "<path>.tmp.<pid>" in the same directory,

@@ -1,4 +1,5 @@
-/* liquid-edge: importing models trained with ncps (PyTorch), without PyTorch.
+/** @file
+ * liquid-edge: importing models trained with ncps (PyTorch), without PyTorch.
  *
  * A checkpoint is the state_dict of an ncps sequence wrapper (LTC or CfC) saved with
  * torch.save (a zip holding a pickle and raw storages). Shapes and key names fix most of
@@ -12,6 +13,8 @@
 extern "C" {
 #endif
 
+/** Options of lln_import_ncps(): what a state_dict does not record. Start from
+ *  lln_import_opts_default(). */
 typedef struct lln_import_opts {
     /** "ltc", "cfc", "wired_cfc", or NULL to infer from the keys. */
     const char *cell;

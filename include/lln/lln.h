@@ -1,4 +1,5 @@
-/* liquid-edge umbrella header: everything public. */
+/** @file
+ * liquid-edge umbrella header: everything public. */
 #ifndef LLN_LLN_H
 #define LLN_LLN_H
 

@@ -1,4 +1,5 @@
-/* liquid-edge: status codes and error reports.
+/** @file
+ * liquid-edge: status codes and error reports.
  *
  * Every fallible function returns an lln_status_t (0 = OK). Host-side functions that can
  * say more (file, offset, field) also fill an optional lln_error_t. The enum and the
@@ -19,7 +20,8 @@ extern "C" {
 #define LLN_API
 #endif
 
-/* X(name, value, message) */
+/** Every status code as an X(name, value, message) entry; the enum lln_status_t and the
+ *  messages of lln_strerror() are both generated from this one list. */
 #define LLN_STATUS_LIST(X)                                                         \
     X(LLN_OK, 0, "ok")                                                             \
     X(LLN_E_ARG, 1, "invalid argument")                                            \
@@ -35,11 +37,13 @@ extern "C" {
     X(LLN_E_UNSUPPORTED, 11, "unsupported feature")                                \
     X(LLN_E_RANGE, 12, "value out of range")
 
+/** Status codes: LLN_OK (0) or an error, with the values and messages of LLN_STATUS_LIST. */
 typedef enum lln_status {
-#define LLN_X_ENUM(name, value, msg) name = value,
+/** Turns one LLN_STATUS_LIST entry into an enumerator (undefined again below). */
+#define LLN_X_ENUM(name, value, msg) name = (value),
     LLN_STATUS_LIST(LLN_X_ENUM)
 #undef LLN_X_ENUM
-        LLN_STATUS_COUNT_
+        LLN_STATUS_COUNT_ /**< number of status codes (not a status) */
 } lln_status_t;
 
 /** Static, never-NULL description of a status code. */
@@ -47,14 +51,14 @@ LLN_API const char *lln_strerror(lln_status_t code);
 
 /** Detailed error report filled by host-side functions (may be passed as NULL). */
 typedef struct lln_error {
-    lln_status_t code;
+    lln_status_t code; /**< the status the function returned */
     char msg[512]; /**< "what is wrong and where", NUL-terminated */
 } lln_error_t;
 
 /** Sets err (if non-NULL) to code and a printf-style message; returns code. */
 LLN_API lln_status_t lln_error_set(lln_error_t *err, lln_status_t code, const char *fmt, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
+    __attribute__((format(printf, 3, 4))) /* Flawfinder: ignore (format attribute, not a call) */
 #endif
     ;
 

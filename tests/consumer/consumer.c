@@ -1,20 +1,26 @@
 /* A program outside the liquid-edge tree, built against an installed liquid-edge with
  * CMake (find_package(lln)) and with pkg-config: creates an LTC AutoNCP(12, 3) model,
- * steps it over a short signal in float32 and float64, and checks every output is
- * finite and the library's version is the one it was built against (LLN_EXPECT_VERSION,
- * when given). Exit status 0 = the installed library works. */
+ * round-trips it through the model file format in memory (which uses zlib's CRC-32, so a
+ * static link needs the package's zlib dependency), steps the loaded model over a short
+ * signal, and checks every output is finite, that dt = 0 is refused, and that the library
+ * reports the version it was built against (LLN_EXPECT_VERSION, when given).
+ * Exit status 0 = the installed library works. */
 #include <lln/lln.h>
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define INPUTS 4
 #define STEPS 50
 
-int main(void) {
+int main(void)
+{
     lln_config_t cfg;
-    lln_model_t *m = NULL;
+    lln_model_t *m = NULL, *made = NULL;
+    unsigned char *bytes = NULL;
+    size_t nbytes = 0;
     lln_state_t *s = NULL;
     lln_error_t err;
     float x[INPUTS], y[16];
@@ -28,10 +34,19 @@ int main(void) {
         fprintf(stderr, "consumer: config: %s\n", err.msg);
         return 1;
     }
-    if (lln_model_create(&cfg, 7, &m, &err) != LLN_OK) {
+    if (lln_model_create(&cfg, 7, &made, &err) != LLN_OK) {
         fprintf(stderr, "consumer: lln_model_create: %s\n", err.msg);
         return 1;
     }
+    if (lln_model_save_mem(made, &bytes, &nbytes, &err) != LLN_OK ||
+        lln_model_load_mem(bytes, nbytes, "consumer", &m, &err) != LLN_OK) {
+        fprintf(stderr, "consumer: model file round trip: %s\n", err.msg);
+        free(bytes);
+        lln_model_free(made);
+        return 1;
+    }
+    free(bytes);
+    lln_model_free(made);
     outputs = lln_model_output_size(m);
     if (outputs != 3 || lln_model_input_size(m) != INPUTS) {
         fprintf(stderr, "consumer: unexpected sizes %d -> %d\n", lln_model_input_size(m), outputs);
@@ -69,8 +84,8 @@ int main(void) {
     }
 #endif
     if (!bad)
-        printf("consumer: liblln %s, %d steps, y = %.6f %.6f %.6f (finite)\n", lln_version(),
-               STEPS, y[0], y[1], y[2]);
+        printf("consumer: liblln %s, model file %lu bytes, %d steps, y = %.6f %.6f %.6f\n",
+               lln_version(), (unsigned long)nbytes, STEPS, y[0], y[1], y[2]);
     lln_state_free(s);
     lln_model_free(m);
     return bad;

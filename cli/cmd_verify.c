@@ -1,0 +1,537 @@
+/* lln verify: build the exported firmware for a target with its cross compiler, run it under
+ * QEMU on a test sequence with irregular Δt and saturating inputs, and compare every output
+ * and state bit for bit with the same runtime run on the host. Reports flash, RAM and
+ * executed instructions per step. The emulator harness (sim/) is embedded in the binary. */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "lln/export.h"
+#include "rt_image.h"
+
+typedef struct {
+    const char *path;
+    const unsigned char *data;
+    const size_t *len;
+} sim_file_t;
+extern const sim_file_t lln__sim_files[];
+
+static const char VERIFY_HELP[] =
+    "usage: lln verify MODEL.lln --target T [--input CSV] [--steps N] [--keep DIR]\n\n"
+    "Exports the model (float32 runtime), builds it for target T with the cross compiler, runs\n"
+    "it under QEMU on a test sequence with irregular Δt and saturating inputs, and compares every\n"
+    "output and state bit for bit with the host reference (the same runtime source run by lln).\n"
+    "Prints flash and RAM (runtime + model tables, from the linker map), executed instructions\n"
+    "per step (QEMU plugin), and PASS/FAIL.\n\n"
+    "  -t, --target T     cortex-m0, cortex-m3, cortex-m4, cortex-m4f, cortex-m7, cortex-m33,\n"
+    "                     cortex-m55, rv32imc, rv32imafc\n"
+    "  -i, --input CSV    test inputs (header line; a column named 'dt' gives each step's Δt,\n"
+    "                     else Δt cycles through irregular values); default: generated\n"
+    "  -n, --steps N      generated sequence length (default 24)\n"
+    "  -k, --keep DIR     build in DIR and keep it (default: a temporary folder, removed)\n"
+    "  -h, --help         this text\n\n"
+    "Exit status: 0 bit-exact; 1 mismatch, build/run failure or a missing tool (named with its\n"
+    "Debian package); 2 bad command line.\n";
+
+/* Paths inside the work folder fit in PATH_MAX_ with room to spare. */
+#define WORK_MAX 1024
+#define PATH_MAX_ 2048
+
+typedef struct {
+    int steps, inputs;
+    float *x, *dt;
+} seq_t;
+
+/* A deterministic test sequence: smooth inputs, a saturating value every 7th step, and Δt
+ * cycling irregularly through 0.013 .. 1.9 s. */
+static int gen_sequence(seq_t *s, int steps, int inputs)
+{
+    s->steps = steps, s->inputs = inputs;
+    s->x = malloc((size_t)steps * (size_t)inputs * sizeof *s->x);
+    s->dt = malloc((size_t)steps * sizeof *s->dt);
+    if (s->x == NULL || s->dt == NULL)
+        return 0;
+    static const float dts[] = {0.1f, 0.013f, 0.5f, 1.9f, 0.25f, 0.07f, 1.0f, 0.033f};
+    for (int t = 0; t < steps; t++) {
+        s->dt[t] = dts[t % 8];
+        for (int i = 0; i < inputs; i++) {
+            float v = (float)sin(0.3 * t + 1.7 * i) * 1.5f;
+            if (t % 7 == 6)
+                v = (i % 2 ? -40.0f : 40.0f); /* saturating inputs */
+            s->x[(size_t)t * (size_t)inputs + (size_t)i] = v;
+        }
+    }
+    return 1;
+}
+
+/* Reads a CSV (header; numeric rows; optional 'dt' column). Prints the problem on failure. */
+static int read_sequence(seq_t *s, const char *path, int inputs)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+        cli_error("verify", "%s: cannot open: %s", path, strerror(errno));
+        return 0;
+    }
+    char line[65536];
+    int dtcol = -1, ncols = 0, ok = 1, cap = 0;
+    long ln = 1;
+    if (fgets(line, sizeof line, f) == NULL) {
+        cli_error("verify", "%s: empty file", path);
+        fclose(f);
+        return 0;
+    }
+    for (char *tok = strtok(line, ",\r\n"); tok; tok = strtok(NULL, ",\r\n"), ncols++)
+        if (strcmp(tok, "dt") == 0)
+            dtcol = ncols;
+    if (ncols - (dtcol >= 0) != inputs) {
+        cli_error("verify", "%s:1: %d feature columns, the model has %d inputs", path,
+                  ncols - (dtcol >= 0), inputs);
+        fclose(f);
+        return 0;
+    }
+    s->steps = 0, s->inputs = inputs, s->x = NULL, s->dt = NULL;
+    while (ok && fgets(line, sizeof line, f) != NULL) {
+        ln++;
+        if (line[strspn(line, " \r\n")] == '\0')
+            continue;
+        if (s->steps == cap) {
+            cap = cap ? cap * 2 : 64;
+            float *nx = realloc(s->x, (size_t)cap * (size_t)inputs * sizeof *nx);
+            float *nd = nx ? realloc(s->dt, (size_t)cap * sizeof *nd) : NULL;
+            if (nx)
+                s->x = nx;
+            if (nd)
+                s->dt = nd;
+            ok = nx && nd;
+        }
+        char *p = line;
+        for (int c = 0, k = 0; ok && c < ncols; c++) {
+            char *end;
+            double v = strtod(p, &end);
+            ok = end != p && isfinite(v) && (*end == ',' || c == ncols - 1);
+            if (!ok)
+                cli_error("verify", "%s:%ld: column %d is not a number", path, ln, c + 1);
+            else if (c == dtcol)
+                s->dt[s->steps] = (float)v;
+            else
+                s->x[(size_t)s->steps * (size_t)inputs + (size_t)k++] = (float)v;
+            p = end + 1;
+        }
+        if (ok && dtcol < 0)
+            s->dt[s->steps] = 0.05f + 0.1f * (float)(s->steps % 5);
+        s->steps += ok;
+    }
+    fclose(f);
+    if (ok && s->steps == 0)
+        cli_error("verify", "%s: no data rows", path);
+    return ok && s->steps > 0;
+}
+
+/* ---- files and processes --------------------------------------------------------------- */
+
+static int write_bytes(const char *path, const void *data, size_t len, int exec)
+{
+    FILE *f = fopen(path, "wb");
+    int ok = f && fwrite(data, 1, len, f) == len;
+    ok = f && fclose(f) == 0 && ok;
+    if (ok && exec)
+        ok = chmod(path, 0755) == 0;
+    if (!ok)
+        cli_error("verify", "%s: cannot write: %s", path, strerror(errno));
+    return ok;
+}
+
+static int write_sim(const char *work)
+{
+    char path[PATH_MAX_];
+    snprintf(path, sizeof path, "%s/sim", work);
+    mkdir(path, 0777);
+    snprintf(path, sizeof path, "%s/sim/ld", work);
+    mkdir(path, 0777);
+    for (const sim_file_t *f = lln__sim_files; f->path; f++) {
+        snprintf(path, sizeof path, "%s/sim/%s", work, f->path);
+        size_t n = strlen(f->path);
+        if (!write_bytes(path, f->data, *f->len, n > 3 && strcmp(f->path + n - 3, ".sh") == 0))
+            return 0;
+    }
+    return 1;
+}
+
+/* Runs argv with stdout/stderr to files (NULL: inherited); returns the exit status. */
+static int run(char *const argv[], const char *out, const char *errf, const char *env)
+{
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        if (out && !freopen(out, "w", stdout))
+            _exit(126);
+        if (errf && !freopen(errf, "w", stderr))
+            _exit(126);
+        if (env)
+            putenv((char *)env);
+        execvp(argv[0], argv);
+        _exit(127);
+    }
+    int status;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+static void print_file(const char *path, int max_lines)
+{
+    FILE *f = fopen(path, "r");
+    char line[1024];
+    for (int n = 0; f && n < max_lines && fgets(line, sizeof line, f); n++)
+        fprintf(stderr, "  %s", line);
+    if (f)
+        fclose(f);
+}
+
+/* ---- the firmware's main and the host reference ---------------------------------------- */
+
+static void put_floats(FILE *f, const char *name, const float *v, size_t n)
+{
+    fprintf(f, "static const float %s[%zu] = {", name, n ? n : 1);
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, "%s%.9g%sf,", i % 6 ? " " : "\n    ", (double)v[i],
+                fabs(v[i] - (float)(long)v[i]) == 0 && fabs(v[i]) < 1e9 ? ".0" : "");
+    fprintf(f, "%s};\n", n ? "\n" : "0");
+}
+
+static int write_main(const char *path, const seq_t *s)
+{
+    FILE *f = fopen(path, "w");
+    if (f == NULL)
+        return 0;
+    fprintf(f, "/* lln verify: the test sequence through the model; every output and state\n"
+               " * value printed as the hex of its float bits. */\n"
+               "#include <stdint.h>\n#include <stdio.h>\n#include <string.h>\n\n"
+               "#include \"lln_model.h\"\n#include \"lln_prof.h\"\n\n");
+    put_floats(f, "xs", s->x, (size_t)s->steps * (size_t)s->inputs);
+    put_floats(f, "dts", s->dt, (size_t)s->steps);
+    fprintf(f, "static float state[LLN_STATE_FLOATS], scratch[LLN_SCRATCH_FLOATS], "
+               "y[LLN_OUTPUTS];\n\n"
+               "static void hex(const float *v, unsigned n)\n{\n"
+               "    for (unsigned i = 0; i < n; i++) {\n        uint32_t b;\n"
+               "        memcpy(&b, &v[i], sizeof b);\n        printf(\" %%08lx\", (unsigned long)b);\n"
+               "    }\n}\n\nint main(void)\n{\n    lln_rt_reset(&lln_model, state);\n"
+               "    for (unsigned t = 0; t < %d; t++) {\n        lln_prof_begin();\n"
+               "        int rc = lln_rt_step(&lln_model, state, xs + t * LLN_INPUTS, dts[t], y, "
+               "scratch);\n        lln_prof_end();\n"
+               "        printf(\"%%u rc %%d y\", t, rc);\n        hex(y, LLN_OUTPUTS);\n"
+               "        printf(\" h\");\n        hex(state, LLN_STATE_FLOATS);\n"
+               "        printf(\"\\n\");\n    }\n    return 0;\n}\n", s->steps);
+    return fclose(f) == 0;
+}
+
+/* The expected console output: the same runtime on the host, formatted the same way. */
+static char *host_reference(const lln_rt_model_t *rt, const seq_t *s)
+{
+    size_t per = 32 + 9 * ((size_t)rt->outputs + rt->state_floats);
+    char *out = malloc(per * (size_t)s->steps + 1), *p = out;
+    float *st = calloc(rt->state_floats, sizeof *st), *w = calloc(rt->scratch_floats, sizeof *w);
+    float *y = calloc(rt->outputs ? rt->outputs : 1, sizeof *y);
+    if (!out || !st || !w || !y) {
+        free(out), free(st), free(w), free(y);
+        return NULL;
+    }
+    lln_rt_reset(rt, st);
+    for (int t = 0; t < s->steps; t++) {
+        int rc = lln_rt_step(rt, st, s->x + (size_t)t * s->inputs, s->dt[t], y, w);
+        p += sprintf(p, "%d rc %d y", t, rc);
+        for (unsigned o = 0; o < rt->outputs; o++) {
+            uint32_t b;
+            memcpy(&b, &y[o], sizeof b);
+            p += sprintf(p, " %08lx", (unsigned long)b);
+        }
+        p += sprintf(p, " h");
+        for (unsigned j = 0; j < rt->state_floats; j++) {
+            uint32_t b;
+            memcpy(&b, &st[j], sizeof b);
+            p += sprintf(p, " %08lx", (unsigned long)b);
+        }
+        p += sprintf(p, "\n");
+    }
+    free(st), free(w), free(y);
+    return out;
+}
+
+/* ---- comparing ------------------------------------------------------------------------------ */
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return NULL;
+    size_t cap = 1 << 16, n = 0;
+    char *b = malloc(cap + 1);
+    while (b) {
+        n += fread(b + n, 1, cap - n, f);
+        if (n < cap)
+            break;
+        char *nb = realloc(b, cap * 2 + 1);
+        if (nb == NULL) {
+            free(b);
+            b = NULL;
+            break;
+        }
+        b = nb, cap *= 2;
+    }
+    fclose(f);
+    if (b)
+        b[n] = '\0';
+    return b;
+}
+
+static float bits_to_float(const char *hex)
+{
+    uint32_t b = (uint32_t)strtoul(hex, NULL, 16);
+    float v;
+    memcpy(&v, &b, sizeof v);
+    return v;
+}
+
+/* Returns the number of differing lines; prints the first difference, value by value. */
+static int compare(const char *expect, const char *got)
+{
+    int bad = 0, line = 0;
+    while (*expect || *got) {
+        size_t le = strcspn(expect, "\n"), lg = strcspn(got, "\n");
+        if (le != lg || strncmp(expect, got, le) != 0) {
+            if (bad++ == 0) {
+                fprintf(stderr, "first difference at step %d:\n  host:   %.*s\n  target: %.*s\n",
+                        line, (int)(le > 200 ? 200 : le), expect, (int)(lg > 200 ? 200 : lg), got);
+                const char *a = expect, *b = got;
+                for (int k = 0; a < expect + le && b < got + lg; k++) {
+                    const char *na = strchr(a, ' '), *nb = strchr(b, ' ');
+                    if (!na || !nb)
+                        break;
+                    if (strncmp(na, nb, 9) != 0 && strlen(na) > 8 && strlen(nb) > 8) {
+                        fprintf(stderr, "  value %d: host %.9g vs target %.9g\n", k,
+                                (double)bits_to_float(na + 1), (double)bits_to_float(nb + 1));
+                        break;
+                    }
+                    a = na + 1, b = nb + 1;
+                }
+            }
+        }
+        expect += le + (expect[le] == '\n');
+        got += lg + (got[lg] == '\n');
+        line++;
+    }
+    return bad;
+}
+
+/* ---- the command ------------------------------------------------------------------------ */
+
+typedef struct {
+    const char *model, *target, *input, *keep;
+    long steps;
+} verify_args_t;
+
+static int parse(int argc, char **argv, verify_args_t *a)
+{
+    static const struct option opts[] = {
+        {"target", required_argument, 0, 't'}, {"input", required_argument, 0, 'i'},
+        {"steps", required_argument, 0, 'n'},  {"keep", required_argument, 0, 'k'},
+        {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "t:i:n:k:h", opts, NULL)) != -1) {
+        switch (opt) {
+        case 'h': fputs(VERIFY_HELP, stdout); return -1;
+        case 't': a->target = optarg; break;
+        case 'i': a->input = optarg; break;
+        case 'k': a->keep = optarg; break;
+        case 'n':
+            if (!cli_parse_int("verify", "--steps", optarg, 1, 100000, &a->steps))
+                return 0;
+            break;
+        default: return 0;
+        }
+    }
+    if (optind != argc - 1 || a->target == NULL) {
+        cli_error("verify", optind != argc - 1 ? "expected exactly one model file"
+                                               : "--target is required");
+        return 0;
+    }
+    if (a->keep && strlen(a->keep) >= WORK_MAX) {
+        cli_error("verify", "--keep: path longer than %d characters", WORK_MAX - 1);
+        return 0;
+    }
+    if (strcmp(a->target, "generic") == 0) {
+        cli_error("verify", "target 'generic' has no emulator: pick a microcontroller target");
+        return 0;
+    }
+    a->model = argv[optind];
+    return 1;
+}
+
+typedef struct {
+    long flash_rt, ram_image, flash_image;
+    long insn_sum, insn_min, insn_max, regions;
+} report_t;
+
+static void parse_build(const char *log, report_t *r)
+{
+    char *b = slurp(log), *p = b ? strstr(b, "size: flash=") : NULL;
+    if (p)
+        sscanf(p, "size: flash=%ld ram=%ld", &r->flash_image, &r->ram_image);
+    free(b);
+}
+
+static void parse_sizes(const char *log, report_t *r)
+{
+    char *b = slurp(log), *p = b ? strstr(b, "TOTAL") : NULL;
+    while (p && p > b && p[-1] != '\n')
+        p--;
+    if (p)
+        sscanf(p, "%ld", &r->flash_rt);
+    free(b);
+}
+
+static void parse_count(const char *log, report_t *r)
+{
+    char *b = slurp(log), *p = b ? strstr(b, "insncount:") : NULL;
+    if (p)
+    {
+        long total;
+        sscanf(p, "insncount: total=%ld regions=%ld region_sum=%ld region_min=%ld region_max=%ld",
+               &total, &r->regions, &r->insn_sum, &r->insn_min, &r->insn_max);
+    }
+    free(b);
+}
+
+/* Export + build + run in work; returns 1 when every line matches the host. */
+static int build_and_run(const lln_model_t *m, const verify_args_t *a, const char *work,
+                         const seq_t *s, const char *expect, report_t *r)
+{
+    char fw[PATH_MAX_], elf[PATH_MAX_], path[PATH_MAX_ + 32], log[PATH_MAX_], out[PATH_MAX_];
+    char errf[PATH_MAX_], tool[PATH_MAX_];
+    lln_export_opts_t o = {a->target, "lln", 0, 1};
+    lln_error_t err = {LLN_OK, ""};
+    snprintf(fw, sizeof fw, "%s/fw", work);
+    if (lln_export(m, &o, fw, NULL, &err) != LLN_OK) {
+        cli_error("verify", "%s", err.msg);
+        return 0;
+    }
+    snprintf(path, sizeof path, "%s/verify_main.c", fw);
+    if (!write_sim(work) || !write_main(path, s))
+        return 0;
+    snprintf(elf, sizeof elf, "%s/fw.elf", work);
+    snprintf(log, sizeof log, "%s/build.log", work);
+    snprintf(tool, sizeof tool, "%s/sim/build.sh", work);
+    char src1[PATH_MAX_ + 32], src2[PATH_MAX_ + 32], src3[PATH_MAX_];
+    snprintf(src1, sizeof src1, "%s/lln_rt.c", fw);
+    snprintf(src2, sizeof src2, "%s/lln_model.c", fw);
+    snprintf(src3, sizeof src3, "%s/sim/lln_prof.c", work);
+    char inc[PATH_MAX_];
+    snprintf(inc, sizeof inc, "-I%s/sim", work);
+    char *bargv[] = {"bash", tool, (char *)a->target, elf, path, src1, src2, src3, "--", inc,
+                     "-ffp-contract=off", NULL};
+    int rc = run(bargv, log, log, NULL);
+    if (rc != 0) {
+        cli_error("verify", "building for %s failed (exit %d): %s", a->target, rc, log);
+        print_file(log, 30);
+        return 0;
+    }
+    parse_build(log, r);
+    snprintf(tool, sizeof tool, "%s/sim/sizes.sh", work);
+    snprintf(log, sizeof log, "%s/sizes.log", work);
+    char *sargv[] = {"bash", tool, elf, "lln_rt.o", "lln_model.o", NULL};
+    if (run(sargv, log, NULL, NULL) == 0)
+        parse_sizes(log, r);
+    snprintf(tool, sizeof tool, "%s/sim/run.sh", work);
+    snprintf(out, sizeof out, "%s/run.out", work);
+    snprintf(errf, sizeof errf, "%s/run.err", work);
+    char *rargv[] = {"bash", tool, (char *)a->target, elf, NULL};
+    rc = run(rargv, out, errf, "COUNT=1");
+    if (rc != 0) {
+        cli_error("verify", "running on %s failed (exit %d%s)", a->target, rc,
+                  rc == 127 ? ": a tool is missing" : rc == 124 ? ": timeout" : rc == 99 ? ": fault" : "");
+        print_file(errf, 20);
+        return 0;
+    }
+    parse_count(errf, r);
+    char *got = slurp(out);
+    int bad = got ? compare(expect, got) : -1;
+    free(got);
+    if (bad != 0)
+        cli_error("verify", "%d of %d steps differ from the host reference", bad, s->steps);
+    return bad == 0;
+}
+
+static void report(const verify_args_t *a, const lln_rt_image_t *img, const seq_t *s,
+                   const report_t *r, int pass)
+{
+    size_t state = img->model.state_floats * sizeof(float);
+    size_t scratch = img->model.scratch_floats * sizeof(float);
+    printf("verify %s on %s\n", a->model, a->target);
+    printf("  sequence      %d steps, irregular dt, %s\n", s->steps,
+           a->input ? a->input : "generated (saturating inputs every 7th step)");
+    printf("  compared      %d x %u outputs and %u state values per step: %s\n", s->steps,
+           (unsigned)img->model.outputs, (unsigned)img->model.state_floats,
+           pass ? "bit-identical to the host" : "MISMATCH");
+    if (r->flash_rt > 0)
+        printf("  flash         %ld B runtime + model tables (image %ld B with C library)\n",
+               r->flash_rt, r->flash_image);
+    printf("  RAM           %zu B state + %zu B scratch = %zu B\n", state, scratch,
+           state + scratch);
+    if (r->regions > 0)
+        printf("  instructions  %ld per step (min %ld, max %ld, QEMU count incl. 6 marker "
+               "instructions)\n", r->insn_sum / r->regions, r->insn_min, r->insn_max);
+    printf("%s\n", pass ? "PASS" : "FAIL");
+}
+
+static int remove_tree(const char *dir)
+{
+    char *argv[] = {"rm", "-rf", (char *)dir, NULL};
+    return run(argv, NULL, NULL, NULL);
+}
+
+int cmd_verify(int argc, char **argv)
+{
+    verify_args_t a = {NULL, NULL, NULL, NULL, 24};
+    int pr = parse(argc, argv, &a);
+    if (pr <= 0)
+        return pr < 0 ? EXIT_OK : cli_usage_error("verify");
+    lln_model_t *m = cli_load_model("verify", a.model);
+    if (m == NULL)
+        return EXIT_FAIL;
+    lln_rt_image_t img;
+    lln_error_t err = {LLN_OK, ""};
+    seq_t s = {0, 0, NULL, NULL};
+    int ok = lln_rt_image_build(m, &img, &err) == LLN_OK;
+    if (!ok)
+        cli_error("verify", "%s", err.msg);
+    int in = lln_model_input_size(m);
+    ok = ok && (a.input ? read_sequence(&s, a.input, in) : gen_sequence(&s, (int)a.steps, in));
+    char *expect = ok ? host_reference(&img.model, &s) : NULL;
+    char work[WORK_MAX];
+    snprintf(work, sizeof work, "%s", a.keep ? a.keep : "/tmp/lln-verify-XXXXXX");
+    if (ok && a.keep ? mkdir(work, 0777) != 0 && errno != EEXIST : ok && mkdtemp(work) == NULL) {
+        cli_error("verify", "%s: cannot create: %s", work, strerror(errno));
+        ok = 0;
+    }
+    report_t r = {0, 0, 0, 0, 0, 0, 0};
+    int pass = ok && expect && build_and_run(m, &a, work, &s, expect, &r);
+    if (ok)
+        report(&a, &img, &s, &r, pass);
+    if (ok && !a.keep)
+        remove_tree(work);
+    free(expect), free(s.x), free(s.dt);
+    if (ok)
+        lln_rt_image_free(&img);
+    lln_model_free(m);
+    return pass ? EXIT_OK : EXIT_FAIL;
+}
