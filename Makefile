@@ -66,3 +66,8 @@ dist:
 .PHONY: perf-baseline
 perf-baseline:
 	@CI_PERF_RECORD=1 bash .ci/stages/perf.sh
+
+# The hardware compatibility matrix from lln verify on every emulated target.
+.PHONY: hardware-doc
+hardware-doc: build
+	bash scripts/hardware_doc.sh $(BUILD)/lln docs/HARDWARE.md

@@ -27,7 +27,7 @@
 #define N_INPUT 8
 #define SEQ_BATCH 64
 #define SEQ_STEPS 100
-#define STREAM_LEN 4096 /* distinct input rows cycled through by the streaming loop */
+#define STREAM_LEN 4096  /* distinct input rows cycled through by the streaming loop */
 #define STREAM_BLOCKS 21 /* full run: timed blocks of STREAM_STEPS steps (quick: 5 x 1000) */
 #define STREAM_STEPS 10000
 #define BATCH_RUNS 21 /* full run: timed lln_sequence calls (quick: 5) */
@@ -189,8 +189,7 @@ static int bench_batch(const lln_model_t *m, const opts_t *o, result_t *r)
     int ok = x != NULL && y != NULL && lln_state_create(m, LLN_F32, SEQ_BATCH, &s) == LLN_OK;
     if (ok) {
         for (int b = 0; b < SEQ_BATCH; b++) /* each sequence its own frequency and phase */
-            fill_inputs(x + (size_t)b * SEQ_STEPS * N_INPUT, SEQ_STEPS, 0.05 + 0.002 * b,
-                        0.1 * b);
+            fill_inputs(x + (size_t)b * SEQ_STEPS * N_INPUT, SEQ_STEPS, 0.05 + 0.002 * b, 0.1 * b);
         for (int i = -1; i < runs && ok; i++) { /* run -1 is the warm-up */
             lln_state_reset(s);
             double t0 = now_s();
@@ -246,7 +245,10 @@ static void cpu_model(char *buf, size_t n)
     mod[strcspn(mod, "\n")] = '\0';
     snprintf(buf, n, "%s (family %s model %s), %d logical CPUs, widest SIMD in flags: %s", name,
              fam, mod, cpus,
-             simd == 512 ? "AVX-512" : simd == 256 ? "AVX2" : simd == 128 ? "SSE" : "?");
+             simd == 512   ? "AVX-512"
+             : simd == 256 ? "AVX2"
+             : simd == 128 ? "SSE"
+                           : "?");
 }
 
 static const char *compiler(void)
@@ -421,8 +423,8 @@ int main(int argc, char **argv)
     for (size_t k = 0; k < N_MODELS; k++) {
         const result_t *r = &res[k];
         printf("%-11s %10.3f %10.0f %7.0fx   %10.3f %8.0f %7.0fx\n", MODELS[k].id, r->us_med,
-               MODELS[k].anchor_us, MODELS[k].anchor_us / r->us_med, r->ms_med,
-               MODELS[k].anchor_ms, MODELS[k].anchor_ms / r->ms_med);
+               MODELS[k].anchor_us, MODELS[k].anchor_us / r->us_med, r->ms_med, MODELS[k].anchor_ms,
+               MODELS[k].anchor_ms / r->ms_med);
     }
     printf("\nmodels (min over blocks / runs: us/step, batch ms):\n");
     for (size_t k = 0; k < N_MODELS; k++)

@@ -9,8 +9,8 @@
 /* Exit codes (documented in `lln --help` and docs/CLI.md). */
 enum {
     EXIT_OK = 0,
-    EXIT_FAIL = 1,  /* the command could not do its job: bad input data, model, I/O */
-    EXIT_USAGE = 2  /* bad command line */
+    EXIT_FAIL = 1, /* the command could not do its job: bad input data, model, I/O */
+    EXIT_USAGE = 2 /* bad command line */
 };
 
 /* Prints "lln CMD: message" to stderr. */

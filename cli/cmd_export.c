@@ -24,11 +24,13 @@ static const char EXPORT_HELP[] =
 
 int cmd_export(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"target", required_argument, 0, 't'}, {"out", required_argument, 0, 'O'},
-        {"prefix", required_argument, 0, 'p'}, {"memory-limit-kb", required_argument, 0, 'm'},
-        {"float", no_argument, 0, 'f'},        {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
+    static const struct option opts[] = {{"target", required_argument, 0, 't'},
+                                         {"out", required_argument, 0, 'O'},
+                                         {"prefix", required_argument, 0, 'p'},
+                                         {"memory-limit-kb", required_argument, 0, 'm'},
+                                         {"float", no_argument, 0, 'f'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
     lln_export_opts_t o = {NULL, NULL, 0, 0};
     const char *out = NULL;
     long kb;

@@ -88,7 +88,8 @@ static int handle(import_args_t *a, int opt, const char *v)
         a->o.output_size = (int)x;
         return 1;
     case O_EPS: return cli_parse_double("import-ncps", "--epsilon", v, &a->o.epsilon);
-    case O_BBD: return cli_parse_double("import-ncps", "--backbone-dropout", v, &a->o.backbone_dropout);
+    case O_BBD:
+        return cli_parse_double("import-ncps", "--backbone-dropout", v, &a->o.backbone_dropout);
     case O_TOL: return cli_parse_double("import-ncps", "--tolerance", v, &a->tol);
     case O_CHECK: a->check = v; return 1;
     case 'o': a->out = v; return 1;
@@ -129,7 +130,8 @@ static double replay(const lln_model_t *m, const lln_case_t *io, const char *pat
     lln_state_t *s;
     double *y = malloc(B * T * O * sizeof *y), err = -1;
     if (y && lln_state_create(m, LLN_F64, (int)B, &s) == LLN_OK) {
-        lln_status_t st = lln_state_set(s, h0->data, lln_model_memory_size(m) && c0 ? c0->data : NULL);
+        lln_status_t st =
+            lln_state_set(s, h0->data, lln_model_memory_size(m) && c0 ? c0->data : NULL);
         if (st == LLN_OK)
             st = lln_sequence_f64(m, s, (int)T, in->data, ts ? ts->data : NULL, y, NULL);
         if (st == LLN_OK)
@@ -163,13 +165,19 @@ static int check(const lln_model_t *m, const import_args_t *a)
 int cmd_import_ncps(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"cell", required_argument, 0, O_CELL}, {"positivity", required_argument, 0, O_POS},
-        {"ode-unfolds", required_argument, 0, O_UNF}, {"epsilon", required_argument, 0, O_EPS},
-        {"output-size", required_argument, 0, O_OUTSZ}, {"mode", required_argument, 0, O_MODE},
+        {"cell", required_argument, 0, O_CELL},
+        {"positivity", required_argument, 0, O_POS},
+        {"ode-unfolds", required_argument, 0, O_UNF},
+        {"epsilon", required_argument, 0, O_EPS},
+        {"output-size", required_argument, 0, O_OUTSZ},
+        {"mode", required_argument, 0, O_MODE},
         {"activation", required_argument, 0, O_ACT},
         {"backbone-dropout", required_argument, 0, O_BBD},
-        {"check", required_argument, 0, O_CHECK}, {"tolerance", required_argument, 0, O_TOL},
-        {"output", required_argument, 0, 'o'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0},
+        {"check", required_argument, 0, O_CHECK},
+        {"tolerance", required_argument, 0, O_TOL},
+        {"output", required_argument, 0, 'o'},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0},
     };
     import_args_t a;
     memset(&a, 0, sizeof a);

@@ -39,7 +39,8 @@ static void print_text(const char *path, const lln_model_t *m)
     printf("cell         %s", lln_cell_name(c->cell));
     if (c->cell == LLN_CELL_LTC)
         printf(" (ode_unfolds %d, epsilon %g, positivity %s, input map %s, output map %s)\n",
-               c->ode_unfolds, c->epsilon, c->positivity == LLN_POS_SOFTPLUS ? "softplus" : "identity",
+               c->ode_unfolds, c->epsilon,
+               c->positivity == LLN_POS_SOFTPLUS ? "softplus" : "identity",
                lln_mapping_name(c->input_mapping), lln_mapping_name(c->output_mapping));
     else if (c->cell == LLN_CELL_CFC)
         printf(" (mode %s, backbone %d x %d %s)\n", lln_cfc_mode_name(c->mode), c->backbone_layers,
@@ -117,7 +118,9 @@ static void print_json(const char *path, const lln_model_t *m)
 int cmd_info(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"json", no_argument, 0, 'j'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0},
+        {"json", no_argument, 0, 'j'},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0},
     };
     int opt, json = 0;
     optind = 1;

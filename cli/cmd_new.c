@@ -39,39 +39,80 @@ static const char NEW_HELP[] =
     "  -o, --output FILE        where to write the model (required)\n"
     "  -h, --help               this text\n";
 
-enum { O_SPARSITY = 256, O_NCP, O_NOSELF, O_WSEED, O_SEED, O_UNFOLDS, O_EPS, O_POS, O_INMAP,
-       O_OUTMAP, O_MODE, O_ACT, O_BBU, O_BBL, O_BBD, O_PROJ, O_MIXED, O_SET, O_NAME };
+enum {
+    O_SPARSITY = 256,
+    O_NCP,
+    O_NOSELF,
+    O_WSEED,
+    O_SEED,
+    O_UNFOLDS,
+    O_EPS,
+    O_POS,
+    O_INMAP,
+    O_OUTMAP,
+    O_MODE,
+    O_ACT,
+    O_BBU,
+    O_BBL,
+    O_BBD,
+    O_PROJ,
+    O_MIXED,
+    O_SET,
+    O_NAME
+};
 
 static const struct option NEW_OPTS[] = {
-    {"cell", required_argument, 0, 'c'},       {"inputs", required_argument, 0, 'i'},
-    {"units", required_argument, 0, 'u'},      {"outputs", required_argument, 0, 'm'},
-    {"wiring", required_argument, 0, 'w'},     {"sparsity", required_argument, 0, O_SPARSITY},
-    {"ncp", required_argument, 0, O_NCP},      {"no-self-connections", no_argument, 0, O_NOSELF},
-    {"wiring-seed", required_argument, 0, O_WSEED}, {"seed", required_argument, 0, O_SEED},
-    {"ode-unfolds", required_argument, 0, O_UNFOLDS}, {"epsilon", required_argument, 0, O_EPS},
-    {"positivity", required_argument, 0, O_POS}, {"input-mapping", required_argument, 0, O_INMAP},
-    {"output-mapping", required_argument, 0, O_OUTMAP}, {"mode", required_argument, 0, O_MODE},
-    {"activation", required_argument, 0, O_ACT}, {"backbone-units", required_argument, 0, O_BBU},
+    {"cell", required_argument, 0, 'c'},
+    {"inputs", required_argument, 0, 'i'},
+    {"units", required_argument, 0, 'u'},
+    {"outputs", required_argument, 0, 'm'},
+    {"wiring", required_argument, 0, 'w'},
+    {"sparsity", required_argument, 0, O_SPARSITY},
+    {"ncp", required_argument, 0, O_NCP},
+    {"no-self-connections", no_argument, 0, O_NOSELF},
+    {"wiring-seed", required_argument, 0, O_WSEED},
+    {"seed", required_argument, 0, O_SEED},
+    {"ode-unfolds", required_argument, 0, O_UNFOLDS},
+    {"epsilon", required_argument, 0, O_EPS},
+    {"positivity", required_argument, 0, O_POS},
+    {"input-mapping", required_argument, 0, O_INMAP},
+    {"output-mapping", required_argument, 0, O_OUTMAP},
+    {"mode", required_argument, 0, O_MODE},
+    {"activation", required_argument, 0, O_ACT},
+    {"backbone-units", required_argument, 0, O_BBU},
     {"backbone-layers", required_argument, 0, O_BBL},
-    {"backbone-dropout", required_argument, 0, O_BBD}, {"proj-size", required_argument, 0, O_PROJ},
-    {"mixed-memory", no_argument, 0, O_MIXED},  {"set", required_argument, 0, O_SET},
-    {"name", required_argument, 0, O_NAME},     {"output", required_argument, 0, 'o'},
-    {"help", no_argument, 0, 'h'},              {0, 0, 0, 0},
+    {"backbone-dropout", required_argument, 0, O_BBD},
+    {"proj-size", required_argument, 0, O_PROJ},
+    {"mixed-memory", no_argument, 0, O_MIXED},
+    {"set", required_argument, 0, O_SET},
+    {"name", required_argument, 0, O_NAME},
+    {"output", required_argument, 0, 'o'},
+    {"help", no_argument, 0, 'h'},
+    {0, 0, 0, 0},
 };
 
 /* Option -> configuration key (options not listed are handled in apply_special). */
 static const struct {
     int opt;
     const char *key;
-} KEYS[] = {{'i', "input_size"},          {'u', "units"},
-            {'m', "wiring.output_dim"},   {'w', "wiring"},
-            {O_SPARSITY, "wiring.sparsity"}, {O_WSEED, "wiring.seed"},
-            {O_UNFOLDS, "ode_unfolds"},   {O_EPS, "epsilon"},
-            {O_POS, "positivity"},        {O_INMAP, "input_mapping"},
-            {O_OUTMAP, "output_mapping"}, {O_MODE, "mode"},
-            {O_ACT, "activation"},        {O_BBU, "backbone_units"},
-            {O_BBL, "backbone_layers"},   {O_BBD, "backbone_dropout"},
-            {O_PROJ, "proj_size"},
+} KEYS[] = {
+    {'i', "input_size"},
+    {'u', "units"},
+    {'m', "wiring.output_dim"},
+    {'w', "wiring"},
+    {O_SPARSITY, "wiring.sparsity"},
+    {O_WSEED, "wiring.seed"},
+    {O_UNFOLDS, "ode_unfolds"},
+    {O_EPS, "epsilon"},
+    {O_POS, "positivity"},
+    {O_INMAP, "input_mapping"},
+    {O_OUTMAP, "output_mapping"},
+    {O_MODE, "mode"},
+    {O_ACT, "activation"},
+    {O_BBU, "backbone_units"},
+    {O_BBL, "backbone_layers"},
+    {O_BBD, "backbone_dropout"},
+    {O_PROJ, "proj_size"},
 };
 
 static int set_key(lln_config_t *c, const char *key, const char *val)
@@ -87,9 +128,10 @@ static int set_key(lln_config_t *c, const char *key, const char *val)
 /* --ncp I,C,M,SF,IF,RC,MF */
 static int set_ncp(lln_config_t *c, const char *v)
 {
-    static const char *const keys[] = {"wiring.inter", "wiring.command", "wiring.motor",
-                                       "wiring.sensory_fanout", "wiring.inter_fanout",
-                                       "wiring.recurrent_command", "wiring.motor_fanin"};
+    static const char *const keys[] = {"wiring.inter",        "wiring.command",
+                                       "wiring.motor",        "wiring.sensory_fanout",
+                                       "wiring.inter_fanout", "wiring.recurrent_command",
+                                       "wiring.motor_fanin"};
     char buf[256];
     snprintf(buf, sizeof buf, "%s", v);
     char *save = NULL, *tok = strtok_r(buf, ",", &save);
@@ -116,20 +158,14 @@ static int apply_special(new_args_t *a, int opt, const char *v)
 {
     long x;
     switch (opt) {
-    case O_NCP:
-        a->wiring_given = 1;
-        return set_ncp(&a->cfg, v);
-    case O_NOSELF:
-        a->cfg.wiring.self_connections = 0;
-        return 1;
+    case O_NCP: a->wiring_given = 1; return set_ncp(&a->cfg, v);
+    case O_NOSELF: a->cfg.wiring.self_connections = 0; return 1;
     case O_SEED:
         if (!cli_parse_int("new", "--seed", v, 0, 0x7fffffffL, &x))
             return 0;
         a->seed = (unsigned long long)x;
         return 1;
-    case O_MIXED:
-        a->cfg.mixed_memory = 1;
-        return 1;
+    case O_MIXED: a->cfg.mixed_memory = 1; return 1;
     case O_SET: {
         char key[128];
         const char *eq = strchr(v, '=');
@@ -141,14 +177,9 @@ static int apply_special(new_args_t *a, int opt, const char *v)
         key[eq - v] = '\0';
         return set_key(&a->cfg, key, eq + 1);
     }
-    case O_NAME:
-        a->name = v;
-        return 1;
-    case 'o':
-        a->out = v;
-        return 1;
-    default:
-        return 0;
+    case O_NAME: a->name = v; return 1;
+    case 'o': a->out = v; return 1;
+    default: return 0;
     }
 }
 

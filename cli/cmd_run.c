@@ -108,8 +108,8 @@ static int parse_row(csv_t *c, char *line, double *x, double *dt, double dt_cons
         }
         if (i == c->dt_col) {
             if (!(v > 0)) {
-                cli_error("run", "%s:%ld: column %d: elapsed time %g must be > 0", c->src,
-                          c->line, i + 1, v);
+                cli_error("run", "%s:%ld: column %d: elapsed time %g must be > 0", c->src, c->line,
+                          i + 1, v);
                 return 0;
             }
             *dt = v;
@@ -215,19 +215,21 @@ static int stream(const run_args_t *a, stream_t *st, FILE *in, FILE *out)
 static int parse_args(int argc, char **argv, run_args_t *a)
 {
     static const struct option opts[] = {
-        {"input", required_argument, 0, 'i'}, {"dt", required_argument, 0, 'd'},
-        {"dt-column", required_argument, 0, 'D'}, {"no-header", no_argument, 0, 'n'},
-        {"f64", no_argument, 0, 'f'},          {"state", no_argument, 0, 's'},
-        {"output", required_argument, 0, 'o'}, {"help", no_argument, 0, 'h'},
+        {"input", required_argument, 0, 'i'},
+        {"dt", required_argument, 0, 'd'},
+        {"dt-column", required_argument, 0, 'D'},
+        {"no-header", no_argument, 0, 'n'},
+        {"f64", no_argument, 0, 'f'},
+        {"state", no_argument, 0, 's'},
+        {"output", required_argument, 0, 'o'},
+        {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
     int opt, dt_given = 0;
     optind = 1;
     while ((opt = getopt_long(argc, argv, "i:o:h", opts, NULL)) != -1) {
         switch (opt) {
-        case 'h':
-            fputs(RUN_HELP, stdout);
-            return -1;
+        case 'h': fputs(RUN_HELP, stdout); return -1;
         case 'i': a->input = strcmp(optarg, "-") == 0 ? NULL : optarg; break;
         case 'o': a->output = optarg; break;
         case 'D': a->dt_column = optarg; break;

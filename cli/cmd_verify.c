@@ -219,18 +219,20 @@ static int write_main(const char *path, const seq_t *s)
                "#include \"lln_model.h\"\n#include \"lln_prof.h\"\n\n");
     put_floats(f, "xs", s->x, (size_t)s->steps * (size_t)s->inputs);
     put_floats(f, "dts", s->dt, (size_t)s->steps);
-    fprintf(f, "static float state[LLN_STATE_FLOATS], scratch[LLN_SCRATCH_FLOATS], "
-               "y[LLN_OUTPUTS];\n\n"
-               "static void hex(const float *v, unsigned n)\n{\n"
-               "    for (unsigned i = 0; i < n; i++) {\n        uint32_t b;\n"
-               "        memcpy(&b, &v[i], sizeof b);\n        printf(\" %%08lx\", (unsigned long)b);\n"
-               "    }\n}\n\nint main(void)\n{\n    lln_rt_reset(&lln_model, state);\n"
-               "    for (unsigned t = 0; t < %d; t++) {\n        lln_prof_begin();\n"
-               "        int rc = lln_rt_step(&lln_model, state, xs + t * LLN_INPUTS, dts[t], y, "
-               "scratch);\n        lln_prof_end();\n"
-               "        printf(\"%%u rc %%d y\", t, rc);\n        hex(y, LLN_OUTPUTS);\n"
-               "        printf(\" h\");\n        hex(state, LLN_STATE_FLOATS);\n"
-               "        printf(\"\\n\");\n    }\n    return 0;\n}\n", s->steps);
+    fprintf(f,
+            "static float state[LLN_STATE_FLOATS], scratch[LLN_SCRATCH_FLOATS], "
+            "y[LLN_OUTPUTS];\n\n"
+            "static void hex(const float *v, unsigned n)\n{\n"
+            "    for (unsigned i = 0; i < n; i++) {\n        uint32_t b;\n"
+            "        memcpy(&b, &v[i], sizeof b);\n        printf(\" %%08lx\", (unsigned long)b);\n"
+            "    }\n}\n\nint main(void)\n{\n    lln_rt_reset(&lln_model, state);\n"
+            "    for (unsigned t = 0; t < %d; t++) {\n        lln_prof_begin();\n"
+            "        int rc = lln_rt_step(&lln_model, state, xs + t * LLN_INPUTS, dts[t], y, "
+            "scratch);\n        lln_prof_end();\n"
+            "        printf(\"%%u rc %%d y\", t, rc);\n        hex(y, LLN_OUTPUTS);\n"
+            "        printf(\" h\");\n        hex(state, LLN_STATE_FLOATS);\n"
+            "        printf(\"\\n\");\n    }\n    return 0;\n}\n",
+            s->steps);
     return fclose(f) == 0;
 }
 
@@ -361,8 +363,8 @@ static int parse(int argc, char **argv, verify_args_t *a)
         }
     }
     if (optind != argc - 1 || a->target == NULL) {
-        cli_error("verify", optind != argc - 1 ? "expected exactly one model file"
-                                               : "--target is required");
+        cli_error("verify",
+                  optind != argc - 1 ? "expected exactly one model file" : "--target is required");
         return 0;
     }
     if (a->keep && strlen(a->keep) >= WORK_MAX) {
@@ -403,8 +405,7 @@ static void parse_sizes(const char *log, report_t *r)
 static void parse_count(const char *log, report_t *r)
 {
     char *b = slurp(log), *p = b ? strstr(b, "insncount:") : NULL;
-    if (p)
-    {
+    if (p) {
         long total;
         sscanf(p, "insncount: total=%ld regions=%ld region_sum=%ld region_min=%ld region_max=%ld",
                &total, &r->regions, &r->insn_sum, &r->insn_min, &r->insn_max);
@@ -437,8 +438,8 @@ static int build_and_run(const lln_model_t *m, const verify_args_t *a, const cha
     snprintf(src3, sizeof src3, "%s/sim/lln_prof.c", work);
     char inc[PATH_MAX_];
     snprintf(inc, sizeof inc, "-I%s/sim", work);
-    char *bargv[] = {"bash", tool, (char *)a->target, elf, path, src1, src2, src3, "--", inc,
-                     "-ffp-contract=off", NULL};
+    char *bargv[] = {"bash", tool, (char *)a->target,   elf, path, src1, src2, src3,
+                     "--",   inc,  "-ffp-contract=off", NULL};
     int rc = run(bargv, log, log, NULL);
     if (rc != 0) {
         cli_error("verify", "building for %s failed (exit %d): %s", a->target, rc, log);
@@ -458,7 +459,10 @@ static int build_and_run(const lln_model_t *m, const verify_args_t *a, const cha
     rc = run(rargv, out, errf, "COUNT=1");
     if (rc != 0) {
         cli_error("verify", "running on %s failed (exit %d%s)", a->target, rc,
-                  rc == 127 ? ": a tool is missing" : rc == 124 ? ": timeout" : rc == 99 ? ": fault" : "");
+                  rc == 127   ? ": a tool is missing"
+                  : rc == 124 ? ": timeout"
+                  : rc == 99  ? ": fault"
+                              : "");
         print_file(errf, 20);
         return 0;
     }
@@ -489,7 +493,8 @@ static void report(const verify_args_t *a, const lln_rt_image_t *img, const seq_
            state + scratch);
     if (r->regions > 0)
         printf("  instructions  %ld per step (min %ld, max %ld, QEMU count incl. 6 marker "
-               "instructions)\n", r->insn_sum / r->regions, r->insn_min, r->insn_max);
+               "instructions)\n",
+               r->insn_sum / r->regions, r->insn_min, r->insn_max);
     printf("%s\n", pass ? "PASS" : "FAIL");
 }
 

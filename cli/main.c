@@ -15,7 +15,8 @@ static const command_t COMMANDS[] = {
     {"info", cmd_info, "describe a model: structure, parameters, cost per step, memory"},
     {"run", cmd_run, "stream CSV rows through a model, one output row per input row"},
     {"import-ncps", cmd_import_ncps, "convert an ncps (PyTorch) checkpoint to a .lln model"},
-    {"verify", cmd_verify, "run exported firmware under QEMU and compare it bit for bit with the host"},
+    {"verify", cmd_verify,
+     "run exported firmware under QEMU and compare it bit for bit with the host"},
     {"export", cmd_export, "write firmware C (runtime, model tables, build glue) for a target"},
 };
 #define NCOMMANDS (sizeof COMMANDS / sizeof COMMANDS[0])

@@ -59,16 +59,11 @@ static float rt_erf(float x)
 static float rt_activate(int act, float v)
 {
     switch (act) {
-    case LLN_RT_ACT_LECUN_TANH:
-        return 1.7159f * rt_tanh(0.666f * v); /* ncps's 0.666, not 2/3 */
-    case LLN_RT_ACT_TANH:
-        return rt_tanh(v);
-    case LLN_RT_ACT_RELU:
-        return v > 0.0f ? v : 0.0f;
-    case LLN_RT_ACT_SILU:
-        return v * rt_sigmoid(v);
-    default:
-        return 0.5f * v * (1.0f + rt_erf(v * 0.707106781f));
+    case LLN_RT_ACT_LECUN_TANH: return 1.7159f * rt_tanh(0.666f * v); /* ncps's 0.666, not 2/3 */
+    case LLN_RT_ACT_TANH: return rt_tanh(v);
+    case LLN_RT_ACT_RELU: return v > 0.0f ? v : 0.0f;
+    case LLN_RT_ACT_SILU: return v * rt_sigmoid(v);
+    default: return 0.5f * v * (1.0f + rt_erf(v * 0.707106781f));
     }
 }
 
@@ -77,6 +72,7 @@ static float rt_activate(int act, float v)
 static void rt_dense(const lln_rt_dense_t *d, const float *x, float *y, int accumulate)
 {
     for (uint16_t o = 0; o < d->out; o++) {
+        /* NOLINTNEXTLINE(bugprone-implicit-widening-of-multiplication-result): u16 x u16 fits */
         const float *w = d->w + (uint32_t)o * d->in;
         float acc = accumulate ? y[o] : (d->b ? d->b[o] : 0.0f);
         for (uint16_t i = 0; i < d->in; i++)
@@ -86,9 +82,9 @@ static void rt_dense(const lln_rt_dense_t *d, const float *x, float *y, int accu
 }
 
 /* sg[s] = sigmoid(sigma (v_src - mu)); num[j] += sum w*erev*sg, den[j] += sum w*sg. */
-static void rt_synapses(const uint16_t *off, const uint16_t *src, const float *sig,
-                        const float *mu, const float *w, const float *we, uint16_t n,
-                        const float *v, float *sg, float *num, float *den)
+static void rt_synapses(const uint16_t *off, const uint16_t *src, const float *sig, const float *mu,
+                        const float *w, const float *we, uint16_t n, const float *v, float *sg,
+                        float *num, float *den)
 {
     for (uint16_t s = 0; s < off[n]; s++)
         sg[s] = rt_sigmoid(sig[s] * (v[src[s]] - mu[s]));
@@ -119,8 +115,7 @@ static void rt_ltc(const lln_rt_model_t *m, const float *xn, float dt, float *h,
         cmt[j] = p->cm_k[j] / dt;
         u[j] = h[j];
     }
-    rt_synapses(p->s_off, p->s_src, p->s_sigma, p->s_mu, p->s_w, p->s_we, N, xin, sg, num_s,
-                den_s);
+    rt_synapses(p->s_off, p->s_src, p->s_sigma, p->s_mu, p->s_w, p->s_we, N, xin, sg, num_s, den_s);
     for (uint16_t k = 0; k < p->unfolds; k++) {
         for (uint16_t j = 0; j < N; j++) {
             un[j] = cmt[j] * u[j] + p->gvleak[j] + num_s[j];
@@ -197,7 +192,7 @@ void lln_rt_reset(const lln_rt_model_t *m, float *state)
 int lln_rt_step(const lln_rt_model_t *m, float *state, const float *x, float dt, float *y,
                 float *scratch)
 {
-    if (!(dt > 0.0f) || !rt_finite(dt))
+    if (!(dt >= LLN_RT_DT_MIN) || !rt_finite(dt))
         return LLN_RT_E_DT;
     for (uint16_t i = 0; i < m->inputs; i++)
         if (!rt_finite(x[i]))

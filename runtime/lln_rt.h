@@ -22,14 +22,21 @@ extern "C" {
 
 /** Status of lln_rt_step. */
 #define LLN_RT_OK 0
-#define LLN_RT_E_DT 1    /**< dt not finite or <= 0 (state unchanged) */
+#define LLN_RT_E_DT 1 /**< dt not finite or < LLN_RT_DT_MIN (state unchanged) */
+/** Smallest dt accepted: below it LTC's cm/dt overflows float32. */
+#define LLN_RT_DT_MIN 1e-20f
 #define LLN_RT_E_INPUT 2 /**< an input is not finite (state unchanged) */
 
 /** Cell kinds, CfC modes and activations (same values as the host library's enums). */
 enum { LLN_RT_LTC = 0, LLN_RT_CFC = 1, LLN_RT_WIRED_CFC = 2 };
 enum { LLN_RT_MODE_DEFAULT = 0, LLN_RT_MODE_NO_GATE = 1, LLN_RT_MODE_PURE = 2 };
-enum { LLN_RT_ACT_LECUN_TANH = 0, LLN_RT_ACT_TANH, LLN_RT_ACT_RELU, LLN_RT_ACT_SILU,
-       LLN_RT_ACT_GELU };
+enum {
+    LLN_RT_ACT_LECUN_TANH = 0,
+    LLN_RT_ACT_TANH,
+    LLN_RT_ACT_RELU,
+    LLN_RT_ACT_SILU,
+    LLN_RT_ACT_GELU
+};
 
 /** y = W x + b; W row-major (out x in). */
 typedef struct lln_rt_dense {
@@ -41,14 +48,14 @@ typedef struct lln_rt_dense {
 typedef struct lln_rt_ltc {
     uint16_t unfolds;
     float eps;
-    const float *in_w, *in_b;   /**< input mapping (identity = 1 / 0), I each */
-    const float *out_w, *out_b; /**< output mapping, M each */
-    const float *cm_k;          /**< P(cm) * unfolds, N */
-    const float *gleak;         /**< P(gleak), N */
-    const float *gvleak;        /**< P(gleak) * vleak, N */
+    const float *in_w, *in_b;      /**< input mapping (identity = 1 / 0), I each */
+    const float *out_w, *out_b;    /**< output mapping, M each */
+    const float *cm_k;             /**< P(cm) * unfolds, N */
+    const float *gleak;            /**< P(gleak), N */
+    const float *gvleak;           /**< P(gleak) * vleak, N */
     const uint16_t *s_off, *s_src; /**< sensory synapses: N+1 offsets, source input ids */
     const float *s_sigma, *s_mu, *s_w, *s_we; /**< per synapse: sigma, mu, P(w), P(w)*erev */
-    const uint16_t *r_off, *r_src; /**< internal synapses, same layout */
+    const uint16_t *r_off, *r_src;            /**< internal synapses, same layout */
     const float *r_sigma, *r_mu, *r_w, *r_we;
 } lln_rt_ltc_t;
 

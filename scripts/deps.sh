@@ -24,6 +24,12 @@ if [ "$level" = ci ]; then
     need /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a libclang-rt-14-dev
     need /usr/lib/llvm-14/bin/llvm-symbolizer llvm-14
     need git git
+    need clang-format clang-format
+    need shellcheck shellcheck
+    need cppcheck cppcheck
+    need flawfinder flawfinder
+    need clang-tidy clang-tidy
+    need doxygen doxygen
     need python3 python3
     need pkg-config pkgconf
     need man man-db

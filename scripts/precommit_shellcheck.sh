@@ -19,7 +19,7 @@ for f in "${candidates[@]}"; do
     */corpus/* | corpus/*) continue ;;
     *.sh | *.bash) files+=("$f") ;;
     *)
-        if head -n 1 "$f" 2>/dev/null | grep -Eq '^#!.*([/ ]|env )(ba|da)?sh( |$)'; then
+        if head -n 1 "$f" 2>/dev/null | grep -Eq '^#!.*([/ ]|env )(ba|da|k)?sh( |$)'; then
             files+=("$f")
         fi
         ;;

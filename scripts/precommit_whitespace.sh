@@ -3,8 +3,9 @@
 # Usage: scripts/precommit_whitespace.sh [FILE...]
 #   FILEs are relative to the current directory; no FILE: every file git tracks in this repo.
 # A text file fails if a line ends in spaces or tabs, a line ends in CR (CRLF), the last line
-# has no newline, or the file ends in blank lines. Binary files, fuzz/seed corpora (whose
-# odd bytes are the point) and patches are not checked.
+# has no newline, the file ends in blank lines, or a C source has a tab: the rules of the
+# lint stage (.ci/stages/lint.sh). Binary files, fuzz/seed corpora (whose odd bytes are the
+# point) and patches are not checked.
 set -uo pipefail
 
 if [ $# -eq 0 ]; then
@@ -35,6 +36,14 @@ for f in "${files[@]}"; do
         [ -n "$lines" ]; then
         report "$f" "CRLF line ending on line(s) $lines"
     fi
+    case "$f" in
+    *.c | *.h)
+        if lines=$(grep -n $'\t' "$f" | cut -d: -f1 | head -n 5 | paste -sd, -) &&
+            [ -n "$lines" ]; then
+            report "$f" "tab in a C source on line(s) $lines (indent with spaces)"
+        fi
+        ;;
+    esac
     if [ -n "$(tail -c 1 "$f")" ]; then
         report "$f" "no newline at the end of the file"
     elif [ "$(tail -c 2 "$f" | od -An -c | tr -d ' ')" = '\n\n' ]; then

@@ -47,6 +47,12 @@ static char *read_whole(const char *path, size_t *len, lln_error_t *err)
         lln_error_set(err, buf == NULL ? LLN_E_NOMEM : LLN_E_IO, "%s: cannot read", path);
         return NULL;
     }
+    if (memchr(buf, '\0', n) != NULL) {
+        lln_error_set(err, LLN_E_FORMAT, "%s: NUL byte at offset %zu (not a text file)", path,
+                      (size_t)((char *)memchr(buf, '\0', n) - buf));
+        free(buf);
+        return NULL;
+    }
     buf[n] = '\0';
     *len = n;
     return buf;
@@ -58,8 +64,8 @@ static char *next_token(reader_t *r)
 {
     if (r->eol)
         return NULL;
-    while (r->pos < r->len && (r->buf[r->pos] == ' ' || r->buf[r->pos] == '\r' ||
-                               r->buf[r->pos] == '\t'))
+    while (r->pos < r->len &&
+           (r->buf[r->pos] == ' ' || r->buf[r->pos] == '\r' || r->buf[r->pos] == '\t'))
         r->pos++;
     if (r->pos >= r->len || r->buf[r->pos] == '\n')
         return NULL;

@@ -47,8 +47,8 @@ void lln_config_default(lln_config_t *cfg, lln_cell_kind_t cell)
 static lln_status_t check_dim(const char *field, int v, int lo, lln_error_t *err)
 {
     if (v < lo || v > LLN_MAX_DIM)
-        return lln_error_set(err, LLN_E_CONFIG, "config: %s = %d is out of range [%d, %d]",
-                             field, v, lo, LLN_MAX_DIM);
+        return lln_error_set(err, LLN_E_CONFIG, "config: %s = %d is out of range [%d, %d]", field,
+                             v, lo, LLN_MAX_DIM);
     return LLN_OK;
 }
 
@@ -64,7 +64,8 @@ static lln_status_t validate_ltc(const lln_config_t *c, lln_error_t *err)
         (unsigned)c->output_mapping > LLN_MAP_NONE)
         return lln_error_set(err, LLN_E_CONFIG, "config: bad positivity or mapping value");
     if (c->wiring.kind == LLN_WIRING_CUSTOM)
-        return check_dim("output_size", c->output_size, 1, err) != LLN_OK || c->output_size > c->units
+        return check_dim("output_size", c->output_size, 1, err) != LLN_OK ||
+                       c->output_size > c->units
                    ? lln_error_set(err, LLN_E_CONFIG,
                                    "config: output_size = %d must be in [1, units = %d]",
                                    c->output_size, c->units)
@@ -102,13 +103,13 @@ static lln_status_t validate_layers(const lln_config_t *c, lln_error_t *err)
     long sum = 0;
     for (int l = 0; l < c->num_layers; l++) {
         if (c->layer_sizes[l] < 1 || c->layer_sizes[l] > LLN_MAX_DIM)
-            return lln_error_set(err, LLN_E_CONFIG, "config: layer_sizes[%d] = %d out of range",
-                                 l, c->layer_sizes[l]);
+            return lln_error_set(err, LLN_E_CONFIG, "config: layer_sizes[%d] = %d out of range", l,
+                                 c->layer_sizes[l]);
         sum += c->layer_sizes[l];
     }
     if (sum != c->units)
-        return lln_error_set(err, LLN_E_CONFIG,
-                             "config: layer_sizes add up to %ld but units = %d", sum, c->units);
+        return lln_error_set(err, LLN_E_CONFIG, "config: layer_sizes add up to %ld but units = %d",
+                             sum, c->units);
     return LLN_OK;
 }
 
@@ -148,8 +149,8 @@ static lln_status_t parse_int(const char *key, const char *v, long lo, long hi, 
     errno = 0;
     long x = strtol(v, &end, 10);
     if (errno != 0 || end == v || *end != '\0' || x < lo || x > hi)
-        return lln_error_set(err, LLN_E_CONFIG,
-                             "config: %s = '%s' is not an integer in [%ld, %ld]", key, v, lo, hi);
+        return lln_error_set(err, LLN_E_CONFIG, "config: %s = '%s' is not an integer in [%ld, %ld]",
+                             key, v, lo, hi);
     *out = (int)x;
     return LLN_OK;
 }
@@ -160,8 +161,7 @@ static lln_status_t parse_real(const char *key, const char *v, double *out, lln_
     errno = 0;
     double x = strtod(v, &end);
     if (errno != 0 || end == v || *end != '\0' || !isfinite(x))
-        return lln_error_set(err, LLN_E_CONFIG, "config: %s = '%s' is not a finite number", key,
-                             v);
+        return lln_error_set(err, LLN_E_CONFIG, "config: %s = '%s' is not a finite number", key, v);
     *out = x;
     return LLN_OK;
 }
@@ -209,7 +209,8 @@ static lln_status_t parse_layer_sizes(lln_config_t *c, const char *v, lln_error_
             (*end != ',' && *end != '\0'))
             return lln_error_set(err, LLN_E_CONFIG,
                                  "config: layer_sizes = '%s' must be 1 to %d comma-separated "
-                                 "sizes", v, LLN_MAX_LAYERS);
+                                 "sizes",
+                                 v, LLN_MAX_LAYERS);
         c->layer_sizes[n++] = (int)x;
         p = *end == ',' ? end + 1 : end;
     }
@@ -226,7 +227,10 @@ typedef struct {
     size_t off;
 } field_t;
 
-#define FIELD(k, t, m) {k, t, offsetof(lln_config_t, m)}
+#define FIELD(k, t, m)                  \
+    {                                   \
+        k, t, offsetof(lln_config_t, m) \
+    }
 static const field_t FIELDS[] = {
     FIELD("input_size", F_INT, input_size),
     FIELD("units", F_INT, units),
@@ -290,7 +294,8 @@ static lln_status_t set_enum_key(lln_config_t *c, const char *key, const char *v
         if (lln_wiring_kind_parse(v, &wk) != LLN_OK)
             return lln_error_set(err, LLN_E_CONFIG,
                                  "config: wiring = '%s' is not one of: fc, random, ncp, "
-                                 "autoncp, custom", v);
+                                 "autoncp, custom",
+                                 v);
         set_wiring_kind(&c->wiring, wk);
     } else if (strcmp(key, "positivity") == 0) {
         if ((st = parse_choice(key, v, POS_NAMES, COUNT_OF(POS_NAMES), &k, err)) == LLN_OK)

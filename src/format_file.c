@@ -120,15 +120,17 @@ lln_status_t lln__write_atomic(const char *path, const unsigned char *buf, size_
         int e = errno;
         if (strcmp(step, "create") != 0)
             unlink(tmp); /* never leave a partial file behind */
-        lln_error_set(err, LLN_E_IO, "%s: cannot save: %s of temporary file '%s' failed: %s",
-                      path, step, tmp, strerror(e));
+        lln_error_set(err, LLN_E_IO, "%s: cannot save: %s of temporary file '%s' failed: %s", path,
+                      step, tmp, strerror(e));
         free(tmp);
         return LLN_E_IO;
     }
     free(tmp);
     if (!sync_dir(path))
-        return lln_error_set(err, LLN_E_IO, "%s: saved, but syncing its directory failed: %s "
-                             "(the new file may not survive a crash)", path, strerror(errno));
+        return lln_error_set(err, LLN_E_IO,
+                             "%s: saved, but syncing its directory failed: %s "
+                             "(the new file may not survive a crash)",
+                             path, strerror(errno));
     return LLN_OK;
 }
 
@@ -164,8 +166,7 @@ static lln_status_t read_all(FILE *f, const char *path, unsigned char **buf, siz
     size_t got = fread(*buf, 1, n, f);
     if (got != n || getc(f) != EOF)
         return lln_error_set(err, LLN_E_IO, "%s: %s", path,
-                             ferror(f) ? "read error"
-                                       : "file changed size while being read");
+                             ferror(f) ? "read error" : "file changed size while being read");
     *len = n;
     return LLN_OK;
 }

@@ -20,18 +20,18 @@
 #define LLN_FMT_SEC_OPTIONAL 1u /* section flag: a reader that does not know the tag skips it */
 
 #define LLN_FMT_MAX_SECTIONS 64u
-#define LLN_FMT_CONF_MAX 65536u   /* bytes of the CONF section */
-#define LLN_FMT_CONF_LINES 256u   /* lines of the CONF section */
-#define LLN_FMT_CONF_KEY 63u      /* bytes of a CONF key */
-#define LLN_FMT_CONF_VALUE 255u   /* bytes of a CONF value */
-#define LLN_FMT_TENS_HEAD 8u      /* TENS: u32 count, u32 reserved */
-#define LLN_FMT_TENS_FIXED 24u    /* TENS entry bytes before the dims */
-#define LLN_FMT_TENS_MIN 32u      /* smallest TENS entry (1 dim, 1-byte name, padded) */
+#define LLN_FMT_CONF_MAX 65536u /* bytes of the CONF section */
+#define LLN_FMT_CONF_LINES 256u /* lines of the CONF section */
+#define LLN_FMT_CONF_KEY 63u    /* bytes of a CONF key */
+#define LLN_FMT_CONF_VALUE 255u /* bytes of a CONF value */
+#define LLN_FMT_TENS_HEAD 8u    /* TENS: u32 count, u32 reserved */
+#define LLN_FMT_TENS_FIXED 24u  /* TENS entry bytes before the dims */
+#define LLN_FMT_TENS_MIN 32u    /* smallest TENS entry (1 dim, 1-byte name, padded) */
 #define LLN_FMT_MAX_NDIM 4u
-#define LLN_FMT_MAX_NAME 255u     /* bytes of a tensor name */
-#define LLN_FMT_META_HEAD 8u      /* META: u32 count, u32 reserved */
-#define LLN_FMT_META_MIN 16u      /* smallest META entry (8-byte lengths + 1-byte key, padded) */
-#define LLN_FMT_MAX_META 4096u    /* META entries */
+#define LLN_FMT_MAX_NAME 255u  /* bytes of a tensor name */
+#define LLN_FMT_META_HEAD 8u   /* META: u32 count, u32 reserved */
+#define LLN_FMT_META_MIN 16u   /* smallest META entry (8-byte lengths + 1-byte key, padded) */
+#define LLN_FMT_MAX_META 4096u /* META entries */
 #define LLN_FMT_MAX_META_KEY 256u
 #define LLN_FMT_MAX_META_VALUE 65536u
 

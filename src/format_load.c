@@ -28,16 +28,20 @@ static lln_status_t check_envelope(lln_fmt_loader_t *L)
     const unsigned char *b = L->buf;
     size_t min = LLN_FMT_HEADER_SIZE + LLN_FMT_TRAILER_SIZE;
     if (L->len < min)
-        return lln_fmt_fail(L, LLN_E_FORMAT, "%zu bytes is too short for a model file (at "
-                            "least %zu)", L->len, min);
+        return lln_fmt_fail(L, LLN_E_FORMAT,
+                            "%zu bytes is too short for a model file (at "
+                            "least %zu)",
+                            L->len, min);
     if (memcmp(b, LLN_FMT_MAGIC, 8) != 0)
         return lln_fmt_fail(L, LLN_E_FORMAT, "not a liquid-edge model file (no LLNMODEL magic)");
     if (lln_fmt_rd16(b + 8) != LLN_FORMAT_VERSION_MAJOR)
-        return lln_fmt_fail(L, LLN_E_VERSION, "format version %u.%u is not supported (this "
-                            "reader reads %d.x)", lln_fmt_rd16(b + 8), lln_fmt_rd16(b + 10),
-                            LLN_FORMAT_VERSION_MAJOR);
+        return lln_fmt_fail(L, LLN_E_VERSION,
+                            "format version %u.%u is not supported (this "
+                            "reader reads %d.x)",
+                            lln_fmt_rd16(b + 8), lln_fmt_rd16(b + 10), LLN_FORMAT_VERSION_MAJOR);
     if (lln_fmt_rd64(b + 24) != L->len)
-        return lln_fmt_fail(L, LLN_E_FORMAT, "header says %llu bytes but there are %zu "
+        return lln_fmt_fail(L, LLN_E_FORMAT,
+                            "header says %llu bytes but there are %zu "
                             "(truncated or extended file)",
                             (unsigned long long)lln_fmt_rd64(b + 24), L->len);
     if (memcmp(b + L->len - LLN_FMT_TRAILER_SIZE, LLN_FMT_END, 4) != 0)
@@ -45,9 +49,10 @@ static lln_status_t check_envelope(lln_fmt_loader_t *L)
                             L->len - LLN_FMT_TRAILER_SIZE);
     uint32_t stored = lln_fmt_rd32(b + L->len - 4), crc = lln_fmt_crc32(b, L->len - 4);
     if (stored != crc)
-        return lln_fmt_fail(L, LLN_E_CHECKSUM, "file checksum mismatch (stored 0x%08lx, "
-                            "computed 0x%08lx): the file is corrupted", (unsigned long)stored,
-                            (unsigned long)crc);
+        return lln_fmt_fail(L, LLN_E_CHECKSUM,
+                            "file checksum mismatch (stored 0x%08lx, "
+                            "computed 0x%08lx): the file is corrupted",
+                            (unsigned long)stored, (unsigned long)crc);
     return LLN_OK;
 }
 
@@ -58,12 +63,14 @@ static lln_status_t check_header(lln_fmt_loader_t *L, uint32_t *entry_size)
     uint32_t count = lln_fmt_rd32(b + 20);
     *entry_size = lln_fmt_rd32(b + 32);
     if (flags != 0)
-        return lln_fmt_fail(L, LLN_E_UNSUPPORTED, "header flags 0x%08lx name features this "
+        return lln_fmt_fail(L, LLN_E_UNSUPPORTED,
+                            "header flags 0x%08lx name features this "
                             "reader does not know (written by a newer version?)",
                             (unsigned long)flags);
     if (hsize < LLN_FMT_HEADER_SIZE || hsize % LLN_FMT_ALIGN || *entry_size < LLN_FMT_ENTRY_SIZE ||
         *entry_size % LLN_FMT_ALIGN || lln_fmt_rd32(b + 36) != 0)
-        return lln_fmt_fail(L, LLN_E_FORMAT, "header: header size %lu, entry size %lu or "
+        return lln_fmt_fail(L, LLN_E_FORMAT,
+                            "header: header size %lu, entry size %lu or "
                             "reserved field %lu invalid (want >= %u, >= %u, multiples of 8; 0)",
                             (unsigned long)hsize, (unsigned long)*entry_size,
                             (unsigned long)lln_fmt_rd32(b + 36), LLN_FMT_HEADER_SIZE,
@@ -71,9 +78,10 @@ static lln_status_t check_header(lln_fmt_loader_t *L, uint32_t *entry_size)
     /* count <= 64 and entry_size < 2^32: the product cannot overflow 64 bits */
     L->table_end = count <= LLN_FMT_MAX_SECTIONS ? hsize + (uint64_t)count * *entry_size : 0;
     if (count < 1 || count > LLN_FMT_MAX_SECTIONS || L->table_end > L->len - LLN_FMT_TRAILER_SIZE)
-        return lln_fmt_fail(L, LLN_E_FORMAT, "header: %lu sections (1..%u) of %lu bytes after a "
-                            "%lu-byte header do not fit in the file", (unsigned long)count,
-                            LLN_FMT_MAX_SECTIONS, (unsigned long)*entry_size,
+        return lln_fmt_fail(L, LLN_E_FORMAT,
+                            "header: %lu sections (1..%u) of %lu bytes after a "
+                            "%lu-byte header do not fit in the file",
+                            (unsigned long)count, LLN_FMT_MAX_SECTIONS, (unsigned long)*entry_size,
                             (unsigned long)hsize);
     L->nsec = count;
     return LLN_OK;
@@ -103,16 +111,19 @@ static lln_status_t read_entry(lln_fmt_loader_t *L, const unsigned char *e, uint
     s->len = lln_fmt_rd64(e + 16);
     s->crc = lln_fmt_rd32(e + 24);
     if ((s->flags & ~LLN_FMT_SEC_OPTIONAL) != 0 || lln_fmt_rd32(e + 28) != 0)
-        return lln_fmt_fail(L, LLN_E_FORMAT, "section %lu ('%s'): unknown flags 0x%08lx or "
-                            "reserved field not 0", (unsigned long)i, s->tag,
-                            (unsigned long)s->flags);
+        return lln_fmt_fail(L, LLN_E_FORMAT,
+                            "section %lu ('%s'): unknown flags 0x%08lx or "
+                            "reserved field not 0",
+                            (unsigned long)i, s->tag, (unsigned long)s->flags);
     if (s->off % LLN_FMT_ALIGN != 0 || s->off < L->table_end || s->off > end ||
         s->len > end - s->off)
-        return lln_fmt_fail(L, LLN_E_FORMAT, "section %lu ('%s'): range %llu+%llu is not "
+        return lln_fmt_fail(L, LLN_E_FORMAT,
+                            "section %lu ('%s'): range %llu+%llu is not "
                             "8-byte aligned inside [%llu, %llu) (after the table, before "
-                            "the trailer)", (unsigned long)i, s->tag,
-                            (unsigned long long)s->off, (unsigned long long)s->len,
-                            (unsigned long long)L->table_end, (unsigned long long)end);
+                            "the trailer)",
+                            (unsigned long)i, s->tag, (unsigned long long)s->off,
+                            (unsigned long long)s->len, (unsigned long long)L->table_end,
+                            (unsigned long long)end);
     return LLN_OK;
 }
 
@@ -134,12 +145,15 @@ static lln_status_t bind_section(lln_fmt_loader_t *L, const lln_fmt_sec_t *s)
 {
     const lln_fmt_sec_t **slot = known_slot(L, s->tag);
     if (slot == NULL && !(s->flags & LLN_FMT_SEC_OPTIONAL))
-        return lln_fmt_fail(L, LLN_E_UNSUPPORTED, "section %lu: unknown required section '%s' "
-                            "(written by a newer version?)", (unsigned long)s->index, s->tag);
+        return lln_fmt_fail(L, LLN_E_UNSUPPORTED,
+                            "section %lu: unknown required section '%s' "
+                            "(written by a newer version?)",
+                            (unsigned long)s->index, s->tag);
     if (slot != NULL && *slot != NULL)
-        return lln_fmt_fail(L, LLN_E_FORMAT, "section %lu: a second '%s' section (the first "
-                            "is section %lu)", (unsigned long)s->index, s->tag,
-                            (unsigned long)(*slot)->index);
+        return lln_fmt_fail(L, LLN_E_FORMAT,
+                            "section %lu: a second '%s' section (the first "
+                            "is section %lu)",
+                            (unsigned long)s->index, s->tag, (unsigned long)(*slot)->index);
     if (slot != NULL)
         *slot = s;
     return LLN_OK;
@@ -159,7 +173,9 @@ static lln_status_t read_table(lln_fmt_loader_t *L)
         return st;
     if (L->conf == NULL || L->tens == NULL || L->data == NULL)
         return lln_fmt_fail(L, LLN_E_FORMAT, "missing required section %s",
-                            L->conf == NULL ? "CONF" : L->tens == NULL ? "TENS" : "DATA");
+                            L->conf == NULL   ? "CONF"
+                            : L->tens == NULL ? "TENS"
+                                              : "DATA");
     return LLN_OK;
 }
 
@@ -176,8 +192,10 @@ static lln_status_t zero_bytes(lln_fmt_loader_t *L, uint64_t from, uint64_t to)
 {
     for (uint64_t k = from; k < to; k++)
         if (L->buf[k] != 0)
-            return lln_fmt_fail(L, LLN_E_FORMAT, "nonzero byte at offset %llu between sections "
-                                "(padding must be 0)", (unsigned long long)k);
+            return lln_fmt_fail(L, LLN_E_FORMAT,
+                                "nonzero byte at offset %llu between sections "
+                                "(padding must be 0)",
+                                (unsigned long long)k);
     return LLN_OK;
 }
 
@@ -191,7 +209,8 @@ static lln_status_t check_layout(lln_fmt_loader_t *L)
     qsort(v, L->nsec, sizeof(const lln_fmt_sec_t *), cmp_sec);
     for (uint32_t i = 0; i < L->nsec; i++) {
         if (v[i]->off < end)
-            return lln_fmt_fail(L, LLN_E_FORMAT, "section %lu ('%s') at %llu+%llu overlaps the "
+            return lln_fmt_fail(L, LLN_E_FORMAT,
+                                "section %lu ('%s') at %llu+%llu overlaps the "
                                 "section before it (which ends at %llu)",
                                 (unsigned long)v[i]->index, v[i]->tag,
                                 (unsigned long long)v[i]->off, (unsigned long long)v[i]->len,
@@ -202,9 +221,11 @@ static lln_status_t check_layout(lln_fmt_loader_t *L)
         end = v[i]->off + v[i]->len;
         uint32_t crc = lln_fmt_crc32(L->buf + v[i]->off, (size_t)v[i]->len);
         if (crc != v[i]->crc)
-            return lln_fmt_fail(L, LLN_E_CHECKSUM, "section %lu ('%s') checksum mismatch "
-                                "(stored 0x%08lx, computed 0x%08lx)", (unsigned long)v[i]->index,
-                                v[i]->tag, (unsigned long)v[i]->crc, (unsigned long)crc);
+            return lln_fmt_fail(L, LLN_E_CHECKSUM,
+                                "section %lu ('%s') checksum mismatch "
+                                "(stored 0x%08lx, computed 0x%08lx)",
+                                (unsigned long)v[i]->index, v[i]->tag, (unsigned long)v[i]->crc,
+                                (unsigned long)crc);
     }
     return zero_bytes(L, end, L->len - LLN_FMT_TRAILER_SIZE);
 }
@@ -245,8 +266,10 @@ static lln_status_t check_shape(lln_fmt_loader_t *L, size_t i, const char *name,
         return LLN_OK;
     shape_str(fs, sizeof fs, t->ndim, fd);
     shape_str(ms, sizeof ms, mt->ndim == 2 ? 2u : 1u, md);
-    return lln_fmt_fail(L, LLN_E_SHAPE, "section TENS entry %zu ('%s'): shape %s but the "
-                        "configuration gives %s", i, name, fs, ms);
+    return lln_fmt_fail(L, LLN_E_SHAPE,
+                        "section TENS entry %zu ('%s'): shape %s but the "
+                        "configuration gives %s",
+                        i, name, fs, ms);
 }
 
 /* Every file tensor names a model tensor of the same shape, and (names being unique and the
@@ -259,8 +282,10 @@ static lln_status_t match_tensors(lln_fmt_loader_t *L, const lln_model_t *m)
         cname(t, name);
         const lln_tensor_info_t *mt = lln_model_find(m, name);
         if (mt == NULL)
-            return lln_fmt_fail(L, LLN_E_FORMAT, "section TENS entry %zu ('%s'): the "
-                                "configuration has no tensor of that name", i, name);
+            return lln_fmt_fail(L, LLN_E_FORMAT,
+                                "section TENS entry %zu ('%s'): the "
+                                "configuration has no tensor of that name",
+                                i, name);
         lln_status_t st = check_shape(L, i, name, t, mt);
         if (st != LLN_OK)
             return st;
@@ -272,8 +297,10 @@ static lln_status_t match_tensors(lln_fmt_loader_t *L, const lln_model_t *m)
                                 memcmp(L->tens_v[i].name, want, L->tens_v[i].name_len) != 0))
             i++;
         if (i == L->ntens)
-            return lln_fmt_fail(L, LLN_E_FORMAT, "section TENS: no entry for tensor '%s' "
-                                "(the configuration needs it)", want);
+            return lln_fmt_fail(L, LLN_E_FORMAT,
+                                "section TENS: no entry for tensor '%s' "
+                                "(the configuration needs it)",
+                                want);
     }
     return LLN_OK;
 }
@@ -355,9 +382,10 @@ static lln_status_t build_model(lln_fmt_loader_t *L, lln_model_t **out)
     if (st != LLN_OK)
         return lln_fmt_fail(L, st, "section CONF: %s", sub.msg);
     if ((uint64_t)need != L->total_values)
-        return lln_fmt_fail(L, LLN_E_FORMAT, "the configuration needs %zu parameter values but "
-                            "section TENS declares %llu", need,
-                            (unsigned long long)L->total_values);
+        return lln_fmt_fail(L, LLN_E_FORMAT,
+                            "the configuration needs %zu parameter values but "
+                            "section TENS declares %llu",
+                            need, (unsigned long long)L->total_values);
     st = lln_model_create(&L->cfg, 0, &m, &sub);
     if (st != LLN_OK)
         return lln_fmt_fail(L, st, "section CONF: %s", sub.msg);
@@ -407,9 +435,8 @@ lln_status_t lln_format_load_mem_ex(const unsigned char *buf, size_t len, const 
     return st;
 }
 
-lln_status_t lln_model_load_mem(const unsigned char *buf, size_t len,
-                                const char *name_for_messages, lln_model_t **out,
-                                lln_error_t *err)
+lln_status_t lln_model_load_mem(const unsigned char *buf, size_t len, const char *name_for_messages,
+                                lln_model_t **out, lln_error_t *err)
 {
     return lln_format_load_mem_ex(buf, len, name_for_messages, out, err, NULL);
 }

@@ -83,8 +83,10 @@ static lln_status_t check_params(const lln_model_t *m, lln_error_t *err)
         const lln_tensor_info_t *t = lln_model_tensor(m, i);
         size_t n = strlen(t->name);
         if (n == 0 || n > LLN_FMT_MAX_NAME || t->ndim < 1 || t->ndim > (int)LLN_FMT_MAX_NDIM)
-            return lln_error_set(err, LLN_E_ARG, "save: tensor %zu ('%.64s') has no storable "
-                                 "name or shape", i, t->name);
+            return lln_error_set(err, LLN_E_ARG,
+                                 "save: tensor %zu ('%.64s') has no storable "
+                                 "name or shape",
+                                 i, t->name);
         for (size_t k = 0; k < t->count; k++)
             if (!isfinite(p[t->offset + k]))
                 return lln_error_set(err, LLN_E_RANGE,
@@ -105,13 +107,13 @@ static lln_status_t check_meta(const lln_model_t *m, lln_error_t *err)
             return lln_error_set(err, LLN_E_ARG, "save: metadata entry %zu is unreadable", i);
         size_t kl = strlen(k), vl = strlen(v);
         if (kl == 0 || kl > LLN_FMT_MAX_META_KEY || vl > LLN_FMT_MAX_META_VALUE)
-            return lln_error_set(err, LLN_E_ARG, "save: metadata '%.64s': key must be 1..%u "
-                                 "bytes and value at most %u", k, LLN_FMT_MAX_META_KEY,
-                                 LLN_FMT_MAX_META_VALUE);
+            return lln_error_set(err, LLN_E_ARG,
+                                 "save: metadata '%.64s': key must be 1..%u "
+                                 "bytes and value at most %u",
+                                 k, LLN_FMT_MAX_META_KEY, LLN_FMT_MAX_META_VALUE);
         if (!lln_fmt_utf8_ok((const unsigned char *)k, kl) ||
             !lln_fmt_utf8_ok((const unsigned char *)v, vl))
-            return lln_error_set(err, LLN_E_ARG, "save: metadata entry %zu is not valid UTF-8",
-                                 i);
+            return lln_error_set(err, LLN_E_ARG, "save: metadata entry %zu is not valid UTF-8", i);
     }
     return LLN_OK;
 }
@@ -145,8 +147,10 @@ static void conf_line(const char *key, const char *value, void *vctx)
         return;
     if (!conf_text_ok(key, LLN_FMT_CONF_KEY, 1) || !conf_text_ok(value, LLN_FMT_CONF_VALUE, 0) ||
         ++c->lines > LLN_FMT_CONF_LINES) {
-        c->st = lln_error_set(c->err, LLN_E_ARG, "save: configuration entry '%.64s' cannot "
-                              "be stored as a CONF line", key);
+        c->st = lln_error_set(c->err, LLN_E_ARG,
+                              "save: configuration entry '%.64s' cannot "
+                              "be stored as a CONF line",
+                              key);
         return;
     }
     wb_bytes(c->b, key, strlen(key));

@@ -39,7 +39,8 @@ static lln_status_t infer_ltc(const lln_case_t *t, const lln_import_opts_t *o, l
     c->input_size = rows(t, "rnn_cell.sensory_w", 0);
     if (c->units == 0 || c->input_size == 0)
         return lln_error_set(err, LLN_E_FORMAT,
-                             "%s: LTC checkpoint lacks rnn_cell.gleak or rnn_cell.sensory_w", where);
+                             "%s: LTC checkpoint lacks rnn_cell.gleak or rnn_cell.sensory_w",
+                             where);
     c->positivity = o->positivity;
     c->ode_unfolds = o->ode_unfolds;
     c->epsilon = o->epsilon;
@@ -59,8 +60,8 @@ static lln_status_t infer_ltc(const lln_case_t *t, const lln_import_opts_t *o, l
 }
 
 /* Backbone depth, width, and whether the Linear indices (0,2,5,8...) show dropout layers. */
-static lln_status_t infer_backbone(const lln_case_t *t, const lln_import_opts_t *o,
-                                   lln_config_t *c, const char *where, lln_error_t *err)
+static lln_status_t infer_backbone(const lln_case_t *t, const lln_import_opts_t *o, lln_config_t *c,
+                                   const char *where, lln_error_t *err)
 {
     int idx[LLN_MAX_BACKBONE + 1] = {0}, n = 0;
     for (int k = 0; k < 3 * LLN_MAX_BACKBONE + 3 && n <= LLN_MAX_BACKBONE; k++) {
@@ -82,7 +83,8 @@ static lln_status_t infer_backbone(const lln_case_t *t, const lln_import_opts_t 
         if (!(o->backbone_dropout > 0))
             return lln_error_set(err, LLN_E_CONFIG,
                                  "%s: the backbone layer names (0, 2, 5, ...) show dropout layers: "
-                                 "give the backbone dropout the model was trained with", where);
+                                 "give the backbone dropout the model was trained with",
+                                 where);
         c->backbone_dropout = o->backbone_dropout;
     }
     return LLN_OK;
@@ -132,7 +134,7 @@ static lln_status_t infer_config(const lln_case_t *t, const lln_import_opts_t *o
 {
     const char *cell = o->cell;
     if (cell == NULL)
-        cell = find(t, "rnn_cell.gleak")              ? "ltc"
+        cell = find(t, "rnn_cell.gleak")                ? "ltc"
                : find(t, "rnn_cell.layer_0.ff1.weight") ? "wired_cfc"
                                                         : "cfc";
     lln_status_t st;
@@ -174,8 +176,9 @@ static lln_status_t check_shape(const lln_tensor_info_t *mi, const lln_case_tens
     if (!same)
         return lln_error_set(err, LLN_E_SHAPE,
                              "%s: tensor '%s' has %d dims / %zu values, the model expects %d "
-                             "dims (%d x %d)", where, mi->name, ct->ndim, ct->count, mi->ndim,
-                             mi->dims[0], mi->ndim > 1 ? mi->dims[1] : 1);
+                             "dims (%d x %d)",
+                             where, mi->name, ct->ndim, ct->count, mi->ndim, mi->dims[0],
+                             mi->ndim > 1 ? mi->dims[1] : 1);
     return LLN_OK;
 }
 
@@ -202,8 +205,8 @@ static lln_status_t fill(lln_model_t *m, const lln_case_t *t, int strict, const 
         if ((strict || is_state_key(name)) && lln_model_find(m, name) == NULL)
             return lln_error_set(err, LLN_E_FORMAT,
                                  "%s: tensor '%s' does not belong to the inferred %s model "
-                                 "(wrong cell type or options?)", where, name,
-                                 lln_cell_name(lln_model_config(m)->cell));
+                                 "(wrong cell type or options?)",
+                                 where, name, lln_cell_name(lln_model_config(m)->cell));
     }
     return lln_model_prepare(m, err);
 }

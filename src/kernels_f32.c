@@ -17,7 +17,7 @@
 /* LTC synapse: a = -sigma, b = sigma*mu, so sigma (v - mu) = -(a v + b) */
 #define SYN_SIG(a, b, v) (1.0f / (1.0f + lln_expf(LLN_FMAF((a), (v), (b)))))
 #ifdef LLN_VF_LANES /* the same on a vector of lanes (mathfn.h) */
-#define K_VSIG(a, b, v)                                                                       \
+#define K_VSIG(a, b, v) \
     lln_vf_div(lln_vf_set1(1.0f), lln_vf_add(lln_vf_set1(1.0f), lln_vf_exp(lln_vf_fma(a, v, b))))
 #endif
 #define LTC_FOLD 1

@@ -28,74 +28,74 @@
 #else
 #define K_IN_REGISTER(v) (void)0
 #endif
-#define K_PANEL(NAME, PW, SB)                                                                 \
-    static void NAME(const REAL *restrict w, size_t ld, const REAL *restrict bias, int in,    \
-                     const REAL *restrict x, size_t xs, REAL *restrict y, size_t ys, int ow,  \
-                     int accumulate)                                                          \
-    {                                                                                         \
-        enum { NV = (PW) / LLN_VF_LANES };                                                    \
-        lln_vf acc[SB][NV];                                                                   \
-        REAL tmp[PW];                                                                         \
-        for (int s = 0; s < (SB); s++) {                                                        \
-            const REAL *src = bias;                                                           \
-            if (accumulate) {                                                                 \
-                memcpy(tmp, bias, sizeof tmp);                                                \
-                memcpy(tmp, y + (size_t)s * ys, (size_t)ow * sizeof(REAL));                   \
-                src = tmp;                                                                    \
-            }                                                                                 \
-            for (int v = 0; v < NV; v++)                                                      \
-                acc[s][v] = lln_vf_load(src + (size_t)v * LLN_VF_LANES);                              \
-        }                                                                                     \
-        for (int i = 0; i < in; i++) {                                                        \
-            const REAL *wr = w + (size_t)i * ld;                                              \
-            lln_vf wv[NV];                                                                    \
-            for (int v = 0; v < NV; v++) {                                                    \
-                wv[v] = lln_vf_load(wr + (size_t)v * LLN_VF_LANES);                                   \
-                if ((SB) > 1)                                                                   \
-                    K_IN_REGISTER(wv[v]);                                                     \
-            }                                                                                 \
-            for (int s = 0; s < (SB); s++) {                                                    \
-                lln_vf xv = lln_vf_set1(x[(size_t)s * xs + (size_t)i]);                       \
-                for (int v = 0; v < NV; v++)                                                  \
-                    acc[s][v] = lln_vf_fma(wv[v], xv, acc[s][v]);                             \
-            }                                                                                 \
-        }                                                                                     \
-        for (int s = 0; s < (SB); s++) {                                                        \
-            if (ow == (PW)) {                                                                   \
-                for (int v = 0; v < NV; v++)                                                  \
-                    lln_vf_store(y + (size_t)s * ys + (size_t)v * LLN_VF_LANES, acc[s][v]);           \
-            } else {                                                                          \
-                for (int v = 0; v < NV; v++)                                                  \
-                    lln_vf_store(tmp + (size_t)v * LLN_VF_LANES, acc[s][v]);                          \
-                memcpy(y + (size_t)s * ys, tmp, (size_t)ow * sizeof(REAL));                   \
-            }                                                                                 \
-        }                                                                                     \
+#define K_PANEL(NAME, PW, SB)                                                                \
+    static void NAME(const REAL *restrict w, size_t ld, const REAL *restrict bias, int in,   \
+                     const REAL *restrict x, size_t xs, REAL *restrict y, size_t ys, int ow, \
+                     int accumulate)                                                         \
+    {                                                                                        \
+        enum { NV = (PW) / LLN_VF_LANES };                                                   \
+        lln_vf acc[SB][NV];                                                                  \
+        REAL tmp[PW];                                                                        \
+        for (int s = 0; s < (SB); s++) {                                                     \
+            const REAL *src = bias;                                                          \
+            if (accumulate) {                                                                \
+                memcpy(tmp, bias, sizeof tmp);                                               \
+                memcpy(tmp, y + (size_t)s * ys, (size_t)ow * sizeof(REAL));                  \
+                src = tmp;                                                                   \
+            }                                                                                \
+            for (int v = 0; v < NV; v++)                                                     \
+                acc[s][v] = lln_vf_load(src + (size_t)v * LLN_VF_LANES);                     \
+        }                                                                                    \
+        for (int i = 0; i < in; i++) {                                                       \
+            const REAL *wr = w + (size_t)i * ld;                                             \
+            lln_vf wv[NV];                                                                   \
+            for (int v = 0; v < NV; v++) {                                                   \
+                wv[v] = lln_vf_load(wr + (size_t)v * LLN_VF_LANES);                          \
+                if ((SB) > 1)                                                                \
+                    K_IN_REGISTER(wv[v]);                                                    \
+            }                                                                                \
+            for (int s = 0; s < (SB); s++) {                                                 \
+                lln_vf xv = lln_vf_set1(x[(size_t)s * xs + (size_t)i]);                      \
+                for (int v = 0; v < NV; v++)                                                 \
+                    acc[s][v] = lln_vf_fma(wv[v], xv, acc[s][v]);                            \
+            }                                                                                \
+        }                                                                                    \
+        for (int s = 0; s < (SB); s++) {                                                     \
+            if (ow == (PW)) {                                                                \
+                for (int v = 0; v < NV; v++)                                                 \
+                    lln_vf_store(y + (size_t)s * ys + (size_t)v * LLN_VF_LANES, acc[s][v]);  \
+            } else {                                                                         \
+                for (int v = 0; v < NV; v++)                                                 \
+                    lln_vf_store(tmp + (size_t)v * LLN_VF_LANES, acc[s][v]);                 \
+                memcpy(y + (size_t)s * ys, tmp, (size_t)ow * sizeof(REAL));                  \
+            }                                                                                \
+        }                                                                                    \
     }
 #else /* plain C */
-#define K_PANEL(NAME, PW, SB)                                                                 \
-    static void NAME(const REAL *restrict w, size_t ld, const REAL *restrict bias, int in,    \
-                     const REAL *restrict x, size_t xs, REAL *restrict y, size_t ys, int ow,  \
-                     int accumulate)                                                          \
-    {                                                                                         \
-        REAL acc[SB][PW];                                                                     \
-        for (int s = 0; s < (SB); s++)                                                          \
-            for (int k = 0; k < (PW); k++)                                                      \
-                acc[s][k] = bias[k];                                                          \
-        if (accumulate)                                                                       \
-            for (int s = 0; s < (SB); s++)                                                      \
-                for (int k = 0; k < ow; k++)                                                  \
-                    acc[s][k] = y[(size_t)s * ys + (size_t)k];                                \
-        for (int i = 0; i < in; i++) {                                                        \
-            const REAL *wr = w + (size_t)i * ld;                                              \
-            for (int s = 0; s < (SB); s++) {                                                    \
-                REAL xv = x[(size_t)s * xs + (size_t)i];                                      \
-                for (int k = 0; k < (PW); k++)                                                  \
-                    acc[s][k] = FMA(wr[k], xv, acc[s][k]);                                    \
-            }                                                                                 \
-        }                                                                                     \
-        for (int s = 0; s < (SB); s++)                                                          \
-            for (int k = 0; k < ow; k++)                                                      \
-                y[(size_t)s * ys + (size_t)k] = acc[s][k];                                    \
+#define K_PANEL(NAME, PW, SB)                                                                \
+    static void NAME(const REAL *restrict w, size_t ld, const REAL *restrict bias, int in,   \
+                     const REAL *restrict x, size_t xs, REAL *restrict y, size_t ys, int ow, \
+                     int accumulate)                                                         \
+    {                                                                                        \
+        REAL acc[SB][PW];                                                                    \
+        for (int s = 0; s < (SB); s++)                                                       \
+            for (int k = 0; k < (PW); k++)                                                   \
+                acc[s][k] = bias[k];                                                         \
+        if (accumulate)                                                                      \
+            for (int s = 0; s < (SB); s++)                                                   \
+                for (int k = 0; k < ow; k++)                                                 \
+                    acc[s][k] = y[(size_t)s * ys + (size_t)k];                               \
+        for (int i = 0; i < in; i++) {                                                       \
+            const REAL *wr = w + (size_t)i * ld;                                             \
+            for (int s = 0; s < (SB); s++) {                                                 \
+                REAL xv = x[(size_t)s * xs + (size_t)i];                                     \
+                for (int k = 0; k < (PW); k++)                                               \
+                    acc[s][k] = FMA(wr[k], xv, acc[s][k]);                                   \
+            }                                                                                \
+        }                                                                                    \
+        for (int s = 0; s < (SB); s++)                                                       \
+            for (int k = 0; k < ow; k++)                                                     \
+                y[(size_t)s * ys + (size_t)k] = acc[s][k];                                   \
     }
 #endif
 
@@ -208,35 +208,35 @@ static void K_(activate)(lln_activation_t a, REAL *restrict v, int n)
 /* With intrinsics: a block of NV vectors of destinations keeps its numerator and denominator
  * sums in registers while the sources stream past (same order of operations as below).
  * j0: first destination, cnt: destinations of the block that exist (<= NV * K_L). */
-#define K_DENSE_BLOCK(NAME, NV)                                                               \
-    static void NAME(const K_(lln_syn_dense) *d, size_t ld, int S, int j0, int cnt,          \
-                     const REAL *restrict v, REAL *restrict num, REAL *restrict den)          \
-    {                                                                                         \
-        enum { LW = LLN_VF_LANES };                                                           \
-        REAL tn[(NV) * LW] = {0}, td[(NV) * LW] = {0};                                            \
-        memcpy(tn, num + j0, (size_t)cnt * sizeof(REAL));                                     \
-        memcpy(td, den + j0, (size_t)cnt * sizeof(REAL));                                     \
-        lln_vf an[NV], ad[NV];                                                                \
-        for (int q = 0; q < (NV); q++) {                                                        \
-            an[q] = lln_vf_load(tn + (size_t)q * LW);                                                 \
-            ad[q] = lln_vf_load(td + (size_t)q * LW);                                                 \
-        }                                                                                     \
-        for (int i = 0; i < S; i++) {                                                         \
-            size_t r = (size_t)i * ld + (size_t)j0;                                           \
-            lln_vf vi = lln_vf_set1(v[i]);                                                    \
-            for (int q = 0; q < (NV); q++) {                                                    \
-                size_t e = r + (size_t)q * LW;                                                \
-                lln_vf sg = K_VSIG(lln_vf_load(d->a + e), lln_vf_load(d->b + e), vi);         \
-                an[q] = lln_vf_fma(lln_vf_load(d->we + e), sg, an[q]);                        \
-                ad[q] = lln_vf_fma(lln_vf_load(d->w + e), sg, ad[q]);                         \
-            }                                                                                 \
-        }                                                                                     \
-        for (int q = 0; q < (NV); q++) {                                                        \
-            lln_vf_store(tn + (size_t)q * LW, an[q]);                                                 \
-            lln_vf_store(td + (size_t)q * LW, ad[q]);                                                 \
-        }                                                                                     \
-        memcpy(num + j0, tn, (size_t)cnt * sizeof(REAL));                                     \
-        memcpy(den + j0, td, (size_t)cnt * sizeof(REAL));                                     \
+#define K_DENSE_BLOCK(NAME, NV)                                                       \
+    static void NAME(const K_(lln_syn_dense) *d, size_t ld, int S, int j0, int cnt,   \
+                     const REAL *restrict v, REAL *restrict num, REAL *restrict den)  \
+    {                                                                                 \
+        enum { LW = LLN_VF_LANES };                                                   \
+        REAL tn[(NV)*LW] = {0}, td[(NV)*LW] = {0};                                    \
+        memcpy(tn, num + j0, (size_t)cnt * sizeof(REAL));                             \
+        memcpy(td, den + j0, (size_t)cnt * sizeof(REAL));                             \
+        lln_vf an[NV], ad[NV];                                                        \
+        for (int q = 0; q < (NV); q++) {                                              \
+            an[q] = lln_vf_load(tn + (size_t)q * LW);                                 \
+            ad[q] = lln_vf_load(td + (size_t)q * LW);                                 \
+        }                                                                             \
+        for (int i = 0; i < S; i++) {                                                 \
+            size_t r = (size_t)i * ld + (size_t)j0;                                   \
+            lln_vf vi = lln_vf_set1(v[i]);                                            \
+            for (int q = 0; q < (NV); q++) {                                          \
+                size_t e = r + (size_t)q * LW;                                        \
+                lln_vf sg = K_VSIG(lln_vf_load(d->a + e), lln_vf_load(d->b + e), vi); \
+                an[q] = lln_vf_fma(lln_vf_load(d->we + e), sg, an[q]);                \
+                ad[q] = lln_vf_fma(lln_vf_load(d->w + e), sg, ad[q]);                 \
+            }                                                                         \
+        }                                                                             \
+        for (int q = 0; q < (NV); q++) {                                              \
+            lln_vf_store(tn + (size_t)q * LW, an[q]);                                 \
+            lln_vf_store(td + (size_t)q * LW, ad[q]);                                 \
+        }                                                                             \
+        memcpy(num + j0, tn, (size_t)cnt * sizeof(REAL));                             \
+        memcpy(den + j0, td, (size_t)cnt * sizeof(REAL));                             \
     }
 K_DENSE_BLOCK(K_(ltc_dense1), 1)
 K_DENSE_BLOCK(K_(ltc_dense2), 2)
@@ -257,19 +257,11 @@ static void K_(ltc_dense)(const K_(lln_syn_dense) *d, size_t ld, int S, int N,
         int cnt = N - j0 < nv * LW ? N - j0 : nv * LW;
         switch (nv) {
 #if K_DNV >= 4
-        case 4:
-            K_(ltc_dense4)(d, ld, S, j0, cnt, v, num, den);
-            break;
-        case 3:
-            K_(ltc_dense3)(d, ld, S, j0, cnt, v, num, den);
-            break;
+        case 4: K_(ltc_dense4)(d, ld, S, j0, cnt, v, num, den); break;
+        case 3: K_(ltc_dense3)(d, ld, S, j0, cnt, v, num, den); break;
 #endif
-        case 2:
-            K_(ltc_dense2)(d, ld, S, j0, cnt, v, num, den);
-            break;
-        default:
-            K_(ltc_dense1)(d, ld, S, j0, cnt, v, num, den);
-            break;
+        case 2: K_(ltc_dense2)(d, ld, S, j0, cnt, v, num, den); break;
+        default: K_(ltc_dense1)(d, ld, S, j0, cnt, v, num, den); break;
         }
     }
 }
@@ -497,8 +489,8 @@ static void K_(cfc_combine)(const K_(lln_cfc_prep) *cp, lln_cfc_mode_t mode,
 #ifdef K_VSIG
     for (; j + LLN_VF_LANES <= H; j += LLN_VF_LANES) {
         lln_vf g1 = lln_vf_tanh(lln_vf_load(hd + j)), g2 = lln_vf_tanh(lln_vf_load(hd + H + j));
-        lln_vf ti = lln_vf_sigmoid(
-            lln_vf_fma(lln_vf_load(hd + 2 * (size_t)H + j), lln_vf_set1(dt), lln_vf_load(hd + 3 * (size_t)H + j)));
+        lln_vf ti = lln_vf_sigmoid(lln_vf_fma(lln_vf_load(hd + 2 * (size_t)H + j), lln_vf_set1(dt),
+                                              lln_vf_load(hd + 3 * (size_t)H + j)));
         lln_vf keep = gate ? lln_vf_mul(g1, lln_vf_sub(lln_vf_set1(1.0f), ti)) : g1;
         lln_vf_store(h + j, lln_vf_fma(ti, g2, keep));
     }
@@ -521,9 +513,8 @@ static size_t K_(cfc_width)(const K_(lln_cfc_prep) *cp)
 
 /* One CfC cell (dense with backbone, or one wired layer) for nb samples.
  * inp: nb rows of cp->in values (stride is); h: the cell's state columns (stride hs). */
-static void K_(cfc_cell)(const lln_model_t *m, const K_(lln_cfc_prep) *cp, int nb,
-                         const REAL *inp, size_t is, REAL *h, size_t hs, const REAL *dt,
-                         REAL *work)
+static void K_(cfc_cell)(const lln_model_t *m, const K_(lln_cfc_prep) *cp, int nb, const REAL *inp,
+                         size_t is, REAL *h, size_t hs, const REAL *dt, REAL *work)
 {
     size_t wmax = K_(cfc_width)(cp);
     REAL *z = work, *z2 = z + (size_t)nb * wmax, *hd = z2 + (size_t)nb * wmax;
@@ -597,8 +588,8 @@ lln_status_t K_(lln__step)(const lln_model_t *m, lln_state_t *s, const REAL *x, 
             K_(ltc_block)(&p->ltc, xn + (size_t)b * I, dtv + b, h + (size_t)b * N, (size_t)Oc,
                           yc + (size_t)b * Oc, cw);
         for (; b < nb; b++)
-            K_(ltc_sample)(&p->ltc, xn + (size_t)b * I, dtv[b], h + (size_t)b * N, yc + (size_t)b * Oc,
-                           cw);
+            K_(ltc_sample)(&p->ltc, xn + (size_t)b * I, dtv[b], h + (size_t)b * N,
+                           yc + (size_t)b * Oc, cw);
     } else {
         const REAL *inp = xn;
         size_t is = (size_t)I, col = 0;

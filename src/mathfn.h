@@ -84,16 +84,16 @@ static inline float lln_sigmoidf(float x) { return 1.0f / (1.0f + lln_expf(-x));
 #define LLN_VEC_BYTES 64
 typedef __m512 lln_vf;
 #define LLN_VF(op) _mm512_##op
-#define lln_vf_pow2n(t)                                                                     \
-    _mm512_castsi512_ps(                                                                    \
+#define lln_vf_pow2n(t)  \
+    _mm512_castsi512_ps( \
         _mm512_slli_epi32(_mm512_add_epi32(_mm512_castps_si512(t), _mm512_set1_epi32(127)), 23))
 #elif defined(__AVX2__)
 #include <immintrin.h>
 #define LLN_VEC_BYTES 32
 typedef __m256 lln_vf;
 #define LLN_VF(op) _mm256_##op
-#define lln_vf_pow2n(t)                                                                     \
-    _mm256_castsi256_ps(                                                                    \
+#define lln_vf_pow2n(t)  \
+    _mm256_castsi256_ps( \
         _mm256_slli_epi32(_mm256_add_epi32(_mm256_castps_si256(t), _mm256_set1_epi32(127)), 23))
 #elif defined(__SSE2__) || defined(_M_X64) || (defined(_M_IX86_FP) && _M_IX86_FP >= 2)
 #if LLN_HAVE_FMA
@@ -104,7 +104,7 @@ typedef __m256 lln_vf;
 #define LLN_VEC_BYTES 16
 typedef __m128 lln_vf;
 #define LLN_VF(op) _mm_##op
-#define lln_vf_pow2n(t)                                                                     \
+#define lln_vf_pow2n(t) \
     _mm_castsi128_ps(_mm_slli_epi32(_mm_add_epi32(_mm_castps_si128(t), _mm_set1_epi32(127)), 23))
 #else
 #define LLN_VEC_BYTES 16 /* no intrinsics: plain C loops, blocked for 4 floats */

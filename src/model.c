@@ -57,11 +57,11 @@ static lln_status_t add_tensor(lln_model_t *m, const char *name, int d0, int d1,
 }
 
 #define TRAIN LLN_TENSOR_TRAINABLE
-#define TRY(expr)                                                                            \
-    do {                                                                                     \
-        lln_status_t st_ = (expr);                                                           \
-        if (st_ != LLN_OK)                                                                   \
-            return st_;                                                                      \
+#define TRY(expr)                  \
+    do {                           \
+        lln_status_t st_ = (expr); \
+        if (st_ != LLN_OK)         \
+            return st_;            \
     } while (0)
 
 static lln_status_t add_linear(lln_model_t *m, const char *prefix, int out, int in,
@@ -425,8 +425,7 @@ lln_status_t lln_model_create(const lln_config_t *cfg, unsigned long long seed, 
     if (st == LLN_OK)
         st = build_wiring(m, err);
     if (st == LLN_OK && (m->params = calloc(m->nparams, sizeof *m->params)) == NULL)
-        st = lln_error_set(err, LLN_E_NOMEM, "model: out of memory for %zu parameters",
-                           m->nparams);
+        st = lln_error_set(err, LLN_E_NOMEM, "model: out of memory for %zu parameters", m->nparams);
     if (st == LLN_OK) {
         init_all(m, seed);
         st = lln_model_prepare(m, err);
@@ -496,8 +495,8 @@ static lln_status_t check_values(const lln_tensor_info_t *t, const double *v, ll
                                  t->name, i, v[i], LLN_MAX_PARAM);
         if ((t->flags & LLN_TENSOR_MASK) && v[i] != 0.0 && v[i] != 1.0)
             return lln_error_set(err, LLN_E_RANGE,
-                                 "tensor '%s': element %zu = %g, a mask must be 0 or 1", t->name,
-                                 i, v[i]);
+                                 "tensor '%s': element %zu = %g, a mask must be 0 or 1", t->name, i,
+                                 v[i]);
         if ((t->flags & LLN_TENSOR_NORM) && ends_with(t->name, "_std") && !(v[i] > 0))
             return lln_error_set(err, LLN_E_RANGE, "tensor '%s': element %zu = %g must be > 0",
                                  t->name, i, v[i]);
@@ -512,8 +511,8 @@ lln_status_t lln__model_copy(lln_model_t *m, const char *name, const double *val
     if (t == NULL)
         return lln_error_set(err, LLN_E_NOTFOUND, "model has no tensor '%s'", name);
     if (count != t->count)
-        return lln_error_set(err, LLN_E_SHAPE, "tensor '%s': %zu values given, %zu expected",
-                             name, count, t->count);
+        return lln_error_set(err, LLN_E_SHAPE, "tensor '%s': %zu values given, %zu expected", name,
+                             count, t->count);
     TRY(check_values(t, values, err));
     memcpy(m->params + t->offset, values, count * sizeof *values);
     return LLN_OK;
@@ -583,8 +582,7 @@ const char *lln_model_get_meta(const lln_model_t *m, const char *key)
 
 size_t lln_model_meta_count(const lln_model_t *m) { return m->nmeta; }
 
-lln_status_t lln_model_meta_at(const lln_model_t *m, size_t i, const char **key,
-                               const char **value)
+lln_status_t lln_model_meta_at(const lln_model_t *m, size_t i, const char **key, const char **value)
 {
     if (i >= m->nmeta)
         return LLN_E_RANGE;
@@ -626,8 +624,8 @@ static void stats_ltc(const lln_model_t *m, lln_model_stats_t *st)
      * and the division; once per step: sensory synapses, cm/dt, input and output maps */
     st->macs = K * (3 * S + 2 * N) + 3 * Ss + N + I + M;
     st->transcendentals = K * S + Ss;
-    st->weight_bytes_f32 = (size_t)(3 * N + 2 * I + 2 * M) * 4 + (size_t)(2 * (N + 1)) * 4 +
-                           (size_t)(S + Ss) * 20;
+    st->weight_bytes_f32 =
+        (size_t)(3 * N + 2 * I + 2 * M) * 4 + (size_t)(2 * (N + 1)) * 4 + (size_t)(S + Ss) * 20;
 }
 
 static long act_calls(lln_activation_t a, long n) { return a == LLN_ACT_RELU ? 0 : n; }

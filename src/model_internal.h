@@ -19,40 +19,40 @@
  * Dense layers store W transposed (in x out) with the outputs padded to ld >= out (a multiple
  * of the vector width; padding zero) and packed in column panels (prepare_impl.h). */
 /* NOLINTBEGIN(bugprone-macro-parentheses): REAL is a type name (float/double) here */
-#define LLN_DECLARE_PREP(REAL, SFX)                                                          \
-    typedef struct lln_syn_dense_##SFX { /* rows[src * ld + dst], NULL = not dense */        \
-        REAL *a, *b, *w, *we;                                                                \
-    } lln_syn_dense_##SFX;                                                                   \
-    typedef struct lln_ltc_prep_##SFX {                                                      \
-        int I, N, M, K;                                                                      \
-        int ld; /* row stride of the dense synapse copies */                                 \
-        REAL eps;                                                                            \
-        REAL *in_w, *in_b, *out_w, *out_b;  /* identity mapping = 1 / 0 */                   \
-        REAL *cm_k, *gleak, *gvleak;        /* P(cm)*K, P(gleak), P(gleak)*vleak */          \
-        int *s_off, *s_src;                 /* sensory synapses, grouped by destination */  \
-        REAL *s_a, *s_b, *s_w, *s_we;       /* activation (see above), P(w), P(w)*erev */    \
-        int *r_off, *r_src;                 /* internal synapses, grouped by destination */ \
-        REAL *r_a, *r_b, *r_w, *r_we;                                                        \
-        lln_syn_dense_##SFX sd, rd;         /* dense copies (sensory, internal) */           \
-    } lln_ltc_prep_##SFX;                                                                    \
-    typedef struct lln_dense_##SFX { /* y = W x + b */                                       \
-        int out, in, ld;                 /* w: ld x in values, packed; b: ld values */       \
-        REAL *w, *b;                                                                         \
-    } lln_dense_##SFX;                                                                       \
-    typedef struct lln_cfc_prep_##SFX { /* one CfC cell (or one wired layer) */              \
-        int in, hidden, nheads; /* heads: ff1 [, ff2, time_a, time_b] stacked */           \
-        int nbackbone;                                                                       \
-        lln_dense_##SFX backbone[LLN_MAX_BACKBONE];                                          \
-        lln_dense_##SFX heads; /* nheads*hidden x F */                                       \
-        REAL *w_tau_abs, *a;   /* pure mode */                                               \
-    } lln_cfc_prep_##SFX;                                                                    \
-    typedef struct lln_prep_##SFX {                                                          \
-        lln_ltc_prep_##SFX ltc;                                                              \
-        int ncells;                                                                          \
-        lln_cfc_prep_##SFX cfc[LLN_MAX_LAYERS];                                              \
-        lln_dense_##SFX lstm_in, lstm_rec; /* mixed memory */                                \
-        lln_dense_##SFX proj;              /* out == 0: none */                              \
-        REAL *x_mean, *x_inv_std, *y_mean, *y_std;                                           \
+#define LLN_DECLARE_PREP(REAL, SFX)                                                        \
+    typedef struct lln_syn_dense_##SFX { /* rows[src * ld + dst], NULL = not dense */      \
+        REAL *a, *b, *w, *we;                                                              \
+    } lln_syn_dense_##SFX;                                                                 \
+    typedef struct lln_ltc_prep_##SFX {                                                    \
+        int I, N, M, K;                                                                    \
+        int ld; /* row stride of the dense synapse copies */                               \
+        REAL eps;                                                                          \
+        REAL *in_w, *in_b, *out_w, *out_b; /* identity mapping = 1 / 0 */                  \
+        REAL *cm_k, *gleak, *gvleak;       /* P(cm)*K, P(gleak), P(gleak)*vleak */         \
+        int *s_off, *s_src;                /* sensory synapses, grouped by destination */  \
+        REAL *s_a, *s_b, *s_w, *s_we;      /* activation (see above), P(w), P(w)*erev */   \
+        int *r_off, *r_src;                /* internal synapses, grouped by destination */ \
+        REAL *r_a, *r_b, *r_w, *r_we;                                                      \
+        lln_syn_dense_##SFX sd, rd; /* dense copies (sensory, internal) */                 \
+    } lln_ltc_prep_##SFX;                                                                  \
+    typedef struct lln_dense_##SFX { /* y = W x + b */                                     \
+        int out, in, ld;             /* w: ld x in values, packed; b: ld values */         \
+        REAL *w, *b;                                                                       \
+    } lln_dense_##SFX;                                                                     \
+    typedef struct lln_cfc_prep_##SFX { /* one CfC cell (or one wired layer) */            \
+        int in, hidden, nheads;         /* heads: ff1 [, ff2, time_a, time_b] stacked */   \
+        int nbackbone;                                                                     \
+        lln_dense_##SFX backbone[LLN_MAX_BACKBONE];                                        \
+        lln_dense_##SFX heads; /* nheads*hidden x F */                                     \
+        REAL *w_tau_abs, *a;   /* pure mode */                                             \
+    } lln_cfc_prep_##SFX;                                                                  \
+    typedef struct lln_prep_##SFX {                                                        \
+        lln_ltc_prep_##SFX ltc;                                                            \
+        int ncells;                                                                        \
+        lln_cfc_prep_##SFX cfc[LLN_MAX_LAYERS];                                            \
+        lln_dense_##SFX lstm_in, lstm_rec; /* mixed memory */                              \
+        lln_dense_##SFX proj;              /* out == 0: none */                            \
+        REAL *x_mean, *x_inv_std, *y_mean, *y_std;                                         \
     } lln_prep_##SFX;
 
 /* NOLINTEND(bugprone-macro-parentheses) */

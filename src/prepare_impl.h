@@ -169,8 +169,8 @@ static void P_(prep_ltc)(lln_model_t *m, int *ok)
         p->gleak[j] = (REAL)P_(pos)(m, gl[j]);
         p->gvleak[j] = (REAL)(P_(pos)(m, gl[j]) * vl[j]);
     }
-    P_(synapses)(m, "sensory_", p->I, p->N, p->ld, &p->s_off, &p->s_src, &p->s_a, &p->s_b,
-                 &p->s_w, &p->s_we, &p->sd, ok);
+    P_(synapses)(m, "sensory_", p->I, p->N, p->ld, &p->s_off, &p->s_src, &p->s_a, &p->s_b, &p->s_w,
+                 &p->s_we, &p->sd, ok);
     P_(synapses)(m, "", p->N, p->N, p->ld, &p->r_off, &p->r_src, &p->r_a, &p->r_b, &p->r_w,
                  &p->r_we, &p->rd, ok);
 }

@@ -53,10 +53,7 @@
 
 /* ---- little helpers ------------------------------------------------------------------- */
 
-static unsigned rd16(const unsigned char *b)
-{
-    return (unsigned)b[0] | (unsigned)b[1] << 8;
-}
+static unsigned rd16(const unsigned char *b) { return (unsigned)b[0] | (unsigned)b[1] << 8; }
 
 static uint32_t rd32(const unsigned char *b)
 {
@@ -109,7 +106,7 @@ typedef struct pt_entry {
     uint64_t csize, usize, lho; /* compressed / uncompressed size, local header offset */
     uint32_t crc;
     unsigned method, flags;
-    size_t cd_off; /* offset of its central directory record (for messages) */
+    size_t cd_off;             /* offset of its central directory record (for messages) */
     const unsigned char *data; /* set once checked (and inflated) */
     unsigned char *owned;      /* inflated copy, freed at the end */
     int ready;
@@ -416,8 +413,8 @@ static int inflate_exact(const unsigned char *in, uint64_t inlen, unsigned char 
         /* Z_BUF_ERROR with nothing left to give means truncated input or more output
          * than the directory declared. */
         if ((rc != Z_OK && rc != Z_BUF_ERROR) ||
-            (rc == Z_BUF_ERROR && ((zs.avail_in == 0 && inlen == 0) ||
-                                   (zs.avail_out == 0 && outlen == 0))))
+            (rc == Z_BUF_ERROR &&
+             ((zs.avail_in == 0 && inlen == 0) || (zs.avail_out == 0 && outlen == 0))))
             break;
     }
     inflateEnd(&zs);
@@ -579,7 +576,16 @@ static lln_status_t read_byteorder(pt_t *p)
 /* ---- element types --------------------------------------------------------------------- */
 
 typedef enum pt_dtype {
-    DT_F32, DT_F64, DT_F16, DT_BF16, DT_I64, DT_I32, DT_I16, DT_I8, DT_U8, DT_BOOL
+    DT_F32,
+    DT_F64,
+    DT_F16,
+    DT_BF16,
+    DT_I64,
+    DT_I32,
+    DT_I16,
+    DT_I8,
+    DT_U8,
+    DT_BOOL
 } pt_dtype_t;
 
 static const unsigned k_dtype_size[] = {4, 8, 2, 2, 8, 4, 2, 1, 1, 1};
@@ -632,26 +638,50 @@ static double load_elem(const unsigned char *data, uint64_t i, pt_dtype_t dt, in
 typedef uint32_t ref_t;
 
 typedef enum pv_kind {
-    V_NONE, V_BOOL, V_INT, V_FLOAT, V_STR, V_TUPLE, V_LIST, V_DICT, V_GLOBAL, V_STORAGE, V_TENSOR
+    V_NONE,
+    V_BOOL,
+    V_INT,
+    V_FLOAT,
+    V_STR,
+    V_TUPLE,
+    V_LIST,
+    V_DICT,
+    V_GLOBAL,
+    V_STORAGE,
+    V_TENSOR
 } pv_kind_t;
 
-static const char *const k_kind_name[] = {"None",   "bool", "int",    "float",   "str",   "tuple",
-                                          "list",   "dict", "global", "storage", "tensor"};
+static const char *const k_kind_name[] = {"None", "bool", "int",    "float",   "str",   "tuple",
+                                          "list", "dict", "global", "storage", "tensor"};
 
-typedef enum pt_global {
-    G_ODICT, G_TENSOR, G_PARAM, G_PARAM_STATE, G_DTYPE
-} pt_global_t;
+typedef enum pt_global { G_ODICT, G_TENSOR, G_PARAM, G_PARAM_STATE, G_DTYPE } pt_global_t;
 
 typedef struct pv {
     unsigned char kind;
     union {
         int64_t i;
         double f;
-        struct { const unsigned char *p; size_t n; } s;        /* into data.pkl */
-        struct { ref_t *items; size_t n, cap; } seq;           /* dict: key, value pairs */
-        struct { pt_global_t fn; pt_dtype_t dtype; } g;
-        struct { pt_dtype_t dtype; pt_entry_t *entry; uint64_t numel; } st;
-        struct { ref_t storage, size, stride; uint64_t offset, count; } t;
+        struct {
+            const unsigned char *p;
+            size_t n;
+        } s; /* into data.pkl */
+        struct {
+            ref_t *items;
+            size_t n, cap;
+        } seq; /* dict: key, value pairs */
+        struct {
+            pt_global_t fn;
+            pt_dtype_t dtype;
+        } g;
+        struct {
+            pt_dtype_t dtype;
+            pt_entry_t *entry;
+            uint64_t numel;
+        } st;
+        struct {
+            ref_t storage, size, stride;
+            uint64_t offset, count;
+        } t;
     } u;
 } pv_t;
 
@@ -732,10 +762,7 @@ static lln_status_t pk_push_new(pk_t *k, pv_kind_t kind, ref_t *r)
 }
 
 /* Items above the innermost MARK (pickle's "current frame"). */
-static size_t pk_avail(const pk_t *k)
-{
-    return k->sp - (k->nmarks ? k->marks[k->nmarks - 1] : 0);
-}
+static size_t pk_avail(const pk_t *k) { return k->sp - (k->nmarks ? k->marks[k->nmarks - 1] : 0); }
 
 static lln_status_t pk_pop(pk_t *k, ref_t *r)
 {
@@ -1095,8 +1122,7 @@ static lln_status_t op_stack_global(pk_t *k)
 }
 
 /* The persistent id of a storage: ('storage', <type>, '<key>', '<location>', numel). */
-static lln_status_t check_pid(pk_t *k, ref_t pid, const pv_t **key, pt_dtype_t *dt,
-                              uint64_t *numel)
+static lln_status_t check_pid(pk_t *k, ref_t pid, const pv_t **key, pt_dtype_t *dt, uint64_t *numel)
 {
     const pv_t *t = &k->vals[pid];
     if (t->kind != V_TUPLE || t->u.seq.n != 5)
@@ -1243,8 +1269,7 @@ static lln_status_t op_reduce(pk_t *k)
         if (a->u.seq.n != 0)
             return pk_fail(k, LLN_E_UNSUPPORTED, "OrderedDict() with arguments");
         return pk_push_new(k, V_DICT, &r);
-    case G_TENSOR:
-        return rebuild_tensor(k, a);
+    case G_TENSOR: return rebuild_tensor(k, a);
     default: /* _rebuild_parameter(data, requires_grad, hooks[, state]): the data is it */
         if (a->u.seq.n != (f->u.g.fn == G_PARAM ? 3u : 4u) ||
             k->vals[a->u.seq.items[0]].kind != V_TENSOR)
@@ -1295,19 +1320,19 @@ static lln_status_t pk_literal(pk_t *k, unsigned op, int *handled)
     ref_t r = 0;
     *handled = 1;
     switch (op) {
-    case 0x8c: return op_string(k, 1, 0);  /* SHORT_BINUNICODE */
-    case 'X': return op_string(k, 4, 0);   /* BINUNICODE */
-    case 0x8d: return op_string(k, 8, 0);  /* BINUNICODE8 */
-    case 'U': return op_string(k, 1, 0);   /* SHORT_BINSTRING */
-    case 'T': return op_string(k, 4, 1);   /* BINSTRING */
-    case 'J': return op_binint(k, 4, 1);   /* BININT */
-    case 'K': return op_binint(k, 1, 0);   /* BININT1 */
-    case 'M': return op_binint(k, 2, 0);   /* BININT2 */
-    case 0x8a: return op_long1(k);         /* LONG1 */
-    case 'G': return op_binfloat(k);       /* BINFLOAT */
+    case 0x8c: return op_string(k, 1, 0); /* SHORT_BINUNICODE */
+    case 'X': return op_string(k, 4, 0);  /* BINUNICODE */
+    case 0x8d: return op_string(k, 8, 0); /* BINUNICODE8 */
+    case 'U': return op_string(k, 1, 0);  /* SHORT_BINSTRING */
+    case 'T': return op_string(k, 4, 1);  /* BINSTRING */
+    case 'J': return op_binint(k, 4, 1);  /* BININT */
+    case 'K': return op_binint(k, 1, 0);  /* BININT1 */
+    case 'M': return op_binint(k, 2, 0);  /* BININT2 */
+    case 0x8a: return op_long1(k);        /* LONG1 */
+    case 'G': return op_binfloat(k);      /* BINFLOAT */
     case 'N': return pk_push_new(k, V_NONE, &r);
-    case 0x88: return push_bool(k, 1);     /* NEWTRUE */
-    case 0x89: return push_bool(k, 0);     /* NEWFALSE */
+    case 0x88: return push_bool(k, 1);            /* NEWTRUE */
+    case 0x89: return push_bool(k, 0);            /* NEWFALSE */
     case '}': return pk_push_new(k, V_DICT, &r);  /* EMPTY_DICT */
     case ']': return pk_push_new(k, V_LIST, &r);  /* EMPTY_LIST */
     case ')': return pk_push_new(k, V_TUPLE, &r); /* EMPTY_TUPLE */
@@ -1325,14 +1350,14 @@ static lln_status_t pk_structural(pk_t *k, unsigned op)
     case 0x85: return op_tuple_n(k, 1);
     case 0x86: return op_tuple_n(k, 2);
     case 0x87: return op_tuple_n(k, 3);
-    case 'q': return op_put(k, 1);         /* BINPUT */
-    case 'r': return op_put(k, 4);         /* LONG_BINPUT */
+    case 'q': return op_put(k, 1);           /* BINPUT */
+    case 'r': return op_put(k, 4);           /* LONG_BINPUT */
     case 0x94: return memo_put(k, k->nmemo); /* MEMOIZE */
-    case 'h': return op_get(k, 1);         /* BINGET */
-    case 'j': return op_get(k, 4);         /* LONG_BINGET */
+    case 'h': return op_get(k, 1);           /* BINGET */
+    case 'j': return op_get(k, 4);           /* LONG_BINGET */
     case 'c': return op_global(k);
     case 0x93: return op_stack_global(k);
-    case 'Q': return op_persid(k);         /* BINPERSID */
+    case 'Q': return op_persid(k); /* BINPERSID */
     case 'R': return op_reduce(k);
     case 'b': return op_build(k);
     case 's': return op_setitems(k, 1);
@@ -1466,8 +1491,8 @@ static lln_status_t emit(pk_t *k, ref_t root, lln_case_t *out)
         return pt_nomem(k->p);
     for (size_t i = 0; i < n; i++) {
         out->ntensors++; /* counted first so lln_case_free() releases a partial entry */
-        lln_status_t st = emit_entry(k, d->u.seq.items[2 * i], d->u.seq.items[2 * i + 1],
-                                     &out->tensors[i]);
+        lln_status_t st =
+            emit_entry(k, d->u.seq.items[2 * i], d->u.seq.items[2 * i + 1], &out->tensors[i]);
         if (st != LLN_OK)
             return st;
     }

@@ -289,8 +289,7 @@ static lln_status_t choice_tail(lln_pcg64_t *r, uint64_t pop, uint64_t size, uin
     return LLN_OK;
 }
 
-lln_status_t lln_pcg64_choice_distinct(lln_pcg64_t *r, uint64_t pop, uint64_t size,
-                                       uint32_t *out)
+lln_status_t lln_pcg64_choice_distinct(lln_pcg64_t *r, uint64_t pop, uint64_t size, uint32_t *out)
 {
     if (size > pop || pop > ((uint64_t)1 << 32))
         return LLN_E_RANGE;

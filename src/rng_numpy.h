@@ -55,7 +55,6 @@ uint32_t lln_pcg64_next32(lln_pcg64_t *r);
 uint32_t lln_pcg64_interval(lln_pcg64_t *r, uint32_t max);
 /** Generator.choice(pop, size, replace=False, shuffle=True) as indices into out[0..size-1].
  *  Requires size <= pop <= 2^32. LLN_E_NOMEM if its scratch cannot be allocated. */
-lln_status_t lln_pcg64_choice_distinct(lln_pcg64_t *r, uint64_t pop, uint64_t size,
-                                       uint32_t *out);
+lln_status_t lln_pcg64_choice_distinct(lln_pcg64_t *r, uint64_t pop, uint64_t size, uint32_t *out);
 
 #endif

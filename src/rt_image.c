@@ -111,13 +111,13 @@ static void build_ltc(lln_rt_image_t *img, const lln_model_t *m, int *ok)
     p->cm_k = cm, p->gleak = g, p->gvleak = gv;
     synapses(img, m, "sensory_", c->input_size, c->units, &p->s_off, &p->s_src, &p->s_sigma,
              &p->s_mu, &p->s_w, &p->s_we, ok);
-    synapses(img, m, "", c->units, c->units, &p->r_off, &p->r_src, &p->r_sigma, &p->r_mu,
-             &p->r_w, &p->r_we, ok);
+    synapses(img, m, "", c->units, c->units, &p->r_off, &p->r_src, &p->r_sigma, &p->r_mu, &p->r_w,
+             &p->r_we, ok);
 }
 
 /* A Linear layer, row-major; masked entries (mask out x in, may be NULL) are zero. */
-static void dense(lln_rt_image_t *img, const lln_model_t *m, lln_rt_dense_t *d,
-                  const char *prefix, const char *tag, const double *mask, int *ok)
+static void dense(lln_rt_image_t *img, const lln_model_t *m, lln_rt_dense_t *d, const char *prefix,
+                  const char *tag, const double *mask, int *ok)
 {
     char t[96], nm[64]; /* longer than any prefix/tag given below */
     snprintf(t, sizeof t, "%s.weight", prefix);
@@ -168,7 +168,8 @@ static void heads(lln_rt_image_t *img, const lln_model_t *m, lln_rt_cfc_t *cc, c
                 return;
         }
         memcpy(w + h * H * F, one.w, H * F * sizeof(float));
-        memcpy(b + h * H, one.b, H * sizeof(float));
+        if (one.b != NULL) /* a head without bias keeps the zeros of new_array */
+            memcpy(b + h * H, one.b, H * sizeof(float));
     }
     cc->heads.out = (uint16_t)(nh * H), cc->heads.in = (uint16_t)F;
     cc->heads.w = w, cc->heads.b = b;
@@ -184,7 +185,10 @@ static void build_cfc(lln_rt_image_t *img, const lln_model_t *m, int *ok)
     for (int l = 0; l < n && *ok; l++) {
         lln_rt_cfc_t *cc = &img->cfc[l];
         int H = wired ? c->layer_sizes[l] : c->units;
-        snprintf(pre, sizeof pre, wired ? "rnn_cell.layer_%d." : "rnn_cell.", l);
+        if (wired)
+            snprintf(pre, sizeof pre, "rnn_cell.layer_%d.", l);
+        else
+            snprintf(pre, sizeof pre, "rnn_cell.");
         cc->in = (uint16_t)in, cc->hidden = (uint16_t)H;
         cc->nbackbone = (uint16_t)(wired ? 0 : c->backbone_layers);
         cc->backbone = img->backbone;

@@ -80,8 +80,7 @@ lln_status_t lln_state_init(const lln_model_t *m, lln_dtype_t dtype, int batch, 
     return LLN_OK;
 }
 
-lln_status_t lln_state_create(const lln_model_t *m, lln_dtype_t dtype, int batch,
-                              lln_state_t **out)
+lln_status_t lln_state_create(const lln_model_t *m, lln_dtype_t dtype, int batch, lln_state_t **out)
 {
     size_t need = lln_state_bytes(m, dtype, batch);
     if (out == NULL || need == 0)
@@ -148,20 +147,20 @@ static lln_status_t check_state(const lln_model_t *m, const lln_state_t *s, lln_
     return LLN_OK;
 }
 
-#define DEFINE_CHECKS(REAL, SFX)                                                             \
-    static lln_status_t check_dt_##SFX(const REAL *dt, size_t n)                             \
-    {                                                                                        \
-        for (size_t i = 0; dt != NULL && i < n; i++)                                         \
-            if (!(dt[i] > 0) || !isfinite(dt[i]))                                            \
-                return LLN_E_DT;                                                             \
-        return LLN_OK;                                                                       \
-    }                                                                                        \
-    static lln_status_t check_x_##SFX(const REAL *x, size_t n)                               \
-    {                                                                                        \
-        for (size_t i = 0; i < n; i++)                                                       \
-            if (!isfinite(x[i]))                                                             \
-                return LLN_E_RANGE;                                                          \
-        return LLN_OK;                                                                       \
+#define DEFINE_CHECKS(REAL, SFX)                                  \
+    static lln_status_t check_dt_##SFX(const REAL *dt, size_t n)  \
+    {                                                             \
+        for (size_t i = 0; dt != NULL && i < n; i++)              \
+            if (!(dt[i] >= (REAL)LLN_DT_MIN) || !isfinite(dt[i])) \
+                return LLN_E_DT;                                  \
+        return LLN_OK;                                            \
+    }                                                             \
+    static lln_status_t check_x_##SFX(const REAL *x, size_t n)    \
+    {                                                             \
+        for (size_t i = 0; i < n; i++)                            \
+            if (!isfinite(x[i]))                                  \
+                return LLN_E_RANGE;                               \
+        return LLN_OK;                                            \
     }
 DEFINE_CHECKS(float, f32)
 DEFINE_CHECKS(double, f64)
@@ -169,52 +168,52 @@ DEFINE_CHECKS(double, f64)
 /* Public entry points, generated for both precisions. A failing check leaves the state as
  * it was. */
 /* NOLINTBEGIN(bugprone-macro-parentheses): REAL is a type name (float/double) here */
-#define DEFINE_ENTRY(REAL, SFX, DT, PUB)                                                     \
-    lln_status_t lln_step_batch##PUB(const lln_model_t *m, lln_state_t *s, const REAL *x,    \
-                                     const REAL *dt, REAL *y)                                \
-    {                                                                                        \
-        lln_status_t st = check_state(m, s, DT);                                             \
-        if (st != LLN_OK || x == NULL)                                                       \
-            return st != LLN_OK ? st : LLN_E_ARG;                                            \
-        size_t nb = (size_t)s->batch;                                                        \
-        if ((st = check_dt_##SFX(dt, nb)) != LLN_OK ||                                       \
-            (st = check_x_##SFX(x, nb * (size_t)m->cfg.input_size)) != LLN_OK)               \
-            return st;                                                                       \
-        return lln__step_##SFX(m, s, x, (size_t)m->cfg.input_size, dt, 1, y,                 \
-                               (size_t)m->out, NULL, 0);                                     \
-    }                                                                                        \
-    lln_status_t lln_step##PUB(const lln_model_t *m, lln_state_t *s, const REAL *x, REAL dt, \
-                               REAL *y)                                                      \
-    {                                                                                        \
-        lln_status_t st = check_state(m, s, DT);                                             \
-        if (st != LLN_OK || x == NULL)                                                       \
-            return st != LLN_OK ? st : LLN_E_ARG;                                            \
-        size_t nb = (size_t)s->batch;                                                        \
-        if ((st = check_dt_##SFX(&dt, 1)) != LLN_OK ||                                       \
-            (st = check_x_##SFX(x, nb * (size_t)m->cfg.input_size)) != LLN_OK)               \
-            return st;                                                                       \
-        return lln__step_##SFX(m, s, x, (size_t)m->cfg.input_size, &dt, 0, y,                \
-                               (size_t)m->out, NULL, 0);                                     \
-    }                                                                                        \
-    lln_status_t lln_sequence##PUB(const lln_model_t *m, lln_state_t *s, int steps,          \
-                                   const REAL *x, const REAL *dt, REAL *y, REAL *states)     \
-    {                                                                                        \
-        lln_status_t st = check_state(m, s, DT);                                             \
-        if (st != LLN_OK || x == NULL || steps < 0)                                          \
-            return st != LLN_OK ? st : LLN_E_ARG;                                            \
-        size_t nb = (size_t)s->batch, T = (size_t)steps, I = (size_t)m->cfg.input_size;      \
-        size_t O = (size_t)m->out, N = (size_t)m->cfg.units;                                 \
-        if ((st = check_dt_##SFX(dt, nb * T)) != LLN_OK ||                                   \
-            (st = check_x_##SFX(x, nb * T * I)) != LLN_OK)                                   \
-            return st;                                                                       \
-        for (size_t t = 0; t < T; t++) {                                                     \
-            st = lln__step_##SFX(m, s, x + t * I, T * I, dt ? dt + t : NULL, T,              \
-                                 y ? y + t * O : NULL, T * O, states ? states + t * N : NULL,  \
-                                 T * N);                                                     \
-            if (st != LLN_OK)                                                                \
-                return st;                                                                   \
-        }                                                                                    \
-        return LLN_OK;                                                                       \
+#define DEFINE_ENTRY(REAL, SFX, DT, PUB)                                                           \
+    lln_status_t lln_step_batch##PUB(const lln_model_t *m, lln_state_t *s, const REAL *x,          \
+                                     const REAL *dt, REAL *y)                                      \
+    {                                                                                              \
+        lln_status_t st = check_state(m, s, DT);                                                   \
+        if (st != LLN_OK || x == NULL)                                                             \
+            return st != LLN_OK ? st : LLN_E_ARG;                                                  \
+        size_t nb = (size_t)s->batch;                                                              \
+        if ((st = check_dt_##SFX(dt, nb)) != LLN_OK ||                                             \
+            (st = check_x_##SFX(x, nb * (size_t)m->cfg.input_size)) != LLN_OK)                     \
+            return st;                                                                             \
+        return lln__step_##SFX(m, s, x, (size_t)m->cfg.input_size, dt, 1, y, (size_t)m->out, NULL, \
+                               0);                                                                 \
+    }                                                                                              \
+    lln_status_t lln_step##PUB(const lln_model_t *m, lln_state_t *s, const REAL *x, REAL dt,       \
+                               REAL *y)                                                            \
+    {                                                                                              \
+        lln_status_t st = check_state(m, s, DT);                                                   \
+        if (st != LLN_OK || x == NULL)                                                             \
+            return st != LLN_OK ? st : LLN_E_ARG;                                                  \
+        size_t nb = (size_t)s->batch;                                                              \
+        if ((st = check_dt_##SFX(&dt, 1)) != LLN_OK ||                                             \
+            (st = check_x_##SFX(x, nb * (size_t)m->cfg.input_size)) != LLN_OK)                     \
+            return st;                                                                             \
+        return lln__step_##SFX(m, s, x, (size_t)m->cfg.input_size, &dt, 0, y, (size_t)m->out,      \
+                               NULL, 0);                                                           \
+    }                                                                                              \
+    lln_status_t lln_sequence##PUB(const lln_model_t *m, lln_state_t *s, int steps, const REAL *x, \
+                                   const REAL *dt, REAL *y, REAL *states)                          \
+    {                                                                                              \
+        lln_status_t st = check_state(m, s, DT);                                                   \
+        if (st != LLN_OK || x == NULL || steps < 0)                                                \
+            return st != LLN_OK ? st : LLN_E_ARG;                                                  \
+        size_t nb = (size_t)s->batch, T = (size_t)steps, I = (size_t)m->cfg.input_size;            \
+        size_t O = (size_t)m->out, N = (size_t)m->cfg.units;                                       \
+        if ((st = check_dt_##SFX(dt, nb * T)) != LLN_OK ||                                         \
+            (st = check_x_##SFX(x, nb * T * I)) != LLN_OK)                                         \
+            return st;                                                                             \
+        for (size_t t = 0; t < T; t++) {                                                           \
+            st = lln__step_##SFX(m, s, x + t * I, T * I, dt ? dt + t : NULL, T,                    \
+                                 y ? y + t * O : NULL, T * O, states ? states + t * N : NULL,      \
+                                 T * N);                                                           \
+            if (st != LLN_OK)                                                                      \
+                return st;                                                                         \
+        }                                                                                          \
+        return LLN_OK;                                                                             \
     }
 /* NOLINTEND(bugprone-macro-parentheses) */
 DEFINE_ENTRY(float, f32, LLN_F32, )

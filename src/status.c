@@ -7,13 +7,11 @@
 const char *lln_strerror(lln_status_t code)
 {
     switch (code) {
-#define LLN_X_CASE(name, value, msg)                                                       \
-    case name:                                                                             \
-        return msg;
+#define LLN_X_CASE(name, value, msg) \
+    case name: return msg;
         LLN_STATUS_LIST(LLN_X_CASE)
 #undef LLN_X_CASE
-    default:
-        return "unknown status";
+    default: return "unknown status";
     }
 }
 

@@ -41,11 +41,8 @@ static const struct {
     lln_wiring_kind_t kind;
     const char *name;
 } kind_names[] = {
-    {LLN_WIRING_CUSTOM, "custom"},
-    {LLN_WIRING_FULL, "fc"},
-    {LLN_WIRING_RANDOM, "random"},
-    {LLN_WIRING_NCP, "ncp"},
-    {LLN_WIRING_AUTONCP, "autoncp"},
+    {LLN_WIRING_CUSTOM, "custom"}, {LLN_WIRING_FULL, "fc"},         {LLN_WIRING_RANDOM, "random"},
+    {LLN_WIRING_NCP, "ncp"},       {LLN_WIRING_AUTONCP, "autoncp"},
 };
 #define KIND_COUNT ((int)(sizeof kind_names / sizeof kind_names[0]))
 
@@ -150,8 +147,7 @@ static lln_status_t validate_random(const lln_wiring_spec_t *spec, lln_error_t *
         return st;
     /* written so that NaN fails too (ncps would fail later, on round(NaN)) */
     if (!(spec->sparsity >= 0.0 && spec->sparsity < 1.0))
-        return lln_error_set(err, LLN_E_CONFIG,
-                             "wiring random: sparsity = %.17g must be in [0, 1)",
+        return lln_error_set(err, LLN_E_CONFIG, "wiring random: sparsity = %.17g must be in [0, 1)",
                              spec->sparsity);
     return LLN_OK;
 }
@@ -168,8 +164,8 @@ static lln_status_t check_ncp_sizes(const char *kind, const ncp_params_t *p, lln
     if (units > WIRING_MAX_UNITS)
         return bad(err, kind, "inter + command + motor", units, "must be at most 65536");
     const int fans[4] = {p->sensory_fanout, p->inter_fanout, p->recurrent, p->motor_fanin};
-    static const char *const fan_names[4] = {"sensory_fanout", "inter_fanout",
-                                             "recurrent_command", "motor_fanin"};
+    static const char *const fan_names[4] = {"sensory_fanout", "inter_fanout", "recurrent_command",
+                                             "motor_fanin"};
     for (int i = 0; i < 4; i++)
         if (fans[i] < 0)
             return bad(err, kind, fan_names[i], fans[i], "must be >= 0");
@@ -177,8 +173,7 @@ static lln_status_t check_ncp_sizes(const char *kind, const ncp_params_t *p, lln
 }
 
 /* The three ValueErrors of ncps's NCP constructor, plus the RandomState seed range. */
-static lln_status_t validate_ncp_params(const char *kind, const ncp_params_t *p,
-                                        lln_error_t *err)
+static lln_status_t validate_ncp_params(const char *kind, const ncp_params_t *p, lln_error_t *err)
 {
     lln_status_t st = check_ncp_sizes(kind, p, err);
     if (st != LLN_OK)
@@ -230,16 +225,13 @@ lln_status_t lln_wiring_validate(const lln_wiring_spec_t *spec, int input_dim, l
                    "must be between 1 and 65536");
     switch (spec->kind) {
     case LLN_WIRING_CUSTOM:
-    case LLN_WIRING_FULL:
-        return validate_full(spec, err);
-    case LLN_WIRING_RANDOM:
-        return validate_random(spec, err);
+    case LLN_WIRING_FULL: return validate_full(spec, err);
+    case LLN_WIRING_RANDOM: return validate_random(spec, err);
     case LLN_WIRING_NCP: {
         ncp_params_t p = ncp_params(spec);
         return validate_ncp_params("ncp", &p, err);
     }
-    case LLN_WIRING_AUTONCP:
-        return validate_autoncp(spec, err);
+    case LLN_WIRING_AUTONCP: return validate_autoncp(spec, err);
     default:
         return lln_error_set(err, LLN_E_CONFIG, "wiring: kind = %d is not a wiring kind",
                              (int)spec->kind);
@@ -270,8 +262,8 @@ static void gen_full(const lln_wiring_spec_t *spec, lln_wiring_t *w)
 
 /* round(rows*cols*(1-sparsity)) distinct (row, col) pairs in chosen order, each given
  * `draws` polarity draws of which the last wins (ncps draws twice for sensory synapses). */
-static lln_status_t random_matrix(lln_pcg64_t *rng, int rows, int cols, double sparsity,
-                                  int draws, signed char *m)
+static lln_status_t random_matrix(lln_pcg64_t *rng, int rows, int cols, double sparsity, int draws,
+                                  signed char *m)
 {
     uint64_t pop = (uint64_t)rows * (uint64_t)cols;
     /* nearbyint: round half to even, as np.round */
@@ -320,10 +312,7 @@ typedef struct fan_phase {
 } fan_phase_t;
 
 /* RandomState.choice([-1, 1]) */
-static signed char polarity2(lln_mt19937_t *mt)
-{
-    return lln_mt_interval(mt, 1) ? 1 : -1;
-}
+static signed char polarity2(lln_mt19937_t *mt) { return lln_mt_interval(mt, 1) ? 1 : -1; }
 
 static void set_synapse(const fan_phase_t *ph, int x, int y, signed char v)
 {
@@ -387,17 +376,32 @@ static lln_status_t gen_ncp(const ncp_params_t *p, lln_wiring_t *w)
     }
     lln_mt_seed(&g.mt, (uint32_t)p->seed);
     /* phases in ncps's order: sensory->inter, inter->command, recurrent, command->motor */
-    const fan_phase_t sensory = {.mat = w->sensory, .stride = w->units, .x_is_src = 1,
-                                 .xbase = 0, .nx = w->input_dim, .ybase = inter,
-                                 .ny = p->inter, .fanout = p->sensory_fanout,
+    const fan_phase_t sensory = {.mat = w->sensory,
+                                 .stride = w->units,
+                                 .x_is_src = 1,
+                                 .xbase = 0,
+                                 .nx = w->input_dim,
+                                 .ybase = inter,
+                                 .ny = p->inter,
+                                 .fanout = p->sensory_fanout,
                                  .kmax = w->input_dim};
-    const fan_phase_t inter_cmd = {.mat = w->adjacency, .stride = w->units, .x_is_src = 1,
-                                   .xbase = inter, .nx = p->inter, .ybase = command,
-                                   .ny = p->command, .fanout = p->inter_fanout,
+    const fan_phase_t inter_cmd = {.mat = w->adjacency,
+                                   .stride = w->units,
+                                   .x_is_src = 1,
+                                   .xbase = inter,
+                                   .nx = p->inter,
+                                   .ybase = command,
+                                   .ny = p->command,
+                                   .fanout = p->inter_fanout,
                                    .kmax = p->command}; /* sic: ncps caps at command */
-    const fan_phase_t cmd_motor = {.mat = w->adjacency, .stride = w->units, .x_is_src = 0,
-                                   .xbase = motor, .nx = p->motor, .ybase = command,
-                                   .ny = p->command, .fanout = p->motor_fanin,
+    const fan_phase_t cmd_motor = {.mat = w->adjacency,
+                                   .stride = w->units,
+                                   .x_is_src = 0,
+                                   .xbase = motor,
+                                   .nx = p->motor,
+                                   .ybase = command,
+                                   .ny = p->command,
+                                   .fanout = p->motor_fanin,
                                    .kmax = p->motor};
     run_fan_phase(&g, &sensory);
     run_fan_phase(&g, &inter_cmd);
@@ -455,16 +459,13 @@ static lln_status_t generate(const lln_wiring_spec_t *spec, lln_wiring_t *w)
         gen_full(spec, w);
         set_layers(w, NULL);
         return LLN_OK;
-    case LLN_WIRING_RANDOM:
-        set_layers(w, NULL);
-        return gen_random(spec, w);
+    case LLN_WIRING_RANDOM: set_layers(w, NULL); return gen_random(spec, w);
     case LLN_WIRING_NCP:
     case LLN_WIRING_AUTONCP:
         p = spec->kind == LLN_WIRING_NCP ? ncp_params(spec) : autoncp_params(spec);
         set_layers(w, &p);
         return gen_ncp(&p, w);
-    default:
-        return LLN_E_UNSUPPORTED;
+    default: return LLN_E_UNSUPPORTED;
     }
 }
 
@@ -480,8 +481,8 @@ static void wiring_dims(const lln_wiring_spec_t *spec, int *units, int *output_d
     }
 }
 
-lln_status_t lln_wiring_shape(const lln_wiring_spec_t *spec, int input_dim,
-                              lln_wiring_shape_t *out, lln_error_t *err)
+lln_status_t lln_wiring_shape(const lln_wiring_spec_t *spec, int input_dim, lln_wiring_shape_t *out,
+                              lln_error_t *err)
 {
     if (out == NULL)
         return lln_error_set(err, LLN_E_ARG, "wiring: out is NULL");
@@ -523,8 +524,7 @@ lln_status_t lln_wiring_build(const lln_wiring_spec_t *spec, int input_dim, lln_
     if (st != LLN_OK) {
         lln_wiring_free(out);
         return lln_error_set(err, st, "wiring %s: %d units, %d inputs: %s",
-                             lln_wiring_kind_name(spec->kind), units, input_dim,
-                             lln_strerror(st));
+                             lln_wiring_kind_name(spec->kind), units, input_dim, lln_strerror(st));
     }
     out->output_dim = output_dim;
     return LLN_OK;

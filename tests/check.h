@@ -9,39 +9,38 @@
 
 static int check_failures_;
 
-#define CHECK(cond)                                                                        \
-    do {                                                                                   \
-        if (!(cond)) {                                                                     \
-            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);       \
-            check_failures_++;                                                             \
-        }                                                                                  \
+#define CHECK(cond)                                                                  \
+    do {                                                                             \
+        if (!(cond)) {                                                               \
+            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
+            check_failures_++;                                                       \
+        }                                                                            \
     } while (0)
 
-#define CHECK_MSG(cond, ...)                                                               \
-    do {                                                                                   \
-        if (!(cond)) {                                                                     \
-            fprintf(stderr, "%s:%d: CHECK failed: %s: ", __FILE__, __LINE__, #cond);       \
-            fprintf(stderr, __VA_ARGS__); /* Flawfinder: ignore (format-checked) */       \
-            fputc('\n', stderr);                                                           \
-            check_failures_++;                                                             \
-        }                                                                                  \
+#define CHECK_MSG(cond, ...)                                                         \
+    do {                                                                             \
+        if (!(cond)) {                                                               \
+            fprintf(stderr, "%s:%d: CHECK failed: %s: ", __FILE__, __LINE__, #cond); \
+            fprintf(stderr, __VA_ARGS__); /* Flawfinder: ignore (format-checked) */  \
+            fputc('\n', stderr);                                                     \
+            check_failures_++;                                                       \
+        }                                                                            \
     } while (0)
 
-#define CHECK_EQ_INT(a, b)                                                                 \
-    CHECK_MSG((long long)(a) == (long long)(b), "%lld != %lld", (long long)(a),           \
-              (long long)(b))
+#define CHECK_EQ_INT(a, b) \
+    CHECK_MSG((long long)(a) == (long long)(b), "%lld != %lld", (long long)(a), (long long)(b))
 
-#define CHECK_NEAR(a, b, tol)                                                              \
-    CHECK_MSG(fabs((double)(a) - (double)(b)) <= (tol), "%.17g vs %.17g (tol %g)",         \
-              (double)(a), (double)(b), (double)(tol))
+#define CHECK_NEAR(a, b, tol)                                                                   \
+    CHECK_MSG(fabs((double)(a) - (double)(b)) <= (tol), "%.17g vs %.17g (tol %g)", (double)(a), \
+              (double)(b), (double)(tol))
 
 /* Prints a loud SKIP line and exits with ctest's skip code. */
-#define SKIP(...)                                                                          \
-    do {                                                                                   \
-        fprintf(stderr, "SKIP: ");                                                         \
-        fprintf(stderr, __VA_ARGS__); /* Flawfinder: ignore (format-checked) */           \
-        fputc('\n', stderr);                                                               \
-        exit(77);                                                                          \
+#define SKIP(...)                                                               \
+    do {                                                                        \
+        fprintf(stderr, "SKIP: ");                                              \
+        fprintf(stderr, __VA_ARGS__); /* Flawfinder: ignore (format-checked) */ \
+        fputc('\n', stderr);                                                    \
+        exit(77);                                                               \
     } while (0)
 
 static inline int check_done(const char *name)

@@ -23,10 +23,20 @@
 /* ---- models ------------------------------------------------------------------------------ */
 
 /* The first NDAMAGE models also go through the truncation and flip tests. */
-enum { M_LTC, M_CFC, M_WIRED, M_PURE, M_TINY, NDAMAGE, M_WAUTO = NDAMAGE, M_WCUSTOM, M_LCUSTOM,
-       NMODELS };
+enum {
+    M_LTC,
+    M_CFC,
+    M_WIRED,
+    M_PURE,
+    M_TINY,
+    NDAMAGE,
+    M_WAUTO = NDAMAGE,
+    M_WCUSTOM,
+    M_LCUSTOM,
+    NMODELS
+};
 static const char *const MODEL_NAMES[NMODELS] = {
-    "ltc_autoncp_mixed", "cfc_bb2_proj",      "wired_cfc_ncp",   "cfc_pure",
+    "ltc_autoncp_mixed", "cfc_bb2_proj",       "wired_cfc_ncp",   "cfc_pure",
     "ltc_tiny",          "wired_autoncp_pure", "wired_custom_fc", "ltc_custom"};
 
 /* More wirings: wired CfC on AutoNCP (pure, mixed memory, projection), wired CfC with
@@ -152,11 +162,10 @@ static int same_tensor(const lln_model_t *a, const lln_model_t *b, size_t i)
 {
     const lln_tensor_info_t *x = lln_model_tensor(a, i), *y = lln_model_tensor(b, i);
     if (strcmp(x->name, y->name) != 0 || x->ndim != y->ndim || x->dims[0] != y->dims[0] ||
-        (x->ndim == 2 && x->dims[1] != y->dims[1]) || x->count != y->count ||
-        x->flags != y->flags)
+        (x->ndim == 2 && x->dims[1] != y->dims[1]) || x->count != y->count || x->flags != y->flags)
         return 0;
     return memcmp(lln_model_params_const(a) + x->offset, lln_model_params_const(b) + y->offset,
-                   x->count * sizeof(double)) == 0; /* bit-exact, -0.0 included */
+                  x->count * sizeof(double)) == 0; /* bit-exact, -0.0 included */
 }
 
 static int same_meta(const lln_model_t *a, const lln_model_t *b)
@@ -367,8 +376,8 @@ static void test_truncation(const unsigned char *buf, size_t len, const char *wh
 {
     for (size_t n = 0; n < len; n++) {
         outcome_t o = load_copy(buf, n, NULL);
-        CHECK_MSG(o.st == LLN_E_FORMAT, "%s: truncated to %zu of %zu bytes: status %d (%s)",
-                  what, n, len, (int)o.st, o.msg);
+        CHECK_MSG(o.st == LLN_E_FORMAT, "%s: truncated to %zu of %zu bytes: status %d (%s)", what,
+                  n, len, (int)o.st, o.msg);
     }
 }
 
@@ -399,15 +408,16 @@ static void test_flips(const unsigned char *buf, size_t len, const char *what, i
             accepted += o.st == LLN_OK;
             int must_fail = !reseal || (pos < LLN_FMT_HEADER_SIZE && pos != 10 && pos != 11) ||
                             (pos >= tens_off && pos < tens_off + tens_len);
-            CHECK_MSG(o.st != LLN_OK || !must_fail, "%s: flip %s at byte %zu of %zu accepted",
-                      what, kind ? "bit" : "0xFF", pos, len);
+            CHECK_MSG(o.st != LLN_OK || !must_fail, "%s: flip %s at byte %zu of %zu accepted", what,
+                      kind ? "bit" : "0xFF", pos, len);
             CHECK_MSG(o.largest_alloc <= 4 * len + 4096, "%s: flip at %zu: %zu-byte allocation",
                       what, pos, o.largest_alloc);
         }
     }
     if (reseal)
         printf("  %s: %zu of %zu resealed flips load (data values, metadata text, minor "
-               "version, ...)\n", what, accepted, tried);
+               "version, ...)\n",
+               what, accepted, tried);
     free(b);
 }
 
@@ -439,8 +449,7 @@ static void expect_reject(const unsigned char *buf, size_t len, mutate_fn f, lln
     outcome_t o = load_copy(b, len, NULL);
     CHECK_MSG(o.st == want, "%s: status %d, want %d (%s)", what, (int)o.st, (int)want, o.msg);
     CHECK_MSG(strstr(o.msg, needle) != NULL, "%s: message '%s' lacks '%s'", what, o.msg, needle);
-    CHECK_MSG(o.largest_alloc <= 4 * len + 4096, "%s: %zu-byte allocation", what,
-              o.largest_alloc);
+    CHECK_MSG(o.largest_alloc <= 4 * len + 4096, "%s: %zu-byte allocation", what, o.largest_alloc);
     free(b);
 }
 
@@ -516,10 +525,14 @@ static void test_hostile(void)
         {m_dims, LLN_E_FORMAT, "'rnn_cell.sigma'): data range", "huge dims"},
         {m_count, LLN_E_FORMAT, "exceeds DATA section (size", "huge count"},
         {m_toff, LLN_E_FORMAT, "data range 18446744073709551608+", "tensor offset"},
-        {m_toff2, LLN_E_FORMAT, "entry 3 ('rnn_cell.sigma'): data range 1200+36 exceeds DATA "
-                                "section (size", "tensor offset past DATA"},
-        {m_toff3, LLN_E_FORMAT, "entry 3 ('rnn_cell.sigma'): data offset 4 is not a multiple "
-                                "of 8", "misaligned tensor"},
+        {m_toff2, LLN_E_FORMAT,
+         "entry 3 ('rnn_cell.sigma'): data range 1200+36 exceeds DATA "
+         "section (size",
+         "tensor offset past DATA"},
+        {m_toff3, LLN_E_FORMAT,
+         "entry 3 ('rnn_cell.sigma'): data offset 4 is not a multiple "
+         "of 8",
+         "misaligned tensor"},
         {m_namelen, LLN_E_FORMAT, "name length 65535", "name length"},
         {m_ndim, LLN_E_FORMAT, "ndim 200", "ndim"},
         {m_secoff, LLN_E_FORMAT, "range 18446744073709551608+", "section offset"},
@@ -531,8 +544,10 @@ static void test_hostile(void)
         {m_major, LLN_E_VERSION, "format version 2.0", "major version"},
         {m_flags, LLN_E_UNSUPPORTED, "header flags", "header flags"},
         {m_unknown, LLN_E_UNSUPPORTED, "unknown required section 'XTRA'", "unknown section"},
-        {m_mask, LLN_E_RANGE, "'rnn_cell.sparsity_mask'): tensor 'rnn_cell.sparsity_mask': "
-                              "element 0 = 0.5", "mask value"},
+        {m_mask, LLN_E_RANGE,
+         "'rnn_cell.sparsity_mask'): tensor 'rnn_cell.sparsity_mask': "
+         "element 0 = 0.5",
+         "mask value"},
         {m_name, LLN_E_FORMAT, "the configuration has no tensor", "unknown tensor"},
         {m_rename_dup, LLN_E_FORMAT, "both name 'rnn_cell.gleak'", "duplicate tensor"},
     };
@@ -554,10 +569,9 @@ static void expect_parts(const part_t *p, int n, unsigned minor, size_t hsize, s
     unsigned char *b = assemble(p, n, minor, hsize, esize, &len);
     outcome_t o = load_copy(b, len, NULL);
     CHECK_MSG(o.st == want, "%s: status %d, want %d (%s)", what, (int)o.st, (int)want, o.msg);
-    CHECK_MSG(needle == NULL || strstr(o.msg, needle) != NULL, "%s: message '%s' lacks '%s'",
-              what, o.msg, needle);
-    CHECK_MSG(o.largest_alloc <= 4 * len + 4096, "%s: %zu-byte allocation", what,
-              o.largest_alloc);
+    CHECK_MSG(needle == NULL || strstr(o.msg, needle) != NULL, "%s: message '%s' lacks '%s'", what,
+              o.msg, needle);
+    CHECK_MSG(o.largest_alloc <= 4 * len + 4096, "%s: %zu-byte allocation", what, o.largest_alloc);
     free(b);
 }
 
@@ -598,13 +612,13 @@ static void test_structure(void)
         "cell=wired_cfc\ninput_size=4\nunits=60000\nwiring=ncp\nwiring.inter=20000\n"
         "wiring.command=20000\nwiring.motor=20000\nwiring.sensory_fanout=1\n"
         "wiring.inter_fanout=1\nwiring.recurrent_command=1\nwiring.motor_fanin=1\n",
-        "cell=cfc\ninput_size=4\nunits=4\nbackbone_layers=0\nmixed_memory=1\nproj_size=65536\n"
-    };
+        "cell=cfc\ninput_size=4\nunits=4\nbackbone_layers=0\nmixed_memory=1\nproj_size=65536\n"};
     part_t h[4] = {p[0], p[1], p[2], p[3]};
     for (size_t i = 0; i < sizeof huge / sizeof huge[0]; i++) {
         h[0].p = (const unsigned char *)huge[i];
         h[0].n = strlen(huge[i]);
-        expect_parts(h, 4, 0, 40, 32, LLN_E_FORMAT, "parameter values but section TENS declares", huge[i]);
+        expect_parts(h, 4, 0, 40, 32, LLN_E_FORMAT, "parameter values but section TENS declares",
+                     huge[i]);
     }
     static const char bad[] = "cell=cfc\nunits=4\nunits=5\n";
     h[0].p = (const unsigned char *)bad;
@@ -703,8 +717,8 @@ static void test_missing_tensor(const unsigned char *buf, const part_t *p, size_
     h[1].p = tens;
     h[1].n = last - (size_t)(p[1].p - buf);
     h[2].n = (size_t)lln_fmt_rd64(buf + last);
-    expect_parts(h, 4, 0, 40, 32, LLN_E_FORMAT, "needs 186 parameter values but section TENS declares 184",
-                 "missing tensor");
+    expect_parts(h, 4, 0, 40, 32, LLN_E_FORMAT,
+                 "needs 186 parameter values but section TENS declares 184", "missing tensor");
     free(tens);
 }
 
@@ -718,8 +732,8 @@ static void test_section_crc(const unsigned char *buf, size_t len)
     b[off + 12] ^= 1;
     lln_fmt_wr32(b + len - 4, lln_fmt_crc32(b, len - 4));
     outcome_t o = load_copy(b, len, NULL);
-    CHECK_MSG(o.st == LLN_E_CHECKSUM && strstr(o.msg, "section 1 ('TENS') checksum mismatch"),
-              "%s", o.msg);
+    CHECK_MSG(o.st == LLN_E_CHECKSUM && strstr(o.msg, "section 1 ('TENS') checksum mismatch"), "%s",
+              o.msg);
     free(b);
 }
 

@@ -76,8 +76,10 @@ static void check_equivalences(lln_model_t *m, const char *what)
             float y[16], h[16];
             CHECK(lln_step(m, s1, x + (size_t)(b * T + t) * I, dt[b * T + t], y) == LLN_OK);
             CHECK(lln_state_get(s1, h, NULL) == LLN_OK);
-            mismatches += memcmp(y, y_seq + (size_t)(b * T + t) * O, (size_t)O * sizeof(float)) != 0;
-            mismatches += memcmp(h, st_seq + (size_t)(b * T + t) * N, (size_t)N * sizeof(float)) != 0;
+            mismatches +=
+                memcmp(y, y_seq + (size_t)(b * T + t) * O, (size_t)O * sizeof(float)) != 0;
+            mismatches +=
+                memcmp(h, st_seq + (size_t)(b * T + t) * N, (size_t)N * sizeof(float)) != 0;
         }
         float h[16];
         lln_state_get(s1, h, NULL);
@@ -98,7 +100,8 @@ static void check_dt_errors(lln_model_t *m)
     CHECK(lln_state_create(m, LLN_F32, 1, &s) == LLN_OK);
     CHECK(lln_step(m, s, x, 0.5f, y) == LLN_OK);
     lln_state_get(s, h0, NULL);
-    const float bad[] = {0.0f, -1.0f, NAN, INFINITY, -0.0f};
+    const float bad[] = {0.0f,  -1.0f,  NAN,   INFINITY,
+                         -0.0f, 1e-38f, 1e-21f}; /* tiny: cm/dt overflow */
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         CHECK_EQ_INT(lln_step(m, s, x, bad[i], y), LLN_E_DT);
     float dtv[1] = {NAN};
@@ -255,10 +258,10 @@ static void check_sparse_cost(void)
 int main(void)
 {
     void (*tweaks[])(lln_config_t *) = {NULL, t_ltc_ncp, NULL, t_cfc_mixed, t_cfc_pure, t_wired};
-    lln_cell_kind_t cells[] = {LLN_CELL_LTC, LLN_CELL_LTC, LLN_CELL_CFC, LLN_CELL_CFC, LLN_CELL_CFC,
-                               LLN_CELL_WIRED_CFC};
-    const char *names[] = {"ltc fc", "ltc autoncp", "cfc", "cfc mixed proj", "cfc pure gelu",
-                           "wired cfc"};
+    lln_cell_kind_t cells[] = {LLN_CELL_LTC, LLN_CELL_LTC, LLN_CELL_CFC,
+                               LLN_CELL_CFC, LLN_CELL_CFC, LLN_CELL_WIRED_CFC};
+    const char *names[] = {"ltc fc",         "ltc autoncp",   "cfc",
+                           "cfc mixed proj", "cfc pure gelu", "wired cfc"};
     for (int i = 0; i < 6; i++) {
         lln_model_t *m = make(cells[i], tweaks[i]);
         if (m == NULL)

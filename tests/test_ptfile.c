@@ -60,10 +60,7 @@ static void put_be(buf_t *b, uint64_t v, unsigned bytes)
     put(b, c, bytes);
 }
 
-static void put_str(buf_t *b, const char *s)
-{
-    put(b, s, strlen(s));
-}
+static void put_str(buf_t *b, const char *s) { put(b, s, strlen(s)); }
 
 /* ---- zip writer ------------------------------------------------------------------------ */
 
@@ -95,8 +92,8 @@ static buf_t deflate_raw(const buf_t *in)
     return out;
 }
 
-static void zip_local(buf_t *z, const zent_t *e, const buf_t *body, unsigned method,
-                      uint32_t crc, unsigned opts)
+static void zip_local(buf_t *z, const zent_t *e, const buf_t *body, unsigned method, uint32_t crc,
+                      unsigned opts)
 {
     int z64 = (opts & ZIP_ZIP64) != 0;
     put_le(z, 0x04034b50u, 4);
@@ -119,8 +116,8 @@ static void zip_local(buf_t *z, const zent_t *e, const buf_t *body, unsigned met
     put(z, body->p, body->n);
 }
 
-static void zip_central(buf_t *cd, const zent_t *e, size_t csize, unsigned method,
-                        uint32_t crc, size_t lho, unsigned opts)
+static void zip_central(buf_t *cd, const zent_t *e, size_t csize, unsigned method, uint32_t crc,
+                        size_t lho, unsigned opts)
 {
     int z64 = (opts & ZIP_ZIP64) != 0;
     put_le(cd, 0x02014b50u, 4);
@@ -134,10 +131,10 @@ static void zip_central(buf_t *cd, const zent_t *e, size_t csize, unsigned metho
     put_le(cd, z64 ? 0xFFFFFFFFu : e->data.n, 4);
     put_le(cd, strlen(e->name), 2);
     put_le(cd, z64 ? 28 : 0, 2);
-    put_le(cd, 0, 2);  /* comment */
-    put_le(cd, 0, 2);  /* disk */
-    put_le(cd, 0, 2);  /* internal attributes */
-    put_le(cd, 0, 4);  /* external attributes */
+    put_le(cd, 0, 2); /* comment */
+    put_le(cd, 0, 2); /* disk */
+    put_le(cd, 0, 2); /* internal attributes */
+    put_le(cd, 0, 4); /* external attributes */
     put_le(cd, z64 ? 0xFFFFFFFFu : lho, 4);
     put_str(cd, e->name);
     if (z64) {
@@ -215,10 +212,7 @@ typedef struct pkl {
     int ng;
 } pkl_t;
 
-static void p_op(pkl_t *p, unsigned op)
-{
-    put_le(&p->b, op, 1);
-}
+static void p_op(pkl_t *p, unsigned op) { put_le(&p->b, op, 1); }
 
 static void p_str(pkl_t *p, const char *s)
 {
@@ -298,21 +292,28 @@ static void p_global(pkl_t *p, const char *mod, const char *name)
 
 typedef struct sdef {
     const char *key, *cls; /* storage key and the global naming its type */
-    unsigned size;          /* bytes per element */
+    unsigned size;         /* bytes per element */
     int n;
-    uint64_t raw[12];       /* element bit patterns */
-    double val[12];         /* what they mean */
+    uint64_t raw[12]; /* element bit patterns */
+    double val[12];   /* what they mean */
 } sdef_t;
 
 /* float32 0: v_i = i/4 - 1 (exact); half and bfloat16 bit patterns decoded by hand. */
 static sdef_t g_st[] = {
     {"0", "FloatStorage", 4, 12, {0}, {0}},
     {"1", "DoubleStorage", 8, 3, {0}, {0.1, -2.5, 1e300}},
-    {"2", "HalfStorage", 2, 9,
+    {"2",
+     "HalfStorage",
+     2,
+     9,
      {0x3c00, 0xc000, 0x0001, 0x7bff, 0x8000, 0x3555, 0x0400, 0x03ff, 0xfc00},
      {1.0, -2.0, 5.9604644775390625e-08, 65504.0, -0.0, 0.333251953125, 6.103515625e-05,
       6.0975551605224609375e-05, -INFINITY}},
-    {"3", "BFloat16Storage", 2, 4, {0x3f80, 0xc040, 0x0001, 0x7f80},
+    {"3",
+     "BFloat16Storage",
+     2,
+     4,
+     {0x3f80, 0xc040, 0x0001, 0x7f80},
      {1.0, -3.0, 9.183549615799121e-41, INFINITY}},
     {"4", "LongStorage", 8, 3, {0}, {-5, 1099511627776.0, 9007199254740992.0}},
     {"5", "BoolStorage", 1, 3, {1, 0, 1}, {1, 0, 1}},
@@ -342,7 +343,7 @@ static void fill_raw(void)
 
 typedef struct tdef {
     const char *name, *skey, *cls; /* cls NULL: the storage's own class */
-    long long numel;                /* -1: the storage's own */
+    long long numel;               /* -1: the storage's own */
     long long off;
     int nd;
     long long size[10], stride[10];
@@ -350,22 +351,14 @@ typedef struct tdef {
 } tdef_t;
 
 static const tdef_t g_tensors[] = {
-    {"a", "0", NULL, -1, 0, 2, {3, 4}, {4, 1}, 0},
-    {"t", "0", NULL, -1, 0, 2, {4, 3}, {1, 4}, 0},
-    {"o", "0", NULL, -1, 5, 1, {2}, {3}, 0},
-    {"s", "0", NULL, -1, 7, 0, {0}, {0}, 0},
-    {"e", "0", NULL, -1, 12, 2, {0, 3}, {3, 1}, 0},
-    {"x", "0", NULL, -1, 2, 2, {2, 3}, {0, 1}, 0},
-    {"p", "0", NULL, -1, 8, 2, {2, 2}, {2, 1}, 1},
-    {"d", "1", NULL, -1, 0, 1, {3}, {1}, 0},
-    {"h", "2", NULL, -1, 0, 2, {3, 3}, {3, 1}, 0},
-    {"b", "3", NULL, -1, 0, 1, {4}, {1}, 0},
-    {"l", "4", NULL, -1, 0, 1, {3}, {1}, 0},
-    {"q", "5", NULL, -1, 0, 1, {3}, {1}, 0},
-    {"i8", "6", NULL, -1, 0, 1, {2}, {1}, 0},
-    {"u8", "7", NULL, -1, 0, 1, {2}, {1}, 0},
-    {"i16", "8", NULL, -1, 0, 1, {2}, {1}, 0},
-    {"i32", "9", NULL, -1, 0, 1, {2}, {1}, 0},
+    {"a", "0", NULL, -1, 0, 2, {3, 4}, {4, 1}, 0},  {"t", "0", NULL, -1, 0, 2, {4, 3}, {1, 4}, 0},
+    {"o", "0", NULL, -1, 5, 1, {2}, {3}, 0},        {"s", "0", NULL, -1, 7, 0, {0}, {0}, 0},
+    {"e", "0", NULL, -1, 12, 2, {0, 3}, {3, 1}, 0}, {"x", "0", NULL, -1, 2, 2, {2, 3}, {0, 1}, 0},
+    {"p", "0", NULL, -1, 8, 2, {2, 2}, {2, 1}, 1},  {"d", "1", NULL, -1, 0, 1, {3}, {1}, 0},
+    {"h", "2", NULL, -1, 0, 2, {3, 3}, {3, 1}, 0},  {"b", "3", NULL, -1, 0, 1, {4}, {1}, 0},
+    {"l", "4", NULL, -1, 0, 1, {3}, {1}, 0},        {"q", "5", NULL, -1, 0, 1, {3}, {1}, 0},
+    {"i8", "6", NULL, -1, 0, 1, {2}, {1}, 0},       {"u8", "7", NULL, -1, 0, 1, {2}, {1}, 0},
+    {"i16", "8", NULL, -1, 0, 1, {2}, {1}, 0},      {"i32", "9", NULL, -1, 0, 1, {2}, {1}, 0},
 };
 #define NT (sizeof g_tensors / sizeof g_tensors[0])
 
@@ -424,13 +417,13 @@ typedef struct ckpt {
     const char *folder, *comment;
     const tdef_t *tensors;
     size_t nt;
-    const char *inject;   /* raw pickle bytes inserted after the top-level dict */
+    const char *inject; /* raw pickle bytes inserted after the top-level dict */
     size_t inject_len;
-    int stop_early;       /* omit STOP */
+    int stop_early;          /* omit STOP */
     const char *extra_entry; /* name of an additional (empty) zip entry */
     const char *byteorder_text;
-    const char *tail;        /* replaces the final STOP */
-    const char *bad_crc;     /* entry written with a wrong CRC */
+    const char *tail;    /* replaces the final STOP */
+    const char *bad_crc; /* entry written with a wrong CRC */
 } ckpt_t;
 
 static buf_t make_pickle(const ckpt_t *c)
@@ -487,8 +480,7 @@ static buf_t make_ckpt(const ckpt_t *c)
     e[n++].data = make_pickle(c);
     if (c->byteorder) {
         snprintf(e[n].name, sizeof e[n].name, "%s/byteorder", c->folder);
-        put_str(&e[n++].data,
-                c->byteorder_text ? c->byteorder_text : c->big ? "big" : "little");
+        put_str(&e[n++].data, c->byteorder_text ? c->byteorder_text : c->big ? "big" : "little");
     }
     if (c->extra_entry)
         snprintf(e[n++].name, sizeof e[n].name, "%s", c->extra_entry);
@@ -664,7 +656,7 @@ static void test_synthetic_errors(void)
     t[0].size[1] = 4;
     t[0].stride[1] = -1;
     expect_fail(&c, LLN_E_FORMAT, "not a valid integer");
-    t[0].stride[1] = 1; /* cppcheck-suppress redundantAssignment ; c reads t */
+    t[0].stride[1] = 1;         /* cppcheck-suppress redundantAssignment ; c reads t */
     t[0].stride[0] = 1LL << 62; /* (3-1) * 2^62 + ... overflows nothing but is far out */
     expect_fail(&c, LLN_E_FORMAT, "exceeds its storage");
     t[0].stride[0] = 4; /* cppcheck-suppress redundantAssignment ; c reads t */
@@ -724,16 +716,19 @@ static void test_synthetic_errors(void)
 static void test_pickle_odds(void)
 {
     /* string pieces are split where a hex escape would swallow the next opcode */
-    static const char ops[] =
-        "]"                                             /* EMPTY_LIST */
-        "G\x3f\xf8\x00\x00\x00\x00\x00\x00" "a"          /* BINFLOAT 1.5, APPEND */
-        "(N\x88J\xff\xff\xff\xff" "e"                     /* MARK None True -1 APPENDS */
-        "M\x34\x12" "a"                                  /* BININT2 */
-        "U\x02hia"                                      /* SHORT_BINSTRING */
-        "T\x02\x00\x00\x00oka"                           /* BINSTRING */
-        "\x8d\x02\x00\x00\x00\x00\x00\x00\x00u8a"          /* BINUNICODE8 */
-        "r\x05\x00\x00\x00j\x05\x00\x00\x00" "a"           /* LONG_BINPUT/GET 5 */
-        "b";                                            /* BUILD */
+    static const char ops[] = "]" /* EMPTY_LIST */
+                              "G\x3f\xf8\x00\x00\x00\x00\x00\x00"
+                              "a" /* BINFLOAT 1.5, APPEND */
+                              "(N\x88J\xff\xff\xff\xff"
+                              "e" /* MARK None True -1 APPENDS */
+                              "M\x34\x12"
+                              "a"                                       /* BININT2 */
+                              "U\x02hia"                                /* SHORT_BINSTRING */
+                              "T\x02\x00\x00\x00oka"                    /* BINSTRING */
+                              "\x8d\x02\x00\x00\x00\x00\x00\x00\x00u8a" /* BINUNICODE8 */
+                              "r\x05\x00\x00\x00j\x05\x00\x00\x00"
+                              "a"  /* LONG_BINPUT/GET 5 */
+                              "b"; /* BUILD */
     tdef_t t = {"a", "0", NULL, -1, 0, 2, {3, 4}, {4, 1}, 0};
     ckpt_t c;
     memset(&c, 0, sizeof c);
@@ -854,8 +849,8 @@ static int same_tensor(const lln_case_tensor_t *a, const lln_case_tensor_t *b, c
     for (int d = 0; ok && d < a->ndim; d++)
         ok = a->dims[d] == b->dims[d];
     if (!ok) {
-        fprintf(stderr, "%s: '%s' shape differs (ndim %d vs %d, count %zu vs %zu)\n", what,
-                a->name, a->ndim, b->ndim, a->count, b->count);
+        fprintf(stderr, "%s: '%s' shape differs (ndim %d vs %d, count %zu vs %zu)\n", what, a->name,
+                a->ndim, b->ndim, a->count, b->count);
         return 0;
     }
     for (size_t i = 0; i < a->count; i++) {
@@ -931,8 +926,8 @@ static void test_golden_io(const char *dir)
             CHECK_MSG(g == NULL, "%s: io.pt has timespans but case.txt says none", dir);
             continue;
         }
-        CHECK_MSG(r != NULL && g != NULL, "%s: '%s' missing (case.txt %p, io.pt %p)", dir,
-                  names[i], (const void *)r, (const void *)g);
+        CHECK_MSG(r != NULL && g != NULL, "%s: '%s' missing (case.txt %p, io.pt %p)", dir, names[i],
+                  (const void *)r, (const void *)g);
         if (r != NULL && g != NULL)
             CHECK(same_tensor(g, r, dir));
         want++;

@@ -70,6 +70,7 @@ static void compare(lln_model_t *m, const char *what)
     CHECK_EQ_INT(lln_rt_step(r, state, x, -1.0f, NULL, scratch), LLN_RT_E_DT);
     CHECK_EQ_INT(lln_rt_step(r, state, x, NAN, NULL, scratch), LLN_RT_E_DT);
     CHECK_EQ_INT(lln_rt_step(r, state, x, INFINITY, NULL, scratch), LLN_RT_E_DT);
+    CHECK_EQ_INT(lln_rt_step(r, state, x, 1e-38f, NULL, scratch), LLN_RT_E_DT);
     x[1] = NAN;
     CHECK_EQ_INT(lln_rt_step(r, state, x, 1.0f, NULL, scratch), LLN_RT_E_INPUT);
     CHECK(memcmp(before, state, r->state_floats * sizeof(float)) == 0);

@@ -36,8 +36,8 @@ static long compare_tensor(const char *what, const lln_case_tensor_t *t, int row
                            const signed char *sc, const int *ints)
 {
     long n = (long)rows * cols, bad_count = 0;
-    if (t == NULL || (sc == NULL && ints == NULL) || t->count != (size_t)n || (t->ndim == 2 && (t->dims[0] != rows ||
-                                                                 t->dims[1] != cols))) {
+    if (t == NULL || (sc == NULL && ints == NULL) || t->count != (size_t)n ||
+        (t->ndim == 2 && (t->dims[0] != rows || t->dims[1] != cols))) {
         fprintf(stderr, "%s: missing or shape mismatch (want %d x %d, have %zu values)\n", what,
                 rows, cols, t == NULL ? (size_t)0 : t->count);
         return 1;
@@ -128,11 +128,11 @@ static int check_golden_wiring(const lln_case_t *c, const char *name, const char
     CHECK_EQ_INT(w.units, cfg_int(c, p, "units", -1));
     CHECK_EQ_INT(w.output_dim, cfg_int(c, p, "output_dim", -1));
     snprintf(what, sizeof what, "%sadjacency_matrix", p);
-    bad_count += compare_tensor(what, lln_case_tensor(c, what), w.units, w.units, w.adjacency,
-                                NULL);
+    bad_count +=
+        compare_tensor(what, lln_case_tensor(c, what), w.units, w.units, w.adjacency, NULL);
     snprintf(what, sizeof what, "%ssensory_adjacency_matrix", p);
-    bad_count += compare_tensor(what, lln_case_tensor(c, what), input_dim, w.units, w.sensory,
-                                NULL);
+    bad_count +=
+        compare_tensor(what, lln_case_tensor(c, what), input_dim, w.units, w.sensory, NULL);
     bad_count += compare_layers(c, p, &w);
     CHECK_MSG(bad_count == 0, "%s (%s) differs from ncps", name, type);
     lln_wiring_free(&w);
@@ -182,12 +182,12 @@ static void test_golden_random(const char *path)
     st = lln_wiring_build(&spec, input_dim, &w, &err);
     CHECK_MSG(st == LLN_OK, "Random golden: build failed: %s", err.msg);
     if (st == LLN_OK) {
-        long bad_count = compare_tensor("random adjacency",
-                                        lln_case_tensor(&c, "wiring.adjacency_matrix"),
-                                        w.units, w.units, w.adjacency, NULL);
-        bad_count += compare_tensor("random sensory",
-                                    lln_case_tensor(&c, "wiring.sensory_adjacency_matrix"),
-                                    input_dim, w.units, w.sensory, NULL);
+        long bad_count =
+            compare_tensor("random adjacency", lln_case_tensor(&c, "wiring.adjacency_matrix"),
+                           w.units, w.units, w.adjacency, NULL);
+        bad_count +=
+            compare_tensor("random sensory", lln_case_tensor(&c, "wiring.sensory_adjacency_matrix"),
+                           input_dim, w.units, w.sensory, NULL);
         CHECK_MSG(bad_count == 0, "Random wiring differs from ncps (%s)", path);
         CHECK_EQ_INT(w.output_dim, 2);
         if (bad_count == 0)
@@ -215,7 +215,7 @@ static uint64_t fingerprint(const lln_wiring_t *w)
 typedef struct fp_case {
     lln_wiring_kind_t kind;
     int units;
-    double sparsity; /* Random */
+    double sparsity;      /* Random */
     int self_connections; /* FC */
     unsigned long long seed;
     int input_dim;
@@ -260,15 +260,16 @@ static void test_fingerprints(void)
         if (st != LLN_OK)
             continue;
         uint64_t h = fingerprint(&w);
-        CHECK_MSG(lln_wiring_synapses(&w) == fc->synapses, "case %d: %ld synapses, numpy %ld",
-                  i, lln_wiring_synapses(&w), fc->synapses);
+        CHECK_MSG(lln_wiring_synapses(&w) == fc->synapses, "case %d: %ld synapses, numpy %ld", i,
+                  lln_wiring_synapses(&w), fc->synapses);
         CHECK_MSG(lln_wiring_sensory_synapses(&w) == fc->sensory_synapses,
-                  "case %d: %ld sensory synapses, numpy %ld", i,
-                  lln_wiring_sensory_synapses(&w), fc->sensory_synapses);
-        CHECK_MSG(h == fc->fnv, "case %d (%s %d, sparsity %g, seed %llu, in %d): "
-                  "fingerprint %016llx, numpy %016llx", i, lln_wiring_kind_name(fc->kind),
-                  fc->units, fc->sparsity, fc->seed, fc->input_dim, (unsigned long long)h,
-                  (unsigned long long)fc->fnv);
+                  "case %d: %ld sensory synapses, numpy %ld", i, lln_wiring_sensory_synapses(&w),
+                  fc->sensory_synapses);
+        CHECK_MSG(h == fc->fnv,
+                  "case %d (%s %d, sparsity %g, seed %llu, in %d): "
+                  "fingerprint %016llx, numpy %016llx",
+                  i, lln_wiring_kind_name(fc->kind), fc->units, fc->sparsity, fc->seed,
+                  fc->input_dim, (unsigned long long)h, (unsigned long long)fc->fnv);
         matched += h == fc->fnv;
         CHECK_EQ_INT(w.num_layers, 1);
         CHECK_EQ_INT(w.layer_size[0], fc->units);

@@ -48,8 +48,8 @@ static void opts_from_case(const lln_case_t *c, lln_import_opts_t *o)
     lln_import_opts_default(o);
     const char *kind = cfg_str(c, "kind", "ltc");
     o->cell = strcmp(kind, "ltc") == 0 ? "ltc" : strcmp(kind, "cfc") == 0 ? "cfc" : "wired_cfc";
-    o->positivity = cfg_num(c, "implicit_param_constraints", 1) != 0 ? LLN_POS_SOFTPLUS
-                                                                      : LLN_POS_IDENTITY;
+    o->positivity =
+        cfg_num(c, "implicit_param_constraints", 1) != 0 ? LLN_POS_SOFTPLUS : LLN_POS_IDENTITY;
     o->ode_unfolds = (int)cfg_num(c, "ode_unfolds", 6);
     o->epsilon = cfg_num(c, "epsilon", 1e-8);
     o->output_size = (int)cfg_num(c, "output_size", 0);
@@ -287,8 +287,8 @@ static int run_case(const char *path, const char *name)
          run_runtime(m, &c, &io, &rrt);
     int pass = ok && r32.err <= TOL_F32 && r64.err <= TOL_F64 && rrt.err <= TOL_F32;
     if (ok)
-        printf("%-30s f32 %.1e  f64 %.1e  firmware f32 %.1e  %s\n", name, r32.err, r64.err,
-               rrt.err, pass ? "PASS" : "FAIL");
+        printf("%-30s f32 %.1e  f64 %.1e  firmware f32 %.1e  %s\n", name, r32.err, r64.err, rrt.err,
+               pass ? "PASS" : "FAIL");
     else
         printf("%-32s FAIL  %s%s\n", name, r32.problem, r64.problem);
     lln_model_free(m);

@@ -14,10 +14,10 @@ extern "C" {
 
 /** What to export. */
 typedef struct lln_export_opts {
-    const char *target;    /**< a name from lln_export_targets() ("cortex-m4f", "generic", ...) */
-    const char *prefix;    /**< C identifier prefix of the generated symbols (default "lln") */
-    long memory_limit_kb;  /**< refuse when weights + state + scratch exceed it (0: no limit) */
-    int float_path;        /**< 1: float32 runtime; 0: fixed point (needs a quantized model) */
+    const char *target;   /**< a name from lln_export_targets() ("cortex-m4f", "generic", ...) */
+    const char *prefix;   /**< C identifier prefix of the generated symbols (default "lln") */
+    long memory_limit_kb; /**< refuse when weights + state + scratch exceed it (0: no limit) */
+    int float_path;       /**< 1: float32 runtime; 0: fixed point (needs a quantized model) */
 } lln_export_opts_t;
 
 /** Sizes of an export, in bytes. */

@@ -49,14 +49,14 @@ LLN_API lln_status_t lln_model_load(const char *path, lln_model_t **out, lln_err
  *  is not finite, LLN_E_ARG if a metadata key or value is not valid UTF-8 or exceeds the
  *  limits of docs/FORMAT.md, LLN_E_NOMEM. On failure *buf is NULL and *len 0. */
 LLN_API lln_status_t lln_model_save_mem(const lln_model_t *m, unsigned char **buf, size_t *len,
-                                lln_error_t *err);
+                                        lln_error_t *err);
 
 /** Loads a model from len bytes at buf (not modified, not kept). name_for_messages
  *  (e.g. the path; NULL means "<memory>") prefixes every error message. Same status codes
  *  as lln_model_load except LLN_E_IO. *out is NULL on failure. */
 LLN_API lln_status_t lln_model_load_mem(const unsigned char *buf, size_t len,
-                                const char *name_for_messages, lln_model_t **out,
-                                lln_error_t *err);
+                                        const char *name_for_messages, lln_model_t **out,
+                                        lln_error_t *err);
 
 #ifdef __cplusplus
 }

@@ -20,11 +20,11 @@ typedef struct lln_import_opts {
     const char *cell;
     /** LTC: softplus (the LTC wrapper's default) or identity (LTCCell's default). */
     lln_positivity_t positivity;
-    int ode_unfolds;   /**< LTC, default 6 */
-    double epsilon;    /**< LTC, default 1e-8 */
-    int output_size;   /**< LTC without output mapping: motor neurons (0 = all units) */
-    lln_cfc_mode_t mode; /**< CfC: default or no_gate (pure is recognised by its keys) */
-    int mode_given;      /**< 1 when mode was set by the user */
+    int ode_unfolds;             /**< LTC, default 6 */
+    double epsilon;              /**< LTC, default 1e-8 */
+    int output_size;             /**< LTC without output mapping: motor neurons (0 = all units) */
+    lln_cfc_mode_t mode;         /**< CfC: default or no_gate (pure is recognised by its keys) */
+    int mode_given;              /**< 1 when mode was set by the user */
     lln_activation_t activation; /**< CfC backbone activation */
     double backbone_dropout;     /**< > 0 when the backbone names show dropout layers */
 } lln_import_opts_t;
@@ -33,8 +33,8 @@ typedef struct lln_import_opts {
 LLN_API void lln_import_opts_default(lln_import_opts_t *o);
 
 /** Reads an ncps state_dict checkpoint (.pt) and builds the model it describes. */
-LLN_API lln_status_t lln_import_ncps(const char *path, const lln_import_opts_t *opts, lln_model_t **out,
-                             lln_error_t *err);
+LLN_API lln_status_t lln_import_ncps(const char *path, const lln_import_opts_t *opts,
+                                     lln_model_t **out, lln_error_t *err);
 
 #ifdef __cplusplus
 }

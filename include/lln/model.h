@@ -74,24 +74,28 @@ typedef struct lln_config {
     int output_size;          /**< CUSTOM wirings only: LTC motor count M (<= units) */
     int mixed_memory;         /**< 1: an LSTM memory cell runs before the cell (ncps) */
     /* LTC */
-    int ode_unfolds;               /**< K >= 1, default 6 */
-    double epsilon;                /**< default 1e-8 */
-    lln_positivity_t positivity;   /**< default softplus */
-    lln_mapping_t input_mapping;   /**< default affine */
-    lln_mapping_t output_mapping;  /**< default affine */
+    int ode_unfolds;              /**< K >= 1, default 6 */
+    double epsilon;               /**< default 1e-8 */
+    lln_positivity_t positivity;  /**< default softplus */
+    lln_mapping_t input_mapping;  /**< default affine */
+    lln_mapping_t output_mapping; /**< default affine */
     /* CfC */
-    lln_cfc_mode_t mode;           /**< default, no_gate, pure */
-    lln_activation_t activation;   /**< backbone activation, default lecun_tanh */
-    int backbone_units;            /**< default 128 */
-    int backbone_layers;           /**< 0..LLN_MAX_BACKBONE, default 1 */
-    double backbone_dropout;       /**< only shifts parameter names (eval mode); default 0 */
-    int proj_size;                 /**< 0 = no projection, else Linear(out -> proj_size) */
+    lln_cfc_mode_t mode;         /**< default, no_gate, pure */
+    lln_activation_t activation; /**< backbone activation, default lecun_tanh */
+    int backbone_units;          /**< default 128 */
+    int backbone_layers;         /**< 0..LLN_MAX_BACKBONE, default 1 */
+    double backbone_dropout;     /**< only shifts parameter names (eval mode); default 0 */
+    int proj_size;               /**< 0 = no projection, else Linear(out -> proj_size) */
     /* wired CfC with a CUSTOM wiring: per-layer sizes (sum = units) */
     int num_layers;                  /**< wired CfC, CUSTOM wiring: layers, 1..LLN_MAX_LAYERS */
     int layer_sizes[LLN_MAX_LAYERS]; /**< wired CfC, CUSTOM wiring: neurons per layer */
 } lln_config_t;
 
 /** Most CfC backbone layers a configuration may have. */
+/** Smallest elapsed time accepted (seconds, or the caller's unit). Below it LTC's cm/Δt
+ *  overflows float32; a Δt of 1e-20 has no physical meaning anyway. */
+#define LLN_DT_MIN 1e-20
+
 #define LLN_MAX_BACKBONE 16
 #define LLN_MAX_DIM 65536 /**< bound on every size in a config */
 
@@ -105,16 +109,18 @@ LLN_API lln_status_t lln_config_validate(const lln_config_t *cfg, lln_error_t *e
  *  ("wiring", "autoncp"), ("wiring.units", "19"). Used by model files, the CLI and the
  *  importer. Keys and values: docs/FORMAT.md. */
 LLN_API lln_status_t lln_config_set(lln_config_t *cfg, const char *key, const char *value,
-                            lln_error_t *err);
+                                    lln_error_t *err);
 
 /** Calls fn(key, value, ctx) for every field needed to rebuild cfg with lln_config_set. */
 LLN_API void lln_config_foreach(const lln_config_t *cfg,
-                        void (*fn)(const char *key, const char *value, void *ctx), void *ctx);
+                                void (*fn)(const char *key, const char *value, void *ctx),
+                                void *ctx);
 
 /** Number of float64 parameter values (all tensors) a model of this configuration holds;
  *  computed without building the wiring or allocating the parameters. Lets a loader check
  *  an untrusted configuration against the data it comes with before creating the model. */
-LLN_API lln_status_t lln_config_param_count(const lln_config_t *cfg, size_t *count, lln_error_t *err);
+LLN_API lln_status_t lln_config_param_count(const lln_config_t *cfg, size_t *count,
+                                            lln_error_t *err);
 
 /* ---- model ---------------------------------------------------------------------------- */
 
@@ -141,7 +147,7 @@ typedef struct lln_tensor_info {
 /** Builds a model: wiring (from cfg->wiring), tensors, and an ncps-like random
  *  initialisation from seed (the distributions of ncps, not its torch RNG stream). */
 LLN_API lln_status_t lln_model_create(const lln_config_t *cfg, unsigned long long seed,
-                              lln_model_t **out, lln_error_t *err);
+                                      lln_model_t **out, lln_error_t *err);
 /** Frees a model and everything it owns. NULL-safe. States created for it must not be used
  *  afterwards. */
 LLN_API void lln_model_free(lln_model_t *m);
@@ -161,8 +167,8 @@ LLN_API const lln_tensor_info_t *lln_model_find(const lln_model_t *m, const char
 
 /** Copies values into a tensor, checking the element count; re-prepares the model.
  *  Masks must be 0/1 and every value finite. */
-LLN_API lln_status_t lln_model_set(lln_model_t *m, const char *name, const double *values, size_t count,
-                           lln_error_t *err);
+LLN_API lln_status_t lln_model_set(lln_model_t *m, const char *name, const double *values,
+                                   size_t count, lln_error_t *err);
 
 /** The master parameter vector (float64), all tensors back to back. After writing to it
  *  directly (e.g. an optimizer step), call lln_model_prepare(). */
@@ -186,7 +192,7 @@ LLN_API size_t lln_model_meta_count(const lln_model_t *m);
 /** Metadata entry i (0 .. lln_model_meta_count() - 1), in insertion order: sets *key and
  *  *value (owned by the model). LLN_E_RANGE when i is out of range. */
 LLN_API lln_status_t lln_model_meta_at(const lln_model_t *m, size_t i, const char **key,
-                               const char **value);
+                                       const char **value);
 
 /* ---- sizes ------------------------------------------------------------------------------ */
 
@@ -201,11 +207,11 @@ LLN_API int lln_model_memory_size(const lln_model_t *m);
 
 /** Structural counts of one step for one sample (for `lln info` and profiling). */
 typedef struct lln_model_stats {
-    long params;          /**< trainable scalars (masked-out entries excluded) */
-    long synapses;        /**< LTC: internal synapses; CfC: 0 */
+    long params;             /**< trainable scalars (masked-out entries excluded) */
+    long synapses;           /**< LTC: internal synapses; CfC: 0 */
     long sensory_synapses;   /**< LTC: synapses from the inputs; CfC: 0 */
-    long macs;            /**< multiply-accumulates per step */
-    long transcendentals; /**< exp / tanh / erf / softplus calls per step */
+    long macs;               /**< multiply-accumulates per step */
+    long transcendentals;    /**< exp / tanh / erf / softplus calls per step */
     size_t weight_bytes_f32; /**< bytes of the float32 kernel tables */
 } lln_model_stats_t;
 /** Fills *st with the structural counts of m. */
@@ -228,10 +234,10 @@ LLN_API size_t lln_state_bytes(const lln_model_t *m, lln_dtype_t dtype, int batc
 /** Lays a state out in caller memory (aligned to 16 bytes is best; any alignment works).
  *  The state starts at zero. The buffer must outlive the state; nothing is allocated. */
 LLN_API lln_status_t lln_state_init(const lln_model_t *m, lln_dtype_t dtype, int batch, void *buf,
-                            size_t bytes, lln_state_t **out);
+                                    size_t bytes, lln_state_t **out);
 /** Heap version of lln_state_init; free with lln_state_free. */
 LLN_API lln_status_t lln_state_create(const lln_model_t *m, lln_dtype_t dtype, int batch,
-                              lln_state_t **out);
+                                      lln_state_t **out);
 /** Frees a state made by lln_state_create(); does nothing for NULL or for a state laid out
  *  by lln_state_init() (the caller owns that buffer). */
 LLN_API void lln_state_free(lln_state_t *s);
@@ -253,26 +259,27 @@ LLN_API lln_status_t lln_state_get(const lln_state_t *s, void *h, void *c);
  *  (LLN_E_RANGE) and a NULL x, or a state of another model or precision (LLN_E_ARG). Never
  *  allocates. */
 LLN_API lln_status_t lln_step_batch(const lln_model_t *m, lln_state_t *s, const float *x,
-                            const float *dt, float *y);
+                                    const float *dt, float *y);
 /** float64 version of lln_step_batch(), for a state created with LLN_F64. */
 LLN_API lln_status_t lln_step_batch_f64(const lln_model_t *m, lln_state_t *s, const double *x,
-                                const double *dt, double *y);
+                                        const double *dt, double *y);
 
 /** The streaming primitive: one step, every stream of the state uses the same dt (else as
  *  lln_step_batch()). */
-LLN_API lln_status_t lln_step(const lln_model_t *m, lln_state_t *s, const float *x, float dt, float *y);
+LLN_API lln_status_t lln_step(const lln_model_t *m, lln_state_t *s, const float *x, float dt,
+                              float *y);
 /** float64 version of lln_step(), for a state created with LLN_F64. */
 LLN_API lln_status_t lln_step_f64(const lln_model_t *m, lln_state_t *s, const double *x, double dt,
-                          double *y);
+                                  double *y);
 
 /** A whole batch of sequences, batch-first, starting from the state's current value and
  *  leaving the final state in it. x: B x T x I; dt: B x T or NULL (1.0); y: B x T x O
  *  (may be NULL); states: B x T x N or NULL (hidden state after every step). */
 LLN_API lln_status_t lln_sequence(const lln_model_t *m, lln_state_t *s, int steps, const float *x,
-                          const float *dt, float *y, float *states);
+                                  const float *dt, float *y, float *states);
 /** float64 version of lln_sequence(), for a state created with LLN_F64. */
-LLN_API lln_status_t lln_sequence_f64(const lln_model_t *m, lln_state_t *s, int steps, const double *x,
-                              const double *dt, double *y, double *states);
+LLN_API lln_status_t lln_sequence_f64(const lln_model_t *m, lln_state_t *s, int steps,
+                                      const double *x, const double *dt, double *y, double *states);
 
 /** Library version string, e.g. "0.1.0". */
 LLN_API const char *lln_version(void);

@@ -29,18 +29,18 @@ typedef enum lln_wiring_kind {
 
 /** Constructor arguments of a wiring, named as in ncps. */
 typedef struct lln_wiring_spec {
-    lln_wiring_kind_t kind; /**< which generator */
-    int units;            /**< N (FULL, RANDOM, AUTONCP); NCP derives it */
-    int output_dim;       /**< FULL/RANDOM: 0 means units; AUTONCP: output_size */
-    int self_connections; /**< FULL only (1 = ncps default) */
-    double sparsity;      /**< RANDOM: [0,1); AUTONCP: [0.1,1.0] */
-    int inter;             /**< NCP: inter neurons */
-    int command;           /**< NCP: command neurons */
-    int motor;             /**< NCP: motor (output) neurons */
-    int sensory_fanout;    /**< NCP: inter neurons each sensory input connects to */
-    int inter_fanout;      /**< NCP: command neurons each inter neuron connects to */
-    int recurrent_command; /**< NCP: recurrent synapses among the command neurons */
-    int motor_fanin;       /**< NCP: command neurons each motor neuron receives from */
+    lln_wiring_kind_t kind;  /**< which generator */
+    int units;               /**< N (FULL, RANDOM, AUTONCP); NCP derives it */
+    int output_dim;          /**< FULL/RANDOM: 0 means units; AUTONCP: output_size */
+    int self_connections;    /**< FULL only (1 = ncps default) */
+    double sparsity;         /**< RANDOM: [0,1); AUTONCP: [0.1,1.0] */
+    int inter;               /**< NCP: inter neurons */
+    int command;             /**< NCP: command neurons */
+    int motor;               /**< NCP: motor (output) neurons */
+    int sensory_fanout;      /**< NCP: inter neurons each sensory input connects to */
+    int inter_fanout;        /**< NCP: command neurons each inter neuron connects to */
+    int recurrent_command;   /**< NCP: recurrent synapses among the command neurons */
+    int motor_fanin;         /**< NCP: command neurons each motor neuron receives from */
     unsigned long long seed; /**< FULL/RANDOM: erev_init_seed/random_seed; NCP: < 2^32 */
 } lln_wiring_spec_t;
 
@@ -66,18 +66,19 @@ typedef struct lln_wiring_shape {
 
 /** Validates spec (as lln_wiring_validate) and fills its sizes; allocates nothing. */
 LLN_API lln_status_t lln_wiring_shape(const lln_wiring_spec_t *spec, int input_dim,
-                              lln_wiring_shape_t *out, lln_error_t *err);
+                                      lln_wiring_shape_t *out, lln_error_t *err);
 
 /** Fills spec with ncps's defaults for kind (seeds 1111 / 22222, self connections on,
  *  AutoNCP sparsity 0.5). Sizes are left 0 for the caller. */
 LLN_API void lln_wiring_spec_default(lln_wiring_spec_t *spec, lln_wiring_kind_t kind);
 
 /** Checks a spec as ncps does (plus sanity bounds); says which argument is wrong. */
-LLN_API lln_status_t lln_wiring_validate(const lln_wiring_spec_t *spec, int input_dim, lln_error_t *err);
+LLN_API lln_status_t lln_wiring_validate(const lln_wiring_spec_t *spec, int input_dim,
+                                         lln_error_t *err);
 
 /** Builds the wiring for input_dim sensory inputs. out is overwritten (not freed first). */
-LLN_API lln_status_t lln_wiring_build(const lln_wiring_spec_t *spec, int input_dim, lln_wiring_t *out,
-                              lln_error_t *err);
+LLN_API lln_status_t lln_wiring_build(const lln_wiring_spec_t *spec, int input_dim,
+                                      lln_wiring_t *out, lln_error_t *err);
 
 /** Frees the arrays of w and zeroes it. NULL-safe. */
 LLN_API void lln_wiring_free(lln_wiring_t *w);

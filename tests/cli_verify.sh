@@ -1,0 +1,73 @@
+#!/bin/bash
+# Firmware verification: `lln verify` on every emulated target for several models (LTC with
+# an NCP wiring, CfC in each mode with a backbone, wired CfC, mixed memory and projection),
+# with the generated sequence (irregular Δt, saturating inputs) and with a CSV; plus the
+# export's refusals. Skipped (loudly, exit 77) when the cross toolchains or QEMU are absent.
+# Usage: cli_verify.sh PATH/TO/lln
+set -u
+lln=$1
+for tool in arm-none-eabi-gcc riscv64-unknown-elf-gcc qemu-system-arm qemu-system-riscv32; do
+    if ! command -v "$tool" >/dev/null 2>&1; then
+        echo "SKIP (loud): $tool is missing; install with: sh scripts/deps.sh sim" >&2
+        exit 77
+    fi
+done
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
+
+"$lln" new --inputs 4 --wiring ncp --ncp 5,4,2,3,2,3,2 -o "$tmp/ltc_ncp.lln" >/dev/null
+"$lln" new --cell cfc --inputs 3 --units 8 --backbone-units 16 --activation gelu -o "$tmp/cfc_default.lln" >/dev/null
+"$lln" new --cell cfc --inputs 3 --units 6 --backbone-layers 0 --mode no_gate --proj-size 2 -o "$tmp/cfc_nogate.lln" >/dev/null
+"$lln" new --cell cfc --inputs 3 --units 6 --backbone-layers 2 --backbone-units 8 --activation silu --mode pure --mixed-memory -o "$tmp/cfc_pure.lln" >/dev/null
+"$lln" new --cell wired_cfc --inputs 4 --wiring autoncp --units 12 --outputs 3 -o "$tmp/wcfc.lln" >/dev/null
+"$lln" new --inputs 3 --units 5 --mixed-memory --positivity identity --ode-unfolds 3 -o "$tmp/ltc_mixed.lln" >/dev/null
+
+targets="cortex-m0 cortex-m3 cortex-m4 cortex-m4f cortex-m7 cortex-m33 cortex-m55 rv32imc rv32imafc"
+for model in ltc_ncp cfc_default cfc_nogate cfc_pure wcfc ltc_mixed; do
+    for t in $targets; do
+        out=$("$lln" verify "$tmp/$model.lln" --target "$t" --steps 16 2>&1)
+        rc=$?
+        if [ $rc -ne 0 ] || ! grep -qx PASS <<<"$out" || ! grep -q 'bit-identical' <<<"$out"; then
+            fail "$model on $t (exit $rc): $out"
+        else
+            printf '%-12s %-11s %s\n' "$model" "$t" "$(grep instructions <<<"$out" | awk '{print $2}') instructions/step"
+        fi
+    done
+done
+
+# a CSV sequence with its own dt column
+printf 'dt,a,b,c,d\n0.5,0.1,0.2,0.3,0.4\n0.01,1,2,3,4\n3.0,-50,50,-50,50\n' >"$tmp/seq.csv"
+out=$("$lln" verify "$tmp/ltc_ncp.lln" --target cortex-m4f --input "$tmp/seq.csv" 2>&1) ||
+    fail "verify --input: $out"
+grep -q '3 steps' <<<"$out" || fail "verify --input did not run 3 steps: $out"
+
+# refusals and usage errors
+out=$("$lln" verify "$tmp/wcfc.lln" --target generic 2>&1)
+[ $? -eq 2 ] || fail "verify --target generic should be a usage error: $out"
+out=$("$lln" export "$tmp/wcfc.lln" --target cortex-m4 --out "$tmp/x" 2>&1)
+[ $? -eq 2 ] && grep -q 'quantize' <<<"$out" || fail "export without --float: $out"
+out=$("$lln" export "$tmp/cfc_default.lln" --target cortex-m4 --float --memory-limit-kb 1 --out "$tmp/x" 2>&1)
+[ $? -eq 1 ] && grep -qE 'bytes over the 1 KB limit' <<<"$out" || fail "memory limit: $out"
+out=$("$lln" export "$tmp/cfc_default.lln" --target cortex-m99 --float --out "$tmp/x" 2>&1)
+[ $? -eq 2 ] && grep -q "unknown target 'cortex-m99'" <<<"$out" || fail "bad target: $out"
+out=$("$lln" export "$tmp/cfc_default.lln" --target generic --float --prefix 9bad --out "$tmp/x" 2>&1)
+[ $? -eq 2 ] && grep -q 'C identifier' <<<"$out" || fail "bad prefix: $out"
+
+# the generic export builds and runs with the host compiler, and its build glue is complete
+"$lln" export "$tmp/wcfc.lln" --target generic --float --prefix robot --out "$tmp/g" >/dev/null ||
+    fail "generic export"
+make -s -C "$tmp/g" >/dev/null 2>&1 && "$tmp/g/example" >/dev/null || fail "generic export does not build/run"
+for f in robot_model.c robot_model.h lln_rt.c lln_rt.h main.c Makefile CMakeLists.txt library.json \
+    esp-idf/robot/CMakeLists.txt esp-idf/robot/idf_component.yml esp-idf/robot/robot_model.c \
+    arduino/robot/library.properties arduino/robot/src/robot_model.h \
+    arduino/robot/examples/robot_demo/robot_demo.ino; do
+    [ -s "$tmp/g/$f" ] || fail "export lacks $f"
+done
+
+if [ "$fails" -ne 0 ]; then
+    echo "cli_verify: $fails failure(s)"
+    exit 1
+fi
+echo "cli_verify: all checks passed"
