@@ -13,8 +13,9 @@ cm="$dir/CMakeLists.txt"
 [ -s "$cm" ] || fail "missing CMakeLists.txt"
 grep -qE '^version: "[0-9]+\.[0-9]+\.[0-9]+"$' "$yml" || fail "manifest: version is not a quoted semver"
 grep -qE '^description: ".+"$' "$yml" || fail "manifest: no description"
-grep -qE '^dependencies:$' "$yml" && grep -qE '^  idf: ">=[0-9.]+"$' "$yml" ||
+if ! grep -qE '^dependencies:$' "$yml" || ! grep -qE '^  idf: ">=[0-9.]+"$' "$yml"; then
     fail "manifest: no idf version dependency"
+fi
 grep -q 'idf_component_register(' "$cm" || fail "CMakeLists.txt does not call idf_component_register"
 grep -qE 'INCLUDE_DIRS "\."' "$cm" || fail "CMakeLists.txt: INCLUDE_DIRS must be \".\""
 srcs=$(sed -nE 's/.*SRCS (("[^"]+" ?)+).*/\1/p' "$cm" | tr -d '"')
@@ -24,8 +25,6 @@ for s in $srcs; do
     cc -std=c99 -Wall -Wextra -Werror -ffp-contract=off -I"$dir" -c "$dir/$s" -o /dev/null ||
         fail "$s does not compile"
 done
-for h in lln_rt.h; do
-    [ -s "$dir/$h" ] || fail "missing $h"
-done
+[ -s "$dir/lln_rt.h" ] || fail "missing lln_rt.h"
 [ "$fails" -eq 0 ] && echo "idf component $dir: ok ($(echo "$srcs" | wc -w) sources)"
 exit $((fails != 0))

@@ -520,8 +520,8 @@ static pt_entry_t *find_in_folder(pt_t *p, const char *mid, const unsigned char 
         p->scratch = s;
         p->scratch_cap = n;
     }
-    /* The first call allocates scratch (n >= 1 > scratch_cap = 0); folder is set first. */
-    /* NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker): both non-NULL, see above */
+    /* The first call allocates scratch (n >= 1 > scratch_cap = 0); find_pickle set folder. */
+    /* NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker): scratch, folder both set */
     memcpy(p->scratch, p->folder, p->folder_len);
     p->scratch[p->folder_len] = '/';
     memcpy(p->scratch + p->folder_len + 1, mid, mlen);
@@ -768,8 +768,8 @@ static lln_status_t pk_pop(pk_t *k, ref_t *r)
 {
     if (pk_avail(k) < 1)
         return pk_fail(k, LLN_E_FORMAT, "pickle stack underflow");
-    /* sp >= pk_avail() >= 1, and pk_push allocated the stack before sp became > 0 */
-    /* NOLINTNEXTLINE(clang-analyzer-core.NullDereference): stack != NULL, see above */
+    /* sp >= pk_avail() >= 1 here, and pk_push allocated the stack before sp became > 0. */
+    /* NOLINTNEXTLINE(clang-analyzer-core.NullDereference): sp >= 1, so pk_push allocated it */
     *r = k->stack[--k->sp];
     return LLN_OK;
 }

@@ -16,6 +16,16 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fails=0
 fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
+# expect_rc CODE PATTERN LABEL -- CMD...: CMD exits CODE and prints PATTERN
+expect_rc() {
+    local code=$1 pattern=$2 label=$3 out rc
+    shift 4
+    out=$("$@" 2>&1)
+    rc=$?
+    if [ "$rc" -ne "$code" ] || ! grep -qE -- "$pattern" <<<"$out"; then
+        fail "$label (exit $rc): $out"
+    fi
+}
 
 "$lln" new --inputs 4 --wiring ncp --ncp 5,4,2,3,2,3,2 -o "$tmp/ltc_ncp.lln" >/dev/null
 "$lln" new --cell cfc --inputs 3 --units 8 --backbone-units 16 --activation gelu -o "$tmp/cfc_default.lln" >/dev/null
@@ -44,21 +54,22 @@ out=$("$lln" verify "$tmp/ltc_ncp.lln" --target cortex-m4f --input "$tmp/seq.csv
 grep -q '3 steps' <<<"$out" || fail "verify --input did not run 3 steps: $out"
 
 # refusals and usage errors
-out=$("$lln" verify "$tmp/wcfc.lln" --target generic 2>&1)
-[ $? -eq 2 ] || fail "verify --target generic should be a usage error: $out"
-out=$("$lln" export "$tmp/wcfc.lln" --target cortex-m4 --out "$tmp/x" 2>&1)
-[ $? -eq 2 ] && grep -q 'quantize' <<<"$out" || fail "export without --float: $out"
-out=$("$lln" export "$tmp/cfc_default.lln" --target cortex-m4 --float --memory-limit-kb 1 --out "$tmp/x" 2>&1)
-[ $? -eq 1 ] && grep -qE 'bytes over the 1 KB limit' <<<"$out" || fail "memory limit: $out"
-out=$("$lln" export "$tmp/cfc_default.lln" --target cortex-m99 --float --out "$tmp/x" 2>&1)
-[ $? -eq 2 ] && grep -q "unknown target 'cortex-m99'" <<<"$out" || fail "bad target: $out"
-out=$("$lln" export "$tmp/cfc_default.lln" --target generic --float --prefix 9bad --out "$tmp/x" 2>&1)
-[ $? -eq 2 ] && grep -q 'C identifier' <<<"$out" || fail "bad prefix: $out"
+expect_rc 2 'no emulator' "verify --target generic" -- "$lln" verify "$tmp/wcfc.lln" --target generic
+expect_rc 2 'quantize' "export without --float" -- \
+    "$lln" export "$tmp/wcfc.lln" --target cortex-m4 --out "$tmp/x"
+expect_rc 1 'bytes over the 1 KB limit' "memory limit" -- "$lln" export "$tmp/cfc_default.lln" \
+    --target cortex-m4 --float --memory-limit-kb 1 --out "$tmp/x"
+expect_rc 2 "unknown target 'cortex-m99'" "bad target" -- \
+    "$lln" export "$tmp/cfc_default.lln" --target cortex-m99 --float --out "$tmp/x"
+expect_rc 2 'C identifier' "bad prefix" -- \
+    "$lln" export "$tmp/cfc_default.lln" --target generic --float --prefix 9bad --out "$tmp/x"
 
 # the generic export builds and runs with the host compiler, and its build glue is complete
 "$lln" export "$tmp/wcfc.lln" --target generic --float --prefix robot --out "$tmp/g" >/dev/null ||
     fail "generic export"
-make -s -C "$tmp/g" >/dev/null 2>&1 && "$tmp/g/example" >/dev/null || fail "generic export does not build/run"
+if ! make -s -C "$tmp/g" >/dev/null 2>&1 || ! "$tmp/g/example" >/dev/null; then
+    fail "generic export does not build/run"
+fi
 for f in robot_model.c robot_model.h lln_rt.c lln_rt.h main.c Makefile CMakeLists.txt library.json \
     esp-idf/robot/CMakeLists.txt esp-idf/robot/idf_component.yml esp-idf/robot/robot_model.c \
     arduino/robot/library.properties arduino/robot/src/robot_model.h \

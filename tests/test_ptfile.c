@@ -25,6 +25,12 @@ typedef struct buf {
     size_t n, cap;
 } buf_t;
 
+/* Bit-for-bit equality: values are compared exactly on purpose (-0.0, NaN payloads). */
+static int same_bits(const double *a, const double *b)
+{
+    return memcmp((const void *)a, (const void *)b, sizeof *a) == 0;
+}
+
 static void put(buf_t *b, const void *s, size_t n)
 {
     if (b->n + n > b->cap) {
@@ -524,10 +530,8 @@ static void check_tensor(const lln_case_t *got, const tdef_t *t, const char *var
             rem /= t->size[d];
         }
         double want = s->val[pos];
-        /* bit-exact on purpose (-0.0, NaN payloads) */
-        /* NOLINTNEXTLINE(bugprone-suspicious-memory-comparison,cert-exp42-c,cert-flp37-c) */
-        CHECK_MSG(memcmp(&want, &g->data[i], sizeof want) == 0, "%s: %s[%zu] = %.17g, want %.17g",
-                  variant, t->name, i, g->data[i], want);
+        CHECK_MSG(same_bits(&want, &g->data[i]), "%s: %s[%zu] = %.17g, want %.17g", variant,
+                  t->name, i, g->data[i], want);
     }
 }
 
@@ -854,9 +858,7 @@ static int same_tensor(const lln_case_tensor_t *a, const lln_case_tensor_t *b, c
         return 0;
     }
     for (size_t i = 0; i < a->count; i++) {
-        /* bit-exact on purpose (-0.0, NaN payloads) */
-        /* NOLINTNEXTLINE(bugprone-suspicious-memory-comparison,cert-exp42-c,cert-flp37-c) */
-        if (memcmp(&a->data[i], &b->data[i], sizeof(double)) != 0) {
+        if (!same_bits(&a->data[i], &b->data[i])) {
             fprintf(stderr, "%s: '%s'[%zu] = %.17g vs %.17g\n", what, a->name, i, a->data[i],
                     b->data[i]);
             return 0;

@@ -91,11 +91,11 @@ typedef struct lln_config {
     int layer_sizes[LLN_MAX_LAYERS]; /**< wired CfC, CUSTOM wiring: neurons per layer */
 } lln_config_t;
 
-/** Most CfC backbone layers a configuration may have. */
 /** Smallest elapsed time accepted (seconds, or the caller's unit). Below it LTC's cm/Δt
  *  overflows float32; a Δt of 1e-20 has no physical meaning anyway. */
 #define LLN_DT_MIN 1e-20
 
+/** Most CfC backbone layers a configuration may have. */
 #define LLN_MAX_BACKBONE 16
 #define LLN_MAX_DIM 65536 /**< bound on every size in a config */
 
