@@ -290,7 +290,8 @@ static int run_op(stream_t *s, reader_t *r)
     int bounded = 1;
     for (size_t i = 0; i < ndt; i++) {
         double d = s->dtd[i];
-        if (!(d > 0) || !isfinite(d))
+        double lim = s->f64 ? LLN_DT_MIN : (double)(float)LLN_DT_MIN; /* as the library */
+        if (!(d >= lim) || !isfinite(d))
             want = LLN_E_DT;
         else if (d < DT_MIN * 0.999 || d > DT_MAX) /* 0.999: 1e-6 rounded to float */
             bounded = 0;

@@ -32,7 +32,7 @@ extern "C" {
     X(LLN_E_CHECKSUM, 6, "checksum mismatch")             \
     X(LLN_E_CONFIG, 7, "invalid model configuration")     \
     X(LLN_E_SHAPE, 8, "tensor shape mismatch")            \
-    X(LLN_E_DT, 9, "elapsed time must be finite and > 0") \
+    X(LLN_E_DT, 9, "elapsed time must be finite and >= 1e-20") \
     X(LLN_E_NOTFOUND, 10, "not found")                    \
     X(LLN_E_UNSUPPORTED, 11, "unsupported feature")       \
     X(LLN_E_RANGE, 12, "value out of range")
