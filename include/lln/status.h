@@ -22,19 +22,19 @@ extern "C" {
 
 /** Every status code as an X(name, value, message) entry; the enum lln_status_t and the
  *  messages of lln_strerror() are both generated from this one list. */
-#define LLN_STATUS_LIST(X)                                \
-    X(LLN_OK, 0, "ok")                                    \
-    X(LLN_E_ARG, 1, "invalid argument")                   \
-    X(LLN_E_NOMEM, 2, "out of memory")                    \
-    X(LLN_E_IO, 3, "input/output error")                  \
-    X(LLN_E_FORMAT, 4, "malformed file")                  \
-    X(LLN_E_VERSION, 5, "unsupported file version")       \
-    X(LLN_E_CHECKSUM, 6, "checksum mismatch")             \
-    X(LLN_E_CONFIG, 7, "invalid model configuration")     \
-    X(LLN_E_SHAPE, 8, "tensor shape mismatch")            \
+#define LLN_STATUS_LIST(X)                                     \
+    X(LLN_OK, 0, "ok")                                         \
+    X(LLN_E_ARG, 1, "invalid argument")                        \
+    X(LLN_E_NOMEM, 2, "out of memory")                         \
+    X(LLN_E_IO, 3, "input/output error")                       \
+    X(LLN_E_FORMAT, 4, "malformed file")                       \
+    X(LLN_E_VERSION, 5, "unsupported file version")            \
+    X(LLN_E_CHECKSUM, 6, "checksum mismatch")                  \
+    X(LLN_E_CONFIG, 7, "invalid model configuration")          \
+    X(LLN_E_SHAPE, 8, "tensor shape mismatch")                 \
     X(LLN_E_DT, 9, "elapsed time must be finite and >= 1e-20") \
-    X(LLN_E_NOTFOUND, 10, "not found")                    \
-    X(LLN_E_UNSUPPORTED, 11, "unsupported feature")       \
+    X(LLN_E_NOTFOUND, 10, "not found")                         \
+    X(LLN_E_UNSUPPORTED, 11, "unsupported feature")            \
     X(LLN_E_RANGE, 12, "value out of range")
 
 /** Status codes: LLN_OK (0) or an error, with the values and messages of LLN_STATUS_LIST. */
