@@ -15,7 +15,10 @@
 #     Counts from another compiler measure the compiler, so failing would be noise and
 #     passing a false assurance; SKIP shows in the quality-gate table that the gate did not
 #     run. The reference toolchain is Debian 12's (scripts/deps.sh ci).
-# CI_PERF_RECORD=1 (what `make perf-baseline` sets) writes the baseline instead.
+# Then the firmware: instructions per step under QEMU (the instruction-count plugin, through
+# `lln verify`) of three reference models on every emulated target, against
+# bench/perf-targets.tsv, by the same rules (scripts/perf_targets.sh).
+# CI_PERF_RECORD=1 (what `make perf-baseline` sets) writes both baselines instead.
 # shellcheck source=.ci/lib.sh
 . "$(dirname "$0")/../lib.sh"
 ci_begin perf
@@ -29,7 +32,7 @@ baseline=bench/perf-baseline.json
 
 if ! { ci_run perf-configure cmake -S . -B "$bp" -DCMAKE_C_COMPILER=gcc -DCMAKE_BUILD_TYPE=Release \
     -DLLN_NATIVE=OFF -DCMAKE_C_FLAGS= -DLLN_SHARED_DIR="$CI_SHARED" &&
-    ci_run perf-build cmake --build "$bp" -j "$CI_JOBS" --target lln_perfcount; }; then
+    ci_run perf-build cmake --build "$bp" -j "$CI_JOBS" --target lln_perfcount lln; }; then
     ci_end FAIL "build failed"
 fi
 pc="$bp/lln_perfcount"
@@ -71,8 +74,26 @@ while read -r _ key value; do
     ci_metric "$key" "$value"
 done < <(grep -E '^METRIC ' "$CI_OUT/logs/perf-gate.log")
 figure=$(sed -n 's/^FIGURE: //p' "$CI_OUT/logs/perf-gate.log" | tail -n1)
-case $rc in
-0) ci_end PASS "$figure" ;;
-3) ci_end SKIP "$figure" ;;
-*) ci_end FAIL "${figure:-perf_gate.py failed ($rc)}" ;;
-esac
+
+# Targets: QEMU instruction counts of the firmware (scripts/perf_targets.sh).
+tmode=compare
+[ "${CI_PERF_RECORD:-0}" = 1 ] && tmode=record
+if command -v arm-none-eabi-gcc >/dev/null && command -v qemu-system-arm >/dev/null; then
+    bash scripts/perf_targets.sh "$bp/lln" "$tmode" bench/perf-targets.tsv \
+        "${CI_PERF_MAX_REGRESSION:-5}" >"$CI_OUT/logs/perf-targets.log" 2>&1
+    trc=$?
+    grep -v '^FIGURE: ' "$CI_OUT/logs/perf-targets.log" | grep -E 'REGRESSION|faster|!!!|failed|recorded' || true
+    tfig=$(sed -n 's/^FIGURE: //p' "$CI_OUT/logs/perf-targets.log")
+else
+    echo "SKIP (loud): cross toolchains or QEMU missing; target counts not compared"
+    trc=3
+    tfig="targets not measured"
+fi
+figure="$figure; ${tfig:-target counts failed}"
+[ "$rc" -ne 0 ] && [ "$rc" -ne 3 ] && ci_end FAIL "${figure}"
+[ "$trc" -ne 0 ] && [ "$trc" -ne 3 ] && {
+    tail -n 40 "$CI_OUT/logs/perf-targets.log"
+    ci_end FAIL "$figure"
+}
+[ "$rc" -eq 3 ] || [ "$trc" -eq 3 ] && ci_end SKIP "$figure"
+ci_end PASS "$figure"
