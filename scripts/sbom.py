@@ -319,6 +319,8 @@ def main():
     top_ref = "pkg:generic/liquid-edge@%s" % version
     lib_ref = "pkg:generic/liquid-edge/liblln@%s" % version
     cli_ref = "pkg:generic/liquid-edge/lln@%s" % version
+    rt_ref = "pkg:generic/liquid-edge/lln-runtime@%s" % version
+    rt_src = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "runtime", "lln_rt.c")
     ours_lic = [{"license": {"id": lic}}]
     components = [
         {"type": "library", "bom-ref": lib_ref, "name": "liblln", "version": version,
@@ -327,10 +329,16 @@ def main():
          "hashes": [{"alg": "SHA-256", "content": sha256(a.lib)}],
          "properties": [{"name": "liquid-edge:hashed-file", "value": os.path.basename(a.lib)}]},
         {"type": "application", "bom-ref": cli_ref, "name": "lln", "version": version,
-         "description": "liquid-edge command line (new, info, run, import-ncps)",
+         "description": "liquid-edge command line (new, info, run, import-ncps, export, verify)",
          "licenses": ours_lic, "purl": cli_ref, "scope": "required",
          "hashes": [{"alg": "SHA-256", "content": sha256(a.cli)}],
          "properties": [{"name": "liquid-edge:hashed-file", "value": os.path.basename(a.cli)}]},
+        {"type": "library", "bom-ref": rt_ref, "name": "lln-runtime", "version": version,
+         "description": "liquid-edge firmware runtime (runtime/lln_rt.c/.h), compiled into liblln "
+                        "and shipped as source in every `lln export`",
+         "licenses": ours_lic, "purl": rt_ref, "scope": "required",
+         "hashes": [{"alg": "SHA-256", "content": sha256(rt_src)}],
+         "properties": [{"name": "liquid-edge:hashed-file", "value": "lln_rt.c"}]},
     ]
 
     lib_runtime = needed_packages(a.lib)
@@ -387,8 +395,9 @@ def main():
         },
         "components": components,
         "dependencies": [
-            {"ref": top_ref, "dependsOn": [lib_ref, cli_ref]},
-            {"ref": lib_ref, "dependsOn": [deb_refs[p] for p in lib_runtime]},
+            {"ref": top_ref, "dependsOn": [lib_ref, cli_ref, rt_ref]},
+            {"ref": rt_ref, "dependsOn": []},
+            {"ref": lib_ref, "dependsOn": [rt_ref] + [deb_refs[p] for p in lib_runtime]},
             {"ref": cli_ref, "dependsOn": [lib_ref] + [deb_refs[p] for p in cli_runtime]},
         ],
     }
@@ -398,7 +407,7 @@ def main():
         f.write("\n")
     os.replace(tmp, a.output)
     print("sbom.py: %s: %d components (%d ours, %d Debian), %d dependency entries"
-          % (a.output, len(components), 2, len(components) - 2, len(bom["dependencies"])))
+          % (a.output, len(components), 3, len(components) - 3, len(bom["dependencies"])))
 
 
 if __name__ == "__main__":
