@@ -21,6 +21,7 @@ test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 demo: build
+	@sh scripts/deps.sh sim || echo "(the firmware part of the demo needs them; it will say so)"
 	@sh scripts/demo.sh $(BUILD)
 
 golden: build

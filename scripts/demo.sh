@@ -1,6 +1,7 @@
 #!/bin/sh
 # The main job on data the project generates itself: build an LTC with an AutoNCP(19, 4)
-# wiring, stream an irregularly sampled 8-channel signal through it, and describe it.
+# wiring, stream an irregularly sampled 8-channel signal through it, describe it, export it as
+# firmware for a Cortex-M4F and verify that firmware under QEMU.
 # Usage: scripts/demo.sh BUILD_DIR
 set -eu
 build=${1:-build}
@@ -34,3 +35,11 @@ echo "wrote $out/outputs.csv ($(($(wc -l <"$out/outputs.csv") - 1)) rows)"
 
 echo "== 4. the model"
 "$lln" info "$out/demo.lln"
+
+echo "== 5. firmware for a Cortex-M4F: export, then verify under QEMU bit for bit against the host"
+"$lln" export "$out/demo.lln" --target cortex-m4f --float --prefix demo --out "$out/firmware"
+if command -v arm-none-eabi-gcc >/dev/null 2>&1 && command -v qemu-system-arm >/dev/null 2>&1; then
+    "$lln" verify "$out/demo.lln" --target cortex-m4f --input "$out/signal.csv"
+else
+    echo "SKIP: lln verify needs arm-none-eabi-gcc and qemu-system-arm: sh scripts/deps.sh sim (as root)"
+fi
