@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "fileio.h"
 #include "lln/export.h"
 #include "rt_image.h"
 
@@ -274,27 +275,9 @@ static char *host_reference(const lln_rt_model_t *rt, const seq_t *s)
 
 static char *slurp(const char *path)
 {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return NULL;
-    size_t cap = 1 << 16, n = 0;
-    char *b = malloc(cap + 1);
-    while (b) {
-        n += fread(b + n, 1, cap - n, f);
-        if (n < cap)
-            break;
-        char *nb = realloc(b, cap * 2 + 1);
-        if (nb == NULL) {
-            free(b);
-            b = NULL;
-            break;
-        }
-        b = nb, cap *= 2;
-    }
-    fclose(f);
-    if (b)
-        b[n] = '\0';
-    return b;
+    unsigned char *b;
+    size_t n;
+    return lln__read_file(path, &b, &n, NULL) == LLN_OK ? (char *)b : NULL;
 }
 
 static float bits_to_float(const char *hex)

@@ -2,6 +2,8 @@
  * file is read whole and tokenized in place rather than with a fixed line buffer. */
 #include "casefile.h"
 
+#include "fileio.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,42 +22,17 @@ typedef struct reader {
 
 static char *read_whole(const char *path, size_t *len, lln_error_t *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        lln_error_set(err, LLN_E_IO, "%s: cannot open: %s", path, strerror(errno));
+    unsigned char *buf;
+    if (lln__read_file(path, &buf, len, err) != LLN_OK)
         return NULL;
-    }
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap + 1);
-    while (buf != NULL) {
-        n += fread(buf + n, 1, cap - n, f);
-        if (n < cap)
-            break;
-        char *nb = realloc(buf, cap * 2 + 1);
-        if (nb == NULL) {
-            free(buf);
-            buf = NULL;
-            break;
-        }
-        buf = nb;
-        cap *= 2;
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (buf == NULL || bad) {
-        free(buf);
-        lln_error_set(err, buf == NULL ? LLN_E_NOMEM : LLN_E_IO, "%s: cannot read", path);
-        return NULL;
-    }
-    if (memchr(buf, '\0', n) != NULL) {
+    const void *nul = memchr(buf, '\0', *len);
+    if (nul != NULL) {
         lln_error_set(err, LLN_E_FORMAT, "%s: NUL byte at offset %zu (not a text file)", path,
-                      (size_t)((char *)memchr(buf, '\0', n) - buf));
+                      (size_t)((const unsigned char *)nul - buf));
         free(buf);
         return NULL;
     }
-    buf[n] = '\0';
-    *len = n;
-    return buf;
+    return (char *)buf;
 }
 
 /* Next space-separated token on the current line; NULL at end of line / file. The

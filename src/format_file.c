@@ -149,41 +149,15 @@ lln_status_t lln_model_save(const lln_model_t *m, const char *path, lln_error_t 
 
 /* ---- load ----------------------------------------------------------------------------------- */
 
-static lln_status_t read_all(FILE *f, const char *path, unsigned char **buf, size_t *len,
-                             lln_error_t *err)
-{
-    struct stat sb;
-    if (fstat(fileno(f), &sb) != 0)
-        return lln_error_set(err, LLN_E_IO, "%s: cannot stat: %s", path, strerror(errno));
-    if (!S_ISREG(sb.st_mode))
-        return lln_error_set(err, LLN_E_IO, "%s: not a regular file", path);
-    if (sb.st_size < 0 || (uintmax_t)sb.st_size >= SIZE_MAX)
-        return lln_error_set(err, LLN_E_IO, "%s: file too large", path);
-    size_t n = (size_t)sb.st_size;
-    *buf = malloc(n > 0 ? n : 1);
-    if (*buf == NULL)
-        return lln_error_set(err, LLN_E_NOMEM, "%s: out of memory for %zu bytes", path, n);
-    size_t got = fread(*buf, 1, n, f);
-    if (got != n || getc(f) != EOF)
-        return lln_error_set(err, LLN_E_IO, "%s: %s", path,
-                             ferror(f) ? "read error" : "file changed size while being read");
-    *len = n;
-    return LLN_OK;
-}
-
 lln_status_t lln_model_load(const char *path, lln_model_t **out, lln_error_t *err)
 {
     if (out != NULL)
         *out = NULL;
     if (path == NULL || out == NULL)
         return lln_error_set(err, LLN_E_ARG, "load: NULL path or output");
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return lln_error_set(err, LLN_E_IO, "%s: cannot open: %s", path, strerror(errno));
     unsigned char *buf = NULL;
     size_t len = 0;
-    lln_status_t st = read_all(f, path, &buf, &len, err);
-    fclose(f);
+    lln_status_t st = lln__read_file(path, &buf, &len, err);
     if (st == LLN_OK)
         st = lln_model_load_mem(buf, len, path, out, err);
     free(buf);

@@ -12,6 +12,7 @@
  * before use; allocations are bounded by sizes already proven to fit in the file (or by
  * deflate's maximum ratio); the interpreter caps stack, marks, memo and objects. */
 #define ZLIB_CONST /* zlib's next_in becomes const: no casting away const on our buffer */
+#include "fileio.h"
 #include "ptfile.h"
 
 #include <errno.h>
@@ -1547,42 +1548,6 @@ lln_status_t lln_pt_load_mem(const void *buf, size_t len, const char *name, unsi
     return st;
 }
 
-/* Reads the whole file: its size comes from the file itself, so the allocation is
- * exactly what the disk holds. */
-static lln_status_t read_file(const char *path, unsigned char **buf, size_t *len, lln_error_t *err)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return lln_error_set(err, LLN_E_IO, "%s: cannot open: %s", path, strerror(errno));
-    /* a first read fails on directories, whose "size" can be LONG_MAX */
-    if (fgetc(f) == EOF && ferror(f)) {
-        int e = errno;
-        fclose(f);
-        return lln_error_set(err, LLN_E_IO, "%s: cannot read: %s", path, strerror(e));
-    }
-    long size = -1;
-    if (fseek(f, 0, SEEK_END) == 0)
-        size = ftell(f);
-    if (size < 0 || fseek(f, 0, SEEK_SET) != 0) {
-        fclose(f);
-        return lln_error_set(err, LLN_E_IO, "%s: cannot determine the file size", path);
-    }
-    *buf = malloc((size_t)size + 1);
-    if (*buf == NULL) {
-        fclose(f);
-        return lln_error_set(err, LLN_E_NOMEM, "%s: out of memory for %ld bytes", path, size);
-    }
-    *len = fread(*buf, 1, (size_t)size, f);
-    int bad = ferror(f) || *len != (size_t)size;
-    fclose(f);
-    if (bad) {
-        free(*buf);
-        *buf = NULL;
-        return lln_error_set(err, LLN_E_IO, "%s: read error", path);
-    }
-    return LLN_OK;
-}
-
 lln_status_t lln_pt_load(const char *path, lln_case_t *out, lln_error_t *err)
 {
     unsigned char *buf = NULL;
@@ -1590,7 +1555,7 @@ lln_status_t lln_pt_load(const char *path, lln_case_t *out, lln_error_t *err)
     memset(out, 0, sizeof *out);
     if (path == NULL)
         return lln_error_set(err, LLN_E_ARG, "lln_pt_load: no path");
-    lln_status_t st = read_file(path, &buf, &len, err);
+    lln_status_t st = lln__read_file(path, &buf, &len, err);
     if (st != LLN_OK)
         return st;
     st = lln_pt_load_mem(buf, len, path, 0, out, err);
