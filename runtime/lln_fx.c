@@ -63,7 +63,7 @@ int32_t lln_fx_rshift_round(int32_t x, int shift)
 
 int32_t lln_fx_requant(int32_t acc, int32_t multiplier_q31, int shift)
 {
-    int s = 31 + fx_clamp(shift, -31, 31); /* total right shift, [0, 62] */
+    int s = 31 + fx_clamp(shift, -31, 31);     /* total right shift, [0, 62] */
     int64_t p = (int64_t)acc * multiplier_q31; /* |p| <= 2^62: exact */
     uint64_t mag = fx_abs64(p);
     if (s > 0)
@@ -94,97 +94,120 @@ int32_t lln_fx_div_q(int32_t num, int32_t den, int frac_bits)
 
 /* ---- nonlinearities --------------------------------------------------------------------- */
 
-/* tanh(k/8) in Q16 for k = 0..64, rounded, clamped to 65535 (k >= 46). */
-static const uint16_t fx_tanh_q16[65] = {
-    0,     8150,  16051, 23485, 30285, 36346, 41625, 46131, 49912, 53038, 55593, 57660, 59320,
-    60643, 61694, 62524, 63179, 63693, 64096, 64412, 64659, 64852, 65003, 65120, 65212, 65283,
-    65339, 65383, 65417, 65443, 65464, 65480, 65492, 65502, 65509, 65515, 65520, 65523, 65526,
-    65528, 65530, 65531, 65532, 65533, 65534, 65534, 65535, 65535, 65535, 65535, 65535, 65535,
-    65535, 65535, 65535, 65535, 65535, 65535, 65535, 65535, 65535, 65535, 65535, 65535, 65535,
+/* Tables of node values in Q21 (uint32: flash cost 4 bytes a node; 2^-21 keeps the nodes'
+ * rounding at 1/64 of an output LSB, so the error is the final rounding plus ~0.1 LSB). */
+
+/* tanh(k/8) in Q21, k = 0..64. */
+static const uint32_t fx_tanh_q21[65] = {
+    0u,       260787u,  513632u,  751530u,  969130u,  1163080u, 1332004u, 1476197u, 1597179u,
+    1697227u, 1778980u, 1845130u, 1898233u, 1940592u, 1974208u, 2000778u, 2021712u, 2038165u,
+    2051069u, 2061175u, 2069080u, 2075257u, 2080081u, 2083845u, 2086781u, 2089071u, 2090856u,
+    2092247u, 2093331u, 2094175u, 2094833u, 2095346u, 2095745u, 2096056u, 2096299u, 2096487u,
+    2096634u, 2096749u, 2096838u, 2096908u, 2096962u, 2097004u, 2097037u, 2097062u, 2097082u,
+    2097097u, 2097110u, 2097119u, 2097126u, 2097132u, 2097136u, 2097140u, 2097143u, 2097145u,
+    2097146u, 2097148u, 2097149u, 2097149u, 2097150u, 2097150u, 2097151u, 2097151u, 2097151u,
+    2097151u, 2097152u,
 };
 
-/* exp(-k/8) in Q16 for k = 0..96, rounded; entry 0 (1.0 = 65536) does not fit and is read
- * as 65536 by fx_exp_node. */
-static const uint16_t fx_exp_q16[97] = {
-    65535, 57835, 51039, 45042, 39750, 35079, 30957, 27319, 24109, 21276, 18776, 16570, 14623,
-    12905, 11388, 10050, 8869,  7827,  6907,  6096,  5380,  4747,  4190,  3697,  3263,  2879,
-    2541,  2243,  1979,  1746,  1541,  1360,  1200,  1059,  935,   825,   728,   642,   567,
-    500,   442,   390,   344,   303,   268,   236,   209,   184,   162,   143,   127,   112,
-    99,    87,    77,    68,    60,    53,    47,    41,    36,    32,    28,    25,    22,
-    19,    17,    15,    13,    12,    10,    9,     8,     7,     6,     6,     5,     4,
-    4,     3,     3,     3,     2,     2,     2,     2,     1,     1,     1,     1,     1,
-    1,     1,     1,     1,     0,     0,
+/* exp(-k/8) in Q21, k = 0..96. */
+static const uint32_t fx_exp_q21[97] = {
+    2097152u, 1850730u, 1633264u, 1441350u, 1271987u, 1122525u, 990624u, 874223u, 771499u, 680846u,
+    600844u,  530243u,  467938u,  412954u,  364430u,  321609u,  283819u, 250469u, 221038u, 195066u,
+    172145u,  151917u,  134066u,  118313u,  104411u,  92142u,   81315u,  71761u,  63329u,  55887u,
+    49320u,   43525u,   38411u,   33897u,   29914u,   26399u,   23297u,  20560u,  18144u,  16012u,
+    14130u,   12470u,   11005u,   9712u,    8571u,    7564u,    6675u,   5890u,   5198u,   4588u,
+    4048u,    3573u,    3153u,    2782u,    2456u,    2167u,    1912u,   1688u,   1489u,   1314u,
+    1160u,    1024u,    903u,     797u,     704u,     621u,     548u,    484u,    427u,    377u,
+    332u,     293u,     259u,     228u,     202u,     178u,     157u,    139u,    122u,    108u,
+    95u,      84u,      74u,      65u,      58u,      51u,      45u,     40u,     35u,     31u,
+    27u,      24u,      21u,      19u,      17u,      15u,      13u,
 };
+
+/* x / 2^s rounded half up, s in [1, 31] (for interpolation terms of either sign). */
+static int32_t fx_asr_round(int32_t x, int s) { return fx_asr(x + (1 << (s - 1)), s); }
 
 /* Cubic Hermite interpolation on one segment of width h = 1/8:
  *   p(u) = y0 + u (g0 + u (3D - 2 g0 - g1 + u (g0 + g1 - 2D))),  D = y1 - y0,
- * with u = frac / 2^ub in [0, 1), node values y in Q16 and g = h * f'(node) in Q19
- * (= f' in Q16, as h = 2^-3). Result in Q19. All terms stay below 2^20, so r * frac
- * (frac < 2^10) fits int32. */
+ * u = frac / 2^ub in [0, 1) (ub = 8 or 10), node values y and slopes g = h f'(node) all in
+ * Q21. With |D|, |g| <= 2^18 the inner terms stay below 2^21, so r * frac (frac < 2^10)
+ * fits int32. Result in Q21. */
 static int32_t fx_hermite(int32_t y0, int32_t y1, int32_t g0, int32_t g1, int32_t frac, int ub)
 {
-    int32_t d = (y1 - y0) * 8;
+    int32_t d = y1 - y0;
     int32_t r = g0 + g1 - 2 * d;
-    r = 3 * d - 2 * g0 - g1 + fx_asr(r * frac, ub);
-    r = g0 + fx_asr(r * frac, ub);
-    return y0 * 8 + fx_asr(r * frac, ub);
+    r = 3 * d - 2 * g0 - g1 + fx_asr_round(r * frac, ub);
+    /* The last two steps carry 12 - ub more fractional bits (2 for tanh, 4 for exp), so
+     * rounding wobbles stay far below the function's change per input step where it is flat
+     * (the results are monotone: tested exhaustively). This r is about the segment's mean
+     * slope (<= 2^18) times 2^(12 - ub), so r * frac < 2^30. */
+    r = g0 * (1 << (12 - ub)) + fx_asr_round(r * frac, 2 * ub - 12);
+    return y0 + fx_asr_round(r * frac, 12);
 }
 
-/* tanh'(x) = 1 - tanh(x)^2 in Q16 from tanh(x) in Q16 (t <= 65535: t * t fits uint32). */
-static int32_t fx_tanh_slope(uint32_t t) { return 65536 - (int32_t)((t * t + 32768u) >> 16); }
-
-/* p clamped to [0, 2^19] (1.0 in Q19), against a cubic's overshoot between rounded nodes. */
-static uint32_t fx_unit_q19(int32_t p)
+/* p clamped to [0, 2^21] (1.0 in Q21), against a cubic's overshoot between rounded nodes. */
+static uint32_t fx_unit_q21(int32_t p)
 {
-    return p < 0 ? 0u : p > (1 << 19) ? 1u << 19 : (uint32_t)p;
+    return p < 0 ? 0u : p > (1 << 21) ? 1u << 21 : (uint32_t)p;
 }
 
-/* tanh(a / 2^13) in Q19, in [0, 2^19], for a in [0, 65536] (Q3.13, [0, 8]). */
-static uint32_t fx_tanh_pos_q19(uint32_t a)
+/* h tanh'(x) = (1 - tanh(x)^2) / 8 in Q21 from tanh(x) in Q21: 1 - t^2 in Q16 (t rounded
+ * to Q16 and kept below 2^16 so t^2 fits uint32), times 2^5 / 8. Error <= 2 Q16 units of
+ * slope, i.e. < 0.02 output LSB after interpolation. */
+static int32_t fx_tanh_slope(uint32_t t_q21)
+{
+    uint32_t t = (t_q21 + 16u) >> 5;
+    if (t > 65535u)
+        t = 65535u;
+    return (65536 - (int32_t)((t * t + 32768u) >> 16)) * 4;
+}
+
+/* tanh(a / 2^13) in Q21, in [0, 2^21], for a in [0, 65536] (Q3.13, [0, 8]). */
+static uint32_t fx_tanh_pos_q21(uint32_t a)
 {
     uint32_t k = a >> 10, t0, t1;
     if (k >= 64)
-        return (uint32_t)fx_tanh_q16[64] * 8u;
-    t0 = fx_tanh_q16[k];
-    t1 = fx_tanh_q16[k + 1];
-    return fx_unit_q19(fx_hermite((int32_t)t0, (int32_t)t1, fx_tanh_slope(t0),
-                                  fx_tanh_slope(t1), (int32_t)(a & 1023u), 10));
+        return fx_tanh_q21[64];
+    t0 = fx_tanh_q21[k];
+    t1 = fx_tanh_q21[k + 1];
+    return fx_unit_q21(fx_hermite((int32_t)t0, (int32_t)t1, fx_tanh_slope(t0), fx_tanh_slope(t1),
+                                  (int32_t)(a & 1023u), 10));
 }
 
 int16_t lln_fx_tanh(int16_t x_q12)
 {
-    /* Q3.12 -> Q3.13; Q19 -> Q15 rounded (p >= 0: half up = half away from zero). */
-    uint32_t mag = (fx_tanh_pos_q19(fx_abs32(x_q12) << 1) + 8u) >> 4;
+    /* Q3.12 -> Q3.13; Q21 -> Q15 rounded (non-negative: half up = half away from zero);
+     * odd symmetry exactly. */
+    uint32_t mag = (fx_tanh_pos_q21(fx_abs32(x_q12) << 1) + 32u) >> 6;
     int32_t t = mag > 32767u ? 32767 : (int32_t)mag;
     return (int16_t)(x_q12 < 0 ? -t : t);
 }
 
 int16_t lln_fx_sigmoid(int16_t x_q12)
 {
-    /* sigmoid(x) = (1 + tanh(x/2)) / 2; x/2 in Q3.13 has the same integer as x in Q3.12.
-     * (2^19 +- p) / 2 in Q19 = (2^19 +- p) / 2^5 in Q15, a non-negative numerator. */
-    uint32_t p = fx_tanh_pos_q19(fx_abs32(x_q12));
-    uint32_t num = x_q12 < 0 ? (1u << 19) - p : (1u << 19) + p;
-    uint32_t s = (num + 16u) >> 5;
-    return (int16_t)(s > 32767u ? 32767u : s);
+    /* sigmoid(|x|) = (1 + tanh(|x|/2)) / 2: |x|/2 in Q3.13 has the same integer as |x| in
+     * Q3.12, and (2^21 + p) / 2 in Q21 is (2^21 + p) / 2^7 in Q15. sigmoid(-x) = 1 -
+     * sigmoid(x) exactly, so both halves have the same error. */
+    uint32_t s = ((1u << 21) + fx_tanh_pos_q21(fx_abs32(x_q12)) + 64u) >> 7;
+    if (s > 32767u)
+        s = 32767u; /* not reached for |x| <= 8 (s <= 32757); keeps 32768 - s >= 1 */
+    return (int16_t)(x_q12 < 0 ? 32768u - s : s);
 }
-
-static int32_t fx_exp_node(uint32_t k) { return k == 0 ? 65536 : (int32_t)fx_exp_q16[k]; }
 
 int16_t lln_fx_exp_neg(int16_t x_q11)
 {
     uint32_t k, p;
     int32_t y0, y1;
     if (x_q11 <= 0)
-        return 32767; /* exp(0) = 1 and exp(-x) > 1 for x < 0: saturated */
+        return 32767;         /* exp(0) = 1 and exp(-x) > 1 for x < 0: saturated */
     k = (uint32_t)x_q11 >> 8; /* nodes 1/8 apart: 256 units of Q4.11 */
     if (k >= 96)
-        return 0;
-    y0 = fx_exp_node(k);
-    y1 = fx_exp_node(k + 1);
-    /* exp' = -exp: the slopes are the negated node values. */
-    p = fx_unit_q19(fx_hermite(y0, y1, -y0, -y1, (int32_t)((uint32_t)x_q11 & 255u), 8));
-    p = (p + 8u) >> 4;
+        return 0; /* x >= 12: exp(-x) < 0.2 LSB */
+    y0 = (int32_t)fx_exp_q21[k];
+    y1 = (int32_t)fx_exp_q21[k + 1];
+    /* exp' = -exp: the slopes h f' are the node values / 8, negated. */
+    p = fx_unit_q21(fx_hermite(y0, y1, -fx_asr_round(y0, 3), -fx_asr_round(y1, 3),
+                               (int32_t)((uint32_t)x_q11 & 255u), 8));
+    p = (p + 32u) >> 6;
     return (int16_t)(p > 32767u ? 32767u : p);
 }
 
@@ -200,24 +223,25 @@ int32_t lln_fx_dot_s8_s16_ref(const int8_t *w, const int16_t *x, int n)
 }
 
 #ifdef LLN_FX_DSP
-/* Two int16 lanes in one word: lo in bits 0..15, hi in bits 16..31 (SMLAD's layout). */
-static uint32_t fx_pack16(int32_t lo, int32_t hi)
-{
-    return ((uint32_t)lo & 0xFFFFu) | ((uint32_t)hi << 16);
-}
-
 int32_t lln_fx_dot_s8_s16(const int8_t *w, const int16_t *x, int n)
 {
     int32_t acc = 0;
     int i = 0;
-    /* Four MACs per iteration: the int8 weights sign-extended in pairs (w0,w1), (w2,w3), the
-     * int16 activations read two at a time (memcpy: no alignment assumption, one LDR). */
+    /* Four MACs per iteration (CMSIS-NN's scheme): one LDR of four int8 weights, SXTB16
+     * sign-extends lanes (w0, w2) and, after a rotate by 8, (w1, w3); the activations
+     * (x0, x1), (x2, x3) are read as words (memcpy: no alignment assumption, one LDR each;
+     * x[i] lands in the low half on little-endian cores) and regrouped into (x0, x2) and
+     * (x1, x3) (PKHBT / PKHTB). SMLAD adds both products to the accumulator modulo 2^32 and
+     * the order of the additions does not change a modular sum, so the result is the
+     * reference's bit for bit. */
     for (; i + 4 <= n; i += 4) {
-        uint32_t x01, x23;
+        uint32_t w4, x01, x23;
+        memcpy(&w4, w + i, sizeof w4);
         memcpy(&x01, x + i, sizeof x01);
         memcpy(&x23, x + i + 2, sizeof x23);
-        acc = __smlad(fx_pack16(w[i], w[i + 1]), x01, acc);
-        acc = __smlad(fx_pack16(w[i + 2], w[i + 3]), x23, acc);
+        int32_t w02 = __sxtb16(fx_u2s(w4)), w13 = __sxtb16(fx_u2s((w4 >> 8) | (w4 << 24)));
+        acc = __smlad(w02, fx_u2s((x01 & 0xFFFFu) | (x23 << 16)), acc);
+        acc = __smlad(w13, fx_u2s((x01 >> 16) | (x23 & 0xFFFF0000u)), acc);
     }
     for (; i < n; i++)
         acc = fx_u2s((uint32_t)acc + (uint32_t)((int32_t)w[i] * x[i]));

@@ -8,16 +8,20 @@
  * Formats: Qm.n is a signed value v/2^n with m integer bits (int16 Q3.12: [-8, 8) in steps
  * of 1/4096). Weights are int8, states and activations int16, accumulators int32.
  *
- * Rounding: everything that rounds rounds to nearest, ties AWAY FROM ZERO (round(2.5) = 3,
+ * Rounding: every rounded result is rounded to nearest, ties AWAY FROM ZERO (round(2.5) = 3,
  * round(-2.5) = -3), like C's round() and TFLite's RoundingDivideByPOT; results that do not
  * fit their type saturate. The code never shifts a negative value and never relies on signed
  * overflow, so it is exact C99 on any compiler (no implementation-defined behaviour except
  * two's-complement int types, which <stdint.h>'s exact-width types guarantee).
  *
- * Maximum absolute errors against the exact function (measured over all 65536 inputs by
- * tests/test_fx.c, in output LSBs = 2^-15):
- *   lln_fx_sigmoid  <= 0.60 LSB   lln_fx_tanh <= 1.0 LSB (0.8 below |x| = 6.2; 1.0 is
- *   lln_fx_exp_neg  <= 0.60 LSB   the saturation at 32767 of tanh(8) = 32767.99/32768)
+ * Maximum absolute errors against the exact function, measured over all 65536 inputs by
+ * tests/test_fx.c, in output LSBs (2^-15); the final rounding alone accounts for 0.5:
+ *   lln_fx_sigmoid  0.536 LSB
+ *   lln_fx_tanh     0.576 LSB; 0.993 where |tanh x| > 32767/32768 (|x| > 5.55: the output
+ *                   saturates at +-32767)
+ *   lln_fx_exp_neg  0.514 LSB for x > 0; 1.0 at x = 0 (exp(0) = 1 saturates at 32767)
+ * All three are monotone (non-decreasing sigmoid/tanh, non-increasing exp), tanh is exactly
+ * odd and sigmoid(-x) = 32768 - sigmoid(x) exactly.
  */
 #ifndef LLN_FX_H
 #define LLN_FX_H
@@ -73,13 +77,13 @@ int16_t lln_fx_sigmoid(int16_t x_q12);
 
 /** tanh(x), x in Q3.12, result in Q0.15 in [-32767, 32767] (odd: tanh(-x) = -tanh(x)).
  * Cubic Hermite interpolation between 65 nodes over [0, 8], slopes 1 - tanh^2 from the
- * node values (130 bytes of table). */
+ * node values (260 bytes of table). */
 int16_t lln_fx_tanh(int16_t x_q12);
 
 /** exp(-x) for x >= 0, x in Q4.11 ([0, 16)), result in Q0.15 in [0, 32767]; for CfC's pure
  * mode, exp(-dt (w_tau + |f1|)). x < 0 saturates to 32767 (exp(-x) > 1); x >= 12 gives 0
  * (exp(-12) = 0.2 LSB). Cubic Hermite between 97 nodes over [0, 12], slopes = -value
- * (194 bytes of table). */
+ * (388 bytes of table). */
 int16_t lln_fx_exp_neg(int16_t x_q11);
 
 /* ---- dot product ------------------------------------------------------------------------ */
