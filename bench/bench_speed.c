@@ -23,8 +23,9 @@
 #include <time.h>
 
 #include "lln/model.h"
+#include "anchor_models.h"
 
-#define N_INPUT 8
+#define N_INPUT LLN_ANCHOR_INPUTS
 #define SEQ_BATCH 64
 #define SEQ_STEPS 100
 #define STREAM_LEN 4096  /* distinct input rows cycled through by the streaming loop */
@@ -121,25 +122,6 @@ static void fill_inputs(float *x, int rows, double omega, double phase)
                 v += sin(omega * t + phase);
             x[(size_t)t * N_INPUT + (size_t)i] = (float)v;
         }
-}
-
-static lln_status_t make_model(const char *id, lln_model_t **m, lln_error_t *err)
-{
-    lln_config_t c;
-    int ltc = strncmp(id, "ltc", 3) == 0, wired = strncmp(id, "wcfc", 4) == 0;
-    lln_config_default(&c, ltc ? LLN_CELL_LTC : wired ? LLN_CELL_WIRED_CFC : LLN_CELL_CFC);
-    c.input_size = N_INPUT;
-    if (strcmp(id, "ltc_ncp19") == 0 || wired) {
-        lln_wiring_spec_default(&c.wiring, LLN_WIRING_AUTONCP); /* seed 22222 */
-        c.wiring.units = 19;
-        c.wiring.output_dim = 4;
-    } else if (strcmp(id, "ltc_fc32") == 0) {
-        lln_wiring_spec_default(&c.wiring, LLN_WIRING_FULL); /* output_dim = units */
-        c.wiring.units = 32;
-    } else {
-        c.units = strcmp(id, "cfc64") == 0 ? 64 : 32;
-    }
-    return lln_model_create(&c, 1234, m, err);
 }
 
 /* ---- measurements ------------------------------------------------------------------------- */
@@ -356,7 +338,7 @@ int main(int argc, char **argv)
     for (size_t k = 0; k < N_MODELS; k++) {
         lln_model_t *m = NULL;
         lln_error_t err;
-        if (make_model(MODELS[k].id, &m, &err) != LLN_OK) {
+        if (lln_anchor_model(MODELS[k].id, &m, &err) != LLN_OK) {
             fprintf(stderr, "bench_speed: %s: %s\n", MODELS[k].id, err.msg);
             return 1;
         }

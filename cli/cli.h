@@ -27,6 +27,10 @@ int cli_usage_error(const char *cmd);
 int cli_parse_int(const char *cmd, const char *opt, const char *s, long lo, long hi, long *out);
 int cli_parse_double(const char *cmd, const char *opt, const char *s, double *out);
 
+/* lln_config_set printing its message as "lln CMD: [OPT: ]message"; returns 1 on success. */
+int cli_config_set(const char *cmd, const char *opt, lln_config_t *cfg, const char *key,
+                   const char *value);
+
 /* Loads a model file, printing the loader's message on failure. NULL on failure. */
 lln_model_t *cli_load_model(const char *cmd, const char *path);
 

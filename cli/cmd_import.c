@@ -42,12 +42,7 @@ typedef struct {
 
 static int set_enum(const char *opt, const char *v, const char *key, lln_config_t *tmp)
 {
-    lln_error_t err = {LLN_OK, ""};
-    if (lln_config_set(tmp, key, v, &err) != LLN_OK) {
-        cli_error("import-ncps", "%s: %s", opt, err.msg);
-        return 0;
-    }
-    return 1;
+    return cli_config_set("import-ncps", opt, tmp, key, v);
 }
 
 static int handle(import_args_t *a, int opt, const char *v)

@@ -117,12 +117,7 @@ static const struct {
 
 static int set_key(lln_config_t *c, const char *key, const char *val)
 {
-    lln_error_t err = {LLN_OK, ""};
-    if (lln_config_set(c, key, val, &err) != LLN_OK) {
-        cli_error("new", "%s", err.msg);
-        return 0;
-    }
-    return 1;
+    return cli_config_set("new", NULL, c, key, val);
 }
 
 /* --ncp I,C,M,SF,IF,RC,MF */

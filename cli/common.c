@@ -49,6 +49,19 @@ int cli_parse_double(const char *cmd, const char *opt, const char *s, double *ou
     return 1;
 }
 
+int cli_config_set(const char *cmd, const char *opt, lln_config_t *cfg, const char *key,
+                   const char *value)
+{
+    lln_error_t err = {LLN_OK, ""};
+    if (lln_config_set(cfg, key, value, &err) == LLN_OK)
+        return 1;
+    if (opt != NULL)
+        cli_error(cmd, "%s: %s", opt, err.msg);
+    else
+        cli_error(cmd, "%s", err.msg);
+    return 0;
+}
+
 lln_model_t *cli_load_model(const char *cmd, const char *path)
 {
     lln_model_t *m = NULL;

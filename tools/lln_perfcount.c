@@ -20,8 +20,9 @@
 #include <string.h>
 
 #include "lln/model.h"
+#include "../bench/anchor_models.h"
 
-#define N_INPUT 8
+#define N_INPUT LLN_ANCHOR_INPUTS
 #define STREAM_STEPS 1000
 #define SEQ_BATCH 64
 #define SEQ_STEPS 20
@@ -49,26 +50,6 @@ static const kernel_t KERNELS[] = {
 };
 #define N_KERNELS (sizeof KERNELS / sizeof KERNELS[0])
 
-/* The anchor models, built as bench/bench_speed.c builds them. */
-static lln_status_t make_model(const char *id, lln_model_t **m, lln_error_t *err)
-{
-    lln_config_t c;
-    int ltc = strncmp(id, "ltc", 3) == 0, wired = strncmp(id, "wcfc", 4) == 0;
-    lln_config_default(&c, ltc ? LLN_CELL_LTC : wired ? LLN_CELL_WIRED_CFC : LLN_CELL_CFC);
-    c.input_size = N_INPUT;
-    if (strcmp(id, "ltc_ncp19") == 0 || wired) {
-        lln_wiring_spec_default(&c.wiring, LLN_WIRING_AUTONCP); /* seed 22222 */
-        c.wiring.units = 19;
-        c.wiring.output_dim = 4;
-    } else if (strcmp(id, "ltc_fc32") == 0) {
-        lln_wiring_spec_default(&c.wiring, LLN_WIRING_FULL);
-        c.wiring.units = 32;
-    } else {
-        c.units = strcmp(id, "cfc64") == 0 ? 64 : 32;
-    }
-    return lln_model_create(&c, 1234, m, err);
-}
-
 /* Inputs in [-1.5, 1.5) from xorshift64 with integer arithmetic only (no libm, no doubles
  * from transcendental functions), so they are bit-identical everywhere. */
 static void fill_inputs(float *x, size_t n)
@@ -87,7 +68,7 @@ static int run(const kernel_t *k)
 {
     lln_model_t *m = NULL;
     lln_error_t err;
-    if (make_model(k->model, &m, &err) != LLN_OK) {
+    if (lln_anchor_model(k->model, &m, &err) != LLN_OK) {
         fprintf(stderr, "lln_perfcount: %s: %s\n", k->model, err.msg);
         return 1;
     }
