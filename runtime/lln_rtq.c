@@ -1,0 +1,260 @@
+/* liquid-edge firmware runtime, fixed-point path. See lln_rtq.h for the contract and
+ * docs/DESIGN.md ("Fixed point") for the number formats and why they were chosen.
+ * Integer only. Signed values are never shifted (lln_fx does the rounding shifts on
+ * magnitudes), so every result is defined C99 and identical on every target. */
+#include "lln_rtq.h"
+
+#include "lln_fx.h"
+
+/* ---- integer helpers ------------------------------------------------------------------- */
+
+/* x * 2^-s rounded (s > 0) or x * 2^-s saturated (s < 0), as int32. */
+static int32_t q_shift(int32_t x, int s)
+{
+    if (s >= 0)
+        return lln_fx_rshift_round(x, s);
+    int64_t v = (int64_t)x * ((int64_t)1 << (s < -31 ? 31 : -s));
+    return v > INT32_MAX ? INT32_MAX : v < INT32_MIN ? INT32_MIN : (int32_t)v;
+}
+
+static int16_t q_sat16_64(int64_t v)
+{
+    return (int16_t)(v > INT16_MAX ? INT16_MAX : v < INT16_MIN ? INT16_MIN : v);
+}
+
+/* |v| as uint64 (INT64_MIN gives 2^63). */
+static uint64_t q_abs64(int64_t v) { return v < 0 ? 0u - (uint64_t)v : (uint64_t)v; }
+
+/* v * 2^-s rounded to nearest (ties away from zero) for s in [0, 62], or v * 2^-s for
+ * s < 0 (|s| <= 30: the callers' values stay far below 2^32), saturated to int32. */
+static int32_t q_shift64(int64_t v, int s)
+{
+    uint64_t mag = q_abs64(v);
+    if (s > 0)
+        mag = (mag + ((uint64_t)1 << (s - 1))) >> s;
+    else if (s < 0)
+        mag = mag < ((uint64_t)1 << 40) ? mag << -s : (uint64_t)1 << 40;
+    if (v < 0)
+        return mag >= (uint64_t)1 << 31 ? INT32_MIN : -(int32_t)mag;
+    return mag > (uint64_t)INT32_MAX ? INT32_MAX : (int32_t)mag;
+}
+
+/* Number of significant bits of d. */
+static int q_bitlen64(uint64_t d)
+{
+    int n = 0;
+    uint32_t x = (uint32_t)d;
+    if (d >> 32) {
+        n = 32;
+        x = (uint32_t)(d >> 32);
+    }
+    while (x) {
+        n++;
+        x >>= 1;
+    }
+    return n;
+}
+
+/* int64 in two int32 scratch words (two's complement halves, no implementation-defined
+ * shifts of negative values). */
+static void q_store64(int32_t *lo, int32_t *hi, int64_t v)
+{
+    uint64_t u = (uint64_t)v;
+    uint32_t l = (uint32_t)u, h = (uint32_t)(u >> 32);
+    *lo = l <= (uint32_t)INT32_MAX ? (int32_t)l : -(int32_t)(~l) - 1;
+    *hi = h <= (uint32_t)INT32_MAX ? (int32_t)h : -(int32_t)(~h) - 1;
+}
+
+static int64_t q_load64(int32_t lo, int32_t hi)
+{
+    uint64_t u = ((uint64_t)(uint32_t)hi << 32) | (uint32_t)lo;
+    return u <= (uint64_t)INT64_MAX ? (int64_t)u : -(int64_t)(~u) - 1;
+}
+
+/* ---- layers ------------------------------------------------------------------------------ */
+
+static void q_affine(const lln_rtq_affine_t *a, const int16_t *x, int16_t *y, uint16_t n)
+{
+    for (uint16_t i = 0; i < n; i++)
+        y[i] = q_sat16_64((int64_t)lln_fx_requant(x[i], a->mult[i], a->shift[i]) + a->bias[i]);
+}
+
+static void q_dense(const lln_rtq_dense_t *d, const int16_t *x, int16_t *y)
+{
+    for (uint16_t o = 0; o < d->out; o++) {
+        /* NOLINTNEXTLINE(bugprone-implicit-widening-of-multiplication-result): u16 x u16 */
+        int32_t acc = lln_fx_dot_s8_s16(d->w + (uint32_t)o * d->in, x, d->in);
+        int64_t r = lln_fx_requant(acc, d->mult[o], d->shift[o]);
+        y[o] = q_sat16_64(d->bias ? r + d->bias[o] : r);
+    }
+}
+
+/* Backbone activation of v (frac fractional bits). tanh-like activations get their input in
+ * Q3.12 (frac 12) and return Q0.15; relu, silu and gelu keep v's format. */
+static int16_t q_act(uint8_t act, int16_t v, int frac)
+{
+    if (act == LLN_RTQ_ACT_TANH || act == LLN_RTQ_ACT_LECUN_TANH)
+        return lln_fx_tanh(v);
+    if (act == LLN_RTQ_ACT_RELU)
+        return v > 0 ? v : 0;
+    int16_t x12 = lln_fx_sat16(q_shift(v, frac - 12));
+    int16_t gate;
+    if (act == LLN_RTQ_ACT_SILU) {
+        gate = lln_fx_sigmoid(x12);
+    } else {
+        /* GELU = x Phi(x), Phi(x) ~ (1 + tanh(0.79788456 (x + 0.044715 x^3))) / 2 (max error
+         * of the form 3e-4, below an int8 weight's resolution) */
+        int64_t x3 = ((int64_t)x12 * x12 * x12 + ((int64_t)1 << 23)) / ((int64_t)1 << 24);
+        int64_t u = ((int64_t)x12 * 4096 + x3 * 183) * 3268 / ((int64_t)1 << 24);
+        gate = (int16_t)((32768 + lln_fx_tanh(q_sat16_64(u))) / 2);
+    }
+    return lln_fx_sat16(lln_fx_rshift_round((int32_t)v * gate, 15));
+}
+
+/* One CfC cell (spec 4.2) in place on h. */
+static void q_cfc(const lln_rtq_model_t *m, const lln_rtq_cfc_t *c, const int16_t *inp,
+                  int32_t dt, int16_t *h, int16_t *w)
+{
+    uint16_t F = (uint16_t)(c->in + c->hidden), wmax = F, H = c->hidden;
+    for (uint16_t l = 0; l < c->nbackbone; l++)
+        wmax = c->backbone[l].out > wmax ? c->backbone[l].out : wmax;
+    int16_t *z = w, *z2 = z + wmax, *hd = z2 + wmax;
+    for (uint16_t i = 0; i < c->in; i++)
+        z[i] = lln_fx_sat16(q_shift(inp[i], c->in_frac - c->z_frac));
+    for (uint16_t j = 0; j < H; j++)
+        z[c->in + j] = lln_fx_sat16(q_shift(h[j], c->h_frac - c->z_frac));
+    for (uint16_t l = 0; l < c->nbackbone; l++) {
+        q_dense(&c->backbone[l], z, z2);
+        for (uint16_t o = 0; o < c->backbone[l].out; o++)
+            z2[o] = q_act(m->activation, z2[o], c->act_frac[l]);
+        int16_t *t = z;
+        z = z2;
+        z2 = t;
+    }
+    q_dense(&c->heads, z, hd);
+    for (uint16_t j = 0; j < H; j++) {
+        if (m->mode == LLN_RTQ_MODE_PURE) {
+            /* h = A - A exp(-dt (|w_tau| + |f1|)) f1 */
+            int32_t f1 = hd[j], t = c->w_tau[j] + (f1 < 0 ? -f1 : f1);
+            int16_t e = lln_fx_exp_neg(
+                lln_fx_sat16(q_shift64((int64_t)t * dt, c->ff_frac + m->dt_frac - 11)));
+            int64_t v = (int64_t)c->a[j] * (((int64_t)1 << (15 + c->ff_frac)) - (int64_t)e * f1);
+            h[j] = lln_fx_sat16(q_shift64(v, c->a_frac + 15 + c->ff_frac - c->h_frac));
+            continue;
+        }
+        int16_t g1 = lln_fx_tanh(hd[j]), g2 = lln_fx_tanh(hd[H + j]);
+        int64_t arg = (int64_t)hd[2 * H + j] * dt + (int64_t)hd[3 * H + j] * ((int64_t)1 << m->dt_frac);
+        int16_t s = lln_fx_sigmoid(lln_fx_sat16(q_shift64(arg, c->t_frac + m->dt_frac - 12)));
+        /* default: g1 (1 - s) + s g2 = g1 + s (g2 - g1); no_gate: g1 + s g2; in Q30 */
+        int64_t v = (int64_t)g1 * 32768 +
+                    (int64_t)s * (m->mode == LLN_RTQ_MODE_DEFAULT ? (int32_t)g2 - g1 : g2);
+        h[j] = lln_fx_sat16(q_shift64(v, 30 - c->h_frac));
+    }
+}
+
+/* ---- LTC ----------------------------------------------------------------------------------- */
+
+/* Conductance of one synapse: P(w) sigmoid(sigma (src - mu)), g units. */
+static uint32_t q_syn(const lln_rtq_syn_t *s, uint16_t k, const int16_t *v, int src_frac)
+{
+    int32_t d = (int32_t)v[s->src[k]] - s->mu[k];
+    int16_t arg = lln_fx_sat16(q_shift(d * s->sigma[k], src_frac + s->sig_frac - 12));
+    uint32_t sg = (uint32_t)lln_fx_sigmoid(arg);
+    return ((uint32_t)s->w[k] * sg + 16384u) >> 15;
+}
+
+/* v = num / den in v units: den is scaled to 15 significant bits so one 32-bit division
+ * does (hardware on most MCUs); num/den is a convex combination of v units, so the scaled
+ * num fits 31 bits. */
+static int16_t q_solve(int64_t num, int64_t den)
+{
+    if (den <= 0)
+        return num == 0 ? 0 : num > 0 ? INT16_MAX : INT16_MIN;
+    int k = q_bitlen64((uint64_t)den) - 15;
+    if (k > 0) {
+        den = q_shift64(den, k);
+        num = q_shift64(num, k);
+    }
+    return lln_fx_sat16(lln_fx_div_q((int32_t)num, (int32_t)den, 0));
+}
+
+static void q_ltc(const lln_rtq_model_t *m, const int16_t *x, int32_t dt, int16_t *h,
+                  int16_t *w16, int32_t *w32)
+{
+    const lln_rtq_ltc_t *p = &m->ltc;
+    uint16_t N = m->units;
+    int16_t *xin = w16, *u = xin + m->inputs, *un = u + N;
+    int32_t *cmt = w32, *den_s = cmt + N, *num_lo = den_s + N, *num_hi = num_lo + N;
+    q_affine(&p->in_map, x, xin, m->inputs);
+    for (uint16_t j = 0; j < N; j++) {
+        int64_t num = 0;
+        int32_t den = 0;
+        for (uint16_t k = p->sensory.off[j]; k < p->sensory.off[j + 1]; k++) {
+            uint32_t g = q_syn(&p->sensory, k, xin, p->xin_frac);
+            den += (int32_t)g;
+            num += (int64_t)g * p->sensory.erev[k];
+        }
+        den_s[j] = den;
+        q_store64(&num_lo[j], &num_hi[j], num + p->gvleak[j]);
+        cmt[j] = lln_fx_div_q(p->cm_k[j], dt, m->dt_frac);
+        u[j] = h[j];
+    }
+    for (uint16_t it = 0; it < p->unfolds; it++) {
+        for (uint16_t j = 0; j < N; j++) {
+            int64_t num = q_load64(num_lo[j], num_hi[j]) + (int64_t)cmt[j] * u[j];
+            int64_t den = (int64_t)cmt[j] + p->gleak[j] + p->eps + den_s[j];
+            for (uint16_t k = p->internal.off[j]; k < p->internal.off[j + 1]; k++) {
+                uint32_t g = q_syn(&p->internal, k, u, p->v_frac);
+                den += g;
+                num += (int64_t)g * p->internal.erev[k];
+            }
+            un[j] = q_solve(num, den);
+        }
+        int16_t *t = u;
+        u = un;
+        un = t;
+    }
+    for (uint16_t j = 0; j < N; j++)
+        h[j] = u[j];
+}
+
+/* ---- the step ------------------------------------------------------------------------------ */
+
+void lln_rtq_reset(const lln_rtq_model_t *m, int16_t *state)
+{
+    for (uint32_t i = 0; i < m->state_len; i++)
+        state[i] = 0;
+}
+
+int lln_rtq_step(const lln_rtq_model_t *m, int16_t *state, const int16_t *x, int32_t dt,
+                 int16_t *y, int16_t *scratch16, int32_t *scratch32)
+{
+    if (dt <= 0)
+        return LLN_RTQ_E_DT;
+    uint16_t N = m->units, Oc = m->cell_outputs;
+    const int16_t *out = state;
+    int16_t *w = scratch16;
+    if (m->cell == LLN_RTQ_LTC) {
+        q_ltc(m, x, dt, state, scratch16, scratch32);
+    } else {
+        int16_t *xn = scratch16;
+        w = xn + m->inputs;
+        q_affine(&m->in_norm, x, xn, m->inputs);
+        const int16_t *inp = xn;
+        uint16_t col = 0;
+        for (uint16_t l = 0; l < m->ncells; l++) {
+            q_cfc(m, &m->cfc[l], inp, dt, state + col, w);
+            inp = state + col; /* the next layer reads this layer's new state */
+            col = (uint16_t)(col + m->cfc[l].hidden);
+        }
+        out = state + N - Oc;
+    }
+    if (y == 0)
+        return LLN_RTQ_OK;
+    if (m->proj.out > 0) {
+        q_dense(&m->proj, out, w);
+        out = w;
+    }
+    q_affine(&m->out_map, out, y, m->outputs);
+    return LLN_RTQ_OK;
+}
