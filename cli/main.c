@@ -18,6 +18,8 @@ static const command_t COMMANDS[] = {
     {"verify", cmd_verify,
      "run exported firmware under QEMU and compare it bit for bit with the host"},
     {"export", cmd_export, "write firmware C (runtime, model tables, build glue) for a target"},
+    {"quantize", cmd_quantize,
+     "calibrate a model for the fixed-point firmware runtime (int8 / int16)"},
 };
 #define NCOMMANDS (sizeof COMMANDS / sizeof COMMANDS[0])
 

@@ -183,14 +183,15 @@ const char *lln__quant_unsupported(const lln_model_t *m)
 }
 
 /* The formats from the ranges. Headroom: states and inputs may exceed what calibration saw,
- * so they get a factor 2 (one bit); Δt gets 4 before the int32 limit. */
+ * so they get a factor 2 (one bit); Δt gets 4 before the int32 limit and at most 24
+ * fractional bits (Δt up to 128 s for models calibrated at sub-second steps). */
 static void choose(const lln_model_t *m, const lln_rt_model_t *r, const ranges_t *g,
                    lln_qfmt_t *f)
 {
     memset(f, 0, sizeof *f);
     f->nx = r->inputs, f->ny = r->outputs;
     f->dt = g->dt > 0 ? (int)floor(log2(2147483647.0 / (g->dt * 4.0))) : 16;
-    f->dt = f->dt < 0 ? 0 : f->dt > 30 ? 30 : f->dt;
+    f->dt = f->dt < 0 ? 0 : f->dt > 24 ? 24 : f->dt; /* 2^-24 s resolves any real clock */
     for (int i = 0; i < r->inputs; i++)
         f->x[i] = lln__q_frac_for(g->x[i], 2.0, -16, 24);
     for (int o = 0; o < r->outputs; o++)
