@@ -35,9 +35,11 @@ typedef struct {
 
 static int parse(int argc, char **argv, quant_args_t *a)
 {
-    static const struct option opts[] = {
-        {"calib", required_argument, 0, 'c'}, {"valid", required_argument, 0, 'v'},
-        {"output", required_argument, 0, 'o'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    static const struct option opts[] = {{"calib", required_argument, 0, 'c'},
+                                         {"valid", required_argument, 0, 'v'},
+                                         {"output", required_argument, 0, 'o'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
     int opt;
     optind = 1;
     while ((opt = getopt_long(argc, argv, "c:v:o:h", opts, NULL)) != -1) {

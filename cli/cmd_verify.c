@@ -196,7 +196,8 @@ static int write_main_q(const char *path, const seq_t *s, const lln_rtq_model_t 
                "#include <stdio.h>\n\n#include \"lln_model.h\"\n#include \"lln_prof.h\"\n\n");
     fprintf(f, "static const int16_t xs[%zu] = {", (size_t)s->steps * (size_t)s->inputs + 1);
     for (size_t k = 0; k < (size_t)s->steps * (size_t)s->inputs; k++)
-        fprintf(f, "%s%d,", k % 12 ? " " : "\n    ", lln__q16(s->x[k], r->x_frac[k % (size_t)s->inputs]));
+        fprintf(f, "%s%d,", k % 12 ? " " : "\n    ",
+                lln__q16(s->x[k], r->x_frac[k % (size_t)s->inputs]));
     fprintf(f, " 0};\nstatic const int32_t dts[%d] = {", s->steps);
     for (int t = 0; t < s->steps; t++) {
         int32_t d = lln__q32(s->dt[t], r->dt_frac);
@@ -314,11 +315,13 @@ typedef struct {
 
 static int parse(int argc, char **argv, verify_args_t *a)
 {
-    static const struct option opts[] = {
-        {"target", required_argument, 0, 't'}, {"input", required_argument, 0, 'i'},
-        {"steps", required_argument, 0, 'n'},  {"keep", required_argument, 0, 'k'},
-        {"float", no_argument, 0, 'f'},        {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
+    static const struct option opts[] = {{"target", required_argument, 0, 't'},
+                                         {"input", required_argument, 0, 'i'},
+                                         {"steps", required_argument, 0, 'n'},
+                                         {"keep", required_argument, 0, 'k'},
+                                         {"float", no_argument, 0, 'f'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
     int opt;
     optind = 1;
     while ((opt = getopt_long(argc, argv, "t:i:n:k:fh", opts, NULL)) != -1) {
@@ -418,9 +421,19 @@ static int build_and_run(const lln_model_t *m, const verify_args_t *a, const cha
     snprintf(src3, sizeof src3, "%s/sim/lln_prof.c", work);
     char inc[PATH_MAX_];
     snprintf(inc, sizeof inc, "-I%s/sim", work);
-    char *bargv[] = {"bash", tool, (char *)a->target, elf, path, src1, src2, src3,
-                     q ? src4 : "--", q ? "--" : inc, q ? inc : "-ffp-contract=off",
-                     q ? "-ffp-contract=off" : NULL, NULL};
+    char *bargv[] = {"bash",
+                     tool,
+                     (char *)a->target,
+                     elf,
+                     path,
+                     src1,
+                     src2,
+                     src3,
+                     q ? src4 : "--",
+                     q ? "--" : inc,
+                     q ? inc : "-ffp-contract=off",
+                     q ? "-ffp-contract=off" : NULL,
+                     NULL};
     int rc = run(bargv, log, log, NULL);
     if (rc != 0) {
         cli_error("verify", "building for %s failed (exit %d): %s", a->target, rc, log);
@@ -430,8 +443,9 @@ static int build_and_run(const lln_model_t *m, const verify_args_t *a, const cha
     parse_build(log, r);
     snprintf(tool, sizeof tool, "%s/sim/sizes.sh", work);
     snprintf(log, sizeof log, "%s/sizes.log", work);
-    char *sargv[] = {"bash", tool, elf, q ? "lln_rtq.o" : "lln_rt.o", "lln_model.o",
-                     q ? "lln_fx.o" : NULL, NULL};
+    char *sargv[] = {
+        "bash", tool, elf, q ? "lln_rtq.o" : "lln_rt.o", "lln_model.o", q ? "lln_fx.o" : NULL,
+        NULL};
     if (run(sargv, log, NULL, NULL) == 0)
         parse_sizes(log, r);
     snprintf(tool, sizeof tool, "%s/sim/run.sh", work);
@@ -465,8 +479,8 @@ static void report(const verify_args_t *a, const lln_export_sizes_t *sz, unsigne
     printf("  runtime       %s\n", fixed ? "fixed point (int8 weights, int16 states)" : "float32");
     printf("  sequence      %d steps, irregular dt, %s\n", s->steps,
            a->input ? a->input : "generated (saturating inputs every 7th step)");
-    printf("  compared      %d x %u outputs and %u state values per step: %s\n", s->steps,
-           outputs, nstate, pass ? "bit-identical to the host" : "MISMATCH");
+    printf("  compared      %d x %u outputs and %u state values per step: %s\n", s->steps, outputs,
+           nstate, pass ? "bit-identical to the host" : "MISMATCH");
     if (r->flash_rt > 0)
         printf("  flash         %ld B runtime + model tables (image %ld B with C library)\n",
                r->flash_rt, r->flash_image);
@@ -507,9 +521,11 @@ int cmd_verify(int argc, char **argv)
     if (!ok)
         cli_error("verify", "%s", err.msg);
     int in = lln_model_input_size(m);
-    ok = ok && (a.input ? cli_read_sequence("verify", &s, a.input, in) : cli_gen_sequence(&s, (int)a.steps, in));
-    char *expect = !ok ? NULL : fixed ? host_reference_q(&q->img.model, &s)
-                                      : host_reference(&img.model, &s);
+    ok = ok && (a.input ? cli_read_sequence("verify", &s, a.input, in)
+                        : cli_gen_sequence(&s, (int)a.steps, in));
+    char *expect = !ok     ? NULL
+                   : fixed ? host_reference_q(&q->img.model, &s)
+                           : host_reference(&img.model, &s);
     char work[WORK_MAX];
     snprintf(work, sizeof work, "%s", a.keep ? a.keep : "/tmp/lln-verify-XXXXXX");
     if (ok && a.keep ? mkdir(work, 0777) != 0 && errno != EEXIST : ok && mkdtemp(work) == NULL) {
@@ -519,8 +535,8 @@ int cmd_verify(int argc, char **argv)
     report_t r = {0, 0, 0, 0, 0, 0, 0};
     int pass = ok && expect && build_and_run(m, &a, work, &s, expect, q, &r);
     if (ok)
-        report(&a, &sz, (unsigned)lln_model_output_size(m), (unsigned)(lln_model_state_size(m) + lln_model_memory_size(m)), &s,
-               &r, fixed, pass);
+        report(&a, &sz, (unsigned)lln_model_output_size(m),
+               (unsigned)(lln_model_state_size(m) + lln_model_memory_size(m)), &s, &r, fixed, pass);
     if (ok && !a.keep)
         remove_tree(work);
     free(expect), free(s.x), free(s.dt);

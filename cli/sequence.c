@@ -7,7 +7,6 @@
 
 #include "cli.h"
 
-
 /* A deterministic test sequence: smooth inputs, a saturating value every 7th step, and Δt
  * cycling irregularly through 0.013 .. 1.9 s. */
 int cli_gen_sequence(seq_t *s, int steps, int inputs)
@@ -92,4 +91,3 @@ int cli_read_sequence(const char *cmd, seq_t *s, const char *path, int inputs)
         cli_error(cmd, "%s: no data rows", path);
     return ok && s->steps > 0;
 }
-

@@ -112,8 +112,8 @@ static int16_t q_act(uint8_t act, int16_t v, int frac)
 }
 
 /* One CfC cell (spec 4.2) in place on h. */
-static void q_cfc(const lln_rtq_model_t *m, const lln_rtq_cfc_t *c, const int16_t *inp,
-                  int32_t dt, int16_t *h, int16_t *w)
+static void q_cfc(const lln_rtq_model_t *m, const lln_rtq_cfc_t *c, const int16_t *inp, int32_t dt,
+                  int16_t *h, int16_t *w)
 {
     uint16_t F = (uint16_t)(c->in + c->hidden), wmax = F, H = c->hidden;
     for (uint16_t l = 0; l < c->nbackbone; l++)
@@ -143,7 +143,8 @@ static void q_cfc(const lln_rtq_model_t *m, const lln_rtq_cfc_t *c, const int16_
             continue;
         }
         int16_t g1 = lln_fx_tanh(hd[j]), g2 = lln_fx_tanh(hd[H + j]);
-        int64_t arg = (int64_t)hd[2 * H + j] * dt + (int64_t)hd[3 * H + j] * ((int64_t)1 << m->dt_frac);
+        int64_t arg =
+            (int64_t)hd[2 * H + j] * dt + (int64_t)hd[3 * H + j] * ((int64_t)1 << m->dt_frac);
         int16_t s = lln_fx_sigmoid(lln_fx_sat16(q_shift64(arg, c->t_frac + m->dt_frac - 12)));
         /* default: g1 (1 - s) + s g2 = g1 + s (g2 - g1); no_gate: g1 + s g2; in Q30 */
         int64_t v = (int64_t)g1 * 32768 +
@@ -178,8 +179,8 @@ static int16_t q_solve(int64_t num, int64_t den)
     return lln_fx_sat16(lln_fx_div_q((int32_t)num, (int32_t)den, 0));
 }
 
-static void q_ltc(const lln_rtq_model_t *m, const int16_t *x, int32_t dt, int16_t *h,
-                  int16_t *w16, int32_t *w32)
+static void q_ltc(const lln_rtq_model_t *m, const int16_t *x, int32_t dt, int16_t *h, int16_t *w16,
+                  int32_t *w32)
 {
     const lln_rtq_ltc_t *p = &m->ltc;
     uint16_t N = m->units;
@@ -226,8 +227,8 @@ void lln_rtq_reset(const lln_rtq_model_t *m, int16_t *state)
         state[i] = 0;
 }
 
-int lln_rtq_step(const lln_rtq_model_t *m, int16_t *state, const int16_t *x, int32_t dt,
-                 int16_t *y, int16_t *scratch16, int32_t *scratch32)
+int lln_rtq_step(const lln_rtq_model_t *m, int16_t *state, const int16_t *x, int32_t dt, int16_t *y,
+                 int16_t *scratch16, int32_t *scratch32)
 {
     if (dt <= 0)
         return LLN_RTQ_E_DT;

@@ -85,11 +85,11 @@ typedef struct lln_rtq_cfc {
     int8_t in_frac, h_frac, z_frac;
     const lln_rtq_dense_t *backbone; /**< nbackbone layers */
     const int8_t *act_frac;          /**< per backbone layer: frac of its pre-activation */
-    lln_rtq_dense_t heads; /**< ff1 [ff2 time_a time_b] stacked: nheads*hidden rows */
-    int8_t ff_frac;        /**< frac of ff1/ff2 (12 unless pure mode) */
-    int8_t t_frac;         /**< frac of time_a, time_b */
-    const int16_t *w_tau;  /**< pure mode: |w_tau|, ff_frac */
-    const int16_t *a;      /**< pure mode: A, a_frac */
+    lln_rtq_dense_t heads;           /**< ff1 [ff2 time_a time_b] stacked: nheads*hidden rows */
+    int8_t ff_frac;                  /**< frac of ff1/ff2 (12 unless pure mode) */
+    int8_t t_frac;                   /**< frac of time_a, time_b */
+    const int16_t *w_tau;            /**< pure mode: |w_tau|, ff_frac */
+    const int16_t *a;                /**< pure mode: A, a_frac */
     int8_t a_frac;
 } lln_rtq_cfc_t;
 
@@ -102,14 +102,14 @@ typedef struct lln_rtq_model {
     const int8_t *y_frac;                          /**< per output: its fractional bits */
     lln_rtq_ltc_t ltc;
     uint16_t ncells;
-    const lln_rtq_cfc_t *cfc;  /**< ncells CfC cells (layers, in state order) */
-    lln_rtq_affine_t in_norm;  /**< CfC: raw input -> normalised input (cfc[0].in_frac) */
-    lln_rtq_dense_t proj;      /**< projection (out = 0: none) */
-    int8_t c_frac;             /**< frac of the cell output the projection or out_map reads */
-    lln_rtq_affine_t out_map;  /**< cell (or projection) output -> y (y_frac) */
-    uint32_t state_len;        /**< int16 values per stream */
-    uint32_t scratch16_len;    /**< int16 scratch values */
-    uint32_t scratch32_len;    /**< int32 scratch values */
+    const lln_rtq_cfc_t *cfc; /**< ncells CfC cells (layers, in state order) */
+    lln_rtq_affine_t in_norm; /**< CfC: raw input -> normalised input (cfc[0].in_frac) */
+    lln_rtq_dense_t proj;     /**< projection (out = 0: none) */
+    int8_t c_frac;            /**< frac of the cell output the projection or out_map reads */
+    lln_rtq_affine_t out_map; /**< cell (or projection) output -> y (y_frac) */
+    uint32_t state_len;       /**< int16 values per stream */
+    uint32_t scratch16_len;   /**< int16 scratch values */
+    uint32_t scratch32_len;   /**< int32 scratch values */
 } lln_rtq_model_t;
 
 /** Zeroes the state (state_len values). */
@@ -119,8 +119,8 @@ void lln_rtq_reset(const lln_rtq_model_t *m, int16_t *state);
  *  values, y[o] * 2^-y_frac[o]; may be NULL), scratch buffers of scratch16_len and
  *  scratch32_len values (contents irrelevant). Returns LLN_RTQ_OK, or LLN_RTQ_E_DT with the
  *  state unchanged. */
-int lln_rtq_step(const lln_rtq_model_t *m, int16_t *state, const int16_t *x, int32_t dt,
-                 int16_t *y, int16_t *scratch16, int32_t *scratch32);
+int lln_rtq_step(const lln_rtq_model_t *m, int16_t *state, const int16_t *x, int32_t dt, int16_t *y,
+                 int16_t *scratch16, int32_t *scratch32);
 
 #ifdef __cplusplus
 }

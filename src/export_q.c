@@ -17,8 +17,8 @@ static void put_array(lln__text_t *t, const char *p, const lln_qarray_t *a)
                  : a->type == LLN_QA_I16 ? ((const int16_t *)a->data)[i]
                  : a->type == LLN_QA_U16 ? (long)((const uint16_t *)a->data)[i]
                                          : (long)((const int32_t *)a->data)[i];
-        lln__put(t, "%s%ld%s,", i % 12 ? " " : "\n    ",
-                 v == INT32_MIN ? v + 1 : v, v == INT32_MIN ? " - 1" : "");
+        lln__put(t, "%s%ld%s,", i % 12 ? " " : "\n    ", v == INT32_MIN ? v + 1 : v,
+                 v == INT32_MIN ? " - 1" : "");
     }
     lln__put(t, a->n ? "\n};\n" : "0};\n");
 }
@@ -84,7 +84,8 @@ static void cells(lln__text_t *t, const lln_qimage_t *q, const char *p)
         const lln_rtq_cfc_t *c = &r->cfc[l];
         lln__put(t, "    {.in = %u, .hidden = %u, .nbackbone = %u, ", (unsigned)c->in,
                  (unsigned)c->hidden, (unsigned)c->nbackbone);
-        lln__put(t, ".in_frac = %d, .h_frac = %d, .z_frac = %d,\n     .backbone = %s%s, .act_frac = ",
+        lln__put(t,
+                 ".in_frac = %d, .h_frac = %d, .z_frac = %d,\n     .backbone = %s%s, .act_frac = ",
                  c->in_frac, c->h_frac, c->z_frac, c->nbackbone ? p : "0",
                  c->nbackbone ? "_backbone" : "");
         ref(t, q, p, c->act_frac);
@@ -114,7 +115,8 @@ void lln__export_q_model_c(lln__text_t *t, const lln_qimage_t *q, const char *p,
     lln__put(t, "\nconst lln_rtq_model_t %s_model = {\n", p);
     lln__put(t, "    .cell = %u, .mode = %u, .activation = %u,\n", (unsigned)r->cell,
              (unsigned)r->mode, (unsigned)r->activation);
-    lln__put(t, "    .inputs = %u, .units = %u, .outputs = %u, .cell_outputs = %u, .dt_frac = %d,\n",
+    lln__put(t,
+             "    .inputs = %u, .units = %u, .outputs = %u, .cell_outputs = %u, .dt_frac = %d,\n",
              (unsigned)r->inputs, (unsigned)r->units, (unsigned)r->outputs,
              (unsigned)r->cell_outputs, r->dt_frac);
     lln__put(t, "    .x_frac = ");
@@ -170,14 +172,16 @@ void lln__export_q_model_h(lln__text_t *t, const lln_qimage_t *q, const char *p,
     lln__put(t, " *   static int16_t state[%s_STATE_LEN], s16[%s_SCRATCH16_LEN];\n", P, P);
     lln__put(t, " *   static int32_t s32[%s_SCRATCH32_LEN];\n", P);
     lln__put(t, " *   lln_rtq_reset(&%s_model, state);\n", p);
-    lln__put(t, " *   lln_rtq_step(&%s_model, state, x, %s_DT(seconds), y, s16, s32); (0 = ok) */\n",
+    lln__put(t,
+             " *   lln_rtq_step(&%s_model, state, x, %s_DT(seconds), y, s16, s32); (0 = ok) */\n",
              p, P);
     lln__put(t, "#ifndef %s_MODEL_H\n#define %s_MODEL_H\n\n#include \"lln_rtq.h\"\n\n", P, P);
     lln__put(t, "#define %s_INPUTS %u\n#define %s_OUTPUTS %u\n", P, (unsigned)r->inputs, P,
              (unsigned)r->outputs);
-    lln__put(t, "#define %s_STATE_LEN %lu\n#define %s_SCRATCH16_LEN %lu\n#define %s_SCRATCH32_LEN %lu\n",
-             P, (unsigned long)r->state_len, P, (unsigned long)r->scratch16_len, P,
-             (unsigned long)r->scratch32_len);
+    lln__put(
+        t, "#define %s_STATE_LEN %lu\n#define %s_SCRATCH16_LEN %lu\n#define %s_SCRATCH32_LEN %lu\n",
+        P, (unsigned long)r->state_len, P, (unsigned long)r->scratch16_len, P,
+        (unsigned long)r->scratch32_len);
     lln__put(t, "#define %s_STATE_BYTES %zu   /* RAM per stream */\n", P, s->state_bytes);
     lln__put(t, "#define %s_SCRATCH_BYTES %zu /* RAM, shared by streams stepped in turn */\n", P,
              s->scratch_bytes);
@@ -186,7 +190,8 @@ void lln__export_q_model_h(lln__text_t *t, const lln_qimage_t *q, const char *p,
     list(t, r->x_frac, r->inputs);
     lln__put(t, "\n#define %s_Y_FRAC ", P);
     list(t, r->y_frac, r->outputs);
-    lln__put(t, "\n/* Elapsed time in seconds (a constant expression) -> the int32 dt argument. */\n");
+    lln__put(t,
+             "\n/* Elapsed time in seconds (a constant expression) -> the int32 dt argument. */\n");
     lln__put(t, "#define %s_DT(seconds) ((int32_t)((seconds) * %.1f + 0.5))\n\n", P,
              (double)(1UL << r->dt_frac));
     lln__put(t, "extern const lln_rtq_model_t %s_model;\n\n#endif\n", p);
@@ -194,22 +199,26 @@ void lln__export_q_model_h(lln__text_t *t, const lln_qimage_t *q, const char *p,
 
 void lln__export_q_main(lln__text_t *t, const char *p, const char *P)
 {
-    lln__put(t, "/* Example: stream a few steps through the exported fixed-point model (hosted C). "
-                "*/\n#include <stdio.h>\n\n#include \"%s_model.h\"\n\n", p);
+    lln__put(t,
+             "/* Example: stream a few steps through the exported fixed-point model (hosted C). "
+             "*/\n#include <stdio.h>\n\n#include \"%s_model.h\"\n\n",
+             p);
     lln__put(t, "static int16_t state[%s_STATE_LEN], s16[%s_SCRATCH16_LEN];\n", P, P);
     lln__put(t, "static int32_t s32[%s_SCRATCH32_LEN];\n", P);
-    lln__put(t, "static const int xf[%s_INPUTS] = %s_X_FRAC, yf[%s_OUTPUTS] = %s_Y_FRAC;\n\n", P,
-             P, P, P);
+    lln__put(t, "static const int xf[%s_INPUTS] = %s_X_FRAC, yf[%s_OUTPUTS] = %s_Y_FRAC;\n\n", P, P,
+             P, P);
     lln__put(t, "/* v * 2^-f as a double */\nstatic double real(long v, int f)\n{\n"
                 "    double s = (double)v;\n    for (; f > 0; f--)\n        s /= 2;\n"
                 "    for (; f < 0; f++)\n        s *= 2;\n    return s;\n}\n\n");
     lln__put(t, "int main(void)\n{\n    int16_t x[%s_INPUTS], y[%s_OUTPUTS];\n", P, P);
     lln__put(t, "    lln_rtq_reset(&%s_model, state);\n    for (int t = 0; t < 10; t++) {\n", p);
     lln__put(t, "        for (int i = 0; i < %s_INPUTS; i++) /* value v -> v * 2^frac */\n", P);
-    lln__put(t, "            x[i] = (int16_t)(((t * 7 + i * 3) %% 11 - 5) *\n"
-                "                             (1 << (xf[i] < 3 ? 0 : xf[i] > 15 ? 12 : xf[i] - 3)));\n");
-    lln__put(t, "        if (lln_rtq_step(&%s_model, state, x, %s_DT(0.1), y, s16, s32) != "
-                "LLN_RTQ_OK)\n            return 1;\n",
+    lln__put(
+        t, "            x[i] = (int16_t)(((t * 7 + i * 3) %% 11 - 5) *\n"
+           "                             (1 << (xf[i] < 3 ? 0 : xf[i] > 15 ? 12 : xf[i] - 3)));\n");
+    lln__put(t,
+             "        if (lln_rtq_step(&%s_model, state, x, %s_DT(0.1), y, s16, s32) != "
+             "LLN_RTQ_OK)\n            return 1;\n",
              p, P);
     lln__put(t, "        printf(\"step %%d: y0 = %%g\\n\", t, real(y[0], yf[0]));\n");
     lln__put(t, "    }\n    return 0;\n}\n");

@@ -74,11 +74,11 @@ lln_status_t lln__qfmt_parse(const lln_model_t *m, const char *text, lln_qfmt_t 
     struct {
         const char *key;
         int *v, n, lo, hi;
-    } items[] = {{"dt", &f->dt, 1, 0, 30},         {"x", f->x, f->nx, -16, 24},
-                 {"y", f->y, f->ny, -16, 24},      {"v", &f->v, 1, -8, 24},
-                 {"xin", &f->xin, 1, -8, 24},      {"xn", &f->xn, 1, -8, 24},
-                 {"h", f->h, f->ncells, -8, 15},   {"ff", f->ff, f->ncells, -8, 24},
-                 {"t", f->t, f->ncells, -8, 24},   {"act", f->act, f->nact, -8, 24},
+    } items[] = {{"dt", &f->dt, 1, 0, 30},       {"x", f->x, f->nx, -16, 24},
+                 {"y", f->y, f->ny, -16, 24},    {"v", &f->v, 1, -8, 24},
+                 {"xin", &f->xin, 1, -8, 24},    {"xn", &f->xn, 1, -8, 24},
+                 {"h", f->h, f->ncells, -8, 15}, {"ff", f->ff, f->ncells, -8, 24},
+                 {"t", f->t, f->ncells, -8, 24}, {"act", f->act, f->nact, -8, 24},
                  {"p", &f->p, 1, -8, 24}};
     for (size_t i = 0; i < sizeof items / sizeof items[0]; i++)
         if (!get_list(text, items[i].key, items[i].v, items[i].n, items[i].lo, items[i].hi))

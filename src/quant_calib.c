@@ -185,8 +185,7 @@ const char *lln__quant_unsupported(const lln_model_t *m)
 /* The formats from the ranges. Headroom: states and inputs may exceed what calibration saw,
  * so they get a factor 2 (one bit); Δt gets 4 before the int32 limit and at most 24
  * fractional bits (Δt up to 128 s for models calibrated at sub-second steps). */
-static void choose(const lln_model_t *m, const lln_rt_model_t *r, const ranges_t *g,
-                   lln_qfmt_t *f)
+static void choose(const lln_model_t *m, const lln_rt_model_t *r, const ranges_t *g, lln_qfmt_t *f)
 {
     memset(f, 0, sizeof *f);
     f->nx = r->inputs, f->ny = r->outputs;

@@ -229,7 +229,8 @@ static void ltc(build_t *b, const lln_rt_model_t *r, const lln_qfmt_t *f)
     d->unfolds = p->unfolds;
     d->v_frac = (int8_t)f->v, d->g_frac = (int8_t)g, d->xin_frac = (int8_t)f->xin;
     d->eps = lln__q32(p->eps, g);
-    int32_t *cm = arr(b, "cm_k", LLN_QA_I32, (size_t)N), *gl = arr(b, "gleak", LLN_QA_I32, (size_t)N);
+    int32_t *cm = arr(b, "cm_k", LLN_QA_I32, (size_t)N),
+            *gl = arr(b, "gleak", LLN_QA_I32, (size_t)N);
     int32_t *gv = arr(b, "gvleak", LLN_QA_I32, (size_t)N);
     for (int j = 0; b->ok && j < N; j++) {
         cm[j] = lln__q32(p->cm_k[j], g);
@@ -256,8 +257,8 @@ static void ltc(build_t *b, const lln_rt_model_t *r, const lln_qfmt_t *f)
     free(a), free(fr);
     ltc_syn(b, &d->sensory, "s", N, p->s_off, p->s_src, p->s_sigma, p->s_mu, p->s_w, p->s_we,
             f->xin, g, f->v);
-    ltc_syn(b, &d->internal, "r", N, p->r_off, p->r_src, p->r_sigma, p->r_mu, p->r_w, p->r_we,
-            f->v, g, f->v);
+    ltc_syn(b, &d->internal, "r", N, p->r_off, p->r_src, p->r_sigma, p->r_mu, p->r_w, p->r_we, f->v,
+            g, f->v);
 }
 
 /* Output map: y = a c + m with c the cell (or projection) output; LTC adds its output mapping. */
@@ -284,7 +285,8 @@ static void out_map(build_t *b, const lln_rt_model_t *r, const lln_qfmt_t *f, in
 static void io_formats(build_t *b, const lln_rt_model_t *r, const lln_qfmt_t *f)
 {
     lln_rtq_model_t *d = &b->q->model;
-    int8_t *xf = arr(b, "x_frac", LLN_QA_I8, r->inputs), *yf = arr(b, "y_frac", LLN_QA_I8, r->outputs);
+    int8_t *xf = arr(b, "x_frac", LLN_QA_I8, r->inputs),
+           *yf = arr(b, "y_frac", LLN_QA_I8, r->outputs);
     for (int i = 0; xf && i < r->inputs; i++)
         xf[i] = (int8_t)f->x[i];
     for (int o = 0; yf && o < r->outputs; o++)

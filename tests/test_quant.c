@@ -91,8 +91,9 @@ static void check_model(const spec_t *s)
         double rel = worst / fmax(hi - lo, 1e-9);
         lln_quant_sizes_t sz;
         lln_quant_sizes(q, &sz);
-        printf("%-22s range %8.4f  max err %.5f  rel %.4f  weights %zu B state %zu B scratch %zu B\n",
-               s->name, hi - lo, worst, rel, sz.weight_bytes, sz.state_bytes, sz.scratch_bytes);
+        printf(
+            "%-22s range %8.4f  max err %.5f  rel %.4f  weights %zu B state %zu B scratch %zu B\n",
+            s->name, hi - lo, worst, rel, sz.weight_bytes, sz.state_bytes, sz.scratch_bytes);
         CHECK_MSG(rel <= s->tol, "%s: relative error %.4f > %.4f", s->name, rel, s->tol);
         lln_quant_free(q);
     }
