@@ -115,7 +115,10 @@ static int compare(const char *what, const lln_model_t *m, const lln_quant_t *q,
         for (int l = 0, col = 0; l < layers; l++) {
             int w = c->cell == LLN_CELL_WIRED_CFC ? c->layer_sizes[l] : N;
             char name[32];
-            snprintf(name, sizeof name, layers > 1 ? "state layer %d" : "state", l);
+            if (layers > 1)
+                snprintf(name, sizeof name, "state layer %d", l);
+            else
+                snprintf(name, sizeof name, "state");
             row(name, hf, hq, T, N, col, w);
             col += w;
         }
@@ -144,9 +147,12 @@ int cmd_quantize(int argc, char **argv)
              (!a.valid || cli_read_sequence("quantize", &val, a.valid, in));
     if (ok && !(ok = to_double(&cal, &x, &dt)))
         cli_error("quantize", "out of memory");
-    if (ok && ((ok = lln_quant_calibrate(m, 1, cal.steps, x, dt, &err) == LLN_OK) == 0 ||
-               (ok = lln_quant_create(m, &q, &err) == LLN_OK) == 0))
-        cli_error("quantize", "%s", err.msg);
+    if (ok) {
+        ok = lln_quant_calibrate(m, 1, cal.steps, x, dt, &err) == LLN_OK;
+        ok = ok && lln_quant_create(m, &q, &err) == LLN_OK;
+        if (!ok)
+            cli_error("quantize", "%s", err.msg);
+    }
     if (ok) {
         lln_quant_sizes_t sz;
         lln_quant_sizes(q, &sz);

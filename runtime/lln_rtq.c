@@ -96,7 +96,7 @@ static int16_t q_act(uint8_t act, int16_t v, int frac)
     if (act == LLN_RTQ_ACT_TANH || act == LLN_RTQ_ACT_LECUN_TANH)
         return lln_fx_tanh(v);
     if (act == LLN_RTQ_ACT_RELU)
-        return v > 0 ? v : 0;
+        return (int16_t)(v > 0 ? v : 0);
     int16_t x12 = lln_fx_sat16(q_shift(v, frac - 12));
     int16_t gate;
     if (act == LLN_RTQ_ACT_SILU) {
@@ -170,7 +170,7 @@ static uint32_t q_syn(const lln_rtq_syn_t *s, uint16_t k, const int16_t *v, int 
 static int16_t q_solve(int64_t num, int64_t den)
 {
     if (den <= 0)
-        return num == 0 ? 0 : num > 0 ? INT16_MAX : INT16_MIN;
+        return (int16_t)(num == 0 ? 0 : num > 0 ? INT16_MAX : INT16_MIN);
     int k = q_bitlen64((uint64_t)den) - 15;
     if (k > 0) {
         den = q_shift64(den, k);

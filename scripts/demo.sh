@@ -1,7 +1,8 @@
 #!/bin/sh
 # The main job on data the project generates itself: build an LTC with an AutoNCP(19, 4)
 # wiring, stream an irregularly sampled 8-channel signal through it, describe it, export it as
-# firmware for a Cortex-M4F and verify that firmware under QEMU.
+# firmware for a Cortex-M4F and verify that firmware under QEMU; then quantize it to the
+# fixed-point runtime, export that for a Cortex-M4 (no FPU) and verify it too.
 # Usage: scripts/demo.sh BUILD_DIR
 set -eu
 build=${1:-build}
@@ -40,6 +41,19 @@ echo "== 5. firmware for a Cortex-M4F: export, then verify under QEMU bit for bi
 "$lln" export "$out/demo.lln" --target cortex-m4f --float --prefix demo --out "$out/firmware"
 if command -v arm-none-eabi-gcc >/dev/null 2>&1 && command -v qemu-system-arm >/dev/null 2>&1; then
     "$lln" verify "$out/demo.lln" --target cortex-m4f --input "$out/signal.csv"
+else
+    echo "SKIP: lln verify needs arm-none-eabi-gcc and qemu-system-arm: sh scripts/deps.sh sim (as root)"
+fi
+
+echo "== 6. fixed point: calibrate on the first 300 rows, report float vs fixed on the rest"
+head -n 301 "$out/signal.csv" >"$out/calib.csv"
+{ head -n 1 "$out/signal.csv"; tail -n +302 "$out/signal.csv"; } >"$out/valid.csv"
+"$lln" quantize "$out/demo.lln" --calib "$out/calib.csv" --valid "$out/valid.csv" -o "$out/demo.q.lln"
+
+echo "== 7. fixed-point firmware for a Cortex-M4 (no FPU): export, verify under QEMU"
+"$lln" export "$out/demo.q.lln" --target cortex-m4 --prefix demo --out "$out/firmware-fixed"
+if command -v arm-none-eabi-gcc >/dev/null 2>&1 && command -v qemu-system-arm >/dev/null 2>&1; then
+    "$lln" verify "$out/demo.q.lln" --target cortex-m4 --input "$out/valid.csv"
 else
     echo "SKIP: lln verify needs arm-none-eabi-gcc and qemu-system-arm: sh scripts/deps.sh sim (as root)"
 fi

@@ -161,7 +161,7 @@ lln_status_t lln_quant_run(const lln_quant_t *q, int batch, int steps, const dou
     lln_status_t status = LLN_OK;
     if (!st || !xq || !yq || !s16 || !s32)
         status = lln_error_set(err, LLN_E_NOMEM, "quantize: out of memory");
-    for (int b = 0; status == LLN_OK && b < batch; b++) {
+    for (int b = 0; status == LLN_OK && st && xq && yq && s16 && s32 && b < batch; b++) {
         lln_rtq_reset(r, st);
         for (int t = 0; status == LLN_OK && t < steps; t++) {
             size_t k = (size_t)b * (size_t)steps + (size_t)t;

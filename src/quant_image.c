@@ -124,7 +124,7 @@ static void cfc_cell(build_t *b, const lln_rt_model_t *r, int l, const lln_qfmt_
     d->in = c->in, d->hidden = c->hidden, d->nbackbone = c->nbackbone;
     d->in_frac = (int8_t)(l == 0 ? f->xn : f->h[l - 1]);
     d->h_frac = (int8_t)f->h[l];
-    d->z_frac = d->in_frac < d->h_frac ? d->in_frac : d->h_frac;
+    d->z_frac = (int8_t)(d->in_frac < d->h_frac ? d->in_frac : d->h_frac);
     d->ff_frac = (int8_t)f->ff[l], d->t_frac = (int8_t)f->t[l];
     double scale = ldexp(1.0, -d->z_frac);
     int lecun = r->activation == LLN_RT_ACT_LECUN_TANH;
