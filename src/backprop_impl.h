@@ -22,9 +22,9 @@ enum { G_BB = 0, G_HEADS = 1, G_LSTM_IN = 2, G_LSTM_REC = 3, G_PROJ = 4 };
 /* The backward view of one dense layer y = W x + b (out x in). */
 typedef struct G_(gdense) {
     int kind, cell, layer; /* which forward layer (G_BB, ...) */
-    int out, in;
+    int out, in, ldw;
     K_(lln_dense) t; /* W transposed and packed (out = in, in = out): dX = dY W */
-    REAL *dw, *db;   /* accumulated dW (out x in, row-major) and db (out) */
+    REAL *dw, *db;   /* accumulated dW (out x ldw, row-major, ldw = in padded) and db (out) */
 } G_(gdense);
 
 /* Record of one CfC cell (or wired layer). */
@@ -59,6 +59,7 @@ typedef struct G_(tape) {
     G_(gdense) gd[G_MAX_DENSE];
     REAL *zero; /* zero bias of the transposed layers */
     REAL *dh, *dh2, *dc, *dyo, *dyc, *dxn, *dhd, *dza, *dzb, *dgz;
+    REAL *xt; /* B x K_L: the last, partial vector of columns of a grad_w input, zero-padded */
 } G_(tape);
 
 /* ---- layout ----------------------------------------------------------------------------- */
@@ -106,7 +107,8 @@ static int G_(add_dense)(G_(tape) * g, G_(carver) * c, const lln_model_t *m, int
     d->t.in = f->out;
     d->t.ld = P_(pad)(f->in);
     d->t.w = G_(take)(c, (size_t)d->t.ld * (size_t)f->out);
-    d->dw = G_(take)(c, (size_t)f->out * (size_t)f->in);
+    d->ldw = P_(pad)(f->in);
+    d->dw = G_(take)(c, (size_t)f->out * (size_t)d->ldw);
     d->db = G_(take)(c, (size_t)f->out);
     return g->ngd++;
 }
@@ -232,6 +234,7 @@ size_t G_(lln__tape_carve)(const lln_model_t *m, int batch, int steps, void *bas
     g->dza = G_(take)(&c, B * wmax);
     g->dzb = G_(take)(&c, B * wmax);
     g->dgz = G_(take)(&c, B * 4 * N);
+    g->xt = G_(take)(&c, B * (size_t)K_L);
     if (base != NULL)
         G_(zero_fill)(g->zero, ldmax + 1);
     return c.off;
@@ -354,22 +357,107 @@ void G_(lln__tape_forward)(lln_tape_t *tp, const REAL *x, const REAL *dt, const 
 
 /* ---- dense-layer backward pieces --------------------------------------------------------- */
 
-/* dW (out x in) += dY^T X and db += column sums of dY, over nb rows. */
-static void G_(grad_w)(int nb, const REAL *restrict dy, size_t dys, const REAL *restrict x,
-                       size_t xs, int out, int in, REAL *restrict dw, REAL *restrict db)
+/* dW (out x in) += dY^T X and db += column sums of dY, over nb rows. A tile of MR rows of dW
+ * and NV vectors of columns stays in registers while the nb rows stream past; dW rows are
+ * padded to whole vectors (ldw) and the last, partial vector of X's columns is read from a
+ * zero-padded copy, so every access is a full vector. */
+#ifdef K_VSIG
+#define G_GW_TILE(NAME, MR, NV)                                                           \
+    static void NAME(int nb, const REAL *restrict dy, size_t dys, const REAL *restrict x, \
+                     size_t xs, REAL *restrict dw, size_t ldw)                            \
+    {                                                                                     \
+        lln_vf acc[MR][NV];                                                               \
+        for (int r = 0; r < (MR); r++)                                                    \
+            for (int v = 0; v < (NV); v++)                                                \
+                acc[r][v] = lln_vf_load(dw + (size_t)r * ldw + (size_t)v * LLN_VF_LANES); \
+        for (int b = 0; b < nb; b++) {                                                    \
+            lln_vf xv[NV];                                                                \
+            for (int v = 0; v < (NV); v++)                                                \
+                xv[v] = lln_vf_load(x + (size_t)b * xs + (size_t)v * LLN_VF_LANES);       \
+            for (int r = 0; r < (MR); r++) {                                              \
+                lln_vf a = lln_vf_set1(dy[(size_t)b * dys + (size_t)r]);                  \
+                for (int v = 0; v < (NV); v++)                                            \
+                    acc[r][v] = lln_vf_fma(a, xv[v], acc[r][v]);                          \
+            }                                                                             \
+        }                                                                                 \
+        for (int r = 0; r < (MR); r++)                                                    \
+            for (int v = 0; v < (NV); v++)                                                \
+                lln_vf_store(dw + (size_t)r * ldw + (size_t)v * LLN_VF_LANES, acc[r][v]); \
+    }
+G_GW_TILE(G_(gw_4x4), 4, 4)
+G_GW_TILE(G_(gw_4x2), 4, 2)
+G_GW_TILE(G_(gw_4x1), 4, 1)
+G_GW_TILE(G_(gw_1x4), 1, 4)
+G_GW_TILE(G_(gw_1x2), 1, 2)
+G_GW_TILE(G_(gw_1x1), 1, 1)
+
+/* Columns [i0, i0 + nv vectors) for every row of dW. */
+static void G_(gw_cols)(int nb, const REAL *dy, size_t dys, const REAL *x, size_t xs, int out,
+                        REAL *dw, size_t ldw, int nv)
 {
-    for (int o = 0; o < out; o++) {
-        REAL *restrict w = dw + (size_t)o * in, bs = 0;
+    int o = 0;
+    for (; o + 4 <= out; o += 4) {
+        REAL *w = dw + (size_t)o * ldw;
+        if (nv == 4)
+            G_(gw_4x4)(nb, dy + o, dys, x, xs, w, ldw);
+        else if (nv == 2)
+            G_(gw_4x2)(nb, dy + o, dys, x, xs, w, ldw);
+        else
+            G_(gw_4x1)(nb, dy + o, dys, x, xs, w, ldw);
+    }
+    for (; o < out; o++) {
+        REAL *w = dw + (size_t)o * ldw;
+        if (nv == 4)
+            G_(gw_1x4)(nb, dy + o, dys, x, xs, w, ldw);
+        else if (nv == 2)
+            G_(gw_1x2)(nb, dy + o, dys, x, xs, w, ldw);
+        else
+            G_(gw_1x1)(nb, dy + o, dys, x, xs, w, ldw);
+    }
+}
+
+static void G_(grad_w)(G_(tape) * g, G_(gdense) * d, int nb, const REAL *dy, size_t dys,
+                       const REAL *x, size_t xs)
+{
+    enum { L = LLN_VF_LANES };
+    int in = d->in, full = in / L, i = 0;
+    size_t ldw = (size_t)d->ldw;
+    while (i < full) {
+        int nv = full - i >= 4 ? 4 : full - i >= 2 ? 2 : 1;
+        G_(gw_cols)(nb, dy, dys, x + (size_t)i * L, xs, d->out, d->dw + (size_t)i * L, ldw, nv);
+        i += nv;
+    }
+    if (in % L != 0) {
+        int i0 = full * L, rest = in - i0;
+        for (int b = 0; b < nb; b++) {
+            REAL *t = g->xt + (size_t)b * L;
+            memcpy(t, x + (size_t)b * xs + i0, (size_t)rest * sizeof(REAL));
+            memset(t + rest, 0, (size_t)(L - rest) * sizeof(REAL));
+        }
+        G_(gw_cols)(nb, dy, dys, g->xt, (size_t)L, d->out, d->dw + i0, ldw, 1);
+    }
+    for (int b = 0; b < nb; b++)
+        for (int o = 0; o < d->out; o++)
+            d->db[o] += dy[(size_t)b * dys + o];
+}
+#else
+static void G_(grad_w)(G_(tape) * g, G_(gdense) * d, int nb, const REAL *restrict dy, size_t dys,
+                       const REAL *restrict x, size_t xs)
+{
+    (void)g;
+    for (int o = 0; o < d->out; o++) {
+        REAL *restrict w = d->dw + (size_t)o * (size_t)d->ldw, bs = 0;
         for (int b = 0; b < nb; b++) {
             REAL a = dy[(size_t)b * dys + o];
             const REAL *restrict xr = x + (size_t)b * xs;
             bs += a;
-            for (int i = 0; i < in; i++)
+            for (int i = 0; i < d->in; i++)
                 w[i] = FMA(a, xr[i], w[i]);
         }
-        db[o] += bs;
+        d->db[o] += bs;
     }
 }
+#endif
 
 /* Fills the transposed copy of a gdense from the forward table (masked weights are zero
  * there already). */
@@ -468,20 +556,19 @@ static void G_(cfc_back)(const lln_model_t *m, G_(tape) * g, int l, size_t r0, i
     const REAL *hd = gc->hd + r0 * hw;
     for (int b = 0; b < nb; b++)
         G_(combine_back)
-        (cp, gc, m->cfg.mode, hd + (size_t)b * hw, dt[b], gh + (size_t)b * gs,
-         g->dhd + (size_t)b * hw);
+    (cp, gc, m->cfg.mode, hd + (size_t)b * hw, dt[b], gh + (size_t)b * gs, g->dhd + (size_t)b * hw);
     /* heads */
     const REAL *zl = gc->nbb > 0 ? gc->post[gc->nbb - 1] + r0 * U : gc->z0 + r0 * f0;
     size_t zls = gc->nbb > 0 ? U : f0;
     G_(gdense) *dh = &g->gd[gc->gheads];
-    G_(grad_w)(nb, g->dhd, hw, zl, zls, dh->out, dh->in, dh->dw, dh->db);
+    G_(grad_w)(g, dh, nb, g->dhd, hw, zl, zls);
     REAL *dz = g->dza, *dz2 = g->dzb;
     G_(back_x)(dh, nb, g->dhd, hw, dz, (size_t)dh->in, 0);
     for (int k = gc->nbb - 1; k >= 0; k--) {
         G_(gdense) *d = &g->gd[gc->gbb[k]];
         G_(act_back)(m->cfg.activation, gc->pre[k] + r0 * U, dz, (size_t)nb * U);
         const REAL *zi = k > 0 ? gc->post[k - 1] + r0 * U : gc->z0 + r0 * f0;
-        G_(grad_w)(nb, dz, U, zi, (size_t)d->in, d->out, d->in, d->dw, d->db);
+        G_(grad_w)(g, d, nb, dz, U, zi, (size_t)d->in);
         G_(back_x)(d, nb, dz, U, dz2, (size_t)d->in, 0);
         REAL *t = dz;
         dz = dz2;
@@ -700,8 +787,8 @@ static void G_(lstm_back)(const lln_model_t *m, G_(tape) * g, size_t t, int nb, 
         }
     }
     G_(gdense) *di = &g->gd[g->glstm_in], *dr = &g->gd[g->glstm_rec];
-    G_(grad_w)(nb, g->dgz, zw, g->xn + r0 * (size_t)I, (size_t)I, di->out, di->in, di->dw, di->db);
-    G_(grad_w)(nb, g->dgz, zw, g->h + t * nbN, (size_t)N, dr->out, dr->in, dr->dw, dr->db);
+    G_(grad_w)(g, di, nb, g->dgz, zw, g->xn + r0 * (size_t)I, (size_t)I);
+    G_(grad_w)(g, dr, nb, g->dgz, zw, g->h + t * nbN, (size_t)N);
     G_(back_x)(dr, nb, g->dgz, zw, dhp, (size_t)N, 0);
     G_(back_x)(di, nb, g->dgz, zw, dxn, (size_t)I, 1);
 }
@@ -724,7 +811,7 @@ static void G_(step_back)(const lln_model_t *m, G_(tape) * g, size_t t, int nb, 
     if (p->proj.out > 0) {
         G_(gdense) *d = &g->gd[g->gproj];
         const REAL *yc = hnew + (N - Oc);
-        G_(grad_w)(nb, g->dyo, (size_t)O, yc, (size_t)N, d->out, d->in, d->dw, d->db);
+        G_(grad_w)(g, d, nb, g->dyo, (size_t)O, yc, (size_t)N);
         G_(back_x)(d, nb, g->dyo, (size_t)O, g->dyc, (size_t)Oc, 0);
         dyc = g->dyc;
     }
@@ -733,7 +820,7 @@ static void G_(step_back)(const lln_model_t *m, G_(tape) * g, size_t t, int nb, 
     if (m->cfg.cell == LLN_CELL_LTC) {
         for (int b = 0; b < nb; b += K_L)
             G_(ltc_back_block)
-            (m, g, r0, nb, b, nb - b < K_L ? nb - b : K_L, hin, dyc, g->dh, g->dxn);
+        (m, g, r0, nb, b, nb - b < K_L ? nb - b : K_L, hin, dyc, g->dh, g->dxn);
         dcell = g->dh;
     } else {
         for (int b = 0; b < nb; b++)
@@ -805,7 +892,7 @@ static void G_(prepare_back)(const lln_model_t *m, G_(tape) * g)
     for (int k = 0; k < g->ngd; k++) {
         G_(gdense) *d = &g->gd[k];
         G_(build_t)(m, d, g->zero);
-        G_(zero_fill)(d->dw, (size_t)d->out * (size_t)d->in);
+        G_(zero_fill)(d->dw, (size_t)d->out * (size_t)d->ldw);
         G_(zero_fill)(d->db, (size_t)d->out);
     }
     if (m->cfg.cell == LLN_CELL_LTC) {
@@ -856,7 +943,7 @@ static void G_(add_block)(const lln_model_t *m, double *grad, const G_(gdense) *
     double *gw = G_(gslot)(m, grad, wname), *gb = bname ? G_(gslot)(m, grad, bname) : NULL;
     size_t in = (size_t)d->in;
     for (size_t o = 0; o < (size_t)rows; o++) {
-        const REAL *src = d->dw + ((size_t)r0 + o) * in;
+        const REAL *src = d->dw + ((size_t)r0 + o) * (size_t)d->ldw;
         for (size_t i = 0; i < in; i++)
             if (mask == NULL || mask[o * in + i] != 0)
                 gw[o * in + i] += (double)src[i];
