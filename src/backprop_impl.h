@@ -42,7 +42,7 @@ typedef struct G_(gcell) {
 typedef struct G_(gltc) {
     REAL *sig, *mu, *pw, *e;     /* internal synapses: sigma, mu, P(w), erev */
     REAL *ssig, *smu, *spw, *se; /* sensory synapses */
-    REAL *gr[4], *gs[4];         /* [syn][lane]: sum dn*sg, dd*sg, dpre*(u - mu), dpre */
+    REAL *gr, *gs;               /* [syn][4][lane]: sums of dn sg, dd sg, dpre (u - mu), dpre */
     REAL *gcm, *gg, *gvl;        /* [neuron][lane]: dP(cm), sums of dd and of dn */
     REAL *giw, *gib;             /* [input][lane] */
     REAL *gow, *gob;             /* [motor] */
@@ -156,10 +156,8 @@ static void G_(carve_ltc)(G_(tape) * g, G_(carver) * c, const lln_model_t *m)
     L->smu = G_(take)(c, Ss);
     L->spw = G_(take)(c, Ss);
     L->se = G_(take)(c, Ss);
-    for (int q = 0; q < 4; q++) {
-        L->gr[q] = G_(take)(c, S * lw);
-        L->gs[q] = G_(take)(c, Ss * lw);
-    }
+    L->gr = G_(take)(c, S * 4 * lw);
+    L->gs = G_(take)(c, Ss * 4 * lw);
     L->gcm = G_(take)(c, N * lw);
     L->gg = G_(take)(c, N * lw);
     L->gvl = G_(take)(c, N * lw);
@@ -585,22 +583,133 @@ static void G_(cfc_back)(const lln_model_t *m, G_(tape) * g, int l, size_t r0, i
 
 /* ---- LTC backward ----------------------------------------------------------------------- */
 
-/* One step's backward for the samples b0 .. b0+nv-1 (nv <= K_L, one per lane): recompute
- * the unfolds from the state before the step, then run them backwards. On entry dh holds
- * dL/d(new state) of those rows, on return dL/d(cell input state); dyc: dL/d(cell output);
- * dxn += dL/d(normalised input). */
-static void G_(ltc_back_block)(const lln_model_t *m, G_(tape) * g, size_t r0, int nb, int b0,
-                               int nv, const REAL *hin, const REAL *dyc, REAL *dh, REAL *dxn)
+/* Sensory sums (U == NULL: sources are the mapped inputs X) or one unfold U -> UN (D: its
+ * denominators), as ltc_block_pass in kernels_impl.h, also keeping every synapse's sigmoid
+ * in SG ([synapse][lane]). */
+static void G_(ltc_pass)(const K_(lln_ltc_prep) *p, G_(gltc) * L, const REAL *restrict U,
+                         REAL *restrict UN, REAL *restrict D, REAL *restrict SG)
 {
     enum { LW = K_L };
-    const K_(lln_ltc_prep) *p = &m->K_(p).ltc;
-    G_(gltc) *L = &g->ltc;
-    int I = p->I, N = p->N, M = p->M, K = p->K, Oc = m->out_cell;
-    size_t lw = LW, NL = (size_t)N * lw;
-    int S = p->r_off[N];
-    const REAL *xn = g->xn + r0 * (size_t)I, *dtv = g->dt + r0;
-    (void)nb;
-    REAL rdt[LW];
+    const int *off = U ? p->r_off : p->s_off, *src = U ? p->r_src : p->s_src;
+    const REAL *sa = U ? p->r_a : p->s_a, *sb = U ? p->r_b : p->s_b;
+    const REAL *sw = U ? p->r_w : p->s_w, *swe = U ? p->r_we : p->s_we;
+    const REAL *V = U ? U : L->x;
+    const REAL *restrict CM = L->cm, *gleak = p->gleak, *gvleak = p->gvleak;
+    REAL *restrict NS = L->ns, *restrict DC = L->dc, eps = p->eps;
+#ifdef K_VSIG
+    for (int j = 0, N = p->N; j < N; j++) {
+        size_t r = (size_t)j * LW;
+        lln_vf an = lln_vf_set1(0), ad = an;
+        if (U != NULL) {
+            lln_vf cu = lln_vf_fma(lln_vf_load(CM + r), lln_vf_load(U + r), lln_vf_set1(gvleak[j]));
+            an = lln_vf_add(cu, lln_vf_load(NS + r));
+            ad = lln_vf_load(DC + r);
+        }
+        for (int s = off[j], e = off[j + 1]; s < e; s++) {
+            lln_vf sg = K_VSIG(lln_vf_set1(sa[s]), lln_vf_set1(sb[s]),
+                               lln_vf_load(V + (size_t)src[s] * LW));
+            lln_vf_store(SG + (size_t)s * LW, sg);
+            an = lln_vf_fma(lln_vf_set1(swe[s]), sg, an);
+            ad = lln_vf_fma(lln_vf_set1(sw[s]), sg, ad);
+        }
+        if (U != NULL) {
+            lln_vf_store(UN + r, lln_vf_div(an, ad));
+            lln_vf_store(D + r, ad);
+        } else {
+            lln_vf_store(NS + r, an);
+            lln_vf d = lln_vf_add(lln_vf_add(lln_vf_load(CM + r), lln_vf_set1(gleak[j])), ad);
+            lln_vf_store(DC + r, lln_vf_add(d, lln_vf_set1(eps)));
+        }
+    }
+#else
+    REAL acc_n[LW], acc_d[LW];
+    for (int j = 0, N = p->N; j < N; j++) {
+        size_t r = (size_t)j * LW;
+        for (int l = 0; l < LW; l++) {
+            size_t e = r + (size_t)l;
+            acc_n[l] = U ? FMA(CM[e], U[e], gvleak[j]) + NS[e] : 0;
+            acc_d[l] = U ? DC[e] : 0;
+        }
+        for (int s = off[j], e = off[j + 1]; s < e; s++) {
+            const REAL *restrict v = V + (size_t)src[s] * LW;
+            REAL *restrict sgr = SG + (size_t)s * LW, a = sa[s], b = sb[s], w = sw[s], we = swe[s];
+            for (int l = 0; l < LW; l++) {
+                REAL sg = SYN_SIG(a, b, v[l]);
+                sgr[l] = sg;
+                acc_n[l] = FMA(we, sg, acc_n[l]);
+                acc_d[l] = FMA(w, sg, acc_d[l]);
+            }
+        }
+        for (int l = 0; l < LW; l++) {
+            if (U != NULL) {
+                UN[r + (size_t)l] = acc_n[l] / acc_d[l];
+                D[r + (size_t)l] = acc_d[l];
+            } else {
+                NS[r + (size_t)l] = acc_n[l];
+                DC[r + (size_t)l] = CM[r + (size_t)l] + gleak[j] + acc_d[l] + eps;
+            }
+        }
+    }
+#endif
+}
+
+/* Backward through the synapses of one pass. For synapse s (source i, destination j) with
+ * a = P(w) sg, the pass added a erev to destination j's numerator and a to its
+ * denominator; DN, DD: dL/d(numerator), dL/d(denominator) ([neuron][lane]). Accumulates
+ * G[s] = (sum dn sg, sum dd sg, sum dpre (v - mu), sum dpre) ([synapse][4][lane]), with dpre
+ * = dL/d(sigma (v - mu)), and adds dL/dv to DV ([source][lane]). */
+static void G_(syn_back)(const int *off, const int *src, int N, const REAL *restrict DN,
+                         const REAL *restrict DD, const REAL *restrict V, const REAL *restrict SG,
+                         const REAL *restrict E, const REAL *restrict PW, const REAL *restrict SIG,
+                         const REAL *restrict MU, REAL *restrict G, REAL *restrict DV)
+{
+    enum { LW = K_L };
+#ifdef K_VSIG
+    for (int j = 0; j < N; j++) {
+        lln_vf dn = lln_vf_load(DN + (size_t)j * LW), dd = lln_vf_load(DD + (size_t)j * LW);
+        for (int s = off[j], e = off[j + 1]; s < e; s++) {
+            const REAL *v = V + (size_t)src[s] * LW;
+            REAL *g = G + (size_t)s * 4 * LW, *dv = DV + (size_t)src[s] * LW;
+            lln_vf sg = lln_vf_load(SG + (size_t)s * LW);
+            lln_vf da = lln_vf_fma(dn, lln_vf_set1(E[s]), dd);
+            lln_vf q = lln_vf_mul(lln_vf_mul(da, lln_vf_set1(PW[s])), sg);
+            lln_vf dpre = lln_vf_sub(q, lln_vf_mul(q, sg)); /* da P(w) sg (1 - sg) */
+            lln_vf_store(g, lln_vf_fma(dn, sg, lln_vf_load(g)));
+            lln_vf_store(g + LW, lln_vf_fma(dd, sg, lln_vf_load(g + LW)));
+            lln_vf_store(g + 2 * LW,
+                         lln_vf_fma(dpre, lln_vf_sub(lln_vf_load(v), lln_vf_set1(MU[s])),
+                                    lln_vf_load(g + 2 * LW)));
+            lln_vf_store(g + 3 * LW, lln_vf_add(dpre, lln_vf_load(g + 3 * LW)));
+            lln_vf_store(dv, lln_vf_fma(dpre, lln_vf_set1(SIG[s]), lln_vf_load(dv)));
+        }
+    }
+#else
+    for (int j = 0; j < N; j++) {
+        const REAL *restrict dn = DN + (size_t)j * LW, *restrict dd = DD + (size_t)j * LW;
+        for (int s = off[j], e = off[j + 1]; s < e; s++) {
+            const REAL *restrict v = V + (size_t)src[s] * LW, *restrict sg = SG + (size_t)s * LW;
+            REAL *restrict g = G + (size_t)s * 4 * LW, *restrict dv = DV + (size_t)src[s] * LW;
+            REAL es = E[s], pw = PW[s], sig = SIG[s], mu = MU[s];
+            for (int l = 0; l < LW; l++) {
+                REAL da = FMA(dn[l], es, dd[l]), q = da * pw * sg[l], dpre = q - q * sg[l];
+                g[l] = FMA(dn[l], sg[l], g[l]);
+                g[LW + l] = FMA(dd[l], sg[l], g[LW + l]);
+                g[2 * LW + l] = FMA(dpre, v[l] - mu, g[2 * LW + l]);
+                g[3 * LW + l] += dpre;
+                dv[l] = FMA(dpre, sig, dv[l]);
+            }
+        }
+    }
+#endif
+}
+
+/* Gathers one step of samples b0 .. b0+nv-1 into lanes (the rest: zero input and state,
+ * dt 1, zero gradients: finite values whose contributions are exactly zero). */
+static void G_(ltc_gather)(const K_(lln_ltc_prep) *p, G_(gltc) * L, const REAL *xn, const REAL *dtv,
+                           const REAL *hin, const REAL *dh, int b0, int nv, REAL *rdt)
+{
+    enum { LW = K_L };
+    int I = p->I, N = p->N;
     for (int l = 0; l < LW; l++) {
         L->dt[l] = l < nv ? dtv[b0 + l] : (REAL)1;
         rdt[l] = 1 / L->dt[l];
@@ -608,155 +717,98 @@ static void G_(ltc_back_block)(const lln_model_t *m, G_(tape) * g, size_t r0, in
     for (int i = 0; i < I; i++)
         for (int l = 0; l < LW; l++) {
             REAL v = l < nv ? xn[(size_t)(b0 + l) * I + i] : 0;
-            L->x[(size_t)i * lw + l] = FMA(v, p->in_w[i], p->in_b[i]);
+            L->x[(size_t)i * LW + l] = FMA(v, p->in_w[i], p->in_b[i]);
         }
-    REAL *U0 = L->u;
     for (int j = 0; j < N; j++)
         for (int l = 0; l < LW; l++) {
-            size_t e = (size_t)j * lw + l;
+            size_t e = (size_t)j * LW + l, row = (size_t)(b0 + l) * N + j;
             L->cm[e] = K_(cm_over_dt)(p->cm_k[j], L->dt[l], rdt[l]);
-            U0[e] = l < nv ? hin[(size_t)(b0 + l) * N + j] : 0;
+            L->u[e] = l < nv ? hin[row] : 0;
+            L->du[e] = l < nv ? dh[row] : 0;
         }
-    /* sensory sums (as ltc_block_pass), keeping each synapse's sigmoid */
-    for (int j = 0; j < N; j++) {
-        REAL an[LW], ad[LW];
-        for (int l = 0; l < LW; l++)
-            an[l] = ad[l] = 0;
-        for (int s = p->s_off[j]; s < p->s_off[j + 1]; s++) {
-            const REAL *v = L->x + (size_t)p->s_src[s] * lw;
-            REAL *sgr = L->sgs + (size_t)s * lw;
-            for (int l = 0; l < LW; l++) {
-                REAL sg = SYN_SIG(p->s_a[s], p->s_b[s], v[l]);
-                sgr[l] = sg;
-                an[l] = FMA(p->s_we[s], sg, an[l]);
-                ad[l] = FMA(p->s_w[s], sg, ad[l]);
-            }
-        }
-        for (int l = 0; l < LW; l++) {
-            size_t e = (size_t)j * lw + l;
-            L->ns[e] = an[l];
-            L->dc[e] = L->cm[e] + p->gleak[j] + ad[l] + p->eps;
-        }
+}
+
+/* Backward of unfold k: DU holds dL/d(its result) on entry, dL/d(its start) on return. */
+static void G_(unfold_back)(const K_(lln_ltc_prep) *p, G_(gltc) * L, int k)
+{
+    size_t NL = (size_t)p->N * K_L;
+    const REAL *restrict u = L->u + (size_t)k * NL, *restrict un = u + NL;
+    const REAL *restrict dk = L->d + (size_t)k * NL, *restrict cm = L->cm, *restrict du = L->du;
+    REAL *restrict dn = L->dn, *restrict dd = L->dd, *restrict dun = L->dun;
+    REAL *restrict dgc = L->dgc, *restrict dns = L->dns, *restrict dds = L->dds;
+    for (size_t e = 0; e < NL; e++) { /* u' = n / d */
+        REAL a = du[e] / dk[e], b = -a * un[e];
+        dn[e] = a;
+        dd[e] = b;
+        dun[e] = a * cm[e];
+        dgc[e] += FMA(a, u[e], b); /* dL/d(cm / (dt / K)) */
+        dns[e] += a;
+        dds[e] += b;
     }
-    /* the unfolds, keeping states, denominators and sigmoids */
-    for (int k = 0; k < K; k++) {
-        const REAL *u = L->u + (size_t)k * NL;
-        REAL *un = L->u + (size_t)(k + 1) * NL, *dk = L->d + (size_t)k * NL;
-        REAL *sgk = L->sg + (size_t)k * (size_t)S * lw;
-        for (int j = 0; j < N; j++) {
-            REAL an[LW], ad[LW];
-            for (int l = 0; l < LW; l++) {
-                size_t e = (size_t)j * lw + l;
-                an[l] = FMA(L->cm[e], u[e], p->gvleak[j]) + L->ns[e];
-                ad[l] = L->dc[e];
-            }
-            for (int s = p->r_off[j]; s < p->r_off[j + 1]; s++) {
-                const REAL *v = u + (size_t)p->r_src[s] * lw;
-                REAL *sgr = sgk + (size_t)s * lw;
-                for (int l = 0; l < LW; l++) {
-                    REAL sg = SYN_SIG(p->r_a[s], p->r_b[s], v[l]);
-                    sgr[l] = sg;
-                    an[l] = FMA(p->r_we[s], sg, an[l]);
-                    ad[l] = FMA(p->r_w[s], sg, ad[l]);
-                }
-            }
-            for (int l = 0; l < LW; l++) {
-                size_t e = (size_t)j * lw + l;
-                un[e] = an[l] / ad[l];
-                dk[e] = ad[l];
-            }
-        }
-    }
-    /* dL/d(final state): from later steps and from the output mapping */
+    G_(syn_back)
+    (p->r_off, p->r_src, p->N, L->dn, L->dd, u, L->sg + (size_t)k * (size_t)p->r_off[p->N] * K_L,
+     L->e, L->pw, L->sig, L->mu, L->gr, L->dun);
+    REAL *t = L->du;
+    L->du = L->dun;
+    L->dun = t;
+}
+
+/* One step's backward for the samples b0 .. b0+nv-1 (nv <= K_L, one per lane): recompute
+ * the unfolds from the state before the step, then run them backwards. On entry dh holds
+ * dL/d(new state) of those rows, on return dL/d(cell input state); dyc: dL/d(cell output);
+ * dxn += dL/d(normalised input). */
+static void G_(ltc_back_block)(const lln_model_t *m, G_(tape) * g, size_t r0, int b0, int nv,
+                               const REAL *hin, const REAL *dyc, REAL *dh, REAL *dxn)
+{
+    enum { LW = K_L };
+    const K_(lln_ltc_prep) *p = &m->K_(p).ltc;
+    G_(gltc) *L = &g->ltc;
+    int I = p->I, N = p->N, M = p->M, K = p->K, Oc = m->out_cell;
+    size_t NL = (size_t)N * LW, S = (size_t)p->r_off[N];
+    const REAL *xn = g->xn + r0 * (size_t)I;
+    REAL rdt[LW];
+    G_(ltc_gather)(p, L, xn, g->dt + r0, hin, dh, b0, nv, rdt);
+    G_(ltc_pass)(p, L, NULL, NULL, NULL, L->sgs);
+    for (int k = 0; k < K; k++)
+        G_(ltc_pass)
+        (p, L, L->u + (size_t)k * NL, L->u + (size_t)(k + 1) * NL, L->d + (size_t)k * NL,
+         L->sg + (size_t)k * S * LW);
+    /* the output mapping y = u w + b of the motor neurons */
     const REAL *uK = L->u + (size_t)K * NL;
-    for (int j = 0; j < N; j++)
-        for (int l = 0; l < LW; l++)
-            L->du[(size_t)j * lw + l] = l < nv ? dh[(size_t)(b0 + l) * N + j] : 0;
     for (int l = 0; l < nv; l++)
         for (int o = 0; o < M; o++) {
             REAL gy = dyc[(size_t)(b0 + l) * Oc + o];
-            L->du[(size_t)o * lw + l] += gy * p->out_w[o];
-            L->gow[o] += gy * uK[(size_t)o * lw + l];
+            L->du[(size_t)o * LW + l] += gy * p->out_w[o];
+            L->gow[o] += gy * uK[(size_t)o * LW + l];
             L->gob[o] += gy;
         }
-    for (size_t e = 0; e < NL; e++)
-        L->dns[e] = L->dds[e] = L->dgc[e] = 0;
-    for (int k = K - 1; k >= 0; k--) {
-        const REAL *u = L->u + (size_t)k * NL, *un = u + NL, *dk = L->d + (size_t)k * NL;
-        const REAL *sgk = L->sg + (size_t)k * (size_t)S * lw;
-        for (int j = 0; j < N; j++)
-            for (int l = 0; l < LW; l++) {
-                size_t e = (size_t)j * lw + l;
-                REAL dn = L->du[e] / dk[e], dd = -dn * un[e];
-                L->dn[e] = dn;
-                L->dd[e] = dd;
-                L->dun[e] = dn * L->cm[e];
-                L->dgc[e] += dn * u[e] + dd; /* dL/d(cm/(dt/K)) */
-                L->dns[e] += dn;
-                L->dds[e] += dd;
-            }
-        for (int j = 0; j < N; j++) {
-            const REAL *dn = L->dn + (size_t)j * lw, *dd = L->dd + (size_t)j * lw;
-            for (int s = p->r_off[j]; s < p->r_off[j + 1]; s++) {
-                const REAL *sgr = sgk + (size_t)s * lw, *v = u + (size_t)p->r_src[s] * lw;
-                REAL *dv = L->dun + (size_t)p->r_src[s] * lw;
-                REAL e = L->e[s], pw = L->pw[s], sig = L->sig[s], mu = L->mu[s];
-                REAL *g0 = L->gr[0] + (size_t)s * lw, *g1 = L->gr[1] + (size_t)s * lw;
-                REAL *g2 = L->gr[2] + (size_t)s * lw, *g3 = L->gr[3] + (size_t)s * lw;
-                for (int l = 0; l < LW; l++) {
-                    REAL sg = sgr[l], da = FMA(dn[l], e, dd[l]);
-                    REAL dpre = da * pw * sg * (1 - sg);
-                    g0[l] = FMA(dn[l], sg, g0[l]);
-                    g1[l] = FMA(dd[l], sg, g1[l]);
-                    g2[l] = FMA(dpre, v[l] - mu, g2[l]);
-                    g3[l] += dpre;
-                    dv[l] = FMA(dpre, sig, dv[l]);
-                }
-            }
-        }
-        REAL *t = L->du;
-        L->du = L->dun;
-        L->dun = t;
-    }
+    memset(L->dns, 0, NL * sizeof(REAL));
+    memset(L->dds, 0, NL * sizeof(REAL));
+    memset(L->dgc, 0, NL * sizeof(REAL));
+    for (int k = K - 1; k >= 0; k--)
+        G_(unfold_back)(p, L, k);
     for (int l = 0; l < nv; l++)
         for (int j = 0; j < N; j++)
-            dh[(size_t)(b0 + l) * N + j] = L->du[(size_t)j * lw + l];
+            dh[(size_t)(b0 + l) * N + j] = L->du[(size_t)j * LW + l];
     /* cm enters as cm K / dt; gleak as P(gleak) vleak in the numerator and P(gleak) in the
      * denominator of every unfold, so sums of dn and dd over the unfolds suffice */
     for (int j = 0; j < N; j++)
         for (int l = 0; l < LW; l++) {
-            size_t e = (size_t)j * lw + l;
+            size_t e = (size_t)j * LW + l;
             L->gcm[e] = FMA(L->dgc[e], (REAL)K * rdt[l], L->gcm[e]);
             L->gg[e] += L->dds[e];
             L->gvl[e] += L->dns[e];
         }
-    /* sensory synapses */
-    for (size_t e = 0; e < (size_t)I * lw; e++)
-        L->dx[e] = 0;
-    for (int j = 0; j < N; j++) {
-        const REAL *dn = L->dns + (size_t)j * lw, *dd = L->dds + (size_t)j * lw;
-        for (int s = p->s_off[j]; s < p->s_off[j + 1]; s++) {
-            const REAL *sgr = L->sgs + (size_t)s * lw, *v = L->x + (size_t)p->s_src[s] * lw;
-            REAL *dv = L->dx + (size_t)p->s_src[s] * lw;
-            REAL e = L->se[s], pw = L->spw[s], sig = L->ssig[s], mu = L->smu[s];
-            REAL *g0 = L->gs[0] + (size_t)s * lw, *g1 = L->gs[1] + (size_t)s * lw;
-            REAL *g2 = L->gs[2] + (size_t)s * lw, *g3 = L->gs[3] + (size_t)s * lw;
-            for (int l = 0; l < LW; l++) {
-                REAL sg = sgr[l], da = FMA(dn[l], e, dd[l]);
-                REAL dpre = da * pw * sg * (1 - sg);
-                g0[l] = FMA(dn[l], sg, g0[l]);
-                g1[l] = FMA(dd[l], sg, g1[l]);
-                g2[l] = FMA(dpre, v[l] - mu, g2[l]);
-                g3[l] += dpre;
-                dv[l] = FMA(dpre, sig, dv[l]);
-            }
-        }
-    }
+    /* the sensory synapses fed every unfold's numerator and denominator */
+    memset(L->dx, 0, (size_t)I * LW * sizeof(REAL));
+    G_(syn_back)
+    (p->s_off, p->s_src, N, L->dns, L->dds, L->x, L->sgs, L->se, L->spw, L->ssig, L->smu, L->gs,
+     L->dx);
     for (int i = 0; i < I; i++)
         for (int l = 0; l < nv; l++) {
-            REAL d = L->dx[(size_t)i * lw + l];
-            L->giw[(size_t)i * lw + l] += d * xn[(size_t)(b0 + l) * I + i];
-            L->gib[(size_t)i * lw + l] += d;
+            REAL d = L->dx[(size_t)i * LW + l];
+            L->giw[(size_t)i * LW + l] += d * xn[(size_t)(b0 + l) * I + i];
+            L->gib[(size_t)i * LW + l] += d;
             dxn[(size_t)(b0 + l) * I + i] += d * p->in_w[i];
         }
 }
@@ -819,8 +871,7 @@ static void G_(step_back)(const lln_model_t *m, G_(tape) * g, size_t t, int nb, 
     REAL *dcell; /* dL/d(cell input state) */
     if (m->cfg.cell == LLN_CELL_LTC) {
         for (int b = 0; b < nb; b += K_L)
-            G_(ltc_back_block)
-        (m, g, r0, nb, b, nb - b < K_L ? nb - b : K_L, hin, dyc, g->dh, g->dxn);
+            G_(ltc_back_block)(m, g, r0, b, nb - b < K_L ? nb - b : K_L, hin, dyc, g->dh, g->dxn);
         dcell = g->dh;
     } else {
         for (int b = 0; b < nb; b++)
@@ -902,10 +953,8 @@ static void G_(prepare_back)(const lln_model_t *m, G_(tape) * g)
         size_t S = (size_t)lp->r_off[N], Ss = (size_t)lp->s_off[N];
         G_(syn_tables)(m, "", lp->r_off, lp->r_src, lp->N, L->sig, L->mu, L->pw, L->e);
         G_(syn_tables)(m, "sensory_", lp->s_off, lp->s_src, lp->N, L->ssig, L->smu, L->spw, L->se);
-        for (int q = 0; q < 4; q++) {
-            G_(zero_fill)(L->gr[q], S * lw);
-            G_(zero_fill)(L->gs[q], Ss * lw);
-        }
+        G_(zero_fill)(L->gr, S * 4 * lw);
+        G_(zero_fill)(L->gs, Ss * 4 * lw);
         G_(zero_fill)(L->gcm, N * lw);
         G_(zero_fill)(L->gg, N * lw);
         G_(zero_fill)(L->gvl, N * lw);
@@ -1021,7 +1070,7 @@ static double G_(lanes)(const REAL *v)
 /* Synapse gradients: accumulators q0 = sum dn sg, q1 = sum dd sg, q2 = sum dpre (u - mu),
  * q3 = sum dpre per synapse, where a = P(w) sg enters num with erev and den with 1. */
 static void G_(finalize_syn)(const lln_model_t *m, double *grad, const char *pre, const int *off,
-                             const int *src, int N, REAL *const q[4], const REAL *pw, const REAL *e)
+                             const int *src, int N, const REAL *q, const REAL *pw, const REAL *e)
 {
     char name[LLN_NAME_MAX];
     static const char *const leaf[] = {"sigma", "mu", "w", "erev"};
@@ -1037,9 +1086,9 @@ static void G_(finalize_syn)(const lln_model_t *m, double *grad, const char *pre
     sig = lln__tensor(m, name);
     for (int j = 0; j < N; j++)
         for (int s = off[j]; s < off[j + 1]; s++) {
-            size_t x = (size_t)src[s] * (size_t)N + (size_t)j, r = (size_t)s * K_L;
-            double q0 = G_(lanes)(q[0] + r), q1 = G_(lanes)(q[1] + r);
-            double q2 = G_(lanes)(q[2] + r), q3 = G_(lanes)(q[3] + r);
+            size_t x = (size_t)src[s] * (size_t)N + (size_t)j, r = (size_t)s * 4 * K_L;
+            double q0 = G_(lanes)(q + r), q1 = G_(lanes)(q + r + K_L);
+            double q2 = G_(lanes)(q + r + 2 * K_L), q3 = G_(lanes)(q + r + 3 * K_L);
             gt[0][x] += q2;
             gt[1][x] += -sig[x] * q3;
             gt[2][x] += ((double)e[s] * q0 + q1) * G_(dpos)(m, raw_w[x]);
