@@ -60,6 +60,7 @@ typedef struct G_(tape) {
     REAL *zero; /* zero bias of the transposed layers */
     REAL *dh, *dh2, *dc, *dyo, *dyc, *dxn, *dhd, *dza, *dzb, *dgz;
     REAL *xt; /* B x K_L: the last, partial vector of columns of a grad_w input, zero-padded */
+    REAL *fh, *fd, *ft, *fg; /* head-major CfC combine buffers: 4 x B x H, 4 x B x H, B x H x 2 */
 } G_(tape);
 
 /* ---- layout ----------------------------------------------------------------------------- */
@@ -233,6 +234,10 @@ size_t G_(lln__tape_carve)(const lln_model_t *m, int batch, int steps, void *bas
     g->dzb = G_(take)(&c, B * wmax);
     g->dgz = G_(take)(&c, B * 4 * N);
     g->xt = G_(take)(&c, B * (size_t)K_L);
+    g->fh = G_(take)(&c, B * hmax);
+    g->fd = G_(take)(&c, B * hmax);
+    g->ft = G_(take)(&c, B * hmax / 2);
+    g->fg = G_(take)(&c, B * hmax / 2);
     if (base != NULL)
         G_(zero_fill)(g->zero, ldmax + 1);
     return c.off;
@@ -240,11 +245,56 @@ size_t G_(lln__tape_carve)(const lln_model_t *m, int batch, int steps, void *bas
 
 /* ---- forward ----------------------------------------------------------------------------- */
 
+/* ---- CfC combine on head-major copies ----------------------------------------------------
+ * A cell's heads sit side by side in each sample's row ([ff1 | ff2 | time_a | time_b], H each),
+ * so for H not a multiple of the vector width cfc_combine runs partly scalar. These versions
+ * first gather the heads of all nb samples head-major (element e = b H + j), so every vector
+ * is full; per element they do cfc_combine's operations (same bits). */
+
+/* fh[q][e] = hd[b][q H + j]; ft[e] = dt[b] */
+static void G_(gather_heads)(const G_(tape) * g, int nh, int H, int nb, const REAL *hd, size_t hw,
+                             const REAL *dt)
+{
+    size_t n = (size_t)nb * H;
+    for (int b = 0; b < nb; b++)
+        for (int j = 0; j < H; j++) {
+            size_t e = (size_t)b * H + j;
+            for (int q = 0; q < nh; q++)
+                g->fh[q * n + e] = hd[(size_t)b * hw + (size_t)q * H + j];
+            g->ft[e] = dt[b];
+        }
+}
+
+static void G_(combine_flat)(const G_(tape) * g, lln_cfc_mode_t mode, int H, int nb, const REAL *hd,
+                             size_t hw, const REAL *dt, REAL *h, size_t hs)
+{
+    size_t n = (size_t)nb * H, e = 0;
+    G_(gather_heads)(g, 4, H, nb, hd, hw, dt);
+    const REAL *f1 = g->fh, *f2 = f1 + n, *ta = f2 + n, *tb = ta + n;
+    REAL *out = g->fg;
+    int gate = mode == LLN_CFC_DEFAULT;
+#ifdef K_VSIG
+    for (; e + LLN_VF_LANES <= n; e += LLN_VF_LANES) {
+        lln_vf g1 = lln_vf_tanh(lln_vf_load(f1 + e)), g2 = lln_vf_tanh(lln_vf_load(f2 + e));
+        lln_vf ti = lln_vf_sigmoid(
+            lln_vf_fma(lln_vf_load(ta + e), lln_vf_load(g->ft + e), lln_vf_load(tb + e)));
+        lln_vf keep = gate ? lln_vf_mul(g1, lln_vf_sub(lln_vf_set1(1.0f), ti)) : g1;
+        lln_vf_store(out + e, lln_vf_fma(ti, g2, keep));
+    }
+#endif
+    for (; e < n; e++) {
+        REAL g1 = TANH(f1[e]), g2 = TANH(f2[e]), ti = SIGMOID(FMA(ta[e], g->ft[e], tb[e]));
+        out[e] = FMA(ti, g2, gate ? g1 * (1 - ti) : g1);
+    }
+    for (int b = 0; b < nb; b++)
+        memcpy(h + (size_t)b * hs, out + (size_t)b * H, (size_t)H * sizeof(REAL));
+}
+
 /* One CfC cell for nb samples, as cfc_cell in kernels_impl.h, keeping its intermediates:
  * z0, backbone pre/post activations and head outputs of step row block `r0`. */
-static void G_(cfc_fwd)(const lln_model_t *m, const K_(lln_cfc_prep) *cp, const G_(gcell) * gc,
-                        size_t r0, int nb, const REAL *inp, size_t is, REAL *h, size_t hs,
-                        const REAL *dt)
+static void G_(cfc_fwd)(const lln_model_t *m, const G_(tape) * g, const K_(lln_cfc_prep) *cp,
+                        const G_(gcell) * gc, size_t r0, int nb, const REAL *inp, size_t is,
+                        REAL *h, size_t hs, const REAL *dt)
 {
     size_t f0 = (size_t)gc->f0, hw = (size_t)gc->hw, U = (size_t)gc->units;
     REAL *z = gc->z0 + r0 * f0;
@@ -264,8 +314,11 @@ static void G_(cfc_fwd)(const lln_model_t *m, const K_(lln_cfc_prep) *cp, const 
     }
     REAL *hd = gc->hd + r0 * hw;
     K_(dense_batch)(&cp->heads, nb, zin, zs, hd, hw, 0);
-    for (int b = 0; b < nb; b++)
-        K_(cfc_combine)(cp, m->cfg.mode, hd + (size_t)b * hw, dt[b], h + (size_t)b * hs);
+    if (m->cfg.mode == LLN_CFC_PURE || cp->hidden % K_L == 0)
+        for (int b = 0; b < nb; b++)
+            K_(cfc_combine)(cp, m->cfg.mode, hd + (size_t)b * hw, dt[b], h + (size_t)b * hs);
+    else
+        G_(combine_flat)(g, m->cfg.mode, cp->hidden, nb, hd, hw, dt, h, hs);
 }
 
 /* The cell of one step on hnew (in place; it holds the cell's input state on entry); yc
@@ -291,7 +344,7 @@ static void G_(cell_fwd)(const lln_model_t *m, const G_(tape) * g, size_t t, int
     const REAL *inp = xn;
     size_t is = (size_t)I, col = 0;
     for (int l = 0; l < p->ncells; l++) {
-        G_(cfc_fwd)(m, &p->cfc[l], &g->cell[l], r0, nb, inp, is, hnew + col, (size_t)N, dtv);
+        G_(cfc_fwd)(m, g, &p->cfc[l], &g->cell[l], r0, nb, inp, is, hnew + col, (size_t)N, dtv);
         inp = hnew + col;
         is = (size_t)N;
         col += (size_t)p->cfc[l].hidden;
@@ -478,37 +531,66 @@ static void G_(back_x)(const G_(gdense) * d, int nb, const REAL *dy, size_t dys,
 
 /* ---- CfC backward ----------------------------------------------------------------------- */
 
-/* dL/d(head outputs) of one sample from dL/dh (spec 4.2 steps 4-5). Pure mode also adds the
- * gradients of A and |w_tau|. */
-static void G_(combine_back)(const K_(lln_cfc_prep) *cp, const G_(gcell) * gc, lln_cfc_mode_t mode,
-                             const REAL *restrict hd, REAL dt, const REAL *restrict gh,
-                             REAL *restrict dhd)
+/* Pure mode, one sample: dL/d(ff1) from dL/dh, and the gradients of A and |w_tau|
+ * (h = -A e f1 + A with e = exp(-dt (|w_tau| + |f1|)); torch's d|x|/dx is 0 at 0). */
+static void G_(combine_back_pure)(const K_(lln_cfc_prep) *cp, const G_(gcell) * gc,
+                                  const REAL *restrict hd, REAL dt, const REAL *restrict gh,
+                                  REAL *restrict dhd)
 {
-    int H = cp->hidden;
-    if (mode == LLN_CFC_PURE) {
-        const REAL *A = cp->a, *wt = cp->w_tau_abs;
-        for (int j = 0; j < H; j++) {
-            REAL f1 = hd[j], af1 = f1 < 0 ? -f1 : f1, g = gh[j];
-            REAL sg = f1 > 0 ? (REAL)1 : f1 < 0 ? (REAL)-1 : (REAL)0;
-            REAL e = EXP(-dt * (wt[j] + af1));
-            REAL dq = g * A[j] * f1 * dt * e; /* dL/d(|w_tau| + |f1|) */
-            gc->da[j] += g * (1 - e * f1);
-            gc->dwt[j] += dq;
-            dhd[j] = -g * A[j] * e + dq * sg;
-        }
-        return;
+    const REAL *A = cp->a, *wt = cp->w_tau_abs;
+    for (int j = 0; j < cp->hidden; j++) {
+        REAL f1 = hd[j], af1 = f1 < 0 ? -f1 : f1, g = gh[j];
+        REAL sg = f1 > 0 ? (REAL)1 : f1 < 0 ? (REAL)-1 : (REAL)0;
+        REAL e = EXP(-dt * (wt[j] + af1));
+        REAL dq = g * A[j] * f1 * dt * e; /* dL/d(|w_tau| + |f1|) */
+        gc->da[j] += g * (1 - e * f1);
+        gc->dwt[j] += dq;
+        dhd[j] = -g * A[j] * e + dq * sg;
     }
+}
+
+/* Default / no_gate, nb samples on head-major copies: dL/d(heads) from dL/dh (gh, rows of
+ * stride gs) into dhd (rows of stride hw). With g1 = tanh(ff1), g2 = tanh(ff2),
+ * ti = sigmoid(ta dt + tb): h = g1 (1 - ti) + ti g2 (default) or g1 + ti g2 (no_gate). */
+static void G_(combine_back_flat)(const G_(tape) * g, lln_cfc_mode_t mode, int H, int nb,
+                                  const REAL *hd, size_t hw, const REAL *dt, const REAL *gh,
+                                  size_t gs, REAL *dhd)
+{
+    size_t n = (size_t)nb * H, e = 0;
+    G_(gather_heads)(g, 4, H, nb, hd, hw, dt);
+    for (int b = 0; b < nb; b++)
+        memcpy(g->fg + (size_t)b * H, gh + (size_t)b * gs, (size_t)H * sizeof(REAL));
+    const REAL *f1 = g->fh, *f2 = f1 + n, *ta = f2 + n, *tb = ta + n, *dte = g->ft, *gg = g->fg;
+    REAL *d1 = g->fd, *d2 = d1 + n, *da = d2 + n, *db = da + n;
     int gate = mode == LLN_CFC_DEFAULT;
-    for (int j = 0; j < H; j++) {
-        REAL g1 = TANH(hd[j]), g2 = TANH(hd[H + j]);
-        REAL ti = SIGMOID(FMA(hd[2 * H + j], dt, hd[3 * H + j])), g = gh[j];
-        REAL dg1 = gate ? g * (1 - ti) : g, dti = gate ? g * (g2 - g1) : g * g2;
-        REAL dp = dti * ti * (1 - ti);
-        dhd[j] = dg1 * (1 - g1 * g1);
-        dhd[H + j] = g * ti * (1 - g2 * g2);
-        dhd[2 * H + j] = dp * dt;
-        dhd[3 * H + j] = dp;
+#ifdef K_VSIG
+    lln_vf one = lln_vf_set1(1.0f);
+    for (; e + LLN_VF_LANES <= n; e += LLN_VF_LANES) {
+        lln_vf g1 = lln_vf_tanh(lln_vf_load(f1 + e)), g2 = lln_vf_tanh(lln_vf_load(f2 + e));
+        lln_vf t = lln_vf_load(dte + e), gv = lln_vf_load(gg + e);
+        lln_vf ti = lln_vf_sigmoid(lln_vf_fma(lln_vf_load(ta + e), t, lln_vf_load(tb + e)));
+        lln_vf dg1 = gate ? lln_vf_mul(gv, lln_vf_sub(one, ti)) : gv;
+        lln_vf dti = lln_vf_mul(gv, gate ? lln_vf_sub(g2, g1) : g2);
+        lln_vf dp = lln_vf_mul(lln_vf_mul(dti, ti), lln_vf_sub(one, ti));
+        lln_vf_store(d1 + e, lln_vf_mul(dg1, lln_vf_sub(one, lln_vf_mul(g1, g1))));
+        lln_vf_store(d2 + e, lln_vf_mul(lln_vf_mul(gv, ti), lln_vf_sub(one, lln_vf_mul(g2, g2))));
+        lln_vf_store(da + e, lln_vf_mul(dp, t));
+        lln_vf_store(db + e, dp);
     }
+#endif
+    for (; e < n; e++) {
+        REAL g1 = TANH(f1[e]), g2 = TANH(f2[e]), ti = SIGMOID(FMA(ta[e], dte[e], tb[e]));
+        REAL gv = gg[e], dg1 = gate ? gv * (1 - ti) : gv, dti = gate ? gv * (g2 - g1) : gv * g2;
+        REAL dp = dti * ti * (1 - ti);
+        d1[e] = dg1 * (1 - g1 * g1);
+        d2[e] = gv * ti * (1 - g2 * g2);
+        da[e] = dp * dte[e];
+        db[e] = dp;
+    }
+    for (int b = 0; b < nb; b++)
+        for (int q = 0; q < 4; q++)
+            memcpy(dhd + (size_t)b * hw + (size_t)q * H, g->fd + q * n + (size_t)b * H,
+                   (size_t)H * sizeof(REAL));
 }
 
 /* dz *= act'(pre), elementwise over n values. */
@@ -552,9 +634,14 @@ static void G_(cfc_back)(const lln_model_t *m, G_(tape) * g, int l, size_t r0, i
     G_(gcell) *gc = &g->cell[l];
     size_t hw = (size_t)gc->hw, f0 = (size_t)gc->f0, U = (size_t)gc->units;
     const REAL *hd = gc->hd + r0 * hw;
-    for (int b = 0; b < nb; b++)
-        G_(combine_back)
-    (cp, gc, m->cfg.mode, hd + (size_t)b * hw, dt[b], gh + (size_t)b * gs, g->dhd + (size_t)b * hw);
+    if (m->cfg.mode == LLN_CFC_PURE) {
+        for (int b = 0; b < nb; b++) {
+            G_(combine_back_pure)
+            (cp, gc, hd + (size_t)b * hw, dt[b], gh + (size_t)b * gs, g->dhd + (size_t)b * hw);
+        }
+    } else {
+        G_(combine_back_flat)(g, m->cfg.mode, cp->hidden, nb, hd, hw, dt, gh, gs, g->dhd);
+    }
     /* heads */
     const REAL *zl = gc->nbb > 0 ? gc->post[gc->nbb - 1] + r0 * U : gc->z0 + r0 * f0;
     size_t zls = gc->nbb > 0 ? U : f0;
@@ -771,8 +858,8 @@ static void G_(ltc_back_block)(const lln_model_t *m, G_(tape) * g, size_t r0, in
     G_(ltc_pass)(p, L, NULL, NULL, NULL, L->sgs);
     for (int k = 0; k < K; k++)
         G_(ltc_pass)
-        (p, L, L->u + (size_t)k * NL, L->u + (size_t)(k + 1) * NL, L->d + (size_t)k * NL,
-         L->sg + (size_t)k * S * LW);
+    (p, L, L->u + (size_t)k * NL, L->u + (size_t)(k + 1) * NL, L->d + (size_t)k * NL,
+     L->sg + (size_t)k * S * LW);
     /* the output mapping y = u w + b of the motor neurons */
     const REAL *uK = L->u + (size_t)K * NL;
     for (int l = 0; l < nv; l++)
