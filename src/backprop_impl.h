@@ -593,34 +593,57 @@ static void G_(combine_back_flat)(const G_(tape) * g, lln_cfc_mode_t mode, int H
                    (size_t)H * sizeof(REAL));
 }
 
-/* dz *= act'(pre), elementwise over n values. */
+/* dz *= act'(pre), elementwise over n values (vectors first where there are intrinsics, then
+ * the scalar form). */
 static void G_(act_back)(lln_activation_t a, const REAL *restrict pre, REAL *restrict dz, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        REAL x = pre[i], d;
-        switch (a) {
-        case LLN_ACT_LECUN_TANH: {
-            REAL th = TANH((REAL)0.666 * x);
-            d = (REAL)1.7159 * (REAL)0.666 * (1 - th * th);
-            break;
+    size_t i = 0;
+#ifdef K_VSIG
+    lln_vf one = lln_vf_set1(1.0f);
+    for (; i + LLN_VF_LANES <= n && a != LLN_ACT_RELU && a != LLN_ACT_GELU; i += LLN_VF_LANES) {
+        lln_vf x = lln_vf_load(pre + i), d;
+        if (a == LLN_ACT_SILU) {
+            lln_vf sg = lln_vf_sigmoid(x);
+            d = lln_vf_mul(sg, lln_vf_fma(x, lln_vf_sub(one, sg), one));
+        } else {
+            lln_vf c = lln_vf_set1(a == LLN_ACT_LECUN_TANH ? 1.7159f * 0.666f : 1.0f);
+            lln_vf th =
+                lln_vf_tanh(a == LLN_ACT_LECUN_TANH ? lln_vf_mul(lln_vf_set1(0.666f), x) : x);
+            d = lln_vf_mul(c, lln_vf_sub(one, lln_vf_mul(th, th)));
         }
-        case LLN_ACT_TANH: {
-            REAL th = TANH(x);
-            d = 1 - th * th;
-            break;
+        lln_vf_store(dz + i, lln_vf_mul(lln_vf_load(dz + i), d));
+    }
+#endif
+    switch (a) {
+    case LLN_ACT_LECUN_TANH:
+        for (; i < n; i++) {
+            REAL th = TANH((REAL)0.666 * pre[i]);
+            dz[i] *= (REAL)1.7159 * (REAL)0.666 * (1 - th * th);
         }
-        case LLN_ACT_RELU: d = x > 0 ? (REAL)1 : (REAL)0; break;
-        case LLN_ACT_SILU: {
-            REAL s = SIGMOID(x);
-            d = s * (1 + x * (1 - s));
-            break;
+        break;
+    case LLN_ACT_TANH:
+        for (; i < n; i++) {
+            REAL th = TANH(pre[i]);
+            dz[i] *= 1 - th * th;
         }
-        default: /* exact GELU: Phi(x) + x phi(x) */
-            d = (REAL)0.5 * (1 + ERF(x * (REAL)0.70710678118654752440)) +
-                x * (REAL)0.39894228040143267794 * EXP((REAL)-0.5 * x * x);
-            break;
+        break;
+    case LLN_ACT_RELU: /* derivative 0 at 0, as torch */
+        for (; i < n; i++)
+            dz[i] = pre[i] > 0 ? dz[i] : 0;
+        break;
+    case LLN_ACT_SILU:
+        for (; i < n; i++) {
+            REAL sg = SIGMOID(pre[i]);
+            dz[i] *= sg * FMA(pre[i], 1 - sg, 1);
         }
-        dz[i] *= d;
+        break;
+    default: /* exact GELU: Phi(x) + x phi(x) */
+        for (; i < n; i++) {
+            REAL x = pre[i];
+            dz[i] *= (REAL)0.5 * (1 + ERF(x * (REAL)0.70710678118654752440)) +
+                     x * (REAL)0.39894228040143267794 * EXP((REAL)-0.5 * x * x);
+        }
+        break;
     }
 }
 
