@@ -122,8 +122,8 @@ int main(int argc, char **argv)
     make_task(x, tg);
     printf("training epoch (forward + backward, float32, 1 thread): %d seqs x %d steps, batch %d\n",
            SEQS, STEPS, BATCH);
-    printf("%-11s %10s %10s %9s %12s %9s %8s\n", "model", "epoch ms", "min ms", "ncps s",
-           "ncps/ours", "limit ms", "ours/lim");
+    printf("%-11s %10s %10s %9s %12s %9s %8s %8s\n", "model", "epoch ms", "min ms", "ncps s",
+           "ncps/ours", "limit ms", "ours/lim", "tape MB");
     int rc = 0;
     for (size_t k = 0; k < sizeof MODELS / sizeof MODELS[0]; k++) {
         lln_model_t *m = NULL;
@@ -149,9 +149,10 @@ int main(int argc, char **argv)
                 mn = t[r] < mn ? t[r] : mn;
             qsort(t, (size_t)runs, sizeof t[0], cmp_double);
             double med = t[runs / 2];
-            printf("%-11s %10.1f %10.1f %9.1f %11.1fx %9.0f %7.1fx%s\n", MODELS[k].id, med * 1e3,
-                   mn * 1e3, MODELS[k].ncps_s, MODELS[k].ncps_s / med, MODELS[k].limit_s * 1e3,
-                   med / MODELS[k].limit_s,
+            printf("%-11s %10.1f %10.1f %9.1f %11.1fx %9.0f %7.1fx %8.1f%s\n", MODELS[k].id,
+                   med * 1e3, mn * 1e3, MODELS[k].ncps_s, MODELS[k].ncps_s / med,
+                   MODELS[k].limit_s * 1e3, med / MODELS[k].limit_s,
+                   (double)lln_tape_bytes(m, LLN_F32, BATCH, STEPS) / 1e6,
                    MODELS[k].ncps_s / med >= GOAL_RATIO ? "" : "  (< 10x)");
         } else {
             fprintf(stderr, "%s: run failed\n", MODELS[k].id);
