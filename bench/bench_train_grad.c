@@ -117,8 +117,11 @@ int main(int argc, char **argv)
     const char *only = argc > 1 + quick ? argv[1 + quick] : NULL;
     float *x = malloc((size_t)SEQS * STEPS * LLN_ANCHOR_INPUTS * sizeof *x);
     float *tg = malloc((size_t)SEQS * STEPS * 2 * sizeof *tg);
-    if (x == NULL || tg == NULL)
+    if (x == NULL || tg == NULL) {
+        free(x);
+        free(tg);
         return 1;
+    }
     make_task(x, tg);
     printf("training epoch (forward + backward, float32, 1 thread): %d seqs x %d steps, batch %d\n",
            SEQS, STEPS, BATCH);
@@ -134,7 +137,9 @@ int main(int argc, char **argv)
         if (lln_anchor_model(MODELS[k].id, &m, &err) != LLN_OK ||
             lln_tape_create(m, LLN_F32, BATCH, STEPS, &tp) != LLN_OK) {
             fprintf(stderr, "%s: setup failed\n", MODELS[k].id);
-            return 1;
+            lln_model_free(m);
+            rc = 1;
+            continue;
         }
         int O = lln_model_output_size(m);
         float *y = malloc((size_t)BATCH * STEPS * (size_t)O * sizeof *y);

@@ -784,12 +784,12 @@ static void G_(syn_back)(const int *off, const int *src, int N, const REAL *rest
             lln_vf da = lln_vf_fma(dn, lln_vf_set1(E[s]), dd);
             lln_vf q = lln_vf_mul(lln_vf_mul(da, lln_vf_set1(PW[s])), sg);
             lln_vf dpre = lln_vf_sub(q, lln_vf_mul(q, sg)); /* da P(w) sg (1 - sg) */
+            REAL *g1 = g + LW, *g2 = g1 + LW, *g3 = g2 + LW;
             lln_vf_store(g, lln_vf_fma(dn, sg, lln_vf_load(g)));
-            lln_vf_store(g + LW, lln_vf_fma(dd, sg, lln_vf_load(g + LW)));
-            lln_vf_store(g + 2 * LW,
-                         lln_vf_fma(dpre, lln_vf_sub(lln_vf_load(v), lln_vf_set1(MU[s])),
-                                    lln_vf_load(g + 2 * LW)));
-            lln_vf_store(g + 3 * LW, lln_vf_add(dpre, lln_vf_load(g + 3 * LW)));
+            lln_vf_store(g1, lln_vf_fma(dd, sg, lln_vf_load(g1)));
+            lln_vf_store(g2, lln_vf_fma(dpre, lln_vf_sub(lln_vf_load(v), lln_vf_set1(MU[s])),
+                                        lln_vf_load(g2)));
+            lln_vf_store(g3, lln_vf_add(dpre, lln_vf_load(g3)));
             lln_vf_store(dv, lln_vf_fma(dpre, lln_vf_set1(SIG[s]), lln_vf_load(dv)));
         }
     }
@@ -1197,8 +1197,9 @@ static void G_(finalize_syn)(const lln_model_t *m, double *grad, const char *pre
     for (int j = 0; j < N; j++)
         for (int s = off[j]; s < off[j + 1]; s++) {
             size_t x = (size_t)src[s] * (size_t)N + (size_t)j, r = (size_t)s * 4 * K_L;
-            double q0 = G_(lanes)(q + r), q1 = G_(lanes)(q + r + K_L);
-            double q2 = G_(lanes)(q + r + 2 * K_L), q3 = G_(lanes)(q + r + 3 * K_L);
+            size_t lw = K_L;
+            double q0 = G_(lanes)(q + r), q1 = G_(lanes)(q + r + lw);
+            double q2 = G_(lanes)(q + r + 2 * lw), q3 = G_(lanes)(q + r + 3 * lw);
             gt[0][x] += q2;
             gt[1][x] += -sig[x] * q3;
             gt[2][x] += ((double)e[s] * q0 + q1) * G_(dpos)(m, raw_w[x]);
