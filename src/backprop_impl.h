@@ -72,17 +72,17 @@ typedef struct G_(carver) {
     size_t off;
 } G_(carver);
 
-static void *G_(take_bytes)(G_(carver) * c, size_t bytes)
+static void *G_(take_bytes)(G_(carver) *c, size_t bytes)
 {
     size_t at = (c->off + G_ALIGN - 1) / G_ALIGN * G_ALIGN;
     c->off = at + bytes;
     return c->base ? c->base + at : NULL;
 }
 
-static REAL *G_(take)(G_(carver) * c, size_t n) { return G_(take_bytes)(c, n * sizeof(REAL)); }
+static REAL *G_(take)(G_(carver) *c, size_t n) { return G_(take_bytes)(c, n * sizeof(REAL)); }
 
 /* The forward dense layer a gdense refers to (read at use: prepare may have moved it). */
-static const K_(lln_dense) *G_(fwd)(const lln_model_t *m, const G_(gdense) * d)
+static const K_(lln_dense) *G_(fwd)(const lln_model_t *m, const G_(gdense) *d)
 {
     const K_(lln_prep) *p = &m->K_(p);
     switch (d->kind) {
@@ -94,7 +94,7 @@ static const K_(lln_dense) *G_(fwd)(const lln_model_t *m, const G_(gdense) * d)
     }
 }
 
-static int G_(add_dense)(G_(tape) * g, G_(carver) * c, const lln_model_t *m, int kind, int cell,
+static int G_(add_dense)(G_(tape) *g, G_(carver) *c, const lln_model_t *m, int kind, int cell,
                          int layer)
 {
     G_(gdense) *d = &g->gd[g->ngd];
@@ -114,7 +114,7 @@ static int G_(add_dense)(G_(tape) * g, G_(carver) * c, const lln_model_t *m, int
     return g->ngd++;
 }
 
-static void G_(carve_cfc)(G_(tape) * g, G_(carver) * c, const lln_model_t *m, size_t rows)
+static void G_(carve_cfc)(G_(tape) *g, G_(carver) *c, const lln_model_t *m, size_t rows)
 {
     const K_(lln_prep) *p = &m->K_(p);
     for (int l = 0; l < p->ncells; l++) {
@@ -143,7 +143,7 @@ static void G_(carve_cfc)(G_(tape) * g, G_(carver) * c, const lln_model_t *m, si
     }
 }
 
-static void G_(carve_ltc)(G_(tape) * g, G_(carver) * c, const lln_model_t *m)
+static void G_(carve_ltc)(G_(tape) *g, G_(carver) *c, const lln_model_t *m)
 {
     const K_(lln_ltc_prep) *p = &m->K_(p).ltc;
     G_(gltc) *L = &g->ltc;
@@ -252,7 +252,7 @@ size_t G_(lln__tape_carve)(const lln_model_t *m, int batch, int steps, void *bas
  * is full; per element they do cfc_combine's operations (same bits). */
 
 /* fh[q][e] = hd[b][q H + j]; ft[e] = dt[b] */
-static void G_(gather_heads)(const G_(tape) * g, int nh, int H, int nb, const REAL *hd, size_t hw,
+static void G_(gather_heads)(const G_(tape) *g, int nh, int H, int nb, const REAL *hd, size_t hw,
                              const REAL *dt)
 {
     size_t n = (size_t)nb * H;
@@ -265,7 +265,7 @@ static void G_(gather_heads)(const G_(tape) * g, int nh, int H, int nb, const RE
         }
 }
 
-static void G_(combine_flat)(const G_(tape) * g, lln_cfc_mode_t mode, int H, int nb, const REAL *hd,
+static void G_(combine_flat)(const G_(tape) *g, lln_cfc_mode_t mode, int H, int nb, const REAL *hd,
                              size_t hw, const REAL *dt, REAL *h, size_t hs)
 {
     size_t n = (size_t)nb * H, e = 0;
@@ -292,9 +292,9 @@ static void G_(combine_flat)(const G_(tape) * g, lln_cfc_mode_t mode, int H, int
 
 /* One CfC cell for nb samples, as cfc_cell in kernels_impl.h, keeping its intermediates:
  * z0, backbone pre/post activations and head outputs of step row block `r0`. */
-static void G_(cfc_fwd)(const lln_model_t *m, const G_(tape) * g, const K_(lln_cfc_prep) *cp,
-                        const G_(gcell) * gc, size_t r0, int nb, const REAL *inp, size_t is,
-                        REAL *h, size_t hs, const REAL *dt)
+static void G_(cfc_fwd)(const lln_model_t *m, const G_(tape) *g, const K_(lln_cfc_prep) *cp,
+                        const G_(gcell) *gc, size_t r0, int nb, const REAL *inp, size_t is, REAL *h,
+                        size_t hs, const REAL *dt)
 {
     size_t f0 = (size_t)gc->f0, hw = (size_t)gc->hw, U = (size_t)gc->units;
     REAL *z = gc->z0 + r0 * f0;
@@ -323,7 +323,7 @@ static void G_(cfc_fwd)(const lln_model_t *m, const G_(tape) * g, const K_(lln_c
 
 /* The cell of one step on hnew (in place; it holds the cell's input state on entry); yc
  * receives the cell output (nb x Oc). */
-static void G_(cell_fwd)(const lln_model_t *m, const G_(tape) * g, size_t t, int nb, REAL *hnew,
+static void G_(cell_fwd)(const lln_model_t *m, const G_(tape) *g, size_t t, int nb, REAL *hnew,
                          REAL *yc)
 {
     const K_(lln_prep) *p = &m->K_(p);
@@ -467,7 +467,7 @@ static void G_(gw_cols)(int nb, const REAL *dy, size_t dys, const REAL *x, size_
     }
 }
 
-static void G_(grad_w)(G_(tape) * g, G_(gdense) * d, int nb, const REAL *dy, size_t dys,
+static void G_(grad_w)(G_(tape) *g, G_(gdense) *d, int nb, const REAL *dy, size_t dys,
                        const REAL *x, size_t xs)
 {
     enum { L = LLN_VF_LANES };
@@ -492,7 +492,7 @@ static void G_(grad_w)(G_(tape) * g, G_(gdense) * d, int nb, const REAL *dy, siz
             d->db[o] += dy[(size_t)b * dys + o];
 }
 #else
-static void G_(grad_w)(G_(tape) * g, G_(gdense) * d, int nb, const REAL *restrict dy, size_t dys,
+static void G_(grad_w)(G_(tape) *g, G_(gdense) *d, int nb, const REAL *restrict dy, size_t dys,
                        const REAL *restrict x, size_t xs)
 {
     (void)g;
@@ -512,7 +512,7 @@ static void G_(grad_w)(G_(tape) * g, G_(gdense) * d, int nb, const REAL *restric
 
 /* Fills the transposed copy of a gdense from the forward table (masked weights are zero
  * there already). */
-static void G_(build_t)(const lln_model_t *m, G_(gdense) * d, REAL *zero)
+static void G_(build_t)(const lln_model_t *m, G_(gdense) *d, REAL *zero)
 {
     const K_(lln_dense) *f = G_(fwd)(m, d);
     d->t.b = zero;
@@ -523,8 +523,8 @@ static void G_(build_t)(const lln_model_t *m, G_(gdense) * d, REAL *zero)
 }
 
 /* dX (nb x in, stride xs) (=|+=) dY W through the transposed copy. */
-static void G_(back_x)(const G_(gdense) * d, int nb, const REAL *dy, size_t dys, REAL *dx,
-                       size_t xs, int accumulate)
+static void G_(back_x)(const G_(gdense) *d, int nb, const REAL *dy, size_t dys, REAL *dx, size_t xs,
+                       int accumulate)
 {
     K_(dense_batch)(&d->t, nb, dy, dys, dx, xs, accumulate);
 }
@@ -533,7 +533,7 @@ static void G_(back_x)(const G_(gdense) * d, int nb, const REAL *dy, size_t dys,
 
 /* Pure mode, one sample: dL/d(ff1) from dL/dh, and the gradients of A and |w_tau|
  * (h = -A e f1 + A with e = exp(-dt (|w_tau| + |f1|)); torch's d|x|/dx is 0 at 0). */
-static void G_(combine_back_pure)(const K_(lln_cfc_prep) *cp, const G_(gcell) * gc,
+static void G_(combine_back_pure)(const K_(lln_cfc_prep) *cp, const G_(gcell) *gc,
                                   const REAL *restrict hd, REAL dt, const REAL *restrict gh,
                                   REAL *restrict dhd)
 {
@@ -552,7 +552,7 @@ static void G_(combine_back_pure)(const K_(lln_cfc_prep) *cp, const G_(gcell) * 
 /* Default / no_gate, nb samples on head-major copies: dL/d(heads) from dL/dh (gh, rows of
  * stride gs) into dhd (rows of stride hw). With g1 = tanh(ff1), g2 = tanh(ff2),
  * ti = sigmoid(ta dt + tb): h = g1 (1 - ti) + ti g2 (default) or g1 + ti g2 (no_gate). */
-static void G_(combine_back_flat)(const G_(tape) * g, lln_cfc_mode_t mode, int H, int nb,
+static void G_(combine_back_flat)(const G_(tape) *g, lln_cfc_mode_t mode, int H, int nb,
                                   const REAL *hd, size_t hw, const REAL *dt, const REAL *gh,
                                   size_t gs, REAL *dhd)
 {
@@ -649,7 +649,7 @@ static void G_(act_back)(lln_activation_t a, const REAL *restrict pre, REAL *res
 
 /* Backward of one CfC cell at step row block r0. gh: dL/d(new state) (nb rows, stride gs).
  * Writes dL/d(old state) to dprev (stride ps) and adds dL/d(input) to dinp (stride dis). */
-static void G_(cfc_back)(const lln_model_t *m, G_(tape) * g, int l, size_t r0, int nb,
+static void G_(cfc_back)(const lln_model_t *m, G_(tape) *g, int l, size_t r0, int nb,
                          const REAL *gh, size_t gs, const REAL *dt, REAL *dprev, size_t ps,
                          REAL *dinp, size_t dis)
 {
@@ -659,8 +659,8 @@ static void G_(cfc_back)(const lln_model_t *m, G_(tape) * g, int l, size_t r0, i
     const REAL *hd = gc->hd + r0 * hw;
     if (m->cfg.mode == LLN_CFC_PURE) {
         for (int b = 0; b < nb; b++) {
-            G_(combine_back_pure)
-            (cp, gc, hd + (size_t)b * hw, dt[b], gh + (size_t)b * gs, g->dhd + (size_t)b * hw);
+            size_t o = (size_t)b * hw;
+            G_(combine_back_pure)(cp, gc, hd + o, dt[b], gh + (size_t)b * gs, g->dhd + o);
         }
     } else {
         G_(combine_back_flat)(g, m->cfg.mode, cp->hidden, nb, hd, hw, dt, gh, gs, g->dhd);
@@ -696,7 +696,7 @@ static void G_(cfc_back)(const lln_model_t *m, G_(tape) * g, int l, size_t r0, i
 /* Sensory sums (U == NULL: sources are the mapped inputs X) or one unfold U -> UN (D: its
  * denominators), as ltc_block_pass in kernels_impl.h, also keeping every synapse's sigmoid
  * in SG ([synapse][lane]). */
-static void G_(ltc_pass)(const K_(lln_ltc_prep) *p, G_(gltc) * L, const REAL *restrict U,
+static void G_(ltc_pass)(const K_(lln_ltc_prep) *p, G_(gltc) *L, const REAL *restrict U,
                          REAL *restrict UN, REAL *restrict D, REAL *restrict SG)
 {
     enum { LW = K_L };
@@ -815,7 +815,7 @@ static void G_(syn_back)(const int *off, const int *src, int N, const REAL *rest
 
 /* Gathers one step of samples b0 .. b0+nv-1 into lanes (the rest: zero input and state,
  * dt 1, zero gradients: finite values whose contributions are exactly zero). */
-static void G_(ltc_gather)(const K_(lln_ltc_prep) *p, G_(gltc) * L, const REAL *xn, const REAL *dtv,
+static void G_(ltc_gather)(const K_(lln_ltc_prep) *p, G_(gltc) *L, const REAL *xn, const REAL *dtv,
                            const REAL *hin, const REAL *dh, int b0, int nv, REAL *rdt)
 {
     enum { LW = K_L };
@@ -839,7 +839,7 @@ static void G_(ltc_gather)(const K_(lln_ltc_prep) *p, G_(gltc) * L, const REAL *
 }
 
 /* Backward of unfold k: DU holds dL/d(its result) on entry, dL/d(its start) on return. */
-static void G_(unfold_back)(const K_(lln_ltc_prep) *p, G_(gltc) * L, int k)
+static void G_(unfold_back)(const K_(lln_ltc_prep) *p, G_(gltc) *L, int k)
 {
     size_t NL = (size_t)p->N * K_L;
     const REAL *restrict u = L->u + (size_t)k * NL, *restrict un = u + NL;
@@ -855,9 +855,9 @@ static void G_(unfold_back)(const K_(lln_ltc_prep) *p, G_(gltc) * L, int k)
         dns[e] += a;
         dds[e] += b;
     }
-    G_(syn_back)
-    (p->r_off, p->r_src, p->N, L->dn, L->dd, u, L->sg + (size_t)k * (size_t)p->r_off[p->N] * K_L,
-     L->e, L->pw, L->sig, L->mu, L->gr, L->dun);
+    const REAL *sg = L->sg + (size_t)k * (size_t)p->r_off[p->N] * K_L;
+    G_(syn_back)(p->r_off, p->r_src, p->N, L->dn, L->dd, u, sg, L->e, L->pw, L->sig, L->mu, L->gr,
+                 L->dun);
     REAL *t = L->du;
     L->du = L->dun;
     L->dun = t;
@@ -867,7 +867,7 @@ static void G_(unfold_back)(const K_(lln_ltc_prep) *p, G_(gltc) * L, int k)
  * the unfolds from the state before the step, then run them backwards. On entry dh holds
  * dL/d(new state) of those rows, on return dL/d(cell input state); dyc: dL/d(cell output);
  * dxn += dL/d(normalised input). */
-static void G_(ltc_back_block)(const lln_model_t *m, G_(tape) * g, size_t r0, int b0, int nv,
+static void G_(ltc_back_block)(const lln_model_t *m, G_(tape) *g, size_t r0, int b0, int nv,
                                const REAL *hin, const REAL *dyc, REAL *dh, REAL *dxn)
 {
     enum { LW = K_L };
@@ -879,10 +879,10 @@ static void G_(ltc_back_block)(const lln_model_t *m, G_(tape) * g, size_t r0, in
     REAL rdt[LW];
     G_(ltc_gather)(p, L, xn, g->dt + r0, hin, dh, b0, nv, rdt);
     G_(ltc_pass)(p, L, NULL, NULL, NULL, L->sgs);
-    for (int k = 0; k < K; k++)
-        G_(ltc_pass)
-    (p, L, L->u + (size_t)k * NL, L->u + (size_t)(k + 1) * NL, L->d + (size_t)k * NL,
-     L->sg + (size_t)k * S * LW);
+    for (size_t k = 0; k < (size_t)K; k++) {
+        REAL *u = L->u + k * NL;
+        G_(ltc_pass)(p, L, u, u + NL, L->d + k * NL, L->sg + k * S * LW);
+    }
     /* the output mapping y = u w + b of the motor neurons */
     const REAL *uK = L->u + (size_t)K * NL;
     for (int l = 0; l < nv; l++)
@@ -911,9 +911,8 @@ static void G_(ltc_back_block)(const lln_model_t *m, G_(tape) * g, size_t r0, in
         }
     /* the sensory synapses fed every unfold's numerator and denominator */
     memset(L->dx, 0, (size_t)I * LW * sizeof(REAL));
-    G_(syn_back)
-    (p->s_off, p->s_src, N, L->dns, L->dds, L->x, L->sgs, L->se, L->spw, L->ssig, L->smu, L->gs,
-     L->dx);
+    G_(syn_back)(p->s_off, p->s_src, N, L->dns, L->dds, L->x, L->sgs, L->se, L->spw, L->ssig,
+                 L->smu, L->gs, L->dx);
     for (int i = 0; i < I; i++)
         for (int l = 0; l < nv; l++) {
             REAL d = L->dx[(size_t)i * LW + l];
@@ -927,7 +926,7 @@ static void G_(ltc_back_block)(const lln_model_t *m, G_(tape) * g, size_t r0, in
 
 /* dhm: dL/d(LSTM output h'); dc: dL/d(new memory) on entry, dL/d(old memory) on return;
  * writes dL/d(old h) to dhp and adds dL/d(normalised input) to dxn. */
-static void G_(lstm_back)(const lln_model_t *m, G_(tape) * g, size_t t, int nb, const REAL *dhm,
+static void G_(lstm_back)(const lln_model_t *m, G_(tape) *g, size_t t, int nb, const REAL *dhm,
                           REAL *dc, REAL *dhp, REAL *dxn)
 {
     int N = m->cfg.units, I = m->cfg.input_size;
@@ -958,7 +957,7 @@ static void G_(lstm_back)(const lln_model_t *m, G_(tape) * g, size_t t, int nb, 
 /* ---- one step backward ------------------------------------------------------------------------ */
 
 /* dh: dL/d(state after step t) on entry, dL/d(state before it) on return (dc likewise). */
-static void G_(step_back)(const lln_model_t *m, G_(tape) * g, size_t t, int nb, int T,
+static void G_(step_back)(const lln_model_t *m, G_(tape) *g, size_t t, int nb, int T,
                           const REAL *dy, REAL *dx)
 {
     const K_(lln_prep) *p = &m->K_(p);
@@ -993,9 +992,8 @@ static void G_(step_back)(const lln_model_t *m, G_(tape) * g, size_t t, int nb, 
             col -= (size_t)cp->hidden;
             REAL *dinp = l > 0 ? g->dh + col - (size_t)p->cfc[l - 1].hidden : g->dxn;
             size_t dis = l > 0 ? (size_t)N : (size_t)I;
-            G_(cfc_back)
-            (m, g, l, r0, nb, g->dh + col, (size_t)N, g->dt + r0, g->dh2 + col, (size_t)N, dinp,
-             dis);
+            REAL *dh = g->dh + col, *dp = g->dh2 + col;
+            G_(cfc_back)(m, g, l, r0, nb, dh, (size_t)N, g->dt + r0, dp, (size_t)N, dinp, dis);
         }
         REAL *tmp = g->dh;
         g->dh = g->dh2;
@@ -1047,7 +1045,7 @@ static void G_(syn_tables)(const lln_model_t *m, const char *pre, const int *off
 
 /* Everything the backward pass reads besides the record, from the current parameters, and
  * zeroed accumulators. */
-static void G_(prepare_back)(const lln_model_t *m, G_(tape) * g)
+static void G_(prepare_back)(const lln_model_t *m, G_(tape) *g)
 {
     const K_(lln_prep) *p = &m->K_(p);
     for (int k = 0; k < g->ngd; k++) {
@@ -1096,8 +1094,8 @@ static double *G_(gslot)(const lln_model_t *m, double *grad, const char *name)
 
 /* Adds rows [r0, r0 + rows) of a gdense's dW / db to tensors wname / bname (bname may be
  * NULL), zero where mask (rows x in, or NULL) is 0. */
-static void G_(add_block)(const lln_model_t *m, double *grad, const G_(gdense) * d, int r0,
-                          int rows, const char *wname, const char *bname, const double *mask)
+static void G_(add_block)(const lln_model_t *m, double *grad, const G_(gdense) *d, int r0, int rows,
+                          const char *wname, const char *bname, const double *mask)
 {
     double *gw = G_(gslot)(m, grad, wname), *gb = bname ? G_(gslot)(m, grad, bname) : NULL;
     size_t in = (size_t)d->in;
@@ -1119,7 +1117,7 @@ static void G_(cell_prefix)(const lln_model_t *m, int l, char *buf, size_t n)
         snprintf(buf, n, "rnn_cell.layer_%d.", l);
 }
 
-static void G_(finalize_dense)(const lln_model_t *m, const G_(tape) * g, double *grad)
+static void G_(finalize_dense)(const lln_model_t *m, const G_(tape) *g, double *grad)
 {
     static const char *const heads[] = {"ff1", "ff2", "time_a", "time_b"};
     char pre[32], wn[LLN_NAME_MAX + 32], bn[LLN_NAME_MAX + 32];
@@ -1146,8 +1144,8 @@ static void G_(finalize_dense)(const lln_model_t *m, const G_(tape) * g, double 
             break;
         }
         case G_LSTM_IN:
-            G_(add_block)
-            (m, grad, d, 0, d->out, "lstm.input_map.weight", "lstm.input_map.bias", NULL);
+            snprintf(wn, sizeof wn, "lstm.input_map.weight");
+            G_(add_block)(m, grad, d, 0, d->out, wn, "lstm.input_map.bias", NULL);
             break;
         case G_LSTM_REC:
             G_(add_block)(m, grad, d, 0, d->out, "lstm.recurrent_map.weight", NULL, NULL);
@@ -1207,7 +1205,7 @@ static void G_(finalize_syn)(const lln_model_t *m, double *grad, const char *pre
         }
 }
 
-static void G_(finalize_ltc)(const lln_model_t *m, const G_(tape) * g, double *grad)
+static void G_(finalize_ltc)(const lln_model_t *m, const G_(tape) *g, double *grad)
 {
     const K_(lln_ltc_prep) *p = &m->K_(p).ltc;
     const G_(gltc) *L = &g->ltc;
