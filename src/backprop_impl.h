@@ -60,7 +60,9 @@ typedef struct G_(tape) {
     REAL *zero; /* zero bias of the transposed layers */
     REAL *dh, *dh2, *dc, *dyo, *dyc, *dxn, *dhd, *dza, *dzb, *dgz;
     REAL *xt; /* B x K_L: the last, partial vector of columns of a grad_w input, zero-padded */
-    REAL *fh, *fd, *ft, *fg; /* head-major CfC combine buffers: 4 x B x H, 4 x B x H, B x H x 2 */
+    /* head-major CfC combine buffers (combine_flat): heads and their gradients (4 x B x H
+     * each), Δt per element and dL/dh or the new state (B x H each) */
+    REAL *fh, *fd, *ft, *fg;
 } G_(tape);
 
 /* ---- layout ----------------------------------------------------------------------------- */
