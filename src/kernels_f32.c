@@ -24,3 +24,4 @@
 #define RECIP_DT 1
 #include "prepare_impl.h"
 #include "kernels_impl.h"
+#include "backprop_impl.h"

@@ -20,3 +20,4 @@
 #define RECIP_DT 0
 #include "prepare_impl.h"
 #include "kernels_impl.h"
+#include "backprop_impl.h"

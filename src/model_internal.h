@@ -2,6 +2,7 @@
 #ifndef LLN_MODEL_INTERNAL_H
 #define LLN_MODEL_INTERNAL_H
 
+#include "lln/grad.h"
 #include "lln/model.h"
 
 #define LLN_MAX_TENSORS 160
@@ -113,6 +114,35 @@ int lln__backbone_index(const lln_config_t *c, int layer);
 lln_status_t lln__prepare_f32(lln_model_t *m, lln_error_t *err);
 lln_status_t lln__prepare_f64(lln_model_t *m, lln_error_t *err);
 void lln__free_prep(lln_model_t *m);
+
+/* Tape header (include/lln/grad.h). The precision's record and working memory follow it in
+ * the same buffer, laid out by lln__tape_carve_<sfx> (backprop_impl.h). */
+struct lln_tape {
+    const lln_model_t *model;
+    lln_dtype_t dtype;
+    int cap_b, cap_t; /* capacity: sequences and steps */
+    int nb, steps;    /* of the recorded forward; nb == 0: nothing recorded */
+    size_t syn, ssyn; /* LTC synapse counts the buffers were sized for */
+    void *data;       /* the precision's layout */
+    void *heap;       /* non-NULL when made by lln_tape_create */
+};
+
+/* Elements of step scratch one sample needs (state.c). */
+size_t lln__scratch_per_sample(const lln_model_t *m);
+
+/* Tape layout: bytes after the header; lays it out at base unless base is NULL. */
+size_t lln__tape_carve_f32(const lln_model_t *m, int batch, int steps, void *base);
+size_t lln__tape_carve_f64(const lln_model_t *m, int batch, int steps, void *base);
+void lln__tape_forward_f32(lln_tape_t *t, const float *x, const float *dt, const float *h0,
+                           const float *c0, float *y);
+void lln__tape_forward_f64(lln_tape_t *t, const double *x, const double *dt, const double *h0,
+                           const double *c0, double *y);
+void lln__tape_records_f32(const lln_tape_t *t, const void **h, const void **c);
+void lln__tape_records_f64(const lln_tape_t *t, const void **h, const void **c);
+void lln__tape_backward_f32(lln_tape_t *t, const float *dy, double *grad, float *dx, float *dh0,
+                            float *dc0);
+void lln__tape_backward_f64(lln_tape_t *t, const double *dy, double *grad, double *dx, double *dh0,
+                            double *dc0);
 
 lln_status_t lln__step_f32(const lln_model_t *m, lln_state_t *s, const float *x, size_t xs,
                            const float *dt, size_t dts, float *y, size_t ys, float *st, size_t sts);

@@ -17,7 +17,7 @@ static size_t align_up(size_t n) { return (n + STATE_ALIGN - 1) & ~(size_t)(STAT
 /* Elements of scratch one sample needs: normalised input, cell output, dt, then the largest
  * cell scratch (LTC: input map, 7 N-vectors and one value per synapse; CfC: two backbone
  * buffers and the heads; LSTM: 4N gates; projection output). */
-static size_t scratch_per_sample(const lln_model_t *m)
+size_t lln__scratch_per_sample(const lln_model_t *m)
 {
     const lln_prep_f32 *p = &m->p_f32;
     size_t I = (size_t)m->cfg.input_size, N = (size_t)m->cfg.units, cell = 0;
@@ -45,7 +45,7 @@ size_t lln_state_bytes(const lln_model_t *m, lln_dtype_t dtype, int batch)
     size_t es = elem_size(dtype), nb = (size_t)batch;
     size_t n = (size_t)m->cfg.units, nmem = m->cfg.mixed_memory ? n : 0;
     return align_up(sizeof(lln_state_t)) + align_up(nb * n * es) + align_up(nb * nmem * es) +
-           align_up(nb * scratch_per_sample(m) * es);
+           align_up(nb * lln__scratch_per_sample(m) * es);
 }
 
 lln_status_t lln_state_init(const lln_model_t *m, lln_dtype_t dtype, int batch, void *buf,
@@ -71,7 +71,7 @@ lln_status_t lln_state_init(const lln_model_t *m, lln_dtype_t dtype, int batch, 
     s->batch = batch;
     s->n = (int)n;
     s->nmem = (int)nmem;
-    s->scratch = nb * scratch_per_sample(m);
+    s->scratch = nb * lln__scratch_per_sample(m);
     s->h = base + align_up(sizeof *s);
     s->c = (char *)s->h + align_up(nb * n * es);
     s->work = (char *)s->c + align_up(nb * nmem * es);

@@ -6,7 +6,11 @@
  * batch of sequences in float32 and float64, and compares outputs, per-step states, final
  * states (and the LSTM cell state) and the MSE loss with the f64.* references (and runs the
  * firmware runtime, runtime/lln_rt.c, on the same inputs), using the
- * tolerances of shared/golden/README.md (f32: 1e-5, f64: 1e-10 absolute). If the case
+ * tolerances of shared/golden/README.md (f32: 1e-5, f64: 1e-10 absolute). It then runs the
+ * gradient tape (lln/grad.h) in both precisions on the MSE loss against the case's target
+ * and compares every f64.grad.* reference (parameters by state_dict key, grad.input,
+ * grad.h0, grad.c0) with max |d| <= tol * max(1, max |ref|) per tensor; masks and
+ * normalisation tensors must get exactly zero and every trainable tensor a reference. If the case
  * names a generated wiring, the wiring is rebuilt from its arguments and must match the
  * stored matrices exactly. Prints one line per case and "N passed, M failed"; exits 1 if
  * any case fails, 77 if DIR does not exist (so ctest reports a skip). */
@@ -19,6 +23,7 @@
 
 #include "casefile.h"
 #include "import_internal.h"
+#include "lln/grad.h"
 #include "lln/model.h"
 #include "rt_image.h"
 
@@ -140,6 +145,24 @@ static void track(result_t *r, const char *what, const double *ref, const void *
     }
 }
 
+/* Gradient error of one tensor, scaled by max(1, max |ref|) as the golden README says. */
+static void track_grad(result_t *r, const char *what, const double *ref, const void *got, int f64,
+                       size_t n)
+{
+    double scale = 1, e = 0;
+    for (size_t i = 0; i < n; i++)
+        scale = fabs(ref[i]) > scale ? fabs(ref[i]) : scale;
+    for (size_t i = 0; i < n; i++) {
+        double g = f64 ? ((const double *)got)[i] : (double)((const float *)got)[i];
+        double d = fabs(g - ref[i]) / scale;
+        e = d > e || isnan(d) ? (isnan(d) ? INFINITY : d) : e;
+    }
+    if (!(e <= r->err)) {
+        r->err = e;
+        r->what = what;
+    }
+}
+
 typedef struct {
     size_t B, T, I, O, N;
     const lln_case_tensor_t *input, *ts, *h0, *c0, *target;
@@ -209,6 +232,105 @@ static int run_precision(const lln_model_t *m, const lln_case_t *c, const io_t *
     return ok;
 }
 
+/* Compares the parameter gradients with the f64.grad.<key> references; fills r->problem for
+ * a trainable tensor without reference or a reference without tensor, and for a mask or
+ * normalisation tensor whose gradient is not exactly zero. */
+static int compare_params(const lln_model_t *m, const lln_case_t *c, const double *grad,
+                          result_t *r)
+{
+    char key[160];
+    size_t refs = 0;
+    for (size_t i = 0; i < c->ntensors; i++)
+        if (strncmp(c->tensors[i].name, "f64.grad.", 9) == 0)
+            refs++;
+    for (size_t k = 0; k < lln_model_tensor_count(m); k++) {
+        const lln_tensor_info_t *t = lln_model_tensor(m, k);
+        snprintf(key, sizeof key, "f64.grad.%s", t->name);
+        const lln_case_tensor_t *ref = lln_case_tensor(c, key);
+        if (!(t->flags & LLN_TENSOR_TRAINABLE)) {
+            for (size_t i = 0; i < t->count; i++)
+                if (grad[t->offset + i] != 0.0) {
+                    snprintf(r->problem, sizeof r->problem, "gradient of '%s' is not zero",
+                             t->name);
+                    return 0;
+                }
+            continue;
+        }
+        if (ref == NULL || ref->count != t->count) {
+            snprintf(r->problem, sizeof r->problem, "no reference gradient of size %zu for '%s'",
+                     t->count, t->name);
+            return 0;
+        }
+        refs--;
+        track_grad(r, t->name, ref->data, grad + t->offset, 1, t->count);
+    }
+    refs -= lln_case_tensor(c, "f64.grad.input") != NULL;
+    refs -= lln_case_tensor(c, "f64.grad.h0") != NULL;
+    refs -= lln_case_tensor(c, "f64.grad.c0") != NULL;
+    if (refs != 0) {
+        snprintf(r->problem, sizeof r->problem, "%zu reference gradient(s) match no tensor", refs);
+        return 0;
+    }
+    return 1;
+}
+
+/* The gradient tape in one precision on the case's MSE loss: its forward outputs against the
+ * references (into rf), then every gradient (into r). */
+static int run_grad(const lln_model_t *m, const lln_case_t *c, const io_t *io, int f64,
+                    result_t *rf, result_t *r)
+{
+    lln_tape_t *tp = NULL;
+    size_t ny = io->B * io->T * io->O, nh = io->B * io->N, nx = io->input->count;
+    size_t es = f64 ? sizeof(double) : sizeof(float), np = lln_model_param_count(m);
+    const lln_case_tensor_t *ro = lln_case_tensor(c, "f64.outputs");
+    const lln_case_tensor_t *rx = lln_case_tensor(c, "f64.grad.input");
+    const lln_case_tensor_t *rh = lln_case_tensor(c, "f64.grad.h0");
+    const lln_case_tensor_t *rc = lln_case_tensor(c, "f64.grad.c0");
+    void *x = to_real(io->input->data, nx, f64);
+    void *dt = io->ts ? to_real(io->ts->data, io->ts->count, f64) : NULL;
+    void *h0 = to_real(io->h0->data, nh, f64), *c0 = io->c0 ? to_real(io->c0->data, nh, f64) : NULL;
+    void *y = malloc(ny * es), *dy = malloc(ny * es), *dx = malloc(nx * es);
+    void *dh0 = malloc(nh * es), *dc0 = malloc(nh * es);
+    double *grad = calloc(np, sizeof *grad);
+    int ok = x && h0 && y && dy && dx && dh0 && dc0 && grad && (!io->ts || dt) && (!io->c0 || c0) &&
+             io->target && io->target->count == ny && ro && ro->count == ny;
+    ok = ok && lln_tape_create(m, f64 ? LLN_F64 : LLN_F32, (int)io->B, (int)io->T, &tp) == LLN_OK;
+    if (ok)
+        ok = (f64 ? lln_tape_forward_f64(tp, (int)io->B, (int)io->T, x, dt, h0, c0, y)
+                  : lln_tape_forward(tp, (int)io->B, (int)io->T, x, dt, h0, c0, y)) == LLN_OK;
+    if (ok) {
+        track(rf, "tape outputs", ro->data, y, f64, ny);
+        for (size_t i = 0; i < ny; i++) { /* d mean((y - target)^2) / dy */
+            double g = f64 ? ((double *)y)[i] : ((float *)y)[i];
+            double d = 2.0 * (g - io->target->data[i]) / (double)ny;
+            if (f64)
+                ((double *)dy)[i] = d;
+            else
+                ((float *)dy)[i] = (float)d;
+        }
+        ok = (f64 ? lln_tape_backward_f64(tp, dy, grad, dx, dh0, io->c0 ? dc0 : NULL)
+                  : lln_tape_backward(tp, dy, grad, dx, dh0, io->c0 ? dc0 : NULL)) == LLN_OK;
+    }
+    if (ok && (!rx || rx->count != nx || !rh || rh->count != nh || (io->c0 && !rc))) {
+        snprintf(r->problem, sizeof r->problem, "reference input/state gradients missing");
+        ok = 0;
+    }
+    if (ok) {
+        track_grad(r, "grad.input", rx->data, dx, f64, nx);
+        track_grad(r, "grad.h0", rh->data, dh0, f64, nh);
+        if (io->c0)
+            track_grad(r, "grad.c0", rc->data, dc0, f64, nh);
+        ok = compare_params(m, c, grad, r);
+    } else if (r->problem[0] == '\0') {
+        snprintf(r->problem, sizeof r->problem, "%s gradient run failed",
+                 f64 ? "float64" : "float32");
+    }
+    free(x), free(dt), free(h0), free(c0), free(y), free(dy), free(dx), free(dh0), free(dc0);
+    free(grad);
+    lln_tape_free(tp);
+    return ok;
+}
+
 static int load_io(const lln_case_t *c, const lln_model_t *m, io_t *io, result_t *r)
 {
     io->B = (size_t)cfg_num(c, "batch", 0);
@@ -270,6 +392,7 @@ static int run_case(const char *path, const char *name)
     lln_case_t c;
     lln_error_t err = {LLN_OK, ""};
     result_t r32 = {0, "-", ""}, r64 = {0, "-", ""}, rrt = {0, "-", ""};
+    result_t g32 = {0, "-", ""}, g64 = {0, "-", ""};
     lln_model_t *m = NULL;
     io_t io;
     int ok = lln_case_load(path, &c, &err) == LLN_OK;
@@ -284,13 +407,19 @@ static int run_case(const char *path, const char *name)
         snprintf(r32.problem, sizeof r32.problem, "%s", err.msg);
     ok = ok && check_wiring(&c, &r32) && load_io(&c, m, &io, &r32);
     ok = ok && run_precision(m, &c, &io, 0, &r32) && run_precision(m, &c, &io, 1, &r64) &&
-         run_runtime(m, &c, &io, &rrt);
-    int pass = ok && r32.err <= TOL_F32 && r64.err <= TOL_F64 && rrt.err <= TOL_F32;
+         run_runtime(m, &c, &io, &rrt) && run_grad(m, &c, &io, 0, &r32, &g32) &&
+         run_grad(m, &c, &io, 1, &r64, &g64);
+    int pass = ok && r32.err <= TOL_F32 && r64.err <= TOL_F64 && rrt.err <= TOL_F32 &&
+               g32.err <= TOL_F32 && g64.err <= TOL_F64;
     if (ok)
-        printf("%-30s f32 %.1e  f64 %.1e  firmware f32 %.1e  %s\n", name, r32.err, r64.err, rrt.err,
-               pass ? "PASS" : "FAIL");
+        printf("%-30s f32 %.1e  f64 %.1e  firmware f32 %.1e  grad f32 %.1e  f64 %.1e  %s%s%s\n",
+               name, r32.err, r64.err, rrt.err, g32.err, g64.err, pass ? "PASS" : "FAIL",
+               pass ? "" : "  worst grad: ",
+               pass                ? ""
+               : g32.err > TOL_F32 ? g32.what
+                                   : g64.what);
     else
-        printf("%-32s FAIL  %s%s\n", name, r32.problem, r64.problem);
+        printf("%-32s FAIL  %s%s%s%s\n", name, r32.problem, r64.problem, g32.problem, g64.problem);
     lln_model_free(m);
     lln_case_free(&c);
     return pass;

@@ -9,5 +9,6 @@
 #include "lln/quant.h"
 #include "lln/format.h"
 #include "lln/import.h"
+#include "lln/grad.h"
 
 #endif
