@@ -9,7 +9,7 @@
 /* ---- integer helpers ------------------------------------------------------------------- */
 
 /* x * 2^-s rounded (s > 0) or x * 2^-s saturated (s < 0), as int32. */
-static int32_t q_shift(int32_t x, int s)
+static inline int32_t q_shift(int32_t x, int s)
 {
     if (s >= 0)
         return lln_fx_rshift_round(x, s);
@@ -39,20 +39,29 @@ static int32_t q_shift64(int64_t v, int s)
     return mag > (uint64_t)INT32_MAX ? INT32_MAX : (int32_t)mag;
 }
 
-/* Number of significant bits of d. */
+/* round(a b / 2^s) saturated to int32, for any s (the 64-bit path when s < 0). */
+static int32_t q_mul(int32_t a, int32_t b, int s)
+{
+    return s >= 0 ? lln_fx_mulshift(a, b, s) : q_shift64((int64_t)a * b, s);
+}
+
+/* Number of significant bits of d (CLZ where the compiler has it: one instruction on
+ * Armv7-M and RV32 with Zbb; a loop elsewhere). */
 static int q_bitlen64(uint64_t d)
 {
-    int n = 0;
-    uint32_t x = (uint32_t)d;
-    if (d >> 32) {
-        n = 32;
-        x = (uint32_t)(d >> 32);
-    }
+    uint32_t hi = (uint32_t)(d >> 32), x = hi ? hi : (uint32_t)d;
+    int n = hi ? 32 : 0;
+    if (x == 0)
+        return n;
+#if defined(__GNUC__)
+    return n + 32 - __builtin_clz(x);
+#else
     while (x) {
         n++;
         x >>= 1;
     }
     return n;
+#endif
 }
 
 /* int64 in two int32 scratch words (two's complement halves, no implementation-defined
@@ -73,19 +82,36 @@ static int64_t q_load64(int32_t lo, int32_t hi)
 
 /* ---- layers ------------------------------------------------------------------------------ */
 
+/* Requantised row result plus bias, saturated to int16. The quantizer keeps |bias| <= 2^23
+ * and shift in [-31, 31]; clamping the product to +-2^24 first changes no int16 result
+ * (beyond it the sum saturates either way) and keeps the sum in 32 bits. */
+static inline int16_t q_out(int32_t acc, int32_t mult, int shift, int32_t bias)
+{
+    uint32_t mag = lln_fx__mulshift_mag(lln_fx__abs32(acc), lln_fx__abs32(mult), 31 + shift);
+    int32_t r = mag > (1u << 24) ? 1 << 24 : (int32_t)mag;
+    return lln_fx_sat16(((acc < 0) != (mult < 0) ? -r : r) + bias);
+}
+
 static void q_affine(const lln_rtq_affine_t *a, const int16_t *x, int16_t *y, uint16_t n)
 {
     for (uint16_t i = 0; i < n; i++)
-        y[i] = q_sat16_64((int64_t)lln_fx_requant(x[i], a->mult[i], a->shift[i]) + a->bias[i]);
+        y[i] = q_out(x[i], a->mult[i], a->shift[i], a->bias[i]);
 }
 
 static void q_dense(const lln_rtq_dense_t *d, const int16_t *x, int16_t *y)
 {
-    for (uint16_t o = 0; o < d->out; o++) {
-        /* NOLINTNEXTLINE(bugprone-implicit-widening-of-multiplication-result): u16 x u16 */
-        int32_t acc = lln_fx_dot_s8_s16(d->w + (uint32_t)o * d->in, x, d->in);
-        int64_t r = lln_fx_requant(acc, d->mult[o], d->shift[o]);
-        y[o] = q_sat16_64(d->bias ? r + d->bias[o] : r);
+    uint16_t o = 0;
+    /* rows in pairs share the activation loads (lln_fx_dot2_s8i_s16) */
+    for (; o + 2 <= d->out; o += 2) {
+        int32_t a0, a1;
+        const int8_t *w = d->w + (uint32_t)o * d->in;
+        lln_fx_dot2_s8i_s16(w, w + d->in, x, d->in, &a0, &a1);
+        y[o] = q_out(a0, d->mult[o], d->shift[o], d->bias ? d->bias[o] : 0);
+        y[o + 1] = q_out(a1, d->mult[o + 1], d->shift[o + 1], d->bias ? d->bias[o + 1] : 0);
+    }
+    if (o < d->out) {
+        int32_t acc = lln_fx_dot_s8i_s16(d->w + (uint32_t)o * d->in, x, d->in);
+        y[o] = q_out(acc, d->mult[o], d->shift[o], d->bias ? d->bias[o] : 0);
     }
 }
 
@@ -94,19 +120,19 @@ static void q_dense(const lln_rtq_dense_t *d, const int16_t *x, int16_t *y)
 static int16_t q_act(uint8_t act, int16_t v, int frac)
 {
     if (act == LLN_RTQ_ACT_TANH || act == LLN_RTQ_ACT_LECUN_TANH)
-        return lln_fx_tanh(v);
+        return lln_fx_tanh_fast(v);
     if (act == LLN_RTQ_ACT_RELU)
         return (int16_t)(v > 0 ? v : 0);
     int16_t x12 = lln_fx_sat16(q_shift(v, frac - 12));
     int16_t gate;
     if (act == LLN_RTQ_ACT_SILU) {
-        gate = lln_fx_sigmoid(x12);
+        gate = lln_fx_sigmoid_lut(x12);
     } else {
         /* GELU = x Phi(x), Phi(x) ~ (1 + tanh(0.79788456 (x + 0.044715 x^3))) / 2 (max error
          * of the form 3e-4, below an int8 weight's resolution) */
         int64_t x3 = ((int64_t)x12 * x12 * x12 + ((int64_t)1 << 23)) / ((int64_t)1 << 24);
         int64_t u = ((int64_t)x12 * 4096 + x3 * 183) * 3268 / ((int64_t)1 << 24);
-        gate = (int16_t)((32768 + lln_fx_tanh(q_sat16_64(u))) / 2);
+        gate = (int16_t)((32768 + lln_fx_tanh_fast(q_sat16_64(u))) / 2);
     }
     return lln_fx_sat16(lln_fx_rshift_round((int32_t)v * gate, 15));
 }
@@ -136,47 +162,71 @@ static void q_cfc(const lln_rtq_model_t *m, const lln_rtq_cfc_t *c, const int16_
         if (m->mode == LLN_RTQ_MODE_PURE) {
             /* h = A - A exp(-dt (|w_tau| + |f1|)) f1 */
             int32_t f1 = hd[j], t = c->w_tau[j] + (f1 < 0 ? -f1 : f1);
-            int16_t e = lln_fx_exp_neg(
-                lln_fx_sat16(q_shift64((int64_t)t * dt, c->ff_frac + m->dt_frac - 11)));
+            int16_t e = lln_fx_exp_neg(lln_fx_sat16(q_mul(t, dt, c->ff_frac + m->dt_frac - 11)));
             int64_t v = (int64_t)c->a[j] * (((int64_t)1 << (15 + c->ff_frac)) - (int64_t)e * f1);
             h[j] = lln_fx_sat16(q_shift64(v, c->a_frac + 15 + c->ff_frac - c->h_frac));
             continue;
         }
-        int16_t g1 = lln_fx_tanh(hd[j]), g2 = lln_fx_tanh(hd[H + j]);
-        int64_t arg =
-            (int64_t)hd[2 * H + j] * dt + (int64_t)hd[3 * H + j] * ((int64_t)1 << m->dt_frac);
-        int16_t s = lln_fx_sigmoid(lln_fx_sat16(q_shift64(arg, c->t_frac + m->dt_frac - 12)));
-        /* default: g1 (1 - s) + s g2 = g1 + s (g2 - g1); no_gate: g1 + s g2; in Q30 */
-        int64_t v = (int64_t)g1 * 32768 +
-                    (int64_t)s * (m->mode == LLN_RTQ_MODE_DEFAULT ? (int32_t)g2 - g1 : g2);
-        h[j] = lln_fx_sat16(q_shift64(v, 30 - c->h_frac));
+        int16_t g1 = lln_fx_tanh_fast(hd[j]), g2 = lln_fx_tanh_fast(hd[H + j]);
+        /* time gate sigmoid(t_a dt + t_b) with its argument in Q3.12 */
+        int32_t arg = q_mul(hd[2 * H + j], dt, c->t_frac + m->dt_frac - 12);
+        arg = lln_fx_sat16(arg) + q_shift(hd[3 * H + j], c->t_frac - 12);
+        int32_t s = lln_fx_sigmoid_lut(lln_fx_sat16(arg));
+        /* default: g1 (1 - s) + s g2 = g1 + s (g2 - g1); no_gate: g1 + s g2 (Q0.15; the
+         * product is below 2^31: |s| < 2^15, |g2 - g1| < 2^16) */
+        int32_t v = g1 + lln_fx_rshift_round(
+                             s * (m->mode == LLN_RTQ_MODE_DEFAULT ? (int32_t)g2 - g1 : g2), 15);
+        h[j] = lln_fx_sat16(q_shift(v, 15 - c->h_frac));
     }
 }
 
 /* ---- LTC ----------------------------------------------------------------------------------- */
 
-/* Conductance of one synapse: P(w) sigmoid(sigma (src - mu)), g units. */
-static uint32_t q_syn(const lln_rtq_syn_t *s, uint16_t k, const int16_t *v, int src_frac)
+/* Conductance of one synapse: P(w) sigmoid(sigma (src - mu)), g units. sigma (src - mu)
+ * comes to Q3.12 by a right shift sh in [1, 30] (the quantizer guarantees the range), done
+ * half-up on the operand biased by 2^31 (no shift of a negative value): add = 2^31 +
+ * 2^(sh-1), sub = 2^31 / 2^sh; |d sigma| <= 65535 * 16383 keeps the biased sum in uint32. */
+static inline uint32_t q_syn(const lln_rtq_synapse_t *y, const int16_t *v, int sh, uint32_t add,
+                             int32_t sub)
 {
-    int32_t d = (int32_t)v[s->src[k]] - s->mu[k];
-    int16_t arg = lln_fx_sat16(q_shift(d * s->sigma[k], src_frac + s->sig_frac - 12));
-    uint32_t sg = (uint32_t)lln_fx_sigmoid(arg);
-    return ((uint32_t)s->w[k] * sg + 16384u) >> 15;
+    int32_t d = (int32_t)v[y->src] - y->mu;
+    int32_t arg = (int32_t)(((uint32_t)(d * y->sigma) + add) >> sh) - sub;
+    uint32_t sg = (uint32_t)lln_fx_sigmoid_lut(lln_fx_sat16(arg));
+    return ((uint32_t)y->w * sg + 16384u) >> 15;
 }
 
-/* v = num / den in v units: den is scaled to 15 significant bits so one 32-bit division
- * does (hardware on most MCUs); num/den is a convex combination of v units, so the scaled
- * num fits 31 bits. */
-static int16_t q_solve(int64_t num, int64_t den)
+/* v = num / den in v units. den (> 0, < 2^31) is scaled to at most 15 significant bits so
+ * one 32-bit division does (hardware on most MCUs); num/den is a convex combination of v
+ * units, so the scaled num fits 31 bits. Both scalings and the quotient round half away from
+ * zero (num's sign is handled on its magnitude). */
+static int16_t q_solve(int64_t num, uint32_t den)
 {
-    if (den <= 0)
+    if (den == 0)
         return (int16_t)(num == 0 ? 0 : num > 0 ? INT16_MAX : INT16_MIN);
-    int k = q_bitlen64((uint64_t)den) - 15;
+    uint64_t mag = num < 0 ? 0u - (uint64_t)num : (uint64_t)num;
+    int k = q_bitlen64(den) - 15;
     if (k > 0) {
-        den = q_shift64(den, k);
-        num = q_shift64(num, k);
+        den = ((den >> (k - 1)) + 1u) >> 1;
+        mag = ((mag >> (k - 1)) + 1u) >> 1;
     }
-    return lln_fx_sat16(lln_fx_div_q((int32_t)num, (int32_t)den, 0));
+    if (mag > 0x7FFFFFFFu - den / 2)
+        return (int16_t)(num > 0 ? INT16_MAX : INT16_MIN);
+    uint32_t q = ((uint32_t)mag + den / 2) / den;
+    return lln_fx_sat16(num < 0 ? -(int32_t)q : (int32_t)q);
+}
+
+/* cm/Δt in g units for every neuron: one 64-bit division per step for the reciprocal
+ * r = 2^(dt_frac + R) / dt in [2^29, 2^30], then a multiply per neuron, saturated at 2^30 so
+ * the denominator's sum stays below 2^31 (a Δt that small is far below calibration). */
+static void q_cm_over_dt(const lln_rtq_model_t *m, int32_t dt, int32_t *cmt)
+{
+    const lln_rtq_ltc_t *p = &m->ltc;
+    int bl = q_bitlen64((uint32_t)dt), R = 29 + bl - m->dt_frac;
+    uint64_t r = (((uint64_t)1 << (29 + bl)) + (uint32_t)dt / 2) / (uint32_t)dt;
+    for (uint16_t j = 0; j < m->units; j++) {
+        int32_t c = lln_fx_mulshift(p->cm_k[j], (int32_t)r, R);
+        cmt[j] = c > (1 << 30) ? 1 << 30 : c;
+    }
 }
 
 static void q_ltc(const lln_rtq_model_t *m, const int16_t *x, int32_t dt, int16_t *h, int16_t *w16,
@@ -185,29 +235,36 @@ static void q_ltc(const lln_rtq_model_t *m, const int16_t *x, int32_t dt, int16_
     const lln_rtq_ltc_t *p = &m->ltc;
     uint16_t N = m->units;
     int16_t *xin = w16, *u = xin + m->inputs, *un = u + N;
-    int32_t *cmt = w32, *den_s = cmt + N, *num_lo = den_s + N, *num_hi = num_lo + N;
+    int32_t *cmt = w32, *den0 = cmt + N, *num_lo = den0 + N, *num_hi = num_lo + N;
+    int sh_s = p->xin_frac + p->sensory.sig_frac - 12, sh_r = p->v_frac + p->internal.sig_frac - 12;
+    uint32_t add_s = 0x80000000u + (1u << (sh_s - 1)), add_r = 0x80000000u + (1u << (sh_r - 1));
+    int32_t sub_s = (int32_t)(0x80000000u >> sh_s), sub_r = (int32_t)(0x80000000u >> sh_r);
     q_affine(&p->in_map, x, xin, m->inputs);
+    q_cm_over_dt(m, dt, cmt);
+    /* what does not change over the unfolds: the sensory synapses, leak and cm/Δt */
     for (uint16_t j = 0; j < N; j++) {
-        int64_t num = 0;
-        int32_t den = 0;
-        for (uint16_t k = p->sensory.off[j]; k < p->sensory.off[j + 1]; k++) {
-            uint32_t g = q_syn(&p->sensory, k, xin, p->xin_frac);
-            den += (int32_t)g;
-            num += (int64_t)g * p->sensory.erev[k];
+        int64_t num = p->gvleak[j];
+        uint32_t den = (uint32_t)cmt[j] + (uint32_t)p->gleak[j] + (uint32_t)p->eps;
+        const lln_rtq_synapse_t *y = p->sensory.syn + p->sensory.off[j];
+        for (const lln_rtq_synapse_t *e = p->sensory.syn + p->sensory.off[j + 1]; y < e; y++) {
+            uint32_t g = q_syn(y, xin, sh_s, add_s, sub_s);
+            den += g;
+            num += (int64_t)(int32_t)g * y->erev; /* g < 2^16 */
         }
-        den_s[j] = den;
-        q_store64(&num_lo[j], &num_hi[j], num + p->gvleak[j]);
-        cmt[j] = lln_fx_div_q(p->cm_k[j], dt, m->dt_frac);
+        den0[j] = (int32_t)den; /* < 2^30 + 2^16 (1 + I + N): fits */
+        q_store64(&num_lo[j], &num_hi[j], num);
         u[j] = h[j];
     }
     for (uint16_t it = 0; it < p->unfolds; it++) {
         for (uint16_t j = 0; j < N; j++) {
             int64_t num = q_load64(num_lo[j], num_hi[j]) + (int64_t)cmt[j] * u[j];
-            int64_t den = (int64_t)cmt[j] + p->gleak[j] + p->eps + den_s[j];
-            for (uint16_t k = p->internal.off[j]; k < p->internal.off[j + 1]; k++) {
-                uint32_t g = q_syn(&p->internal, k, u, p->v_frac);
+            uint32_t den = (uint32_t)den0[j];
+            const lln_rtq_synapse_t *y = p->internal.syn + p->internal.off[j];
+            for (const lln_rtq_synapse_t *e = p->internal.syn + p->internal.off[j + 1]; y < e;
+                 y++) {
+                uint32_t g = q_syn(y, u, sh_r, add_r, sub_r);
                 den += g;
-                num += (int64_t)g * p->internal.erev[k];
+                num += (int64_t)(int32_t)g * y->erev;
             }
             un[j] = q_solve(num, den);
         }

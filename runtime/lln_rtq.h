@@ -46,7 +46,7 @@ typedef struct lln_rtq_affine {
 } lln_rtq_affine_t;
 
 /** y[o] = sat16(requant(sum_i w[o][i] x[i], mult[o], shift[o]) + bias[o]); w row-major
- *  (out x in), int8. bias may be NULL (zero). */
+ *  (out x in), int8, each row in lln_fx_dot_s8i_s16's interleaved layout. bias may be NULL. */
 typedef struct lln_rtq_dense {
     uint16_t out, in;
     const int8_t *w;
@@ -55,14 +55,21 @@ typedef struct lln_rtq_dense {
     const int32_t *bias;
 } lln_rtq_dense_t;
 
-/** LTC synapses listed by destination (off: N+1 offsets). Per synapse: source index,
- *  sigma (frac sig_frac, |sigma| < 2^14), mu (the source's units), the conductance P(w) (g
- *  units, < 2^16) and the reversal potential erev (v units). */
+/** One LTC synapse: source index, mu (the source's units), sigma (frac sig_frac of its
+ *  list, |sigma| < 2^14), the conductance P(w) (g units, < 2^16), the reversal potential erev
+ *  (v units). Packed so the hot loop walks one pointer. */
+typedef struct lln_rtq_synapse {
+    uint16_t src;
+    int16_t mu, sigma;
+    uint16_t w;
+    int16_t erev;
+} lln_rtq_synapse_t;
+
+/** LTC synapses listed by destination (off: N+1 offsets into syn). The source's fractional
+ *  bits + sig_frac - 12 must lie in [1, 30] (the quantizer chooses sig_frac so). */
 typedef struct lln_rtq_syn {
-    const uint16_t *off, *src;
-    const int16_t *sigma, *mu;
-    const uint16_t *w;
-    const int16_t *erev;
+    const uint16_t *off;
+    const lln_rtq_synapse_t *syn;
     int8_t sig_frac;
 } lln_rtq_syn_t;
 
@@ -70,10 +77,10 @@ typedef struct lln_rtq_syn {
 typedef struct lln_rtq_ltc {
     uint16_t unfolds;
     int8_t v_frac, g_frac, xin_frac; /**< xin: the mapped input the sensory synapses read */
-    const int32_t *cm_k;             /**< P(cm) * unfolds, g units x dt units: cm/Δt = cm_k/dt */
-    const int32_t *gleak;            /**< P(gleak), g units */
+    const int32_t *cm_k;             /**< P(cm) * unfolds, g units (cm/Δt = cm_k/dt) */
+    const int32_t *gleak;            /**< P(gleak), g units, in [0, 2^16) */
     const int32_t *gvleak;           /**< P(gleak) * vleak, g x v units */
-    int32_t eps;                     /**< epsilon in g units (usually 0) */
+    int32_t eps;                     /**< epsilon in g units (usually 0), >= 0 */
     lln_rtq_affine_t in_map;         /**< raw input -> xin (normalisation and mapping) */
     lln_rtq_syn_t sensory, internal;
 } lln_rtq_ltc_t;

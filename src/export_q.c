@@ -9,8 +9,22 @@
 
 static const char *const CTYPE[] = {"int8_t", "int16_t", "uint16_t", "int32_t"};
 
+static void put_synapses(lln__text_t *t, const char *p, const lln_qarray_t *a)
+{
+    const lln_rtq_synapse_t *y = a->data;
+    lln__put(t, "static const lln_rtq_synapse_t %s_%s[%zu] = {", p, a->name, a->n ? a->n : 1);
+    for (size_t i = 0; i < a->n; i++)
+        lln__put(t, "%s{%u, %d, %d, %u, %d},", i % 4 ? " " : "\n    ", (unsigned)y[i].src, y[i].mu,
+                 y[i].sigma, (unsigned)y[i].w, y[i].erev);
+    lln__put(t, a->n ? "\n};\n" : "{0, 0, 0, 0, 0}};\n");
+}
+
 static void put_array(lln__text_t *t, const char *p, const lln_qarray_t *a)
 {
+    if (a->type == LLN_QA_SYN) {
+        put_synapses(t, p, a);
+        return;
+    }
     lln__put(t, "static const %s %s_%s[%zu] = {", CTYPE[a->type], p, a->name, a->n ? a->n : 1);
     for (size_t i = 0; i < a->n; i++) {
         long v = a->type == LLN_QA_I8    ? ((const int8_t *)a->data)[i]
@@ -55,13 +69,11 @@ static void dense(lln__text_t *t, const lln_qimage_t *q, const char *p, const ll
 
 static void syn(lln__text_t *t, const lln_qimage_t *q, const char *p, const lln_rtq_syn_t *s)
 {
-    const void *ptrs[] = {s->off, s->src, s->sigma, s->mu, s->w, s->erev};
     lln__put(t, "{");
-    for (int i = 0; i < 6; i++) {
-        ref(t, q, p, ptrs[i]);
-        lln__put(t, ", ");
-    }
-    lln__put(t, "%d}", s->sig_frac);
+    ref(t, q, p, s->off);
+    lln__put(t, ", ");
+    ref(t, q, p, s->syn);
+    lln__put(t, ", %d}", s->sig_frac);
 }
 
 static void cells(lln__text_t *t, const lln_qimage_t *q, const char *p)

@@ -167,12 +167,38 @@ int lln__q_frac_for(double maxabs, double headroom, int lo, int hi)
     return f < lo ? lo : f > hi ? hi : f;
 }
 
+/* With identity positivity the LTC's cm, gleak and (existing) synapse weights are used as
+ * stored: the fixed-point solver's unsigned conductance sums need them positive. */
+static int ltc_positive(const lln_model_t *m)
+{
+    static const char *const vec[] = {"rnn_cell.cm", "rnn_cell.gleak"};
+    static const char *const syn[][2] = {{"rnn_cell.w", "rnn_cell.sparsity_mask"},
+                                         {"rnn_cell.sensory_w", "rnn_cell.sensory_sparsity_mask"}};
+    for (int t = 0; t < 2; t++) {
+        const lln_tensor_info_t *ti = lln_model_find(m, vec[t]);
+        const double *v = lln__tensor(m, vec[t]);
+        for (size_t i = 0; ti && i < ti->count; i++)
+            if (!(v[i] > 0))
+                return 0;
+        ti = lln_model_find(m, syn[t][0]);
+        const double *w = lln__tensor(m, syn[t][0]), *mask = lln__tensor(m, syn[t][1]);
+        for (size_t i = 0; ti && i < ti->count; i++)
+            if (mask[i] != 0 && !(w[i] > 0))
+                return 0;
+    }
+    return 1;
+}
+
 const char *lln__quant_unsupported(const lln_model_t *m)
 {
     const lln_config_t *c = lln_model_config(m);
     if (c->mixed_memory)
         return "mixed memory (the LSTM in front of the cell) has no fixed-point path yet; "
                "export it with --float";
+    if (c->cell == LLN_CELL_LTC && c->positivity == LLN_POS_IDENTITY && !ltc_positive(m))
+        return "an LTC with identity positivity and a negative or zero cm, gleak or synapse "
+               "weight (the fixed-point solver needs positive conductances); export it with "
+               "--float";
     if (c->input_size > LLN_Q_MAX_IO || lln_model_output_size(m) > LLN_Q_MAX_IO)
         return "more than 1024 inputs or outputs";
     if (c->cell == LLN_CELL_CFC && c->input_size + c->units > 511)

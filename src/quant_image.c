@@ -28,7 +28,7 @@ typedef struct {
 
 static void *arr(build_t *b, const char *name, lln_qa_type_t type, size_t n)
 {
-    static const size_t SZ[] = {1, 2, 2, 4};
+    static const size_t SZ[] = {1, 2, 2, 4, sizeof(lln_rtq_synapse_t)};
     lln_qimage_t *q = b->q;
     if (!b->ok || q->narrays >= LLN_Q_MAX_ARRAYS) {
         b->ok = 0;
@@ -44,6 +44,14 @@ static void *arr(build_t *b, const char *name, lln_qa_type_t type, size_t n)
     q->narrays++;
     q->weight_bytes += n * SZ[type];
     return a->data;
+}
+
+/* A bias in output units, within +-2^23 (the runtime's q_out relies on it; larger biases
+ * saturate the int16 output anyway). */
+static int32_t q_bias(double v, int frac)
+{
+    int32_t b = lln__q32(v, frac);
+    return b > (1 << 23) ? 1 << 23 : b < -(1 << 23) ? -(1 << 23) : b;
 }
 
 /* mult/shift for a real factor (sign in the multiplier). */
@@ -69,7 +77,7 @@ static void affine(build_t *b, lln_rtq_affine_t *af, const char *tag, int n, con
     snprintf(nm, sizeof nm, "%s_bias", tag), bias = arr(b, nm, LLN_QA_I32, (size_t)n);
     for (int i = 0; b->ok && i < n; i++) {
         mult_of(ldexp(a[i], out_frac[i] - in_frac), &mult[i], &shift[i]);
-        bias[i] = lln__q32(c[i], out_frac[i]);
+        bias[i] = q_bias(c[i], out_frac[i]);
     }
     af->mult = mult, af->shift = shift, af->bias = bias;
 }
@@ -89,6 +97,9 @@ static void dense(build_t *b, lln_rtq_dense_t *d, const char *tag, const lln_rt_
     snprintf(nm, sizeof nm, "%s_shift", tag), shift = arr(b, nm, LLN_QA_I8, src->out);
     if (src->b)
         snprintf(nm, sizeof nm, "%s_bias", tag), bias = arr(b, nm, LLN_QA_I32, src->out);
+    int8_t *tmp = malloc((size_t)src->in + 1);
+    if (tmp == NULL)
+        b->ok = 0;
     for (int o = 0; b->ok && o < src->out; o++) {
         const float *row = src->w + (size_t)o * src->in;
         double mx = 0;
@@ -96,12 +107,14 @@ static void dense(build_t *b, lln_rtq_dense_t *d, const char *tag, const lln_rt_
             mx = fmax(mx, fabs(row[i]));
         double s = mx > 0 ? mx / 127.0 : 1.0;
         for (int i = 0; i < src->in; i++)
-            w[(size_t)o * src->in + i] = (int8_t)lrint(row[i] / s);
+            tmp[i] = (int8_t)lrint(row[i] / s);
+        lln_fx_interleave4(tmp, w + (size_t)o * src->in, src->in);
         int f = out_frac ? out_frac[o] : frac0;
         mult_of(ldexp(alpha * s * in_scale, f), &mult[o], &shift[o]);
         if (bias)
-            bias[o] = lln__q32(alpha * src->b[o], f);
+            bias[o] = q_bias(alpha * src->b[o], f);
     }
+    free(tmp);
     d->w = w, d->mult = mult, d->shift = shift, d->bias = bias;
 }
 
@@ -178,27 +191,28 @@ static void ltc_syn(build_t *b, lln_rtq_syn_t *d, const char *tag, int N, const 
     double ms = 0;
     for (int k = 0; k < ns; k++)
         ms = fmax(ms, fabs(sig[k]));
-    d->sig_frac = (int8_t)lln__q_frac_for(ms, 2.0, -8, 24);
-    uint16_t *o, *s, *qw;
-    int16_t *qs, *qm, *qe;
+    /* src_frac + sig_frac - 12 in [1, 30]: the runtime's one-shift path (lln_rtq.h). A
+     * sigma too steep for that saturates at 2^14 units (a step function either way). */
+    int sf = lln__q_frac_for(ms, 2.0, -8, 24);
+    sf = sf < 13 - src_frac ? 13 - src_frac : sf > 42 - src_frac ? 42 - src_frac : sf;
+    d->sig_frac = (int8_t)sf;
+    uint16_t *o;
+    lln_rtq_synapse_t *y;
     snprintf(nm, sizeof nm, "%s_off", tag), o = arr(b, nm, LLN_QA_U16, (size_t)N + 1);
-    snprintf(nm, sizeof nm, "%s_src", tag), s = arr(b, nm, LLN_QA_U16, (size_t)ns);
-    snprintf(nm, sizeof nm, "%s_sigma", tag), qs = arr(b, nm, LLN_QA_I16, (size_t)ns);
-    snprintf(nm, sizeof nm, "%s_mu", tag), qm = arr(b, nm, LLN_QA_I16, (size_t)ns);
-    snprintf(nm, sizeof nm, "%s_w", tag), qw = arr(b, nm, LLN_QA_U16, (size_t)ns);
-    snprintf(nm, sizeof nm, "%s_erev", tag), qe = arr(b, nm, LLN_QA_I16, (size_t)ns);
+    snprintf(nm, sizeof nm, "%s_syn", tag), y = arr(b, nm, LLN_QA_SYN, (size_t)ns);
     if (!b->ok)
         return;
     memcpy(o, off, ((size_t)N + 1) * sizeof *o);
-    memcpy(s, src, (size_t)ns * sizeof *s);
     for (int k = 0; k < ns; k++) {
-        qs[k] = lln__q16(sig[k], d->sig_frac);
-        qm[k] = lln__q16(mu[k], src_frac);
+        int16_t q = lln__q16(sig[k], d->sig_frac);
         double g = nearbyint(ldexp(w[k], g_frac));
-        qw[k] = (uint16_t)(g < 0 ? 0 : g > 65535 ? 65535 : g);
-        qe[k] = lln__q16(w[k] != 0.0f ? (double)we[k] / w[k] : 0.0, v_frac);
+        y[k].src = src[k];
+        y[k].mu = lln__q16(mu[k], src_frac);
+        y[k].sigma = (int16_t)(q > 16383 ? 16383 : q < -16383 ? -16383 : q);
+        y[k].w = (uint16_t)(g < 0 ? 0 : g > 65535 ? 65535 : g);
+        y[k].erev = lln__q16(w[k] != 0.0f ? (double)we[k] / w[k] : 0.0, v_frac);
     }
-    d->off = o, d->src = s, d->sigma = qs, d->mu = qm, d->w = qw, d->erev = qe;
+    d->off = o, d->syn = y;
 }
 
 /* g units: the largest conductance (a synapse or a leak) gets 16 bits; cm * unfolds must

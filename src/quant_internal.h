@@ -41,7 +41,8 @@ void lln__qfmt_format(const lln_qfmt_t *f, char *buf, size_t cap);
 const char *lln__quant_unsupported(const lln_model_t *m);
 
 /* One typed const array of the image (for export and freeing). */
-typedef enum { LLN_QA_I8, LLN_QA_I16, LLN_QA_U16, LLN_QA_I32 } lln_qa_type_t;
+/* LLN_QA_SYN: lln_rtq_synapse_t records (n of them). */
+typedef enum { LLN_QA_I8, LLN_QA_I16, LLN_QA_U16, LLN_QA_I32, LLN_QA_SYN } lln_qa_type_t;
 typedef struct lln_qarray {
     char name[48];
     lln_qa_type_t type;
