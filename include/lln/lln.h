@@ -8,5 +8,6 @@
 #include "lln/model.h"
 #include "lln/format.h"
 #include "lln/import.h"
+#include "lln/data.h"
 
 #endif
