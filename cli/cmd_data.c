@@ -36,11 +36,12 @@ static const char DATA_HELP[] =
     "  walker2d  the CfC paper's kept samples with their elapsed time and next-state\n"
     "            targets, from DIR/data/walker2d\n"
     "      --shared DIR         the shared reference folder (holds data/)\n"
+    "      --unique-hours       traffic: keep only the first row of each hour (Δt > 0)\n"
     "  -o, --output FILE        where to write (atomically; .gz: compressed)\n\n"
     "  -h, --help               this text\n\n"
     "Exit status: 0 success; 1 bad input data or I/O error; 2 bad command line.\n";
 
-enum { O_EPISODE = 256, O_SHARED };
+enum { O_EPISODE = 256, O_SHARED, O_UNIQUE };
 
 /* ---- make ------------------------------------------------------------------------------- */
 
@@ -276,15 +277,17 @@ static int data_prepare(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"shared", required_argument, 0, O_SHARED},
+        {"unique-hours", no_argument, 0, O_UNIQUE},
         {"output", required_argument, 0, 'o'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
     const char *shared = NULL, *out = NULL;
-    int c;
+    int c, unique = 0;
     while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
         switch (c) {
         case O_SHARED: shared = optarg; break;
+        case O_UNIQUE: unique = 1; break;
         case 'o': out = optarg; break;
         case 'h': fputs(DATA_HELP, stdout); return EXIT_OK;
         default: return cli_usage_error("data");
@@ -295,7 +298,11 @@ static int data_prepare(int argc, char **argv)
         return cli_usage_error("data");
     }
     const char *name = argv[optind];
-    int (*fn)(const char *, textout_t *, long *) = NULL;
+    if (unique && strcmp(name, "traffic") != 0) {
+        cli_error("data", "prepare: --unique-hours applies to traffic only");
+        return cli_usage_error("data");
+    }
+    int (*fn)(const char *, int, textout_t *, long *) = NULL;
     if (strcmp(name, "traffic") == 0)
         fn = prepare_traffic;
     else if (strcmp(name, "walker2d") == 0)
@@ -315,7 +322,7 @@ static int data_prepare(int argc, char **argv)
         return EXIT_FAIL;
     }
     long rows = 0;
-    if (!fn(shared, &t, &rows)) {
+    if (!fn(shared, unique, &t, &rows)) {
         textout_discard(&t);
         return EXIT_FAIL;
     }

@@ -25,7 +25,6 @@ typedef struct reader {
     lln__strmap_t columns; /* header name -> column */
     lln__strmap_t seen;    /* ids of sequences that ended */
     lln__strmap_t labels;  /* text label -> id in order of appearance */
-    long seq_end_line;     /* last line of the current sequence */
     double prev_time;
     double max_label;
 } reader_t;
@@ -83,6 +82,13 @@ void lln_dataset_free(lln_dataset_t *ds)
     free(ds);
 }
 
+#define TRY(x)                  \
+    do {                        \
+        lln_status_t st_ = (x); \
+        if (st_ != LLN_OK)      \
+            return st_;         \
+    } while (0)
+
 /* ---- the header ------------------------------------------------------------------------ */
 
 static lln_status_t check_spec(const lln_csv_spec_t *s, const char *name, lln_error_t *err)
@@ -119,6 +125,7 @@ static lln_status_t index_header(reader_t *rd, lln_error_t *err)
 {
     lln__csv_t *c = rd->csv;
     rd->ncols = lln__csv_nfields(c);
+    TRY(lln__csv_keep_header(c, err)); /* first: messages then name the columns */
     for (int i = 0; i < rd->ncols; i++) {
         const char *n = lln__csv_field(c, i);
         if (n[0] == '\0')
@@ -130,7 +137,7 @@ static lln_status_t index_header(reader_t *rd, lln_error_t *err)
         if (lln__strmap_put(&rd->columns, n, i) != LLN_OK)
             return lln_error_set(err, LLN_E_NOMEM, "%s: out of memory", lln__csv_name(c));
     }
-    return lln__csv_keep_header(c, err);
+    return LLN_OK;
 }
 
 /* "a, b, c" (the header), shortened to fit a message. */
@@ -168,13 +175,6 @@ static lln_status_t take(reader_t *rd, const char *name, int role, int *col, lln
         *col = c;
     return LLN_OK;
 }
-
-#define TRY(x)                  \
-    do {                        \
-        lln_status_t st_ = (x); \
-        if (st_ != LLN_OK)      \
-            return st_;         \
-    } while (0)
 
 static lln_status_t assign_roles(reader_t *rd, lln_error_t *err)
 {
@@ -223,6 +223,7 @@ static lln_status_t assign_roles(reader_t *rd, lln_error_t *err)
     }
     ds->I = nf;
     ds->O = s->ntargets;
+    ds->labels = s->labels;
     ds->names = calloc((size_t)(nf + ds->O), sizeof *ds->names);
     if (ds->names == NULL)
         return lln_error_set(err, LLN_E_NOMEM, "%s: out of memory", ds->source);
@@ -318,10 +319,8 @@ static lln_status_t sequence(reader_t *rd, lln_error_t *err)
 {
     lln_dataset_t *ds = rd->ds;
     const char *id = rd->seqcol >= 0 ? lln__csv_field(rd->csv, rd->seqcol) : "";
-    long line = lln__csv_line(rd->csv);
     if (ds->nseq > 0 && strcmp(ds->seq[ds->nseq - 1].name, id) == 0) {
         ds->seq[ds->nseq - 1].count++;
-        rd->seq_end_line = line;
         return LLN_OK;
     }
     int prev = lln__strmap_get(&rd->seen, id);
@@ -349,7 +348,6 @@ static lln_status_t sequence(reader_t *rd, lln_error_t *err)
     q->first = ds->rows;
     q->count = 1;
     ds->nseq++;
-    rd->seq_end_line = line;
     return LLN_OK;
 }
 
