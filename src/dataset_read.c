@@ -48,7 +48,7 @@ void lln_csv_spec_default(lln_csv_spec_t *spec)
         return;
     memset(spec, 0, sizeof *spec);
     spec->time_scale = 1.0;
-    spec->dt_default = 1.0;
+    spec->dt_default = 0.0; /* automatic: the median, or 1.0 */
     spec->labels = LLN_LABELS_NONE;
 }
 

@@ -738,6 +738,10 @@ static void test_norm(void)
                                &e) == LLN_OK);
     CHECK_NEAR(m[0], 2.5, 1e-15);
     CHECK_NEAR(sd[0], sqrt(5.5 / 6), 1e-15);
+    /* whole sequences of the training windows: all six rows */
+    CHECK(lln_dataset_fit_norm(ds, 1u << LLN_TRAIN, LLN_NORM_SEQUENCE_ROWS, 1e-3, m, sd, NULL, NULL,
+                               &e) == LLN_OK);
+    CHECK_NEAR(m[0], 3.5, 1e-15);
     /* all splits */
     CHECK(lln_dataset_fit_norm(ds, 7, LLN_NORM_UNIQUE_ROWS, 1e-3, m, sd, NULL, NULL, &e) == LLN_OK);
     CHECK_NEAR(m[0], 3.5, 1e-15);
