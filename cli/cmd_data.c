@@ -196,8 +196,12 @@ static int info_scan(lln__csv_t *r, colstat_t **stats, int *ncols, long *rows)
 {
     lln_error_t err = {LLN_OK, ""};
     int got;
-    if (lln__csv_next(r, &got, &err) != LLN_OK || !got) {
-        cli_error("data", "%s", got ? err.msg : "empty file (no header line)");
+    if (lln__csv_next(r, &got, &err) != LLN_OK) {
+        cli_error("data", "%s", err.msg);
+        return 0;
+    }
+    if (!got) {
+        cli_error("data", "%s: empty file (no header line)", lln__csv_name(r));
         return 0;
     }
     if (lln__csv_keep_header(r, &err) != LLN_OK) {

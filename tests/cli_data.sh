@@ -81,6 +81,8 @@ expect 0 'cmd_r +number +min' -- "$lln" data info "$tmp/a.csv.gz"
 printf 'a,b\n1,2\n3\n' >"$tmp/bad.csv"
 expect 1 'bad.csv:3: 1 fields, expected 2' -- "$lln" data info "$tmp/bad.csv"
 expect 1 'missing.csv: cannot open' -- "$lln" data info "$tmp/missing.csv"
+head -c 300 "$tmp/a.csv.gz" >"$tmp/trunc.csv.gz"
+expect 1 'trunc.csv.gz: .*damaged gzip data: unexpected end of file' -- "$lln" data info "$tmp/trunc.csv.gz"
 printf 'x,name\n1,cat\n2,dog\n' >"$tmp/t.csv"
 expect 0 'name +text +2 distinct: cat, dog' -- "$lln" data info "$tmp/t.csv"
 expect 2 'one FILE' -- "$lln" data info
