@@ -155,10 +155,26 @@ static void header_list(const reader_t *rd, char *buf, size_t n)
     }
 }
 
-/* Gives the named column a role; *col gets its number. */
+/* "#N" (N = 1, 2, ...: the column numbers of messages) -> N - 1; -1 when name is not that. */
+static int column_number(const char *name, int ncols)
+{
+    long n = 0;
+    if (name[0] != '#' || name[1] == '\0')
+        return -1;
+    for (const char *p = name + 1; *p; p++) {
+        if (*p < '0' || *p > '9' || n > ncols)
+            return -1;
+        n = n * 10 + (*p - '0');
+    }
+    return n >= 1 && n <= ncols ? (int)n - 1 : -1;
+}
+
+/* Gives the column `name` (a header name, else "#N") a role; *col gets its number. */
 static lln_status_t take(reader_t *rd, const char *name, int role, int *col, lln_error_t *err)
 {
     int c = lln__strmap_get(&rd->columns, name);
+    if (c < 0)
+        c = column_number(name, rd->ncols);
     if (c < 0) {
         char list[256], q[48];
         header_list(rd, list, sizeof list);

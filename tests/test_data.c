@@ -109,6 +109,33 @@ static void test_basic(void)
         CHECK(lln_dataset_inputs(ds)[1] == 3);
         lln_dataset_free(ds);
     }
+    /* "#N" selects column N when no column has that name (an unnamed index column) */
+    const char *byno[] = {"#3"}, *ig2[] = {"#1"};
+    lln_csv_spec_t n = spec();
+    n.targets = byno;
+    n.ntargets = 1;
+    n.ignore = ig2;
+    n.nignore = 1;
+    ds = rd(",u,v,w\n0,1,2,3\n", &n, &e);
+    CHECK_MSG(ds != NULL, "%s", e.msg);
+    if (ds != NULL) {
+        lln_dataset_info(ds, &in);
+        CHECK(in.inputs == 2 && lln_dataset_targets(ds)[0] == 2);
+        CHECK(strcmp(lln_dataset_feature_name(ds, 0), "u") == 0);
+        CHECK(strcmp(lln_dataset_feature_name(ds, 1), "w") == 0 && lln_dataset_inputs(ds)[1] == 3);
+        lln_dataset_free(ds);
+    }
+    ds = rd("#1,b\n5,6\n", &n, &e); /* a column named "#1": the name wins */
+    CHECK_MSG(ds == NULL && strstr(e.msg, "no column named '#3'"), "%s", e.msg);
+    n.targets = ig2;
+    n.ignore = NULL;
+    n.nignore = 0;
+    ds = rd("b,#1\n5,6\n", &n, &e);
+    CHECK_MSG(ds != NULL && lln_dataset_targets(ds)[0] == 6, "%s", e.msg);
+    lln_dataset_free(ds);
+    const char *far[] = {"#5"};
+    n.targets = far;
+    FAILS(",u,v,w\n0,1,2,3\n", &n, LLN_E_NOTFOUND, "no column named '#5' (target: , u, v, w)");
     lln_dataset_free(NULL);
 }
 

@@ -48,8 +48,9 @@ typedef enum lln_label_kind {
 } lln_label_kind_t;
 
 /** Which columns of a CSV file mean what. Start from lln_csv_spec_default(). Column names
- *  match the header exactly (surrounding blanks and quotes removed). A column may have one
- *  role only. */
+ *  match the header exactly (surrounding blanks and quotes removed); a name the header lacks
+ *  of the form "#N" selects column N (1 = the first, as in messages), e.g. for an unnamed
+ *  column. A column may have one role only. */
 typedef struct lln_csv_spec {
     const char *const *features; /**< feature (input) columns, in this order; NULL or
                                       nfeatures 0: every column that has no other role and is
