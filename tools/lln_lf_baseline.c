@@ -62,9 +62,9 @@ static void fit(const lln_dataset_t *ds, int lags, int squares)
     lln_dataset_info_t in;
     lln_dataset_info(ds, &in);
     int n = (8 * (lags + 1) + (lags > 0 ? lags + 1 : 0)) * (squares ? 2 : 1) + 1;
-    double *a = calloc((size_t)(n * n), sizeof *a), *z = calloc((size_t)n, sizeof *z);
+    double *a = calloc((size_t)n * (size_t)n, sizeof *a), *z = calloc((size_t)n, sizeof *z);
     double *b[2] = {calloc((size_t)n, sizeof(double)), calloc((size_t)n, sizeof(double))};
-    double *a2 = malloc((size_t)(n * n) * sizeof *a2);
+    double *a2 = malloc((size_t)n * (size_t)n * sizeof *a2);
     const double *y = lln_dataset_targets(ds);
     if (!a || !z || !b[0] || !b[1] || !a2)
         exit(1);
