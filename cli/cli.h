@@ -54,5 +54,6 @@ int cmd_import_ncps(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_quantize(int argc, char **argv);
+int cmd_data(int argc, char **argv);
 
 #endif

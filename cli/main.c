@@ -20,6 +20,7 @@ static const command_t COMMANDS[] = {
     {"export", cmd_export, "write firmware C (runtime, model tables, build glue) for a target"},
     {"quantize", cmd_quantize,
      "calibrate a model for the fixed-point firmware runtime (int8 / int16)"},
+    {"data", cmd_data, "training data: make the built-in dataset, describe or prepare a CSV"},
 };
 #define NCOMMANDS (sizeof COMMANDS / sizeof COMMANDS[0])
 
