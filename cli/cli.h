@@ -43,5 +43,6 @@ int cmd_run(int argc, char **argv);
 int cmd_import_ncps(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_data(int argc, char **argv);
 
 #endif

@@ -18,6 +18,7 @@ static const command_t COMMANDS[] = {
     {"verify", cmd_verify,
      "run exported firmware under QEMU and compare it bit for bit with the host"},
     {"export", cmd_export, "write firmware C (runtime, model tables, build glue) for a target"},
+    {"data", cmd_data, "training data: make the built-in dataset, describe or prepare a CSV"},
 };
 #define NCOMMANDS (sizeof COMMANDS / sizeof COMMANDS[0])
 

@@ -9,5 +9,6 @@
 #include "lln/format.h"
 #include "lln/import.h"
 #include "lln/grad.h"
+#include "lln/data.h"
 
 #endif
