@@ -10,5 +10,6 @@
 #include "lln/import.h"
 #include "lln/grad.h"
 #include "lln/data.h"
+#include "lln/train.h"
 
 #endif
