@@ -392,6 +392,7 @@ void lln_trainer_status(const lln_trainer_t *t, lln_train_progress_t *p)
     p->seconds = t->t0 > 0 ? now_s() - t->t0 : 0.0;
     p->samples_per_s = p->seconds > 0 ? t->run_samples / p->seconds : 0.0;
     p->finished = t->finished;
+    p->threads = lln_batch_grad_threads(t->pool);
 }
 
 static int notify(lln_trainer_t *t, lln_train_event_t ev)

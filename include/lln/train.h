@@ -225,6 +225,7 @@ typedef struct lln_train_progress {
                                   before a resume) */
     double seconds;          /**< wall time of this run so far */
     int finished;            /**< 1 once the last epoch ran or early stopping struck */
+    int threads;             /**< worker threads in use */
 } lln_train_progress_t;
 
 /** Called after every batch and every epoch; returning non-zero stops training after this
