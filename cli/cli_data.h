@@ -21,8 +21,9 @@ typedef struct lf_stats {
 /* Writes the header and the rows of the line-follow log to out. */
 void lf_generate(const lf_options_t *opt, textout_t *out, lf_stats_t *st);
 
-/* `lln data prepare DATASET --shared DIR -o FILE`: 1 on success (messages printed). */
-int prepare_traffic(const char *shared, textout_t *out, long *rows);
-int prepare_walker2d(const char *shared, textout_t *out, long *rows);
+/* `lln data prepare DATASET --shared DIR -o FILE`: 1 on success (messages printed).
+ * unique_hours (traffic only): keep the first row of each hour. */
+int prepare_traffic(const char *shared, int unique_hours, textout_t *out, long *rows);
+int prepare_walker2d(const char *shared, int unique_hours, textout_t *out, long *rows);
 
 #endif

@@ -36,11 +36,12 @@ static const char DATA_HELP[] =
     "  walker2d  the CfC paper's kept samples with their elapsed time and next-state\n"
     "            targets, from DIR/data/walker2d\n"
     "      --shared DIR         the shared reference folder (holds data/)\n"
+    "      --unique-hours       traffic: keep only the first row of each hour (Δt > 0)\n"
     "  -o, --output FILE        where to write (atomically; .gz: compressed)\n\n"
     "  -h, --help               this text\n\n"
     "Exit status: 0 success; 1 bad input data or I/O error; 2 bad command line.\n";
 
-enum { O_EPISODE = 256, O_SHARED };
+enum { O_EPISODE = 256, O_SHARED, O_UNIQUE };
 
 /* ---- make ------------------------------------------------------------------------------- */
 
@@ -195,8 +196,12 @@ static int info_scan(lln__csv_t *r, colstat_t **stats, int *ncols, long *rows)
 {
     lln_error_t err = {LLN_OK, ""};
     int got;
-    if (lln__csv_next(r, &got, &err) != LLN_OK || !got) {
-        cli_error("data", "%s", got ? err.msg : "empty file (no header line)");
+    if (lln__csv_next(r, &got, &err) != LLN_OK) {
+        cli_error("data", "%s", err.msg);
+        return 0;
+    }
+    if (!got) {
+        cli_error("data", "%s: empty file (no header line)", lln__csv_name(r));
         return 0;
     }
     if (lln__csv_keep_header(r, &err) != LLN_OK) {
@@ -276,15 +281,17 @@ static int data_prepare(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"shared", required_argument, 0, O_SHARED},
+        {"unique-hours", no_argument, 0, O_UNIQUE},
         {"output", required_argument, 0, 'o'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
     const char *shared = NULL, *out = NULL;
-    int c;
+    int c, unique = 0;
     while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
         switch (c) {
         case O_SHARED: shared = optarg; break;
+        case O_UNIQUE: unique = 1; break;
         case 'o': out = optarg; break;
         case 'h': fputs(DATA_HELP, stdout); return EXIT_OK;
         default: return cli_usage_error("data");
@@ -295,7 +302,11 @@ static int data_prepare(int argc, char **argv)
         return cli_usage_error("data");
     }
     const char *name = argv[optind];
-    int (*fn)(const char *, textout_t *, long *) = NULL;
+    if (unique && strcmp(name, "traffic") != 0) {
+        cli_error("data", "prepare: --unique-hours applies to traffic only");
+        return cli_usage_error("data");
+    }
+    int (*fn)(const char *, int, textout_t *, long *) = NULL;
     if (strcmp(name, "traffic") == 0)
         fn = prepare_traffic;
     else if (strcmp(name, "walker2d") == 0)
@@ -315,7 +326,7 @@ static int data_prepare(int argc, char **argv)
         return EXIT_FAIL;
     }
     long rows = 0;
-    if (!fn(shared, &t, &rows)) {
+    if (!fn(shared, unique, &t, &rows)) {
         textout_discard(&t);
         return EXIT_FAIL;
     }

@@ -188,11 +188,19 @@ static lln_status_t refill(lln__csv_t *r, lln_error_t *err)
     int n = gzread(r->gz, r->buf, CHUNK);
     int zerr = Z_OK;
     const char *msg = gzerror(r->gz, &zerr);
-    if (n < 0 || (zerr != Z_OK && zerr != Z_STREAM_END))
-        return lln_error_set(err, zerr == Z_ERRNO ? LLN_E_IO : LLN_E_FORMAT,
-                             "%s: after line %ld: %s: %s", r->name, r->lines,
-                             zerr == Z_ERRNO ? "read error" : "damaged gzip data",
-                             zerr == Z_ERRNO ? strerror(errno) : msg);
+    if (n < 0 || (zerr != Z_OK && zerr != Z_STREAM_END)) {
+        const char *colon = msg != NULL ? strrchr(msg, ':') : NULL; /* zlib puts "path: " first */
+        if (colon != NULL && colon[1] == ' ')
+            msg = colon + 2;
+        char where[64] = "at the start";
+        if (r->lines > 0)
+            snprintf(where, sizeof where, "after line %ld", r->lines);
+        return lln_error_set(err, zerr == Z_ERRNO ? LLN_E_IO : LLN_E_FORMAT, "%s: %s: %s: %s",
+                             r->name, where, zerr == Z_ERRNO ? "read error" : "damaged gzip data",
+                             zerr == Z_ERRNO ? strerror(errno)
+                             : msg           ? msg
+                                             : "?");
+    }
     if (n == 0)
         r->eof = 1;
     r->len = (size_t)n;

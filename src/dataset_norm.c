@@ -16,9 +16,13 @@ static lln_status_t row_weights(const lln_dataset_t *ds, unsigned mask, lln_norm
         const lln_window_t *x = &ds->win[w];
         if (!(mask & (1u << x->split)))
             continue;
-        size_t a = ds->seq[x->sequence].first + x->start;
-        for (size_t r = a; r < a + (size_t)x->length; r++) {
-            if (mode == LLN_NORM_UNIQUE_ROWS && wt[r] != 0)
+        size_t a = ds->seq[x->sequence].first + x->start, n = (size_t)x->length;
+        if (mode == LLN_NORM_SEQUENCE_ROWS) {
+            a = ds->seq[x->sequence].first;
+            n = ds->seq[x->sequence].count;
+        }
+        for (size_t r = a; r < a + n; r++) {
+            if (mode != LLN_NORM_WINDOW_STEPS && wt[r] != 0)
                 continue;
             if (wt[r] == 0xffffffffu)
                 return LLN_E_RANGE;
@@ -56,7 +60,8 @@ lln_status_t lln_dataset_fit_norm(const lln_dataset_t *ds, unsigned split_mask,
     if (ds == NULL || in_mean == NULL || in_std == NULL || (out_mean == NULL) != (out_std == NULL))
         return lln_error_set(err, LLN_E_ARG, "fit norm: NULL dataset or arrays");
     if (!(std_floor > 0) || !isfinite(std_floor) || (split_mask & 7u) == 0 ||
-        (rows != LLN_NORM_UNIQUE_ROWS && rows != LLN_NORM_WINDOW_STEPS))
+        (rows != LLN_NORM_UNIQUE_ROWS && rows != LLN_NORM_WINDOW_STEPS &&
+         rows != LLN_NORM_SEQUENCE_ROWS))
         return lln_error_set(err, LLN_E_ARG,
                              "fit norm: std_floor %g must be > 0, the split mask select a split",
                              std_floor);

@@ -25,7 +25,6 @@ typedef struct reader {
     lln__strmap_t columns; /* header name -> column */
     lln__strmap_t seen;    /* ids of sequences that ended */
     lln__strmap_t labels;  /* text label -> id in order of appearance */
-    long seq_end_line;     /* last line of the current sequence */
     double prev_time;
     double max_label;
 } reader_t;
@@ -49,7 +48,7 @@ void lln_csv_spec_default(lln_csv_spec_t *spec)
         return;
     memset(spec, 0, sizeof *spec);
     spec->time_scale = 1.0;
-    spec->dt_default = 1.0;
+    spec->dt_default = 0.0; /* automatic: the median, or 1.0 */
     spec->labels = LLN_LABELS_NONE;
 }
 
@@ -82,6 +81,13 @@ void lln_dataset_free(lln_dataset_t *ds)
     free(ds->source);
     free(ds);
 }
+
+#define TRY(x)                  \
+    do {                        \
+        lln_status_t st_ = (x); \
+        if (st_ != LLN_OK)      \
+            return st_;         \
+    } while (0)
 
 /* ---- the header ------------------------------------------------------------------------ */
 
@@ -119,6 +125,7 @@ static lln_status_t index_header(reader_t *rd, lln_error_t *err)
 {
     lln__csv_t *c = rd->csv;
     rd->ncols = lln__csv_nfields(c);
+    TRY(lln__csv_keep_header(c, err)); /* first: messages then name the columns */
     for (int i = 0; i < rd->ncols; i++) {
         const char *n = lln__csv_field(c, i);
         if (n[0] == '\0')
@@ -130,7 +137,7 @@ static lln_status_t index_header(reader_t *rd, lln_error_t *err)
         if (lln__strmap_put(&rd->columns, n, i) != LLN_OK)
             return lln_error_set(err, LLN_E_NOMEM, "%s: out of memory", lln__csv_name(c));
     }
-    return lln__csv_keep_header(c, err);
+    return LLN_OK;
 }
 
 /* "a, b, c" (the header), shortened to fit a message. */
@@ -148,10 +155,26 @@ static void header_list(const reader_t *rd, char *buf, size_t n)
     }
 }
 
-/* Gives the named column a role; *col gets its number. */
+/* "#N" (N = 1, 2, ...: the column numbers of messages) -> N - 1; -1 when name is not that. */
+static int column_number(const char *name, int ncols)
+{
+    long n = 0;
+    if (name[0] != '#' || name[1] == '\0')
+        return -1;
+    for (const char *p = name + 1; *p; p++) {
+        if (*p < '0' || *p > '9' || n > ncols)
+            return -1;
+        n = n * 10 + (*p - '0');
+    }
+    return n >= 1 && n <= ncols ? (int)n - 1 : -1;
+}
+
+/* Gives the column `name` (a header name, else "#N") a role; *col gets its number. */
 static lln_status_t take(reader_t *rd, const char *name, int role, int *col, lln_error_t *err)
 {
     int c = lln__strmap_get(&rd->columns, name);
+    if (c < 0)
+        c = column_number(name, rd->ncols);
     if (c < 0) {
         char list[256], q[48];
         header_list(rd, list, sizeof list);
@@ -168,13 +191,6 @@ static lln_status_t take(reader_t *rd, const char *name, int role, int *col, lln
         *col = c;
     return LLN_OK;
 }
-
-#define TRY(x)                  \
-    do {                        \
-        lln_status_t st_ = (x); \
-        if (st_ != LLN_OK)      \
-            return st_;         \
-    } while (0)
 
 static lln_status_t assign_roles(reader_t *rd, lln_error_t *err)
 {
@@ -223,6 +239,7 @@ static lln_status_t assign_roles(reader_t *rd, lln_error_t *err)
     }
     ds->I = nf;
     ds->O = s->ntargets;
+    ds->labels = s->labels;
     ds->names = calloc((size_t)(nf + ds->O), sizeof *ds->names);
     if (ds->names == NULL)
         return lln_error_set(err, LLN_E_NOMEM, "%s: out of memory", ds->source);
@@ -318,10 +335,8 @@ static lln_status_t sequence(reader_t *rd, lln_error_t *err)
 {
     lln_dataset_t *ds = rd->ds;
     const char *id = rd->seqcol >= 0 ? lln__csv_field(rd->csv, rd->seqcol) : "";
-    long line = lln__csv_line(rd->csv);
     if (ds->nseq > 0 && strcmp(ds->seq[ds->nseq - 1].name, id) == 0) {
         ds->seq[ds->nseq - 1].count++;
-        rd->seq_end_line = line;
         return LLN_OK;
     }
     int prev = lln__strmap_get(&rd->seen, id);
@@ -349,7 +364,6 @@ static lln_status_t sequence(reader_t *rd, lln_error_t *err)
     q->first = ds->rows;
     q->count = 1;
     ds->nseq++;
-    rd->seq_end_line = line;
     return LLN_OK;
 }
 

@@ -76,6 +76,9 @@ static void by_rows(lln_dataset_t *ds, double valid, double test)
         ds->win[kept++] = x;
     }
     ds->nwin = kept;
+    ds->T = 0; /* the longest window may have gone */
+    for (size_t w = 0; w < kept; w++)
+        ds->T = ds->win[w].length > ds->T ? ds->win[w].length : ds->T;
 }
 
 lln_status_t lln_dataset_split(lln_dataset_t *ds, lln_split_method_t method, double valid,

@@ -139,8 +139,7 @@ static int rows_split(const lln_dataset_t *ds, size_t a, size_t b)
 lln_status_t lln_dataset_make_windows(lln_dataset_t *ds, int length, int stride, lln_tail_t tail,
                                       lln_error_t *err)
 {
-    if (ds == NULL || length < 0 || stride < 0 || length > LLN_CSV_MAX_LINE ||
-        (tail != LLN_TAIL_DROP && tail != LLN_TAIL_PAD))
+    if (ds == NULL || length < 0 || stride < 0 || (tail != LLN_TAIL_DROP && tail != LLN_TAIL_PAD))
         return lln_error_set(err, LLN_E_ARG,
                              "windows: length %d and stride %d must be >= 0, tail drop or pad",
                              length, stride);

@@ -10,10 +10,10 @@
 # -max_len comes from the "-max_len=N" in the target's header comment (default 16384).
 #
 # Targets today: format (.lln loader), ptfile (PyTorch checkpoint reader), casefile (golden
-# case reader), step (float32/float64 step, random configurations, inputs and dt).
-# Still to come, each with its issue: the CSV reader of the training data (tools/fuzz_csv.c +
-# tests/corpus/csv/) and the fixed-point step (random inputs and dt). Adding the file and its
-# seed folder is all this stage needs.
+# case reader), step (float32/float64 step, random configurations, inputs and dt), csv (the
+# training-data reader: CSV text or gzip, roles, windows, splits, normalization, batches).
+# Still to come, with its issue: the fixed-point step (random inputs and dt). Adding the file
+# and its seed folder is all this stage needs.
 #
 # Why the CMake-built library and not `clang ... src/*.c`: the library also compiles
 # runtime/lln_rt.c and a generated source (the embedded runtime for `lln export`), so the

@@ -48,8 +48,9 @@ typedef enum lln_label_kind {
 } lln_label_kind_t;
 
 /** Which columns of a CSV file mean what. Start from lln_csv_spec_default(). Column names
- *  match the header exactly (surrounding blanks and quotes removed). A column may have one
- *  role only. */
+ *  match the header exactly (surrounding blanks and quotes removed); a name the header lacks
+ *  of the form "#N" selects column N (1 = the first, as in messages), e.g. for an unnamed
+ *  column. A column may have one role only. */
 typedef struct lln_csv_spec {
     const char *const *features; /**< feature (input) columns, in this order; NULL or
                                       nfeatures 0: every column that has no other role and is
@@ -78,7 +79,8 @@ typedef struct lln_csv_spec {
 } lln_csv_spec_t;
 
 /** Fills spec with the defaults: no columns named (all columns become features), no
- *  sequence, split, time or Δt column, scale 1, Δt default 1.0, regression. */
+ *  sequence, split, time or Δt column, scale 1, automatic Δt default (the median, or 1.0),
+ *  regression. */
 LLN_API void lln_csv_spec_default(lln_csv_spec_t *spec);
 
 /** A dataset (opaque): the rows of one CSV file as float64 (features, targets, Δt), its
@@ -236,9 +238,11 @@ LLN_API size_t lln_dataset_split_windows(const lln_dataset_t *ds, lln_split_t sp
 
 /** Which rows lln_dataset_fit_norm() counts. */
 typedef enum lln_norm_rows {
-    LLN_NORM_UNIQUE_ROWS = 0, /**< every row covered by a selected window once */
-    LLN_NORM_WINDOW_STEPS = 1 /**< every step of every selected window (overlapping windows
-                                   count shared rows again; the LTC gesture protocol) */
+    LLN_NORM_UNIQUE_ROWS = 0,  /**< every row covered by a selected window once */
+    LLN_NORM_WINDOW_STEPS = 1, /**< every step of every selected window (overlapping windows
+                                    count shared rows again; the LTC gesture protocol) */
+    LLN_NORM_SEQUENCE_ROWS = 2 /**< every row of every sequence that has a selected window
+                                    (whole recordings; the LTC occupancy protocol) */
 } lln_norm_rows_t;
 
 /** Fits per-column mean and (population, divide-by-n) standard deviation over the rows of
