@@ -31,6 +31,7 @@ bench: deps
 	@cmake -S . -B $(BENCH_BUILD) -DCMAKE_BUILD_TYPE=Release -DLLN_NATIVE=ON >/dev/null
 	@cmake --build $(BENCH_BUILD) -j $(JOBS)
 	$(BENCH_BUILD)/bench_speed
+	$(BENCH_BUILD)/bench_train_grad
 
 # DESTDIR=DIR stages the installation under DIR (packaging); PREFIX=P installs into P.
 install: build

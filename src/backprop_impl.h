@@ -22,9 +22,9 @@ enum { G_BB = 0, G_HEADS = 1, G_LSTM_IN = 2, G_LSTM_REC = 3, G_PROJ = 4 };
 /* The backward view of one dense layer y = W x + b (out x in). */
 typedef struct G_(gdense) {
     int kind, cell, layer; /* which forward layer (G_BB, ...) */
-    int out, in;
+    int out, in, ldw;
     K_(lln_dense) t; /* W transposed and packed (out = in, in = out): dX = dY W */
-    REAL *dw, *db;   /* accumulated dW (out x in, row-major) and db (out) */
+    REAL *dw, *db;   /* accumulated dW (out x ldw, row-major, ldw = in padded) and db (out) */
 } G_(gdense);
 
 /* Record of one CfC cell (or wired layer). */
@@ -42,7 +42,7 @@ typedef struct G_(gcell) {
 typedef struct G_(gltc) {
     REAL *sig, *mu, *pw, *e;     /* internal synapses: sigma, mu, P(w), erev */
     REAL *ssig, *smu, *spw, *se; /* sensory synapses */
-    REAL *gr[4], *gs[4];         /* [syn][lane]: sum dn*sg, dd*sg, dpre*(u - mu), dpre */
+    REAL *gr, *gs;               /* [syn][4][lane]: sums of dn sg, dd sg, dpre (u - mu), dpre */
     REAL *gcm, *gg, *gvl;        /* [neuron][lane]: dP(cm), sums of dd and of dn */
     REAL *giw, *gib;             /* [input][lane] */
     REAL *gow, *gob;             /* [motor] */
@@ -59,6 +59,10 @@ typedef struct G_(tape) {
     G_(gdense) gd[G_MAX_DENSE];
     REAL *zero; /* zero bias of the transposed layers */
     REAL *dh, *dh2, *dc, *dyo, *dyc, *dxn, *dhd, *dza, *dzb, *dgz;
+    REAL *xt; /* B x K_L: the last, partial vector of columns of a grad_w input, zero-padded */
+    /* head-major CfC combine buffers (combine_flat): heads and their gradients (4 x B x H
+     * each), Δt per element and dL/dh or the new state (B x H each) */
+    REAL *fh, *fd, *ft, *fg;
 } G_(tape);
 
 /* ---- layout ----------------------------------------------------------------------------- */
@@ -70,17 +74,17 @@ typedef struct G_(carver) {
     size_t off;
 } G_(carver);
 
-static void *G_(take_bytes)(G_(carver) * c, size_t bytes)
+static void *G_(take_bytes)(G_(carver) *c, size_t bytes)
 {
     size_t at = (c->off + G_ALIGN - 1) / G_ALIGN * G_ALIGN;
     c->off = at + bytes;
     return c->base ? c->base + at : NULL;
 }
 
-static REAL *G_(take)(G_(carver) * c, size_t n) { return G_(take_bytes)(c, n * sizeof(REAL)); }
+static REAL *G_(take)(G_(carver) *c, size_t n) { return G_(take_bytes)(c, n * sizeof(REAL)); }
 
 /* The forward dense layer a gdense refers to (read at use: prepare may have moved it). */
-static const K_(lln_dense) *G_(fwd)(const lln_model_t *m, const G_(gdense) * d)
+static const K_(lln_dense) *G_(fwd)(const lln_model_t *m, const G_(gdense) *d)
 {
     const K_(lln_prep) *p = &m->K_(p);
     switch (d->kind) {
@@ -92,7 +96,7 @@ static const K_(lln_dense) *G_(fwd)(const lln_model_t *m, const G_(gdense) * d)
     }
 }
 
-static int G_(add_dense)(G_(tape) * g, G_(carver) * c, const lln_model_t *m, int kind, int cell,
+static int G_(add_dense)(G_(tape) *g, G_(carver) *c, const lln_model_t *m, int kind, int cell,
                          int layer)
 {
     G_(gdense) *d = &g->gd[g->ngd];
@@ -106,12 +110,13 @@ static int G_(add_dense)(G_(tape) * g, G_(carver) * c, const lln_model_t *m, int
     d->t.in = f->out;
     d->t.ld = P_(pad)(f->in);
     d->t.w = G_(take)(c, (size_t)d->t.ld * (size_t)f->out);
-    d->dw = G_(take)(c, (size_t)f->out * (size_t)f->in);
+    d->ldw = P_(pad)(f->in);
+    d->dw = G_(take)(c, (size_t)f->out * (size_t)d->ldw);
     d->db = G_(take)(c, (size_t)f->out);
     return g->ngd++;
 }
 
-static void G_(carve_cfc)(G_(tape) * g, G_(carver) * c, const lln_model_t *m, size_t rows)
+static void G_(carve_cfc)(G_(tape) *g, G_(carver) *c, const lln_model_t *m, size_t rows)
 {
     const K_(lln_prep) *p = &m->K_(p);
     for (int l = 0; l < p->ncells; l++) {
@@ -140,7 +145,7 @@ static void G_(carve_cfc)(G_(tape) * g, G_(carver) * c, const lln_model_t *m, si
     }
 }
 
-static void G_(carve_ltc)(G_(tape) * g, G_(carver) * c, const lln_model_t *m)
+static void G_(carve_ltc)(G_(tape) *g, G_(carver) *c, const lln_model_t *m)
 {
     const K_(lln_ltc_prep) *p = &m->K_(p).ltc;
     G_(gltc) *L = &g->ltc;
@@ -154,10 +159,8 @@ static void G_(carve_ltc)(G_(tape) * g, G_(carver) * c, const lln_model_t *m)
     L->smu = G_(take)(c, Ss);
     L->spw = G_(take)(c, Ss);
     L->se = G_(take)(c, Ss);
-    for (int q = 0; q < 4; q++) {
-        L->gr[q] = G_(take)(c, S * lw);
-        L->gs[q] = G_(take)(c, Ss * lw);
-    }
+    L->gr = G_(take)(c, S * 4 * lw);
+    L->gs = G_(take)(c, Ss * 4 * lw);
     L->gcm = G_(take)(c, N * lw);
     L->gg = G_(take)(c, N * lw);
     L->gvl = G_(take)(c, N * lw);
@@ -232,6 +235,11 @@ size_t G_(lln__tape_carve)(const lln_model_t *m, int batch, int steps, void *bas
     g->dza = G_(take)(&c, B * wmax);
     g->dzb = G_(take)(&c, B * wmax);
     g->dgz = G_(take)(&c, B * 4 * N);
+    g->xt = G_(take)(&c, B * (size_t)K_L);
+    g->fh = G_(take)(&c, B * hmax);
+    g->fd = G_(take)(&c, B * hmax);
+    g->ft = G_(take)(&c, B * hmax / 2);
+    g->fg = G_(take)(&c, B * hmax / 2);
     if (base != NULL)
         G_(zero_fill)(g->zero, ldmax + 1);
     return c.off;
@@ -239,11 +247,56 @@ size_t G_(lln__tape_carve)(const lln_model_t *m, int batch, int steps, void *bas
 
 /* ---- forward ----------------------------------------------------------------------------- */
 
+/* ---- CfC combine on head-major copies ----------------------------------------------------
+ * A cell's heads sit side by side in each sample's row ([ff1 | ff2 | time_a | time_b], H each),
+ * so for H not a multiple of the vector width cfc_combine runs partly scalar. These versions
+ * first gather the heads of all nb samples head-major (element e = b H + j), so every vector
+ * is full; per element they do cfc_combine's operations (same bits). */
+
+/* fh[q][e] = hd[b][q H + j]; ft[e] = dt[b] */
+static void G_(gather_heads)(const G_(tape) *g, int nh, int H, int nb, const REAL *hd, size_t hw,
+                             const REAL *dt)
+{
+    size_t n = (size_t)nb * H;
+    for (int b = 0; b < nb; b++)
+        for (int j = 0; j < H; j++) {
+            size_t e = (size_t)b * H + j;
+            for (int q = 0; q < nh; q++)
+                g->fh[q * n + e] = hd[(size_t)b * hw + (size_t)q * H + j];
+            g->ft[e] = dt[b];
+        }
+}
+
+static void G_(combine_flat)(const G_(tape) *g, lln_cfc_mode_t mode, int H, int nb, const REAL *hd,
+                             size_t hw, const REAL *dt, REAL *h, size_t hs)
+{
+    size_t n = (size_t)nb * H, e = 0;
+    G_(gather_heads)(g, 4, H, nb, hd, hw, dt);
+    const REAL *f1 = g->fh, *f2 = f1 + n, *ta = f2 + n, *tb = ta + n;
+    REAL *out = g->fg;
+    int gate = mode == LLN_CFC_DEFAULT;
+#ifdef K_VSIG
+    for (; e + LLN_VF_LANES <= n; e += LLN_VF_LANES) {
+        lln_vf g1 = lln_vf_tanh(lln_vf_load(f1 + e)), g2 = lln_vf_tanh(lln_vf_load(f2 + e));
+        lln_vf ti = lln_vf_sigmoid(
+            lln_vf_fma(lln_vf_load(ta + e), lln_vf_load(g->ft + e), lln_vf_load(tb + e)));
+        lln_vf keep = gate ? lln_vf_mul(g1, lln_vf_sub(lln_vf_set1(1.0f), ti)) : g1;
+        lln_vf_store(out + e, lln_vf_fma(ti, g2, keep));
+    }
+#endif
+    for (; e < n; e++) {
+        REAL g1 = TANH(f1[e]), g2 = TANH(f2[e]), ti = SIGMOID(FMA(ta[e], g->ft[e], tb[e]));
+        out[e] = FMA(ti, g2, gate ? g1 * (1 - ti) : g1);
+    }
+    for (int b = 0; b < nb; b++)
+        memcpy(h + (size_t)b * hs, out + (size_t)b * H, (size_t)H * sizeof(REAL));
+}
+
 /* One CfC cell for nb samples, as cfc_cell in kernels_impl.h, keeping its intermediates:
  * z0, backbone pre/post activations and head outputs of step row block `r0`. */
-static void G_(cfc_fwd)(const lln_model_t *m, const K_(lln_cfc_prep) *cp, const G_(gcell) * gc,
-                        size_t r0, int nb, const REAL *inp, size_t is, REAL *h, size_t hs,
-                        const REAL *dt)
+static void G_(cfc_fwd)(const lln_model_t *m, const G_(tape) *g, const K_(lln_cfc_prep) *cp,
+                        const G_(gcell) *gc, size_t r0, int nb, const REAL *inp, size_t is, REAL *h,
+                        size_t hs, const REAL *dt)
 {
     size_t f0 = (size_t)gc->f0, hw = (size_t)gc->hw, U = (size_t)gc->units;
     REAL *z = gc->z0 + r0 * f0;
@@ -263,13 +316,16 @@ static void G_(cfc_fwd)(const lln_model_t *m, const K_(lln_cfc_prep) *cp, const 
     }
     REAL *hd = gc->hd + r0 * hw;
     K_(dense_batch)(&cp->heads, nb, zin, zs, hd, hw, 0);
-    for (int b = 0; b < nb; b++)
-        K_(cfc_combine)(cp, m->cfg.mode, hd + (size_t)b * hw, dt[b], h + (size_t)b * hs);
+    if (m->cfg.mode == LLN_CFC_PURE || cp->hidden % K_L == 0)
+        for (int b = 0; b < nb; b++)
+            K_(cfc_combine)(cp, m->cfg.mode, hd + (size_t)b * hw, dt[b], h + (size_t)b * hs);
+    else
+        G_(combine_flat)(g, m->cfg.mode, cp->hidden, nb, hd, hw, dt, h, hs);
 }
 
 /* The cell of one step on hnew (in place; it holds the cell's input state on entry); yc
  * receives the cell output (nb x Oc). */
-static void G_(cell_fwd)(const lln_model_t *m, const G_(tape) * g, size_t t, int nb, REAL *hnew,
+static void G_(cell_fwd)(const lln_model_t *m, const G_(tape) *g, size_t t, int nb, REAL *hnew,
                          REAL *yc)
 {
     const K_(lln_prep) *p = &m->K_(p);
@@ -290,7 +346,7 @@ static void G_(cell_fwd)(const lln_model_t *m, const G_(tape) * g, size_t t, int
     const REAL *inp = xn;
     size_t is = (size_t)I, col = 0;
     for (int l = 0; l < p->ncells; l++) {
-        G_(cfc_fwd)(m, &p->cfc[l], &g->cell[l], r0, nb, inp, is, hnew + col, (size_t)N, dtv);
+        G_(cfc_fwd)(m, g, &p->cfc[l], &g->cell[l], r0, nb, inp, is, hnew + col, (size_t)N, dtv);
         inp = hnew + col;
         is = (size_t)N;
         col += (size_t)p->cfc[l].hidden;
@@ -354,26 +410,111 @@ void G_(lln__tape_forward)(lln_tape_t *tp, const REAL *x, const REAL *dt, const 
 
 /* ---- dense-layer backward pieces --------------------------------------------------------- */
 
-/* dW (out x in) += dY^T X and db += column sums of dY, over nb rows. */
-static void G_(grad_w)(int nb, const REAL *restrict dy, size_t dys, const REAL *restrict x,
-                       size_t xs, int out, int in, REAL *restrict dw, REAL *restrict db)
+/* dW (out x in) += dY^T X and db += column sums of dY, over nb rows. A tile of MR rows of dW
+ * and NV vectors of columns stays in registers while the nb rows stream past; dW rows are
+ * padded to whole vectors (ldw) and the last, partial vector of X's columns is read from a
+ * zero-padded copy, so every access is a full vector. */
+#ifdef K_VSIG
+#define G_GW_TILE(NAME, MR, NV)                                                           \
+    static void NAME(int nb, const REAL *restrict dy, size_t dys, const REAL *restrict x, \
+                     size_t xs, REAL *restrict dw, size_t ldw)                            \
+    {                                                                                     \
+        lln_vf acc[MR][NV];                                                               \
+        for (int r = 0; r < (MR); r++)                                                    \
+            for (int v = 0; v < (NV); v++)                                                \
+                acc[r][v] = lln_vf_load(dw + (size_t)r * ldw + (size_t)v * LLN_VF_LANES); \
+        for (int b = 0; b < nb; b++) {                                                    \
+            lln_vf xv[NV];                                                                \
+            for (int v = 0; v < (NV); v++)                                                \
+                xv[v] = lln_vf_load(x + (size_t)b * xs + (size_t)v * LLN_VF_LANES);       \
+            for (int r = 0; r < (MR); r++) {                                              \
+                lln_vf a = lln_vf_set1(dy[(size_t)b * dys + (size_t)r]);                  \
+                for (int v = 0; v < (NV); v++)                                            \
+                    acc[r][v] = lln_vf_fma(a, xv[v], acc[r][v]);                          \
+            }                                                                             \
+        }                                                                                 \
+        for (int r = 0; r < (MR); r++)                                                    \
+            for (int v = 0; v < (NV); v++)                                                \
+                lln_vf_store(dw + (size_t)r * ldw + (size_t)v * LLN_VF_LANES, acc[r][v]); \
+    }
+G_GW_TILE(G_(gw_4x4), 4, 4)
+G_GW_TILE(G_(gw_4x2), 4, 2)
+G_GW_TILE(G_(gw_4x1), 4, 1)
+G_GW_TILE(G_(gw_1x4), 1, 4)
+G_GW_TILE(G_(gw_1x2), 1, 2)
+G_GW_TILE(G_(gw_1x1), 1, 1)
+
+/* Columns [i0, i0 + nv vectors) for every row of dW. */
+static void G_(gw_cols)(int nb, const REAL *dy, size_t dys, const REAL *x, size_t xs, int out,
+                        REAL *dw, size_t ldw, int nv)
 {
-    for (int o = 0; o < out; o++) {
-        REAL *restrict w = dw + (size_t)o * in, bs = 0;
+    int o = 0;
+    for (; o + 4 <= out; o += 4) {
+        REAL *w = dw + (size_t)o * ldw;
+        if (nv == 4)
+            G_(gw_4x4)(nb, dy + o, dys, x, xs, w, ldw);
+        else if (nv == 2)
+            G_(gw_4x2)(nb, dy + o, dys, x, xs, w, ldw);
+        else
+            G_(gw_4x1)(nb, dy + o, dys, x, xs, w, ldw);
+    }
+    for (; o < out; o++) {
+        REAL *w = dw + (size_t)o * ldw;
+        if (nv == 4)
+            G_(gw_1x4)(nb, dy + o, dys, x, xs, w, ldw);
+        else if (nv == 2)
+            G_(gw_1x2)(nb, dy + o, dys, x, xs, w, ldw);
+        else
+            G_(gw_1x1)(nb, dy + o, dys, x, xs, w, ldw);
+    }
+}
+
+static void G_(grad_w)(G_(tape) *g, G_(gdense) *d, int nb, const REAL *dy, size_t dys,
+                       const REAL *x, size_t xs)
+{
+    enum { L = LLN_VF_LANES };
+    int in = d->in, full = in / L, i = 0;
+    size_t ldw = (size_t)d->ldw;
+    while (i < full) {
+        int nv = full - i >= 4 ? 4 : full - i >= 2 ? 2 : 1;
+        G_(gw_cols)(nb, dy, dys, x + (size_t)i * L, xs, d->out, d->dw + (size_t)i * L, ldw, nv);
+        i += nv;
+    }
+    if (in % L != 0) {
+        int i0 = full * L, rest = in - i0;
+        for (int b = 0; b < nb; b++) {
+            REAL *t = g->xt + (size_t)b * L;
+            memcpy(t, x + (size_t)b * xs + i0, (size_t)rest * sizeof(REAL));
+            memset(t + rest, 0, (size_t)(L - rest) * sizeof(REAL));
+        }
+        G_(gw_cols)(nb, dy, dys, g->xt, (size_t)L, d->out, d->dw + i0, ldw, 1);
+    }
+    for (int b = 0; b < nb; b++)
+        for (int o = 0; o < d->out; o++)
+            d->db[o] += dy[(size_t)b * dys + o];
+}
+#else
+static void G_(grad_w)(G_(tape) *g, G_(gdense) *d, int nb, const REAL *restrict dy, size_t dys,
+                       const REAL *restrict x, size_t xs)
+{
+    (void)g;
+    for (int o = 0; o < d->out; o++) {
+        REAL *restrict w = d->dw + (size_t)o * (size_t)d->ldw, bs = 0;
         for (int b = 0; b < nb; b++) {
             REAL a = dy[(size_t)b * dys + o];
             const REAL *restrict xr = x + (size_t)b * xs;
             bs += a;
-            for (int i = 0; i < in; i++)
+            for (int i = 0; i < d->in; i++)
                 w[i] = FMA(a, xr[i], w[i]);
         }
-        db[o] += bs;
+        d->db[o] += bs;
     }
 }
+#endif
 
 /* Fills the transposed copy of a gdense from the forward table (masked weights are zero
  * there already). */
-static void G_(build_t)(const lln_model_t *m, G_(gdense) * d, REAL *zero)
+static void G_(build_t)(const lln_model_t *m, G_(gdense) *d, REAL *zero)
 {
     const K_(lln_dense) *f = G_(fwd)(m, d);
     d->t.b = zero;
@@ -384,81 +525,133 @@ static void G_(build_t)(const lln_model_t *m, G_(gdense) * d, REAL *zero)
 }
 
 /* dX (nb x in, stride xs) (=|+=) dY W through the transposed copy. */
-static void G_(back_x)(const G_(gdense) * d, int nb, const REAL *dy, size_t dys, REAL *dx,
-                       size_t xs, int accumulate)
+static void G_(back_x)(const G_(gdense) *d, int nb, const REAL *dy, size_t dys, REAL *dx, size_t xs,
+                       int accumulate)
 {
     K_(dense_batch)(&d->t, nb, dy, dys, dx, xs, accumulate);
 }
 
 /* ---- CfC backward ----------------------------------------------------------------------- */
 
-/* dL/d(head outputs) of one sample from dL/dh (spec 4.2 steps 4-5). Pure mode also adds the
- * gradients of A and |w_tau|. */
-static void G_(combine_back)(const K_(lln_cfc_prep) *cp, const G_(gcell) * gc, lln_cfc_mode_t mode,
-                             const REAL *restrict hd, REAL dt, const REAL *restrict gh,
-                             REAL *restrict dhd)
+/* Pure mode, one sample: dL/d(ff1) from dL/dh, and the gradients of A and |w_tau|
+ * (h = -A e f1 + A with e = exp(-dt (|w_tau| + |f1|)); torch's d|x|/dx is 0 at 0). */
+static void G_(combine_back_pure)(const K_(lln_cfc_prep) *cp, const G_(gcell) *gc,
+                                  const REAL *restrict hd, REAL dt, const REAL *restrict gh,
+                                  REAL *restrict dhd)
 {
-    int H = cp->hidden;
-    if (mode == LLN_CFC_PURE) {
-        const REAL *A = cp->a, *wt = cp->w_tau_abs;
-        for (int j = 0; j < H; j++) {
-            REAL f1 = hd[j], af1 = f1 < 0 ? -f1 : f1, g = gh[j];
-            REAL sg = f1 > 0 ? (REAL)1 : f1 < 0 ? (REAL)-1 : (REAL)0;
-            REAL e = EXP(-dt * (wt[j] + af1));
-            REAL dq = g * A[j] * f1 * dt * e; /* dL/d(|w_tau| + |f1|) */
-            gc->da[j] += g * (1 - e * f1);
-            gc->dwt[j] += dq;
-            dhd[j] = -g * A[j] * e + dq * sg;
-        }
-        return;
-    }
-    int gate = mode == LLN_CFC_DEFAULT;
-    for (int j = 0; j < H; j++) {
-        REAL g1 = TANH(hd[j]), g2 = TANH(hd[H + j]);
-        REAL ti = SIGMOID(FMA(hd[2 * H + j], dt, hd[3 * H + j])), g = gh[j];
-        REAL dg1 = gate ? g * (1 - ti) : g, dti = gate ? g * (g2 - g1) : g * g2;
-        REAL dp = dti * ti * (1 - ti);
-        dhd[j] = dg1 * (1 - g1 * g1);
-        dhd[H + j] = g * ti * (1 - g2 * g2);
-        dhd[2 * H + j] = dp * dt;
-        dhd[3 * H + j] = dp;
+    const REAL *A = cp->a, *wt = cp->w_tau_abs;
+    for (int j = 0; j < cp->hidden; j++) {
+        REAL f1 = hd[j], af1 = f1 < 0 ? -f1 : f1, g = gh[j];
+        REAL sg = f1 > 0 ? (REAL)1 : f1 < 0 ? (REAL)-1 : (REAL)0;
+        REAL e = EXP(-dt * (wt[j] + af1));
+        REAL dq = g * A[j] * f1 * dt * e; /* dL/d(|w_tau| + |f1|) */
+        gc->da[j] += g * (1 - e * f1);
+        gc->dwt[j] += dq;
+        dhd[j] = -g * A[j] * e + dq * sg;
     }
 }
 
-/* dz *= act'(pre), elementwise over n values. */
+/* Default / no_gate, nb samples on head-major copies: dL/d(heads) from dL/dh (gh, rows of
+ * stride gs) into dhd (rows of stride hw). With g1 = tanh(ff1), g2 = tanh(ff2),
+ * ti = sigmoid(ta dt + tb): h = g1 (1 - ti) + ti g2 (default) or g1 + ti g2 (no_gate). */
+static void G_(combine_back_flat)(const G_(tape) *g, lln_cfc_mode_t mode, int H, int nb,
+                                  const REAL *hd, size_t hw, const REAL *dt, const REAL *gh,
+                                  size_t gs, REAL *dhd)
+{
+    size_t n = (size_t)nb * H, e = 0;
+    G_(gather_heads)(g, 4, H, nb, hd, hw, dt);
+    for (int b = 0; b < nb; b++)
+        memcpy(g->fg + (size_t)b * H, gh + (size_t)b * gs, (size_t)H * sizeof(REAL));
+    const REAL *f1 = g->fh, *f2 = f1 + n, *ta = f2 + n, *tb = ta + n, *dte = g->ft, *gg = g->fg;
+    REAL *d1 = g->fd, *d2 = d1 + n, *da = d2 + n, *db = da + n;
+    int gate = mode == LLN_CFC_DEFAULT;
+#ifdef K_VSIG
+    lln_vf one = lln_vf_set1(1.0f);
+    for (; e + LLN_VF_LANES <= n; e += LLN_VF_LANES) {
+        lln_vf g1 = lln_vf_tanh(lln_vf_load(f1 + e)), g2 = lln_vf_tanh(lln_vf_load(f2 + e));
+        lln_vf t = lln_vf_load(dte + e), gv = lln_vf_load(gg + e);
+        lln_vf ti = lln_vf_sigmoid(lln_vf_fma(lln_vf_load(ta + e), t, lln_vf_load(tb + e)));
+        lln_vf dg1 = gate ? lln_vf_mul(gv, lln_vf_sub(one, ti)) : gv;
+        lln_vf dti = lln_vf_mul(gv, gate ? lln_vf_sub(g2, g1) : g2);
+        lln_vf dp = lln_vf_mul(lln_vf_mul(dti, ti), lln_vf_sub(one, ti));
+        lln_vf_store(d1 + e, lln_vf_mul(dg1, lln_vf_sub(one, lln_vf_mul(g1, g1))));
+        lln_vf_store(d2 + e, lln_vf_mul(lln_vf_mul(gv, ti), lln_vf_sub(one, lln_vf_mul(g2, g2))));
+        lln_vf_store(da + e, lln_vf_mul(dp, t));
+        lln_vf_store(db + e, dp);
+    }
+#endif
+    for (; e < n; e++) {
+        REAL g1 = TANH(f1[e]), g2 = TANH(f2[e]), ti = SIGMOID(FMA(ta[e], dte[e], tb[e]));
+        REAL gv = gg[e], dg1 = gate ? gv * (1 - ti) : gv, dti = gate ? gv * (g2 - g1) : gv * g2;
+        REAL dp = dti * ti * (1 - ti);
+        d1[e] = dg1 * (1 - g1 * g1);
+        d2[e] = gv * ti * (1 - g2 * g2);
+        da[e] = dp * dte[e];
+        db[e] = dp;
+    }
+    for (int b = 0; b < nb; b++)
+        for (int q = 0; q < 4; q++)
+            memcpy(dhd + (size_t)b * hw + (size_t)q * H, g->fd + q * n + (size_t)b * H,
+                   (size_t)H * sizeof(REAL));
+}
+
+/* dz *= act'(pre), elementwise over n values (vectors first where there are intrinsics, then
+ * the scalar form). */
 static void G_(act_back)(lln_activation_t a, const REAL *restrict pre, REAL *restrict dz, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        REAL x = pre[i], d;
-        switch (a) {
-        case LLN_ACT_LECUN_TANH: {
-            REAL th = TANH((REAL)0.666 * x);
-            d = (REAL)1.7159 * (REAL)0.666 * (1 - th * th);
-            break;
+    size_t i = 0;
+#ifdef K_VSIG
+    lln_vf one = lln_vf_set1(1.0f);
+    for (; i + LLN_VF_LANES <= n && a != LLN_ACT_RELU && a != LLN_ACT_GELU; i += LLN_VF_LANES) {
+        lln_vf x = lln_vf_load(pre + i), d;
+        if (a == LLN_ACT_SILU) {
+            lln_vf sg = lln_vf_sigmoid(x);
+            d = lln_vf_mul(sg, lln_vf_fma(x, lln_vf_sub(one, sg), one));
+        } else {
+            lln_vf c = lln_vf_set1(a == LLN_ACT_LECUN_TANH ? 1.7159f * 0.666f : 1.0f);
+            lln_vf th =
+                lln_vf_tanh(a == LLN_ACT_LECUN_TANH ? lln_vf_mul(lln_vf_set1(0.666f), x) : x);
+            d = lln_vf_mul(c, lln_vf_sub(one, lln_vf_mul(th, th)));
         }
-        case LLN_ACT_TANH: {
-            REAL th = TANH(x);
-            d = 1 - th * th;
-            break;
+        lln_vf_store(dz + i, lln_vf_mul(lln_vf_load(dz + i), d));
+    }
+#endif
+    switch (a) {
+    case LLN_ACT_LECUN_TANH:
+        for (; i < n; i++) {
+            REAL th = TANH((REAL)0.666 * pre[i]);
+            dz[i] *= (REAL)1.7159 * (REAL)0.666 * (1 - th * th);
         }
-        case LLN_ACT_RELU: d = x > 0 ? (REAL)1 : (REAL)0; break;
-        case LLN_ACT_SILU: {
-            REAL s = SIGMOID(x);
-            d = s * (1 + x * (1 - s));
-            break;
+        break;
+    case LLN_ACT_TANH:
+        for (; i < n; i++) {
+            REAL th = TANH(pre[i]);
+            dz[i] *= 1 - th * th;
         }
-        default: /* exact GELU: Phi(x) + x phi(x) */
-            d = (REAL)0.5 * (1 + ERF(x * (REAL)0.70710678118654752440)) +
-                x * (REAL)0.39894228040143267794 * EXP((REAL)-0.5 * x * x);
-            break;
+        break;
+    case LLN_ACT_RELU: /* derivative 0 at 0, as torch */
+        for (; i < n; i++)
+            dz[i] = pre[i] > 0 ? dz[i] : 0;
+        break;
+    case LLN_ACT_SILU:
+        for (; i < n; i++) {
+            REAL sg = SIGMOID(pre[i]);
+            dz[i] *= sg * FMA(pre[i], 1 - sg, 1);
         }
-        dz[i] *= d;
+        break;
+    default: /* exact GELU: Phi(x) + x phi(x) */
+        for (; i < n; i++) {
+            REAL x = pre[i];
+            dz[i] *= (REAL)0.5 * (1 + ERF(x * (REAL)0.70710678118654752440)) +
+                     x * (REAL)0.39894228040143267794 * EXP((REAL)-0.5 * x * x);
+        }
+        break;
     }
 }
 
 /* Backward of one CfC cell at step row block r0. gh: dL/d(new state) (nb rows, stride gs).
  * Writes dL/d(old state) to dprev (stride ps) and adds dL/d(input) to dinp (stride dis). */
-static void G_(cfc_back)(const lln_model_t *m, G_(tape) * g, int l, size_t r0, int nb,
+static void G_(cfc_back)(const lln_model_t *m, G_(tape) *g, int l, size_t r0, int nb,
                          const REAL *gh, size_t gs, const REAL *dt, REAL *dprev, size_t ps,
                          REAL *dinp, size_t dis)
 {
@@ -466,22 +659,26 @@ static void G_(cfc_back)(const lln_model_t *m, G_(tape) * g, int l, size_t r0, i
     G_(gcell) *gc = &g->cell[l];
     size_t hw = (size_t)gc->hw, f0 = (size_t)gc->f0, U = (size_t)gc->units;
     const REAL *hd = gc->hd + r0 * hw;
-    for (int b = 0; b < nb; b++)
-        G_(combine_back)
-        (cp, gc, m->cfg.mode, hd + (size_t)b * hw, dt[b], gh + (size_t)b * gs,
-         g->dhd + (size_t)b * hw);
+    if (m->cfg.mode == LLN_CFC_PURE) {
+        for (int b = 0; b < nb; b++) {
+            size_t o = (size_t)b * hw;
+            G_(combine_back_pure)(cp, gc, hd + o, dt[b], gh + (size_t)b * gs, g->dhd + o);
+        }
+    } else {
+        G_(combine_back_flat)(g, m->cfg.mode, cp->hidden, nb, hd, hw, dt, gh, gs, g->dhd);
+    }
     /* heads */
     const REAL *zl = gc->nbb > 0 ? gc->post[gc->nbb - 1] + r0 * U : gc->z0 + r0 * f0;
     size_t zls = gc->nbb > 0 ? U : f0;
     G_(gdense) *dh = &g->gd[gc->gheads];
-    G_(grad_w)(nb, g->dhd, hw, zl, zls, dh->out, dh->in, dh->dw, dh->db);
+    G_(grad_w)(g, dh, nb, g->dhd, hw, zl, zls);
     REAL *dz = g->dza, *dz2 = g->dzb;
     G_(back_x)(dh, nb, g->dhd, hw, dz, (size_t)dh->in, 0);
     for (int k = gc->nbb - 1; k >= 0; k--) {
         G_(gdense) *d = &g->gd[gc->gbb[k]];
         G_(act_back)(m->cfg.activation, gc->pre[k] + r0 * U, dz, (size_t)nb * U);
         const REAL *zi = k > 0 ? gc->post[k - 1] + r0 * U : gc->z0 + r0 * f0;
-        G_(grad_w)(nb, dz, U, zi, (size_t)d->in, d->out, d->in, d->dw, d->db);
+        G_(grad_w)(g, d, nb, dz, U, zi, (size_t)d->in);
         G_(back_x)(d, nb, dz, U, dz2, (size_t)d->in, 0);
         REAL *t = dz;
         dz = dz2;
@@ -498,22 +695,133 @@ static void G_(cfc_back)(const lln_model_t *m, G_(tape) * g, int l, size_t r0, i
 
 /* ---- LTC backward ----------------------------------------------------------------------- */
 
-/* One step's backward for the samples b0 .. b0+nv-1 (nv <= K_L, one per lane): recompute
- * the unfolds from the state before the step, then run them backwards. On entry dh holds
- * dL/d(new state) of those rows, on return dL/d(cell input state); dyc: dL/d(cell output);
- * dxn += dL/d(normalised input). */
-static void G_(ltc_back_block)(const lln_model_t *m, G_(tape) * g, size_t r0, int nb, int b0,
-                               int nv, const REAL *hin, const REAL *dyc, REAL *dh, REAL *dxn)
+/* Sensory sums (U == NULL: sources are the mapped inputs X) or one unfold U -> UN (D: its
+ * denominators), as ltc_block_pass in kernels_impl.h, also keeping every synapse's sigmoid
+ * in SG ([synapse][lane]). */
+static void G_(ltc_pass)(const K_(lln_ltc_prep) *p, G_(gltc) *L, const REAL *restrict U,
+                         REAL *restrict UN, REAL *restrict D, REAL *restrict SG)
 {
     enum { LW = K_L };
-    const K_(lln_ltc_prep) *p = &m->K_(p).ltc;
-    G_(gltc) *L = &g->ltc;
-    int I = p->I, N = p->N, M = p->M, K = p->K, Oc = m->out_cell;
-    size_t lw = LW, NL = (size_t)N * lw;
-    int S = p->r_off[N];
-    const REAL *xn = g->xn + r0 * (size_t)I, *dtv = g->dt + r0;
-    (void)nb;
-    REAL rdt[LW];
+    const int *off = U ? p->r_off : p->s_off, *src = U ? p->r_src : p->s_src;
+    const REAL *sa = U ? p->r_a : p->s_a, *sb = U ? p->r_b : p->s_b;
+    const REAL *sw = U ? p->r_w : p->s_w, *swe = U ? p->r_we : p->s_we;
+    const REAL *V = U ? U : L->x;
+    const REAL *restrict CM = L->cm, *gleak = p->gleak, *gvleak = p->gvleak;
+    REAL *restrict NS = L->ns, *restrict DC = L->dc, eps = p->eps;
+#ifdef K_VSIG
+    for (int j = 0, N = p->N; j < N; j++) {
+        size_t r = (size_t)j * LW;
+        lln_vf an = lln_vf_set1(0), ad = an;
+        if (U != NULL) {
+            lln_vf cu = lln_vf_fma(lln_vf_load(CM + r), lln_vf_load(U + r), lln_vf_set1(gvleak[j]));
+            an = lln_vf_add(cu, lln_vf_load(NS + r));
+            ad = lln_vf_load(DC + r);
+        }
+        for (int s = off[j], e = off[j + 1]; s < e; s++) {
+            lln_vf sg = K_VSIG(lln_vf_set1(sa[s]), lln_vf_set1(sb[s]),
+                               lln_vf_load(V + (size_t)src[s] * LW));
+            lln_vf_store(SG + (size_t)s * LW, sg);
+            an = lln_vf_fma(lln_vf_set1(swe[s]), sg, an);
+            ad = lln_vf_fma(lln_vf_set1(sw[s]), sg, ad);
+        }
+        if (U != NULL) {
+            lln_vf_store(UN + r, lln_vf_div(an, ad));
+            lln_vf_store(D + r, ad);
+        } else {
+            lln_vf_store(NS + r, an);
+            lln_vf d = lln_vf_add(lln_vf_add(lln_vf_load(CM + r), lln_vf_set1(gleak[j])), ad);
+            lln_vf_store(DC + r, lln_vf_add(d, lln_vf_set1(eps)));
+        }
+    }
+#else
+    REAL acc_n[LW], acc_d[LW];
+    for (int j = 0, N = p->N; j < N; j++) {
+        size_t r = (size_t)j * LW;
+        for (int l = 0; l < LW; l++) {
+            size_t e = r + (size_t)l;
+            acc_n[l] = U ? FMA(CM[e], U[e], gvleak[j]) + NS[e] : 0;
+            acc_d[l] = U ? DC[e] : 0;
+        }
+        for (int s = off[j], e = off[j + 1]; s < e; s++) {
+            const REAL *restrict v = V + (size_t)src[s] * LW;
+            REAL *restrict sgr = SG + (size_t)s * LW, a = sa[s], b = sb[s], w = sw[s], we = swe[s];
+            for (int l = 0; l < LW; l++) {
+                REAL sg = SYN_SIG(a, b, v[l]);
+                sgr[l] = sg;
+                acc_n[l] = FMA(we, sg, acc_n[l]);
+                acc_d[l] = FMA(w, sg, acc_d[l]);
+            }
+        }
+        for (int l = 0; l < LW; l++) {
+            if (U != NULL) {
+                UN[r + (size_t)l] = acc_n[l] / acc_d[l];
+                D[r + (size_t)l] = acc_d[l];
+            } else {
+                NS[r + (size_t)l] = acc_n[l];
+                DC[r + (size_t)l] = CM[r + (size_t)l] + gleak[j] + acc_d[l] + eps;
+            }
+        }
+    }
+#endif
+}
+
+/* Backward through the synapses of one pass. For synapse s (source i, destination j) with
+ * a = P(w) sg, the pass added a erev to destination j's numerator and a to its
+ * denominator; DN, DD: dL/d(numerator), dL/d(denominator) ([neuron][lane]). Accumulates
+ * G[s] = (sum dn sg, sum dd sg, sum dpre (v - mu), sum dpre) ([synapse][4][lane]), with dpre
+ * = dL/d(sigma (v - mu)), and adds dL/dv to DV ([source][lane]). */
+static void G_(syn_back)(const int *off, const int *src, int N, const REAL *restrict DN,
+                         const REAL *restrict DD, const REAL *restrict V, const REAL *restrict SG,
+                         const REAL *restrict E, const REAL *restrict PW, const REAL *restrict SIG,
+                         const REAL *restrict MU, REAL *restrict G, REAL *restrict DV)
+{
+    enum { LW = K_L };
+#ifdef K_VSIG
+    for (int j = 0; j < N; j++) {
+        lln_vf dn = lln_vf_load(DN + (size_t)j * LW), dd = lln_vf_load(DD + (size_t)j * LW);
+        for (int s = off[j], e = off[j + 1]; s < e; s++) {
+            const REAL *v = V + (size_t)src[s] * LW;
+            REAL *g = G + (size_t)s * 4 * LW, *dv = DV + (size_t)src[s] * LW;
+            lln_vf sg = lln_vf_load(SG + (size_t)s * LW);
+            lln_vf da = lln_vf_fma(dn, lln_vf_set1(E[s]), dd);
+            lln_vf q = lln_vf_mul(lln_vf_mul(da, lln_vf_set1(PW[s])), sg);
+            lln_vf dpre = lln_vf_sub(q, lln_vf_mul(q, sg)); /* da P(w) sg (1 - sg) */
+            REAL *g1 = g + LW, *g2 = g1 + LW, *g3 = g2 + LW;
+            lln_vf_store(g, lln_vf_fma(dn, sg, lln_vf_load(g)));
+            lln_vf_store(g1, lln_vf_fma(dd, sg, lln_vf_load(g1)));
+            lln_vf_store(g2, lln_vf_fma(dpre, lln_vf_sub(lln_vf_load(v), lln_vf_set1(MU[s])),
+                                        lln_vf_load(g2)));
+            lln_vf_store(g3, lln_vf_add(dpre, lln_vf_load(g3)));
+            lln_vf_store(dv, lln_vf_fma(dpre, lln_vf_set1(SIG[s]), lln_vf_load(dv)));
+        }
+    }
+#else
+    for (int j = 0; j < N; j++) {
+        const REAL *restrict dn = DN + (size_t)j * LW, *restrict dd = DD + (size_t)j * LW;
+        for (int s = off[j], e = off[j + 1]; s < e; s++) {
+            const REAL *restrict v = V + (size_t)src[s] * LW, *restrict sg = SG + (size_t)s * LW;
+            REAL *restrict g = G + (size_t)s * 4 * LW, *restrict dv = DV + (size_t)src[s] * LW;
+            REAL es = E[s], pw = PW[s], sig = SIG[s], mu = MU[s];
+            for (int l = 0; l < LW; l++) {
+                REAL da = FMA(dn[l], es, dd[l]), q = da * pw * sg[l], dpre = q - q * sg[l];
+                g[l] = FMA(dn[l], sg[l], g[l]);
+                g[LW + l] = FMA(dd[l], sg[l], g[LW + l]);
+                g[2 * LW + l] = FMA(dpre, v[l] - mu, g[2 * LW + l]);
+                g[3 * LW + l] += dpre;
+                dv[l] = FMA(dpre, sig, dv[l]);
+            }
+        }
+    }
+#endif
+}
+
+/* Gathers one step of samples b0 .. b0+nv-1 into lanes (the rest: zero input and state,
+ * dt 1, zero gradients: finite values whose contributions are exactly zero). */
+static void G_(ltc_gather)(const K_(lln_ltc_prep) *p, G_(gltc) *L, const REAL *xn, const REAL *dtv,
+                           const REAL *hin, const REAL *dh, int b0, int nv, REAL *rdt)
+{
+    enum { LW = K_L };
+    int I = p->I, N = p->N;
     for (int l = 0; l < LW; l++) {
         L->dt[l] = l < nv ? dtv[b0 + l] : (REAL)1;
         rdt[l] = 1 / L->dt[l];
@@ -521,155 +829,97 @@ static void G_(ltc_back_block)(const lln_model_t *m, G_(tape) * g, size_t r0, in
     for (int i = 0; i < I; i++)
         for (int l = 0; l < LW; l++) {
             REAL v = l < nv ? xn[(size_t)(b0 + l) * I + i] : 0;
-            L->x[(size_t)i * lw + l] = FMA(v, p->in_w[i], p->in_b[i]);
+            L->x[(size_t)i * LW + l] = FMA(v, p->in_w[i], p->in_b[i]);
         }
-    REAL *U0 = L->u;
     for (int j = 0; j < N; j++)
         for (int l = 0; l < LW; l++) {
-            size_t e = (size_t)j * lw + l;
+            size_t e = (size_t)j * LW + l, row = (size_t)(b0 + l) * N + j;
             L->cm[e] = K_(cm_over_dt)(p->cm_k[j], L->dt[l], rdt[l]);
-            U0[e] = l < nv ? hin[(size_t)(b0 + l) * N + j] : 0;
+            L->u[e] = l < nv ? hin[row] : 0;
+            L->du[e] = l < nv ? dh[row] : 0;
         }
-    /* sensory sums (as ltc_block_pass), keeping each synapse's sigmoid */
-    for (int j = 0; j < N; j++) {
-        REAL an[LW], ad[LW];
-        for (int l = 0; l < LW; l++)
-            an[l] = ad[l] = 0;
-        for (int s = p->s_off[j]; s < p->s_off[j + 1]; s++) {
-            const REAL *v = L->x + (size_t)p->s_src[s] * lw;
-            REAL *sgr = L->sgs + (size_t)s * lw;
-            for (int l = 0; l < LW; l++) {
-                REAL sg = SYN_SIG(p->s_a[s], p->s_b[s], v[l]);
-                sgr[l] = sg;
-                an[l] = FMA(p->s_we[s], sg, an[l]);
-                ad[l] = FMA(p->s_w[s], sg, ad[l]);
-            }
-        }
-        for (int l = 0; l < LW; l++) {
-            size_t e = (size_t)j * lw + l;
-            L->ns[e] = an[l];
-            L->dc[e] = L->cm[e] + p->gleak[j] + ad[l] + p->eps;
-        }
+}
+
+/* Backward of unfold k: DU holds dL/d(its result) on entry, dL/d(its start) on return. */
+static void G_(unfold_back)(const K_(lln_ltc_prep) *p, G_(gltc) *L, int k)
+{
+    size_t NL = (size_t)p->N * K_L;
+    const REAL *restrict u = L->u + (size_t)k * NL, *restrict un = u + NL;
+    const REAL *restrict dk = L->d + (size_t)k * NL, *restrict cm = L->cm, *restrict du = L->du;
+    REAL *restrict dn = L->dn, *restrict dd = L->dd, *restrict dun = L->dun;
+    REAL *restrict dgc = L->dgc, *restrict dns = L->dns, *restrict dds = L->dds;
+    for (size_t e = 0; e < NL; e++) { /* u' = n / d */
+        REAL a = du[e] / dk[e], b = -a * un[e];
+        dn[e] = a;
+        dd[e] = b;
+        dun[e] = a * cm[e];
+        dgc[e] += FMA(a, u[e], b); /* dL/d(cm / (dt / K)) */
+        dns[e] += a;
+        dds[e] += b;
     }
-    /* the unfolds, keeping states, denominators and sigmoids */
-    for (int k = 0; k < K; k++) {
-        const REAL *u = L->u + (size_t)k * NL;
-        REAL *un = L->u + (size_t)(k + 1) * NL, *dk = L->d + (size_t)k * NL;
-        REAL *sgk = L->sg + (size_t)k * (size_t)S * lw;
-        for (int j = 0; j < N; j++) {
-            REAL an[LW], ad[LW];
-            for (int l = 0; l < LW; l++) {
-                size_t e = (size_t)j * lw + l;
-                an[l] = FMA(L->cm[e], u[e], p->gvleak[j]) + L->ns[e];
-                ad[l] = L->dc[e];
-            }
-            for (int s = p->r_off[j]; s < p->r_off[j + 1]; s++) {
-                const REAL *v = u + (size_t)p->r_src[s] * lw;
-                REAL *sgr = sgk + (size_t)s * lw;
-                for (int l = 0; l < LW; l++) {
-                    REAL sg = SYN_SIG(p->r_a[s], p->r_b[s], v[l]);
-                    sgr[l] = sg;
-                    an[l] = FMA(p->r_we[s], sg, an[l]);
-                    ad[l] = FMA(p->r_w[s], sg, ad[l]);
-                }
-            }
-            for (int l = 0; l < LW; l++) {
-                size_t e = (size_t)j * lw + l;
-                un[e] = an[l] / ad[l];
-                dk[e] = ad[l];
-            }
-        }
+    const REAL *sg = L->sg + (size_t)k * (size_t)p->r_off[p->N] * K_L;
+    G_(syn_back)(p->r_off, p->r_src, p->N, L->dn, L->dd, u, sg, L->e, L->pw, L->sig, L->mu, L->gr,
+                 L->dun);
+    REAL *t = L->du;
+    L->du = L->dun;
+    L->dun = t;
+}
+
+/* One step's backward for the samples b0 .. b0+nv-1 (nv <= K_L, one per lane): recompute
+ * the unfolds from the state before the step, then run them backwards. On entry dh holds
+ * dL/d(new state) of those rows, on return dL/d(cell input state); dyc: dL/d(cell output);
+ * dxn += dL/d(normalised input). */
+static void G_(ltc_back_block)(const lln_model_t *m, G_(tape) *g, size_t r0, int b0, int nv,
+                               const REAL *hin, const REAL *dyc, REAL *dh, REAL *dxn)
+{
+    enum { LW = K_L };
+    const K_(lln_ltc_prep) *p = &m->K_(p).ltc;
+    G_(gltc) *L = &g->ltc;
+    int I = p->I, N = p->N, M = p->M, K = p->K, Oc = m->out_cell;
+    size_t NL = (size_t)N * LW, S = (size_t)p->r_off[N];
+    const REAL *xn = g->xn + r0 * (size_t)I;
+    REAL rdt[LW];
+    G_(ltc_gather)(p, L, xn, g->dt + r0, hin, dh, b0, nv, rdt);
+    G_(ltc_pass)(p, L, NULL, NULL, NULL, L->sgs);
+    for (size_t k = 0; k < (size_t)K; k++) {
+        REAL *u = L->u + k * NL;
+        G_(ltc_pass)(p, L, u, u + NL, L->d + k * NL, L->sg + k * S * LW);
     }
-    /* dL/d(final state): from later steps and from the output mapping */
+    /* the output mapping y = u w + b of the motor neurons */
     const REAL *uK = L->u + (size_t)K * NL;
-    for (int j = 0; j < N; j++)
-        for (int l = 0; l < LW; l++)
-            L->du[(size_t)j * lw + l] = l < nv ? dh[(size_t)(b0 + l) * N + j] : 0;
     for (int l = 0; l < nv; l++)
         for (int o = 0; o < M; o++) {
             REAL gy = dyc[(size_t)(b0 + l) * Oc + o];
-            L->du[(size_t)o * lw + l] += gy * p->out_w[o];
-            L->gow[o] += gy * uK[(size_t)o * lw + l];
+            L->du[(size_t)o * LW + l] += gy * p->out_w[o];
+            L->gow[o] += gy * uK[(size_t)o * LW + l];
             L->gob[o] += gy;
         }
-    for (size_t e = 0; e < NL; e++)
-        L->dns[e] = L->dds[e] = L->dgc[e] = 0;
-    for (int k = K - 1; k >= 0; k--) {
-        const REAL *u = L->u + (size_t)k * NL, *un = u + NL, *dk = L->d + (size_t)k * NL;
-        const REAL *sgk = L->sg + (size_t)k * (size_t)S * lw;
-        for (int j = 0; j < N; j++)
-            for (int l = 0; l < LW; l++) {
-                size_t e = (size_t)j * lw + l;
-                REAL dn = L->du[e] / dk[e], dd = -dn * un[e];
-                L->dn[e] = dn;
-                L->dd[e] = dd;
-                L->dun[e] = dn * L->cm[e];
-                L->dgc[e] += dn * u[e] + dd; /* dL/d(cm/(dt/K)) */
-                L->dns[e] += dn;
-                L->dds[e] += dd;
-            }
-        for (int j = 0; j < N; j++) {
-            const REAL *dn = L->dn + (size_t)j * lw, *dd = L->dd + (size_t)j * lw;
-            for (int s = p->r_off[j]; s < p->r_off[j + 1]; s++) {
-                const REAL *sgr = sgk + (size_t)s * lw, *v = u + (size_t)p->r_src[s] * lw;
-                REAL *dv = L->dun + (size_t)p->r_src[s] * lw;
-                REAL e = L->e[s], pw = L->pw[s], sig = L->sig[s], mu = L->mu[s];
-                REAL *g0 = L->gr[0] + (size_t)s * lw, *g1 = L->gr[1] + (size_t)s * lw;
-                REAL *g2 = L->gr[2] + (size_t)s * lw, *g3 = L->gr[3] + (size_t)s * lw;
-                for (int l = 0; l < LW; l++) {
-                    REAL sg = sgr[l], da = FMA(dn[l], e, dd[l]);
-                    REAL dpre = da * pw * sg * (1 - sg);
-                    g0[l] = FMA(dn[l], sg, g0[l]);
-                    g1[l] = FMA(dd[l], sg, g1[l]);
-                    g2[l] = FMA(dpre, v[l] - mu, g2[l]);
-                    g3[l] += dpre;
-                    dv[l] = FMA(dpre, sig, dv[l]);
-                }
-            }
-        }
-        REAL *t = L->du;
-        L->du = L->dun;
-        L->dun = t;
-    }
+    memset(L->dns, 0, NL * sizeof(REAL));
+    memset(L->dds, 0, NL * sizeof(REAL));
+    memset(L->dgc, 0, NL * sizeof(REAL));
+    for (int k = K - 1; k >= 0; k--)
+        G_(unfold_back)(p, L, k);
     for (int l = 0; l < nv; l++)
         for (int j = 0; j < N; j++)
-            dh[(size_t)(b0 + l) * N + j] = L->du[(size_t)j * lw + l];
+            dh[(size_t)(b0 + l) * N + j] = L->du[(size_t)j * LW + l];
     /* cm enters as cm K / dt; gleak as P(gleak) vleak in the numerator and P(gleak) in the
      * denominator of every unfold, so sums of dn and dd over the unfolds suffice */
     for (int j = 0; j < N; j++)
         for (int l = 0; l < LW; l++) {
-            size_t e = (size_t)j * lw + l;
+            size_t e = (size_t)j * LW + l;
             L->gcm[e] = FMA(L->dgc[e], (REAL)K * rdt[l], L->gcm[e]);
             L->gg[e] += L->dds[e];
             L->gvl[e] += L->dns[e];
         }
-    /* sensory synapses */
-    for (size_t e = 0; e < (size_t)I * lw; e++)
-        L->dx[e] = 0;
-    for (int j = 0; j < N; j++) {
-        const REAL *dn = L->dns + (size_t)j * lw, *dd = L->dds + (size_t)j * lw;
-        for (int s = p->s_off[j]; s < p->s_off[j + 1]; s++) {
-            const REAL *sgr = L->sgs + (size_t)s * lw, *v = L->x + (size_t)p->s_src[s] * lw;
-            REAL *dv = L->dx + (size_t)p->s_src[s] * lw;
-            REAL e = L->se[s], pw = L->spw[s], sig = L->ssig[s], mu = L->smu[s];
-            REAL *g0 = L->gs[0] + (size_t)s * lw, *g1 = L->gs[1] + (size_t)s * lw;
-            REAL *g2 = L->gs[2] + (size_t)s * lw, *g3 = L->gs[3] + (size_t)s * lw;
-            for (int l = 0; l < LW; l++) {
-                REAL sg = sgr[l], da = FMA(dn[l], e, dd[l]);
-                REAL dpre = da * pw * sg * (1 - sg);
-                g0[l] = FMA(dn[l], sg, g0[l]);
-                g1[l] = FMA(dd[l], sg, g1[l]);
-                g2[l] = FMA(dpre, v[l] - mu, g2[l]);
-                g3[l] += dpre;
-                dv[l] = FMA(dpre, sig, dv[l]);
-            }
-        }
-    }
+    /* the sensory synapses fed every unfold's numerator and denominator */
+    memset(L->dx, 0, (size_t)I * LW * sizeof(REAL));
+    G_(syn_back)(p->s_off, p->s_src, N, L->dns, L->dds, L->x, L->sgs, L->se, L->spw, L->ssig,
+                 L->smu, L->gs, L->dx);
     for (int i = 0; i < I; i++)
         for (int l = 0; l < nv; l++) {
-            REAL d = L->dx[(size_t)i * lw + l];
-            L->giw[(size_t)i * lw + l] += d * xn[(size_t)(b0 + l) * I + i];
-            L->gib[(size_t)i * lw + l] += d;
+            REAL d = L->dx[(size_t)i * LW + l];
+            L->giw[(size_t)i * LW + l] += d * xn[(size_t)(b0 + l) * I + i];
+            L->gib[(size_t)i * LW + l] += d;
             dxn[(size_t)(b0 + l) * I + i] += d * p->in_w[i];
         }
 }
@@ -678,7 +928,7 @@ static void G_(ltc_back_block)(const lln_model_t *m, G_(tape) * g, size_t r0, in
 
 /* dhm: dL/d(LSTM output h'); dc: dL/d(new memory) on entry, dL/d(old memory) on return;
  * writes dL/d(old h) to dhp and adds dL/d(normalised input) to dxn. */
-static void G_(lstm_back)(const lln_model_t *m, G_(tape) * g, size_t t, int nb, const REAL *dhm,
+static void G_(lstm_back)(const lln_model_t *m, G_(tape) *g, size_t t, int nb, const REAL *dhm,
                           REAL *dc, REAL *dhp, REAL *dxn)
 {
     int N = m->cfg.units, I = m->cfg.input_size;
@@ -700,8 +950,8 @@ static void G_(lstm_back)(const lln_model_t *m, G_(tape) * g, size_t t, int nb, 
         }
     }
     G_(gdense) *di = &g->gd[g->glstm_in], *dr = &g->gd[g->glstm_rec];
-    G_(grad_w)(nb, g->dgz, zw, g->xn + r0 * (size_t)I, (size_t)I, di->out, di->in, di->dw, di->db);
-    G_(grad_w)(nb, g->dgz, zw, g->h + t * nbN, (size_t)N, dr->out, dr->in, dr->dw, dr->db);
+    G_(grad_w)(g, di, nb, g->dgz, zw, g->xn + r0 * (size_t)I, (size_t)I);
+    G_(grad_w)(g, dr, nb, g->dgz, zw, g->h + t * nbN, (size_t)N);
     G_(back_x)(dr, nb, g->dgz, zw, dhp, (size_t)N, 0);
     G_(back_x)(di, nb, g->dgz, zw, dxn, (size_t)I, 1);
 }
@@ -709,7 +959,7 @@ static void G_(lstm_back)(const lln_model_t *m, G_(tape) * g, size_t t, int nb, 
 /* ---- one step backward ------------------------------------------------------------------------ */
 
 /* dh: dL/d(state after step t) on entry, dL/d(state before it) on return (dc likewise). */
-static void G_(step_back)(const lln_model_t *m, G_(tape) * g, size_t t, int nb, int T,
+static void G_(step_back)(const lln_model_t *m, G_(tape) *g, size_t t, int nb, int T,
                           const REAL *dy, REAL *dx)
 {
     const K_(lln_prep) *p = &m->K_(p);
@@ -724,7 +974,7 @@ static void G_(step_back)(const lln_model_t *m, G_(tape) * g, size_t t, int nb, 
     if (p->proj.out > 0) {
         G_(gdense) *d = &g->gd[g->gproj];
         const REAL *yc = hnew + (N - Oc);
-        G_(grad_w)(nb, g->dyo, (size_t)O, yc, (size_t)N, d->out, d->in, d->dw, d->db);
+        G_(grad_w)(g, d, nb, g->dyo, (size_t)O, yc, (size_t)N);
         G_(back_x)(d, nb, g->dyo, (size_t)O, g->dyc, (size_t)Oc, 0);
         dyc = g->dyc;
     }
@@ -732,8 +982,7 @@ static void G_(step_back)(const lln_model_t *m, G_(tape) * g, size_t t, int nb, 
     REAL *dcell; /* dL/d(cell input state) */
     if (m->cfg.cell == LLN_CELL_LTC) {
         for (int b = 0; b < nb; b += K_L)
-            G_(ltc_back_block)
-            (m, g, r0, nb, b, nb - b < K_L ? nb - b : K_L, hin, dyc, g->dh, g->dxn);
+            G_(ltc_back_block)(m, g, r0, b, nb - b < K_L ? nb - b : K_L, hin, dyc, g->dh, g->dxn);
         dcell = g->dh;
     } else {
         for (int b = 0; b < nb; b++)
@@ -745,9 +994,8 @@ static void G_(step_back)(const lln_model_t *m, G_(tape) * g, size_t t, int nb, 
             col -= (size_t)cp->hidden;
             REAL *dinp = l > 0 ? g->dh + col - (size_t)p->cfc[l - 1].hidden : g->dxn;
             size_t dis = l > 0 ? (size_t)N : (size_t)I;
-            G_(cfc_back)
-            (m, g, l, r0, nb, g->dh + col, (size_t)N, g->dt + r0, g->dh2 + col, (size_t)N, dinp,
-             dis);
+            REAL *dh = g->dh + col, *dp = g->dh2 + col;
+            G_(cfc_back)(m, g, l, r0, nb, dh, (size_t)N, g->dt + r0, dp, (size_t)N, dinp, dis);
         }
         REAL *tmp = g->dh;
         g->dh = g->dh2;
@@ -799,13 +1047,13 @@ static void G_(syn_tables)(const lln_model_t *m, const char *pre, const int *off
 
 /* Everything the backward pass reads besides the record, from the current parameters, and
  * zeroed accumulators. */
-static void G_(prepare_back)(const lln_model_t *m, G_(tape) * g)
+static void G_(prepare_back)(const lln_model_t *m, G_(tape) *g)
 {
     const K_(lln_prep) *p = &m->K_(p);
     for (int k = 0; k < g->ngd; k++) {
         G_(gdense) *d = &g->gd[k];
         G_(build_t)(m, d, g->zero);
-        G_(zero_fill)(d->dw, (size_t)d->out * (size_t)d->in);
+        G_(zero_fill)(d->dw, (size_t)d->out * (size_t)d->ldw);
         G_(zero_fill)(d->db, (size_t)d->out);
     }
     if (m->cfg.cell == LLN_CELL_LTC) {
@@ -815,10 +1063,8 @@ static void G_(prepare_back)(const lln_model_t *m, G_(tape) * g)
         size_t S = (size_t)lp->r_off[N], Ss = (size_t)lp->s_off[N];
         G_(syn_tables)(m, "", lp->r_off, lp->r_src, lp->N, L->sig, L->mu, L->pw, L->e);
         G_(syn_tables)(m, "sensory_", lp->s_off, lp->s_src, lp->N, L->ssig, L->smu, L->spw, L->se);
-        for (int q = 0; q < 4; q++) {
-            G_(zero_fill)(L->gr[q], S * lw);
-            G_(zero_fill)(L->gs[q], Ss * lw);
-        }
+        G_(zero_fill)(L->gr, S * 4 * lw);
+        G_(zero_fill)(L->gs, Ss * 4 * lw);
         G_(zero_fill)(L->gcm, N * lw);
         G_(zero_fill)(L->gg, N * lw);
         G_(zero_fill)(L->gvl, N * lw);
@@ -850,13 +1096,13 @@ static double *G_(gslot)(const lln_model_t *m, double *grad, const char *name)
 
 /* Adds rows [r0, r0 + rows) of a gdense's dW / db to tensors wname / bname (bname may be
  * NULL), zero where mask (rows x in, or NULL) is 0. */
-static void G_(add_block)(const lln_model_t *m, double *grad, const G_(gdense) * d, int r0,
-                          int rows, const char *wname, const char *bname, const double *mask)
+static void G_(add_block)(const lln_model_t *m, double *grad, const G_(gdense) *d, int r0, int rows,
+                          const char *wname, const char *bname, const double *mask)
 {
     double *gw = G_(gslot)(m, grad, wname), *gb = bname ? G_(gslot)(m, grad, bname) : NULL;
     size_t in = (size_t)d->in;
     for (size_t o = 0; o < (size_t)rows; o++) {
-        const REAL *src = d->dw + ((size_t)r0 + o) * in;
+        const REAL *src = d->dw + ((size_t)r0 + o) * (size_t)d->ldw;
         for (size_t i = 0; i < in; i++)
             if (mask == NULL || mask[o * in + i] != 0)
                 gw[o * in + i] += (double)src[i];
@@ -873,7 +1119,7 @@ static void G_(cell_prefix)(const lln_model_t *m, int l, char *buf, size_t n)
         snprintf(buf, n, "rnn_cell.layer_%d.", l);
 }
 
-static void G_(finalize_dense)(const lln_model_t *m, const G_(tape) * g, double *grad)
+static void G_(finalize_dense)(const lln_model_t *m, const G_(tape) *g, double *grad)
 {
     static const char *const heads[] = {"ff1", "ff2", "time_a", "time_b"};
     char pre[32], wn[LLN_NAME_MAX + 32], bn[LLN_NAME_MAX + 32];
@@ -900,8 +1146,8 @@ static void G_(finalize_dense)(const lln_model_t *m, const G_(tape) * g, double 
             break;
         }
         case G_LSTM_IN:
-            G_(add_block)
-            (m, grad, d, 0, d->out, "lstm.input_map.weight", "lstm.input_map.bias", NULL);
+            snprintf(wn, sizeof wn, "lstm.input_map.weight");
+            G_(add_block)(m, grad, d, 0, d->out, wn, "lstm.input_map.bias", NULL);
             break;
         case G_LSTM_REC:
             G_(add_block)(m, grad, d, 0, d->out, "lstm.recurrent_map.weight", NULL, NULL);
@@ -934,7 +1180,7 @@ static double G_(lanes)(const REAL *v)
 /* Synapse gradients: accumulators q0 = sum dn sg, q1 = sum dd sg, q2 = sum dpre (u - mu),
  * q3 = sum dpre per synapse, where a = P(w) sg enters num with erev and den with 1. */
 static void G_(finalize_syn)(const lln_model_t *m, double *grad, const char *pre, const int *off,
-                             const int *src, int N, REAL *const q[4], const REAL *pw, const REAL *e)
+                             const int *src, int N, const REAL *q, const REAL *pw, const REAL *e)
 {
     char name[LLN_NAME_MAX];
     static const char *const leaf[] = {"sigma", "mu", "w", "erev"};
@@ -950,9 +1196,10 @@ static void G_(finalize_syn)(const lln_model_t *m, double *grad, const char *pre
     sig = lln__tensor(m, name);
     for (int j = 0; j < N; j++)
         for (int s = off[j]; s < off[j + 1]; s++) {
-            size_t x = (size_t)src[s] * (size_t)N + (size_t)j, r = (size_t)s * K_L;
-            double q0 = G_(lanes)(q[0] + r), q1 = G_(lanes)(q[1] + r);
-            double q2 = G_(lanes)(q[2] + r), q3 = G_(lanes)(q[3] + r);
+            size_t x = (size_t)src[s] * (size_t)N + (size_t)j, r = (size_t)s * 4 * K_L;
+            size_t lw = K_L;
+            double q0 = G_(lanes)(q + r), q1 = G_(lanes)(q + r + lw);
+            double q2 = G_(lanes)(q + r + 2 * lw), q3 = G_(lanes)(q + r + 3 * lw);
             gt[0][x] += q2;
             gt[1][x] += -sig[x] * q3;
             gt[2][x] += ((double)e[s] * q0 + q1) * G_(dpos)(m, raw_w[x]);
@@ -960,7 +1207,7 @@ static void G_(finalize_syn)(const lln_model_t *m, double *grad, const char *pre
         }
 }
 
-static void G_(finalize_ltc)(const lln_model_t *m, const G_(tape) * g, double *grad)
+static void G_(finalize_ltc)(const lln_model_t *m, const G_(tape) *g, double *grad)
 {
     const K_(lln_ltc_prep) *p = &m->K_(p).ltc;
     const G_(gltc) *L = &g->ltc;

@@ -199,7 +199,8 @@ static void check_fd(const spec_t *s)
     data_t d;
     make_data(m, &d);
     size_t np = lln_model_param_count(m);
-    double *grad = calloc(np, sizeof *grad), dx[B * T * 8], dh0[B * 16], dc0[B * 16];
+    double *grad = calloc(np, sizeof *grad), dx[B * T * 8] = {0}, dh0[B * 16] = {0};
+    double dc0[B * 16] = {0};
     lln_tape_t *tp = NULL;
     CHECK(lln_tape_create(m, LLN_F64, B, T, &tp) == LLN_OK);
     CHECK(lln_tape_forward_f64(tp, B, T, d.x, d.dt, d.h0, d.C ? d.c0 : NULL, NULL) == LLN_OK);
@@ -350,7 +351,8 @@ static void check_forward_bits(const spec_t *s)
     int I = lln_model_input_size(m), O = lln_model_output_size(m), N = lln_model_state_size(m);
     int C = lln_model_memory_size(m);
     double x[NB * NT * 8], dt[NB * NT], h0[NB * 16], c0[NB * 16];
-    double y1[NB * NT * 4], y2[NB * NT * 4], hf1[NB * 16], hf2[NB * 16], cf1[NB * 16], cf2[NB * 16];
+    double y1[NB * NT * 4], y2[NB * NT * 4], hf1[NB * 16], hf2[NB * 16];
+    double cf1[NB * 16] = {0}, cf2[NB * 16] = {0};
     float xf[NB * NT * 8], dtf[NB * NT], h0f[NB * 16], c0f[NB * 16];
     float y1f[NB * NT * 4], y2f[NB * NT * 4], hf1f[NB * 16], hf2f[NB * 16];
     for (int i = 0; i < NB * NT * I; i++)
@@ -457,9 +459,10 @@ static void check_semantics(const spec_t *s)
     memset(g3, 0, np * sizeof *g3);
     CHECK(lln_tape_forward_f64(tp, 2, K, xk, dtk, NULL, NULL, NULL) == LLN_OK);
     CHECK(lln_tape_backward_f64(tp, dyk, g3, NULL, NULL, NULL) == LLN_OK);
-    CHECK(lln_tape_forward_f64(tp, NB - 2, K, xk + 2 * K * I, dtk + 2 * K, NULL, NULL, NULL) ==
-          LLN_OK);
-    CHECK(lln_tape_backward_f64(tp, dyk + 2 * K * O, g3, NULL, NULL, NULL) == LLN_OK);
+    size_t rest = 2 * (size_t)K;
+    CHECK(lln_tape_forward_f64(tp, NB - 2, K, xk + rest * (size_t)I, dtk + rest, NULL, NULL,
+                               NULL) == LLN_OK);
+    CHECK(lln_tape_backward_f64(tp, dyk + rest * (size_t)O, g3, NULL, NULL, NULL) == LLN_OK);
     err = 0;
     for (size_t i = 0; i < np; i++)
         err = fmax(err, fabs(g3[i] - g2[i]));
@@ -509,7 +512,8 @@ static void check_errors(void)
     CHECK(lln_tape_forward_f64(t, 2, 3, x, dt, NULL, NULL, NULL) == LLN_OK);
     CHECK(lln_tape_backward_f64(t, NULL, grad, NULL, NULL, NULL) == LLN_E_ARG);
     CHECK(lln_tape_backward_f64(t, dy, NULL, NULL, NULL, NULL) == LLN_E_ARG);
-    CHECK(lln_tape_backward(t, (const float *)dy, grad, NULL, NULL, NULL) == LLN_E_ARG);
+    float dyf[12] = {0};
+    CHECK(lln_tape_backward(t, dyf, grad, NULL, NULL, NULL) == LLN_E_ARG); /* precision */
     CHECK(lln_tape_backward_f64(t, dy, grad, NULL, NULL, NULL) == LLN_OK);
     lln_tape_free(t); /* caller memory: nothing to free */
     free(buf);
