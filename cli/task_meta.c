@@ -24,6 +24,14 @@ static int join(char *out, size_t cap, const char *(*name)(const lln_dataset_t *
     return 1;
 }
 
+/* The shortest of %.15g / %.17g that reads back as the same double. */
+static void fmt_exact(char *b, size_t n, double v)
+{
+    snprintf(b, n, "%.15g", v);
+    if (strtod(b, NULL) != v)
+        snprintf(b, n, "%.17g", v);
+}
+
 static int put(lln_model_t *m, const char *key, const char *value)
 {
     return value == NULL || lln_model_set_meta(m, key, value) == LLN_OK;
@@ -44,7 +52,7 @@ int cli_task_meta_store(const char *cmd, lln_model_t *m, const cli_data_args_t *
     ok = ok && put(m, "data.sequence", a->sequence) && put(m, "data.dt", a->dt) &&
          put(m, "data.time", a->time);
     if (ok && a->time_scale > 0) {
-        snprintf(num, sizeof num, "%.17g", a->time_scale);
+        fmt_exact(num, sizeof num, a->time_scale);
         ok = put(m, "data.time_scale", num);
     }
     if (ok && in.classes > 0) {
@@ -61,9 +69,9 @@ int cli_task_meta_store(const char *cmd, lln_model_t *m, const cli_data_args_t *
     if (ok && a->split_column == NULL && a->windows_file == NULL) {
         static const char *const methods[] = {"shuffle", "chrono", "sequence", "file"};
         ok = put(m, "data.split", a->split_method < 0 ? "auto" : methods[a->split_method]);
-        snprintf(num, sizeof num, "%.17g", a->valid);
+        fmt_exact(num, sizeof num, a->valid);
         ok = ok && put(m, "data.valid", num);
-        snprintf(num, sizeof num, "%.17g", a->test);
+        fmt_exact(num, sizeof num, a->test);
         ok = ok && put(m, "data.test", num);
         snprintf(num, sizeof num, "%llu", a->split_seed);
         ok = ok && put(m, "data.split_seed", num);
