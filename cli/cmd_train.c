@@ -330,8 +330,8 @@ static int new_model(train_args_t *a, int I, int O, lln_model_t **m)
     if (c->cell == LLN_CELL_CFC) {
         if (!ma->proj_given && c->units != O)
             c->proj_size = O;
-    } else if (!ma->outputs_given) {
-        c->wiring.output_dim = O;
+    } else if (!ma->outputs_given && !ma->proj_given) {
+        c->wiring.output_dim = O; /* with --proj-size, every unit feeds the projection */
     }
     lln_error_t err = {LLN_OK, ""};
     if (lln_model_create(c, ma->seed, m, &err) != LLN_OK) {

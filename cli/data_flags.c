@@ -111,7 +111,8 @@ const char CLI_DATA_HELP[] =
     "      --norm MODE          fit (default for new models), keep (default with --init),\n"
     "                           none (identity)\n"
     "      --norm-split LIST    splits it is fitted on (default train; e.g. train,valid; all)\n"
-    "      --norm-rows KIND     unique (default: each row once) or steps (every window step)\n"
+    "      --norm-rows KIND     unique (default: each row of a window once), steps (every\n"
+    "                           window step) or sequence (all rows of those sequences)\n"
     "      --no-target-norm     leave regression targets in their own units\n";
 
 void cli_data_args_init(cli_data_args_t *a)
@@ -312,7 +313,7 @@ static int split_option(const char *cmd, cli_data_args_t *a, int opt, const char
 {
     static const char *const methods[] = {"shuffle", "chrono", "sequence", "file", "auto"};
     static const char *const modes[] = {"fit", "keep", "none"};
-    static const char *const rows[] = {"unique", "steps"};
+    static const char *const rows[] = {"unique", "steps", "sequence"};
     long x;
     int k;
     switch (opt) {
@@ -339,7 +340,7 @@ static int split_option(const char *cmd, cli_data_args_t *a, int opt, const char
         return 1;
     case O_NSPLIT: return norm_splits(cmd, v, &a->norm_splits);
     case O_NROWS:
-        if (!pick(cmd, "--norm-rows", v, rows, 2, &k))
+        if (!pick(cmd, "--norm-rows", v, rows, 3, &k))
             return 0;
         a->norm_rows = (lln_norm_rows_t)k;
         return 1;
