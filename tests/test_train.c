@@ -623,6 +623,58 @@ static void test_early_stop(void)
     lln_dataset_free(ds);
 }
 
+/* lln_evaluate: the confusion matrix adds up to the counted steps, its diagonal to the
+ * correct ones; a class map permutes its rows; the last-step mode counts one step per window. */
+static void test_evaluate(void)
+{
+    char csv[8192];
+    size_t n = (size_t)snprintf(csv, sizeof csv, "seq,x,label\n");
+    for (int r = 0; r < 60; r++)
+        n += (size_t)snprintf(csv + n, sizeof csv - n, "q%d,%.3f,%s\n", r / 20,
+                              sin(0.7 * r) + 0.1 * (r % 3),
+                              r % 3 == 0   ? "b"
+                              : r % 3 == 1 ? "a"
+                                           : "c");
+    lln_csv_spec_t spec;
+    lln_csv_spec_default(&spec);
+    static const char *const targs[] = {"label"};
+    spec.targets = targs;
+    spec.ntargets = 1;
+    spec.sequence = "seq";
+    spec.labels = LLN_LABELS_STRING;
+    lln_dataset_t *ds = NULL;
+    lln_error_t err;
+    CHECK(lln_dataset_read_mem("cls.csv", csv, n, &spec, &ds, &err) == LLN_OK);
+    CHECK(lln_dataset_make_windows(ds, 5, 5, LLN_TAIL_DROP, &err) == LLN_OK);
+    lln_model_t *m = ncp_model(LLN_CELL_WIRED_CFC, 1, 8, 3, 13);
+    size_t W = lln_dataset_window_count(ds), idx[64];
+    for (size_t i = 0; i < W; i++)
+        idx[i] = i;
+    lln_batch_stats_t s, s2;
+    double conf[9], conf2[9];
+    CHECK(lln_evaluate(m, ds, idx, W, LLN_LOSS_CROSS_ENTROPY, LLN_LOSS_EVERY_STEP, LLN_F32, 4, 2,
+                       NULL, &s, conf, &err) == LLN_OK);
+    double total = 0, diag = 0;
+    for (int i = 0; i < 9; i++)
+        total += conf[i];
+    for (int i = 0; i < 3; i++)
+        diag += conf[4 * i];
+    CHECK_NEAR(total, 60, 0);
+    CHECK_NEAR(s.steps, 60, 0);
+    CHECK_NEAR(diag, s.correct, 0);
+    const int map[3] = {2, 0, 1}; /* data class k is model output map[k] */
+    CHECK(lln_evaluate(m, ds, idx, W, LLN_LOSS_CROSS_ENTROPY, LLN_LOSS_EVERY_STEP, LLN_F32, 4, 1,
+                       map, &s2, conf2, &err) == LLN_OK);
+    for (int k = 0; k < 3; k++) /* the same predictions, rows moved */
+        for (int j = 0; j < 3; j++)
+            CHECK_NEAR(conf2[map[k] * 3 + j], conf[k * 3 + j], 0);
+    CHECK(lln_evaluate(m, ds, idx, W, LLN_LOSS_CROSS_ENTROPY, LLN_LOSS_LAST_STEP, LLN_F64, 5, 1,
+                       NULL, &s, NULL, &err) == LLN_OK);
+    CHECK_NEAR(s.steps, (double)W, 0);
+    lln_model_free(m);
+    lln_dataset_free(ds);
+}
+
 int main(void)
 {
     test_optimizers();
@@ -632,5 +684,6 @@ int main(void)
     test_threads_gradient();
     test_loop();
     test_early_stop();
+    test_evaluate();
     return check_done("test_train");
 }
