@@ -32,6 +32,7 @@ bench: deps
 	@cmake --build $(BENCH_BUILD) -j $(JOBS)
 	$(BENCH_BUILD)/bench_speed
 	$(BENCH_BUILD)/bench_train_grad
+	$(BENCH_BUILD)/bench_train
 
 # DESTDIR=DIR stages the installation under DIR (packaging); PREFIX=P installs into P.
 install: build

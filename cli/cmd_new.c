@@ -5,237 +5,53 @@
 #include <string.h>
 
 #include "cli.h"
+#include "model_flags.h"
 
-static const char NEW_HELP[] =
+static const char NEW_HELP_HEAD[] =
     "usage: lln new --inputs I [OPTIONS] -o MODEL.lln\n\n"
     "Creates a model with ncps's initialisation distributions and saves it.\n\n"
-    "  -c, --cell KIND          ltc (default), cfc, wired_cfc\n"
-    "  -i, --inputs I           input features (required)\n"
-    "  -u, --units N            neurons / state size (not needed with --ncp)\n"
-    "  -m, --outputs M          output (motor) neurons: AutoNCP output_size, or output_dim of\n"
-    "                           fc/random wirings (default: all units)\n"
-    "  -w, --wiring KIND        fc (default), random, ncp, autoncp (ltc and wired_cfc)\n"
-    "      --sparsity S         random: [0,1); autoncp: [0.1,1.0] (default 0.5)\n"
-    "      --ncp I,C,M,SF,IF,RC,MF  NCP(inter, command, motor, sensory_fanout, inter_fanout,\n"
-    "                           recurrent_command_synapses, motor_fanin)\n"
-    "      --no-self-connections  fc wiring without self synapses\n"
-    "      --wiring-seed S      wiring RNG seed (ncps defaults: fc/random 1111, ncp 22222)\n"
-    "      --seed S             parameter initialisation seed (default 1)\n"
-    "  LTC:\n"
-    "      --ode-unfolds K      solver unfolds per step (default 6)\n"
-    "      --epsilon E          denominator epsilon (default 1e-8)\n"
-    "      --positivity P       softplus (default) or identity\n"
-    "      --input-mapping MAP  affine (default), linear, none\n"
-    "      --output-mapping MAP affine (default), linear, none\n"
-    "  CfC:\n"
-    "      --mode MODE          default, no_gate, pure\n"
-    "      --activation A       lecun_tanh (default), tanh, relu, silu, gelu\n"
-    "      --backbone-units U   (default 128)    --backbone-layers L (default 1)\n"
-    "      --backbone-dropout P (default 0)      --proj-size P (default none)\n"
-    "  Both:\n"
-    "      --mixed-memory       an LSTM memory cell in front of the cell\n"
-    "      --set KEY=VALUE      any configuration key of docs/FORMAT.md\n"
-    "      --name TEXT          stored as metadata 'name'\n"
+    "  -i, --inputs I           input features (required)\n";
+static const char NEW_HELP_TAIL[] =
     "  -o, --output FILE        where to write the model (required)\n"
     "  -h, --help               this text\n";
 
-enum {
-    O_SPARSITY = 256,
-    O_NCP,
-    O_NOSELF,
-    O_WSEED,
-    O_SEED,
-    O_UNFOLDS,
-    O_EPS,
-    O_POS,
-    O_INMAP,
-    O_OUTMAP,
-    O_MODE,
-    O_ACT,
-    O_BBU,
-    O_BBL,
-    O_BBD,
-    O_PROJ,
-    O_MIXED,
-    O_SET,
-    O_NAME
-};
-
-static const struct option NEW_OPTS[] = {
-    {"cell", required_argument, 0, 'c'},
-    {"inputs", required_argument, 0, 'i'},
-    {"units", required_argument, 0, 'u'},
-    {"outputs", required_argument, 0, 'm'},
-    {"wiring", required_argument, 0, 'w'},
-    {"sparsity", required_argument, 0, O_SPARSITY},
-    {"ncp", required_argument, 0, O_NCP},
-    {"no-self-connections", no_argument, 0, O_NOSELF},
-    {"wiring-seed", required_argument, 0, O_WSEED},
-    {"seed", required_argument, 0, O_SEED},
-    {"ode-unfolds", required_argument, 0, O_UNFOLDS},
-    {"epsilon", required_argument, 0, O_EPS},
-    {"positivity", required_argument, 0, O_POS},
-    {"input-mapping", required_argument, 0, O_INMAP},
-    {"output-mapping", required_argument, 0, O_OUTMAP},
-    {"mode", required_argument, 0, O_MODE},
-    {"activation", required_argument, 0, O_ACT},
-    {"backbone-units", required_argument, 0, O_BBU},
-    {"backbone-layers", required_argument, 0, O_BBL},
-    {"backbone-dropout", required_argument, 0, O_BBD},
-    {"proj-size", required_argument, 0, O_PROJ},
-    {"mixed-memory", no_argument, 0, O_MIXED},
-    {"set", required_argument, 0, O_SET},
-    {"name", required_argument, 0, O_NAME},
-    {"output", required_argument, 0, 'o'},
-    {"help", no_argument, 0, 'h'},
-    {0, 0, 0, 0},
-};
-
-/* Option -> configuration key (options not listed are handled in apply_special). */
-static const struct {
-    int opt;
-    const char *key;
-} KEYS[] = {
-    {'i', "input_size"},
-    {'u', "units"},
-    {'m', "wiring.output_dim"},
-    {'w', "wiring"},
-    {O_SPARSITY, "wiring.sparsity"},
-    {O_WSEED, "wiring.seed"},
-    {O_UNFOLDS, "ode_unfolds"},
-    {O_EPS, "epsilon"},
-    {O_POS, "positivity"},
-    {O_INMAP, "input_mapping"},
-    {O_OUTMAP, "output_mapping"},
-    {O_MODE, "mode"},
-    {O_ACT, "activation"},
-    {O_BBU, "backbone_units"},
-    {O_BBL, "backbone_layers"},
-    {O_BBD, "backbone_dropout"},
-    {O_PROJ, "proj_size"},
-};
-
-static int set_key(lln_config_t *c, const char *key, const char *val)
-{
-    return cli_config_set("new", NULL, c, key, val);
-}
-
-/* --ncp I,C,M,SF,IF,RC,MF */
-static int set_ncp(lln_config_t *c, const char *v)
-{
-    static const char *const keys[] = {"wiring.inter",        "wiring.command",
-                                       "wiring.motor",        "wiring.sensory_fanout",
-                                       "wiring.inter_fanout", "wiring.recurrent_command",
-                                       "wiring.motor_fanin"};
-    char buf[256];
-    snprintf(buf, sizeof buf, "%s", v);
-    char *save = NULL, *tok = strtok_r(buf, ",", &save);
-    int n = 0;
-    for (; tok != NULL && n < 7; tok = strtok_r(NULL, ",", &save), n++)
-        if (!set_key(c, keys[n], tok))
-            return 0;
-    if (n != 7 || tok != NULL) {
-        cli_error("new", "--ncp needs 7 comma-separated integers, got '%s'", v);
-        return 0;
-    }
-    c->wiring.kind = LLN_WIRING_NCP;
-    return 1;
-}
-
-typedef struct {
-    lln_config_t cfg;
-    int wiring_given;
-    unsigned long long seed;
-    const char *out, *name;
-} new_args_t;
-
-static int apply_special(new_args_t *a, int opt, const char *v)
-{
-    long x;
-    switch (opt) {
-    case O_NCP: a->wiring_given = 1; return set_ncp(&a->cfg, v);
-    case O_NOSELF: a->cfg.wiring.self_connections = 0; return 1;
-    case O_SEED:
-        if (!cli_parse_int("new", "--seed", v, 0, 0x7fffffffL, &x))
-            return 0;
-        a->seed = (unsigned long long)x;
-        return 1;
-    case O_MIXED: a->cfg.mixed_memory = 1; return 1;
-    case O_SET: {
-        char key[128];
-        const char *eq = strchr(v, '=');
-        if (eq == NULL || (size_t)(eq - v) >= sizeof key) {
-            cli_error("new", "--set needs KEY=VALUE, got '%s'", v);
-            return 0;
-        }
-        memcpy(key, v, (size_t)(eq - v));
-        key[eq - v] = '\0';
-        return set_key(&a->cfg, key, eq + 1);
-    }
-    case O_NAME: a->name = v; return 1;
-    case 'o': a->out = v; return 1;
-    default: return 0;
-    }
-}
-
-static int handle(new_args_t *a, int opt, const char *v)
-{
-    if (opt == 'w')
-        a->wiring_given = 1;
-    for (size_t k = 0; k < sizeof KEYS / sizeof KEYS[0]; k++)
-        if (KEYS[k].opt == opt)
-            return set_key(&a->cfg, KEYS[k].key, v);
-    return apply_special(a, opt, v);
-}
-
-/* The cell must be known before any other flag is applied (it selects the defaults). */
-static int find_cell(int argc, char **argv, lln_cell_kind_t *cell)
-{
-    *cell = LLN_CELL_LTC;
-    for (int i = 1; i < argc && argv[i] != NULL; i++) {
-        const char *v = NULL;
-        if ((strcmp(argv[i], "-c") == 0 || strcmp(argv[i], "--cell") == 0) && i + 1 < argc)
-            v = argv[i + 1];
-        else if (strncmp(argv[i], "--cell=", 7) == 0)
-            v = argv[i] + 7;
-        if (v == NULL)
-            continue;
-        lln_config_t tmp;
-        lln_config_default(&tmp, LLN_CELL_LTC);
-        if (!set_key(&tmp, "cell", v))
-            return 0;
-        *cell = tmp.cell;
-    }
-    return 1;
-}
-
 int cmd_new(int argc, char **argv)
 {
-    new_args_t a;
-    memset(&a, 0, sizeof a);
-    a.seed = 1;
+    cli_model_args_t a;
+    const char *out = NULL;
     lln_cell_kind_t cell;
-    if (!find_cell(argc, argv, &cell))
+    if (!cli_model_find_cell("new", argc, argv, &cell))
         return EXIT_USAGE;
-    lln_config_default(&a.cfg, cell);
+    cli_model_args_init(&a, cell);
+    struct option opts[64];
+    size_t n = 0;
+    for (; CLI_MODEL_OPTIONS[n].name != NULL; n++)
+        opts[n] = CLI_MODEL_OPTIONS[n];
+    opts[n++] = (struct option){"output", required_argument, 0, 'o'};
+    opts[n++] = (struct option){"help", no_argument, 0, 'h'};
+    opts[n] = (struct option){0, 0, 0, 0};
     int opt;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "c:i:u:m:w:o:h", NEW_OPTS, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "c:i:u:m:w:o:h", opts, NULL)) != -1) {
         if (opt == 'h') {
-            fputs(NEW_HELP, stdout);
+            fputs(NEW_HELP_HEAD, stdout);
+            fputs(CLI_MODEL_HELP, stdout);
+            fputs(NEW_HELP_TAIL, stdout);
             return EXIT_OK;
         }
-        if (opt == 'c')
+        if (opt == 'o') {
+            out = optarg;
             continue;
-        if (opt == '?' || !handle(&a, opt, optarg))
+        }
+        if (opt == '?' || cli_model_option("new", &a, opt, optarg) != 1)
             return cli_usage_error("new");
     }
     if (optind < argc) {
         cli_error("new", "unexpected argument '%s'", argv[optind]);
         return cli_usage_error("new");
     }
-    if (a.out == NULL || a.cfg.input_size == 0) {
-        cli_error("new", "%s is required", a.out == NULL ? "-o/--output" : "--inputs");
+    if (out == NULL || a.cfg.input_size == 0) {
+        cli_error("new", "%s is required", out == NULL ? "-o/--output" : "--inputs");
         return cli_usage_error("new");
     }
     lln_model_t *m;
@@ -246,9 +62,9 @@ int cmd_new(int argc, char **argv)
     }
     if (a.name)
         lln_model_set_meta(m, "name", a.name);
-    int ok = cli_save_model("new", m, a.out);
+    int ok = cli_save_model("new", m, out);
     if (ok)
-        printf("wrote %s\n", a.out);
+        printf("wrote %s\n", out);
     lln_model_free(m);
     return ok ? EXIT_OK : EXIT_FAIL;
 }

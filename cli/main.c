@@ -21,6 +21,8 @@ static const command_t COMMANDS[] = {
     {"quantize", cmd_quantize,
      "calibrate a model for the fixed-point firmware runtime (int8 / int16)"},
     {"data", cmd_data, "training data: make the built-in dataset, describe or prepare a CSV"},
+    {"train", cmd_train, "train a model on a CSV log (BPTT, Adam/SGD, threads, checkpoints)"},
+    {"eval", cmd_eval, "score a model on a CSV log: loss, accuracy or MSE, confusion matrix"},
 };
 #define NCOMMANDS (sizeof COMMANDS / sizeof COMMANDS[0])
 

@@ -1,8 +1,11 @@
 #!/bin/sh
-# The main job on data the project generates itself: build an LTC with an AutoNCP(19, 4)
-# wiring, stream an irregularly sampled 8-channel signal through it, describe it, export it as
-# firmware for a Cortex-M4F and verify that firmware under QEMU; then quantize it to the
-# fixed-point runtime, export that for a Cortex-M4 (no FPU) and verify it too.
+# The main job on data the project generates itself: simulate a line-following robot's sensor
+# log, train a liquid time-constant network with an AutoNCP(19, 2) wiring to imitate the expert
+# controller (about half a minute on two cores), score it on held-out episodes, stream a test
+# episode through it, describe it, export it as firmware for a Cortex-M4F and verify that
+# firmware under QEMU; then quantize it to the fixed-point runtime (calibrated on the training
+# episodes, scored float vs fixed on the test episodes), export that for a Cortex-M4 (no FPU),
+# verify it too and print the summary table.
 # Usage: scripts/demo.sh BUILD_DIR
 set -eu
 build=${1:-build}
@@ -10,50 +13,61 @@ lln="$build/lln"
 out="$build/demo"
 mkdir -p "$out"
 
-echo "== 1. a liquid time-constant network: 8 inputs, AutoNCP(19 neurons, 4 motor) wiring"
-"$lln" new --cell ltc --inputs 8 --wiring autoncp --units 19 --outputs 4 --seed 7 \
-    --name demo-ltc-autoncp -o "$out/demo.lln"
+echo "== 1. the built-in dataset: a differential-drive robot following a line (44 episodes)"
+"$lln" data make line-follow --rows 60000 --seed 1 -o "$out/line-follow.csv"
 
-echo "== 2. a generated signal: 400 rows, irregular sampling (dt in 0.05..0.15 s)"
-awk 'BEGIN {
-    srand(42); t = 0
-    printf "dt"; for (c = 0; c < 8; c++) printf ",x%d", c; printf "\n"
-    for (r = 0; r < 400; r++) {
-        dt = 0.05 + 0.1 * rand(); t += dt
-        printf "%.4f", dt
-        for (c = 0; c < 8; c++) printf ",%.5f", sin(t * (1 + c * 0.37) + c) + 0.1 * (rand() - 0.5)
-        printf "\n"
-    }
-}' >"$out/signal.csv"
-echo "wrote $out/signal.csv"
+echo "== 2. training a liquid time-constant network, AutoNCP(19 neurons, 2 motor), on it"
+echo "   inputs: 5 line sensors, gyro, 2 wheel encoders, irregular dt; targets: the expert's"
+echo "   wheel commands; episodes split 70/15/15 into train/valid/test"
+quiet=""
+[ -t 2 ] || quiet=--quiet # one progress line per epoch is too much for a log
+# shellcheck disable=SC2086 # $quiet is empty or one flag
+"$lln" train --data "$out/line-follow.csv" --sequence episode --dt-column dt --ignore t \
+    --targets cmd_l,cmd_r --window 64 --stride 16 \
+    --cell ltc --wiring autoncp --units 19 --seed 7 --name demo-ltc-line-follow \
+    --lr 0.02 --lr-schedule cosine --epochs 150 --patience 30 $quiet -o "$out/demo.lln"
 
-echo "== 3. streaming it through the model (one output row per input row; first and last rows)"
-"$lln" run "$out/demo.lln" --input "$out/signal.csv" --dt-column dt -o "$out/outputs.csv"
-head -n 4 "$out/outputs.csv"
-echo "..."
-tail -n 2 "$out/outputs.csv"
+echo "== 3. the trained model on the test episodes (never seen in training)"
+"$lln" eval "$out/demo.lln" --data "$out/line-follow.csv" --on test | tee "$out/eval.txt"
+awk '/^normalized/ { printf "=> explains %.1f %% of the variance of the expert'"'"'s commands\n", 100 * (1 - $2) }
+     /^rmse/ { printf "=> wheel-command error %.3f m/s (commands range -0.6..0.6 m/s)\n", $2 }' \
+    "$out/eval.txt"
+
+echo "== 4. streaming one test episode through it (one output row per sensor row)"
+# the columns the model reads (dt first), 200 rows of the last episode; dt 0 (unknown) -> 0.02
+awk -F, 'NR == 1 { next } { last = $1 } END { print last }' "$out/line-follow.csv" >"$out/ep"
+awk -F, -v ep="$(cat "$out/ep")" -v OFS=, '
+    NR == 1 { print "dt,s0,s1,s2,s3,s4,gyro,enc_l,enc_r" > "'"$out/stream.csv"'"
+              print "cmd_l,cmd_r" > "'"$out/expert.csv"'"; next }
+    $1 == ep && n < 200 { n++; dt = $3 + 0 == 0 ? "0.020" : $3
+        print dt, $4, $5, $6, $7, $8, $9, $10, $11 > "'"$out/stream.csv"'"
+        print $12, $13 > "'"$out/expert.csv"'" }' "$out/line-follow.csv"
+"$lln" run "$out/demo.lln" --input "$out/stream.csv" --dt-column dt -o "$out/outputs.csv"
+echo "model y0,y1 | expert cmd_l,cmd_r (rows 100..104)"
+paste -d' ' "$out/outputs.csv" "$out/expert.csv" | sed -n '101,105p'
 echo "wrote $out/outputs.csv ($(($(wc -l <"$out/outputs.csv") - 1)) rows)"
 
-echo "== 4. the model"
+echo "== 5. the model"
 "$lln" info "$out/demo.lln"
 
-echo "== 5. firmware for a Cortex-M4F: export, then verify under QEMU bit for bit against the host"
+echo "== 6. firmware for a Cortex-M4F: export, then verify under QEMU bit for bit against the host"
 "$lln" export "$out/demo.lln" --target cortex-m4f --float --prefix demo --out "$out/firmware"
 if command -v arm-none-eabi-gcc >/dev/null 2>&1 && command -v qemu-system-arm >/dev/null 2>&1; then
-    "$lln" verify "$out/demo.lln" --target cortex-m4f --input "$out/signal.csv"
+    "$lln" verify "$out/demo.lln" --target cortex-m4f --input "$out/stream.csv"
 else
     echo "SKIP: lln verify needs arm-none-eabi-gcc and qemu-system-arm: sh scripts/deps.sh sim (as root)"
 fi
 
-echo "== 6. fixed point: calibrate on the first 300 rows, report float vs fixed on the rest"
-head -n 301 "$out/signal.csv" >"$out/calib.csv"
-{ head -n 1 "$out/signal.csv"; tail -n +302 "$out/signal.csv"; } >"$out/valid.csv"
-"$lln" quantize "$out/demo.lln" --calib "$out/calib.csv" --valid "$out/valid.csv" -o "$out/demo.q.lln"
+echo "== 7. fixed point: calibrate on the training episodes, score float vs fixed on the test ones"
+"$lln" quantize "$out/demo.lln" --data "$out/line-follow.csv" -o "$out/demo.q.lln" | tee "$out/quant.txt"
 
-echo "== 7. fixed-point firmware for a Cortex-M4 (no FPU): export, verify under QEMU"
+echo "== 8. fixed-point firmware for a Cortex-M4 (no FPU): export, verify under QEMU"
 "$lln" export "$out/demo.q.lln" --target cortex-m4 --prefix demo --out "$out/firmware-fixed"
 if command -v arm-none-eabi-gcc >/dev/null 2>&1 && command -v qemu-system-arm >/dev/null 2>&1; then
-    "$lln" verify "$out/demo.q.lln" --target cortex-m4 --input "$out/valid.csv"
+    "$lln" verify "$out/demo.q.lln" --target cortex-m4 --input "$out/stream.csv" | tee "$out/verify.txt"
+    echo "== summary: float vs fixed point on the test episodes, Cortex-M4 firmware"
+    awk '/^  test/ { print } /^task/ { print }' "$out/quant.txt"
+    awk '/flash|RAM|instructions|^PASS|^FAIL/ { print }' "$out/verify.txt"
 else
     echo "SKIP: lln verify needs arm-none-eabi-gcc and qemu-system-arm: sh scripts/deps.sh sim (as root)"
 fi

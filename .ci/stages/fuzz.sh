@@ -71,7 +71,7 @@ for src in tools/fuzz_*.c; do
     # shellcheck disable=SC2086 # $san is a list of flags
     if ci_run "fuzz-build-$name" clang -std=c99 -O1 -g -Wall -Wextra -Wpedantic -Werror \
         -D_POSIX_C_SOURCE=200809L -fsanitize=fuzzer $san -Iinclude -Isrc "$src" "$lib" \
-        -lz -lm -o "$bf/fuzz_$name"; then
+        -lz -lpthread -lm -o "$bf/fuzz_$name"; then
         targets+=("$name")
         echo "$name: built"
     else

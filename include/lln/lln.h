@@ -11,5 +11,6 @@
 #include "lln/import.h"
 #include "lln/grad.h"
 #include "lln/data.h"
+#include "lln/train.h"
 
 #endif

@@ -1,0 +1,238 @@
+/* bench_train: one training epoch of the ncps benchmark task, against the ncps anchors.
+ *
+ *   bench_train [--quick] [--epochs N] [--threads N] [--model ID]
+ *
+ * The task of shared/anchors/ncps-speed.md, method (c): 1024 sequences x 64 steps, 8 inputs,
+ * batch 32 (32 Adam steps, lr 5e-3), backpropagation through the whole sequence, MSE.
+ * Channel 0 = sin(w t + phase) + N(0, 0.3^2), channels 1-7 N(0, 0.3^2); each sequence has its
+ * own w in [0.05, 0.3) and phase in [0, 2 pi). Target: (sin, cos) of the phase, compared with
+ * the first two outputs. The models' other outputs get target 0: the backward pass costs the
+ * same whatever dy holds, and the printed loss is that of the first two outputs only.
+ *
+ * One epoch = for each of the 32 batches: zero the gradient, lln_batch_grad_run (float32
+ * tape forward + loss + backward), lln_optim_step (Adam, then lln_model_prepare). The data
+ * are generated once, before timing. Reported per model: the median epoch time (after one
+ * warm-up epoch; --quick: one timed epoch), the ncps anchor epoch time and the ratio, the
+ * anchor file's FLOP-limit time and our distance to it, and the (sin, cos) loss before and
+ * after the epochs (it must drop). Exit code 0 after a run, 1 on an error. */
+#define _POSIX_C_SOURCE 199309L
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "anchor_models.h"
+#include "lln/train.h"
+
+#define SEQS 1024
+#define STEPS 64
+#define BATCH 32
+#define LR 5e-3
+#define MAX_EPOCHS 16
+
+typedef struct bench_model {
+    const char *id;
+    double ncps_s;   /* ncps "Anchor to beat", train epoch s */
+    double limit_ms; /* "Physical-limit estimates", train epoch ms, one core */
+} bench_model_t;
+
+static const bench_model_t MODELS[] = {
+    {"ltc_ncp19", 5.9, 18.0}, {"ltc_fc32", 11.2, 345.0}, {"cfc32", 1.5, 68.0},
+    {"cfc64", 2.0, 127.0},    {"wcfc_ncp19", 2.0, 5.0},
+};
+#define N_MODELS (sizeof MODELS / sizeof MODELS[0])
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* xorshift64* + Box-Muller: the same data on every machine. */
+static double uniform(unsigned long long *s)
+{
+    *s ^= *s >> 12;
+    *s ^= *s << 25;
+    *s ^= *s >> 27;
+    return (double)((*s * 2685821657736338717ull) >> 11) * (1.0 / 9007199254740992.0);
+}
+
+static double normal(unsigned long long *s)
+{
+    double u1 = uniform(s), u2 = uniform(s);
+    return sqrt(-2.0 * log(u1 < 1e-300 ? 1e-300 : u1)) * cos(6.283185307179586 * u2);
+}
+
+/* x: SEQS x STEPS x 8; y: SEQS x STEPS x O (sin, cos, then zeros). */
+static void make_task(float *x, float *y, int O)
+{
+    unsigned long long s = 0x9E3779B97F4A7C15ull;
+    for (int n = 0; n < SEQS; n++) {
+        double w = 0.05 + 0.25 * uniform(&s), ph = 6.283185307179586 * uniform(&s);
+        for (int t = 0; t < STEPS; t++) {
+            size_t r = (size_t)n * STEPS + (size_t)t;
+            for (int i = 0; i < LLN_ANCHOR_INPUTS; i++)
+                x[r * LLN_ANCHOR_INPUTS + (size_t)i] =
+                    (float)(0.3 * normal(&s) + (i == 0 ? sin(w * t + ph) : 0.0));
+            for (int o = 0; o < O; o++)
+                y[r * (size_t)O + (size_t)o] = (float)(o == 0   ? sin(w * t + ph)
+                                                       : o == 1 ? cos(w * t + ph)
+                                                                : 0.0);
+        }
+    }
+}
+
+typedef struct run {
+    lln_model_t *m;
+    lln_batch_grad_t *bg;
+    lln_optim_t *opt;
+    float *x, *y, *yo;
+    double *grad;
+    int O;
+} run_t;
+
+/* MSE of the first two outputs over the whole set (forward only). */
+static double task_loss(run_t *r)
+{
+    double s = 0.0;
+    for (int b = 0; b < SEQS / BATCH; b++) {
+        size_t off = (size_t)b * BATCH * STEPS;
+        if (lln_batch_grad_run(r->bg, r->m, BATCH, r->x + off * LLN_ANCHOR_INPUTS, NULL,
+                               r->y + off * (size_t)r->O, NULL, NULL, r->yo, NULL, NULL) != LLN_OK)
+            return NAN;
+        for (size_t i = 0; i < (size_t)BATCH * STEPS; i++)
+            for (int o = 0; o < 2; o++) {
+                double e = r->yo[i * (size_t)r->O + (size_t)o] -
+                           r->y[(off + i) * (size_t)r->O + (size_t)o];
+                s += e * e;
+            }
+    }
+    return s / (2.0 * SEQS * STEPS);
+}
+
+static int epoch(run_t *r)
+{
+    lln_error_t err;
+    for (int b = 0; b < SEQS / BATCH; b++) {
+        size_t off = (size_t)b * BATCH * STEPS;
+        memset(r->grad, 0, lln_model_param_count(r->m) * sizeof(double));
+        if (lln_batch_grad_run(r->bg, r->m, BATCH, r->x + off * LLN_ANCHOR_INPUTS, NULL,
+                               r->y + off * (size_t)r->O, NULL, r->grad, NULL, NULL,
+                               &err) != LLN_OK ||
+            lln_optim_step(r->opt, r->m, r->grad, NULL, &err) != LLN_OK) {
+            fprintf(stderr, "bench_train: %s\n", err.msg);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+typedef struct result {
+    double s_med, s_min, loss0, loss1;
+} result_t;
+
+static int bench_model(const char *id, int epochs, int threads, result_t *res)
+{
+    run_t r;
+    memset(&r, 0, sizeof r);
+    lln_error_t err;
+    if (lln_anchor_model(id, &r.m, &err) != LLN_OK) {
+        fprintf(stderr, "bench_train: %s: %s\n", id, err.msg);
+        return 0;
+    }
+    r.O = lln_model_output_size(r.m);
+    lln_optim_config_t oc;
+    lln_optim_config_default(&oc);
+    oc.lr = LR;
+    r.x = malloc((size_t)SEQS * STEPS * LLN_ANCHOR_INPUTS * sizeof(float));
+    r.y = malloc((size_t)SEQS * STEPS * (size_t)r.O * sizeof(float));
+    r.yo = malloc((size_t)BATCH * STEPS * (size_t)r.O * sizeof(float));
+    r.grad = malloc(lln_model_param_count(r.m) * sizeof(double));
+    int ok = r.x && r.y && r.yo && r.grad && lln_optim_create(r.m, &oc, &r.opt, &err) == LLN_OK &&
+             lln_batch_grad_create(r.m, LLN_F32, BATCH, STEPS, threads, LLN_LOSS_MSE,
+                                   LLN_LOSS_EVERY_STEP, &r.bg, &err) == LLN_OK;
+    double t[MAX_EPOCHS];
+    if (ok) {
+        make_task(r.x, r.y, r.O);
+        res->loss0 = task_loss(&r);
+        for (int e = -1; e < epochs && ok; e++) { /* epoch -1: warm-up (skipped by --quick) */
+            if (e < 0 && epochs == 1)
+                continue;
+            double t0 = now_s();
+            ok = epoch(&r);
+            if (e >= 0)
+                t[e] = now_s() - t0;
+        }
+        res->loss1 = task_loss(&r);
+    } else {
+        fprintf(stderr, "bench_train: %s: setup failed: %s\n", id, err.msg);
+    }
+    if (ok) {
+        qsort(t, (size_t)epochs, sizeof t[0], cmp_double);
+        res->s_min = t[0];
+        res->s_med = epochs % 2 ? t[epochs / 2] : 0.5 * (t[epochs / 2 - 1] + t[epochs / 2]);
+        ok = isfinite(res->loss1);
+    }
+    lln_batch_grad_free(r.bg);
+    lln_optim_free(r.opt);
+    lln_model_free(r.m);
+    free(r.x);
+    free(r.y);
+    free(r.yo);
+    free(r.grad);
+    return ok;
+}
+
+int main(int argc, char **argv)
+{
+    int epochs = 3, threads = 1;
+    const char *only = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--quick") == 0)
+            epochs = 1;
+        else if (strcmp(argv[i], "--epochs") == 0 && i + 1 < argc)
+            epochs = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc)
+            threads = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--model") == 0 && i + 1 < argc)
+            only = argv[++i];
+        else {
+            fprintf(stderr, "usage: %s [--quick] [--epochs N] [--threads N] [--model ID]\n",
+                    argv[0]);
+            return strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0 ? 0 : 1;
+        }
+    }
+    if (epochs < 1 || epochs > MAX_EPOCHS || threads < 0) {
+        fprintf(stderr, "bench_train: --epochs 1..%d, --threads >= 0\n", MAX_EPOCHS);
+        return 1;
+    }
+    printf("liquid-edge %s training speed: ncps task (1024 seq x 64 steps, batch 32, Adam lr "
+           "5e-3,\nfull BPTT, float32), %d thread(s), median of %d epoch(s)%s\n\n",
+           lln_version(), threads, epochs, epochs > 1 ? " after 1 warm-up" : "");
+    printf("%-11s %9s %9s %9s   %10s %9s   %s\n", "model", "s/epoch", "ncps s", "speed-up",
+           "limit ms", "x limit", "loss before -> after");
+    for (size_t k = 0; k < N_MODELS; k++) {
+        if (only != NULL && strcmp(only, MODELS[k].id) != 0)
+            continue;
+        result_t r;
+        if (!bench_model(MODELS[k].id, epochs, threads, &r))
+            return 1;
+        printf("%-11s %9.4f %9.1f %8.1fx   %10.0f %8.1fx   %.4f -> %.4f\n", MODELS[k].id, r.s_med,
+               MODELS[k].ncps_s, MODELS[k].ncps_s / r.s_med, MODELS[k].limit_ms,
+               r.s_med * 1e3 / MODELS[k].limit_ms, r.loss0, r.loss1);
+        fflush(stdout);
+    }
+    printf(
+        "\nncps s: best ncps train-epoch time (shared/anchors/ncps-speed.md, PyTorch 1.13, "
+        "1-2 threads);\nlimit ms: that file's one-core physical-limit estimate (goal: within "
+        "5x of it, and >= 10x\nfaster than ncps). Run-to-run noise on these VMs is +-20-40%%.\n");
+    return 0;
+}

@@ -1,0 +1,41 @@
+/* The trainer's state, shared by the loop (train.c) and its checkpoints (train_ckpt.c). */
+#ifndef LLN_TRAIN_INTERNAL_H
+#define LLN_TRAIN_INTERNAL_H
+
+#include "lln/train.h"
+
+/* Batch arrays for `cap` windows of T steps in the training precision. */
+typedef struct lln__batch_buf {
+    int cap;
+    void *x, *dt, *y, *mask;
+} lln__batch_buf_t;
+
+struct lln_trainer {
+    lln_model_t *m;
+    const lln_dataset_t *ds;
+    lln_train_config_t cfg;
+    char *checkpoint; /* own copy of cfg.checkpoint */
+    int T, I, O, classes;
+    size_t P;
+    size_t *train_idx, ntrain, *order;
+    size_t *valid_idx, nvalid;
+    int batches; /* per epoch */
+    lln_optim_t *opt;
+    lln_batch_grad_t *pool, *eval_pool;
+    lln__batch_buf_t buf, eval_buf;
+    double *grad, *best, *cur;
+    int model_holds_best; /* after run(): the model has `best`, `cur` the current parameters */
+    /* position (all of it is in a checkpoint) */
+    int epoch, batch; /* next batch to run: epoch (0-based), batch within it */
+    double loss_sum, loss_count;
+    double valid_loss, valid_acc, best_metric;
+    int best_epoch, bad_epochs, finished;
+    /* this run */
+    double t0, run_samples, last_lr, last_grad_norm, last_batch_loss;
+    int improved;
+};
+
+/* "batch=32 seed=1 ...": the settings a resumed run must share with the original one. */
+void lln__train_settings(const lln_trainer_t *t, char *out, size_t cap);
+
+#endif
