@@ -65,9 +65,16 @@ echo "== 8. fixed-point firmware for a Cortex-M4 (no FPU): export, verify under 
 "$lln" export "$out/demo.q.lln" --target cortex-m4 --prefix demo --out "$out/firmware-fixed"
 if command -v arm-none-eabi-gcc >/dev/null 2>&1 && command -v qemu-system-arm >/dev/null 2>&1; then
     "$lln" verify "$out/demo.q.lln" --target cortex-m4 --input "$out/stream.csv" | tee "$out/verify.txt"
-    echo "== summary: float vs fixed point on the test episodes, Cortex-M4 firmware"
-    awk '/^  test/ { print } /^task/ { print }' "$out/quant.txt"
-    awk '/flash|RAM|instructions|^PASS|^FAIL/ { print }' "$out/verify.txt"
+    echo "== summary"
+    awk '$1 == "test" && $2 == "mse" {
+            printf "%-30s %-12s %-12s %s\n", "", "float32/64", "fixed point", "difference"
+            d = $7; gsub(/[(]/, "", d)
+            printf "%-30s %-12.6g %-12.6g %s\n", "test MSE (wheel commands)", $4, $6, d " %" }' \
+        "$out/quant.txt"
+    awk '/^  flash/ { f = $2 } /^  RAM/ { r = $(NF - 1) } /^  instructions/ { i = $2 }
+         /^PASS|^FAIL/ { v = $1 }
+         END { printf "%-30s flash %s B, RAM %s B, %s instructions/step, %s (bit-exact vs host)\n",
+               "Cortex-M4 firmware (int8)", f, r, i, v }' "$out/verify.txt"
 else
     echo "SKIP: lln verify needs arm-none-eabi-gcc and qemu-system-arm: sh scripts/deps.sh sim (as root)"
 fi
