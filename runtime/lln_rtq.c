@@ -4,6 +4,8 @@
  * magnitudes), so every result is defined C99 and identical on every target. */
 #include "lln_rtq.h"
 
+#include <stddef.h>
+
 #include "lln_fx.h"
 
 /* ---- integer helpers ------------------------------------------------------------------- */
@@ -104,13 +106,13 @@ static void q_dense(const lln_rtq_dense_t *d, const int16_t *x, int16_t *y)
     /* rows in pairs share the activation loads (lln_fx_dot2_s8i_s16) */
     for (; o + 2 <= d->out; o += 2) {
         int32_t a0, a1;
-        const int8_t *w = d->w + (uint32_t)o * d->in;
+        const int8_t *w = d->w + (size_t)o * d->in;
         lln_fx_dot2_s8i_s16(w, w + d->in, x, d->in, &a0, &a1);
         y[o] = q_out(a0, d->mult[o], d->shift[o], d->bias ? d->bias[o] : 0);
         y[o + 1] = q_out(a1, d->mult[o + 1], d->shift[o + 1], d->bias ? d->bias[o + 1] : 0);
     }
     if (o < d->out) {
-        int32_t acc = lln_fx_dot_s8i_s16(d->w + (uint32_t)o * d->in, x, d->in);
+        int32_t acc = lln_fx_dot_s8i_s16(d->w + (size_t)o * d->in, x, d->in);
         y[o] = q_out(acc, d->mult[o], d->shift[o], d->bias ? d->bias[o] : 0);
     }
 }

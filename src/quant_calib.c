@@ -172,16 +172,16 @@ int lln__q_frac_for(double maxabs, double headroom, int lo, int hi)
 static int ltc_positive(const lln_model_t *m)
 {
     static const char *const vec[] = {"rnn_cell.cm", "rnn_cell.gleak"};
-    static const char *const syn[][2] = {{"rnn_cell.w", "rnn_cell.sparsity_mask"},
-                                         {"rnn_cell.sensory_w", "rnn_cell.sensory_sparsity_mask"}};
+    static const char *const sw[][2] = {{"rnn_cell.w", "rnn_cell.sparsity_mask"},
+                                        {"rnn_cell.sensory_w", "rnn_cell.sensory_sparsity_mask"}};
     for (int t = 0; t < 2; t++) {
         const lln_tensor_info_t *ti = lln_model_find(m, vec[t]);
         const double *v = lln__tensor(m, vec[t]);
         for (size_t i = 0; ti && i < ti->count; i++)
             if (!(v[i] > 0))
                 return 0;
-        ti = lln_model_find(m, syn[t][0]);
-        const double *w = lln__tensor(m, syn[t][0]), *mask = lln__tensor(m, syn[t][1]);
+        ti = lln_model_find(m, sw[t][0]);
+        const double *w = lln__tensor(m, sw[t][0]), *mask = lln__tensor(m, sw[t][1]);
         for (size_t i = 0; ti && i < ti->count; i++)
             if (mask[i] != 0 && !(w[i] > 0))
                 return 0;
