@@ -172,8 +172,9 @@ static void q_cfc(const lln_rtq_model_t *m, const lln_rtq_cfc_t *c, const int16_
         int16_t g1 = lln_fx_tanh_fast(hd[j]), g2 = lln_fx_tanh_fast(hd[H + j]);
         /* time gate sigmoid(t_a dt + t_b) with its argument in Q3.12 */
         int32_t arg = q_mul(hd[2 * H + j], dt, c->t_frac + m->dt_frac - 12);
-        arg = lln_fx_sat16(arg) + q_shift(hd[3 * H + j], c->t_frac - 12);
-        int32_t s = lln_fx_sigmoid_lut(lln_fx_sat16(arg));
+        int16_t a12 =
+            q_sat16_64((int64_t)lln_fx_sat16(arg) + q_shift(hd[3 * H + j], c->t_frac - 12));
+        int32_t s = lln_fx_sigmoid_lut(a12);
         /* default: g1 (1 - s) + s g2 = g1 + s (g2 - g1); no_gate: g1 + s g2 (Q0.15; the
          * product is below 2^31: |s| < 2^15, |g2 - g1| < 2^16) */
         int32_t v = g1 + lln_fx_rshift_round(

@@ -242,7 +242,8 @@ static void ltc(build_t *b, const lln_rt_model_t *r, const lln_qfmt_t *f)
     int I = r->inputs, N = r->units, g = g_frac_of(r);
     d->unfolds = p->unfolds;
     d->v_frac = (int8_t)f->v, d->g_frac = (int8_t)g, d->xin_frac = (int8_t)f->xin;
-    d->eps = lln__q32(p->eps, g);
+    d->eps = lln__q32(p->eps, g); /* >= 0; kept below 2^24 so the denominator fits 32 bits */
+    d->eps = d->eps < 0 ? 0 : d->eps > (1 << 24) ? 1 << 24 : d->eps;
     int32_t *cm = arr(b, "cm_k", LLN_QA_I32, (size_t)N),
             *gl = arr(b, "gleak", LLN_QA_I32, (size_t)N);
     int32_t *gv = arr(b, "gvleak", LLN_QA_I32, (size_t)N);
