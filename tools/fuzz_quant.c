@@ -97,13 +97,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
     const lln_rtq_model_t *r = &q->img.model;
-    int16_t *s1 = calloc(r->state_len, 2), *s2 = calloc(r->state_len, 2), *keep = calloc(r->state_len, 2);
+    int16_t *s1 = calloc(r->state_len, 2), *s2 = calloc(r->state_len, 2),
+            *keep = calloc(r->state_len, 2);
     int16_t *w16 = malloc(r->scratch16_len * 2), *y1 = malloc((size_t)r->outputs * 2 + 2);
     int16_t *y2 = malloc((size_t)r->outputs * 2 + 2), *xi = malloc((size_t)I * 2);
     int32_t *w32 = malloc(r->scratch32_len * 4);
     size_t pos = 9, per = (size_t)I * 2 + 4;
-    for (int step = 0; step < 64 && s1 && s2 && keep && w16 && y1 && y2 && xi && w32 &&
-                       pos + per <= size;
+    for (int step = 0;
+         step < 64 && s1 && s2 && keep && w16 && y1 && y2 && xi && w32 && pos + per <= size;
          step++, pos += per) {
         for (int i = 0; i < I; i++)
             xi[i] = (int16_t)(data[pos + 2 * i] | data[pos + 2 * i + 1] << 8);
