@@ -66,22 +66,6 @@ static int q_bitlen64(uint64_t d)
 #endif
 }
 
-/* int64 in two int32 scratch words (two's complement halves, no implementation-defined
- * shifts of negative values). */
-static void q_store64(int32_t *lo, int32_t *hi, int64_t v)
-{
-    uint64_t u = (uint64_t)v;
-    uint32_t l = (uint32_t)u, h = (uint32_t)(u >> 32);
-    *lo = l <= (uint32_t)INT32_MAX ? (int32_t)l : -(int32_t)(~l) - 1;
-    *hi = h <= (uint32_t)INT32_MAX ? (int32_t)h : -(int32_t)(~h) - 1;
-}
-
-static int64_t q_load64(int32_t lo, int32_t hi)
-{
-    uint64_t u = ((uint64_t)(uint32_t)hi << 32) | (uint32_t)lo;
-    return u <= (uint64_t)INT64_MAX ? (int64_t)u : -(int64_t)(~u) - 1;
-}
-
 /* ---- layers ------------------------------------------------------------------------------ */
 
 /* Requantised row result plus bias, saturated to int16. The quantizer keeps |bias| <= 2^23
@@ -198,24 +182,26 @@ static inline uint32_t q_syn(const lln_rtq_synapse_t *y, const int16_t *v, int s
     return ((uint32_t)y->w * sg + 16384u) >> 15;
 }
 
-/* v = num / den in v units. den (> 0, < 2^31) is scaled to at most 15 significant bits so
- * one 32-bit division does (hardware on most MCUs); num/den is a convex combination of v
- * units, so the scaled num fits 31 bits. Both scalings and the quotient round half away from
- * zero (num's sign is handled on its magnitude). */
-static int16_t q_solve(int64_t num, uint32_t den)
+/* round(|num| / den) with num's sign, saturated to int16; den > 0 (else the limit). */
+static int16_t q_solve(int32_t num, int32_t den)
 {
-    if (den == 0)
+    if (den <= 0)
         return (int16_t)(num == 0 ? 0 : num > 0 ? INT16_MAX : INT16_MIN);
-    uint64_t mag = num < 0 ? 0u - (uint64_t)num : (uint64_t)num;
-    int k = q_bitlen64(den) - 15;
-    if (k > 0) {
-        den = ((den >> (k - 1)) + 1u) >> 1;
-        mag = ((mag >> (k - 1)) + 1u) >> 1;
-    }
-    if (mag > 0x7FFFFFFFu - den / 2)
-        return (int16_t)(num > 0 ? INT16_MAX : INT16_MIN);
-    uint32_t q = ((uint32_t)mag + den / 2) / den;
+    uint32_t mag = lln_fx__abs32(num), d = (uint32_t)den;
+    uint32_t q = (mag + d / 2) / d; /* mag <= 2^31, d / 2 < 2^30: no wrap */
     return lln_fx_sat16(num < 0 ? -(int32_t)q : (int32_t)q);
+}
+
+/* x / 2^k rounded half up, for x >= 0 and k in [0, 31]. */
+static inline uint32_t q_down(uint32_t x, int k)
+{
+    return k ? (uint32_t)(((uint64_t)x + ((uint64_t)1 << (k - 1))) >> k) : x;
+}
+
+/* The same for x < 2^31 (a conductance: < 2^16) in 32-bit arithmetic; half = 2^(k-1) or 0. */
+static inline int32_t q_down16(uint32_t x, int k, uint32_t half)
+{
+    return (int32_t)((x + half) >> k);
 }
 
 /* cm/Δt in g units for every neuron: one 64-bit division per step for the reciprocal
@@ -232,42 +218,56 @@ static void q_cm_over_dt(const lln_rtq_model_t *m, int32_t dt, int32_t *cmt)
     }
 }
 
+/* The LTC step (spec 3.2). Conductances are in g units with up to 16 bits each, so sums
+ * need more than 32 bits; but the new state is a ratio whose denominator needs only 15
+ * significant bits. So once per step each neuron gets a scale 2^-k that brings its largest
+ * possible denominator (the unfold-invariant part: cm/Δt, leak, sensory synapses, plus every
+ * internal synapse fully open) below 2^15; every term is scaled by it, and the unfolds then
+ * run in 32-bit arithmetic: |numerator| <= denominator * 2^15 <= 2^30 (a convex combination
+ * of v units). */
 static void q_ltc(const lln_rtq_model_t *m, const int16_t *x, int32_t dt, int16_t *h, int16_t *w16,
                   int32_t *w32)
 {
     const lln_rtq_ltc_t *p = &m->ltc;
     uint16_t N = m->units;
     int16_t *xin = w16, *u = xin + m->inputs, *un = u + N;
-    int32_t *cmt = w32, *den0 = cmt + N, *num_lo = den0 + N, *num_hi = num_lo + N;
+    int32_t *cmt = w32, *den0 = cmt + N, *num0 = den0 + N, *ks = num0 + N;
     int sh_s = p->xin_frac + p->sensory.sig_frac - 12, sh_r = p->v_frac + p->internal.sig_frac - 12;
     uint32_t add_s = 0x80000000u + (1u << (sh_s - 1)), add_r = 0x80000000u + (1u << (sh_r - 1));
     int32_t sub_s = (int32_t)(0x80000000u >> sh_s), sub_r = (int32_t)(0x80000000u >> sh_r);
     q_affine(&p->in_map, x, xin, m->inputs);
     q_cm_over_dt(m, dt, cmt);
-    /* what does not change over the unfolds: the sensory synapses, leak and cm/Δt */
     for (uint16_t j = 0; j < N; j++) {
         int64_t num = p->gvleak[j];
-        uint32_t den = (uint32_t)cmt[j] + (uint32_t)p->gleak[j] + (uint32_t)p->eps;
+        uint32_t den = (uint32_t)cmt[j] + (uint32_t)p->gleak[j] + (uint32_t)p->eps, wmax = 0;
         const lln_rtq_synapse_t *y = p->sensory.syn + p->sensory.off[j];
         for (const lln_rtq_synapse_t *e = p->sensory.syn + p->sensory.off[j + 1]; y < e; y++) {
             uint32_t g = q_syn(y, xin, sh_s, add_s, sub_s);
             den += g;
             num += (int64_t)(int32_t)g * y->erev; /* g < 2^16 */
         }
-        den0[j] = (int32_t)den; /* < 2^30 + 2^16 (1 + I + N): fits */
-        q_store64(&num_lo[j], &num_hi[j], num);
+        y = p->internal.syn + p->internal.off[j];
+        for (const lln_rtq_synapse_t *e = p->internal.syn + p->internal.off[j + 1]; y < e; y++)
+            wmax += y->w;
+        int k = q_bitlen64((uint64_t)den + wmax) - 15; /* den < 2^30 + 2^16 (1 + I + N) */
+        k = k < 0 ? 0 : k;
+        ks[j] = k;
+        den0[j] = (int32_t)q_down(den, k);
+        cmt[j] = (int32_t)q_down((uint32_t)cmt[j], k);
+        num0[j] = q_shift64(num, k);
         u[j] = h[j];
     }
     for (uint16_t it = 0; it < p->unfolds; it++) {
         for (uint16_t j = 0; j < N; j++) {
-            int64_t num = q_load64(num_lo[j], num_hi[j]) + (int64_t)cmt[j] * u[j];
-            uint32_t den = (uint32_t)den0[j];
+            int k = ks[j];
+            uint32_t half = k ? 1u << (k - 1) : 0u;
+            int32_t num = num0[j] + cmt[j] * u[j], den = den0[j];
             const lln_rtq_synapse_t *y = p->internal.syn + p->internal.off[j];
             for (const lln_rtq_synapse_t *e = p->internal.syn + p->internal.off[j + 1]; y < e;
                  y++) {
-                uint32_t g = q_syn(y, u, sh_r, add_r, sub_r);
+                int32_t g = q_down16(q_syn(y, u, sh_r, add_r, sub_r), k, half);
                 den += g;
-                num += (int64_t)(int32_t)g * y->erev;
+                num += g * y->erev;
             }
             un[j] = q_solve(num, den);
         }
