@@ -68,14 +68,18 @@ static int q_bitlen64(uint64_t d)
 
 /* ---- layers ------------------------------------------------------------------------------ */
 
-/* Requantised row result plus bias, saturated to int16. The quantizer keeps |bias| <= 2^23
- * and shift in [-31, 31]; clamping the product to +-2^24 first changes no int16 result
- * (beyond it the sum saturates either way) and keeps the sum in 32 bits. */
-static inline int16_t q_out(int32_t acc, int32_t mult, int shift, int32_t bias)
+/* Requantised row result, clamped to +-2^24 (beyond it any int16 result saturates; with the
+ * quantizer's |bias| <= 2^23 the sums below stay in 32 bits). shift in [-31, 31]. */
+static inline int32_t q_req(int32_t acc, int32_t mult, int shift)
 {
     uint32_t mag = lln_fx__mulshift_mag(lln_fx__abs32(acc), lln_fx__abs32(mult), 31 + shift);
     int32_t r = mag > (1u << 24) ? 1 << 24 : (int32_t)mag;
-    return lln_fx_sat16(((acc < 0) != (mult < 0) ? -r : r) + bias);
+    return (acc < 0) != (mult < 0) ? -r : r;
+}
+
+static inline int16_t q_out(int32_t acc, int32_t mult, int shift, int32_t bias)
+{
+    return lln_fx_sat16(q_req(acc, mult, shift) + bias);
 }
 
 static void q_affine(const lln_rtq_affine_t *a, const int16_t *x, int16_t *y, uint16_t n)
@@ -84,21 +88,57 @@ static void q_affine(const lln_rtq_affine_t *a, const int16_t *x, int16_t *y, ui
         y[i] = q_out(x[i], a->mult[i], a->shift[i], a->bias[i]);
 }
 
-static void q_dense(const lln_rtq_dense_t *d, const int16_t *x, int16_t *y)
+/* One column group of rows: acc[o] (o < d->out) for columns [c0, c0 + n). */
+static void q_dot_rows(const lln_rtq_dense_t *d, const int16_t *x, int c0, int n, int32_t *acc,
+                       int16_t *y, const int32_t *mult, const int8_t *shift, int first)
 {
     uint16_t o = 0;
+    const int32_t *bias = d->bias;
     /* rows in pairs share the activation loads (lln_fx_dot2_s8i_s16) */
     for (; o + 2 <= d->out; o += 2) {
         int32_t a0, a1;
-        const int8_t *w = d->w + (size_t)o * d->in;
-        lln_fx_dot2_s8i_s16(w, w + d->in, x, d->in, &a0, &a1);
-        y[o] = q_out(a0, d->mult[o], d->shift[o], d->bias ? d->bias[o] : 0);
-        y[o + 1] = q_out(a1, d->mult[o + 1], d->shift[o + 1], d->bias ? d->bias[o + 1] : 0);
+        const int8_t *w = d->w + (size_t)o * d->in + c0;
+        lln_fx_dot2_s8i_s16(w, w + d->in, x + c0, n, &a0, &a1);
+        a0 = q_req(a0, mult[o], shift[o]), a1 = q_req(a1, mult[o + 1], shift[o + 1]);
+        if (first) { /* the first group: keep the partial sums (+ bias) */
+            acc[o] = a0 + (bias ? bias[o] : 0);
+            acc[o + 1] = a1 + (bias ? bias[o + 1] : 0);
+        } else {
+            y[o] = lln_fx_sat16(acc[o] + a0);
+            y[o + 1] = lln_fx_sat16(acc[o + 1] + a1);
+        }
     }
     if (o < d->out) {
-        int32_t acc = lln_fx_dot_s8i_s16(d->w + (size_t)o * d->in, x, d->in);
-        y[o] = q_out(acc, d->mult[o], d->shift[o], d->bias ? d->bias[o] : 0);
+        int32_t a = lln_fx_dot_s8i_s16(d->w + (size_t)o * d->in + c0, x + c0, n);
+        a = q_req(a, mult[o], shift[o]);
+        if (first)
+            acc[o] = a + (bias ? bias[o] : 0);
+        else
+            y[o] = lln_fx_sat16(acc[o] + a);
     }
+}
+
+/* y = W x + b, int8 rows; with a split, two column groups whose sums meet in 32 bits
+ * (acc: d->out words of int32 scratch). */
+static void q_dense(const lln_rtq_dense_t *d, const int16_t *x, int16_t *y, int32_t *acc)
+{
+    if (d->split == 0) {
+        uint16_t o = 0;
+        for (; o + 2 <= d->out; o += 2) {
+            int32_t a0, a1;
+            const int8_t *w = d->w + (size_t)o * d->in;
+            lln_fx_dot2_s8i_s16(w, w + d->in, x, d->in, &a0, &a1);
+            y[o] = q_out(a0, d->mult[o], d->shift[o], d->bias ? d->bias[o] : 0);
+            y[o + 1] = q_out(a1, d->mult[o + 1], d->shift[o + 1], d->bias ? d->bias[o + 1] : 0);
+        }
+        if (o < d->out) {
+            int32_t a = lln_fx_dot_s8i_s16(d->w + (size_t)o * d->in, x, d->in);
+            y[o] = q_out(a, d->mult[o], d->shift[o], d->bias ? d->bias[o] : 0);
+        }
+        return;
+    }
+    q_dot_rows(d, x, 0, d->split, acc, y, d->mult, d->shift, 1);
+    q_dot_rows(d, x, d->split, d->in - d->split, acc, y, d->mult2, d->shift2, 0);
 }
 
 /* Backbone activation of v (frac fractional bits). tanh-like activations get their input in
@@ -125,25 +165,25 @@ static int16_t q_act(uint8_t act, int16_t v, int frac)
 
 /* One CfC cell (spec 4.2) in place on h. */
 static void q_cfc(const lln_rtq_model_t *m, const lln_rtq_cfc_t *c, const int16_t *inp, int32_t dt,
-                  int16_t *h, int16_t *w)
+                  int16_t *h, int16_t *w, int32_t *acc)
 {
     uint16_t F = (uint16_t)(c->in + c->hidden), wmax = F, H = c->hidden;
     for (uint16_t l = 0; l < c->nbackbone; l++)
         wmax = c->backbone[l].out > wmax ? c->backbone[l].out : wmax;
     int16_t *z = w, *z2 = z + wmax, *hd = z2 + wmax;
-    for (uint16_t i = 0; i < c->in; i++)
-        z[i] = lln_fx_sat16(q_shift(inp[i], c->in_frac - c->z_frac));
+    for (uint16_t i = 0; i < c->in; i++) /* as stored: the first layer has a group each */
+        z[i] = inp[i];
     for (uint16_t j = 0; j < H; j++)
-        z[c->in + j] = lln_fx_sat16(q_shift(h[j], c->h_frac - c->z_frac));
+        z[c->in + j] = h[j];
     for (uint16_t l = 0; l < c->nbackbone; l++) {
-        q_dense(&c->backbone[l], z, z2);
+        q_dense(&c->backbone[l], z, z2, acc);
         for (uint16_t o = 0; o < c->backbone[l].out; o++)
             z2[o] = q_act(m->activation, z2[o], c->act_frac[l]);
         int16_t *t = z;
         z = z2;
         z2 = t;
     }
-    q_dense(&c->heads, z, hd);
+    q_dense(&c->heads, z, hd, acc);
     for (uint16_t j = 0; j < H; j++) {
         if (m->mode == LLN_RTQ_MODE_PURE) {
             /* h = A - A exp(-dt (|w_tau| + |f1|)) f1 */
@@ -304,7 +344,7 @@ int lln_rtq_step(const lln_rtq_model_t *m, int16_t *state, const int16_t *x, int
         const int16_t *inp = xn;
         uint16_t col = 0;
         for (uint16_t l = 0; l < m->ncells; l++) {
-            q_cfc(m, &m->cfc[l], inp, dt, state + col, w);
+            q_cfc(m, &m->cfc[l], inp, dt, state + col, w, scratch32);
             inp = state + col; /* the next layer reads this layer's new state */
             col = (uint16_t)(col + m->cfc[l].hidden);
         }
@@ -313,7 +353,7 @@ int lln_rtq_step(const lln_rtq_model_t *m, int16_t *state, const int16_t *x, int
     if (y == 0)
         return LLN_RTQ_OK;
     if (m->proj.out > 0) {
-        q_dense(&m->proj, out, w);
+        q_dense(&m->proj, out, w, scratch32);
         out = w;
     }
     q_affine(&m->out_map, out, y, m->outputs);

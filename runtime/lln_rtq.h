@@ -53,6 +53,13 @@ typedef struct lln_rtq_dense {
     const int32_t *mult;
     const int8_t *shift;
     const int32_t *bias;
+    /** split > 0: two column groups, [0, split) and [split, in), each with its own scale per
+     *  row (mult/shift, then mult2/shift2) and its own interleaving: a CfC's first layer reads
+     *  [input, h], whose formats differ (a wide-range input must not cost the recurrent
+     *  state its precision). y = sat16(requant(A) + requant(B) + bias). */
+    uint16_t split;
+    const int32_t *mult2;
+    const int8_t *shift2;
 } lln_rtq_dense_t;
 
 /** One LTC synapse: source index, mu (the source's units), sigma (frac sig_frac of its
@@ -85,11 +92,11 @@ typedef struct lln_rtq_ltc {
     lln_rtq_syn_t sensory, internal;
 } lln_rtq_ltc_t;
 
-/** One CfC cell (dense with backbone, or one wired layer). Its input has in_frac fractional
- *  bits, its state h_frac; both are brought to z_frac (<= both) for the first dense layer. */
+/** One CfC cell (dense with backbone, or one wired layer). Its first dense layer reads
+ *  z = [input, h] as stored, in two column groups (lln_rtq_dense_t.split). */
 typedef struct lln_rtq_cfc {
     uint16_t in, hidden, nbackbone;
-    int8_t in_frac, h_frac, z_frac;
+    int8_t h_frac;                   /**< the cell's state: h * 2^-h_frac */
     const lln_rtq_dense_t *backbone; /**< nbackbone layers */
     const int8_t *act_frac;          /**< per backbone layer: frac of its pre-activation */
     lln_rtq_dense_t heads;           /**< ff1 [ff2 time_a time_b] stacked: nheads*hidden rows */
@@ -110,7 +117,7 @@ typedef struct lln_rtq_model {
     lln_rtq_ltc_t ltc;
     uint16_t ncells;
     const lln_rtq_cfc_t *cfc; /**< ncells CfC cells (layers, in state order) */
-    lln_rtq_affine_t in_norm; /**< CfC: raw input -> normalised input (cfc[0].in_frac) */
+    lln_rtq_affine_t in_norm; /**< CfC: raw input -> normalised input */
     lln_rtq_dense_t proj;     /**< projection (out = 0: none) */
     int8_t c_frac;            /**< frac of the cell output the projection or out_map reads */
     lln_rtq_affine_t out_map; /**< cell (or projection) output -> y (y_frac) */

@@ -63,8 +63,13 @@ static void dense(lln__text_t *t, const lln_qimage_t *q, const char *p, const ll
     const void *ptrs[] = {d->w, d->mult, d->shift, d->bias};
     for (int i = 0; i < 4; i++) {
         ref(t, q, p, ptrs[i]);
-        lln__put(t, i < 3 ? ", " : "}");
+        lln__put(t, ", ");
     }
+    lln__put(t, "%u, ", (unsigned)d->split);
+    ref(t, q, p, d->mult2);
+    lln__put(t, ", ");
+    ref(t, q, p, d->shift2);
+    lln__put(t, "}");
 }
 
 static void syn(lln__text_t *t, const lln_qimage_t *q, const char *p, const lln_rtq_syn_t *s)
@@ -96,10 +101,8 @@ static void cells(lln__text_t *t, const lln_qimage_t *q, const char *p)
         const lln_rtq_cfc_t *c = &r->cfc[l];
         lln__put(t, "    {.in = %u, .hidden = %u, .nbackbone = %u, ", (unsigned)c->in,
                  (unsigned)c->hidden, (unsigned)c->nbackbone);
-        lln__put(t,
-                 ".in_frac = %d, .h_frac = %d, .z_frac = %d,\n     .backbone = %s%s, .act_frac = ",
-                 c->in_frac, c->h_frac, c->z_frac, c->nbackbone ? p : "0",
-                 c->nbackbone ? "_backbone" : "");
+        lln__put(t, ".h_frac = %d,\n     .backbone = %s%s, .act_frac = ", c->h_frac,
+                 c->nbackbone ? p : "0", c->nbackbone ? "_backbone" : "");
         ref(t, q, p, c->act_frac);
         lln__put(t, ",\n     .heads = ");
         dense(t, q, p, &c->heads);

@@ -27,7 +27,7 @@ void lln__qfmt_format(const lln_qfmt_t *f, char *buf, size_t cap)
     put_list(buf, cap, "y", f->y, f->ny);
     put_list(buf, cap, "v", &f->v, 1);
     put_list(buf, cap, "xin", &f->xin, 1);
-    put_list(buf, cap, "xn", &f->xn, 1);
+    put_list(buf, cap, "xn", f->xn, f->ncells ? f->nx : 0);
     put_list(buf, cap, "h", f->h, f->ncells);
     put_list(buf, cap, "ff", f->ff, f->ncells);
     put_list(buf, cap, "t", f->t, f->ncells);
@@ -76,7 +76,7 @@ lln_status_t lln__qfmt_parse(const lln_model_t *m, const char *text, lln_qfmt_t 
         int *v, n, lo, hi;
     } items[] = {{"dt", &f->dt, 1, 0, 30},       {"x", f->x, f->nx, -16, 24},
                  {"y", f->y, f->ny, -16, 24},    {"v", &f->v, 1, -8, 24},
-                 {"xin", &f->xin, 1, -8, 24},    {"xn", &f->xn, 1, -8, 24},
+                 {"xin", &f->xin, 1, -8, 24},    {"xn", f->xn, f->ncells ? f->nx : 0, -8, 24},
                  {"h", f->h, f->ncells, -8, 15}, {"ff", f->ff, f->ncells, -8, 24},
                  {"t", f->t, f->ncells, -8, 24}, {"act", f->act, f->nact, -8, 24},
                  {"p", &f->p, 1, -8, 24}};

@@ -9,6 +9,11 @@
 #include "quant_internal.h"
 
 typedef struct {
+    /* |mapped or normalised input| of every step, per input (n_in values each): their
+     * robust range ignores glitches (a raw 9831 mm/h rain reading in a dataset whose other
+     * inputs are O(1)), which would otherwise coarsen every input's format */
+    double *in_abs;
+    size_t n_in, cap_in;
     double x[LLN_Q_MAX_IO], y[LLN_Q_MAX_IO], dt;
     double v, xin, xn, p;
     double h[LLN_MAX_LAYERS], ff[LLN_MAX_LAYERS], t[LLN_MAX_LAYERS];
@@ -65,6 +70,7 @@ static void ltc_step(const lln_rt_model_t *m, const double *xn, double dt, doubl
     for (int i = 0; i < I; i++) {
         xin[i] = xn[i] * p->in_w[i] + p->in_b[i];
         upd(&r->xin, xin[i]);
+        r->in_abs[(size_t)i * r->cap_in + r->n_in] = fabs(xin[i]);
     }
     memset(ns, 0, 2 * (size_t)N * sizeof *ns);
     syn(p->s_off, p->s_src, p->s_sigma, p->s_mu, p->s_w, p->s_we, N, xin, ns, ds);
@@ -133,6 +139,8 @@ static void step(const lln_rt_model_t *m, double *h, const double *x, double dt,
         upd(&r->x[i], x[i]);
         xn[i] = (x[i] - m->x_mean[i]) * m->x_inv_std[i];
         upd(&r->xn, xn[i]);
+        if (m->cell != LLN_RT_LTC)
+            r->in_abs[(size_t)i * r->cap_in + r->n_in] = fabs(xn[i]);
     }
     upd(&r->dt, dt);
     if (m->cell == LLN_RT_LTC) {
@@ -157,6 +165,33 @@ static void step(const lln_rt_model_t *m, double *h, const double *x, double dt,
     }
     for (int o = 0; o < m->outputs; o++)
         upd(&r->y[o], yc[o] * m->y_std[o] + m->y_mean[o]);
+    r->n_in++;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Input i's largest magnitude once the top 0.05 % of its values (1 in 2000) are set aside
+ * as glitches: they saturate instead of costing the input its resolution. */
+static double robust_range(ranges_t *g, int i)
+{
+    if (g->n_in == 0)
+        return 0;
+    double *v = g->in_abs + (size_t)i * g->cap_in;
+    qsort(v, g->n_in, sizeof *v, cmp_double);
+    return v[g->n_in - 1 - g->n_in / 2000];
+}
+
+/* The largest robust range over the inputs (LTC: one format for the mapped inputs). */
+static double robust_input_range(ranges_t *g, int inputs)
+{
+    double worst = 0;
+    for (int i = 0; i < inputs; i++)
+        worst = fmax(worst, robust_range(g, i));
+    return worst;
 }
 
 int lln__q_frac_for(double maxabs, double headroom, int lo, int hi)
@@ -211,14 +246,16 @@ const char *lln__quant_unsupported(const lln_model_t *m)
 /* The formats from the ranges. Headroom: states and inputs may exceed what calibration saw,
  * so they get a factor 2 (one bit); Δt gets 4 before the int32 limit and at most 24
  * fractional bits (Δt up to 128 s for models calibrated at sub-second steps). */
-static void choose(const lln_model_t *m, const lln_rt_model_t *r, const ranges_t *g, lln_qfmt_t *f)
+static void choose(const lln_model_t *m, const lln_rt_model_t *r, ranges_t *g, lln_qfmt_t *f)
 {
     memset(f, 0, sizeof *f);
     f->nx = r->inputs, f->ny = r->outputs;
     f->dt = g->dt > 0 ? (int)floor(log2(2147483647.0 / (g->dt * 4.0))) : 16;
     f->dt = f->dt < 0 ? 0 : f->dt > 24 ? 24 : f->dt; /* 2^-24 s resolves any real clock */
+    /* an input calibration never saw nonzero (a holiday flag) gets the range 1, not the
+     * finest format, which would saturate its first nonzero value */
     for (int i = 0; i < r->inputs; i++)
-        f->x[i] = lln__q_frac_for(g->x[i], 2.0, -16, 24);
+        f->x[i] = lln__q_frac_for(g->x[i] > 0 ? g->x[i] : 1.0, 2.0, -16, 24);
     for (int o = 0; o < r->outputs; o++)
         f->y[o] = lln__q_frac_for(g->y[o], 2.0, -16, 24);
     if (r->cell == LLN_RT_LTC) {
@@ -235,10 +272,11 @@ static void choose(const lln_model_t *m, const lln_rt_model_t *r, const ranges_t
             if (r->ltc.s_w[k] != 0.0f)
                 mv = fmax(mv, fabs(r->ltc.s_we[k] / r->ltc.s_w[k]));
         f->v = lln__q_frac_for(mv, 1.0, -8, 14);
-        f->xin = lln__q_frac_for(g->xin, 2.0, -8, 14);
+        f->xin = lln__q_frac_for(robust_input_range(g, r->inputs), 2.0, -8, 14);
         return;
     }
-    f->xn = lln__q_frac_for(g->xn, 2.0, -8, 14);
+    for (int i = 0; i < r->inputs; i++) /* each its own: the first layer folds them */
+        f->xn[i] = lln__q_frac_for(robust_range(g, i), 2.0, -8, 14);
     f->ncells = r->ncells;
     for (int l = 0; l < r->ncells; l++) {
         int pure = r->mode == LLN_RT_MODE_PURE;
@@ -276,10 +314,14 @@ lln_status_t lln_quant_calibrate(lln_model_t *m, int batch, int steps, const dou
     if (st != LLN_OK)
         return st;
     ranges_t *g = calloc(1, sizeof *g);
+    if (g != NULL) {
+        g->cap_in = total;
+        g->in_abs = malloc(total * (size_t)I * sizeof *g->in_abs + 1);
+    }
     double *h = calloc((size_t)N, sizeof *h);
     double *w = calloc((size_t)img.model.scratch_floats * 2 + 64, sizeof *w);
     lln_qfmt_t *f = malloc(sizeof *f);
-    if (!g || !h || !w || !f) {
+    if (!g || !g->in_abs || !h || !w || !f) {
         st = lln_error_set(err, LLN_E_NOMEM, "quantize: out of memory");
     } else {
         for (int b = 0; b < batch; b++) {
@@ -301,6 +343,8 @@ lln_status_t lln_quant_calibrate(lln_model_t *m, int batch, int steps, const dou
             free(text);
         }
     }
+    if (g)
+        free(g->in_abs);
     free(g), free(h), free(w), free(f);
     lln_rt_image_free(&img);
     return st;

@@ -83,39 +83,55 @@ static void affine(build_t *b, lln_rtq_affine_t *af, const char *tag, int n, con
 }
 
 /* A dense layer: int8 rows with one scale each. out = alpha (W x + bias) with x of real scale
- * in_scale per unit, out with out_frac[o] bits (rows with out_frac NULL use frac0). */
+ * in_scale per unit (times col_scale[i] for column i of the first group when given: each
+ * input's own format, folded into its weights), out with out_frac[o] bits (rows with
+ * out_frac NULL use frac0). With
+ * split > 0 the columns [split, in) are a second group: their own row scales, input scale
+ * in_scale2, multipliers mult2/shift2, interleaved on their own (lln_rtq.h). */
 static void dense(build_t *b, lln_rtq_dense_t *d, const char *tag, const lln_rt_dense_t *src,
-                  double in_scale, double alpha, const int *out_frac, int frac0)
+                  double in_scale, const double *col_scale, double alpha, const int *out_frac,
+                  int frac0, int split, double in_scale2)
 {
     char nm[48];
     size_t n = (size_t)src->out * src->in;
-    d->out = src->out, d->in = src->in;
-    int8_t *w, *shift;
-    int32_t *mult, *bias = NULL;
+    d->out = src->out, d->in = src->in, d->split = (uint16_t)split;
+    int8_t *w, *shift, *shift2 = NULL;
+    int32_t *mult, *bias = NULL, *mult2 = NULL;
     snprintf(nm, sizeof nm, "%s_w", tag), w = arr(b, nm, LLN_QA_I8, n);
     snprintf(nm, sizeof nm, "%s_mult", tag), mult = arr(b, nm, LLN_QA_I32, src->out);
     snprintf(nm, sizeof nm, "%s_shift", tag), shift = arr(b, nm, LLN_QA_I8, src->out);
+    if (split > 0) {
+        snprintf(nm, sizeof nm, "%s_mult2", tag), mult2 = arr(b, nm, LLN_QA_I32, src->out);
+        snprintf(nm, sizeof nm, "%s_shift2", tag), shift2 = arr(b, nm, LLN_QA_I8, src->out);
+    }
     if (src->b)
         snprintf(nm, sizeof nm, "%s_bias", tag), bias = arr(b, nm, LLN_QA_I32, src->out);
     int8_t *tmp = malloc((size_t)src->in + 1);
     if (tmp == NULL)
         b->ok = 0;
+    int f0[2] = {0, split > 0 ? split : src->in}, f1[2] = {f0[1], src->in};
     for (int o = 0; b->ok && o < src->out; o++) {
         const float *row = src->w + (size_t)o * src->in;
-        double mx = 0;
-        for (int i = 0; i < src->in; i++)
-            mx = fmax(mx, fabs(row[i]));
-        double s = mx > 0 ? mx / 127.0 : 1.0;
-        for (int i = 0; i < src->in; i++)
-            tmp[i] = (int8_t)lrint(row[i] / s);
-        lln_fx_interleave4(tmp, w + (size_t)o * src->in, src->in);
         int f = out_frac ? out_frac[o] : frac0;
-        mult_of(ldexp(alpha * s * in_scale, f), &mult[o], &shift[o]);
+        for (int g = 0; g < (split > 0 ? 2 : 1); g++) {
+            /* the first group's columns may each have their own format (col_scale) */
+            const double *cs = g == 0 ? col_scale : NULL;
+            double mx = 0;
+            for (int i = f0[g]; i < f1[g]; i++)
+                mx = fmax(mx, fabs(row[i] * (cs ? cs[i] : 1.0)));
+            double s = mx > 0 ? mx / 127.0 : 1.0;
+            for (int i = f0[g]; i < f1[g]; i++)
+                tmp[i] = (int8_t)lrint(row[i] * (cs ? cs[i] : 1.0) / s);
+            lln_fx_interleave4(tmp + f0[g], w + (size_t)o * src->in + f0[g], f1[g] - f0[g]);
+            mult_of(ldexp(alpha * s * (g ? in_scale2 : in_scale), f), g ? &mult2[o] : &mult[o],
+                    g ? &shift2[o] : &shift[o]);
+        }
         if (bias)
             bias[o] = q_bias(alpha * src->b[o], f);
     }
     free(tmp);
     d->w = w, d->mult = mult, d->shift = shift, d->bias = bias;
+    d->mult2 = mult2, d->shift2 = shift2;
 }
 
 /* Per-element scale of an activation's output (real value = int * scale). */
@@ -135,11 +151,19 @@ static void cfc_cell(build_t *b, const lln_rt_model_t *r, int l, const lln_qfmt_
     lln_rtq_cfc_t *d = &q->cfc[l];
     char nm[48];
     d->in = c->in, d->hidden = c->hidden, d->nbackbone = c->nbackbone;
-    d->in_frac = (int8_t)(l == 0 ? f->xn : f->h[l - 1]);
     d->h_frac = (int8_t)f->h[l];
-    d->z_frac = (int8_t)(d->in_frac < d->h_frac ? d->in_frac : d->h_frac);
     d->ff_frac = (int8_t)f->ff[l], d->t_frac = (int8_t)f->t[l];
-    double scale = ldexp(1.0, -d->z_frac);
+    /* the first dense layer reads [input, h] as stored: two column groups */
+    double scale = l == 0 ? 1.0 : ldexp(1.0, -f->h[l - 1]), scale_h = ldexp(1.0, -f->h[l]);
+    int split = c->in;
+    double *col = NULL; /* cell 0's inputs: a format each (f->xn) */
+    if (l == 0 && (col = malloc((size_t)c->in * sizeof *col)) == NULL) {
+        b->ok = 0;
+        return;
+    }
+    for (int i = 0; col && i < c->in; i++)
+        col[i] = ldexp(1.0, -f->xn[i]);
+    const double *first = col;
     int lecun = r->activation == LLN_RT_ACT_LECUN_TANH;
     d->backbone = q->backbone;
     if (c->nbackbone > 0) {
@@ -147,9 +171,10 @@ static void cfc_cell(build_t *b, const lln_rt_model_t *r, int l, const lln_qfmt_
         for (int k = 0; af && k < c->nbackbone; k++) {
             af[k] = (int8_t)f->act[k];
             snprintf(nm, sizeof nm, "bb%d", k);
-            dense(b, &q->backbone[k], nm, &c->backbone[k], scale, lecun ? 0.666 : 1.0, NULL,
-                  f->act[k]);
+            dense(b, &q->backbone[k], nm, &c->backbone[k], scale, first, lecun ? 0.666 : 1.0, NULL,
+                  f->act[k], split, scale_h);
             scale = act_scale(r->activation, f->act[k]);
+            split = 0, first = NULL;
         }
         d->act_frac = af;
     }
@@ -157,13 +182,15 @@ static void cfc_cell(build_t *b, const lln_rt_model_t *r, int l, const lln_qfmt_
     int *fr = malloc((size_t)c->heads.out * sizeof *fr);
     if (fr == NULL) {
         b->ok = 0;
+        free(col);
         return;
     }
     for (int o = 0; o < c->heads.out; o++)
         fr[o] = o < (nh == 1 ? H : 2 * H) ? f->ff[l] : f->t[l];
     snprintf(nm, sizeof nm, "c%d_heads", l);
-    dense(b, &d->heads, nm, &c->heads, scale, 1.0, fr, 0);
+    dense(b, &d->heads, nm, &c->heads, scale, first, 1.0, fr, 0, split, scale_h);
     free(fr);
+    free(col);
     if (r->mode == LLN_RT_MODE_PURE) {
         double ma = 0;
         for (int j = 0; j < H; j++)
@@ -318,7 +345,7 @@ static void cfc_norm(build_t *b, const lln_rt_model_t *r, const lln_qfmt_t *f)
         for (int i = 0; i < I; i++) {
             a[i] = ldexp((double)r->x_inv_std[i], -f->x[i]);
             a[I + i] = -(double)r->x_mean[i] * r->x_inv_std[i];
-            fr[i] = f->xn;
+            fr[i] = f->xn[i];
         }
         affine(b, &b->q->model.in_norm, "in_norm", I, a, a + I, 0, fr);
     } else {
@@ -336,6 +363,8 @@ static void scratch_sizes(lln_rtq_model_t *d)
     }
     for (uint16_t l = 0; l < d->ncells; l++) {
         const lln_rtq_cfc_t *c = &d->cfc[l];
+        uint32_t rows = c->nbackbone ? c->backbone[0].out : c->heads.out; /* the split layer */
+        s32 = rows > s32 ? rows : s32;
         uint32_t wmax = (uint32_t)c->in + c->hidden;
         for (uint16_t k = 0; k < c->nbackbone; k++)
             wmax = c->backbone[k].out > wmax ? c->backbone[k].out : wmax;
@@ -380,7 +409,7 @@ lln_status_t lln__qimage_build(const lln_model_t *m, const lln_qfmt_t *f, lln_qi
         c_frac = f->h[r->ncells - 1];
     }
     if (r->proj.out > 0) {
-        dense(&b, &d->proj, "proj", &r->proj, ldexp(1.0, -c_frac), 1.0, NULL, f->p);
+        dense(&b, &d->proj, "proj", &r->proj, ldexp(1.0, -c_frac), NULL, 1.0, NULL, f->p, 0, 1.0);
         c_frac = f->p;
     }
     out_map(&b, r, f, c_frac);

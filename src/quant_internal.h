@@ -22,7 +22,7 @@ typedef struct lln_qfmt {
     int x[LLN_Q_MAX_IO];    /* raw inputs */
     int y[LLN_Q_MAX_IO];    /* outputs */
     int v, xin;             /* LTC: state, mapped input */
-    int xn;                 /* CfC: normalised input */
+    int xn[LLN_Q_MAX_IO];   /* CfC: normalised inputs, one format each */
     int ncells;             /* CfC cells (wired layers) */
     int h[LLN_MAX_LAYERS];  /* CfC: state of each cell */
     int ff[LLN_MAX_LAYERS]; /* CfC: ff1/ff2 heads (12 except in pure mode) */
