@@ -39,7 +39,9 @@ struct lln__csv {
 void lln__csv_quote(const char *s, char *buf, size_t n)
 {
     size_t k = 0, i = 0;
-    for (; s[i] != '\0' && i < 40 && k + 1 < n; i++)
+    if (n == 0)
+        return;
+    for (; i < 40 && s[i] != '\0' && k + 1 < n; i++)
         buf[k++] = isprint((unsigned char)s[i]) || (unsigned char)s[i] >= 0x80 ? s[i] : '?';
     if (s[i] != '\0' && k + 4 < n) {
         memcpy(buf + k, "...", 3);
@@ -209,7 +211,7 @@ static lln_status_t refill(lln__csv_t *r, lln_error_t *err)
 
 static lln_status_t append(lln__csv_t *r, const unsigned char *p, size_t n, lln_error_t *err)
 {
-    if (r->line_len + n > LLN_CSV_MAX_LINE)
+    if (r->line_len + n > (size_t)LLN_CSV_MAX_LINE)
         return lln_error_set(err, LLN_E_FORMAT, "%s:%ld: line longer than %d bytes", r->name,
                              r->lines + 1, LLN_CSV_MAX_LINE);
     if (r->line_len + n + 1 > r->line_cap) {

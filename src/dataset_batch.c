@@ -4,6 +4,7 @@
 #include "data_internal.h"
 
 /* One gather per precision: the same code with REAL = float or double. */
+/* NOLINTBEGIN(bugprone-macro-parentheses): REAL is a type name (float/double) here */
 #define GATHER(NAME, REAL)                                                                         \
     static void NAME(const lln_dataset_t *ds, const size_t *windows, int count, REAL *x, REAL *dt, \
                      REAL *y, REAL *mask)                                                          \
@@ -28,6 +29,7 @@
 
 GATHER(gather_f32, float)
 GATHER(gather_f64, double)
+/* NOLINTEND(bugprone-macro-parentheses) */
 
 lln_status_t lln_dataset_gather(const lln_dataset_t *ds, const size_t *windows, int count,
                                 lln_dtype_t dtype, void *x, void *dt, void *y, void *mask,

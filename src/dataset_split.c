@@ -40,7 +40,7 @@ static lln_status_t by_windows(lln_dataset_t *ds, double valid, double test, uin
 static lln_status_t by_sequences(lln_dataset_t *ds, double valid, double test, uint64_t seed)
 {
     size_t n = (size_t)ds->nseq, *order = identity(n);
-    lln_split_t *of = malloc(n * sizeof *of);
+    lln_split_t *of = malloc((n ? n : 1) * sizeof *of); /* n >= 1 when there are windows */
     if (order == NULL || of == NULL) {
         free(order);
         free(of);

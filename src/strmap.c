@@ -32,7 +32,9 @@ int lln__strmap_get(const lln__strmap_t *m, const char *key)
 static lln_status_t grow(lln__strmap_t *m)
 {
     size_t cap = m->cap ? 2 * m->cap : 16;
-    lln__strmap_t n = {calloc(cap, sizeof(char *)), calloc(cap, sizeof(int)), cap, m->n};
+    lln__strmap_t n = {NULL, NULL, cap, m->n};
+    n.keys = calloc(cap, sizeof(char *));
+    n.vals = calloc(cap, sizeof(int));
     if (n.keys == NULL || n.vals == NULL) {
         free(n.keys);
         free(n.vals);
@@ -44,9 +46,12 @@ static lln_status_t grow(lln__strmap_t *m)
             n.keys[j] = m->keys[i];
             n.vals[j] = m->vals[i];
         }
+    /* Field by field: the old arrays are freed, the new ones take their place. */
     free(m->keys);
     free(m->vals);
-    *m = n;
+    m->keys = n.keys;
+    m->vals = n.vals;
+    m->cap = cap;
     return LLN_OK;
 }
 
