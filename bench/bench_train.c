@@ -199,9 +199,9 @@ int main(int argc, char **argv)
         if (strcmp(argv[i], "--quick") == 0)
             epochs = 1;
         else if (strcmp(argv[i], "--epochs") == 0 && i + 1 < argc)
-            epochs = atoi(argv[++i]);
+            epochs = (int)strtol(argv[++i], NULL, 10);
         else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc)
-            threads = atoi(argv[++i]);
+            threads = (int)strtol(argv[++i], NULL, 10);
         else if (strcmp(argv[i], "--model") == 0 && i + 1 < argc)
             only = argv[++i];
         else {
@@ -228,7 +228,7 @@ int main(int argc, char **argv)
         printf("%-11s %9.4f %9.1f %8.1fx   %10.0f %8.1fx   %.4f -> %.4f\n", MODELS[k].id, r.s_med,
                MODELS[k].ncps_s, MODELS[k].ncps_s / r.s_med, MODELS[k].limit_ms,
                r.s_med * 1e3 / MODELS[k].limit_ms, r.loss0, r.loss1);
-        fflush(stdout);
+        (void)fflush(stdout);
     }
     printf(
         "\nncps s: best ncps train-epoch time (shared/anchors/ncps-speed.md, PyTorch 1.13, "

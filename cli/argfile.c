@@ -30,6 +30,8 @@ typedef struct args {
 
 static int args_push(args_t *a, const char *s)
 {
+    if (s == NULL)
+        return 0;
     if (a->n + 1 >= a->cap) {
         int cap = a->cap ? 2 * a->cap : 32;
         char **v = realloc(a->v, (size_t)cap * sizeof *v);

@@ -225,6 +225,8 @@ static void print_confusion(const lln_model_t *m, const lln_dataset_t *ds, const
     if (names == NULL || !cli_list_parse("eval", "data.classes", &l, names) || l.n < K) {
         free(l.buf);
         free(l.names);
+        l.buf = NULL;
+        l.names = NULL;
         l.n = 0;
     }
     char label[64];

@@ -436,7 +436,7 @@ static void draw_bar(ui_t *u, const lln_train_progress_t *p)
     fmt_time(eta, sizeof eta, u->drew > 0 ? (double)left * p->seconds / u->drew : -1.0);
     fprintf(stderr, "\r\033[Kepoch %d/%d [%s] loss %.4g%s | %.0f seq/s | ETA %s", p->epoch,
             p->epochs, bar, p->loss, valid, p->samples_per_s, eta);
-    fflush(stderr);
+    (void)fflush(stderr);
 }
 
 static void epoch_line(const ui_t *u, const lln_train_progress_t *p)
@@ -446,7 +446,7 @@ static void epoch_line(const ui_t *u, const lln_train_progress_t *p)
     fmt_time(t, sizeof t, p->seconds);
     printf("epoch %d/%d: loss %.5g%s | best epoch %d%s | %.0f seq/s | %s\n", p->epoch, p->epochs,
            p->loss, valid, p->best_epoch, p->improved ? " (new)" : "", p->samples_per_s, t);
-    fflush(stdout);
+    (void)fflush(stdout);
 }
 
 static void save_best(ui_t *u)
@@ -617,22 +617,24 @@ static int train_model(train_args_t *a, lln_model_t *m, const lln_dataset_t *ds,
         rc = EXIT_FAIL;
     }
     if (rc == 0 && a->resume) {
-        if (access(ckpt, F_OK) != 0) {
-            cli_error("train", "--resume: there is no checkpoint %s", ckpt);
-            rc = EXIT_FAIL;
+        if (ckpt == NULL) {
+            cli_error("train", "--resume needs a checkpoint (not --no-checkpoint)");
+            rc = EXIT_USAGE;
         } else if (lln_trainer_load_checkpoint(u.trainer, ckpt, &err) != LLN_OK) {
-            cli_error("train", "--resume: %s", err.msg);
+            cli_error("train", "--resume: %s%s", err.code == LLN_E_IO ? "no checkpoint: " : "",
+                      err.msg);
             rc = EXIT_FAIL;
         }
     }
     lln_train_progress_t p;
+    memset(&p, 0, sizeof p);
     if (rc == 0) {
         lln_trainer_status(u.trainer, &p);
         if (a->resume)
             printf("resume     %s: epoch %d, batch %d of %d\n", ckpt, p.epoch, p.batch, p.batches);
         printf("training   %d epochs of %d batches, %d thread%s\n", a->tc.epochs, p.batches,
                p.threads, p.threads == 1 ? "" : "s");
-        fflush(stdout);
+        (void)fflush(stdout);
         rc = run_trainer(u.trainer, &u);
         lln_trainer_status(u.trainer, &p);
         record_result(m, &p);
@@ -653,6 +655,7 @@ static int train_model(train_args_t *a, lln_model_t *m, const lln_dataset_t *ds,
         test_split(a, m, ds);
     lln_trainer_free(u.trainer);
     lln_model_free(u.scratch);
+    a->tc.progress_ctx = NULL; /* u ends here */
     return rc;
 }
 

@@ -515,7 +515,7 @@ int cli_data_norm(const char *cmd, const cli_data_args_t *a, const lln_dataset_t
         return 0;
     if (a->norm_mode == 2)
         return set_identity(cmd, m, regression);
-    size_t n = (size_t)(in.inputs + in.outputs);
+    size_t n = (size_t)in.inputs + (size_t)in.outputs;
     double *v = malloc(4 * n * sizeof(double));
     if (v == NULL) {
         cli_error(cmd, "out of memory");

@@ -104,10 +104,10 @@ int cli_task_meta_apply(const char *cmd, const lln_model_t *m, cli_data_args_t *
         a->labels = strcmp(v, "string") == 0 ? LLN_LABELS_STRING : LLN_LABELS_INT;
     if (!a->given_window && a->windows_file == NULL &&
         (v = lln_model_get_meta(m, "data.window")) != NULL)
-        a->window = atoi(v);
+        a->window = (int)strtol(v, NULL, 10);
     if (!a->given_stride && a->windows_file == NULL &&
         (v = lln_model_get_meta(m, "data.stride")) != NULL)
-        a->stride = atoi(v);
+        a->stride = (int)strtol(v, NULL, 10);
     if (!a->given_split && (v = lln_model_get_meta(m, "data.split")) != NULL)
         a->split_method = strcmp(v, "shuffle") == 0    ? LLN_SPLIT_SHUFFLE
                           : strcmp(v, "chrono") == 0   ? LLN_SPLIT_CHRONO

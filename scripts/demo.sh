@@ -32,6 +32,12 @@ echo "== 3. the trained model on the test episodes (never seen in training)"
 awk '/^normalized/ { printf "=> explains %.1f %% of the variance of the expert'"'"'s commands\n", 100 * (1 - $2) }
      /^rmse/ { printf "=> wheel-command error %.3f m/s (commands range -0.6..0.6 m/s)\n", $2 }' \
     "$out/eval.txt"
+if [ -x "$build/lln_lf_baseline" ]; then
+    echo "   for scale, least-squares fits of the commands scored on the rows they were fitted to"
+    echo "   (all episodes; tools/lln_lf_baseline.c):"
+    "$build/lln_lf_baseline" "$out/line-follow.csv" | grep -E 'now (linear|quadratic)' |
+        grep -E 'rows (0|-8)\.\.now ' | sed 's/^/     /'
+fi
 
 echo "== 4. streaming one test episode through it (one output row per sensor row)"
 # the columns the model reads (dt first), 200 rows of the last episode; dt 0 (unknown) -> 0.02

@@ -81,6 +81,9 @@ setup() {
     traffic-chrono-ltc) args=("${traffic_chrono[@]}" "${ltc_paper[@]}" --lr 0.01) metric=mse ;;
     traffic-chrono-cfc) args=("${traffic_chrono[@]}" "${cfc_paper[@]}" --lr 0.001) metric=mse ;;
     walker-cfc) args=("${walker[@]}" "${cfc_walker[@]}") metric=mse ;;
+    # our option: z-score the inputs (fitted on the training windows; targets stay raw)
+    walker-cfc-norm) args=("${walker[@]}" --norm fit --no-target-norm "${cfc_walker[@]}") metric=mse ;;
+    walker-cfc-mm) args=("${walker[@]}" --norm fit --no-target-norm "${cfc_walker[@]}" --mixed-memory) metric=mse ;;
     walker-ltc) args=("${walker[@]}" "${ltc_walker[@]}") metric=mse ;;
     *) return 1 ;;
     esac

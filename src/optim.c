@@ -87,7 +87,10 @@ lln_status_t lln_optim_config_validate(const lln_optim_config_t *c, lln_error_t 
 static double scheduled(const lln_optim_config_t *c, long s)
 {
     switch (c->schedule) {
-    case LLN_LR_STEP: return c->lr * pow(c->gamma, (double)(s / c->step_size));
+    case LLN_LR_STEP: {
+        long decays = s / c->step_size; /* whole periods: integer division on purpose */
+        return c->lr * pow(c->gamma, (double)decays);
+    }
     case LLN_LR_COSINE:
         if (s >= c->decay_steps)
             return c->min_lr;
@@ -127,11 +130,15 @@ static void mask_for(const char *name, char *out, size_t cap)
         }
     }
     /* wired CfC: rnn_cell.layer_<l>.ff1.weight / ff2.weight */
-    int layer, used = 0;
-    char head[4];
-    if (sscanf(name, "rnn_cell.layer_%d.%3[f12].weight%n", &layer, head, &used) == 2 &&
-        name[used] == '\0' && (strcmp(head, "ff1") == 0 || strcmp(head, "ff2") == 0))
-        snprintf(out, cap, "rnn_cell.layer_%d.sparsity_mask", layer);
+    static const char pre[] = "rnn_cell.layer_";
+    if (strncmp(name, pre, sizeof pre - 1) != 0)
+        return;
+    char *end;
+    long layer = strtol(name + sizeof pre - 1, &end, 10);
+    if (end == name + sizeof pre - 1 || layer < 0 ||
+        (strcmp(end, ".ff1.weight") != 0 && strcmp(end, ".ff2.weight") != 0))
+        return;
+    snprintf(out, cap, "rnn_cell.layer_%ld.sparsity_mask", layer);
 }
 
 static lln_status_t build_update_mask(lln_optim_t *o, const lln_model_t *m, lln_error_t *err)

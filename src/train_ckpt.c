@@ -12,7 +12,7 @@
  * included, comes back exact. A vector is cut into entries of CHUNK values (the format allows
  * 64 KiB per metadata value). The file is written with lln_model_save(): temporary file,
  * fsync, rename, so a crash leaves either the old or the new checkpoint. */
-#include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,7 +69,9 @@ static lln_status_t put_vector(lln_model_t *m, const char *name, const double *v
 {
     char key[64];
     for (size_t k = 0, i = 0; i < n; k++) {
-        size_t len = n - i < CHUNK ? n - i : CHUNK;
+        size_t len = n - i;
+        if (len > CHUNK)
+            len = CHUNK;
         for (size_t j = 0; j < len; j++)
             put_hex(text + 16 * j, v[i + j]);
         text[16 * len] = '\0';
@@ -114,7 +116,6 @@ static lln_status_t get_vector(const lln_model_t *m, const char *path, const cha
 static lln_status_t put_state(const lln_trainer_t *t, lln_model_t *c, char *text)
 {
     char s[1024];
-    double sc[5] = {t->loss_sum, t->loss_count, t->valid_loss, t->valid_acc, t->best_metric};
     lln_status_t st = lln_model_set_meta(c, "train.checkpoint", CKPT_VERSION);
     lln__train_settings(t, s, sizeof s);
     if (st == LLN_OK)
@@ -123,8 +124,10 @@ static lln_status_t put_state(const lln_trainer_t *t, lln_model_t *c, char *text
              t->best_epoch, t->bad_epochs, t->finished);
     if (st == LLN_OK)
         st = lln_model_set_meta(c, "train.position", s);
-    if (st == LLN_OK)
+    if (st == LLN_OK) {
+        double sc[5] = {t->loss_sum, t->loss_count, t->valid_loss, t->valid_acc, t->best_metric};
         st = put_vector(c, "scalars", sc, 5, text);
+    }
     if (st == LLN_OK)
         st = put_vector(c, "best", t->best, t->P, text);
     for (int k = 0; st == LLN_OK && k < lln_optim_moment_count(t->opt); k++) {
@@ -174,6 +177,21 @@ lln_status_t lln_trainer_save_checkpoint(const lln_trainer_t *t, const char *pat
 
 /* ---- load ------------------------------------------------------------------------------------ */
 
+/* n blank-separated integers filling all of s (NULL: 0). */
+static int parse_longs(const char *s, long *v, int n)
+{
+    if (s == NULL)
+        return 0;
+    for (int i = 0; i < n; i++) {
+        char *end;
+        v[i] = strtol(s, &end, 10);
+        if (end == s || (*end != ' ' && *end != '\0'))
+            return 0;
+        s = end;
+    }
+    return *s == '\0';
+}
+
 static lln_status_t same_structure(const lln_model_t *a, const lln_model_t *b, const char *path,
                                    lln_error_t *err)
 {
@@ -217,38 +235,46 @@ static lln_status_t get_state(lln_trainer_t *t, const lln_model_t *c, const char
                               lln_error_t *err)
 {
     const char *pos = lln_model_get_meta(c, "train.position");
-    int e, b, be, bad, fin;
-    long steps;
-    int used = 0;
-    if (pos == NULL ||
-        sscanf(pos, "%d %d %ld %d %d %d%n", &e, &b, &steps, &be, &bad, &fin, &used) != 6 ||
-        pos[used] != '\0' || e < 0 || b < 0 || b > t->batches || steps < 0 || be < 0 || be > e ||
-        bad < 0)
+    long v[6];
+    if (!parse_longs(pos, v, 6) || v[0] < 0 || v[0] > 1000000000L || v[1] < 0 ||
+        v[1] > t->batches || v[2] < 0 || v[3] < 0 || v[3] > v[0] || v[4] < 0 || v[4] > 1000000000L)
         return lln_error_set(err, LLN_E_FORMAT, "%s: 'train.position' is missing or damaged", path);
-    double sc[5];
+    int e = (int)v[0], b = (int)v[1], be = (int)v[3], bad = (int)v[4], fin = v[5] != 0;
+    long steps = v[2];
+    double sc[5] = {0, 0, 0, 0, 0};
+    int nm = lln_optim_moment_count(t->opt);
+    double *tmp = malloc((size_t)(1 + nm) * (t->P ? t->P : 1) * sizeof(double));
+    if (tmp == NULL)
+        return lln_error_set(err, LLN_E_NOMEM, "%s: out of memory", path);
     lln_status_t st = get_vector(c, path, "scalars", sc, 5, err);
     if (st == LLN_OK)
-        st = get_vector(c, path, "best", t->best, t->P, err);
-    for (int k = 0; st == LLN_OK && k < lln_optim_moment_count(t->opt); k++) {
+        st = get_vector(c, path, "best", tmp, t->P, err);
+    for (int k = 0; st == LLN_OK && k < nm; k++) {
         char name[32];
         snprintf(name, sizeof name, "moment%d", k);
-        st = get_vector(c, path, name, lln_optim_moment(t->opt, k), t->P, err);
+        st = get_vector(c, path, name, tmp + (size_t)(k + 1) * t->P, t->P, err);
     }
-    if (st != LLN_OK)
-        return st;
-    t->epoch = e;
-    t->batch = b;
-    t->best_epoch = be;
-    t->bad_epochs = bad;
-    t->finished = fin != 0;
-    if (e < t->cfg.epochs && !(t->cfg.patience > 0 && bad >= t->cfg.patience))
-        t->finished = 0; /* more epochs asked for than the checkpoint's run had */
-    t->loss_sum = sc[0];
-    t->loss_count = sc[1];
-    t->valid_loss = sc[2];
-    t->valid_acc = sc[3];
-    t->best_metric = sc[4];
-    return lln_optim_set_steps(t->opt, steps);
+    if (st == LLN_OK) { /* everything read: now change the trainer */
+        memcpy(t->best, tmp, t->P * sizeof(double));
+        for (int k = 0; k < nm; k++)
+            memcpy(lln_optim_moment(t->opt, k), tmp + (size_t)(k + 1) * t->P,
+                   t->P * sizeof(double));
+        t->epoch = e;
+        t->batch = b;
+        t->best_epoch = be;
+        t->bad_epochs = bad;
+        t->finished = fin;
+        if (e < t->cfg.epochs && !(t->cfg.patience > 0 && bad >= t->cfg.patience))
+            t->finished = 0; /* more epochs asked for than the checkpoint's run had */
+        t->loss_sum = sc[0];
+        t->loss_count = sc[1];
+        t->valid_loss = sc[2];
+        t->valid_acc = sc[3];
+        t->best_metric = sc[4];
+        st = lln_optim_set_steps(t->opt, steps);
+    }
+    free(tmp);
+    return st;
 }
 
 lln_status_t lln_trainer_load_checkpoint(lln_trainer_t *t, const char *path, lln_error_t *err)
@@ -261,10 +287,12 @@ lln_status_t lln_trainer_load_checkpoint(lln_trainer_t *t, const char *path, lln
         return st;
     const char *ver = lln_model_get_meta(c, "train.checkpoint");
     const char *set = lln_model_get_meta(c, "train.settings");
-    if (ver == NULL || set == NULL)
-        st = lln_error_set(err, LLN_E_FORMAT, "%s: a model file, but not a training checkpoint",
-                           path);
-    else if (strcmp(ver, CKPT_VERSION) != 0)
+    if (ver == NULL || set == NULL) {
+        lln_model_free(c);
+        return lln_error_set(err, LLN_E_FORMAT, "%s: a model file, but not a training checkpoint",
+                             path);
+    }
+    if (strcmp(ver, CKPT_VERSION) != 0)
         st = lln_error_set(err, LLN_E_FORMAT, "%s: checkpoint version '%s' (this is %s)", path, ver,
                            CKPT_VERSION);
     if (st == LLN_OK)

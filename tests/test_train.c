@@ -335,7 +335,8 @@ static void test_batch_loss(void)
     double yo[BB * BT * 3];
     lln_batch_stats_t s;
     CHECK(lln_batch_grad_run(bg, m, BB, b.x, b.dt, b.y, b.mask, NULL, yo, &s, &err) == LLN_OK);
-    double sum = 0, raw = 0, n = 0;
+    double sum = 0, raw = 0;
+    int n = 0;
     for (int i = 0; i < BB * BT; i++)
         for (int o = 0; o < 3 && b.mask[i] != 0; o++, n++) {
             double e = yo[i * 3 + o] - b.y[i * 3 + o];
@@ -566,7 +567,7 @@ static void test_loop(void)
     CHECK(lln_model_load(ckpt, &k, NULL) == LLN_OK);
     CHECK(k != NULL && lln_model_get_meta(k, "train.position") != NULL);
     lln_model_free(k);
-    remove(ckpt);
+    (void)remove(ckpt);
     lln_model_free(a);
     lln_model_free(b);
     lln_model_free(c);
@@ -618,7 +619,7 @@ static void test_early_stop(void)
     CHECK(lln_trainer_load_checkpoint(t, ckpt, &err) == LLN_E_CONFIG);
     CHECK_MSG(strstr(err.msg, "batch=16") != NULL, "message: %s", err.msg);
     lln_trainer_free(t);
-    remove(ckpt);
+    (void)remove(ckpt);
     lln_model_free(m);
     lln_dataset_free(ds);
 }
@@ -658,7 +659,7 @@ static void test_evaluate(void)
     for (int i = 0; i < 9; i++)
         total += conf[i];
     for (int i = 0; i < 3; i++)
-        diag += conf[4 * i];
+        diag += conf[(size_t)i * 4];
     CHECK_NEAR(total, 60, 0);
     CHECK_NEAR(s.steps, 60, 0);
     CHECK_NEAR(diag, s.correct, 0);

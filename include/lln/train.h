@@ -302,8 +302,9 @@ LLN_API lln_status_t lln_trainer_save_checkpoint(const lln_trainer_t *t, const c
  *  structure and settings: parameters, moments, position, best model. A resumed run then
  *  ends with exactly the model an uninterrupted one would have. LLN_E_CONFIG (naming the
  *  setting) when the checkpoint was made with other settings or another model structure;
- *  LLN_E_FORMAT when its training metadata are missing or damaged. The number of epochs may
- *  differ (training can be extended). */
+ *  LLN_E_FORMAT when its training metadata are missing or damaged; on any failure the
+ *  trainer and the model are left as they were. The number of epochs may differ (training
+ *  can be extended). */
 LLN_API lln_status_t lln_trainer_load_checkpoint(lln_trainer_t *t, const char *path,
                                                  lln_error_t *err);
 
