@@ -88,57 +88,33 @@ static void q_affine(const lln_rtq_affine_t *a, const int16_t *x, int16_t *y, ui
         y[i] = q_out(x[i], a->mult[i], a->shift[i], a->bias[i]);
 }
 
-/* One column group of rows: acc[o] (o < d->out) for columns [c0, c0 + n). */
-static void q_dot_rows(const lln_rtq_dense_t *d, const int16_t *x, int c0, int n, int32_t *acc,
-                       int16_t *y, const int32_t *mult, const int8_t *shift, int first)
+/* y = W x + b, int8 rows (two rows at a time share the activation loads); with a split,
+ * each row is two column groups with their own scales whose results meet in 32 bits. */
+static void q_dense(const lln_rtq_dense_t *d, const int16_t *x, int16_t *y)
 {
+    int na = d->split ? d->split : d->in, nb = d->in - na;
     uint16_t o = 0;
-    const int32_t *bias = d->bias;
-    /* rows in pairs share the activation loads (lln_fx_dot2_s8i_s16) */
     for (; o + 2 <= d->out; o += 2) {
-        int32_t a0, a1;
-        const int8_t *w = d->w + (size_t)o * d->in + c0;
-        lln_fx_dot2_s8i_s16(w, w + d->in, x + c0, n, &a0, &a1);
-        a0 = q_req(a0, mult[o], shift[o]), a1 = q_req(a1, mult[o + 1], shift[o + 1]);
-        if (first) { /* the first group: keep the partial sums (+ bias) */
-            acc[o] = a0 + (bias ? bias[o] : 0);
-            acc[o + 1] = a1 + (bias ? bias[o + 1] : 0);
-        } else {
-            y[o] = lln_fx_sat16(acc[o] + a0);
-            y[o + 1] = lln_fx_sat16(acc[o + 1] + a1);
+        int32_t a0, a1, b0 = 0, b1 = 0;
+        const int8_t *w = d->w + (size_t)o * d->in;
+        lln_fx_dot2_s8i_s16(w, w + d->in, x, na, &a0, &a1);
+        a0 = q_req(a0, d->mult[o], d->shift[o]) + (d->bias ? d->bias[o] : 0);
+        a1 = q_req(a1, d->mult[o + 1], d->shift[o + 1]) + (d->bias ? d->bias[o + 1] : 0);
+        if (nb > 0) {
+            lln_fx_dot2_s8i_s16(w + na, w + d->in + na, x + na, nb, &b0, &b1);
+            b0 = q_req(b0, d->mult2[o], d->shift2[o]);
+            b1 = q_req(b1, d->mult2[o + 1], d->shift2[o + 1]);
         }
+        y[o] = lln_fx_sat16(a0 + b0);
+        y[o + 1] = lln_fx_sat16(a1 + b1);
     }
     if (o < d->out) {
-        int32_t a = lln_fx_dot_s8i_s16(d->w + (size_t)o * d->in + c0, x + c0, n);
-        a = q_req(a, mult[o], shift[o]);
-        if (first)
-            acc[o] = a + (bias ? bias[o] : 0);
-        else
-            y[o] = lln_fx_sat16(acc[o] + a);
+        const int8_t *w = d->w + (size_t)o * d->in;
+        int32_t a = q_req(lln_fx_dot_s8i_s16(w, x, na), d->mult[o], d->shift[o]);
+        if (nb > 0)
+            a += q_req(lln_fx_dot_s8i_s16(w + na, x + na, nb), d->mult2[o], d->shift2[o]);
+        y[o] = lln_fx_sat16(a + (d->bias ? d->bias[o] : 0));
     }
-}
-
-/* y = W x + b, int8 rows; with a split, two column groups whose sums meet in 32 bits
- * (acc: d->out words of int32 scratch). */
-static void q_dense(const lln_rtq_dense_t *d, const int16_t *x, int16_t *y, int32_t *acc)
-{
-    if (d->split == 0) {
-        uint16_t o = 0;
-        for (; o + 2 <= d->out; o += 2) {
-            int32_t a0, a1;
-            const int8_t *w = d->w + (size_t)o * d->in;
-            lln_fx_dot2_s8i_s16(w, w + d->in, x, d->in, &a0, &a1);
-            y[o] = q_out(a0, d->mult[o], d->shift[o], d->bias ? d->bias[o] : 0);
-            y[o + 1] = q_out(a1, d->mult[o + 1], d->shift[o + 1], d->bias ? d->bias[o + 1] : 0);
-        }
-        if (o < d->out) {
-            int32_t a = lln_fx_dot_s8i_s16(d->w + (size_t)o * d->in, x, d->in);
-            y[o] = q_out(a, d->mult[o], d->shift[o], d->bias ? d->bias[o] : 0);
-        }
-        return;
-    }
-    q_dot_rows(d, x, 0, d->split, acc, y, d->mult, d->shift, 1);
-    q_dot_rows(d, x, d->split, d->in - d->split, acc, y, d->mult2, d->shift2, 0);
 }
 
 /* Backbone activation of v (frac fractional bits). tanh-like activations get their input in
@@ -165,7 +141,7 @@ static int16_t q_act(uint8_t act, int16_t v, int frac)
 
 /* One CfC cell (spec 4.2) in place on h. */
 static void q_cfc(const lln_rtq_model_t *m, const lln_rtq_cfc_t *c, const int16_t *inp, int32_t dt,
-                  int16_t *h, int16_t *w, int32_t *acc)
+                  int16_t *h, int16_t *w)
 {
     uint16_t F = (uint16_t)(c->in + c->hidden), wmax = F, H = c->hidden;
     for (uint16_t l = 0; l < c->nbackbone; l++)
@@ -176,14 +152,14 @@ static void q_cfc(const lln_rtq_model_t *m, const lln_rtq_cfc_t *c, const int16_
     for (uint16_t j = 0; j < H; j++)
         z[c->in + j] = h[j];
     for (uint16_t l = 0; l < c->nbackbone; l++) {
-        q_dense(&c->backbone[l], z, z2, acc);
+        q_dense(&c->backbone[l], z, z2);
         for (uint16_t o = 0; o < c->backbone[l].out; o++)
             z2[o] = q_act(m->activation, z2[o], c->act_frac[l]);
         int16_t *t = z;
         z = z2;
         z2 = t;
     }
-    q_dense(&c->heads, z, hd, acc);
+    q_dense(&c->heads, z, hd);
     for (uint16_t j = 0; j < H; j++) {
         if (m->mode == LLN_RTQ_MODE_PURE) {
             /* h = A - A exp(-dt (|w_tau| + |f1|)) f1 */
@@ -344,7 +320,7 @@ int lln_rtq_step(const lln_rtq_model_t *m, int16_t *state, const int16_t *x, int
         const int16_t *inp = xn;
         uint16_t col = 0;
         for (uint16_t l = 0; l < m->ncells; l++) {
-            q_cfc(m, &m->cfc[l], inp, dt, state + col, w, scratch32);
+            q_cfc(m, &m->cfc[l], inp, dt, state + col, w);
             inp = state + col; /* the next layer reads this layer's new state */
             col = (uint16_t)(col + m->cfc[l].hidden);
         }
@@ -353,7 +329,7 @@ int lln_rtq_step(const lln_rtq_model_t *m, int16_t *state, const int16_t *x, int
     if (y == 0)
         return LLN_RTQ_OK;
     if (m->proj.out > 0) {
-        q_dense(&m->proj, out, w, scratch32);
+        q_dense(&m->proj, out, w);
         out = w;
     }
     q_affine(&m->out_map, out, y, m->outputs);

@@ -155,7 +155,9 @@ static void cfc_cell(build_t *b, const lln_rt_model_t *r, int l, const lln_qfmt_
     d->ff_frac = (int8_t)f->ff[l], d->t_frac = (int8_t)f->t[l];
     /* the first dense layer reads [input, h] as stored: two column groups */
     double scale = l == 0 ? 1.0 : ldexp(1.0, -f->h[l - 1]), scale_h = ldexp(1.0, -f->h[l]);
-    int split = c->in;
+    /* a wired layer whose input (the previous layer's state) has its own state's format
+     * needs no second group */
+    int split = l == 0 || f->h[l - 1] != f->h[l] ? c->in : 0;
     double *col = NULL; /* cell 0's inputs: a format each (f->xn) */
     if (l == 0 && (col = malloc((size_t)c->in * sizeof *col)) == NULL) {
         b->ok = 0;
@@ -363,8 +365,6 @@ static void scratch_sizes(lln_rtq_model_t *d)
     }
     for (uint16_t l = 0; l < d->ncells; l++) {
         const lln_rtq_cfc_t *c = &d->cfc[l];
-        uint32_t rows = c->nbackbone ? c->backbone[0].out : c->heads.out; /* the split layer */
-        s32 = rows > s32 ? rows : s32;
         uint32_t wmax = (uint32_t)c->in + c->hidden;
         for (uint16_t k = 0; k < c->nbackbone; k++)
             wmax = c->backbone[k].out > wmax ? c->backbone[k].out : wmax;
