@@ -109,7 +109,7 @@ static void dense(build_t *b, lln_rtq_dense_t *d, const char *tag, const lln_rt_
     int8_t *tmp = malloc((size_t)src->in + 1);
     if (tmp == NULL)
         b->ok = 0;
-    int f0[2] = {0, split > 0 ? split : src->in}, f1[2] = {f0[1], src->in};
+    const int f0[2] = {0, split > 0 ? split : src->in}, f1[2] = {f0[1], src->in};
     for (int o = 0; b->ok && o < src->out; o++) {
         const float *row = src->w + (size_t)o * src->in;
         int f = out_frac ? out_frac[o] : frac0;
