@@ -204,6 +204,15 @@ typedef struct {
     double *x, *dt, *y, *mask, *yf, *yq, *hf, *hq;
 } buffers_t;
 
+/* Empty buffers for windows of ds (in) and a model with O outputs and N states. */
+static buffers_t buffers_for(const lln_dataset_info_t *in, int O, int N)
+{
+    buffers_t b;
+    memset(&b, 0, sizeof b); /* every pointer NULL until buffers_alloc */
+    b.T = in->window_length, b.I = in->inputs, b.O = O, b.N = N, b.TO = in->outputs;
+    return b;
+}
+
 static void buffers_free(buffers_t *b)
 {
     free(b->x), free(b->dt), free(b->y), free(b->mask);
@@ -231,19 +240,7 @@ static int compare_windows(const lln_model_t *m, const lln_quant_t *q, const lln
 {
     lln_dataset_info_t in;
     lln_dataset_info(ds, &in);
-    buffers_t b = {in.window_length,
-                   in.inputs,
-                   lln_model_output_size(m),
-                   lln_model_state_size(m),
-                   in.outputs,
-                   NULL,
-                   NULL,
-                   NULL,
-                   NULL,
-                   NULL,
-                   NULL,
-                   NULL,
-                   NULL};
+    buffers_t b = buffers_for(&in, lln_model_output_size(m), lln_model_state_size(m));
     lln_state_t *st = NULL;
     lln_error_t err = {LLN_OK, ""};
     int ok = buffers_alloc(&b, 1) && lln_state_create(m, LLN_F64, 1, &st) == LLN_OK;
@@ -293,19 +290,7 @@ static int calibrate(lln_model_t *m, const lln_dataset_t *ds, long ncalib, size_
         n = (size_t)ncalib;
     }
     *ncal = n;
-    buffers_t b = {in.window_length,
-                   in.inputs,
-                   1,
-                   1,
-                   in.outputs,
-                   NULL,
-                   NULL,
-                   NULL,
-                   NULL,
-                   NULL,
-                   NULL,
-                   NULL,
-                   NULL};
+    buffers_t b = buffers_for(&in, 1, 1);
     lln_error_t err = {LLN_OK, ""};
     int ok = buffers_alloc(&b, n) &&
              lln_dataset_gather(ds, *cal, (int)n, LLN_F64, b.x, b.dt, NULL, NULL, &err) == LLN_OK;
