@@ -37,12 +37,23 @@ lln_model_t *cli_load_model(const char *cmd, const char *path);
 /* Saves atomically, printing the message on failure; returns 1 on success. */
 int cli_save_model(const char *cmd, const lln_model_t *m, const char *path);
 
+/* A sequence of inputs (steps x inputs, row-major) and per-step elapsed times. */
+typedef struct {
+    int steps, inputs;
+    float *x, *dt;
+} seq_t;
+/* Deterministic test sequence: smooth inputs, saturating values every 7th step, irregular Δt. */
+int cli_gen_sequence(seq_t *s, int steps, int inputs);
+/* Reads a CSV (header; numeric rows; optional 'dt' column), printing problems as "lln CMD:". */
+int cli_read_sequence(const char *cmd, seq_t *s, const char *path, int inputs);
+
 int cmd_new(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_import_ncps(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_quantize(int argc, char **argv);
 int cmd_data(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_eval(int argc, char **argv);

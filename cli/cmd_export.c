@@ -10,16 +10,19 @@ static const char EXPORT_HELP[] =
     "usage: lln export MODEL.lln --target T --out DIR [--prefix NAME] [--memory-limit-kb N] "
     "[--float]\n\n"
     "Writes firmware C for a microcontroller: NAME_model.c/.h (const tables, #defines for the\n"
-    "exact state, scratch and weight bytes), the runtime sources (lln_rt.c/.h: no malloc, no\n"
-    "stdio, no libm), an example main.c, and build glue: Makefile, CMakeLists.txt, an ESP-IDF\n"
+    "exact state, scratch and weight bytes), the runtime sources (no malloc, no stdio, no\n"
+    "libm: lln_fx.c/.h + lln_rtq.c/.h for the fixed-point path of a model quantized with\n"
+    "`lln quantize`, lln_rt.c/.h for the float32 path), an example main.c, and build glue:\n"
+    "Makefile, CMakeLists.txt, an ESP-IDF\n"
     "component (esp-idf/NAME/), an Arduino library (arduino/NAME/), a PlatformIO library.json.\n\n"
     "  -t, --target T          cortex-m0, cortex-m3, cortex-m4, cortex-m4f, cortex-m7,\n"
     "                          cortex-m33, cortex-m55, rv32imc, rv32imafc, generic\n"
     "  -O, --out DIR           output folder (created if missing)\n"
     "  -p, --prefix NAME       C identifier prefix (default lln)\n"
     "      --memory-limit-kb N refuse a model whose weights + state + scratch exceed N KiB\n"
-    "      --float             the float32 runtime (the fixed-point path needs `lln quantize`,\n"
-    "                          not available yet, so --float is currently required)\n"
+    "      --float             the float32 runtime (for FPU cores; any model). Without it the\n"
+    "                          model must be quantized (`lln quantize`) and gets the\n"
+    "                          fixed-point runtime\n"
     "  -h, --help              this text\n";
 
 int cmd_export(int argc, char **argv)

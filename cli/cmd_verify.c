@@ -15,6 +15,8 @@
 #include "cli.h"
 #include "fileio.h"
 #include "lln/export.h"
+#include "lln/quant.h"
+#include "quant_internal.h"
 #include "rt_image.h"
 
 typedef struct {
@@ -25,8 +27,9 @@ typedef struct {
 extern const sim_file_t lln__sim_files[];
 
 static const char VERIFY_HELP[] =
-    "usage: lln verify MODEL.lln --target T [--input CSV] [--steps N] [--keep DIR]\n\n"
-    "Exports the model (float32 runtime), builds it for target T with the cross compiler, runs\n"
+    "usage: lln verify MODEL.lln --target T [--input CSV] [--steps N] [--keep DIR] [--float]\n\n"
+    "Exports the model (the fixed-point runtime for a model quantized by `lln quantize`, else\n"
+    "the float32 runtime), builds it for target T with the cross compiler, runs\n"
     "it under QEMU on a test sequence with irregular Δt and saturating inputs, and compares every\n"
     "output and state bit for bit with the host reference (the same runtime source run by lln).\n"
     "Prints flash and RAM (runtime + model tables, from the linker map), executed instructions\n"
@@ -37,6 +40,7 @@ static const char VERIFY_HELP[] =
     "                     else Δt cycles through irregular values); default: generated\n"
     "  -n, --steps N      generated sequence length (default 24)\n"
     "  -k, --keep DIR     build in DIR and keep it (default: a temporary folder, removed)\n"
+    "  -f, --float        verify the float32 runtime even for a quantized model\n"
     "  -h, --help         this text\n\n"
     "Exit status: 0 bit-exact; 1 mismatch, build/run failure or a missing tool (named with its\n"
     "Debian package); 2 bad command line.\n";
@@ -44,96 +48,6 @@ static const char VERIFY_HELP[] =
 /* Paths inside the work folder fit in PATH_MAX_ with room to spare. */
 #define WORK_MAX 1024
 #define PATH_MAX_ 2048
-
-typedef struct {
-    int steps, inputs;
-    float *x, *dt;
-} seq_t;
-
-/* A deterministic test sequence: smooth inputs, a saturating value every 7th step, and Δt
- * cycling irregularly through 0.013 .. 1.9 s. */
-static int gen_sequence(seq_t *s, int steps, int inputs)
-{
-    s->steps = steps, s->inputs = inputs;
-    s->x = calloc((size_t)steps * (size_t)inputs + 1, sizeof *s->x);
-    s->dt = calloc((size_t)steps + 1, sizeof *s->dt);
-    if (s->x == NULL || s->dt == NULL)
-        return 0;
-    static const float dts[] = {0.1f, 0.013f, 0.5f, 1.9f, 0.25f, 0.07f, 1.0f, 0.033f};
-    for (int t = 0; t < steps; t++) {
-        s->dt[t] = dts[t % 8];
-        for (int i = 0; i < inputs; i++) {
-            float v = (float)sin(0.3 * t + 1.7 * i) * 1.5f;
-            if (t % 7 == 6)
-                v = (i % 2 ? -40.0f : 40.0f); /* saturating inputs */
-            s->x[(size_t)t * (size_t)inputs + (size_t)i] = v;
-        }
-    }
-    return 1;
-}
-
-/* Reads a CSV (header; numeric rows; optional 'dt' column). Prints the problem on failure. */
-static int read_sequence(seq_t *s, const char *path, int inputs)
-{
-    FILE *f = fopen(path, "r");
-    if (f == NULL) {
-        cli_error("verify", "%s: cannot open: %s", path, strerror(errno));
-        return 0;
-    }
-    char line[65536];
-    int dtcol = -1, ncols = 0, ok = 1, cap = 0;
-    long ln = 1;
-    if (fgets(line, sizeof line, f) == NULL) {
-        cli_error("verify", "%s: empty file", path);
-        fclose(f);
-        return 0;
-    }
-    for (char *tok = strtok(line, ",\r\n"); tok; tok = strtok(NULL, ",\r\n"), ncols++)
-        if (strcmp(tok, "dt") == 0)
-            dtcol = ncols;
-    if (ncols - (dtcol >= 0) != inputs) {
-        cli_error("verify", "%s:1: %d feature columns, the model has %d inputs", path,
-                  ncols - (dtcol >= 0), inputs);
-        fclose(f);
-        return 0;
-    }
-    s->steps = 0, s->inputs = inputs, s->x = NULL, s->dt = NULL;
-    while (ok && fgets(line, sizeof line, f) != NULL) {
-        ln++;
-        if (line[strspn(line, " \r\n")] == '\0')
-            continue;
-        if (s->steps == cap) {
-            cap = cap ? cap * 2 : 64;
-            float *nx = realloc(s->x, (size_t)cap * (size_t)inputs * sizeof *nx);
-            float *nd = nx ? realloc(s->dt, (size_t)cap * sizeof *nd) : NULL;
-            if (nx)
-                s->x = nx;
-            if (nd)
-                s->dt = nd;
-            ok = nx && nd;
-        }
-        char *p = line;
-        for (int c = 0, k = 0; ok && c < ncols; c++) {
-            char *end;
-            double v = strtod(p, &end);
-            ok = end != p && isfinite(v) && (*end == ',' || c == ncols - 1);
-            if (!ok)
-                cli_error("verify", "%s:%ld: column %d is not a number", path, ln, c + 1);
-            else if (c == dtcol)
-                s->dt[s->steps] = (float)v;
-            else
-                s->x[(size_t)s->steps * (size_t)inputs + (size_t)k++] = (float)v;
-            p = end + 1;
-        }
-        if (ok && dtcol < 0)
-            s->dt[s->steps] = 0.05f + 0.1f * (float)(s->steps % 5);
-        s->steps += ok;
-    }
-    fclose(f);
-    if (ok && s->steps == 0)
-        cli_error("verify", "%s: no data rows", path);
-    return ok && s->steps > 0;
-}
 
 /* ---- files and processes --------------------------------------------------------------- */
 
@@ -271,6 +185,73 @@ static char *host_reference(const lln_rt_model_t *rt, const seq_t *s)
     return out;
 }
 
+/* The fixed-point firmware's main: int16 inputs in the model's formats, int32 Δt. */
+static int write_main_q(const char *path, const seq_t *s, const lln_rtq_model_t *r)
+{
+    FILE *f = fopen(path, "w");
+    if (f == NULL)
+        return 0;
+    fprintf(f, "/* lln verify: the test sequence through the fixed-point model; every output\n"
+               " * and state value printed as 4 hex digits. */\n#include <stdint.h>\n"
+               "#include <stdio.h>\n\n#include \"lln_model.h\"\n#include \"lln_prof.h\"\n\n");
+    fprintf(f, "static const int16_t xs[%zu] = {", (size_t)s->steps * (size_t)s->inputs + 1);
+    for (size_t k = 0; k < (size_t)s->steps * (size_t)s->inputs; k++)
+        fprintf(f, "%s%d,", k % 12 ? " " : "\n    ",
+                lln__q16(s->x[k], r->x_frac[k % (size_t)s->inputs]));
+    fprintf(f, " 0};\nstatic const int32_t dts[%d] = {", s->steps);
+    for (int t = 0; t < s->steps; t++) {
+        int32_t d = lln__q32(s->dt[t], r->dt_frac);
+        fprintf(f, "%s%ld,", t % 8 ? " " : "\n    ", (long)(d < 1 ? 1 : d));
+    }
+    fprintf(f,
+            "\n};\nstatic int16_t state[LLN_STATE_LEN], s16[LLN_SCRATCH16_LEN], y[LLN_OUTPUTS];\n"
+            "static int32_t s32[LLN_SCRATCH32_LEN];\n\n"
+            "static void hex(const int16_t *v, unsigned n)\n{\n"
+            "    for (unsigned i = 0; i < n; i++)\n"
+            "        printf(\" %%04x\", (unsigned)(uint16_t)v[i]);\n}\n\n"
+            "int main(void)\n{\n    lln_rtq_reset(&lln_model, state);\n"
+            "    for (unsigned t = 0; t < %d; t++) {\n        lln_prof_begin();\n"
+            "        int rc = lln_rtq_step(&lln_model, state, xs + t * LLN_INPUTS, dts[t], y, s16, "
+            "s32);\n        lln_prof_end();\n"
+            "        printf(\"%%u rc %%d y\", t, rc);\n        hex(y, LLN_OUTPUTS);\n"
+            "        printf(\" h\");\n        hex(state, LLN_STATE_LEN);\n"
+            "        printf(\"\\n\");\n    }\n    return 0;\n}\n",
+            s->steps);
+    return fclose(f) == 0;
+}
+
+/* The expected console output of the fixed-point firmware, from the same source on the host. */
+static char *host_reference_q(const lln_rtq_model_t *r, const seq_t *s)
+{
+    size_t per = 32 + 5 * ((size_t)r->outputs + r->state_len);
+    char *out = malloc(per * (size_t)s->steps + 1), *p = out;
+    int16_t *st = calloc(r->state_len + 1, sizeof *st), *s16 = calloc(r->scratch16_len, 2);
+    int16_t *y = calloc((size_t)r->outputs + 1, sizeof *y), *x = calloc((size_t)s->inputs + 1, 2);
+    int32_t *s32 = calloc(r->scratch32_len, sizeof *s32);
+    if (out && st && s16 && y && x && s32) {
+        out[0] = '\0';
+        lln_rtq_reset(r, st);
+        for (int t = 0; t < s->steps; t++) {
+            for (int i = 0; i < s->inputs; i++)
+                x[i] = lln__q16(s->x[(size_t)t * (size_t)s->inputs + (size_t)i], r->x_frac[i]);
+            int32_t d = lln__q32(s->dt[t], r->dt_frac);
+            int rc = lln_rtq_step(r, st, x, d < 1 ? 1 : d, y, s16, s32);
+            p += sprintf(p, "%d rc %d y", t, rc);
+            for (unsigned o = 0; o < r->outputs; o++)
+                p += sprintf(p, " %04x", (unsigned)(uint16_t)y[o]);
+            p += sprintf(p, " h");
+            for (unsigned j = 0; j < r->state_len; j++)
+                p += sprintf(p, " %04x", (unsigned)(uint16_t)st[j]);
+            p += sprintf(p, "\n");
+        }
+    } else {
+        free(out);
+        out = NULL;
+    }
+    free(st), free(s16), free(y), free(x), free(s32);
+    return out;
+}
+
 /* ---- comparing ------------------------------------------------------------------------------ */
 
 static char *slurp(const char *path)
@@ -303,9 +284,14 @@ static int compare(const char *expect, const char *got)
                     const char *na = strchr(a, ' '), *nb = strchr(b, ' ');
                     if (!na || !nb)
                         break;
-                    if (strncmp(na, nb, 9) != 0 && strlen(na) > 8 && strlen(nb) > 8) {
-                        fprintf(stderr, "  value %d: host %.9g vs target %.9g\n", k,
-                                (double)bits_to_float(na + 1), (double)bits_to_float(nb + 1));
+                    size_t wa = strcspn(na + 1, " \n"), wb = strcspn(nb + 1, " \n");
+                    if (wa != wb || strncmp(na, nb, wa + 1) != 0) {
+                        if (wa == 8 && wb == 8)
+                            fprintf(stderr, "  value %d: host %.9g vs target %.9g\n", k,
+                                    (double)bits_to_float(na + 1), (double)bits_to_float(nb + 1));
+                        else
+                            fprintf(stderr, "  value %d: host %.*s vs target %.*s\n", k, (int)wa,
+                                    na + 1, (int)wb, nb + 1);
                         break;
                     }
                     a = na + 1, b = nb + 1;
@@ -324,22 +310,27 @@ static int compare(const char *expect, const char *got)
 typedef struct {
     const char *model, *target, *input, *keep;
     long steps;
+    int force_float;
 } verify_args_t;
 
 static int parse(int argc, char **argv, verify_args_t *a)
 {
-    static const struct option opts[] = {
-        {"target", required_argument, 0, 't'}, {"input", required_argument, 0, 'i'},
-        {"steps", required_argument, 0, 'n'},  {"keep", required_argument, 0, 'k'},
-        {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
+    static const struct option opts[] = {{"target", required_argument, 0, 't'},
+                                         {"input", required_argument, 0, 'i'},
+                                         {"steps", required_argument, 0, 'n'},
+                                         {"keep", required_argument, 0, 'k'},
+                                         {"float", no_argument, 0, 'f'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
     int opt;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "t:i:n:k:h", opts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "t:i:n:k:fh", opts, NULL)) != -1) {
         switch (opt) {
         case 'h': fputs(VERIFY_HELP, stdout); return -1;
         case 't': a->target = optarg; break;
         case 'i': a->input = optarg; break;
         case 'k': a->keep = optarg; break;
+        case 'f': a->force_float = 1; break;
         case 'n':
             if (!cli_parse_int("verify", "--steps", optarg, 1, 100000, &a->steps))
                 return 0;
@@ -406,11 +397,11 @@ static void parse_count(const char *log, report_t *r)
 
 /* Export + build + run in work; returns 1 when every line matches the host. */
 static int build_and_run(const lln_model_t *m, const verify_args_t *a, const char *work,
-                         const seq_t *s, const char *expect, report_t *r)
+                         const seq_t *s, const char *expect, const lln_quant_t *q, report_t *r)
 {
     char fw[PATH_MAX_], elf[PATH_MAX_], path[PATH_MAX_ + 32], log[PATH_MAX_], out[PATH_MAX_];
     char errf[PATH_MAX_], tool[PATH_MAX_];
-    lln_export_opts_t o = {a->target, "lln", 0, 1};
+    lln_export_opts_t o = {a->target, "lln", 0, q == NULL};
     lln_error_t err = {LLN_OK, ""};
     snprintf(fw, sizeof fw, "%s/fw", work);
     if (lln_export(m, &o, fw, NULL, &err) != LLN_OK) {
@@ -418,19 +409,31 @@ static int build_and_run(const lln_model_t *m, const verify_args_t *a, const cha
         return 0;
     }
     snprintf(path, sizeof path, "%s/verify_main.c", fw);
-    if (!write_sim(work) || !write_main(path, s))
+    if (!write_sim(work) || !(q ? write_main_q(path, s, &q->img.model) : write_main(path, s)))
         return 0;
     snprintf(elf, sizeof elf, "%s/fw.elf", work);
     snprintf(log, sizeof log, "%s/build.log", work);
     snprintf(tool, sizeof tool, "%s/sim/build.sh", work);
-    char src1[PATH_MAX_ + 32], src2[PATH_MAX_ + 32], src3[PATH_MAX_];
-    snprintf(src1, sizeof src1, "%s/lln_rt.c", fw);
+    char src1[PATH_MAX_ + 32], src2[PATH_MAX_ + 32], src3[PATH_MAX_], src4[PATH_MAX_ + 32];
+    snprintf(src1, sizeof src1, "%s/%s", fw, q ? "lln_rtq.c" : "lln_rt.c");
     snprintf(src2, sizeof src2, "%s/lln_model.c", fw);
+    snprintf(src4, sizeof src4, "%s/lln_fx.c", fw);
     snprintf(src3, sizeof src3, "%s/sim/lln_prof.c", work);
     char inc[PATH_MAX_];
     snprintf(inc, sizeof inc, "-I%s/sim", work);
-    char *bargv[] = {"bash", tool, (char *)a->target,   elf, path, src1, src2, src3,
-                     "--",   inc,  "-ffp-contract=off", NULL};
+    char *bargv[] = {"bash",
+                     tool,
+                     (char *)a->target,
+                     elf,
+                     path,
+                     src1,
+                     src2,
+                     src3,
+                     q ? src4 : "--",
+                     q ? "--" : inc,
+                     q ? inc : "-ffp-contract=off",
+                     q ? "-ffp-contract=off" : NULL,
+                     NULL};
     int rc = run(bargv, log, log, NULL);
     if (rc != 0) {
         cli_error("verify", "building for %s failed (exit %d): %s", a->target, rc, log);
@@ -440,7 +443,9 @@ static int build_and_run(const lln_model_t *m, const verify_args_t *a, const cha
     parse_build(log, r);
     snprintf(tool, sizeof tool, "%s/sim/sizes.sh", work);
     snprintf(log, sizeof log, "%s/sizes.log", work);
-    char *sargv[] = {"bash", tool, elf, "lln_rt.o", "lln_model.o", NULL};
+    char *sargv[] = {
+        "bash", tool, elf, q ? "lln_rtq.o" : "lln_rt.o", "lln_model.o", q ? "lln_fx.o" : NULL,
+        NULL};
     if (run(sargv, log, NULL, NULL) == 0)
         parse_sizes(log, r);
     snprintf(tool, sizeof tool, "%s/sim/run.sh", work);
@@ -466,17 +471,16 @@ static int build_and_run(const lln_model_t *m, const verify_args_t *a, const cha
     return bad == 0;
 }
 
-static void report(const verify_args_t *a, const lln_rt_image_t *img, const seq_t *s,
-                   const report_t *r, int pass)
+static void report(const verify_args_t *a, const lln_export_sizes_t *sz, unsigned outputs,
+                   unsigned nstate, const seq_t *s, const report_t *r, int fixed, int pass)
 {
-    size_t state = img->model.state_floats * sizeof(float);
-    size_t scratch = img->model.scratch_floats * sizeof(float);
+    size_t state = sz->state_bytes, scratch = sz->scratch_bytes;
     printf("verify %s on %s\n", a->model, a->target);
+    printf("  runtime       %s\n", fixed ? "fixed point (int8 weights, int16 states)" : "float32");
     printf("  sequence      %d steps, irregular dt, %s\n", s->steps,
            a->input ? a->input : "generated (saturating inputs every 7th step)");
-    printf("  compared      %d x %u outputs and %u state values per step: %s\n", s->steps,
-           (unsigned)img->model.outputs, (unsigned)img->model.state_floats,
-           pass ? "bit-identical to the host" : "MISMATCH");
+    printf("  compared      %d x %u outputs and %u state values per step: %s\n", s->steps, outputs,
+           nstate, pass ? "bit-identical to the host" : "MISMATCH");
     if (r->flash_rt > 0)
         printf("  flash         %ld B runtime + model tables (image %ld B with C library)\n",
                r->flash_rt, r->flash_image);
@@ -497,22 +501,31 @@ static int remove_tree(const char *dir)
 
 int cmd_verify(int argc, char **argv)
 {
-    verify_args_t a = {NULL, NULL, NULL, NULL, 24};
+    verify_args_t a = {NULL, NULL, NULL, NULL, 24, 0};
     int pr = parse(argc, argv, &a);
     if (pr <= 0)
         return pr < 0 ? EXIT_OK : cli_usage_error("verify");
     lln_model_t *m = cli_load_model("verify", a.model);
     if (m == NULL)
         return EXIT_FAIL;
+    int fixed = lln_model_is_quantized(m) && !a.force_float;
     lln_rt_image_t img;
+    lln_quant_t *q = NULL;
     lln_error_t err = {LLN_OK, ""};
+    lln_export_sizes_t sz = {0, 0, 0};
+    lln_export_opts_t o = {a.target, "lln", 0, !fixed};
     seq_t s = {0, 0, NULL, NULL};
-    int ok = lln_rt_image_build(m, &img, &err) == LLN_OK;
+    int ok = (fixed ? lln_quant_create(m, &q, &err) : lln_rt_image_build(m, &img, &err)) == LLN_OK;
+    int built = ok;
+    ok = ok && lln_export_sizes(m, &o, &sz, &err) == LLN_OK;
     if (!ok)
         cli_error("verify", "%s", err.msg);
     int in = lln_model_input_size(m);
-    ok = ok && (a.input ? read_sequence(&s, a.input, in) : gen_sequence(&s, (int)a.steps, in));
-    char *expect = ok ? host_reference(&img.model, &s) : NULL;
+    ok = ok && (a.input ? cli_read_sequence("verify", &s, a.input, in)
+                        : cli_gen_sequence(&s, (int)a.steps, in));
+    char *expect = !ok     ? NULL
+                   : fixed ? host_reference_q(&q->img.model, &s)
+                           : host_reference(&img.model, &s);
     char work[WORK_MAX];
     snprintf(work, sizeof work, "%s", a.keep ? a.keep : "/tmp/lln-verify-XXXXXX");
     if (ok && a.keep ? mkdir(work, 0777) != 0 && errno != EEXIST : ok && mkdtemp(work) == NULL) {
@@ -520,13 +533,16 @@ int cmd_verify(int argc, char **argv)
         ok = 0;
     }
     report_t r = {0, 0, 0, 0, 0, 0, 0};
-    int pass = ok && expect && build_and_run(m, &a, work, &s, expect, &r);
+    int pass = ok && expect && build_and_run(m, &a, work, &s, expect, q, &r);
     if (ok)
-        report(&a, &img, &s, &r, pass);
+        report(&a, &sz, (unsigned)lln_model_output_size(m),
+               (unsigned)(lln_model_state_size(m) + lln_model_memory_size(m)), &s, &r, fixed, pass);
     if (ok && !a.keep)
         remove_tree(work);
     free(expect), free(s.x), free(s.dt);
-    if (ok)
+    if (built && fixed)
+        lln_quant_free(q);
+    else if (built)
         lln_rt_image_free(&img);
     lln_model_free(m);
     return pass ? EXIT_OK : EXIT_FAIL;

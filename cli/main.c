@@ -18,6 +18,8 @@ static const command_t COMMANDS[] = {
     {"verify", cmd_verify,
      "run exported firmware under QEMU and compare it bit for bit with the host"},
     {"export", cmd_export, "write firmware C (runtime, model tables, build glue) for a target"},
+    {"quantize", cmd_quantize,
+     "calibrate a model for the fixed-point firmware runtime (int8 / int16)"},
     {"data", cmd_data, "training data: make the built-in dataset, describe or prepare a CSV"},
     {"train", cmd_train, "train a model on a CSV log (BPTT, Adam/SGD, threads, checkpoints)"},
     {"eval", cmd_eval, "score a model on a CSV log: loss, accuracy or MSE, confusion matrix"},

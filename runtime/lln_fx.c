@@ -19,64 +19,18 @@ static int32_t fx_u2s(uint32_t u)
     return u <= (uint32_t)INT32_MAX ? (int32_t)u : -(int32_t)(~u) - 1;
 }
 
-/* |x| as uint32 (INT32_MIN gives 2^31). */
-static uint32_t fx_abs32(int32_t x) { return x < 0 ? 0u - (uint32_t)x : (uint32_t)x; }
-
-/* |x| as uint64 (INT64_MIN gives 2^63). */
-static uint64_t fx_abs64(int64_t x) { return x < 0 ? 0u - (uint64_t)x : (uint64_t)x; }
-
-/* sign * mag saturated to int32. */
-static int32_t fx_signed_sat32(int negative, uint64_t mag)
-{
-    if (negative)
-        return mag >= (uint64_t)1 << 31 ? INT32_MIN : -(int32_t)mag;
-    return mag > (uint64_t)INT32_MAX ? INT32_MAX : (int32_t)mag;
-}
-
 /* floor(x / 2^s) for s in [0, 31], for any sign, without shifting a negative value. */
 static int32_t fx_asr(int32_t x, int s)
 {
     return x >= 0 ? (int32_t)((uint32_t)x >> s) : -(int32_t)(~(uint32_t)x >> s) - 1;
 }
 
-static int fx_clamp(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v; }
-
-int16_t lln_fx_sat16(int32_t x)
-{
-    return (int16_t)(x > INT16_MAX ? INT16_MAX : x < INT16_MIN ? INT16_MIN : x);
-}
-
-int16_t lln_fx_add16(int16_t a, int16_t b) { return lln_fx_sat16((int32_t)a + b); }
-
-int16_t lln_fx_sub16(int16_t a, int16_t b) { return lln_fx_sat16((int32_t)a - b); }
-
-int32_t lln_fx_rshift_round(int32_t x, int shift)
-{
-    int s = fx_clamp(shift, 0, 31);
-    uint32_t mag;
-    if (s == 0)
-        return x;
-    /* |x| <= 2^31 and the half is <= 2^30: the sum fits uint32. */
-    mag = (fx_abs32(x) + ((uint32_t)1 << (s - 1))) >> s;
-    return x < 0 ? -(int32_t)mag : (int32_t)mag;
-}
-
-int32_t lln_fx_requant(int32_t acc, int32_t multiplier_q31, int shift)
-{
-    int s = 31 + fx_clamp(shift, -31, 31);     /* total right shift, [0, 62] */
-    int64_t p = (int64_t)acc * multiplier_q31; /* |p| <= 2^62: exact */
-    uint64_t mag = fx_abs64(p);
-    if (s > 0)
-        mag = (mag + ((uint64_t)1 << (s - 1))) >> s; /* <= 2^62 + 2^61: no overflow */
-    return fx_signed_sat32(p < 0, mag);
-}
-
 int32_t lln_fx_div_q(int32_t num, int32_t den, int frac_bits)
 {
-    int f = fx_clamp(frac_bits, 0, 31);
+    int f = lln_fx__clamp(frac_bits, 0, 31);
     /* |num| * 2^f <= 2^62: exact (a multiplication, as left shifts of negatives are UB). */
-    uint64_t n = (uint64_t)fx_abs32(num) << f;
-    uint64_t d = fx_abs32(den);
+    uint64_t n = (uint64_t)lln_fx__abs32(num) << f;
+    uint64_t d = lln_fx__abs32(den);
     uint64_t q;
     int negative = (num < 0) != (den < 0);
     if (num == 0)
@@ -89,7 +43,7 @@ int32_t lln_fx_div_q(int32_t num, int32_t den, int frac_bits)
         q = (uint32_t)(n + d / 2) / (uint32_t)d; /* 32-bit divide: hardware on most MCUs */
     else
         q = (n + d / 2) / d;
-    return fx_signed_sat32(negative, q);
+    return lln_fx__sat32(negative, q);
 }
 
 /* ---- nonlinearities --------------------------------------------------------------------- */
@@ -177,7 +131,7 @@ int16_t lln_fx_tanh(int16_t x_q12)
 {
     /* Q3.12 -> Q3.13; Q21 -> Q15 rounded (non-negative: half up = half away from zero);
      * odd symmetry exactly. */
-    uint32_t mag = (fx_tanh_pos_q21(fx_abs32(x_q12) << 1) + 32u) >> 6;
+    uint32_t mag = (fx_tanh_pos_q21(lln_fx__abs32(x_q12) << 1) + 32u) >> 6;
     int32_t t = mag > 32767u ? 32767 : (int32_t)mag;
     return (int16_t)(x_q12 < 0 ? -t : t);
 }
@@ -187,7 +141,7 @@ int16_t lln_fx_sigmoid(int16_t x_q12)
     /* sigmoid(|x|) = (1 + tanh(|x|/2)) / 2: |x|/2 in Q3.13 has the same integer as |x| in
      * Q3.12, and (2^21 + p) / 2 in Q21 is (2^21 + p) / 2^7 in Q15. sigmoid(-x) = 1 -
      * sigmoid(x) exactly, so both halves have the same error. */
-    uint32_t s = ((1u << 21) + fx_tanh_pos_q21(fx_abs32(x_q12)) + 64u) >> 7;
+    uint32_t s = ((1u << 21) + fx_tanh_pos_q21(lln_fx__abs32(x_q12)) + 64u) >> 7;
     if (s > 32767u)
         s = 32767u; /* not reached for |x| <= 8 (s <= 32757); keeps 32768 - s >= 1 */
     return (int16_t)(x_q12 < 0 ? 32768u - s : s);
@@ -210,6 +164,45 @@ int16_t lln_fx_exp_neg(int16_t x_q11)
     p = (p + 32u) >> 6;
     return (int16_t)(p > 32767u ? 32767u : p);
 }
+
+/* tanh(k / 16) * 2^15 rounded (32767 at most), k = 0..128: the fast activations' nodes. */
+const int16_t lln_fx_tanh_lut[129] = {
+    0,     2045,  4075,  6073,  8025,  9919,  11743, 13486, 15143, 16706, 18173, 19542, 20813,
+    21986, 23066, 24054, 24956, 25776, 26519, 27191, 27797, 28341, 28830, 29268, 29660, 30010,
+    30322, 30600, 30847, 31067, 31262, 31435, 31589, 31726, 31846, 31953, 32048, 32132, 32206,
+    32271, 32329, 32381, 32426, 32466, 32501, 32532, 32560, 32584, 32606, 32625, 32642, 32657,
+    32670, 32681, 32691, 32700, 32708, 32715, 32721, 32727, 32732, 32736, 32740, 32743, 32746,
+    32749, 32751, 32753, 32755, 32756, 32758, 32759, 32760, 32761, 32762, 32762, 32763, 32764,
+    32764, 32765, 32765, 32765, 32766, 32766, 32766, 32766, 32767, 32767, 32767, 32767, 32767,
+    32767, 32767, 32767, 32767, 32767, 32767, 32767, 32767, 32767, 32767, 32767, 32767, 32767,
+    32767, 32767, 32767, 32767, 32767, 32767, 32767, 32767, 32767, 32767, 32767, 32767, 32767,
+    32767, 32767, 32767, 32767, 32767, 32767, 32767, 32767, 32767, 32767, 32767, 32767,
+};
+
+/* sigmoid((k - 128) / 16) * 2^15 rounded (32767 at most), k = 0..257 (node 257 repeats
+ * node 256 so x = 8 - 2^-12 interpolates inside the table): lln_fx_sigmoid_lut's nodes. */
+const int16_t lln_fx_sigmoid_lut_nodes[258] = {
+    11,    12,    12,    13,    14,    15,    16,    17,    18,    19,    21,    22,    23,
+    25,    26,    28,    30,    32,    34,    36,    38,    41,    43,    46,    49,    52,
+    56,    59,    63,    67,    72,    76,    81,    86,    92,    98,    104,   111,   118,
+    125,   133,   142,   151,   161,   171,   182,   194,   206,   219,   233,   248,   264,
+    281,   299,   318,   338,   360,   383,   407,   433,   461,   490,   521,   554,   589,
+    627,   666,   708,   753,   800,   851,   904,   961,   1021,  1084,  1152,  1223,  1299,
+    1379,  1464,  1554,  1649,  1750,  1856,  1969,  2088,  2213,  2346,  2486,  2633,  2789,
+    2952,  3124,  3306,  3496,  3696,  3906,  4126,  4357,  4599,  4851,  5115,  5391,  5678,
+    5978,  6289,  6613,  6949,  7297,  7658,  8031,  8416,  8813,  9221,  9641,  10072, 10513,
+    10964, 11424, 11894, 12371, 12856, 13348, 13845, 14347, 14852, 15361, 15872, 16384, 16896,
+    17407, 17916, 18421, 18923, 19420, 19912, 20397, 20874, 21344, 21804, 22255, 22696, 23127,
+    23547, 23955, 24352, 24737, 25110, 25471, 25819, 26155, 26479, 26790, 27090, 27377, 27653,
+    27917, 28169, 28411, 28642, 28862, 29072, 29272, 29462, 29644, 29816, 29979, 30135, 30282,
+    30422, 30555, 30680, 30799, 30912, 31018, 31119, 31214, 31304, 31389, 31469, 31545, 31616,
+    31684, 31747, 31807, 31864, 31917, 31968, 32015, 32060, 32102, 32141, 32179, 32214, 32247,
+    32278, 32307, 32335, 32361, 32385, 32408, 32430, 32450, 32469, 32487, 32504, 32520, 32535,
+    32549, 32562, 32574, 32586, 32597, 32607, 32617, 32626, 32635, 32643, 32650, 32657, 32664,
+    32670, 32676, 32682, 32687, 32692, 32696, 32701, 32705, 32709, 32712, 32716, 32719, 32722,
+    32725, 32727, 32730, 32732, 32734, 32736, 32738, 32740, 32742, 32743, 32745, 32746, 32747,
+    32749, 32750, 32751, 32752, 32753, 32754, 32755, 32756, 32756, 32757, 32757,
+};
 
 /* ---- dot product ------------------------------------------------------------------------ */
 
@@ -253,3 +246,30 @@ int32_t lln_fx_dot_s8_s16(const int8_t *w, const int16_t *x, int n)
     return lln_fx_dot_s8_s16_ref(w, x, n);
 }
 #endif
+
+/* ---- interleaved dot product ------------------------------------------------------------- */
+
+void lln_fx_interleave4(const int8_t *src, int8_t *dst, int n)
+{
+    int i = 0;
+    for (; i + 4 <= n; i += 4) {
+        dst[i] = src[i];
+        dst[i + 1] = src[i + 2];
+        dst[i + 2] = src[i + 1];
+        dst[i + 3] = src[i + 3];
+    }
+    for (; i < n; i++)
+        dst[i] = src[i];
+}
+
+int32_t lln_fx_dot_s8i_s16_ref(const int8_t *w, const int16_t *x, int n)
+{
+    uint32_t acc = 0; /* modulo 2^32, like SMLAD's accumulator */
+    int i = 0;
+    for (; i + 4 <= n; i += 4)
+        acc += (uint32_t)((int32_t)w[i] * x[i]) + (uint32_t)((int32_t)w[i + 2] * x[i + 1]) +
+               (uint32_t)((int32_t)w[i + 1] * x[i + 2]) + (uint32_t)((int32_t)w[i + 3] * x[i + 3]);
+    for (; i < n; i++)
+        acc += (uint32_t)((int32_t)w[i] * x[i]);
+    return fx_u2s(acc);
+}

@@ -3,7 +3,9 @@
 # log, train a liquid time-constant network with an AutoNCP(19, 2) wiring to imitate the expert
 # controller (about half a minute on two cores), score it on held-out episodes, stream a test
 # episode through it, describe it, export it as firmware for a Cortex-M4F and verify that
-# firmware under QEMU.
+# firmware under QEMU; then quantize it to the fixed-point runtime (calibrated on the training
+# episodes, scored float vs fixed on the test episodes), export that for a Cortex-M4 (no FPU),
+# verify it too and print the summary table.
 # Usage: scripts/demo.sh BUILD_DIR
 set -eu
 build=${1:-build}
@@ -58,6 +60,27 @@ echo "== 6. firmware for a Cortex-M4F: export, then verify under QEMU bit for bi
 "$lln" export "$out/demo.lln" --target cortex-m4f --float --prefix demo --out "$out/firmware"
 if command -v arm-none-eabi-gcc >/dev/null 2>&1 && command -v qemu-system-arm >/dev/null 2>&1; then
     "$lln" verify "$out/demo.lln" --target cortex-m4f --input "$out/stream.csv"
+else
+    echo "SKIP: lln verify needs arm-none-eabi-gcc and qemu-system-arm: sh scripts/deps.sh sim (as root)"
+fi
+
+echo "== 7. fixed point: calibrate on the training episodes, score float vs fixed on the test ones"
+"$lln" quantize "$out/demo.lln" --data "$out/line-follow.csv" -o "$out/demo.q.lln" | tee "$out/quant.txt"
+
+echo "== 8. fixed-point firmware for a Cortex-M4 (no FPU): export, verify under QEMU"
+"$lln" export "$out/demo.q.lln" --target cortex-m4 --prefix demo --out "$out/firmware-fixed"
+if command -v arm-none-eabi-gcc >/dev/null 2>&1 && command -v qemu-system-arm >/dev/null 2>&1; then
+    "$lln" verify "$out/demo.q.lln" --target cortex-m4 --input "$out/stream.csv" | tee "$out/verify.txt"
+    echo "== summary"
+    awk '$1 == "test" && $2 == "mse" {
+            printf "%-30s %-12s %-12s %s\n", "", "float32/64", "fixed point", "difference"
+            d = $7; gsub(/[(]/, "", d)
+            printf "%-30s %-12.6g %-12.6g %s\n", "test MSE (wheel commands)", $4, $6, d " %" }' \
+        "$out/quant.txt"
+    awk '/^  flash/ { f = $2 } /^  RAM/ { r = $(NF - 1) } /^  instructions/ { i = $2 }
+         /^PASS|^FAIL/ { v = $1 }
+         END { printf "%-30s flash %s B, RAM %s B, %s instructions/step, %s (bit-exact vs host)\n",
+               "Cortex-M4 firmware (int8)", f, r, i, v }' "$out/verify.txt"
 else
     echo "SKIP: lln verify needs arm-none-eabi-gcc and qemu-system-arm: sh scripts/deps.sh sim (as root)"
 fi

@@ -18,11 +18,18 @@ toolchain="# toolchain: $(arm-none-eabi-gcc --version | head -n1) | $(riscv64-un
 "$lln" new --cell wired_cfc --inputs 8 --wiring autoncp --units 19 --outputs 4 --seed 1 \
     -o "$tmp/wcfc_ncp19.lln" >/dev/null
 "$lln" new --cell cfc --inputs 8 --units 32 --backbone-units 64 --seed 1 -o "$tmp/cfc32.lln" >/dev/null
+# the fixed-point runtime: the same models quantized on a deterministic calibration sequence
+awk 'BEGIN { printf "dt"; for (i = 0; i < 8; i++) printf ",x%d", i; print "";
+    for (t = 0; t < 300; t++) { printf "%.3f", 0.02 + (t * 7 % 11) / 20.0;
+        for (i = 0; i < 8; i++) printf ",%.4f", (1 + i % 3) * sin(0.1 * t + i); print "" } }' >"$tmp/calib.csv"
+for m in ltc_ncp19 wcfc_ncp19 cfc32; do
+    "$lln" quantize "$tmp/$m.lln" --calib "$tmp/calib.csv" -o "$tmp/${m}_q.lln" >/dev/null || exit 1
+done
 {
     echo "$toolchain"
-    echo "# model target instructions_per_step (lln verify, 24 generated steps, float32 runtime)"
+    echo "# model target instructions_per_step (lln verify, 24 generated steps; *_q: fixed point)"
     for t in cortex-m0 cortex-m3 cortex-m4 cortex-m4f cortex-m7 cortex-m33 cortex-m55 rv32imc rv32imafc; do
-        for m in ltc_ncp19 wcfc_ncp19 cfc32; do
+        for m in ltc_ncp19 wcfc_ncp19 cfc32 ltc_ncp19_q wcfc_ncp19_q cfc32_q; do
             out=$("$lln" verify "$tmp/$m.lln" --target "$t" 2>&1) || {
                 echo "verify failed: $m on $t: $out" >&2
                 exit 1

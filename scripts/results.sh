@@ -7,6 +7,10 @@
 #
 #   scripts/results.sh LLN SHARED OUTDIR EXPERIMENT [SEED...]      (default seed: 1)
 #   scripts/results.sh LLN SHARED OUTDIR list
+#   scripts/results.sh LLN SHARED OUTDIR quantize EXPERIMENT [SEED...]
+#     quantizes the trained OUTDIR/EXPERIMENT-sSEED.lln (lln quantize on the same data) and
+#     appends "experiment<TAB>seed<TAB>split<TAB>metric<TAB>float<TAB>fixed<TAB>relative %"
+#     to OUTDIR/quant.tsv (the fixed-point table of docs/RESULTS.md)
 #
 # Each run appends "experiment<TAB>seed<TAB>metric<TAB>value<TAB>best_epoch<TAB>seconds" to
 # OUTDIR/results.tsv and keeps its full output in OUTDIR/EXPERIMENT-sSEED.log.
@@ -88,6 +92,39 @@ setup() {
     *) return 1 ;;
     esac
 }
+
+# the data options of an experiment (its training options minus the model's) into `data`
+data_setup() {
+    case $1 in
+    gesture-ltc | gesture-cfc) data=("${gesture_paper[@]}") ;;
+    gesture-lovo-*) data=("${gesture_lovo[@]}") ;;
+    occupancy-*) data=("${occupancy[@]}") ;;
+    traffic-chrono-*) data=("${traffic_chrono[@]}") ;;
+    traffic-*) data=("${traffic_paper[@]}") ;;
+    walker-cfc-norm | walker-cfc-mm) data=("${walker[@]}" --norm fit --no-target-norm) ;;
+    walker-*) data=("${walker[@]}") ;;
+    *) return 1 ;;
+    esac
+}
+
+if [ "$exp" = quantize ]; then
+    exp=${seeds[0]:-}
+    seeds=("${seeds[@]:1}")
+    [ ${#seeds[@]} -gt 0 ] || seeds=(1)
+    data=()
+    data_setup "$exp" || { echo "unknown experiment '$exp' (try: list)" >&2; exit 2; }
+    prepare
+    for seed in "${seeds[@]}"; do
+        log=$out/$exp-s$seed.quant.log
+        "$lln" quantize "$out/$exp-s$seed.lln" "${data[@]}" -o "$out/$exp-s$seed.q.lln" >"$log" 2>&1 ||
+            { echo "quantize $exp seed $seed failed: see $log" >&2; exit 1; }
+        awk -v e="$exp" -v s="$seed" '$1 ~ /^(train|valid|test)$/ && ($2 == "mse" || $2 == "accuracy") {
+                r = $0; sub(/.*\(/, "", r); sub(/ %.*/, "", r)
+                printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e, s, $1, $2, $4, $6, r }' "$log" |
+            tee -a "$out/quant.tsv"
+    done
+    exit 0
+fi
 
 if [ "$exp" = list ]; then
     sed -n 's/^    \([a-z-]*\)) args=.*/\1/p' "$0"

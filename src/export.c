@@ -13,9 +13,13 @@
 #include "fileio.h"
 #include "lln/export.h"
 #include "rt_image.h"
+#include "textbuf.h"
+#include "export_q.h"
 
-extern const unsigned char lln__rt_header[], lln__rt_source[];
-extern const size_t lln__rt_header_len, lln__rt_source_len;
+extern const unsigned char lln__rt_header[], lln__rt_source[], lln__fx_header[], lln__fx_source[];
+extern const unsigned char lln__rtq_header[], lln__rtq_source[];
+extern const size_t lln__rt_header_len, lln__rt_source_len, lln__fx_header_len, lln__fx_source_len;
+extern const size_t lln__rtq_header_len, lln__rtq_source_len;
 
 typedef struct {
     const char *name, *cc, *cflags, *about;
@@ -62,45 +66,28 @@ static const target_t *find_target(const char *name)
     return NULL;
 }
 
-/* ---- a growable text buffer -------------------------------------------------------------- */
+typedef lln__text_t text_t;
 
+/* What differs between the float32 and the fixed-point export. */
 typedef struct {
-    char *s;
-    size_t len, cap;
-    int oom;
-} text_t;
+    int fixed;
+    const char *srcs[2], *objs, *hdrs, *what;
+} flavour_t;
+static const flavour_t FLOAT_FL = {
+    0, {"lln_rt.c", NULL}, "lln_rt.o", "lln_rt.h", "float32 runtime"};
+static const flavour_t FIXED_FL = {1,
+                                   {"lln_fx.c", "lln_rtq.c"},
+                                   "lln_fx.o lln_rtq.o",
+                                   "lln_fx.h lln_rtq.h",
+                                   "fixed-point int8/int16 runtime"};
 
-static void put(text_t *t, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3))) /* Flawfinder: ignore (format attribute, not a call) */
-#endif
-    ;
-static void put(text_t *t, const char *fmt, ...)
-{
-    va_list ap;
-    for (int pass = 0; pass < 2 && !t->oom; pass++) {
-        va_start(ap, fmt);
-        /* Flawfinder: ignore (fmt: a format-checked argument) */
-        int n = vsnprintf(t->s ? t->s + t->len : NULL, t->s ? t->cap - t->len : 0, fmt, ap);
-        va_end(ap);
-        if (n < 0) {
-            t->oom = 1;
-            return;
-        }
-        if (t->s && t->len + (size_t)n < t->cap) {
-            t->len += (size_t)n;
-            return;
-        }
-        size_t cap = (t->cap + (size_t)n + 1) * 2;
-        char *ns = realloc(t->s, cap);
-        if (ns == NULL) {
-            t->oom = 1;
-            return;
-        }
-        t->s = ns;
-        t->cap = cap;
-    }
-}
+/* The tables of one export: float32 (rt_image) or fixed point (quantized image). */
+typedef struct {
+    const flavour_t *fl;
+    lln_rt_image_t img;
+    lln_quant_t *q;
+    lln_export_sizes_t s;
+} image_t;
 
 /* ---- checks and sizes ---------------------------------------------------------------------- */
 
@@ -123,11 +110,6 @@ static lln_status_t check_opts(const lln_export_opts_t *o, const char **prefix, 
         return lln_error_set(err, LLN_E_ARG,
                              "export: prefix '%s' must be a C identifier of at most 32 characters",
                              *prefix);
-    if (!o->float_path)
-        return lln_error_set(
-            err, LLN_E_UNSUPPORTED,
-            "export: the fixed-point path needs a model quantized with `lln "
-            "quantize`, which is not available yet; use the float32 path (--float)");
     return LLN_OK;
 }
 
@@ -153,15 +135,50 @@ static lln_status_t check_limit(const lln_export_opts_t *o, const lln_export_siz
     return LLN_OK;
 }
 
+static lln_status_t image_build(const lln_model_t *m, const lln_export_opts_t *o, image_t *im,
+                                lln_error_t *err)
+{
+    memset(im, 0, sizeof *im);
+    im->fl = o->float_path ? &FLOAT_FL : &FIXED_FL;
+    if (o->float_path) {
+        lln_status_t st = lln_rt_image_build(m, &im->img, err);
+        if (st == LLN_OK)
+            sizes_of(&im->img, &im->s);
+        return st;
+    }
+    if (!lln_model_is_quantized(m))
+        return lln_error_set(
+            err, LLN_E_ARG,
+            "export: the model is not quantized: run `lln quantize MODEL --calib "
+            "CSV -o MODEL.q.lln` first, or export the float32 runtime with --float");
+    lln_status_t st = lln_quant_create(m, &im->q, err);
+    if (st == LLN_OK) {
+        lln_quant_sizes_t qs;
+        lln_quant_sizes(im->q, &qs);
+        im->s.weight_bytes = qs.weight_bytes;
+        im->s.state_bytes = qs.state_bytes;
+        im->s.scratch_bytes = qs.scratch_bytes;
+    }
+    return st;
+}
+
+static void image_free(image_t *im)
+{
+    if (im->fl->fixed)
+        lln_quant_free(im->q);
+    else
+        lln_rt_image_free(&im->img);
+}
+
 lln_status_t lln_export_sizes(const lln_model_t *m, const lln_export_opts_t *o,
                               lln_export_sizes_t *sizes, lln_error_t *err)
 {
     const char *prefix;
-    lln_rt_image_t img;
+    image_t im;
     lln_status_t st = check_opts(o, &prefix, err);
-    if (st == LLN_OK && (st = lln_rt_image_build(m, &img, err)) == LLN_OK) {
-        sizes_of(&img, sizes);
-        lln_rt_image_free(&img);
+    if (st == LLN_OK && (st = image_build(m, o, &im, err)) == LLN_OK) {
+        *sizes = im.s;
+        image_free(&im);
         st = check_limit(o, sizes, err);
     }
     return st;
@@ -175,25 +192,25 @@ static void put_float(text_t *t, float v)
 {
     char buf[32];
     snprintf(buf, sizeof buf, "%.9g", (double)v);
-    put(t, "%s%sf", buf, strpbrk(buf, ".e") ? "" : ".0");
+    lln__put(t, "%s%sf", buf, strpbrk(buf, ".e") ? "" : ".0");
 }
 
 static void put_array(text_t *t, const char *prefix, const lln_rt_array_t *a)
 {
-    put(t, "static const %s %s_%s[%zu] = {", a->is_u16 ? "uint16_t" : "float", prefix, a->name,
-        a->n ? a->n : 1);
+    lln__put(t, "static const %s %s_%s[%zu] = {", a->is_u16 ? "uint16_t" : "float", prefix, a->name,
+             a->n ? a->n : 1);
     for (size_t i = 0; i < a->n; i++) {
         if (i % 8 == 0)
-            put(t, "\n   ");
+            lln__put(t, "\n   ");
         if (a->is_u16)
-            put(t, " %u,", (unsigned)((const uint16_t *)a->data)[i]);
+            lln__put(t, " %u,", (unsigned)((const uint16_t *)a->data)[i]);
         else {
-            put(t, " ");
+            lln__put(t, " ");
             put_float(t, ((const float *)a->data)[i]);
-            put(t, ",");
+            lln__put(t, ",");
         }
     }
-    put(t, a->n ? "\n};\n" : " 0};\n");
+    lln__put(t, a->n ? "\n};\n" : " 0};\n");
 }
 
 /* "prefix_name" for a table pointer, or "0". */
@@ -201,19 +218,19 @@ static void put_ref(text_t *t, const lln_rt_image_t *img, const char *prefix, co
 {
     const char *name = lln_rt_image_name(img, p);
     if (name)
-        put(t, "%s_%s", prefix, name);
+        lln__put(t, "%s_%s", prefix, name);
     else
-        put(t, "0");
+        lln__put(t, "0");
 }
 
 static void put_dense(text_t *t, const lln_rt_image_t *img, const char *prefix,
                       const lln_rt_dense_t *d)
 {
-    put(t, "{%u, %u, ", (unsigned)d->out, (unsigned)d->in);
+    lln__put(t, "{%u, %u, ", (unsigned)d->out, (unsigned)d->in);
     put_ref(t, img, prefix, d->w);
-    put(t, ", ");
+    lln__put(t, ", ");
     put_ref(t, img, prefix, d->b);
-    put(t, "}");
+    lln__put(t, "}");
 }
 
 static void put_ltc(text_t *t, const lln_rt_image_t *img, const char *p)
@@ -222,13 +239,13 @@ static void put_ltc(text_t *t, const lln_rt_image_t *img, const char *p)
     const void *ptrs[] = {l->in_w,  l->in_b,    l->out_w,   l->out_b, l->cm_k, l->gleak, l->gvleak,
                           l->s_off, l->s_src,   l->s_sigma, l->s_mu,  l->s_w,  l->s_we,  l->r_off,
                           l->r_src, l->r_sigma, l->r_mu,    l->r_w,   l->r_we};
-    put(t, "{%u, ", (unsigned)l->unfolds);
+    lln__put(t, "{%u, ", (unsigned)l->unfolds);
     put_float(t, l->eps);
     for (size_t i = 0; i < sizeof ptrs / sizeof ptrs[0]; i++) {
-        put(t, ", ");
+        lln__put(t, ", ");
         put_ref(t, img, p, ptrs[i]);
     }
-    put(t, "}");
+    lln__put(t, "}");
 }
 
 static void put_cells(text_t *t, const lln_rt_image_t *img, const char *p)
@@ -237,58 +254,60 @@ static void put_cells(text_t *t, const lln_rt_image_t *img, const char *p)
     if (r->ncells == 0)
         return;
     if (r->cfc[0].nbackbone > 0) {
-        put(t, "static const lln_rt_dense_t %s_backbone[%u] = {\n", p,
-            (unsigned)r->cfc[0].nbackbone);
+        lln__put(t, "static const lln_rt_dense_t %s_backbone[%u] = {\n", p,
+                 (unsigned)r->cfc[0].nbackbone);
         for (unsigned k = 0; k < r->cfc[0].nbackbone; k++) {
-            put(t, "    ");
+            lln__put(t, "    ");
             put_dense(t, img, p, &r->cfc[0].backbone[k]);
-            put(t, ",\n");
+            lln__put(t, ",\n");
         }
-        put(t, "};\n");
+        lln__put(t, "};\n");
     }
-    put(t, "static const lln_rt_cfc_t %s_cells[%u] = {\n", p, (unsigned)r->ncells);
+    lln__put(t, "static const lln_rt_cfc_t %s_cells[%u] = {\n", p, (unsigned)r->ncells);
     for (unsigned l = 0; l < r->ncells; l++) {
         const lln_rt_cfc_t *c = &r->cfc[l];
-        put(t, "    {%u, %u, %u, %s%s, ", (unsigned)c->in, (unsigned)c->hidden,
-            (unsigned)c->nbackbone, c->nbackbone ? p : "0", c->nbackbone ? "_backbone" : "");
+        lln__put(t, "    {%u, %u, %u, %s%s, ", (unsigned)c->in, (unsigned)c->hidden,
+                 (unsigned)c->nbackbone, c->nbackbone ? p : "0", c->nbackbone ? "_backbone" : "");
         put_dense(t, img, p, &c->heads);
-        put(t, ", ");
+        lln__put(t, ", ");
         put_ref(t, img, p, c->w_tau_abs);
-        put(t, ", ");
+        lln__put(t, ", ");
         put_ref(t, img, p, c->a);
-        put(t, "},\n");
+        lln__put(t, "},\n");
     }
-    put(t, "};\n");
+    lln__put(t, "};\n");
 }
 
 static void model_c(text_t *t, const lln_rt_image_t *img, const char *p, const lln_model_t *m)
 {
     const lln_rt_model_t *r = &img->model;
-    put(t,
+    lln__put(
+        t,
         "/* Generated by lln export (liquid-edge %s): the tables of one model. Do not edit. */\n",
         lln_version());
-    put(t, "#include \"%s_model.h\"\n\n", p);
+    lln__put(t, "#include \"%s_model.h\"\n\n", p);
     for (int i = 0; i < img->narrays; i++)
         put_array(t, p, &img->arrays[i]);
     put_cells(t, img, p);
-    put(t, "\nconst lln_rt_model_t %s_model = {\n    %u, %u, %u, %u, %u, %u, %u, %u,\n    ", p,
-        (unsigned)r->cell, (unsigned)r->mode, (unsigned)r->activation, (unsigned)r->mixed_memory,
-        (unsigned)r->inputs, (unsigned)r->units, (unsigned)r->outputs, (unsigned)r->cell_outputs);
+    lln__put(t, "\nconst lln_rt_model_t %s_model = {\n    %u, %u, %u, %u, %u, %u, %u, %u,\n    ", p,
+             (unsigned)r->cell, (unsigned)r->mode, (unsigned)r->activation,
+             (unsigned)r->mixed_memory, (unsigned)r->inputs, (unsigned)r->units,
+             (unsigned)r->outputs, (unsigned)r->cell_outputs);
     put_ltc(t, img, p);
-    put(t, ",\n    %u, %s%s,\n    ", (unsigned)r->ncells, r->ncells ? p : "0",
-        r->ncells ? "_cells" : "");
+    lln__put(t, ",\n    %u, %s%s,\n    ", (unsigned)r->ncells, r->ncells ? p : "0",
+             r->ncells ? "_cells" : "");
     put_dense(t, img, p, &r->lstm_in);
-    put(t, ", ");
+    lln__put(t, ", ");
     put_dense(t, img, p, &r->lstm_rec);
-    put(t, ", ");
+    lln__put(t, ", ");
     put_dense(t, img, p, &r->proj);
-    put(t, ",\n    ");
+    lln__put(t, ",\n    ");
     const void *norm[] = {r->x_mean, r->x_inv_std, r->y_mean, r->y_std};
     for (int i = 0; i < 4; i++) {
         put_ref(t, img, p, norm[i]);
-        put(t, ", ");
+        lln__put(t, ", ");
     }
-    put(t, "%lu, %lu};\n", (unsigned long)r->state_floats, (unsigned long)r->scratch_floats);
+    lln__put(t, "%lu, %lu};\n", (unsigned long)r->state_floats, (unsigned long)r->scratch_floats);
     (void)m;
 }
 
@@ -300,141 +319,183 @@ static void upper(char *dst, const char *src, size_t cap)
     dst[i] = '\0';
 }
 
+/* The opening lines of <p>_model.h (both paths). */
+static void model_head(text_t *t, const target_t *tg, const lln_model_t *m)
+{
+    lln__put(t, "/* Generated by lln export (liquid-edge %s) for %s (%s). Do not edit.\n",
+             lln_version(), tg->name, tg->about);
+    lln__put(t, " * Model: %s cell, %d inputs, %d outputs, %d units. Memory is the caller's:\n",
+             lln_cell_name(lln_model_config(m)->cell), lln_model_input_size(m),
+             lln_model_output_size(m), lln_model_state_size(m));
+}
+
 static void model_h(text_t *t, const lln_rt_image_t *img, const char *p, const target_t *tg,
                     const lln_export_sizes_t *s, const lln_model_t *m)
 {
     char P[40];
     upper(P, p, sizeof P);
     const lln_rt_model_t *r = &img->model;
-    put(t, "/* Generated by lln export (liquid-edge %s) for %s (%s). Do not edit.\n", lln_version(),
-        tg->name, tg->about);
-    put(t, " * Model: %s cell, %u inputs, %u outputs, %u units. Memory is the caller's:\n",
-        lln_cell_name(lln_model_config(m)->cell), (unsigned)r->inputs, (unsigned)r->outputs,
-        (unsigned)r->units);
-    put(t, " *   static float state[%s_STATE_FLOATS], scratch[%s_SCRATCH_FLOATS];\n", P, P);
-    put(t, " *   lln_rt_reset(&%s_model, state);\n", p);
-    put(t, " *   lln_rt_step(&%s_model, state, x, dt_seconds, y, scratch);   (0 = ok) */\n", p);
-    put(t, "#ifndef %s_MODEL_H\n#define %s_MODEL_H\n\n#include \"lln_rt.h\"\n\n", P, P);
-    put(t, "#define %s_INPUTS %u\n#define %s_OUTPUTS %u\n", P, (unsigned)r->inputs, P,
-        (unsigned)r->outputs);
-    put(t, "#define %s_STATE_FLOATS %lu\n#define %s_SCRATCH_FLOATS %lu\n", P,
-        (unsigned long)r->state_floats, P, (unsigned long)r->scratch_floats);
-    put(t, "#define %s_STATE_BYTES %zu   /* RAM per stream */\n", P, s->state_bytes);
-    put(t, "#define %s_SCRATCH_BYTES %zu /* RAM, shared by streams stepped in turn */\n", P,
-        s->scratch_bytes);
-    put(t, "#define %s_WEIGHT_BYTES %zu  /* const tables (flash) */\n\n", P, s->weight_bytes);
-    put(t, "extern const lln_rt_model_t %s_model;\n\n#endif\n", p);
+    model_head(t, tg, m);
+    lln__put(t, " *   static float state[%s_STATE_FLOATS], scratch[%s_SCRATCH_FLOATS];\n", P, P);
+    lln__put(t, " *   lln_rt_reset(&%s_model, state);\n", p);
+    lln__put(t, " *   lln_rt_step(&%s_model, state, x, dt_seconds, y, scratch);   (0 = ok) */\n",
+             p);
+    lln__put(t, "#ifndef %s_MODEL_H\n#define %s_MODEL_H\n\n#include \"lln_rt.h\"\n\n", P, P);
+    lln__put(t, "#define %s_INPUTS %u\n#define %s_OUTPUTS %u\n", P, (unsigned)r->inputs, P,
+             (unsigned)r->outputs);
+    lln__put(t, "#define %s_STATE_FLOATS %lu\n#define %s_SCRATCH_FLOATS %lu\n", P,
+             (unsigned long)r->state_floats, P, (unsigned long)r->scratch_floats);
+    lln__put(t, "#define %s_STATE_BYTES %zu   /* RAM per stream */\n", P, s->state_bytes);
+    lln__put(t, "#define %s_SCRATCH_BYTES %zu /* RAM, shared by streams stepped in turn */\n", P,
+             s->scratch_bytes);
+    lln__put(t, "#define %s_WEIGHT_BYTES %zu  /* const tables (flash) */\n\n", P, s->weight_bytes);
+    lln__put(t, "extern const lln_rt_model_t %s_model;\n\n#endif\n", p);
 }
 
 static void example_main(text_t *t, const char *p)
 {
     char P[40];
     upper(P, p, sizeof P);
-    put(t, "/* Example: stream a few steps of a sine through the exported model (hosted C). */\n");
-    put(t, "#include <stdio.h>\n\n#include \"%s_model.h\"\n\n", p);
-    put(t, "static float state[%s_STATE_FLOATS], scratch[%s_SCRATCH_FLOATS];\n\n", P, P);
-    put(t, "int main(void)\n{\n    float x[%s_INPUTS], y[%s_OUTPUTS];\n", P, P);
-    put(t, "    lln_rt_reset(&%s_model, state);\n", p);
-    put(t, "    for (int t = 0; t < 10; t++) {\n");
-    put(t, "        for (int i = 0; i < %s_INPUTS; i++)\n", P);
-    put(t, "            x[i] = (float)((t * 7 + i * 3) %% 11) / 11.0f - 0.5f;\n");
-    put(t, "        if (lln_rt_step(&%s_model, state, x, 0.1f, y, scratch) != LLN_RT_OK)\n", p);
-    put(t, "            return 1;\n        printf(\"step %%d: y0 = %%g\\n\", t, (double)y[0]);\n");
-    put(t, "    }\n    return 0;\n}\n");
+    lln__put(
+        t, "/* Example: stream a few steps of a sine through the exported model (hosted C). */\n");
+    lln__put(t, "#include <stdio.h>\n\n#include \"%s_model.h\"\n\n", p);
+    lln__put(t, "static float state[%s_STATE_FLOATS], scratch[%s_SCRATCH_FLOATS];\n\n", P, P);
+    lln__put(t, "int main(void)\n{\n    float x[%s_INPUTS], y[%s_OUTPUTS];\n", P, P);
+    lln__put(t, "    lln_rt_reset(&%s_model, state);\n", p);
+    lln__put(t, "    for (int t = 0; t < 10; t++) {\n");
+    lln__put(t, "        for (int i = 0; i < %s_INPUTS; i++)\n", P);
+    lln__put(t, "            x[i] = (float)((t * 7 + i * 3) %% 11) / 11.0f - 0.5f;\n");
+    lln__put(t, "        if (lln_rt_step(&%s_model, state, x, 0.1f, y, scratch) != LLN_RT_OK)\n",
+             p);
+    lln__put(
+        t, "            return 1;\n        printf(\"step %%d: y0 = %%g\\n\", t, (double)y[0]);\n");
+    lln__put(t, "    }\n    return 0;\n}\n");
 }
 
 /* ---- build glue ------------------------------------------------------------------------------ */
 
-static void makefile(text_t *t, const char *p, const target_t *tg)
+static void makefile(text_t *t, const char *p, const target_t *tg, const flavour_t *fl)
 {
-    put(t, "# Generated by lln export for %s (%s).\n", tg->name, tg->about);
-    put(t, "# `make` builds the runtime and model into lib%s.a (and, for the generic target, the\n",
+    lln__put(t, "# Generated by lln export for %s (%s).\n", tg->name, tg->about);
+    lln__put(
+        t, "# `make` builds the runtime and model into lib%s.a (and, for the generic target, the\n",
         p);
-    put(t,
+    lln__put(
+        t,
         "# example). -ffp-contract=off keeps results bit-identical to `lln verify`'s reference.\n");
-    put(t, "CC = %s\nAR ?= ar\n", strcmp(tg->name, "generic") == 0 ? "cc" : tg->cc);
-    put(t, "TARGET_FLAGS = %s\n", tg->cflags);
-    put(t, "CFLAGS ?= -std=c99 -O2 -Wall -Wextra\nCFLAGS += $(TARGET_FLAGS) -ffp-contract=off\n");
-    put(t, "OBJS = lln_rt.o %s_model.o\n\n", p);
-    put(t, "all: lib%s.a%s\n\nlib%s.a: $(OBJS)\n\t$(AR) rcs $@ $(OBJS)\n\n", p,
-        strcmp(tg->name, "generic") == 0 ? " example" : "", p);
-    put(t, "example: main.c lib%s.a\n\t$(CC) $(CFLAGS) main.c lib%s.a -o $@\n\n", p, p);
-    put(t, "%%.o: %%.c lln_rt.h %s_model.h\n\t$(CC) $(CFLAGS) -c $< -o $@\n\n", p);
-    put(t, "clean:\n\trm -f $(OBJS) lib%s.a example\n\n.PHONY: all clean\n", p);
+    lln__put(t, "CC = %s\nAR ?= ar\n", strcmp(tg->name, "generic") == 0 ? "cc" : tg->cc);
+    lln__put(t, "TARGET_FLAGS = %s\n", tg->cflags);
+    lln__put(t,
+             "CFLAGS ?= -std=c99 -O2 -Wall -Wextra\nCFLAGS += $(TARGET_FLAGS) -ffp-contract=off\n");
+    lln__put(t, "OBJS = %s %s_model.o\n\n", fl->objs, p);
+    lln__put(t, "all: lib%s.a%s\n\nlib%s.a: $(OBJS)\n\t$(AR) rcs $@ $(OBJS)\n\n", p,
+             strcmp(tg->name, "generic") == 0 ? " example" : "", p);
+    lln__put(t, "example: main.c lib%s.a\n\t$(CC) $(CFLAGS) main.c lib%s.a -o $@\n\n", p, p);
+    lln__put(t, "%%.o: %%.c %s %s_model.h\n\t$(CC) $(CFLAGS) -c $< -o $@\n\n", fl->hdrs, p);
+    lln__put(t, "clean:\n\trm -f $(OBJS) lib%s.a example\n\n.PHONY: all clean\n", p);
 }
 
-static void cmakelists(text_t *t, const char *p, const target_t *tg)
+static void cmakelists(text_t *t, const char *p, const target_t *tg, const flavour_t *fl)
 {
-    put(t, "# Generated by lln export for %s: add_subdirectory() this folder and link %s.\n",
-        tg->name, p);
-    put(t, "cmake_minimum_required(VERSION 3.13)\nproject(%s C)\n", p);
-    put(t, "add_library(%s STATIC lln_rt.c %s_model.c)\n", p, p);
-    put(t, "target_include_directories(%s PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})\n", p);
-    put(t, "set_target_properties(%s PROPERTIES C_STANDARD 99 C_STANDARD_REQUIRED ON)\n", p);
-    put(t, "target_compile_options(%s PRIVATE -ffp-contract=off)\n", p);
+    lln__put(t, "# Generated by lln export for %s: add_subdirectory() this folder and link %s.\n",
+             tg->name, p);
+    lln__put(t, "cmake_minimum_required(VERSION 3.13)\nproject(%s C)\n", p);
+    lln__put(t, "add_library(%s STATIC %s%s%s %s_model.c)\n", p, fl->srcs[0],
+             fl->srcs[1] ? " " : "", fl->srcs[1] ? fl->srcs[1] : "", p);
+    lln__put(t, "target_include_directories(%s PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})\n", p);
+    lln__put(t, "set_target_properties(%s PROPERTIES C_STANDARD 99 C_STANDARD_REQUIRED ON)\n", p);
+    lln__put(t, "target_compile_options(%s PRIVATE -ffp-contract=off)\n", p);
 }
 
-static void idf_cmake(text_t *t, const char *p)
+static void idf_cmake(text_t *t, const char *p, const flavour_t *fl)
 {
-    put(t, "# ESP-IDF component generated by lln export (float32 runtime).\n");
-    put(t, "idf_component_register(SRCS \"lln_rt.c\" \"%s_model.c\" INCLUDE_DIRS \".\")\n", p);
-    put(t, "target_compile_options(${COMPONENT_LIB} PRIVATE -ffp-contract=off)\n");
+    lln__put(t, "# ESP-IDF component generated by lln export (%s).\n", fl->what);
+    lln__put(t, "idf_component_register(SRCS");
+    for (int i = 0; i < 2 && fl->srcs[i]; i++)
+        lln__put(t, " \"%s\"", fl->srcs[i]);
+    lln__put(t, " \"%s_model.c\" INCLUDE_DIRS \".\")\n", p);
+    lln__put(t, "target_compile_options(${COMPONENT_LIB} PRIVATE -ffp-contract=off)\n");
 }
 
-static void idf_yml(text_t *t, const char *p)
+static void idf_yml(text_t *t, const char *p, const flavour_t *fl)
 {
-    put(t, "# ESP-IDF component manifest generated by lln export.\n");
-    put(t,
-        "version: \"%s\"\ndescription: \"liquid-edge model %s: liquid neural network step "
-        "(float32 runtime)\"\n",
-        lln_version(), p);
-    put(t,
+    lln__put(t, "# ESP-IDF component manifest generated by lln export.\n");
+    lln__put(t,
+             "version: \"%s\"\ndescription: \"liquid-edge model %s: liquid neural network step "
+             "(%s)\"\n",
+             lln_version(), p, fl->what);
+    lln__put(
+        t,
         "url: \"https://github.com/liquid-edge/liquid-edge\"\ndependencies:\n  idf: \">=4.4\"\n");
 }
 
-static void arduino_props(text_t *t, const char *p)
+static void arduino_props(text_t *t, const char *p, const flavour_t *fl)
 {
-    put(t, "name=%s\nversion=%s\nauthor=lln export\nmaintainer=lln export\n", p, lln_version());
-    put(t, "sentence=A liquid neural network (liquid-edge runtime, float32).\n");
-    put(t, "paragraph=Generated by lln export: call lln_rt_step(&%s_model, ...) every sample.\n",
-        p);
-    put(t, "category=Data Processing\nurl=https://github.com/liquid-edge/liquid-edge\n");
-    put(t, "architectures=*\nincludes=%s_model.h\n", p);
+    lln__put(t, "name=%s\nversion=%s\nauthor=lln export\nmaintainer=lln export\n", p,
+             lln_version());
+    lln__put(t, "sentence=A liquid neural network (liquid-edge %s).\n", fl->what);
+    lln__put(t, "paragraph=Generated by lln export: call %s(&%s_model, ...) every sample.\n",
+             fl->fixed ? "lln_rtq_step" : "lln_rt_step", p);
+    lln__put(t, "category=Data Processing\nurl=https://github.com/liquid-edge/liquid-edge\n");
+    lln__put(t, "architectures=*\nincludes=%s_model.h\n", p);
 }
 
-static void arduino_sketch(text_t *t, const char *p)
+static void arduino_sketch(text_t *t, const char *p, const flavour_t *fl)
 {
     char P[40];
     upper(P, p, sizeof P);
-    put(t, "// Example generated by lln export: one step per loop() with the elapsed time.\n");
-    put(t,
-        "#include <%s_model.h>\n\nstatic float state[%s_STATE_FLOATS], "
-        "scratch[%s_SCRATCH_FLOATS];\nstatic float x[%s_INPUTS], y[%s_OUTPUTS];\n"
-        "static unsigned long last;\n\n",
-        p, P, P, P, P);
-    put(t,
-        "void setup() { Serial.begin(115200); lln_rt_reset(&%s_model, state); last = micros(); "
-        "}\n\n",
-        p);
-    put(t, "void loop() {\n  unsigned long now = micros();\n  float dt = (now - last) * 1e-6f;\n");
-    put(t,
-        "  last = now;\n  for (int i = 0; i < %s_INPUTS; i++) x[i] = analogRead(A0) / 1023.0f;\n",
-        P);
-    put(t, "  if (dt > 0 && lln_rt_step(&%s_model, state, x, dt, y, scratch) == LLN_RT_OK)\n", p);
-    put(t, "    Serial.println(y[0], 6);\n  delay(10);\n}\n");
+    lln__put(t, "// Example generated by lln export: one step per loop() with the elapsed time.\n");
+    lln__put(t, "#include <%s_model.h>\n\n", p);
+    if (fl->fixed)
+        lln__put(t,
+                 "static int16_t state[%s_STATE_LEN], s16[%s_SCRATCH16_LEN];\n"
+                 "static int32_t s32[%s_SCRATCH32_LEN];\nstatic int16_t x[%s_INPUTS], "
+                 "y[%s_OUTPUTS];\nstatic const int xf[%s_INPUTS] = %s_X_FRAC;\n",
+                 P, P, P, P, P, P, P);
+    else
+        lln__put(t,
+                 "static float state[%s_STATE_FLOATS], scratch[%s_SCRATCH_FLOATS];\n"
+                 "static float x[%s_INPUTS], y[%s_OUTPUTS];\n",
+                 P, P, P, P);
+    lln__put(t,
+             "static unsigned long last;\n\nvoid setup() { Serial.begin(115200); %s(&%s_model, "
+             "state); last = micros(); }\n\n",
+             fl->fixed ? "lln_rtq_reset" : "lln_rt_reset", p);
+    lln__put(t, "void loop() {\n  unsigned long now = micros();\n");
+    if (fl->fixed) {
+        lln__put(t, "  // dt in the model's fixed point; a reading in [0, 1] into each input's\n");
+        lln__put(t, "  int32_t dt = (int32_t)((now - last) * ((1UL << %s_DT_FRAC) / 1e6));\n", P);
+        lln__put(t, "  last = now;\n  for (int i = 0; i < %s_INPUTS; i++)\n", P);
+        lln__put(t, "    x[i] = (int16_t)(analogRead(A0) / 1023.0 * (1L << (xf[i] < 0 ? 0 : xf[i] "
+                    "> 15 ? 15 : xf[i])));\n");
+        lln__put(t,
+                 "  if (dt > 0 && lln_rtq_step(&%s_model, state, x, dt, y, s16, s32) == "
+                 "LLN_RTQ_OK)\n",
+                 p);
+        lln__put(t, "    Serial.println(y[0]);\n  delay(10);\n}\n");
+        return;
+    }
+    lln__put(t, "  float dt = (now - last) * 1e-6f;\n  last = now;\n");
+    lln__put(t, "  for (int i = 0; i < %s_INPUTS; i++) x[i] = analogRead(A0) / 1023.0f;\n", P);
+    lln__put(t, "  if (dt > 0 && lln_rt_step(&%s_model, state, x, dt, y, scratch) == LLN_RT_OK)\n",
+             p);
+    lln__put(t, "    Serial.println(y[0], 6);\n  delay(10);\n}\n");
 }
 
-static void platformio(text_t *t, const char *p)
+static void platformio(text_t *t, const char *p, const flavour_t *fl)
 {
-    put(t, "{\n  \"name\": \"%s\",\n  \"version\": \"%s\",\n", p, lln_version());
-    put(t,
-        "  \"description\": \"liquid-edge model %s: liquid neural network step (float32 "
-        "runtime), generated by lln export\",\n",
-        p);
-    put(t, "  \"keywords\": [\"neural network\", \"liquid\", \"ltc\", \"cfc\"],\n");
-    put(t, "  \"frameworks\": \"*\",\n  \"platforms\": \"*\",\n  \"build\": {\n");
-    put(t, "    \"srcFilter\": [\"+<lln_rt.c>\", \"+<%s_model.c>\"],\n", p);
-    put(t, "    \"flags\": [\"-std=c99\", \"-ffp-contract=off\"]\n  }\n}\n");
+    lln__put(t, "{\n  \"name\": \"%s\",\n  \"version\": \"%s\",\n", p, lln_version());
+    lln__put(t,
+             "  \"description\": \"liquid-edge model %s: liquid neural network step (%s), "
+             "generated by lln export\",\n",
+             p, fl->what);
+    lln__put(t, "  \"keywords\": [\"neural network\", \"liquid\", \"ltc\", \"cfc\"],\n");
+    lln__put(t, "  \"frameworks\": \"*\",\n  \"platforms\": \"*\",\n  \"build\": {\n");
+    lln__put(t, "    \"srcFilter\": [");
+    for (int i = 0; i < 2 && fl->srcs[i]; i++)
+        lln__put(t, "\"+<%s>\", ", fl->srcs[i]);
+    lln__put(t, "\"+<%s_model.c>\"],\n", p);
+    lln__put(t, "    \"flags\": [\"-std=c99\", \"-ffp-contract=off\"]\n  }\n}\n");
 }
 
 /* ---- writing ------------------------------------------------------------------------------- */
@@ -469,59 +530,81 @@ static lln_status_t write_text(const char *dir, const char *name, text_t *t, lln
 }
 
 /* The runtime, the model pair: everything a build of the model needs, into dir. */
-static lln_status_t write_sources(const char *dir, const char *p, const lln_rt_image_t *img,
-                                  const target_t *tg, const lln_export_sizes_t *s,
-                                  const lln_model_t *m, lln_error_t *err)
+static lln_status_t write_sources(const char *dir, const char *p, const image_t *im,
+                                  const target_t *tg, const lln_model_t *m, lln_error_t *err)
 {
-    char name[96];
+    struct {
+        const char *name;
+        const unsigned char *data;
+        size_t len;
+    } rt[] = {{"lln_rt.h", lln__rt_header, lln__rt_header_len},
+              {"lln_rt.c", lln__rt_source, lln__rt_source_len},
+              {"lln_fx.h", lln__fx_header, lln__fx_header_len},
+              {"lln_fx.c", lln__fx_source, lln__fx_source_len},
+              {"lln_rtq.h", lln__rtq_header, lln__rtq_header_len},
+              {"lln_rtq.c", lln__rtq_source, lln__rtq_source_len}};
+    char name[96], P[40];
     text_t t = {0};
+    upper(P, p, sizeof P);
     lln_status_t st = make_dir(dir, err);
-    if (st == LLN_OK)
-        st = write_file(dir, "lln_rt.h", lln__rt_header, lln__rt_header_len, err);
-    if (st == LLN_OK)
-        st = write_file(dir, "lln_rt.c", lln__rt_source, lln__rt_source_len, err);
+    for (int i = im->fl->fixed ? 2 : 0; i < (im->fl->fixed ? 6 : 2) && st == LLN_OK; i++)
+        st = write_file(dir, rt[i].name, rt[i].data, rt[i].len, err);
     if (st == LLN_OK) {
-        model_h(&t, img, p, tg, s, m);
+        if (im->fl->fixed) {
+            model_head(&t, tg, m);
+            lln__export_q_model_h(&t, &im->q->img, p, P, "", &im->s);
+        } else {
+            model_h(&t, &im->img, p, tg, &im->s, m);
+        }
         snprintf(name, sizeof name, "%s_model.h", p);
         st = write_text(dir, name, &t, err);
     }
     if (st == LLN_OK) {
-        model_c(&t, img, p, m);
+        if (im->fl->fixed)
+            lln__export_q_model_c(&t, &im->q->img, p, lln_version());
+        else
+            model_c(&t, &im->img, p, m);
         snprintf(name, sizeof name, "%s_model.c", p);
         st = write_text(dir, name, &t, err);
     }
     return st;
 }
 
-static lln_status_t write_glue(const char *dir, const char *p, const target_t *tg, lln_error_t *err)
+static lln_status_t write_glue(const char *dir, const char *p, const target_t *tg,
+                               const flavour_t *fl, lln_error_t *err)
 {
-    char sub[4096], sub2[4096];
+    char sub[4096], sub2[4096], P[40];
     text_t t = {0};
     lln_status_t st;
-    example_main(&t, p);
+    upper(P, p, sizeof P);
+    if (fl->fixed)
+        lln__export_q_main(&t, p, P);
+    else
+        example_main(&t, p);
     if ((st = write_text(dir, "main.c", &t, err)) != LLN_OK)
         return st;
-    makefile(&t, p, tg);
+    makefile(&t, p, tg, fl);
     if ((st = write_text(dir, "Makefile", &t, err)) != LLN_OK)
         return st;
-    cmakelists(&t, p, tg);
+    cmakelists(&t, p, tg, fl);
     if ((st = write_text(dir, "CMakeLists.txt", &t, err)) != LLN_OK)
         return st;
-    platformio(&t, p);
+    platformio(&t, p, fl);
     if ((st = write_text(dir, "library.json", &t, err)) != LLN_OK)
         return st;
     snprintf(sub, sizeof sub, "%s/esp-idf", dir);
     snprintf(sub2, sizeof sub2, "%s/esp-idf/%s", dir, p);
     if ((st = make_dir(sub, err)) != LLN_OK || (st = make_dir(sub2, err)) != LLN_OK)
         return st;
-    idf_cmake(&t, p);
+    idf_cmake(&t, p, fl);
     if ((st = write_text(sub2, "CMakeLists.txt", &t, err)) != LLN_OK)
         return st;
-    idf_yml(&t, p);
+    idf_yml(&t, p, fl);
     return write_text(sub2, "idf_component.yml", &t, err);
 }
 
-static lln_status_t write_arduino(const char *dir, const char *p, lln_error_t *err)
+static lln_status_t write_arduino(const char *dir, const char *p, const flavour_t *fl,
+                                  lln_error_t *err)
 {
     char a[4096], lib[4096], src[4096], ex[4096], ex2[4096], name[128];
     text_t t = {0};
@@ -536,10 +619,10 @@ static lln_status_t write_arduino(const char *dir, const char *p, lln_error_t *e
         st = make_dir(dirs[i], err);
     if (st != LLN_OK)
         return st;
-    arduino_props(&t, p);
+    arduino_props(&t, p, fl);
     if ((st = write_text(lib, "library.properties", &t, err)) != LLN_OK)
         return st;
-    arduino_sketch(&t, p);
+    arduino_sketch(&t, p, fl);
     snprintf(name, sizeof name, "%s_demo.ino", p);
     return write_text(ex2, name, &t, err);
 }
@@ -548,32 +631,30 @@ lln_status_t lln_export(const lln_model_t *m, const lln_export_opts_t *o, const 
                         lln_export_sizes_t *sizes, lln_error_t *err)
 {
     const char *p;
-    lln_rt_image_t img;
-    lln_export_sizes_t s;
+    image_t im;
     lln_status_t st = check_opts(o, &p, err);
-    if (st != LLN_OK || (st = lln_rt_image_build(m, &img, err)) != LLN_OK)
+    if (st != LLN_OK || (st = image_build(m, o, &im, err)) != LLN_OK)
         return st;
     const target_t *tg = find_target(o->target);
     char path[4096];
-    sizes_of(&img, &s);
-    st = check_limit(o, &s, err);
+    st = check_limit(o, &im.s, err);
     /* the sources go to the export root and, as copies, into each packaged library */
     if (st == LLN_OK)
-        st = write_sources(dir, p, &img, tg, &s, m, err);
+        st = write_sources(dir, p, &im, tg, m, err);
     if (st == LLN_OK)
-        st = write_glue(dir, p, tg, err);
+        st = write_glue(dir, p, tg, im.fl, err);
     if (st == LLN_OK)
-        st = write_arduino(dir, p, err);
+        st = write_arduino(dir, p, im.fl, err);
     if (st == LLN_OK) {
         snprintf(path, sizeof path, "%s/esp-idf/%s", dir, p);
-        st = write_sources(path, p, &img, tg, &s, m, err);
+        st = write_sources(path, p, &im, tg, m, err);
     }
     if (st == LLN_OK) {
         snprintf(path, sizeof path, "%s/arduino/%s/src", dir, p);
-        st = write_sources(path, p, &img, tg, &s, m, err);
+        st = write_sources(path, p, &im, tg, m, err);
     }
-    lln_rt_image_free(&img);
     if (st == LLN_OK && sizes)
-        *sizes = s;
+        *sizes = im.s;
+    image_free(&im);
     return st;
 }

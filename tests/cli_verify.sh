@@ -47,6 +47,51 @@ for model in ltc_ncp cfc_default cfc_nogate cfc_pure wcfc ltc_mixed; do
     done
 done
 
+# the fixed-point path: quantize (calibration CSV with irregular dt), then verify on every
+# target; on the DSP cores (M4, M7, M33, M55) this also proves the SMLAD dot product equals
+# the plain C one the host ran
+awk 'BEGIN { print "dt,a,b,c,d"; for (t = 0; t < 120; t++) printf "%.3f,%.4f,%.4f,%.4f,%.4f\n", 0.02 + (t * 7 % 11) / 10.0, sin(0.1 * t), 2 * cos(0.07 * t), sin(0.3 * t + 1), 0.5 }' >"$tmp/calib.csv"
+cut -d, -f1-4 "$tmp/calib.csv" >"$tmp/calib3.csv"
+"$lln" new --inputs 4 --wiring autoncp --units 12 --outputs 3 -o "$tmp/q_ltc.lln" >/dev/null
+"$lln" new --cell wired_cfc --inputs 4 --wiring autoncp --units 12 --outputs 3 --mode no_gate -o "$tmp/q_wcfc.lln" >/dev/null
+"$lln" new --cell wired_cfc --inputs 4 --wiring autoncp --units 10 --outputs 2 --mode pure -o "$tmp/q_wcfc_pure.lln" >/dev/null
+for model in q_ltc q_wcfc q_wcfc_pure; do
+    "$lln" quantize "$tmp/$model.lln" --calib "$tmp/calib.csv" -o "$tmp/$model.q.lln" >/dev/null ||
+        fail "quantize $model"
+done
+for model in cfc_default cfc_nogate; do
+    "$lln" quantize "$tmp/$model.lln" --calib "$tmp/calib3.csv" -o "$tmp/q_$model.q.lln" >/dev/null ||
+        fail "quantize $model"
+done
+for model in q_ltc q_wcfc q_wcfc_pure q_cfc_default q_cfc_nogate; do
+    for t in $targets; do
+        out=$("$lln" verify "$tmp/$model.q.lln" --target "$t" --steps 16 2>&1)
+        rc=$?
+        if [ $rc -ne 0 ] || ! grep -qx PASS <<<"$out" || ! grep -q 'fixed point' <<<"$out"; then
+            fail "$model (fixed point) on $t (exit $rc): $out"
+        else
+            printf '%-16s %-11s %s\n' "$model" "$t" "$(grep instructions <<<"$out" | awk '{print $2}') instructions/step"
+        fi
+    done
+done
+out=$("$lln" verify "$tmp/q_ltc.q.lln" --target cortex-m4f --float --steps 8 2>&1) ||
+    fail "verify --float of a quantized model: $out"
+grep -q 'float32' <<<"$out" || fail "verify --float did not use the float32 runtime: $out"
+expect_rc 1 'mixed memory' "quantize mixed memory" -- \
+    "$lln" quantize "$tmp/ltc_mixed.lln" --calib "$tmp/calib3.csv" -o "$tmp/x.lln"
+expect_rc 1 'feature columns' "quantize wrong columns" -- \
+    "$lln" quantize "$tmp/q_ltc.lln" --calib "$tmp/calib3.csv" -o "$tmp/x.lln"
+expect_rc 2 'calib' "quantize without --calib" -- "$lln" quantize "$tmp/q_ltc.lln" -o "$tmp/x.lln"
+[ ! -e "$tmp/x.lln" ] || fail "a failed quantize left $tmp/x.lln behind"
+"$lln" export "$tmp/q_wcfc.q.lln" --target generic --prefix robot --out "$tmp/gq" >/dev/null ||
+    fail "generic fixed-point export"
+if ! make -s -C "$tmp/gq" >/dev/null 2>&1 || ! "$tmp/gq/example" >/dev/null; then
+    fail "generic fixed-point export does not build/run"
+fi
+for f in lln_fx.c lln_fx.h lln_rtq.c lln_rtq.h esp-idf/robot/lln_rtq.c arduino/robot/src/lln_fx.h; do
+    [ -s "$tmp/gq/$f" ] || fail "fixed-point export lacks $f"
+done
+
 # a CSV sequence with its own dt column
 printf 'dt,a,b,c,d\n0.5,0.1,0.2,0.3,0.4\n0.01,1,2,3,4\n3.0,-50,50,-50,50\n' >"$tmp/seq.csv"
 out=$("$lln" verify "$tmp/ltc_ncp.lln" --target cortex-m4f --input "$tmp/seq.csv" 2>&1) ||
@@ -55,7 +100,7 @@ grep -q '3 steps' <<<"$out" || fail "verify --input did not run 3 steps: $out"
 
 # refusals and usage errors
 expect_rc 2 'no emulator' "verify --target generic" -- "$lln" verify "$tmp/wcfc.lln" --target generic
-expect_rc 2 'quantize' "export without --float" -- \
+expect_rc 2 'not quantized' "export of a float model without --float" -- \
     "$lln" export "$tmp/wcfc.lln" --target cortex-m4 --out "$tmp/x"
 expect_rc 1 'bytes over the 1 KB limit' "memory limit" -- "$lln" export "$tmp/cfc_default.lln" \
     --target cortex-m4 --float --memory-limit-kb 1 --out "$tmp/x"

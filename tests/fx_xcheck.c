@@ -78,6 +78,19 @@ int main(void)
         wrapped += exact > INT32_MAX || exact < INT32_MIN;
         a = lln_fx_dot_s8_s16_ref(w + off, x + off, n);
         b = lln_fx_dot_s8_s16(w + off, x + off, n);
+        {
+            /* the interleaved layouts: one row, and two rows sharing x (rows w and w + 1) */
+            int32_t c = lln_fx_dot_s8i_s16(w + off, x + off, n), d0, d1;
+            int32_t e = lln_fx_dot_s8i_s16_ref(w + off, x + off, n);
+            lln_fx_dot2_s8i_s16(w + off, w + off + 1, x + off, n - 1 > 0 ? n - 1 : 0, &d0, &d1);
+            if (c != e || d0 != lln_fx_dot_s8i_s16_ref(w + off, x + off, n - 1 > 0 ? n - 1 : 0) ||
+                d1 != lln_fx_dot_s8i_s16_ref(w + off + 1, x + off, n - 1 > 0 ? n - 1 : 0)) {
+                if (mismatches < 5)
+                    printf("MISMATCH (interleaved) n=%d off=%d\n", n, off);
+                mismatches++;
+            }
+            h_dsp = fnv(fnv(fnv(h_dsp, c), d0), d1);
+        }
         if (a != b) {
             if (mismatches < 5)
                 printf("MISMATCH n=%d off=%d: ref %ld dsp %ld\n", n, off, (long)a, (long)b);
@@ -90,6 +103,8 @@ int main(void)
         h_sig = fnv(h_sig, lln_fx_sigmoid((int16_t)v));
         h_tanh = fnv(h_tanh, lln_fx_tanh((int16_t)v));
         h_exp = fnv(h_exp, lln_fx_exp_neg((int16_t)v));
+        h_sig = fnv(h_sig, lln_fx_sigmoid_lut((int16_t)v));
+        h_tanh = fnv(h_tanh, lln_fx_tanh_fast((int16_t)v));
     }
     for (i = 0; i < 20000; i++) {
         int32_t p = rnd_signed(i % 31), q = rnd_signed(i % 29);
@@ -97,6 +112,7 @@ int main(void)
         if (i % 4 == 1)
             q = (int32_t)(xorshift32() % 1000u) + 1;
         h_rq = fnv(h_rq, lln_fx_requant(p, q, s));
+        h_rq = fnv(h_rq, lln_fx_mulshift(p, q, s + 31));
         h_div = fnv(h_div, lln_fx_div_q(p, q, s + 31));
         h_sat = fnv(h_sat, lln_fx_rshift_round(p, s + 31));
         h_sat = fnv(h_sat, lln_fx_add16((int16_t)(p % 32768), (int16_t)(q % 32768)));
@@ -104,7 +120,7 @@ int main(void)
         h_sat = fnv(h_sat, lln_fx_sat16(p));
     }
     printf("dot_ref %08lx\n", (unsigned long)h_ref);
-    printf("dot_dsp %08lx\n", (unsigned long)h_dsp);
+    printf("dot_dsp %08lx (with the interleaved dots)\n", (unsigned long)h_dsp);
     printf("dot_mismatches %d (rows whose sum wraps int32: %d)\n", mismatches, wrapped);
     printf("sigmoid %08lx\n", (unsigned long)h_sig);
     printf("tanh %08lx\n", (unsigned long)h_tanh);

@@ -253,7 +253,7 @@ static int run(char *const argv[])
 /* Runs `lln data prepare NAME [extra] --shared ... -o out`; 1 on success. */
 static int prepare(const char *name, const char *extra, const char *out)
 {
-    char *argv[9], **a = argv;
+    char *argv[10], **a = argv; /* 9 arguments at most and the NULL */
     *a++ = (char *)LLN_CLI_PATH;
     *a++ = (char *)"data";
     *a++ = (char *)"prepare";

@@ -485,6 +485,82 @@ static void test_dot(void)
     CHECK_EQ_INT(lln_fx_dot_s8_s16(w, x, -5), 0);
 }
 
+/* ---- the runtime's fast paths ------------------------------------------------------------- */
+
+/* Fast tanh and table sigmoid (linear interpolation): exhaustive error bounds (documented in
+ * lln_fx.h), monotone, tanh exactly odd. */
+static void test_fast_nonlinearities(void)
+{
+    double e_tanh = 0, e_lut = 0;
+    int prev_t = -32768, prev_l = -1;
+    for (int32_t v = -32768; v <= 32767; v++) {
+        double xr = v / 4096.0;
+        int t = lln_fx_tanh_fast((int16_t)v);
+        int l = lln_fx_sigmoid_lut((int16_t)v);
+        e_tanh = fmax(e_tanh, fabs(t - fmin(32767.0, fmax(-32767.0, tanh(xr) * 32768.0))));
+        e_lut = fmax(e_lut, fabs(l - fmin(32767.0, 32768.0 / (1.0 + exp(-xr)))));
+        CHECK_MSG(t >= prev_t && l >= prev_l, "not monotone at %ld", (long)v);
+        prev_t = t, prev_l = l;
+        if (v > -32768) {
+            CHECK_MSG(lln_fx_tanh_fast((int16_t)-v) == -t, "tanh_fast not odd at %ld", (long)v);
+        }
+    }
+    printf("tanh_fast max |err| %.3f LSB, sigmoid_lut %.3f LSB\n", e_tanh, e_lut);
+    CHECK(e_tanh <= 12.82); /* the bounds lln_fx.h documents (measured 12.811, 2.199) */
+    CHECK(e_lut <= 2.2);
+}
+
+/* lln_fx_mulshift against an exact reference: |a b| <= 2^62 fits uint64, rounded half away
+ * from zero on the magnitude, saturated to int32. */
+static void test_mulshift(void)
+{
+    long bad = 0;
+    for (long i = 0; i < 2000000; i++) {
+        int32_t a = (int32_t)(uint32_t)rnd64(), b = (int32_t)(uint32_t)rnd64();
+        int s = (int)(rnd64() % 63);
+        if (i % 5 == 0)
+            a = (int32_t)((int64_t)a / ((int64_t)1 << (rnd64() % 31))); /* smaller magnitudes */
+        uint64_t ma = a < 0 ? 0u - (uint64_t)(int64_t)a : (uint64_t)a;
+        uint64_t mb = b < 0 ? 0u - (uint64_t)(int64_t)b : (uint64_t)b;
+        uint64_t mag = ma * mb, r = s ? (mag >> s) + ((mag >> (s - 1)) & 1u) : mag;
+        int neg = (a < 0) != (b < 0);
+        int64_t want = neg ? (r >= ((uint64_t)1 << 31) ? INT32_MIN : -(int64_t)r)
+                           : (r > (uint64_t)INT32_MAX ? INT32_MAX : (int64_t)r);
+        int32_t got = lln_fx_mulshift(a, b, s);
+        if (got != want && bad++ < 5)
+            CHECK_MSG(0, "mulshift(%ld, %ld, %d) = %ld, want %lld", (long)a, (long)b, s, (long)got,
+                      (long long)want);
+    }
+    CHECK_EQ_INT(bad, 0);
+}
+
+/* Interleaved single- and two-row dot products against the plain sum of the un-interleaved
+ * weights (the layout is only a storage order). */
+static void test_dot_interleaved(void)
+{
+    static int8_t w[2][600], wi[2][600];
+    static int16_t x[600];
+    long bad = 0;
+    for (int trial = 0; trial < 5000; trial++) {
+        int n = (int)(rnd64() % 520);
+        for (int i = 0; i < n; i++) {
+            w[0][i] = (int8_t)(rnd64() >> 56);
+            w[1][i] = (int8_t)(rnd64() >> 56);
+            x[i] = (int16_t)(rnd64() >> 48);
+        }
+        lln_fx_interleave4(w[0], wi[0], n);
+        lln_fx_interleave4(w[1], wi[1], n);
+        int32_t p0 = lln_fx_dot_s8_s16_ref(w[0], x, n), p1 = lln_fx_dot_s8_s16_ref(w[1], x, n);
+        int32_t a0, a1;
+        lln_fx_dot2_s8i_s16(wi[0], wi[1], x, n, &a0, &a1);
+        if ((lln_fx_dot_s8i_s16(wi[0], x, n) != p0 || lln_fx_dot_s8i_s16_ref(wi[1], x, n) != p1 ||
+             a0 != p0 || a1 != p1) &&
+            bad++ < 5)
+            CHECK_MSG(0, "interleaved dot n=%d differs from the plain sum", n);
+    }
+    CHECK_EQ_INT(bad, 0);
+}
+
 int main(void)
 {
     test_saturation();
@@ -494,5 +570,8 @@ int main(void)
     test_div();
     test_nonlinearities();
     test_dot();
+    test_fast_nonlinearities();
+    test_mulshift();
+    test_dot_interleaved();
     return check_done("test_fx");
 }

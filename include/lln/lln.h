@@ -6,6 +6,7 @@
 #include "lln/status.h"
 #include "lln/wiring.h"
 #include "lln/model.h"
+#include "lln/quant.h"
 #include "lln/format.h"
 #include "lln/import.h"
 #include "lln/grad.h"

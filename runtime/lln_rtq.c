@@ -1,0 +1,337 @@
+/* liquid-edge firmware runtime, fixed-point path. See lln_rtq.h for the contract and
+ * docs/DESIGN.md ("Fixed point") for the number formats and why they were chosen.
+ * Integer only. Signed values are never shifted (lln_fx does the rounding shifts on
+ * magnitudes), so every result is defined C99 and identical on every target. */
+#include "lln_rtq.h"
+
+#include <stddef.h>
+
+#include "lln_fx.h"
+
+/* ---- integer helpers ------------------------------------------------------------------- */
+
+/* x * 2^-s rounded (s > 0) or x * 2^-s saturated (s < 0), as int32. */
+static inline int32_t q_shift(int32_t x, int s)
+{
+    if (s >= 0)
+        return lln_fx_rshift_round(x, s);
+    int64_t v = (int64_t)x * ((int64_t)1 << (s < -31 ? 31 : -s));
+    return v > INT32_MAX ? INT32_MAX : v < INT32_MIN ? INT32_MIN : (int32_t)v;
+}
+
+static int16_t q_sat16_64(int64_t v)
+{
+    return (int16_t)(v > INT16_MAX ? INT16_MAX : v < INT16_MIN ? INT16_MIN : v);
+}
+
+/* |v| as uint64 (INT64_MIN gives 2^63). */
+static uint64_t q_abs64(int64_t v) { return v < 0 ? 0u - (uint64_t)v : (uint64_t)v; }
+
+/* v * 2^-s rounded to nearest (ties away from zero) for s in [0, 62], or v * 2^-s for
+ * s < 0 (|s| <= 30: the callers' values stay far below 2^32), saturated to int32. */
+static int32_t q_shift64(int64_t v, int s)
+{
+    uint64_t mag = q_abs64(v);
+    if (s > 0)
+        mag = (mag + ((uint64_t)1 << (s - 1))) >> s;
+    else if (s < 0)
+        mag = mag < ((uint64_t)1 << 40) ? mag << -s : (uint64_t)1 << 40;
+    if (v < 0)
+        return mag >= (uint64_t)1 << 31 ? INT32_MIN : -(int32_t)mag;
+    return mag > (uint64_t)INT32_MAX ? INT32_MAX : (int32_t)mag;
+}
+
+/* round(a b / 2^s) saturated to int32, for any s (the 64-bit path when s < 0). */
+static int32_t q_mul(int32_t a, int32_t b, int s)
+{
+    return s >= 0 ? lln_fx_mulshift(a, b, s) : q_shift64((int64_t)a * b, s);
+}
+
+/* Number of significant bits of d (CLZ where the compiler has it: one instruction on
+ * Armv7-M and RV32 with Zbb; a loop elsewhere). */
+static int q_bitlen64(uint64_t d)
+{
+    uint32_t hi = (uint32_t)(d >> 32), x = hi ? hi : (uint32_t)d;
+    int n = hi ? 32 : 0;
+    if (x == 0)
+        return n;
+#if defined(__GNUC__)
+    return n + 32 - __builtin_clz(x);
+#else
+    while (x) {
+        n++;
+        x >>= 1;
+    }
+    return n;
+#endif
+}
+
+/* ---- layers ------------------------------------------------------------------------------ */
+
+/* Requantised row result, clamped to +-2^24 (beyond it any int16 result saturates; with the
+ * quantizer's |bias| <= 2^23 the sums below stay in 32 bits). shift in [-31, 31]. */
+static inline int32_t q_req(int32_t acc, int32_t mult, int shift)
+{
+    uint32_t mag = lln_fx__mulshift_mag(lln_fx__abs32(acc), lln_fx__abs32(mult), 31 + shift);
+    int32_t r = mag > (1u << 24) ? 1 << 24 : (int32_t)mag;
+    return (acc < 0) != (mult < 0) ? -r : r;
+}
+
+static inline int16_t q_out(int32_t acc, int32_t mult, int shift, int32_t bias)
+{
+    return lln_fx_sat16(q_req(acc, mult, shift) + bias);
+}
+
+static void q_affine(const lln_rtq_affine_t *a, const int16_t *x, int16_t *y, uint16_t n)
+{
+    for (uint16_t i = 0; i < n; i++)
+        y[i] = q_out(x[i], a->mult[i], a->shift[i], a->bias[i]);
+}
+
+/* y = W x + b, int8 rows (two rows at a time share the activation loads); with a split,
+ * each row is two column groups with their own scales whose results meet in 32 bits. */
+static void q_dense(const lln_rtq_dense_t *d, const int16_t *x, int16_t *y)
+{
+    int na = d->split ? d->split : d->in, nb = d->in - na;
+    uint16_t o = 0;
+    for (; o + 2 <= d->out; o += 2) {
+        int32_t a0, a1, b0 = 0, b1 = 0;
+        const int8_t *w = d->w + (size_t)o * d->in;
+        lln_fx_dot2_s8i_s16(w, w + d->in, x, na, &a0, &a1);
+        a0 = q_req(a0, d->mult[o], d->shift[o]) + (d->bias ? d->bias[o] : 0);
+        a1 = q_req(a1, d->mult[o + 1], d->shift[o + 1]) + (d->bias ? d->bias[o + 1] : 0);
+        if (nb > 0) {
+            lln_fx_dot2_s8i_s16(w + na, w + d->in + na, x + na, nb, &b0, &b1);
+            b0 = q_req(b0, d->mult2[o], d->shift2[o]);
+            b1 = q_req(b1, d->mult2[o + 1], d->shift2[o + 1]);
+        }
+        y[o] = lln_fx_sat16(a0 + b0);
+        y[o + 1] = lln_fx_sat16(a1 + b1);
+    }
+    if (o < d->out) {
+        const int8_t *w = d->w + (size_t)o * d->in;
+        int32_t a = q_req(lln_fx_dot_s8i_s16(w, x, na), d->mult[o], d->shift[o]);
+        if (nb > 0)
+            a += q_req(lln_fx_dot_s8i_s16(w + na, x + na, nb), d->mult2[o], d->shift2[o]);
+        y[o] = lln_fx_sat16(a + (d->bias ? d->bias[o] : 0));
+    }
+}
+
+/* Backbone activation of v (frac fractional bits). tanh-like activations get their input in
+ * Q3.12 (frac 12) and return Q0.15; relu, silu and gelu keep v's format. */
+static int16_t q_act(uint8_t act, int16_t v, int frac)
+{
+    if (act == LLN_RTQ_ACT_TANH || act == LLN_RTQ_ACT_LECUN_TANH)
+        return lln_fx_tanh_fast(v);
+    if (act == LLN_RTQ_ACT_RELU)
+        return (int16_t)(v > 0 ? v : 0);
+    int16_t x12 = lln_fx_sat16(q_shift(v, frac - 12));
+    int16_t gate;
+    if (act == LLN_RTQ_ACT_SILU) {
+        gate = lln_fx_sigmoid_lut(x12);
+    } else {
+        /* GELU = x Phi(x), Phi(x) ~ (1 + tanh(0.79788456 (x + 0.044715 x^3))) / 2 (max error
+         * of the form 3e-4, below an int8 weight's resolution) */
+        int64_t x3 = ((int64_t)x12 * x12 * x12 + ((int64_t)1 << 23)) / ((int64_t)1 << 24);
+        int64_t u = ((int64_t)x12 * 4096 + x3 * 183) * 3268 / ((int64_t)1 << 24);
+        gate = (int16_t)((32768 + lln_fx_tanh_fast(q_sat16_64(u))) / 2);
+    }
+    return lln_fx_sat16(lln_fx_rshift_round((int32_t)v * gate, 15));
+}
+
+/* One CfC cell (spec 4.2) in place on h. */
+static void q_cfc(const lln_rtq_model_t *m, const lln_rtq_cfc_t *c, const int16_t *inp, int32_t dt,
+                  int16_t *h, int16_t *w)
+{
+    uint16_t F = (uint16_t)(c->in + c->hidden), wmax = F, H = c->hidden;
+    for (uint16_t l = 0; l < c->nbackbone; l++)
+        wmax = c->backbone[l].out > wmax ? c->backbone[l].out : wmax;
+    int16_t *z = w, *z2 = z + wmax, *hd = z2 + wmax;
+    for (uint16_t i = 0; i < c->in; i++) /* as stored: the first layer has a group each */
+        z[i] = inp[i];
+    for (uint16_t j = 0; j < H; j++)
+        z[c->in + j] = h[j];
+    for (uint16_t l = 0; l < c->nbackbone; l++) {
+        q_dense(&c->backbone[l], z, z2);
+        for (uint16_t o = 0; o < c->backbone[l].out; o++)
+            z2[o] = q_act(m->activation, z2[o], c->act_frac[l]);
+        int16_t *t = z;
+        z = z2;
+        z2 = t;
+    }
+    q_dense(&c->heads, z, hd);
+    for (uint16_t j = 0; j < H; j++) {
+        if (m->mode == LLN_RTQ_MODE_PURE) {
+            /* h = A - A exp(-dt (|w_tau| + |f1|)) f1 */
+            int32_t f1 = hd[j], t = c->w_tau[j] + (f1 < 0 ? -f1 : f1);
+            int16_t e = lln_fx_exp_neg(lln_fx_sat16(q_mul(t, dt, c->ff_frac + m->dt_frac - 11)));
+            int64_t v = (int64_t)c->a[j] * (((int64_t)1 << (15 + c->ff_frac)) - (int64_t)e * f1);
+            h[j] = lln_fx_sat16(q_shift64(v, c->a_frac + 15 + c->ff_frac - c->h_frac));
+            continue;
+        }
+        int16_t g1 = lln_fx_tanh_fast(hd[j]), g2 = lln_fx_tanh_fast(hd[H + j]);
+        /* time gate sigmoid(t_a dt + t_b) with its argument in Q3.12 */
+        int32_t arg = q_mul(hd[2 * H + j], dt, c->t_frac + m->dt_frac - 12);
+        int16_t a12 =
+            q_sat16_64((int64_t)lln_fx_sat16(arg) + q_shift(hd[3 * H + j], c->t_frac - 12));
+        int32_t s = lln_fx_sigmoid_lut(a12);
+        /* default: g1 (1 - s) + s g2 = g1 + s (g2 - g1); no_gate: g1 + s g2 (Q0.15; the
+         * product is below 2^31: |s| < 2^15, |g2 - g1| < 2^16) */
+        int32_t v = g1 + lln_fx_rshift_round(
+                             s * (m->mode == LLN_RTQ_MODE_DEFAULT ? (int32_t)g2 - g1 : g2), 15);
+        h[j] = lln_fx_sat16(q_shift(v, 15 - c->h_frac));
+    }
+}
+
+/* ---- LTC ----------------------------------------------------------------------------------- */
+
+/* Conductance of one synapse: P(w) sigmoid(sigma (src - mu)), g units. sigma (src - mu)
+ * comes to Q3.12 by a right shift sh in [1, 30] (the quantizer guarantees the range), done
+ * half-up on the operand biased by 2^31 (no shift of a negative value): add = 2^31 +
+ * 2^(sh-1), sub = 2^31 / 2^sh; |d sigma| <= 65535 * 16383 keeps the biased sum in uint32. */
+static inline uint32_t q_syn(const lln_rtq_synapse_t *y, const int16_t *v, int sh, uint32_t add,
+                             int32_t sub)
+{
+    int32_t d = (int32_t)v[y->src] - y->mu;
+    int32_t arg = (int32_t)(((uint32_t)(d * y->sigma) + add) >> sh) - sub;
+    uint32_t sg = (uint32_t)lln_fx_sigmoid_lut(lln_fx_sat16(arg));
+    return ((uint32_t)y->w * sg + 16384u) >> 15;
+}
+
+/* round(|num| / den) with num's sign, saturated to int16; den > 0 (else the limit). */
+static int16_t q_solve(int32_t num, int32_t den)
+{
+    if (den <= 0)
+        return (int16_t)(num == 0 ? 0 : num > 0 ? INT16_MAX : INT16_MIN);
+    uint32_t mag = lln_fx__abs32(num), d = (uint32_t)den;
+    uint32_t q = (mag + d / 2) / d; /* mag <= 2^31, d / 2 < 2^30: no wrap */
+    return lln_fx_sat16(num < 0 ? -(int32_t)q : (int32_t)q);
+}
+
+/* x / 2^k rounded half up, for x >= 0 and k in [0, 31]. */
+static inline uint32_t q_down(uint32_t x, int k)
+{
+    return k ? (uint32_t)(((uint64_t)x + ((uint64_t)1 << (k - 1))) >> k) : x;
+}
+
+/* The same for x < 2^31 (a conductance: < 2^16) in 32-bit arithmetic; half = 2^(k-1) or 0. */
+static inline int32_t q_down16(uint32_t x, int k, uint32_t half)
+{
+    return (int32_t)((x + half) >> k);
+}
+
+/* cm/Δt in g units for every neuron: one 64-bit division per step for the reciprocal
+ * r = 2^(dt_frac + R) / dt in [2^29, 2^30], then a multiply per neuron, saturated at 2^30 so
+ * the denominator's sum stays below 2^31 (a Δt that small is far below calibration). */
+static void q_cm_over_dt(const lln_rtq_model_t *m, int32_t dt, int32_t *cmt)
+{
+    const lln_rtq_ltc_t *p = &m->ltc;
+    int bl = q_bitlen64((uint32_t)dt), R = 29 + bl - m->dt_frac;
+    uint64_t r = (((uint64_t)1 << (29 + bl)) + (uint32_t)dt / 2) / (uint32_t)dt;
+    for (uint16_t j = 0; j < m->units; j++) {
+        int32_t c = lln_fx_mulshift(p->cm_k[j], (int32_t)r, R);
+        cmt[j] = c > (1 << 30) ? 1 << 30 : c;
+    }
+}
+
+/* The LTC step (spec 3.2). Conductances are in g units with up to 16 bits each, so sums
+ * need more than 32 bits; but the new state is a ratio whose denominator needs only 15
+ * significant bits. So once per step each neuron gets a scale 2^-k that brings its largest
+ * possible denominator (the unfold-invariant part: cm/Δt, leak, sensory synapses, plus every
+ * internal synapse fully open) below 2^15; every term is scaled by it, and the unfolds then
+ * run in 32-bit arithmetic: |numerator| <= denominator * 2^15 <= 2^30 (a convex combination
+ * of v units). */
+static void q_ltc(const lln_rtq_model_t *m, const int16_t *x, int32_t dt, int16_t *h, int16_t *w16,
+                  int32_t *w32)
+{
+    const lln_rtq_ltc_t *p = &m->ltc;
+    uint16_t N = m->units;
+    int16_t *xin = w16, *u = xin + m->inputs, *un = u + N;
+    int32_t *cmt = w32, *den0 = cmt + N, *num0 = den0 + N, *ks = num0 + N;
+    int sh_s = p->xin_frac + p->sensory.sig_frac - 12, sh_r = p->v_frac + p->internal.sig_frac - 12;
+    uint32_t add_s = 0x80000000u + (1u << (sh_s - 1)), add_r = 0x80000000u + (1u << (sh_r - 1));
+    int32_t sub_s = (int32_t)(0x80000000u >> sh_s), sub_r = (int32_t)(0x80000000u >> sh_r);
+    q_affine(&p->in_map, x, xin, m->inputs);
+    q_cm_over_dt(m, dt, cmt);
+    for (uint16_t j = 0; j < N; j++) {
+        int64_t num = p->gvleak[j];
+        uint32_t den = (uint32_t)cmt[j] + (uint32_t)p->gleak[j] + (uint32_t)p->eps, wmax = 0;
+        const lln_rtq_synapse_t *y = p->sensory.syn + p->sensory.off[j];
+        for (const lln_rtq_synapse_t *e = p->sensory.syn + p->sensory.off[j + 1]; y < e; y++) {
+            uint32_t g = q_syn(y, xin, sh_s, add_s, sub_s);
+            den += g;
+            num += (int64_t)(int32_t)g * y->erev; /* g < 2^16 */
+        }
+        y = p->internal.syn + p->internal.off[j];
+        for (const lln_rtq_synapse_t *e = p->internal.syn + p->internal.off[j + 1]; y < e; y++)
+            wmax += y->w;
+        int k = q_bitlen64((uint64_t)den + wmax) - 15; /* den < 2^30 + 2^16 (1 + I + N) */
+        k = k < 0 ? 0 : k;
+        ks[j] = k;
+        den0[j] = (int32_t)q_down(den, k);
+        cmt[j] = (int32_t)q_down((uint32_t)cmt[j], k);
+        num0[j] = q_shift64(num, k);
+        u[j] = h[j];
+    }
+    for (uint16_t it = 0; it < p->unfolds; it++) {
+        for (uint16_t j = 0; j < N; j++) {
+            int k = ks[j];
+            uint32_t half = k ? 1u << (k - 1) : 0u;
+            int32_t num = num0[j] + cmt[j] * u[j], den = den0[j];
+            const lln_rtq_synapse_t *y = p->internal.syn + p->internal.off[j];
+            for (const lln_rtq_synapse_t *e = p->internal.syn + p->internal.off[j + 1]; y < e;
+                 y++) {
+                int32_t g = q_down16(q_syn(y, u, sh_r, add_r, sub_r), k, half);
+                den += g;
+                num += g * y->erev;
+            }
+            un[j] = q_solve(num, den);
+        }
+        int16_t *t = u;
+        u = un;
+        un = t;
+    }
+    for (uint16_t j = 0; j < N; j++)
+        h[j] = u[j];
+}
+
+/* ---- the step ------------------------------------------------------------------------------ */
+
+void lln_rtq_reset(const lln_rtq_model_t *m, int16_t *state)
+{
+    for (uint32_t i = 0; i < m->state_len; i++)
+        state[i] = 0;
+}
+
+int lln_rtq_step(const lln_rtq_model_t *m, int16_t *state, const int16_t *x, int32_t dt, int16_t *y,
+                 int16_t *scratch16, int32_t *scratch32)
+{
+    if (dt <= 0)
+        return LLN_RTQ_E_DT;
+    uint16_t N = m->units, Oc = m->cell_outputs;
+    const int16_t *out = state;
+    int16_t *w = scratch16;
+    if (m->cell == LLN_RTQ_LTC) {
+        q_ltc(m, x, dt, state, scratch16, scratch32);
+    } else {
+        int16_t *xn = scratch16;
+        w = xn + m->inputs;
+        q_affine(&m->in_norm, x, xn, m->inputs);
+        const int16_t *inp = xn;
+        uint16_t col = 0;
+        for (uint16_t l = 0; l < m->ncells; l++) {
+            q_cfc(m, &m->cfc[l], inp, dt, state + col, w);
+            inp = state + col; /* the next layer reads this layer's new state */
+            col = (uint16_t)(col + m->cfc[l].hidden);
+        }
+        out = state + N - Oc;
+    }
+    if (y == 0)
+        return LLN_RTQ_OK;
+    if (m->proj.out > 0) {
+        q_dense(&m->proj, out, w);
+        out = w;
+    }
+    q_affine(&m->out_map, out, y, m->outputs);
+    return LLN_RTQ_OK;
+}

@@ -1,0 +1,142 @@
+/* liquid-edge firmware runtime, fixed-point path: one streaming step of a quantized liquid
+ * network with integer arithmetic only (lln_fx.h supplies the primitives).
+ *
+ * C99, no malloc, no stdio, no libm, no floating point, no writable globals. The model is
+ * const data emitted by `lln export` for a model quantized by `lln quantize`; the caller owns
+ * the state and the two scratch buffers, whose lengths the export emits as #defines. The same
+ * source runs on the host as the reference of `lln verify`, so host and target agree bit for
+ * bit by construction (integer code has no rounding-mode or contraction freedom).
+ *
+ * Number formats. Every int16 vector v has a binary point: value = v * 2^-frac. Weights of
+ * dense layers are int8 with one real scale per output row, folded with the input and output
+ * scales into a Q31 multiplier and a shift per row (lln_fx_requant); biases are int32 in the
+ * output's units, added after requantisation. The LTC synapses keep 16-bit parameters (see
+ * docs/DESIGN.md: int8 conductances lose the small synapses). Δt is an int32 with the model's
+ * dt_frac fractional bits.
+ */
+#ifndef LLN_RTQ_H
+#define LLN_RTQ_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Status of lln_rtq_step. */
+#define LLN_RTQ_OK 0
+#define LLN_RTQ_E_DT 1 /**< dt <= 0 (state unchanged) */
+
+/** Cell kinds, CfC modes and activations (same values as the host library's enums). */
+enum { LLN_RTQ_LTC = 0, LLN_RTQ_CFC = 1, LLN_RTQ_WIRED_CFC = 2 };
+enum { LLN_RTQ_MODE_DEFAULT = 0, LLN_RTQ_MODE_NO_GATE = 1, LLN_RTQ_MODE_PURE = 2 };
+enum {
+    LLN_RTQ_ACT_LECUN_TANH = 0,
+    LLN_RTQ_ACT_TANH,
+    LLN_RTQ_ACT_RELU,
+    LLN_RTQ_ACT_SILU,
+    LLN_RTQ_ACT_GELU
+};
+
+/** Per-element affine map y[i] = sat16(requant(x[i], mult[i], shift[i]) + bias[i]). */
+typedef struct lln_rtq_affine {
+    const int32_t *mult;
+    const int8_t *shift;
+    const int32_t *bias;
+} lln_rtq_affine_t;
+
+/** y[o] = sat16(requant(sum_i w[o][i] x[i], mult[o], shift[o]) + bias[o]); w row-major
+ *  (out x in), int8, each row in lln_fx_dot_s8i_s16's interleaved layout. bias may be NULL. */
+typedef struct lln_rtq_dense {
+    uint16_t out, in;
+    const int8_t *w;
+    const int32_t *mult;
+    const int8_t *shift;
+    const int32_t *bias;
+    /** split > 0: two column groups, [0, split) and [split, in), each with its own scale per
+     *  row (mult/shift, then mult2/shift2) and its own interleaving: a CfC's first layer reads
+     *  [input, h], whose formats differ (a wide-range input must not cost the recurrent
+     *  state its precision). y = sat16(requant(A) + requant(B) + bias). */
+    uint16_t split;
+    const int32_t *mult2;
+    const int8_t *shift2;
+} lln_rtq_dense_t;
+
+/** One LTC synapse: source index, mu (the source's units), sigma (frac sig_frac of its
+ *  list, |sigma| < 2^14), the conductance P(w) (g units, < 2^16), the reversal potential erev
+ *  (v units). Packed so the hot loop walks one pointer. */
+typedef struct lln_rtq_synapse {
+    uint16_t src;
+    int16_t mu, sigma;
+    uint16_t w;
+    int16_t erev;
+} lln_rtq_synapse_t;
+
+/** LTC synapses listed by destination (off: N+1 offsets into syn). The source's fractional
+ *  bits + sig_frac - 12 must lie in [1, 30] (the quantizer chooses sig_frac so). */
+typedef struct lln_rtq_syn {
+    const uint16_t *off;
+    const lln_rtq_synapse_t *syn;
+    int8_t sig_frac;
+} lln_rtq_syn_t;
+
+/** LTC tables. Conductances are in g units (2^-g_frac), the state v in v units (2^-v_frac). */
+typedef struct lln_rtq_ltc {
+    uint16_t unfolds;
+    int8_t v_frac, g_frac, xin_frac; /**< xin: the mapped input the sensory synapses read */
+    const int32_t *cm_k;             /**< P(cm) * unfolds, g units (cm/Δt = cm_k/dt) */
+    const int32_t *gleak;            /**< P(gleak), g units, in [0, 2^16) */
+    const int32_t *gvleak;           /**< P(gleak) * vleak, g x v units */
+    int32_t eps;                     /**< epsilon in g units (usually 0), >= 0 */
+    lln_rtq_affine_t in_map;         /**< raw input -> xin (normalisation and mapping) */
+    lln_rtq_syn_t sensory, internal;
+} lln_rtq_ltc_t;
+
+/** One CfC cell (dense with backbone, or one wired layer). Its first dense layer reads
+ *  z = [input, h] as stored, in two column groups (lln_rtq_dense_t.split). */
+typedef struct lln_rtq_cfc {
+    uint16_t in, hidden, nbackbone;
+    int8_t h_frac;                   /**< the cell's state: h * 2^-h_frac */
+    const lln_rtq_dense_t *backbone; /**< nbackbone layers */
+    const int8_t *act_frac;          /**< per backbone layer: frac of its pre-activation */
+    lln_rtq_dense_t heads;           /**< ff1 [ff2 time_a time_b] stacked: nheads*hidden rows */
+    int8_t ff_frac;                  /**< frac of ff1/ff2 (12 unless pure mode) */
+    int8_t t_frac;                   /**< frac of time_a, time_b */
+    const int16_t *w_tau;            /**< pure mode: |w_tau|, ff_frac */
+    const int16_t *a;                /**< pure mode: A, a_frac */
+    int8_t a_frac;
+} lln_rtq_cfc_t;
+
+/** An exported quantized model (const data). */
+typedef struct lln_rtq_model {
+    uint8_t cell, mode, activation;
+    uint16_t inputs, units, outputs, cell_outputs; /**< I, N, O, width before projection */
+    int8_t dt_frac;                                /**< Δt = dt * 2^-dt_frac */
+    const int8_t *x_frac;                          /**< per input: its fractional bits */
+    const int8_t *y_frac;                          /**< per output: its fractional bits */
+    lln_rtq_ltc_t ltc;
+    uint16_t ncells;
+    const lln_rtq_cfc_t *cfc; /**< ncells CfC cells (layers, in state order) */
+    lln_rtq_affine_t in_norm; /**< CfC: raw input -> normalised input */
+    lln_rtq_dense_t proj;     /**< projection (out = 0: none) */
+    int8_t c_frac;            /**< frac of the cell output the projection or out_map reads */
+    lln_rtq_affine_t out_map; /**< cell (or projection) output -> y (y_frac) */
+    uint32_t state_len;       /**< int16 values per stream */
+    uint32_t scratch16_len;   /**< int16 scratch values */
+    uint32_t scratch32_len;   /**< int32 scratch values */
+} lln_rtq_model_t;
+
+/** Zeroes the state (state_len values). */
+void lln_rtq_reset(const lln_rtq_model_t *m, int16_t *state);
+
+/** One step: x (inputs values, x[i] * 2^-x_frac[i]), dt (> 0, dt * 2^-dt_frac), y (outputs
+ *  values, y[o] * 2^-y_frac[o]; may be NULL), scratch buffers of scratch16_len and
+ *  scratch32_len values (contents irrelevant). Returns LLN_RTQ_OK, or LLN_RTQ_E_DT with the
+ *  state unchanged. */
+int lln_rtq_step(const lln_rtq_model_t *m, int16_t *state, const int16_t *x, int32_t dt, int16_t *y,
+                 int16_t *scratch16, int32_t *scratch32);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,184 @@
+/* Quantized models on the host: the formats text in a model's metadata, the integer image,
+ * and running it (the bit-exact reference of the firmware) on double data. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "quant_internal.h"
+
+/* ---- formats <-> text --------------------------------------------------------------------- */
+
+static void put_list(char *buf, size_t cap, const char *key, const int *v, int n)
+{
+    size_t len = strlen(buf);
+    snprintf(buf + len, cap - len, "%s%s=", len ? " " : "", key);
+    for (int i = 0; i < n; i++) {
+        len = strlen(buf);
+        snprintf(buf + len, cap - len, "%s%d", i ? "," : "", v[i]);
+    }
+}
+
+void lln__qfmt_format(const lln_qfmt_t *f, char *buf, size_t cap)
+{
+    buf[0] = '\0';
+    put_list(buf, cap, "dt", &f->dt, 1);
+    put_list(buf, cap, "x", f->x, f->nx);
+    put_list(buf, cap, "y", f->y, f->ny);
+    put_list(buf, cap, "v", &f->v, 1);
+    put_list(buf, cap, "xin", &f->xin, 1);
+    put_list(buf, cap, "xn", f->xn, f->ncells ? f->nx : 0);
+    put_list(buf, cap, "h", f->h, f->ncells);
+    put_list(buf, cap, "ff", f->ff, f->ncells);
+    put_list(buf, cap, "t", f->t, f->ncells);
+    put_list(buf, cap, "act", f->act, f->nact);
+    put_list(buf, cap, "p", &f->p, 1);
+}
+
+/* Reads "key=a,b,c" into v (exactly want values, each in [lo, hi]). */
+static int get_list(const char *text, const char *key, int *v, int want, int lo, int hi)
+{
+    char pat[16];
+    snprintf(pat, sizeof pat, "%s=", key);
+    const char *p = text;
+    size_t kl = strlen(pat);
+    while ((p = strstr(p, pat)) != NULL && p != text && p[-1] != ' ')
+        p += kl;
+    if (p == NULL)
+        return 0;
+    p += kl;
+    for (int i = 0; i < want; i++) {
+        char *end;
+        long x = strtol(p, &end, 10);
+        if (end == p || x < lo || x > hi)
+            return 0;
+        v[i] = (int)x;
+        p = end;
+        if (i + 1 < want && *p++ != ',')
+            return 0;
+    }
+    return *p == ' ' || *p == '\0';
+}
+
+lln_status_t lln__qfmt_parse(const lln_model_t *m, const char *text, lln_qfmt_t *f,
+                             lln_error_t *err)
+{
+    const lln_config_t *c = lln_model_config(m);
+    memset(f, 0, sizeof *f);
+    f->nx = c->input_size, f->ny = lln_model_output_size(m);
+    int wired = c->cell == LLN_CELL_WIRED_CFC;
+    f->ncells = c->cell == LLN_CELL_LTC ? 0 : wired ? c->num_layers : 1;
+    f->nact = c->cell == LLN_CELL_CFC ? c->backbone_layers : 0;
+    if (f->nx > LLN_Q_MAX_IO || f->ny > LLN_Q_MAX_IO)
+        return lln_error_set(err, LLN_E_UNSUPPORTED, "quantize: too many inputs or outputs");
+    struct {
+        const char *key;
+        int *v, n, lo, hi;
+    } items[] = {{"dt", &f->dt, 1, 0, 30},       {"x", f->x, f->nx, -16, 24},
+                 {"y", f->y, f->ny, -16, 24},    {"v", &f->v, 1, -8, 24},
+                 {"xin", &f->xin, 1, -8, 24},    {"xn", f->xn, f->ncells ? f->nx : 0, -8, 24},
+                 {"h", f->h, f->ncells, -8, 15}, {"ff", f->ff, f->ncells, -8, 24},
+                 {"t", f->t, f->ncells, -8, 24}, {"act", f->act, f->nact, -8, 24},
+                 {"p", &f->p, 1, -8, 24}};
+    for (size_t i = 0; i < sizeof items / sizeof items[0]; i++)
+        if (!get_list(text, items[i].key, items[i].v, items[i].n, items[i].lo, items[i].hi))
+            return lln_error_set(err, LLN_E_FORMAT,
+                                 "quantize: metadata %s: entry '%s' is missing or malformed "
+                                 "(want %d integers in [%d, %d])",
+                                 LLN_Q_META, items[i].key, items[i].n, items[i].lo, items[i].hi);
+    return LLN_OK;
+}
+
+/* ---- public API ------------------------------------------------------------------------------ */
+
+int lln_model_is_quantized(const lln_model_t *m)
+{
+    return m != NULL && lln_model_get_meta(m, LLN_Q_META) != NULL;
+}
+
+lln_status_t lln_quant_create(const lln_model_t *m, lln_quant_t **out, lln_error_t *err)
+{
+    const char *text = m ? lln_model_get_meta(m, LLN_Q_META) : NULL;
+    if (out == NULL)
+        return lln_error_set(err, LLN_E_ARG, "quantize: NULL argument");
+    *out = NULL;
+    if (text == NULL)
+        return lln_error_set(err, LLN_E_NOTFOUND,
+                             "the model is not quantized (run `lln quantize MODEL --calib CSV`)");
+    lln_quant_t *q = calloc(1, sizeof *q);
+    lln_qfmt_t *f = malloc(sizeof *f);
+    lln_status_t st = q && f ? lln__qfmt_parse(m, text, f, err)
+                             : lln_error_set(err, LLN_E_NOMEM, "quantize: out of memory");
+    if (st == LLN_OK)
+        st = lln__qimage_build(m, f, &q->img, err);
+    free(f);
+    if (st != LLN_OK) {
+        free(q);
+        return st;
+    }
+    *out = q;
+    return LLN_OK;
+}
+
+void lln_quant_free(lln_quant_t *q)
+{
+    if (q == NULL)
+        return;
+    lln__qimage_free(&q->img);
+    free(q);
+}
+
+void lln_quant_sizes(const lln_quant_t *q, lln_quant_sizes_t *s)
+{
+    const lln_rtq_model_t *r = &q->img.model;
+    s->weight_bytes = q->img.weight_bytes + sizeof(lln_rtq_model_t) +
+                      r->ncells * sizeof(lln_rtq_cfc_t) + q->img.fmt.nact * sizeof(lln_rtq_dense_t);
+    s->state_bytes = r->state_len * sizeof(int16_t);
+    s->scratch_bytes = r->scratch16_len * sizeof(int16_t) + r->scratch32_len * sizeof(int32_t);
+}
+
+int lln_quant_state_frac(const lln_quant_t *q, int j)
+{
+    const lln_rtq_model_t *r = &q->img.model;
+    if (r->cell == LLN_RTQ_LTC)
+        return r->ltc.v_frac;
+    for (int l = 0, col = 0; l < r->ncells; col += r->cfc[l].hidden, l++)
+        if (j < col + r->cfc[l].hidden)
+            return r->cfc[l].h_frac;
+    return 0;
+}
+
+lln_status_t lln_quant_run(const lln_quant_t *q, int batch, int steps, const double *x,
+                           const double *dt, double *y, double *h, lln_error_t *err)
+{
+    if (q == NULL || x == NULL || y == NULL || batch < 0 || steps < 0)
+        return lln_error_set(err, LLN_E_ARG, "quantize: bad arguments to lln_quant_run");
+    const lln_rtq_model_t *r = &q->img.model;
+    int I = r->inputs, O = r->outputs, N = r->units;
+    int16_t *st = calloc(r->state_len + 1, sizeof *st), *xq = calloc((size_t)I + 1, sizeof *xq);
+    int16_t *yq = calloc((size_t)O + 1, sizeof *yq), *s16 = calloc(r->scratch16_len, sizeof *s16);
+    int32_t *s32 = calloc(r->scratch32_len, sizeof *s32);
+    lln_status_t status = LLN_OK;
+    if (!st || !xq || !yq || !s16 || !s32)
+        status = lln_error_set(err, LLN_E_NOMEM, "quantize: out of memory");
+    for (int b = 0; status == LLN_OK && st && xq && yq && s16 && s32 && b < batch; b++) {
+        lln_rtq_reset(r, st);
+        for (int t = 0; status == LLN_OK && t < steps; t++) {
+            size_t k = (size_t)b * (size_t)steps + (size_t)t;
+            for (int i = 0; i < I; i++)
+                xq[i] = lln__q16(x[k * (size_t)I + i], r->x_frac[i]);
+            double d = dt ? dt[k] : 1.0;
+            int32_t dq = lln__q32(d, r->dt_frac);
+            if (!(d > 0) || !isfinite(d))
+                status = lln_error_set(err, LLN_E_DT, "quantize: dt of step %zu is %g", k, d);
+            else if (lln_rtq_step(r, st, xq, dq < 1 ? 1 : dq, yq, s16, s32) != LLN_RTQ_OK)
+                status = lln_error_set(err, LLN_E_DT, "quantize: step %zu rejected dt", k);
+            for (int o = 0; o < O; o++)
+                y[k * (size_t)O + o] = ldexp(yq[o], -r->y_frac[o]);
+            for (int j = 0; h && j < N; j++)
+                h[k * (size_t)N + j] = ldexp(st[j], -lln_quant_state_frac(q, j));
+        }
+    }
+    free(st), free(xq), free(yq), free(s16), free(s32);
+    return status;
+}
