@@ -174,20 +174,20 @@ static double batch_count(const lln_batch_grad_t *g, int batch)
 }
 
 /* MSE of one step: outputs and dy at offset dyo of the slice, targets at to of the batch. */
-static void step_mse(worker_t *w, size_t to, size_t dyo)
+static void step_mse(worker_t *w, lln_batch_stats_t *st, size_t to, size_t dyo)
 {
     const lln_batch_grad_t *g = w->g;
     for (int o = 0; o < g->O; o++) {
         double e = rd(w->y, g->dtype, dyo + (size_t)o) - rd(g->target, g->dtype, to + (size_t)o);
         double en = e * g->inv_std[o];
-        w->stats.loss_sum += en * en;
-        w->stats.sq_err_raw += e * e;
+        st->loss_sum += en * en;
+        st->sq_err_raw += e * e;
         wr(w->dy, g->dtype, dyo + (size_t)o, 2.0 * en * g->inv_std[o] / g->count);
     }
 }
 
 /* Softmax cross-entropy of one step; LLN_E_RANGE for a bad class id. */
-static lln_status_t step_ce(worker_t *w, size_t to, size_t dyo, int b, int t)
+static lln_status_t step_ce(worker_t *w, lln_batch_stats_t *st, size_t to, size_t dyo, int b, int t)
 {
     const lln_batch_grad_t *g = w->g;
     double c = rd(g->target, g->dtype, to);
@@ -209,8 +209,8 @@ static lln_status_t step_ce(worker_t *w, size_t to, size_t dyo, int b, int t)
         s += exp(rd(w->y, g->dtype, dyo + (size_t)o) - mx);
     /* s >= 1: the arg-max term is exp(0) */
     // cppcheck-suppress invalidFunctionArg
-    w->stats.loss_sum -= rd(w->y, g->dtype, dyo + (size_t)cls) - mx - log(s);
-    w->stats.correct += arg == cls;
+    st->loss_sum -= rd(w->y, g->dtype, dyo + (size_t)cls) - mx - log(s);
+    st->correct += arg == cls;
     for (int o = 0; o < g->O; o++) {
         double p = exp(rd(w->y, g->dtype, dyo + (size_t)o) - mx) / s;
         wr(w->dy, g->dtype, dyo + (size_t)o, (p - (o == cls)) / g->count);
@@ -223,6 +223,8 @@ static lln_status_t slice_loss(worker_t *w)
 {
     const lln_batch_grad_t *g = w->g;
     size_t TO = (size_t)g->steps * (size_t)g->O;
+    lln_batch_stats_t st; /* local: workers' structs share cache lines */
+    memset(&st, 0, sizeof st);
     for (int k = 0; k < w->nb; k++) {
         int b = w->b0 + k, last = last_step(g, b);
         for (int t = 0; t < g->steps; t++) {
@@ -232,18 +234,20 @@ static lln_status_t slice_loss(worker_t *w)
                     wr(w->dy, g->dtype, dyo + (size_t)o, 0.0);
                 continue;
             }
-            w->stats.steps += 1.0;
+            st.steps += 1.0;
             if (g->kind == LLN_LOSS_MSE) {
-                step_mse(w, (size_t)b * TO + (size_t)t * (size_t)g->O, dyo);
-                w->stats.count += g->O;
+                step_mse(w, &st, (size_t)b * TO + (size_t)t * (size_t)g->O, dyo);
+                st.count += g->O;
             } else {
-                lln_status_t st = step_ce(w, (size_t)b * (size_t)g->steps + (size_t)t, dyo, b, t);
-                if (st != LLN_OK)
-                    return st;
-                w->stats.count += 1.0;
+                lln_status_t rc =
+                    step_ce(w, &st, (size_t)b * (size_t)g->steps + (size_t)t, dyo, b, t);
+                if (rc != LLN_OK)
+                    return rc;
+                st.count += 1.0;
             }
         }
     }
+    w->stats = st;
     return LLN_OK;
 }
 
