@@ -314,6 +314,22 @@ static void print_task(const char *split, const cmp_t *c, int classify)
                f > 0 ? 100.0 * (q - f) / f : 0.0);
 }
 
+/* Records the task metric of both paths in the model's metadata (quant.metric, quant.SPLIT.float,
+ * quant.SPLIT.fixed), so `lln info` and `lln compare` read it without re-running the data. */
+static void record_task(lln_model_t *m, const char *split, const cmp_t *c, int classify)
+{
+    char key[48], v[40];
+    if (c->steps <= 0)
+        return;
+    lln_model_set_meta(m, "quant.metric", classify ? "accuracy" : "mse");
+    snprintf(key, sizeof key, "quant.%s.float", split);
+    snprintf(v, sizeof v, "%.9g", c->task_f / c->steps);
+    lln_model_set_meta(m, key, v);
+    snprintf(key, sizeof key, "quant.%s.fixed", split);
+    snprintf(v, sizeof v, "%.9g", c->task_q / c->steps);
+    lln_model_set_meta(m, key, v);
+}
+
 static int run_data(quant_args_t *a, lln_model_t *m, lln_quant_t **q)
 {
     lln_dataset_t *ds = NULL;
@@ -358,8 +374,10 @@ static int run_data(quant_args_t *a, lln_model_t *m, lln_quant_t **q)
         printf("task: %s (%s), float64 model vs fixed point\n",
                classify ? "classification accuracy" : "regression mse in the data's units",
                steps == LLN_LOSS_LAST_STEP ? "last step" : "every step");
-        for (int s = 0; s < 3; s++)
+        for (int s = 0; s < 3; s++) {
             print_task(names[s], &c[s], classify);
+            record_task(m, names[s], &c[s], classify);
+        }
     }
     free(cal);
     lln_dataset_free(ds);

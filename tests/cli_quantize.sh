@@ -36,6 +36,13 @@ for cell in ltc wired_cfc; do
         fi
     done
     printf '%-10s %s\n' "$cell" "$(grep '^  test' <<<"$out")"
+    # the metric is recorded in the model (lln compare reads it): the same numbers as printed
+    info=$("$lln" info "$tmp/$cell.q.lln")
+    printed=$(awk '$1 == "test" && $2 == "mse" { print $6 }' <<<"$out")
+    stored=$(awk '$1 == "meta" && $2 == "quant.test.fixed" { print $4 }' <<<"$info")
+    [ -n "$stored" ] && awk -v a="$printed" -v b="$stored" 'BEGIN { exit !(a - b < 1e-5 * (b < 0 ? -b : b) + 1e-12 && b - a < 1e-5 * (b < 0 ? -b : b) + 1e-12) }' ||
+        fail "$cell: quant.test.fixed '$stored' is not the printed test mse '$printed'"
+    grep -q 'quant.metric = mse' <<<"$info" || fail "$cell: quant.metric not recorded: $info"
     if command -v arm-none-eabi-gcc >/dev/null 2>&1 && command -v qemu-system-arm >/dev/null 2>&1; then
         v=$("$lln" verify "$tmp/$cell.q.lln" --target cortex-m4 --steps 12 2>&1)
         grep -qx PASS <<<"$v" || fail "verify $cell on cortex-m4: $v"
