@@ -1,0 +1,63 @@
+/* Pieces of `lln compare` (cmd_compare.c): child `lln` processes, model sizing, the profile
+ * reader and the output table. Internal to the CLI. */
+#ifndef LLN_CLI_COMPARE_H
+#define LLN_CLI_COMPARE_H
+
+#include <stdio.h>
+
+#include "lln/model.h"
+
+#define CMP_MAX_MODELS 8
+#define CMP_MAX_ARGS 160
+#define CMP_PATH 1024
+
+/* One row of the comparison: what was trained and what it costs. */
+typedef struct cmp_row {
+    char kind[16];      /* ltc, cfc, gru, lstm, mlp */
+    int units;          /* the size chosen */
+    long params;        /* trainable scalars */
+    double valid, test; /* task metric of the deployed runtime (valid picks sizes) */
+    int reached;        /* --match accuracy: 1 when the target was reached */
+    double instr, cycles, latency_us, energy_uj, power_mw;
+    long flash, ram;
+    int fits;
+    char history[CMP_PATH]; /* training-history CSV */
+    char model[CMP_PATH];   /* the deployed model file */
+} cmp_row_t;
+
+/* A growing argument vector for a child process (strings are copied). */
+typedef struct cmp_argv {
+    char *v[CMP_MAX_ARGS + 1];
+    int n;
+} cmp_argv_t;
+
+void cmp_argv_add(cmp_argv_t *a, const char *s);
+void cmp_argv_free(cmp_argv_t *a);
+
+/* Runs this program (/proc/self/exe) with the arguments, its stdout and stderr going to log.
+ * 0 on exit status 0; otherwise prints "lln compare: WHAT failed (...), see LOG" and the log's
+ * last lines, and returns 1. */
+int cmp_run_child(const cmp_argv_t *a, const char *log, const char *what);
+
+/* The configuration `lln compare` uses for kind with units u, I inputs and O outputs
+ * (LTC and CfC with an AutoNCP wiring, as ncps's CfC(in, AutoNCP(u, O)); GRU, LSTM, MLP with
+ * u units). 0 and a valid cfg, or 1 when that size is not possible for the kind. */
+int cmp_config(const char *kind, int u, int I, int O, lln_config_t *cfg);
+
+/* Trainable parameters of kind at size u (-1 when not possible). */
+long cmp_params(const char *kind, int u, int I, int O);
+
+/* The size of kind whose parameter count is closest to target (ties: the smaller). 0 when no
+ * size between 2 and 512 units is possible. */
+int cmp_units_for(const char *kind, long target, int I, int O);
+
+/* Reads the first device of a `lln profile --json` file into the row. 0 or 1 (printed). */
+int cmp_read_profile(const char *path, cmp_row_t *r);
+
+/* The table, and the JSON (results schema "compare"). */
+void cmp_print_table(FILE *f, const cmp_row_t *rows, int n, const char *metric, const char *device,
+                     double rate);
+int cmp_write_json(const char *path, const cmp_row_t *rows, int n, const char *data,
+                   const char *metric, const char *device, double rate, const char *match);
+
+#endif
