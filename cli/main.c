@@ -23,6 +23,8 @@ static const command_t COMMANDS[] = {
     {"data", cmd_data, "training data: make the built-in dataset, describe or prepare a CSV"},
     {"train", cmd_train, "train a model on a CSV log (BPTT, Adam/SGD, threads, checkpoints)"},
     {"eval", cmd_eval, "score a model on a CSV log: loss, accuracy or MSE, confusion matrix"},
+    {"report", cmd_report, "one self-contained HTML page of plots and tables from result files"},
+    {"plot", cmd_plot, "the figures of lln report as SVG (and PNG) files"},
 };
 #define NCOMMANDS (sizeof COMMANDS / sizeof COMMANDS[0])
 
