@@ -49,8 +49,9 @@ static const char CSS[] =
     ".fig{display:flex;flex-wrap:wrap;gap:24px;align-items:flex-start;margin:16px 0}\n"
     ".plot svg{display:block;border:1px solid #ddd;max-width:100%;height:auto}\n"
     ".numbers{flex:1 1 420px;overflow-x:auto}\n"
-    "table{border-collapse:collapse;font-size:13px}\n"
-    "th,td{border:1px solid #ccc;padding:3px 7px;text-align:left;white-space:nowrap}\n"
+    "table{border-collapse:collapse;font-size:12px}\n"
+    "th,td{border:1px solid #ccc;padding:3px 5px;text-align:left}\n"
+    "td{white-space:nowrap}th{vertical-align:bottom}\n"
     "th{background:#f2f2f2}td.n{text-align:right;font-variant-numeric:tabular-nums}\n"
     "tr.front td{font-weight:bold}tr.nofit td{color:#b00}\n"
     "ul.notes{font-size:13px;color:#444;max-width:640px}\n"
@@ -78,33 +79,43 @@ static int section_of(const rep_figure_t *f)
     return NSECTIONS - 1;
 }
 
+/* Every source the profiles cite, each once, in order of first appearance. */
 static void sources(lln__text_t *t, const rep_results_t *r)
 {
-    int n = 0;
+    const char **seen = NULL;
+    int n = 0, cap = 0;
     for (int i = 0; i < r->nprof; i++)
         for (int d = 0; d < r->prof[i].ndev; d++)
             for (int k = 0; k < r->prof[i].dev[d].nsources; k++) {
                 const char *s = r->prof[i].dev[d].sources[k];
-                int seen = 0; /* each source once */
-                for (int i2 = 0; i2 <= i && !seen; i2++)
-                    for (int d2 = 0; d2 < r->prof[i2].ndev && !seen; d2++)
-                        for (int k2 = 0; k2 < r->prof[i2].dev[d2].nsources; k2++) {
-                            if (i2 == i && d2 == d && k2 == k)
-                                break;
-                            if (strcmp(r->prof[i2].dev[d2].sources[k2], s) == 0)
-                                seen = 1;
-                        }
-                if (seen)
+                int dup = 0;
+                for (int j = 0; j < n && !dup; j++)
+                    dup = strcmp(seen[j], s) == 0;
+                if (dup)
                     continue;
-                lln__put(t, "%s<li>",
-                         n++ ? ""
-                             : "<details><summary>Sources of the device "
-                               "figures</summary><ul class=\"notes\">\n");
-                svg_escape(t, s, 1000);
-                lln__put(t, "</li>\n");
+                if (n == cap) {
+                    cap = cap ? 2 * cap : 16;
+                    const char **g = realloc(seen, (size_t)cap * sizeof *g);
+                    if (g == NULL) {
+                        t->oom = 1;
+                        free(seen);
+                        return;
+                    }
+                    seen = g;
+                }
+                seen[n++] = s;
             }
-    if (n)
+    if (n > 0)
+        lln__put(t, "<details><summary>Sources of the device figures</summary>"
+                    "<ul class=\"notes\">\n");
+    for (int j = 0; j < n; j++) {
+        lln__put(t, "<li>");
+        svg_escape(t, seen[j], 1000);
+        lln__put(t, "</li>\n");
+    }
+    if (n > 0)
         lln__put(t, "</ul></details>\n");
+    free(seen);
 }
 
 static void inputs(lln__text_t *t, const rep_results_t *r)
