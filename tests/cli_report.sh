@@ -207,7 +207,9 @@ fi
 # without the converter: SVG only, and says so
 expect 0 'rsvg-convert is not installed .*librsvg2-bin' -- env PATH=/nonexistent "$lln" plot \
     "$res/profile.json" -o "$tmp/figs2"
-[ -s "$tmp/figs2/memory.svg" ] && [ ! -e "$tmp/figs2/memory.png" ] || fail "plot without rsvg-convert"
+if [ ! -s "$tmp/figs2/memory.svg" ] || [ -e "$tmp/figs2/memory.png" ]; then
+    fail "plot without rsvg-convert: SVG missing or a PNG written"
+fi
 expect 0 'energy.svg' -- "$lln" plot "$res/profile.json" --no-png -o "$tmp/figs3"
 [ -e "$tmp/figs3/energy.png" ] && fail "--no-png wrote a PNG"
 # scales
