@@ -54,8 +54,9 @@ static int find_converter(char *path, size_t n)
         const char *end = strchr(env, ':');
         size_t len = end ? (size_t)(end - env) : strlen(env);
         if (len > 0 && len + 16 < n) {
+            struct stat st;
             snprintf(path, n, "%.*s/rsvg-convert", (int)len, env);
-            if (access(path, X_OK) == 0)
+            if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111) != 0)
                 return 1;
         }
         env += len + (end != NULL);
@@ -92,7 +93,7 @@ static int to_png(const char *converter, const char *svg, const char *png)
         close(fd);
     ok = ok && rename(tmp, png) == 0;
     if (!ok) {
-        remove(tmp);
+        (void)remove(tmp);
         cli_error("plot", "%s: rsvg-convert failed to convert %s", png, svg);
     }
     return ok;

@@ -243,13 +243,6 @@ static void fig_metric(const rep_results_t *r, const rep_opts_t *o, const char *
 
 /* ---- metric vs energy ------------------------------------------------------------------ */
 
-static int by_energy(const void *a, const void *b)
-{
-    const rep_row_t *p = *(const rep_row_t *const *)a, *q = *(const rep_row_t *const *)b;
-    return (p->energy_per_step_uj > q->energy_per_step_uj) -
-           (p->energy_per_step_uj < q->energy_per_step_uj);
-}
-
 static void compare_table(lln__text_t *t, const rep_compare_t *cm)
 {
     static const char *const COLS[] = {"model",          "params",       "metric",
@@ -277,7 +270,7 @@ static int fig_pareto(const char *cmd, const rep_compare_t *cm, int index, const
 {
     int n = cm->nrows;
     double *e = malloc((size_t)n * sizeof *e);
-    const rep_row_t **front = malloc((size_t)n * sizeof *front);
+    int *front = malloc((size_t)n * sizeof *front); /* rows on the front, by energy */
     if (e == NULL || front == NULL) {
         free(e);
         free(front);
@@ -313,21 +306,29 @@ static int fig_pareto(const char *cmd, const rep_compare_t *cm, int index, const
     int nf = 0;
     for (int k = 0; k < n; k++)
         if (cm->rows[k].pareto)
-            front[nf++] = &cm->rows[k];
+            front[nf++] = k;
     svg_key_t keys[2] = {{"Pareto front", 1, 1, 1}, {"dominated", 0, -2, 2}};
     svg_legend(&c, keys, nf < n ? 2 : 1);
     svg_axes(&c);
     /* the front as a staircase: each step reaches the next front point's better metric */
-    qsort(front, (size_t)nf, sizeof *front, by_energy);
+    for (int a = 1; a < nf; a++) /* insertion sort: a handful of rows */
+        for (int b = a; b > 0 && cm->rows[front[b]].energy_per_step_uj <
+                                     cm->rows[front[b - 1]].energy_per_step_uj;
+             b--) {
+            int t = front[b];
+            front[b] = front[b - 1];
+            front[b - 1] = t;
+        }
     double sx[2 * 64], sy[2 * 64];
     int ns = 0;
     for (int k = 0; k < nf && ns + 2 <= 2 * 64; k++) {
+        const rep_row_t *w = &cm->rows[front[k]];
         if (k > 0) {
-            sx[ns] = front[k]->energy_per_step_uj;
-            sy[ns++] = front[k - 1]->metric_value;
+            sx[ns] = w->energy_per_step_uj;
+            sy[ns++] = cm->rows[front[k - 1]].metric_value;
         }
-        sx[ns] = front[k]->energy_per_step_uj;
-        sy[ns++] = front[k]->metric_value;
+        sx[ns] = w->energy_per_step_uj;
+        sy[ns++] = w->metric_value;
     }
     free(front);
     svg_line(&c, sx, sy, ns, 1, 1, 1.5);
@@ -549,10 +550,11 @@ static void fig_memory(const rep_results_t *r, const rep_opts_t *o, figs_t *fs)
                 snprintf(groups[g], len, "%s @ %s", r->prof[i].name, x->device);
             else
                 snprintf(groups[g], len, "%s", x->device);
-            v[2 * g] = x->flash_bytes;
-            v[2 * g + 1] = x->ram_bytes;
-            cap[2 * g] = x->flash_capacity;
-            cap[2 * g + 1] = x->ram_capacity;
+            size_t k = 2 * (size_t)g; /* flash, then RAM */
+            v[k] = x->flash_bytes;
+            v[k + 1] = x->ram_bytes;
+            cap[k] = x->flash_capacity;
+            cap[k + 1] = x->ram_capacity;
         }
     static const char *const SERIES[] = {"flash used", "RAM used"};
     svg_bars_t b = {"memory",

@@ -609,10 +609,14 @@ static int load_history(const char *cmd, const char *path, char *text, size_t le
     lln__csv_close(csv);
     lln__cloc_end(&loc);
     rep_history_t *grown = NULL;
-    if (st == LLN_OK && (h.metric == NULL || (grown = realloc(r->hist, (size_t)(r->nhist + 1) *
-                                                                           sizeof *grown)) == NULL))
+    if (st == LLN_OK && h.metric == NULL)
         st = lln_error_set(&err, LLN_E_NOMEM, "%s: out of memory", path);
-    if (st != LLN_OK) {
+    if (st == LLN_OK) {
+        grown = realloc(r->hist, (size_t)(r->nhist + 1) * sizeof *grown);
+        if (grown == NULL)
+            st = lln_error_set(&err, LLN_E_NOMEM, "%s: out of memory", path);
+    }
+    if (st != LLN_OK || grown == NULL) {
         cli_error(cmd, "%s", err.msg);
         free_history(&h);
         return 0;
