@@ -300,6 +300,10 @@ ls "$tmp"/keep.html.tmp.* >/dev/null 2>&1 && fail "a failed report left a tempor
 edit "$res/compare.json" "$bad/c_zero.json" 'd["rows"][1]["energy_per_step_uj"] = 0'
 expect 1 "--energy-scale log: .*c_zero.json has a value of 0" -- "$lln" report "$bad/c_zero.json" --energy-scale log -o "$tmp/z.html"
 expect 0 "wrote" -- "$lln" report "$bad/c_zero.json" -o "$tmp/z.html"
+printf 'epoch,train_loss,valid_loss,valid_metric,lr,seconds\n1,0,0,0.5,0.1,1\n' >"$bad/h_zero.csv"
+expect 1 "--loss-scale log: .*h_zero.csv has a value of 0" -- "$lln" report "$bad/h_zero.csv" --loss-scale log -o "$tmp/z.html"
+# standard output
+expect 0 '^<!DOCTYPE html>' -- "$lln" report "$res/profile.json" -o -
 # command line
 expect 2 "no output file" -- "$lln" report "$res/profile.json"
 expect 2 "no result files" -- "$lln" report -o "$tmp/x.html"
