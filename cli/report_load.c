@@ -663,12 +663,26 @@ int rep_load(const char *cmd, rep_results_t *r, const char *path)
     return load_file(cmd, r, path, NULL);
 }
 
+/* Whether the file at path is loaded already (the same file by another name counts). */
 static int history_loaded(const rep_results_t *r, const char *path)
 {
-    for (int i = 0; i < r->nhist; i++)
-        if (strcmp(r->hist[i].path, path) == 0)
-            return 1;
-    return 0;
+    char *real = realpath(path, NULL);
+    int found = 0;
+    for (int i = 0; i < r->nhist && !found; i++) {
+        char *other = real ? realpath(r->hist[i].path, NULL) : NULL;
+        found = strcmp(r->hist[i].path, path) == 0 || (other && strcmp(other, real) == 0);
+        free(other);
+    }
+    free(real);
+    return found;
+}
+
+static int readable(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (f != NULL)
+        fclose(f);
+    return f != NULL;
 }
 
 int rep_load_linked(const char *cmd, rep_results_t *r)
@@ -679,24 +693,24 @@ int rep_load_linked(const char *cmd, rep_results_t *r)
             const rep_row_t *w = &r->cmp[c].rows[k];
             if (w->history == NULL)
                 continue;
+            /* relative to the comparison's folder, else as given (relative to here) */
             char path[4096];
-            const char *slash = strrchr(r->cmp[c].path, '/');
+            const char *cp = r->cmp[c].path, *slash = strrchr(cp, '/');
             if (w->history[0] == '/' || slash == NULL)
                 snprintf(path, sizeof path, "%s", w->history);
             else
-                snprintf(path, sizeof path, "%.*s/%s", (int)(slash - r->cmp[c].path),
-                         r->cmp[c].path, w->history);
-            if (history_loaded(r, path) || history_loaded(r, w->history))
-                continue;
-            FILE *f = fopen(path, "rb");
-            if (f == NULL) {
+                snprintf(path, sizeof path, "%.*s/%s", (int)(slash - cp), cp, w->history);
+            if (!readable(path) && readable(w->history))
+                snprintf(path, sizeof path, "%s", w->history);
+            if (!readable(path)) {
                 fprintf(stderr,
                         "lln %s: note: %s: rows[%d].history '%s' not found (%s); its "
                         "training curve is left out\n",
-                        cmd, r->cmp[c].path, k, path, strerror(errno));
+                        cmd, cp, k, path, strerror(errno));
                 continue;
             }
-            fclose(f);
+            if (history_loaded(r, path))
+                continue;
             char name[256];
             snprintf(name, sizeof name, "%s (%s)", w->model, r->cmp[c].task);
             if (!load_file(cmd, r, path, name))

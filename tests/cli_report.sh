@@ -302,6 +302,15 @@ expect 1 "--energy-scale log: .*c_zero.json has a value of 0" -- "$lln" report "
 expect 0 "wrote" -- "$lln" report "$bad/c_zero.json" -o "$tmp/z.html"
 printf 'epoch,train_loss,valid_loss,valid_metric,lr,seconds\n1,0,0,0.5,0.1,1\n' >"$bad/h_zero.csv"
 expect 1 "--loss-scale log: .*h_zero.csv has a value of 0" -- "$lln" report "$bad/h_zero.csv" --loss-scale log -o "$tmp/z.html"
+# linked histories: one given also by another name is drawn once; a path relative to the
+# current folder (not the comparison's) is found too
+(cd "$tmp" && "$lln" report "$res/compare.json" res/hist/../hist/ltc.csv -o "$tmp/dd.html" 2>/dev/null)
+n=$(grep -o '<td>gesture-ltc</td>' "$tmp/dd.html" | wc -l)
+[ "$n" -eq 1 ] || fail "a history given twice (explicitly and by the comparison) is drawn $n times"
+edit "$res/compare.json" "$bad/c_cwd.json" 'd["rows"][2]["history"] = "res/hist/gru.csv"'
+out=$(cd "$tmp" && "$lln" report "$bad/c_cwd.json" -o "$tmp/cwd.html" 2>&1)
+grep -q 'rows\[2\]' <<<"$out" && fail "history relative to the current folder not found: $out"
+grep -q '<td>gesture-gru</td>' "$tmp/cwd.html" || fail "history relative to the current folder not drawn"
 # standard output
 expect 0 '^<!DOCTYPE html>' -- "$lln" report "$res/profile.json" -o -
 # command line
