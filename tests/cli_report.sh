@@ -11,6 +11,7 @@
 # Usage: cli_report.sh PATH/TO/lln
 set -u
 lln=$1
+case "$lln" in */*) lln="$(cd "$(dirname "$lln")" && pwd)/$(basename "$lln")" ;; esac # cd-proof
 if ! command -v python3 >/dev/null 2>&1; then
     echo "SKIP (loud): python3 is missing (writes the result files, checks the XML)" >&2
     exit 77
