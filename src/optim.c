@@ -375,6 +375,7 @@ lln_status_t lln_optim_step(lln_optim_t *o, lln_model_t *m, double *grad, lln_op
         info->grad_norm = norm;
         info->lr = lr;
         info->clipped = clipped;
+        info->masked = masked;
     }
     return LLN_OK;
 }

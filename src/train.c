@@ -414,6 +414,18 @@ static int notify(lln_trainer_t *t, lln_train_event_t ev)
     return t->cfg.progress(&p, t->cfg.progress_ctx);
 }
 
+/* After pruning: an LTC model's tapes are laid out for its synapse count, so the workers
+ * are made again (the validation ones when next needed). */
+lln_status_t lln__trainer_remake_pools(lln_trainer_t *t, lln_error_t *err)
+{
+    lln_batch_grad_free(t->pool);
+    lln_batch_grad_free(t->eval_pool);
+    t->pool = t->eval_pool = NULL;
+    buf_free(&t->eval_buf);
+    return lln_batch_grad_create(t->m, t->cfg.dtype, t->buf.cap, t->T, t->cfg.threads, t->cfg.loss,
+                                 t->cfg.loss_steps, &t->pool, err);
+}
+
 static lln_status_t train_batch(lln_trainer_t *t, lln_error_t *err)
 {
     size_t first = (size_t)t->batch * (size_t)t->cfg.batch_size;
@@ -431,6 +443,8 @@ static lln_status_t train_batch(lln_trainer_t *t, lln_error_t *err)
         return st;
     lln_optim_info_t oi;
     st = lln_optim_step(t->opt, t->m, t->grad, &oi, err);
+    if (st == LLN_OK && oi.masked)
+        st = lln__trainer_remake_pools(t, err);
     if (st != LLN_OK)
         return st;
     t->loss_sum += s.loss_sum;
@@ -538,6 +552,8 @@ static lln_status_t prune_step(lln_trainer_t *t, lln_error_t *err)
     if (st == LLN_OK)
         st = lln_optim_refresh_mask(t->opt, t->m, err);
     t->pruned_now = 1;
+    if (st == LLN_OK && t->pruned > 0)
+        st = lln__trainer_remake_pools(t, err);
     if (t->pruned > 0) {
         t->best_epoch = 0;
         t->bad_epochs = 0;

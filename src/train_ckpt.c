@@ -313,6 +313,8 @@ lln_status_t lln_trainer_load_checkpoint(lln_trainer_t *t, const char *path, lln
     }
     if (st == LLN_OK) /* the checkpoint's masks may hold synapses pruned since the start */
         st = lln_optim_refresh_mask(t->opt, t->m, err);
+    if (st == LLN_OK)
+        st = lln__trainer_remake_pools(t, err);
     lln_model_free(c);
     return st;
 }

@@ -105,6 +105,8 @@ typedef struct lln_optim_info {
     double grad_norm; /**< L2 norm of the gradient over the updated entries, before clipping */
     double lr;        /**< learning rate used */
     int clipped;      /**< 1 when the gradient was scaled down */
+    int masked;       /**< 1 when the proximal step masked synapses out (LTC softplus): the
+                           model's structure changed, so tapes made for it must be remade */
 } lln_optim_info_t;
 
 /** One update of m's parameters from grad (lln_model_param_count() doubles, as a tape's
