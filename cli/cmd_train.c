@@ -866,11 +866,7 @@ static int train_budget(train_args_t *a, lln_model_t *m, const lln_dataset_t *ds
     budget_ui_t b = {u, 0};
     lln_budget_round_t last;
     lln_error_t err = {LLN_OK, ""};
-    int rc = lln_sparse_check(m, 0.0, 1.0, &err) == LLN_OK ? 0 : EXIT_USAGE;
-    if (rc != 0)
-        cli_error("train", "--energy-budget-mw prunes synapses: %s", err.msg);
-    if (rc == 0)
-        rc = check_floor(a, m);
+    int rc = check_floor(a, m);
     if (rc == 0)
         rc = open_history(a, u, h, -1);
     if (rc != 0)
@@ -933,6 +929,17 @@ static int train_model(train_args_t *a, lln_model_t *m, const lln_dataset_t *ds,
     return rc;
 }
 
+/* Group lasso and pruning need masks: refused for dense CfC before any work. */
+static int check_model_sparse(const train_args_t *a, const lln_model_t *m)
+{
+    lln_error_t err = {LLN_OK, ""};
+    double prune = a->tc.prune_threshold > 0 || a->budget.budget_mw > 0 ? 1.0 : 0.0;
+    if (lln_sparse_check(m, a->tc.optim.group_lasso, prune, &err) == LLN_OK)
+        return 0;
+    cli_error("train", "%s", err.msg);
+    return EXIT_USAGE;
+}
+
 static int run(train_args_t *a)
 {
     lln_dataset_t *ds = NULL;
@@ -942,6 +949,8 @@ static int run(train_args_t *a)
         rc = check_task(a, ds);
     if (rc == 0)
         rc = get_model(a, ds, &m);
+    if (rc == 0)
+        rc = check_model_sparse(a, m);
     if (rc == 0 && a->data.norm_mode < 0)
         a->data.norm_mode = a->init != NULL ? 1 : 0;
     if (rc == 0)
