@@ -322,6 +322,8 @@ static void test_training(void)
     CHECK_MSG(same_params(a, b), "same seed and threads, different models");
     lln_model_t *c =
         train_sparse(ds, 21, ckpt, &s3); /* 9 batches per epoch: inside epoch 3, after a prune */
+    CHECK_EQ_INT(s1.seen, 6 * 9);
+    CHECK(s3.seen > 21); /* it stopped, then resumed */
     CHECK_MSG(same_params(a, c), "stopped and resumed differs from uninterrupted");
     remove(ckpt);
 
