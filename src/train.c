@@ -582,10 +582,10 @@ static lln_status_t run_epoch(lln_trainer_t *t, int *stop, lln_error_t *err)
     if ((st = prune_step(t, err)) != LLN_OK || (st = validate(t, err)) != LLN_OK)
         return st;
     end_epoch(t);
-    if ((st = save_ckpt(t, err)) != LLN_OK)
-        return st;
+    /* the callback first: what it records for this epoch (a history row) is then never
+     * behind the checkpoint, so a resume can always rewrite it */
     *stop = notify(t, LLN_TRAIN_EPOCH);
-    return LLN_OK;
+    return save_ckpt(t, err);
 }
 
 lln_status_t lln_trainer_run(lln_trainer_t *t, lln_error_t *err)
