@@ -67,7 +67,7 @@ msg=$(well_formed "$tmp/r.csv" 4) || fail "resumed history: $msg: $(cat "$tmp/r.
 awk -F, '!/^#/ && $1 != "epoch" { if ($6 + 0 < last) exit 1; last = $6 + 0 }' "$tmp/r.csv" ||
     fail "seconds go backwards after --resume: $(cat "$tmp/r.csv")"
 # kill -9 at random moments never leaves a torn file
-for i in 1 2 3; do
+for _ in 1 2 3; do
     rm -f "$tmp/k.csv"
     "$lln" train "${data[@]}" "${ltc[@]}" "${opt[@]}" --epochs 200 --history "$tmp/k.csv" \
         --no-checkpoint -o "$tmp/k.lln" >/dev/null 2>&1 &
