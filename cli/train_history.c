@@ -2,7 +2,6 @@
 #include "train_history.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,32 +19,20 @@ static double mono(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-static int append(train_history_t *h, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
-
-static int append(train_history_t *h, const char *fmt, ...)
+/* Adds text to the file's contents. */
+static int append(train_history_t *h, const char *text)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return 0;
-    if (h->len + (size_t)n + 1 > h->cap) {
-        size_t cap = 2 * (h->len + (size_t)n + 1) + 256;
+    size_t n = strlen(text);
+    if (h->len + n + 1 > h->cap) {
+        size_t cap = 2 * (h->len + n + 1) + 256;
         char *t = realloc(h->text, cap);
         if (t == NULL)
             return 0;
         h->text = t;
         h->cap = cap;
     }
-    va_start(ap, fmt);
-    vsnprintf(h->text + h->len, h->cap - h->len, fmt, ap);
-    va_end(ap);
-    h->len += (size_t)n;
+    memcpy(h->text + h->len, text, n + 1);
+    h->len += n;
     return 1;
 }
 
@@ -71,7 +58,7 @@ static int keep_rows(train_history_t *h, char *old, int keep_upto)
         if (line[0] == '#' || (!header && strcmp(line, "epoch,train_loss,valid_loss,valid_metric,"
                                                        "lr,seconds") == 0)) {
             header |= line[0] != '#';
-            if (!append(h, "%s\n", line))
+            if (!append(h, line) || !append(h, "\n"))
                 return 0;
             continue;
         }
@@ -82,10 +69,10 @@ static int keep_rows(train_history_t *h, char *old, int keep_upto)
         const char *sec = strrchr(line, ',');
         h->last_epoch = (int)e;
         h->seconds_base = sec ? strtod(sec + 1, NULL) : 0.0;
-        if (!append(h, "%s\n", line))
+        if (!append(h, line) || !append(h, "\n"))
             return 0;
     }
-    return header || append(h, "%s", HEADER);
+    return header || append(h, HEADER);
 }
 
 int history_open(train_history_t *h, const char *path, const char *model, int accuracy,
@@ -101,7 +88,14 @@ int history_open(train_history_t *h, const char *path, const char *model, int ac
         ok = keep_rows(h, (char *)old, keep_upto);
         free(old);
     } else {
-        ok = append(h, "# model=%s\n# metric=%s\n%s", model, accuracy ? "accuracy" : "mse", HEADER);
+        char name[401], head[512];
+        snprintf(name, sizeof name, "%s", model);
+        for (char *c = name; *c != '\0'; c++) /* a name cannot end the comment line */
+            if (*c == '\n' || *c == '\r')
+                *c = ' ';
+        snprintf(head, sizeof head, "# model=%s\n# metric=%s\n", name,
+                 accuracy ? "accuracy" : "mse");
+        ok = append(h, head) && append(h, HEADER);
     }
     if (!ok) {
         cli_error("train", "--history: out of memory");
@@ -128,9 +122,11 @@ int history_add(train_history_t *h, double train_loss, int has_valid, double val
         num(vm, sizeof vm, valid_metric);
     }
     num(r, sizeof r, lr);
+    char row[256];
     h->last_epoch++;
-    if (!append(h, "%d,%s,%s,%s,%s,%.3f\n", h->last_epoch, tl, vl, vm, r,
-                h->seconds_base + (mono() - h->t0))) {
+    snprintf(row, sizeof row, "%d,%s,%s,%s,%s,%.3f\n", h->last_epoch, tl, vl, vm, r,
+             h->seconds_base + (mono() - h->t0));
+    if (!append(h, row)) {
         cli_error("train", "--history: out of memory");
         return 0;
     }

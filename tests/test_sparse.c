@@ -325,7 +325,7 @@ static void test_training(void)
     CHECK_EQ_INT(s1.seen, 6 * 9);
     CHECK(s3.seen > 21); /* it stopped, then resumed */
     CHECK_MSG(same_params(a, c), "stopped and resumed differs from uninterrupted");
-    remove(ckpt);
+    (void)remove(ckpt);
 
     /* pruned entries stay exactly zero through more training (no pruning, L1 off) */
     const lln_tensor_info_t *w = lln_model_find(a, "rnn_cell.w");
