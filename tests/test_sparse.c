@@ -370,6 +370,33 @@ static void test_training(void)
     lln_dataset_free(ds);
 }
 
+/* LTC softplus: L1 alone masks synapses out between batches; the trainer keeps going on the
+ * smaller structure (its workers remade) and the masks it leaves are in the model. */
+static void test_l1_masks_while_training(void)
+{
+    lln_dataset_t *ds = make_dataset();
+    if (ds == NULL)
+        return;
+    lln_model_t *m = ncp_model(LLN_CELL_LTC, 6, LLN_POS_SOFTPLUS, 8);
+    long s0 = lln_sparse_synapses(m);
+    lln_train_config_t c;
+    lln_train_config_default(&c);
+    c.optim.lr = 0.05;
+    c.optim.l1 = 1.0; /* 0.05 per step: strengths under 1.31 reach 0 within 27 steps */
+    c.epochs = 4;
+    c.batch_size = 4;
+    c.threads = 2;
+    lln_trainer_t *t = NULL;
+    lln_error_t err;
+    CHECK(lln_trainer_create(m, ds, &c, &t, &err) == LLN_OK);
+    CHECK_MSG(lln_trainer_run(t, &err) == LLN_OK, "%s", err.msg);
+    lln_trainer_free(t);
+    long s1 = lln_sparse_synapses(m);
+    CHECK_MSG(s1 < s0, "%ld -> %ld synapses", s0, s1);
+    lln_model_free(m);
+    lln_dataset_free(ds);
+}
+
 /* ---- the budget loop ------------------------------------------------------------------------- */
 
 static lln_status_t macs_cost(const lln_model_t *m, void *ctx, double *mw)
@@ -434,6 +461,7 @@ int main(void)
     test_group_lasso();
     test_prune();
     test_training();
+    test_l1_masks_while_training();
     test_budget();
     return check_done("test_sparse");
 }
