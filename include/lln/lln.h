@@ -12,5 +12,6 @@
 #include "lln/grad.h"
 #include "lln/data.h"
 #include "lln/train.h"
+#include "lln/profile.h"
 
 #endif
