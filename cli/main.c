@@ -23,6 +23,12 @@ static const command_t COMMANDS[] = {
     {"data", cmd_data, "training data: make the built-in dataset, describe or prepare a CSV"},
     {"train", cmd_train, "train a model on a CSV log (BPTT, Adam/SGD, threads, checkpoints)"},
     {"eval", cmd_eval, "score a model on a CSV log: loss, accuracy or MSE, confusion matrix"},
+    {"profile", cmd_profile,
+     "latency, energy per step and average power on microcontrollers (QEMU count + datasheets)"},
+    {"doctor", cmd_doctor,
+     "list the cross compilers, emulators and optional tools, and what is missing"},
+    {"setup-toolchains", cmd_setup_toolchains,
+     "install the missing cross compilers and emulators (apt-get, as root)"},
 };
 #define NCOMMANDS (sizeof COMMANDS / sizeof COMMANDS[0])
 

@@ -72,7 +72,8 @@ lln_status_t lln_profile_compute(const lln_device_t *d, const lln_profile_in_t *
     out->rate_ok = busy_us <= period_us;
     out->sleep_us = out->rate_ok ? period_us - busy_us : 0;
     out->period_uj = out->energy_uj + out->wake_uj + out->sleep_uw * 1e-3 * out->sleep_us * 1e-3;
-    out->avg_power_mw = out->period_uj * in->rate_hz * 1e-3; /* µJ × 1/s = µW */
+    /* µJ × 1/s = µW; at an unsustainable rate the core never sleeps (and still falls behind) */
+    out->avg_power_mw = out->rate_ok ? out->period_uj * in->rate_hz * 1e-3 : p_active;
     out->fits_flash = in->flash_bytes <= d->flash_bytes.value;
     out->fits_ram = in->ram_bytes <= d->ram_bytes.value;
     out->within_budget = -1;

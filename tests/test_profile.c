@@ -150,6 +150,7 @@ static void test_model(void)
     CHECK(lln_profile_compute(d, &in, &p, NULL) == LLN_OK);
     CHECK_EQ_INT(p.rate_ok, 0);
     CHECK_EQ_INT(p.within_budget, 0);
+    CHECK_NEAR(p.avg_power_mw, 10, 0); /* always busy: the active power */
 
     /* memory: one byte over either capacity does not fit */
     in.rate_hz = 100, in.flash_bytes = 65537, in.ram_bytes = 16384;

@@ -114,7 +114,8 @@ typedef struct lln_profile {
     double sleep_uw;     /**< power while waiting, µW (active power for "none") */
     double sleep_us;     /**< time asleep per period: 1e6/rate − latency − wake */
     double period_uj;    /**< energy of one period: step + wake-up + sleep */
-    double avg_power_mw; /**< period_uj × rate / 1000; valid only if rate_ok */
+    double avg_power_mw; /**< period_uj × rate / 1000; if !rate_ok the active power (the core
+                              is busy all the time and still falls behind) */
     double max_rate_hz;  /**< 1e6 / (latency + wake): the highest sustainable rate */
     int rate_ok;         /**< rate_hz <= max_rate_hz */
     int fits_flash;      /**< flash_bytes <= the device's flash */
