@@ -59,19 +59,21 @@ int toolchain_present(const tool_t *t)
     return t->file ? access(t->file, R_OK) == 0 : on_path(t->name);
 }
 
-/* First line a fixed command of this file prints, without its newline. */
+/* The first line a fixed command of this file prints that holds a digit and is not a shell
+ * complaint ("/usr/bin/x: 9: ..."): the version line, without its newline. */
 static void first_line(const char *command, char *buf, size_t cap)
 {
+    char line[256];
     buf[0] = '\0';
     /* Flawfinder: ignore (command is built from this file's table, never from input) */
     FILE *p = popen(command, "r");
     if (p == NULL)
         return;
-    if (fgets(buf, (int)cap, p) == NULL)
-        buf[0] = '\0';
-    buf[strcspn(buf, "\r\n")] = '\0';
-    while (fgetc(p) != EOF) /* drain, so the child never blocks on a full pipe */
-        ;
+    while (fgets(line, sizeof line, p) != NULL) /* read to the end: the child never blocks */
+        if (buf[0] == '\0' && line[0] != '/' && strpbrk(line, "0123456789") != NULL) {
+            line[strcspn(line, "\r\n")] = '\0';
+            snprintf(buf, cap, "%s", line);
+        }
     pclose(p);
 }
 
