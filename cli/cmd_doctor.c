@@ -120,7 +120,8 @@ static int run_cmd(char *const argv[])
     if (pid < 0)
         return -1;
     if (pid == 0) {
-        setenv("DEBIAN_FRONTEND", "noninteractive", 1);
+        if (setenv("DEBIAN_FRONTEND", "noninteractive", 1) != 0)
+            _exit(126);
         /* Flawfinder: ignore (argv[0] is always "apt-get", the packages come from our table) */
         execvp(argv[0], argv);
         _exit(127);

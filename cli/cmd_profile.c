@@ -215,7 +215,7 @@ static const char *weak_names(unsigned w, char *buf, size_t cap)
 static void notes(const row_t *w, const profile_args_t *a, int generic,
                   void (*put)(void *ctx, const char *note), void *ctx)
 {
-    char s[640], b[160];
+    char s[640];
     const lln_device_t *d = w->d;
     if (!d->emulated) {
         snprintf(s, sizeof s,
@@ -230,6 +230,7 @@ static void notes(const row_t *w, const profile_args_t *a, int generic,
     if (!w->r->fixed && !d->fpu.value)
         put(ctx, "float32 runtime on a core without FPU: soft-float (counted as such)");
     if (w->p.weak) {
+        char b[160];
         snprintf(s, sizeof s, "only secondary or unverified figures ([S]/[U]) for: %s",
                  weak_names(w->p.weak, b, sizeof b));
         put(ctx, s);

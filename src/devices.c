@@ -262,7 +262,9 @@ static lln_status_t set_key(const where_t *w, lln_device_t *d, pending_t *p, con
 static char worse(char a, char b)
 {
     const char *order = "RDSU";
-    return strchr(order, a) > strchr(order, b) ? a : b;
+    if (strchr(order, a) > strchr(order, b))
+        return a;
+    return b;
 }
 
 /* A current (mA or µA) times voltage_v: the result trusts the weaker of the two. */
@@ -349,7 +351,7 @@ static lln_status_t parse_line(where_t *w, lln_devices_t *db, size_t *cap, pendi
         return LLN_OK;
     if (*line == '[') {
         lln_status_t st = LLN_OK;
-        if (db->count > 0) {
+        if (db->count > 0 && db->dev != NULL) {
             int here = w->line;
             st = finish_device(w, &db->dev[db->count - 1], pend);
             w->line = here;
@@ -399,7 +401,7 @@ lln_status_t lln_devices_parse(const char *text, size_t len, const char *origin,
     }
     if (st == LLN_OK && db->count == 0)
         st = lln_error_set(err, LLN_E_FORMAT, "%s: no [device-id] section", w.origin);
-    if (st == LLN_OK)
+    if (st == LLN_OK && db->dev != NULL)
         st = finish_device(&w, &db->dev[db->count - 1], &pend);
     if (st != LLN_OK)
         lln_devices_free(db);

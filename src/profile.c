@@ -1,6 +1,7 @@
 /* The energy model of `lln profile` (docs/ENERGY.md): instructions per step from the emulator,
  * times the core's cycles-per-instruction figure, at the device's clock and active power,
  * with the chosen sleep mode and its wake-up between steps. */
+#include <stdio.h>
 #include <string.h>
 
 #include "lln/profile.h"
@@ -24,12 +25,11 @@ static unsigned weak_bits(const lln_device_t *d, const lln_sleep_mode_t *s)
 
 static lln_status_t sleep_unknown(const lln_device_t *d, const char *mode, lln_error_t *err)
 {
-    char list[LLN_DEV_SLEEP_MAX * LLN_DEV_NAME_MAX + 16] = "";
-    for (int i = 0; i < d->nsleep; i++) {
-        strcat(list, d->sleep[i].name); /* Flawfinder: ignore (list is sized for all names) */
-        strcat(list, ", ");             /* Flawfinder: ignore (as above) */
-    }
-    strcat(list, "none"); /* Flawfinder: ignore (as above) */
+    char list[LLN_DEV_SLEEP_MAX * LLN_DEV_NAME_MAX + 16];
+    size_t n = 0;
+    for (int i = 0; i < d->nsleep; i++)
+        n += (size_t)snprintf(list + n, sizeof list - n, "%s, ", d->sleep[i].name);
+    snprintf(list + n, sizeof list - n, "none");
     return lln_error_set(err, LLN_E_NOTFOUND, "device '%s' has no sleep mode '%s' (modes: %s)",
                          d->id, mode, list);
 }
