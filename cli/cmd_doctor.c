@@ -171,7 +171,8 @@ int cmd_setup_toolchains(int argc, char **argv)
         return EXIT_FAIL;
     }
     printf("installing: %s\n", pkgs);
-    fflush(stdout);
+    if (fflush(stdout) != 0)
+        return EXIT_FAIL;
     char *upd[] = {"apt-get", "update", "-qq", NULL};
     if (run_cmd(upd) != 0) {
         cli_error("setup-toolchains", "apt-get update failed");

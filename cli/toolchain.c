@@ -102,17 +102,18 @@ static void first_line(char *const argv[], char *buf, size_t cap)
 
 void toolchain_version(const tool_t *t, char *buf, size_t cap)
 {
-    char fmt[160];
-    snprintf(fmt, sizeof fmt, "-f=%s ${Version}", t->package);
-    char *dpkg[] = {"dpkg-query", "-W", fmt, (char *)t->package, NULL};
-    char *plain[] = {(char *)t->name, "--version", NULL};
-    char *bounded[] = {"timeout", "10", (char *)t->name, "--version", NULL};
-    if (t->file != NULL)
+    if (t->file != NULL) {
+        char fmt[160];
+        snprintf(fmt, sizeof fmt, "-f=%s ${Version}", t->package);
+        char *dpkg[] = {"dpkg-query", "-W", fmt, (char *)t->package, NULL};
         first_line(dpkg, buf, cap);
-    else if (strcmp(t->name, "timeout") == 0 || strcmp(t->name, "bash") == 0)
+    } else if (strcmp(t->name, "timeout") == 0 || strcmp(t->name, "bash") == 0) {
+        char *plain[] = {(char *)t->name, "--version", NULL};
         first_line(plain, buf, cap);
-    else
+    } else {
+        char *bounded[] = {"timeout", "10", (char *)t->name, "--version", NULL};
         first_line(bounded, buf, cap);
+    }
 }
 
 int toolchain_check_target(const char *cmd, const char *target)
