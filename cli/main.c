@@ -24,7 +24,7 @@ static const command_t COMMANDS[] = {
     {"train", cmd_train, "train a model on a CSV log (BPTT, Adam/SGD, threads, checkpoints)"},
     {"eval", cmd_eval, "score a model on a CSV log: loss, accuracy or MSE, confusion matrix"},
     {"profile", cmd_profile,
-     "latency, energy per step and average power on microcontrollers (QEMU count + datasheets)"},
+     "cycles, latency, energy per step, average power on microcontroller devices"},
     {"doctor", cmd_doctor,
      "list the cross compilers, emulators and optional tools, and what is missing"},
     {"setup-toolchains", cmd_setup_toolchains,
@@ -40,7 +40,7 @@ static void usage(FILE *f)
                "liquid-edge: liquid neural networks (ncps LTC / CfC) from laptop to "
                "microcontroller.\n\nCommands:\n");
     for (size_t i = 0; i < NCOMMANDS; i++)
-        fprintf(f, "  %-12s %s\n", COMMANDS[i].name, COMMANDS[i].summary);
+        fprintf(f, "  %-16s %s\n", COMMANDS[i].name, COMMANDS[i].summary);
     fprintf(f, "\nExit status:\n"
                "  0  success\n"
                "  1  the command failed (bad model file, bad input data, I/O error)\n"
