@@ -162,9 +162,11 @@ static const verify_result_t *measure(const lln_model_t *m, const profile_args_t
     verify_job_t job = {"profile", target, NULL, NULL, 24, a->force_float};
     measure_t *mt = &done[(*ndone)++];
     mt->target = target;
-    if (!verify_model(m, &job, &mt->r) || mt->r.regions <= 0) {
+    if (!verify_model(m, &job, &mt->r) || mt->r.regions <= 0 || mt->r.flash_rt <= 0) {
         if (mt->r.pass)
-            cli_error("profile", "%s: the instruction counter saw no step", target);
+            cli_error("profile", "%s: %s", target,
+                      mt->r.regions <= 0 ? "the instruction counter saw no step"
+                                         : "no flash size in the linker map");
         cli_error("profile",
                   "building or running the firmware for %s failed (`lln verify "
                   "MODEL --target %s` shows the details)",
@@ -456,7 +458,8 @@ static int run_profiles(const profile_args_t *a, const lln_model_t *m, row_t *ro
         }
         /* the measure_t array never moves (sized for n), so r stays valid */
         rows[i].r = r;
-        rows[i].insn = (double)r->insn_sum / (double)r->regions;
+        /* the mean per step, rounded down: the figure `lln verify` prints */
+        rows[i].insn = (double)(r->insn_sum / r->regions);
         rows[i].ram = (double)(r->sizes.state_bytes + r->sizes.scratch_bytes);
         lln_profile_in_t in = {rows[i].insn, (double)r->flash_rt, rows[i].ram, a->rate_hz,
                                a->sleep,     a->budget_mw};

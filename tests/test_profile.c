@@ -228,6 +228,20 @@ static void test_errors(void)
     expect_error(19, "just words", "toy.txt:19: expected 'key = value | TAG | source'");
     lln_devices_t db;
     lln_error_t err = {LLN_OK, ""};
+    /* default_sleep = none is allowed: the pseudo mode, no wake-up */
+    char text[2048];
+    snprintf(text, sizeof text, "%s", TOY);
+    char *ds = strstr(text, "default_sleep = stop");
+    if (ds != NULL) {
+        memcpy(ds + 16, "none", 4); /* "stop" -> "none", same length */
+        CHECK(lln_devices_parse(text, strlen(text), "none.txt", &db, &err) == LLN_OK);
+        lln_profile_in_t in = {20000, 0, 0, 100, NULL, 0};
+        lln_profile_t p;
+        CHECK(db.count == 1 && lln_profile_compute(&db.dev[0], &in, &p, &err) == LLN_OK);
+        CHECK(db.count == 1 && p.sleep == NULL && p.wake_us == 0);
+        CHECK_NEAR(p.avg_power_mw, 10, 1e-12);
+        lln_devices_free(&db);
+    }
     CHECK(lln_devices_parse("# nothing\n", 10, "empty.txt", &db, &err) == LLN_E_FORMAT);
     CHECK_MSG(strstr(err.msg, "empty.txt: no [device-id] section"), "%s", err.msg);
     CHECK(lln_devices_parse("[a]\0x", 5, "nul.txt", &db, &err) == LLN_E_FORMAT);
