@@ -167,10 +167,11 @@ static const verify_result_t *measure(const lln_model_t *m, const profile_args_t
             cli_error("profile", "%s: %s", target,
                       mt->r.regions <= 0 ? "the instruction counter saw no step"
                                          : "no flash size in the linker map");
-        cli_error("profile",
-                  "building or running the firmware for %s failed (`lln verify "
-                  "MODEL --target %s` shows the details)",
-                  target, target);
+        else
+            cli_error("profile",
+                      "building or running the firmware for %s failed (`lln verify "
+                      "MODEL --target %s` shows the details)",
+                      target, target);
         return NULL;
     }
     return &mt->r;
