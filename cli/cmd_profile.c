@@ -460,7 +460,8 @@ static int run_profiles(const profile_args_t *a, const lln_model_t *m, row_t *ro
         /* the measure_t array never moves (sized for n), so r stays valid */
         rows[i].r = r;
         /* the mean per step, rounded down: the figure `lln verify` prints */
-        rows[i].insn = (double)(r->insn_sum / r->regions);
+        long per_step = r->insn_sum / r->regions;
+        rows[i].insn = (double)per_step;
         rows[i].ram = (double)(r->sizes.state_bytes + r->sizes.scratch_bytes);
         lln_profile_in_t in = {rows[i].insn, (double)r->flash_rt, rows[i].ram, a->rate_hz,
                                a->sleep,     a->budget_mw};

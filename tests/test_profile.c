@@ -237,6 +237,7 @@ static void test_errors(void)
         CHECK(lln_devices_parse(text, strlen(text), "none.txt", &db, &err) == LLN_OK);
         lln_profile_in_t in = {20000, 0, 0, 100, NULL, 0};
         lln_profile_t p;
+        memset(&p, 0, sizeof p);
         CHECK(db.count == 1 && lln_profile_compute(&db.dev[0], &in, &p, &err) == LLN_OK);
         CHECK(db.count == 1 && p.sleep == NULL && p.wake_us == 0);
         CHECK_NEAR(p.avg_power_mw, 10, 1e-12);
