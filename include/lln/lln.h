@@ -13,5 +13,6 @@
 #include "lln/data.h"
 #include "lln/train.h"
 #include "lln/sparse.h"
+#include "lln/profile.h"
 
 #endif
