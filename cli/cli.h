@@ -57,6 +57,11 @@ int cmd_quantize(int argc, char **argv);
 int cmd_data(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_plot(int argc, char **argv);
+int cmd_profile(int argc, char **argv);
+int cmd_doctor(int argc, char **argv);
+int cmd_setup_toolchains(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 
 #endif

@@ -17,9 +17,12 @@
 #include "argfile.h"
 #include "cli.h"
 #include "data_flags.h"
+#include "energy_estimate.h"
 #include "lln/format.h"
+#include "lln/sparse.h"
 #include "model_flags.h"
 #include "task_meta.h"
+#include "train_history.h"
 
 #define EXIT_INTERRUPTED 130
 
@@ -63,9 +66,23 @@ static const char TRAIN_HELP_TRAIN[] =
     "      --threads N          threads (default: all online CPUs); the same seed and N give a\n"
     "                           bit-identical model\n"
     "      --eval-batch N       sequences per validation pass (default 256)\n"
+    "  Sparsity (synapses: LTC w/sensory_w, wired CfC ff1/ff2; dense CfC: L1 only):\n"
+    "      --l1 LAMBDA          L1 on synapse weights (soft threshold lr*LAMBDA per step)\n"
+    "      --group-lasso LAMBDA group lasso per neuron (all its synapses in and out)\n"
+    "      --prune-threshold T  prune synapses weaker than T into the model's masks\n"
+    "      --prune-every E      prune after every E epochs (default: after the last one)\n"
+    "  Energy budget (train, then prune the weakest synapses and fine-tune until it fits):\n"
+    "      --energy-budget-mw B average power budget in mW\n"
+    "      --rate HZ            steps per second the model runs at\n"
+    "      --device D           device of the estimate (now: stm32l4r5, provisional model)\n"
+    "      --budget-rounds N    pruning rounds at most (default 8)\n"
+    "      --prune-fraction F   share of the present synapses pruned per round (default 0.25)\n"
+    "      --round-epochs N     fine-tuning epochs per round (default: --epochs)\n"
     "  Output:\n"
     "  -o, --output FILE        the best model (also written after every better epoch)\n"
     "      --checkpoint FILE    written atomically after every epoch (default FILE.ckpt)\n"
+    "      --history FILE.csv   one row per epoch: epoch,train_loss,valid_loss,valid_metric,\n"
+    "                           lr,seconds (rewritten atomically; --resume keeps the rows)\n"
     "      --no-checkpoint      none\n"
     "      --resume             continue from the checkpoint (give the same options)\n"
     "      --config FILE        options as 'key = value' lines (long names; docs/CLI.md)\n"
@@ -103,7 +120,18 @@ enum {
     T_NOCKPT,
     T_RESUME,
     T_CONFIG,
-    T_QUIET
+    T_QUIET,
+    T_HISTORY,
+    T_L1,
+    T_GLASSO,
+    T_PTHR,
+    T_PEVERY,
+    T_BUDGET,
+    T_RATE,
+    T_DEVICE,
+    T_ROUNDS,
+    T_PFRAC,
+    T_REPOCHS
 };
 
 static const struct option TRAIN_OPTIONS[] = {
@@ -137,6 +165,17 @@ static const struct option TRAIN_OPTIONS[] = {
     {"resume", no_argument, 0, T_RESUME},
     {"config", required_argument, 0, T_CONFIG},
     {"quiet", no_argument, 0, T_QUIET},
+    {"history", required_argument, 0, T_HISTORY},
+    {"l1", required_argument, 0, T_L1},
+    {"group-lasso", required_argument, 0, T_GLASSO},
+    {"prune-threshold", required_argument, 0, T_PTHR},
+    {"prune-every", required_argument, 0, T_PEVERY},
+    {"energy-budget-mw", required_argument, 0, T_BUDGET},
+    {"rate", required_argument, 0, T_RATE},
+    {"device", required_argument, 0, T_DEVICE},
+    {"budget-rounds", required_argument, 0, T_ROUNDS},
+    {"prune-fraction", required_argument, 0, T_PFRAC},
+    {"round-epochs", required_argument, 0, T_REPOCHS},
     {"output", required_argument, 0, 'o'},
     {"help", no_argument, 0, 'h'},
     {0, 0, 0, 0},
@@ -146,8 +185,10 @@ typedef struct train_args {
     cli_model_args_t model;
     cli_data_args_t data;
     lln_train_config_t tc;
-    const char *init, *out, *checkpoint;
+    const char *init, *out, *checkpoint, *history;
     int loss_given, no_checkpoint, resume, quiet, step_epochs_given;
+    lln_budget_config_t budget; /* budget_mw > 0: the energy loop */
+    cli_energy_ctx_t energy;
 } train_args_t;
 
 /* ---- options -------------------------------------------------------------------------------- */
@@ -264,6 +305,25 @@ static int loop_option(train_args_t *a, int opt, const char *v)
     }
 }
 
+static int sparse_option(train_args_t *a, int opt, const char *v)
+{
+    lln_budget_config_t *b = &a->budget;
+    switch (opt) {
+    case T_HISTORY: a->history = v; return 1;
+    case T_L1: return number("--l1", v, 0, 1e6, &a->tc.optim.l1);
+    case T_GLASSO: return number("--group-lasso", v, 0, 1e6, &a->tc.optim.group_lasso);
+    case T_PTHR: return number("--prune-threshold", v, 1e-300, 1e30, &a->tc.prune_threshold);
+    case T_PEVERY: return integer("--prune-every", v, 1, 100000000L, &a->tc.prune_every);
+    case T_BUDGET: return number("--energy-budget-mw", v, 1e-9, 1e9, &b->budget_mw);
+    case T_RATE: return number("--rate", v, 1e-6, 1e9, &a->energy.rate_hz);
+    case T_DEVICE: a->energy.device = v; return 1;
+    case T_ROUNDS: return integer("--budget-rounds", v, 0, 1000, &b->max_rounds);
+    case T_PFRAC: return number("--prune-fraction", v, 1e-6, 1, &b->prune_fraction);
+    case T_REPOCHS: return integer("--round-epochs", v, 1, 100000000L, &b->round_epochs);
+    default: return -1;
+    }
+}
+
 static int one_option(train_args_t *a, int opt, const char *v)
 {
     int r = cli_model_option("train", &a->model, opt, v);
@@ -273,6 +333,8 @@ static int one_option(train_args_t *a, int opt, const char *v)
         r = optim_option(a, opt, v);
     if (r < 0)
         r = loop_option(a, opt, v);
+    if (r < 0)
+        r = sparse_option(a, opt, v);
     return r == 1;
 }
 
@@ -282,6 +344,31 @@ static void print_help(void)
     fputs(CLI_MODEL_HELP, stdout);
     fputs(CLI_DATA_HELP, stdout);
     fputs(TRAIN_HELP_TRAIN, stdout);
+}
+
+/* The sparsity and energy options that only make sense together. */
+static int check_sparse_args(train_args_t *a)
+{
+    const char *bad = NULL;
+    int budget = a->budget.budget_mw > 0;
+    if (a->tc.prune_every > 0 && a->tc.prune_threshold <= 0)
+        bad = "--prune-every needs --prune-threshold";
+    else if (!budget && (a->energy.rate_hz > 0 || a->energy.device != NULL))
+        bad = "--rate and --device belong to --energy-budget-mw";
+    else if (budget && (a->energy.rate_hz <= 0 || a->energy.device == NULL))
+        bad = "--energy-budget-mw needs --rate HZ and --device D";
+    else if (budget && !cli_energy_device_known(a->energy.device))
+        bad = "--device: the provisional energy model knows only stm32l4r5 (until the device "
+              "database of lln profile is merged)";
+    else if (budget && a->resume)
+        bad = "--resume is not supported with --energy-budget-mw (each round starts afresh)";
+    if (bad != NULL) {
+        cli_error("train", "%s", bad);
+        return EXIT_USAGE;
+    }
+    a->budget.cost = cli_energy_estimate;
+    a->budget.cost_ctx = &a->energy;
+    return 0;
 }
 
 /* 0, or the exit status (the help was printed: -1 maps to EXIT_OK). */
@@ -307,7 +394,7 @@ static int parse(int argc, char **argv, const struct option *opts, train_args_t 
     }
     if (a->tc.optim.schedule == LLN_LR_STEP && !a->step_epochs_given)
         a->tc.lr_step_epochs = 1.0;
-    return 0;
+    return check_sparse_args(a);
 }
 
 /* ---- the model ------------------------------------------------------------------------------ */
@@ -387,6 +474,9 @@ typedef struct ui {
     lln_model_t *scratch; /* receives the best parameters to be saved */
     double last_draw;
     int drew, save_failed;
+    const lln_model_t *m;  /* the model being trained (prune lines) */
+    train_history_t *hist; /* NULL without --history */
+    int hist_failed;
 } ui_t;
 
 static double mono_s(void)
@@ -452,6 +542,8 @@ static void epoch_line(const ui_t *u, const lln_train_progress_t *p)
 static void save_best(ui_t *u)
 {
     lln_error_t err = {LLN_OK, ""};
+    if (u->trainer == NULL) /* the energy loop: its rounds' trainers are not ours */
+        return;
     if (lln_trainer_best(u->trainer, u->scratch, &err) != LLN_OK ||
         lln_model_save(u->scratch, u->out, &err) != LLN_OK) {
         if (!u->save_failed)
@@ -460,11 +552,36 @@ static void save_best(ui_t *u)
     }
 }
 
+/* The counts after a prune step (lln_model_stats: what a device runs). */
+static void prune_line(const ui_t *u, const lln_train_progress_t *p)
+{
+    lln_model_stats_t st;
+    lln_model_stats(u->m, &st);
+    if (u->tty)
+        fputs("\r\033[K", stderr);
+    printf("prune      epoch %d: %ld synapses removed; %ld left, %ld parameters, %ld MACs and "
+           "%ld transcendentals per step\n",
+           p->epoch, p->pruned, lln_sparse_synapses(u->m), st.params, st.macs, st.transcendentals);
+    (void)fflush(stdout);
+}
+
+static void epoch_record(ui_t *u, const lln_train_progress_t *p)
+{
+    if (p->pruned_now && !u->quiet)
+        prune_line(u, p);
+    if (u->hist != NULL && !u->hist_failed &&
+        !history_add(u->hist, p->loss, p->has_valid, p->valid_loss,
+                     u->ce ? p->valid_accuracy : p->valid_mse, p->lr))
+        u->hist_failed = 1;
+}
+
 static int on_progress(const lln_train_progress_t *p, void *ctx)
 {
     ui_t *u = ctx;
     if (p->event == LLN_TRAIN_BATCH)
         u->drew++;
+    if (p->event == LLN_TRAIN_EPOCH)
+        epoch_record(u, p);
     if (p->event == LLN_TRAIN_EPOCH && p->improved)
         save_best(u);
     if (!u->quiet && u->tty)
@@ -572,23 +689,35 @@ static void record_result(lln_model_t *m, const lln_train_progress_t *p)
     }
 }
 
-/* Runs the trainer with signals caught; 0, 130 when interrupted, or 1. */
-static int run_trainer(lln_trainer_t *t, ui_t *u)
+static struct sigaction g_old_int, g_old_term;
+
+static void catch_signals(void)
 {
-    struct sigaction sa, old_int, old_term;
+    struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
     sa.sa_flags = (int)SA_RESETHAND; /* a second Ctrl-C ends the process at once */
     sigemptyset(&sa.sa_mask);
     g_interrupted = 0;
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGTERM, &sa, &old_term);
-    lln_error_t err = {LLN_OK, ""};
-    lln_status_t st = lln_trainer_run(t, &err);
-    sigaction(SIGINT, &old_int, NULL);
-    sigaction(SIGTERM, &old_term, NULL);
+    sigaction(SIGINT, &sa, &g_old_int);
+    sigaction(SIGTERM, &sa, &g_old_term);
+}
+
+static void release_signals(const ui_t *u)
+{
+    sigaction(SIGINT, &g_old_int, NULL);
+    sigaction(SIGTERM, &g_old_term, NULL);
     if (!u->quiet && u->tty)
         fputc('\n', stderr);
+}
+
+/* Runs the trainer with signals caught; 0, 130 when interrupted, or 1. */
+static int run_trainer(lln_trainer_t *t, ui_t *u)
+{
+    lln_error_t err = {LLN_OK, ""};
+    catch_signals();
+    lln_status_t st = lln_trainer_run(t, &err);
+    release_signals(u);
     if (st != LLN_OK) {
         cli_error("train", "%s", err.msg);
         return EXIT_FAIL;
@@ -596,47 +725,68 @@ static int run_trainer(lln_trainer_t *t, ui_t *u)
     return g_interrupted ? EXIT_INTERRUPTED : 0;
 }
 
-static int train_model(train_args_t *a, lln_model_t *m, const lln_dataset_t *ds, const char *ckpt)
+/* --history: "# model=" is the model's name, else the output file's stem. */
+static int open_history(const train_args_t *a, ui_t *u, train_history_t *h, int keep_upto)
 {
-    ui_t u = {isatty(STDERR_FILENO),
-              a->quiet,
-              a->tc.loss == LLN_LOSS_CROSS_ENTROPY,
-              a->out,
-              NULL,
-              clone(m),
-              0,
-              0,
-              0};
+    if (a->history == NULL)
+        return 0;
+    const char *name = lln_model_get_meta(u->m, "name"), *slash = strrchr(a->out, '/');
+    char stem[256];
+    if (name == NULL) {
+        snprintf(stem, sizeof stem, "%s", slash ? slash + 1 : a->out);
+        char *dot = strrchr(stem, '.');
+        if (dot != NULL && dot != stem)
+            *dot = '\0';
+        name = stem;
+    }
+    if (!history_open(h, a->history, name, u->ce, keep_upto))
+        return EXIT_FAIL;
+    u->hist = h;
+    return 0;
+}
+
+/* The trainer, resumed from ckpt with --resume; 0 or the exit status. */
+static int make_trainer(train_args_t *a, lln_model_t *m, const lln_dataset_t *ds, const char *ckpt,
+                        ui_t *u)
+{
     lln_error_t err = {LLN_OK, ""};
+    if (u->scratch == NULL || lln_trainer_create(m, ds, &a->tc, &u->trainer, &err) != LLN_OK) {
+        cli_error("train", "%s", u->scratch ? err.msg : "out of memory");
+        return EXIT_FAIL;
+    }
+    if (!a->resume)
+        return 0;
+    if (ckpt == NULL) {
+        cli_error("train", "--resume needs a checkpoint (not --no-checkpoint)");
+        return EXIT_USAGE;
+    }
+    if (lln_trainer_load_checkpoint(u->trainer, ckpt, &err) != LLN_OK) {
+        cli_error("train", "--resume: %s%s", err.code == LLN_E_IO ? "no checkpoint: " : "",
+                  err.msg);
+        return EXIT_FAIL;
+    }
+    return 0;
+}
+
+static int train_plain(train_args_t *a, lln_model_t *m, const lln_dataset_t *ds, const char *ckpt,
+                       ui_t *u, train_history_t *h)
+{
     a->tc.checkpoint = ckpt;
-    a->tc.progress = on_progress;
-    a->tc.progress_ctx = &u;
-    int rc = 0;
-    if (u.scratch == NULL || lln_trainer_create(m, ds, &a->tc, &u.trainer, &err) != LLN_OK) {
-        cli_error("train", "%s", u.scratch ? err.msg : "out of memory");
-        rc = EXIT_FAIL;
-    }
-    if (rc == 0 && a->resume) {
-        if (ckpt == NULL) {
-            cli_error("train", "--resume needs a checkpoint (not --no-checkpoint)");
-            rc = EXIT_USAGE;
-        } else if (lln_trainer_load_checkpoint(u.trainer, ckpt, &err) != LLN_OK) {
-            cli_error("train", "--resume: %s%s", err.code == LLN_E_IO ? "no checkpoint: " : "",
-                      err.msg);
-            rc = EXIT_FAIL;
-        }
-    }
+    int rc = make_trainer(a, m, ds, ckpt, u);
     lln_train_progress_t p;
     memset(&p, 0, sizeof p);
     if (rc == 0) {
-        lln_trainer_status(u.trainer, &p);
+        lln_trainer_status(u->trainer, &p);
+        rc = open_history(a, u, h, a->resume ? (p.batch > 0 ? p.epoch - 1 : p.epoch) : -1);
+    }
+    if (rc == 0) {
         if (a->resume)
             printf("resume     %s: epoch %d, batch %d of %d\n", ckpt, p.epoch, p.batch, p.batches);
         printf("training   %d epochs of %d batches, %d thread%s\n", a->tc.epochs, p.batches,
                p.threads, p.threads == 1 ? "" : "s");
         (void)fflush(stdout);
-        rc = run_trainer(u.trainer, &u);
-        lln_trainer_status(u.trainer, &p);
+        rc = run_trainer(u->trainer, u);
+        lln_trainer_status(u->trainer, &p);
         record_result(m, &p);
         if ((rc == 0 || p.best_epoch > 0 || rc == EXIT_INTERRUPTED) &&
             !cli_save_model("train", m, a->out))
@@ -646,17 +796,148 @@ static int train_model(train_args_t *a, lln_model_t *m, const lln_dataset_t *ds,
         printf("best       epoch %d of %d", p.best_epoch, p.epoch);
         if (p.has_valid && p.best_epoch > 0)
             printf(": valid %s %.6g",
-                   u.ce && a->tc.monitor != LLN_MONITOR_LOSS ? "accuracy" : "loss", p.best_metric);
+                   u->ce && a->tc.monitor != LLN_MONITOR_LOSS ? "accuracy" : "loss", p.best_metric);
         printf("\nwrote      %s%s%s\n", a->out, ckpt ? " and " : "", ckpt ? ckpt : "");
     }
+    return rc;
+}
+
+/* ---- the energy loop ------------------------------------------------------------------------ */
+
+typedef struct budget_ui {
+    ui_t *u;
+    int rounds; /* rounds finished */
+} budget_ui_t;
+
+static int on_round(const lln_budget_round_t *r, void *ctx)
+{
+    budget_ui_t *b = ctx;
+    b->rounds++;
+    if (b->u->tty && !b->u->quiet)
+        fputs("\r\033[K", stderr);
+    printf("round %2d  %7ld %9ld %9ld %9ld %7ld  %-9.5g %10.5g  %s\n", r->round, r->pruned,
+           r->synapses, r->stats.params, r->stats.macs, r->stats.transcendentals, r->metric, r->mw,
+           r->within ? "yes" : "no");
+    (void)fflush(stdout);
+    return g_interrupted != 0;
+}
+
+/* Refuses budgets below the floor before any training. */
+static int check_floor(train_args_t *a, lln_model_t *m)
+{
+    lln_error_t err = {LLN_OK, ""};
+    double floor_mw;
+    if (lln_budget_floor(m, a->budget.cost, a->budget.cost_ctx, &floor_mw, &err) != LLN_OK) {
+        if (err.code == LLN_E_RANGE)
+            cli_error("train",
+                      "--rate %g Hz: one step takes longer than the period on %s even "
+                      "with every synapse removed",
+                      a->energy.rate_hz, a->energy.device);
+        else
+            cli_error("train", "%s", err.msg);
+        return EXIT_FAIL;
+    }
+    if (floor_mw > a->budget.budget_mw) {
+        cli_error("train",
+                  "--energy-budget-mw %g cannot be reached: at %g Hz on %s this model "
+                  "needs %.4g mW even with every synapse removed (neurons, maps and sleep "
+                  "remain); raise the budget, lower --rate or use fewer --units",
+                  a->budget.budget_mw, a->energy.rate_hz, a->energy.device, floor_mw);
+        return EXIT_FAIL;
+    }
+    printf("energy     budget %g mW at %g Hz on %s (provisional estimate, cli/energy_estimate.c); "
+           "floor %.4g mW\n",
+           a->budget.budget_mw, a->energy.rate_hz, a->energy.device, floor_mw);
+    return 0;
+}
+
+static void record_budget(lln_model_t *m, const train_args_t *a, const lln_budget_round_t *r)
+{
+    char v[64];
+    snprintf(v, sizeof v, "%.9g", a->budget.budget_mw);
+    lln_model_set_meta(m, "trained.energy_budget_mw", v);
+    snprintf(v, sizeof v, "%.9g mW at %g Hz on %s", r->mw, a->energy.rate_hz, a->energy.device);
+    lln_model_set_meta(m, "trained.energy_estimate", v);
+}
+
+static int train_budget(train_args_t *a, lln_model_t *m, const lln_dataset_t *ds, ui_t *u,
+                        train_history_t *h)
+{
+    budget_ui_t b = {u, 0};
+    lln_budget_round_t last;
+    lln_error_t err = {LLN_OK, ""};
+    int rc = check_floor(a, m);
+    if (rc == 0)
+        rc = open_history(a, u, h, -1);
+    if (rc != 0)
+        return rc;
+    a->tc.checkpoint = NULL;
+    a->budget.on_round = on_round;
+    a->budget.round_ctx = &b;
+    printf("round     pruned  synapses    params      MACs  transc  %-9s   power mW  fits\n",
+           u->ce ? "accuracy" : "mse");
+    (void)fflush(stdout);
+    catch_signals();
+    lln_status_t st = lln_train_to_budget(m, ds, &a->tc, &a->budget, &last, &err);
+    release_signals(u);
+    if (b.rounds > 0) {
+        record_budget(m, a, &last);
+        if (!cli_save_model("train", m, a->out))
+            return EXIT_FAIL;
+        printf("wrote      %s\n", a->out);
+    }
+    if (st != LLN_OK) {
+        cli_error("train", "%s", err.msg);
+        return EXIT_FAIL;
+    }
+    if (g_interrupted)
+        return EXIT_INTERRUPTED;
+    printf("energy     %s: %.4g mW at %g Hz with %ld synapses, %s %.5g (round %d)\n",
+           last.within ? "within budget" : "NOT within budget", last.mw, a->energy.rate_hz,
+           last.synapses, u->ce ? "accuracy" : "mse", last.metric, last.round);
+    return last.within ? 0 : EXIT_FAIL;
+}
+
+static int train_model(train_args_t *a, lln_model_t *m, const lln_dataset_t *ds, const char *ckpt)
+{
+    ui_t u;
+    memset(&u, 0, sizeof u);
+    u.tty = isatty(STDERR_FILENO);
+    u.quiet = a->quiet;
+    u.ce = a->tc.loss == LLN_LOSS_CROSS_ENTROPY;
+    u.out = a->out;
+    u.scratch = clone(m);
+    u.m = m;
+    train_history_t h;
+    memset(&h, 0, sizeof h);
+    a->tc.progress = on_progress;
+    a->tc.progress_ctx = &u;
+    int rc = a->budget.budget_mw > 0 ? train_budget(a, m, ds, &u, &h)
+                                     : train_plain(a, m, ds, ckpt, &u, &h);
+    if (rc == 0 && u.hist_failed)
+        rc = EXIT_FAIL;
     if (rc == EXIT_INTERRUPTED)
         printf("interrupted: continue with the same command and --resume\n");
     else if (rc == 0)
         test_split(a, m, ds);
+    if (rc == 0 && a->history != NULL)
+        printf("history    %s\n", a->history);
+    history_free(&h);
     lln_trainer_free(u.trainer);
     lln_model_free(u.scratch);
     a->tc.progress_ctx = NULL; /* u ends here */
     return rc;
+}
+
+/* Group lasso and pruning need masks: refused for dense CfC before any work. */
+static int check_model_sparse(const train_args_t *a, const lln_model_t *m)
+{
+    lln_error_t err = {LLN_OK, ""};
+    double prune = a->tc.prune_threshold > 0 || a->budget.budget_mw > 0 ? 1.0 : 0.0;
+    if (lln_sparse_check(m, a->tc.optim.group_lasso, prune, &err) == LLN_OK)
+        return 0;
+    cli_error("train", "%s", err.msg);
+    return EXIT_USAGE;
 }
 
 static int run(train_args_t *a)
@@ -668,6 +949,8 @@ static int run(train_args_t *a)
         rc = check_task(a, ds);
     if (rc == 0)
         rc = get_model(a, ds, &m);
+    if (rc == 0)
+        rc = check_model_sparse(a, m);
     if (rc == 0 && a->data.norm_mode < 0)
         a->data.norm_mode = a->init != NULL ? 1 : 0;
     if (rc == 0)
@@ -712,6 +995,7 @@ int cmd_train(int argc, char **argv)
     cli_model_args_init(&a.model, cell);
     cli_data_args_init(&a.data);
     lln_train_config_default(&a.tc);
+    lln_budget_config_default(&a.budget);
     if (rc == 0)
         rc = parse(n, av, opts, &a);
     if (rc == 0)

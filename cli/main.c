@@ -23,8 +23,16 @@ static const command_t COMMANDS[] = {
     {"data", cmd_data, "training data: make the built-in dataset, describe or prepare a CSV"},
     {"train", cmd_train, "train a model on a CSV log (BPTT, Adam/SGD, threads, checkpoints)"},
     {"eval", cmd_eval, "score a model on a CSV log: loss, accuracy or MSE, confusion matrix"},
+    {"report", cmd_report, "one self-contained HTML page of plots and tables from result files"},
+    {"plot", cmd_plot, "the figures of lln report as SVG (and PNG) files"},
+    {"profile", cmd_profile,
+     "cycles, latency, energy per step, average power on microcontroller devices"},
     {"compare", cmd_compare,
-     "train liquid and baseline networks on the same data; accuracy, memory, energy table"},
+     "train liquid and baseline networks on one dataset: accuracy, memory, energy"},
+    {"doctor", cmd_doctor,
+     "list the cross compilers, emulators and optional tools, and what is missing"},
+    {"setup-toolchains", cmd_setup_toolchains,
+     "install the missing cross compilers and emulators (apt-get, as root)"},
 };
 #define NCOMMANDS (sizeof COMMANDS / sizeof COMMANDS[0])
 
@@ -36,7 +44,7 @@ static void usage(FILE *f)
                "liquid-edge: liquid neural networks (ncps LTC / CfC) from laptop to "
                "microcontroller.\n\nCommands:\n");
     for (size_t i = 0; i < NCOMMANDS; i++)
-        fprintf(f, "  %-12s %s\n", COMMANDS[i].name, COMMANDS[i].summary);
+        fprintf(f, "  %-16s %s\n", COMMANDS[i].name, COMMANDS[i].summary);
     fprintf(f, "\nExit status:\n"
                "  0  success\n"
                "  1  the command failed (bad model file, bad input data, I/O error)\n"

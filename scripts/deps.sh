@@ -1,7 +1,9 @@
 #!/bin/sh
 # Installs (as root, with apt-get) or names (otherwise) what building and testing needs.
-# Usage: scripts/deps.sh [build|sim|ci]   build: compiler, cmake, zlib; ci: also clang, gcovr,
-# valgrind (the sanitizer and coverage stages of .ci/run).
+# Usage: scripts/deps.sh [build|sim|ci]   build: compiler, cmake, pkg-config, zlib, cJSON (the
+# JSON results of lln report / plot); ci: also clang, gcovr, valgrind (the sanitizer and
+# coverage stages of .ci/run), chromium (renders lln report's page in tests/cli_report.sh)
+# and rsvg-convert (lln plot's PNG files).
 # sim: also the cross compilers, C libraries and QEMU of sim/ (Cortex-M, RV32); ci includes sim.
 set -eu
 level=${1:-build}
@@ -16,6 +18,8 @@ need cc gcc
 need make make
 need cmake cmake
 need /usr/include/zlib.h zlib1g-dev
+need pkg-config pkgconf
+need /usr/include/cjson/cJSON.h libcjson-dev
 need awk mawk
 if [ "$level" = ci ]; then
     need clang clang
@@ -31,7 +35,8 @@ if [ "$level" = ci ]; then
     need clang-tidy clang-tidy
     need doxygen doxygen
     need python3 python3
-    need pkg-config pkgconf
+    need chromium chromium
+    need rsvg-convert librsvg2-bin
     need man man-db
     need groff groff-base
     need mandoc mandoc

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "lln/train.h"
+#include "sparse_internal.h"
 
 struct lln_optim {
     lln_optim_config_t cfg;
@@ -17,6 +18,8 @@ struct lln_optim {
     double *mom[2];      /* Adam m, v; SGD momentum buffer in mom[0] */
     double *backup;      /* parameters before a step (restored when it fails) */
     double *backup_m[2]; /* moments before a step */
+    lln__synmap_t syn;   /* synapses, for the proximal steps (l1 / group_lasso > 0) */
+    int has_syn;
 };
 
 void lln_optim_config_default(lln_optim_config_t *c)
@@ -81,6 +84,9 @@ lln_status_t lln_optim_config_validate(const lln_optim_config_t *c, lln_error_t 
                              c->weight_decay);
     if (!(c->clip_norm >= 0.0 && isfinite(c->clip_norm)))
         return lln_error_set(err, LLN_E_ARG, "optimizer: clip_norm %g must be >= 0", c->clip_norm);
+    if (!(c->l1 >= 0.0 && isfinite(c->l1)) || !(c->group_lasso >= 0.0 && isfinite(c->group_lasso)))
+        return lln_error_set(err, LLN_E_ARG, "optimizer: l1 %g and group_lasso %g must be >= 0",
+                             c->l1, c->group_lasso);
     return check_schedule(c, err);
 }
 
@@ -189,6 +195,12 @@ lln_status_t lln_optim_create(const lln_model_t *m, const lln_optim_config_t *c,
         return lln_error_set(err, LLN_E_NOMEM, "optimizer: out of memory");
     }
     st = build_update_mask(o, m, err);
+    if (st == LLN_OK && c->group_lasso > 0.0)
+        st = lln_sparse_check(m, c->group_lasso, 0.0, err);
+    if (st == LLN_OK && (c->l1 > 0.0 || c->group_lasso > 0.0)) {
+        st = lln__synmap_build(m, &o->syn, err);
+        o->has_syn = st == LLN_OK;
+    }
     if (st != LLN_OK) {
         lln_optim_free(o);
         return st;
@@ -201,6 +213,8 @@ void lln_optim_free(lln_optim_t *o)
 {
     if (o == NULL)
         return;
+    if (o->has_syn)
+        lln__synmap_free(&o->syn);
     free(o->upd);
     free(o->backup);
     for (int k = 0; k < 2; k++) {
@@ -235,6 +249,18 @@ double *lln_optim_moment(lln_optim_t *o, int k)
 }
 
 int lln_optim_updates(const lln_optim_t *o, size_t i) { return o && i < o->n ? o->upd[i] : 0; }
+
+lln_status_t lln_optim_refresh_mask(lln_optim_t *o, const lln_model_t *m, lln_error_t *err)
+{
+    if (o == NULL || m == NULL || lln_model_param_count(m) != o->n)
+        return lln_error_set(err, LLN_E_ARG, "optimizer: NULL or another model structure");
+    lln_status_t st = build_update_mask(o, m, err);
+    for (size_t i = 0; st == LLN_OK && i < o->n; i++)
+        if (!o->upd[i]) /* never read again; zero so a checkpoint holds the same bits */
+            for (int k = 0; k < lln_optim_moment_count(o); k++)
+                o->mom[k][i] = 0.0;
+    return st;
+}
 
 /* ---- the step ------------------------------------------------------------------------------ */
 
@@ -333,6 +359,7 @@ lln_status_t lln_optim_step(lln_optim_t *o, lln_model_t *m, double *grad, lln_op
         sgd(o, p, grad, lr);
     else
         adam(o, p, grad, lr);
+    int masked = o->has_syn && lln__sparse_prox(&o->syn, p, o->cfg.l1, o->cfg.group_lasso, lr);
     lln_error_t perr;
     if (lln_model_prepare(m, &perr) != LLN_OK) {
         restore_state(o, p);
@@ -342,10 +369,13 @@ lln_status_t lln_optim_step(lln_optim_t *o, lln_model_t *m, double *grad, lln_op
                              "learning rate or --clip-norm",
                              o->steps + 1, perr.msg);
     }
+    if (masked && lln_optim_refresh_mask(o, m, err) != LLN_OK)
+        return LLN_E_SHAPE;
     if (info != NULL) {
         info->grad_norm = norm;
         info->lr = lr;
         info->clipped = clipped;
+        info->masked = masked;
     }
     return LLN_OK;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "lln/sparse.h"
 #include "train_internal.h"
 
 static double now_s(void)
@@ -90,6 +91,9 @@ static lln_status_t check_config(const lln_train_config_t *c, lln_error_t *err)
         return lln_error_set(err, LLN_E_ARG, "train: accuracy needs the cross-entropy loss");
     if (!(c->lr_step_epochs >= 0) || !(c->lr_decay_epochs >= 0) || !(c->warmup_epochs >= 0))
         return lln_error_set(err, LLN_E_ARG, "train: epoch counts of the schedule must be >= 0");
+    if (!(c->prune_threshold >= 0) || !isfinite(c->prune_threshold) || c->prune_every < 0)
+        return lln_error_set(err, LLN_E_ARG,
+                             "train: prune threshold must be finite and >= 0, prune every >= 0");
     return LLN_OK;
 }
 
@@ -170,6 +174,8 @@ static lln_status_t setup(lln_trainer_t *t, lln_error_t *err)
     lln_dataset_info_t info;
     lln_dataset_info(t->ds, &info);
     lln_status_t st = check_fit(t, &info, err);
+    if (st == LLN_OK)
+        st = lln_sparse_check(t->m, t->cfg.optim.group_lasso, t->cfg.prune_threshold, err);
     if (st != LLN_OK)
         return st;
     t->T = info.window_length;
@@ -228,7 +234,7 @@ lln_status_t lln_trainer_create(lln_model_t *m, const lln_dataset_t *ds,
         memcpy(t->checkpoint, c->checkpoint, n);
     }
     t->cfg.checkpoint = t->checkpoint;
-    t->valid_loss = t->valid_acc = t->best_metric = NAN;
+    t->valid_loss = t->valid_acc = t->valid_mse = t->best_metric = NAN;
     st = setup(t, err);
     if (st != LLN_OK) {
         lln_trainer_free(t);
@@ -393,6 +399,9 @@ void lln_trainer_status(const lln_trainer_t *t, lln_train_progress_t *p)
     p->samples_per_s = p->seconds > 0 ? t->run_samples / p->seconds : 0.0;
     p->finished = t->finished;
     p->threads = lln_batch_grad_threads(t->pool);
+    p->valid_mse = t->valid_mse;
+    p->pruned_now = t->pruned_now;
+    p->pruned = t->pruned;
 }
 
 static int notify(lln_trainer_t *t, lln_train_event_t ev)
@@ -403,6 +412,18 @@ static int notify(lln_trainer_t *t, lln_train_event_t ev)
     lln_trainer_status(t, &p);
     p.event = ev;
     return t->cfg.progress(&p, t->cfg.progress_ctx);
+}
+
+/* After pruning: an LTC model's tapes are laid out for its synapse count, so the workers
+ * are made again (the validation ones when next needed). */
+lln_status_t lln__trainer_remake_pools(lln_trainer_t *t, lln_error_t *err)
+{
+    lln_batch_grad_free(t->pool);
+    lln_batch_grad_free(t->eval_pool);
+    t->pool = t->eval_pool = NULL;
+    buf_free(&t->eval_buf);
+    return lln_batch_grad_create(t->m, t->cfg.dtype, t->buf.cap, t->T, t->cfg.threads, t->cfg.loss,
+                                 t->cfg.loss_steps, &t->pool, err);
 }
 
 static lln_status_t train_batch(lln_trainer_t *t, lln_error_t *err)
@@ -422,6 +443,8 @@ static lln_status_t train_batch(lln_trainer_t *t, lln_error_t *err)
         return st;
     lln_optim_info_t oi;
     st = lln_optim_step(t->opt, t->m, t->grad, &oi, err);
+    if (st == LLN_OK && oi.masked)
+        st = lln__trainer_remake_pools(t, err);
     if (st != LLN_OK)
         return st;
     t->loss_sum += s.loss_sum;
@@ -456,6 +479,7 @@ static lln_status_t validate(lln_trainer_t *t, lln_error_t *err)
         return st;
     t->valid_loss = s.count > 0 ? s.loss_sum / s.count : NAN;
     t->valid_acc = t->cfg.loss == LLN_LOSS_CROSS_ENTROPY && s.steps > 0 ? s.correct / s.steps : NAN;
+    t->valid_mse = t->cfg.loss == LLN_LOSS_MSE && s.count > 0 ? s.sq_err_raw / s.count : NAN;
     return LLN_OK;
 }
 
@@ -514,6 +538,30 @@ static lln_status_t save_ckpt(lln_trainer_t *t, lln_error_t *err)
     return t->checkpoint != NULL ? lln_trainer_save_checkpoint(t, t->checkpoint, err) : LLN_OK;
 }
 
+/* The prune step after epoch t->epoch + 1 (0-based t->epoch: the one that just ran its
+ * batches), when one is due. Removing synapses changes the structure the best model was
+ * chosen for, so the best-epoch tracking starts again. */
+static lln_status_t prune_step(lln_trainer_t *t, lln_error_t *err)
+{
+    int e = t->epoch + 1, every = t->cfg.prune_every;
+    t->pruned_now = 0;
+    t->pruned = 0;
+    if (t->cfg.prune_threshold <= 0.0 || !(every > 0 ? e % every == 0 : e == t->cfg.epochs))
+        return LLN_OK;
+    lln_status_t st = lln_prune_threshold(t->m, t->cfg.prune_threshold, &t->pruned, err);
+    if (st == LLN_OK)
+        st = lln_optim_refresh_mask(t->opt, t->m, err);
+    t->pruned_now = 1;
+    if (st == LLN_OK && t->pruned > 0)
+        st = lln__trainer_remake_pools(t, err);
+    if (t->pruned > 0) {
+        t->best_epoch = 0;
+        t->bad_epochs = 0;
+        t->best_metric = NAN;
+    }
+    return st;
+}
+
 /* One epoch from the current position; *stop set when the callback asked to stop. */
 static lln_status_t run_epoch(lln_trainer_t *t, int *stop, lln_error_t *err)
 {
@@ -531,13 +579,13 @@ static lln_status_t run_epoch(lln_trainer_t *t, int *stop, lln_error_t *err)
             return save_ckpt(t, err);
         }
     }
-    if ((st = validate(t, err)) != LLN_OK)
+    if ((st = prune_step(t, err)) != LLN_OK || (st = validate(t, err)) != LLN_OK)
         return st;
     end_epoch(t);
-    if ((st = save_ckpt(t, err)) != LLN_OK)
-        return st;
+    /* the callback first: what it records for this epoch (a history row) is then never
+     * behind the checkpoint, so a resume can always rewrite it */
     *stop = notify(t, LLN_TRAIN_EPOCH);
-    return LLN_OK;
+    return save_ckpt(t, err);
 }
 
 lln_status_t lln_trainer_run(lln_trainer_t *t, lln_error_t *err)

@@ -35,6 +35,11 @@ void lln__train_settings(const lln_trainer_t *t, char *out, size_t cap)
              c->loss == LLN_LOSS_MSE ? "mse" : "cross_entropy",
              c->loss_steps == LLN_LOSS_LAST_STEP ? "last" : "every", t->ntrain, t->nvalid, t->T,
              t->P);
+    /* only when used, so checkpoints of runs without sparsity keep their settings string */
+    size_t len = strlen(out);
+    if (c->optim.l1 > 0 || c->optim.group_lasso > 0 || c->prune_threshold > 0)
+        snprintf(out + len, cap - len, " l1=%a group_lasso=%a prune=%a/%d", c->optim.l1,
+                 c->optim.group_lasso, c->prune_threshold, c->prune_every);
 }
 
 /* ---- encoding ------------------------------------------------------------------------------ */
@@ -306,6 +311,10 @@ lln_status_t lln_trainer_load_checkpoint(lln_trainer_t *t, const char *path, lln
         t->model_holds_best = 0;
         st = lln_model_prepare(t->m, err);
     }
+    if (st == LLN_OK) /* the checkpoint's masks may hold synapses pruned since the start */
+        st = lln_optim_refresh_mask(t->opt, t->m, err);
+    if (st == LLN_OK)
+        st = lln__trainer_remake_pools(t, err);
     lln_model_free(c);
     return st;
 }

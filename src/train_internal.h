@@ -28,14 +28,18 @@ struct lln_trainer {
     /* position (all of it is in a checkpoint) */
     int epoch, batch; /* next batch to run: epoch (0-based), batch within it */
     double loss_sum, loss_count;
-    double valid_loss, valid_acc, best_metric;
+    double valid_loss, valid_acc, valid_mse, best_metric;
     int best_epoch, bad_epochs, finished;
     /* this run */
     double t0, run_samples, last_lr, last_grad_norm, last_batch_loss;
-    int improved;
+    int improved, pruned_now;
+    long pruned;
 };
 
 /* "batch=32 seed=1 ...": the settings a resumed run must share with the original one. */
 void lln__train_settings(const lln_trainer_t *t, char *out, size_t cap);
+
+/* Remakes the gradient workers after the model's masks changed (pruning, a checkpoint). */
+lln_status_t lln__trainer_remake_pools(lln_trainer_t *t, lln_error_t *err);
 
 #endif

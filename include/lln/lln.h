@@ -12,5 +12,7 @@
 #include "lln/grad.h"
 #include "lln/data.h"
 #include "lln/train.h"
+#include "lln/sparse.h"
+#include "lln/profile.h"
 
 #endif

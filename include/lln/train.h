@@ -71,6 +71,11 @@ typedef struct lln_optim_config {
     long warmup_steps;          /**< >= 0: the first warmup_steps steps use
                                      lr_schedule(0) (s + 1) / (warmup_steps + 1); the
                                      schedule's s' = s - warmup_steps starts after them */
+    double l1;                  /**< >= 0: L1 on synapse weights, applied after every step
+                                     as a soft threshold by lr l1 (lln/sparse.h), default 0 */
+    double group_lasso;         /**< >= 0: group lasso on neurons (all synapses into and out
+                                     of each), applied as a proximal step by lr group_lasso
+                                     after every step (lln/sparse.h), default 0 */
 } lln_optim_config_t;
 
 /** Fills c with the defaults documented in lln_optim_config_t (Adam, lr 1e-3). */
@@ -100,10 +105,14 @@ typedef struct lln_optim_info {
     double grad_norm; /**< L2 norm of the gradient over the updated entries, before clipping */
     double lr;        /**< learning rate used */
     int clipped;      /**< 1 when the gradient was scaled down */
+    int masked;       /**< 1 when the proximal step masked synapses out (LTC softplus): the
+                           model's structure changed, so tapes made for it must be remade */
 } lln_optim_info_t;
 
 /** One update of m's parameters from grad (lln_model_param_count() doubles, as a tape's
- *  backward leaves it; clipped in place), then lln_model_prepare(m). m must have the
+ *  backward leaves it; clipped in place), the proximal steps of l1 / group_lasso, then
+ *  lln_model_prepare(m). An LTC softplus synapse the proximal step takes to zero is masked
+ *  out (lln/sparse.h) and the optimizer stops updating it. m must have the
  *  structure the optimizer was created for. LLN_E_RANGE when the gradient is not finite or
  *  the update makes a parameter invalid (the model is then left as before the step);
  *  LLN_E_ARG for NULL arguments or another parameter count. info may be NULL. */
@@ -123,6 +132,9 @@ LLN_API double *lln_optim_moment(lln_optim_t *o, int k);
 LLN_API int lln_optim_moment_count(const lln_optim_t *o);
 /** 1 when the optimizer may change parameter entry i (see lln_optim_create()), else 0. */
 LLN_API int lln_optim_updates(const lln_optim_t *o, size_t i);
+/** Re-reads which entries may change from m's masks (after pruning, or after a checkpoint
+ *  restored other masks). The moments of entries that may no longer change are zeroed. */
+LLN_API lln_status_t lln_optim_refresh_mask(lln_optim_t *o, const lln_model_t *m, lln_error_t *err);
 
 /* ---- losses and batch gradients ----------------------------------------------------------- */
 
@@ -226,6 +238,10 @@ typedef struct lln_train_progress {
     double seconds;          /**< wall time of this run so far */
     int finished;            /**< 1 once the last epoch ran or early stopping struck */
     int threads;             /**< worker threads in use */
+    double valid_mse;        /**< last validation MSE in the data's units (NaN for
+                                  cross-entropy or before the first) */
+    int pruned_now;          /**< EPOCH: 1 when a prune step ran before this validation */
+    long pruned;             /**< EPOCH: synapses that prune step removed */
 } lln_train_progress_t;
 
 /** Called after every batch and every epoch; returning non-zero stops training after this
@@ -254,6 +270,13 @@ typedef struct lln_train_config {
     int eval_batch;                 /**< sequences per forward pass when validating (0: 256) */
     const char *checkpoint;         /**< written atomically after every epoch and when stopped
                                       early (NULL: none); see lln_trainer_save_checkpoint() */
+    double prune_threshold;         /**< > 0: after the epochs below, synapses weaker than
+                                      this are pruned (lln_prune_threshold(), lln/sparse.h)
+                                      before validating; 0 (default): no pruning */
+    int prune_every;                /**< >= 0: prune after every this many epochs; 0 (default):
+                                      after the last epoch only. A prune step that removes
+                                      synapses restarts the best-epoch tracking (the model
+                                      kept is then the best one after the last prune) */
     lln_train_progress_fn progress; /**< may be NULL */
     void *progress_ctx;             /**< passed to progress */
 } lln_train_config_t;

@@ -1,0 +1,140 @@
+/* `lln train --history`: see train_history.h. */
+#include "train_history.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "fileio.h"
+
+static const char HEADER[] = "epoch,train_loss,valid_loss,valid_metric,lr,seconds\n";
+
+static double mono(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Adds text to the file's contents. */
+static int append(train_history_t *h, const char *text)
+{
+    size_t n = strlen(text);
+    if (h->len + n + 1 > h->cap) {
+        size_t cap = 2 * (h->len + n + 1) + 256;
+        char *t = realloc(h->text, cap);
+        if (t == NULL)
+            return 0;
+        h->text = t;
+        h->cap = cap;
+    }
+    memcpy(h->text + h->len, text, n + 1);
+    h->len += n;
+    return 1;
+}
+
+static int flush(train_history_t *h)
+{
+    lln_error_t err = {LLN_OK, ""};
+    if (lln__write_atomic(h->path, (const unsigned char *)h->text, h->len, &err) == LLN_OK)
+        return 1;
+    cli_error("train", "--history: %s", err.msg);
+    return 0;
+}
+
+/* Keeps the comments, the header and the rows up to epoch keep_upto of an earlier file. */
+static int keep_rows(train_history_t *h, char *old, int keep_upto)
+{
+    int header = 0;
+    for (char *line = old, *next; *line != '\0'; line = next) {
+        next = line + strcspn(line, "\n");
+        if (*next != '\0')
+            *next++ = '\0';
+        if (*line == '\0')
+            continue;
+        if (line[0] == '#' || (!header && strcmp(line, "epoch,train_loss,valid_loss,valid_metric,"
+                                                       "lr,seconds") == 0)) {
+            header |= line[0] != '#';
+            if (!append(h, line) || !append(h, "\n"))
+                return 0;
+            continue;
+        }
+        char *end;
+        long e = strtol(line, &end, 10);
+        if (!header || end == line || *end != ',' || e <= h->last_epoch || e > keep_upto)
+            continue; /* a row the resumed run will write again (or not ours) */
+        const char *sec = strrchr(line, ',');
+        h->last_epoch = (int)e;
+        h->seconds_base = sec ? strtod(sec + 1, NULL) : 0.0;
+        if (!append(h, line) || !append(h, "\n"))
+            return 0;
+    }
+    return header || append(h, HEADER);
+}
+
+int history_open(train_history_t *h, const char *path, const char *model, int accuracy,
+                 int keep_upto)
+{
+    memset(h, 0, sizeof *h);
+    h->path = path;
+    h->t0 = mono();
+    unsigned char *old = NULL;
+    size_t n = 0;
+    int ok;
+    if (keep_upto >= 0 && lln__read_file(path, &old, &n, NULL) == LLN_OK) {
+        ok = keep_rows(h, (char *)old, keep_upto);
+        free(old);
+    } else {
+        char name[401], head[512];
+        snprintf(name, sizeof name, "%s", model);
+        for (char *c = name; *c != '\0'; c++) /* a name cannot end the comment line */
+            if (*c == '\n' || *c == '\r')
+                *c = ' ';
+        snprintf(head, sizeof head, "# model=%s\n# metric=%s\n", name,
+                 accuracy ? "accuracy" : "mse");
+        ok = append(h, head) && append(h, HEADER);
+    }
+    if (!ok) {
+        cli_error("train", "--history: out of memory");
+        return 0;
+    }
+    return flush(h);
+}
+
+static void num(char *b, size_t n, double v)
+{
+    if (isfinite(v))
+        snprintf(b, n, "%.9g", v);
+    else
+        snprintf(b, n, "%s", isnan(v) ? "nan" : v > 0 ? "inf" : "-inf");
+}
+
+int history_add(train_history_t *h, double train_loss, int has_valid, double valid_loss,
+                double valid_metric, double lr)
+{
+    char tl[32], vl[32] = "", vm[32] = "", r[32];
+    num(tl, sizeof tl, train_loss);
+    if (has_valid) {
+        num(vl, sizeof vl, valid_loss);
+        num(vm, sizeof vm, valid_metric);
+    }
+    num(r, sizeof r, lr);
+    char row[256];
+    h->last_epoch++;
+    snprintf(row, sizeof row, "%d,%s,%s,%s,%s,%.3f\n", h->last_epoch, tl, vl, vm, r,
+             h->seconds_base + (mono() - h->t0));
+    if (!append(h, row)) {
+        cli_error("train", "--history: out of memory");
+        return 0;
+    }
+    return flush(h);
+}
+
+void history_free(train_history_t *h)
+{
+    free(h->text);
+    h->text = NULL;
+}

@@ -1,0 +1,42 @@
+/* The firmware build-and-run of `lln verify`, shared with `lln profile`. */
+#ifndef LLN_CLI_VERIFY_RUN_H
+#define LLN_CLI_VERIFY_RUN_H
+
+#include "cli.h"
+#include "lln/export.h"
+
+/* Longest work folder path (--keep). */
+#define VERIFY_WORK_MAX 1024
+
+/* What to build and run. */
+typedef struct verify_job {
+    const char *cmd;    /* "verify", "profile": the prefix of every message */
+    const char *target; /* an emulated export target (sim/targets.sh) */
+    const char *input;  /* CSV of test inputs, or NULL: a generated sequence */
+    const char *keep;   /* build in this folder and keep it, or NULL: a temporary one */
+    long steps;         /* length of the generated sequence */
+    int force_float;    /* the float32 runtime even for a quantized model */
+} verify_job_t;
+
+/* What came out. Counts and sizes are 0 when the step that measures them did not run. */
+typedef struct verify_result {
+    int fixed;                /* the fixed-point runtime was used */
+    int prepared;             /* host reference and work folder were ready (a report makes sense) */
+    int pass;                 /* built, ran, every line bit-identical to the host */
+    int steps;                /* length of the sequence run */
+    lln_export_sizes_t sizes; /* weights, state, scratch of the export */
+    long flash_rt;            /* flash of runtime + model tables (linker map) */
+    long ram_image, flash_image;       /* the whole image, C library included */
+    long insn_sum, insn_min, insn_max; /* instructions between the profiling markers */
+    long regions;                      /* marker pairs seen (= steps run) */
+} verify_result_t;
+
+/* Exports m for job->target, builds it with the cross compiler, runs it under QEMU with the
+ * instruction counter and compares every output and state bit for bit with the host. Prints
+ * problems as "lln CMD: ...". Returns res->pass. */
+int verify_model(const lln_model_t *m, const verify_job_t *job, verify_result_t *res);
+
+/* rm -rf dir (a work folder this process made). */
+int verify_remove_tree(const char *dir);
+
+#endif

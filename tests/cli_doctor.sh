@@ -1,0 +1,37 @@
+#!/bin/bash
+# lln doctor and lln setup-toolchains --dry-run: run without a network or root needs, exit 0,
+# and name the tools and their Debian packages. (setup-toolchains is never run for real here.)
+# Usage: cli_doctor.sh PATH/TO/lln
+set -u
+lln=$1
+fails=0
+fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
+
+out=$("$lln" doctor 2>&1) || fail "doctor exited $?: $out"
+for tool in arm-none-eabi-gcc qemu-system-arm riscv64-unknown-elf-gcc qemu-system-riscv32 chromium rsvg-convert; do
+    grep -qE "^  (ok|MISSING) +$tool( |$)" <<<"$out" || fail "doctor does not list $tool: $out"
+done
+# bash runs this test, so doctor must find it with a version
+grep -qE '^  ok +bash +GNU bash, version [0-9]' <<<"$out" || fail "doctor: bash: $out"
+# a tool it reports missing comes with its package and the install command
+if grep -q '^  MISSING' <<<"$out"; then
+    grep -q 'apt-get install -y --no-install-recommends' <<<"$out" || fail "no install command: $out"
+fi
+# with an empty PATH everything on PATH is missing, and the command names the packages
+out=$(env PATH=/nonexistent "$lln" doctor 2>&1) || fail "doctor with no PATH exited $?"
+grep -qE '^  MISSING +arm-none-eabi-gcc' <<<"$out" || fail "empty PATH: $out"
+grep -q 'need: apt-get install -y --no-install-recommends .*gcc-arm-none-eabi' <<<"$out" ||
+    fail "empty PATH: no install command: $out"
+out=$(env PATH=/nonexistent "$lln" setup-toolchains --dry-run 2>&1) || fail "dry run exited $?"
+grep -q '^would run: apt-get update && apt-get install -y --no-install-recommends .*qemu-system-arm' <<<"$out" ||
+    fail "dry run: $out"
+out=$("$lln" doctor --bogus 2>&1)
+[ $? -eq 2 ] || fail "doctor --bogus: $out"
+out=$("$lln" setup-toolchains extra 2>&1)
+[ $? -eq 2 ] || fail "setup-toolchains extra: $out"
+
+if [ "$fails" -ne 0 ]; then
+    echo "cli_doctor: $fails failure(s)"
+    exit 1
+fi
+echo "cli_doctor: all checks passed"
