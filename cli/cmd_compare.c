@@ -444,6 +444,8 @@ static int make_dir(const char *d)
 static int run(cmp_args_t *a)
 {
     lln_dataset_t *ds = NULL;
+    if (cmp_check_device(a->devices, a->device, a->sleep) != 0)
+        return EXIT_USAGE;
     int rc = make_dir(a->out) ? cli_data_load("compare", &a->data, 1, &ds) : EXIT_FAIL;
     if (rc != 0)
         return rc;
@@ -462,7 +464,8 @@ static int run(cmp_args_t *a)
         snprintf(json, sizeof json, "%s/compare.json", a->out);
         cmp_print_table(stdout, rows, a->nmodels, metric, a->device, a->rate);
         rc = cmp_write_json(a->json ? a->json : json, rows, a->nmodels, a->data.path, metric,
-                            a->device, a->rate, a->match_acc ? "accuracy" : "size");
+                            a->device, a->rate, a->match_acc ? "accuracy" : "size",
+                            a->json ? NULL : a->out);
         if (rc == 0)
             printf("wrote %s\n", a->json ? a->json : json);
     }

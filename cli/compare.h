@@ -51,13 +51,19 @@ long cmp_params(const char *kind, int u, int I, int O);
  * size between 2 and 512 units is possible. */
 int cmp_units_for(const char *kind, long target, int I, int O);
 
+/* Checks that the device (and sleep mode, NULL: its default) exist in the database (file, or
+ * the built-in one when NULL). 0, or 1 after printing the problem. */
+int cmp_check_device(const char *file, const char *id, const char *sleep);
+
 /* Reads the first device of a `lln profile --json` file into the row. 0 or 1 (printed). */
 int cmp_read_profile(const char *path, cmp_row_t *r);
 
-/* The table, and the JSON (results schema "compare"). */
+/* The table, and the JSON (results schema "compare"; file paths in the folder base are
+ * written relative to it, NULL: as they are). */
 void cmp_print_table(FILE *f, const cmp_row_t *rows, int n, const char *metric, const char *device,
                      double rate);
 int cmp_write_json(const char *path, const cmp_row_t *rows, int n, const char *data,
-                   const char *metric, const char *device, double rate, const char *match);
+                   const char *metric, const char *device, double rate, const char *match,
+                   const char *base);
 
 #endif

@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "compare.h"
 #include "fileio.h"
+#include "lln/profile.h"
 
 /* ---- child processes ------------------------------------------------------------------- */
 
@@ -101,7 +102,7 @@ int cmp_config(const char *kind, int u, int I, int O, lln_config_t *cfg)
     cfg->input_size = I;
     int ok = 1;
     if (liquid) /* ncps's CfC(in, AutoNCP(u, O)) / LTC(in, AutoNCP(u, O)) */
-        ok = lln_config_set(cfg, "wiring", "autoncp", &err) == LLN_OK &&
+        ok = lln_config_set(cfg, "wiring", "autoncp", &err) == LLN_OK && set(cfg, "units", u) &&
              set(cfg, "wiring.units", u) && set(cfg, "wiring.output_dim", O);
     else
         ok = set(cfg, "units", u) && set(cfg, "output_size", O);
@@ -136,6 +137,34 @@ int cmp_units_for(const char *kind, long target, int I, int O)
             break; /* parameter counts grow with u: nothing closer beyond */
     }
     return best;
+}
+
+/* ---- the device, checked before any training ---------------------------------------------- */
+
+int cmp_check_device(const char *file, const char *id, const char *sleep)
+{
+    lln_error_t err = {LLN_OK, ""};
+    unsigned char *buf = NULL;
+    size_t len = 0;
+    const char *text = file ? NULL : lln_devices_builtin(&len);
+    if (file && lln__read_file(file, &buf, &len, &err) == LLN_OK)
+        text = (const char *)buf;
+    lln_devices_t db;
+    int ok = text && lln_devices_parse(text, len, file ? file : "built-in devices.txt", &db,
+                                       &err) == LLN_OK;
+    free(buf);
+    if (!ok) {
+        cli_error("compare", "%s", err.msg);
+        return 1;
+    }
+    const lln_device_t *d = lln_devices_find(&db, id);
+    if (d == NULL)
+        cli_error("compare", "--device: unknown device '%s' (lln profile --list-devices)", id);
+    else if (sleep && strcmp(sleep, "none") != 0 && lln_device_sleep(d, sleep) == NULL)
+        cli_error("compare", "--sleep: device '%s' has no sleep mode '%s'", id, sleep);
+    ok = d != NULL && (sleep == NULL || strcmp(sleep, "none") == 0 || lln_device_sleep(d, sleep));
+    lln_devices_free(&db);
+    return ok ? 0 : 1;
 }
 
 /* ---- the profile ---------------------------------------------------------------------------- */
@@ -201,7 +230,14 @@ void cmp_print_table(FILE *f, const cmp_row_t *rows, int n, const char *metric, 
             device, rate);
 }
 
-static cJSON *row_json(const cmp_row_t *r)
+/* path relative to the folder base when it lies in it (the JSON then moves with its folder) */
+static const char *rel(const char *path, const char *base)
+{
+    size_t n = base ? strlen(base) : 0;
+    return n && strncmp(path, base, n) == 0 && path[n] == '/' ? path + n + 1 : path;
+}
+
+static cJSON *row_json(const cmp_row_t *r, const char *base)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "model", r->kind);
@@ -218,27 +254,41 @@ static cJSON *row_json(const cmp_row_t *r)
     cJSON_AddNumberToObject(o, "avg_power_mw", r->power_mw);
     cJSON_AddBoolToObject(o, "fits", r->fits);
     cJSON_AddBoolToObject(o, "reached", r->reached);
-    cJSON_AddStringToObject(o, "model_file", r->model);
+    cJSON_AddStringToObject(o, "model_file", rel(r->model, base));
     if (r->history[0])
-        cJSON_AddStringToObject(o, "history", r->history);
+        cJSON_AddStringToObject(o, "history", rel(r->history, base));
     else
         cJSON_AddNullToObject(o, "history");
     return o;
 }
 
+/* The data file's name without folders and extensions ("lf.csv.gz" -> "lf"). */
+static const char *task_name(const char *data, char *name, size_t n)
+{
+    const char *b = strrchr(data, '/');
+    snprintf(name, n, "%s", b ? b + 1 : data);
+    char *dot = strchr(name, '.');
+    if (dot && dot != name)
+        *dot = '\0';
+    return name;
+}
+
 int cmp_write_json(const char *path, const cmp_row_t *rows, int n, const char *data,
-                   const char *metric, const char *device, double rate, const char *match)
+                   const char *metric, const char *device, double rate, const char *match,
+                   const char *base)
 {
     cJSON *root = cJSON_CreateObject(), *arr = cJSON_CreateArray();
     cJSON_AddStringToObject(root, "lln_result", "compare");
     cJSON_AddNumberToObject(root, "version", 1);
     cJSON_AddStringToObject(root, "data", data);
+    char task[128];
+    cJSON_AddStringToObject(root, "task", task_name(data, task, sizeof task));
     cJSON_AddStringToObject(root, "metric", metric);
     cJSON_AddStringToObject(root, "device", device);
     cJSON_AddNumberToObject(root, "rate_hz", rate);
     cJSON_AddStringToObject(root, "match", match);
     for (int i = 0; i < n; i++)
-        cJSON_AddItemToArray(arr, row_json(&rows[i]));
+        cJSON_AddItemToArray(arr, row_json(&rows[i], base));
     cJSON_AddItemToObject(root, "rows", arr);
     char *text = cJSON_Print(root);
     cJSON_Delete(root);
