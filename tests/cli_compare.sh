@@ -1,0 +1,107 @@
+#!/bin/bash
+# lln compare on the built-in line-follow data: every model kind trained, quantized and
+# profiled; the table, compare.json (the schema lln report reads), matched sizes, and the
+# refusals. Needs the Cortex-M cross compiler and QEMU for the profiles (skips loudly without).
+# Usage: cli_compare.sh PATH/TO/lln
+set -u
+lln=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+fail() {
+    echo "FAIL: $*" >&2
+    fails=$((fails + 1))
+}
+expect_rc() { # expect_rc CODE WHAT COMMAND...
+    local want=$1 what=$2
+    shift 2
+    "$@" >"$tmp/out" 2>&1
+    local rc=$?
+    [ "$rc" = "$want" ] || fail "$what: exit $rc, want $want: $(cat "$tmp/out")"
+}
+
+"$lln" data make line-follow --rows 6000 --seed 3 -o "$tmp/lf.csv" >/dev/null || fail "data make"
+data=(--data "$tmp/lf.csv" --sequence episode --dt-column dt --ignore t --targets "cmd_l,cmd_r"
+    --window 32 --stride 16)
+
+# refusals come before any training
+expect_rc 2 "no --device" "$lln" compare "${data[@]}" -o "$tmp/x"
+expect_rc 2 "no -o" "$lln" compare "${data[@]}" --device stm32l4r5
+expect_rc 2 "unknown device" "$lln" compare "${data[@]}" --device nosuch -o "$tmp/x"
+grep -q "unknown device 'nosuch'" "$tmp/out" || fail "unknown device message: $(cat "$tmp/out")"
+expect_rc 2 "unknown kind" "$lln" compare "${data[@]}" --device stm32l4r5 --models ltc,rnn -o "$tmp/x"
+expect_rc 2 "repeated kind" "$lln" compare "${data[@]}" --device stm32l4r5 --models ltc,ltc -o "$tmp/x"
+expect_rc 2 "bad --match" "$lln" compare "${data[@]}" --device stm32l4r5 --match speed -o "$tmp/x"
+expect_rc 2 "bad --rate" "$lln" compare "${data[@]}" --device stm32l4r5 --rate 0 -o "$tmp/x"
+printf 'a,b\n1,x\n' >"$tmp/bad.csv"
+expect_rc 1 "bad data" "$lln" compare --data "$tmp/bad.csv" --device stm32l4r5 -o "$tmp/x"
+"$lln" compare --help | grep -q -- '--match KIND' || fail "--help lacks --match"
+
+if ! command -v arm-none-eabi-gcc >/dev/null 2>&1 || ! command -v qemu-system-arm >/dev/null 2>&1; then
+    echo "SKIP (loud): no arm-none-eabi-gcc / qemu-system-arm: lln compare cannot profile" >&2
+    [ "$fails" = 0 ] || exit 1
+    exit 77
+fi
+
+# every kind the build knows; size matching against a 16-unit LTC
+kinds=ltc,cfc
+for k in gru lstm mlp; do
+    "$lln" new --cell "$k" --inputs 2 --units 4 -o "$tmp/probe.lln" >/dev/null 2>&1 && kinds=$kinds,$k
+done
+out=$("$lln" compare "${data[@]}" --models "$kinds" --device stm32l4r5 --rate 50 --epochs 2 \
+    --threads 1 --seed 4 -o "$tmp/c" 2>&1) || fail "compare $kinds: $out"
+echo "$out" | sed -n '/^model/,$p'
+python3 - "$tmp/c" "$kinds" <<'PY' || fail "compare.json / profile files disagree or miss keys"
+import json, os, sys
+d, kinds = sys.argv[1], sys.argv[2].split(",")
+c = json.load(open(os.path.join(d, "compare.json")))
+assert c["lln_result"] == "compare" and c["version"] == 1, c
+assert c["metric"] == "mse" and c["device"] == "stm32l4r5" and c["rate_hz"] == 50
+assert c["match"] == "size" and c["task"] == "lf"
+assert [r["model"] for r in c["rows"]] == kinds
+ref = c["rows"][0]["params"]
+for r in c["rows"]:
+    # the sizes match: within a third of the reference's parameter count
+    assert abs(r["params"] - ref) <= ref / 3, (r["model"], r["params"], ref)
+    assert r["metric_value"] > 0 and r["valid_metric_value"] > 0
+    p = json.load(open(os.path.join(d, "%s-%d.profile.json" % (r["model"], r["units"]))))
+    q = p["profiles"][0]
+    for k in ("flash_bytes", "ram_bytes", "cycles_per_step", "energy_per_step_uj",
+              "avg_power_mw", "instructions_per_step"):
+        assert abs(q[k] - r[k]) <= 1e-6 * abs(q[k]), (k, q[k], r[k])
+    assert os.path.exists(os.path.join(d, r["history"])), r["history"]
+    assert os.path.exists(os.path.join(d, r["model_file"])), r["model_file"]
+PY
+# the metric in the table is the fixed-point firmware's, as lln quantize recorded it
+stored=$("$lln" info "$tmp/c/ltc-16.q.lln" | awk '$2 == "quant.test.fixed" { print $4 }')
+row=$(awk '$1 == "ltc" && $2 == "16" { print $5 }' <<<"$out")
+awk -v a="$stored" -v b="$row" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(a > 0 && d <= 1e-3 * a) }' ||
+    fail "ltc test metric in the table '$row' is not quant.test.fixed '$stored'"
+"$lln" report "$tmp/c/compare.json" -o "$tmp/r.html" >/dev/null 2>&1 || fail "lln report of compare.json"
+grep -q 'Pareto' "$tmp/r.html" || fail "report lacks the Pareto figure"
+
+# a failing step names itself and its log
+out=$("$lln" compare "${data[@]}" --models ltc --device stm32l4r5 --epochs 1 --lr -5 \
+    -o "$tmp/f" 2>&1)
+rc=$?
+[ "$rc" = 1 ] || fail "failing training: exit $rc, want 1: $out"
+if ! grep -q "training ltc failed" <<<"$out" || ! grep -q "ltc-16.train.log" <<<"$out"; then
+    fail "failing training is not named with its log: $out"
+fi
+
+# --match accuracy: the reference is reached or the row says it was not
+out=$("$lln" compare "${data[@]}" --models ltc,cfc --match accuracy --tolerance 0.5 \
+    --device nrf52840 --epochs 2 --threads 1 -o "$tmp/a" 2>&1) || fail "compare --match accuracy: $out"
+python3 - "$tmp/a/compare.json" <<'PY' || fail "--match accuracy result"
+import json, sys
+c = json.load(open(sys.argv[1]))
+assert c["match"] == "accuracy"
+ref, cfc = c["rows"]
+assert cfc["reached"] == (cfc["valid_metric_value"] <= ref["valid_metric_value"] * 1.5), c
+PY
+
+if [ "$fails" != 0 ]; then
+    echo "cli_compare: $fails failure(s)"
+    exit 1
+fi
+echo "cli_compare: all checks passed"
