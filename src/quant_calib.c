@@ -227,6 +227,12 @@ static int ltc_positive(const lln_model_t *m)
 const char *lln__quant_unsupported(const lln_model_t *m)
 {
     const lln_config_t *c = lln_model_config(m);
+    if (c->cell == LLN_CELL_GRU)
+        return "fixed point is not available for the gru baseline yet; export it with --float";
+    if (c->cell == LLN_CELL_LSTM)
+        return "fixed point is not available for the lstm baseline yet; export it with --float";
+    if (c->cell == LLN_CELL_MLP)
+        return "fixed point is not available for the mlp baseline yet; export it with --float";
     if (c->mixed_memory)
         return "mixed memory (the LSTM in front of the cell) has no fixed-point path yet; "
                "export it with --float";
