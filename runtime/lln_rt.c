@@ -181,6 +181,53 @@ static void rt_lstm(const lln_rt_model_t *m, const float *xn, float *h, float *c
     }
 }
 
+/* ---- baselines (torch GRUCell / LSTMCell, windowed MLP; dt unused) --------------------------- */
+
+/* GRU or LSTM on the normalised input: zi = W_ih x + b_ih and zh = W_hh h + b_hh (G N each,
+ * gates r z n or i f g o), then torch's cell formulas; c: the LSTM memory. */
+static void rt_rnn(const lln_rt_model_t *m, const float *xn, float *h, float *c, float *w)
+{
+    uint16_t N = m->units;
+    float *zi = w, *zh = w + m->rnn_ih.out;
+    rt_dense(&m->rnn_ih, xn, zi, 0);
+    rt_dense(&m->rnn_hh, h, zh, 0);
+    for (uint16_t j = 0; j < N; j++) {
+        if (m->cell == LLN_RT_GRU) {
+            float r = rt_sigmoid(zi[j] + zh[j]), z = rt_sigmoid(zi[N + j] + zh[N + j]);
+            float n = rt_tanh(zi[2 * N + j] + r * zh[2 * N + j]);
+            h[j] = (1.0f - z) * n + z * h[j];
+            continue;
+        }
+        float i = rt_sigmoid(zi[j] + zh[j]), f = rt_sigmoid(zi[N + j] + zh[N + j]);
+        float g = rt_tanh(zi[2 * N + j] + zh[2 * N + j]);
+        float o = rt_sigmoid(zi[3 * N + j] + zh[3 * N + j]);
+        float cn = f * c[j] + i * g;
+        c[j] = cn;
+        h[j] = o * rt_tanh(cn);
+    }
+}
+
+/* MLP: the window (state, oldest row first) moves one row and takes xn; the hidden layers
+ * then write the cell output out (cell_outputs values). w: 2 x cell_outputs. */
+static void rt_mlp(const lln_rt_model_t *m, const float *xn, float *win, float *out, float *w)
+{
+    uint16_t I = m->inputs, N = m->units;
+    for (uint16_t k = 0; k + I < N; k++)
+        win[k] = win[k + I];
+    for (uint16_t i = 0; i < I; i++)
+        win[N - I + i] = xn[i];
+    const float *in = win;
+    for (uint16_t l = 0; l < m->nmlp; l++) {
+        float *o = l + 1 == m->nmlp ? out : w + (l % 2) * m->cell_outputs;
+        rt_dense(&m->mlp[l], in, o, 0);
+        for (uint16_t k = 0; k < m->mlp[l].out; k++)
+            o[k] = rt_activate(m->activation, o[k]);
+        in = o;
+    }
+    for (uint16_t k = 0; m->nmlp == 0 && k < N; k++)
+        out[k] = win[k];
+}
+
 /* ---- the step ------------------------------------------------------------------------------ */
 
 void lln_rt_reset(const lln_rt_model_t *m, float *state)
@@ -205,6 +252,12 @@ int lln_rt_step(const lln_rt_model_t *m, float *state, const float *x, float dt,
         rt_lstm(m, xn, h, state + N, w);
     if (m->cell == LLN_RT_LTC) {
         rt_ltc(m, xn, dt, h, yc, w);
+    } else if (m->cell == LLN_RT_MLP) {
+        rt_mlp(m, xn, h, yc, w);
+    } else if (m->cell >= LLN_RT_GRU) {
+        rt_rnn(m, xn, h, state + N, w);
+        for (uint16_t j = 0; j < N; j++)
+            yc[j] = h[j];
     } else {
         const float *inp = xn;
         uint16_t col = 0;

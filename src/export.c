@@ -115,8 +115,9 @@ static lln_status_t check_opts(const lln_export_opts_t *o, const char **prefix, 
 
 static void sizes_of(const lln_rt_image_t *img, lln_export_sizes_t *s)
 {
-    s->weight_bytes =
-        img->weight_bytes + sizeof(lln_rt_model_t) + img->model.ncells * sizeof(lln_rt_cfc_t);
+    s->weight_bytes = img->weight_bytes + sizeof(lln_rt_model_t) +
+                      img->model.ncells * sizeof(lln_rt_cfc_t) +
+                      img->model.nmlp * sizeof(lln_rt_dense_t);
     s->state_bytes = img->model.state_floats * sizeof(float);
     s->scratch_bytes = img->model.scratch_floats * sizeof(float);
 }
@@ -146,6 +147,11 @@ static lln_status_t image_build(const lln_model_t *m, const lln_export_opts_t *o
             sizes_of(&im->img, &im->s);
         return st;
     }
+    if (lln_model_config(m)->cell >= LLN_CELL_GRU)
+        return lln_error_set(err, LLN_E_UNSUPPORTED,
+                             "export: fixed point is not available for the %s baseline yet; "
+                             "export the float32 runtime with --float",
+                             lln_cell_name(lln_model_config(m)->cell));
     if (!lln_model_is_quantized(m))
         return lln_error_set(
             err, LLN_E_ARG,
@@ -251,6 +257,15 @@ static void put_ltc(text_t *t, const lln_rt_image_t *img, const char *p)
 static void put_cells(text_t *t, const lln_rt_image_t *img, const char *p)
 {
     const lln_rt_model_t *r = &img->model;
+    if (r->nmlp > 0) { /* the MLP baseline's hidden layers */
+        lln__put(t, "static const lln_rt_dense_t %s_mlp[%u] = {\n", p, (unsigned)r->nmlp);
+        for (unsigned k = 0; k < r->nmlp; k++) {
+            lln__put(t, "    ");
+            put_dense(t, img, p, &r->mlp[k]);
+            lln__put(t, ",\n");
+        }
+        lln__put(t, "};\n");
+    }
     if (r->ncells == 0)
         return;
     if (r->cfc[0].nbackbone > 0) {
@@ -307,7 +322,12 @@ static void model_c(text_t *t, const lln_rt_image_t *img, const char *p, const l
         put_ref(t, img, p, norm[i]);
         lln__put(t, ", ");
     }
-    lln__put(t, "%lu, %lu};\n", (unsigned long)r->state_floats, (unsigned long)r->scratch_floats);
+    lln__put(t, "%lu, %lu,\n    ", (unsigned long)r->state_floats,
+             (unsigned long)r->scratch_floats);
+    put_dense(t, img, p, &r->rnn_ih);
+    lln__put(t, ", ");
+    put_dense(t, img, p, &r->rnn_hh);
+    lln__put(t, ", %u, %s%s};\n", (unsigned)r->nmlp, r->nmlp ? p : "0", r->nmlp ? "_mlp" : "");
     (void)m;
 }
 
