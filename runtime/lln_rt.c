@@ -81,6 +81,15 @@ static void rt_dense(const lln_rt_dense_t *d, const float *x, float *y, int accu
     }
 }
 
+/* A hidden layer: y = act(W x + b) (the CfC backbone and the MLP baseline share it, so the
+ * activation has one call site and stays inlined). */
+static void rt_dense_act(const lln_rt_dense_t *d, int act, const float *x, float *y)
+{
+    rt_dense(d, x, y, 0);
+    for (uint16_t o = 0; o < d->out; o++)
+        y[o] = rt_activate(act, y[o]);
+}
+
 /* sg[s] = sigmoid(sigma (v_src - mu)); num[j] += sum w*erev*sg, den[j] += sum w*sg. */
 static void rt_synapses(const uint16_t *off, const uint16_t *src, const float *sig, const float *mu,
                         const float *w, const float *we, uint16_t n, const float *v, float *sg,
@@ -147,9 +156,7 @@ static void rt_cfc(const lln_rt_model_t *m, const lln_rt_cfc_t *c, const float *
     for (uint16_t j = 0; j < H; j++)
         z[c->in + j] = h[j];
     for (uint16_t l = 0; l < c->nbackbone; l++) {
-        rt_dense(&c->backbone[l], z, z2, 0);
-        for (uint16_t o = 0; o < c->backbone[l].out; o++)
-            z2[o] = rt_activate(m->activation, z2[o]);
+        rt_dense_act(&c->backbone[l], m->activation, z, z2);
         float *t = z;
         z = z2;
         z2 = t;
@@ -219,13 +226,22 @@ static void rt_mlp(const lln_rt_model_t *m, const float *xn, float *win, float *
     const float *in = win;
     for (uint16_t l = 0; l < m->nmlp; l++) {
         float *o = l + 1 == m->nmlp ? out : w + (l % 2) * m->cell_outputs;
-        rt_dense(&m->mlp[l], in, o, 0);
-        for (uint16_t k = 0; k < m->mlp[l].out; k++)
-            o[k] = rt_activate(m->activation, o[k]);
+        rt_dense_act(&m->mlp[l], m->activation, in, o);
         in = o;
     }
     for (uint16_t k = 0; m->nmlp == 0 && k < N; k++)
         out[k] = win[k];
+}
+
+void lln_rt_baseline(const lln_rt_model_t *m, const float *xn, float *state, float *yc, float *w)
+{
+    if (m->cell == LLN_RT_MLP) {
+        rt_mlp(m, xn, state, yc, w);
+        return;
+    }
+    rt_rnn(m, xn, state, state + m->units, w);
+    for (uint16_t j = 0; j < m->units; j++)
+        yc[j] = state[j];
 }
 
 /* ---- the step ------------------------------------------------------------------------------ */
@@ -252,12 +268,8 @@ int lln_rt_step(const lln_rt_model_t *m, float *state, const float *x, float dt,
         rt_lstm(m, xn, h, state + N, w);
     if (m->cell == LLN_RT_LTC) {
         rt_ltc(m, xn, dt, h, yc, w);
-    } else if (m->cell == LLN_RT_MLP) {
-        rt_mlp(m, xn, h, yc, w);
     } else if (m->cell >= LLN_RT_GRU) {
-        rt_rnn(m, xn, h, state + N, w);
-        for (uint16_t j = 0; j < N; j++)
-            yc[j] = h[j];
+        m->baseline(m, xn, h, yc, w);
     } else {
         const float *inp = xn;
         uint16_t col = 0;

@@ -90,7 +90,16 @@ typedef struct lln_rt_model {
     lln_rt_dense_t rnn_ih, rnn_hh; /**< GRU / LSTM: gate pre-activations (out = 0: none) */
     uint16_t nmlp;                 /**< MLP: hidden layers over the input window */
     const lln_rt_dense_t *mlp;     /**< MLP: nmlp layers (the window is the state) */
+    /** lln_rt_baseline for the GRU / LSTM / MLP cells, 0 for the others: reached only
+     *  through this pointer, so a liquid model's firmware links none of its code
+     *  (--gc-sections). */
+    void (*baseline)(const struct lln_rt_model *m, const float *xn, float *state, float *yc,
+                     float *w);
 } lln_rt_model_t;
+
+/** The cell step of the GRU / LSTM / MLP baselines (called by lln_rt_step through
+ *  lln_rt_model_t.baseline): xn the normalised input, yc the cell output, w scratch. */
+void lln_rt_baseline(const lln_rt_model_t *m, const float *xn, float *state, float *yc, float *w);
 
 /** Zeroes the state (state_floats values: hidden state, then LSTM cell state; for the MLP
  *  baseline the window of the last inputs, oldest first). */

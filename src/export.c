@@ -327,7 +327,8 @@ static void model_c(text_t *t, const lln_rt_image_t *img, const char *p, const l
     put_dense(t, img, p, &r->rnn_ih);
     lln__put(t, ", ");
     put_dense(t, img, p, &r->rnn_hh);
-    lln__put(t, ", %u, %s%s};\n", (unsigned)r->nmlp, r->nmlp ? p : "0", r->nmlp ? "_mlp" : "");
+    lln__put(t, ", %u, %s%s, %s};\n", (unsigned)r->nmlp, r->nmlp ? p : "0", r->nmlp ? "_mlp" : "",
+             r->baseline ? "lln_rt_baseline" : "0");
     (void)m;
 }
 

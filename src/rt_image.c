@@ -159,9 +159,11 @@ static void build_baseline(lln_rt_image_t *img, const lln_model_t *m, int *ok)
     if (m->cfg.cell != LLN_CELL_MLP) {
         dense_named(img, m, &r->rnn_ih, "rnn_cell.weight_ih", "rnn_cell.bias_ih", "ih", NULL, ok);
         dense_named(img, m, &r->rnn_hh, "rnn_cell.weight_hh", "rnn_cell.bias_hh", "hh", NULL, ok);
+        r->baseline = lln_rt_baseline;
         return;
     }
     r->nmlp = (uint16_t)m->cfg.backbone_layers;
+    r->baseline = lln_rt_baseline;
     r->mlp = r->nmlp ? img->backbone : NULL;
     for (int l = 0; l < r->nmlp && *ok; l++) {
         snprintf(t, sizeof t, "rnn_cell.hidden.%d", l);
