@@ -295,6 +295,27 @@ static void q_ltc(const lln_rtq_model_t *m, const int16_t *x, int32_t dt, int16_
         h[j] = u[j];
 }
 
+/* ---- the MLP baseline ------------------------------------------------------------------------ */
+
+void lln_rtq_baseline(const lln_rtq_model_t *m, const int16_t *xn, int16_t *state, int16_t *out)
+{
+    uint16_t I = m->inputs, N = m->units, U = m->cell_outputs;
+    for (uint16_t k = 0; k + I < N; k++)
+        state[k] = state[k + I];
+    for (uint16_t i = 0; i < I; i++)
+        state[N - I + i] = xn[i];
+    const int16_t *in = state;
+    for (uint16_t l = 0; l < m->nmlp; l++) {
+        int16_t *o = l + 1 == m->nmlp ? out : out + U + (l % 2) * U;
+        q_dense(&m->mlp[l], in, o);
+        for (uint16_t k = 0; k < m->mlp[l].out; k++)
+            o[k] = q_act(m->activation, o[k], m->mlp_frac[l]);
+        in = o;
+    }
+    for (uint16_t k = 0; m->nmlp == 0 && k < N; k++)
+        out[k] = state[k];
+}
+
 /* ---- the step ------------------------------------------------------------------------------ */
 
 void lln_rtq_reset(const lln_rtq_model_t *m, int16_t *state)
@@ -317,14 +338,20 @@ int lln_rtq_step(const lln_rtq_model_t *m, int16_t *state, const int16_t *x, int
         int16_t *xn = scratch16;
         w = xn + m->inputs;
         q_affine(&m->in_norm, x, xn, m->inputs);
-        const int16_t *inp = xn;
-        uint16_t col = 0;
-        for (uint16_t l = 0; l < m->ncells; l++) {
-            q_cfc(m, &m->cfc[l], inp, dt, state + col, w);
-            inp = state + col; /* the next layer reads this layer's new state */
-            col = (uint16_t)(col + m->cfc[l].hidden);
+        if (m->baseline) {
+            m->baseline(m, xn, state, w);
+            out = w;
+            w += Oc;
+        } else {
+            const int16_t *inp = xn;
+            uint16_t col = 0;
+            for (uint16_t l = 0; l < m->ncells; l++) {
+                q_cfc(m, &m->cfc[l], inp, dt, state + col, w);
+                inp = state + col; /* the next layer reads this layer's new state */
+                col = (uint16_t)(col + m->cfc[l].hidden);
+            }
+            out = state + N - Oc;
         }
-        out = state + N - Oc;
     }
     if (y == 0)
         return LLN_RTQ_OK;

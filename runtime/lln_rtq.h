@@ -28,7 +28,14 @@ extern "C" {
 #define LLN_RTQ_E_DT 1 /**< dt <= 0 (state unchanged) */
 
 /** Cell kinds, CfC modes and activations (same values as the host library's enums). */
-enum { LLN_RTQ_LTC = 0, LLN_RTQ_CFC = 1, LLN_RTQ_WIRED_CFC = 2 };
+enum {
+    LLN_RTQ_LTC = 0,
+    LLN_RTQ_CFC = 1,
+    LLN_RTQ_WIRED_CFC = 2,
+    LLN_RTQ_GRU = 3, /**< no fixed-point path yet */
+    LLN_RTQ_LSTM = 4,
+    LLN_RTQ_MLP = 5 /**< the windowed MLP baseline (dt is checked but not used) */
+};
 enum { LLN_RTQ_MODE_DEFAULT = 0, LLN_RTQ_MODE_NO_GATE = 1, LLN_RTQ_MODE_PURE = 2 };
 enum {
     LLN_RTQ_ACT_LECUN_TANH = 0,
@@ -124,7 +131,21 @@ typedef struct lln_rtq_model {
     uint32_t state_len;       /**< int16 values per stream */
     uint32_t scratch16_len;   /**< int16 scratch values */
     uint32_t scratch32_len;   /**< int32 scratch values */
+    /* MLP baseline: the state is the window of the last inputs after in_norm (each input
+     * in its own format), oldest row first; hidden layers as a CfC backbone */
+    uint16_t nmlp;              /**< hidden layers */
+    const lln_rtq_dense_t *mlp; /**< nmlp layers; the first reads the window */
+    const int8_t *mlp_frac;     /**< per hidden layer: frac of its pre-activation */
+    /** lln_rtq_baseline for the MLP, 0 for the others: reached only through this pointer,
+     *  so a liquid model's firmware links none of its code (--gc-sections). */
+    void (*baseline)(const struct lln_rtq_model *m, const int16_t *xn, int16_t *state,
+                     int16_t *out);
 } lln_rtq_model_t;
+
+/** The MLP baseline's cell (called by lln_rtq_step through lln_rtq_model_t.baseline): moves
+ *  the window in state one row and appends xn, then writes the cell output (cell_outputs
+ *  values) to out, using the 2 x cell_outputs values after it as scratch. */
+void lln_rtq_baseline(const lln_rtq_model_t *m, const int16_t *xn, int16_t *state, int16_t *out);
 
 /** Zeroes the state (state_len values). */
 void lln_rtq_reset(const lln_rtq_model_t *m, int16_t *state);

@@ -84,6 +84,15 @@ static void syn(lln__text_t *t, const lln_qimage_t *q, const char *p, const lln_
 static void cells(lln__text_t *t, const lln_qimage_t *q, const char *p)
 {
     const lln_rtq_model_t *r = &q->model;
+    if (r->nmlp > 0) { /* the MLP baseline's hidden layers */
+        lln__put(t, "static const lln_rtq_dense_t %s_mlp[%u] = {\n", p, (unsigned)r->nmlp);
+        for (unsigned k = 0; k < r->nmlp; k++) {
+            lln__put(t, "    ");
+            dense(t, q, p, &r->mlp[k]);
+            lln__put(t, ",\n");
+        }
+        lln__put(t, "};\n");
+    }
     if (r->ncells == 0)
         return;
     if (r->cfc[0].nbackbone > 0) {
@@ -154,6 +163,13 @@ void lln__export_q_model_c(lln__text_t *t, const lln_qimage_t *q, const char *p,
         lln__put(t, ",\n            .internal = ");
         syn(t, q, p, &l->internal);
         lln__put(t, "}");
+    } else if (r->baseline) {
+        lln__put(t, ",\n    .in_norm = ");
+        affine(t, q, p, &r->in_norm);
+        lln__put(t, ",\n    .nmlp = %u, .mlp = %s%s, .mlp_frac = ", (unsigned)r->nmlp,
+                 r->nmlp ? p : "0", r->nmlp ? "_mlp" : "");
+        ref(t, q, p, r->mlp_frac);
+        lln__put(t, ", .baseline = lln_rtq_baseline");
     } else {
         lln__put(t, ",\n    .ncells = %u, .cfc = %s_cells,\n    .in_norm = ", (unsigned)r->ncells,
                  p);

@@ -129,6 +129,28 @@ static void cfc_step(const lln_rt_model_t *m, int l, const double *inp, double d
     }
 }
 
+/* The MLP baseline (lln_rt_baseline's rt_mlp): the window h moves one row and takes xn, the
+ * hidden layers write the cell output to out; w: 2 x cell_outputs. */
+static void mlp_step(const lln_rt_model_t *m, const double *xn, double *h, double *out, double *w,
+                     ranges_t *r)
+{
+    int I = m->inputs, N = m->units, U = m->cell_outputs;
+    memmove(h, h + I, (size_t)(N - I) * sizeof *h);
+    memcpy(h + N - I, xn, (size_t)I * sizeof *h);
+    const double *in = h;
+    for (int l = 0; l < m->nmlp; l++) {
+        double *o = l + 1 == m->nmlp ? out : w + (size_t)(l % 2) * (size_t)U;
+        dense(&m->mlp[l], in, o);
+        for (int k = 0; k < m->mlp[l].out; k++) {
+            upd(&r->act[l], o[k]);
+            o[k] = activate(m->activation, o[k]);
+        }
+        in = o;
+    }
+    if (m->nmlp == 0)
+        memcpy(out, h, (size_t)N * sizeof *out);
+}
+
 /* One step of the float model in double, recording ranges. */
 static void step(const lln_rt_model_t *m, double *h, const double *x, double dt, double *w,
                  ranges_t *r)
@@ -145,6 +167,8 @@ static void step(const lln_rt_model_t *m, double *h, const double *x, double dt,
     upd(&r->dt, dt);
     if (m->cell == LLN_RT_LTC) {
         ltc_step(m, xn, dt, h, yc, s, r);
+    } else if (m->cell == LLN_RT_MLP) {
+        mlp_step(m, xn, h, yc, s, r);
     } else {
         const double *inp = xn;
         int col = 0;
@@ -231,8 +255,14 @@ const char *lln__quant_unsupported(const lln_model_t *m)
         return "fixed point is not available for the gru baseline yet; export it with --float";
     if (c->cell == LLN_CELL_LSTM)
         return "fixed point is not available for the lstm baseline yet; export it with --float";
-    if (c->cell == LLN_CELL_MLP)
-        return "fixed point is not available for the mlp baseline yet; export it with --float";
+    if (c->cell == LLN_CELL_MLP && c->proj_size == 0)
+        return "fixed point needs the mlp's output layer (proj_size > 0; lln train adds it); "
+               "export it with --float";
+    if (c->cell == LLN_CELL_MLP && c->units > 511)
+        return "an mlp window (mlp_window x inputs) of more than 511 values (int32 accumulators "
+               "could wrap)";
+    if (c->cell == LLN_CELL_MLP && c->backbone_layers > 0 && c->backbone_units > 511)
+        return "mlp hidden layers wider than 511 units (int32 accumulators could wrap)";
     if (c->mixed_memory)
         return "mixed memory (the LSTM in front of the cell) has no fixed-point path yet; "
                "export it with --float";
@@ -281,6 +311,7 @@ static void choose(const lln_model_t *m, const lln_rt_model_t *r, ranges_t *g, l
         f->xin = lln__q_frac_for(robust_input_range(g, r->inputs), 2.0, -8, 14);
         return;
     }
+    f->nxn = r->inputs;
     for (int i = 0; i < r->inputs; i++) /* each its own: the first layer folds them */
         f->xn[i] = lln__q_frac_for(robust_range(g, i), 2.0, -8, 14);
     f->ncells = r->ncells;
@@ -291,7 +322,7 @@ static void choose(const lln_model_t *m, const lln_rt_model_t *r, ranges_t *g, l
         f->ff[l] = pure ? lln__q_frac_for(g->ff[l], 2.0, -8, 14) : 12;
         f->t[l] = lln__q_frac_for(g->t[l], 2.0, -8, 14);
     }
-    f->nact = r->ncells ? r->cfc[0].nbackbone : 0;
+    f->nact = r->ncells ? r->cfc[0].nbackbone : r->nmlp;
     int tanh_like = r->activation == LLN_RT_ACT_TANH || r->activation == LLN_RT_ACT_LECUN_TANH;
     for (int k = 0; k < f->nact; k++)
         f->act[k] = tanh_like ? 12 : lln__q_frac_for(g->act[k], 2.0, -8, 14);

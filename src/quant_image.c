@@ -97,15 +97,15 @@ static void dense(build_t *b, lln_rtq_dense_t *d, const char *tag, const lln_rt_
     d->out = src->out, d->in = src->in, d->split = (uint16_t)split;
     int8_t *w, *shift, *shift2 = NULL;
     int32_t *mult, *bias = NULL, *mult2 = NULL;
-    snprintf(nm, sizeof nm, "%s_w", tag), w = arr(b, nm, LLN_QA_I8, n);
-    snprintf(nm, sizeof nm, "%s_mult", tag), mult = arr(b, nm, LLN_QA_I32, src->out);
-    snprintf(nm, sizeof nm, "%s_shift", tag), shift = arr(b, nm, LLN_QA_I8, src->out);
+    snprintf(nm, sizeof nm, "%.40s_w", tag), w = arr(b, nm, LLN_QA_I8, n);
+    snprintf(nm, sizeof nm, "%.40s_mult", tag), mult = arr(b, nm, LLN_QA_I32, src->out);
+    snprintf(nm, sizeof nm, "%.40s_shift", tag), shift = arr(b, nm, LLN_QA_I8, src->out);
     if (split > 0) {
-        snprintf(nm, sizeof nm, "%s_mult2", tag), mult2 = arr(b, nm, LLN_QA_I32, src->out);
-        snprintf(nm, sizeof nm, "%s_shift2", tag), shift2 = arr(b, nm, LLN_QA_I8, src->out);
+        snprintf(nm, sizeof nm, "%.40s_mult2", tag), mult2 = arr(b, nm, LLN_QA_I32, src->out);
+        snprintf(nm, sizeof nm, "%.40s_shift2", tag), shift2 = arr(b, nm, LLN_QA_I8, src->out);
     }
     if (src->b)
-        snprintf(nm, sizeof nm, "%s_bias", tag), bias = arr(b, nm, LLN_QA_I32, src->out);
+        snprintf(nm, sizeof nm, "%.40s_bias", tag), bias = arr(b, nm, LLN_QA_I32, src->out);
     int8_t *tmp = malloc((size_t)src->in + 1);
     if (tmp == NULL)
         b->ok = 0;
@@ -207,6 +207,41 @@ static void cfc_cell(build_t *b, const lln_rt_model_t *r, int l, const lln_qfmt_
         }
         d->w_tau = wt, d->a = a;
     }
+}
+
+/* The MLP baseline's hidden layers: the first reads the window, whose column k holds input
+ * k % I in that input's own format (folded into the weights, as a CfC's first layer).
+ * Returns the real scale of one unit of the cell output (the projection's input). */
+static double mlp_layers(build_t *b, const lln_rt_model_t *r, const lln_qfmt_t *f)
+{
+    lln_qimage_t *q = b->q;
+    int N = r->units, I = r->inputs, lecun = r->activation == LLN_RT_ACT_LECUN_TANH;
+    double *col = malloc((size_t)N * sizeof *col), scale = 1.0;
+    int8_t *af = r->nmlp ? arr(b, "mlp_frac", LLN_QA_I8, r->nmlp) : NULL;
+    if (col == NULL) {
+        b->ok = 0;
+        return 1.0;
+    }
+    for (int k = 0; k < N; k++)
+        col[k] = ldexp(1.0, -f->xn[k % I]);
+    const double *first = col;
+    char nm[16]; /* short: dense() appends suffixes to it in 48 bytes */
+    for (int l = 0; af && l < r->nmlp; l++) {
+        af[l] = (int8_t)f->act[l];
+        snprintf(nm, sizeof nm, "mlp%d", l);
+        dense(b, &q->backbone[l], nm, &r->mlp[l], scale, first, lecun ? 0.666 : 1.0, NULL,
+              f->act[l], 0, 1.0);
+        scale = act_scale(r->activation, f->act[l]);
+        first = NULL;
+    }
+    q->model.nmlp = r->nmlp;
+    q->model.mlp = r->nmlp ? q->backbone : NULL;
+    q->model.mlp_frac = af;
+    q->model.baseline = lln_rtq_baseline;
+    if (r->nmlp == 0 && r->proj.out > 0) /* the projection reads the window: per column */
+        dense(b, &q->model.proj, "proj", &r->proj, 1.0, col, 1.0, NULL, f->p, 0, 1.0);
+    free(col);
+    return scale;
 }
 
 /* LTC synapses: sigma with up to 14 bits, mu in the source's units, P(w) in g units (16
@@ -363,6 +398,10 @@ static void scratch_sizes(lln_rtq_model_t *d)
         s16 = I + 2 * N;
         s32 = 4 * N;
     }
+    if (d->cell == LLN_RTQ_MLP) { /* xn, the cell output, two hidden buffers or the projection */
+        uint32_t U = d->cell_outputs, rest = 2 * U > d->proj.out ? 2 * U : d->proj.out;
+        s16 = I + U + rest;
+    }
     for (uint16_t l = 0; l < d->ncells; l++) {
         const lln_rtq_cfc_t *c = &d->cfc[l];
         uint32_t wmax = (uint32_t)c->in + c->hidden;
@@ -400,6 +439,12 @@ lln_status_t lln__qimage_build(const lln_model_t *m, const lln_qfmt_t *f, lln_qi
     if (r->cell == LLN_RT_LTC) {
         ltc(&b, r, f);
         c_frac = f->v;
+    } else if (r->cell == LLN_RT_MLP) {
+        cfc_norm(&b, r, f);
+        double scale = mlp_layers(&b, r, f);
+        if (r->nmlp > 0) /* (proj_size > 0 is required: lln__quant_unsupported) */
+            dense(&b, &d->proj, "proj", &r->proj, scale, NULL, 1.0, NULL, f->p, 0, 1.0);
+        c_frac = f->p;
     } else {
         cfc_norm(&b, r, f);
         d->ncells = r->ncells;
@@ -408,7 +453,7 @@ lln_status_t lln__qimage_build(const lln_model_t *m, const lln_qfmt_t *f, lln_qi
             cfc_cell(&b, r, l, f);
         c_frac = f->h[r->ncells - 1];
     }
-    if (r->proj.out > 0) {
+    if (r->proj.out > 0 && r->cell != LLN_RT_MLP) {
         dense(&b, &d->proj, "proj", &r->proj, ldexp(1.0, -c_frac), NULL, 1.0, NULL, f->p, 0, 1.0);
         c_frac = f->p;
     }

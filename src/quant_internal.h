@@ -22,13 +22,14 @@ typedef struct lln_qfmt {
     int x[LLN_Q_MAX_IO];    /* raw inputs */
     int y[LLN_Q_MAX_IO];    /* outputs */
     int v, xin;             /* LTC: state, mapped input */
-    int xn[LLN_Q_MAX_IO];   /* CfC: normalised inputs, one format each */
+    int nxn;                /* normalised inputs with a format: I (CfC, MLP) or 0 (LTC) */
+    int xn[LLN_Q_MAX_IO];   /* CfC, MLP: normalised inputs, one format each */
     int ncells;             /* CfC cells (wired layers) */
     int h[LLN_MAX_LAYERS];  /* CfC: state of each cell */
     int ff[LLN_MAX_LAYERS]; /* CfC: ff1/ff2 heads (12 except in pure mode) */
     int t[LLN_MAX_LAYERS];  /* CfC: time_a / time_b heads */
     int nact;
-    int act[LLN_MAX_BACKBONE]; /* CfC: backbone pre-activations */
+    int act[LLN_MAX_BACKBONE]; /* CfC backbone, MLP hidden layers: pre-activations */
     int p;                     /* projection output */
 } lln_qfmt_t;
 

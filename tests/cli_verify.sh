@@ -34,7 +34,7 @@ expect_rc() {
 "$lln" new --cell cfc --inputs 3 --units 6 --backbone-layers 2 --backbone-units 8 --activation silu --mode pure --mixed-memory -o "$tmp/cfc_pure.lln" >/dev/null
 "$lln" new --cell wired_cfc --inputs 4 --wiring autoncp --units 12 --outputs 3 -o "$tmp/wcfc.lln" >/dev/null
 "$lln" new --inputs 3 --units 5 --mixed-memory --positivity identity --ode-unfolds 3 -o "$tmp/ltc_mixed.lln" >/dev/null
-# the discrete-time baselines (float32 runtime only: no fixed point for them yet)
+# the discrete-time baselines (float32 runtime; the MLP also in fixed point below)
 "$lln" new --cell gru --inputs 3 --units 6 -o "$tmp/gru.lln" >/dev/null
 "$lln" new --cell lstm --inputs 4 --units 5 --proj-size 2 -o "$tmp/lstm.lln" >/dev/null
 "$lln" new --cell mlp --inputs 3 --mlp-window 4 --backbone-layers 2 --backbone-units 8 --activation tanh --proj-size 2 -o "$tmp/mlp.lln" >/dev/null
@@ -64,11 +64,11 @@ for model in q_ltc q_wcfc q_wcfc_pure; do
     "$lln" quantize "$tmp/$model.lln" --calib "$tmp/calib.csv" -o "$tmp/$model.q.lln" >/dev/null ||
         fail "quantize $model"
 done
-for model in cfc_default cfc_nogate; do
+for model in cfc_default cfc_nogate mlp; do
     "$lln" quantize "$tmp/$model.lln" --calib "$tmp/calib3.csv" -o "$tmp/q_$model.q.lln" >/dev/null ||
         fail "quantize $model"
 done
-for model in q_ltc q_wcfc q_wcfc_pure q_cfc_default q_cfc_nogate; do
+for model in q_ltc q_wcfc q_wcfc_pure q_cfc_default q_cfc_nogate q_mlp; do
     for t in $targets; do
         out=$("$lln" verify "$tmp/$model.q.lln" --target "$t" --steps 16 2>&1)
         rc=$?

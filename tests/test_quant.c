@@ -33,7 +33,11 @@ static lln_model_t *make(const spec_t *s, int inputs)
     }
     if (s->cell != LLN_CELL_LTC)
         c.mode = (lln_cfc_mode_t)s->mode;
-    if (s->cell == LLN_CELL_CFC) {
+    if (s->cell == LLN_CELL_MLP) { /* units: the window; the state is mlp_window x inputs */
+        c.units = 0;
+        c.mlp_window = s->units;
+    }
+    if (s->cell == LLN_CELL_CFC || s->cell == LLN_CELL_MLP) {
         c.backbone_layers = s->bb_layers;
         c.backbone_units = s->bb_units;
         c.activation = (lln_activation_t)s->act;
@@ -143,6 +147,17 @@ static void refusals(void)
     CHECK(lln_quant_create(m, &q, &err) == LLN_E_FORMAT);
     CHECK(strstr(err.msg, "'x'") != NULL);
     lln_model_free(m);
+    /* the GRU / LSTM baselines have no fixed-point path; the MLP needs its output layer */
+    static const lln_cell_kind_t cells[] = {LLN_CELL_GRU, LLN_CELL_LSTM, LLN_CELL_MLP};
+    static const char *const why[] = {"gru baseline", "lstm baseline", "output layer"};
+    for (int k = 0; k < 3; k++) {
+        lln_config_default(&c, cells[k]);
+        c.input_size = 2, c.units = k < 2 ? 4 : 0;
+        CHECK(lln_model_create(&c, 1, &m, &err) == LLN_OK);
+        CHECK(lln_quant_calibrate(m, 1, 2, x, NULL, &err) == LLN_E_UNSUPPORTED);
+        CHECK_MSG(strstr(err.msg, why[k]) != NULL, "%s", err.msg);
+        lln_model_free(m);
+    }
 }
 
 int main(void)
@@ -160,6 +175,12 @@ int main(void)
         {"wcfc_autoncp19", LLN_CELL_WIRED_CFC, 19, 0, 0, 0, 0, 0, 1, 0.03},
         {"wcfc_autoncp19_nogate", LLN_CELL_WIRED_CFC, 19, 0, 0, 0, 1, 0, 1, 0.03},
         {"wcfc_autoncp19_pure", LLN_CELL_WIRED_CFC, 19, 0, 0, 0, 2, 0, 1, 0.03},
+        /* the MLP baseline (units = its window of input rows; an output layer is required) */
+        {"mlp_w4_relu", LLN_CELL_MLP, 4, 1, 24, 2, 0, 3, 0, 0.03},
+        {"mlp_w6_tanh_bb2", LLN_CELL_MLP, 6, 2, 16, 1, 0, 2, 0, 0.03},
+        {"mlp_w3_lecun", LLN_CELL_MLP, 3, 1, 24, 0, 0, 2, 0, 0.03},
+        {"mlp_w2_gelu", LLN_CELL_MLP, 2, 1, 12, 4, 0, 2, 0, 0.03},
+        {"mlp_w5_bb0", LLN_CELL_MLP, 5, 0, 0, 2, 0, 3, 0, 0.03},
     };
     for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++)
         check_model(&specs[i]);
