@@ -32,9 +32,9 @@ enum {
     LLN_RTQ_LTC = 0,
     LLN_RTQ_CFC = 1,
     LLN_RTQ_WIRED_CFC = 2,
-    LLN_RTQ_GRU = 3, /**< no fixed-point path yet */
+    LLN_RTQ_GRU = 3, /**< discrete-time baselines: dt is checked but not used */
     LLN_RTQ_LSTM = 4,
-    LLN_RTQ_MLP = 5 /**< the windowed MLP baseline (dt is checked but not used) */
+    LLN_RTQ_MLP = 5
 };
 enum { LLN_RTQ_MODE_DEFAULT = 0, LLN_RTQ_MODE_NO_GATE = 1, LLN_RTQ_MODE_PURE = 2 };
 enum {
@@ -136,15 +136,21 @@ typedef struct lln_rtq_model {
     uint16_t nmlp;              /**< hidden layers */
     const lln_rtq_dense_t *mlp; /**< nmlp layers; the first reads the window */
     const int8_t *mlp_frac;     /**< per hidden layer: frac of its pre-activation */
-    /** lln_rtq_baseline for the MLP, 0 for the others: reached only through this pointer,
+    /* GRU / LSTM baselines: the state is h (Q0.15), then the LSTM memory c (mem_frac) */
+    lln_rtq_dense_t gates;   /**< [xn, h] (split) -> Q3.12: GRU r, z; LSTM i, f, g, o */
+    lln_rtq_dense_t cand_in; /**< GRU: W_in xn + b_in, gin_frac */
+    lln_rtq_dense_t cand_h;  /**< GRU: W_hn h + b_hn, ghn_frac */
+    int8_t gin_frac, ghn_frac, mem_frac;
+    /** lln_rtq_baseline for the baselines, 0 for the others: reached only through this pointer,
      *  so a liquid model's firmware links none of its code (--gc-sections). */
     void (*baseline)(const struct lln_rtq_model *m, const int16_t *xn, int16_t *state,
                      int16_t *out);
 } lln_rtq_model_t;
 
-/** The MLP baseline's cell (called by lln_rtq_step through lln_rtq_model_t.baseline): moves
- *  the window in state one row and appends xn, then writes the cell output (cell_outputs
- *  values) to out, using the 2 x cell_outputs values after it as scratch. */
+/** The baselines' cell (called by lln_rtq_step through lln_rtq_model_t.baseline). MLP: moves
+ *  the window in state one row and appends xn; GRU / LSTM: the torch cell update of h (and
+ *  c). Writes the cell output (cell_outputs values) to out and uses the values after it as
+ *  scratch (MLP: 2 x cell_outputs; GRU / LSTM: inputs + 5 x units). */
 void lln_rtq_baseline(const lln_rtq_model_t *m, const int16_t *xn, int16_t *state, int16_t *out);
 
 /** Zeroes the state (state_len values). */

@@ -147,11 +147,6 @@ static lln_status_t image_build(const lln_model_t *m, const lln_export_opts_t *o
             sizes_of(&im->img, &im->s);
         return st;
     }
-    if (lln_model_config(m)->cell == LLN_CELL_GRU || lln_model_config(m)->cell == LLN_CELL_LSTM)
-        return lln_error_set(err, LLN_E_UNSUPPORTED,
-                             "export: fixed point is not available for the %s baseline yet; "
-                             "export the float32 runtime with --float",
-                             lln_cell_name(lln_model_config(m)->cell));
     if (!lln_model_is_quantized(m))
         return lln_error_set(
             err, LLN_E_ARG,

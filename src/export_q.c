@@ -169,6 +169,14 @@ void lln__export_q_model_c(lln__text_t *t, const lln_qimage_t *q, const char *p,
         lln__put(t, ",\n    .nmlp = %u, .mlp = %s%s, .mlp_frac = ", (unsigned)r->nmlp,
                  r->nmlp ? p : "0", r->nmlp ? "_mlp" : "");
         ref(t, q, p, r->mlp_frac);
+        lln__put(t, ",\n    .gates = ");
+        dense(t, q, p, &r->gates);
+        lln__put(t, ",\n    .cand_in = ");
+        dense(t, q, p, &r->cand_in);
+        lln__put(t, ",\n    .cand_h = ");
+        dense(t, q, p, &r->cand_h);
+        lln__put(t, ",\n    .gin_frac = %d, .ghn_frac = %d, .mem_frac = %d", r->gin_frac,
+                 r->ghn_frac, r->mem_frac);
         lln__put(t, ", .baseline = lln_rtq_baseline");
     } else {
         lln__put(t, ",\n    .ncells = %u, .cfc = %s_cells,\n    .in_norm = ", (unsigned)r->ncells,

@@ -33,6 +33,12 @@ void lln__qfmt_format(const lln_qfmt_t *f, char *buf, size_t cap)
     put_list(buf, cap, "t", f->t, f->ncells);
     put_list(buf, cap, "act", f->act, f->nact);
     put_list(buf, cap, "p", &f->p, 1);
+    if (f->cell == LLN_CELL_GRU) {
+        put_list(buf, cap, "gin", &f->gin, 1);
+        put_list(buf, cap, "ghn", &f->ghn, 1);
+    }
+    if (f->cell == LLN_CELL_LSTM)
+        put_list(buf, cap, "mem", &f->mem, 1);
 }
 
 /* Reads "key=a,b,c" into v (exactly want values, each in [lo, hi]). */
@@ -67,9 +73,10 @@ lln_status_t lln__qfmt_parse(const lln_model_t *m, const char *text, lln_qfmt_t 
     memset(f, 0, sizeof *f);
     f->nx = c->input_size, f->ny = lln_model_output_size(m);
     int wired = c->cell == LLN_CELL_WIRED_CFC;
-    f->ncells = c->cell == LLN_CELL_LTC || c->cell == LLN_CELL_MLP ? 0 : wired ? c->num_layers : 1;
+    f->ncells = c->cell == LLN_CELL_LTC || c->cell >= LLN_CELL_GRU ? 0 : wired ? c->num_layers : 1;
     f->nact = c->cell == LLN_CELL_CFC || c->cell == LLN_CELL_MLP ? c->backbone_layers : 0;
     f->nxn = c->cell == LLN_CELL_LTC ? 0 : f->nx;
+    f->cell = (int)c->cell;
     if (f->nx > LLN_Q_MAX_IO || f->ny > LLN_Q_MAX_IO)
         return lln_error_set(err, LLN_E_UNSUPPORTED, "quantize: too many inputs or outputs");
     struct {
@@ -87,6 +94,16 @@ lln_status_t lln__qfmt_parse(const lln_model_t *m, const char *text, lln_qfmt_t 
                                  "quantize: metadata %s: entry '%s' is missing or malformed "
                                  "(want %d integers in [%d, %d])",
                                  LLN_Q_META, items[i].key, items[i].n, items[i].lo, items[i].hi);
+    /* keys of the GRU / LSTM baselines only (files of the other cells do not have them) */
+    const char *bad =
+        c->cell == LLN_CELL_GRU && !get_list(text, "gin", &f->gin, 1, -8, 24)   ? "gin"
+        : c->cell == LLN_CELL_GRU && !get_list(text, "ghn", &f->ghn, 1, -8, 24) ? "ghn"
+        : c->cell == LLN_CELL_LSTM && !get_list(text, "mem", &f->mem, 1, 0, 14) ? "mem"
+                                                                                : NULL;
+    if (bad != NULL)
+        return lln_error_set(err, LLN_E_FORMAT,
+                             "quantize: metadata %s: entry '%s' is missing or malformed",
+                             LLN_Q_META, bad);
     return LLN_OK;
 }
 
@@ -146,6 +163,8 @@ int lln_quant_state_frac(const lln_quant_t *q, int j)
         return r->ltc.v_frac;
     if (r->cell == LLN_RTQ_MLP) /* the window: input j % I's format */
         return q->img.fmt.xn[j % r->inputs];
+    if (r->cell == LLN_RTQ_GRU || r->cell == LLN_RTQ_LSTM) /* h, then the LSTM memory */
+        return j < r->units ? 15 : r->mem_frac;
     for (int l = 0, col = 0; l < r->ncells; col += r->cfc[l].hidden, l++)
         if (j < col + r->cfc[l].hidden)
             return r->cfc[l].h_frac;

@@ -244,6 +244,42 @@ static double mlp_layers(build_t *b, const lln_rt_model_t *r, const lln_qfmt_t *
     return scale;
 }
 
+/* GRU / LSTM: the sigmoid/tanh gates as one split layer over [xn, h] (W_ih | W_hh, bias
+ * b_ih + b_hh, out Q3.12; the inputs' own formats folded into their columns, h Q0.15); the
+ * GRU's candidate halves W_in xn + b_in and W_hn h + b_hn as layers of their own. */
+static void rnn_tables(build_t *b, const lln_rt_model_t *r, const lln_qfmt_t *f)
+{
+    lln_rtq_model_t *d = &b->q->model;
+    int I = r->inputs, N = r->units, gru = r->cell == LLN_RT_GRU, R = (gru ? 2 : 4) * N;
+    float *w = malloc((size_t)R * (size_t)(I + N) * sizeof *w),
+          *bs = malloc((size_t)R * sizeof *bs);
+    double *col = malloc((size_t)I * sizeof *col);
+    if (!w || !bs || !col) {
+        b->ok = 0;
+    } else {
+        for (int o = 0; o < R; o++) {
+            memcpy(w + (size_t)o * (I + N), r->rnn_ih.w + (size_t)o * I, (size_t)I * sizeof *w);
+            memcpy(w + (size_t)o * (I + N) + I, r->rnn_hh.w + (size_t)o * N, (size_t)N * sizeof *w);
+            bs[o] = (float)((double)r->rnn_ih.b[o] + r->rnn_hh.b[o]);
+        }
+        for (int i = 0; i < I; i++)
+            col[i] = ldexp(1.0, -f->xn[i]);
+        lln_rt_dense_t gates = {(uint16_t)R, (uint16_t)(I + N), w, bs};
+        dense(b, &d->gates, "gates", &gates, 1.0, col, 1.0, NULL, 12, I, ldexp(1.0, -15));
+    }
+    if (gru && col) {
+        size_t at = 2 * (size_t)N;
+        lln_rt_dense_t ci = {(uint16_t)N, (uint16_t)I, r->rnn_ih.w + at * I, r->rnn_ih.b + at};
+        lln_rt_dense_t ch = {(uint16_t)N, (uint16_t)N, r->rnn_hh.w + at * N, r->rnn_hh.b + at};
+        dense(b, &d->cand_in, "cand_in", &ci, 1.0, col, 1.0, NULL, f->gin, 0, 1.0);
+        dense(b, &d->cand_h, "cand_h", &ch, ldexp(1.0, -15), NULL, 1.0, NULL, f->ghn, 0, 1.0);
+        d->gin_frac = (int8_t)f->gin, d->ghn_frac = (int8_t)f->ghn;
+    }
+    d->mem_frac = (int8_t)(gru ? 0 : f->mem);
+    d->baseline = lln_rtq_baseline;
+    free(w), free(bs), free(col);
+}
+
 /* LTC synapses: sigma with up to 14 bits, mu in the source's units, P(w) in g units (16
  * bits), erev in v units. */
 static void ltc_syn(build_t *b, lln_rtq_syn_t *d, const char *tag, int N, const uint16_t *off,
@@ -398,6 +434,10 @@ static void scratch_sizes(lln_rtq_model_t *d)
         s16 = I + 2 * N;
         s32 = 4 * N;
     }
+    if (d->cell == LLN_RTQ_GRU || d->cell == LLN_RTQ_LSTM) { /* xn, h out, [xn h], gates */
+        uint32_t rest = I + N + 4 * N + 2 * N;
+        s16 = I + N + (rest > d->proj.out ? rest : d->proj.out);
+    }
     if (d->cell == LLN_RTQ_MLP) { /* xn, the cell output, two hidden buffers or the projection */
         uint32_t U = d->cell_outputs, rest = 2 * U > d->proj.out ? 2 * U : d->proj.out;
         s16 = I + U + rest;
@@ -439,6 +479,10 @@ lln_status_t lln__qimage_build(const lln_model_t *m, const lln_qfmt_t *f, lln_qi
     if (r->cell == LLN_RT_LTC) {
         ltc(&b, r, f);
         c_frac = f->v;
+    } else if (r->cell == LLN_RT_GRU || r->cell == LLN_RT_LSTM) {
+        cfc_norm(&b, r, f);
+        rnn_tables(&b, r, f);
+        c_frac = 15; /* the cell output is h, Q0.15 */
     } else if (r->cell == LLN_RT_MLP) {
         cfc_norm(&b, r, f);
         double scale = mlp_layers(&b, r, f);
@@ -458,7 +502,7 @@ lln_status_t lln__qimage_build(const lln_model_t *m, const lln_qfmt_t *f, lln_qi
         c_frac = f->p;
     }
     out_map(&b, r, f, c_frac);
-    d->state_len = r->units;
+    d->state_len = r->state_floats; /* N, or 2N for the LSTM's h and c */
     scratch_sizes(d);
     lln_rt_image_free(&img);
     if (!b.ok) {

@@ -31,6 +31,9 @@ typedef struct lln_qfmt {
     int nact;
     int act[LLN_MAX_BACKBONE]; /* CfC backbone, MLP hidden layers: pre-activations */
     int p;                     /* projection output */
+    int cell;                  /* the model's lln_cell_kind_t (which keys apply) */
+    int gin, ghn;              /* GRU: W_in xn + b_in, W_hn h + b_hn (keys only for a GRU) */
+    int mem;                   /* LSTM: the memory c (key only for an LSTM) */
 } lln_qfmt_t;
 
 /* Formats <-> the metadata text "dt=20 x=12,12 y=10 ...". */

@@ -34,7 +34,7 @@ expect_rc() {
 "$lln" new --cell cfc --inputs 3 --units 6 --backbone-layers 2 --backbone-units 8 --activation silu --mode pure --mixed-memory -o "$tmp/cfc_pure.lln" >/dev/null
 "$lln" new --cell wired_cfc --inputs 4 --wiring autoncp --units 12 --outputs 3 -o "$tmp/wcfc.lln" >/dev/null
 "$lln" new --inputs 3 --units 5 --mixed-memory --positivity identity --ode-unfolds 3 -o "$tmp/ltc_mixed.lln" >/dev/null
-# the discrete-time baselines (float32 runtime; the MLP also in fixed point below)
+# the discrete-time baselines (float32 runtime here, fixed point below)
 "$lln" new --cell gru --inputs 3 --units 6 -o "$tmp/gru.lln" >/dev/null
 "$lln" new --cell lstm --inputs 4 --units 5 --proj-size 2 -o "$tmp/lstm.lln" >/dev/null
 "$lln" new --cell mlp --inputs 3 --mlp-window 4 --backbone-layers 2 --backbone-units 8 --activation tanh --proj-size 2 -o "$tmp/mlp.lln" >/dev/null
@@ -64,11 +64,13 @@ for model in q_ltc q_wcfc q_wcfc_pure; do
     "$lln" quantize "$tmp/$model.lln" --calib "$tmp/calib.csv" -o "$tmp/$model.q.lln" >/dev/null ||
         fail "quantize $model"
 done
-for model in cfc_default cfc_nogate mlp; do
+for model in cfc_default cfc_nogate mlp gru; do
     "$lln" quantize "$tmp/$model.lln" --calib "$tmp/calib3.csv" -o "$tmp/q_$model.q.lln" >/dev/null ||
         fail "quantize $model"
 done
-for model in q_ltc q_wcfc q_wcfc_pure q_cfc_default q_cfc_nogate q_mlp; do
+"$lln" quantize "$tmp/lstm.lln" --calib "$tmp/calib.csv" -o "$tmp/q_lstm.q.lln" >/dev/null ||
+    fail "quantize lstm"
+for model in q_ltc q_wcfc q_wcfc_pure q_cfc_default q_cfc_nogate q_mlp q_gru q_lstm; do
     for t in $targets; do
         out=$("$lln" verify "$tmp/$model.q.lln" --target "$t" --steps 16 2>&1)
         rc=$?
@@ -107,8 +109,6 @@ grep -q '3 steps' <<<"$out" || fail "verify --input did not run 3 steps: $out"
 expect_rc 2 'no emulator' "verify --target generic" -- "$lln" verify "$tmp/wcfc.lln" --target generic
 expect_rc 2 'not quantized' "export of a float model without --float" -- \
     "$lln" export "$tmp/wcfc.lln" --target cortex-m4 --out "$tmp/x"
-expect_rc 2 'fixed point is not available for the lstm baseline yet; export the float32 runtime with --float' \
-    "export of a baseline without --float" -- "$lln" export "$tmp/lstm.lln" --target cortex-m4 --out "$tmp/x"
 expect_rc 1 'bytes over the 1 KB limit' "memory limit" -- "$lln" export "$tmp/cfc_default.lln" \
     --target cortex-m4 --float --memory-limit-kb 1 --out "$tmp/x"
 expect_rc 2 "unknown target 'cortex-m99'" "bad target" -- \

@@ -37,6 +37,8 @@ static lln_model_t *make(const spec_t *s, int inputs)
         c.units = 0;
         c.mlp_window = s->units;
     }
+    if (s->cell == LLN_CELL_GRU || s->cell == LLN_CELL_LSTM)
+        c.proj_size = s->proj;
     if (s->cell == LLN_CELL_CFC || s->cell == LLN_CELL_MLP) {
         c.backbone_layers = s->bb_layers;
         c.backbone_units = s->bb_units;
@@ -147,17 +149,26 @@ static void refusals(void)
     CHECK(lln_quant_create(m, &q, &err) == LLN_E_FORMAT);
     CHECK(strstr(err.msg, "'x'") != NULL);
     lln_model_free(m);
-    /* the GRU / LSTM baselines have no fixed-point path; the MLP needs its output layer */
-    static const lln_cell_kind_t cells[] = {LLN_CELL_GRU, LLN_CELL_LSTM, LLN_CELL_MLP};
-    static const char *const why[] = {"gru baseline", "lstm baseline", "output layer"};
-    for (int k = 0; k < 3; k++) {
-        lln_config_default(&c, cells[k]);
-        c.input_size = 2, c.units = k < 2 ? 4 : 0;
-        CHECK(lln_model_create(&c, 1, &m, &err) == LLN_OK);
-        CHECK(lln_quant_calibrate(m, 1, 2, x, NULL, &err) == LLN_E_UNSUPPORTED);
-        CHECK_MSG(strstr(err.msg, why[k]) != NULL, "%s", err.msg);
-        lln_model_free(m);
-    }
+    /* the MLP baseline needs its output layer; a GRU's formats need their gin/ghn entries */
+    lln_config_default(&c, LLN_CELL_MLP);
+    c.input_size = 2;
+    CHECK(lln_model_create(&c, 1, &m, &err) == LLN_OK);
+    CHECK(lln_quant_calibrate(m, 1, 2, x, NULL, &err) == LLN_E_UNSUPPORTED);
+    CHECK_MSG(strstr(err.msg, "output layer") != NULL, "%s", err.msg);
+    lln_model_free(m);
+    lln_config_default(&c, LLN_CELL_GRU);
+    c.input_size = 2, c.units = 3;
+    CHECK(lln_model_create(&c, 1, &m, &err) == LLN_OK);
+    x[3] = 3;
+    CHECK(lln_quant_calibrate(m, 1, 2, x, NULL, &err) == LLN_OK);
+    const char *fm = lln_model_get_meta(m, "quant.formats");
+    CHECK(fm != NULL && strstr(fm, " gin=") != NULL && strstr(fm, " ghn=") != NULL);
+    CHECK(lln_model_set_meta(m, "quant.formats",
+                             "dt=20 x=1,1 y=1,1,1 v=0 xin=0 xn=1,1 h= ff= t= act= p=1 gin=3") ==
+          LLN_OK);
+    CHECK(lln_quant_create(m, &q, &err) == LLN_E_FORMAT);
+    CHECK_MSG(strstr(err.msg, "'ghn'") != NULL, "%s", err.msg);
+    lln_model_free(m);
 }
 
 int main(void)
@@ -181,6 +192,11 @@ int main(void)
         {"mlp_w3_lecun", LLN_CELL_MLP, 3, 1, 24, 0, 0, 2, 0, 0.03},
         {"mlp_w2_gelu", LLN_CELL_MLP, 2, 1, 12, 4, 0, 2, 0, 0.03},
         {"mlp_w5_bb0", LLN_CELL_MLP, 5, 0, 0, 2, 0, 3, 0, 0.03},
+        /* GRU / LSTM (h in Q0.15, the LSTM memory in its calibrated format) */
+        {"gru16", LLN_CELL_GRU, 16, 0, 0, 0, 0, 0, 0, 0.03},
+        {"gru24_proj", LLN_CELL_GRU, 24, 0, 0, 0, 0, 3, 0, 0.03},
+        {"lstm16", LLN_CELL_LSTM, 16, 0, 0, 0, 0, 0, 0, 0.03},
+        {"lstm24_proj", LLN_CELL_LSTM, 24, 0, 0, 0, 0, 2, 0, 0.03},
     };
     for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++)
         check_model(&specs[i]);
