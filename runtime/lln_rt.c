@@ -195,9 +195,9 @@ static void rt_lstm(const lln_rt_model_t *m, const float *xn, float *h, float *c
 static void rt_rnn(const lln_rt_model_t *m, const float *xn, float *h, float *c, float *w)
 {
     uint16_t N = m->units;
-    float *zi = w, *zh = w + m->rnn_ih.out;
-    rt_dense(&m->rnn_ih, xn, zi, 0);
-    rt_dense(&m->rnn_hh, h, zh, 0);
+    float *zi = w, *zh = w + m->base->rnn_ih.out;
+    rt_dense(&m->base->rnn_ih, xn, zi, 0);
+    rt_dense(&m->base->rnn_hh, h, zh, 0);
     for (uint16_t j = 0; j < N; j++) {
         if (m->cell == LLN_RT_GRU) {
             float r = rt_sigmoid(zi[j] + zh[j]), z = rt_sigmoid(zi[N + j] + zh[N + j]);
@@ -224,12 +224,12 @@ static void rt_mlp(const lln_rt_model_t *m, const float *xn, float *win, float *
     for (uint16_t i = 0; i < I; i++)
         win[N - I + i] = xn[i];
     const float *in = win;
-    for (uint16_t l = 0; l < m->nmlp; l++) {
-        float *o = l + 1 == m->nmlp ? out : w + (l % 2) * m->cell_outputs;
-        rt_dense_act(&m->mlp[l], m->activation, in, o);
+    for (uint16_t l = 0; l < m->base->nmlp; l++) {
+        float *o = l + 1 == m->base->nmlp ? out : w + (l % 2) * m->cell_outputs;
+        rt_dense_act(&m->base->mlp[l], m->activation, in, o);
         in = o;
     }
-    for (uint16_t k = 0; m->nmlp == 0 && k < N; k++)
+    for (uint16_t k = 0; m->base->nmlp == 0 && k < N; k++)
         out[k] = win[k];
 }
 

@@ -74,6 +74,13 @@ typedef struct lln_rt_cfc {
     const float *w_tau_abs, *a;     /**< pure mode: |w_tau|, A */
 } lln_rt_cfc_t;
 
+/** The GRU / LSTM / MLP baselines' tables (lln_rt_model_t.base; the liquid cells have none). */
+typedef struct lln_rt_base {
+    lln_rt_dense_t rnn_ih, rnn_hh; /**< GRU / LSTM: gate pre-activations (out = 0: none) */
+    uint16_t nmlp;                 /**< MLP: hidden layers over the input window */
+    const lln_rt_dense_t *mlp;     /**< MLP: nmlp layers (the window is the state) */
+} lln_rt_base_t;
+
 /** An exported model (const data). */
 typedef struct lln_rt_model {
     uint8_t cell, mode, activation, mixed_memory;
@@ -86,10 +93,7 @@ typedef struct lln_rt_model {
     const float *x_mean, *x_inv_std;  /**< input normalisation, I each */
     const float *y_mean, *y_std;      /**< output scaling, O each */
     uint32_t state_floats, scratch_floats;
-    /* baselines */
-    lln_rt_dense_t rnn_ih, rnn_hh; /**< GRU / LSTM: gate pre-activations (out = 0: none) */
-    uint16_t nmlp;                 /**< MLP: hidden layers over the input window */
-    const lln_rt_dense_t *mlp;     /**< MLP: nmlp layers (the window is the state) */
+    const lln_rt_base_t *base; /**< the baselines' tables (0 for the liquid cells) */
     /** lln_rt_baseline for the GRU / LSTM / MLP cells, 0 for the others: reached only
      *  through this pointer, so a liquid model's firmware links none of its code
      *  (--gc-sections). */

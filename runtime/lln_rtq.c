@@ -308,14 +308,14 @@ static void q_rnn(const lln_rtq_model_t *m, const int16_t *xn, int16_t *h, int16
         z[i] = xn[i];
     for (uint16_t j = 0; j < N; j++)
         z[I + j] = h[j];
-    q_dense(&m->gates, z, g);
+    q_dense(&m->base->gates, z, g);
     if (m->cell == LLN_RTQ_GRU) {
-        q_dense(&m->cand_in, xn, ci);
-        q_dense(&m->cand_h, h, ch);
+        q_dense(&m->base->cand_in, xn, ci);
+        q_dense(&m->base->cand_h, h, ch);
         for (uint16_t j = 0; j < N; j++) {
             int32_t r = lln_fx_sigmoid_lut(g[j]), zg = lln_fx_sigmoid_lut(g[N + j]);
-            int32_t a = q_shift(ci[j], m->gin_frac - 12) +
-                        q_shift(lln_fx_rshift_round(r * ch[j], 15), m->ghn_frac - 12);
+            int32_t a = q_shift(ci[j], m->base->gin_frac - 12) +
+                        q_shift(lln_fx_rshift_round(r * ch[j], 15), m->base->ghn_frac - 12);
             int32_t n = lln_fx_tanh_fast(lln_fx_sat16(a));
             /* (1 - z) n + z h = n + z (h - n): |z (h - n)| < 2^31 */
             h[j] = lln_fx_sat16(n + lln_fx_rshift_round(zg * ((int32_t)h[j] - n), 15));
@@ -324,7 +324,7 @@ static void q_rnn(const lln_rtq_model_t *m, const int16_t *xn, int16_t *h, int16
         return;
     }
     int16_t *c = h + N;
-    int mf = m->mem_frac;
+    int mf = m->base->mem_frac;
     for (uint16_t j = 0; j < N; j++) {
         int32_t ig = lln_fx_sigmoid_lut(g[j]), fg = lln_fx_sigmoid_lut(g[N + j]);
         int32_t gg = lln_fx_tanh_fast(g[2 * N + j]), og = lln_fx_sigmoid_lut(g[3 * N + j]);
@@ -349,14 +349,14 @@ void lln_rtq_baseline(const lln_rtq_model_t *m, const int16_t *xn, int16_t *stat
     for (uint16_t i = 0; i < I; i++)
         state[N - I + i] = xn[i];
     const int16_t *in = state;
-    for (uint16_t l = 0; l < m->nmlp; l++) {
-        int16_t *o = l + 1 == m->nmlp ? out : out + U + (l % 2) * U;
-        q_dense(&m->mlp[l], in, o);
-        for (uint16_t k = 0; k < m->mlp[l].out; k++)
-            o[k] = q_act(m->activation, o[k], m->mlp_frac[l]);
+    for (uint16_t l = 0; l < m->base->nmlp; l++) {
+        int16_t *o = l + 1 == m->base->nmlp ? out : out + U + (l % 2) * U;
+        q_dense(&m->base->mlp[l], in, o);
+        for (uint16_t k = 0; k < m->base->mlp[l].out; k++)
+            o[k] = q_act(m->activation, o[k], m->base->mlp_frac[l]);
         in = o;
     }
-    for (uint16_t k = 0; m->nmlp == 0 && k < N; k++)
+    for (uint16_t k = 0; m->base->nmlp == 0 && k < N; k++)
         out[k] = state[k];
 }
 

@@ -114,6 +114,20 @@ typedef struct lln_rtq_cfc {
     int8_t a_frac;
 } lln_rtq_cfc_t;
 
+/** The GRU / LSTM / MLP baselines' tables (lln_rtq_model_t.base). MLP: the state is the
+ *  window of the last inputs after in_norm (each input in its own format), oldest row first;
+ *  hidden layers as a CfC backbone. GRU / LSTM: the state is h (Q0.15), then the LSTM memory
+ *  c (mem_frac). */
+typedef struct lln_rtq_base {
+    uint16_t nmlp;              /**< MLP: hidden layers */
+    const lln_rtq_dense_t *mlp; /**< MLP: nmlp layers; the first reads the window */
+    const int8_t *mlp_frac;     /**< MLP: per hidden layer, frac of its pre-activation */
+    lln_rtq_dense_t gates;      /**< [xn, h] (split) -> Q3.12: GRU r, z; LSTM i, f, g, o */
+    lln_rtq_dense_t cand_in;    /**< GRU: W_in xn + b_in, gin_frac */
+    lln_rtq_dense_t cand_h;     /**< GRU: W_hn h + b_hn, ghn_frac */
+    int8_t gin_frac, ghn_frac, mem_frac;
+} lln_rtq_base_t;
+
 /** An exported quantized model (const data). */
 typedef struct lln_rtq_model {
     uint8_t cell, mode, activation;
@@ -123,24 +137,15 @@ typedef struct lln_rtq_model {
     const int8_t *y_frac;                          /**< per output: its fractional bits */
     lln_rtq_ltc_t ltc;
     uint16_t ncells;
-    const lln_rtq_cfc_t *cfc; /**< ncells CfC cells (layers, in state order) */
-    lln_rtq_affine_t in_norm; /**< CfC: raw input -> normalised input */
-    lln_rtq_dense_t proj;     /**< projection (out = 0: none) */
-    int8_t c_frac;            /**< frac of the cell output the projection or out_map reads */
-    lln_rtq_affine_t out_map; /**< cell (or projection) output -> y (y_frac) */
-    uint32_t state_len;       /**< int16 values per stream */
-    uint32_t scratch16_len;   /**< int16 scratch values */
-    uint32_t scratch32_len;   /**< int32 scratch values */
-    /* MLP baseline: the state is the window of the last inputs after in_norm (each input
-     * in its own format), oldest row first; hidden layers as a CfC backbone */
-    uint16_t nmlp;              /**< hidden layers */
-    const lln_rtq_dense_t *mlp; /**< nmlp layers; the first reads the window */
-    const int8_t *mlp_frac;     /**< per hidden layer: frac of its pre-activation */
-    /* GRU / LSTM baselines: the state is h (Q0.15), then the LSTM memory c (mem_frac) */
-    lln_rtq_dense_t gates;   /**< [xn, h] (split) -> Q3.12: GRU r, z; LSTM i, f, g, o */
-    lln_rtq_dense_t cand_in; /**< GRU: W_in xn + b_in, gin_frac */
-    lln_rtq_dense_t cand_h;  /**< GRU: W_hn h + b_hn, ghn_frac */
-    int8_t gin_frac, ghn_frac, mem_frac;
+    const lln_rtq_cfc_t *cfc;   /**< ncells CfC cells (layers, in state order) */
+    lln_rtq_affine_t in_norm;   /**< CfC: raw input -> normalised input */
+    lln_rtq_dense_t proj;       /**< projection (out = 0: none) */
+    int8_t c_frac;              /**< frac of the cell output the projection or out_map reads */
+    lln_rtq_affine_t out_map;   /**< cell (or projection) output -> y (y_frac) */
+    uint32_t state_len;         /**< int16 values per stream */
+    uint32_t scratch16_len;     /**< int16 scratch values */
+    uint32_t scratch32_len;     /**< int32 scratch values */
+    const lln_rtq_base_t *base; /**< the baselines' tables (0 for the liquid cells) */
     /** lln_rtq_baseline for the baselines, 0 for the others: reached only through this pointer,
      *  so a liquid model's firmware links none of its code (--gc-sections). */
     void (*baseline)(const struct lln_rtq_model *m, const int16_t *xn, int16_t *state,

@@ -152,6 +152,7 @@ void lln_quant_sizes(const lln_quant_t *q, lln_quant_sizes_t *s)
     s->weight_bytes = q->img.weight_bytes + sizeof(lln_rtq_model_t) +
                       r->ncells * sizeof(lln_rtq_cfc_t) + q->img.fmt.nact * sizeof(lln_rtq_dense_t);
     /* (the MLP's hidden layers are counted by nact too) */
+    s->weight_bytes += r->base ? sizeof(lln_rtq_base_t) : 0;
     s->state_bytes = r->state_len * sizeof(int16_t);
     s->scratch_bytes = r->scratch16_len * sizeof(int16_t) + r->scratch32_len * sizeof(int32_t);
 }
@@ -164,7 +165,7 @@ int lln_quant_state_frac(const lln_quant_t *q, int j)
     if (r->cell == LLN_RTQ_MLP) /* the window: input j % I's format */
         return q->img.fmt.xn[j % r->inputs];
     if (r->cell == LLN_RTQ_GRU || r->cell == LLN_RTQ_LSTM) /* h, then the LSTM memory */
-        return j < r->units ? 15 : r->mem_frac;
+        return j < r->units ? 15 : r->base->mem_frac;
     for (int l = 0, col = 0; l < r->ncells; col += r->cfc[l].hidden, l++)
         if (j < col + r->cfc[l].hidden)
             return r->cfc[l].h_frac;

@@ -139,16 +139,16 @@ static void mlp_step(const lln_rt_model_t *m, const double *xn, double *h, doubl
     memmove(h, h + I, (size_t)(N - I) * sizeof *h);
     memcpy(h + N - I, xn, (size_t)I * sizeof *h);
     const double *in = h;
-    for (int l = 0; l < m->nmlp; l++) {
-        double *o = l + 1 == m->nmlp ? out : w + (size_t)(l % 2) * (size_t)U;
-        dense(&m->mlp[l], in, o);
-        for (int k = 0; k < m->mlp[l].out; k++) {
+    for (int l = 0; l < m->base->nmlp; l++) {
+        double *o = l + 1 == m->base->nmlp ? out : w + (size_t)(l % 2) * (size_t)U;
+        dense(&m->base->mlp[l], in, o);
+        for (int k = 0; k < m->base->mlp[l].out; k++) {
             upd(&r->act[l], o[k]);
             o[k] = activate(m->activation, o[k]);
         }
         in = o;
     }
-    if (m->nmlp == 0)
+    if (m->base->nmlp == 0)
         memcpy(out, h, (size_t)N * sizeof *out);
 }
 
@@ -156,10 +156,10 @@ static void mlp_step(const lln_rt_model_t *m, const double *xn, double *h, doubl
 static void rnn_step(const lln_rt_model_t *m, const double *xn, double *h, double *out, double *w,
                      ranges_t *r)
 {
-    int N = m->units, G = m->rnn_ih.out / N;
+    int N = m->units, G = m->base->rnn_ih.out / N;
     double *zi = w, *zh = zi + (size_t)G * N, *c = h + N;
-    dense(&m->rnn_ih, xn, zi);
-    dense(&m->rnn_hh, h, zh);
+    dense(&m->base->rnn_ih, xn, zi);
+    dense(&m->base->rnn_hh, h, zh);
     for (int j = 0; j < N; j++) {
         if (m->cell == LLN_RT_GRU) {
             double rg = sigm(zi[j] + zh[j]), zg = sigm(zi[N + j] + zh[N + j]);
@@ -355,7 +355,7 @@ static void choose(const lln_model_t *m, const lln_rt_model_t *r, ranges_t *g, l
         f->ff[l] = pure ? lln__q_frac_for(g->ff[l], 2.0, -8, 14) : 12;
         f->t[l] = lln__q_frac_for(g->t[l], 2.0, -8, 14);
     }
-    f->nact = r->ncells ? r->cfc[0].nbackbone : r->nmlp;
+    f->nact = r->ncells ? r->cfc[0].nbackbone : r->base ? r->base->nmlp : 0;
     int tanh_like = r->activation == LLN_RT_ACT_TANH || r->activation == LLN_RT_ACT_LECUN_TANH;
     for (int k = 0; k < f->nact; k++)
         f->act[k] = tanh_like ? 12 : lln__q_frac_for(g->act[k], 2.0, -8, 14);

@@ -217,7 +217,7 @@ static double mlp_layers(build_t *b, const lln_rt_model_t *r, const lln_qfmt_t *
     lln_qimage_t *q = b->q;
     int N = r->units, I = r->inputs, lecun = r->activation == LLN_RT_ACT_LECUN_TANH;
     double *col = malloc((size_t)N * sizeof *col), scale = 1.0;
-    int8_t *af = r->nmlp ? arr(b, "mlp_frac", LLN_QA_I8, r->nmlp) : NULL;
+    int8_t *af = r->base->nmlp ? arr(b, "mlp_frac", LLN_QA_I8, r->base->nmlp) : NULL;
     if (col == NULL) {
         b->ok = 0;
         return 1.0;
@@ -226,19 +226,20 @@ static double mlp_layers(build_t *b, const lln_rt_model_t *r, const lln_qfmt_t *
         col[k] = ldexp(1.0, -f->xn[k % I]);
     const double *first = col;
     char nm[16]; /* short: dense() appends suffixes to it in 48 bytes */
-    for (int l = 0; af && l < r->nmlp; l++) {
+    for (int l = 0; af && l < r->base->nmlp; l++) {
         af[l] = (int8_t)f->act[l];
         snprintf(nm, sizeof nm, "mlp%d", l);
-        dense(b, &q->backbone[l], nm, &r->mlp[l], scale, first, lecun ? 0.666 : 1.0, NULL,
+        dense(b, &q->backbone[l], nm, &r->base->mlp[l], scale, first, lecun ? 0.666 : 1.0, NULL,
               f->act[l], 0, 1.0);
         scale = act_scale(r->activation, f->act[l]);
         first = NULL;
     }
-    q->model.nmlp = r->nmlp;
-    q->model.mlp = r->nmlp ? q->backbone : NULL;
-    q->model.mlp_frac = af;
+    q->base.nmlp = r->base->nmlp;
+    q->base.mlp = r->base->nmlp ? q->backbone : NULL;
+    q->base.mlp_frac = af;
+    q->model.base = &q->base;
     q->model.baseline = lln_rtq_baseline;
-    if (r->nmlp == 0 && r->proj.out > 0) /* the projection reads the window: per column */
+    if (r->base->nmlp == 0 && r->proj.out > 0) /* the projection reads the window: per column */
         dense(b, &q->model.proj, "proj", &r->proj, 1.0, col, 1.0, NULL, f->p, 0, 1.0);
     free(col);
     return scale;
@@ -258,24 +259,30 @@ static void rnn_tables(build_t *b, const lln_rt_model_t *r, const lln_qfmt_t *f)
         b->ok = 0;
     } else {
         for (int o = 0; o < R; o++) {
-            memcpy(w + (size_t)o * (I + N), r->rnn_ih.w + (size_t)o * I, (size_t)I * sizeof *w);
-            memcpy(w + (size_t)o * (I + N) + I, r->rnn_hh.w + (size_t)o * N, (size_t)N * sizeof *w);
-            bs[o] = (float)((double)r->rnn_ih.b[o] + r->rnn_hh.b[o]);
+            memcpy(w + (size_t)o * (I + N), r->base->rnn_ih.w + (size_t)o * I,
+                   (size_t)I * sizeof *w);
+            memcpy(w + (size_t)o * (I + N) + I, r->base->rnn_hh.w + (size_t)o * N,
+                   (size_t)N * sizeof *w);
+            bs[o] = (float)((double)r->base->rnn_ih.b[o] + r->base->rnn_hh.b[o]);
         }
         for (int i = 0; i < I; i++)
             col[i] = ldexp(1.0, -f->xn[i]);
         lln_rt_dense_t gates = {(uint16_t)R, (uint16_t)(I + N), w, bs};
-        dense(b, &d->gates, "gates", &gates, 1.0, col, 1.0, NULL, 12, I, ldexp(1.0, -15));
+        dense(b, &b->q->base.gates, "gates", &gates, 1.0, col, 1.0, NULL, 12, I, ldexp(1.0, -15));
     }
     if (gru && col) {
         size_t at = 2 * (size_t)N;
-        lln_rt_dense_t ci = {(uint16_t)N, (uint16_t)I, r->rnn_ih.w + at * I, r->rnn_ih.b + at};
-        lln_rt_dense_t ch = {(uint16_t)N, (uint16_t)N, r->rnn_hh.w + at * N, r->rnn_hh.b + at};
-        dense(b, &d->cand_in, "cand_in", &ci, 1.0, col, 1.0, NULL, f->gin, 0, 1.0);
-        dense(b, &d->cand_h, "cand_h", &ch, ldexp(1.0, -15), NULL, 1.0, NULL, f->ghn, 0, 1.0);
-        d->gin_frac = (int8_t)f->gin, d->ghn_frac = (int8_t)f->ghn;
+        lln_rt_dense_t ci = {(uint16_t)N, (uint16_t)I, r->base->rnn_ih.w + at * I,
+                             r->base->rnn_ih.b + at};
+        lln_rt_dense_t ch = {(uint16_t)N, (uint16_t)N, r->base->rnn_hh.w + at * N,
+                             r->base->rnn_hh.b + at};
+        dense(b, &b->q->base.cand_in, "cand_in", &ci, 1.0, col, 1.0, NULL, f->gin, 0, 1.0);
+        dense(b, &b->q->base.cand_h, "cand_h", &ch, ldexp(1.0, -15), NULL, 1.0, NULL, f->ghn, 0,
+              1.0);
+        b->q->base.gin_frac = (int8_t)f->gin, b->q->base.ghn_frac = (int8_t)f->ghn;
     }
-    d->mem_frac = (int8_t)(gru ? 0 : f->mem);
+    b->q->base.mem_frac = (int8_t)(gru ? 0 : f->mem);
+    d->base = &b->q->base;
     d->baseline = lln_rtq_baseline;
     free(w), free(bs), free(col);
 }
@@ -486,7 +493,7 @@ lln_status_t lln__qimage_build(const lln_model_t *m, const lln_qfmt_t *f, lln_qi
     } else if (r->cell == LLN_RT_MLP) {
         cfc_norm(&b, r, f);
         double scale = mlp_layers(&b, r, f);
-        if (r->nmlp > 0) /* (proj_size > 0 is required: lln__quant_unsupported) */
+        if (r->base->nmlp > 0) /* (proj_size > 0 is required: lln__quant_unsupported) */
             dense(&b, &d->proj, "proj", &r->proj, scale, NULL, 1.0, NULL, f->p, 0, 1.0);
         c_frac = f->p;
     } else {

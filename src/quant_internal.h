@@ -59,6 +59,7 @@ typedef struct lln_qimage {
     lln_rtq_model_t model;
     lln_rtq_cfc_t cfc[LLN_MAX_LAYERS];
     lln_rtq_dense_t backbone[LLN_MAX_BACKBONE];
+    lln_rtq_base_t base; /* the baselines' tables (model.base points here) */
     lln_qarray_t arrays[LLN_Q_MAX_ARRAYS];
     int narrays;
     size_t weight_bytes; /* every array */

@@ -155,17 +155,19 @@ static void dense(lln_rt_image_t *img, const lln_model_t *m, lln_rt_dense_t *d, 
 static void build_baseline(lln_rt_image_t *img, const lln_model_t *m, int *ok)
 {
     lln_rt_model_t *r = &img->model;
+    lln_rt_base_t *bs = &img->base;
     char t[64], nm[48];
+    r->base = bs;
     if (m->cfg.cell != LLN_CELL_MLP) {
-        dense_named(img, m, &r->rnn_ih, "rnn_cell.weight_ih", "rnn_cell.bias_ih", "ih", NULL, ok);
-        dense_named(img, m, &r->rnn_hh, "rnn_cell.weight_hh", "rnn_cell.bias_hh", "hh", NULL, ok);
+        dense_named(img, m, &bs->rnn_ih, "rnn_cell.weight_ih", "rnn_cell.bias_ih", "ih", NULL, ok);
+        dense_named(img, m, &bs->rnn_hh, "rnn_cell.weight_hh", "rnn_cell.bias_hh", "hh", NULL, ok);
         r->baseline = lln_rt_baseline;
         return;
     }
-    r->nmlp = (uint16_t)m->cfg.backbone_layers;
+    bs->nmlp = (uint16_t)m->cfg.backbone_layers;
     r->baseline = lln_rt_baseline;
-    r->mlp = r->nmlp ? img->backbone : NULL;
-    for (int l = 0; l < r->nmlp && *ok; l++) {
+    bs->mlp = bs->nmlp ? img->backbone : NULL;
+    for (int l = 0; l < bs->nmlp && *ok; l++) {
         snprintf(t, sizeof t, "rnn_cell.hidden.%d", l);
         snprintf(nm, sizeof nm, "mlp%d", l);
         dense(img, m, &img->backbone[l], t, nm, NULL, ok);
@@ -272,7 +274,8 @@ static uint32_t scratch_floats(const lln_rt_model_t *r)
         cell = 2 * wmax + c->heads.out > cell ? 2 * wmax + c->heads.out : cell;
     }
     cell = r->mixed_memory && 4 * N > cell ? 4 * N : cell;
-    cell = 2u * r->rnn_ih.out > cell ? 2u * r->rnn_ih.out : cell; /* GRU / LSTM: zi, zh */
+    uint32_t gates = r->base ? r->base->rnn_ih.out : 0u;
+    cell = 2u * gates > cell ? 2u * gates : cell; /* GRU / LSTM: zi, zh */
     cell = r->cell == LLN_RT_MLP && 2u * r->cell_outputs > cell ? 2u * r->cell_outputs : cell;
     cell = r->outputs > cell ? r->outputs : cell;
     return I + r->cell_outputs + cell;
