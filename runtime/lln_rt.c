@@ -225,7 +225,7 @@ static void rt_mlp(const lln_rt_model_t *m, const float *xn, float *win, float *
         win[N - I + i] = xn[i];
     const float *in = win;
     for (uint16_t l = 0; l < m->base->nmlp; l++) {
-        float *o = l + 1 == m->base->nmlp ? out : w + (l % 2) * m->cell_outputs;
+        float *o = l + 1 == m->base->nmlp ? out : w + (l % 2 ? m->cell_outputs : 0);
         rt_dense_act(&m->base->mlp[l], m->activation, in, o);
         in = o;
     }

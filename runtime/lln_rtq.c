@@ -303,7 +303,7 @@ static void q_ltc(const lln_rtq_model_t *m, const int16_t *x, int32_t dt, int16_
 static void q_rnn(const lln_rtq_model_t *m, const int16_t *xn, int16_t *h, int16_t *out, int16_t *w)
 {
     uint16_t I = m->inputs, N = m->units;
-    int16_t *z = w, *g = z + I + N, *ci = g + 4 * N, *ch = ci + N;
+    int16_t *z = w, *g = z + I + N, *ci = g + 4 * (size_t)N, *ch = ci + N;
     for (uint16_t i = 0; i < I; i++)
         z[i] = xn[i];
     for (uint16_t j = 0; j < N; j++)
@@ -324,7 +324,7 @@ static void q_rnn(const lln_rtq_model_t *m, const int16_t *xn, int16_t *h, int16
         return;
     }
     int16_t *c = h + N;
-    int mf = m->base->mem_frac;
+    int mf = (int)m->base->mem_frac; /* in [0, 14] */
     for (uint16_t j = 0; j < N; j++) {
         int32_t ig = lln_fx_sigmoid_lut(g[j]), fg = lln_fx_sigmoid_lut(g[N + j]);
         int32_t gg = lln_fx_tanh_fast(g[2 * N + j]), og = lln_fx_sigmoid_lut(g[3 * N + j]);
@@ -350,7 +350,7 @@ void lln_rtq_baseline(const lln_rtq_model_t *m, const int16_t *xn, int16_t *stat
         state[N - I + i] = xn[i];
     const int16_t *in = state;
     for (uint16_t l = 0; l < m->base->nmlp; l++) {
-        int16_t *o = l + 1 == m->base->nmlp ? out : out + U + (l % 2) * U;
+        int16_t *o = l + 1 == m->base->nmlp ? out : out + U + (size_t)(l % 2) * U;
         q_dense(&m->base->mlp[l], in, o);
         for (uint16_t k = 0; k < m->base->mlp[l].out; k++)
             o[k] = q_act(m->activation, o[k], m->base->mlp_frac[l]);

@@ -175,7 +175,7 @@ static lln_status_t table_wired(lln_model_t *m, lln_error_t *err)
 static lln_status_t table_baseline(lln_model_t *m, lln_error_t *err)
 {
     const lln_config_t *c = &m->cfg;
-    int G = lln__gates(c), N = c->units, in = c->units;
+    int G = lln__gates(c), N = c->units;
     char name[LLN_NAME_MAX];
     if (c->cell != LLN_CELL_MLP) {
         TRY(add_tensor(m, "rnn_cell.weight_ih", G * N, c->input_size, TRAIN, err));
@@ -183,10 +183,9 @@ static lln_status_t table_baseline(lln_model_t *m, lln_error_t *err)
         TRY(add_tensor(m, "rnn_cell.bias_ih", G * N, 0, TRAIN, err));
         return add_tensor(m, "rnn_cell.bias_hh", G * N, 0, TRAIN, err);
     }
-    for (int l = 0; l < c->backbone_layers; l++) {
+    for (int l = 0; l < c->backbone_layers; l++) { /* the first reads the window (N) */
         snprintf(name, sizeof name, "rnn_cell.hidden.%d", l);
-        TRY(add_linear(m, name, c->backbone_units, in, err));
-        in = c->backbone_units;
+        TRY(add_linear(m, name, c->backbone_units, l == 0 ? N : c->backbone_units, err));
     }
     return LLN_OK;
 }

@@ -95,11 +95,15 @@ lln_status_t lln__qfmt_parse(const lln_model_t *m, const char *text, lln_qfmt_t 
                                  "(want %d integers in [%d, %d])",
                                  LLN_Q_META, items[i].key, items[i].n, items[i].lo, items[i].hi);
     /* keys of the GRU / LSTM baselines only (files of the other cells do not have them) */
-    const char *bad =
-        c->cell == LLN_CELL_GRU && !get_list(text, "gin", &f->gin, 1, -8, 24)   ? "gin"
-        : c->cell == LLN_CELL_GRU && !get_list(text, "ghn", &f->ghn, 1, -8, 24) ? "ghn"
-        : c->cell == LLN_CELL_LSTM && !get_list(text, "mem", &f->mem, 1, 0, 14) ? "mem"
-                                                                                : NULL;
+    const char *bad = NULL;
+    if (c->cell == LLN_CELL_GRU) {
+        if (!get_list(text, "gin", &f->gin, 1, -8, 24))
+            bad = "gin";
+        else if (!get_list(text, "ghn", &f->ghn, 1, -8, 24))
+            bad = "ghn";
+    } else if (c->cell == LLN_CELL_LSTM && !get_list(text, "mem", &f->mem, 1, 0, 14)) {
+        bad = "mem";
+    }
     if (bad != NULL)
         return lln_error_set(err, LLN_E_FORMAT,
                              "quantize: metadata %s: entry '%s' is missing or malformed",

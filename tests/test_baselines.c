@@ -57,7 +57,7 @@ static void ref_step(const lln_model_t *m, const double *x, double *h, double *c
 {
     const lln_config_t *cf = lln_model_config(m);
     int N = lln_model_state_size(m), O = lln_model_output_size(m);
-    double xn[I], zi[64], zh[64], cell[64], tmp[64];
+    double xn[I], cell[64], tmp[64];
     const double *mu = T_(m, "norm.input_mean"), *sd = T_(m, "norm.input_std");
     for (int i = 0; i < I; i++)
         xn[i] = (x[i] - mu[i]) / sd[i];
@@ -77,6 +77,7 @@ static void ref_step(const lln_model_t *m, const double *x, double *h, double *c
         }
     } else {
         int G = cf->cell == LLN_CELL_GRU ? 3 : 4;
+        double zi[64] = {0}, zh[64] = {0}; /* G N <= 20 here */
         lin(T_(m, "rnn_cell.weight_ih"), T_(m, "rnn_cell.bias_ih"), G * N, I, xn, zi);
         lin(T_(m, "rnn_cell.weight_hh"), T_(m, "rnn_cell.bias_hh"), G * N, N, h, zh);
         for (int j = 0; j < N; j++) {
@@ -181,7 +182,7 @@ static void check_reference(const char *name, lln_cell_kind_t cell, void (*tweak
             }
         }
         /* the final state too (window, h, LSTM memory) */
-        double hs[B * 64], cs[B * 64];
+        double hs[B * 64] = {0}, cs[B * 64] = {0};
         CHECK(lln_state_get(s64, hs, C ? cs : NULL) == LLN_OK);
         for (int j = 0; j < N; j++)
             worst = fmax(worst, fabs(hs[b * N + j] - h[j]));
