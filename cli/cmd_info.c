@@ -45,15 +45,24 @@ static void print_text(const char *path, const lln_model_t *m)
     else if (c->cell == LLN_CELL_CFC)
         printf(" (mode %s, backbone %d x %d %s)\n", lln_cfc_mode_name(c->mode), c->backbone_layers,
                c->backbone_units, lln_activation_name(c->activation));
+    else if (c->cell == LLN_CELL_GRU || c->cell == LLN_CELL_LSTM)
+        printf(" (torch %sCell, discrete time: dt ignored)\n",
+               c->cell == LLN_CELL_GRU ? "GRU" : "LSTM");
+    else if (c->cell == LLN_CELL_MLP)
+        printf(" (window of %d inputs, hidden %d x %d %s, discrete time: dt ignored)\n",
+               c->mlp_window, c->backbone_layers, c->backbone_units,
+               lln_activation_name(c->activation));
     else
         printf(" (mode %s)\n", lln_cfc_mode_name(c->mode));
-    if (c->cell != LLN_CELL_CFC)
+    if (c->cell == LLN_CELL_LTC || c->cell == LLN_CELL_WIRED_CFC)
         printf("wiring       %s\n", lln_wiring_kind_name(c->wiring.kind));
     print_groups(m);
     printf("inputs       %d\noutputs      %d\nunits        %d\n", lln_model_input_size(m),
            lln_model_output_size(m), lln_model_state_size(m));
     if (c->mixed_memory)
         printf("memory       LSTM mixed memory (%d cell values)\n", lln_model_memory_size(m));
+    else if (c->cell == LLN_CELL_LSTM)
+        printf("memory       LSTM cell state (%d values)\n", lln_model_memory_size(m));
     if (c->proj_size > 0)
         printf("projection   %d\n", c->proj_size);
     printf("parameters   %ld\n", st.params);

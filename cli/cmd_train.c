@@ -410,11 +410,14 @@ static int new_model(train_args_t *a, int I, int O, lln_model_t **m)
         return EXIT_USAGE;
     }
     c->input_size = I;
-    if (!ma->units_given) {
+    if (!ma->units_given && c->cell != LLN_CELL_MLP) {
         cli_error("train", "--units N (or --ncp, or --init MODEL) is required");
         return EXIT_USAGE;
     }
-    if (c->cell == LLN_CELL_CFC) {
+    if (c->cell == LLN_CELL_MLP) {
+        if (!ma->proj_given)
+            c->proj_size = O; /* the output layer after the hidden layers */
+    } else if (c->cell == LLN_CELL_CFC || c->cell == LLN_CELL_GRU || c->cell == LLN_CELL_LSTM) {
         if (!ma->proj_given && c->units != O)
             c->proj_size = O;
     } else if (!ma->outputs_given && !ma->proj_given) {

@@ -24,7 +24,8 @@ enum {
     O_PROJ,
     O_MIXED,
     O_SET,
-    O_NAME
+    O_NAME,
+    O_WINDOW
 };
 
 const struct option CLI_MODEL_OPTIONS[] = {
@@ -52,11 +53,12 @@ const struct option CLI_MODEL_OPTIONS[] = {
     {"mixed-memory", no_argument, 0, O_MIXED},
     {"set", required_argument, 0, O_SET},
     {"name", required_argument, 0, O_NAME},
+    {"mlp-window", required_argument, 0, O_WINDOW},
     {0, 0, 0, 0},
 };
 
 const char CLI_MODEL_HELP[] =
-    "  -c, --cell KIND          ltc (default), cfc, wired_cfc\n"
+    "  -c, --cell KIND          ltc (default), cfc, wired_cfc; baselines gru, lstm, mlp\n"
     "  -u, --units N            neurons / state size (not needed with --ncp)\n"
     "  -m, --outputs M          output (motor) neurons: AutoNCP output_size, or output_dim of\n"
     "                           fc/random wirings (default: all units)\n"
@@ -78,6 +80,11 @@ const char CLI_MODEL_HELP[] =
     "      --activation A       lecun_tanh (default), tanh, relu, silu, gelu\n"
     "      --backbone-units U   (default 128)    --backbone-layers L (default 1)\n"
     "      --backbone-dropout P (default 0)      --proj-size P (default none)\n"
+    "  Baselines (discrete time: dt is ignored):\n"
+    "      gru, lstm: --units N (hidden size), --proj-size P (output layer fc)\n"
+    "      mlp: --mlp-window K  input rows the MLP sees (default 8; units = K * inputs)\n"
+    "           hidden layers --backbone-layers x --backbone-units, --activation\n"
+    "           (default relu), output layer --proj-size\n"
     "  Both:\n"
     "      --mixed-memory       an LSTM memory cell in front of the cell\n"
     "      --set KEY=VALUE      any configuration key of docs/FORMAT.md\n"
@@ -105,6 +112,7 @@ static const struct {
     {O_BBL, "backbone_layers"},
     {O_BBD, "backbone_dropout"},
     {O_PROJ, "proj_size"},
+    {O_WINDOW, "mlp_window"},
 };
 
 /* --ncp I,C,M,SF,IF,RC,MF */

@@ -81,6 +81,15 @@ static void rt_dense(const lln_rt_dense_t *d, const float *x, float *y, int accu
     }
 }
 
+/* A hidden layer: y = act(W x + b) (the CfC backbone and the MLP baseline share it, so the
+ * activation has one call site and stays inlined). */
+static void rt_dense_act(const lln_rt_dense_t *d, int act, const float *x, float *y)
+{
+    rt_dense(d, x, y, 0);
+    for (uint16_t o = 0; o < d->out; o++)
+        y[o] = rt_activate(act, y[o]);
+}
+
 /* sg[s] = sigmoid(sigma (v_src - mu)); num[j] += sum w*erev*sg, den[j] += sum w*sg. */
 static void rt_synapses(const uint16_t *off, const uint16_t *src, const float *sig, const float *mu,
                         const float *w, const float *we, uint16_t n, const float *v, float *sg,
@@ -147,9 +156,7 @@ static void rt_cfc(const lln_rt_model_t *m, const lln_rt_cfc_t *c, const float *
     for (uint16_t j = 0; j < H; j++)
         z[c->in + j] = h[j];
     for (uint16_t l = 0; l < c->nbackbone; l++) {
-        rt_dense(&c->backbone[l], z, z2, 0);
-        for (uint16_t o = 0; o < c->backbone[l].out; o++)
-            z2[o] = rt_activate(m->activation, z2[o]);
+        rt_dense_act(&c->backbone[l], m->activation, z, z2);
         float *t = z;
         z = z2;
         z2 = t;
@@ -181,6 +188,62 @@ static void rt_lstm(const lln_rt_model_t *m, const float *xn, float *h, float *c
     }
 }
 
+/* ---- baselines (torch GRUCell / LSTMCell, windowed MLP; dt unused) --------------------------- */
+
+/* GRU or LSTM on the normalised input: zi = W_ih x + b_ih and zh = W_hh h + b_hh (G N each,
+ * gates r z n or i f g o), then torch's cell formulas; c: the LSTM memory. */
+static void rt_rnn(const lln_rt_model_t *m, const float *xn, float *h, float *c, float *w)
+{
+    uint16_t N = m->units;
+    float *zi = w, *zh = w + m->base->rnn_ih.out;
+    rt_dense(&m->base->rnn_ih, xn, zi, 0);
+    rt_dense(&m->base->rnn_hh, h, zh, 0);
+    for (uint16_t j = 0; j < N; j++) {
+        if (m->cell == LLN_RT_GRU) {
+            float r = rt_sigmoid(zi[j] + zh[j]), z = rt_sigmoid(zi[N + j] + zh[N + j]);
+            float n = rt_tanh(zi[2 * N + j] + r * zh[2 * N + j]);
+            h[j] = (1.0f - z) * n + z * h[j];
+            continue;
+        }
+        float i = rt_sigmoid(zi[j] + zh[j]), f = rt_sigmoid(zi[N + j] + zh[N + j]);
+        float g = rt_tanh(zi[2 * N + j] + zh[2 * N + j]);
+        float o = rt_sigmoid(zi[3 * N + j] + zh[3 * N + j]);
+        float cn = f * c[j] + i * g;
+        c[j] = cn;
+        h[j] = o * rt_tanh(cn);
+    }
+}
+
+/* MLP: the window (state, oldest row first) moves one row and takes xn; the hidden layers
+ * then write the cell output out (cell_outputs values). w: 2 x cell_outputs. */
+static void rt_mlp(const lln_rt_model_t *m, const float *xn, float *win, float *out, float *w)
+{
+    uint16_t I = m->inputs, N = m->units;
+    for (uint16_t k = 0; k + I < N; k++)
+        win[k] = win[k + I];
+    for (uint16_t i = 0; i < I; i++)
+        win[N - I + i] = xn[i];
+    const float *in = win;
+    for (uint16_t l = 0; l < m->base->nmlp; l++) {
+        float *o = l + 1 == m->base->nmlp ? out : w + (l % 2 ? m->cell_outputs : 0);
+        rt_dense_act(&m->base->mlp[l], m->activation, in, o);
+        in = o;
+    }
+    for (uint16_t k = 0; m->base->nmlp == 0 && k < N; k++)
+        out[k] = win[k];
+}
+
+void lln_rt_baseline(const lln_rt_model_t *m, const float *xn, float *state, float *yc, float *w)
+{
+    if (m->cell == LLN_RT_MLP) {
+        rt_mlp(m, xn, state, yc, w);
+        return;
+    }
+    rt_rnn(m, xn, state, state + m->units, w);
+    for (uint16_t j = 0; j < m->units; j++)
+        yc[j] = state[j];
+}
+
 /* ---- the step ------------------------------------------------------------------------------ */
 
 void lln_rt_reset(const lln_rt_model_t *m, float *state)
@@ -205,6 +268,8 @@ int lln_rt_step(const lln_rt_model_t *m, float *state, const float *x, float dt,
         rt_lstm(m, xn, h, state + N, w);
     if (m->cell == LLN_RT_LTC) {
         rt_ltc(m, xn, dt, h, yc, w);
+    } else if (m->cell >= LLN_RT_GRU) {
+        m->baseline(m, xn, h, yc, w);
     } else {
         const float *inp = xn;
         uint16_t col = 0;

@@ -28,7 +28,14 @@ extern "C" {
 #define LLN_RT_E_INPUT 2 /**< an input is not finite (state unchanged) */
 
 /** Cell kinds, CfC modes and activations (same values as the host library's enums). */
-enum { LLN_RT_LTC = 0, LLN_RT_CFC = 1, LLN_RT_WIRED_CFC = 2 };
+enum {
+    LLN_RT_LTC = 0,
+    LLN_RT_CFC = 1,
+    LLN_RT_WIRED_CFC = 2,
+    LLN_RT_GRU = 3, /**< discrete-time baselines: dt is checked but not used */
+    LLN_RT_LSTM = 4,
+    LLN_RT_MLP = 5
+};
 enum { LLN_RT_MODE_DEFAULT = 0, LLN_RT_MODE_NO_GATE = 1, LLN_RT_MODE_PURE = 2 };
 enum {
     LLN_RT_ACT_LECUN_TANH = 0,
@@ -67,6 +74,13 @@ typedef struct lln_rt_cfc {
     const float *w_tau_abs, *a;     /**< pure mode: |w_tau|, A */
 } lln_rt_cfc_t;
 
+/** The GRU / LSTM / MLP baselines' tables (lln_rt_model_t.base; the liquid cells have none). */
+typedef struct lln_rt_base {
+    lln_rt_dense_t rnn_ih, rnn_hh; /**< GRU / LSTM: gate pre-activations (out = 0: none) */
+    uint16_t nmlp;                 /**< MLP: hidden layers over the input window */
+    const lln_rt_dense_t *mlp;     /**< MLP: nmlp layers (the window is the state) */
+} lln_rt_base_t;
+
 /** An exported model (const data). */
 typedef struct lln_rt_model {
     uint8_t cell, mode, activation, mixed_memory;
@@ -79,9 +93,20 @@ typedef struct lln_rt_model {
     const float *x_mean, *x_inv_std;  /**< input normalisation, I each */
     const float *y_mean, *y_std;      /**< output scaling, O each */
     uint32_t state_floats, scratch_floats;
+    const lln_rt_base_t *base; /**< the baselines' tables (0 for the liquid cells) */
+    /** lln_rt_baseline for the GRU / LSTM / MLP cells, 0 for the others: reached only
+     *  through this pointer, so a liquid model's firmware links none of its code
+     *  (--gc-sections). */
+    void (*baseline)(const struct lln_rt_model *m, const float *xn, float *state, float *yc,
+                     float *w);
 } lln_rt_model_t;
 
-/** Zeroes the state (state_floats values: hidden state, then LSTM cell state). */
+/** The cell step of the GRU / LSTM / MLP baselines (called by lln_rt_step through
+ *  lln_rt_model_t.baseline): xn the normalised input, yc the cell output, w scratch. */
+void lln_rt_baseline(const lln_rt_model_t *m, const float *xn, float *state, float *yc, float *w);
+
+/** Zeroes the state (state_floats values: hidden state, then LSTM cell state; for the MLP
+ *  baseline the window of the last inputs, oldest first). */
 void lln_rt_reset(const lln_rt_model_t *m, float *state);
 
 /** One step: x (inputs values), dt (elapsed time, > 0), y (outputs values, may be NULL),

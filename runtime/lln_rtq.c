@@ -295,6 +295,71 @@ static void q_ltc(const lln_rtq_model_t *m, const int16_t *x, int32_t dt, int16_
         h[j] = u[j];
 }
 
+/* ---- the baselines ----------------------------------------------------------------------------- */
+
+/* GRU / LSTM (torch's cells). z = [xn, h] as stored feeds one split layer of the sigmoid/tanh
+ * gates in Q3.12; the GRU's candidate keeps W_in xn + b_in and W_hn h + b_hn apart (r scales
+ * the second), each in its calibrated format. h is Q0.15, the LSTM memory mem_frac. */
+static void q_rnn(const lln_rtq_model_t *m, const int16_t *xn, int16_t *h, int16_t *out, int16_t *w)
+{
+    uint16_t I = m->inputs, N = m->units;
+    int16_t *z = w, *g = z + I + N, *ci = g + 4 * (size_t)N, *ch = ci + N;
+    for (uint16_t i = 0; i < I; i++)
+        z[i] = xn[i];
+    for (uint16_t j = 0; j < N; j++)
+        z[I + j] = h[j];
+    q_dense(&m->base->gates, z, g);
+    if (m->cell == LLN_RTQ_GRU) {
+        q_dense(&m->base->cand_in, xn, ci);
+        q_dense(&m->base->cand_h, h, ch);
+        for (uint16_t j = 0; j < N; j++) {
+            int32_t r = lln_fx_sigmoid_lut(g[j]), zg = lln_fx_sigmoid_lut(g[N + j]);
+            int32_t a = q_shift(ci[j], m->base->gin_frac - 12) +
+                        q_shift(lln_fx_rshift_round(r * ch[j], 15), m->base->ghn_frac - 12);
+            int32_t n = lln_fx_tanh_fast(lln_fx_sat16(a));
+            /* (1 - z) n + z h = n + z (h - n): |z (h - n)| < 2^31 */
+            h[j] = lln_fx_sat16(n + lln_fx_rshift_round(zg * ((int32_t)h[j] - n), 15));
+            out[j] = h[j];
+        }
+        return;
+    }
+    int16_t *c = h + N;
+    int mf = (int)m->base->mem_frac; /* in [0, 14] */
+    for (uint16_t j = 0; j < N; j++) {
+        int32_t ig = lln_fx_sigmoid_lut(g[j]), fg = lln_fx_sigmoid_lut(g[N + j]);
+        int32_t gg = lln_fx_tanh_fast(g[2 * N + j]), og = lln_fx_sigmoid_lut(g[3 * N + j]);
+        /* c' = f c + i g: Q0.15 x mem_frac and Q0.30 -> mem_frac (mem_frac in [0, 14]) */
+        int32_t cn = lln_fx_rshift_round(fg * c[j], 15) + lln_fx_rshift_round(ig * gg, 30 - mf);
+        c[j] = lln_fx_sat16(cn);
+        int32_t tc = lln_fx_tanh_fast(lln_fx_sat16(q_shift(c[j], mf - 12)));
+        h[j] = lln_fx_sat16(lln_fx_rshift_round(og * tc, 15));
+        out[j] = h[j];
+    }
+}
+
+void lln_rtq_baseline(const lln_rtq_model_t *m, const int16_t *xn, int16_t *state, int16_t *out)
+{
+    uint16_t I = m->inputs, N = m->units, U = m->cell_outputs;
+    if (m->cell != LLN_RTQ_MLP) {
+        q_rnn(m, xn, state, out, out + N);
+        return;
+    }
+    for (uint16_t k = 0; k + I < N; k++)
+        state[k] = state[k + I];
+    for (uint16_t i = 0; i < I; i++)
+        state[N - I + i] = xn[i];
+    const int16_t *in = state;
+    for (uint16_t l = 0; l < m->base->nmlp; l++) {
+        int16_t *o = l + 1 == m->base->nmlp ? out : out + U + (size_t)(l % 2) * U;
+        q_dense(&m->base->mlp[l], in, o);
+        for (uint16_t k = 0; k < m->base->mlp[l].out; k++)
+            o[k] = q_act(m->activation, o[k], m->base->mlp_frac[l]);
+        in = o;
+    }
+    for (uint16_t k = 0; m->base->nmlp == 0 && k < N; k++)
+        out[k] = state[k];
+}
+
 /* ---- the step ------------------------------------------------------------------------------ */
 
 void lln_rtq_reset(const lln_rtq_model_t *m, int16_t *state)
@@ -317,14 +382,20 @@ int lln_rtq_step(const lln_rtq_model_t *m, int16_t *state, const int16_t *x, int
         int16_t *xn = scratch16;
         w = xn + m->inputs;
         q_affine(&m->in_norm, x, xn, m->inputs);
-        const int16_t *inp = xn;
-        uint16_t col = 0;
-        for (uint16_t l = 0; l < m->ncells; l++) {
-            q_cfc(m, &m->cfc[l], inp, dt, state + col, w);
-            inp = state + col; /* the next layer reads this layer's new state */
-            col = (uint16_t)(col + m->cfc[l].hidden);
+        if (m->baseline) {
+            m->baseline(m, xn, state, w);
+            out = w;
+            w += Oc;
+        } else {
+            const int16_t *inp = xn;
+            uint16_t col = 0;
+            for (uint16_t l = 0; l < m->ncells; l++) {
+                q_cfc(m, &m->cfc[l], inp, dt, state + col, w);
+                inp = state + col; /* the next layer reads this layer's new state */
+                col = (uint16_t)(col + m->cfc[l].hidden);
+            }
+            out = state + N - Oc;
         }
-        out = state + N - Oc;
     }
     if (y == 0)
         return LLN_RTQ_OK;

@@ -28,7 +28,14 @@ extern "C" {
 #define LLN_RTQ_E_DT 1 /**< dt <= 0 (state unchanged) */
 
 /** Cell kinds, CfC modes and activations (same values as the host library's enums). */
-enum { LLN_RTQ_LTC = 0, LLN_RTQ_CFC = 1, LLN_RTQ_WIRED_CFC = 2 };
+enum {
+    LLN_RTQ_LTC = 0,
+    LLN_RTQ_CFC = 1,
+    LLN_RTQ_WIRED_CFC = 2,
+    LLN_RTQ_GRU = 3, /**< discrete-time baselines: dt is checked but not used */
+    LLN_RTQ_LSTM = 4,
+    LLN_RTQ_MLP = 5
+};
 enum { LLN_RTQ_MODE_DEFAULT = 0, LLN_RTQ_MODE_NO_GATE = 1, LLN_RTQ_MODE_PURE = 2 };
 enum {
     LLN_RTQ_ACT_LECUN_TANH = 0,
@@ -107,6 +114,20 @@ typedef struct lln_rtq_cfc {
     int8_t a_frac;
 } lln_rtq_cfc_t;
 
+/** The GRU / LSTM / MLP baselines' tables (lln_rtq_model_t.base). MLP: the state is the
+ *  window of the last inputs after in_norm (each input in its own format), oldest row first;
+ *  hidden layers as a CfC backbone. GRU / LSTM: the state is h (Q0.15), then the LSTM memory
+ *  c (mem_frac). */
+typedef struct lln_rtq_base {
+    uint16_t nmlp;              /**< MLP: hidden layers */
+    const lln_rtq_dense_t *mlp; /**< MLP: nmlp layers; the first reads the window */
+    const int8_t *mlp_frac;     /**< MLP: per hidden layer, frac of its pre-activation */
+    lln_rtq_dense_t gates;      /**< [xn, h] (split) -> Q3.12: GRU r, z; LSTM i, f, g, o */
+    lln_rtq_dense_t cand_in;    /**< GRU: W_in xn + b_in, gin_frac */
+    lln_rtq_dense_t cand_h;     /**< GRU: W_hn h + b_hn, ghn_frac */
+    int8_t gin_frac, ghn_frac, mem_frac;
+} lln_rtq_base_t;
+
 /** An exported quantized model (const data). */
 typedef struct lln_rtq_model {
     uint8_t cell, mode, activation;
@@ -116,15 +137,26 @@ typedef struct lln_rtq_model {
     const int8_t *y_frac;                          /**< per output: its fractional bits */
     lln_rtq_ltc_t ltc;
     uint16_t ncells;
-    const lln_rtq_cfc_t *cfc; /**< ncells CfC cells (layers, in state order) */
-    lln_rtq_affine_t in_norm; /**< CfC: raw input -> normalised input */
-    lln_rtq_dense_t proj;     /**< projection (out = 0: none) */
-    int8_t c_frac;            /**< frac of the cell output the projection or out_map reads */
-    lln_rtq_affine_t out_map; /**< cell (or projection) output -> y (y_frac) */
-    uint32_t state_len;       /**< int16 values per stream */
-    uint32_t scratch16_len;   /**< int16 scratch values */
-    uint32_t scratch32_len;   /**< int32 scratch values */
+    const lln_rtq_cfc_t *cfc;   /**< ncells CfC cells (layers, in state order) */
+    lln_rtq_affine_t in_norm;   /**< CfC: raw input -> normalised input */
+    lln_rtq_dense_t proj;       /**< projection (out = 0: none) */
+    int8_t c_frac;              /**< frac of the cell output the projection or out_map reads */
+    lln_rtq_affine_t out_map;   /**< cell (or projection) output -> y (y_frac) */
+    uint32_t state_len;         /**< int16 values per stream */
+    uint32_t scratch16_len;     /**< int16 scratch values */
+    uint32_t scratch32_len;     /**< int32 scratch values */
+    const lln_rtq_base_t *base; /**< the baselines' tables (0 for the liquid cells) */
+    /** lln_rtq_baseline for the baselines, 0 for the others: reached only through this pointer,
+     *  so a liquid model's firmware links none of its code (--gc-sections). */
+    void (*baseline)(const struct lln_rtq_model *m, const int16_t *xn, int16_t *state,
+                     int16_t *out);
 } lln_rtq_model_t;
+
+/** The baselines' cell (called by lln_rtq_step through lln_rtq_model_t.baseline). MLP: moves
+ *  the window in state one row and appends xn; GRU / LSTM: the torch cell update of h (and
+ *  c). Writes the cell output (cell_outputs values) to out and uses the values after it as
+ *  scratch (MLP: 2 x cell_outputs; GRU / LSTM: inputs + 5 x units). */
+void lln_rtq_baseline(const lln_rtq_model_t *m, const int16_t *xn, int16_t *state, int16_t *out);
 
 /** Zeroes the state (state_len values). */
 void lln_rtq_reset(const lln_rtq_model_t *m, int16_t *state);

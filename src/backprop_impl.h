@@ -17,7 +17,16 @@
 #define G_ALIGN 64
 #define G_MAX_DENSE (LLN_MAX_LAYERS + LLN_MAX_BACKBONE + 3)
 
-enum { G_BB = 0, G_HEADS = 1, G_LSTM_IN = 2, G_LSTM_REC = 3, G_PROJ = 4 };
+enum {
+    G_BB = 0,
+    G_HEADS = 1,
+    G_LSTM_IN = 2,
+    G_LSTM_REC = 3,
+    G_PROJ = 4,
+    G_RNN_IH = 5, /* GRU / LSTM baselines */
+    G_RNN_HH = 6,
+    G_MLP = 7 /* MLP baseline hidden layer */
+};
 
 /* The backward view of one dense layer y = W x + b (out x in). */
 typedef struct G_(gdense) {
@@ -63,6 +72,11 @@ typedef struct G_(tape) {
     /* head-major CfC combine buffers (combine_flat): heads and their gradients (4 x B x H
      * each), Δt per element and dL/dh or the new state (B x H each) */
     REAL *fh, *fd, *ft, *fg;
+    /* baselines: GRU / LSTM gate pre-activations (T x B x G N each) and their gradients
+     * (B x G N); MLP hidden layers' pre/post activations (T x B x units) */
+    REAL *zi, *zh, *dzi, *dzh;
+    REAL *mpre[LLN_MAX_BACKBONE], *mpost[LLN_MAX_BACKBONE];
+    int grnn_ih, grnn_hh, gmlp[LLN_MAX_BACKBONE];
 } G_(tape);
 
 /* ---- layout ----------------------------------------------------------------------------- */
@@ -92,6 +106,9 @@ static const K_(lln_dense) *G_(fwd)(const lln_model_t *m, const G_(gdense) *d)
     case G_HEADS: return &p->cfc[d->cell].heads;
     case G_LSTM_IN: return &p->lstm_in;
     case G_LSTM_REC: return &p->lstm_rec;
+    case G_RNN_IH: return &p->rnn_ih;
+    case G_RNN_HH: return &p->rnn_hh;
+    case G_MLP: return &p->mlp[d->layer];
     default: return &p->proj;
     }
 }
@@ -187,6 +204,26 @@ static void G_(carve_ltc)(G_(tape) *g, G_(carver) *c, const lln_model_t *m)
     L->dt = G_(take)(c, lw);
 }
 
+static void G_(carve_baseline)(G_(tape) *g, G_(carver) *c, const lln_model_t *m, size_t B,
+                               size_t rows)
+{
+    const K_(lln_prep) *p = &m->K_(p);
+    size_t gw = (size_t)lln__gates(&m->cfg) * (size_t)m->cfg.units, U = (size_t)m->out_cell;
+    if (gw > 0) {
+        g->zi = G_(take)(c, rows * gw);
+        g->zh = G_(take)(c, rows * gw);
+        g->dzi = G_(take)(c, B * gw);
+        g->dzh = G_(take)(c, B * gw);
+        g->grnn_ih = G_(add_dense)(g, c, m, G_RNN_IH, 0, 0);
+        g->grnn_hh = G_(add_dense)(g, c, m, G_RNN_HH, 0, 0);
+    }
+    for (int l = 0; l < p->nmlp; l++) {
+        g->mpre[l] = G_(take)(c, rows * U);
+        g->mpost[l] = G_(take)(c, rows * U);
+        g->gmlp[l] = G_(add_dense)(g, c, m, G_MLP, 0, l);
+    }
+}
+
 size_t G_(lln__tape_carve)(const lln_model_t *m, int batch, int steps, void *base)
 {
     G_(carver) c = {base, 0};
@@ -209,8 +246,12 @@ size_t G_(lln__tape_carve)(const lln_model_t *m, int batch, int steps, void *bas
         g->glstm_in = G_(add_dense)(g, &c, m, G_LSTM_IN, 0, 0);
         g->glstm_rec = G_(add_dense)(g, &c, m, G_LSTM_REC, 0, 0);
     }
+    if (m->cfg.cell == LLN_CELL_LSTM)
+        g->c = G_(take)(&c, (T + 1) * B * N);
     g->scr = G_(take)(&c, B * lln__scratch_per_sample(m));
-    if (m->cfg.cell == LLN_CELL_LTC)
+    if (lln__baseline(&m->cfg))
+        G_(carve_baseline)(g, &c, m, B, rows);
+    else if (m->cfg.cell == LLN_CELL_LTC)
         G_(carve_ltc)(g, &c, m);
     else
         G_(carve_cfc)(g, &c, m, rows);
@@ -222,6 +263,8 @@ size_t G_(lln__tape_carve)(const lln_model_t *m, int batch, int steps, void *bas
         wmax = (size_t)gc->units > wmax ? (size_t)gc->units : wmax;
         hmax = (size_t)gc->hw > hmax ? (size_t)gc->hw : hmax;
     }
+    if (m->cfg.cell == LLN_CELL_MLP && Oc > wmax)
+        wmax = Oc;
     for (int k = 0; k < g->ngd; k++)
         ldmax = (size_t)g->gd[k].t.ld > ldmax ? (size_t)g->gd[k].t.ld : ldmax;
     g->zero = G_(take)(&c, ldmax + 1);
@@ -323,6 +366,40 @@ static void G_(cfc_fwd)(const lln_model_t *m, const G_(tape) *g, const K_(lln_cf
         G_(combine_flat)(g, m->cfg.mode, cp->hidden, nb, hd, hw, dt, h, hs);
 }
 
+/* A baseline step as baseline_step in kernels_impl.h, recording the gate pre-activations
+ * (GRU / LSTM) or the hidden layers' pre/post activations (MLP). */
+static void G_(baseline_fwd)(const lln_model_t *m, const G_(tape) *g, size_t t, int nb, REAL *hnew,
+                             REAL *yc)
+{
+    const K_(lln_prep) *p = &m->K_(p);
+    int I = m->cfg.input_size, N = m->cfg.units, Oc = m->out_cell;
+    size_t r0 = t * (size_t)nb, nbN = (size_t)nb * N;
+    const REAL *xn = g->xn + r0 * (size_t)I;
+    if (m->cfg.cell != LLN_CELL_MLP) {
+        size_t gw = (size_t)lln__gates(&m->cfg) * (size_t)N;
+        REAL *cnew = NULL;
+        if (m->cfg.cell == LLN_CELL_LSTM) {
+            cnew = g->c + (t + 1) * nbN;
+            memcpy(cnew, cnew - nbN, nbN * sizeof(REAL));
+        }
+        K_(rnn_cell)(m, p, nb, xn, hnew, cnew, g->zi + r0 * gw, g->zh + r0 * gw);
+        memcpy(yc, hnew, nbN * sizeof(REAL));
+        return;
+    }
+    K_(mlp_shift)(nb, I, N, xn, hnew);
+    const REAL *in = hnew;
+    size_t is = (size_t)N, U = (size_t)Oc;
+    for (int l = 0; l < p->nmlp; l++) {
+        REAL *pre = g->mpre[l] + r0 * U, *post = g->mpost[l] + r0 * U;
+        K_(dense_batch)(&p->mlp[l], nb, in, is, pre, U, 0);
+        memcpy(post, pre, (size_t)nb * U * sizeof(REAL));
+        K_(activate)(m->cfg.activation, post, nb * Oc);
+        in = post;
+        is = U;
+    }
+    memcpy(yc, in, (size_t)nb * (size_t)Oc * sizeof(REAL));
+}
+
 /* The cell of one step on hnew (in place; it holds the cell's input state on entry); yc
  * receives the cell output (nb x Oc). */
 static void G_(cell_fwd)(const lln_model_t *m, const G_(tape) *g, size_t t, int nb, REAL *hnew,
@@ -333,6 +410,10 @@ static void G_(cell_fwd)(const lln_model_t *m, const G_(tape) *g, size_t t, int 
     size_t r0 = t * (size_t)nb;
     const REAL *xn = g->xn + r0 * (size_t)I, *dtv = g->dt + r0;
     REAL *cw = yc + (size_t)nb * Oc;
+    if (lln__baseline(&m->cfg)) {
+        G_(baseline_fwd)(m, g, t, nb, hnew, yc);
+        return;
+    }
     if (m->cfg.cell == LLN_CELL_LTC) {
         int b = 0;
         for (; b + K_L <= nb; b += K_L)
@@ -368,7 +449,7 @@ void G_(lln__tape_forward)(lln_tape_t *tp, const REAL *x, const REAL *dt, const 
         memcpy(g->h, h0, nbN * sizeof(REAL));
     else
         memset(g->h, 0, nbN * sizeof(REAL));
-    if (m->cfg.mixed_memory) {
+    if (lln__nmem(&m->cfg)) {
         if (c0)
             memcpy(g->c, c0, nbN * sizeof(REAL));
         else
@@ -956,6 +1037,94 @@ static void G_(lstm_back)(const lln_model_t *m, G_(tape) *g, size_t t, int nb, c
     G_(back_x)(di, nb, g->dgz, zw, dxn, (size_t)I, 1);
 }
 
+/* ---- baselines backward ------------------------------------------------------------------------ */
+
+/* GRU / LSTM gates of one sample: from dL/dh' (dh) and dL/dc' (dc, LSTM) the gradients of the
+ * gate pre-activations zi, zh; dh becomes the direct part of dL/dh (GRU: z dh; LSTM: 0, the
+ * recurrent layer adds the rest) and dc dL/dc. */
+static void G_(gates_back)(const lln_model_t *m, int N, const REAL *zi, const REAL *zh,
+                           const REAL *h, const REAL *cp, const REAL *cn, REAL *dh, REAL *dc,
+                           REAL *dzi, REAL *dzh)
+{
+    for (int j = 0; j < N; j++) {
+        if (m->cfg.cell == LLN_CELL_GRU) {
+            REAL r = SIGMOID(zi[j] + zh[j]), z = SIGMOID(zi[N + j] + zh[N + j]);
+            REAL hn = zh[2 * N + j], n = TANH(zi[2 * N + j] + r * hn), d = dh[j];
+            REAL dn = d * (1 - z) * (1 - n * n), dr = dn * hn * r * (1 - r);
+            REAL dz = d * (h[j] - n) * z * (1 - z);
+            dzi[j] = dzh[j] = dr;
+            dzi[N + j] = dzh[N + j] = dz;
+            dzi[2 * N + j] = dn;
+            dzh[2 * N + j] = dn * r;
+            dh[j] = d * z;
+            continue;
+        }
+        REAL i = SIGMOID(zi[j] + zh[j]), f = SIGMOID(zi[N + j] + zh[N + j]);
+        REAL g = TANH(zi[2 * N + j] + zh[2 * N + j]), o = SIGMOID(zi[3 * N + j] + zh[3 * N + j]);
+        REAL tc = TANH(cn[j]), d = dh[j], dct = dc[j] + d * o * (1 - tc * tc);
+        dzi[j] = dzh[j] = dct * g * i * (1 - i);
+        dzi[N + j] = dzh[N + j] = dct * cp[j] * f * (1 - f);
+        dzi[2 * N + j] = dzh[2 * N + j] = dct * i * (1 - g * g);
+        dzi[3 * N + j] = dzh[3 * N + j] = d * tc * o * (1 - o);
+        dc[j] = dct * f;
+        dh[j] = 0;
+    }
+}
+
+/* GRU / LSTM step t backward: g->dh holds dL/dh' (cell output included) on entry and dL/dh on
+ * return; adds dL/d(normalised input) to g->dxn. */
+static void G_(rnn_back)(const lln_model_t *m, G_(tape) *g, size_t t, int nb)
+{
+    int N = m->cfg.units, I = m->cfg.input_size;
+    size_t nbN = (size_t)nb * N, gw = (size_t)lln__gates(&m->cfg) * (size_t)N, r0 = t * (size_t)nb;
+    const REAL *zi = g->zi + r0 * gw, *zh = g->zh + r0 * gw, *h = g->h + t * nbN;
+    const REAL *cp = g->c ? g->c + t * nbN : NULL;
+    for (int b = 0; b < nb; b++) {
+        size_t o = (size_t)b * gw, e = (size_t)b * N;
+        G_(gates_back)(m, N, zi + o, zh + o, h + e, cp ? cp + e : NULL, cp ? cp + nbN + e : NULL,
+                       g->dh + e, g->dc + e, g->dzi + o, g->dzh + o);
+    }
+    G_(gdense) *di = &g->gd[g->grnn_ih], *dr = &g->gd[g->grnn_hh];
+    G_(grad_w)(g, di, nb, g->dzi, gw, g->xn + r0 * (size_t)I, (size_t)I);
+    G_(grad_w)(g, dr, nb, g->dzh, gw, h, (size_t)N);
+    G_(back_x)(dr, nb, g->dzh, gw, g->dh, (size_t)N, 1);
+    G_(back_x)(di, nb, g->dzi, gw, g->dxn, (size_t)I, 1);
+}
+
+/* MLP step t backward: dyc (nb x Oc) through the hidden layers into g->dh (dL/d(new window),
+ * which also holds what later steps sent back), then the shift: the newest row goes to the
+ * input, the rest moves one row older; g->dh holds dL/d(old window) on return. */
+static void G_(mlp_back)(const lln_model_t *m, G_(tape) *g, size_t t, int nb, const REAL *dyc)
+{
+    const K_(lln_prep) *p = &m->K_(p);
+    int N = m->cfg.units, I = m->cfg.input_size, Oc = m->out_cell;
+    size_t nbN = (size_t)nb * N, r0 = t * (size_t)nb, U = (size_t)Oc;
+    REAL *dz = g->dza, *dz2 = g->dzb;
+    memcpy(dz, dyc, (size_t)nb * U * sizeof(REAL));
+    for (int l = p->nmlp - 1; l >= 0; l--) {
+        G_(gdense) *d = &g->gd[g->gmlp[l]];
+        const REAL *in = l > 0 ? g->mpost[l - 1] + r0 * U : g->h + (t + 1) * nbN;
+        G_(act_back)(m->cfg.activation, g->mpre[l] + r0 * U, dz, (size_t)nb * U);
+        G_(grad_w)(g, d, nb, dz, U, in, (size_t)d->in);
+        G_(back_x)(d, nb, dz, U, dz2, (size_t)d->in, 0);
+        REAL *tmp = dz;
+        dz = dz2;
+        dz2 = tmp;
+    }
+    for (size_t e = 0; e < nbN; e++)
+        g->dh[e] += dz[e];
+    for (int b = 0; b < nb; b++) {
+        REAL *dn = g->dh + (size_t)b * N, *dold = g->dh2 + (size_t)b * N;
+        for (int i = 0; i < I; i++)
+            g->dxn[(size_t)b * I + i] += dn[N - I + i];
+        memset(dold, 0, (size_t)I * sizeof(REAL));
+        memcpy(dold + I, dn, (size_t)(N - I) * sizeof(REAL));
+    }
+    REAL *tmp = g->dh;
+    g->dh = g->dh2;
+    g->dh2 = tmp;
+}
+
 /* ---- one step backward ------------------------------------------------------------------------ */
 
 /* dh: dL/d(state after step t) on entry, dL/d(state before it) on return (dc likewise). */
@@ -973,14 +1142,23 @@ static void G_(step_back)(const lln_model_t *m, G_(tape) *g, size_t t, int nb, i
     const REAL *dyc = g->dyo;
     if (p->proj.out > 0) {
         G_(gdense) *d = &g->gd[g->gproj];
-        const REAL *yc = hnew + (N - Oc);
-        G_(grad_w)(g, d, nb, g->dyo, (size_t)O, yc, (size_t)N);
+        int mlp_out = m->cfg.cell == LLN_CELL_MLP && p->nmlp > 0;
+        const REAL *yc = mlp_out ? g->mpost[p->nmlp - 1] + r0 * (size_t)Oc : hnew + (N - Oc);
+        G_(grad_w)(g, d, nb, g->dyo, (size_t)O, yc, mlp_out ? (size_t)Oc : (size_t)N);
         G_(back_x)(d, nb, g->dyo, (size_t)O, g->dyc, (size_t)Oc, 0);
         dyc = g->dyc;
     }
     memset(g->dxn, 0, (size_t)nb * I * sizeof(REAL));
     REAL *dcell; /* dL/d(cell input state) */
-    if (m->cfg.cell == LLN_CELL_LTC) {
+    if (m->cfg.cell == LLN_CELL_MLP) {
+        G_(mlp_back)(m, g, t, nb, dyc);
+        dcell = g->dh;
+    } else if (lln__baseline(&m->cfg)) {
+        for (size_t e = 0; e < nbN; e++)
+            g->dh[e] += dyc[e]; /* the output is h (Oc = N) */
+        G_(rnn_back)(m, g, t, nb);
+        dcell = g->dh;
+    } else if (m->cfg.cell == LLN_CELL_LTC) {
         for (int b = 0; b < nb; b += K_L)
             G_(ltc_back_block)(m, g, r0, b, nb - b < K_L ? nb - b : K_L, hin, dyc, g->dh, g->dxn);
         dcell = g->dh;
@@ -1152,6 +1330,17 @@ static void G_(finalize_dense)(const lln_model_t *m, const G_(tape) *g, double *
         case G_LSTM_REC:
             G_(add_block)(m, grad, d, 0, d->out, "lstm.recurrent_map.weight", NULL, NULL);
             break;
+        case G_RNN_IH:
+            G_(add_block)(m, grad, d, 0, d->out, "rnn_cell.weight_ih", "rnn_cell.bias_ih", NULL);
+            break;
+        case G_RNN_HH:
+            G_(add_block)(m, grad, d, 0, d->out, "rnn_cell.weight_hh", "rnn_cell.bias_hh", NULL);
+            break;
+        case G_MLP:
+            snprintf(wn, sizeof wn, "rnn_cell.hidden.%d.weight", d->layer);
+            snprintf(bn, sizeof bn, "rnn_cell.hidden.%d.bias", d->layer);
+            G_(add_block)(m, grad, d, 0, d->out, wn, bn, NULL);
+            break;
         default: G_(add_block)(m, grad, d, 0, d->out, "fc.weight", "fc.bias", NULL); break;
         }
     }
@@ -1256,7 +1445,7 @@ void G_(lln__tape_backward)(lln_tape_t *tp, const REAL *dy, double *grad, REAL *
         G_(step_back)(m, g, (size_t)t, nb, T, dy, dx);
     if (dh0 != NULL)
         memcpy(dh0, g->dh, nbN * sizeof(REAL));
-    if (dc0 != NULL && m->cfg.mixed_memory)
+    if (dc0 != NULL && lln__nmem(&m->cfg))
         memcpy(dc0, g->dc, nbN * sizeof(REAL));
     G_(finalize_dense)(m, g, grad);
     if (m->cfg.cell == LLN_CELL_LTC)

@@ -8,7 +8,7 @@
 
 #include "lln/model.h"
 
-static const char *const CELL_NAMES[] = {"ltc", "cfc", "wired_cfc"};
+static const char *const CELL_NAMES[] = {"ltc", "cfc", "wired_cfc", "gru", "lstm", "mlp"};
 static const char *const MAP_NAMES[] = {"affine", "linear", "none"};
 static const char *const MODE_NAMES[] = {"default", "no_gate", "pure"};
 static const char *const ACT_NAMES[] = {"lecun_tanh", "tanh", "relu", "silu", "gelu"};
@@ -20,7 +20,10 @@ static const char *name_of(const char *const *names, int n, int v)
     return v >= 0 && v < n ? names[v] : NULL;
 }
 
-const char *lln_cell_name(lln_cell_kind_t k) { return name_of(CELL_NAMES, 3, (int)k); }
+const char *lln_cell_name(lln_cell_kind_t k)
+{
+    return name_of(CELL_NAMES, COUNT_OF(CELL_NAMES), (int)k);
+}
 const char *lln_mapping_name(lln_mapping_t k) { return name_of(MAP_NAMES, 3, (int)k); }
 const char *lln_cfc_mode_name(lln_cfc_mode_t k) { return name_of(MODE_NAMES, 3, (int)k); }
 const char *lln_activation_name(lln_activation_t k) { return name_of(ACT_NAMES, 5, (int)k); }
@@ -29,8 +32,9 @@ void lln_config_default(lln_config_t *cfg, lln_cell_kind_t cell)
 {
     memset(cfg, 0, sizeof *cfg);
     cfg->cell = cell;
-    lln_wiring_spec_default(&cfg->wiring,
-                            cell == LLN_CELL_CFC ? LLN_WIRING_CUSTOM : LLN_WIRING_FULL);
+    lln_wiring_spec_default(&cfg->wiring, cell == LLN_CELL_LTC || cell == LLN_CELL_WIRED_CFC
+                                              ? LLN_WIRING_FULL
+                                              : LLN_WIRING_CUSTOM);
     cfg->ode_unfolds = 6;
     cfg->epsilon = 1e-8;
     cfg->positivity = LLN_POS_SOFTPLUS;
@@ -40,6 +44,9 @@ void lln_config_default(lln_config_t *cfg, lln_cell_kind_t cell)
     cfg->activation = LLN_ACT_LECUN_TANH;
     cfg->backbone_units = 128;
     cfg->backbone_layers = 1;
+    cfg->mlp_window = 8;
+    if (cell == LLN_CELL_MLP)
+        cfg->activation = LLN_ACT_RELU;
 }
 
 /* ---- validation ------------------------------------------------------------------------ */
@@ -113,14 +120,45 @@ static lln_status_t validate_layers(const lln_config_t *c, lln_error_t *err)
     return LLN_OK;
 }
 
+/* GRU / LSTM / MLP: no wiring, no mixed memory; the MLP's hidden layers are the backbone
+ * keys and its state is the input window. */
+static lln_status_t validate_baseline(const lln_config_t *c, lln_error_t *err)
+{
+    const char *name = CELL_NAMES[c->cell];
+    if (c->mixed_memory)
+        return lln_error_set(err, LLN_E_CONFIG, "config: mixed_memory is not available for %s",
+                             name);
+    if (c->proj_size < 0 || c->proj_size > LLN_MAX_DIM)
+        return lln_error_set(err, LLN_E_CONFIG, "config: proj_size = %d out of range",
+                             c->proj_size);
+    if (c->cell != LLN_CELL_MLP)
+        return LLN_OK;
+    if (c->mlp_window < 1 || c->mlp_window > LLN_MAX_WINDOW)
+        return lln_error_set(err, LLN_E_CONFIG, "config: mlp_window = %d must be in [1, %d]",
+                             c->mlp_window, LLN_MAX_WINDOW);
+    if ((long)c->mlp_window * c->input_size > LLN_MAX_DIM)
+        return lln_error_set(err, LLN_E_CONFIG, "config: mlp_window * input_size = %ld exceeds %d",
+                             (long)c->mlp_window * c->input_size, LLN_MAX_DIM);
+    if ((unsigned)c->activation > LLN_ACT_GELU)
+        return lln_error_set(err, LLN_E_CONFIG, "config: bad activation %d", (int)c->activation);
+    if (c->backbone_layers < 0 || c->backbone_layers > LLN_MAX_BACKBONE)
+        return lln_error_set(err, LLN_E_CONFIG, "config: backbone_layers = %d must be in [0, %d]",
+                             c->backbone_layers, LLN_MAX_BACKBONE);
+    if (c->backbone_layers > 0 && check_dim("backbone_units", c->backbone_units, 1, err))
+        return LLN_E_CONFIG;
+    return LLN_OK;
+}
+
 lln_status_t lln_config_validate(const lln_config_t *c, lln_error_t *err)
 {
-    if ((unsigned)c->cell > LLN_CELL_WIRED_CFC)
+    if ((unsigned)c->cell > LLN_CELL_MLP)
         return lln_error_set(err, LLN_E_CONFIG, "config: unknown cell kind %d", (int)c->cell);
     if (check_dim("input_size", c->input_size, 1, err) || check_dim("units", c->units, 1, err))
         return LLN_E_CONFIG;
     if (c->mixed_memory != 0 && c->mixed_memory != 1)
         return lln_error_set(err, LLN_E_CONFIG, "config: mixed_memory must be 0 or 1");
+    if (c->cell >= LLN_CELL_GRU)
+        return validate_baseline(c, err);
     if (c->cell != LLN_CELL_CFC && c->wiring.kind != LLN_WIRING_CUSTOM) {
         lln_status_t st = lln_wiring_validate(&c->wiring, c->input_size, err);
         if (st != LLN_OK)
@@ -313,6 +351,8 @@ static lln_status_t set_enum_key(lln_config_t *c, const char *key, const char *v
         st = parse_u64(key, v, &c->wiring.seed, err);
     } else if (strcmp(key, "layer_sizes") == 0) {
         st = parse_layer_sizes(c, v, err);
+    } else if (strcmp(key, "mlp_window") == 0) {
+        st = parse_int(key, v, 1, LLN_MAX_WINDOW, &c->mlp_window, err);
     } else {
         *handled = 0;
     }
@@ -357,5 +397,9 @@ void lln_config_foreach(const lln_config_t *c,
         for (int l = 0; l < c->num_layers && l < LLN_MAX_LAYERS; l++)
             n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%d", l ? "," : "", c->layer_sizes[l]);
         fn("layer_sizes", buf, ctx);
+    }
+    if (c->cell == LLN_CELL_MLP) { /* only for the MLP: other cells' files stay as they were */
+        snprintf(buf, sizeof buf, "%d", c->mlp_window);
+        fn("mlp_window", buf, ctx);
     }
 }

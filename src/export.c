@@ -116,7 +116,9 @@ static lln_status_t check_opts(const lln_export_opts_t *o, const char **prefix, 
 static void sizes_of(const lln_rt_image_t *img, lln_export_sizes_t *s)
 {
     s->weight_bytes =
-        img->weight_bytes + sizeof(lln_rt_model_t) + img->model.ncells * sizeof(lln_rt_cfc_t);
+        img->weight_bytes + sizeof(lln_rt_model_t) + img->model.ncells * sizeof(lln_rt_cfc_t) +
+        (img->model.base ? sizeof(lln_rt_base_t) + img->model.base->nmlp * sizeof(lln_rt_dense_t)
+                         : 0);
     s->state_bytes = img->model.state_floats * sizeof(float);
     s->scratch_bytes = img->model.scratch_floats * sizeof(float);
 }
@@ -251,6 +253,24 @@ static void put_ltc(text_t *t, const lln_rt_image_t *img, const char *p)
 static void put_cells(text_t *t, const lln_rt_image_t *img, const char *p)
 {
     const lln_rt_model_t *r = &img->model;
+    const lln_rt_base_t *bs = r->base;
+    if (bs != NULL && bs->nmlp > 0) { /* the MLP baseline's hidden layers */
+        lln__put(t, "static const lln_rt_dense_t %s_mlp[%u] = {\n", p, (unsigned)bs->nmlp);
+        for (unsigned k = 0; k < bs->nmlp; k++) {
+            lln__put(t, "    ");
+            put_dense(t, img, p, &bs->mlp[k]);
+            lln__put(t, ",\n");
+        }
+        lln__put(t, "};\n");
+    }
+    if (bs != NULL) { /* the baselines' tables */
+        lln__put(t, "static const lln_rt_base_t %s_base = {", p);
+        put_dense(t, img, p, &bs->rnn_ih);
+        lln__put(t, ", ");
+        put_dense(t, img, p, &bs->rnn_hh);
+        lln__put(t, ", %u, %s%s};\n", (unsigned)bs->nmlp, bs->nmlp ? p : "0",
+                 bs->nmlp ? "_mlp" : "");
+    }
     if (r->ncells == 0)
         return;
     if (r->cfc[0].nbackbone > 0) {
@@ -307,7 +327,10 @@ static void model_c(text_t *t, const lln_rt_image_t *img, const char *p, const l
         put_ref(t, img, p, norm[i]);
         lln__put(t, ", ");
     }
-    lln__put(t, "%lu, %lu};\n", (unsigned long)r->state_floats, (unsigned long)r->scratch_floats);
+    lln__put(t, "%lu, %lu,\n    ", (unsigned long)r->state_floats,
+             (unsigned long)r->scratch_floats);
+    lln__put(t, "%s%s%s, %s};\n", r->base ? "&" : "", r->base ? p : "0", r->base ? "_base" : "",
+             r->baseline ? "lln_rt_baseline" : "0");
     (void)m;
 }
 

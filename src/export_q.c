@@ -84,6 +84,31 @@ static void syn(lln__text_t *t, const lln_qimage_t *q, const char *p, const lln_
 static void cells(lln__text_t *t, const lln_qimage_t *q, const char *p)
 {
     const lln_rtq_model_t *r = &q->model;
+    const lln_rtq_base_t *bs = r->base;
+    if (bs != NULL && bs->nmlp > 0) { /* the MLP baseline's hidden layers */
+        lln__put(t, "static const lln_rtq_dense_t %s_mlp[%u] = {\n", p, (unsigned)bs->nmlp);
+        for (unsigned k = 0; k < bs->nmlp; k++) {
+            lln__put(t, "    ");
+            dense(t, q, p, &bs->mlp[k]);
+            lln__put(t, ",\n");
+        }
+        lln__put(t, "};\n");
+    }
+    if (bs != NULL) { /* the baselines' tables */
+        lln__put(
+            t,
+            "static const lln_rtq_base_t %s_base = {\n    .nmlp = %u, .mlp = %s%s, .mlp_frac = ", p,
+            (unsigned)bs->nmlp, bs->nmlp ? p : "0", bs->nmlp ? "_mlp" : "");
+        ref(t, q, p, bs->mlp_frac);
+        lln__put(t, ",\n    .gates = ");
+        dense(t, q, p, &bs->gates);
+        lln__put(t, ",\n    .cand_in = ");
+        dense(t, q, p, &bs->cand_in);
+        lln__put(t, ",\n    .cand_h = ");
+        dense(t, q, p, &bs->cand_h);
+        lln__put(t, ",\n    .gin_frac = %d, .ghn_frac = %d, .mem_frac = %d};\n", bs->gin_frac,
+                 bs->ghn_frac, bs->mem_frac);
+    }
     if (r->ncells == 0)
         return;
     if (r->cfc[0].nbackbone > 0) {
@@ -154,6 +179,10 @@ void lln__export_q_model_c(lln__text_t *t, const lln_qimage_t *q, const char *p,
         lln__put(t, ",\n            .internal = ");
         syn(t, q, p, &l->internal);
         lln__put(t, "}");
+    } else if (r->baseline) {
+        lln__put(t, ",\n    .in_norm = ");
+        affine(t, q, p, &r->in_norm);
+        lln__put(t, ",\n    .base = &%s_base, .baseline = lln_rtq_baseline", p);
     } else {
         lln__put(t, ",\n    .ncells = %u, .cfc = %s_cells,\n    .in_norm = ", (unsigned)r->ncells,
                  p);

@@ -105,7 +105,7 @@ static lln_status_t check_call(const lln_tape_t *t, lln_dtype_t dtype, int batch
     if (t == NULL || t->dtype != dtype || x == NULL || batch < 1 || steps < 1 || batch > t->cap_b ||
         steps > t->cap_t || !same_shape(t))
         return LLN_E_ARG;
-    if (c0 != NULL && !t->model->cfg.mixed_memory)
+    if (c0 != NULL && !lln__nmem(&t->model->cfg))
         return LLN_E_ARG;
     return LLN_OK;
 }
@@ -146,7 +146,7 @@ static lln_status_t check_call(const lln_tape_t *t, lln_dtype_t dtype, int batch
                                         REAL *dh0, REAL *dc0)                                   \
     {                                                                                           \
         if (t == NULL || t->dtype != DT || t->nb == 0 || dy == NULL || grad == NULL ||          \
-            !same_shape(t) || (dc0 != NULL && !t->model->cfg.mixed_memory))                     \
+            !same_shape(t) || (dc0 != NULL && !lln__nmem(&t->model->cfg)))                      \
             return LLN_E_ARG;                                                                   \
         lln__tape_backward_##SFX(t, dy, grad, dx, dh0, dc0);                                    \
         return LLN_OK;                                                                          \
@@ -157,7 +157,7 @@ DEFINE_TAPE(double, f64, LLN_F64, _f64)
 
 lln_status_t lln_tape_final_state(const lln_tape_t *t, void *h, void *c)
 {
-    if (t == NULL || t->nb == 0 || (c != NULL && !t->model->cfg.mixed_memory))
+    if (t == NULL || t->nb == 0 || (c != NULL && !lln__nmem(&t->model->cfg)))
         return LLN_E_ARG;
     size_t es = t->dtype == LLN_F64 ? sizeof(double) : sizeof(float);
     size_t nbN = (size_t)t->nb * (size_t)t->model->cfg.units, at = (size_t)t->steps * nbN * es;

@@ -563,6 +563,94 @@ static void K_(lstm)(const K_(lln_prep) *p, int nb, int N, const REAL *xn, size_
     }
 }
 
+/* ---- baselines: GRU, LSTM, MLP (discrete time: no dt) --------------------------------------- */
+
+/* torch GRUCell on one sample from zi = W_ih x + b_ih and zh = W_hh h + b_hh (gates r, z, n
+ * stacked): r = s(zi_r + zh_r), z = s(zi_z + zh_z), n = tanh(zi_n + r zh_n),
+ * h' = (1 - z) n + z h, in place. */
+static void K_(gru_gates)(int N, const REAL *restrict zi, const REAL *restrict zh, REAL *restrict h)
+{
+    for (int j = 0; j < N; j++) {
+        REAL r = SIGMOID(zi[j] + zh[j]), z = SIGMOID(zi[N + j] + zh[N + j]);
+        REAL n = TANH(zi[2 * N + j] + r * zh[2 * N + j]);
+        h[j] = (1 - z) * n + z * h[j];
+    }
+}
+
+/* torch LSTMCell on one sample (gates i, f, g, o stacked): c' = f c + i g, h' = o tanh(c'). */
+static void K_(lstm_gates)(int N, const REAL *restrict zi, const REAL *restrict zh,
+                           REAL *restrict h, REAL *restrict c)
+{
+    for (int j = 0; j < N; j++) {
+        REAL i = SIGMOID(zi[j] + zh[j]), f = SIGMOID(zi[N + j] + zh[N + j]);
+        REAL g = TANH(zi[2 * N + j] + zh[2 * N + j]), o = SIGMOID(zi[3 * N + j] + zh[3 * N + j]);
+        REAL cn = f * c[j] + i * g;
+        c[j] = cn;
+        h[j] = o * TANH(cn);
+    }
+}
+
+/* GRU / LSTM for nb samples: both gate layers into zi, zh (nb x G N each), then the gates. */
+static void K_(rnn_cell)(const lln_model_t *m, const K_(lln_prep) *p, int nb, const REAL *xn,
+                         REAL *h, REAL *c, REAL *zi, REAL *zh)
+{
+    int N = m->cfg.units, I = m->cfg.input_size;
+    size_t gw = (size_t)lln__gates(&m->cfg) * (size_t)N;
+    K_(dense_batch)(&p->rnn_ih, nb, xn, (size_t)I, zi, gw, 0);
+    K_(dense_batch)(&p->rnn_hh, nb, h, (size_t)N, zh, gw, 0);
+    for (int b = 0; b < nb; b++) {
+        size_t o = (size_t)b * gw;
+        if (m->cfg.cell == LLN_CELL_GRU)
+            K_(gru_gates)(N, zi + o, zh + o, h + (size_t)b * N);
+        else
+            K_(lstm_gates)(N, zi + o, zh + o, h + (size_t)b * N, c + (size_t)b * N);
+    }
+}
+
+/* The MLP's state is the window of the last K normalised input rows, oldest first: drop the
+ * oldest row, append xn. win: nb rows of N = K I values. */
+static void K_(mlp_shift)(int nb, int I, int N, const REAL *xn, REAL *win)
+{
+    for (int b = 0; b < nb; b++) {
+        REAL *w = win + (size_t)b * N;
+        memmove(w, w + I, (size_t)(N - I) * sizeof(REAL));
+        memcpy(w + (N - I), xn + (size_t)b * I, (size_t)I * sizeof(REAL));
+    }
+}
+
+/* The MLP's hidden layers on the window into yc (nb x Oc); work: 2 nb Oc elements. */
+static void K_(mlp_layers)(const lln_model_t *m, const K_(lln_prep) *p, int nb, const REAL *win,
+                           REAL *yc, REAL *work)
+{
+    int N = m->cfg.units, Oc = m->out_cell;
+    const REAL *in = win;
+    size_t is = (size_t)N;
+    if (p->nmlp == 0)
+        memcpy(yc, win, (size_t)nb * (size_t)N * sizeof(REAL));
+    for (int l = 0; l < p->nmlp; l++) {
+        REAL *out = l == p->nmlp - 1 ? yc : work + (size_t)(l % 2) * (size_t)nb * (size_t)Oc;
+        K_(dense_batch)(&p->mlp[l], nb, in, is, out, (size_t)Oc, 0);
+        K_(activate)(m->cfg.activation, out, nb * Oc);
+        in = out;
+        is = (size_t)Oc;
+    }
+}
+
+/* One baseline step for nb samples; yc receives the cell output (nb x Oc). */
+static void K_(baseline_step)(const lln_model_t *m, const K_(lln_prep) *p, int nb, const REAL *xn,
+                              REAL *h, REAL *c, REAL *yc, REAL *work)
+{
+    int N = m->cfg.units;
+    if (m->cfg.cell == LLN_CELL_MLP) {
+        K_(mlp_shift)(nb, m->cfg.input_size, N, xn, h);
+        K_(mlp_layers)(m, p, nb, h, yc, work);
+        return;
+    }
+    size_t gw = (size_t)lln__gates(&m->cfg) * (size_t)N;
+    K_(rnn_cell)(m, p, nb, xn, h, c, work, work + (size_t)nb * gw);
+    memcpy(yc, h, (size_t)nb * (size_t)N * sizeof(REAL));
+}
+
 /* ---- one step for the whole batch ---------------------------------------------------------- */
 
 /* Work layout (elements): xn (nb*I) | y_cell (nb*Oc) | dt (nb) | cell scratch (nb * the
@@ -582,7 +670,9 @@ lln_status_t K_(lln__step)(const lln_model_t *m, lln_state_t *s, const REAL *x, 
     }
     if (m->cfg.mixed_memory)
         K_(lstm)(p, nb, N, xn, (size_t)I, h, s->c, cw);
-    if (m->cfg.cell == LLN_CELL_LTC) {
+    if (lln__baseline(&m->cfg)) {
+        K_(baseline_step)(m, p, nb, xn, h, s->c, yc, cw);
+    } else if (m->cfg.cell == LLN_CELL_LTC) {
         int b = 0;
         for (; b + K_L <= nb; b += K_L)
             K_(ltc_block)(&p->ltc, xn + (size_t)b * I, dtv + b, h + (size_t)b * N, (size_t)Oc,

@@ -170,12 +170,34 @@ static lln_status_t table_wired(lln_model_t *m, lln_error_t *err)
     return LLN_OK;
 }
 
+/* GRU / LSTM: torch GRUCell / LSTMCell's tensors (gates stacked in torch's order);
+ * MLP: hidden Linear layers "rnn_cell.hidden.<k>" over the window. */
+static lln_status_t table_baseline(lln_model_t *m, lln_error_t *err)
+{
+    const lln_config_t *c = &m->cfg;
+    int G = lln__gates(c), N = c->units;
+    char name[LLN_NAME_MAX];
+    if (c->cell != LLN_CELL_MLP) {
+        TRY(add_tensor(m, "rnn_cell.weight_ih", G * N, c->input_size, TRAIN, err));
+        TRY(add_tensor(m, "rnn_cell.weight_hh", G * N, N, TRAIN, err));
+        TRY(add_tensor(m, "rnn_cell.bias_ih", G * N, 0, TRAIN, err));
+        return add_tensor(m, "rnn_cell.bias_hh", G * N, 0, TRAIN, err);
+    }
+    for (int l = 0; l < c->backbone_layers; l++) { /* the first reads the window (N) */
+        snprintf(name, sizeof name, "rnn_cell.hidden.%d", l);
+        TRY(add_linear(m, name, c->backbone_units, l == 0 ? N : c->backbone_units, err));
+    }
+    return LLN_OK;
+}
+
 static lln_status_t table_all(lln_model_t *m, lln_error_t *err)
 {
     const lln_config_t *c = &m->cfg;
     int N = c->units;
     if (c->cell == LLN_CELL_LTC)
         TRY(table_ltc(m, err));
+    else if (lln__baseline(c))
+        TRY(table_baseline(m, err));
     else if (c->cell == LLN_CELL_CFC)
         TRY(table_cfc(m, err));
     else
@@ -320,7 +342,11 @@ static void init_dense_tensor(lln_model_t *m, lln_tensor_slot_t *t, rng_t *r)
         init_orthogonal(d, t->info.dims[0], t->info.dims[1], r);
     } else if (strcmp(t->name, "lstm.input_map.bias") == 0) {
         fill_uniform(d, n, -0.1, 0.1, r);
-    } else if (t->info.ndim == 2 && strncmp(t->name, "fc.", 3) != 0) {
+    } else if (lln__gates(&m->cfg) > 0 && strncmp(t->name, "rnn_cell.", 9) == 0) {
+        /* torch GRUCell / LSTMCell: every tensor U(+-1/sqrt(hidden_size)) */
+        double b = 1.0 / sqrt((double)m->cfg.units);
+        fill_uniform(d, n, -b, b, r);
+    } else if (t->info.ndim == 2 && strncmp(t->name, "fc.", 3) != 0 && !lln__baseline(&m->cfg)) {
         /* ncps overwrites every 2-D trainable CfC/LSTM parameter with xavier_uniform */
         double b = sqrt(6.0 / (t->info.dims[0] + t->info.dims[1]));
         fill_uniform(d, n, -b, b, r);
@@ -351,11 +377,37 @@ static void init_all(lln_model_t *m, unsigned long long seed)
 
 /* ---- creation ----------------------------------------------------------------------------- */
 
+/* Baselines have no wiring: the GRU/LSTM output is h (N), the MLP's the last hidden layer
+ * (or the window itself without hidden layers); the MLP's state is the window. */
+static lln_status_t normalise_baseline(lln_model_t *m, lln_error_t *err)
+{
+    lln_config_t *c = &m->cfg;
+    c->wiring.kind = LLN_WIRING_CUSTOM;
+    if (c->cell == LLN_CELL_MLP) {
+        long win = (long)c->mlp_window * c->input_size;
+        if (c->units != 0 && c->units != win)
+            return lln_error_set(err, LLN_E_CONFIG,
+                                 "config: units = %d, but an mlp's state is its window of "
+                                 "mlp_window * input_size = %ld values (set the hidden width "
+                                 "with backbone_units)",
+                                 c->units, win);
+        if (win >= 1 && win <= LLN_MAX_DIM)
+            c->units = (int)win;
+    }
+    TRY(lln_config_validate(c, err));
+    m->out_cell = c->cell == LLN_CELL_MLP && c->backbone_layers > 0 ? c->backbone_units : c->units;
+    c->output_size = m->out_cell;
+    m->out = c->proj_size > 0 ? c->proj_size : m->out_cell;
+    return LLN_OK;
+}
+
 /* Fills units, layer sizes and output widths from the wiring's shape (nothing is generated
  * or allocated here, so the sizes can be checked before anything large is built). */
 static lln_status_t normalise(lln_model_t *m, lln_error_t *err)
 {
     lln_config_t *c = &m->cfg;
+    if (lln__baseline(c))
+        return normalise_baseline(m, err);
     if (c->cell != LLN_CELL_CFC && c->wiring.kind != LLN_WIRING_CUSTOM) {
         lln_wiring_shape_t ws;
         if (c->wiring.kind != LLN_WIRING_NCP && c->wiring.units == 0)
@@ -409,7 +461,7 @@ lln_status_t lln_config_param_count(const lln_config_t *cfg, size_t *count, lln_
 static lln_status_t build_wiring(lln_model_t *m, lln_error_t *err)
 {
     const lln_config_t *c = &m->cfg;
-    if (c->cell == LLN_CELL_CFC || c->wiring.kind == LLN_WIRING_CUSTOM)
+    if (c->cell == LLN_CELL_CFC || lln__baseline(c) || c->wiring.kind == LLN_WIRING_CUSTOM)
         return LLN_OK;
     TRY(lln_wiring_build(&c->wiring, c->input_size, &m->wiring, err));
     m->has_wiring = 1;
@@ -483,7 +535,7 @@ size_t lln_model_param_count(const lln_model_t *m) { return m->nparams; }
 int lln_model_input_size(const lln_model_t *m) { return m->cfg.input_size; }
 int lln_model_output_size(const lln_model_t *m) { return m->out; }
 int lln_model_state_size(const lln_model_t *m) { return m->cfg.units; }
-int lln_model_memory_size(const lln_model_t *m) { return m->cfg.mixed_memory ? m->cfg.units : 0; }
+int lln_model_memory_size(const lln_model_t *m) { return lln__nmem(&m->cfg); }
 const char *lln_version(void) { return LLN_VERSION_STRING; }
 
 static lln_status_t check_values(const lln_tensor_info_t *t, const double *v, lln_error_t *err)
@@ -667,11 +719,40 @@ static void stats_cfc(const lln_model_t *m, lln_model_stats_t *st)
     st->weight_bytes_f32 = (size_t)st->params * 4;
 }
 
+/* GRU: 2 sigmoids + tanh per unit; LSTM: 3 sigmoids + 2 tanh; MLP: its activations. MACs:
+ * the dense layers plus the gate arithmetic (GRU: r*hn, (1-z)*n + z*h; LSTM: f*c + i*g,
+ * o*tanh(c)). The MLP's window shift is a copy, not counted. */
+static void stats_baseline(const lln_model_t *m, lln_model_stats_t *st)
+{
+    const lln_config_t *c = &m->cfg;
+    for (size_t i = 0; i < m->ntensors; i++) {
+        const lln_tensor_info_t *t = &m->tensors[i].info;
+        if (!(t->flags & LLN_TENSOR_TRAINABLE) || strncmp(t->name, "rnn_cell.", 9) != 0)
+            continue;
+        st->params += (long)t->count;
+        st->macs += t->ndim == 2 ? (long)t->count : 0;
+    }
+    long N = c->units;
+    if (c->cell == LLN_CELL_GRU) {
+        st->macs += 3 * N;
+        st->transcendentals = 3 * N;
+    } else if (c->cell == LLN_CELL_LSTM) {
+        st->macs += 3 * N;
+        st->transcendentals = 5 * N;
+    } else {
+        st->transcendentals =
+            act_calls(c->activation, (long)c->backbone_layers * c->backbone_units);
+    }
+    st->weight_bytes_f32 = (size_t)st->params * 4;
+}
+
 void lln_model_stats(const lln_model_t *m, lln_model_stats_t *st)
 {
     memset(st, 0, sizeof *st);
     if (m->cfg.cell == LLN_CELL_LTC)
         stats_ltc(m, st);
+    else if (lln__baseline(&m->cfg))
+        stats_baseline(m, st);
     else
         stats_cfc(m, st);
     long extra = dense_macs(m, "lstm.input_map.weight") +

@@ -53,6 +53,9 @@
         lln_cfc_prep_##SFX cfc[LLN_MAX_LAYERS];                                            \
         lln_dense_##SFX lstm_in, lstm_rec; /* mixed memory */                              \
         lln_dense_##SFX proj;              /* out == 0: none */                            \
+        lln_dense_##SFX rnn_ih, rnn_hh;    /* GRU / LSTM: gate pre-activations */          \
+        int nmlp;                          /* MLP: hidden layers */                        \
+        lln_dense_##SFX mlp[LLN_MAX_BACKBONE];                                             \
         REAL *x_mean, *x_inv_std, *y_mean, *y_std;                                         \
     } lln_prep_##SFX;
 
@@ -97,6 +100,19 @@ struct lln_state {
     void *h, *c, *work;
     void *heap; /* non-NULL when created by lln_state_create */
 };
+
+/* GRU, LSTM and MLP: the discrete-time baselines (docs/DESIGN.md "Baselines"). */
+static inline int lln__baseline(const lln_config_t *c) { return c->cell >= LLN_CELL_GRU; }
+/* Gates of a GRU (r, z, n) or LSTM (i, f, g, o) cell; 0 for the other cells. */
+static inline int lln__gates(const lln_config_t *c)
+{
+    return c->cell == LLN_CELL_GRU ? 3 : c->cell == LLN_CELL_LSTM ? 4 : 0;
+}
+/* Values of the LSTM memory c per stream: mixed memory or the LSTM baseline. */
+static inline int lln__nmem(const lln_config_t *c)
+{
+    return c->mixed_memory || c->cell == LLN_CELL_LSTM ? c->units : 0;
+}
 
 /* Largest parameter magnitude accepted: products the kernels precompute (P(w)*erev,
  * P(cm)*K) must stay finite in float32 (FLT_MAX ~ 3.4e38). */

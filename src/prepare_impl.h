@@ -297,6 +297,25 @@ static void P_(prep_extras)(lln_model_t *m, int *ok)
         p->x_inv_std[i] = (REAL)(1.0 / sd[i]);
 }
 
+/* GRU / LSTM: the input and recurrent gate layers (biases kept apart: the GRU's candidate
+ * gate scales W_hn h + b_hn by r); MLP: the hidden layers. */
+static void P_(prep_baseline)(lln_model_t *m, int *ok)
+{
+    P_(lln_prep) *p = &m->P_(p);
+    char wn[LLN_NAME_MAX], bn[LLN_NAME_MAX];
+    if (m->cfg.cell != LLN_CELL_MLP) {
+        P_(dense)(m, &p->rnn_ih, "rnn_cell.weight_ih", "rnn_cell.bias_ih", NULL, ok);
+        P_(dense)(m, &p->rnn_hh, "rnn_cell.weight_hh", "rnn_cell.bias_hh", NULL, ok);
+        return;
+    }
+    p->nmlp = m->cfg.backbone_layers;
+    for (int l = 0; l < p->nmlp && *ok; l++) {
+        snprintf(wn, sizeof wn, "rnn_cell.hidden.%d.weight", l);
+        snprintf(bn, sizeof bn, "rnn_cell.hidden.%d.bias", l);
+        P_(dense)(m, &p->mlp[l], wn, bn, NULL, ok);
+    }
+}
+
 lln_status_t P_(lln__prepare)(lln_model_t *m, lln_error_t *err)
 {
     const lln_config_t *c = &m->cfg;
@@ -305,6 +324,8 @@ lln_status_t P_(lln__prepare)(lln_model_t *m, lln_error_t *err)
     memset(p, 0, sizeof *p);
     if (c->cell == LLN_CELL_LTC) {
         P_(prep_ltc)(m, &ok);
+    } else if (lln__baseline(c)) {
+        P_(prep_baseline)(m, &ok);
     } else if (c->cell == LLN_CELL_CFC) {
         p->ncells = 1;
         P_(prep_cfc_cell)(m, &p->cfc[0], "rnn_cell.", c->input_size, c->units, c->backbone_layers,

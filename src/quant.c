@@ -27,12 +27,18 @@ void lln__qfmt_format(const lln_qfmt_t *f, char *buf, size_t cap)
     put_list(buf, cap, "y", f->y, f->ny);
     put_list(buf, cap, "v", &f->v, 1);
     put_list(buf, cap, "xin", &f->xin, 1);
-    put_list(buf, cap, "xn", f->xn, f->ncells ? f->nx : 0);
+    put_list(buf, cap, "xn", f->xn, f->nxn);
     put_list(buf, cap, "h", f->h, f->ncells);
     put_list(buf, cap, "ff", f->ff, f->ncells);
     put_list(buf, cap, "t", f->t, f->ncells);
     put_list(buf, cap, "act", f->act, f->nact);
     put_list(buf, cap, "p", &f->p, 1);
+    if (f->cell == LLN_CELL_GRU) {
+        put_list(buf, cap, "gin", &f->gin, 1);
+        put_list(buf, cap, "ghn", &f->ghn, 1);
+    }
+    if (f->cell == LLN_CELL_LSTM)
+        put_list(buf, cap, "mem", &f->mem, 1);
 }
 
 /* Reads "key=a,b,c" into v (exactly want values, each in [lo, hi]). */
@@ -67,8 +73,10 @@ lln_status_t lln__qfmt_parse(const lln_model_t *m, const char *text, lln_qfmt_t 
     memset(f, 0, sizeof *f);
     f->nx = c->input_size, f->ny = lln_model_output_size(m);
     int wired = c->cell == LLN_CELL_WIRED_CFC;
-    f->ncells = c->cell == LLN_CELL_LTC ? 0 : wired ? c->num_layers : 1;
-    f->nact = c->cell == LLN_CELL_CFC ? c->backbone_layers : 0;
+    f->ncells = c->cell == LLN_CELL_LTC || c->cell >= LLN_CELL_GRU ? 0 : wired ? c->num_layers : 1;
+    f->nact = c->cell == LLN_CELL_CFC || c->cell == LLN_CELL_MLP ? c->backbone_layers : 0;
+    f->nxn = c->cell == LLN_CELL_LTC ? 0 : f->nx;
+    f->cell = (int)c->cell;
     if (f->nx > LLN_Q_MAX_IO || f->ny > LLN_Q_MAX_IO)
         return lln_error_set(err, LLN_E_UNSUPPORTED, "quantize: too many inputs or outputs");
     struct {
@@ -76,7 +84,7 @@ lln_status_t lln__qfmt_parse(const lln_model_t *m, const char *text, lln_qfmt_t 
         int *v, n, lo, hi;
     } items[] = {{"dt", &f->dt, 1, 0, 30},       {"x", f->x, f->nx, -16, 24},
                  {"y", f->y, f->ny, -16, 24},    {"v", &f->v, 1, -8, 24},
-                 {"xin", &f->xin, 1, -8, 24},    {"xn", f->xn, f->ncells ? f->nx : 0, -8, 24},
+                 {"xin", &f->xin, 1, -8, 24},    {"xn", f->xn, f->nxn, -8, 24},
                  {"h", f->h, f->ncells, -8, 15}, {"ff", f->ff, f->ncells, -8, 24},
                  {"t", f->t, f->ncells, -8, 24}, {"act", f->act, f->nact, -8, 24},
                  {"p", &f->p, 1, -8, 24}};
@@ -86,6 +94,20 @@ lln_status_t lln__qfmt_parse(const lln_model_t *m, const char *text, lln_qfmt_t 
                                  "quantize: metadata %s: entry '%s' is missing or malformed "
                                  "(want %d integers in [%d, %d])",
                                  LLN_Q_META, items[i].key, items[i].n, items[i].lo, items[i].hi);
+    /* keys of the GRU / LSTM baselines only (files of the other cells do not have them) */
+    const char *bad = NULL;
+    if (c->cell == LLN_CELL_GRU) {
+        if (!get_list(text, "gin", &f->gin, 1, -8, 24))
+            bad = "gin";
+        else if (!get_list(text, "ghn", &f->ghn, 1, -8, 24))
+            bad = "ghn";
+    } else if (c->cell == LLN_CELL_LSTM && !get_list(text, "mem", &f->mem, 1, 0, 14)) {
+        bad = "mem";
+    }
+    if (bad != NULL)
+        return lln_error_set(err, LLN_E_FORMAT,
+                             "quantize: metadata %s: entry '%s' is missing or malformed",
+                             LLN_Q_META, bad);
     return LLN_OK;
 }
 
@@ -133,6 +155,8 @@ void lln_quant_sizes(const lln_quant_t *q, lln_quant_sizes_t *s)
     const lln_rtq_model_t *r = &q->img.model;
     s->weight_bytes = q->img.weight_bytes + sizeof(lln_rtq_model_t) +
                       r->ncells * sizeof(lln_rtq_cfc_t) + q->img.fmt.nact * sizeof(lln_rtq_dense_t);
+    /* (the MLP's hidden layers are counted by nact too) */
+    s->weight_bytes += r->base ? sizeof(lln_rtq_base_t) : 0;
     s->state_bytes = r->state_len * sizeof(int16_t);
     s->scratch_bytes = r->scratch16_len * sizeof(int16_t) + r->scratch32_len * sizeof(int32_t);
 }
@@ -142,6 +166,10 @@ int lln_quant_state_frac(const lln_quant_t *q, int j)
     const lln_rtq_model_t *r = &q->img.model;
     if (r->cell == LLN_RTQ_LTC)
         return r->ltc.v_frac;
+    if (r->cell == LLN_RTQ_MLP) /* the window: input j % I's format */
+        return q->img.fmt.xn[j % r->inputs];
+    if (r->cell == LLN_RTQ_GRU || r->cell == LLN_RTQ_LSTM) /* h, then the LSTM memory */
+        return j < r->units ? 15 : r->base->mem_frac;
     for (int l = 0, col = 0; l < r->ncells; col += r->cfc[l].hidden, l++)
         if (j < col + r->cfc[l].hidden)
             return r->cfc[l].h_frac;

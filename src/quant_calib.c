@@ -18,6 +18,7 @@ typedef struct {
     double v, xin, xn, p;
     double h[LLN_MAX_LAYERS], ff[LLN_MAX_LAYERS], t[LLN_MAX_LAYERS];
     double act[LLN_MAX_BACKBONE];
+    double gin, ghn, mem; /* GRU candidate halves, LSTM memory */
 } ranges_t;
 
 static void upd(double *mx, double v)
@@ -129,6 +130,55 @@ static void cfc_step(const lln_rt_model_t *m, int l, const double *inp, double d
     }
 }
 
+/* The MLP baseline (lln_rt_baseline's rt_mlp): the window h moves one row and takes xn, the
+ * hidden layers write the cell output to out; w: 2 x cell_outputs. */
+static void mlp_step(const lln_rt_model_t *m, const double *xn, double *h, double *out, double *w,
+                     ranges_t *r)
+{
+    int I = m->inputs, N = m->units, U = m->cell_outputs;
+    memmove(h, h + I, (size_t)(N - I) * sizeof *h);
+    memcpy(h + N - I, xn, (size_t)I * sizeof *h);
+    const double *in = h;
+    for (int l = 0; l < m->base->nmlp; l++) {
+        double *o = l + 1 == m->base->nmlp ? out : w + (size_t)(l % 2) * (size_t)U;
+        dense(&m->base->mlp[l], in, o);
+        for (int k = 0; k < m->base->mlp[l].out; k++) {
+            upd(&r->act[l], o[k]);
+            o[k] = activate(m->activation, o[k]);
+        }
+        in = o;
+    }
+    if (m->base->nmlp == 0)
+        memcpy(out, h, (size_t)N * sizeof *out);
+}
+
+/* GRU / LSTM (lln_rt_baseline's rt_rnn); h holds h then the LSTM memory; w: 8 units. */
+static void rnn_step(const lln_rt_model_t *m, const double *xn, double *h, double *out, double *w,
+                     ranges_t *r)
+{
+    int N = m->units, G = m->base->rnn_ih.out / N;
+    double *zi = w, *zh = zi + (size_t)G * N, *c = h + N;
+    dense(&m->base->rnn_ih, xn, zi);
+    dense(&m->base->rnn_hh, h, zh);
+    for (int j = 0; j < N; j++) {
+        if (m->cell == LLN_RT_GRU) {
+            double rg = sigm(zi[j] + zh[j]), zg = sigm(zi[N + j] + zh[N + j]);
+            upd(&r->gin, zi[2 * N + j]);
+            upd(&r->ghn, zh[2 * N + j]);
+            double n = tanh(zi[2 * N + j] + rg * zh[2 * N + j]);
+            h[j] = (1.0 - zg) * n + zg * h[j];
+        } else {
+            double ig = sigm(zi[j] + zh[j]), fg = sigm(zi[N + j] + zh[N + j]);
+            double gg = tanh(zi[2 * N + j] + zh[2 * N + j]),
+                   og = sigm(zi[3 * N + j] + zh[3 * N + j]);
+            c[j] = fg * c[j] + ig * gg;
+            upd(&r->mem, c[j]);
+            h[j] = og * tanh(c[j]);
+        }
+    }
+    memcpy(out, h, (size_t)N * sizeof *out);
+}
+
 /* One step of the float model in double, recording ranges. */
 static void step(const lln_rt_model_t *m, double *h, const double *x, double dt, double *w,
                  ranges_t *r)
@@ -145,6 +195,10 @@ static void step(const lln_rt_model_t *m, double *h, const double *x, double dt,
     upd(&r->dt, dt);
     if (m->cell == LLN_RT_LTC) {
         ltc_step(m, xn, dt, h, yc, s, r);
+    } else if (m->cell == LLN_RT_MLP) {
+        mlp_step(m, xn, h, yc, s, r);
+    } else if (m->cell >= LLN_RT_GRU) {
+        rnn_step(m, xn, h, yc, s, r);
     } else {
         const double *inp = xn;
         int col = 0;
@@ -227,6 +281,17 @@ static int ltc_positive(const lln_model_t *m)
 const char *lln__quant_unsupported(const lln_model_t *m)
 {
     const lln_config_t *c = lln_model_config(m);
+    if ((c->cell == LLN_CELL_GRU || c->cell == LLN_CELL_LSTM) &&
+        (c->input_size > 511 || c->units > 511))
+        return "a gru or lstm with more than 511 inputs or units (int32 accumulators could wrap)";
+    if (c->cell == LLN_CELL_MLP && c->proj_size == 0)
+        return "fixed point needs the mlp's output layer (proj_size > 0; lln train adds it); "
+               "export it with --float";
+    if (c->cell == LLN_CELL_MLP && c->units > 511)
+        return "an mlp window (mlp_window x inputs) of more than 511 values (int32 accumulators "
+               "could wrap)";
+    if (c->cell == LLN_CELL_MLP && c->backbone_layers > 0 && c->backbone_units > 511)
+        return "mlp hidden layers wider than 511 units (int32 accumulators could wrap)";
     if (c->mixed_memory)
         return "mixed memory (the LSTM in front of the cell) has no fixed-point path yet; "
                "export it with --float";
@@ -275,6 +340,11 @@ static void choose(const lln_model_t *m, const lln_rt_model_t *r, ranges_t *g, l
         f->xin = lln__q_frac_for(robust_input_range(g, r->inputs), 2.0, -8, 14);
         return;
     }
+    f->nxn = r->inputs;
+    f->cell = (int)lln_model_config(m)->cell;
+    f->gin = lln__q_frac_for(g->gin, 2.0, -8, 14);
+    f->ghn = lln__q_frac_for(g->ghn, 2.0, -8, 14);
+    f->mem = lln__q_frac_for(g->mem, 2.0, 0, 14);
     for (int i = 0; i < r->inputs; i++) /* each its own: the first layer folds them */
         f->xn[i] = lln__q_frac_for(robust_range(g, i), 2.0, -8, 14);
     f->ncells = r->ncells;
@@ -285,7 +355,7 @@ static void choose(const lln_model_t *m, const lln_rt_model_t *r, ranges_t *g, l
         f->ff[l] = pure ? lln__q_frac_for(g->ff[l], 2.0, -8, 14) : 12;
         f->t[l] = lln__q_frac_for(g->t[l], 2.0, -8, 14);
     }
-    f->nact = r->ncells ? r->cfc[0].nbackbone : 0;
+    f->nact = r->ncells ? r->cfc[0].nbackbone : r->base ? r->base->nmlp : 0;
     int tanh_like = r->activation == LLN_RT_ACT_TANH || r->activation == LLN_RT_ACT_LECUN_TANH;
     for (int k = 0; k < f->nact; k++)
         f->act[k] = tanh_like ? 12 : lln__q_frac_for(g->act[k], 2.0, -8, 14);
@@ -318,14 +388,14 @@ lln_status_t lln_quant_calibrate(lln_model_t *m, int batch, int steps, const dou
         g->cap_in = total;
         g->in_abs = malloc(total * (size_t)I * sizeof *g->in_abs + 1);
     }
-    double *h = calloc((size_t)N, sizeof *h);
+    double *h = calloc(2 * (size_t)N, sizeof *h); /* h, and the LSTM memory */
     double *w = calloc((size_t)img.model.scratch_floats * 2 + 64, sizeof *w);
     lln_qfmt_t *f = malloc(sizeof *f);
     if (!g || !g->in_abs || !h || !w || !f) {
         st = lln_error_set(err, LLN_E_NOMEM, "quantize: out of memory");
     } else {
         for (int b = 0; b < batch; b++) {
-            memset(h, 0, (size_t)N * sizeof *h);
+            memset(h, 0, 2 * (size_t)N * sizeof *h);
             for (int t = 0; t < steps; t++) {
                 size_t k = (size_t)b * (size_t)steps + (size_t)t;
                 step(&img.model, h, x + k * (size_t)I, dt ? dt[k] : 1.0, w, g);

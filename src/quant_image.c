@@ -97,15 +97,15 @@ static void dense(build_t *b, lln_rtq_dense_t *d, const char *tag, const lln_rt_
     d->out = src->out, d->in = src->in, d->split = (uint16_t)split;
     int8_t *w, *shift, *shift2 = NULL;
     int32_t *mult, *bias = NULL, *mult2 = NULL;
-    snprintf(nm, sizeof nm, "%s_w", tag), w = arr(b, nm, LLN_QA_I8, n);
-    snprintf(nm, sizeof nm, "%s_mult", tag), mult = arr(b, nm, LLN_QA_I32, src->out);
-    snprintf(nm, sizeof nm, "%s_shift", tag), shift = arr(b, nm, LLN_QA_I8, src->out);
+    snprintf(nm, sizeof nm, "%.40s_w", tag), w = arr(b, nm, LLN_QA_I8, n);
+    snprintf(nm, sizeof nm, "%.40s_mult", tag), mult = arr(b, nm, LLN_QA_I32, src->out);
+    snprintf(nm, sizeof nm, "%.40s_shift", tag), shift = arr(b, nm, LLN_QA_I8, src->out);
     if (split > 0) {
-        snprintf(nm, sizeof nm, "%s_mult2", tag), mult2 = arr(b, nm, LLN_QA_I32, src->out);
-        snprintf(nm, sizeof nm, "%s_shift2", tag), shift2 = arr(b, nm, LLN_QA_I8, src->out);
+        snprintf(nm, sizeof nm, "%.40s_mult2", tag), mult2 = arr(b, nm, LLN_QA_I32, src->out);
+        snprintf(nm, sizeof nm, "%.40s_shift2", tag), shift2 = arr(b, nm, LLN_QA_I8, src->out);
     }
     if (src->b)
-        snprintf(nm, sizeof nm, "%s_bias", tag), bias = arr(b, nm, LLN_QA_I32, src->out);
+        snprintf(nm, sizeof nm, "%.40s_bias", tag), bias = arr(b, nm, LLN_QA_I32, src->out);
     int8_t *tmp = malloc((size_t)src->in + 1);
     if (tmp == NULL)
         b->ok = 0;
@@ -207,6 +207,84 @@ static void cfc_cell(build_t *b, const lln_rt_model_t *r, int l, const lln_qfmt_
         }
         d->w_tau = wt, d->a = a;
     }
+}
+
+/* The MLP baseline's hidden layers: the first reads the window, whose column k holds input
+ * k % I in that input's own format (folded into the weights, as a CfC's first layer).
+ * Returns the real scale of one unit of the cell output (the projection's input). */
+static double mlp_layers(build_t *b, const lln_rt_model_t *r, const lln_qfmt_t *f)
+{
+    lln_qimage_t *q = b->q;
+    int N = r->units, I = r->inputs, lecun = r->activation == LLN_RT_ACT_LECUN_TANH;
+    double *col = malloc((size_t)N * sizeof *col), scale = 1.0;
+    int8_t *af = r->base->nmlp ? arr(b, "mlp_frac", LLN_QA_I8, r->base->nmlp) : NULL;
+    if (col == NULL) {
+        b->ok = 0;
+        return 1.0;
+    }
+    for (int k = 0; k < N; k++)
+        col[k] = ldexp(1.0, -f->xn[k % I]);
+    const double *first = col;
+    char nm[16]; /* short: dense() appends suffixes to it in 48 bytes */
+    for (int l = 0; af && l < r->base->nmlp; l++) {
+        af[l] = (int8_t)f->act[l];
+        snprintf(nm, sizeof nm, "mlp%d", l);
+        dense(b, &q->backbone[l], nm, &r->base->mlp[l], scale, first, lecun ? 0.666 : 1.0, NULL,
+              f->act[l], 0, 1.0);
+        scale = act_scale(r->activation, f->act[l]);
+        first = NULL;
+    }
+    q->base.nmlp = r->base->nmlp;
+    q->base.mlp = r->base->nmlp ? q->backbone : NULL;
+    q->base.mlp_frac = af;
+    q->model.base = &q->base;
+    q->model.baseline = lln_rtq_baseline;
+    if (r->base->nmlp == 0 && r->proj.out > 0) /* the projection reads the window: per column */
+        dense(b, &q->model.proj, "proj", &r->proj, 1.0, col, 1.0, NULL, f->p, 0, 1.0);
+    free(col);
+    return scale;
+}
+
+/* GRU / LSTM: the sigmoid/tanh gates as one split layer over [xn, h] (W_ih | W_hh, bias
+ * b_ih + b_hh, out Q3.12; the inputs' own formats folded into their columns, h Q0.15); the
+ * GRU's candidate halves W_in xn + b_in and W_hn h + b_hn as layers of their own. */
+static void rnn_tables(build_t *b, const lln_rt_model_t *r, const lln_qfmt_t *f)
+{
+    lln_rtq_model_t *d = &b->q->model;
+    int I = r->inputs, N = r->units, gru = r->cell == LLN_RT_GRU, R = (gru ? 2 : 4) * N;
+    float *w = malloc((size_t)R * (size_t)(I + N) * sizeof *w),
+          *bs = malloc((size_t)R * sizeof *bs);
+    double *col = malloc((size_t)I * sizeof *col);
+    if (!w || !bs || !col) {
+        b->ok = 0;
+    } else {
+        for (int o = 0; o < R; o++) {
+            memcpy(w + (size_t)o * (I + N), r->base->rnn_ih.w + (size_t)o * I,
+                   (size_t)I * sizeof *w);
+            memcpy(w + (size_t)o * (I + N) + I, r->base->rnn_hh.w + (size_t)o * N,
+                   (size_t)N * sizeof *w);
+            bs[o] = (float)((double)r->base->rnn_ih.b[o] + r->base->rnn_hh.b[o]);
+        }
+        for (int i = 0; i < I; i++)
+            col[i] = ldexp(1.0, -f->xn[i]);
+        lln_rt_dense_t gates = {(uint16_t)R, (uint16_t)(I + N), w, bs};
+        dense(b, &b->q->base.gates, "gates", &gates, 1.0, col, 1.0, NULL, 12, I, ldexp(1.0, -15));
+    }
+    if (gru && col) {
+        size_t at = 2 * (size_t)N;
+        lln_rt_dense_t ci = {(uint16_t)N, (uint16_t)I, r->base->rnn_ih.w + at * I,
+                             r->base->rnn_ih.b + at};
+        lln_rt_dense_t ch = {(uint16_t)N, (uint16_t)N, r->base->rnn_hh.w + at * N,
+                             r->base->rnn_hh.b + at};
+        dense(b, &b->q->base.cand_in, "cand_in", &ci, 1.0, col, 1.0, NULL, f->gin, 0, 1.0);
+        dense(b, &b->q->base.cand_h, "cand_h", &ch, ldexp(1.0, -15), NULL, 1.0, NULL, f->ghn, 0,
+              1.0);
+        b->q->base.gin_frac = (int8_t)f->gin, b->q->base.ghn_frac = (int8_t)f->ghn;
+    }
+    b->q->base.mem_frac = (int8_t)(gru ? 0 : f->mem);
+    d->base = &b->q->base;
+    d->baseline = lln_rtq_baseline;
+    free(w), free(bs), free(col);
 }
 
 /* LTC synapses: sigma with up to 14 bits, mu in the source's units, P(w) in g units (16
@@ -363,6 +441,14 @@ static void scratch_sizes(lln_rtq_model_t *d)
         s16 = I + 2 * N;
         s32 = 4 * N;
     }
+    if (d->cell == LLN_RTQ_GRU || d->cell == LLN_RTQ_LSTM) { /* xn, h out, [xn h], gates */
+        uint32_t rest = I + N + 4 * N + 2 * N;
+        s16 = I + N + (rest > d->proj.out ? rest : d->proj.out);
+    }
+    if (d->cell == LLN_RTQ_MLP) { /* xn, the cell output, two hidden buffers or the projection */
+        uint32_t U = d->cell_outputs, rest = 2 * U > d->proj.out ? 2 * U : d->proj.out;
+        s16 = I + U + rest;
+    }
     for (uint16_t l = 0; l < d->ncells; l++) {
         const lln_rtq_cfc_t *c = &d->cfc[l];
         uint32_t wmax = (uint32_t)c->in + c->hidden;
@@ -400,6 +486,16 @@ lln_status_t lln__qimage_build(const lln_model_t *m, const lln_qfmt_t *f, lln_qi
     if (r->cell == LLN_RT_LTC) {
         ltc(&b, r, f);
         c_frac = f->v;
+    } else if (r->cell == LLN_RT_GRU || r->cell == LLN_RT_LSTM) {
+        cfc_norm(&b, r, f);
+        rnn_tables(&b, r, f);
+        c_frac = 15; /* the cell output is h, Q0.15 */
+    } else if (r->cell == LLN_RT_MLP) {
+        cfc_norm(&b, r, f);
+        double scale = mlp_layers(&b, r, f);
+        if (r->base->nmlp > 0) /* (proj_size > 0 is required: lln__quant_unsupported) */
+            dense(&b, &d->proj, "proj", &r->proj, scale, NULL, 1.0, NULL, f->p, 0, 1.0);
+        c_frac = f->p;
     } else {
         cfc_norm(&b, r, f);
         d->ncells = r->ncells;
@@ -408,12 +504,12 @@ lln_status_t lln__qimage_build(const lln_model_t *m, const lln_qfmt_t *f, lln_qi
             cfc_cell(&b, r, l, f);
         c_frac = f->h[r->ncells - 1];
     }
-    if (r->proj.out > 0) {
+    if (r->proj.out > 0 && r->cell != LLN_RT_MLP) {
         dense(&b, &d->proj, "proj", &r->proj, ldexp(1.0, -c_frac), NULL, 1.0, NULL, f->p, 0, 1.0);
         c_frac = f->p;
     }
     out_map(&b, r, f, c_frac);
-    d->state_len = r->units;
+    d->state_len = r->state_floats; /* N, or 2N for the LSTM's h and c */
     scratch_sizes(d);
     lln_rt_image_free(&img);
     if (!b.ok) {

@@ -22,14 +22,18 @@ typedef struct lln_qfmt {
     int x[LLN_Q_MAX_IO];    /* raw inputs */
     int y[LLN_Q_MAX_IO];    /* outputs */
     int v, xin;             /* LTC: state, mapped input */
-    int xn[LLN_Q_MAX_IO];   /* CfC: normalised inputs, one format each */
+    int nxn;                /* normalised inputs with a format: I (CfC, MLP) or 0 (LTC) */
+    int xn[LLN_Q_MAX_IO];   /* CfC, MLP: normalised inputs, one format each */
     int ncells;             /* CfC cells (wired layers) */
     int h[LLN_MAX_LAYERS];  /* CfC: state of each cell */
     int ff[LLN_MAX_LAYERS]; /* CfC: ff1/ff2 heads (12 except in pure mode) */
     int t[LLN_MAX_LAYERS];  /* CfC: time_a / time_b heads */
     int nact;
-    int act[LLN_MAX_BACKBONE]; /* CfC: backbone pre-activations */
+    int act[LLN_MAX_BACKBONE]; /* CfC backbone, MLP hidden layers: pre-activations */
     int p;                     /* projection output */
+    int cell;                  /* the model's lln_cell_kind_t (which keys apply) */
+    int gin, ghn;              /* GRU: W_in xn + b_in, W_hn h + b_hn (keys only for a GRU) */
+    int mem;                   /* LSTM: the memory c (key only for an LSTM) */
 } lln_qfmt_t;
 
 /* Formats <-> the metadata text "dt=20 x=12,12 y=10 ...". */
@@ -55,6 +59,7 @@ typedef struct lln_qimage {
     lln_rtq_model_t model;
     lln_rtq_cfc_t cfc[LLN_MAX_LAYERS];
     lln_rtq_dense_t backbone[LLN_MAX_BACKBONE];
+    lln_rtq_base_t base; /* the baselines' tables (model.base points here) */
     lln_qarray_t arrays[LLN_Q_MAX_ARRAYS];
     int narrays;
     size_t weight_bytes; /* every array */

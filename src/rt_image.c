@@ -115,16 +115,15 @@ static void build_ltc(lln_rt_image_t *img, const lln_model_t *m, int *ok)
              &p->r_we, ok);
 }
 
-/* A Linear layer, row-major; masked entries (mask out x in, may be NULL) are zero. */
-static void dense(lln_rt_image_t *img, const lln_model_t *m, lln_rt_dense_t *d, const char *prefix,
-                  const char *tag, const double *mask, int *ok)
+/* A Linear layer from tensors wname (out x in, row-major) and bname (may be absent); masked
+ * entries (mask out x in, may be NULL) are zero. */
+static void dense_named(lln_rt_image_t *img, const lln_model_t *m, lln_rt_dense_t *d,
+                        const char *wname, const char *bname, const char *tag, const double *mask,
+                        int *ok)
 {
-    char t[96], nm[64]; /* longer than any prefix/tag given below */
-    snprintf(t, sizeof t, "%s.weight", prefix);
-    const lln_tensor_info_t *ti = lln_model_find(m, t);
-    const double *w = lln__tensor(m, t);
-    snprintf(t, sizeof t, "%s.bias", prefix);
-    const double *b = lln__tensor(m, t);
+    char nm[64]; /* longer than any tag given below */
+    const lln_tensor_info_t *ti = lln_model_find(m, wname);
+    const double *w = lln__tensor(m, wname), *b = lln__tensor(m, bname);
     d->out = (uint16_t)ti->dims[0];
     d->in = (uint16_t)ti->dims[1];
     size_t n = (size_t)d->out * d->in;
@@ -140,6 +139,39 @@ static void dense(lln_rt_image_t *img, const lln_model_t *m, lln_rt_dense_t *d, 
     for (size_t o = 0; *ok && db && o < d->out; o++)
         db[o] = (float)b[o];
     d->w = dw, d->b = db;
+}
+
+/* The Linear layer "<prefix>.weight" / "<prefix>.bias". */
+static void dense(lln_rt_image_t *img, const lln_model_t *m, lln_rt_dense_t *d, const char *prefix,
+                  const char *tag, const double *mask, int *ok)
+{
+    char wn[96], bn[96];
+    snprintf(wn, sizeof wn, "%s.weight", prefix);
+    snprintf(bn, sizeof bn, "%s.bias", prefix);
+    dense_named(img, m, d, wn, bn, tag, mask, ok);
+}
+
+/* GRU / LSTM gate layers (torch's tensor names) or the MLP's hidden layers. */
+static void build_baseline(lln_rt_image_t *img, const lln_model_t *m, int *ok)
+{
+    lln_rt_model_t *r = &img->model;
+    lln_rt_base_t *bs = &img->base;
+    char t[64], nm[48];
+    r->base = bs;
+    if (m->cfg.cell != LLN_CELL_MLP) {
+        dense_named(img, m, &bs->rnn_ih, "rnn_cell.weight_ih", "rnn_cell.bias_ih", "ih", NULL, ok);
+        dense_named(img, m, &bs->rnn_hh, "rnn_cell.weight_hh", "rnn_cell.bias_hh", "hh", NULL, ok);
+        r->baseline = lln_rt_baseline;
+        return;
+    }
+    bs->nmlp = (uint16_t)m->cfg.backbone_layers;
+    r->baseline = lln_rt_baseline;
+    bs->mlp = bs->nmlp ? img->backbone : NULL;
+    for (int l = 0; l < bs->nmlp && *ok; l++) {
+        snprintf(t, sizeof t, "rnn_cell.hidden.%d", l);
+        snprintf(nm, sizeof nm, "mlp%d", l);
+        dense(img, m, &img->backbone[l], t, nm, NULL, ok);
+    }
 }
 
 /* Heads ff1 [ff2 time_a time_b] stacked row-wise into one layer (ff1/ff2 masked). */
@@ -242,6 +274,9 @@ static uint32_t scratch_floats(const lln_rt_model_t *r)
         cell = 2 * wmax + c->heads.out > cell ? 2 * wmax + c->heads.out : cell;
     }
     cell = r->mixed_memory && 4 * N > cell ? 4 * N : cell;
+    uint32_t gates = r->base ? r->base->rnn_ih.out : 0u;
+    cell = 2u * gates > cell ? 2u * gates : cell; /* GRU / LSTM: zi, zh */
+    cell = r->cell == LLN_RT_MLP && 2u * r->cell_outputs > cell ? 2u * r->cell_outputs : cell;
     cell = r->outputs > cell ? r->outputs : cell;
     return I + r->cell_outputs + cell;
 }
@@ -260,6 +295,8 @@ lln_status_t lln_rt_image_build(const lln_model_t *m, lln_rt_image_t *img, lln_e
     r->outputs = (uint16_t)m->out, r->cell_outputs = (uint16_t)m->out_cell;
     if (c->cell == LLN_CELL_LTC)
         build_ltc(img, m, &ok);
+    else if (lln__baseline(c))
+        build_baseline(img, m, &ok);
     else
         build_cfc(img, m, &ok);
     if (c->mixed_memory) {
@@ -280,7 +317,7 @@ lln_status_t lln_rt_image_build(const lln_model_t *m, lln_rt_image_t *img, lln_e
         lln_rt_image_free(img);
         return lln_error_set(err, LLN_E_NOMEM, "export: out of memory building tables");
     }
-    r->state_floats = (uint32_t)c->units * (c->mixed_memory ? 2u : 1u);
+    r->state_floats = (uint32_t)c->units * (lln__nmem(c) ? 2u : 1u);
     r->scratch_floats = scratch_floats(r);
     return LLN_OK;
 }

@@ -22,6 +22,7 @@ typedef struct lln_rt_image {
     lln_rt_model_t model;
     lln_rt_cfc_t cfc[LLN_MAX_LAYERS];
     lln_rt_dense_t backbone[LLN_MAX_BACKBONE];
+    lln_rt_base_t base; /* the baselines' tables (model.base points here) */
     lln_rt_array_t arrays[LLN_RT_MAX_ARRAYS];
     int narrays;
     size_t weight_bytes; /* const data: every array */

@@ -31,6 +31,10 @@ size_t lln__scratch_per_sample(const lln_model_t *m)
     }
     if (m->cfg.mixed_memory && 4 * N > cell)
         cell = 4 * N;
+    if (lln__gates(&m->cfg) > 0)
+        cell = 2 * (size_t)lln__gates(&m->cfg) * N; /* zi and zh */
+    if (m->cfg.cell == LLN_CELL_MLP)
+        cell = 2 * (size_t)m->out_cell; /* hidden layers ping-pong */
     if ((size_t)m->out > cell)
         cell = (size_t)m->out;
     return I + (size_t)m->out_cell + 1 + cell;
@@ -43,7 +47,7 @@ size_t lln_state_bytes(const lln_model_t *m, lln_dtype_t dtype, int batch)
     if (m == NULL || batch < 1 || batch > MAX_BATCH || (dtype != LLN_F32 && dtype != LLN_F64))
         return 0;
     size_t es = elem_size(dtype), nb = (size_t)batch;
-    size_t n = (size_t)m->cfg.units, nmem = m->cfg.mixed_memory ? n : 0;
+    size_t n = (size_t)m->cfg.units, nmem = (size_t)lln__nmem(&m->cfg);
     return align_up(sizeof(lln_state_t)) + align_up(nb * n * es) + align_up(nb * nmem * es) +
            align_up(nb * lln__scratch_per_sample(m) * es);
 }
@@ -64,7 +68,7 @@ lln_status_t lln_state_init(const lln_model_t *m, lln_dtype_t dtype, int batch, 
     char *base = (char *)a;
     lln_state_t *s = (lln_state_t *)(void *)base;
     size_t es = elem_size(dtype), nb = (size_t)batch;
-    size_t n = (size_t)m->cfg.units, nmem = m->cfg.mixed_memory ? n : 0;
+    size_t n = (size_t)m->cfg.units, nmem = (size_t)lln__nmem(&m->cfg);
     memset(s, 0, sizeof *s);
     s->model = m;
     s->dtype = dtype;

@@ -1,6 +1,7 @@
 #!/bin/bash
 # Firmware verification: `lln verify` on every emulated target for several models (LTC with
-# an NCP wiring, CfC in each mode with a backbone, wired CfC, mixed memory and projection),
+# an NCP wiring, CfC in each mode with a backbone, wired CfC, mixed memory and projection,
+# and the GRU / LSTM / MLP baselines),
 # with the generated sequence (irregular Δt, saturating inputs) and with a CSV; plus the
 # export's refusals. Skipped (loudly, exit 77) when the cross toolchains or QEMU are absent.
 # Usage: cli_verify.sh PATH/TO/lln
@@ -33,9 +34,13 @@ expect_rc() {
 "$lln" new --cell cfc --inputs 3 --units 6 --backbone-layers 2 --backbone-units 8 --activation silu --mode pure --mixed-memory -o "$tmp/cfc_pure.lln" >/dev/null
 "$lln" new --cell wired_cfc --inputs 4 --wiring autoncp --units 12 --outputs 3 -o "$tmp/wcfc.lln" >/dev/null
 "$lln" new --inputs 3 --units 5 --mixed-memory --positivity identity --ode-unfolds 3 -o "$tmp/ltc_mixed.lln" >/dev/null
+# the discrete-time baselines (float32 runtime here, fixed point below)
+"$lln" new --cell gru --inputs 3 --units 6 -o "$tmp/gru.lln" >/dev/null
+"$lln" new --cell lstm --inputs 4 --units 5 --proj-size 2 -o "$tmp/lstm.lln" >/dev/null
+"$lln" new --cell mlp --inputs 3 --mlp-window 4 --backbone-layers 2 --backbone-units 8 --activation tanh --proj-size 2 -o "$tmp/mlp.lln" >/dev/null
 
 targets="cortex-m0 cortex-m3 cortex-m4 cortex-m4f cortex-m7 cortex-m33 cortex-m55 rv32imc rv32imafc"
-for model in ltc_ncp cfc_default cfc_nogate cfc_pure wcfc ltc_mixed; do
+for model in ltc_ncp cfc_default cfc_nogate cfc_pure wcfc ltc_mixed gru lstm mlp; do
     for t in $targets; do
         out=$("$lln" verify "$tmp/$model.lln" --target "$t" --steps 16 2>&1)
         rc=$?
@@ -59,11 +64,13 @@ for model in q_ltc q_wcfc q_wcfc_pure; do
     "$lln" quantize "$tmp/$model.lln" --calib "$tmp/calib.csv" -o "$tmp/$model.q.lln" >/dev/null ||
         fail "quantize $model"
 done
-for model in cfc_default cfc_nogate; do
+for model in cfc_default cfc_nogate mlp gru; do
     "$lln" quantize "$tmp/$model.lln" --calib "$tmp/calib3.csv" -o "$tmp/q_$model.q.lln" >/dev/null ||
         fail "quantize $model"
 done
-for model in q_ltc q_wcfc q_wcfc_pure q_cfc_default q_cfc_nogate; do
+"$lln" quantize "$tmp/lstm.lln" --calib "$tmp/calib.csv" -o "$tmp/q_lstm.q.lln" >/dev/null ||
+    fail "quantize lstm"
+for model in q_ltc q_wcfc q_wcfc_pure q_cfc_default q_cfc_nogate q_mlp q_gru q_lstm; do
     for t in $targets; do
         out=$("$lln" verify "$tmp/$model.q.lln" --target "$t" --steps 16 2>&1)
         rc=$?

@@ -91,6 +91,43 @@ static void wired_pure(lln_config_t *c)
     c->mode = LLN_CFC_PURE;
 }
 
+/* Baselines (Δt is ignored, so the irregular Δt of the data must not matter either). */
+static void gru_plain(lln_config_t *c) { (void)c; }
+static void gru_proj(lln_config_t *c)
+{
+    c->units = 5;
+    c->proj_size = 2;
+}
+static void lstm_plain(lln_config_t *c) { (void)c; }
+static void lstm_proj(lln_config_t *c)
+{
+    c->units = 3;
+    c->proj_size = 4;
+}
+static void mlp_relu2(lln_config_t *c)
+{
+    c->units = 0; /* the window: mlp_window * input_size */
+    c->mlp_window = 4;
+    c->backbone_layers = 2;
+    c->backbone_units = 5;
+    c->proj_size = 2;
+}
+static void mlp_tanh_bb0(lln_config_t *c)
+{
+    c->units = 0;
+    c->mlp_window = 3;
+    c->activation = LLN_ACT_TANH;
+    c->backbone_layers = 0;
+    c->proj_size = 3;
+}
+static void mlp_gelu_noproj(lln_config_t *c)
+{
+    c->units = 0;
+    c->mlp_window = 2;
+    c->activation = LLN_ACT_GELU;
+    c->backbone_units = 4;
+}
+
 static const spec_t SPECS[] = {
     {"ltc_fc", LLN_CELL_LTC, ltc_fc},
     {"ltc_ncp_identity", LLN_CELL_LTC, ltc_ncp_identity},
@@ -104,6 +141,13 @@ static const spec_t SPECS[] = {
     {"wired_default", LLN_CELL_WIRED_CFC, wired_default},
     {"wired_nogate_mixed", LLN_CELL_WIRED_CFC, wired_nogate_mixed},
     {"wired_pure", LLN_CELL_WIRED_CFC, wired_pure},
+    {"gru_plain", LLN_CELL_GRU, gru_plain},
+    {"gru_proj", LLN_CELL_GRU, gru_proj},
+    {"lstm_plain", LLN_CELL_LSTM, lstm_plain},
+    {"lstm_proj", LLN_CELL_LSTM, lstm_proj},
+    {"mlp_relu2", LLN_CELL_MLP, mlp_relu2},
+    {"mlp_tanh_bb0", LLN_CELL_MLP, mlp_tanh_bb0},
+    {"mlp_gelu_noproj", LLN_CELL_MLP, mlp_gelu_noproj},
 };
 #define NSPECS (sizeof SPECS / sizeof SPECS[0])
 

@@ -33,7 +33,13 @@ static lln_model_t *make(const spec_t *s, int inputs)
     }
     if (s->cell != LLN_CELL_LTC)
         c.mode = (lln_cfc_mode_t)s->mode;
-    if (s->cell == LLN_CELL_CFC) {
+    if (s->cell == LLN_CELL_MLP) { /* units: the window; the state is mlp_window x inputs */
+        c.units = 0;
+        c.mlp_window = s->units;
+    }
+    if (s->cell == LLN_CELL_GRU || s->cell == LLN_CELL_LSTM)
+        c.proj_size = s->proj;
+    if (s->cell == LLN_CELL_CFC || s->cell == LLN_CELL_MLP) {
         c.backbone_layers = s->bb_layers;
         c.backbone_units = s->bb_units;
         c.activation = (lln_activation_t)s->act;
@@ -143,6 +149,26 @@ static void refusals(void)
     CHECK(lln_quant_create(m, &q, &err) == LLN_E_FORMAT);
     CHECK(strstr(err.msg, "'x'") != NULL);
     lln_model_free(m);
+    /* the MLP baseline needs its output layer; a GRU's formats need their gin/ghn entries */
+    lln_config_default(&c, LLN_CELL_MLP);
+    c.input_size = 2;
+    CHECK(lln_model_create(&c, 1, &m, &err) == LLN_OK);
+    CHECK(lln_quant_calibrate(m, 1, 2, x, NULL, &err) == LLN_E_UNSUPPORTED);
+    CHECK_MSG(strstr(err.msg, "output layer") != NULL, "%s", err.msg);
+    lln_model_free(m);
+    lln_config_default(&c, LLN_CELL_GRU);
+    c.input_size = 2, c.units = 3;
+    CHECK(lln_model_create(&c, 1, &m, &err) == LLN_OK);
+    x[3] = 3;
+    CHECK(lln_quant_calibrate(m, 1, 2, x, NULL, &err) == LLN_OK);
+    const char *fm = lln_model_get_meta(m, "quant.formats");
+    CHECK(fm != NULL && strstr(fm, " gin=") != NULL && strstr(fm, " ghn=") != NULL);
+    CHECK(lln_model_set_meta(m, "quant.formats",
+                             "dt=20 x=1,1 y=1,1,1 v=0 xin=0 xn=1,1 h= ff= t= act= p=1 gin=3") ==
+          LLN_OK);
+    CHECK(lln_quant_create(m, &q, &err) == LLN_E_FORMAT);
+    CHECK_MSG(strstr(err.msg, "'ghn'") != NULL, "%s", err.msg);
+    lln_model_free(m);
 }
 
 int main(void)
@@ -160,6 +186,17 @@ int main(void)
         {"wcfc_autoncp19", LLN_CELL_WIRED_CFC, 19, 0, 0, 0, 0, 0, 1, 0.03},
         {"wcfc_autoncp19_nogate", LLN_CELL_WIRED_CFC, 19, 0, 0, 0, 1, 0, 1, 0.03},
         {"wcfc_autoncp19_pure", LLN_CELL_WIRED_CFC, 19, 0, 0, 0, 2, 0, 1, 0.03},
+        /* the MLP baseline (units = its window of input rows; an output layer is required) */
+        {"mlp_w4_relu", LLN_CELL_MLP, 4, 1, 24, 2, 0, 3, 0, 0.03},
+        {"mlp_w6_tanh_bb2", LLN_CELL_MLP, 6, 2, 16, 1, 0, 2, 0, 0.03},
+        {"mlp_w3_lecun", LLN_CELL_MLP, 3, 1, 24, 0, 0, 2, 0, 0.03},
+        {"mlp_w2_gelu", LLN_CELL_MLP, 2, 1, 12, 4, 0, 2, 0, 0.03},
+        {"mlp_w5_bb0", LLN_CELL_MLP, 5, 0, 0, 2, 0, 3, 0, 0.03},
+        /* GRU / LSTM (h in Q0.15, the LSTM memory in its calibrated format) */
+        {"gru16", LLN_CELL_GRU, 16, 0, 0, 0, 0, 0, 0, 0.03},
+        {"gru24_proj", LLN_CELL_GRU, 24, 0, 0, 0, 0, 3, 0, 0.03},
+        {"lstm16", LLN_CELL_LSTM, 16, 0, 0, 0, 0, 0, 0, 0.03},
+        {"lstm24_proj", LLN_CELL_LSTM, 24, 0, 0, 0, 0, 2, 0, 0.03},
     };
     for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++)
         check_model(&specs[i]);

@@ -1,6 +1,6 @@
 /* The firmware runtime (runtime/lln_rt.c, float32, no libm) on tables built from a model
  * agrees with the host library's float64 step within 1e-5 over irregular Δt, for every
- * cell kind; and it rejects bad Δt / inputs without touching the state. */
+ * cell kind (the GRU / LSTM / MLP baselines included); and it rejects bad Δt / inputs without touching the state. */
 #include <string.h>
 
 #include "check.h"
@@ -33,6 +33,28 @@ static lln_model_t *make(lln_cell_kind_t cell, int variant)
     lln_model_t *m = NULL;
     lln_error_t err = {LLN_OK, ""};
     CHECK_MSG(lln_model_create(&c, (unsigned long long)variant + 1, &m, &err) == LLN_OK, "%s",
+              err.msg);
+    return m;
+}
+
+/* GRU / LSTM (with and without the output layer) and the MLP (0-2 hidden layers, every
+ * activation). */
+static lln_model_t *make_baseline(lln_cell_kind_t cell, int variant)
+{
+    lln_config_t c;
+    lln_config_default(&c, cell);
+    c.input_size = 3;
+    c.units = cell == LLN_CELL_MLP ? 0 : 7;
+    c.proj_size = variant % 2 ? 2 : 0;
+    c.mlp_window = 4;
+    c.backbone_units = 8;
+    c.backbone_layers = variant % 3;
+    c.activation = (lln_activation_t)(variant % 5);
+    if (cell == LLN_CELL_MLP && c.backbone_layers == 0)
+        c.proj_size = 3;
+    lln_model_t *m = NULL;
+    lln_error_t err = {LLN_OK, ""};
+    CHECK_MSG(lln_model_create(&c, (unsigned long long)variant + 3, &m, &err) == LLN_OK, "%s",
               err.msg);
     return m;
 }
@@ -90,6 +112,16 @@ int main(void)
             char what[64];
             snprintf(what, sizeof what, "%s variant %d", cells[cell], v);
             lln_model_t *m = make((lln_cell_kind_t)cell, v);
+            if (m != NULL)
+                compare(m, what);
+            lln_model_free(m);
+        }
+    static const char *const baselines[] = {"gru", "lstm", "mlp"};
+    for (int k = 0; k < 3; k++)
+        for (int v = 0; v < 5; v++) {
+            char what[64];
+            snprintf(what, sizeof what, "%s variant %d", baselines[k], v);
+            lln_model_t *m = make_baseline((lln_cell_kind_t)(LLN_CELL_GRU + k), v);
             if (m != NULL)
                 compare(m, what);
             lln_model_free(m);

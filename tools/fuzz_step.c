@@ -25,7 +25,10 @@
  *     9  CfC: mode = b % 3, activation = (b >> 2) % 5, epsilon 0 instead of 1e-8 = bit 5
  *    10  backbone_layers = b % 4, backbone_units = 1 + (b >> 2) % 24
  *    11  proj_size = b % 5 (0: none)
- *    12  wiring seed, 13 model seed, 14 batch = 1 + b % 9, 15 reserved
+ *    12  wiring seed, 13 model seed, 14 batch = 1 + b % 9
+ *    15  bit 0: a baseline instead of byte 0's cell: gru, lstm, mlp = (b >> 1) % 3 (no mixed
+ *        memory; units from byte 3, mlp: mlp_window = 1 + byte 3 % 8, hidden layers from
+ *        byte 10, activation from byte 9)
  *   then operations until the data runs out (at most 48):
  *     op % 4: 0 lln_step (x: batch*I values, dt: 1 value)
  *             1 lln_step_batch (dt: NULL when bit 2 is set, else batch values)
@@ -160,12 +163,16 @@ static lln_model_t *make_model(reader_t *r, int *f64, int *misalign, int *batch)
         return NULL;
     lln_config_t c;
     lln_cell_kind_t cell = (lln_cell_kind_t)(h[0] % 3);
+    if (h[15] & 1)
+        cell = (lln_cell_kind_t)(LLN_CELL_GRU + (h[15] >> 1) % 3);
     lln_config_default(&c, cell);
-    c.mixed_memory = (h[0] >> 2) & 1;
+    c.mixed_memory = cell < LLN_CELL_GRU && ((h[0] >> 2) & 1);
     *f64 = (h[0] >> 3) & 1;
     *misalign = (h[0] >> 4) & 1 ? 1 + (h[0] >> 5) : 0;
     c.input_size = 1 + h[1] % 6;
-    if (cell == LLN_CELL_CFC) {
+    if (cell == LLN_CELL_MLP) {
+        c.mlp_window = 1 + h[3] % 8;
+    } else if (cell == LLN_CELL_CFC || cell >= LLN_CELL_GRU) {
         c.units = 1 + h[3] % 24;
     } else {
         lln_wiring_kind_t kind = (lln_wiring_kind_t)(1 + h[2] % 4);

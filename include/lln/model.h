@@ -28,9 +28,13 @@ extern "C" {
 
 /** The kind of recurrent cell a model runs. */
 typedef enum lln_cell_kind {
-    LLN_CELL_LTC = 0,      /**< ncps LTC (liquid time-constant), any wiring */
-    LLN_CELL_CFC = 1,      /**< ncps CfC (closed-form continuous-time), dense with backbone */
-    LLN_CELL_WIRED_CFC = 2 /**< ncps WiredCfCCell: one CfC per wiring layer */
+    LLN_CELL_LTC = 0,       /**< ncps LTC (liquid time-constant), any wiring */
+    LLN_CELL_CFC = 1,       /**< ncps CfC (closed-form continuous-time), dense with backbone */
+    LLN_CELL_WIRED_CFC = 2, /**< ncps WiredCfCCell: one CfC per wiring layer */
+    /* Conventional discrete-time baselines (Δt is ignored; docs/DESIGN.md "Baselines"). */
+    LLN_CELL_GRU = 3,  /**< torch GRUCell (gates r, z, n), then fc when proj_size > 0 */
+    LLN_CELL_LSTM = 4, /**< torch LSTMCell (gates i, f, g, o); state h and memory c */
+    LLN_CELL_MLP = 5   /**< dense layers over a window of the last mlp_window inputs */
 } lln_cell_kind_t;
 
 /** LTC input/output mapping (ncps input_mapping / output_mapping). */
@@ -89,6 +93,9 @@ typedef struct lln_config {
     /* wired CfC with a CUSTOM wiring: per-layer sizes (sum = units) */
     int num_layers;                  /**< wired CfC, CUSTOM wiring: layers, 1..LLN_MAX_LAYERS */
     int layer_sizes[LLN_MAX_LAYERS]; /**< wired CfC, CUSTOM wiring: neurons per layer */
+    /* MLP baseline: hidden layers are backbone_layers x backbone_units with `activation`;
+     * the state is the window, so units = mlp_window * input_size (filled in on creation) */
+    int mlp_window; /**< MLP: input rows in the window, 1..LLN_MAX_WINDOW, default 8 */
 } lln_config_t;
 
 /** Smallest elapsed time accepted (seconds, or the caller's unit). Below it LTC's cm/Δt
@@ -97,7 +104,8 @@ typedef struct lln_config {
 
 /** Most CfC backbone layers a configuration may have. */
 #define LLN_MAX_BACKBONE 16
-#define LLN_MAX_DIM 65536 /**< bound on every size in a config */
+#define LLN_MAX_DIM 65536   /**< bound on every size in a config */
+#define LLN_MAX_WINDOW 4096 /**< bound on the MLP baseline's mlp_window */
 
 /** Fills cfg with ncps's defaults for the cell kind (sizes left 0). */
 LLN_API void lln_config_default(lln_config_t *cfg, lln_cell_kind_t cell);
@@ -202,7 +210,7 @@ LLN_API int lln_model_input_size(const lln_model_t *m);
 LLN_API int lln_model_output_size(const lln_model_t *m);
 /** N: size of the hidden state h. */
 LLN_API int lln_model_state_size(const lln_model_t *m);
-/** Size of the LSTM memory c: N with mixed memory, else 0. */
+/** Size of the LSTM memory c: N with mixed memory or for the LSTM baseline, else 0. */
 LLN_API int lln_model_memory_size(const lln_model_t *m);
 
 /** Structural counts of one step for one sample (for `lln info` and profiling). */
@@ -285,7 +293,8 @@ LLN_API lln_status_t lln_sequence_f64(const lln_model_t *m, lln_state_t *s, int 
 LLN_API const char *lln_version(void);
 
 /* Name <-> enum helpers (NULL / LLN_E_ARG on unknown values). */
-/** "ltc", "cfc" or "wired_cfc" (the values of lln_config_set()'s "cell"); NULL if unknown. */
+/** "ltc", "cfc", "wired_cfc", "gru", "lstm" or "mlp" (the values of lln_config_set()'s
+ *  "cell"); NULL if unknown. */
 LLN_API const char *lln_cell_name(lln_cell_kind_t k);
 /** "affine", "linear" or "none"; NULL if unknown. */
 LLN_API const char *lln_mapping_name(lln_mapping_t k);
