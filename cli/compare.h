@@ -40,8 +40,9 @@ void cmp_argv_free(cmp_argv_t *a);
 int cmp_run_child(const cmp_argv_t *a, const char *log, const char *what);
 
 /* The configuration `lln compare` uses for kind with units u, I inputs and O outputs
- * (LTC and CfC with an AutoNCP wiring, as ncps's CfC(in, AutoNCP(u, O)); GRU, LSTM, MLP with
- * u units). 0 and a valid cfg, or 1 when that size is not possible for the kind. */
+ * (LTC and CfC with an AutoNCP wiring, as ncps's CfC(in, AutoNCP(u, O)); GRU, LSTM with
+ * u units and an output layer; the MLP with u hidden units over a window of 8 input rows).
+ * 0 and a valid cfg, or 1 when that size is not possible for the kind. */
 int cmp_config(const char *kind, int u, int I, int O, lln_config_t *cfg);
 
 /* Trainable parameters of kind at size u (-1 when not possible). */

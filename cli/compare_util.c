@@ -104,8 +104,11 @@ int cmp_config(const char *kind, int u, int I, int O, lln_config_t *cfg)
     if (liquid) /* ncps's CfC(in, AutoNCP(u, O)) / LTC(in, AutoNCP(u, O)) */
         ok = lln_config_set(cfg, "wiring", "autoncp", &err) == LLN_OK && set(cfg, "units", u) &&
              set(cfg, "wiring.units", u) && set(cfg, "wiring.output_dim", O);
-    else
-        ok = set(cfg, "units", u) && set(cfg, "output_size", O);
+    else if (cfg->cell == LLN_CELL_MLP) /* u hidden units over the default window */
+        ok = set(cfg, "units", (long)cfg->mlp_window * I) && set(cfg, "backbone_units", u) &&
+             set(cfg, "backbone_layers", 1) && set(cfg, "proj_size", O);
+    else /* GRU, LSTM: u units, then the output layer fc */
+        ok = set(cfg, "units", u) && (u == O || set(cfg, "proj_size", O));
     return ok && lln_config_validate(cfg, &err) == LLN_OK ? 0 : 1;
 }
 
