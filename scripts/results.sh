@@ -11,6 +11,9 @@
 #     quantizes the trained OUTDIR/EXPERIMENT-sSEED.lln (lln quantize on the same data) and
 #     appends "experiment<TAB>seed<TAB>split<TAB>metric<TAB>float<TAB>fixed<TAB>relative %"
 #     to OUTDIR/quant.tsv (the fixed-point table of docs/RESULTS.md)
+#   scripts/results.sh LLN SHARED OUTDIR compare DATASET [DEVICE [EPOCHS]]
+#     lln compare (ltc, cfc, gru, lstm, mlp) on gesture, occupancy, traffic, walker or
+#     line-follow (the comparison tables of docs/RESULTS.md)
 #
 # Each run appends "experiment<TAB>seed<TAB>metric<TAB>value<TAB>best_epoch<TAB>seconds" to
 # OUTDIR/results.tsv and keeps its full output in OUTDIR/EXPERIMENT-sSEED.log.
@@ -124,6 +127,33 @@ if [ "$exp" = quantize ]; then
             tee -a "$out/quant.tsv"
     done
     exit 0
+fi
+
+# lln compare on one dataset (the honest split where the paper's leaks): the five model kinds,
+# matched in size to a 16-unit LTC, trained for EPOCHS on the dataset's data options, quantized
+# and profiled on DEVICE at the dataset's natural step rate; OUTDIR/compare-NAME/compare.json
+if [ "$exp" = compare ]; then
+    name=${seeds[0]:-}
+    device=${seeds[1]:-stm32l4r5}
+    epochs=${seeds[2]:-20}
+    data=()
+    case $name in # rate: steps per second of the data (video frames, minutes, hours, physics)
+    gesture) data_setup gesture-lovo-ltc && rate=30 ;;
+    occupancy) data_setup occupancy-ltc && rate=0.016666666666666666 ;;
+    traffic) data_setup traffic-chrono-ltc && rate=0.0002777777777777778 ;;
+    walker) data_setup walker-cfc-norm && rate=125 ;;
+    line-follow)
+        "$lln" data make line-follow -o "$out/line-follow.csv" >/dev/null
+        data=(--data "$out/line-follow.csv" --sequence episode --dt-column dt --ignore t
+            --targets cmd_l,cmd_r --window 32 --stride 16)
+        rate=50
+        ;;
+    *) echo "compare: unknown dataset '$name' (gesture occupancy traffic walker line-follow)" >&2; exit 2 ;;
+    esac
+    prepare
+    "$lln" compare "${data[@]}" --device "$device" --rate "$rate" --epochs "$epochs" --seed 1 \
+        --threads 2 -o "$out/compare-$name" 2>&1 | tee "$out/compare-$name.log"
+    exit "${PIPESTATUS[0]}"
 fi
 
 if [ "$exp" = list ]; then
