@@ -40,8 +40,10 @@ for cell in ltc wired_cfc; do
     info=$("$lln" info "$tmp/$cell.q.lln")
     printed=$(awk '$1 == "test" && $2 == "mse" { print $6 }' <<<"$out")
     stored=$(awk '$1 == "meta" && $2 == "quant.test.fixed" { print $4 }' <<<"$info")
-    [ -n "$stored" ] && awk -v a="$printed" -v b="$stored" 'BEGIN { exit !(a - b < 1e-5 * (b < 0 ? -b : b) + 1e-12 && b - a < 1e-5 * (b < 0 ? -b : b) + 1e-12) }' ||
+    if [ -z "$stored" ] || ! awk -v a="$printed" -v b="$stored" 'BEGIN { d = a - b; if (d < 0) d = -d
+            m = b < 0 ? -b : b; exit !(d <= 1e-5 * m + 1e-12) }'; then
         fail "$cell: quant.test.fixed '$stored' is not the printed test mse '$printed'"
+    fi
     grep -q 'quant.metric = mse' <<<"$info" || fail "$cell: quant.metric not recorded: $info"
     if command -v arm-none-eabi-gcc >/dev/null 2>&1 && command -v qemu-system-arm >/dev/null 2>&1; then
         v=$("$lln" verify "$tmp/$cell.q.lln" --target cortex-m4 --steps 12 2>&1)
