@@ -409,8 +409,10 @@ static int compare_all(const cmp_ctx_t *c, cmp_row_t *rows)
     const cmp_args_t *a = c->a;
     long P = a->params ? a->params : cmp_params(a->models[0], (int)a->units, c->I, c->O);
     if (P <= 0) {
-        cli_error("compare", "%s with %ld units is not a valid model for this data", a->models[0],
-                  a->units);
+        cli_error("compare",
+                  "%s with %ld units is not a valid model for this data (%d outputs; an AutoNCP "
+                  "wiring needs a few more units than outputs: try a larger --units)",
+                  a->models[0], a->units, c->O);
         return EXIT_USAGE;
     }
     for (int i = 0; i < a->nmodels; i++) {
