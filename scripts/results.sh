@@ -11,7 +11,7 @@
 #     quantizes the trained OUTDIR/EXPERIMENT-sSEED.lln (lln quantize on the same data) and
 #     appends "experiment<TAB>seed<TAB>split<TAB>metric<TAB>float<TAB>fixed<TAB>relative %"
 #     to OUTDIR/quant.tsv (the fixed-point table of docs/RESULTS.md)
-#   scripts/results.sh LLN SHARED OUTDIR compare DATASET [DEVICE [EPOCHS]]
+#   scripts/results.sh LLN SHARED OUTDIR compare DATASET [DEVICE [EPOCHS [SEED]]]
 #     lln compare (ltc, cfc, gru, lstm, mlp) on gesture, occupancy, traffic, walker or
 #     line-follow (the comparison tables of docs/RESULTS.md)
 #
@@ -131,11 +131,12 @@ fi
 
 # lln compare on one dataset (the honest split where the paper's leaks): the five model kinds,
 # matched in size to a 16-unit LTC, trained for EPOCHS on the dataset's data options, quantized
-# and profiled on DEVICE at the dataset's natural step rate; OUTDIR/compare-NAME/compare.json
+# and profiled on DEVICE at the dataset's natural step rate; OUTDIR/compare-NAME-sSEED/compare.json
 if [ "$exp" = compare ]; then
     name=${seeds[0]:-}
     device=${seeds[1]:-stm32l4r5}
     epochs=${seeds[2]:-20}
+    seed=${seeds[3]:-1}
     data=()
     case $name in # rate: steps per second of the data (video frames, minutes, hours, physics)
     gesture) data_setup gesture-lovo-ltc && rate=30 ;;
@@ -151,8 +152,9 @@ if [ "$exp" = compare ]; then
     *) echo "compare: unknown dataset '$name' (gesture occupancy traffic walker line-follow)" >&2; exit 2 ;;
     esac
     prepare
-    "$lln" compare "${data[@]}" --device "$device" --rate "$rate" --epochs "$epochs" --seed 1 \
-        --threads 2 -o "$out/compare-$name" 2>&1 | tee "$out/compare-$name.log"
+    "$lln" compare "${data[@]}" --device "$device" --rate "$rate" --epochs "$epochs" \
+        --seed "$seed" --threads 2 -o "$out/compare-$name-s$seed" 2>&1 |
+        tee "$out/compare-$name-s$seed.log"
     exit "${PIPESTATUS[0]}"
 fi
 
