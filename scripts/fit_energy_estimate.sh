@@ -11,7 +11,7 @@ set -euo pipefail
 lln=${1:?usage: fit_energy_estimate.sh PATH/TO/lln [OUT.c]}
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 out=${2:-$root/cli/energy_coeffs.c}
-# shellcheck source=../sim/targets.sh
+# shellcheck source=sim/targets.sh
 . "$root/sim/targets.sh"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -57,12 +57,12 @@ while read -r use name opts; do
     k=$(awk '/^cell +ltc/ { sub(/.*ode_unfolds /, ""); print $1 + 0; f = 1 } END { if (!f) print 0 }' \
         <<<"$info")
     for t in $SIM_TARGETS; do
-        v=$("$lln" verify "$tmp/$name.q.lln" --target "$t" --steps 16 2>&1) || {
+        vout=$("$lln" verify "$tmp/$name.q.lln" --target "$t" --steps 16 2>&1) || {
             echo "fit_energy_estimate: lln verify $name --target $t failed:" >&2
-            echo "$v" >&2
+            echo "$vout" >&2
             exit 1
         }
-        insn=$(awk '/^  instructions/ { print $2 }' <<<"$v")
+        insn=$(awk '/^  instructions/ { print $2 }' <<<"$vout")
         echo "$use $name $t $macs $tr $((units * k)) $insn $nin $units $k" >>"$rows"
     done
     echo "fit_energy_estimate: $name ($macs MACs, $tr transcendentals," \
