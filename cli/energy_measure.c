@@ -111,7 +111,8 @@ int cli_energy_measure(const cli_energy_ctx_t *c, const lln_model_t *m, const ll
                   d->target, d->target);
         return 0;
     }
-    double insn = (double)(r.insn_sum / r.regions); /* rounded down, as lln verify prints */
+    long per_step = r.insn_sum / r.regions; /* rounded down, as lln verify prints */
+    double insn = (double)per_step;
     lln_profile_in_t in = {insn,
                            (double)r.flash_rt,
                            (double)(r.sizes.state_bytes + r.sizes.scratch_bytes),
