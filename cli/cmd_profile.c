@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "fileio.h"
+#include "energy_estimate.h"
 #include "lln/profile.h"
 #include "textout.h"
 #include "toolchain.h"
@@ -100,25 +100,7 @@ static int parse(int argc, char **argv, profile_args_t *a)
 
 static int load_devices(const profile_args_t *a, lln_devices_t *db)
 {
-    lln_error_t err = {LLN_OK, ""};
-    unsigned char *buf = NULL;
-    size_t len = 0;
-    const char *text;
-    if (a->devices_file != NULL) {
-        if (lln__read_file(a->devices_file, &buf, &len, &err) != LLN_OK) {
-            cli_error("profile", "%s", err.msg);
-            return 0;
-        }
-        text = (const char *)buf;
-    } else {
-        text = lln_devices_builtin(&len);
-    }
-    lln_status_t st = lln_devices_parse(
-        text, len, a->devices_file ? a->devices_file : "built-in devices.txt", db, &err);
-    free(buf);
-    if (st != LLN_OK)
-        cli_error("profile", "%s", err.msg);
-    return st == LLN_OK;
+    return cli_devices_load("profile", a->devices_file, db);
 }
 
 /* ---- --list-devices ---------------------------------------------------------------------- */
@@ -419,11 +401,8 @@ static int resolve(const profile_args_t *a, const lln_devices_t *db, row_t *rows
     for (char *save = NULL, *id = strtok_r(list, ",", &save); id; id = strtok_r(NULL, ",", &save)) {
         const lln_device_t *d = lln_devices_find(db, id);
         if (d == NULL) {
-            char known[512] = "";
-            for (size_t i = 0; i < db->count; i++) {
-                size_t k = strlen(known);
-                snprintf(known + k, sizeof known - k, "%s%s", k ? ", " : "", db->dev[i].id);
-            }
+            char known[512];
+            cli_devices_known(db, known, sizeof known);
             cli_error("profile", "--device: unknown device '%s' (known: %s)", id, known);
             return 0;
         }

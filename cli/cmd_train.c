@@ -74,7 +74,8 @@ static const char TRAIN_HELP_TRAIN[] =
     "  Energy budget (train, then prune the weakest synapses and fine-tune until it fits):\n"
     "      --energy-budget-mw B average power budget in mW\n"
     "      --rate HZ            steps per second the model runs at\n"
-    "      --device D           device of the estimate (now: stm32l4r5, provisional model)\n"
+    "      --device D           device of the estimate (lln profile --list-devices)\n"
+    "      --devices FILE       device database instead of the built-in one (as lln profile)\n"
     "      --budget-rounds N    pruning rounds at most (default 8)\n"
     "      --prune-fraction F   share of the present synapses pruned per round (default 0.25)\n"
     "      --round-epochs N     fine-tuning epochs per round (default: --epochs)\n"
@@ -129,6 +130,7 @@ enum {
     T_BUDGET,
     T_RATE,
     T_DEVICE,
+    T_DEVICES,
     T_ROUNDS,
     T_PFRAC,
     T_REPOCHS
@@ -173,6 +175,7 @@ static const struct option TRAIN_OPTIONS[] = {
     {"energy-budget-mw", required_argument, 0, T_BUDGET},
     {"rate", required_argument, 0, T_RATE},
     {"device", required_argument, 0, T_DEVICE},
+    {"devices", required_argument, 0, T_DEVICES},
     {"budget-rounds", required_argument, 0, T_ROUNDS},
     {"prune-fraction", required_argument, 0, T_PFRAC},
     {"round-epochs", required_argument, 0, T_REPOCHS},
@@ -189,6 +192,9 @@ typedef struct train_args {
     int loss_given, no_checkpoint, resume, quiet, step_epochs_given;
     lln_budget_config_t budget; /* budget_mw > 0: the energy loop */
     cli_energy_ctx_t energy;
+    const char *device, *devices_file; /* --device, --devices */
+    lln_devices_t db;                  /* loaded for --energy-budget-mw */
+    int db_loaded;
 } train_args_t;
 
 /* ---- options -------------------------------------------------------------------------------- */
@@ -316,7 +322,8 @@ static int sparse_option(train_args_t *a, int opt, const char *v)
     case T_PEVERY: return integer("--prune-every", v, 1, 100000000L, &a->tc.prune_every);
     case T_BUDGET: return number("--energy-budget-mw", v, 1e-9, 1e9, &b->budget_mw);
     case T_RATE: return number("--rate", v, 1e-6, 1e9, &a->energy.rate_hz);
-    case T_DEVICE: a->energy.device = v; return 1;
+    case T_DEVICE: a->device = v; return 1;
+    case T_DEVICES: a->devices_file = v; return 1;
     case T_ROUNDS: return integer("--budget-rounds", v, 0, 1000, &b->max_rounds);
     case T_PFRAC: return number("--prune-fraction", v, 1e-6, 1, &b->prune_fraction);
     case T_REPOCHS: return integer("--round-epochs", v, 1, 100000000L, &b->round_epochs);
@@ -346,6 +353,33 @@ static void print_help(void)
     fputs(TRAIN_HELP_TRAIN, stdout);
 }
 
+/* Loads the device database and looks --device and its target's coefficients up. */
+static int find_device(train_args_t *a)
+{
+    if (!cli_devices_load("train", a->devices_file, &a->db))
+        return EXIT_FAIL;
+    a->db_loaded = 1;
+    const lln_device_t *d = lln_devices_find(&a->db, a->device);
+    if (d == NULL) {
+        char known[512];
+        cli_devices_known(&a->db, known, sizeof known);
+        cli_error("train", "--device: unknown device '%s' (known: %s)", a->device, known);
+        return EXIT_USAGE;
+    }
+    a->energy.coef = cli_energy_coeffs_find(d->target);
+    if (a->energy.coef == NULL) {
+        cli_error("train",
+                  "--device %s: no instruction estimate for its target '%s' "
+                  "(cli/energy_coeffs.c knows the targets of lln verify)",
+                  d->id, d->target);
+        return EXIT_FAIL;
+    }
+    a->energy.device = d;
+    a->budget.cost = cli_energy_estimate;
+    a->budget.cost_ctx = &a->energy;
+    return 0;
+}
+
 /* The sparsity and energy options that only make sense together. */
 static int check_sparse_args(train_args_t *a)
 {
@@ -353,22 +387,17 @@ static int check_sparse_args(train_args_t *a)
     int budget = a->budget.budget_mw > 0;
     if (a->tc.prune_every > 0 && a->tc.prune_threshold <= 0)
         bad = "--prune-every needs --prune-threshold";
-    else if (!budget && (a->energy.rate_hz > 0 || a->energy.device != NULL))
-        bad = "--rate and --device belong to --energy-budget-mw";
-    else if (budget && (a->energy.rate_hz <= 0 || a->energy.device == NULL))
+    else if (!budget && (a->energy.rate_hz > 0 || a->device != NULL || a->devices_file != NULL))
+        bad = "--rate, --device and --devices belong to --energy-budget-mw";
+    else if (budget && (a->energy.rate_hz <= 0 || a->device == NULL))
         bad = "--energy-budget-mw needs --rate HZ and --device D";
-    else if (budget && !cli_energy_device_known(a->energy.device))
-        bad = "--device: the provisional energy model knows only stm32l4r5 (until the device "
-              "database of lln profile is merged)";
     else if (budget && a->resume)
         bad = "--resume is not supported with --energy-budget-mw (each round starts afresh)";
     if (bad != NULL) {
         cli_error("train", "%s", bad);
         return EXIT_USAGE;
     }
-    a->budget.cost = cli_energy_estimate;
-    a->budget.cost_ctx = &a->energy;
-    return 0;
+    return budget ? find_device(a) : 0;
 }
 
 /* 0, or the exit status (the help was printed: -1 maps to EXIT_OK). */
@@ -835,7 +864,7 @@ static int check_floor(train_args_t *a, lln_model_t *m)
             cli_error("train",
                       "--rate %g Hz: one step takes longer than the period on %s even "
                       "with every synapse removed",
-                      a->energy.rate_hz, a->energy.device);
+                      a->energy.rate_hz, a->energy.device->id);
         else
             cli_error("train", "%s", err.msg);
         return EXIT_FAIL;
@@ -845,21 +874,24 @@ static int check_floor(train_args_t *a, lln_model_t *m)
                   "--energy-budget-mw %g cannot be reached: at %g Hz on %s this model "
                   "needs %.4g mW even with every synapse removed (neurons, maps and sleep "
                   "remain); raise the budget, lower --rate or use fewer --units",
-                  a->budget.budget_mw, a->energy.rate_hz, a->energy.device, floor_mw);
+                  a->budget.budget_mw, a->energy.rate_hz, a->energy.device->id, floor_mw);
         return EXIT_FAIL;
     }
-    printf("energy     budget %g mW at %g Hz on %s (provisional estimate, cli/energy_estimate.c); "
-           "floor %.4g mW\n",
-           a->budget.budget_mw, a->energy.rate_hz, a->energy.device, floor_mw);
+    const lln_device_t *d = a->energy.device;
+    printf("energy     budget %g mW at %g Hz on %s (%s: estimated instructions x CPI %g at "
+           "%g MHz, %g mW active, sleep %s); floor %.4g mW\n",
+           a->budget.budget_mw, a->energy.rate_hz, d->id, d->target, d->cpi.value,
+           d->clock_mhz.value, d->active_mw.value, d->default_sleep[0] ? d->default_sleep : "none",
+           floor_mw);
     return 0;
 }
 
 static void record_budget(lln_model_t *m, const train_args_t *a, const lln_budget_round_t *r)
 {
-    char v[64];
+    char v[128];
     snprintf(v, sizeof v, "%.9g", a->budget.budget_mw);
     lln_model_set_meta(m, "trained.energy_budget_mw", v);
-    snprintf(v, sizeof v, "%.9g mW at %g Hz on %s", r->mw, a->energy.rate_hz, a->energy.device);
+    snprintf(v, sizeof v, "%.9g mW at %g Hz on %s", r->mw, a->energy.rate_hz, a->energy.device->id);
     lln_model_set_meta(m, "trained.energy_estimate", v);
 }
 
@@ -898,6 +930,8 @@ static int train_budget(train_args_t *a, lln_model_t *m, const lln_dataset_t *ds
     printf("energy     %s: %.4g mW at %g Hz with %ld synapses, %s %.5g (round %d)\n",
            last.within ? "within budget" : "NOT within budget", last.mw, a->energy.rate_hz,
            last.synapses, u->ce ? "accuracy" : "mse", last.metric, last.round);
+    (void)fflush(stdout);
+    cli_energy_measure(&a->energy, m, ds, last.mw, a->budget.budget_mw);
     return last.within ? 0 : EXIT_FAIL;
 }
 
@@ -1003,6 +1037,8 @@ int cmd_train(int argc, char **argv)
         rc = parse(n, av, opts, &a);
     if (rc == 0)
         rc = run(&a);
+    if (a.db_loaded)
+        lln_devices_free(&a.db);
     cli_data_args_free(&a.data);
     cli_args_free(av, n);
     return rc < 0 ? EXIT_OK : rc;

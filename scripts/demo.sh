@@ -5,7 +5,10 @@
 # episode through it, describe it, export it as firmware for a Cortex-M4F and verify that
 # firmware under QEMU; then quantize it to the fixed-point runtime (calibrated on the training
 # episodes, scored float vs fixed on the test episodes), export that for a Cortex-M4 (no FPU),
-# verify it too and print the summary table.
+# verify it too and print the summary table; then profile the fixed-point model's energy on two
+# microcontrollers (STM32L4R5, nRF52840) at 100 steps/s and write an HTML report of the
+# training curves and the profiles. Without the cross tools or QEMU the firmware and profile
+# parts are skipped (loudly) and the report holds the training curves only.
 # Usage: scripts/demo.sh BUILD_DIR
 set -eu
 build=${1:-build}
@@ -25,7 +28,8 @@ quiet=""
 "$lln" train --data "$out/line-follow.csv" --sequence episode --dt-column dt --ignore t \
     --targets cmd_l,cmd_r --window 64 --stride 16 \
     --cell ltc --wiring autoncp --units 19 --seed 7 --name demo-ltc-line-follow \
-    --lr 0.02 --lr-schedule cosine --epochs 150 --patience 30 $quiet -o "$out/demo.lln"
+    --lr 0.02 --lr-schedule cosine --epochs 150 --patience 30 $quiet \
+    --history "$out/history.csv" -o "$out/demo.lln"
 
 echo "== 3. the trained model on the test episodes (never seen in training)"
 "$lln" eval "$out/demo.lln" --data "$out/line-follow.csv" --on test | tee "$out/eval.txt"
@@ -58,10 +62,18 @@ echo "== 5. the model"
 
 echo "== 6. firmware for a Cortex-M4F: export, then verify under QEMU bit for bit against the host"
 "$lln" export "$out/demo.lln" --target cortex-m4f --float --prefix demo --out "$out/firmware"
+have_sim=0
 if command -v arm-none-eabi-gcc >/dev/null 2>&1 && command -v qemu-system-arm >/dev/null 2>&1; then
+    have_sim=1
+fi
+skip() {
+    echo "SKIP (loud): $1 needs arm-none-eabi-gcc and qemu-system-arm, missing here:" \
+        "sh scripts/deps.sh sim (as root)" >&2
+}
+if [ "$have_sim" = 1 ]; then
     "$lln" verify "$out/demo.lln" --target cortex-m4f --input "$out/stream.csv"
 else
-    echo "SKIP: lln verify needs arm-none-eabi-gcc and qemu-system-arm: sh scripts/deps.sh sim (as root)"
+    skip "lln verify"
 fi
 
 echo "== 7. fixed point: calibrate on the training episodes, score float vs fixed on the test ones"
@@ -69,7 +81,7 @@ echo "== 7. fixed point: calibrate on the training episodes, score float vs fixe
 
 echo "== 8. fixed-point firmware for a Cortex-M4 (no FPU): export, verify under QEMU"
 "$lln" export "$out/demo.q.lln" --target cortex-m4 --prefix demo --out "$out/firmware-fixed"
-if command -v arm-none-eabi-gcc >/dev/null 2>&1 && command -v qemu-system-arm >/dev/null 2>&1; then
+if [ "$have_sim" = 1 ]; then
     "$lln" verify "$out/demo.q.lln" --target cortex-m4 --input "$out/stream.csv" | tee "$out/verify.txt"
     echo "== summary"
     awk '$1 == "test" && $2 == "mse" {
@@ -82,5 +94,24 @@ if command -v arm-none-eabi-gcc >/dev/null 2>&1 && command -v qemu-system-arm >/
          END { printf "%-30s flash %s B, RAM %s B, %s instructions/step, %s (bit-exact vs host)\n",
                "Cortex-M4 firmware (int8)", f, r, i, v }' "$out/verify.txt"
 else
-    echo "SKIP: lln verify needs arm-none-eabi-gcc and qemu-system-arm: sh scripts/deps.sh sim (as root)"
+    skip "lln verify"
 fi
+
+echo "== 9. energy: the fixed-point model on two microcontrollers at 100 steps/s (lln profile)"
+rm -f "$out/profile.json"
+if [ "$have_sim" = 1 ]; then
+    "$lln" profile "$out/demo.q.lln" --device stm32l4r5,nrf52840 --rate 100 --json \
+        -o "$out/profile.json"
+    "$lln" profile "$out/demo.q.lln" --device stm32l4r5,nrf52840 --rate 100 |
+        tee "$out/profile.txt"
+else
+    skip "lln profile (instructions per step are counted under QEMU)"
+fi
+
+echo "== 10. the HTML report: training curves$([ -s "$out/profile.json" ] && echo ", energy and memory per device")"
+reports="$out/history.csv"
+[ -s "$out/profile.json" ] && reports="$reports $out/profile.json"
+# shellcheck disable=SC2086 # $reports is a list of paths without spaces (the build folder)
+"$lln" report $reports --title "liquid-edge demo: LTC AutoNCP(19,2) line follower" \
+    -o "$out/report.html"
+echo "report: $(cd "$(dirname "$out/report.html")" && pwd)/report.html"

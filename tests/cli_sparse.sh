@@ -4,8 +4,9 @@
 # --resume and is never torn by kill -9; --l1 / --prune-threshold remove synapses that
 # `lln info` no longer counts, and the pruned model still exports and verifies bit-exactly
 # (skipped loudly without the cross toolchain and QEMU); penalties keep runs bit-identical;
-# --energy-budget-mw reaches a reachable budget, refuses one below the floor before
-# training, and bad combinations exit 2.
+# --energy-budget-mw reaches a reachable budget on a device of the database (the estimate within
+# 15 % of the QEMU-measured power of the final model when the cross tools exist), refuses one
+# below the floor before training, takes --devices FILE, and bad combinations exit 2.
 # Usage: cli_sparse.sh PATH/TO/lln [SHARED_DIR]
 set -u
 lln=$1
@@ -138,6 +139,18 @@ out=$("$lln" train "${data[@]}" "${ltc[@]}" "${opt[@]}" --epochs 4 --round-epoch
     --energy-budget-mw 0.8 "${energy[@]}" --history "$tmp/e.csv" -o "$tmp/e.lln" 2>&1) ||
     fail "energy budget 0.8 mW: $out"
 grep -q '^energy     within budget' <<<"$out" || fail "energy: $out"
+grep -q '^energy     budget 0.8 mW at 100 Hz on stm32l4r5 (cortex-m4f: .*CPI 1.3 at 120 MHz' \
+    <<<"$out" || fail "energy header names no device figures: $out"
+if command -v arm-none-eabi-gcc >/dev/null 2>&1 && command -v qemu-system-arm >/dev/null 2>&1; then
+    # the final model profiled for real: the estimate the loop used is close to QEMU's count
+    line=$(grep '^measured   stm32l4r5 on cortex-m4f: ' <<<"$out") || fail "no measured line: $out"
+    awk -v l="$line" 'BEGIN { n = split(l, w, /[(),% ]+/); bad = 0; k = 0
+        for (i = 1; i <= n; i++) if (w[i] ~ /^[-+][0-9.]+$/) { k++; if (w[i] > 15 || w[i] < -15) bad = 1 }
+        exit !(k == 2 && !bad) }' || fail "estimate vs measured off by more than 15 %: $line"
+else
+    grep -q 'SKIPPED (loud): the final model was not profiled' <<<"$out" ||
+        fail "without the cross tools the final profile must be skipped loudly: $out"
+fi
 first=$(awk '/^round +0 / { print $9 }' <<<"$out")
 last=$(awk '/^round +[0-9]+ / { p = $9 } END { print p }' <<<"$out")
 awk -v a="$first" -v b="$last" 'BEGIN { exit !(b < a && b <= 0.8 && a > 0.8) }' ||
@@ -149,8 +162,37 @@ expect 1 'cannot be reached.*every synapse removed' -- "$lln" train "${data[@]}"
 [ ! -e "$tmp/x.lln" ] || fail "an impossible budget still trained and wrote a model"
 expect 2 'needs --rate HZ and --device D' -- "$lln" train "${data[@]}" "${ltc[@]}" \
     --energy-budget-mw 1 -o "$tmp/x.lln"
-expect 2 'knows only stm32l4r5' -- "$lln" train "${data[@]}" "${ltc[@]}" --energy-budget-mw 1 \
-    --rate 100 --device esp32 -o "$tmp/x.lln"
+expect 2 "unknown device 'esp32x' \\(known: .*stm32l4r5.*nrf52840" -- "$lln" train "${data[@]}" \
+    "${ltc[@]}" --energy-budget-mw 1 --rate 100 --device esp32x -o "$tmp/x.lln"
+# another database: the same chip drawing ten times the active power cannot reach 0.8 mW
+cat >"$tmp/dev.txt" <<'DEV'
+[hotchip]
+name = STM32L4R5 at ten times its active power (test)
+core = cortex-m4f
+target = cortex-m4f
+emulated = yes
+clock_mhz = 120 | U | test
+voltage_v = 3.3 | U | test
+active_mw = 745 | U | test: 10 x 74.5
+flash_bytes = 2M | U | test
+ram_bytes = 640K | U | test
+fpu = yes | U | test
+cpi = 1.3 | U | test
+default_sleep = stop2
+sleep.stop2.power_uw = 3.6 | U | test
+sleep.stop2.retains_ram = yes | U | test
+sleep.stop2.wake_us = 20 | U | test
+DEV
+expect 1 'cannot be reached: at 100 Hz on hotchip' -- "$lln" train "${data[@]}" "${ltc[@]}" \
+    "${opt[@]}" --energy-budget-mw 0.8 --rate 100 --device hotchip --devices "$tmp/dev.txt" \
+    -o "$tmp/x.lln"
+expect 2 "unknown device 'stm32l4r5' \\(known: hotchip\\)" -- "$lln" train "${data[@]}" "${ltc[@]}" \
+    --energy-budget-mw 0.8 "${energy[@]}" --devices "$tmp/dev.txt" -o "$tmp/x.lln"
+printf '[broken]\nclock_mhz = 120\n' >"$tmp/bad.txt"
+expect 1 'bad.txt:2' -- "$lln" train "${data[@]}" "${ltc[@]}" --energy-budget-mw 0.8 \
+    "${energy[@]}" --devices "$tmp/bad.txt" -o "$tmp/x.lln"
+expect 2 'belong to --energy-budget-mw' -- "$lln" train "${data[@]}" "${ltc[@]}" \
+    --devices "$tmp/dev.txt" -o "$tmp/x.lln"
 expect 2 'belong to --energy-budget-mw' -- "$lln" train "${data[@]}" "${ltc[@]}" --rate 100 \
     -o "$tmp/x.lln"
 expect 2 'dense CfC' -- "$lln" train "${data[@]}" "${cfc[@]}" --energy-budget-mw 1 "${energy[@]}" \

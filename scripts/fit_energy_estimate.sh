@@ -1,0 +1,128 @@
+#!/bin/bash
+# fit_energy_estimate.sh - regenerates cli/energy_coeffs.c, the per-target coefficients of the
+# instruction estimate that `lln train --energy-budget-mw` uses inside its loop:
+#     instructions per step ~ a*MACs + b*transcendentals + c*LTC_updates + e*CfC_neurons + d
+# (LTC_updates = units x ode_unfolds of an LTC, else 0; CfC_neurons = units of a CfC or wired
+# CfC, else 0: the per-neuron work of the two cells differs), fitted by least squares on the QEMU counts `lln verify` measures for quantized models of different kinds and
+# sizes. Models marked "hold" are not used for the fit: their error is the one docs/ENERGY.md
+# quotes. Needs the cross compilers and QEMU (sh scripts/deps.sh sim).
+# Usage: scripts/fit_energy_estimate.sh PATH/TO/lln [OUT.c]   (default OUT: cli/energy_coeffs.c)
+set -euo pipefail
+lln=${1:?usage: fit_energy_estimate.sh PATH/TO/lln [OUT.c]}
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+out=${2:-$root/cli/energy_coeffs.c}
+# shellcheck source=sim/targets.sh
+. "$root/sim/targets.sh"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# use  name  lln-new options (inputs are given by --inputs, outputs by --outputs)
+models='
+fit  ltc-ancp12     --inputs 8 --wiring autoncp --units 12 --outputs 2
+fit  ltc-ancp24s    --inputs 4 --wiring autoncp --units 24 --outputs 3 --sparsity 0.3
+fit  ltc-fc8        --inputs 3 --wiring fc --units 8 --outputs 2
+fit  ltc-rnd32      --inputs 6 --wiring random --units 32 --outputs 4 --sparsity 0.8
+fit  ltc-fc16-k3    --inputs 5 --wiring fc --units 16 --outputs 2 --ode-unfolds 3
+fit  cfc-8x16       --cell cfc --inputs 8 --units 8 --backbone-units 16 --outputs 2
+fit  cfc-32x64      --cell cfc --inputs 4 --units 32 --backbone-units 64 --outputs 2
+fit  cfc-16x32-ng   --cell cfc --inputs 6 --units 16 --backbone-units 32 --mode no_gate
+fit  wcfc-ancp19    --cell wired_cfc --inputs 8 --wiring autoncp --units 19 --outputs 4
+fit  wcfc-rnd24     --cell wired_cfc --inputs 5 --wiring random --units 24 --sparsity 0.7 --outputs 3
+hold ltc-ancp19     --inputs 8 --wiring autoncp --units 19 --outputs 4
+hold ltc-rnd20      --inputs 4 --wiring random --units 20 --outputs 2 --sparsity 0.6
+hold cfc-16x48      --cell cfc --inputs 5 --units 16 --backbone-units 48 --outputs 3
+hold wcfc-ancp28    --cell wired_cfc --inputs 6 --wiring autoncp --units 28 --outputs 2 --sparsity 0.4
+'
+
+# calibration data for any input count up to 16
+awk 'BEGIN { printf "dt"; for (i = 0; i < 16; i++) printf ",x%d", i; print "";
+    for (t = 0; t < 200; t++) { printf "%.3f", 0.02 + (t * 7 % 11) / 20.0;
+        for (i = 0; i < 16; i++) printf ",%.4f", (1 + i % 3) * sin(0.1 * t + i); print "" } }' \
+    >"$tmp/calib16.csv"
+
+rows=$tmp/rows.txt # use name target macs transc neuron_updates instructions inputs units unfolds
+: >"$rows"
+while read -r use name opts; do
+    [ -n "$use" ] || continue
+    # shellcheck disable=SC2086 # opts is a word list
+    "$lln" new $opts --seed 3 -o "$tmp/$name.lln" >/dev/null
+    nin=$(awk '/^inputs/ { print $2 }' < <("$lln" info "$tmp/$name.lln"))
+    cut -d, -f1-$((nin + 1)) "$tmp/calib16.csv" >"$tmp/calib.csv"
+    "$lln" quantize "$tmp/$name.lln" --calib "$tmp/calib.csv" -o "$tmp/$name.q.lln" >/dev/null
+    info=$("$lln" info "$tmp/$name.lln")
+    macs=$(awk '/^per step/ { print $3 }' <<<"$info")
+    tr=$(awk '/^per step/ { print $5 }' <<<"$info")
+    units=$(awk '/^units/ { print $2 }' <<<"$info")
+    # unfolds 0 marks a CfC (per-neuron work without an ODE solver)
+    k=$(awk '/^cell +ltc/ { sub(/.*ode_unfolds /, ""); print $1 + 0; f = 1 } END { if (!f) print 0 }' \
+        <<<"$info")
+    for t in $SIM_TARGETS; do
+        vout=$("$lln" verify "$tmp/$name.q.lln" --target "$t" --steps 16 2>&1) || {
+            echo "fit_energy_estimate: lln verify $name --target $t failed:" >&2
+            echo "$vout" >&2
+            exit 1
+        }
+        insn=$(awk '/^  instructions/ { print $2 }' <<<"$vout")
+        echo "$use $name $t $macs $tr $((units * k)) $insn $nin $units $k" >>"$rows"
+    done
+    echo "fit_energy_estimate: $name ($macs MACs, $tr transcendentals," \
+        "$units units, $k unfolds) measured on every target" >&2
+done <<<"$models"
+
+# least squares per target (normal equations, Gauss-Jordan with partial pivoting), then the
+# relative error of every model; the C table on stdout of this awk. Features x[r, 1..5]:
+# MACs, transcendentals, LTC updates, CfC neurons, 1.
+awk -v targets="$SIM_TARGETS" -v rowsfile="$rows" '
+function abs(v) { return v < 0 ? -v : v }
+function solve(   i, j, k, p, t, f) {
+    for (i = 1; i <= F; i++) {
+        p = i
+        for (k = i + 1; k <= F; k++) if (abs(A[k, i]) > abs(A[p, i])) p = k
+        for (j = 1; j <= F + 1; j++) { t = A[i, j]; A[i, j] = A[p, j]; A[p, j] = t }
+        for (k = 1; k <= F; k++) if (k != i) {
+            f = A[k, i] / A[i, i]
+            for (j = i; j <= F + 1; j++) A[k, j] -= f * A[i, j]
+        }
+    }
+    for (i = 1; i <= F; i++) c[i] = A[i, F + 1] / A[i, i]
+}
+BEGIN {
+    nt = split(targets, T, " "); F = 5
+    while ((getline line < rowsfile) > 0) { n++; split(line, R, " ")
+        use[n] = R[1]; name[n] = R[2]; tg[n] = R[3]; x[n, 1] = R[4]; x[n, 2] = R[5]
+        x[n, 3] = R[10] > 0 ? R[6] : 0; x[n, 4] = R[10] > 0 ? 0 : R[9]; x[n, 5] = 1; y[n] = R[7] }
+    print "/* Generated by scripts/fit_energy_estimate.sh: do not edit. Per `lln verify` target, the"
+    print " * least-squares fit of the QEMU instruction count per step of quantized models (fixed-point"
+    print " * runtime) as a*MACs + b*transcendentals + c*LTC_updates + e*CfC_neurons + d"
+    print " * (cli/energy_estimate.h)."
+    print " * fit_rms/fit_max: relative error on the fitted models; hold_rms/hold_max: on held-out"
+    print " * models (docs/ENERGY.md lists them). */"
+    print "#include \"energy_estimate.h\""
+    print ""
+    print "const cli_energy_coeffs_t cli_energy_coeffs[] = {"
+    for (ti = 1; ti <= nt; ti++) {
+        split("", A)
+        for (r = 1; r <= n; r++) if (tg[r] == T[ti] && use[r] == "fit")
+            for (i = 1; i <= F; i++) { for (j = 1; j <= F; j++) A[i, j] += x[r, i] * x[r, j]; A[i, F + 1] += x[r, i] * y[r] }
+        solve()
+        fs = fm = hs = hm = nf = nh = 0
+        for (r = 1; r <= n; r++) if (tg[r] == T[ti]) {
+            est = 0
+            for (i = 1; i <= F; i++) est += c[i] * x[r, i]
+            e = (est - y[r]) / y[r]
+            a = e < 0 ? -e : e
+            if (use[r] == "fit") { fs += e * e; nf++; if (a > fm) fm = a }
+            else { hs += e * e; nh++; if (a > hm) hm = a }
+            printf "%s %s %s %.4f\n", T[ti], use[r], name[r], e > "/dev/stderr"
+        }
+        printf "    {\"%s\", %.6g, %.6g, %.6g, %.6g, %.6g, %.4f, %.4f, %.4f, %.4f},\n", T[ti], c[1], c[2], c[3], c[4], c[5],
+            sqrt(fs / nf), fm, nh ? sqrt(hs / nh) : 0, hm
+    }
+    print "};"
+    print "const int cli_energy_ncoeffs = (int)(sizeof cli_energy_coeffs / sizeof cli_energy_coeffs[0]);"
+}' >"$tmp/out.c" 2>"$tmp/errors.txt"
+mv "$tmp/out.c" "$out"
+[ -z "${FIT_ROWS:-}" ] || cp "$rows" "$FIT_ROWS" # the raw measurements, for a look at the fit
+echo "fit_energy_estimate: relative error per target and model (estimate/measured - 1):" >&2
+cat "$tmp/errors.txt" >&2
+echo "fit_energy_estimate: wrote $out" >&2
