@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "compare.h"
+#include "energy_estimate.h"
 #include "fileio.h"
 #include "lln/profile.h"
 
@@ -146,26 +147,19 @@ int cmp_units_for(const char *kind, long target, int I, int O)
 
 int cmp_check_device(const char *file, const char *id, const char *sleep)
 {
-    lln_error_t err = {LLN_OK, ""};
-    unsigned char *buf = NULL;
-    size_t len = 0;
-    const char *text = file ? NULL : lln_devices_builtin(&len);
-    if (file && lln__read_file(file, &buf, &len, &err) == LLN_OK)
-        text = (const char *)buf;
     lln_devices_t db;
-    int ok = text && lln_devices_parse(text, len, file ? file : "built-in devices.txt", &db,
-                                       &err) == LLN_OK;
-    free(buf);
-    if (!ok) {
-        cli_error("compare", "%s", err.msg);
+    char known[512];
+    if (!cli_devices_load("compare", file, &db))
         return 1;
-    }
     const lln_device_t *d = lln_devices_find(&db, id);
-    if (d == NULL)
-        cli_error("compare", "--device: unknown device '%s' (lln profile --list-devices)", id);
-    else if (sleep && strcmp(sleep, "none") != 0 && lln_device_sleep(d, sleep) == NULL)
+    int ok =
+        d != NULL && (sleep == NULL || strcmp(sleep, "none") == 0 || lln_device_sleep(d, sleep));
+    if (d == NULL) {
+        cli_devices_known(&db, known, sizeof known);
+        cli_error("compare", "--device: unknown device '%s' (known: %s)", id, known);
+    } else if (!ok) {
         cli_error("compare", "--sleep: device '%s' has no sleep mode '%s'", id, sleep);
-    ok = d != NULL && (sleep == NULL || strcmp(sleep, "none") == 0 || lln_device_sleep(d, sleep));
+    }
     lln_devices_free(&db);
     return ok ? 0 : 1;
 }
