@@ -11,7 +11,7 @@
 #     quantizes the trained OUTDIR/EXPERIMENT-sSEED.lln (lln quantize on the same data) and
 #     appends "experiment<TAB>seed<TAB>split<TAB>metric<TAB>float<TAB>fixed<TAB>relative %"
 #     to OUTDIR/quant.tsv (the fixed-point table of docs/RESULTS.md)
-#   scripts/results.sh LLN SHARED OUTDIR compare DATASET [DEVICE [EPOCHS [SEED]]]
+#   scripts/results.sh LLN SHARED OUTDIR compare DATASET [DEVICE [EPOCHS [SEED [MATCH]]]]
 #     lln compare (ltc, cfc, gru, lstm, mlp) on gesture, occupancy, traffic, walker or
 #     line-follow (the comparison tables of docs/RESULTS.md)
 #
@@ -137,6 +137,9 @@ if [ "$exp" = compare ]; then
     device=${seeds[1]:-stm32l4r5}
     epochs=${seeds[2]:-20}
     seed=${seeds[3]:-1}
+    match=${seeds[4]:-size}
+    tag=$name
+    [ "$match" = size ] || tag=$name-match-$match
     data=()
     case $name in # rate: steps per second of the data (video frames, minutes, hours, physics)
     gesture) data_setup gesture-lovo-ltc && rate=30 ;;
@@ -153,8 +156,8 @@ if [ "$exp" = compare ]; then
     esac
     prepare
     "$lln" compare "${data[@]}" --device "$device" --rate "$rate" --epochs "$epochs" \
-        --seed "$seed" --threads 2 -o "$out/compare-$name-s$seed" 2>&1 |
-        tee "$out/compare-$name-s$seed.log"
+        --seed "$seed" --match "$match" --threads 2 -o "$out/compare-$tag-s$seed" 2>&1 |
+        tee "$out/compare-$tag-s$seed.log"
     exit "${PIPESTATUS[0]}"
 fi
 
