@@ -66,12 +66,13 @@ static lln_model_t *quantized_copy(const lln_model_t *m, const lln_dataset_t *ds
     int ok = idx != NULL && x != NULL && dt != NULL && n > 0;
     if (ok) {
         lln_dataset_split_windows(ds, LLN_TRAIN, idx);
+        /* cppcheck-suppress knownConditionTrueFalse ; take > 0 here: ok needs n > 0 */
         for (size_t k = 0; k < take; k++) /* spread over the whole training set */
             idx[k] = idx[k * n / take];
         ok = lln_dataset_gather(ds, idx, (int)take, LLN_F64, x, dt, NULL, NULL, err) == LLN_OK &&
              lln_quant_calibrate(q, (int)take, (int)T, x, dt, err) == LLN_OK;
     } else if (err->msg[0] == '\0') {
-        snprintf(err->msg, sizeof err->msg, n ? "out of memory" : "no training windows");
+        snprintf(err->msg, sizeof err->msg, "%s", n ? "out of memory" : "no training windows");
     }
     free(idx), free(x), free(dt);
     if (!ok) {
