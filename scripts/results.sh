@@ -145,7 +145,7 @@ if [ "$exp" = compare ]; then
     gesture) data_setup gesture-lovo-ltc && rate=30 ;;
     occupancy) data_setup occupancy-ltc && rate=0.016666666666666666 ;;
     traffic) data_setup traffic-chrono-ltc && rate=0.0002777777777777778 ;;
-    walker) data_setup walker-cfc-norm && rate=125 && data+=(--units 32) ;; # 17 motor neurons
+    walker) data_setup walker-cfc-norm && rate=125 && data+=(--units 32 --lr 0.02 --batch 256) ;; # 17 motors; paper lr, batch
     line-follow)
         "$lln" data make line-follow -o "$out/line-follow.csv" >/dev/null
         data=(--data "$out/line-follow.csv" --sequence episode --dt-column dt --ignore t
