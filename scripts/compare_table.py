@@ -43,9 +43,10 @@ def table(name, runs):
     match = "matched accuracy" if first["match"] == "accuracy" else "matched size"
     print(f"#### {name} — {metric} ({better} is better), {match}, seeds {seeds}; "
           f"{first['device']} at {first['rate_hz']:.6g} steps/s\n")
+    acc = first["match"] == "accuracy"
     print(f"| model | params | test {metric} (firmware) | flash B | RAM B | cycles/step "
-          f"| µJ/step | avg mW |")
-    print("|---|---|---|---|---|---|---|---|")
+          f"| µJ/step | avg mW |" + (" reached the reference |" if acc else ""))
+    print("|---|---|---|---|---|---|---|---|" + ("---|" if acc else ""))
     kinds = [r["model"] for r in first["rows"]]
     for k in kinds:
         rows = [next(r for r in c["rows"] if r["model"] == k) for _, c in runs]
@@ -56,7 +57,8 @@ def table(name, runs):
               f"| {mean_std(col('flash_bytes'), '{:.0f}')} | {mean_std(col('ram_bytes'), '{:.0f}')} "
               f"| {mean_std(col('cycles_per_step'), '{:.0f}')} "
               f"| {mean_std(col('energy_per_step_uj'), '{:.3g}')} "
-              f"| {mean_std(col('avg_power_mw'), '{:.3g}')} |")
+              f"| {mean_std(col('avg_power_mw'), '{:.3g}')} |"
+              + (f" {sum(col('reached'))} of {len(rows)} |" if acc else ""))
     print()
 
 
