@@ -89,6 +89,17 @@ if ! grep -q "training ltc failed" <<<"$out" || ! grep -q "ltc-16.train.log" <<<
     fail "failing training is not named with its log: $out"
 fi
 
+# --runtime float: no quantization; the metric is the float model's, as lln eval computes it
+out=$("$lln" compare "${data[@]}" --models ltc --runtime float --device nrf52840 --epochs 1 \
+    --threads 1 -o "$tmp/fl" 2>&1) || fail "compare --runtime float: $out"
+[ ! -e "$tmp/fl/ltc-16.q.lln" ] || fail "--runtime float quantized the model"
+ev=$("$lln" eval "$tmp/fl/ltc-16.lln" --data "$tmp/lf.csv" --on test | awk '$1 == "mse" { print $2 }')
+python3 - "$tmp/fl/compare.json" "$ev" <<'PY' || fail "--runtime float metric is not lln eval's ($ev)"
+import json, sys
+r = json.load(open(sys.argv[1]))["rows"][0]
+assert abs(r["metric_value"] - float(sys.argv[2])) <= 1e-5 * float(sys.argv[2]), r
+PY
+
 # --match accuracy: the reference is reached or the row says it was not
 out=$("$lln" compare "${data[@]}" --models ltc,cfc --match accuracy --tolerance 0.5 \
     --device nrf52840 --epochs 2 --threads 1 -o "$tmp/a" 2>&1) || fail "compare --match accuracy: $out"
