@@ -7,14 +7,14 @@ lln=$1
 out=$2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# shellcheck source=scripts/lib/calib_seq.sh
+. "$(dirname "$0")/lib/calib_seq.sh"
 "$lln" new --inputs 8 --wiring autoncp --units 19 --outputs 4 --seed 1 -o "$tmp/ltc.lln" >/dev/null
 "$lln" new --cell wired_cfc --inputs 8 --wiring autoncp --units 19 --outputs 4 --seed 1 \
     -o "$tmp/wcfc.lln" >/dev/null
 "$lln" new --cell cfc --inputs 8 --units 32 --backbone-units 64 --seed 1 -o "$tmp/cfc.lln" >/dev/null
 # fixed point: the same models quantized on a deterministic calibration sequence (irregular dt)
-awk 'BEGIN { printf "dt"; for (i = 0; i < 8; i++) printf ",x%d", i; print "";
-    for (t = 0; t < 300; t++) { printf "%.3f", 0.02 + (t * 7 % 11) / 20.0;
-        for (i = 0; i < 8; i++) printf ",%.4f", (1 + i % 3) * sin(0.1 * t + i); print "" } }' >"$tmp/calib.csv"
+calib_seq >"$tmp/calib.csv"
 for mdl in ltc wcfc cfc; do
     "$lln" quantize "$tmp/$mdl.lln" --calib "$tmp/calib.csv" -o "$tmp/$mdl.q.lln" >/dev/null
 done

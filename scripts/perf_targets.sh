@@ -13,15 +13,15 @@ baseline=$3
 max=${4:-5}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# shellcheck source=scripts/lib/calib_seq.sh
+. "$(dirname "$0")/lib/calib_seq.sh"
 toolchain="# toolchain: $(arm-none-eabi-gcc --version | head -n1) | $(riscv64-unknown-elf-gcc --version | head -n1) | $(qemu-system-arm --version | head -n1)"
 "$lln" new --inputs 8 --wiring autoncp --units 19 --outputs 4 --seed 1 -o "$tmp/ltc_ncp19.lln" >/dev/null
 "$lln" new --cell wired_cfc --inputs 8 --wiring autoncp --units 19 --outputs 4 --seed 1 \
     -o "$tmp/wcfc_ncp19.lln" >/dev/null
 "$lln" new --cell cfc --inputs 8 --units 32 --backbone-units 64 --seed 1 -o "$tmp/cfc32.lln" >/dev/null
 # the fixed-point runtime: the same models quantized on a deterministic calibration sequence
-awk 'BEGIN { printf "dt"; for (i = 0; i < 8; i++) printf ",x%d", i; print "";
-    for (t = 0; t < 300; t++) { printf "%.3f", 0.02 + (t * 7 % 11) / 20.0;
-        for (i = 0; i < 8; i++) printf ",%.4f", (1 + i % 3) * sin(0.1 * t + i); print "" } }' >"$tmp/calib.csv"
+calib_seq >"$tmp/calib.csv"
 for m in ltc_ncp19 wcfc_ncp19 cfc32; do
     "$lln" quantize "$tmp/$m.lln" --calib "$tmp/calib.csv" -o "$tmp/${m}_q.lln" >/dev/null || exit 1
 done
