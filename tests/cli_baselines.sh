@@ -8,21 +8,9 @@
 # Usage: cli_baselines.sh PATH/TO/lln [SHARED_DIR]
 set -u
 lln=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-
-fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
-# expect CODE PATTERN -- command...: exit status CODE and PATTERN in stdout+stderr
-expect() {
-    local code=$1 pattern=$2
-    shift 3
-    local out rc
-    out=$("$@" 2>&1)
-    rc=$?
-    [ "$rc" -eq "$code" ] || fail "'$*' exited $rc, expected $code: $out"
-    grep -qE -- "$pattern" <<<"$out" || fail "'$*' output lacks /$pattern/: $out"
-}
+# shellcheck source=tests/lib/cli_common.sh
+. "$(dirname "$0")/lib/cli_common.sh"
+cli_begin cli_baselines
 
 "$lln" data make line-follow --rows 4000 --seed 3 -o "$tmp/lf.csv" 2>/dev/null ||
     fail "lln data make line-follow"
@@ -106,8 +94,4 @@ for cell in gru lstm mlp; do
     echo "$cell fixed point: test mse $rel % relative to float"
 done
 
-[ "$fails" -eq 0 ] || {
-    echo "$fails failure(s)"
-    exit 1
-}
-echo "cli_baselines: all checks passed"
+cli_end

@@ -5,21 +5,9 @@
 set -u
 lln=$1
 shared=${2:-}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-
-fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
-# expect CODE PATTERN -- command...: exit status CODE and PATTERN in stdout+stderr
-expect() {
-    local code=$1 pattern=$2
-    shift 3
-    local out rc
-    out=$("$@" 2>&1)
-    rc=$?
-    [ "$rc" -eq "$code" ] || fail "'$*' exited $rc, expected $code: $out"
-    grep -qE -- "$pattern" <<<"$out" || fail "'$*' output lacks /$pattern/: $out"
-}
+# shellcheck source=tests/lib/cli_common.sh
+. "$(dirname "$0")/lib/cli_common.sh"
+cli_begin cli_basic
 
 expect 0 '^usage: lln COMMAND' -- "$lln" --help
 expect 0 '^lln [0-9]+\.[0-9]+\.[0-9]+' -- "$lln" --version
@@ -109,8 +97,4 @@ else
     echo "SKIP (loud): import-ncps checks need $shared/golden; they did not run" >&2
 fi
 
-if [ "$fails" -ne 0 ]; then
-    echo "cli_basic: $fails failure(s)"
-    exit 1
-fi
-echo "cli_basic: all checks passed"
+cli_end

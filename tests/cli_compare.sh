@@ -4,44 +4,30 @@
 # refusals. Needs the Cortex-M cross compiler and QEMU for the profiles (skips loudly without).
 # Usage: cli_compare.sh PATH/TO/lln
 set -u
-lln=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-fail() {
-    echo "FAIL: $*" >&2
-    fails=$((fails + 1))
-}
-expect_rc() { # expect_rc CODE WHAT COMMAND...
-    local want=$1 what=$2
-    shift 2
-    "$@" >"$tmp/out" 2>&1
-    local rc=$?
-    [ "$rc" = "$want" ] || fail "$what: exit $rc, want $want: $(cat "$tmp/out")"
-}
+# shellcheck source=tests/lib/cli_common.sh
+. "$(dirname "$0")/lib/cli_common.sh"
+cli_begin cli_compare
+lln=$(abs_path "$1")
 
 "$lln" data make line-follow --rows 6000 --seed 3 -o "$tmp/lf.csv" >/dev/null || fail "data make"
 data=(--data "$tmp/lf.csv" --sequence episode --dt-column dt --ignore t --targets "cmd_l,cmd_r"
     --window 32 --stride 16)
 
 # refusals come before any training
-expect_rc 2 "no --device" "$lln" compare "${data[@]}" -o "$tmp/x"
-expect_rc 2 "no -o" "$lln" compare "${data[@]}" --device stm32l4r5
-expect_rc 2 "unknown device" "$lln" compare "${data[@]}" --device nosuch -o "$tmp/x"
+expect_exit 2 "no --device" "$lln" compare "${data[@]}" -o "$tmp/x"
+expect_exit 2 "no -o" "$lln" compare "${data[@]}" --device stm32l4r5
+expect_exit 2 "unknown device" "$lln" compare "${data[@]}" --device nosuch -o "$tmp/x"
 grep -q "unknown device 'nosuch'" "$tmp/out" || fail "unknown device message: $(cat "$tmp/out")"
-expect_rc 2 "unknown kind" "$lln" compare "${data[@]}" --device stm32l4r5 --models ltc,rnn -o "$tmp/x"
-expect_rc 2 "repeated kind" "$lln" compare "${data[@]}" --device stm32l4r5 --models ltc,ltc -o "$tmp/x"
-expect_rc 2 "bad --match" "$lln" compare "${data[@]}" --device stm32l4r5 --match speed -o "$tmp/x"
-expect_rc 2 "bad --rate" "$lln" compare "${data[@]}" --device stm32l4r5 --rate 0 -o "$tmp/x"
+expect_exit 2 "unknown kind" "$lln" compare "${data[@]}" --device stm32l4r5 --models ltc,rnn -o "$tmp/x"
+expect_exit 2 "repeated kind" "$lln" compare "${data[@]}" --device stm32l4r5 --models ltc,ltc -o "$tmp/x"
+expect_exit 2 "bad --match" "$lln" compare "${data[@]}" --device stm32l4r5 --match speed -o "$tmp/x"
+expect_exit 2 "bad --rate" "$lln" compare "${data[@]}" --device stm32l4r5 --rate 0 -o "$tmp/x"
 printf 'a,b\n1,x\n' >"$tmp/bad.csv"
-expect_rc 1 "bad data" "$lln" compare --data "$tmp/bad.csv" --device stm32l4r5 -o "$tmp/x"
+expect_exit 1 "bad data" "$lln" compare --data "$tmp/bad.csv" --device stm32l4r5 -o "$tmp/x"
 "$lln" compare --help | grep -q -- '--match KIND' || fail "--help lacks --match"
 
-if ! command -v arm-none-eabi-gcc >/dev/null 2>&1 || ! command -v qemu-system-arm >/dev/null 2>&1; then
-    echo "SKIP (loud): no arm-none-eabi-gcc / qemu-system-arm: lln compare cannot profile" >&2
-    [ "$fails" = 0 ] || exit 1
-    exit 77
-fi
+have arm-none-eabi-gcc qemu-system-arm ||
+    skip_loud "no arm-none-eabi-gcc / qemu-system-arm: lln compare cannot profile"
 
 # every kind the build knows; size matching against a 16-unit LTC
 kinds=ltc,cfc
@@ -111,8 +97,4 @@ ref, cfc = c["rows"]
 assert cfc["reached"] == (cfc["valid_metric_value"] <= ref["valid_metric_value"] * 1.5), c
 PY
 
-if [ "$fails" != 0 ]; then
-    echo "cli_compare: $fails failure(s)"
-    exit 1
-fi
-echo "cli_compare: all checks passed"
+cli_end

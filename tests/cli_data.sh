@@ -6,21 +6,9 @@
 set -u
 lln=$1
 shared=${2:-}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-
-fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
-# expect CODE PATTERN -- command...: exit status CODE and PATTERN in stdout+stderr
-expect() {
-    local code=$1 pattern=$2
-    shift 3
-    local out rc
-    out=$("$@" 2>&1)
-    rc=$?
-    [ "$rc" -eq "$code" ] || fail "'$*' exited $rc, expected $code: $out"
-    grep -qE -- "$pattern" <<<"$out" || fail "'$*' output lacks /$pattern/: $out"
-}
+# shellcheck source=tests/lib/cli_common.sh
+. "$(dirname "$0")/lib/cli_common.sh"
+cli_begin cli_data
 
 # help and usage errors
 expect 0 '^usage: lln data make line-follow' -- "$lln" data --help
@@ -102,8 +90,4 @@ else
     echo "SKIP (loud): $shared/data/traffic is absent; prepare traffic did not run" >&2
 fi
 
-if [ "$fails" -gt 0 ]; then
-    echo "cli_data: $fails failure(s)"
-    exit 1
-fi
-echo "cli_data: all checks passed"
+cli_end

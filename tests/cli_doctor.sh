@@ -4,8 +4,9 @@
 # Usage: cli_doctor.sh PATH/TO/lln
 set -u
 lln=$1
-fails=0
-fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
+# shellcheck source=tests/lib/cli_common.sh
+. "$(dirname "$0")/lib/cli_common.sh"
+cli_begin cli_doctor
 
 out=$("$lln" doctor 2>&1) || fail "doctor exited $?: $out"
 for tool in arm-none-eabi-gcc qemu-system-arm riscv64-unknown-elf-gcc qemu-system-riscv32 chromium rsvg-convert; do
@@ -30,8 +31,4 @@ out=$("$lln" doctor --bogus 2>&1)
 out=$("$lln" setup-toolchains extra 2>&1)
 [ $? -eq 2 ] || fail "setup-toolchains extra: $out"
 
-if [ "$fails" -ne 0 ]; then
-    echo "cli_doctor: $fails failure(s)"
-    exit 1
-fi
-echo "cli_doctor: all checks passed"
+cli_end

@@ -12,20 +12,11 @@
 # Usage: cli_fx_dsp.sh [PATH/TO/lln [SHARED_DIR]] (both ignored)
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
-for tool in arm-none-eabi-gcc arm-none-eabi-nm arm-none-eabi-objdump qemu-system-arm; do
-    if ! command -v "$tool" >/dev/null 2>&1; then
-        echo "SKIP (loud): $tool is missing; install with: sh scripts/deps.sh sim" >&2
-        exit 77
-    fi
-done
 hostcc=${CC:-cc}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-fail() {
-    echo "FAIL: $*" >&2
-    fails=$((fails + 1))
-}
+# shellcheck source=tests/lib/cli_common.sh
+. "$(dirname "$0")/lib/cli_common.sh"
+cli_begin cli_fx_dsp
+need_tools "sh scripts/deps.sh sim" arm-none-eabi-gcc arm-none-eabi-nm arm-none-eabi-objdump qemu-system-arm
 src=("$root/tests/fx_xcheck.c" "$root/runtime/lln_fx.c")
 warn=(-Wall -Wextra -Wpedantic -Wshadow -Wconversion -Werror)
 
@@ -38,8 +29,7 @@ grep -v '^dsp=' "$tmp/host.txt" >"$tmp/host.sums"
 echo "host: $(tr '\n' ' ' <"$tmp/host.sums")"
 
 targets="cortex-m0 cortex-m4 cortex-m7 cortex-m33 cortex-m55"
-if command -v riscv64-unknown-elf-gcc >/dev/null 2>&1 &&
-    command -v qemu-system-riscv32 >/dev/null 2>&1; then
+if have riscv64-unknown-elf-gcc qemu-system-riscv32; then
     targets="$targets rv32imc"
 else
     echo "SKIP (loud): rv32imc part, riscv64-unknown-elf-gcc or qemu-system-riscv32 missing" >&2
@@ -111,8 +101,4 @@ else
     fail "cortex-m4f: lln_fx.c does not compile"
 fi
 
-if [ "$fails" -ne 0 ]; then
-    echo "cli_fx_dsp: $fails failure(s)"
-    exit 1
-fi
-echo "cli_fx_dsp: all checks passed"
+cli_end

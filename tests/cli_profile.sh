@@ -6,20 +6,9 @@
 # Usage: cli_profile.sh PATH/TO/lln
 set -u
 lln=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
-# expect_rc CODE PATTERN LABEL -- CMD...: CMD exits CODE and prints PATTERN
-expect_rc() {
-    local code=$1 pattern=$2 label=$3 out rc
-    shift 4
-    out=$("$@" 2>&1)
-    rc=$?
-    if [ "$rc" -ne "$code" ] || ! grep -qE -- "$pattern" <<<"$out"; then
-        fail "$label (exit $rc, expected $code and /$pattern/): $out"
-    fi
-}
+# shellcheck source=tests/lib/cli_common.sh
+. "$(dirname "$0")/lib/cli_common.sh"
+cli_begin cli_profile
 
 # what needs no emulator first: the database, the command line, the refusals
 expect_rc 0 '^usage: lln profile' "help" -- "$lln" profile --help
@@ -57,13 +46,8 @@ done
 expect_rc 1 "arm-none-eabi-gcc.*apt-get install -y --no-install-recommends gcc-arm-none-eabi" \
     "missing cross compiler" -- env PATH="$tmp/bin" "$lln" profile "$tmp/m.lln" --device stm32u5
 
-for tool in arm-none-eabi-gcc riscv64-unknown-elf-gcc qemu-system-arm qemu-system-riscv32 python3; do
-    if ! command -v "$tool" >/dev/null 2>&1; then
-        echo "SKIP (loud): $tool is missing; install with: lln setup-toolchains (or sh scripts/deps.sh sim)" >&2
-        [ "$fails" -eq 0 ] || exit 1
-        exit 77
-    fi
-done
+need_tools "lln setup-toolchains (or sh scripts/deps.sh sim)" \
+    arm-none-eabi-gcc riscv64-unknown-elf-gcc qemu-system-arm qemu-system-riscv32 python3
 
 # the emulated runs: a quantized model (fixed-point runtime) on an ARM and an RV32 device
 awk 'BEGIN { print "dt,a,b,c,d"; for (t = 0; t < 120; t++) printf "%.3f,%.4f,%.4f,%.4f,%.4f\n", 0.02 + (t * 7 % 11) / 10.0, sin(0.1 * t), 2 * cos(0.07 * t), sin(0.3 * t + 1), 0.5 }' >"$tmp/calib.csv"
@@ -133,8 +117,4 @@ grep -q 'does not keep RAM' <<<"$out" || fail "retention note: $out"
 grep -q 'does not fit the flash' <<<"$out" || fail "fit note: $out"
 grep -qE '^mymcu .* NO$' <<<"$out" || fail "fits column: $out"
 
-if [ "$fails" -ne 0 ]; then
-    echo "cli_profile: $fails failure(s)"
-    exit 1
-fi
-echo "cli_profile: all checks passed"
+cli_end

@@ -6,19 +6,9 @@
 # Usage: cli_quantize.sh PATH/TO/lln
 set -u
 lln=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
-expect_rc() { # expect_rc CODE PATTERN LABEL -- CMD...
-    local code=$1 pattern=$2 label=$3 out rc
-    shift 4
-    out=$("$@" 2>&1)
-    rc=$?
-    if [ "$rc" -ne "$code" ] || ! grep -qE -- "$pattern" <<<"$out"; then
-        fail "$label (exit $rc): $out"
-    fi
-}
+# shellcheck source=tests/lib/cli_common.sh
+. "$(dirname "$0")/lib/cli_common.sh"
+cli_begin cli_quantize
 
 "$lln" data make line-follow --rows 6000 --seed 3 -o "$tmp/lf.csv" >/dev/null || fail "data make"
 for cell in ltc wired_cfc; do
@@ -45,7 +35,7 @@ for cell in ltc wired_cfc; do
         fail "$cell: quant.test.fixed '$stored' is not the printed test mse '$printed'"
     fi
     grep -q 'quant.metric = mse' <<<"$info" || fail "$cell: quant.metric not recorded: $info"
-    if command -v arm-none-eabi-gcc >/dev/null 2>&1 && command -v qemu-system-arm >/dev/null 2>&1; then
+    if have arm-none-eabi-gcc qemu-system-arm; then
         v=$("$lln" verify "$tmp/$cell.q.lln" --target cortex-m4 --steps 12 2>&1)
         grep -qx PASS <<<"$v" || fail "verify $cell on cortex-m4: $v"
     else
@@ -68,8 +58,4 @@ expect_rc 1 'bad.csv:4' "bad data" -- \
 [ ! -e "$tmp/x.lln" ] || fail "a failed quantize left $tmp/x.lln behind"
 "$lln" quantize --help | grep -q -- '--calib-windows' || fail "--help lacks --calib-windows"
 
-if [ "$fails" -ne 0 ]; then
-    echo "cli_quantize: $fails failure(s)"
-    exit 1
-fi
-echo "cli_quantize: all checks passed"
+cli_end

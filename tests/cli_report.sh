@@ -11,26 +11,11 @@
 # Usage: cli_report.sh PATH/TO/lln
 set -u
 lln=$1
-case "$lln" in */*) lln="$(cd "$(dirname "$lln")" && pwd)/$(basename "$lln")" ;; esac # cd-proof
-if ! command -v python3 >/dev/null 2>&1; then
-    echo "SKIP (loud): python3 is missing (writes the result files, checks the XML)" >&2
-    exit 77
-fi
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-checks=0
-fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
-# expect CODE PATTERN -- command...: exit status CODE and PATTERN (ERE) in stdout+stderr
-expect() {
-    local code=$1 pattern=$2 out rc
-    shift 3
-    out=$("$@" 2>&1)
-    rc=$?
-    checks=$((checks + 1))
-    [ "$rc" -eq "$code" ] || fail "'$*' exited $rc, expected $code: $out"
-    grep -qE -- "$pattern" <<<"$out" || fail "'$*' output lacks /$pattern/: $out"
-}
+# shellcheck source=tests/lib/cli_common.sh
+. "$(dirname "$0")/lib/cli_common.sh"
+cli_begin cli_report
+case "$lln" in */*) lln=$(abs_path "$lln") ;; esac # cd-proof
+have python3 || skip_loud "python3 is missing (writes the result files, checks the XML)"
 
 # ---- result files ------------------------------------------------------------------------
 mkdir -p "$tmp/res/hist"
@@ -197,7 +182,7 @@ if bad:
     sys.exit(1)
 PY
 checks=$((checks + 1))
-if command -v rsvg-convert >/dev/null 2>&1; then
+if have rsvg-convert; then
     for f in "$tmp"/figs/*.svg; do
         head -c 8 "${f%.svg}.png" 2>/dev/null | od -An -tx1 | grep -q '89 50 4e 47 0d 0a 1a 0a' ||
             fail "plot: ${f%.svg}.png is not a PNG"
@@ -327,13 +312,11 @@ expect 1 "afile: cannot make the folder" -- "$lln" plot "$res/profile.json" -o "
 # ---- rendering in headless Chromium ------------------------------------------------------
 chrome=""
 for c in chromium chromium-browser google-chrome; do
-    command -v "$c" >/dev/null 2>&1 && chrome=$c && break
+    have "$c" && chrome=$c && break
 done
 if [ -z "$chrome" ]; then
     echo "$checks checks, $fails failures"
-    [ "$fails" -eq 0 ] || exit 1
-    echo "SKIP (loud): chromium is missing: the report was NOT rendered; install it with: apt-get install chromium (scripts/deps.sh ci)" >&2
-    exit 77
+    skip_loud "chromium is missing: the report was NOT rendered; install it with: apt-get install chromium (scripts/deps.sh ci)"
 fi
 t0=$(date +%s)
 shot=$tmp/shot.png

@@ -10,21 +10,9 @@
 # Usage: cli_sparse.sh PATH/TO/lln [SHARED_DIR]
 set -u
 lln=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-
-fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
-# expect CODE PATTERN -- command...: exit status CODE and PATTERN in stdout+stderr
-expect() {
-    local code=$1 pattern=$2
-    shift 3
-    local out rc
-    out=$("$@" 2>&1)
-    rc=$?
-    [ "$rc" -eq "$code" ] || fail "'$*' exited $rc, expected $code: $out"
-    grep -qE -- "$pattern" <<<"$out" || fail "'$*' output lacks /$pattern/: $out"
-}
+# shellcheck source=tests/lib/cli_common.sh
+. "$(dirname "$0")/lib/cli_common.sh"
+cli_begin cli_sparse
 header='epoch,train_loss,valid_loss,valid_metric,lr,seconds'
 # well_formed FILE ROWS: comments, the header, ROWS rows numbered 1.. of 6 fields
 well_formed() {
@@ -125,7 +113,7 @@ awk 'BEGIN { printf "dt"; for (i = 0; i < 8; i++) printf ",x%d", i; print "";
         for (i = 0; i < 8; i++) printf ",%.4f", (1 + i % 3) * sin(0.1 * t + i); print "" } }' \
     >"$tmp/calib.csv"
 expect 0 'quantized' -- "$lln" quantize "$tmp/p.lln" --calib "$tmp/calib.csv" -o "$tmp/p.q.lln"
-if command -v arm-none-eabi-gcc >/dev/null 2>&1 && command -v qemu-system-arm >/dev/null 2>&1; then
+if have arm-none-eabi-gcc qemu-system-arm; then
     expect 0 'bit-identical' -- "$lln" verify "$tmp/p.lln" --target cortex-m4 --steps 16
     expect 0 'PASS' -- "$lln" verify "$tmp/p.q.lln" --target cortex-m4 --steps 16
 else
@@ -141,7 +129,7 @@ out=$("$lln" train "${data[@]}" "${ltc[@]}" "${opt[@]}" --epochs 4 --round-epoch
 grep -q '^energy     within budget' <<<"$out" || fail "energy: $out"
 grep -q '^energy     budget 0.8 mW at 100 Hz on stm32l4r5 (cortex-m4f: .*CPI 1.3 at 120 MHz' \
     <<<"$out" || fail "energy header names no device figures: $out"
-if command -v arm-none-eabi-gcc >/dev/null 2>&1 && command -v qemu-system-arm >/dev/null 2>&1; then
+if have arm-none-eabi-gcc qemu-system-arm; then
     # the final model profiled for real: the estimate the loop used is close to QEMU's count
     line=$(grep '^measured   stm32l4r5 on cortex-m4f: ' <<<"$out") || fail "no measured line: $out"
     awk -v l="$line" 'BEGIN { n = split(l, w, /[(),% ]+/); bad = 0; k = 0
@@ -198,5 +186,4 @@ expect 2 'belong to --energy-budget-mw' -- "$lln" train "${data[@]}" "${ltc[@]}"
 expect 2 'dense CfC' -- "$lln" train "${data[@]}" "${cfc[@]}" --energy-budget-mw 1 "${energy[@]}" \
     -o "$tmp/x.lln"
 
-[ "$fails" -eq 0 ] && echo "cli_sparse: all checks passed"
-exit $((fails > 0))
+cli_end

@@ -7,21 +7,9 @@
 # Usage: cli_train.sh PATH/TO/lln [SHARED_DIR]
 set -u
 lln=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-
-fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
-# expect CODE PATTERN -- command...: exit status CODE and PATTERN in stdout+stderr
-expect() {
-    local code=$1 pattern=$2
-    shift 3
-    local out rc
-    out=$("$@" 2>&1)
-    rc=$?
-    [ "$rc" -eq "$code" ] || fail "'$*' exited $rc, expected $code: $out"
-    grep -qE -- "$pattern" <<<"$out" || fail "'$*' output lacks /$pattern/: $out"
-}
+# shellcheck source=tests/lib/cli_common.sh
+. "$(dirname "$0")/lib/cli_common.sh"
+cli_begin cli_train
 
 "$lln" data make line-follow --rows 4000 --seed 3 -o "$tmp/lf.csv" 2>/dev/null ||
     fail "lln data make line-follow"
@@ -148,8 +136,4 @@ expect 1 'missing.csv' -- "$lln" train --data "$tmp/missing.csv" "${model[@]}" -
 expect 1 'missing.lln' -- "$lln" eval "$tmp/missing.lln" --data "$tmp/lf.csv"
 [ -e "$tmp/x.lln" ] && fail "a failed training left a model file"
 
-if [ "$fails" -ne 0 ]; then
-    echo "cli_train: $fails failure(s)"
-    exit 1
-fi
-echo "cli_train: all checks passed"
+cli_end

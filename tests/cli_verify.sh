@@ -7,26 +7,10 @@
 # Usage: cli_verify.sh PATH/TO/lln
 set -u
 lln=$1
-for tool in arm-none-eabi-gcc riscv64-unknown-elf-gcc qemu-system-arm qemu-system-riscv32; do
-    if ! command -v "$tool" >/dev/null 2>&1; then
-        echo "SKIP (loud): $tool is missing; install with: sh scripts/deps.sh sim" >&2
-        exit 77
-    fi
-done
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
-# expect_rc CODE PATTERN LABEL -- CMD...: CMD exits CODE and prints PATTERN
-expect_rc() {
-    local code=$1 pattern=$2 label=$3 out rc
-    shift 4
-    out=$("$@" 2>&1)
-    rc=$?
-    if [ "$rc" -ne "$code" ] || ! grep -qE -- "$pattern" <<<"$out"; then
-        fail "$label (exit $rc): $out"
-    fi
-}
+# shellcheck source=tests/lib/cli_common.sh
+. "$(dirname "$0")/lib/cli_common.sh"
+cli_begin cli_verify
+need_tools "sh scripts/deps.sh sim" arm-none-eabi-gcc riscv64-unknown-elf-gcc qemu-system-arm qemu-system-riscv32
 
 "$lln" new --inputs 4 --wiring ncp --ncp 5,4,2,3,2,3,2 -o "$tmp/ltc_ncp.lln" >/dev/null
 "$lln" new --cell cfc --inputs 3 --units 8 --backbone-units 16 --activation gelu -o "$tmp/cfc_default.lln" >/dev/null
@@ -129,8 +113,4 @@ for f in robot_model.c robot_model.h lln_rt.c lln_rt.h main.c Makefile CMakeList
     [ -s "$tmp/g/$f" ] || fail "export lacks $f"
 done
 
-if [ "$fails" -ne 0 ]; then
-    echo "cli_verify: $fails failure(s)"
-    exit 1
-fi
-echo "cli_verify: all checks passed"
+cli_end
