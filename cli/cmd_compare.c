@@ -261,7 +261,7 @@ static int train_one(const cmp_ctx_t *c, const char *kind, int u, cmp_row_t *r)
     fprintf(stderr, "compare: %s, %d units, %ld parameters: training (log %s)\n", kind, u,
             r->params, log);
     cmp_argv_t v = {{0}, 0};
-    const char *head[] = {"lln",     "train",           "--init",    init,       "--norm", "fit",
+    const char *head[] = {CMP_SELF,  "train",           "--init",    init,       "--norm", "fit",
                           "--quiet", "--no-checkpoint", "--history", r->history, "-o",     model};
     for (size_t i = 0; i < sizeof head / sizeof head[0]; i++)
         cmp_argv_add(&v, head[i]);
@@ -334,7 +334,7 @@ static int quantize_one(const cmp_ctx_t *c, const char *kind, int u, cmp_row_t *
     file_of(q, c, kind, u, ".q.lln");
     file_of(log, c, kind, u, ".quantize.log");
     cmp_argv_t v = {{0}, 0};
-    const char *head[] = {"lln", "quantize", r->model, "-o", q};
+    const char *head[] = {CMP_SELF, "quantize", r->model, "-o", q};
     for (size_t i = 0; i < sizeof head / sizeof head[0]; i++)
         cmp_argv_add(&v, head[i]);
     for (int i = 0; i < c->a->data_argv.n; i++)
@@ -353,7 +353,7 @@ static int profile_one(const cmp_ctx_t *c, const char *kind, int u, cmp_row_t *r
     file_of(log, c, kind, u, ".profile.log");
     snprintf(rate, sizeof rate, "%.17g", c->a->rate);
     cmp_argv_t v = {{0}, 0};
-    const char *head[] = {"lln",    "profile", r->model, "--device", c->a->device,
+    const char *head[] = {CMP_SELF, "profile", r->model, "--device", c->a->device,
                           "--rate", rate,      "--json", "-o",       json};
     for (size_t i = 0; i < sizeof head / sizeof head[0]; i++)
         cmp_argv_add(&v, head[i]);

@@ -4,10 +4,10 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "process.h"
 #include "toolchain.h"
 
 static const char DOCTOR_HELP[] =
@@ -116,20 +116,8 @@ int cmd_doctor(int argc, char **argv)
 
 static int run_cmd(char *const argv[])
 {
-    pid_t pid = fork();
-    if (pid < 0)
-        return -1;
-    if (pid == 0) {
-        if (setenv("DEBIAN_FRONTEND", "noninteractive", 1) != 0)
-            _exit(126);
-        /* Flawfinder: ignore (argv[0] is always "apt-get", the packages come from our table) */
-        execvp(argv[0], argv);
-        _exit(127);
-    }
-    int status;
-    if (waitpid(pid, &status, 0) < 0)
-        return -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+    /* argv[0] is always "apt-get", the packages come from the tool table */
+    return cli_run(argv, NULL, NULL, "DEBIAN_FRONTEND=noninteractive");
 }
 
 int cmd_setup_toolchains(int argc, char **argv)

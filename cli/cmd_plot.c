@@ -7,11 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "fileio.h"
+#include "process.h"
 #include "report.h"
 
 static const char PLOT_HELP[] =
@@ -69,24 +69,13 @@ static int to_png(const char *converter, const char *svg, const char *png)
 {
     char tmp[PATH_LEN + 32];
     snprintf(tmp, sizeof tmp, "%s.tmp.%ld", png, (long)getpid());
-    pid_t pid = fork();
-    if (pid < 0) {
+    char *const args[] = {(char *)converter, "-f", "png", "-o", tmp, (char *)svg, NULL};
+    int rc = cli_run(args, NULL, NULL, NULL); /* converter: the full path found on PATH */
+    if (rc < 0) {
         cli_error("plot", "cannot start %s: %s", converter, strerror(errno));
         return 0;
     }
-    if (pid == 0) {
-        char *const args[] = {(char *)converter, "-f", "png", "-o", tmp, (char *)svg, NULL};
-        /* Flawfinder: ignore (converter: the full path of rsvg-convert found on PATH) */
-        execv(converter, args);
-        _exit(127);
-    }
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR) {
-            status = -1;
-            break;
-        }
-    int ok = status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    int ok = rc == 0;
     int fd = ok ? open(tmp, O_RDONLY) : -1;
     ok = fd >= 0 && fsync(fd) == 0;
     if (fd >= 0)

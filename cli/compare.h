@@ -34,7 +34,10 @@ typedef struct cmp_argv {
 void cmp_argv_add(cmp_argv_t *a, const char *s);
 void cmp_argv_free(cmp_argv_t *a);
 
-/* Runs this program (/proc/self/exe) with the arguments, its stdout and stderr going to log.
+/* This program, as the first argument of a child's vector (Linux). */
+#define CMP_SELF "/proc/self/exe"
+
+/* Runs the vector (its first entry CMP_SELF), its stdout and stderr going to log.
  * 0 on exit status 0; otherwise prints "lln compare: WHAT failed (...), see LOG" and the log's
  * last lines, and returns 1. */
 int cmp_run_child(const cmp_argv_t *a, const char *log, const char *what);

@@ -1,17 +1,15 @@
 /* lln compare's pieces: child processes, model sizes, the profile reader, the outputs. */
 #include <cjson/cJSON.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "compare.h"
 #include "energy_estimate.h"
 #include "fileio.h"
 #include "lln/profile.h"
+#include "process.h"
 
 /* ---- child processes ------------------------------------------------------------------- */
 
@@ -55,30 +53,16 @@ int cmp_run_child(const cmp_argv_t *a, const char *log, const char *what)
         cli_error("compare", "%s: too many arguments", what);
         return 1;
     }
-    (void)fflush(NULL); /* nothing buffered twice in the child; a failure shows in the log */
-    pid_t pid = fork();
-    if (pid == 0) {
-        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
-            _exit(127);
-        close(fd);
-        /* Flawfinder: ignore (this program itself, with arguments built here; no shell) */
-        execv("/proc/self/exe", a->v);
-        _exit(127);
-    }
-    int status = 0;
-    while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
-    if (pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0)
+    int rc = cli_run(a->v, log, log, NULL);
+    if (rc == 0)
         return 0;
-    if (pid < 0)
+    if (rc < 0)
         cli_error("compare", "%s: cannot start a process: %s", what, strerror(errno));
-    else if (WIFEXITED(status))
-        cli_error("compare", "%s failed (exit status %d); its output is in %s:", what,
-                  WEXITSTATUS(status), log);
+    else if (rc <= 128)
+        cli_error("compare", "%s failed (exit status %d); its output is in %s:", what, rc, log);
     else
-        cli_error("compare", "%s was killed (signal %d); its output is in %s:", what,
-                  WIFSIGNALED(status) ? WTERMSIG(status) : 0, log);
+        cli_error("compare", "%s was killed (signal %d); its output is in %s:", what, rc - 128,
+                  log);
     print_tail(log, 6);
     return 1;
 }

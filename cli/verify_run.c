@@ -7,12 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "fileio.h"
 #include "lln/export.h"
 #include "lln/quant.h"
+#include "process.h"
 #include "quant_internal.h"
 #include "rt_image.h"
 #include "verify_run.h"
@@ -55,30 +55,6 @@ static int write_sim(const char *cmd, const char *work)
             return 0;
     }
     return 1;
-}
-
-/* Runs argv with stdout/stderr to files (NULL: inherited); returns the exit status. */
-static int run(char *const argv[], const char *out, const char *errf, const char *env)
-{
-    pid_t pid = fork();
-    if (pid < 0)
-        return -1;
-    if (pid == 0) {
-        if (out && !freopen(out, "w", stdout))
-            _exit(126);
-        if (errf && !freopen(errf, "w", stderr))
-            _exit(126);
-        if (env)
-            putenv((char *)env);
-        /* Flawfinder: ignore (argv[0] is always "bash" or "rm" from this file, never input) */
-        execvp(argv[0], argv);
-        _exit(127);
-    }
-    int status;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR)
-            return -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }
 
 static void print_file(const char *path, int max_lines)
@@ -361,7 +337,7 @@ static int build_and_run(const lln_model_t *m, const verify_job_t *a, const char
                      q ? inc : "-ffp-contract=off",
                      q ? "-ffp-contract=off" : NULL,
                      NULL};
-    int rc = run(bargv, log, log, NULL);
+    int rc = cli_run(bargv, log, log, NULL);
     if (rc != 0) {
         cli_error(a->cmd, "building for %s failed (exit %d): %s", a->target, rc, log);
         print_file(log, 30);
@@ -373,13 +349,13 @@ static int build_and_run(const lln_model_t *m, const verify_job_t *a, const char
     char *sargv[] = {
         "bash", tool, elf, q ? "lln_rtq.o" : "lln_rt.o", "lln_model.o", q ? "lln_fx.o" : NULL,
         NULL};
-    if (run(sargv, log, NULL, NULL) == 0)
+    if (cli_run(sargv, log, NULL, NULL) == 0)
         parse_sizes(log, r);
     snprintf(tool, sizeof tool, "%s/sim/run.sh", work);
     snprintf(out, sizeof out, "%s/run.out", work);
     snprintf(errf, sizeof errf, "%s/run.err", work);
     char *rargv[] = {"bash", tool, (char *)a->target, elf, NULL};
-    rc = run(rargv, out, errf, "COUNT=1");
+    rc = cli_run(rargv, out, errf, "COUNT=1");
     if (rc != 0) {
         cli_error(a->cmd, "running on %s failed (exit %d%s)", a->target, rc,
                   rc == 127   ? ": a tool is missing"
@@ -401,7 +377,7 @@ static int build_and_run(const lln_model_t *m, const verify_job_t *a, const char
 int verify_remove_tree(const char *dir)
 {
     char *argv[] = {"rm", "-rf", (char *)dir, NULL};
-    return run(argv, NULL, NULL, NULL);
+    return cli_run(argv, NULL, NULL, NULL);
 }
 
 /* Host reference, sizes and the work folder; then the firmware. Frees what it made. */
