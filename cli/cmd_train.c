@@ -17,6 +17,7 @@
 #include "argfile.h"
 #include "cli.h"
 #include "data_flags.h"
+#include "dist.h"
 #include "energy_estimate.h"
 #include "lln/format.h"
 #include "lln/sparse.h"
@@ -509,6 +510,7 @@ typedef struct ui {
     const lln_model_t *m;  /* the model being trained (prune lines) */
     train_history_t *hist; /* NULL without --history */
     int hist_failed;
+    int no_write; /* an MPI rank other than 0: rank 0 writes the files */
 } ui_t;
 
 static double mono_s(void)
@@ -574,7 +576,7 @@ static void epoch_line(const ui_t *u, const lln_train_progress_t *p)
 static void save_best(ui_t *u)
 {
     lln_error_t err = {LLN_OK, ""};
-    if (u->trainer == NULL) /* the energy loop: its rounds' trainers are not ours */
+    if (u->trainer == NULL || u->no_write) /* the energy loop: its rounds' trainers are not ours */
         return;
     if (lln_trainer_best(u->trainer, u->scratch, &err) != LLN_OK ||
         lln_model_save(u->scratch, u->out, &err) != LLN_OK) {
@@ -760,7 +762,7 @@ static int run_trainer(lln_trainer_t *t, ui_t *u)
 /* --history: "# model=" is the model's name, else the output file's stem. */
 static int open_history(const train_args_t *a, ui_t *u, train_history_t *h, int keep_upto)
 {
-    if (a->history == NULL)
+    if (a->history == NULL || u->no_write)
         return 0;
     const char *name = lln_model_get_meta(u->m, "name"), *slash = strrchr(a->out, '/');
     char stem[256];
@@ -817,10 +819,12 @@ static int train_plain(train_args_t *a, lln_model_t *m, const lln_dataset_t *ds,
         printf("training   %d epochs of %d batches, %d thread%s\n", a->tc.epochs, p.batches,
                p.threads, p.threads == 1 ? "" : "s");
         (void)fflush(stdout);
+        long step0 = p.step;
         rc = run_trainer(u->trainer, u);
         lln_trainer_status(u->trainer, &p);
+        cli_dist_report("train", p.step - step0);
         record_result(m, &p);
-        if ((rc == 0 || p.best_epoch > 0 || rc == EXIT_INTERRUPTED) &&
+        if ((rc == 0 || p.best_epoch > 0 || rc == EXIT_INTERRUPTED) && !u->no_write &&
             !cli_save_model("train", m, a->out))
             rc = EXIT_FAIL;
     }
@@ -945,6 +949,7 @@ static int train_model(train_args_t *a, lln_model_t *m, const lln_dataset_t *ds,
     u.out = a->out;
     u.scratch = clone(m);
     u.m = m;
+    u.no_write = a->tc.dist != NULL && a->tc.dist->rank != 0;
     train_history_t h;
     memset(&h, 0, sizeof h);
     a->tc.progress = on_progress;
@@ -1035,11 +1040,21 @@ int cmd_train(int argc, char **argv)
     lln_budget_config_default(&a.budget);
     if (rc == 0)
         rc = parse(n, av, opts, &a);
+    cli_dist_t dist;
+    int started = rc == 0 && (rc = cli_dist_start("train", &dist)) == 0;
+    if (started && dist.ranks > 1) {
+        a.tc.dist = &dist.lib;
+        if (a.budget.budget_mw > 0) {
+            cli_error("train", "--energy-budget-mw runs on one process (use lln, not lln-mpi)");
+            rc = EXIT_USAGE;
+        }
+    }
     if (rc == 0)
         rc = run(&a);
     if (a.db_loaded)
         lln_devices_free(&a.db);
     cli_data_args_free(&a.data);
     cli_args_free(av, n);
-    return rc < 0 ? EXIT_OK : rc;
+    rc = rc < 0 ? EXIT_OK : rc;
+    return started ? cli_dist_finish("train", rc) : rc;
 }

@@ -1,0 +1,21 @@
+# lln-mpi: the lln command with training and search spread over MPI processes (cli/dist.h,
+# mpi/dist_mpi.c, docs/CLUSTER.md). Optional: built when CMake finds an MPI C library
+# (Debian: libopenmpi-dev); -DLLN_MPI=OFF skips it. The library itself never links MPI.
+option(LLN_MPI "Build lln-mpi when an MPI C library is found" ON)
+set(LLN_HAVE_MPI OFF)
+if(LLN_MPI)
+  find_package(MPI COMPONENTS C QUIET)
+  if(MPI_C_FOUND)
+    set(LLN_HAVE_MPI ON)
+    add_executable(lln-mpi ${LLN_CLI_SOURCES} ${CMAKE_SOURCE_DIR}/mpi/dist_mpi.c)
+    set_target_properties(lln-mpi PROPERTIES C_STANDARD 11)
+    target_include_directories(lln-mpi PRIVATE ${CMAKE_SOURCE_DIR}/cli)
+    target_compile_definitions(lln-mpi PRIVATE _POSIX_C_SOURCE=200809L _DEFAULT_SOURCE LLN_MPI=1
+      LLN_VERSION_STRING="${PROJECT_VERSION}")
+    target_link_libraries(lln-mpi PRIVATE lln_static PkgConfig::CJSON MPI::MPI_C)
+    install(TARGETS lln-mpi RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+    message(STATUS "MPI ${MPI_C_VERSION} found: building lln-mpi")
+  else()
+    message(STATUS "MPI not found: lln-mpi is not built (install libopenmpi-dev)")
+  endif()
+endif()
