@@ -33,6 +33,12 @@ static int lib_allgather(void *ctx, const double *send, size_t count, double *re
 int cli_dist_start(const char *cmd, cli_dist_t *d)
 {
     memset(d, 0, sizeof *d);
+    d->ranks = 1;
+    /* A child lln of a process of the group (lln search's training runs) is one process:
+     * MPI_Init there would try to join the group its parent belongs to. */
+    const char *child = getenv("LLN_MPI_CHILD");
+    if (child != NULL && strcmp(child, "1") == 0)
+        return 0;
     int inited = 0, provided = 0;
     MPI_Initialized(&inited);
     if (!inited && MPI_Init_thread(NULL, NULL, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS) {
@@ -50,6 +56,10 @@ int cli_dist_start(const char *cmd, cli_dist_t *d)
     d->lib.ranks = g_ranks;
     d->lib.allgather = lib_allgather;
     d->lib.ctx = NULL;
+    if (setenv("LLN_MPI_CHILD", "1", 1) != 0) {
+        cli_error(cmd, "cannot set LLN_MPI_CHILD for child processes");
+        return EXIT_FAIL;
+    }
     const char *split = getenv("LLN_MPI_SPLIT_TIMING");
     g_split = split != NULL && strcmp(split, "1") == 0;
     if (g_rank != 0 && freopen("/dev/null", "w", stdout) == NULL) {
