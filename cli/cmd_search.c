@@ -132,7 +132,12 @@ static int parse_set(const char *opt, const char *v, const char *const *names, i
 
 static int budget(const char *opt, const char *v, double *out)
 {
-    return cli_parse_double("search", opt, v, out) && *out > 0;
+    if (!cli_parse_double("search", opt, v, out))
+        return 0;
+    if (*out > 0 && isfinite(*out))
+        return 1;
+    cli_error("search", "%s %s: a budget must be a positive number", opt, v);
+    return 0;
 }
 
 static int pass_train(srch_args_t *a, const char *name, const char *v)
