@@ -3,7 +3,7 @@
 # Usage: scripts/deps.sh [build|sim|ci]   build: compiler, cmake, pkg-config, zlib, cJSON (the
 # JSON results of lln report / plot); ci: also clang, gcovr, valgrind (the sanitizer and
 # coverage stages of .ci/run), chromium (renders lln report's page in tests/cli_report.sh)
-# and rsvg-convert (lln plot's PNG files).
+# and rsvg-convert (lln plot's PNG files), Open MPI (lln-mpi and the mpi stage).
 # sim: also the cross compilers, C libraries and QEMU of sim/ (Cortex-M, RV32); ci includes sim.
 set -eu
 level=${1:-build}
@@ -41,6 +41,8 @@ if [ "$level" = ci ]; then
     need groff groff-base
     need mandoc mandoc
     need readelf binutils
+    need mpirun openmpi-bin # lln-mpi (cmake/mpi.cmake) and the mpi stage
+    need /usr/lib/x86_64-linux-gnu/openmpi/include/mpi.h libopenmpi-dev
 fi
 if [ "$level" = sim ] || [ "$level" = ci ]; then
     need arm-none-eabi-gcc gcc-arm-none-eabi
