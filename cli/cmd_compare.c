@@ -276,8 +276,8 @@ static int train_one(const cmp_ctx_t *c, const char *kind, int u, cmp_row_t *r)
     return ok ? 0 : 1;
 }
 
-int cmp_float_metric(const lln_dataset_t *ds, int classify, const lln_model_t *m,
-                     lln_split_t split, double *v)
+int cmp_float_metric(const lln_dataset_t *ds, int classify, const lln_model_t *m, lln_split_t split,
+                     double *v)
 {
     lln_loss_kind_t loss;
     lln_loss_steps_t steps;

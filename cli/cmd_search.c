@@ -228,12 +228,12 @@ static int parse(int argc, char **argv, const struct option *opts, srch_args_t *
         if (opt == '?' || !option(a, opt, name, optarg))
             return cli_usage_error("search");
     }
-    const char *why = optind < argc                ? "unexpected argument"
-                      : !a->data.path              ? "--data FILE is required"
-                      : !a->device                 ? "--device D is required"
-                      : !a->out                    ? "-o DIR is required"
-                      : a->min_epochs > a->epochs  ? "--min-epochs is above --epochs"
-                                                   : NULL;
+    const char *why = optind < argc               ? "unexpected argument"
+                      : !a->data.path             ? "--data FILE is required"
+                      : !a->device                ? "--device D is required"
+                      : !a->out                   ? "-o DIR is required"
+                      : a->min_epochs > a->epochs ? "--min-epochs is above --epochs"
+                                                  : NULL;
     if (why) {
         cli_error("search", "%s", why);
         return cli_usage_error("search");

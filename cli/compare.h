@@ -62,8 +62,8 @@ int cmp_check_device(const char *file, const char *id, const char *sleep);
 
 /* The float model's metric on one split of ds (accuracy when classify, else MSE in the
  * data's units), computed in this process as lln train evaluates. 0, or 1 (printed). */
-int cmp_float_metric(const lln_dataset_t *ds, int classify, const lln_model_t *m,
-                     lln_split_t split, double *v);
+int cmp_float_metric(const lln_dataset_t *ds, int classify, const lln_model_t *m, lln_split_t split,
+                     double *v);
 
 /* Reads the first device of a `lln profile --json` file into the row. 0 or 1 (printed). */
 int cmp_read_profile(const char *path, cmp_row_t *r);

@@ -16,7 +16,7 @@ typedef struct srch_args {
     const char *device, *devices, *sleep, *out;
     double rate;
     double max_ram, max_flash, max_mw, max_uj, max_us; /* budget; 0 = none */
-    int n, cells, runtimes;                            /* sets: bit 0 ltc / fixed, bit 1 cfc / float */
+    int n, cells, runtimes; /* sets: bit 0 ltc / fixed, bit 1 cfc / float */
     int max_units, min_epochs, epochs, eta;
     unsigned long long seed;
     char fingerprint[8192]; /* the options, as the work folder's search.args records them */
@@ -31,11 +31,11 @@ typedef struct srch_cand {
     double lr;
     int fixed; /* 1: int8/int16 fixed-point firmware, 0: float32 */
     /* results */
-    cmp_row_t row;     /* cost (profile) and, once deployed, valid / test metrics */
-    int costed, fits;  /* profiled; within the budget and the device */
-    int rungs;         /* rungs trained */
-    double metric;     /* float validation metric after the last rung (NaN: failed) */
-    int deployed;      /* row.valid / row.test are the deployed model's */
+    cmp_row_t row;    /* cost (profile) and, once deployed, valid / test metrics */
+    int costed, fits; /* profiled; within the budget and the device */
+    int rungs;        /* rungs trained */
+    double metric;    /* float validation metric after the last rung (NaN: failed) */
+    int deployed;     /* row.valid / row.test are the deployed model's */
 } srch_cand_t;
 
 /* Draws count candidates for I inputs and O outputs from the seed: every one a valid model

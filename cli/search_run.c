@@ -144,8 +144,8 @@ static int profile(const srch_t *s, const char *model, const char *json, const c
     char rate[32];
     snprintf(rate, sizeof rate, "%.17g", s->a->rate);
     cmp_argv_t v = {{0}, 0};
-    const char *head[] = {CMP_SELF, "profile", model, "--device", s->a->device,
-                          "--rate", rate,     "--json", "-o",     json};
+    const char *head[] = {CMP_SELF, "profile", model,    "--device", s->a->device,
+                          "--rate", rate,      "--json", "-o",       json};
     for (size_t k = 0; k < sizeof head / sizeof head[0]; k++)
         cmp_argv_add(&v, head[k]);
     if (s->a->sleep)
@@ -266,9 +266,9 @@ static int train_one(const srch_t *s, int i, int rung, double *score)
              s->rung_epochs[rung]);
     tell(s, i, msg);
     cmp_argv_t v = {{0}, 0};
-    const char *head[] = {CMP_SELF, "train", "--init",  init,    "--norm", "fit", "--quiet",
-                          "--checkpoint",   ckpt,    "--history", hist,  "--epochs", ep,
-                          "--lr",           lr,      "-o",        model};
+    const char *head[] = {CMP_SELF,  "train",        "--init", init,        "--norm", "fit",
+                          "--quiet", "--checkpoint", ckpt,     "--history", hist,     "--epochs",
+                          ep,        "--lr",         lr,       "-o",        model};
     for (size_t k = 0; k < sizeof head / sizeof head[0]; k++)
         cmp_argv_add(&v, head[k]);
     if (resume)
@@ -381,7 +381,8 @@ static int deploy_one(const srch_t *s, int i, double *vt)
     lln_model_t *m = cli_load_model("search", dep);
     int ok = m != NULL;
     if (ok && s->c[i].fixed) {
-        ok = meta_value(m, "quant.valid.fixed", &vt[0]) && meta_value(m, "quant.test.fixed", &vt[1]);
+        ok =
+            meta_value(m, "quant.valid.fixed", &vt[0]) && meta_value(m, "quant.test.fixed", &vt[1]);
         if (!ok)
             cli_error("search", "%s: no quant.valid.fixed / quant.test.fixed metadata", dep);
     } else if (ok) {
@@ -444,7 +445,8 @@ static int choose(srch_t *s, cmp_row_t *final)
         if (profile(s, dep, json, log) == 0 && cmp_read_profile(json, final) == 0 &&
             within(s->a, final))
             return best;
-        cli_error("search", "c%02d: its trained firmware is outside the budget; the next one", best);
+        cli_error("search", "c%02d: its trained firmware is outside the budget; the next one",
+                  best);
     }
 }
 
@@ -472,9 +474,10 @@ static int write_table(const srch_t *s, int chosen)
     textout_t o;
     if (!textout_open(&o, path))
         return 1;
-    textout_printf(&o, "id\tcell\twiring\tunits\tsparsity\tlr\truntime\tflash_bytes\tram_bytes\t"
-                       "latency_us\tenergy_uj\tpower_mw\twithin_budget\trungs\tepochs\t"
-                       "train_metric\tvalid_%s\ttest_%s\tchosen\n",
+    textout_printf(&o,
+                   "id\tcell\twiring\tunits\tsparsity\tlr\truntime\tflash_bytes\tram_bytes\t"
+                   "latency_us\tenergy_uj\tpower_mw\twithin_budget\trungs\tepochs\t"
+                   "train_metric\tvalid_%s\ttest_%s\tchosen\n",
                    s->classify ? "accuracy" : "mse", s->classify ? "accuracy" : "mse");
     for (int i = 0; i < s->a->n; i++) {
         const srch_cand_t *c = &s->c[i];

@@ -47,8 +47,7 @@ int srch_config(const srch_cand_t *c, int I, int O, lln_config_t *cfg, long *par
     lln_config_default(cfg, cfg->cell);
     cfg->input_size = I;
     snprintf(sp, sizeof sp, "%.2f", c->sparsity);
-    int ok = lln_config_set(cfg, "wiring", strcmp(c->wiring, "fc") == 0 ? "full" : c->wiring,
-                            &err) == LLN_OK &&
+    int ok = lln_config_set(cfg, "wiring", c->wiring, &err) == LLN_OK &&
              set_int(cfg, "units", c->units) && set_int(cfg, "wiring.units", c->units) &&
              set_int(cfg, "wiring.output_dim", O);
     if (ok && strcmp(c->wiring, "fc") != 0)
@@ -78,7 +77,7 @@ void srch_describe(const srch_cand_t *c, char *buf, size_t n)
 int srch_sample(const srch_args_t *a, int I, int O, srch_cand_t *c, int count)
 {
     static const char *const cells[] = {"ltc", "cfc"}, *const wirings[] = {"autoncp", "fc",
-                                                                            "random"};
+                                                                           "random"};
     unsigned long long s = a->seed * 0x2545f4914f6cdd1dull + 77;
     int lo = O + 3 > 4 ? O + 3 : 4; /* AutoNCP needs a few more units than outputs */
     if (lo > a->max_units) {
@@ -97,7 +96,7 @@ int srch_sample(const srch_args_t *a, int I, int O, srch_cand_t *c, int count)
             k->units = lo + pick(&s, a->max_units - lo + 1);
             double u = uniform(&s);
             /* AutoNCP: sparsity 0.3..0.8 (ncps default 0.5); random: 0.2..0.7 */
-            k->sparsity = strcmp(k->wiring, "fc") == 0 ? 0.0
+            k->sparsity = strcmp(k->wiring, "fc") == 0        ? 0.0
                           : strcmp(k->wiring, "autoncp") == 0 ? 0.3 + 0.5 * u
                                                               : 0.2 + 0.5 * u;
             k->sparsity = floor(k->sparsity * 100 + 0.5) / 100;

@@ -112,8 +112,8 @@ int cli_dist_finish(const char *cmd, int rc)
         return rc;
     (void)fflush(stdout);
     if (rc != EXIT_OK && rc != 130 && g_ranks > 1) {
-        fprintf(stderr, "lln %s: rank %d of %d failed (exit status %d): stopping every rank\n",
-                cmd, g_rank, g_ranks, rc);
+        fprintf(stderr, "lln %s: rank %d of %d failed (exit status %d): stopping every rank\n", cmd,
+                g_rank, g_ranks, rc);
         MPI_Abort(MPI_COMM_WORLD, rc);
     }
     if (g_comm != MPI_COMM_NULL)

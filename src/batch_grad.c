@@ -408,7 +408,8 @@ static lln_status_t dist_reduce(lln_batch_grad_t *g, int batch, double *grad,
         for (int k = 1; k < g->threads; k++)
             memmove(g->send + (size_t)k * n, g->send + (size_t)k * rec, n * sizeof(double));
     if (g->dist->allgather(g->dist->ctx, g->send, (size_t)g->threads * n, g->recv) != 0)
-        return lln_error_set(err, LLN_E_IO, "batch gradient: the exchange between processes failed");
+        return lln_error_set(err, LLN_E_IO,
+                             "batch gradient: the exchange between processes failed");
     lln_batch_stats_t sum;
     memset(&sum, 0, sizeof sum);
     for (int k = 0; k < g->total; k++) {

@@ -56,9 +56,14 @@ lln_status_t lln__trainer_dist_check(const lln_trainer_t *t, lln_error_t *err)
                                          "batch size",
                                          "seed"};
     uint64_t h = params_hash(t);
-    double mine[NF] = {(double)(h >> 32), (double)(h & 0xffffffffu), (double)t->P,
-                       (double)t->ntrain, (double)t->nvalid, (double)t->T,
-                       (double)lln_batch_grad_threads(t->pool), (double)t->cfg.batch_size,
+    double mine[NF] = {(double)(h >> 32),
+                       (double)(h & 0xffffffffu),
+                       (double)t->P,
+                       (double)t->ntrain,
+                       (double)t->nvalid,
+                       (double)t->T,
+                       (double)lln_batch_grad_threads(t->pool),
+                       (double)t->cfg.batch_size,
                        (double)(t->cfg.seed & 0xffffffffu)};
     double *all = malloc((size_t)d->ranks * NF * sizeof(double));
     if (all == NULL)

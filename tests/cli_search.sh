@@ -62,7 +62,7 @@ for _ in $(seq 1200); do
 done
 kill -9 -- "-$job" 2>/dev/null
 wait "$job" 2>/dev/null
-done_before=$(cd "$tmp/k" && ls c*.cost.json c*.rung*.txt 2>/dev/null | sort)
+done_before=$(cd "$tmp/k" && find . -maxdepth 1 \( -name "c*.cost.json" -o -name "c*.rung*.txt" \) -printf "%f\n" | sort)
 [ -n "$done_before" ] || fail "nothing was finished before the kill"
 sums_before=$(cd "$tmp/k" && md5sum c*.rung*.txt 2>/dev/null)
 "$lln" search "${data[@]}" "${budget[@]}" "${small[@]}" -o "$tmp/k" >"$tmp/k2.out" 2>&1 ||
