@@ -512,7 +512,7 @@ static int outputs(srch_t *s)
     int best = choose(s, &final);
     fill_rows(s, rows, &nrows);
     const char *metric = s->classify ? "accuracy" : "mse";
-    char json[CMP_PATH], out[CMP_PATH], dep[CMP_PATH];
+    char json[CMP_PATH], out[CMP_PATH];
     snprintf(json, sizeof json, "%s/search.json", s->a->out);
     snprintf(out, sizeof out, "%s/best.lln", s->a->out);
     if (nrows > 0) {
@@ -522,6 +522,7 @@ static int outputs(srch_t *s)
     }
     rc = rc || write_table(s, best);
     if (rc == 0 && best >= 0) {
+        char dep[CMP_PATH];
         deployed_file(s, best, dep);
         lln_model_t *m = cli_load_model("search", dep);
         char desc[96];
@@ -559,13 +560,13 @@ static void plan_rungs(srch_t *s)
 /* search.args: the options the work folder's files were made with. */
 static int check_args(const srch_t *s)
 {
-    char path[CMP_PATH], now[8200], old[8200];
-    size_t len = 0;
+    char path[CMP_PATH], now[8200];
     snprintf(path, sizeof path, "%s/search.args", s->a->out);
     snprintf(now, sizeof now, "%s\n", s->a->fingerprint);
     FILE *f = fopen(path, "r");
     if (f != NULL) {
-        len = fread(old, 1, sizeof old - 1, f);
+        char old[8200];
+        size_t len = fread(old, 1, sizeof old - 1, f);
         fclose(f);
         old[len] = '\0';
         if (strcmp(old, now) == 0)

@@ -23,8 +23,8 @@ trap 'rm -rf "$tmp"' EXIT
 run=(train --data "$tmp/lf.csv" --sequence episode --dt-column dt --ignore t
     --targets cmd_l,cmd_r --window 64 --stride 32 --cell ltc --units "$units"
     --batch 32 --epochs "$epochs" --no-checkpoint --quiet)
-echo "| ranks x threads | wall s | speed-up | exchange us/step | wait us/step | bytes in/step/rank |"
-echo "|---|---|---|---|---|---|"
+echo "| ranks x threads | wall s | speed-up | exchange us/step | fastest exchange us | wait us/step | bytes in/step/rank |"
+echo "|---|---|---|---|---|---|---|"
 base=""
 for split in 1x1 2x1 1x2; do
     np=${split%x*} th=${split#*x}
@@ -35,8 +35,9 @@ for split in 1x1 2x1 1x2; do
     wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
     [ -n "$base" ] || base=$wall
     steps=$(awk '/^training/{print $2 * $5}' "$tmp/out")
-    us=$(awk '/^mpi /{n = 0; for (i = 1; i <= NF; i++) if ($i == "us" && n++ == 0) print substr($(i-1), 2)}' "$tmp/out")
-    wait_us=$(awk '/^mpi /{n = 0; for (i = 1; i <= NF; i++) if ($i == "us" && n++ == 1) print substr($(i-1), 2)}' "$tmp/out")
+    us=$(sed -n 's/.*moving (\([0-9.]*\) us per optimizer step.*/\1/p' "$tmp/out")
+    fast_us=$(sed -n 's/.*fastest exchange \([0-9.]*\) us.*/\1/p' "$tmp/out")
+    wait_us=$(sed -n 's/.*slowest rank (\([0-9.]*\) us per step.*/\1/p' "$tmp/out")
     bytes=$(awk -v s="$steps" '/^mpi /{for (i = 1; i <= NF; i++) if ($i == "bytes") printf "%.0f", $(i-1) / s}' "$tmp/out")
-    echo "| $np x $th | $wall | $(awk -v a="$base" -v b="$wall" 'BEGIN { printf "%.2f", a / b }') | ${us:--} | ${wait_us:--} | ${bytes:--} |"
+    echo "| $np x $th | $wall | $(awk -v a="$base" -v b="$wall" 'BEGIN { printf "%.2f", a / b }') | ${us:--} | ${fast_us:--} | ${wait_us:--} | ${bytes:--} |"
 done
