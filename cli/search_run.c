@@ -49,17 +49,24 @@ static int exists(const char *p)
 static int read_values(const char *path, const char *const *keys, double *v, int n)
 {
     FILE *f = fopen(path, "r");
-    char key[32];
-    double x;
+    char line[128];
     int found = 0;
     if (f == NULL)
         return 0;
-    while (fscanf(f, "%31s %lf", key, &x) == 2)
+    while (fgets(line, sizeof line, f) != NULL) {
+        char *sp = strchr(line, ' '), *end = NULL;
+        if (sp == NULL)
+            continue;
+        *sp = '\0';
+        double x = strtod(sp + 1, &end);
+        if (end == sp + 1 || (*end != '\n' && *end != '\0') || !isfinite(x))
+            continue;
         for (int k = 0; k < n; k++)
-            if (strcmp(key, keys[k]) == 0 && isfinite(x)) {
+            if (strcmp(line, keys[k]) == 0) {
                 v[k] = x;
                 found |= 1 << k;
             }
+    }
     fclose(f);
     if (found != (1 << n) - 1) {
         cli_error("search", "%s: damaged (redoing that step)", path);
@@ -107,7 +114,8 @@ static int share(const srch_t *s, double *v, int F)
         return 1;
     }
     for (int i = 0; i < n; i++)
-        memcpy(v + (size_t)i * F, all + ((size_t)(i % R) * n + (size_t)i) * F, F * sizeof *v);
+        memcpy(v + (size_t)i * (size_t)F,
+               all + ((size_t)(i % R) * (size_t)n + (size_t)i) * (size_t)F, (size_t)F * sizeof *v);
     free(all);
     return 0;
 }
@@ -301,7 +309,7 @@ static void sort_alive(const srch_t *s, int *alive, int n)
 
 static int stage_train(srch_t *s)
 {
-    int n = s->a->n, alive[SRCH_MAX], na = 0;
+    int n = s->a->n, alive[SRCH_MAX] = {0}, na = 0;
     for (int i = 0; i < n; i++)
         if (s->c[i].fits)
             alive[na++] = i;
@@ -309,15 +317,15 @@ static int stage_train(srch_t *s)
     if (v == NULL)
         return 1;
     for (int r = 0; r < s->nrungs && na > 0; r++) {
-        for (int i = 0; i < n; i++)
-            v[2 * i] = v[2 * i + 1] = 0.0;
+        memset(v, 0, (size_t)n * 2 * sizeof *v);
         for (int k = 0; k < na; k++) {
             int i = alive[k];
             if (!owned(s, i))
                 continue;
             double score = NAN;
-            v[2 * i] = train_one(s, i, r, &score) == 0;
-            v[2 * i + 1] = v[2 * i] ? score : 0.0;
+            int ok = train_one(s, i, r, &score) == 0;
+            v[2 * (size_t)i] = ok;
+            v[2 * (size_t)i + 1] = ok ? score : 0.0;
         }
         if (share(s, v, 2) != 0) {
             free(v);
@@ -326,11 +334,12 @@ static int stage_train(srch_t *s)
         int kept = 0;
         for (int k = 0; k < na; k++) {
             srch_cand_t *c = &s->c[alive[k]];
-            if (v[2 * alive[k]] == 0.0) { /* training failed: out of the search */
+            const double *x = v + 2 * (size_t)alive[k];
+            if (x[0] == 0.0) { /* training failed: out of the search */
                 c->metric = NAN;
                 continue;
             }
-            c->metric = v[2 * alive[k] + 1];
+            c->metric = x[1];
             c->rungs = r + 1;
             alive[kept++] = alive[k];
         }
@@ -399,14 +408,17 @@ static int stage_deploy(srch_t *s)
     double *v = calloc((size_t)n * 3, sizeof *v);
     if (v == NULL)
         return 1;
-    for (int i = 0; i < n; i++)
+    for (int i = 0; i < n; i++) {
+        double *x = v + 3 * (size_t)i;
         if (owned(s, i) && s->c[i].rungs > 0)
-            v[3 * i] = deploy_one(s, i, v + 3 * i + 1) == 0;
+            x[0] = deploy_one(s, i, x + 1) == 0;
+    }
     int rc = share(s, v, 3);
     for (int i = 0; rc == 0 && i < n; i++) {
-        s->c[i].deployed = v[3 * i] != 0;
-        s->c[i].row.valid = v[3 * i + 1];
-        s->c[i].row.test = v[3 * i + 2];
+        const double *x = v + 3 * (size_t)i;
+        s->c[i].deployed = x[0] != 0;
+        s->c[i].row.valid = x[1];
+        s->c[i].row.test = x[2];
     }
     free(v);
     return rc;

@@ -39,7 +39,8 @@ static void buf_free(lln__batch_buf_t *b)
     free(b->dt);
     free(b->y);
     free(b->mask);
-    memset(b, 0, sizeof *b);
+    b->x = b->dt = b->y = b->mask = NULL; /* fields, not memset: the analyzer follows these */
+    b->cap = 0;
 }
 
 static int buf_alloc(lln__batch_buf_t *b, int cap, int T, int I, int O, lln_dtype_t d)
