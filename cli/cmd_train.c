@@ -816,8 +816,13 @@ static int train_plain(train_args_t *a, lln_model_t *m, const lln_dataset_t *ds,
     if (rc == 0) {
         if (a->resume)
             printf("resume     %s: epoch %d, batch %d of %d\n", ckpt, p.epoch, p.batch, p.batches);
-        printf("training   %d epochs of %d batches, %d thread%s\n", a->tc.epochs, p.batches,
-               p.threads, p.threads == 1 ? "" : "s");
+        if (a->tc.dist != NULL)
+            printf("training   %d epochs of %d batches, %d processes x %d thread%s = %d workers\n",
+                   a->tc.epochs, p.batches, a->tc.dist->ranks, p.threads, p.threads == 1 ? "" : "s",
+                   a->tc.dist->ranks * p.threads);
+        else
+            printf("training   %d epochs of %d batches, %d thread%s\n", a->tc.epochs, p.batches,
+                   p.threads, p.threads == 1 ? "" : "s");
         (void)fflush(stdout);
         long step0 = p.step;
         rc = run_trainer(u->trainer, u);
