@@ -13,7 +13,11 @@ if(LLN_MPI)
     target_compile_definitions(lln-mpi PRIVATE _POSIX_C_SOURCE=200809L _DEFAULT_SOURCE LLN_MPI=1
       LLN_VERSION_STRING="${PROJECT_VERSION}")
     target_link_libraries(lln-mpi PRIVATE lln_static PkgConfig::CJSON MPI::MPI_C)
-    install(TARGETS lln-mpi RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+    # Its own install component, not in the default installation: the release tarball and its
+    # SBOM cover lln and liblln, whose dependencies do not include an MPI library.
+    #   cmake --install BUILD --component mpi
+    install(TARGETS lln-mpi RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT mpi
+      EXCLUDE_FROM_ALL)
     message(STATUS "MPI ${MPI_C_VERSION} found: building lln-mpi")
   else()
     message(STATUS "MPI not found: lln-mpi is not built (install libopenmpi-dev)")
