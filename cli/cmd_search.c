@@ -267,12 +267,13 @@ int cmd_search(int argc, char **argv)
     }
     cli_dist_t dist;
     int started = rc == 0 && (rc = cli_dist_start("search", &dist)) == 0;
+    int agreed = 0;
     if (started)
-        rc = srch_run(&a, &dist);
+        rc = srch_run(&a, &dist, &agreed);
     cmp_argv_free(&a.data_argv);
     cmp_argv_free(&a.train_argv);
     cli_data_args_free(&a.data);
     cli_args_free(av, n);
     rc = rc < 0 ? EXIT_OK : rc;
-    return started ? cli_dist_finish("search", rc) : rc;
+    return started ? cli_dist_finish("search", rc, agreed) : rc;
 }

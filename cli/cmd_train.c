@@ -1061,5 +1061,5 @@ int cmd_train(int argc, char **argv)
     cli_data_args_free(&a.data);
     cli_args_free(av, n);
     rc = rc < 0 ? EXIT_OK : rc;
-    return started ? cli_dist_finish("train", rc) : rc;
+    return started ? cli_dist_finish("train", rc, 0) : rc;
 }

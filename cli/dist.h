@@ -23,9 +23,10 @@ int cli_dist_start(const char *cmd, cli_dist_t *d);
 /* Like MPI_Allgather of doubles; 0 on success. */
 int cli_dist_allgather(const double *send, size_t count, double *recv);
 
-/* Ends the group with the command's exit status: an error on any process stops all of them
- * (MPI_Abort), since the others would wait for it forever. Returns rc. */
-int cli_dist_finish(const char *cmd, int rc);
+/* Ends the group with the command's exit status: an error on a process stops all of them
+ * (MPI_Abort), since the others could wait for it forever; unless agreed: every process
+ * knows the outcome and ends with the same rc. Returns rc. */
+int cli_dist_finish(const char *cmd, int rc, int agreed);
 
 /* Prints the exchange's cost so far (calls, bytes, seconds) on rank 0 (nothing alone). */
 void cli_dist_report(const char *cmd, long steps);

@@ -18,9 +18,10 @@ int cli_dist_allgather(const double *send, size_t count, double *recv)
     return 0;
 }
 
-int cli_dist_finish(const char *cmd, int rc)
+int cli_dist_finish(const char *cmd, int rc, int agreed)
 {
     (void)cmd;
+    (void)agreed;
     return rc;
 }
 

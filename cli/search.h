@@ -49,7 +49,8 @@ int srch_config(const srch_cand_t *c, int I, int O, lln_config_t *cfg, long *par
 /* "ltc autoncp 12u s0.50 lr0.0123 fixed" */
 void srch_describe(const srch_cand_t *c, char *buf, size_t n);
 
-/* The search (all stages); an exit status. */
-int srch_run(srch_args_t *a, const cli_dist_t *d);
+/* The search (all stages); an exit status. *agreed: 1 when every process returns the same
+ * status (rank 0's verdict), so the group may end without MPI_Abort. */
+int srch_run(srch_args_t *a, const cli_dist_t *d, int *agreed);
 
 #endif

@@ -518,7 +518,7 @@ static int write_table(const srch_t *s, int chosen)
 static int outputs(srch_t *s)
 {
     cmp_row_t *rows = calloc((size_t)s->a->n, sizeof *rows), final;
-    int nrows = 0, rc = 1;
+    int nrows = 0, rc = 0;
     if (rows == NULL)
         return 1;
     int best = choose(s, &final);
@@ -621,8 +621,9 @@ static int search(srch_t *s)
     return rc;
 }
 
-int srch_run(srch_args_t *a, const cli_dist_t *d)
+int srch_run(srch_args_t *a, const cli_dist_t *d, int *agreed)
 {
+    *agreed = 0;
     if (cmp_check_device(a->devices, a->device, a->sleep) != 0)
         return EXIT_USAGE;
     lln_dataset_t *ds = NULL;
@@ -653,7 +654,9 @@ int srch_run(srch_args_t *a, const cli_dist_t *d)
     double verdict = rc == 0 && d->rank == 0 ? (outputs(&s) ? EXIT_FAIL : 0) : rc, *all = NULL;
     if (rc == 0 && d->ranks > 1) {
         all = malloc((size_t)d->ranks * sizeof *all);
-        rc = all == NULL || cli_dist_allgather(&verdict, 1, all) != 0 ? EXIT_FAIL : (int)all[0];
+        int ok = all != NULL && cli_dist_allgather(&verdict, 1, all) == 0;
+        rc = ok ? (int)all[0] : EXIT_FAIL;
+        *agreed = ok;
         free(all);
     } else if (rc == 0) {
         rc = (int)verdict;

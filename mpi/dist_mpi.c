@@ -16,7 +16,7 @@ static int g_rank, g_ranks = 1;
 static long g_calls;
 static double g_bytes, g_seconds, g_wait;
 static double g_min = -1; /* the fastest gradient exchange: the cost without scheduling noise */
-static int g_split; /* LLN_MPI_SPLIT_TIMING=1: a barrier first, to tell waiting from moving */
+static int g_split;       /* LLN_MPI_SPLIT_TIMING=1: a barrier first, to tell waiting from moving */
 
 static double now_s(void)
 {
@@ -107,7 +107,7 @@ void cli_dist_report(const char *cmd, long steps)
     (void)fflush(stdout);
 }
 
-int cli_dist_finish(const char *cmd, int rc)
+int cli_dist_finish(const char *cmd, int rc, int agreed)
 {
     int inited = 0, finalized = 0;
     MPI_Initialized(&inited);
@@ -115,7 +115,7 @@ int cli_dist_finish(const char *cmd, int rc)
     if (!inited || finalized)
         return rc;
     (void)fflush(stdout);
-    if (rc != EXIT_OK && rc != 130 && g_ranks > 1) {
+    if (rc != EXIT_OK && rc != 130 && !agreed && g_ranks > 1) {
         fprintf(stderr, "lln %s: rank %d of %d failed (exit status %d): stopping every rank\n", cmd,
                 g_rank, g_ranks, rc);
         MPI_Abort(MPI_COMM_WORLD, rc);

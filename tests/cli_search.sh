@@ -34,6 +34,13 @@ expect 0 'successive halving' -- "$lln" search --help
 have arm-none-eabi-gcc qemu-system-arm ||
     skip_loud "no arm-none-eabi-gcc / qemu-system-arm: lln search cannot profile"
 
+# ---- nothing fits: exit 1, every candidate listed, none trained ------------------------------------
+expect 1 'no trained candidate fits the budget' -- "$lln" search "${data[@]}" --device nrf52840 \
+    --ram 100 -n 2 --min-epochs 1 --epochs 1 --threads 1 -o "$tmp/none"
+[ "$(grep -c 'no	0	0' "$tmp/none/candidates.tsv")" -eq 2 ] ||
+    fail "--ram 100: not 2 candidates outside the budget: $(cat "$tmp/none/candidates.tsv")"
+compgen -G "$tmp/none/c*.train.log" >/dev/null && fail "--ram 100: a candidate was trained"
+
 # ---- a whole search -------------------------------------------------------------------------------
 "$lln" search "${data[@]}" "${budget[@]}" "${small[@]}" -o "$tmp/full" >"$tmp/full.out" 2>&1 ||
     fail "search: $(tail -n 20 "$tmp/full.out")"
