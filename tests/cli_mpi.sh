@@ -18,8 +18,9 @@ mpirun=(mpirun --oversubscribe)
 # as leaks that LeakSanitizer cannot even attribute. Memory errors are still caught, and the
 # same library code runs with leak checking in the one-process runs and test_train_dist.
 mpirun+=(-x "ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0")
-# No network interfaces needed on one machine (containers often have none for TCP).
-export OMPI_MCA_btl=self,vader OMPI_MCA_rmaps_base_oversubscribe=1
+# Shared memory only on one machine (containers often have no TCP interface), and no
+# cross-memory attach (containers often forbid the ptrace it needs).
+export OMPI_MCA_btl=self,vader OMPI_MCA_btl_vader_single_copy_mechanism=none
 
 "$lln" data make line-follow --rows 4000 --seed 3 -o "$tmp/lf.csv" 2>/dev/null ||
     fail "lln data make line-follow"

@@ -70,7 +70,7 @@ if [ -x "$mpi" ] && have mpirun; then
     # allocations, in components it unloads at MPI_Finalize, are reported as leaks that
     # LeakSanitizer cannot attribute (see tests/cli_mpi.sh). Memory errors are still caught.
     mpirun+=(-x "ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0")
-    export OMPI_MCA_btl=self,vader
+    export OMPI_MCA_btl=self,vader OMPI_MCA_btl_vader_single_copy_mechanism=none
     runner=("${mpirun[@]}" -np 2 "$mpi")
 else
     echo "SKIP (loud): no lln-mpi or mpirun: lln search is tested on one process only" >&2
