@@ -2,7 +2,7 @@
  * file is read whole and tokenized in place rather than with a fixed line buffer. */
 #include "casefile.h"
 
-#include "fileio.h"
+#include "lln/util.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -23,7 +23,7 @@ typedef struct reader {
 static char *read_whole(const char *path, size_t *len, lln_error_t *err)
 {
     unsigned char *buf;
-    if (lln__read_file(path, &buf, len, err) != LLN_OK)
+    if (lln_read_file(path, &buf, len, err) != LLN_OK)
         return NULL;
     const void *nul = memchr(buf, '\0', *len);
     if (nul != NULL) {

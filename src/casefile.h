@@ -9,17 +9,12 @@
 
 #include <stddef.h>
 
-#include "lln/status.h"
+#include "lln/import.h"
 
-#define LLN_CASE_MAX_DIMS 8
+#define LLN_CASE_MAX_DIMS LLN_TENSOR_MAX_DIMS
 
-typedef struct lln_case_tensor {
-    char *name;
-    int ndim;
-    long dims[LLN_CASE_MAX_DIMS];
-    size_t count; /* product of dims (1 when ndim == 0) */
-    double *data; /* values parsed with strtod (float32 values are exact in double) */
-} lln_case_tensor_t;
+/* A tensor of a case file: values parsed with strtod (float32 values are exact in double). */
+typedef lln_tensor_t lln_case_tensor_t;
 
 typedef struct lln_case_config {
     char *key;

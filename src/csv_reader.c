@@ -3,6 +3,7 @@
  * splitter that unquotes in place. */
 #include <ctype.h>
 #include <errno.h>
+#include <locale.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -11,12 +12,12 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "csv_reader.h"
+#include "lln/csv.h"
 #include "lln/data.h"
 
 #define CHUNK (1u << 16)
 
-struct lln__csv {
+struct lln_csv {
     char *name;
     gzFile gz;                  /* NULL for memory input */
     unsigned char *buf;         /* gz chunk buffer */
@@ -36,7 +37,7 @@ struct lln__csv {
 
 /* ---- messages ------------------------------------------------------------------------- */
 
-void lln__csv_quote(const char *s, char *buf, size_t n)
+void lln_csv_quote(const char *s, char *buf, size_t n)
 {
     size_t k = 0, i = 0;
     if (n == 0)
@@ -50,8 +51,8 @@ void lln__csv_quote(const char *s, char *buf, size_t n)
     buf[k < n ? k : n - 1] = '\0';
 }
 
-lln_status_t lln__csv_error(const lln__csv_t *r, int col, lln_error_t *err, lln_status_t code,
-                            const char *fmt, ...)
+lln_status_t lln_csv_error(const lln_csv_t *r, int col, lln_error_t *err, lln_status_t code,
+                           const char *fmt, ...)
 {
     char what[384], where[128] = "";
     va_list ap;
@@ -60,7 +61,7 @@ lln_status_t lln__csv_error(const lln__csv_t *r, int col, lln_error_t *err, lln_
     va_end(ap);
     if (col >= 0 && col < r->nheader) {
         char q[48];
-        lln__csv_quote(r->header[col], q, sizeof q);
+        lln_csv_quote(r->header[col], q, sizeof q);
         snprintf(where, sizeof where, " column %d ('%s'):", col + 1, q);
     } else if (col >= 0) {
         snprintf(where, sizeof where, " column %d:", col + 1);
@@ -70,9 +71,9 @@ lln_status_t lln__csv_error(const lln__csv_t *r, int col, lln_error_t *err, lln_
 
 /* ---- opening ---------------------------------------------------------------------------- */
 
-static lln__csv_t *new_reader(const char *name)
+static lln_csv_t *new_reader(const char *name)
 {
-    lln__csv_t *r = calloc(1, sizeof *r);
+    lln_csv_t *r = calloc(1, sizeof *r);
     if (r == NULL)
         return NULL;
     size_t n = strlen(name) + 1;
@@ -85,15 +86,15 @@ static lln__csv_t *new_reader(const char *name)
     return r;
 }
 
-lln_status_t lln__csv_open(const char *path, lln__csv_t **out, lln_error_t *err)
+lln_status_t lln_csv_open(const char *path, lln_csv_t **out, lln_error_t *err)
 {
     *out = NULL;
     if (path == NULL)
         return lln_error_set(err, LLN_E_ARG, "no CSV path given");
     int is_stdin = strcmp(path, "-") == 0;
-    lln__csv_t *r = new_reader(is_stdin ? "stdin" : path);
+    lln_csv_t *r = new_reader(is_stdin ? "stdin" : path);
     if (r == NULL || (r->buf = malloc(CHUNK)) == NULL) {
-        lln__csv_close(r);
+        lln_csv_close(r);
         return lln_error_set(err, LLN_E_NOMEM, "%s: out of memory", path);
     }
     errno = 0;
@@ -107,7 +108,7 @@ lln_status_t lln__csv_open(const char *path, lln__csv_t **out, lln_error_t *err)
     }
     if (r->gz == NULL) {
         int e = errno;
-        lln__csv_close(r);
+        lln_csv_close(r);
         return lln_error_set(err, LLN_E_IO, "%s: cannot open: %s", path,
                              e ? strerror(e) : "out of memory");
     }
@@ -117,13 +118,13 @@ lln_status_t lln__csv_open(const char *path, lln__csv_t **out, lln_error_t *err)
     return LLN_OK;
 }
 
-lln_status_t lln__csv_open_mem(const char *name, const void *data, size_t size, lln__csv_t **out,
-                               lln_error_t *err)
+lln_status_t lln_csv_open_mem(const char *name, const void *data, size_t size, lln_csv_t **out,
+                              lln_error_t *err)
 {
     *out = NULL;
     if (name == NULL || (data == NULL && size > 0))
         return lln_error_set(err, LLN_E_ARG, "CSV in memory: NULL name or data");
-    lln__csv_t *r = new_reader(name);
+    lln_csv_t *r = new_reader(name);
     if (r == NULL)
         return lln_error_set(err, LLN_E_NOMEM, "%s: out of memory", name);
     r->chunk = data;
@@ -133,7 +134,7 @@ lln_status_t lln__csv_open_mem(const char *name, const void *data, size_t size, 
     return LLN_OK;
 }
 
-void lln__csv_close(lln__csv_t *r)
+void lln_csv_close(lln_csv_t *r)
 {
     if (r == NULL)
         return;
@@ -149,19 +150,19 @@ void lln__csv_close(lln__csv_t *r)
     free(r);
 }
 
-const char *lln__csv_name(const lln__csv_t *r) { return r->name; }
-long lln__csv_line(const lln__csv_t *r) { return r->lines; }
-int lln__csv_nfields(const lln__csv_t *r) { return r->nfields; }
-const char *lln__csv_field(const lln__csv_t *r, int i)
+const char *lln_csv_name(const lln_csv_t *r) { return r->name; }
+long lln_csv_line(const lln_csv_t *r) { return r->lines; }
+int lln_csv_nfields(const lln_csv_t *r) { return r->nfields; }
+const char *lln_csv_field(const lln_csv_t *r, int i)
 {
     return i >= 0 && i < r->nfields ? r->fields[i] : NULL;
 }
-const char *lln__csv_header(const lln__csv_t *r, int i)
+const char *lln_csv_header(const lln_csv_t *r, int i)
 {
     return i >= 0 && i < r->nheader ? r->header[i] : NULL;
 }
 
-lln_status_t lln__csv_keep_header(lln__csv_t *r, lln_error_t *err)
+lln_status_t lln_csv_keep_header(lln_csv_t *r, lln_error_t *err)
 {
     r->header = calloc((size_t)r->nfields + 1, sizeof *r->header);
     if (r->header == NULL)
@@ -182,7 +183,7 @@ lln_status_t lln__csv_keep_header(lln__csv_t *r, lln_error_t *err)
 
 /* Refills the chunk from the gz stream; sets eof at the end. zlib reports a damaged or
  * truncated gzip stream through gzerror (also after a short final read). */
-static lln_status_t refill(lln__csv_t *r, lln_error_t *err)
+static lln_status_t refill(lln_csv_t *r, lln_error_t *err)
 {
     r->pos = r->len = 0;
     if (r->eof)
@@ -209,7 +210,7 @@ static lln_status_t refill(lln__csv_t *r, lln_error_t *err)
     return LLN_OK;
 }
 
-static lln_status_t append(lln__csv_t *r, const unsigned char *p, size_t n, lln_error_t *err)
+static lln_status_t append(lln_csv_t *r, const unsigned char *p, size_t n, lln_error_t *err)
 {
     if (r->line_len + n > (size_t)LLN_CSV_MAX_LINE)
         return lln_error_set(err, LLN_E_FORMAT, "%s:%ld: line longer than %d bytes", r->name,
@@ -232,7 +233,7 @@ static lln_status_t append(lln__csv_t *r, const unsigned char *p, size_t n, lln_
 }
 
 /* Reads one physical line (without its end) into r->line; *got = 0 at the end. */
-static lln_status_t read_line(lln__csv_t *r, int *got, lln_error_t *err)
+static lln_status_t read_line(lln_csv_t *r, int *got, lln_error_t *err)
 {
     r->line_len = 0;
     int any = 0;
@@ -277,7 +278,7 @@ static lln_status_t read_line(lln__csv_t *r, int *got, lln_error_t *err)
 
 /* ---- fields ------------------------------------------------------------------------------ */
 
-static lln_status_t add_field(lln__csv_t *r, char *f, lln_error_t *err)
+static lln_status_t add_field(lln_csv_t *r, char *f, lln_error_t *err)
 {
     if (r->nfields == r->fields_cap) {
         int cap = r->fields_cap ? 2 * r->fields_cap : 16;
@@ -294,17 +295,17 @@ static lln_status_t add_field(lln__csv_t *r, char *f, lln_error_t *err)
 static int blank(char c) { return c == ' ' || c == '\t'; }
 
 /* One quoted field starting at s[*i] == '"': unquoted into s[*w ...]. */
-static lln_status_t quoted(lln__csv_t *r, char *s, size_t n, size_t *i, size_t *w, int col,
+static lln_status_t quoted(lln_csv_t *r, char *s, size_t n, size_t *i, size_t *w, int col,
                            lln_error_t *err)
 {
     (*i)++;
     for (;;) {
         if (*i >= n)
-            return lln__csv_error(r, col, err, LLN_E_FORMAT,
-                                  "unterminated quoted field (a field may not span lines)");
+            return lln_csv_error(r, col, err, LLN_E_FORMAT,
+                                 "unterminated quoted field (a field may not span lines)");
         char c = s[*i];
         if (c == '\0')
-            return lln__csv_error(r, col, err, LLN_E_FORMAT, "NUL byte");
+            return lln_csv_error(r, col, err, LLN_E_FORMAT, "NUL byte");
         if (c == '"' && *i + 1 < n && s[*i + 1] == '"') {
             s[(*w)++] = '"';
             *i += 2;
@@ -319,12 +320,12 @@ static lln_status_t quoted(lln__csv_t *r, char *s, size_t n, size_t *i, size_t *
     while (*i < n && blank(s[*i]))
         (*i)++;
     if (*i < n && s[*i] != ',')
-        return lln__csv_error(r, col, err, LLN_E_FORMAT, "text after the closing quote");
+        return lln_csv_error(r, col, err, LLN_E_FORMAT, "text after the closing quote");
     return LLN_OK;
 }
 
 /* Splits r->line into fields in place (each field NUL-terminated). */
-static lln_status_t split_fields(lln__csv_t *r, lln_error_t *err)
+static lln_status_t split_fields(lln_csv_t *r, lln_error_t *err)
 {
     char *s = r->line;
     size_t n = r->line_len, i = 0, w = 0;
@@ -340,7 +341,7 @@ static lln_status_t split_fields(lln__csv_t *r, lln_error_t *err)
         } else {
             for (; i < n && s[i] != ','; i++) {
                 if (s[i] == '\0')
-                    return lln__csv_error(r, col, err, LLN_E_FORMAT, "NUL byte");
+                    return lln_csv_error(r, col, err, LLN_E_FORMAT, "NUL byte");
                 s[w++] = s[i];
             }
             while (w > start && blank(s[w - 1]))
@@ -364,7 +365,7 @@ static int is_blank_line(const char *s, size_t n)
     return 1;
 }
 
-lln_status_t lln__csv_next(lln__csv_t *r, int *got, lln_error_t *err)
+lln_status_t lln_csv_next(lln_csv_t *r, int *got, lln_error_t *err)
 {
     *got = 0;
     r->nfields = 0;
@@ -414,7 +415,7 @@ static int non_finite_word(const char *s)
     return 0;
 }
 
-int lln__csv_number(const char *s, double *v)
+int lln_csv_number(const char *s, double *v)
 {
     size_t i = 0;
     if (s[i] == '+' || s[i] == '-')
@@ -443,17 +444,21 @@ int lln__csv_number(const char *s, double *v)
     return 0;
 }
 
-void lln__cloc_begin(lln__cloc_t *l)
+/* lln_cloc_t keeps locale_t values as void *: both are pointers on the systems we build on. */
+typedef char lln__locale_is_a_pointer[sizeof(locale_t) == sizeof(void *) ? 1 : -1];
+
+void lln_cloc_begin(lln_cloc_t *l)
 {
-    l->c = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
-    l->old = l->c != (locale_t)0 ? uselocale(l->c) : (locale_t)0;
+    locale_t c = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+    l->c = (void *)c;
+    l->old = c != (locale_t)0 ? (void *)uselocale(c) : NULL;
 }
 
-void lln__cloc_end(lln__cloc_t *l)
+void lln_cloc_end(lln_cloc_t *l)
 {
-    if (l->c != (locale_t)0) {
-        uselocale(l->old);
-        freelocale(l->c);
+    if (l->c != NULL) {
+        uselocale((locale_t)l->old);
+        freelocale((locale_t)l->c);
     }
-    l->c = l->old = (locale_t)0;
+    l->c = l->old = NULL;
 }

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "lln/data.h"
+#include "lln/util.h"
 
 /* One sequence: a contiguous run of rows. */
 typedef struct lln__seq {
@@ -53,18 +54,8 @@ void lln__strmap_free(lln__strmap_t *m);
 /* "train" / "valid" / "validation" / "val" / "test" / "0" / "1" / "2" -> 0..2, else -1. */
 int lln__parse_split(const char *s);
 
-/* A small generator (splitmix64) for splits and shuffles: integer only, so the same seed gives
- * the same numbers everywhere. */
-typedef struct lln__rng {
-    uint64_t s;
-} lln__rng_t;
-/* Seeds from (seed, stream): different streams give unrelated sequences. */
-void lln__rng_seed(lln__rng_t *r, uint64_t seed, uint64_t stream);
-uint64_t lln__rng_next(lln__rng_t *r);
-/* Uniform in [0, n) without bias (rejection), n >= 1. */
-uint64_t lln__rng_below(lln__rng_t *r, uint64_t n);
 /* Fisher-Yates shuffle of v[0..n-1]. */
-void lln__shuffle(size_t *v, size_t n, lln__rng_t *r);
+void lln__shuffle(size_t *v, size_t n, lln_rng_t *r);
 
 /* Stream of the split shuffles ("SPLIT" in ASCII): epochs use their own number, which never
  * gets near it. */

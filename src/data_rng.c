@@ -9,32 +9,32 @@ static uint64_t mix(uint64_t z)
     return z ^ (z >> 31);
 }
 
-void lln__rng_seed(lln__rng_t *r, uint64_t seed, uint64_t stream)
+void lln_rng_seed(lln_rng_t *r, uint64_t seed, uint64_t stream)
 {
     r->s = mix(mix(seed) ^ (stream * 0x9E3779B97F4A7C15ull + 0x632BE59BD9B4E019ull));
 }
 
-uint64_t lln__rng_next(lln__rng_t *r)
+uint64_t lln_rng_next(lln_rng_t *r)
 {
     r->s += 0x9E3779B97F4A7C15ull;
     return mix(r->s);
 }
 
-uint64_t lln__rng_below(lln__rng_t *r, uint64_t n)
+uint64_t lln_rng_below(lln_rng_t *r, uint64_t n)
 {
     /* reject the top (2^64 mod n) values so every residue is equally likely */
     uint64_t limit = (0 - n) % n;
     for (;;) {
-        uint64_t x = lln__rng_next(r);
+        uint64_t x = lln_rng_next(r);
         if (x >= limit)
             return x % n;
     }
 }
 
-void lln__shuffle(size_t *v, size_t n, lln__rng_t *r)
+void lln__shuffle(size_t *v, size_t n, lln_rng_t *r)
 {
     for (size_t i = n; i > 1; i--) {
-        size_t j = (size_t)lln__rng_below(r, (uint64_t)i);
+        size_t j = (size_t)lln_rng_below(r, (uint64_t)i);
         size_t t = v[i - 1];
         v[i - 1] = v[j];
         v[j] = t;
@@ -43,9 +43,9 @@ void lln__shuffle(size_t *v, size_t n, lln__rng_t *r)
 
 void lln_data_shuffle(size_t *v, size_t n, unsigned long long seed, unsigned long long epoch)
 {
-    lln__rng_t r;
+    lln_rng_t r;
     if (v == NULL)
         return;
-    lln__rng_seed(&r, seed, epoch);
+    lln_rng_seed(&r, seed, epoch);
     lln__shuffle(v, n, &r);
 }

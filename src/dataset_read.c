@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "csv_reader.h"
+#include "lln/csv.h"
 #include "data_internal.h"
 
 enum role { R_NONE, R_FEATURE, R_TARGET, R_SEQ, R_SPLIT, R_TIME, R_DT, R_IGNORE };
@@ -13,7 +13,7 @@ static const char *const ROLE_NAMES[] = {"",      "feature", "target", "sequence
                                          "split", "time",    "dt",     "ignored"};
 
 typedef struct reader {
-    lln__csv_t *csv;
+    lln_csv_t *csv;
     const lln_csv_spec_t *spec;
     lln_dataset_t *ds;
     int ncols;
@@ -123,19 +123,19 @@ static lln_status_t check_spec(const lln_csv_spec_t *s, const char *name, lln_er
  * cannot be selected). */
 static lln_status_t index_header(reader_t *rd, lln_error_t *err)
 {
-    lln__csv_t *c = rd->csv;
-    rd->ncols = lln__csv_nfields(c);
-    TRY(lln__csv_keep_header(c, err)); /* first: messages then name the columns */
+    lln_csv_t *c = rd->csv;
+    rd->ncols = lln_csv_nfields(c);
+    TRY(lln_csv_keep_header(c, err)); /* first: messages then name the columns */
     for (int i = 0; i < rd->ncols; i++) {
-        const char *n = lln__csv_field(c, i);
+        const char *n = lln_csv_field(c, i);
         if (n[0] == '\0')
             continue;
         int prev = lln__strmap_get(&rd->columns, n);
         if (prev >= 0)
-            return lln__csv_error(c, i, err, LLN_E_FORMAT, "duplicate column name (also column %d)",
-                                  prev + 1);
+            return lln_csv_error(c, i, err, LLN_E_FORMAT, "duplicate column name (also column %d)",
+                                 prev + 1);
         if (lln__strmap_put(&rd->columns, n, i) != LLN_OK)
-            return lln_error_set(err, LLN_E_NOMEM, "%s: out of memory", lln__csv_name(c));
+            return lln_error_set(err, LLN_E_NOMEM, "%s: out of memory", lln_csv_name(c));
     }
     return LLN_OK;
 }
@@ -146,7 +146,7 @@ static void header_list(const reader_t *rd, char *buf, size_t n)
     size_t k = 0;
     buf[0] = '\0';
     for (int i = 0; i < rd->ncols && k + 8 < n; i++) {
-        int w = snprintf(buf + k, n - k, "%s%s", i ? ", " : "", lln__csv_header(rd->csv, i));
+        int w = snprintf(buf + k, n - k, "%s%s", i ? ", " : "", lln_csv_header(rd->csv, i));
         if (w < 0 || (size_t)w >= n - k) {
             snprintf(buf + (n > 4 ? n - 4 : 0), n > 4 ? 4 : n, "...");
             return;
@@ -178,14 +178,14 @@ static lln_status_t take(reader_t *rd, const char *name, int role, int *col, lln
     if (c < 0) {
         char list[256], q[48];
         header_list(rd, list, sizeof list);
-        lln__csv_quote(name, q, sizeof q);
+        lln_csv_quote(name, q, sizeof q);
         return lln_error_set(err, LLN_E_NOTFOUND, "%s:%ld: no column named '%s' (%s: %s)",
-                             lln__csv_name(rd->csv), lln__csv_line(rd->csv), q,
+                             lln_csv_name(rd->csv), lln_csv_line(rd->csv), q,
                              role == R_IGNORE ? "ignore list" : ROLE_NAMES[role], list);
     }
     if (rd->role[c] != R_NONE)
-        return lln__csv_error(rd->csv, c, err, LLN_E_ARG, "selected as %s and as %s",
-                              ROLE_NAMES[rd->role[c]], ROLE_NAMES[role]);
+        return lln_csv_error(rd->csv, c, err, LLN_E_ARG, "selected as %s and as %s",
+                             ROLE_NAMES[rd->role[c]], ROLE_NAMES[role]);
     rd->role[c] = role;
     if (col != NULL)
         *col = c;
@@ -220,7 +220,7 @@ static lln_status_t assign_roles(reader_t *rd, lln_error_t *err)
     }
     if (nf == 0)
         return lln_error_set(err, LLN_E_ARG, "%s:%ld: no feature columns", ds->source,
-                             lln__csv_line(rd->csv));
+                             lln_csv_line(rd->csv));
     if (nf > LLN_MAX_DIM || s->ntargets > LLN_MAX_DIM)
         return lln_error_set(err, LLN_E_ARG, "%s: more than %d feature or target columns",
                              ds->source, LLN_MAX_DIM);
@@ -245,7 +245,7 @@ static lln_status_t assign_roles(reader_t *rd, lln_error_t *err)
         return lln_error_set(err, LLN_E_NOMEM, "%s: out of memory", ds->source);
     for (int i = 0; i < nf + ds->O; i++) {
         int c = i < nf ? rd->fcol[i] : rd->tcol[i - nf];
-        if ((ds->names[i] = dup_str(lln__csv_header(rd->csv, c))) == NULL)
+        if ((ds->names[i] = dup_str(lln_csv_header(rd->csv, c))) == NULL)
             return lln_error_set(err, LLN_E_NOMEM, "%s: out of memory", ds->source);
     }
     return LLN_OK;
@@ -289,16 +289,16 @@ static lln_status_t grow_rows(reader_t *rd, lln_error_t *err)
 /* A finite number from field c, or a message naming the place. */
 static lln_status_t number(reader_t *rd, int c, double *v, lln_error_t *err)
 {
-    const char *f = lln__csv_field(rd->csv, c);
+    const char *f = lln_csv_field(rd->csv, c);
     if (f[0] == '\0')
-        return lln__csv_error(rd->csv, c, err, LLN_E_FORMAT, "empty field, a number is needed");
-    int r = lln__csv_number(f, v);
+        return lln_csv_error(rd->csv, c, err, LLN_E_FORMAT, "empty field, a number is needed");
+    int r = lln_csv_number(f, v);
     if (r == 0)
         return LLN_OK;
     char q[48];
-    lln__csv_quote(f, q, sizeof q);
-    return lln__csv_error(rd->csv, c, err, LLN_E_FORMAT,
-                          r == 2 ? "'%s' is not a finite number" : "'%s' is not a number", q);
+    lln_csv_quote(f, q, sizeof q);
+    return lln_csv_error(rd->csv, c, err, LLN_E_FORMAT,
+                         r == 2 ? "'%s' is not a finite number" : "'%s' is not a number", q);
 }
 
 static lln_status_t label(reader_t *rd, double *out, lln_error_t *err)
@@ -306,12 +306,12 @@ static lln_status_t label(reader_t *rd, double *out, lln_error_t *err)
     const lln_csv_spec_t *s = rd->spec;
     int c = rd->tcol[0];
     if (s->labels == LLN_LABELS_STRING) {
-        const char *f = lln__csv_field(rd->csv, c);
+        const char *f = lln_csv_field(rd->csv, c);
         int id = lln__strmap_get(&rd->labels, f);
         if (id < 0) {
             if (rd->labels.n >= LLN_MAX_DIM)
-                return lln__csv_error(rd->csv, c, err, LLN_E_RANGE,
-                                      "more than %d distinct class labels", LLN_MAX_DIM);
+                return lln_csv_error(rd->csv, c, err, LLN_E_RANGE,
+                                     "more than %d distinct class labels", LLN_MAX_DIM);
             id = (int)rd->labels.n;
             if (lln__strmap_put(&rd->labels, f, id) != LLN_OK)
                 return lln_error_set(err, LLN_E_NOMEM, "%s: out of memory", rd->ds->source);
@@ -324,9 +324,9 @@ static lln_status_t label(reader_t *rd, double *out, lln_error_t *err)
     double top = s->classes > 0 ? s->classes - 1 : LLN_MAX_DIM - 1;
     if (v != floor(v) || v < 0 || v > top) {
         char q[48];
-        lln__csv_quote(lln__csv_field(rd->csv, c), q, sizeof q);
-        return lln__csv_error(rd->csv, c, err, LLN_E_FORMAT,
-                              "class label '%s' is not an integer in [0, %.0f]", q, top);
+        lln_csv_quote(lln_csv_field(rd->csv, c), q, sizeof q);
+        return lln_csv_error(rd->csv, c, err, LLN_E_FORMAT,
+                             "class label '%s' is not an integer in [0, %.0f]", q, top);
     }
     if (v > rd->max_label)
         rd->max_label = v;
@@ -338,7 +338,7 @@ static lln_status_t label(reader_t *rd, double *out, lln_error_t *err)
 static lln_status_t sequence(reader_t *rd, lln_error_t *err)
 {
     lln_dataset_t *ds = rd->ds;
-    const char *id = rd->seqcol >= 0 ? lln__csv_field(rd->csv, rd->seqcol) : "";
+    const char *id = rd->seqcol >= 0 ? lln_csv_field(rd->csv, rd->seqcol) : "";
     if (ds->nseq > 0 && strcmp(ds->seq[ds->nseq - 1].name, id) == 0) {
         ds->seq[ds->nseq - 1].count++;
         return LLN_OK;
@@ -346,11 +346,11 @@ static lln_status_t sequence(reader_t *rd, lln_error_t *err)
     int prev = lln__strmap_get(&rd->seen, id);
     if (prev >= 0) {
         char q[48];
-        lln__csv_quote(id, q, sizeof q);
-        return lln__csv_error(rd->csv, rd->seqcol, err, LLN_E_FORMAT,
-                              "sequence '%s' appears again (its rows ended at line %ld); the rows "
-                              "of a sequence must be contiguous",
-                              q, ds->line[ds->seq[prev].first + ds->seq[prev].count - 1]);
+        lln_csv_quote(id, q, sizeof q);
+        return lln_csv_error(rd->csv, rd->seqcol, err, LLN_E_FORMAT,
+                             "sequence '%s' appears again (its rows ended at line %ld); the rows "
+                             "of a sequence must be contiguous",
+                             q, ds->line[ds->seq[prev].first + ds->seq[prev].count - 1]);
     }
     if ((ds->nseq & (ds->nseq - 1)) == 0) { /* 0, 1, 2, 4, ...: double */
         lln__seq_t *ns = realloc(ds->seq, (size_t)(ds->nseq ? 2 * ds->nseq : 1) * sizeof *ns);
@@ -359,7 +359,7 @@ static lln_status_t sequence(reader_t *rd, lln_error_t *err)
         ds->seq = ns;
     }
     if (ds->nseq == 0x7fffffff)
-        return lln__csv_error(rd->csv, rd->seqcol, err, LLN_E_RANGE, "too many sequences");
+        return lln_csv_error(rd->csv, rd->seqcol, err, LLN_E_RANGE, "too many sequences");
     lln__seq_t *q = &ds->seq[ds->nseq];
     if ((q->name = dup_str(id)) == NULL || lln__strmap_put(&rd->seen, id, ds->nseq) != LLN_OK) {
         free(q->name);
@@ -384,12 +384,12 @@ static lln_status_t row_dt(reader_t *rd, int first, double *dt, lln_error_t *err
             return LLN_OK;
         double d = (v - prev) * rd->scale;
         if (!(v > prev))
-            return lln__csv_error(rd->csv, rd->timecol, err, LLN_E_FORMAT,
-                                  "time %.17g does not increase (previous row: %.17g)", v, prev);
+            return lln_csv_error(rd->csv, rd->timecol, err, LLN_E_FORMAT,
+                                 "time %.17g does not increase (previous row: %.17g)", v, prev);
         if (!isfinite(d) || d < LLN_DT_MIN)
-            return lln__csv_error(rd->csv, rd->timecol, err, LLN_E_FORMAT,
-                                  "time step %g is not finite or below %g after scaling", d,
-                                  LLN_DT_MIN);
+            return lln_csv_error(rd->csv, rd->timecol, err, LLN_E_FORMAT,
+                                 "time step %g is not finite or below %g after scaling", d,
+                                 LLN_DT_MIN);
         *dt = d;
     } else if (rd->dtcol >= 0) {
         TRY(number(rd, rd->dtcol, &v, err));
@@ -397,10 +397,10 @@ static lln_status_t row_dt(reader_t *rd, int first, double *dt, lln_error_t *err
             return LLN_OK;
         double d = v * rd->scale;
         if (!(v > 0) || !isfinite(d) || d < LLN_DT_MIN)
-            return lln__csv_error(rd->csv, rd->dtcol, err, LLN_E_FORMAT,
-                                  "Δt %.17g must be > 0 after scaling (>= %g; 0 only on the first "
-                                  "row of a sequence)",
-                                  v, LLN_DT_MIN);
+            return lln_csv_error(rd->csv, rd->dtcol, err, LLN_E_FORMAT,
+                                 "Δt %.17g must be > 0 after scaling (>= %g; 0 only on the first "
+                                 "row of a sequence)",
+                                 v, LLN_DT_MIN);
         *dt = d;
     }
     return LLN_OK;
@@ -409,14 +409,14 @@ static lln_status_t row_dt(reader_t *rd, int first, double *dt, lln_error_t *err
 static lln_status_t read_row(reader_t *rd, lln_error_t *err)
 {
     lln_dataset_t *ds = rd->ds;
-    lln__csv_t *c = rd->csv;
-    int nf = lln__csv_nfields(c);
+    lln_csv_t *c = rd->csv;
+    int nf = lln_csv_nfields(c);
     if (nf < rd->ncols)
         return lln_error_set(err, LLN_E_FORMAT, "%s:%ld: %d fields, expected %d", ds->source,
-                             lln__csv_line(c), nf, rd->ncols);
+                             lln_csv_line(c), nf, rd->ncols);
     if (nf > rd->ncols)
         return lln_error_set(err, LLN_E_FORMAT, "%s:%ld: more than %d fields", ds->source,
-                             lln__csv_line(c), rd->ncols);
+                             lln_csv_line(c), rd->ncols);
     TRY(grow_rows(rd, err));
     size_t r = ds->rows;
     for (int i = 0; i < ds->I; i++)
@@ -427,22 +427,22 @@ static lln_status_t read_row(reader_t *rd, lln_error_t *err)
         for (int j = 0; j < ds->O; j++)
             TRY(number(rd, rd->tcol[j], &ds->y[r * (size_t)ds->O + (size_t)j], err));
     if (rd->splitcol >= 0) {
-        const char *f = lln__csv_field(c, rd->splitcol);
+        const char *f = lln_csv_field(c, rd->splitcol);
         int sp = lln__parse_split(f);
         if (sp < 0) {
             char q[48];
-            lln__csv_quote(f, q, sizeof q);
-            return lln__csv_error(c, rd->splitcol, err, LLN_E_FORMAT,
-                                  "'%s' is not a split (train, valid, validation, val, test, "
-                                  "0, 1, 2)",
-                                  q);
+            lln_csv_quote(f, q, sizeof q);
+            return lln_csv_error(c, rd->splitcol, err, LLN_E_FORMAT,
+                                 "'%s' is not a split (train, valid, validation, val, test, "
+                                 "0, 1, 2)",
+                                 q);
         }
         ds->split[r] = (signed char)sp;
     }
     int nseq = ds->nseq;
     TRY(sequence(rd, err));
     TRY(row_dt(rd, ds->nseq != nseq, &ds->dt[r], err));
-    ds->line[r] = lln__csv_line(c);
+    ds->line[r] = lln_csv_line(c);
     ds->rows++;
     return LLN_OK;
 }
@@ -539,30 +539,29 @@ static lln_status_t finish_labels(reader_t *rd, lln_error_t *err)
 
 static lln_status_t read_all(reader_t *rd, lln_error_t *err)
 {
-    lln__csv_t *c = rd->csv;
+    lln_csv_t *c = rd->csv;
     int got;
-    TRY(check_spec(rd->spec, lln__csv_name(c), err));
-    TRY(lln__csv_next(c, &got, err));
+    TRY(check_spec(rd->spec, lln_csv_name(c), err));
+    TRY(lln_csv_next(c, &got, err));
     if (!got)
-        return lln_error_set(err, LLN_E_FORMAT, "%s: empty file (no header line)",
-                             lln__csv_name(c));
-    long header_line = lln__csv_line(c);
+        return lln_error_set(err, LLN_E_FORMAT, "%s: empty file (no header line)", lln_csv_name(c));
+    long header_line = lln_csv_line(c);
     TRY(index_header(rd, err));
     TRY(assign_roles(rd, err));
     for (;;) {
-        TRY(lln__csv_next(c, &got, err));
+        TRY(lln_csv_next(c, &got, err));
         if (!got)
             break;
         TRY(read_row(rd, err));
     }
     if (rd->ds->rows == 0)
         return lln_error_set(err, LLN_E_FORMAT, "%s:%ld: header only, no data rows",
-                             lln__csv_name(c), header_line);
+                             lln_csv_name(c), header_line);
     TRY(fill_dt(rd, err));
     return finish_labels(rd, err);
 }
 
-static lln_status_t read_from(lln__csv_t *csv, const lln_csv_spec_t *spec, lln_dataset_t **out,
+static lln_status_t read_from(lln_csv_t *csv, const lln_csv_spec_t *spec, lln_dataset_t **out,
                               lln_error_t *err)
 {
     lln_csv_spec_t dflt;
@@ -578,13 +577,13 @@ static lln_status_t read_from(lln__csv_t *csv, const lln_csv_spec_t *spec, lln_d
     rd.max_label = -1;
     rd.ds = calloc(1, sizeof *rd.ds);
     lln_status_t st = LLN_E_NOMEM;
-    if (rd.ds != NULL && (rd.ds->source = dup_str(lln__csv_name(csv))) != NULL) {
-        lln__cloc_t loc;
-        lln__cloc_begin(&loc);
+    if (rd.ds != NULL && (rd.ds->source = dup_str(lln_csv_name(csv))) != NULL) {
+        lln_cloc_t loc;
+        lln_cloc_begin(&loc);
         st = read_all(&rd, err);
-        lln__cloc_end(&loc);
+        lln_cloc_end(&loc);
     } else {
-        lln_error_set(err, st, "%s: out of memory", lln__csv_name(csv));
+        lln_error_set(err, st, "%s: out of memory", lln_csv_name(csv));
     }
     lln__strmap_free(&rd.columns);
     lln__strmap_free(&rd.seen);
@@ -606,10 +605,10 @@ lln_status_t lln_dataset_read(const char *path, const lln_csv_spec_t *spec, lln_
     if (out == NULL)
         return lln_error_set(err, LLN_E_ARG, "lln_dataset_read: out is NULL");
     *out = NULL;
-    lln__csv_t *csv;
-    TRY(lln__csv_open(path, &csv, err));
+    lln_csv_t *csv;
+    TRY(lln_csv_open(path, &csv, err));
     lln_status_t st = read_from(csv, spec, out, err);
-    lln__csv_close(csv);
+    lln_csv_close(csv);
     return st;
 }
 
@@ -619,9 +618,9 @@ lln_status_t lln_dataset_read_mem(const char *name, const void *data, size_t siz
     if (out == NULL)
         return lln_error_set(err, LLN_E_ARG, "lln_dataset_read_mem: out is NULL");
     *out = NULL;
-    lln__csv_t *csv;
-    TRY(lln__csv_open_mem(name, data, size, &csv, err));
+    lln_csv_t *csv;
+    TRY(lln_csv_open_mem(name, data, size, &csv, err));
     lln_status_t st = read_from(csv, spec, out, err);
-    lln__csv_close(csv);
+    lln_csv_close(csv);
     return st;
 }

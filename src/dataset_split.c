@@ -28,8 +28,8 @@ static lln_status_t by_windows(lln_dataset_t *ds, double valid, double test, uin
     size_t n = ds->nwin, *order = identity(n);
     if (order == NULL)
         return LLN_E_NOMEM;
-    lln__rng_t r;
-    lln__rng_seed(&r, seed, LLN__STREAM_SPLIT);
+    lln_rng_t r;
+    lln_rng_seed(&r, seed, LLN__STREAM_SPLIT);
     lln__shuffle(order, n, &r);
     for (size_t i = 0; i < n; i++)
         ds->win[order[i]].split = cut(i, part(valid, n), part(test, n));
@@ -46,8 +46,8 @@ static lln_status_t by_sequences(lln_dataset_t *ds, double valid, double test, u
         free(of);
         return LLN_E_NOMEM;
     }
-    lln__rng_t r;
-    lln__rng_seed(&r, seed, LLN__STREAM_SPLIT);
+    lln_rng_t r;
+    lln_rng_seed(&r, seed, LLN__STREAM_SPLIT);
     lln__shuffle(order, n, &r);
     for (size_t i = 0; i < n; i++)
         of[order[i]] = cut(i, part(valid, n), part(test, n));

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "csv_reader.h"
+#include "lln/csv.h"
 #include "data_internal.h"
 
 #define TRY(x)                  \
@@ -227,7 +227,7 @@ lln_status_t lln_dataset_set_windows(lln_dataset_t *ds, const lln_window_t *w, s
 /* ---- window files ------------------------------------------------------------------------- */
 
 typedef struct wfile {
-    lln__csv_t *csv;
+    lln_csv_t *csv;
     int seqc, startc, lenc, splitc;
     lln__strmap_t seqs;
 } wfile_t;
@@ -238,90 +238,90 @@ static lln_status_t column(wfile_t *f, const char *name, const char *what, int *
     *col = -1;
     if (name == NULL)
         return LLN_OK;
-    for (int i = 0; i < lln__csv_nfields(f->csv); i++)
-        if (strcmp(lln__csv_field(f->csv, i), name) == 0) {
+    for (int i = 0; i < lln_csv_nfields(f->csv); i++)
+        if (strcmp(lln_csv_field(f->csv, i), name) == 0) {
             *col = i;
             return LLN_OK;
         }
     return lln_error_set(err, LLN_E_NOTFOUND, "%s:%ld: no column named '%s' (%s)",
-                         lln__csv_name(f->csv), lln__csv_line(f->csv), name, what);
+                         lln_csv_name(f->csv), lln_csv_line(f->csv), name, what);
 }
 
 /* A whole number in [lo, hi] from field c. */
 static lln_status_t count_field(wfile_t *f, int c, double lo, double hi, double *v,
                                 lln_error_t *err)
 {
-    const char *s = lln__csv_field(f->csv, c);
+    const char *s = lln_csv_field(f->csv, c);
     char q[48];
-    lln__csv_quote(s, q, sizeof q);
-    if (lln__csv_number(s, v) != 0 || *v != floor(*v) || *v < lo || *v > hi)
-        return lln__csv_error(f->csv, c, err, LLN_E_FORMAT,
-                              "'%s' is not an integer in [%.0f, %.0f]", q, lo, hi);
+    lln_csv_quote(s, q, sizeof q);
+    if (lln_csv_number(s, v) != 0 || *v != floor(*v) || *v < lo || *v > hi)
+        return lln_csv_error(f->csv, c, err, LLN_E_FORMAT, "'%s' is not an integer in [%.0f, %.0f]",
+                             q, lo, hi);
     return LLN_OK;
 }
 
 static lln_status_t window_row(const lln_dataset_t *ds, wfile_t *f,
                                const lln_window_file_spec_t *spec, wlist_t *l, lln_error_t *err)
 {
-    lln__csv_t *c = f->csv;
+    lln_csv_t *c = f->csv;
     int seq = 0;
-    if (f->seqc >= 0 && (seq = lln__strmap_get(&f->seqs, lln__csv_field(c, f->seqc))) < 0) {
+    if (f->seqc >= 0 && (seq = lln__strmap_get(&f->seqs, lln_csv_field(c, f->seqc))) < 0) {
         char q[48];
-        lln__csv_quote(lln__csv_field(c, f->seqc), q, sizeof q);
-        return lln__csv_error(c, f->seqc, err, LLN_E_NOTFOUND, "no sequence '%s' in %s", q,
-                              ds->source);
+        lln_csv_quote(lln_csv_field(c, f->seqc), q, sizeof q);
+        return lln_csv_error(c, f->seqc, err, LLN_E_NOTFOUND, "no sequence '%s' in %s", q,
+                             ds->source);
     }
     double start, len = spec->default_length;
     TRY(count_field(f, f->startc, 0, 1e15, &start, err));
     if (f->lenc >= 0)
         TRY(count_field(f, f->lenc, 1, LLN_CSV_MAX_LINE, &len, err));
     int split = LLN_TRAIN;
-    if (f->splitc >= 0 && (split = lln__parse_split(lln__csv_field(c, f->splitc))) < 0) {
+    if (f->splitc >= 0 && (split = lln__parse_split(lln_csv_field(c, f->splitc))) < 0) {
         char q[48];
-        lln__csv_quote(lln__csv_field(c, f->splitc), q, sizeof q);
-        return lln__csv_error(c, f->splitc, err, LLN_E_FORMAT,
-                              "'%s' is not a split (train, valid, validation, val, test, 0, 1, 2)",
-                              q);
+        lln_csv_quote(lln_csv_field(c, f->splitc), q, sizeof q);
+        return lln_csv_error(c, f->splitc, err, LLN_E_FORMAT,
+                             "'%s' is not a split (train, valid, validation, val, test, 0, 1, 2)",
+                             q);
     }
     lln_window_t w = {seq, (size_t)start, (int)len, (lln_split_t)split};
     char msg[256];
     if (!window_ok(ds, &w, msg, sizeof msg))
-        return lln__csv_error(c, f->startc, err, LLN_E_RANGE, "%s", msg);
+        return lln_csv_error(c, f->startc, err, LLN_E_RANGE, "%s", msg);
     return push(l, w.sequence, w.start, (size_t)w.length, split)
                ? LLN_OK
-               : lln_error_set(err, LLN_E_NOMEM, "%s: out of memory", lln__csv_name(c));
+               : lln_error_set(err, LLN_E_NOMEM, "%s: out of memory", lln_csv_name(c));
 }
 
 static lln_status_t read_windows(lln_dataset_t *ds, wfile_t *f, const lln_window_file_spec_t *spec,
                                  wlist_t *l, lln_error_t *err)
 {
     int got;
-    TRY(lln__csv_next(f->csv, &got, err));
+    TRY(lln_csv_next(f->csv, &got, err));
     if (!got)
         return lln_error_set(err, LLN_E_FORMAT, "%s: empty file (no header line)",
-                             lln__csv_name(f->csv));
+                             lln_csv_name(f->csv));
     TRY(column(f, spec->sequence, "sequence", &f->seqc, err));
     TRY(column(f, spec->start, "start", &f->startc, err));
     TRY(column(f, spec->length, "length", &f->lenc, err));
     TRY(column(f, spec->split, "split", &f->splitc, err));
-    TRY(lln__csv_keep_header(f->csv, err));
-    int ncols = lln__csv_nfields(f->csv);
+    TRY(lln_csv_keep_header(f->csv, err));
+    int ncols = lln_csv_nfields(f->csv);
     for (int s = 0; s < ds->nseq && f->seqc >= 0; s++)
         if (lln__strmap_put(&f->seqs, ds->seq[s].name, s) != LLN_OK)
             return lln_error_set(err, LLN_E_NOMEM, "out of memory");
     for (;;) {
-        TRY(lln__csv_next(f->csv, &got, err));
+        TRY(lln_csv_next(f->csv, &got, err));
         if (!got)
             break;
-        int nf = lln__csv_nfields(f->csv);
+        int nf = lln_csv_nfields(f->csv);
         if (nf != ncols)
             return lln_error_set(err, LLN_E_FORMAT, "%s:%ld: %d fields, expected %d",
-                                 lln__csv_name(f->csv), lln__csv_line(f->csv), nf, ncols);
+                                 lln_csv_name(f->csv), lln_csv_line(f->csv), nf, ncols);
         TRY(window_row(ds, f, spec, l, err));
     }
     if (l->n == 0)
         return lln_error_set(err, LLN_E_FORMAT, "%s: header only, no windows",
-                             lln__csv_name(f->csv));
+                             lln_csv_name(f->csv));
     return LLN_OK;
 }
 
@@ -341,16 +341,16 @@ lln_status_t lln_dataset_read_windows(lln_dataset_t *ds, const char *path,
                              path ? path : "(null)");
     wfile_t f;
     memset(&f, 0, sizeof f);
-    TRY(lln__csv_open(path, &f.csv, err));
+    TRY(lln_csv_open(path, &f.csv, err));
     wlist_t l = {NULL, 0, 0};
-    lln__cloc_t loc;
-    lln__cloc_begin(&loc);
+    lln_cloc_t loc;
+    lln_cloc_begin(&loc);
     lln_status_t st = read_windows(ds, &f, spec, &l, err);
-    lln__cloc_end(&loc);
+    lln_cloc_end(&loc);
     if (st == LLN_OK)
         install(ds, &l, 0);
     free(l.w);
     lln__strmap_free(&f.seqs);
-    lln__csv_close(f.csv);
+    lln_csv_close(f.csv);
     return st;
 }

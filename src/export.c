@@ -10,10 +10,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "fileio.h"
+#include "lln/util.h"
 #include "lln/export.h"
 #include "rt_image.h"
-#include "textbuf.h"
+#include "lln/util.h"
 #include "export_q.h"
 
 extern const unsigned char lln__rt_header[], lln__rt_source[], lln__fx_header[], lln__fx_source[];
@@ -66,7 +66,7 @@ static const target_t *find_target(const char *name)
     return NULL;
 }
 
-typedef lln__text_t text_t;
+typedef lln_text_t text_t;
 
 /* What differs between the float32 and the fixed-point export. */
 typedef struct {
@@ -194,25 +194,25 @@ static void put_float(text_t *t, float v)
 {
     char buf[32];
     snprintf(buf, sizeof buf, "%.9g", (double)v);
-    lln__put(t, "%s%sf", buf, strpbrk(buf, ".e") ? "" : ".0");
+    lln_text_put(t, "%s%sf", buf, strpbrk(buf, ".e") ? "" : ".0");
 }
 
 static void put_array(text_t *t, const char *prefix, const lln_rt_array_t *a)
 {
-    lln__put(t, "static const %s %s_%s[%zu] = {", a->is_u16 ? "uint16_t" : "float", prefix, a->name,
-             a->n ? a->n : 1);
+    lln_text_put(t, "static const %s %s_%s[%zu] = {", a->is_u16 ? "uint16_t" : "float", prefix,
+                 a->name, a->n ? a->n : 1);
     for (size_t i = 0; i < a->n; i++) {
         if (i % 8 == 0)
-            lln__put(t, "\n   ");
+            lln_text_put(t, "\n   ");
         if (a->is_u16)
-            lln__put(t, " %u,", (unsigned)((const uint16_t *)a->data)[i]);
+            lln_text_put(t, " %u,", (unsigned)((const uint16_t *)a->data)[i]);
         else {
-            lln__put(t, " ");
+            lln_text_put(t, " ");
             put_float(t, ((const float *)a->data)[i]);
-            lln__put(t, ",");
+            lln_text_put(t, ",");
         }
     }
-    lln__put(t, a->n ? "\n};\n" : " 0};\n");
+    lln_text_put(t, a->n ? "\n};\n" : " 0};\n");
 }
 
 /* "prefix_name" for a table pointer, or "0". */
@@ -220,19 +220,19 @@ static void put_ref(text_t *t, const lln_rt_image_t *img, const char *prefix, co
 {
     const char *name = lln_rt_image_name(img, p);
     if (name)
-        lln__put(t, "%s_%s", prefix, name);
+        lln_text_put(t, "%s_%s", prefix, name);
     else
-        lln__put(t, "0");
+        lln_text_put(t, "0");
 }
 
 static void put_dense(text_t *t, const lln_rt_image_t *img, const char *prefix,
                       const lln_rt_dense_t *d)
 {
-    lln__put(t, "{%u, %u, ", (unsigned)d->out, (unsigned)d->in);
+    lln_text_put(t, "{%u, %u, ", (unsigned)d->out, (unsigned)d->in);
     put_ref(t, img, prefix, d->w);
-    lln__put(t, ", ");
+    lln_text_put(t, ", ");
     put_ref(t, img, prefix, d->b);
-    lln__put(t, "}");
+    lln_text_put(t, "}");
 }
 
 static void put_ltc(text_t *t, const lln_rt_image_t *img, const char *p)
@@ -241,13 +241,13 @@ static void put_ltc(text_t *t, const lln_rt_image_t *img, const char *p)
     const void *ptrs[] = {l->in_w,  l->in_b,    l->out_w,   l->out_b, l->cm_k, l->gleak, l->gvleak,
                           l->s_off, l->s_src,   l->s_sigma, l->s_mu,  l->s_w,  l->s_we,  l->r_off,
                           l->r_src, l->r_sigma, l->r_mu,    l->r_w,   l->r_we};
-    lln__put(t, "{%u, ", (unsigned)l->unfolds);
+    lln_text_put(t, "{%u, ", (unsigned)l->unfolds);
     put_float(t, l->eps);
     for (size_t i = 0; i < sizeof ptrs / sizeof ptrs[0]; i++) {
-        lln__put(t, ", ");
+        lln_text_put(t, ", ");
         put_ref(t, img, p, ptrs[i]);
     }
-    lln__put(t, "}");
+    lln_text_put(t, "}");
 }
 
 static void put_cells(text_t *t, const lln_rt_image_t *img, const char *p)
@@ -255,82 +255,83 @@ static void put_cells(text_t *t, const lln_rt_image_t *img, const char *p)
     const lln_rt_model_t *r = &img->model;
     const lln_rt_base_t *bs = r->base;
     if (bs != NULL && bs->nmlp > 0) { /* the MLP baseline's hidden layers */
-        lln__put(t, "static const lln_rt_dense_t %s_mlp[%u] = {\n", p, (unsigned)bs->nmlp);
+        lln_text_put(t, "static const lln_rt_dense_t %s_mlp[%u] = {\n", p, (unsigned)bs->nmlp);
         for (unsigned k = 0; k < bs->nmlp; k++) {
-            lln__put(t, "    ");
+            lln_text_put(t, "    ");
             put_dense(t, img, p, &bs->mlp[k]);
-            lln__put(t, ",\n");
+            lln_text_put(t, ",\n");
         }
-        lln__put(t, "};\n");
+        lln_text_put(t, "};\n");
     }
     if (bs != NULL) { /* the baselines' tables */
-        lln__put(t, "static const lln_rt_base_t %s_base = {", p);
+        lln_text_put(t, "static const lln_rt_base_t %s_base = {", p);
         put_dense(t, img, p, &bs->rnn_ih);
-        lln__put(t, ", ");
+        lln_text_put(t, ", ");
         put_dense(t, img, p, &bs->rnn_hh);
-        lln__put(t, ", %u, %s%s};\n", (unsigned)bs->nmlp, bs->nmlp ? p : "0",
-                 bs->nmlp ? "_mlp" : "");
+        lln_text_put(t, ", %u, %s%s};\n", (unsigned)bs->nmlp, bs->nmlp ? p : "0",
+                     bs->nmlp ? "_mlp" : "");
     }
     if (r->ncells == 0)
         return;
     if (r->cfc[0].nbackbone > 0) {
-        lln__put(t, "static const lln_rt_dense_t %s_backbone[%u] = {\n", p,
-                 (unsigned)r->cfc[0].nbackbone);
+        lln_text_put(t, "static const lln_rt_dense_t %s_backbone[%u] = {\n", p,
+                     (unsigned)r->cfc[0].nbackbone);
         for (unsigned k = 0; k < r->cfc[0].nbackbone; k++) {
-            lln__put(t, "    ");
+            lln_text_put(t, "    ");
             put_dense(t, img, p, &r->cfc[0].backbone[k]);
-            lln__put(t, ",\n");
+            lln_text_put(t, ",\n");
         }
-        lln__put(t, "};\n");
+        lln_text_put(t, "};\n");
     }
-    lln__put(t, "static const lln_rt_cfc_t %s_cells[%u] = {\n", p, (unsigned)r->ncells);
+    lln_text_put(t, "static const lln_rt_cfc_t %s_cells[%u] = {\n", p, (unsigned)r->ncells);
     for (unsigned l = 0; l < r->ncells; l++) {
         const lln_rt_cfc_t *c = &r->cfc[l];
-        lln__put(t, "    {%u, %u, %u, %s%s, ", (unsigned)c->in, (unsigned)c->hidden,
-                 (unsigned)c->nbackbone, c->nbackbone ? p : "0", c->nbackbone ? "_backbone" : "");
+        lln_text_put(t, "    {%u, %u, %u, %s%s, ", (unsigned)c->in, (unsigned)c->hidden,
+                     (unsigned)c->nbackbone, c->nbackbone ? p : "0",
+                     c->nbackbone ? "_backbone" : "");
         put_dense(t, img, p, &c->heads);
-        lln__put(t, ", ");
+        lln_text_put(t, ", ");
         put_ref(t, img, p, c->w_tau_abs);
-        lln__put(t, ", ");
+        lln_text_put(t, ", ");
         put_ref(t, img, p, c->a);
-        lln__put(t, "},\n");
+        lln_text_put(t, "},\n");
     }
-    lln__put(t, "};\n");
+    lln_text_put(t, "};\n");
 }
 
 static void model_c(text_t *t, const lln_rt_image_t *img, const char *p, const lln_model_t *m)
 {
     const lln_rt_model_t *r = &img->model;
-    lln__put(
+    lln_text_put(
         t,
         "/* Generated by lln export (liquid-edge %s): the tables of one model. Do not edit. */\n",
         lln_version());
-    lln__put(t, "#include \"%s_model.h\"\n\n", p);
+    lln_text_put(t, "#include \"%s_model.h\"\n\n", p);
     for (int i = 0; i < img->narrays; i++)
         put_array(t, p, &img->arrays[i]);
     put_cells(t, img, p);
-    lln__put(t, "\nconst lln_rt_model_t %s_model = {\n    %u, %u, %u, %u, %u, %u, %u, %u,\n    ", p,
-             (unsigned)r->cell, (unsigned)r->mode, (unsigned)r->activation,
-             (unsigned)r->mixed_memory, (unsigned)r->inputs, (unsigned)r->units,
-             (unsigned)r->outputs, (unsigned)r->cell_outputs);
+    lln_text_put(
+        t, "\nconst lln_rt_model_t %s_model = {\n    %u, %u, %u, %u, %u, %u, %u, %u,\n    ", p,
+        (unsigned)r->cell, (unsigned)r->mode, (unsigned)r->activation, (unsigned)r->mixed_memory,
+        (unsigned)r->inputs, (unsigned)r->units, (unsigned)r->outputs, (unsigned)r->cell_outputs);
     put_ltc(t, img, p);
-    lln__put(t, ",\n    %u, %s%s,\n    ", (unsigned)r->ncells, r->ncells ? p : "0",
-             r->ncells ? "_cells" : "");
+    lln_text_put(t, ",\n    %u, %s%s,\n    ", (unsigned)r->ncells, r->ncells ? p : "0",
+                 r->ncells ? "_cells" : "");
     put_dense(t, img, p, &r->lstm_in);
-    lln__put(t, ", ");
+    lln_text_put(t, ", ");
     put_dense(t, img, p, &r->lstm_rec);
-    lln__put(t, ", ");
+    lln_text_put(t, ", ");
     put_dense(t, img, p, &r->proj);
-    lln__put(t, ",\n    ");
+    lln_text_put(t, ",\n    ");
     const void *norm[] = {r->x_mean, r->x_inv_std, r->y_mean, r->y_std};
     for (int i = 0; i < 4; i++) {
         put_ref(t, img, p, norm[i]);
-        lln__put(t, ", ");
+        lln_text_put(t, ", ");
     }
-    lln__put(t, "%lu, %lu,\n    ", (unsigned long)r->state_floats,
-             (unsigned long)r->scratch_floats);
-    lln__put(t, "%s%s%s, %s};\n", r->base ? "&" : "", r->base ? p : "0", r->base ? "_base" : "",
-             r->baseline ? "lln_rt_baseline" : "0");
+    lln_text_put(t, "%lu, %lu,\n    ", (unsigned long)r->state_floats,
+                 (unsigned long)r->scratch_floats);
+    lln_text_put(t, "%s%s%s, %s};\n", r->base ? "&" : "", r->base ? p : "0", r->base ? "_base" : "",
+                 r->baseline ? "lln_rt_baseline" : "0");
     (void)m;
 }
 
@@ -345,11 +346,11 @@ static void upper(char *dst, const char *src, size_t cap)
 /* The opening lines of <p>_model.h (both paths). */
 static void model_head(text_t *t, const target_t *tg, const lln_model_t *m)
 {
-    lln__put(t, "/* Generated by lln export (liquid-edge %s) for %s (%s). Do not edit.\n",
-             lln_version(), tg->name, tg->about);
-    lln__put(t, " * Model: %s cell, %d inputs, %d outputs, %d units. Memory is the caller's:\n",
-             lln_cell_name(lln_model_config(m)->cell), lln_model_input_size(m),
-             lln_model_output_size(m), lln_model_state_size(m));
+    lln_text_put(t, "/* Generated by lln export (liquid-edge %s) for %s (%s). Do not edit.\n",
+                 lln_version(), tg->name, tg->about);
+    lln_text_put(t, " * Model: %s cell, %d inputs, %d outputs, %d units. Memory is the caller's:\n",
+                 lln_cell_name(lln_model_config(m)->cell), lln_model_input_size(m),
+                 lln_model_output_size(m), lln_model_state_size(m));
 }
 
 static void model_h(text_t *t, const lln_rt_image_t *img, const char *p, const target_t *tg,
@@ -359,166 +360,174 @@ static void model_h(text_t *t, const lln_rt_image_t *img, const char *p, const t
     upper(P, p, sizeof P);
     const lln_rt_model_t *r = &img->model;
     model_head(t, tg, m);
-    lln__put(t, " *   static float state[%s_STATE_FLOATS], scratch[%s_SCRATCH_FLOATS];\n", P, P);
-    lln__put(t, " *   lln_rt_reset(&%s_model, state);\n", p);
-    lln__put(t, " *   lln_rt_step(&%s_model, state, x, dt_seconds, y, scratch);   (0 = ok) */\n",
-             p);
-    lln__put(t, "#ifndef %s_MODEL_H\n#define %s_MODEL_H\n\n#include \"lln_rt.h\"\n\n", P, P);
-    lln__put(t, "#define %s_INPUTS %u\n#define %s_OUTPUTS %u\n", P, (unsigned)r->inputs, P,
-             (unsigned)r->outputs);
-    lln__put(t, "#define %s_STATE_FLOATS %lu\n#define %s_SCRATCH_FLOATS %lu\n", P,
-             (unsigned long)r->state_floats, P, (unsigned long)r->scratch_floats);
-    lln__put(t, "#define %s_STATE_BYTES %zu   /* RAM per stream */\n", P, s->state_bytes);
-    lln__put(t, "#define %s_SCRATCH_BYTES %zu /* RAM, shared by streams stepped in turn */\n", P,
-             s->scratch_bytes);
-    lln__put(t, "#define %s_WEIGHT_BYTES %zu  /* const tables (flash) */\n\n", P, s->weight_bytes);
-    lln__put(t, "extern const lln_rt_model_t %s_model;\n\n#endif\n", p);
+    lln_text_put(t, " *   static float state[%s_STATE_FLOATS], scratch[%s_SCRATCH_FLOATS];\n", P,
+                 P);
+    lln_text_put(t, " *   lln_rt_reset(&%s_model, state);\n", p);
+    lln_text_put(
+        t, " *   lln_rt_step(&%s_model, state, x, dt_seconds, y, scratch);   (0 = ok) */\n", p);
+    lln_text_put(t, "#ifndef %s_MODEL_H\n#define %s_MODEL_H\n\n#include \"lln_rt.h\"\n\n", P, P);
+    lln_text_put(t, "#define %s_INPUTS %u\n#define %s_OUTPUTS %u\n", P, (unsigned)r->inputs, P,
+                 (unsigned)r->outputs);
+    lln_text_put(t, "#define %s_STATE_FLOATS %lu\n#define %s_SCRATCH_FLOATS %lu\n", P,
+                 (unsigned long)r->state_floats, P, (unsigned long)r->scratch_floats);
+    lln_text_put(t, "#define %s_STATE_BYTES %zu   /* RAM per stream */\n", P, s->state_bytes);
+    lln_text_put(t, "#define %s_SCRATCH_BYTES %zu /* RAM, shared by streams stepped in turn */\n",
+                 P, s->scratch_bytes);
+    lln_text_put(t, "#define %s_WEIGHT_BYTES %zu  /* const tables (flash) */\n\n", P,
+                 s->weight_bytes);
+    lln_text_put(t, "extern const lln_rt_model_t %s_model;\n\n#endif\n", p);
 }
 
 static void example_main(text_t *t, const char *p)
 {
     char P[40];
     upper(P, p, sizeof P);
-    lln__put(
+    lln_text_put(
         t, "/* Example: stream a few steps of a sine through the exported model (hosted C). */\n");
-    lln__put(t, "#include <stdio.h>\n\n#include \"%s_model.h\"\n\n", p);
-    lln__put(t, "static float state[%s_STATE_FLOATS], scratch[%s_SCRATCH_FLOATS];\n\n", P, P);
-    lln__put(t, "int main(void)\n{\n    float x[%s_INPUTS], y[%s_OUTPUTS];\n", P, P);
-    lln__put(t, "    lln_rt_reset(&%s_model, state);\n", p);
-    lln__put(t, "    for (int t = 0; t < 10; t++) {\n");
-    lln__put(t, "        for (int i = 0; i < %s_INPUTS; i++)\n", P);
-    lln__put(t, "            x[i] = (float)((t * 7 + i * 3) %% 11) / 11.0f - 0.5f;\n");
-    lln__put(t, "        if (lln_rt_step(&%s_model, state, x, 0.1f, y, scratch) != LLN_RT_OK)\n",
-             p);
-    lln__put(
+    lln_text_put(t, "#include <stdio.h>\n\n#include \"%s_model.h\"\n\n", p);
+    lln_text_put(t, "static float state[%s_STATE_FLOATS], scratch[%s_SCRATCH_FLOATS];\n\n", P, P);
+    lln_text_put(t, "int main(void)\n{\n    float x[%s_INPUTS], y[%s_OUTPUTS];\n", P, P);
+    lln_text_put(t, "    lln_rt_reset(&%s_model, state);\n", p);
+    lln_text_put(t, "    for (int t = 0; t < 10; t++) {\n");
+    lln_text_put(t, "        for (int i = 0; i < %s_INPUTS; i++)\n", P);
+    lln_text_put(t, "            x[i] = (float)((t * 7 + i * 3) %% 11) / 11.0f - 0.5f;\n");
+    lln_text_put(
+        t, "        if (lln_rt_step(&%s_model, state, x, 0.1f, y, scratch) != LLN_RT_OK)\n", p);
+    lln_text_put(
         t, "            return 1;\n        printf(\"step %%d: y0 = %%g\\n\", t, (double)y[0]);\n");
-    lln__put(t, "    }\n    return 0;\n}\n");
+    lln_text_put(t, "    }\n    return 0;\n}\n");
 }
 
 /* ---- build glue ------------------------------------------------------------------------------ */
 
 static void makefile(text_t *t, const char *p, const target_t *tg, const flavour_t *fl)
 {
-    lln__put(t, "# Generated by lln export for %s (%s).\n", tg->name, tg->about);
-    lln__put(
+    lln_text_put(t, "# Generated by lln export for %s (%s).\n", tg->name, tg->about);
+    lln_text_put(
         t, "# `make` builds the runtime and model into lib%s.a (and, for the generic target, the\n",
         p);
-    lln__put(
+    lln_text_put(
         t,
         "# example). -ffp-contract=off keeps results bit-identical to `lln verify`'s reference.\n");
-    lln__put(t, "CC = %s\nAR ?= ar\n", strcmp(tg->name, "generic") == 0 ? "cc" : tg->cc);
-    lln__put(t, "TARGET_FLAGS = %s\n", tg->cflags);
-    lln__put(t,
-             "CFLAGS ?= -std=c99 -O2 -Wall -Wextra\nCFLAGS += $(TARGET_FLAGS) -ffp-contract=off\n");
-    lln__put(t, "OBJS = %s %s_model.o\n\n", fl->objs, p);
-    lln__put(t, "all: lib%s.a%s\n\nlib%s.a: $(OBJS)\n\t$(AR) rcs $@ $(OBJS)\n\n", p,
-             strcmp(tg->name, "generic") == 0 ? " example" : "", p);
-    lln__put(t, "example: main.c lib%s.a\n\t$(CC) $(CFLAGS) main.c lib%s.a -o $@\n\n", p, p);
-    lln__put(t, "%%.o: %%.c %s %s_model.h\n\t$(CC) $(CFLAGS) -c $< -o $@\n\n", fl->hdrs, p);
-    lln__put(t, "clean:\n\trm -f $(OBJS) lib%s.a example\n\n.PHONY: all clean\n", p);
+    lln_text_put(t, "CC = %s\nAR ?= ar\n", strcmp(tg->name, "generic") == 0 ? "cc" : tg->cc);
+    lln_text_put(t, "TARGET_FLAGS = %s\n", tg->cflags);
+    lln_text_put(
+        t, "CFLAGS ?= -std=c99 -O2 -Wall -Wextra\nCFLAGS += $(TARGET_FLAGS) -ffp-contract=off\n");
+    lln_text_put(t, "OBJS = %s %s_model.o\n\n", fl->objs, p);
+    lln_text_put(t, "all: lib%s.a%s\n\nlib%s.a: $(OBJS)\n\t$(AR) rcs $@ $(OBJS)\n\n", p,
+                 strcmp(tg->name, "generic") == 0 ? " example" : "", p);
+    lln_text_put(t, "example: main.c lib%s.a\n\t$(CC) $(CFLAGS) main.c lib%s.a -o $@\n\n", p, p);
+    lln_text_put(t, "%%.o: %%.c %s %s_model.h\n\t$(CC) $(CFLAGS) -c $< -o $@\n\n", fl->hdrs, p);
+    lln_text_put(t, "clean:\n\trm -f $(OBJS) lib%s.a example\n\n.PHONY: all clean\n", p);
 }
 
 static void cmakelists(text_t *t, const char *p, const target_t *tg, const flavour_t *fl)
 {
-    lln__put(t, "# Generated by lln export for %s: add_subdirectory() this folder and link %s.\n",
-             tg->name, p);
-    lln__put(t, "cmake_minimum_required(VERSION 3.13)\nproject(%s C)\n", p);
-    lln__put(t, "add_library(%s STATIC %s%s%s %s_model.c)\n", p, fl->srcs[0],
-             fl->srcs[1] ? " " : "", fl->srcs[1] ? fl->srcs[1] : "", p);
-    lln__put(t, "target_include_directories(%s PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})\n", p);
-    lln__put(t, "set_target_properties(%s PROPERTIES C_STANDARD 99 C_STANDARD_REQUIRED ON)\n", p);
-    lln__put(t, "target_compile_options(%s PRIVATE -ffp-contract=off)\n", p);
+    lln_text_put(t,
+                 "# Generated by lln export for %s: add_subdirectory() this folder and link %s.\n",
+                 tg->name, p);
+    lln_text_put(t, "cmake_minimum_required(VERSION 3.13)\nproject(%s C)\n", p);
+    lln_text_put(t, "add_library(%s STATIC %s%s%s %s_model.c)\n", p, fl->srcs[0],
+                 fl->srcs[1] ? " " : "", fl->srcs[1] ? fl->srcs[1] : "", p);
+    lln_text_put(t, "target_include_directories(%s PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})\n", p);
+    lln_text_put(t, "set_target_properties(%s PROPERTIES C_STANDARD 99 C_STANDARD_REQUIRED ON)\n",
+                 p);
+    lln_text_put(t, "target_compile_options(%s PRIVATE -ffp-contract=off)\n", p);
 }
 
 static void idf_cmake(text_t *t, const char *p, const flavour_t *fl)
 {
-    lln__put(t, "# ESP-IDF component generated by lln export (%s).\n", fl->what);
-    lln__put(t, "idf_component_register(SRCS");
+    lln_text_put(t, "# ESP-IDF component generated by lln export (%s).\n", fl->what);
+    lln_text_put(t, "idf_component_register(SRCS");
     for (int i = 0; i < 2 && fl->srcs[i]; i++)
-        lln__put(t, " \"%s\"", fl->srcs[i]);
-    lln__put(t, " \"%s_model.c\" INCLUDE_DIRS \".\")\n", p);
-    lln__put(t, "target_compile_options(${COMPONENT_LIB} PRIVATE -ffp-contract=off)\n");
+        lln_text_put(t, " \"%s\"", fl->srcs[i]);
+    lln_text_put(t, " \"%s_model.c\" INCLUDE_DIRS \".\")\n", p);
+    lln_text_put(t, "target_compile_options(${COMPONENT_LIB} PRIVATE -ffp-contract=off)\n");
 }
 
 static void idf_yml(text_t *t, const char *p, const flavour_t *fl)
 {
-    lln__put(t, "# ESP-IDF component manifest generated by lln export.\n");
-    lln__put(t,
-             "version: \"%s\"\ndescription: \"liquid-edge model %s: liquid neural network step "
-             "(%s)\"\n",
-             lln_version(), p, fl->what);
-    lln__put(
+    lln_text_put(t, "# ESP-IDF component manifest generated by lln export.\n");
+    lln_text_put(t,
+                 "version: \"%s\"\ndescription: \"liquid-edge model %s: liquid neural network step "
+                 "(%s)\"\n",
+                 lln_version(), p, fl->what);
+    lln_text_put(
         t,
         "url: \"https://github.com/liquid-edge/liquid-edge\"\ndependencies:\n  idf: \">=4.4\"\n");
 }
 
 static void arduino_props(text_t *t, const char *p, const flavour_t *fl)
 {
-    lln__put(t, "name=%s\nversion=%s\nauthor=lln export\nmaintainer=lln export\n", p,
-             lln_version());
-    lln__put(t, "sentence=A liquid neural network (liquid-edge %s).\n", fl->what);
-    lln__put(t, "paragraph=Generated by lln export: call %s(&%s_model, ...) every sample.\n",
-             fl->fixed ? "lln_rtq_step" : "lln_rt_step", p);
-    lln__put(t, "category=Data Processing\nurl=https://github.com/liquid-edge/liquid-edge\n");
-    lln__put(t, "architectures=*\nincludes=%s_model.h\n", p);
+    lln_text_put(t, "name=%s\nversion=%s\nauthor=lln export\nmaintainer=lln export\n", p,
+                 lln_version());
+    lln_text_put(t, "sentence=A liquid neural network (liquid-edge %s).\n", fl->what);
+    lln_text_put(t, "paragraph=Generated by lln export: call %s(&%s_model, ...) every sample.\n",
+                 fl->fixed ? "lln_rtq_step" : "lln_rt_step", p);
+    lln_text_put(t, "category=Data Processing\nurl=https://github.com/liquid-edge/liquid-edge\n");
+    lln_text_put(t, "architectures=*\nincludes=%s_model.h\n", p);
 }
 
 static void arduino_sketch(text_t *t, const char *p, const flavour_t *fl)
 {
     char P[40];
     upper(P, p, sizeof P);
-    lln__put(t, "// Example generated by lln export: one step per loop() with the elapsed time.\n");
-    lln__put(t, "#include <%s_model.h>\n\n", p);
+    lln_text_put(
+        t, "// Example generated by lln export: one step per loop() with the elapsed time.\n");
+    lln_text_put(t, "#include <%s_model.h>\n\n", p);
     if (fl->fixed)
-        lln__put(t,
-                 "static int16_t state[%s_STATE_LEN], s16[%s_SCRATCH16_LEN];\n"
-                 "static int32_t s32[%s_SCRATCH32_LEN];\nstatic int16_t x[%s_INPUTS], "
-                 "y[%s_OUTPUTS];\nstatic const int xf[%s_INPUTS] = %s_X_FRAC;\n",
-                 P, P, P, P, P, P, P);
+        lln_text_put(t,
+                     "static int16_t state[%s_STATE_LEN], s16[%s_SCRATCH16_LEN];\n"
+                     "static int32_t s32[%s_SCRATCH32_LEN];\nstatic int16_t x[%s_INPUTS], "
+                     "y[%s_OUTPUTS];\nstatic const int xf[%s_INPUTS] = %s_X_FRAC;\n",
+                     P, P, P, P, P, P, P);
     else
-        lln__put(t,
-                 "static float state[%s_STATE_FLOATS], scratch[%s_SCRATCH_FLOATS];\n"
-                 "static float x[%s_INPUTS], y[%s_OUTPUTS];\n",
-                 P, P, P, P);
-    lln__put(t,
-             "static unsigned long last;\n\nvoid setup() { Serial.begin(115200); %s(&%s_model, "
-             "state); last = micros(); }\n\n",
-             fl->fixed ? "lln_rtq_reset" : "lln_rt_reset", p);
-    lln__put(t, "void loop() {\n  unsigned long now = micros();\n");
+        lln_text_put(t,
+                     "static float state[%s_STATE_FLOATS], scratch[%s_SCRATCH_FLOATS];\n"
+                     "static float x[%s_INPUTS], y[%s_OUTPUTS];\n",
+                     P, P, P, P);
+    lln_text_put(t,
+                 "static unsigned long last;\n\nvoid setup() { Serial.begin(115200); %s(&%s_model, "
+                 "state); last = micros(); }\n\n",
+                 fl->fixed ? "lln_rtq_reset" : "lln_rt_reset", p);
+    lln_text_put(t, "void loop() {\n  unsigned long now = micros();\n");
     if (fl->fixed) {
-        lln__put(t, "  // dt in the model's fixed point; a reading in [0, 1] into each input's\n");
-        lln__put(t, "  int32_t dt = (int32_t)((now - last) * ((1UL << %s_DT_FRAC) / 1e6));\n", P);
-        lln__put(t, "  last = now;\n  for (int i = 0; i < %s_INPUTS; i++)\n", P);
-        lln__put(t, "    x[i] = (int16_t)(analogRead(A0) / 1023.0 * (1L << (xf[i] < 0 ? 0 : xf[i] "
-                    "> 15 ? 15 : xf[i])));\n");
-        lln__put(t,
-                 "  if (dt > 0 && lln_rtq_step(&%s_model, state, x, dt, y, s16, s32) == "
-                 "LLN_RTQ_OK)\n",
-                 p);
-        lln__put(t, "    Serial.println(y[0]);\n  delay(10);\n}\n");
+        lln_text_put(t,
+                     "  // dt in the model's fixed point; a reading in [0, 1] into each input's\n");
+        lln_text_put(t, "  int32_t dt = (int32_t)((now - last) * ((1UL << %s_DT_FRAC) / 1e6));\n",
+                     P);
+        lln_text_put(t, "  last = now;\n  for (int i = 0; i < %s_INPUTS; i++)\n", P);
+        lln_text_put(t,
+                     "    x[i] = (int16_t)(analogRead(A0) / 1023.0 * (1L << (xf[i] < 0 ? 0 : xf[i] "
+                     "> 15 ? 15 : xf[i])));\n");
+        lln_text_put(t,
+                     "  if (dt > 0 && lln_rtq_step(&%s_model, state, x, dt, y, s16, s32) == "
+                     "LLN_RTQ_OK)\n",
+                     p);
+        lln_text_put(t, "    Serial.println(y[0]);\n  delay(10);\n}\n");
         return;
     }
-    lln__put(t, "  float dt = (now - last) * 1e-6f;\n  last = now;\n");
-    lln__put(t, "  for (int i = 0; i < %s_INPUTS; i++) x[i] = analogRead(A0) / 1023.0f;\n", P);
-    lln__put(t, "  if (dt > 0 && lln_rt_step(&%s_model, state, x, dt, y, scratch) == LLN_RT_OK)\n",
-             p);
-    lln__put(t, "    Serial.println(y[0], 6);\n  delay(10);\n}\n");
+    lln_text_put(t, "  float dt = (now - last) * 1e-6f;\n  last = now;\n");
+    lln_text_put(t, "  for (int i = 0; i < %s_INPUTS; i++) x[i] = analogRead(A0) / 1023.0f;\n", P);
+    lln_text_put(
+        t, "  if (dt > 0 && lln_rt_step(&%s_model, state, x, dt, y, scratch) == LLN_RT_OK)\n", p);
+    lln_text_put(t, "    Serial.println(y[0], 6);\n  delay(10);\n}\n");
 }
 
 static void platformio(text_t *t, const char *p, const flavour_t *fl)
 {
-    lln__put(t, "{\n  \"name\": \"%s\",\n  \"version\": \"%s\",\n", p, lln_version());
-    lln__put(t,
-             "  \"description\": \"liquid-edge model %s: liquid neural network step (%s), "
-             "generated by lln export\",\n",
-             p, fl->what);
-    lln__put(t, "  \"keywords\": [\"neural network\", \"liquid\", \"ltc\", \"cfc\"],\n");
-    lln__put(t, "  \"frameworks\": \"*\",\n  \"platforms\": \"*\",\n  \"build\": {\n");
-    lln__put(t, "    \"srcFilter\": [");
+    lln_text_put(t, "{\n  \"name\": \"%s\",\n  \"version\": \"%s\",\n", p, lln_version());
+    lln_text_put(t,
+                 "  \"description\": \"liquid-edge model %s: liquid neural network step (%s), "
+                 "generated by lln export\",\n",
+                 p, fl->what);
+    lln_text_put(t, "  \"keywords\": [\"neural network\", \"liquid\", \"ltc\", \"cfc\"],\n");
+    lln_text_put(t, "  \"frameworks\": \"*\",\n  \"platforms\": \"*\",\n  \"build\": {\n");
+    lln_text_put(t, "    \"srcFilter\": [");
     for (int i = 0; i < 2 && fl->srcs[i]; i++)
-        lln__put(t, "\"+<%s>\", ", fl->srcs[i]);
-    lln__put(t, "\"+<%s_model.c>\"],\n", p);
-    lln__put(t, "    \"flags\": [\"-std=c99\", \"-ffp-contract=off\"]\n  }\n}\n");
+        lln_text_put(t, "\"+<%s>\", ", fl->srcs[i]);
+    lln_text_put(t, "\"+<%s_model.c>\"],\n", p);
+    lln_text_put(t, "    \"flags\": [\"-std=c99\", \"-ffp-contract=off\"]\n  }\n}\n");
 }
 
 /* ---- writing ------------------------------------------------------------------------------- */
@@ -540,7 +549,7 @@ static lln_status_t write_file(const char *dir, const char *name, const void *da
     char path[4096];
     if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path)
         return lln_error_set(err, LLN_E_ARG, "export: path too long: %s/%s", dir, name);
-    return lln__write_atomic(path, data, len, err);
+    return lln_write_atomic(path, data, len, err);
 }
 
 static lln_status_t write_text(const char *dir, const char *name, text_t *t, lln_error_t *err)

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "fileio.h"
+#include "lln/util.h"
 
 /* Size of the open regular file f, or an error. */
 static lln_status_t file_size(FILE *f, const char *path, size_t *n, lln_error_t *err)
@@ -23,7 +23,7 @@ static lln_status_t file_size(FILE *f, const char *path, size_t *n, lln_error_t 
     return LLN_OK;
 }
 
-lln_status_t lln__read_file(const char *path, unsigned char **buf, size_t *len, lln_error_t *err)
+lln_status_t lln_read_file(const char *path, unsigned char **buf, size_t *len, lln_error_t *err)
 {
     *buf = NULL;
     *len = 0;

@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "fileio.h"
+#include "lln/util.h"
 #include "lln/format.h"
 
 /* ---- save ----------------------------------------------------------------------------------- */
@@ -107,8 +107,8 @@ static int sync_dir(const char *path)
     return ok;
 }
 
-lln_status_t lln__write_atomic(const char *path, const unsigned char *buf, size_t len,
-                               lln_error_t *err)
+lln_status_t lln_write_atomic(const char *path, const unsigned char *buf, size_t len,
+                              lln_error_t *err)
 {
     char *tmp = temp_name(path);
     if (tmp == NULL)
@@ -142,7 +142,7 @@ lln_status_t lln_model_save(const lln_model_t *m, const char *path, lln_error_t 
         return lln_error_set(err, LLN_E_ARG, "save: NULL model or empty path");
     lln_status_t st = lln_model_save_mem(m, &buf, &len, err);
     if (st == LLN_OK)
-        st = lln__write_atomic(path, buf, len, err);
+        st = lln_write_atomic(path, buf, len, err);
     free(buf);
     return st;
 }
@@ -157,7 +157,7 @@ lln_status_t lln_model_load(const char *path, lln_model_t **out, lln_error_t *er
         return lln_error_set(err, LLN_E_ARG, "load: NULL path or output");
     unsigned char *buf = NULL;
     size_t len = 0;
-    lln_status_t st = lln__read_file(path, &buf, &len, err);
+    lln_status_t st = lln_read_file(path, &buf, &len, err);
     if (st == LLN_OK)
         st = lln_model_load_mem(buf, len, path, out, err);
     free(buf);

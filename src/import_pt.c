@@ -1,5 +1,6 @@
 /* `lln import-ncps`: a torch.save()d ncps state_dict to a model. */
 #include <stddef.h>
+#include <stdlib.h>
 
 #include "import_internal.h"
 #include "ptfile.h"
@@ -24,4 +25,40 @@ lln_status_t lln_import_ncps(const char *path, const lln_import_opts_t *opts, ll
         (void)lln_model_set_meta(*out, "source_file", path);
     }
     return st;
+}
+
+/* ---- the public tensor reader: the case of lln_pt_load behind an opaque handle ------------ */
+
+struct lln_tensors {
+    lln_case_t c;
+};
+
+lln_status_t lln_tensors_load_pt(const char *path, lln_tensors_t **out, lln_error_t *err)
+{
+    if (out == NULL || path == NULL)
+        return lln_error_set(err, LLN_E_ARG, "lln_tensors_load_pt: NULL argument");
+    *out = NULL;
+    lln_tensors_t *t = calloc(1, sizeof *t);
+    if (t == NULL)
+        return lln_error_set(err, LLN_E_NOMEM, "%s: out of memory", path);
+    lln_status_t st = lln_pt_load(path, &t->c, err);
+    if (st != LLN_OK) {
+        free(t);
+        return st;
+    }
+    *out = t;
+    return LLN_OK;
+}
+
+const lln_tensor_t *lln_tensors_find(const lln_tensors_t *t, const char *name)
+{
+    return t && name ? lln_case_tensor(&t->c, name) : NULL;
+}
+
+void lln_tensors_free(lln_tensors_t *t)
+{
+    if (t != NULL) {
+        lln_case_free(&t->c);
+        free(t);
+    }
 }

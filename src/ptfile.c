@@ -12,7 +12,7 @@
  * before use; allocations are bounded by sizes already proven to fit in the file (or by
  * deflate's maximum ratio); the interpreter caps stack, marks, memo and objects. */
 #define ZLIB_CONST /* zlib's next_in becomes const: no casting away const on our buffer */
-#include "fileio.h"
+#include "lln/util.h"
 #include "ptfile.h"
 
 #include <errno.h>
@@ -1555,7 +1555,7 @@ lln_status_t lln_pt_load(const char *path, lln_case_t *out, lln_error_t *err)
     memset(out, 0, sizeof *out);
     if (path == NULL)
         return lln_error_set(err, LLN_E_ARG, "lln_pt_load: no path");
-    lln_status_t st = lln__read_file(path, &buf, &len, err);
+    lln_status_t st = lln_read_file(path, &buf, &len, err);
     if (st != LLN_OK)
         return st;
     st = lln_pt_load_mem(buf, len, path, 0, out, err);

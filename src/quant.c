@@ -176,6 +176,15 @@ int lln_quant_state_frac(const lln_quant_t *q, int j)
     return 0;
 }
 
+void lln_quant_input(const lln_quant_t *q, const double *x, double dt, int16_t *xq, int32_t *dtq)
+{
+    const lln_rtq_model_t *r = &q->img.model;
+    for (int i = 0; i < r->inputs; i++)
+        xq[i] = lln__q16(x[i], r->x_frac[i]);
+    int32_t d = lln__q32(dt, r->dt_frac);
+    *dtq = d < 1 ? 1 : d;
+}
+
 lln_status_t lln_quant_run(const lln_quant_t *q, int batch, int steps, const double *x,
                            const double *dt, double *y, double *h, lln_error_t *err)
 {
@@ -193,13 +202,12 @@ lln_status_t lln_quant_run(const lln_quant_t *q, int batch, int steps, const dou
         lln_rtq_reset(r, st);
         for (int t = 0; status == LLN_OK && t < steps; t++) {
             size_t k = (size_t)b * (size_t)steps + (size_t)t;
-            for (int i = 0; i < I; i++)
-                xq[i] = lln__q16(x[k * (size_t)I + i], r->x_frac[i]);
             double d = dt ? dt[k] : 1.0;
-            int32_t dq = lln__q32(d, r->dt_frac);
+            int32_t dq;
+            lln_quant_input(q, x + k * (size_t)I, d, xq, &dq);
             if (!(d > 0) || !isfinite(d))
                 status = lln_error_set(err, LLN_E_DT, "quantize: dt of step %zu is %g", k, d);
-            else if (lln_rtq_step(r, st, xq, dq < 1 ? 1 : dq, yq, s16, s32) != LLN_RTQ_OK)
+            else if (lln_rtq_step(r, st, xq, dq, yq, s16, s32) != LLN_RTQ_OK)
                 status = lln_error_set(err, LLN_E_DT, "quantize: step %zu rejected dt", k);
             for (int o = 0; o < O; o++)
                 y[k * (size_t)O + o] = ldexp(yq[o], -r->y_frac[o]);

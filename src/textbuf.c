@@ -1,11 +1,11 @@
 /* Growable text buffer for code generation. */
-#include "textbuf.h"
+#include "lln/util.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-void lln__put(lln__text_t *t, const char *fmt, ...)
+void lln_text_put(lln_text_t *t, const char *fmt, ...)
 {
     va_list ap;
     for (int pass = 0; pass < 2 && !t->oom; pass++) {
