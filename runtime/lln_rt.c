@@ -1,5 +1,5 @@
 /* liquid-edge firmware runtime, float32 path. See lln_rt.h for the contract.
- * The algorithms are those of the host library (src/kernels_impl.h, spec sections 3-6);
+ * The algorithms are those of the host library (src/core/kernels_impl.h, spec sections 3-6);
  * elementary functions are our own so no libm is needed, and every expression is written
  * so that compilers without contraction produce the same roundings on every target. */
 #include "lln_rt.h"

@@ -5,7 +5,7 @@
 
 #include "check.h"
 #include "lln/model.h"
-#include "model_internal.h"
+#include "core/model_internal.h"
 
 static lln_model_t *make(lln_cell_kind_t cell, void (*tweak)(lln_config_t *))
 {

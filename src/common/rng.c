@@ -1,6 +1,6 @@
 /* The seeded generator of splits and shuffles: splitmix64 (Steele, Lea, Flood 2014), integer
  * arithmetic only, so a seed means the same order on every machine and compiler. */
-#include "data_internal.h"
+#include "lln/util.h"
 
 static uint64_t mix(uint64_t z)
 {
@@ -29,23 +29,4 @@ uint64_t lln_rng_below(lln_rng_t *r, uint64_t n)
         if (x >= limit)
             return x % n;
     }
-}
-
-void lln__shuffle(size_t *v, size_t n, lln_rng_t *r)
-{
-    for (size_t i = n; i > 1; i--) {
-        size_t j = (size_t)lln_rng_below(r, (uint64_t)i);
-        size_t t = v[i - 1];
-        v[i - 1] = v[j];
-        v[j] = t;
-    }
-}
-
-void lln_data_shuffle(size_t *v, size_t n, unsigned long long seed, unsigned long long epoch)
-{
-    lln_rng_t r;
-    if (v == NULL)
-        return;
-    lln_rng_seed(&r, seed, epoch);
-    lln__shuffle(v, n, &r);
 }

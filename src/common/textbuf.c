@@ -1,5 +1,6 @@
 /* Growable text buffer for code generation. */
 #include "lln/util.h"
+#include "alloc.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -22,7 +23,7 @@ void lln_text_put(lln_text_t *t, const char *fmt, ...)
             return;
         }
         size_t cap = (t->cap + (size_t)n + 1) * 2; /* the second pass fits */
-        char *ns = realloc(t->s, cap);
+        char *ns = lln__realloc(t->s, cap);
         if (ns == NULL) {
             t->oom = 1;
             return;

@@ -7,6 +7,7 @@
 
 #include "lln/grad.h"
 #include "model_internal.h"
+#include "common/alloc.h"
 
 #define TAPE_ALIGN 64
 #define MAX_ROWS (1L << 28) /* batch * steps bound: keeps every size_t product far from overflow */
@@ -74,12 +75,12 @@ lln_status_t lln_tape_create(const lln_model_t *m, lln_dtype_t dtype, int batch,
     size_t need = lln_tape_bytes(m, dtype, batch, steps);
     if (out == NULL || need == 0)
         return LLN_E_ARG;
-    void *buf = malloc(need + TAPE_ALIGN);
+    void *buf = lln__malloc(need + TAPE_ALIGN);
     if (buf == NULL)
         return LLN_E_NOMEM;
     lln_status_t st = lln_tape_init(m, dtype, batch, steps, buf, need + TAPE_ALIGN, out);
     if (st != LLN_OK) {
-        free(buf);
+        lln__free(buf);
         return st;
     }
     (*out)->heap = buf;
@@ -89,7 +90,7 @@ lln_status_t lln_tape_create(const lln_model_t *m, lln_dtype_t dtype, int batch,
 void lln_tape_free(lln_tape_t *t)
 {
     if (t != NULL && t->heap != NULL)
-        free(t->heap);
+        lln__free(t->heap);
 }
 
 /* The model may have been re-prepared since the tape was laid out; its structure (and so

@@ -1,10 +1,10 @@
-/* float32 kernels: fast inline exp/tanh (src/mathfn.h), fused multiply-adds where the target
+/* float32 kernels: fast inline exp/tanh (src/common/mathfn.h), fused multiply-adds where the target
  * has them, vectorisable loops. Within the golden float32 tolerance of the float64 path. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "mathfn.h"
+#include "common/mathfn.h"
 #include "model_internal.h"
 
 #define REAL float

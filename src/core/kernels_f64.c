@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mathfn.h"
+#include "common/mathfn.h"
 #include "model_internal.h"
 
 #define REAL double

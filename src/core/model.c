@@ -7,24 +7,16 @@
 #include <string.h>
 
 #include "model_internal.h"
+#include "common/alloc.h"
+#include "lln/util.h"
 
-/* ---- a small deterministic RNG for initialisation (splitmix64) -------------------------- */
+/* ---- deterministic initialisation: splitmix64 (lln_rng_next) from seed ^ a constant ------ */
 
-typedef struct {
-    uint64_t s;
-} rng_t;
-
-static uint64_t rng_next(rng_t *r)
-{
-    uint64_t z = (r->s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
+typedef lln_rng_t rng_t;
 
 static double rng_uniform(rng_t *r, double lo, double hi)
 {
-    double u = (double)(rng_next(r) >> 11) * (1.0 / 9007199254740992.0);
+    double u = (double)(lln_rng_next(r) >> 11) * (1.0 / 9007199254740992.0);
     return lo + (hi - lo) * u;
 }
 
@@ -57,19 +49,12 @@ static lln_status_t add_tensor(lln_model_t *m, const char *name, int d0, int d1,
 }
 
 #define TRAIN LLN_TENSOR_TRAINABLE
-#define TRY(expr)                  \
-    do {                           \
-        lln_status_t st_ = (expr); \
-        if (st_ != LLN_OK)         \
-            return st_;            \
-    } while (0)
-
 static lln_status_t add_linear(lln_model_t *m, const char *prefix, int out, int in,
                                lln_error_t *err)
 {
     char name[LLN_NAME_MAX + 16]; /* add_tensor rejects names that are too long */
     snprintf(name, sizeof name, "%s.weight", prefix);
-    TRY(add_tensor(m, name, out, in, TRAIN, err));
+    LLN__TRY(add_tensor(m, name, out, in, TRAIN, err));
     snprintf(name, sizeof name, "%s.bias", prefix);
     return add_tensor(m, name, out, 0, TRAIN, err);
 }
@@ -82,25 +67,25 @@ static lln_status_t table_ltc(lln_model_t *m, lln_error_t *err)
     static const char *const mats[] = {"sigma", "mu", "w", "erev"};
     char name[LLN_NAME_MAX];
     for (int i = 0; i < 3; i++)
-        TRY(add_tensor(m, vecs[i], N, 0, TRAIN, err));
+        LLN__TRY(add_tensor(m, vecs[i], N, 0, TRAIN, err));
     for (int i = 0; i < 4; i++) {
         snprintf(name, sizeof name, "rnn_cell.%s", mats[i]);
-        TRY(add_tensor(m, name, N, N, TRAIN, err));
+        LLN__TRY(add_tensor(m, name, N, N, TRAIN, err));
     }
     for (int i = 0; i < 4; i++) {
         snprintf(name, sizeof name, "rnn_cell.sensory_%s", mats[i]);
-        TRY(add_tensor(m, name, I, N, TRAIN, err));
+        LLN__TRY(add_tensor(m, name, I, N, TRAIN, err));
     }
-    TRY(add_tensor(m, "rnn_cell.sparsity_mask", N, N, LLN_TENSOR_MASK, err));
-    TRY(add_tensor(m, "rnn_cell.sensory_sparsity_mask", I, N, LLN_TENSOR_MASK, err));
+    LLN__TRY(add_tensor(m, "rnn_cell.sparsity_mask", N, N, LLN_TENSOR_MASK, err));
+    LLN__TRY(add_tensor(m, "rnn_cell.sensory_sparsity_mask", I, N, LLN_TENSOR_MASK, err));
     if (c->input_mapping != LLN_MAP_NONE)
-        TRY(add_tensor(m, "rnn_cell.input_w", I, 0, TRAIN, err));
+        LLN__TRY(add_tensor(m, "rnn_cell.input_w", I, 0, TRAIN, err));
     if (c->input_mapping == LLN_MAP_AFFINE)
-        TRY(add_tensor(m, "rnn_cell.input_b", I, 0, TRAIN, err));
+        LLN__TRY(add_tensor(m, "rnn_cell.input_b", I, 0, TRAIN, err));
     if (c->output_mapping != LLN_MAP_NONE)
-        TRY(add_tensor(m, "rnn_cell.output_w", M, 0, TRAIN, err));
+        LLN__TRY(add_tensor(m, "rnn_cell.output_w", M, 0, TRAIN, err));
     if (c->output_mapping == LLN_MAP_AFFINE)
-        TRY(add_tensor(m, "rnn_cell.output_b", M, 0, TRAIN, err));
+        LLN__TRY(add_tensor(m, "rnn_cell.output_b", M, 0, TRAIN, err));
     return LLN_OK;
 }
 
@@ -113,7 +98,7 @@ static lln_status_t table_cfc_heads(lln_model_t *m, const char *prefix, int H, i
     int nheads = m->cfg.mode == LLN_CFC_PURE ? 1 : 4;
     for (int h = 0; h < nheads; h++) {
         snprintf(name, sizeof name, "%s%s", prefix, heads[h]);
-        TRY(add_linear(m, name, H, F, err));
+        LLN__TRY(add_linear(m, name, H, F, err));
     }
     return LLN_OK;
 }
@@ -124,7 +109,7 @@ static lln_status_t table_pure(lln_model_t *m, const char *prefix, int H, lln_er
     if (m->cfg.mode != LLN_CFC_PURE)
         return LLN_OK;
     snprintf(name, sizeof name, "%sw_tau", prefix);
-    TRY(add_tensor(m, name, 1, H, TRAIN, err));
+    LLN__TRY(add_tensor(m, name, 1, H, TRAIN, err));
     snprintf(name, sizeof name, "%sA", prefix);
     return add_tensor(m, name, 1, H, TRAIN, err);
 }
@@ -143,10 +128,10 @@ static lln_status_t table_cfc(lln_model_t *m, lln_error_t *err)
     const lln_config_t *c = &m->cfg;
     int H = c->units, F = c->input_size + H;
     char name[LLN_NAME_MAX];
-    TRY(table_pure(m, "rnn_cell.", H, err));
+    LLN__TRY(table_pure(m, "rnn_cell.", H, err));
     for (int l = 0; l < c->backbone_layers; l++) {
         snprintf(name, sizeof name, "rnn_cell.backbone.%d", lln__backbone_index(c, l));
-        TRY(add_linear(m, name, c->backbone_units, l == 0 ? F : c->backbone_units, err));
+        LLN__TRY(add_linear(m, name, c->backbone_units, l == 0 ? F : c->backbone_units, err));
     }
     if (c->backbone_layers > 0)
         F = c->backbone_units;
@@ -162,9 +147,9 @@ static lln_status_t table_wired(lln_model_t *m, lln_error_t *err)
         int n = c->layer_sizes[l];
         snprintf(prefix, sizeof prefix, "rnn_cell.layer_%d.", l);
         snprintf(name, sizeof name, "%ssparsity_mask", prefix);
-        TRY(add_tensor(m, name, n, in + n, LLN_TENSOR_MASK, err));
-        TRY(table_pure(m, prefix, n, err));
-        TRY(table_cfc_heads(m, prefix, n, in + n, err));
+        LLN__TRY(add_tensor(m, name, n, in + n, LLN_TENSOR_MASK, err));
+        LLN__TRY(table_pure(m, prefix, n, err));
+        LLN__TRY(table_cfc_heads(m, prefix, n, in + n, err));
         in = n;
     }
     return LLN_OK;
@@ -178,14 +163,14 @@ static lln_status_t table_baseline(lln_model_t *m, lln_error_t *err)
     int G = lln__gates(c), N = c->units;
     char name[LLN_NAME_MAX];
     if (c->cell != LLN_CELL_MLP) {
-        TRY(add_tensor(m, "rnn_cell.weight_ih", G * N, c->input_size, TRAIN, err));
-        TRY(add_tensor(m, "rnn_cell.weight_hh", G * N, N, TRAIN, err));
-        TRY(add_tensor(m, "rnn_cell.bias_ih", G * N, 0, TRAIN, err));
+        LLN__TRY(add_tensor(m, "rnn_cell.weight_ih", G * N, c->input_size, TRAIN, err));
+        LLN__TRY(add_tensor(m, "rnn_cell.weight_hh", G * N, N, TRAIN, err));
+        LLN__TRY(add_tensor(m, "rnn_cell.bias_ih", G * N, 0, TRAIN, err));
         return add_tensor(m, "rnn_cell.bias_hh", G * N, 0, TRAIN, err);
     }
     for (int l = 0; l < c->backbone_layers; l++) { /* the first reads the window (N) */
         snprintf(name, sizeof name, "rnn_cell.hidden.%d", l);
-        TRY(add_linear(m, name, c->backbone_units, l == 0 ? N : c->backbone_units, err));
+        LLN__TRY(add_linear(m, name, c->backbone_units, l == 0 ? N : c->backbone_units, err));
     }
     return LLN_OK;
 }
@@ -195,22 +180,22 @@ static lln_status_t table_all(lln_model_t *m, lln_error_t *err)
     const lln_config_t *c = &m->cfg;
     int N = c->units;
     if (c->cell == LLN_CELL_LTC)
-        TRY(table_ltc(m, err));
+        LLN__TRY(table_ltc(m, err));
     else if (lln__baseline(c))
-        TRY(table_baseline(m, err));
+        LLN__TRY(table_baseline(m, err));
     else if (c->cell == LLN_CELL_CFC)
-        TRY(table_cfc(m, err));
+        LLN__TRY(table_cfc(m, err));
     else
-        TRY(table_wired(m, err));
+        LLN__TRY(table_wired(m, err));
     if (c->mixed_memory) {
-        TRY(add_linear(m, "lstm.input_map", 4 * N, c->input_size, err));
-        TRY(add_tensor(m, "lstm.recurrent_map.weight", 4 * N, N, TRAIN, err));
+        LLN__TRY(add_linear(m, "lstm.input_map", 4 * N, c->input_size, err));
+        LLN__TRY(add_tensor(m, "lstm.recurrent_map.weight", 4 * N, N, TRAIN, err));
     }
     if (c->proj_size > 0)
-        TRY(add_linear(m, "fc", c->proj_size, m->out_cell, err));
-    TRY(add_tensor(m, "norm.input_mean", c->input_size, 0, LLN_TENSOR_NORM, err));
-    TRY(add_tensor(m, "norm.input_std", c->input_size, 0, LLN_TENSOR_NORM, err));
-    TRY(add_tensor(m, "norm.output_mean", m->out, 0, LLN_TENSOR_NORM, err));
+        LLN__TRY(add_linear(m, "fc", c->proj_size, m->out_cell, err));
+    LLN__TRY(add_tensor(m, "norm.input_mean", c->input_size, 0, LLN_TENSOR_NORM, err));
+    LLN__TRY(add_tensor(m, "norm.input_std", c->input_size, 0, LLN_TENSOR_NORM, err));
+    LLN__TRY(add_tensor(m, "norm.output_mean", m->out, 0, LLN_TENSOR_NORM, err));
     return add_tensor(m, "norm.output_std", m->out, 0, LLN_TENSOR_NORM, err);
 }
 
@@ -394,7 +379,7 @@ static lln_status_t normalise_baseline(lln_model_t *m, lln_error_t *err)
         if (win >= 1 && win <= LLN_MAX_DIM)
             c->units = (int)win;
     }
-    TRY(lln_config_validate(c, err));
+    LLN__TRY(lln_config_validate(c, err));
     m->out_cell = c->cell == LLN_CELL_MLP && c->backbone_layers > 0 ? c->backbone_units : c->units;
     c->output_size = m->out_cell;
     m->out = c->proj_size > 0 ? c->proj_size : m->out_cell;
@@ -412,7 +397,7 @@ static lln_status_t normalise(lln_model_t *m, lln_error_t *err)
         lln_wiring_shape_t ws;
         if (c->wiring.kind != LLN_WIRING_NCP && c->wiring.units == 0)
             c->wiring.units = c->units;
-        TRY(lln_wiring_shape(&c->wiring, c->input_size, &ws, err));
+        LLN__TRY(lln_wiring_shape(&c->wiring, c->input_size, &ws, err));
         if (c->units != 0 && c->units != ws.units)
             return lln_error_set(err, LLN_E_CONFIG, "config: units = %d but the wiring has %d",
                                  c->units, ws.units);
@@ -426,7 +411,7 @@ static lln_status_t normalise(lln_model_t *m, lln_error_t *err)
     }
     if (c->cell == LLN_CELL_CFC)
         c->output_size = c->units;
-    TRY(lln_config_validate(c, err));
+    LLN__TRY(lln_config_validate(c, err));
     if (c->cell == LLN_CELL_LTC && c->proj_size > 0)
         return lln_error_set(err, LLN_E_CONFIG, "config: proj_size is not available for LTC");
     m->out_cell = c->cell == LLN_CELL_LTC   ? c->output_size
@@ -440,12 +425,12 @@ static lln_status_t normalise(lln_model_t *m, lln_error_t *err)
  * what both sizing and creation start from. */
 static lln_status_t skeleton(const lln_config_t *cfg, lln_model_t **out, lln_error_t *err)
 {
-    lln_model_t *m = calloc(1, sizeof *m);
+    lln_model_t *m = lln__calloc(1, sizeof *m);
     *out = m;
     if (m == NULL)
         return lln_error_set(err, LLN_E_NOMEM, "model: out of memory");
     m->cfg = *cfg;
-    TRY(normalise(m, err));
+    LLN__TRY(normalise(m, err));
     return table_all(m, err);
 }
 
@@ -454,7 +439,7 @@ lln_status_t lln_config_param_count(const lln_config_t *cfg, size_t *count, lln_
     lln_model_t *m;
     lln_status_t st = skeleton(cfg, &m, err);
     *count = st == LLN_OK ? m->nparams : 0;
-    free(m);
+    lln__free(m);
     return st;
 }
 
@@ -463,7 +448,7 @@ static lln_status_t build_wiring(lln_model_t *m, lln_error_t *err)
     const lln_config_t *c = &m->cfg;
     if (c->cell == LLN_CELL_CFC || lln__baseline(c) || c->wiring.kind == LLN_WIRING_CUSTOM)
         return LLN_OK;
-    TRY(lln_wiring_build(&c->wiring, c->input_size, &m->wiring, err));
+    LLN__TRY(lln_wiring_build(&c->wiring, c->input_size, &m->wiring, err));
     m->has_wiring = 1;
     return LLN_OK;
 }
@@ -476,7 +461,7 @@ lln_status_t lln_model_create(const lln_config_t *cfg, unsigned long long seed, 
     lln_status_t st = skeleton(cfg, &m, err);
     if (st == LLN_OK)
         st = build_wiring(m, err);
-    if (st == LLN_OK && (m->params = calloc(m->nparams, sizeof *m->params)) == NULL)
+    if (st == LLN_OK && (m->params = lln__calloc(m->nparams, sizeof *m->params)) == NULL)
         st = lln_error_set(err, LLN_E_NOMEM, "model: out of memory for %zu parameters", m->nparams);
     if (st == LLN_OK) {
         init_all(m, seed);
@@ -497,12 +482,12 @@ void lln_model_free(lln_model_t *m)
     lln__free_prep(m);
     lln_wiring_free(&m->wiring);
     for (size_t i = 0; i < m->nmeta; i++) {
-        free(m->meta[i].key);
-        free(m->meta[i].value);
+        lln__free(m->meta[i].key);
+        lln__free(m->meta[i].value);
     }
-    free(m->meta);
-    free(m->params);
-    free(m);
+    lln__free(m->meta);
+    lln__free(m->params);
+    lln__free(m);
 }
 
 /* ---- access ------------------------------------------------------------------------------- */
@@ -565,7 +550,7 @@ lln_status_t lln__model_copy(lln_model_t *m, const char *name, const double *val
     if (count != t->count)
         return lln_error_set(err, LLN_E_SHAPE, "tensor '%s': %zu values given, %zu expected", name,
                              count, t->count);
-    TRY(check_values(t, values, err));
+    LLN__TRY(check_values(t, values, err));
     memcpy(m->params + t->offset, values, count * sizeof *values);
     return LLN_OK;
 }
@@ -573,48 +558,41 @@ lln_status_t lln__model_copy(lln_model_t *m, const char *name, const double *val
 lln_status_t lln_model_set(lln_model_t *m, const char *name, const double *values, size_t count,
                            lln_error_t *err)
 {
-    TRY(lln__model_copy(m, name, values, count, err));
+    LLN__TRY(lln__model_copy(m, name, values, count, err));
     return lln_model_prepare(m, err);
 }
 
 lln_status_t lln_model_prepare(lln_model_t *m, lln_error_t *err)
 {
     for (size_t i = 0; i < m->ntensors; i++)
-        TRY(check_values(&m->tensors[i].info, m->params + m->tensors[i].info.offset, err));
+        LLN__TRY(check_values(&m->tensors[i].info, m->params + m->tensors[i].info.offset, err));
     lln__free_prep(m);
-    TRY(lln__prepare_f32(m, err));
+    LLN__TRY(lln__prepare_f32(m, err));
     return lln__prepare_f64(m, err);
 }
 
 /* ---- metadata ----------------------------------------------------------------------------- */
 
-static char *dup_str(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    return d ? memcpy(d, s, n) : NULL;
-}
-
 lln_status_t lln_model_set_meta(lln_model_t *m, const char *key, const char *value)
 {
     if (key == NULL || value == NULL || key[0] == '\0')
         return LLN_E_ARG;
-    char *v = dup_str(value);
+    char *v = lln__strdup(value);
     if (v == NULL)
         return LLN_E_NOMEM;
     for (size_t i = 0; i < m->nmeta; i++)
         if (strcmp(m->meta[i].key, key) == 0) {
-            free(m->meta[i].value);
+            lln__free(m->meta[i].value);
             m->meta[i].value = v;
             return LLN_OK;
         }
-    lln_meta_t *nm = realloc(m->meta, (m->nmeta + 1) * sizeof *nm);
-    char *k = dup_str(key);
+    lln_meta_t *nm = lln__realloc(m->meta, (m->nmeta + 1) * sizeof *nm);
+    char *k = lln__strdup(key);
     if (nm == NULL || k == NULL) {
         if (nm != NULL)
             m->meta = nm;
-        free(k);
-        free(v);
+        lln__free(k);
+        lln__free(v);
         return LLN_E_NOMEM;
     }
     m->meta = nm;

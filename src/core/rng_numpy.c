@@ -2,6 +2,7 @@
  * See rng_numpy.h for what each function reproduces. 128-bit PCG arithmetic is done on
  * 64-bit halves so the file stays strict C99 (no __int128). */
 #include "rng_numpy.h"
+#include "common/alloc.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -14,7 +15,7 @@
 #define MT_UPPER 0x80000000u
 #define MT_LOWER 0x7FFFFFFFu
 
-void lln_mt_seed(lln_mt19937_t *r, uint32_t seed)
+void lln__mt_seed(lln_mt19937_t *r, uint32_t seed)
 {
     r->mt[0] = seed;
     for (int i = 1; i < LLN_MT_N; i++) {
@@ -35,7 +36,7 @@ static void mt_twist(lln_mt19937_t *r)
     r->idx = 0;
 }
 
-uint32_t lln_mt_next32(lln_mt19937_t *r)
+uint32_t lln__mt_next32(lln_mt19937_t *r)
 {
     if (r->idx >= LLN_MT_N)
         mt_twist(r);
@@ -55,24 +56,24 @@ static uint64_t mask_cover(uint64_t v)
     return v;
 }
 
-uint32_t lln_mt_interval(lln_mt19937_t *r, uint32_t max)
+uint32_t lln__mt_interval(lln_mt19937_t *r, uint32_t max)
 {
     if (max == 0)
         return 0; /* numpy consumes nothing for a one-element range */
     uint32_t mask = (uint32_t)mask_cover(max);
     uint32_t v;
     do {
-        v = lln_mt_next32(r) & mask;
+        v = lln__mt_next32(r) & mask;
     } while (v > max);
     return v;
 }
 
-void lln_mt_permutation(lln_mt19937_t *r, int n, int *perm)
+void lln__mt_permutation(lln_mt19937_t *r, int n, int *perm)
 {
     for (int i = 0; i < n; i++)
         perm[i] = i;
     for (int i = n - 1; i >= 1; i--) {
-        int j = (int)lln_mt_interval(r, (uint32_t)i);
+        int j = (int)lln__mt_interval(r, (uint32_t)i);
         int t = perm[i];
         perm[i] = perm[j];
         perm[j] = t;
@@ -122,7 +123,7 @@ static void ss_fill_pool(unsigned long long seed, uint32_t pool[SS_POOL])
     /* A 64-bit seed never has more words than the pool, so nothing is left to mix in. */
 }
 
-void lln_seedseq_generate(unsigned long long seed, uint32_t *out, int n)
+void lln__seedseq_generate(unsigned long long seed, uint32_t *out, int n)
 {
     uint32_t pool[SS_POOL];
     ss_fill_pool(seed, pool);
@@ -162,11 +163,11 @@ static void pcg_step(lln_pcg64_t *r)
     r->state_lo = nlo;
 }
 
-void lln_pcg64_seed(lln_pcg64_t *r, unsigned long long seed)
+void lln__pcg64_seed(lln_pcg64_t *r, unsigned long long seed)
 {
     uint32_t s[8];
     uint64_t u[4];
-    lln_seedseq_generate(seed, s, 8);
+    lln__seedseq_generate(seed, s, 8);
     for (int i = 0; i < 4; i++) /* generate_state(4, uint64) = little-endian word pairs */
         u[i] = (uint64_t)s[2 * (size_t)i] | ((uint64_t)s[2 * (size_t)i + 1] << 32);
     /* PCG's srandom: initstate = u0:u1, initseq = u2:u3, inc = initseq << 1 | 1 */
@@ -183,7 +184,7 @@ void lln_pcg64_seed(lln_pcg64_t *r, unsigned long long seed)
     r->half = 0;
 }
 
-uint64_t lln_pcg64_next64(lln_pcg64_t *r)
+uint64_t lln__pcg64_next64(lln_pcg64_t *r)
 {
     pcg_step(r);
     uint64_t x = r->state_hi ^ r->state_lo;
@@ -191,31 +192,31 @@ uint64_t lln_pcg64_next64(lln_pcg64_t *r)
     return (x >> rot) | (x << ((64u - rot) & 63u));
 }
 
-uint32_t lln_pcg64_next32(lln_pcg64_t *r)
+uint32_t lln__pcg64_next32(lln_pcg64_t *r)
 {
     if (r->has_half) {
         r->has_half = 0;
         return r->half;
     }
-    uint64_t v = lln_pcg64_next64(r);
+    uint64_t v = lln__pcg64_next64(r);
     r->has_half = 1;
     r->half = (uint32_t)(v >> 32);
     return (uint32_t)(v & 0xFFFFFFFFu);
 }
 
-uint32_t lln_pcg64_interval(lln_pcg64_t *r, uint32_t max)
+uint32_t lln__pcg64_interval(lln_pcg64_t *r, uint32_t max)
 {
     if (max == 0)
         return 0;
     if (max == UINT32_MAX)
-        return lln_pcg64_next32(r);
+        return lln__pcg64_next32(r);
     uint32_t range = max + 1u;
-    uint64_t m = (uint64_t)lln_pcg64_next32(r) * range;
+    uint64_t m = (uint64_t)lln__pcg64_next32(r) * range;
     uint32_t left = (uint32_t)m;
     if (left < range) { /* range bounds the threshold: only then can we be in the biased zone */
         uint32_t threshold = (UINT32_MAX - max) % range; /* = 2^32 mod range */
         while (left < threshold) {
-            m = (uint64_t)lln_pcg64_next32(r) * range;
+            m = (uint64_t)lln__pcg64_next32(r) * range;
             left = (uint32_t)m;
         }
     }
@@ -228,7 +229,7 @@ uint32_t lln_pcg64_interval(lln_pcg64_t *r, uint32_t max)
 static void shuffle_tail(lln_pcg64_t *r, uint64_t n, uint64_t first, uint32_t *data)
 {
     for (uint64_t i = n; i-- > first;) {
-        uint32_t j = lln_pcg64_interval(r, (uint32_t)i);
+        uint32_t j = lln__pcg64_interval(r, (uint32_t)i);
         uint32_t t = data[j];
         data[j] = data[i];
         data[i] = t;
@@ -256,19 +257,19 @@ static lln_status_t choice_floyd(lln_pcg64_t *r, uint64_t pop, uint64_t size, ui
     uint64_t mask = mask_cover((uint64_t)(1.2 * (double)size));
     uint64_t *set = NULL;
     if (mask < SIZE_MAX / sizeof *set) /* (mask + 1) * 8 bytes fits in size_t */
-        set = malloc((size_t)(mask + 1) * sizeof *set);
+        set = lln__malloc((size_t)(mask + 1) * sizeof *set);
     if (set == NULL)
         return LLN_E_NOMEM;
     memset(set, 0xFF, (size_t)(mask + 1) * sizeof *set); /* every slot SET_EMPTY */
     for (uint64_t j = pop - size; j < pop; j++) {
-        uint64_t v = lln_pcg64_interval(r, (uint32_t)j);
+        uint64_t v = lln__pcg64_interval(r, (uint32_t)j);
         if (!set_insert(set, mask, v)) {
             v = j; /* j is new: every earlier value is < j */
             (void)set_insert(set, mask, v);
         }
         out[j - (pop - size)] = (uint32_t)v;
     }
-    free(set);
+    lln__free(set);
     shuffle_tail(r, size, 1, out);
     return LLN_OK;
 }
@@ -278,18 +279,18 @@ static lln_status_t choice_tail(lln_pcg64_t *r, uint64_t pop, uint64_t size, uin
 {
     uint32_t *idx = NULL;
     if (pop <= SIZE_MAX / sizeof *idx)
-        idx = malloc((size_t)pop * sizeof *idx);
+        idx = lln__malloc((size_t)pop * sizeof *idx);
     if (idx == NULL)
         return LLN_E_NOMEM;
     for (uint64_t i = 0; i < pop; i++)
         idx[i] = (uint32_t)i;
     shuffle_tail(r, pop, pop - size > 1 ? pop - size : 1, idx);
     memcpy(out, idx + (pop - size), (size_t)size * sizeof *out);
-    free(idx);
+    lln__free(idx);
     return LLN_OK;
 }
 
-lln_status_t lln_pcg64_choice_distinct(lln_pcg64_t *r, uint64_t pop, uint64_t size, uint32_t *out)
+lln_status_t lln__pcg64_choice_distinct(lln_pcg64_t *r, uint64_t pop, uint64_t size, uint32_t *out)
 {
     if (size > pop || pop > ((uint64_t)1 << 32))
         return LLN_E_RANGE;

@@ -26,13 +26,13 @@ typedef struct lln_mt19937 {
 } lln_mt19937_t;
 
 /** RandomState(seed) for an integer seed < 2^32 (the classic init_genrand routine). */
-void lln_mt_seed(lln_mt19937_t *r, uint32_t seed);
-uint32_t lln_mt_next32(lln_mt19937_t *r);
+void lln__mt_seed(lln_mt19937_t *r, uint32_t seed);
+uint32_t lln__mt_next32(lln_mt19937_t *r);
 /** Uniform in [0, max] by masked rejection; max == 0 returns 0 without drawing. */
-uint32_t lln_mt_interval(lln_mt19937_t *r, uint32_t max);
+uint32_t lln__mt_interval(lln_mt19937_t *r, uint32_t max);
 /** RandomState.permutation(n) as done inside choice(replace=False): perm[0..n-1] = 0..n-1,
  *  then Fisher-Yates from the top index down to 1. */
-void lln_mt_permutation(lln_mt19937_t *r, int n, int *perm);
+void lln__mt_permutation(lln_mt19937_t *r, int n, int *perm);
 
 /* ---- PCG64 + SeedSequence, numpy Generator ------------------------------------------ */
 
@@ -44,17 +44,17 @@ typedef struct lln_pcg64 {
 } lln_pcg64_t;
 
 /** SeedSequence(seed).generate_state(n, uint32) for a non-negative integer seed. */
-void lln_seedseq_generate(unsigned long long seed, uint32_t *out, int n);
+void lln__seedseq_generate(unsigned long long seed, uint32_t *out, int n);
 /** default_rng(seed)'s bit generator. */
-void lln_pcg64_seed(lln_pcg64_t *r, unsigned long long seed);
-uint64_t lln_pcg64_next64(lln_pcg64_t *r);
+void lln__pcg64_seed(lln_pcg64_t *r, unsigned long long seed);
+uint64_t lln__pcg64_next64(lln_pcg64_t *r);
 /** numpy hands out the low 32 bits of a 64-bit output first, then the high 32 bits. */
-uint32_t lln_pcg64_next32(lln_pcg64_t *r);
+uint32_t lln__pcg64_next32(lln_pcg64_t *r);
 /** Uniform in [0, max] (numpy's bounded integer for 32-bit ranges, Lemire's method);
  *  max == 0 returns 0 without drawing. */
-uint32_t lln_pcg64_interval(lln_pcg64_t *r, uint32_t max);
+uint32_t lln__pcg64_interval(lln_pcg64_t *r, uint32_t max);
 /** Generator.choice(pop, size, replace=False, shuffle=True) as indices into out[0..size-1].
  *  Requires size <= pop <= 2^32. LLN_E_NOMEM if its scratch cannot be allocated. */
-lln_status_t lln_pcg64_choice_distinct(lln_pcg64_t *r, uint64_t pop, uint64_t size, uint32_t *out);
+lln_status_t lln__pcg64_choice_distinct(lln_pcg64_t *r, uint64_t pop, uint64_t size, uint32_t *out);
 
 #endif

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "model_internal.h"
+#include "common/alloc.h"
 
 size_t lln__cfc_work_f32(const lln_cfc_prep_f32 *cp);
 
@@ -89,12 +90,12 @@ lln_status_t lln_state_create(const lln_model_t *m, lln_dtype_t dtype, int batch
     size_t need = lln_state_bytes(m, dtype, batch);
     if (out == NULL || need == 0)
         return LLN_E_ARG;
-    void *buf = malloc(need + STATE_ALIGN);
+    void *buf = lln__malloc(need + STATE_ALIGN);
     if (buf == NULL)
         return LLN_E_NOMEM;
     lln_status_t st = lln_state_init(m, dtype, batch, buf, need + STATE_ALIGN, out);
     if (st != LLN_OK) {
-        free(buf);
+        lln__free(buf);
         return st;
     }
     (*out)->heap = buf;
@@ -104,7 +105,7 @@ lln_status_t lln_state_create(const lln_model_t *m, lln_dtype_t dtype, int batch
 void lln_state_free(lln_state_t *s)
 {
     if (s != NULL && s->heap != NULL)
-        free(s->heap);
+        lln__free(s->heap);
 }
 
 void lln_state_reset(lln_state_t *s)
@@ -226,8 +227,8 @@ DEFINE_ENTRY(double, f64, LLN_F64, _f64)
 void lln__free_prep(lln_model_t *m)
 {
     for (size_t i = 0; i < m->nallocs; i++)
-        free(m->allocs[i]);
-    free(m->allocs);
+        lln__free(m->allocs[i]);
+    lln__free(m->allocs);
     m->allocs = NULL;
     m->nallocs = m->cap_allocs = 0;
     memset(&m->p_f32, 0, sizeof m->p_f32);

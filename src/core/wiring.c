@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "rng_numpy.h"
+#include "common/alloc.h"
 
 /* Sanity bounds (not ncps's): keep every index product within 32 bits. */
 #define WIRING_MAX_UNITS 65536
@@ -244,14 +245,14 @@ lln_status_t lln_wiring_validate(const lln_wiring_spec_t *spec, int input_dim, l
 static signed char polarity3(lln_pcg64_t *rng)
 {
     static const signed char pol[3] = {-1, 1, 1};
-    return pol[lln_pcg64_interval(rng, 2)];
+    return pol[lln__pcg64_interval(rng, 2)];
 }
 
 static void gen_full(const lln_wiring_spec_t *spec, lln_wiring_t *w)
 {
     lln_pcg64_t rng;
     size_t n = (size_t)w->units;
-    lln_pcg64_seed(&rng, spec->seed);
+    lln__pcg64_seed(&rng, spec->seed);
     for (size_t src = 0; src < n; src++)
         for (size_t dst = 0; dst < n; dst++)
             if (src != dst || spec->self_connections)
@@ -272,21 +273,21 @@ static lln_status_t random_matrix(lln_pcg64_t *rng, int rows, int cols, double s
     if (count > pop)
         count = pop; /* cannot happen for sparsity in [0, 1); keeps the sampler in range */
     if (count <= SIZE_MAX / sizeof *pick)
-        pick = malloc(count > 0 ? (size_t)count * sizeof *pick : 1);
+        pick = lln__malloc(count > 0 ? (size_t)count * sizeof *pick : 1);
     if (pick == NULL)
         return LLN_E_NOMEM;
-    lln_status_t st = lln_pcg64_choice_distinct(rng, pop, count, pick);
+    lln_status_t st = lln__pcg64_choice_distinct(rng, pop, count, pick);
     for (uint64_t k = 0; st == LLN_OK && k < count; k++)
         for (int d = 0; d < draws; d++)
             m[pick[k]] = polarity3(rng); /* pair index = row * cols + col = matrix offset */
-    free(pick);
+    lln__free(pick);
     return st;
 }
 
 static lln_status_t gen_random(const lln_wiring_spec_t *spec, lln_wiring_t *w)
 {
     lln_pcg64_t rng;
-    lln_pcg64_seed(&rng, spec->seed);
+    lln__pcg64_seed(&rng, spec->seed);
     lln_status_t st = random_matrix(&rng, w->units, w->units, spec->sparsity, 1, w->adjacency);
     if (st == LLN_OK)
         st = random_matrix(&rng, w->input_dim, w->units, spec->sparsity, 2, w->sensory);
@@ -312,7 +313,7 @@ typedef struct fan_phase {
 } fan_phase_t;
 
 /* RandomState.choice([-1, 1]) */
-static signed char polarity2(lln_mt19937_t *mt) { return lln_mt_interval(mt, 1) ? 1 : -1; }
+static signed char polarity2(lln_mt19937_t *mt) { return lln__mt_interval(mt, 1) ? 1 : -1; }
 
 static void set_synapse(const fan_phase_t *ph, int x, int y, signed char v)
 {
@@ -335,7 +336,7 @@ static void run_fan_phase(ncp_gen_t *g, const fan_phase_t *ph)
 {
     memset(g->hit, 0, (size_t)ph->ny);
     for (int x = 0; x < ph->nx; x++) {
-        lln_mt_permutation(&g->mt, ph->ny, g->perm);
+        lln__mt_permutation(&g->mt, ph->ny, g->perm);
         for (int t = 0; t < ph->fanout; t++) {
             g->hit[g->perm[t]] = 1;
             set_synapse(ph, ph->xbase + x, ph->ybase + g->perm[t], polarity2(&g->mt));
@@ -345,7 +346,7 @@ static void run_fan_phase(ncp_gen_t *g, const fan_phase_t *ph)
     for (int y = 0; y < ph->ny; y++) {
         if (g->hit[y])
             continue;
-        lln_mt_permutation(&g->mt, ph->nx, g->perm);
+        lln__mt_permutation(&g->mt, ph->nx, g->perm);
         for (int t = 0; t < k; t++)
             set_synapse(ph, ph->xbase + g->perm[t], ph->ybase + y, polarity2(&g->mt));
     }
@@ -356,8 +357,8 @@ static void run_recurrent(ncp_gen_t *g, const ncp_params_t *p, lln_wiring_t *w)
 {
     uint32_t top = (uint32_t)(p->command - 1);
     for (int r = 0; r < p->recurrent; r++) {
-        size_t src = (size_t)p->motor + lln_mt_interval(&g->mt, top);
-        size_t dst = (size_t)p->motor + lln_mt_interval(&g->mt, top);
+        size_t src = (size_t)p->motor + lln__mt_interval(&g->mt, top);
+        size_t dst = (size_t)p->motor + lln__mt_interval(&g->mt, top);
         w->adjacency[src * (size_t)w->units + dst] = polarity2(&g->mt);
     }
 }
@@ -367,14 +368,14 @@ static lln_status_t gen_ncp(const ncp_params_t *p, lln_wiring_t *w)
     ncp_gen_t g;
     int n = w->units > w->input_dim ? w->units : w->input_dim;
     int motor = 0, command = p->motor, inter = p->motor + p->command; /* first ids */
-    g.perm = malloc((size_t)n * sizeof *g.perm);
-    g.hit = malloc((size_t)n);
+    g.perm = lln__malloc((size_t)n * sizeof *g.perm);
+    g.hit = lln__malloc((size_t)n);
     if (g.perm == NULL || g.hit == NULL) {
-        free(g.perm);
-        free(g.hit);
+        lln__free(g.perm);
+        lln__free(g.hit);
         return LLN_E_NOMEM;
     }
-    lln_mt_seed(&g.mt, (uint32_t)p->seed);
+    lln__mt_seed(&g.mt, (uint32_t)p->seed);
     /* phases in ncps's order: sensory->inter, inter->command, recurrent, command->motor */
     const fan_phase_t sensory = {.mat = w->sensory,
                                  .stride = w->units,
@@ -407,8 +408,8 @@ static lln_status_t gen_ncp(const ncp_params_t *p, lln_wiring_t *w)
     run_fan_phase(&g, &inter_cmd);
     run_recurrent(&g, p, w);
     run_fan_phase(&g, &cmd_motor);
-    free(g.perm);
-    free(g.hit);
+    lln__free(g.perm);
+    lln__free(g.hit);
     return LLN_OK;
 }
 
@@ -423,9 +424,9 @@ static lln_status_t alloc_wiring(lln_wiring_t *w, int units, int input_dim)
         return LLN_E_NOMEM;
     w->units = units;
     w->input_dim = input_dim;
-    w->adjacency = calloc(n * n, 1);
-    w->sensory = calloc((size_t)input_dim * n, 1);
-    w->layer_ids = malloc(n * sizeof *w->layer_ids);
+    w->adjacency = lln__calloc(n * n, 1);
+    w->sensory = lln__calloc((size_t)input_dim * n, 1);
+    w->layer_ids = lln__malloc(n * sizeof *w->layer_ids);
     if (w->adjacency == NULL || w->sensory == NULL || w->layer_ids == NULL)
         return LLN_E_NOMEM;
     return LLN_OK;
@@ -534,9 +535,9 @@ void lln_wiring_free(lln_wiring_t *w)
 {
     if (w == NULL)
         return;
-    free(w->adjacency);
-    free(w->sensory);
-    free(w->layer_ids);
+    lln__free(w->adjacency);
+    lln__free(w->sensory);
+    lln__free(w->layer_ids);
     memset(w, 0, sizeof *w);
 }
 

@@ -14,6 +14,7 @@
 
 #include "lln/csv.h"
 #include "lln/data.h"
+#include "common/alloc.h"
 
 #define CHUNK (1u << 16)
 
@@ -73,13 +74,13 @@ lln_status_t lln_csv_error(const lln_csv_t *r, int col, lln_error_t *err, lln_st
 
 static lln_csv_t *new_reader(const char *name)
 {
-    lln_csv_t *r = calloc(1, sizeof *r);
+    lln_csv_t *r = lln__calloc(1, sizeof *r);
     if (r == NULL)
         return NULL;
     size_t n = strlen(name) + 1;
-    r->name = malloc(n);
+    r->name = lln__malloc(n);
     if (r->name == NULL) {
-        free(r);
+        lln__free(r);
         return NULL;
     }
     memcpy(r->name, name, n);
@@ -93,7 +94,7 @@ lln_status_t lln_csv_open(const char *path, lln_csv_t **out, lln_error_t *err)
         return lln_error_set(err, LLN_E_ARG, "no CSV path given");
     int is_stdin = strcmp(path, "-") == 0;
     lln_csv_t *r = new_reader(is_stdin ? "stdin" : path);
-    if (r == NULL || (r->buf = malloc(CHUNK)) == NULL) {
+    if (r == NULL || (r->buf = lln__malloc(CHUNK)) == NULL) {
         lln_csv_close(r);
         return lln_error_set(err, LLN_E_NOMEM, "%s: out of memory", path);
     }
@@ -141,13 +142,13 @@ void lln_csv_close(lln_csv_t *r)
     if (r->gz != NULL)
         gzclose(r->gz);
     for (int i = 0; i < r->nheader; i++)
-        free(r->header[i]);
-    free(r->header);
-    free(r->fields);
-    free(r->line);
-    free(r->buf);
-    free(r->name);
-    free(r);
+        lln__free(r->header[i]);
+    lln__free(r->header);
+    lln__free(r->fields);
+    lln__free(r->line);
+    lln__free(r->buf);
+    lln__free(r->name);
+    lln__free(r);
 }
 
 const char *lln_csv_name(const lln_csv_t *r) { return r->name; }
@@ -164,12 +165,12 @@ const char *lln_csv_header(const lln_csv_t *r, int i)
 
 lln_status_t lln_csv_keep_header(lln_csv_t *r, lln_error_t *err)
 {
-    r->header = calloc((size_t)r->nfields + 1, sizeof *r->header);
+    r->header = lln__calloc((size_t)r->nfields + 1, sizeof *r->header);
     if (r->header == NULL)
         return lln_error_set(err, LLN_E_NOMEM, "%s: out of memory", r->name);
     for (int i = 0; i < r->nfields; i++) {
         size_t n = strlen(r->fields[i]) + 1;
-        if ((r->header[i] = malloc(n)) == NULL) {
+        if ((r->header[i] = lln__malloc(n)) == NULL) {
             r->nheader = i;
             return lln_error_set(err, LLN_E_NOMEM, "%s: out of memory", r->name);
         }
@@ -219,7 +220,7 @@ static lln_status_t append(lln_csv_t *r, const unsigned char *p, size_t n, lln_e
         size_t cap = r->line_cap ? r->line_cap : 256;
         while (cap < r->line_len + n + 1)
             cap *= 2;
-        char *nl = realloc(r->line, cap);
+        char *nl = lln__realloc(r->line, cap);
         if (nl == NULL)
             return lln_error_set(err, LLN_E_NOMEM, "%s:%ld: out of memory for a line of %zu bytes",
                                  r->name, r->lines + 1, r->line_len + n);
@@ -282,7 +283,7 @@ static lln_status_t add_field(lln_csv_t *r, char *f, lln_error_t *err)
 {
     if (r->nfields == r->fields_cap) {
         int cap = r->fields_cap ? 2 * r->fields_cap : 16;
-        char **nf = realloc(r->fields, (size_t)cap * sizeof *nf);
+        char **nf = lln__realloc(r->fields, (size_t)cap * sizeof *nf);
         if (nf == NULL)
             return lln_error_set(err, LLN_E_NOMEM, "%s:%ld: out of memory", r->name, r->lines);
         r->fields = nf;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "data_internal.h"
+#include "common/alloc.h"
 
 /* Weight of every row: how many times it is counted (0: not selected). */
 static lln_status_t row_weights(const lln_dataset_t *ds, unsigned mask, lln_norm_rows_t mode,
@@ -65,7 +66,7 @@ lln_status_t lln_dataset_fit_norm(const lln_dataset_t *ds, unsigned split_mask,
         return lln_error_set(err, LLN_E_ARG,
                              "fit norm: std_floor %g must be > 0, the split mask select a split",
                              std_floor);
-    unsigned *wt = calloc(ds->rows, sizeof *wt);
+    unsigned *wt = lln__calloc(ds->rows, sizeof *wt);
     if (wt == NULL)
         return lln_error_set(err, LLN_E_NOMEM, "%s: fit norm: out of memory", ds->source);
     size_t total = 0;
@@ -85,7 +86,7 @@ lln_status_t lln_dataset_fit_norm(const lln_dataset_t *ds, unsigned split_mask,
                 out_std[j] = 1.0;
             }
     }
-    free(wt);
+    lln__free(wt);
     return st;
 }
 

@@ -7,6 +7,7 @@
 
 #include "lln/csv.h"
 #include "data_internal.h"
+#include "common/alloc.h"
 
 enum role { R_NONE, R_FEATURE, R_TARGET, R_SEQ, R_SPLIT, R_TIME, R_DT, R_IGNORE };
 static const char *const ROLE_NAMES[] = {"",      "feature", "target", "sequence",
@@ -52,42 +53,28 @@ void lln_csv_spec_default(lln_csv_spec_t *spec)
     spec->labels = LLN_LABELS_NONE;
 }
 
-static char *dup_str(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    return d != NULL ? memcpy(d, s, n) : NULL;
-}
-
 void lln_dataset_free(lln_dataset_t *ds)
 {
     if (ds == NULL)
         return;
     for (int i = 0; ds->names != NULL && i < ds->I + ds->O; i++)
-        free(ds->names[i]);
+        lln__free(ds->names[i]);
     for (int k = 0; ds->class_names != NULL && k < ds->classes; k++)
-        free(ds->class_names[k]);
+        lln__free(ds->class_names[k]);
     for (int s = 0; s < ds->nseq; s++)
-        free(ds->seq[s].name);
-    free(ds->names);
-    free(ds->class_names);
-    free(ds->seq);
-    free(ds->x);
-    free(ds->y);
-    free(ds->dt);
-    free(ds->line);
-    free(ds->split);
-    free(ds->win);
-    free(ds->source);
-    free(ds);
+        lln__free(ds->seq[s].name);
+    lln__free(ds->names);
+    lln__free(ds->class_names);
+    lln__free(ds->seq);
+    lln__free(ds->x);
+    lln__free(ds->y);
+    lln__free(ds->dt);
+    lln__free(ds->line);
+    lln__free(ds->split);
+    lln__free(ds->win);
+    lln__free(ds->source);
+    lln__free(ds);
 }
-
-#define TRY(x)                  \
-    do {                        \
-        lln_status_t st_ = (x); \
-        if (st_ != LLN_OK)      \
-            return st_;         \
-    } while (0)
 
 /* ---- the header ------------------------------------------------------------------------ */
 
@@ -125,7 +112,7 @@ static lln_status_t index_header(reader_t *rd, lln_error_t *err)
 {
     lln_csv_t *c = rd->csv;
     rd->ncols = lln_csv_nfields(c);
-    TRY(lln_csv_keep_header(c, err)); /* first: messages then name the columns */
+    LLN__TRY(lln_csv_keep_header(c, err)); /* first: messages then name the columns */
     for (int i = 0; i < rd->ncols; i++) {
         const char *n = lln_csv_field(c, i);
         if (n[0] == '\0')
@@ -196,25 +183,25 @@ static lln_status_t assign_roles(reader_t *rd, lln_error_t *err)
 {
     const lln_csv_spec_t *s = rd->spec;
     lln_dataset_t *ds = rd->ds;
-    rd->role = calloc((size_t)rd->ncols, sizeof *rd->role);
-    rd->tcol = calloc((size_t)s->ntargets + 1, sizeof *rd->tcol);
+    rd->role = lln__calloc((size_t)rd->ncols, sizeof *rd->role);
+    rd->tcol = lln__calloc((size_t)s->ntargets + 1, sizeof *rd->tcol);
     if (rd->role == NULL || rd->tcol == NULL)
         return lln_error_set(err, LLN_E_NOMEM, "%s: out of memory", ds->source);
     rd->seqcol = rd->splitcol = rd->timecol = rd->dtcol = -1;
     if (s->sequence != NULL)
-        TRY(take(rd, s->sequence, R_SEQ, &rd->seqcol, err));
+        LLN__TRY(take(rd, s->sequence, R_SEQ, &rd->seqcol, err));
     if (s->split != NULL)
-        TRY(take(rd, s->split, R_SPLIT, &rd->splitcol, err));
+        LLN__TRY(take(rd, s->split, R_SPLIT, &rd->splitcol, err));
     if (s->time != NULL)
-        TRY(take(rd, s->time, R_TIME, &rd->timecol, err));
+        LLN__TRY(take(rd, s->time, R_TIME, &rd->timecol, err));
     if (s->dt != NULL)
-        TRY(take(rd, s->dt, R_DT, &rd->dtcol, err));
+        LLN__TRY(take(rd, s->dt, R_DT, &rd->dtcol, err));
     for (int j = 0; j < s->ntargets; j++)
-        TRY(take(rd, s->targets[j], R_TARGET, &rd->tcol[j], err));
+        LLN__TRY(take(rd, s->targets[j], R_TARGET, &rd->tcol[j], err));
     int nf = s->nfeatures;
     if (nf == 0) { /* every remaining column that is not ignored */
         for (int k = 0; k < s->nignore; k++)
-            TRY(take(rd, s->ignore[k], R_IGNORE, NULL, err));
+            LLN__TRY(take(rd, s->ignore[k], R_IGNORE, NULL, err));
         for (int c = 0; c < rd->ncols; c++)
             nf += rd->role[c] == R_NONE;
     }
@@ -224,12 +211,12 @@ static lln_status_t assign_roles(reader_t *rd, lln_error_t *err)
     if (nf > LLN_MAX_DIM || s->ntargets > LLN_MAX_DIM)
         return lln_error_set(err, LLN_E_ARG, "%s: more than %d feature or target columns",
                              ds->source, LLN_MAX_DIM);
-    rd->fcol = calloc((size_t)nf, sizeof *rd->fcol);
+    rd->fcol = lln__calloc((size_t)nf, sizeof *rd->fcol);
     if (rd->fcol == NULL)
         return lln_error_set(err, LLN_E_NOMEM, "%s: out of memory", ds->source);
     if (s->nfeatures > 0) {
         for (int i = 0; i < nf; i++)
-            TRY(take(rd, s->features[i], R_FEATURE, &rd->fcol[i], err));
+            LLN__TRY(take(rd, s->features[i], R_FEATURE, &rd->fcol[i], err));
     } else {
         for (int c = 0, i = 0; c < rd->ncols; c++)
             if (rd->role[c] == R_NONE) {
@@ -240,12 +227,12 @@ static lln_status_t assign_roles(reader_t *rd, lln_error_t *err)
     ds->I = nf;
     ds->O = s->ntargets;
     ds->labels = s->labels;
-    ds->names = calloc((size_t)nf + (size_t)ds->O, sizeof *ds->names);
+    ds->names = lln__calloc((size_t)nf + (size_t)ds->O, sizeof *ds->names);
     if (ds->names == NULL)
         return lln_error_set(err, LLN_E_NOMEM, "%s: out of memory", ds->source);
     for (int i = 0; i < nf + ds->O; i++) {
         int c = i < nf ? rd->fcol[i] : rd->tcol[i - nf];
-        if ((ds->names[i] = dup_str(lln_csv_header(rd->csv, c))) == NULL)
+        if ((ds->names[i] = lln__strdup(lln_csv_header(rd->csv, c))) == NULL)
             return lln_error_set(err, LLN_E_NOMEM, "%s: out of memory", ds->source);
     }
     return LLN_OK;
@@ -259,19 +246,19 @@ static lln_status_t grow_rows(reader_t *rd, lln_error_t *err)
     if (ds->rows < rd->cap)
         return LLN_OK;
     size_t cap = rd->cap ? 2 * rd->cap : 1024;
-    double *x = realloc(ds->x, cap * (size_t)ds->I * sizeof *x);
+    double *x = lln__realloc(ds->x, cap * (size_t)ds->I * sizeof *x);
     if (x != NULL)
         ds->x = x;
-    double *y = ds->O ? realloc(ds->y, cap * (size_t)ds->O * sizeof *y) : ds->y;
+    double *y = ds->O ? lln__realloc(ds->y, cap * (size_t)ds->O * sizeof *y) : ds->y;
     if (y != NULL)
         ds->y = y;
-    double *dt = realloc(ds->dt, cap * sizeof *dt);
+    double *dt = lln__realloc(ds->dt, cap * sizeof *dt);
     if (dt != NULL)
         ds->dt = dt;
-    long *line = realloc(ds->line, cap * sizeof *line);
+    long *line = lln__realloc(ds->line, cap * sizeof *line);
     if (line != NULL)
         ds->line = line;
-    signed char *sp = rd->splitcol >= 0 ? realloc(ds->split, cap) : ds->split;
+    signed char *sp = rd->splitcol >= 0 ? lln__realloc(ds->split, cap) : ds->split;
     if (sp != NULL)
         ds->split = (signed char *)sp;
     if (x == NULL || (ds->O && y == NULL) || dt == NULL || line == NULL ||
@@ -320,7 +307,7 @@ static lln_status_t label(reader_t *rd, double *out, lln_error_t *err)
         return LLN_OK;
     }
     double v;
-    TRY(number(rd, c, &v, err));
+    LLN__TRY(number(rd, c, &v, err));
     double top = s->classes > 0 ? s->classes - 1 : LLN_MAX_DIM - 1;
     if (v != floor(v) || v < 0 || v > top) {
         char q[48];
@@ -353,7 +340,7 @@ static lln_status_t sequence(reader_t *rd, lln_error_t *err)
                              q, ds->line[ds->seq[prev].first + ds->seq[prev].count - 1]);
     }
     if ((ds->nseq & (ds->nseq - 1)) == 0) { /* 0, 1, 2, 4, ...: double */
-        lln__seq_t *ns = realloc(ds->seq, (size_t)(ds->nseq ? 2 * ds->nseq : 1) * sizeof *ns);
+        lln__seq_t *ns = lln__realloc(ds->seq, (size_t)(ds->nseq ? 2 * ds->nseq : 1) * sizeof *ns);
         if (ns == NULL)
             return lln_error_set(err, LLN_E_NOMEM, "%s: out of memory", ds->source);
         ds->seq = ns;
@@ -361,8 +348,8 @@ static lln_status_t sequence(reader_t *rd, lln_error_t *err)
     if (ds->nseq == 0x7fffffff)
         return lln_csv_error(rd->csv, rd->seqcol, err, LLN_E_RANGE, "too many sequences");
     lln__seq_t *q = &ds->seq[ds->nseq];
-    if ((q->name = dup_str(id)) == NULL || lln__strmap_put(&rd->seen, id, ds->nseq) != LLN_OK) {
-        free(q->name);
+    if ((q->name = lln__strdup(id)) == NULL || lln__strmap_put(&rd->seen, id, ds->nseq) != LLN_OK) {
+        lln__free(q->name);
         return lln_error_set(err, LLN_E_NOMEM, "%s: out of memory", ds->source);
     }
     q->first = ds->rows;
@@ -377,7 +364,7 @@ static lln_status_t row_dt(reader_t *rd, int first, double *dt, lln_error_t *err
     double v;
     *dt = NAN;
     if (rd->timecol >= 0) {
-        TRY(number(rd, rd->timecol, &v, err));
+        LLN__TRY(number(rd, rd->timecol, &v, err));
         double prev = rd->prev_time;
         rd->prev_time = v;
         if (first)
@@ -392,7 +379,7 @@ static lln_status_t row_dt(reader_t *rd, int first, double *dt, lln_error_t *err
                                  LLN_DT_MIN);
         *dt = d;
     } else if (rd->dtcol >= 0) {
-        TRY(number(rd, rd->dtcol, &v, err));
+        LLN__TRY(number(rd, rd->dtcol, &v, err));
         if (v == 0 && first)
             return LLN_OK;
         double d = v * rd->scale;
@@ -417,15 +404,15 @@ static lln_status_t read_row(reader_t *rd, lln_error_t *err)
     if (nf > rd->ncols)
         return lln_error_set(err, LLN_E_FORMAT, "%s:%ld: more than %d fields", ds->source,
                              lln_csv_line(c), rd->ncols);
-    TRY(grow_rows(rd, err));
+    LLN__TRY(grow_rows(rd, err));
     size_t r = ds->rows;
     for (int i = 0; i < ds->I; i++)
-        TRY(number(rd, rd->fcol[i], &ds->x[r * (size_t)ds->I + (size_t)i], err));
+        LLN__TRY(number(rd, rd->fcol[i], &ds->x[r * (size_t)ds->I + (size_t)i], err));
     if (rd->spec->labels != LLN_LABELS_NONE)
-        TRY(label(rd, &ds->y[r], err));
+        LLN__TRY(label(rd, &ds->y[r], err));
     else
         for (int j = 0; j < ds->O; j++)
-            TRY(number(rd, rd->tcol[j], &ds->y[r * (size_t)ds->O + (size_t)j], err));
+            LLN__TRY(number(rd, rd->tcol[j], &ds->y[r * (size_t)ds->O + (size_t)j], err));
     if (rd->splitcol >= 0) {
         const char *f = lln_csv_field(c, rd->splitcol);
         int sp = lln__parse_split(f);
@@ -440,8 +427,8 @@ static lln_status_t read_row(reader_t *rd, lln_error_t *err)
         ds->split[r] = (signed char)sp;
     }
     int nseq = ds->nseq;
-    TRY(sequence(rd, err));
-    TRY(row_dt(rd, ds->nseq != nseq, &ds->dt[r], err));
+    LLN__TRY(sequence(rd, err));
+    LLN__TRY(row_dt(rd, ds->nseq != nseq, &ds->dt[r], err));
     ds->line[r] = lln_csv_line(c);
     ds->rows++;
     return LLN_OK;
@@ -470,7 +457,7 @@ static lln_status_t fill_dt(reader_t *rd, lln_error_t *err)
         n += !isnan(ds->dt[r]);
     double med = 1.0;
     if (n > 0) {
-        double *v = malloc(n * sizeof *v);
+        double *v = lln__malloc(n * sizeof *v);
         if (v == NULL)
             return lln_error_set(err, LLN_E_NOMEM, "%s: out of memory", ds->source);
         for (size_t r = 0, k = 0; r < ds->rows; r++)
@@ -478,7 +465,7 @@ static lln_status_t fill_dt(reader_t *rd, lln_error_t *err)
                 v[k++] = ds->dt[r];
         qsort(v, n, sizeof *v, cmp_double);
         med = v[(n - 1) / 2];
-        free(v);
+        lln__free(v);
     }
     double fill = rd->spec->dt_default > 0 ? rd->spec->dt_default : med;
     ds->dt_median = n > 0 ? med : fill;
@@ -504,17 +491,17 @@ static lln_status_t finish_labels(reader_t *rd, lln_error_t *err)
             : s->classes > 0               ? s->classes
                                            : (int)rd->max_label + 1;
     ds->classes = k;
-    ds->class_names = calloc((size_t)k, sizeof *ds->class_names);
-    int *remap = calloc((size_t)k, sizeof *remap);
+    ds->class_names = lln__calloc((size_t)k, sizeof *ds->class_names);
+    int *remap = lln__calloc((size_t)k, sizeof *remap);
     if (ds->class_names == NULL || remap == NULL) {
-        free(remap);
+        lln__free(remap);
         return lln_error_set(err, LLN_E_NOMEM, "%s: out of memory", ds->source);
     }
     lln_status_t st = LLN_OK;
     if (s->labels == LLN_LABELS_STRING) {
         for (size_t i = 0, j = 0; i < rd->labels.cap; i++)
             if (rd->labels.keys[i] != NULL)
-                ds->class_names[j++] = dup_str(rd->labels.keys[i]);
+                ds->class_names[j++] = lln__strdup(rd->labels.keys[i]);
         for (int i = 0; i < k; i++)
             if (ds->class_names[i] == NULL)
                 st = LLN_E_NOMEM;
@@ -529,11 +516,11 @@ static lln_status_t finish_labels(reader_t *rd, lln_error_t *err)
         for (int i = 0; i < k && st == LLN_OK; i++) {
             char b[16];
             snprintf(b, sizeof b, "%d", i);
-            if ((ds->class_names[i] = dup_str(b)) == NULL)
+            if ((ds->class_names[i] = lln__strdup(b)) == NULL)
                 st = LLN_E_NOMEM;
         }
     }
-    free(remap);
+    lln__free(remap);
     return st == LLN_OK ? LLN_OK : lln_error_set(err, st, "%s: out of memory", ds->source);
 }
 
@@ -541,23 +528,23 @@ static lln_status_t read_all(reader_t *rd, lln_error_t *err)
 {
     lln_csv_t *c = rd->csv;
     int got;
-    TRY(check_spec(rd->spec, lln_csv_name(c), err));
-    TRY(lln_csv_next(c, &got, err));
+    LLN__TRY(check_spec(rd->spec, lln_csv_name(c), err));
+    LLN__TRY(lln_csv_next(c, &got, err));
     if (!got)
         return lln_error_set(err, LLN_E_FORMAT, "%s: empty file (no header line)", lln_csv_name(c));
     long header_line = lln_csv_line(c);
-    TRY(index_header(rd, err));
-    TRY(assign_roles(rd, err));
+    LLN__TRY(index_header(rd, err));
+    LLN__TRY(assign_roles(rd, err));
     for (;;) {
-        TRY(lln_csv_next(c, &got, err));
+        LLN__TRY(lln_csv_next(c, &got, err));
         if (!got)
             break;
-        TRY(read_row(rd, err));
+        LLN__TRY(read_row(rd, err));
     }
     if (rd->ds->rows == 0)
         return lln_error_set(err, LLN_E_FORMAT, "%s:%ld: header only, no data rows",
                              lln_csv_name(c), header_line);
-    TRY(fill_dt(rd, err));
+    LLN__TRY(fill_dt(rd, err));
     return finish_labels(rd, err);
 }
 
@@ -575,9 +562,9 @@ static lln_status_t read_from(lln_csv_t *csv, const lln_csv_spec_t *spec, lln_da
     rd.spec = spec;
     rd.scale = spec->time_scale > 0 ? spec->time_scale : 1.0;
     rd.max_label = -1;
-    rd.ds = calloc(1, sizeof *rd.ds);
+    rd.ds = lln__calloc(1, sizeof *rd.ds);
     lln_status_t st = LLN_E_NOMEM;
-    if (rd.ds != NULL && (rd.ds->source = dup_str(lln_csv_name(csv))) != NULL) {
+    if (rd.ds != NULL && (rd.ds->source = lln__strdup(lln_csv_name(csv))) != NULL) {
         lln_cloc_t loc;
         lln_cloc_begin(&loc);
         st = read_all(&rd, err);
@@ -588,9 +575,9 @@ static lln_status_t read_from(lln_csv_t *csv, const lln_csv_spec_t *spec, lln_da
     lln__strmap_free(&rd.columns);
     lln__strmap_free(&rd.seen);
     lln__strmap_free(&rd.labels);
-    free(rd.role);
-    free(rd.fcol);
-    free(rd.tcol);
+    lln__free(rd.role);
+    lln__free(rd.fcol);
+    lln__free(rd.tcol);
     if (st != LLN_OK) {
         lln_dataset_free(rd.ds);
         return st;
@@ -606,7 +593,7 @@ lln_status_t lln_dataset_read(const char *path, const lln_csv_spec_t *spec, lln_
         return lln_error_set(err, LLN_E_ARG, "lln_dataset_read: out is NULL");
     *out = NULL;
     lln_csv_t *csv;
-    TRY(lln_csv_open(path, &csv, err));
+    LLN__TRY(lln_csv_open(path, &csv, err));
     lln_status_t st = read_from(csv, spec, out, err);
     lln_csv_close(csv);
     return st;
@@ -619,7 +606,7 @@ lln_status_t lln_dataset_read_mem(const char *name, const void *data, size_t siz
         return lln_error_set(err, LLN_E_ARG, "lln_dataset_read_mem: out is NULL");
     *out = NULL;
     lln_csv_t *csv;
-    TRY(lln_csv_open_mem(name, data, size, &csv, err));
+    LLN__TRY(lln_csv_open_mem(name, data, size, &csv, err));
     lln_status_t st = read_from(csv, spec, out, err);
     lln_csv_close(csv);
     return st;

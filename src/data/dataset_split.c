@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "data_internal.h"
+#include "common/alloc.h"
 
 /* Split of position i of a shuffled order of n items: valid first, then test, then train. */
 static lln_split_t cut(size_t i, size_t nvalid, size_t ntest)
@@ -17,7 +18,7 @@ static size_t part(double f, size_t n) { return (size_t)floor(f * (double)n); }
 
 static size_t *identity(size_t n)
 {
-    size_t *v = malloc((n ? n : 1) * sizeof *v);
+    size_t *v = lln__malloc((n ? n : 1) * sizeof *v);
     for (size_t i = 0; v != NULL && i < n; i++)
         v[i] = i;
     return v;
@@ -33,17 +34,17 @@ static lln_status_t by_windows(lln_dataset_t *ds, double valid, double test, uin
     lln__shuffle(order, n, &r);
     for (size_t i = 0; i < n; i++)
         ds->win[order[i]].split = cut(i, part(valid, n), part(test, n));
-    free(order);
+    lln__free(order);
     return LLN_OK;
 }
 
 static lln_status_t by_sequences(lln_dataset_t *ds, double valid, double test, uint64_t seed)
 {
     size_t n = (size_t)ds->nseq, *order = identity(n);
-    lln_split_t *of = malloc((n ? n : 1) * sizeof *of); /* n >= 1 when there are windows */
+    lln_split_t *of = lln__malloc((n ? n : 1) * sizeof *of); /* n >= 1 when there are windows */
     if (order == NULL || of == NULL) {
-        free(order);
-        free(of);
+        lln__free(order);
+        lln__free(of);
         return LLN_E_NOMEM;
     }
     lln_rng_t r;
@@ -53,8 +54,8 @@ static lln_status_t by_sequences(lln_dataset_t *ds, double valid, double test, u
         of[order[i]] = cut(i, part(valid, n), part(test, n));
     for (size_t w = 0; w < ds->nwin; w++)
         ds->win[w].split = of[ds->win[w].sequence];
-    free(order);
-    free(of);
+    lln__free(order);
+    lln__free(of);
     return LLN_OK;
 }
 
@@ -133,4 +134,25 @@ size_t lln_dataset_split_windows(const lln_dataset_t *ds, lln_split_t split, siz
             n++;
         }
     return n;
+}
+
+/* ---- shuffles (splitmix64 of common/rng.c) ---------------------------------------------- */
+
+void lln__shuffle(size_t *v, size_t n, lln_rng_t *r)
+{
+    for (size_t i = n; i > 1; i--) {
+        size_t j = (size_t)lln_rng_below(r, (uint64_t)i);
+        size_t t = v[i - 1];
+        v[i - 1] = v[j];
+        v[j] = t;
+    }
+}
+
+void lln_data_shuffle(size_t *v, size_t n, unsigned long long seed, unsigned long long epoch)
+{
+    lln_rng_t r;
+    if (v == NULL)
+        return;
+    lln_rng_seed(&r, seed, epoch);
+    lln__shuffle(v, n, &r);
 }

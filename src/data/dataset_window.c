@@ -7,13 +7,7 @@
 
 #include "lln/csv.h"
 #include "data_internal.h"
-
-#define TRY(x)                  \
-    do {                        \
-        lln_status_t st_ = (x); \
-        if (st_ != LLN_OK)      \
-            return st_;         \
-    } while (0)
+#include "common/alloc.h"
 
 /* ---- accessors -------------------------------------------------------------------------- */
 
@@ -97,7 +91,7 @@ static int push(wlist_t *l, int seq, size_t start, size_t len, int split)
 {
     if (l->n == l->cap) {
         size_t cap = l->cap ? 2 * l->cap : 256;
-        lln_window_t *nw = realloc(l->w, cap * sizeof *nw);
+        lln_window_t *nw = lln__realloc(l->w, cap * sizeof *nw);
         if (nw == NULL)
             return 0;
         l->w = nw;
@@ -114,7 +108,7 @@ static int push(wlist_t *l, int seq, size_t start, size_t len, int split)
 /* Takes the list as the dataset's windows (T = the longest). */
 static void install(lln_dataset_t *ds, wlist_t *l, size_t dropped)
 {
-    free(ds->win);
+    lln__free(ds->win);
     ds->win = l->w;
     ds->nwin = l->n;
     ds->dropped = dropped;
@@ -168,7 +162,7 @@ lln_status_t lln_dataset_make_windows(lln_dataset_t *ds, int length, int stride,
         }
     }
     if (l.n == 0) {
-        free(l.w);
+        lln__free(l.w);
         if (dropped > 0)
             return lln_error_set(err, LLN_E_RANGE,
                                  "%s: every window of %d rows spans two splits of the split column",
@@ -181,7 +175,7 @@ lln_status_t lln_dataset_make_windows(lln_dataset_t *ds, int length, int stride,
     install(ds, &l, dropped);
     return LLN_OK;
 nomem:
-    free(l.w);
+    lln__free(l.w);
     return lln_error_set(err, LLN_E_NOMEM, "%s: out of memory for windows", ds->source);
 }
 
@@ -216,7 +210,7 @@ lln_status_t lln_dataset_set_windows(lln_dataset_t *ds, const lln_window_t *w, s
     for (size_t i = 0; i < n; i++)
         if (!window_ok(ds, &w[i], msg, sizeof msg))
             return lln_error_set(err, LLN_E_RANGE, "%s: window %zu: %s", ds->source, i, msg);
-    wlist_t l = {malloc(n * sizeof *w), n, n};
+    wlist_t l = {lln__malloc(n * sizeof *w), n, n};
     if (l.w == NULL)
         return lln_error_set(err, LLN_E_NOMEM, "%s: out of memory for windows", ds->source);
     memcpy(l.w, w, n * sizeof *w);
@@ -272,9 +266,9 @@ static lln_status_t window_row(const lln_dataset_t *ds, wfile_t *f,
                              ds->source);
     }
     double start, len = spec->default_length;
-    TRY(count_field(f, f->startc, 0, 1e15, &start, err));
+    LLN__TRY(count_field(f, f->startc, 0, 1e15, &start, err));
     if (f->lenc >= 0)
-        TRY(count_field(f, f->lenc, 1, LLN_CSV_MAX_LINE, &len, err));
+        LLN__TRY(count_field(f, f->lenc, 1, LLN_CSV_MAX_LINE, &len, err));
     int split = LLN_TRAIN;
     if (f->splitc >= 0 && (split = lln__parse_split(lln_csv_field(c, f->splitc))) < 0) {
         char q[48];
@@ -296,28 +290,28 @@ static lln_status_t read_windows(lln_dataset_t *ds, wfile_t *f, const lln_window
                                  wlist_t *l, lln_error_t *err)
 {
     int got;
-    TRY(lln_csv_next(f->csv, &got, err));
+    LLN__TRY(lln_csv_next(f->csv, &got, err));
     if (!got)
         return lln_error_set(err, LLN_E_FORMAT, "%s: empty file (no header line)",
                              lln_csv_name(f->csv));
-    TRY(column(f, spec->sequence, "sequence", &f->seqc, err));
-    TRY(column(f, spec->start, "start", &f->startc, err));
-    TRY(column(f, spec->length, "length", &f->lenc, err));
-    TRY(column(f, spec->split, "split", &f->splitc, err));
-    TRY(lln_csv_keep_header(f->csv, err));
+    LLN__TRY(column(f, spec->sequence, "sequence", &f->seqc, err));
+    LLN__TRY(column(f, spec->start, "start", &f->startc, err));
+    LLN__TRY(column(f, spec->length, "length", &f->lenc, err));
+    LLN__TRY(column(f, spec->split, "split", &f->splitc, err));
+    LLN__TRY(lln_csv_keep_header(f->csv, err));
     int ncols = lln_csv_nfields(f->csv);
     for (int s = 0; s < ds->nseq && f->seqc >= 0; s++)
         if (lln__strmap_put(&f->seqs, ds->seq[s].name, s) != LLN_OK)
             return lln_error_set(err, LLN_E_NOMEM, "out of memory");
     for (;;) {
-        TRY(lln_csv_next(f->csv, &got, err));
+        LLN__TRY(lln_csv_next(f->csv, &got, err));
         if (!got)
             break;
         int nf = lln_csv_nfields(f->csv);
         if (nf != ncols)
             return lln_error_set(err, LLN_E_FORMAT, "%s:%ld: %d fields, expected %d",
                                  lln_csv_name(f->csv), lln_csv_line(f->csv), nf, ncols);
-        TRY(window_row(ds, f, spec, l, err));
+        LLN__TRY(window_row(ds, f, spec, l, err));
     }
     if (l->n == 0)
         return lln_error_set(err, LLN_E_FORMAT, "%s: header only, no windows",
@@ -341,7 +335,7 @@ lln_status_t lln_dataset_read_windows(lln_dataset_t *ds, const char *path,
                              path ? path : "(null)");
     wfile_t f;
     memset(&f, 0, sizeof f);
-    TRY(lln_csv_open(path, &f.csv, err));
+    LLN__TRY(lln_csv_open(path, &f.csv, err));
     wlist_t l = {NULL, 0, 0};
     lln_cloc_t loc;
     lln_cloc_begin(&loc);
@@ -349,7 +343,7 @@ lln_status_t lln_dataset_read_windows(lln_dataset_t *ds, const char *path,
     lln_cloc_end(&loc);
     if (st == LLN_OK)
         install(ds, &l, 0);
-    free(l.w);
+    lln__free(l.w);
     lln__strmap_free(&f.seqs);
     lln_csv_close(f.csv);
     return st;

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "data_internal.h"
+#include "common/alloc.h"
 
 static uint64_t hash(const char *s)
 {
@@ -33,11 +34,11 @@ static lln_status_t grow(lln__strmap_t *m)
 {
     size_t cap = m->cap ? 2 * m->cap : 16;
     lln__strmap_t n = {NULL, NULL, cap, m->n};
-    n.keys = calloc(cap, sizeof(char *));
-    n.vals = calloc(cap, sizeof(int));
+    n.keys = lln__calloc(cap, sizeof(char *));
+    n.vals = lln__calloc(cap, sizeof(int));
     if (n.keys == NULL || n.vals == NULL) {
-        free(n.keys);
-        free(n.vals);
+        lln__free(n.keys);
+        lln__free(n.vals);
         return LLN_E_NOMEM;
     }
     for (size_t i = 0; i < m->cap; i++)
@@ -47,8 +48,8 @@ static lln_status_t grow(lln__strmap_t *m)
             n.vals[j] = m->vals[i];
         }
     /* Field by field: the old arrays are freed, the new ones take their place. */
-    free(m->keys);
-    free(m->vals);
+    lln__free(m->keys);
+    lln__free(m->vals);
     m->keys = n.keys;
     m->vals = n.vals;
     m->cap = cap;
@@ -64,7 +65,7 @@ lln_status_t lln__strmap_put(lln__strmap_t *m, const char *key, int val)
         m->vals[i] = val;
         return LLN_OK;
     }
-    char *k = malloc(len);
+    char *k = lln__malloc(len);
     if (k == NULL)
         return LLN_E_NOMEM;
     memcpy(k, key, len);
@@ -77,8 +78,8 @@ lln_status_t lln__strmap_put(lln__strmap_t *m, const char *key, int val)
 void lln__strmap_free(lln__strmap_t *m)
 {
     for (size_t i = 0; i < m->cap; i++)
-        free(m->keys[i]);
-    free(m->keys);
-    free(m->vals);
+        lln__free(m->keys[i]);
+    lln__free(m->keys);
+    lln__free(m->vals);
     memset(m, 0, sizeof *m);
 }

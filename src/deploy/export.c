@@ -15,6 +15,7 @@
 #include "rt_image.h"
 #include "lln/util.h"
 #include "export_q.h"
+#include "common/alloc.h"
 
 extern const unsigned char lln__rt_header[], lln__rt_source[], lln__fx_header[], lln__fx_source[];
 extern const unsigned char lln__rtq_header[], lln__rtq_source[];
@@ -143,7 +144,7 @@ static lln_status_t image_build(const lln_model_t *m, const lln_export_opts_t *o
     memset(im, 0, sizeof *im);
     im->fl = o->float_path ? &FLOAT_FL : &FIXED_FL;
     if (o->float_path) {
-        lln_status_t st = lln_rt_image_build(m, &im->img, err);
+        lln_status_t st = lln__rt_image_build(m, &im->img, err);
         if (st == LLN_OK)
             sizes_of(&im->img, &im->s);
         return st;
@@ -169,7 +170,7 @@ static void image_free(image_t *im)
     if (im->fl->fixed)
         lln_quant_free(im->q);
     else
-        lln_rt_image_free(&im->img);
+        lln__rt_image_free(&im->img);
 }
 
 lln_status_t lln_export_sizes(const lln_model_t *m, const lln_export_opts_t *o,
@@ -218,7 +219,7 @@ static void put_array(text_t *t, const char *prefix, const lln_rt_array_t *a)
 /* "prefix_name" for a table pointer, or "0". */
 static void put_ref(text_t *t, const lln_rt_image_t *img, const char *prefix, const void *p)
 {
-    const char *name = lln_rt_image_name(img, p);
+    const char *name = lln__rt_image_name(img, p);
     if (name)
         lln_text_put(t, "%s_%s", prefix, name);
     else
@@ -556,7 +557,7 @@ static lln_status_t write_text(const char *dir, const char *name, text_t *t, lln
 {
     lln_status_t st = t->oom ? lln_error_set(err, LLN_E_NOMEM, "export: out of memory")
                              : write_file(dir, name, t->s ? t->s : "", t->len, err);
-    free(t->s);
+    lln__free(t->s);
     memset(t, 0, sizeof *t);
     return st;
 }

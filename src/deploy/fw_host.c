@@ -7,6 +7,7 @@
 #include "lln/export.h"
 #include "quant_internal.h"
 #include "rt_image.h"
+#include "common/alloc.h"
 
 struct lln_fw {
     int fixed;
@@ -26,10 +27,11 @@ void lln_fw_free(lln_fw_t *f)
     if (f->fixed)
         lln_quant_free(f->q);
     else
-        lln_rt_image_free(&f->img);
-    free(f->st), free(f->scratch), free(f->y);
-    free(f->st16), free(f->s16), free(f->y16), free(f->x16), free(f->s32), free(f->xd);
-    free(f);
+        lln__rt_image_free(&f->img);
+    lln__free(f->st), lln__free(f->scratch), lln__free(f->y);
+    lln__free(f->st16), lln__free(f->s16), lln__free(f->y16), lln__free(f->x16), lln__free(f->s32),
+        lln__free(f->xd);
+    lln__free(f);
 }
 
 lln_status_t lln_fw_create(const lln_model_t *m, int fixed, lln_fw_t **out, lln_error_t *err)
@@ -37,33 +39,33 @@ lln_status_t lln_fw_create(const lln_model_t *m, int fixed, lln_fw_t **out, lln_
     if (m == NULL || out == NULL)
         return lln_error_set(err, LLN_E_ARG, "lln_fw_create: NULL argument");
     *out = NULL;
-    lln_fw_t *f = calloc(1, sizeof *f);
+    lln_fw_t *f = lln__calloc(1, sizeof *f);
     if (f == NULL)
         return lln_error_set(err, LLN_E_NOMEM, "out of memory");
     f->fixed = fixed != 0;
     lln_status_t st =
-        f->fixed ? lln_quant_create(m, &f->q, err) : lln_rt_image_build(m, &f->img, err);
+        f->fixed ? lln_quant_create(m, &f->q, err) : lln__rt_image_build(m, &f->img, err);
     if (st != LLN_OK) {
-        free(f);
+        lln__free(f);
         return st;
     }
     int ok;
     if (f->fixed) {
         const lln_rtq_model_t *r = &f->q->img.model;
         f->inputs = r->inputs, f->outputs = r->outputs, f->state_len = r->state_len;
-        f->st16 = calloc(r->state_len + 1, sizeof *f->st16);
-        f->s16 = calloc(r->scratch16_len + 1, sizeof *f->s16);
-        f->s32 = calloc(r->scratch32_len + 1, sizeof *f->s32);
-        f->y16 = calloc((size_t)r->outputs + 1, sizeof *f->y16);
-        f->x16 = calloc((size_t)r->inputs + 1, sizeof *f->x16);
-        f->xd = calloc((size_t)r->inputs + 1, sizeof *f->xd);
+        f->st16 = lln__calloc(r->state_len + 1, sizeof *f->st16);
+        f->s16 = lln__calloc(r->scratch16_len + 1, sizeof *f->s16);
+        f->s32 = lln__calloc(r->scratch32_len + 1, sizeof *f->s32);
+        f->y16 = lln__calloc((size_t)r->outputs + 1, sizeof *f->y16);
+        f->x16 = lln__calloc((size_t)r->inputs + 1, sizeof *f->x16);
+        f->xd = lln__calloc((size_t)r->inputs + 1, sizeof *f->xd);
         ok = f->st16 && f->s16 && f->s32 && f->y16 && f->x16 && f->xd;
     } else {
         const lln_rt_model_t *r = &f->img.model;
         f->inputs = r->inputs, f->outputs = r->outputs, f->state_len = r->state_floats;
-        f->st = calloc(r->state_floats + 1, sizeof *f->st);
-        f->scratch = calloc(r->scratch_floats + 1, sizeof *f->scratch);
-        f->y = calloc((size_t)r->outputs + 1, sizeof *f->y);
+        f->st = lln__calloc(r->state_floats + 1, sizeof *f->st);
+        f->scratch = lln__calloc(r->scratch_floats + 1, sizeof *f->scratch);
+        f->y = lln__calloc((size_t)r->outputs + 1, sizeof *f->y);
         ok = f->st && f->scratch && f->y;
     }
     if (!ok) {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "quant_internal.h"
+#include "common/alloc.h"
 
 /* ---- formats <-> text --------------------------------------------------------------------- */
 
@@ -127,15 +128,15 @@ lln_status_t lln_quant_create(const lln_model_t *m, lln_quant_t **out, lln_error
     if (text == NULL)
         return lln_error_set(err, LLN_E_NOTFOUND,
                              "the model is not quantized (run `lln quantize MODEL --calib CSV`)");
-    lln_quant_t *q = calloc(1, sizeof *q);
-    lln_qfmt_t *f = malloc(sizeof *f);
+    lln_quant_t *q = lln__calloc(1, sizeof *q);
+    lln_qfmt_t *f = lln__malloc(sizeof *f);
     lln_status_t st = q && f ? lln__qfmt_parse(m, text, f, err)
                              : lln_error_set(err, LLN_E_NOMEM, "quantize: out of memory");
     if (st == LLN_OK)
         st = lln__qimage_build(m, f, &q->img, err);
-    free(f);
+    lln__free(f);
     if (st != LLN_OK) {
-        free(q);
+        lln__free(q);
         return st;
     }
     *out = q;
@@ -147,7 +148,7 @@ void lln_quant_free(lln_quant_t *q)
     if (q == NULL)
         return;
     lln__qimage_free(&q->img);
-    free(q);
+    lln__free(q);
 }
 
 void lln_quant_sizes(const lln_quant_t *q, lln_quant_sizes_t *s)
@@ -192,9 +193,11 @@ lln_status_t lln_quant_run(const lln_quant_t *q, int batch, int steps, const dou
         return lln_error_set(err, LLN_E_ARG, "quantize: bad arguments to lln_quant_run");
     const lln_rtq_model_t *r = &q->img.model;
     int I = r->inputs, O = r->outputs, N = r->units;
-    int16_t *st = calloc(r->state_len + 1, sizeof *st), *xq = calloc((size_t)I + 1, sizeof *xq);
-    int16_t *yq = calloc((size_t)O + 1, sizeof *yq), *s16 = calloc(r->scratch16_len, sizeof *s16);
-    int32_t *s32 = calloc(r->scratch32_len, sizeof *s32);
+    int16_t *st = lln__calloc(r->state_len + 1, sizeof *st),
+            *xq = lln__calloc((size_t)I + 1, sizeof *xq);
+    int16_t *yq = lln__calloc((size_t)O + 1, sizeof *yq),
+            *s16 = lln__calloc(r->scratch16_len, sizeof *s16);
+    int32_t *s32 = lln__calloc(r->scratch32_len, sizeof *s32);
     lln_status_t status = LLN_OK;
     if (!st || !xq || !yq || !s16 || !s32)
         status = lln_error_set(err, LLN_E_NOMEM, "quantize: out of memory");
@@ -215,6 +218,6 @@ lln_status_t lln_quant_run(const lln_quant_t *q, int batch, int steps, const dou
                 h[k * (size_t)N + j] = ldexp(st[j], -lln_quant_state_frac(q, j));
         }
     }
-    free(st), free(xq), free(yq), free(s16), free(s32);
+    lln__free(st), lln__free(xq), lln__free(yq), lln__free(s16), lln__free(s32);
     return status;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "quant_internal.h"
+#include "common/alloc.h"
 
 typedef struct {
     /* |mapped or normalised input| of every step, per input (n_in values each): their
@@ -380,17 +381,17 @@ lln_status_t lln_quant_calibrate(lln_model_t *m, int batch, int steps, const dou
         if (!(dt[k] >= LLN_DT_MIN) || !isfinite(dt[k]))
             return lln_error_set(err, LLN_E_DT, "quantize: dt of step %zu is %g", k, dt[k]);
     lln_rt_image_t img;
-    lln_status_t st = lln_rt_image_build(m, &img, err);
+    lln_status_t st = lln__rt_image_build(m, &img, err);
     if (st != LLN_OK)
         return st;
-    ranges_t *g = calloc(1, sizeof *g);
+    ranges_t *g = lln__calloc(1, sizeof *g);
     if (g != NULL) {
         g->cap_in = total;
-        g->in_abs = malloc(total * (size_t)I * sizeof *g->in_abs + 1);
+        g->in_abs = lln__malloc(total * (size_t)I * sizeof *g->in_abs + 1);
     }
-    double *h = calloc(2 * (size_t)N, sizeof *h); /* h, and the LSTM memory */
-    double *w = calloc((size_t)img.model.scratch_floats * 2 + 64, sizeof *w);
-    lln_qfmt_t *f = malloc(sizeof *f);
+    double *h = lln__calloc(2 * (size_t)N, sizeof *h); /* h, and the LSTM memory */
+    double *w = lln__calloc((size_t)img.model.scratch_floats * 2 + 64, sizeof *w);
+    lln_qfmt_t *f = lln__malloc(sizeof *f);
     if (!g || !g->in_abs || !h || !w || !f) {
         st = lln_error_set(err, LLN_E_NOMEM, "quantize: out of memory");
     } else {
@@ -402,7 +403,7 @@ lln_status_t lln_quant_calibrate(lln_model_t *m, int batch, int steps, const dou
             }
         }
         choose(m, &img.model, g, f);
-        char *text = malloc(16384);
+        char *text = lln__malloc(16384);
         if (text == NULL) {
             st = lln_error_set(err, LLN_E_NOMEM, "quantize: out of memory");
         } else {
@@ -410,12 +411,12 @@ lln_status_t lln_quant_calibrate(lln_model_t *m, int batch, int steps, const dou
             st = lln_model_set_meta(m, LLN_Q_META, text);
             if (st != LLN_OK)
                 lln_error_set(err, st, "quantize: cannot store the formats");
-            free(text);
+            lln__free(text);
         }
     }
     if (g)
-        free(g->in_abs);
-    free(g), free(h), free(w), free(f);
-    lln_rt_image_free(&img);
+        lln__free(g->in_abs);
+    lln__free(g), lln__free(h), lln__free(w), lln__free(f);
+    lln__rt_image_free(&img);
     return st;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "quant_internal.h"
+#include "common/alloc.h"
 
 int16_t lln__q16(double v, int frac)
 {
@@ -35,7 +36,7 @@ static void *arr(build_t *b, const char *name, lln_qa_type_t type, size_t n)
         return NULL;
     }
     lln_qarray_t *a = &q->arrays[q->narrays];
-    if ((a->data = calloc(n ? n : 1, SZ[type])) == NULL) {
+    if ((a->data = lln__calloc(n ? n : 1, SZ[type])) == NULL) {
         b->ok = 0;
         return NULL;
     }
@@ -106,7 +107,7 @@ static void dense(build_t *b, lln_rtq_dense_t *d, const char *tag, const lln_rt_
     }
     if (src->b)
         snprintf(nm, sizeof nm, "%.40s_bias", tag), bias = arr(b, nm, LLN_QA_I32, src->out);
-    int8_t *tmp = malloc((size_t)src->in + 1);
+    int8_t *tmp = lln__malloc((size_t)src->in + 1);
     if (tmp == NULL)
         b->ok = 0;
     const int f0[2] = {0, split > 0 ? split : src->in}, f1[2] = {f0[1], src->in};
@@ -129,7 +130,7 @@ static void dense(build_t *b, lln_rtq_dense_t *d, const char *tag, const lln_rt_
         if (bias)
             bias[o] = q_bias(alpha * src->b[o], f);
     }
-    free(tmp);
+    lln__free(tmp);
     d->w = w, d->mult = mult, d->shift = shift, d->bias = bias;
     d->mult2 = mult2, d->shift2 = shift2;
 }
@@ -159,7 +160,7 @@ static void cfc_cell(build_t *b, const lln_rt_model_t *r, int l, const lln_qfmt_
      * needs no second group */
     int split = l == 0 || f->h[l - 1] != f->h[l] ? c->in : 0;
     double *col = NULL; /* cell 0's inputs: a format each (f->xn) */
-    if (l == 0 && (col = malloc((size_t)c->in * sizeof *col)) == NULL) {
+    if (l == 0 && (col = lln__malloc((size_t)c->in * sizeof *col)) == NULL) {
         b->ok = 0;
         return;
     }
@@ -181,18 +182,18 @@ static void cfc_cell(build_t *b, const lln_rt_model_t *r, int l, const lln_qfmt_
         d->act_frac = af;
     }
     int H = c->hidden, nh = c->heads.out / H;
-    int *fr = malloc((size_t)c->heads.out * sizeof *fr);
+    int *fr = lln__malloc((size_t)c->heads.out * sizeof *fr);
     if (fr == NULL) {
         b->ok = 0;
-        free(col);
+        lln__free(col);
         return;
     }
     for (int o = 0; o < c->heads.out; o++)
         fr[o] = o < (nh == 1 ? H : 2 * H) ? f->ff[l] : f->t[l];
     snprintf(nm, sizeof nm, "c%d_heads", l);
     dense(b, &d->heads, nm, &c->heads, scale, first, 1.0, fr, 0, split, scale_h);
-    free(fr);
-    free(col);
+    lln__free(fr);
+    lln__free(col);
     if (r->mode == LLN_RT_MODE_PURE) {
         double ma = 0;
         for (int j = 0; j < H; j++)
@@ -216,7 +217,7 @@ static double mlp_layers(build_t *b, const lln_rt_model_t *r, const lln_qfmt_t *
 {
     lln_qimage_t *q = b->q;
     int N = r->units, I = r->inputs, lecun = r->activation == LLN_RT_ACT_LECUN_TANH;
-    double *col = malloc((size_t)N * sizeof *col), scale = 1.0;
+    double *col = lln__malloc((size_t)N * sizeof *col), scale = 1.0;
     int8_t *af = r->base->nmlp ? arr(b, "mlp_frac", LLN_QA_I8, r->base->nmlp) : NULL;
     if (col == NULL) {
         b->ok = 0;
@@ -241,7 +242,7 @@ static double mlp_layers(build_t *b, const lln_rt_model_t *r, const lln_qfmt_t *
     q->model.baseline = lln_rtq_baseline;
     if (r->base->nmlp == 0 && r->proj.out > 0) /* the projection reads the window: per column */
         dense(b, &q->model.proj, "proj", &r->proj, 1.0, col, 1.0, NULL, f->p, 0, 1.0);
-    free(col);
+    lln__free(col);
     return scale;
 }
 
@@ -252,9 +253,9 @@ static void rnn_tables(build_t *b, const lln_rt_model_t *r, const lln_qfmt_t *f)
 {
     lln_rtq_model_t *d = &b->q->model;
     int I = r->inputs, N = r->units, gru = r->cell == LLN_RT_GRU, R = (gru ? 2 : 4) * N;
-    float *w = malloc((size_t)R * (size_t)(I + N) * sizeof *w),
-          *bs = malloc((size_t)R * sizeof *bs);
-    double *col = malloc((size_t)I * sizeof *col);
+    float *w = lln__malloc((size_t)R * (size_t)(I + N) * sizeof *w),
+          *bs = lln__malloc((size_t)R * sizeof *bs);
+    double *col = lln__malloc((size_t)I * sizeof *col);
     if (!w || !bs || !col) {
         b->ok = 0;
     } else {
@@ -284,7 +285,7 @@ static void rnn_tables(build_t *b, const lln_rt_model_t *r, const lln_qfmt_t *f)
     b->q->base.mem_frac = (int8_t)(gru ? 0 : f->mem);
     d->base = &b->q->base;
     d->baseline = lln_rtq_baseline;
-    free(w), free(bs), free(col);
+    lln__free(w), lln__free(bs), lln__free(col);
 }
 
 /* LTC synapses: sigma with up to 14 bits, mu in the source's units, P(w) in g units (16
@@ -360,8 +361,8 @@ static void ltc(build_t *b, const lln_rt_model_t *r, const lln_qfmt_t *f)
         gv[j] = lln__q32(p->gvleak[j], g + f->v);
     }
     d->cm_k = cm, d->gleak = gl, d->gvleak = gv;
-    double *a = malloc(2 * (size_t)I * sizeof *a);
-    int *fr = malloc((size_t)I * sizeof *fr);
+    double *a = lln__malloc(2 * (size_t)I * sizeof *a);
+    int *fr = lln__malloc((size_t)I * sizeof *fr);
     if (!a || !fr) {
         b->ok = 0;
     } else {
@@ -376,7 +377,7 @@ static void ltc(build_t *b, const lln_rt_model_t *r, const lln_qfmt_t *f)
         /* in_frac 0: the per-input binary point is already in a[i] */
         affine(b, &d->in_map, "in_map", I, a, a + I, 0, fr);
     }
-    free(a), free(fr);
+    lln__free(a), lln__free(fr);
     ltc_syn(b, &d->sensory, "s", N, p->s_off, p->s_src, p->s_sigma, p->s_mu, p->s_w, p->s_we,
             f->xin, g, f->v);
     ltc_syn(b, &d->internal, "r", N, p->r_off, p->r_src, p->r_sigma, p->r_mu, p->r_w, p->r_we, f->v,
@@ -387,7 +388,7 @@ static void ltc(build_t *b, const lln_rt_model_t *r, const lln_qfmt_t *f)
 static void out_map(build_t *b, const lln_rt_model_t *r, const lln_qfmt_t *f, int c_frac)
 {
     int O = r->outputs;
-    double *a = malloc(2 * (size_t)O * sizeof *a);
+    double *a = lln__malloc(2 * (size_t)O * sizeof *a);
     if (a == NULL) {
         b->ok = 0;
         return;
@@ -401,7 +402,7 @@ static void out_map(build_t *b, const lln_rt_model_t *r, const lln_qfmt_t *f, in
     }
     b->q->model.c_frac = (int8_t)c_frac;
     affine(b, &b->q->model.out_map, "out_map", O, a, a + O, c_frac, f->y);
-    free(a);
+    lln__free(a);
 }
 
 static void io_formats(build_t *b, const lln_rt_model_t *r, const lln_qfmt_t *f)
@@ -419,8 +420,8 @@ static void io_formats(build_t *b, const lln_rt_model_t *r, const lln_qfmt_t *f)
 static void cfc_norm(build_t *b, const lln_rt_model_t *r, const lln_qfmt_t *f)
 {
     int I = r->inputs;
-    double *a = malloc(2 * (size_t)I * sizeof *a);
-    int *fr = malloc((size_t)I * sizeof *fr);
+    double *a = lln__malloc(2 * (size_t)I * sizeof *a);
+    int *fr = lln__malloc((size_t)I * sizeof *fr);
     if (a && fr) {
         for (int i = 0; i < I; i++) {
             a[i] = ldexp((double)r->x_inv_std[i], -f->x[i]);
@@ -431,7 +432,7 @@ static void cfc_norm(build_t *b, const lln_rt_model_t *r, const lln_qfmt_t *f)
     } else {
         b->ok = 0;
     }
-    free(a), free(fr);
+    lln__free(a), lln__free(fr);
 }
 
 static void scratch_sizes(lln_rtq_model_t *d)
@@ -469,7 +470,7 @@ lln_status_t lln__qimage_build(const lln_model_t *m, const lln_qfmt_t *f, lln_qi
     if (why)
         return lln_error_set(err, LLN_E_UNSUPPORTED, "quantize: %s", why);
     lln_rt_image_t img;
-    lln_status_t st = lln_rt_image_build(m, &img, err);
+    lln_status_t st = lln__rt_image_build(m, &img, err);
     if (st != LLN_OK)
         return st;
     const lln_rt_model_t *r = &img.model;
@@ -511,7 +512,7 @@ lln_status_t lln__qimage_build(const lln_model_t *m, const lln_qfmt_t *f, lln_qi
     out_map(&b, r, f, c_frac);
     d->state_len = r->state_floats; /* N, or 2N for the LSTM's h and c */
     scratch_sizes(d);
-    lln_rt_image_free(&img);
+    lln__rt_image_free(&img);
     if (!b.ok) {
         lln__qimage_free(q);
         return lln_error_set(err, LLN_E_NOMEM, "quantize: out of memory building tables");
@@ -522,7 +523,7 @@ lln_status_t lln__qimage_build(const lln_model_t *m, const lln_qfmt_t *f, lln_qi
 void lln__qimage_free(lln_qimage_t *q)
 {
     for (int i = 0; i < q->narrays; i++)
-        free(q->arrays[i].data);
+        lln__free(q->arrays[i].data);
     q->narrays = 0;
 }
 

@@ -6,10 +6,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../runtime/lln_fx.h"
-#include "../runtime/lln_rtq.h"
+#include "../../runtime/lln_fx.h"
+#include "../../runtime/lln_rtq.h"
 #include "lln/quant.h"
-#include "model_internal.h"
+#include "core/model_internal.h"
 #include "rt_image.h"
 
 #define LLN_Q_MAX_IO 1024 /* inputs and outputs a quantized model may have */

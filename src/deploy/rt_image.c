@@ -8,7 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model_internal.h"
+#include "core/model_internal.h"
+#include "common/alloc.h"
 
 static void *new_array(lln_rt_image_t *img, const char *name, size_t n, int is_u16, int *ok)
 {
@@ -17,7 +18,7 @@ static void *new_array(lln_rt_image_t *img, const char *name, size_t n, int is_u
         return NULL;
     }
     lln_rt_array_t *a = &img->arrays[img->narrays];
-    a->data = calloc(n ? n : 1, is_u16 ? sizeof(uint16_t) : sizeof(float));
+    a->data = lln__calloc(n ? n : 1, is_u16 ? sizeof(uint16_t) : sizeof(float));
     if (a->data == NULL) {
         *ok = 0;
         return NULL;
@@ -251,7 +252,7 @@ static void drop_temporaries(lln_rt_image_t *img)
         lln_rt_array_t *a = &img->arrays[i];
         if (strncmp(a->name, "tmp", 3) == 0) {
             img->weight_bytes -= a->n * (a->is_u16 ? sizeof(uint16_t) : sizeof(float));
-            free(a->data);
+            lln__free(a->data);
             continue;
         }
         img->arrays[k++] = *a;
@@ -281,7 +282,7 @@ static uint32_t scratch_floats(const lln_rt_model_t *r)
     return I + r->cell_outputs + cell;
 }
 
-lln_status_t lln_rt_image_build(const lln_model_t *m, lln_rt_image_t *img, lln_error_t *err)
+lln_status_t lln__rt_image_build(const lln_model_t *m, lln_rt_image_t *img, lln_error_t *err)
 {
     const lln_config_t *c = &m->cfg;
     lln_rt_model_t *r = &img->model;
@@ -314,7 +315,7 @@ lln_status_t lln_rt_image_build(const lln_model_t *m, lln_rt_image_t *img, lln_e
     r->y_std = vec(img, m, "norm.output_std", "y_std", (size_t)m->out, 1.0, &ok);
     drop_temporaries(img);
     if (!ok) {
-        lln_rt_image_free(img);
+        lln__rt_image_free(img);
         return lln_error_set(err, LLN_E_NOMEM, "export: out of memory building tables");
     }
     r->state_floats = (uint32_t)c->units * (lln__nmem(c) ? 2u : 1u);
@@ -322,14 +323,14 @@ lln_status_t lln_rt_image_build(const lln_model_t *m, lln_rt_image_t *img, lln_e
     return LLN_OK;
 }
 
-void lln_rt_image_free(lln_rt_image_t *img)
+void lln__rt_image_free(lln_rt_image_t *img)
 {
     for (int i = 0; i < img->narrays; i++)
-        free(img->arrays[i].data);
+        lln__free(img->arrays[i].data);
     img->narrays = 0;
 }
 
-const char *lln_rt_image_name(const lln_rt_image_t *img, const void *p)
+const char *lln__rt_image_name(const lln_rt_image_t *img, const void *p)
 {
     for (int i = 0; p != NULL && i < img->narrays; i++)
         if (img->arrays[i].data == p)

@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-#include "../runtime/lln_rt.h"
+#include "../../runtime/lln_rt.h"
 #include "lln/model.h"
 
 #define LLN_RT_MAX_ARRAYS 256
@@ -28,10 +28,10 @@ typedef struct lln_rt_image {
     size_t weight_bytes; /* const data: every array */
 } lln_rt_image_t;
 
-/* Builds the image; free with lln_rt_image_free. */
-lln_status_t lln_rt_image_build(const lln_model_t *m, lln_rt_image_t *img, lln_error_t *err);
-void lln_rt_image_free(lln_rt_image_t *img);
+/* Builds the image; free with lln__rt_image_free. */
+lln_status_t lln__rt_image_build(const lln_model_t *m, lln_rt_image_t *img, lln_error_t *err);
+void lln__rt_image_free(lln_rt_image_t *img);
 /* Name of the array holding p (NULL if p is NULL or not an array of img). */
-const char *lln_rt_image_name(const lln_rt_image_t *img, const void *p);
+const char *lln__rt_image_name(const lln_rt_image_t *img, const void *p);
 
 #endif

@@ -3,6 +3,7 @@
 #include "casefile.h"
 
 #include "lln/util.h"
+#include "common/alloc.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -29,7 +30,7 @@ static char *read_whole(const char *path, size_t *len, lln_error_t *err)
     if (nul != NULL) {
         lln_error_set(err, LLN_E_FORMAT, "%s: NUL byte at offset %zu (not a text file)", path,
                       (size_t)((const unsigned char *)nul - buf));
-        free(buf);
+        lln__free(buf);
         return NULL;
     }
     return (char *)buf;
@@ -83,15 +84,6 @@ static lln_status_t fail(reader_t *r, lln_error_t *err, const char *what, const 
                          tok ? " '" : "", tok ? tok : "", tok ? "'" : "");
 }
 
-static char *dup_str(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d != NULL)
-        memcpy(d, s, n);
-    return d;
-}
-
 static lln_status_t add_config(reader_t *r, lln_case_t *c, lln_error_t *err)
 {
     char *key = next_token(r), *val = key ? next_token(r) : NULL;
@@ -99,12 +91,12 @@ static lln_status_t add_config(reader_t *r, lln_case_t *c, lln_error_t *err)
         return fail(r, err, "config needs a key and a value", NULL);
     if (next_token(r) != NULL)
         return fail(r, err, "config value must be one token for key", key);
-    lln_case_config_t *nc = realloc(c->config, (c->nconfig + 1) * sizeof *nc);
+    lln_case_config_t *nc = lln__realloc(c->config, (c->nconfig + 1) * sizeof *nc);
     if (nc == NULL)
         return lln_error_set(err, LLN_E_NOMEM, "%s: out of memory", r->path);
     c->config = nc;
-    nc[c->nconfig].key = dup_str(key);
-    nc[c->nconfig].value = dup_str(val);
+    nc[c->nconfig].key = lln__strdup(key);
+    nc[c->nconfig].value = lln__strdup(val);
     c->nconfig++;
     if (nc[c->nconfig - 1].key == NULL || nc[c->nconfig - 1].value == NULL)
         return lln_error_set(err, LLN_E_NOMEM, "%s: out of memory", r->path);
@@ -136,13 +128,13 @@ static lln_status_t add_tensor(reader_t *r, lln_case_t *c, lln_error_t *err)
     char *name = next_token(r);
     if (name == NULL)
         return fail(r, err, "tensor needs a name", NULL);
-    lln_case_tensor_t *nt = realloc(c->tensors, (c->ntensors + 1) * sizeof *nt);
+    lln_case_tensor_t *nt = lln__realloc(c->tensors, (c->ntensors + 1) * sizeof *nt);
     if (nt == NULL)
         return lln_error_set(err, LLN_E_NOMEM, "%s: out of memory", r->path);
     c->tensors = nt;
     lln_case_tensor_t *t = &nt[c->ntensors++];
     memset(t, 0, sizeof *t);
-    t->name = dup_str(name);
+    t->name = lln__strdup(name);
     if (t->name == NULL)
         return lln_error_set(err, LLN_E_NOMEM, "%s: out of memory", r->path);
     lln_status_t st = parse_shape(r, t, err);
@@ -152,7 +144,7 @@ static lln_status_t add_tensor(reader_t *r, lln_case_t *c, lln_error_t *err)
      * allocating (each value needs at least 2 characters). */
     if (t->count > (r->len - r->pos) / 2 + 1)
         return fail(r, err, "fewer values than the shape needs for tensor", t->name);
-    t->data = malloc((t->count ? t->count : 1) * sizeof *t->data);
+    t->data = lln__malloc((t->count ? t->count : 1) * sizeof *t->data);
     if (t->data == NULL)
         return lln_error_set(err, LLN_E_NOMEM, "%s: out of memory", r->path);
     for (size_t i = 0; i < t->count; i++) {
@@ -190,7 +182,7 @@ static lln_status_t parse_all(reader_t *r, lln_case_t *c, lln_error_t *err)
     return LLN_OK;
 }
 
-lln_status_t lln_case_load(const char *path, lln_case_t *out, lln_error_t *err)
+lln_status_t lln__case_load(const char *path, lln_case_t *out, lln_error_t *err)
 {
     memset(out, 0, sizeof *out);
     reader_t r = {NULL, 0, 0, 1, path, 0};
@@ -198,30 +190,30 @@ lln_status_t lln_case_load(const char *path, lln_case_t *out, lln_error_t *err)
     if (r.buf == NULL)
         return err ? err->code : LLN_E_IO;
     lln_status_t st = parse_all(&r, out, err);
-    free(r.buf);
+    lln__free(r.buf);
     if (st != LLN_OK)
-        lln_case_free(out);
+        lln__case_free(out);
     return st;
 }
 
-void lln_case_free(lln_case_t *c)
+void lln__case_free(lln_case_t *c)
 {
     if (c == NULL)
         return;
     for (size_t i = 0; i < c->nconfig; i++) {
-        free(c->config[i].key);
-        free(c->config[i].value);
+        lln__free(c->config[i].key);
+        lln__free(c->config[i].value);
     }
     for (size_t i = 0; i < c->ntensors; i++) {
-        free(c->tensors[i].name);
-        free(c->tensors[i].data);
+        lln__free(c->tensors[i].name);
+        lln__free(c->tensors[i].data);
     }
-    free(c->config);
-    free(c->tensors);
+    lln__free(c->config);
+    lln__free(c->tensors);
     memset(c, 0, sizeof *c);
 }
 
-const lln_case_tensor_t *lln_case_tensor(const lln_case_t *c, const char *name)
+const lln_case_tensor_t *lln__case_tensor(const lln_case_t *c, const char *name)
 {
     for (size_t i = 0; i < c->ntensors; i++)
         if (strcmp(c->tensors[i].name, name) == 0)
@@ -229,7 +221,7 @@ const lln_case_tensor_t *lln_case_tensor(const lln_case_t *c, const char *name)
     return NULL;
 }
 
-const char *lln_case_get(const lln_case_t *c, const char *key)
+const char *lln__case_get(const lln_case_t *c, const char *key)
 {
     for (size_t i = 0; i < c->nconfig; i++)
         if (strcmp(c->config[i].key, key) == 0)

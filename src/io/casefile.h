@@ -29,10 +29,10 @@ typedef struct lln_case {
 } lln_case_t;
 
 /* Parses path. On error fills err with "path:line: what" and leaves *out empty. */
-lln_status_t lln_case_load(const char *path, lln_case_t *out, lln_error_t *err);
-void lln_case_free(lln_case_t *c);
+lln_status_t lln__case_load(const char *path, lln_case_t *out, lln_error_t *err);
+void lln__case_free(lln_case_t *c);
 /* NULL when absent. */
-const lln_case_tensor_t *lln_case_tensor(const lln_case_t *c, const char *name);
-const char *lln_case_get(const lln_case_t *c, const char *key);
+const lln_case_tensor_t *lln__case_tensor(const lln_case_t *c, const char *name);
+const char *lln__case_get(const lln_case_t *c, const char *key);
 
 #endif

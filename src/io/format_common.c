@@ -4,7 +4,7 @@
 
 #include "format_internal.h"
 
-uint32_t lln_fmt_crc32(const unsigned char *p, size_t n)
+uint32_t lln__fmt_crc32(const unsigned char *p, size_t n)
 {
     uLong crc = crc32(0L, Z_NULL, 0);
     while (n > 0) {
@@ -44,7 +44,7 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
     return len;
 }
 
-int lln_fmt_utf8_ok(const unsigned char *s, size_t n)
+int lln__fmt_utf8_ok(const unsigned char *s, size_t n)
 {
     size_t i = 0;
     while (i < n) {
@@ -56,7 +56,7 @@ int lln_fmt_utf8_ok(const unsigned char *s, size_t n)
     return 1;
 }
 
-void lln_format_reseal(unsigned char *buf, size_t len)
+void lln__format_reseal(unsigned char *buf, size_t len)
 {
     if (len < LLN_FMT_HEADER_SIZE + LLN_FMT_TRAILER_SIZE)
         return;
@@ -68,7 +68,7 @@ void lln_format_reseal(unsigned char *buf, size_t len)
         unsigned char *e = buf + pos;
         uint64_t off = lln_fmt_rd64(e + 8), n = lln_fmt_rd64(e + 16);
         if (off <= len && n <= len - off)
-            lln_fmt_wr32(e + 24, lln_fmt_crc32(buf + off, (size_t)n));
+            lln_fmt_wr32(e + 24, lln__fmt_crc32(buf + off, (size_t)n));
     }
-    lln_fmt_wr32(buf + len - 4, lln_fmt_crc32(buf, len - 4));
+    lln_fmt_wr32(buf + len - 4, lln__fmt_crc32(buf, len - 4));
 }

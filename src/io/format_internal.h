@@ -75,22 +75,22 @@ static inline size_t lln_fmt_pad8(size_t n)
 /* ---- shared helpers (format_common.c) -------------------------------------------------- */
 
 /* zlib's crc32 over any length (zlib takes at most UINT_MAX bytes per call). */
-uint32_t lln_fmt_crc32(const unsigned char *p, size_t n);
+uint32_t lln__fmt_crc32(const unsigned char *p, size_t n);
 
 /* 1 when s[0..n) is well-formed UTF-8 (no overlongs, surrogates or code points > 10FFFF)
  * without NUL bytes. */
-int lln_fmt_utf8_ok(const unsigned char *s, size_t n);
+int lln__fmt_utf8_ok(const unsigned char *s, size_t n);
 
 /* Test hook: recomputes the CRC of every section whose table entry lies inside buf, then
  * the whole-file CRC, so that tests and the fuzzer can reach the field checks behind the
  * checksums with deliberately corrupted files. Does nothing to a buffer too short to hold
  * a header and trailer. */
-void lln_format_reseal(unsigned char *buf, size_t len);
+void lln__format_reseal(unsigned char *buf, size_t len);
 
 /* lln_model_load_mem that also reports the largest single allocation the loader itself made
  * (bytes; not counting the model's own), so tests can check that hostile sizes are
  * rejected before anything large is allocated. largest_alloc may be NULL. */
-lln_status_t lln_format_load_mem_ex(const unsigned char *buf, size_t len, const char *name,
-                                    lln_model_t **out, lln_error_t *err, size_t *largest_alloc);
+lln_status_t lln__format_load_mem_ex(const unsigned char *buf, size_t len, const char *name,
+                                     lln_model_t **out, lln_error_t *err, size_t *largest_alloc);
 
 #endif

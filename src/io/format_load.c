@@ -8,16 +8,17 @@
 #include <string.h>
 
 #include "format_loader.h"
-#include "model_internal.h"
+#include "core/model_internal.h"
+#include "common/alloc.h"
 
-void *lln_fmt_alloc(lln_fmt_loader_t *L, size_t count, size_t size)
+void *lln__fmt_alloc(lln_fmt_loader_t *L, size_t count, size_t size)
 {
     if (size != 0 && count > SIZE_MAX / size)
         return NULL;
     size_t bytes = count * size > 0 ? count * size : 1;
     if (bytes > L->largest_alloc)
         L->largest_alloc = bytes;
-    return malloc(bytes);
+    return lln__malloc(bytes);
 }
 
 /* ---- header, section table, layout -------------------------------------------------------- */
@@ -28,31 +29,31 @@ static lln_status_t check_envelope(lln_fmt_loader_t *L)
     const unsigned char *b = L->buf;
     size_t min = LLN_FMT_HEADER_SIZE + LLN_FMT_TRAILER_SIZE;
     if (L->len < min)
-        return lln_fmt_fail(L, LLN_E_FORMAT,
-                            "%zu bytes is too short for a model file (at "
-                            "least %zu)",
-                            L->len, min);
+        return lln__fmt_fail(L, LLN_E_FORMAT,
+                             "%zu bytes is too short for a model file (at "
+                             "least %zu)",
+                             L->len, min);
     if (memcmp(b, LLN_FMT_MAGIC, 8) != 0)
-        return lln_fmt_fail(L, LLN_E_FORMAT, "not a liquid-edge model file (no LLNMODEL magic)");
+        return lln__fmt_fail(L, LLN_E_FORMAT, "not a liquid-edge model file (no LLNMODEL magic)");
     if (lln_fmt_rd16(b + 8) != LLN_FORMAT_VERSION_MAJOR)
-        return lln_fmt_fail(L, LLN_E_VERSION,
-                            "format version %u.%u is not supported (this "
-                            "reader reads %d.x)",
-                            lln_fmt_rd16(b + 8), lln_fmt_rd16(b + 10), LLN_FORMAT_VERSION_MAJOR);
+        return lln__fmt_fail(L, LLN_E_VERSION,
+                             "format version %u.%u is not supported (this "
+                             "reader reads %d.x)",
+                             lln_fmt_rd16(b + 8), lln_fmt_rd16(b + 10), LLN_FORMAT_VERSION_MAJOR);
     if (lln_fmt_rd64(b + 24) != L->len)
-        return lln_fmt_fail(L, LLN_E_FORMAT,
-                            "header says %llu bytes but there are %zu "
-                            "(truncated or extended file)",
-                            (unsigned long long)lln_fmt_rd64(b + 24), L->len);
+        return lln__fmt_fail(L, LLN_E_FORMAT,
+                             "header says %llu bytes but there are %zu "
+                             "(truncated or extended file)",
+                             (unsigned long long)lln_fmt_rd64(b + 24), L->len);
     if (memcmp(b + L->len - LLN_FMT_TRAILER_SIZE, LLN_FMT_END, 4) != 0)
-        return lln_fmt_fail(L, LLN_E_FORMAT, "no end marker at offset %zu (truncated file?)",
-                            L->len - LLN_FMT_TRAILER_SIZE);
-    uint32_t stored = lln_fmt_rd32(b + L->len - 4), crc = lln_fmt_crc32(b, L->len - 4);
+        return lln__fmt_fail(L, LLN_E_FORMAT, "no end marker at offset %zu (truncated file?)",
+                             L->len - LLN_FMT_TRAILER_SIZE);
+    uint32_t stored = lln_fmt_rd32(b + L->len - 4), crc = lln__fmt_crc32(b, L->len - 4);
     if (stored != crc)
-        return lln_fmt_fail(L, LLN_E_CHECKSUM,
-                            "file checksum mismatch (stored 0x%08lx, "
-                            "computed 0x%08lx): the file is corrupted",
-                            (unsigned long)stored, (unsigned long)crc);
+        return lln__fmt_fail(L, LLN_E_CHECKSUM,
+                             "file checksum mismatch (stored 0x%08lx, "
+                             "computed 0x%08lx): the file is corrupted",
+                             (unsigned long)stored, (unsigned long)crc);
     return LLN_OK;
 }
 
@@ -63,26 +64,26 @@ static lln_status_t check_header(lln_fmt_loader_t *L, uint32_t *entry_size)
     uint32_t count = lln_fmt_rd32(b + 20);
     *entry_size = lln_fmt_rd32(b + 32);
     if (flags != 0)
-        return lln_fmt_fail(L, LLN_E_UNSUPPORTED,
-                            "header flags 0x%08lx name features this "
-                            "reader does not know (written by a newer version?)",
-                            (unsigned long)flags);
+        return lln__fmt_fail(L, LLN_E_UNSUPPORTED,
+                             "header flags 0x%08lx name features this "
+                             "reader does not know (written by a newer version?)",
+                             (unsigned long)flags);
     if (hsize < LLN_FMT_HEADER_SIZE || hsize % LLN_FMT_ALIGN || *entry_size < LLN_FMT_ENTRY_SIZE ||
         *entry_size % LLN_FMT_ALIGN || lln_fmt_rd32(b + 36) != 0)
-        return lln_fmt_fail(L, LLN_E_FORMAT,
-                            "header: header size %lu, entry size %lu or "
-                            "reserved field %lu invalid (want >= %u, >= %u, multiples of 8; 0)",
-                            (unsigned long)hsize, (unsigned long)*entry_size,
-                            (unsigned long)lln_fmt_rd32(b + 36), LLN_FMT_HEADER_SIZE,
-                            LLN_FMT_ENTRY_SIZE);
+        return lln__fmt_fail(L, LLN_E_FORMAT,
+                             "header: header size %lu, entry size %lu or "
+                             "reserved field %lu invalid (want >= %u, >= %u, multiples of 8; 0)",
+                             (unsigned long)hsize, (unsigned long)*entry_size,
+                             (unsigned long)lln_fmt_rd32(b + 36), LLN_FMT_HEADER_SIZE,
+                             LLN_FMT_ENTRY_SIZE);
     /* count <= 64 and entry_size < 2^32: the product cannot overflow 64 bits */
     L->table_end = count <= LLN_FMT_MAX_SECTIONS ? hsize + (uint64_t)count * *entry_size : 0;
     if (count < 1 || count > LLN_FMT_MAX_SECTIONS || L->table_end > L->len - LLN_FMT_TRAILER_SIZE)
-        return lln_fmt_fail(L, LLN_E_FORMAT,
-                            "header: %lu sections (1..%u) of %lu bytes after a "
-                            "%lu-byte header do not fit in the file",
-                            (unsigned long)count, LLN_FMT_MAX_SECTIONS, (unsigned long)*entry_size,
-                            (unsigned long)hsize);
+        return lln__fmt_fail(L, LLN_E_FORMAT,
+                             "header: %lu sections (1..%u) of %lu bytes after a "
+                             "%lu-byte header do not fit in the file",
+                             (unsigned long)count, LLN_FMT_MAX_SECTIONS, (unsigned long)*entry_size,
+                             (unsigned long)hsize);
     L->nsec = count;
     return LLN_OK;
 }
@@ -101,8 +102,8 @@ static lln_status_t read_entry(lln_fmt_loader_t *L, const unsigned char *e, uint
     lln_fmt_sec_t *s = &L->sec[i];
     uint64_t end = L->len - LLN_FMT_TRAILER_SIZE;
     if (!tag_printable(e))
-        return lln_fmt_fail(L, LLN_E_FORMAT, "section %lu: tag is not printable ASCII",
-                            (unsigned long)i);
+        return lln__fmt_fail(L, LLN_E_FORMAT, "section %lu: tag is not printable ASCII",
+                             (unsigned long)i);
     memcpy(s->tag, e, 4);
     s->tag[4] = '\0';
     s->index = i;
@@ -111,19 +112,19 @@ static lln_status_t read_entry(lln_fmt_loader_t *L, const unsigned char *e, uint
     s->len = lln_fmt_rd64(e + 16);
     s->crc = lln_fmt_rd32(e + 24);
     if ((s->flags & ~LLN_FMT_SEC_OPTIONAL) != 0 || lln_fmt_rd32(e + 28) != 0)
-        return lln_fmt_fail(L, LLN_E_FORMAT,
-                            "section %lu ('%s'): unknown flags 0x%08lx or "
-                            "reserved field not 0",
-                            (unsigned long)i, s->tag, (unsigned long)s->flags);
+        return lln__fmt_fail(L, LLN_E_FORMAT,
+                             "section %lu ('%s'): unknown flags 0x%08lx or "
+                             "reserved field not 0",
+                             (unsigned long)i, s->tag, (unsigned long)s->flags);
     if (s->off % LLN_FMT_ALIGN != 0 || s->off < L->table_end || s->off > end ||
         s->len > end - s->off)
-        return lln_fmt_fail(L, LLN_E_FORMAT,
-                            "section %lu ('%s'): range %llu+%llu is not "
-                            "8-byte aligned inside [%llu, %llu) (after the table, before "
-                            "the trailer)",
-                            (unsigned long)i, s->tag, (unsigned long long)s->off,
-                            (unsigned long long)s->len, (unsigned long long)L->table_end,
-                            (unsigned long long)end);
+        return lln__fmt_fail(L, LLN_E_FORMAT,
+                             "section %lu ('%s'): range %llu+%llu is not "
+                             "8-byte aligned inside [%llu, %llu) (after the table, before "
+                             "the trailer)",
+                             (unsigned long)i, s->tag, (unsigned long long)s->off,
+                             (unsigned long long)s->len, (unsigned long long)L->table_end,
+                             (unsigned long long)end);
     return LLN_OK;
 }
 
@@ -145,15 +146,15 @@ static lln_status_t bind_section(lln_fmt_loader_t *L, const lln_fmt_sec_t *s)
 {
     const lln_fmt_sec_t **slot = known_slot(L, s->tag);
     if (slot == NULL && !(s->flags & LLN_FMT_SEC_OPTIONAL))
-        return lln_fmt_fail(L, LLN_E_UNSUPPORTED,
-                            "section %lu: unknown required section '%s' "
-                            "(written by a newer version?)",
-                            (unsigned long)s->index, s->tag);
+        return lln__fmt_fail(L, LLN_E_UNSUPPORTED,
+                             "section %lu: unknown required section '%s' "
+                             "(written by a newer version?)",
+                             (unsigned long)s->index, s->tag);
     if (slot != NULL && *slot != NULL)
-        return lln_fmt_fail(L, LLN_E_FORMAT,
-                            "section %lu: a second '%s' section (the first "
-                            "is section %lu)",
-                            (unsigned long)s->index, s->tag, (unsigned long)(*slot)->index);
+        return lln__fmt_fail(L, LLN_E_FORMAT,
+                             "section %lu: a second '%s' section (the first "
+                             "is section %lu)",
+                             (unsigned long)s->index, s->tag, (unsigned long)(*slot)->index);
     if (slot != NULL)
         *slot = s;
     return LLN_OK;
@@ -172,10 +173,10 @@ static lln_status_t read_table(lln_fmt_loader_t *L)
     if (st != LLN_OK)
         return st;
     if (L->conf == NULL || L->tens == NULL || L->data == NULL)
-        return lln_fmt_fail(L, LLN_E_FORMAT, "missing required section %s",
-                            L->conf == NULL   ? "CONF"
-                            : L->tens == NULL ? "TENS"
-                                              : "DATA");
+        return lln__fmt_fail(L, LLN_E_FORMAT, "missing required section %s",
+                             L->conf == NULL   ? "CONF"
+                             : L->tens == NULL ? "TENS"
+                                               : "DATA");
     return LLN_OK;
 }
 
@@ -192,10 +193,10 @@ static lln_status_t zero_bytes(lln_fmt_loader_t *L, uint64_t from, uint64_t to)
 {
     for (uint64_t k = from; k < to; k++)
         if (L->buf[k] != 0)
-            return lln_fmt_fail(L, LLN_E_FORMAT,
-                                "nonzero byte at offset %llu between sections "
-                                "(padding must be 0)",
-                                (unsigned long long)k);
+            return lln__fmt_fail(L, LLN_E_FORMAT,
+                                 "nonzero byte at offset %llu between sections "
+                                 "(padding must be 0)",
+                                 (unsigned long long)k);
     return LLN_OK;
 }
 
@@ -209,23 +210,23 @@ static lln_status_t check_layout(lln_fmt_loader_t *L)
     qsort(v, L->nsec, sizeof(const lln_fmt_sec_t *), cmp_sec);
     for (uint32_t i = 0; i < L->nsec; i++) {
         if (v[i]->off < end)
-            return lln_fmt_fail(L, LLN_E_FORMAT,
-                                "section %lu ('%s') at %llu+%llu overlaps the "
-                                "section before it (which ends at %llu)",
-                                (unsigned long)v[i]->index, v[i]->tag,
-                                (unsigned long long)v[i]->off, (unsigned long long)v[i]->len,
-                                (unsigned long long)end);
+            return lln__fmt_fail(L, LLN_E_FORMAT,
+                                 "section %lu ('%s') at %llu+%llu overlaps the "
+                                 "section before it (which ends at %llu)",
+                                 (unsigned long)v[i]->index, v[i]->tag,
+                                 (unsigned long long)v[i]->off, (unsigned long long)v[i]->len,
+                                 (unsigned long long)end);
         lln_status_t st = zero_bytes(L, end, v[i]->off);
         if (st != LLN_OK)
             return st;
         end = v[i]->off + v[i]->len;
-        uint32_t crc = lln_fmt_crc32(L->buf + v[i]->off, (size_t)v[i]->len);
+        uint32_t crc = lln__fmt_crc32(L->buf + v[i]->off, (size_t)v[i]->len);
         if (crc != v[i]->crc)
-            return lln_fmt_fail(L, LLN_E_CHECKSUM,
-                                "section %lu ('%s') checksum mismatch "
-                                "(stored 0x%08lx, computed 0x%08lx)",
-                                (unsigned long)v[i]->index, v[i]->tag, (unsigned long)v[i]->crc,
-                                (unsigned long)crc);
+            return lln__fmt_fail(L, LLN_E_CHECKSUM,
+                                 "section %lu ('%s') checksum mismatch "
+                                 "(stored 0x%08lx, computed 0x%08lx)",
+                                 (unsigned long)v[i]->index, v[i]->tag, (unsigned long)v[i]->crc,
+                                 (unsigned long)crc);
     }
     return zero_bytes(L, end, L->len - LLN_FMT_TRAILER_SIZE);
 }
@@ -266,10 +267,10 @@ static lln_status_t check_shape(lln_fmt_loader_t *L, size_t i, const char *name,
         return LLN_OK;
     shape_str(fs, sizeof fs, t->ndim, fd);
     shape_str(ms, sizeof ms, mt->ndim == 2 ? 2u : 1u, md);
-    return lln_fmt_fail(L, LLN_E_SHAPE,
-                        "section TENS entry %zu ('%s'): shape %s but the "
-                        "configuration gives %s",
-                        i, name, fs, ms);
+    return lln__fmt_fail(L, LLN_E_SHAPE,
+                         "section TENS entry %zu ('%s'): shape %s but the "
+                         "configuration gives %s",
+                         i, name, fs, ms);
 }
 
 /* Every file tensor names a model tensor of the same shape, and (names being unique and the
@@ -282,10 +283,10 @@ static lln_status_t match_tensors(lln_fmt_loader_t *L, const lln_model_t *m)
         cname(t, name);
         const lln_tensor_info_t *mt = lln_model_find(m, name);
         if (mt == NULL)
-            return lln_fmt_fail(L, LLN_E_FORMAT,
-                                "section TENS entry %zu ('%s'): the "
-                                "configuration has no tensor of that name",
-                                i, name);
+            return lln__fmt_fail(L, LLN_E_FORMAT,
+                                 "section TENS entry %zu ('%s'): the "
+                                 "configuration has no tensor of that name",
+                                 i, name);
         lln_status_t st = check_shape(L, i, name, t, mt);
         if (st != LLN_OK)
             return st;
@@ -297,10 +298,10 @@ static lln_status_t match_tensors(lln_fmt_loader_t *L, const lln_model_t *m)
                                 memcmp(L->tens_v[i].name, want, L->tens_v[i].name_len) != 0))
             i++;
         if (i == L->ntens)
-            return lln_fmt_fail(L, LLN_E_FORMAT,
-                                "section TENS: no entry for tensor '%s' "
-                                "(the configuration needs it)",
-                                want);
+            return lln__fmt_fail(L, LLN_E_FORMAT,
+                                 "section TENS: no entry for tensor '%s' "
+                                 "(the configuration needs it)",
+                                 want);
     }
     return LLN_OK;
 }
@@ -325,10 +326,10 @@ static lln_status_t set_values(lln_fmt_loader_t *L, lln_model_t *m)
     uint64_t most = 0;
     for (size_t i = 0; i < L->ntens; i++)
         most = L->tens_v[i].count > most ? L->tens_v[i].count : most;
-    double *v = lln_fmt_alloc(L, (size_t)most, sizeof *v); /* most <= DATA size / 4 */
+    double *v = lln__fmt_alloc(L, (size_t)most, sizeof *v); /* most <= DATA size / 4 */
     if (v == NULL)
-        return lln_fmt_fail(L, LLN_E_NOMEM, "out of memory for %llu values",
-                            (unsigned long long)most);
+        return lln__fmt_fail(L, LLN_E_NOMEM, "out of memory for %llu values",
+                             (unsigned long long)most);
     lln_status_t st = LLN_OK;
     for (size_t i = 0; st == LLN_OK && i < L->ntens; i++) {
         const lln_fmt_tensor_t *t = &L->tens_v[i];
@@ -338,14 +339,14 @@ static lln_status_t set_values(lln_fmt_loader_t *L, lln_model_t *m)
         decode(L->buf + L->data->off + t->off, t, v);
         st = lln__model_copy(m, name, v, (size_t)t->count, &sub);
         if (st != LLN_OK)
-            st = lln_fmt_fail(L, st, "section TENS entry %zu ('%s'): %s", i, name, sub.msg);
+            st = lln__fmt_fail(L, st, "section TENS entry %zu ('%s'): %s", i, name, sub.msg);
     }
-    free(v);
+    lln__free(v);
     if (st == LLN_OK) {
         lln_error_t sub = {LLN_OK, ""};
         st = lln_model_prepare(m, &sub); /* once, after every tensor is in */
         if (st != LLN_OK)
-            st = lln_fmt_fail(L, st, "section TENS: %s", sub.msg);
+            st = lln__fmt_fail(L, st, "section TENS: %s", sub.msg);
     }
     return st;
 }
@@ -354,7 +355,7 @@ static lln_status_t set_meta(lln_fmt_loader_t *L, lln_model_t *m)
 {
     for (size_t i = 0; i < L->nmeta; i++) {
         const lln_fmt_meta_t *e = &L->meta_v[i];
-        char *k = lln_fmt_alloc(L, e->key_len + 1, 1), *v = lln_fmt_alloc(L, e->value_len + 1, 1);
+        char *k = lln__fmt_alloc(L, e->key_len + 1, 1), *v = lln__fmt_alloc(L, e->value_len + 1, 1);
         lln_status_t st = k == NULL || v == NULL ? LLN_E_NOMEM : LLN_OK;
         if (st == LLN_OK) {
             memcpy(k, e->key, e->key_len);
@@ -363,10 +364,10 @@ static lln_status_t set_meta(lln_fmt_loader_t *L, lln_model_t *m)
             v[e->value_len] = '\0';
             st = lln_model_set_meta(m, k, v);
         }
-        free(k);
-        free(v);
+        lln__free(k);
+        lln__free(v);
         if (st != LLN_OK)
-            return lln_fmt_fail(L, st, "section META entry %zu: %s", i, lln_strerror(st));
+            return lln__fmt_fail(L, st, "section META entry %zu: %s", i, lln_strerror(st));
     }
     return LLN_OK;
 }
@@ -380,15 +381,15 @@ static lln_status_t build_model(lln_fmt_loader_t *L, lln_model_t **out)
      * lln_model_create allocate more than the values it actually carries. */
     lln_status_t st = lln_config_param_count(&L->cfg, &need, &sub);
     if (st != LLN_OK)
-        return lln_fmt_fail(L, st, "section CONF: %s", sub.msg);
+        return lln__fmt_fail(L, st, "section CONF: %s", sub.msg);
     if ((uint64_t)need != L->total_values)
-        return lln_fmt_fail(L, LLN_E_FORMAT,
-                            "the configuration needs %zu parameter values but "
-                            "section TENS declares %llu",
-                            need, (unsigned long long)L->total_values);
+        return lln__fmt_fail(L, LLN_E_FORMAT,
+                             "the configuration needs %zu parameter values but "
+                             "section TENS declares %llu",
+                             need, (unsigned long long)L->total_values);
     st = lln_model_create(&L->cfg, 0, &m, &sub);
     if (st != LLN_OK)
-        return lln_fmt_fail(L, st, "section CONF: %s", sub.msg);
+        return lln__fmt_fail(L, st, "section CONF: %s", sub.msg);
     st = match_tensors(L, m);
     if (st == LLN_OK)
         st = set_values(L, m);
@@ -402,8 +403,8 @@ static lln_status_t build_model(lln_fmt_loader_t *L, lln_model_t **out)
     return LLN_OK;
 }
 
-lln_status_t lln_format_load_mem_ex(const unsigned char *buf, size_t len, const char *name,
-                                    lln_model_t **out, lln_error_t *err, size_t *largest_alloc)
+lln_status_t lln__format_load_mem_ex(const unsigned char *buf, size_t len, const char *name,
+                                     lln_model_t **out, lln_error_t *err, size_t *largest_alloc)
 {
     lln_fmt_loader_t L;
     memset(&L, 0, sizeof L);
@@ -414,22 +415,22 @@ lln_status_t lln_format_load_mem_ex(const unsigned char *buf, size_t len, const 
     if (out != NULL)
         *out = NULL;
     lln_status_t st = buf == NULL || out == NULL
-                          ? lln_fmt_fail(&L, LLN_E_ARG, "load: NULL buffer or output")
+                          ? lln__fmt_fail(&L, LLN_E_ARG, "load: NULL buffer or output")
                           : check_envelope(&L);
     if (st == LLN_OK)
         st = read_table(&L);
     if (st == LLN_OK)
         st = check_layout(&L);
     if (st == LLN_OK)
-        st = lln_fmt_parse_conf(&L);
+        st = lln__fmt_parse_conf(&L);
     if (st == LLN_OK)
-        st = lln_fmt_parse_tens(&L);
+        st = lln__fmt_parse_tens(&L);
     if (st == LLN_OK)
-        st = lln_fmt_parse_meta(&L);
+        st = lln__fmt_parse_meta(&L);
     if (st == LLN_OK)
         st = build_model(&L, out);
-    free(L.tens_v);
-    free(L.meta_v);
+    lln__free(L.tens_v);
+    lln__free(L.meta_v);
     if (largest_alloc != NULL)
         *largest_alloc = L.largest_alloc;
     return st;
@@ -438,13 +439,13 @@ lln_status_t lln_format_load_mem_ex(const unsigned char *buf, size_t len, const 
 lln_status_t lln_model_load_mem(const unsigned char *buf, size_t len, const char *name_for_messages,
                                 lln_model_t **out, lln_error_t *err)
 {
-    return lln_format_load_mem_ex(buf, len, name_for_messages, out, err, NULL);
+    return lln__format_load_mem_ex(buf, len, name_for_messages, out, err, NULL);
 }
 
 /* Defined last: the analyzer hint of the same name in format_loader.h applies to every use
  * above and must not apply to the definition. */
-#undef lln_fmt_fail
-lln_status_t lln_fmt_fail(lln_fmt_loader_t *L, lln_status_t code, const char *fmt, ...)
+#undef lln__fmt_fail
+lln_status_t lln__fmt_fail(lln_fmt_loader_t *L, lln_status_t code, const char *fmt, ...)
 {
     char msg[sizeof L->err->msg];
     va_list ap;

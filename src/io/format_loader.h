@@ -47,7 +47,7 @@ typedef struct lln_fmt_loader {
 } lln_fmt_loader_t;
 
 /* Sets L->err to code and "<name>: <message>"; returns code. */
-lln_status_t lln_fmt_fail(lln_fmt_loader_t *L, lln_status_t code, const char *fmt, ...)
+lln_status_t lln__fmt_fail(lln_fmt_loader_t *L, lln_status_t code, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 3, 4))) /* Flawfinder: ignore (format attribute, not a call) */
 #endif
@@ -55,16 +55,16 @@ lln_status_t lln_fmt_fail(lln_fmt_loader_t *L, lln_status_t code, const char *fm
 #ifdef __clang_analyzer__
 /* Hint for clang-tidy's static analyzer, which does not follow calls to variadic functions
  * and so would assume a failure may return LLN_OK: the result is the code argument. */
-#define lln_fmt_fail(L, code, ...) (lln_fmt_fail((L), (code), __VA_ARGS__), (code))
+#define lln__fmt_fail(L, code, ...) (lln__fmt_fail((L), (code), __VA_ARGS__), (code))
 #endif
 
 /* malloc that records the largest request in L (for the tests' allocation bound). */
-void *lln_fmt_alloc(lln_fmt_loader_t *L, size_t count, size_t size);
+void *lln__fmt_alloc(lln_fmt_loader_t *L, size_t count, size_t size);
 
 /* Section parsers: validate everything, allocate only arrays bounded by the section
  * length, and fill L. */
-lln_status_t lln_fmt_parse_conf(lln_fmt_loader_t *L);
-lln_status_t lln_fmt_parse_tens(lln_fmt_loader_t *L);
-lln_status_t lln_fmt_parse_meta(lln_fmt_loader_t *L);
+lln_status_t lln__fmt_parse_conf(lln_fmt_loader_t *L);
+lln_status_t lln__fmt_parse_tens(lln_fmt_loader_t *L);
+lln_status_t lln__fmt_parse_meta(lln_fmt_loader_t *L);
 
 #endif

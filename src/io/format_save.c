@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "format_internal.h"
+#include "common/alloc.h"
 
 /* Parameters are written through their IEEE-754 bit patterns. */
 #if FLT_MANT_DIG != 24 || DBL_MANT_DIG != 53 || FLT_RADIX != 2
@@ -37,7 +38,7 @@ static unsigned char *wb_grow(wbuf_t *b, size_t n)
         size_t cap = b->cap ? b->cap : 4096;
         while (cap < b->len + n)
             cap *= 2;
-        unsigned char *np = realloc(b->p, cap);
+        unsigned char *np = lln__realloc(b->p, cap);
         if (np == NULL) {
             b->oom = 1;
             return NULL;
@@ -111,8 +112,8 @@ static lln_status_t check_meta(const lln_model_t *m, lln_error_t *err)
                                  "save: metadata '%.64s': key must be 1..%u "
                                  "bytes and value at most %u",
                                  k, LLN_FMT_MAX_META_KEY, LLN_FMT_MAX_META_VALUE);
-        if (!lln_fmt_utf8_ok((const unsigned char *)k, kl) ||
-            !lln_fmt_utf8_ok((const unsigned char *)v, vl))
+        if (!lln__fmt_utf8_ok((const unsigned char *)k, kl) ||
+            !lln__fmt_utf8_ok((const unsigned char *)v, vl))
             return lln_error_set(err, LLN_E_ARG, "save: metadata entry %zu is not valid UTF-8", i);
     }
     return LLN_OK;
@@ -282,7 +283,7 @@ static void write_entry(unsigned char *buf, int s, size_t off, size_t len)
     lln_fmt_wr32(e + 4, SEC_FLAGS[s]);
     lln_fmt_wr64(e + 8, off);
     lln_fmt_wr64(e + 16, len);
-    lln_fmt_wr32(e + 24, lln_fmt_crc32(buf + off, len));
+    lln_fmt_wr32(e + 24, lln__fmt_crc32(buf + off, len));
     lln_fmt_wr32(e + 28, 0);
 }
 
@@ -313,7 +314,7 @@ static lln_status_t serialize(const lln_model_t *m, wbuf_t *b, lln_error_t *err)
     write_header(b->p, b->len);
     for (int s = 0; s < NSEC; s++)
         write_entry(b->p, s, off[s], len[s]);
-    lln_fmt_wr32(b->p + b->len - 4, lln_fmt_crc32(b->p, b->len - 4));
+    lln_fmt_wr32(b->p + b->len - 4, lln__fmt_crc32(b->p, b->len - 4));
     return LLN_OK;
 }
 
@@ -333,7 +334,7 @@ lln_status_t lln_model_save_mem(const lln_model_t *m, unsigned char **buf, size_
     if (st == LLN_OK)
         st = serialize(m, &b, err);
     if (st != LLN_OK) {
-        free(b.p);
+        lln__free(b.p);
         return st;
     }
     *buf = b.p;

@@ -18,7 +18,7 @@ void lln_import_opts_default(lln_import_opts_t *o)
 
 static const lln_case_tensor_t *find(const lln_case_t *t, const char *name)
 {
-    return lln_case_tensor(t, name);
+    return lln__case_tensor(t, name);
 }
 
 /* Rows of a 2-D tensor (0 when absent or not 2-D). */

@@ -14,6 +14,7 @@
 #define ZLIB_CONST /* zlib's next_in becomes const: no casting away const on our buffer */
 #include "lln/util.h"
 #include "ptfile.h"
+#include "common/alloc.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -326,7 +327,7 @@ static int entry_ptr_cmp(const void *a, const void *b)
  * archive ambiguous (a reader could pick either), so that is an error. */
 static lln_status_t index_entries(pt_t *p)
 {
-    p->byname = malloc(p->nent * sizeof(pt_entry_t *));
+    p->byname = lln__malloc(p->nent * sizeof(pt_entry_t *));
     if (p->byname == NULL)
         return pt_nomem(p);
     for (size_t i = 0; i < p->nent; i++)
@@ -356,11 +357,11 @@ static lln_status_t read_central(pt_t *p)
         return pt_fail(p, LLN_E_FORMAT, "zip end record", eocd,
                        "%llu entries cannot fit in a %llu-byte central directory",
                        (unsigned long long)ze.nent, (unsigned long long)ze.cd_size);
-    p->nent = (size_t)ze.nent;
     p->cd_off = ze.cd_off;
-    p->ent = calloc(p->nent, sizeof *p->ent);
+    p->ent = lln__calloc((size_t)ze.nent, sizeof *p->ent);
     if (p->ent == NULL)
-        return pt_nomem(p);
+        return pt_nomem(p); /* nent stays 0: the cleanup must not walk a missing table */
+    p->nent = (size_t)ze.nent;
     uint64_t pos = ze.cd_off, end = ze.cd_off + ze.cd_size;
     for (size_t i = 0; i < p->nent && st == LLN_OK; i++)
         st = read_central_entry(p, &p->ent[i], &pos, end, i);
@@ -465,7 +466,7 @@ static lln_status_t inflate_entry(const pt_t *p, pt_entry_t *e, uint64_t off)
         return ent_fail(p, e, LLN_E_FORMAT, off,
                         "declared size %llu impossible for %llu compressed bytes",
                         (unsigned long long)e->usize, (unsigned long long)e->csize);
-    e->owned = malloc((size_t)e->usize + 1);
+    e->owned = lln__malloc((size_t)e->usize + 1);
     if (e->owned == NULL)
         return pt_nomem(p);
     if (!inflate_exact(p->file + off, e->csize, e->owned, e->usize))
@@ -513,7 +514,7 @@ static pt_entry_t *find_in_folder(pt_t *p, const char *mid, const unsigned char 
     size_t mlen = strlen(mid), n = p->folder_len + 1 + mlen + tail_len;
     *nomem = 0;
     if (n > p->scratch_cap) {
-        char *s = realloc(p->scratch, n);
+        char *s = lln__realloc(p->scratch, n);
         if (s == NULL) {
             *nomem = 1;
             return NULL;
@@ -724,7 +725,7 @@ static void *grow(void *arr, size_t *cap, size_t need, size_t elem)
     size_t nc = *cap ? *cap : 16;
     while (nc < need)
         nc *= 2;
-    void *na = realloc(arr, nc * elem);
+    void *na = lln__realloc(arr, nc * elem);
     if (na != NULL)
         *cap = nc;
     return na;
@@ -1398,11 +1399,11 @@ static void pk_free(pk_t *k)
     for (size_t i = 0; i < k->nvals; i++) {
         unsigned kind = k->vals[i].kind;
         if (kind == V_TUPLE || kind == V_LIST || kind == V_DICT)
-            free(k->vals[i].u.seq.items);
+            lln__free(k->vals[i].u.seq.items);
     }
-    free(k->vals);
-    free(k->stack);
-    free(k->memo);
+    lln__free(k->vals);
+    lln__free(k->stack);
+    lln__free(k->memo);
 }
 
 /* ---- output ---------------------------------------------------------------------------- */
@@ -1421,7 +1422,7 @@ static lln_status_t gather(pk_t *k, const pv_t *t, lln_case_tensor_t *out)
     }
     out->ndim = nd;
     out->count = (size_t)t->u.t.count;
-    out->data = malloc((out->count ? out->count : 1) * sizeof *out->data);
+    out->data = lln__malloc((out->count ? out->count : 1) * sizeof *out->data);
     if (out->data == NULL)
         return pt_nomem(k->p);
     for (size_t i = 0; i < out->count; i++) {
@@ -1447,7 +1448,7 @@ static int tensor_name_cmp(const void *a, const void *b)
 static lln_status_t check_unique(pk_t *k, const lln_case_t *out)
 {
     const lln_case_tensor_t **v =
-        malloc((out->ntensors ? out->ntensors : 1) * sizeof(const lln_case_tensor_t *));
+        lln__malloc((out->ntensors ? out->ntensors : 1) * sizeof(const lln_case_tensor_t *));
     if (v == NULL)
         return pt_nomem(k->p);
     for (size_t i = 0; i < out->ntensors; i++)
@@ -1457,7 +1458,7 @@ static lln_status_t check_unique(pk_t *k, const lln_case_t *out)
     for (size_t i = 1; i < out->ntensors && st == LLN_OK; i++)
         if (strcmp(v[i - 1]->name, v[i]->name) == 0)
             st = pk_fail(k, LLN_E_FORMAT, "key '%.80s' appears twice", v[i]->name);
-    free(v);
+    lln__free(v);
     return st;
 }
 
@@ -1472,7 +1473,7 @@ static lln_status_t emit_entry(pk_t *k, ref_t key, ref_t val, lln_case_tensor_t 
         return pk_fail(k, LLN_E_UNSUPPORTED, "value of '%s' is a %s, not a tensor",
                        show(ks, sizeof ks, kv->u.s.p, kv->u.s.n), k_kind_name[tv->kind]);
     }
-    t->name = malloc(kv->u.s.n + 1);
+    t->name = lln__malloc(kv->u.s.n + 1);
     if (t->name == NULL)
         return pt_nomem(k->p);
     memcpy(t->name, kv->u.s.p, kv->u.s.n);
@@ -1487,11 +1488,11 @@ static lln_status_t emit(pk_t *k, ref_t root, lln_case_t *out)
         return pk_fail(k, LLN_E_UNSUPPORTED, "checkpoint holds a %s, not a dict of tensors",
                        k_kind_name[d->kind]);
     size_t n = d->u.seq.n / 2;
-    out->tensors = calloc(n ? n : 1, sizeof *out->tensors);
+    out->tensors = lln__calloc(n ? n : 1, sizeof *out->tensors);
     if (out->tensors == NULL)
         return pt_nomem(k->p);
     for (size_t i = 0; i < n; i++) {
-        out->ntensors++; /* counted first so lln_case_free() releases a partial entry */
+        out->ntensors++; /* counted first so lln__case_free() releases a partial entry */
         lln_status_t st =
             emit_entry(k, d->u.seq.items[2 * i], d->u.seq.items[2 * i + 1], &out->tensors[i]);
         if (st != LLN_OK)
@@ -1524,8 +1525,8 @@ static lln_status_t load_archive(pt_t *p, lln_case_t *out)
     return st;
 }
 
-lln_status_t lln_pt_load_mem(const void *buf, size_t len, const char *name, unsigned flags,
-                             lln_case_t *out, lln_error_t *err)
+lln_status_t lln__pt_load_mem(const void *buf, size_t len, const char *name, unsigned flags,
+                              lln_case_t *out, lln_error_t *err)
 {
     pt_t p;
     memset(out, 0, sizeof *out);
@@ -1539,26 +1540,26 @@ lln_status_t lln_pt_load_mem(const void *buf, size_t len, const char *name, unsi
         return lln_error_set(err, LLN_E_ARG, "%s: no buffer", p.path);
     lln_status_t st = load_archive(&p, out);
     for (size_t i = 0; i < p.nent; i++)
-        free(p.ent[i].owned);
-    free(p.ent);
-    free(p.byname);
-    free(p.scratch);
+        lln__free(p.ent[i].owned);
+    lln__free(p.ent);
+    lln__free(p.byname);
+    lln__free(p.scratch);
     if (st != LLN_OK)
-        lln_case_free(out);
+        lln__case_free(out);
     return st;
 }
 
-lln_status_t lln_pt_load(const char *path, lln_case_t *out, lln_error_t *err)
+lln_status_t lln__pt_load(const char *path, lln_case_t *out, lln_error_t *err)
 {
     unsigned char *buf = NULL;
     size_t len = 0;
     memset(out, 0, sizeof *out);
     if (path == NULL)
-        return lln_error_set(err, LLN_E_ARG, "lln_pt_load: no path");
+        return lln_error_set(err, LLN_E_ARG, "lln__pt_load: no path");
     lln_status_t st = lln_read_file(path, &buf, &len, err);
     if (st != LLN_OK)
         return st;
-    st = lln_pt_load_mem(buf, len, path, 0, out, err);
-    free(buf);
+    st = lln__pt_load_mem(buf, len, path, 0, out, err);
+    lln__free(buf);
     return st;
 }

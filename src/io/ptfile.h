@@ -19,16 +19,16 @@
  * values converted to double (float32/float64/float16/bfloat16/int64/int32/int16/int8/
  * uint8/bool storages; strides and storage offsets honoured). out->config stays empty.
  * On error *out is left empty and err holds "path: what is wrong (entry, offset)".
- * Free with lln_case_free(). */
-lln_status_t lln_pt_load(const char *path, lln_case_t *out, lln_error_t *err);
+ * Free with lln__case_free(). */
+lln_status_t lln__pt_load(const char *path, lln_case_t *out, lln_error_t *err);
 
 /* Skips the CRC-32 checks. Only for fuzzing, so that mutated pickle bytes reach the
  * interpreter instead of being stopped by the checksum. */
 #define LLN_PT_NO_CRC 1u
 
-/* Same as lln_pt_load() on a checkpoint already in memory (buf is only read, and not
+/* Same as lln__pt_load() on a checkpoint already in memory (buf is only read, and not
  * kept after the call). name is used in messages in place of the path. */
-lln_status_t lln_pt_load_mem(const void *buf, size_t len, const char *name, unsigned flags,
-                             lln_case_t *out, lln_error_t *err);
+lln_status_t lln__pt_load_mem(const void *buf, size_t len, const char *name, unsigned flags,
+                              lln_case_t *out, lln_error_t *err);
 
 #endif

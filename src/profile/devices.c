@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "lln/profile.h"
+#include "common/alloc.h"
 
 /* share/devices.txt, embedded by cmake/embed.cmake (NUL-terminated). */
 extern const unsigned char lln__devices_text[];
@@ -329,7 +330,7 @@ static lln_status_t open_device(const where_t *w, lln_devices_t *db, size_t *cap
         return fail(w, NULL, "device '%s' is defined twice%s", id, "");
     if (db->count == *cap) {
         size_t nc = *cap ? 2 * *cap : 8;
-        lln_device_t *nd = realloc(db->dev, nc * sizeof *nd);
+        lln_device_t *nd = lln__realloc(db->dev, nc * sizeof *nd);
         if (nd == NULL)
             return lln_error_set(w->err, LLN_E_NOMEM, "%s: out of memory", w->origin);
         db->dev = nd, *cap = nc;
@@ -412,7 +413,7 @@ void lln_devices_free(lln_devices_t *db)
 {
     if (db == NULL)
         return;
-    free(db->dev);
+    lln__free(db->dev);
     db->dev = NULL;
     db->count = 0;
 }

@@ -14,6 +14,7 @@
 
 #include "lln/grad.h"
 #include "lln/train.h"
+#include "common/alloc.h"
 
 typedef struct worker {
     struct lln_batch_grad *g;
@@ -85,7 +86,7 @@ lln_status_t lln_batch_grad_create(const lln_model_t *m, lln_dtype_t dtype, int 
         (which != LLN_LOSS_EVERY_STEP && which != LLN_LOSS_LAST_STEP))
         return lln_error_set(err, LLN_E_ARG, "batch gradient: invalid argument");
     *out = NULL;
-    lln_batch_grad_t *g = calloc(1, sizeof *g);
+    lln_batch_grad_t *g = lln__calloc(1, sizeof *g);
     if (g == NULL)
         return lln_error_set(err, LLN_E_NOMEM, "batch gradient: out of memory");
     g->dtype = dtype;
@@ -102,17 +103,17 @@ lln_status_t lln_batch_grad_create(const lln_model_t *m, lln_dtype_t dtype, int 
     g->I = lln_model_input_size(m);
     g->O = lln_model_output_size(m);
     g->P = lln_model_param_count(m);
-    g->w = calloc((size_t)g->threads, sizeof *g->w);
-    g->inv_std = calloc((size_t)g->O, sizeof(double));
+    g->w = lln__calloc((size_t)g->threads, sizeof *g->w);
+    g->inv_std = lln__calloc((size_t)g->O, sizeof(double));
     int ok = g->w != NULL && g->inv_std != NULL;
     size_t ybytes = (size_t)g->slice * (size_t)steps * (size_t)g->O * esize(dtype);
     for (int k = 0; ok && k < g->threads; k++) {
         worker_t *w = &g->w[k];
         w->g = g;
-        w->y = malloc(ybytes);
-        w->dy = malloc(ybytes);
+        w->y = lln__malloc(ybytes);
+        w->dy = lln__malloc(ybytes);
         if (k > 0)
-            w->grad = malloc((g->P ? g->P : 1) * sizeof(double));
+            w->grad = lln__malloc((g->P ? g->P : 1) * sizeof(double));
         ok = w->y != NULL && w->dy != NULL && (k == 0 || w->grad != NULL);
     }
     if (!ok) {
@@ -129,14 +130,14 @@ void lln_batch_grad_free(lln_batch_grad_t *g)
         return;
     for (int k = 0; g->w != NULL && k < g->threads; k++) {
         lln_tape_free(g->w[k].tape);
-        free(g->w[k].state_buf);
-        free(g->w[k].grad);
-        free(g->w[k].y);
-        free(g->w[k].dy);
+        lln__free(g->w[k].state_buf);
+        lln__free(g->w[k].grad);
+        lln__free(g->w[k].y);
+        lln__free(g->w[k].dy);
     }
-    free(g->w);
-    free(g->inv_std);
-    free(g);
+    lln__free(g->w);
+    lln__free(g->inv_std);
+    lln__free(g);
 }
 
 int lln_batch_grad_threads(const lln_batch_grad_t *g) { return g ? g->threads : 0; }
@@ -327,7 +328,7 @@ static lln_status_t ensure_memory(lln_batch_grad_t *g, const lln_model_t *m, int
                                  g->steps);
         if (!want_tape && w->state_buf == NULL) {
             w->state_bytes = lln_state_bytes(m, g->dtype, g->slice);
-            w->state_buf = malloc(w->state_bytes);
+            w->state_buf = lln__malloc(w->state_bytes);
             if (w->state_buf == NULL)
                 return lln_error_set(err, LLN_E_NOMEM, "batch gradient: out of memory");
         }

@@ -9,6 +9,7 @@
 
 #include "lln/train.h"
 #include "sparse_internal.h"
+#include "common/alloc.h"
 
 struct lln_optim {
     lln_optim_config_t cfg;
@@ -176,18 +177,18 @@ lln_status_t lln_optim_create(const lln_model_t *m, const lln_optim_config_t *c,
     lln_status_t st = lln_optim_config_validate(c, err);
     if (st != LLN_OK)
         return st;
-    lln_optim_t *o = calloc(1, sizeof *o);
+    lln_optim_t *o = lln__calloc(1, sizeof *o);
     if (o == NULL)
         return lln_error_set(err, LLN_E_NOMEM, "optimizer: out of memory");
     o->cfg = *c;
     o->n = lln_model_param_count(m);
     size_t n = o->n ? o->n : 1;
     int nm = c->kind == LLN_OPTIM_SGD ? 1 : 2;
-    o->upd = calloc(n, 1);
-    o->backup = malloc(n * sizeof(double));
+    o->upd = lln__calloc(n, 1);
+    o->backup = lln__malloc(n * sizeof(double));
     for (int k = 0; k < nm; k++) {
-        o->mom[k] = calloc(n, sizeof(double));
-        o->backup_m[k] = malloc(n * sizeof(double));
+        o->mom[k] = lln__calloc(n, sizeof(double));
+        o->backup_m[k] = lln__malloc(n * sizeof(double));
     }
     if (o->upd == NULL || o->backup == NULL || o->mom[0] == NULL || o->backup_m[0] == NULL ||
         (nm == 2 && (o->mom[1] == NULL || o->backup_m[1] == NULL))) {
@@ -215,13 +216,13 @@ void lln_optim_free(lln_optim_t *o)
         return;
     if (o->has_syn)
         lln__synmap_free(&o->syn);
-    free(o->upd);
-    free(o->backup);
+    lln__free(o->upd);
+    lln__free(o->backup);
     for (int k = 0; k < 2; k++) {
-        free(o->mom[k]);
-        free(o->backup_m[k]);
+        lln__free(o->mom[k]);
+        lln__free(o->backup_m[k]);
     }
-    free(o);
+    lln__free(o);
 }
 
 long lln_optim_steps(const lln_optim_t *o) { return o ? o->steps : 0; }

@@ -5,8 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mathfn.h"
+#include "common/mathfn.h"
 #include "sparse_internal.h"
+#include "common/alloc.h"
 
 /* ---- the map ------------------------------------------------------------------------------ */
 
@@ -19,7 +20,7 @@ static int push(builder_t *b, lln__syn_t s)
 {
     if (b->n == b->cap) {
         size_t cap = b->cap ? 2 * b->cap : 256;
-        lln__syn_t *t = realloc(b->s, cap * sizeof *t);
+        lln__syn_t *t = lln__realloc(b->s, cap * sizeof *t);
         if (t == NULL)
             return 0;
         b->s = t;
@@ -106,8 +107,8 @@ static int map_dense(const lln_model_t *m, builder_t *b)
 static int build_groups(lln__synmap_t *map)
 {
     size_t N = (size_t)map->neurons;
-    map->grp_start = calloc(N + 2, sizeof(size_t));
-    map->grp = malloc((2 * map->n + 1) * sizeof(size_t));
+    map->grp_start = lln__calloc(N + 2, sizeof(size_t));
+    map->grp = lln__malloc((2 * map->n + 1) * sizeof(size_t));
     if (map->grp_start == NULL || map->grp == NULL)
         return 0;
     for (size_t i = 0; i < map->n; i++) {
@@ -153,9 +154,9 @@ lln_status_t lln__synmap_build(const lln_model_t *m, lln__synmap_t *map, lln_err
 
 void lln__synmap_free(lln__synmap_t *map)
 {
-    free(map->s);
-    free(map->grp);
-    free(map->grp_start);
+    lln__free(map->s);
+    lln__free(map->grp);
+    lln__free(map->grp_start);
     memset(map, 0, sizeof *map);
 }
 
@@ -355,7 +356,7 @@ lln_status_t lln_prune_fraction(lln_model_t *m, double fraction, long *pruned, l
     if ((st = lln__synmap_build(m, &map, err)) != LLN_OK)
         return st;
     double *p = lln_model_params(m);
-    ranked_t *r = malloc((map.n ? map.n : 1) * sizeof *r);
+    ranked_t *r = lln__malloc((map.n ? map.n : 1) * sizeof *r);
     if (r == NULL) {
         lln__synmap_free(&map);
         return lln_error_set(err, LLN_E_NOMEM, "prune: out of memory");
@@ -368,7 +369,7 @@ lln_status_t lln_prune_fraction(lln_model_t *m, double fraction, long *pruned, l
     size_t k = (size_t)ceil(fraction * (double)present);
     for (size_t j = 0; j < k && j < present; j++)
         lln__syn_remove(&map, p, &map.s[r[j].index]);
-    free(r);
+    lln__free(r);
     lln__synmap_free(&map);
     if (pruned != NULL)
         *pruned = (long)(k < present ? k : present);

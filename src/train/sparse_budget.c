@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "sparse_internal.h"
+#include "common/alloc.h"
 
 void lln_budget_config_default(lln_budget_config_t *c)
 {
@@ -35,7 +36,7 @@ lln_status_t lln_budget_floor(lln_model_t *m, lln_cost_fn cost, void *ctx, doubl
     if (st != LLN_OK)
         return st;
     size_t P = lln_model_param_count(m);
-    double *keep = malloc((P ? P : 1) * sizeof(double));
+    double *keep = lln__malloc((P ? P : 1) * sizeof(double));
     if (keep == NULL)
         return lln_error_set(err, LLN_E_NOMEM, "budget: out of memory");
     memcpy(keep, lln_model_params_const(m), P * sizeof(double));
@@ -43,7 +44,7 @@ lln_status_t lln_budget_floor(lln_model_t *m, lln_cost_fn cost, void *ctx, doubl
     if (st == LLN_OK)
         st = cost_of(m, cost, ctx, mw, err);
     memcpy(lln_model_params(m), keep, P * sizeof(double));
-    free(keep);
+    lln__free(keep);
     lln_status_t st2 = lln_model_prepare(m, st == LLN_OK ? err : NULL);
     return st != LLN_OK ? st : st2;
 }
@@ -54,7 +55,7 @@ static lln_status_t score(const lln_model_t *m, const lln_dataset_t *ds,
 {
     lln_split_t sp = lln_dataset_split_windows(ds, LLN_VALID, NULL) > 0 ? LLN_VALID : LLN_TRAIN;
     size_t n = lln_dataset_split_windows(ds, sp, NULL);
-    size_t *idx = malloc((n ? n : 1) * sizeof *idx);
+    size_t *idx = lln__malloc((n ? n : 1) * sizeof *idx);
     if (idx == NULL)
         return lln_error_set(err, LLN_E_NOMEM, "budget: out of memory");
     lln_dataset_split_windows(ds, sp, idx);
@@ -62,7 +63,7 @@ static lln_status_t score(const lln_model_t *m, const lln_dataset_t *ds,
     lln_status_t st =
         lln_evaluate(m, ds, idx, n, tc->loss, tc->loss_steps, tc->dtype,
                      tc->eval_batch > 0 ? tc->eval_batch : 256, tc->threads, NULL, &s, NULL, err);
-    free(idx);
+    lln__free(idx);
     if (st == LLN_OK)
         *metric = tc->loss == LLN_LOSS_CROSS_ENTROPY ? (s.steps > 0 ? s.correct / s.steps : NAN)
                                                      : (s.count > 0 ? s.sq_err_raw / s.count : NAN);

@@ -10,6 +10,7 @@
 
 #include "lln/sparse.h"
 #include "train_internal.h"
+#include "common/alloc.h"
 
 static double now_s(void)
 {
@@ -35,10 +36,10 @@ static size_t esize(lln_dtype_t d) { return d == LLN_F64 ? sizeof(double) : size
 
 static void buf_free(lln__batch_buf_t *b)
 {
-    free(b->x);
-    free(b->dt);
-    free(b->y);
-    free(b->mask);
+    lln__free(b->x);
+    lln__free(b->dt);
+    lln__free(b->y);
+    lln__free(b->mask);
     memset(b, 0, sizeof *b);
 }
 
@@ -46,10 +47,10 @@ static int buf_alloc(lln__batch_buf_t *b, int cap, int T, int I, int O, lln_dtyp
 {
     size_t bt = (size_t)cap * (size_t)T, e = esize(d);
     b->cap = cap;
-    b->x = malloc(bt * (size_t)I * e);
-    b->dt = malloc(bt * e);
-    b->y = malloc(bt * (size_t)(O > 0 ? O : 1) * e);
-    b->mask = malloc(bt * e);
+    b->x = lln__malloc(bt * (size_t)I * e);
+    b->dt = lln__malloc(bt * e);
+    b->y = lln__malloc(bt * (size_t)(O > 0 ? O : 1) * e);
+    b->mask = lln__malloc(bt * e);
     return b->x && b->dt && b->y && b->mask;
 }
 
@@ -57,19 +58,19 @@ void lln_trainer_free(lln_trainer_t *t)
 {
     if (t == NULL)
         return;
-    free(t->checkpoint);
-    free(t->train_idx);
-    free(t->order);
-    free(t->valid_idx);
+    lln__free(t->checkpoint);
+    lln__free(t->train_idx);
+    lln__free(t->order);
+    lln__free(t->valid_idx);
     lln_optim_free(t->opt);
     lln_batch_grad_free(t->pool);
     lln_batch_grad_free(t->eval_pool);
     buf_free(&t->buf);
     buf_free(&t->eval_buf);
-    free(t->grad);
-    free(t->best);
-    free(t->cur);
-    free(t);
+    lln__free(t->grad);
+    lln__free(t->best);
+    lln__free(t->cur);
+    lln__free(t);
 }
 
 /* ---- setup ------------------------------------------------------------------------------- */
@@ -158,9 +159,9 @@ static lln_status_t split_lists(lln_trainer_t *t, lln_error_t *err)
     t->nvalid = lln_dataset_split_windows(t->ds, LLN_VALID, NULL);
     if (t->ntrain == 0)
         return lln_error_set(err, LLN_E_RANGE, "train: the training split has no windows");
-    t->train_idx = malloc(t->ntrain * sizeof(size_t));
-    t->order = malloc(t->ntrain * sizeof(size_t));
-    t->valid_idx = malloc((t->nvalid ? t->nvalid : 1) * sizeof(size_t));
+    t->train_idx = lln__malloc(t->ntrain * sizeof(size_t));
+    t->order = lln__malloc(t->ntrain * sizeof(size_t));
+    t->valid_idx = lln__malloc((t->nvalid ? t->nvalid : 1) * sizeof(size_t));
     if (!t->train_idx || !t->order || !t->valid_idx)
         return lln_error_set(err, LLN_E_NOMEM, "train: out of memory");
     lln_dataset_split_windows(t->ds, LLN_TRAIN, t->train_idx);
@@ -195,9 +196,9 @@ static lln_status_t setup(lln_trainer_t *t, lln_error_t *err)
                                     t->cfg.loss_steps, &t->pool, err)) != LLN_OK)
         return st;
     size_t P = t->P ? t->P : 1;
-    t->grad = malloc(P * sizeof(double));
-    t->best = malloc(P * sizeof(double));
-    t->cur = malloc(P * sizeof(double));
+    t->grad = lln__malloc(P * sizeof(double));
+    t->best = lln__malloc(P * sizeof(double));
+    t->cur = lln__malloc(P * sizeof(double));
     if (!t->grad || !t->best || !t->cur || !buf_alloc(&t->buf, cap, t->T, t->I, t->O, t->cfg.dtype))
         return lln_error_set(err, LLN_E_NOMEM, "train: out of memory");
     memcpy(t->best, lln_model_params_const(t->m), t->P * sizeof(double));
@@ -213,7 +214,7 @@ lln_status_t lln_trainer_create(lln_model_t *m, const lln_dataset_t *ds,
     lln_status_t st = check_config(c, err);
     if (st != LLN_OK)
         return st;
-    lln_trainer_t *t = calloc(1, sizeof *t);
+    lln_trainer_t *t = lln__calloc(1, sizeof *t);
     if (t == NULL)
         return lln_error_set(err, LLN_E_NOMEM, "train: out of memory");
     t->m = m;
@@ -226,9 +227,9 @@ lln_status_t lln_trainer_create(lln_model_t *m, const lln_dataset_t *ds,
         t->cfg.eval_batch = 256;
     if (c->checkpoint != NULL) {
         size_t n = strlen(c->checkpoint) + 1;
-        t->checkpoint = malloc(n);
+        t->checkpoint = lln__malloc(n);
         if (t->checkpoint == NULL) {
-            free(t);
+            lln__free(t);
             return lln_error_set(err, LLN_E_NOMEM, "train: out of memory");
         }
         memcpy(t->checkpoint, c->checkpoint, n);
@@ -361,14 +362,14 @@ lln_status_t lln_evaluate(const lln_model_t *m, const lln_dataset_t *ds, const s
         st = lln_error_set(err, LLN_E_NOMEM, "evaluate: out of memory");
     if (st == LLN_OK && j.confusion != NULL) {
         memset(confusion, 0, (size_t)K * (size_t)K * sizeof(double));
-        j.yout = malloc((size_t)cap * (size_t)j.T * (size_t)K * esize(dtype));
+        j.yout = lln__malloc((size_t)cap * (size_t)j.T * (size_t)K * esize(dtype));
         if (j.yout == NULL)
             st = lln_error_set(err, LLN_E_NOMEM, "evaluate: out of memory");
     }
     j.buf = &buf;
     if (st == LLN_OK)
         st = eval_windows(&j, windows, count, stats, err);
-    free(j.yout);
+    lln__free(j.yout);
     buf_free(&buf);
     lln_batch_grad_free(j.pool);
     return st;

@@ -19,6 +19,7 @@
 
 #include "lln/format.h"
 #include "train_internal.h"
+#include "common/alloc.h"
 
 #define CHUNK 4000 /* doubles per metadata entry: 64000 hex digits */
 #define CKPT_VERSION "1"
@@ -152,7 +153,7 @@ static lln_status_t clone_model(const lln_model_t *m, lln_model_t **out, lln_err
     if (st != LLN_OK)
         return st;
     st = lln_model_load_mem(bytes, len, "checkpoint", out, err);
-    free(bytes);
+    lln__free(bytes);
     return st;
 }
 
@@ -168,12 +169,12 @@ lln_status_t lln_trainer_save_checkpoint(const lln_trainer_t *t, const char *pat
         memcpy(lln_model_params(c), t->cur, t->P * sizeof(double));
         st = lln_model_prepare(c, err);
     }
-    char *text = malloc(16 * CHUNK + 1);
+    char *text = lln__malloc(16 * CHUNK + 1);
     if (text == NULL)
         st = lln_error_set(err, LLN_E_NOMEM, "checkpoint: out of memory");
     if (st == LLN_OK && (st = put_state(t, c, text)) != LLN_OK)
         lln_error_set(err, st, "checkpoint %s: cannot store the training state", path);
-    free(text);
+    lln__free(text);
     if (st == LLN_OK)
         st = lln_model_save(c, path, err);
     lln_model_free(c);
@@ -248,7 +249,7 @@ static lln_status_t get_state(lln_trainer_t *t, const lln_model_t *c, const char
     long steps = v[2];
     double sc[5] = {0, 0, 0, 0, 0};
     int nm = lln_optim_moment_count(t->opt);
-    double *tmp = malloc((size_t)(1 + nm) * (t->P ? t->P : 1) * sizeof(double));
+    double *tmp = lln__malloc((size_t)(1 + nm) * (t->P ? t->P : 1) * sizeof(double));
     if (tmp == NULL)
         return lln_error_set(err, LLN_E_NOMEM, "%s: out of memory", path);
     lln_status_t st = get_vector(c, path, "scalars", sc, 5, err);
@@ -278,7 +279,7 @@ static lln_status_t get_state(lln_trainer_t *t, const lln_model_t *c, const char
         t->best_metric = sc[4];
         st = lln_optim_set_steps(t->opt, steps);
     }
-    free(tmp);
+    lln__free(tmp);
     return st;
 }
 
