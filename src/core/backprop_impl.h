@@ -13,7 +13,8 @@
  * caller's float64 vector once per backward pass (finalize), where the chain rule through
  * the positivity transforms and the masks is applied. */
 
-#define G_(name) PREP_CAT(name, SFX)
+#include "template.h"
+
 #define G_ALIGN 64
 #define G_MAX_DENSE (LLN_MAX_LAYERS + LLN_MAX_BACKBONE + 3)
 
@@ -29,26 +30,26 @@ enum {
 };
 
 /* The backward view of one dense layer y = W x + b (out x in). */
-typedef struct G_(gdense) {
+typedef struct T_(gdense) {
     int kind, cell, layer; /* which forward layer (G_BB, ...) */
     int out, in, ldw;
-    K_(lln_dense) t; /* W transposed and packed (out = in, in = out): dX = dY W */
+    T_(lln_dense) t; /* W transposed and packed (out = in, in = out): dX = dY W */
     REAL *dw, *db;   /* accumulated dW (out x ldw, row-major, ldw = in padded) and db (out) */
-} G_(gdense);
+} T_(gdense);
 
 /* Record of one CfC cell (or wired layer). */
-typedef struct G_(gcell) {
+typedef struct T_(gcell) {
     int in, hidden, nheads, nbb, f0, hw, units;
     REAL *z0;                                             /* T x B x f0: [input, old state] */
     REAL *pre[LLN_MAX_BACKBONE], *post[LLN_MAX_BACKBONE]; /* T x B x units */
     REAL *hd;                                             /* T x B x hw head outputs */
     int gbb[LLN_MAX_BACKBONE], gheads;                    /* gdense indices */
     REAL *da, *dwt, *wt;                                  /* pure: dA, dw_tau, raw w_tau */
-} G_(gcell);
+} T_(gcell);
 
 /* LTC: per-synapse tables (list order of the prepared model) and lane-block buffers. A
  * block is K_L samples, one per lane; accumulators are [item][lane] and summed at the end. */
-typedef struct G_(gltc) {
+typedef struct T_(gltc) {
     REAL *sig, *mu, *pw, *e;     /* internal synapses: sigma, mu, P(w), erev */
     REAL *ssig, *smu, *spw, *se; /* sensory synapses */
     REAL *gr, *gs;               /* [syn][4][lane]: sums of dn sg, dd sg, dpre (u - mu), dpre */
@@ -57,15 +58,15 @@ typedef struct G_(gltc) {
     REAL *gow, *gob;             /* [motor] */
     /* block buffers */
     REAL *x, *cm, *ns, *dc, *u, *d, *sgs, *sg, *du, *dun, *dn, *dd, *dns, *dds, *dgc, *dx, *dt;
-} G_(gltc);
+} T_(gltc);
 
-typedef struct G_(tape) {
+typedef struct T_(tape) {
     REAL *xn, *dt, *h, *c, *hm, *gates; /* records */
     REAL *scr;                          /* forward step scratch */
-    G_(gcell) cell[LLN_MAX_LAYERS];
-    G_(gltc) ltc;
+    T_(gcell) cell[LLN_MAX_LAYERS];
+    T_(gltc) ltc;
     int ngd, glstm_in, glstm_rec, gproj;
-    G_(gdense) gd[G_MAX_DENSE];
+    T_(gdense) gd[G_MAX_DENSE];
     REAL *zero; /* zero bias of the transposed layers */
     REAL *dh, *dh2, *dc, *dyo, *dyc, *dxn, *dhd, *dza, *dzb, *dgz;
     REAL *xt; /* B x K_L: the last, partial vector of columns of a grad_w input, zero-padded */
@@ -77,30 +78,30 @@ typedef struct G_(tape) {
     REAL *zi, *zh, *dzi, *dzh;
     REAL *mpre[LLN_MAX_BACKBONE], *mpost[LLN_MAX_BACKBONE];
     int grnn_ih, grnn_hh, gmlp[LLN_MAX_BACKBONE];
-} G_(tape);
+} T_(tape);
 
 /* ---- layout ----------------------------------------------------------------------------- */
 
-static void G_(zero_fill)(REAL *v, size_t n) { memset(v, 0, n * sizeof(REAL)); }
+static void T_(zero_fill)(REAL *v, size_t n) { memset(v, 0, n * sizeof(REAL)); }
 
-typedef struct G_(carver) {
+typedef struct T_(carver) {
     char *base;
     size_t off;
-} G_(carver);
+} T_(carver);
 
-static void *G_(take_bytes)(G_(carver) *c, size_t bytes)
+static void *T_(take_bytes)(T_(carver) * c, size_t bytes)
 {
     size_t at = (c->off + G_ALIGN - 1) / G_ALIGN * G_ALIGN;
     c->off = at + bytes;
     return c->base ? c->base + at : NULL;
 }
 
-static REAL *G_(take)(G_(carver) *c, size_t n) { return G_(take_bytes)(c, n * sizeof(REAL)); }
+static REAL *T_(take)(T_(carver) * c, size_t n) { return T_(take_bytes)(c, n * sizeof(REAL)); }
 
 /* The forward dense layer a gdense refers to (read at use: prepare may have moved it). */
-static const K_(lln_dense) *G_(fwd)(const lln_model_t *m, const G_(gdense) *d)
+static const T_(lln_dense) * T_(fwd)(const lln_model_t *m, const T_(gdense) * d)
 {
-    const K_(lln_prep) *p = &m->K_(p);
+    const T_(lln_prep) *p = &m->T_(p);
     switch (d->kind) {
     case G_BB: return &p->cfc[d->cell].backbone[d->layer];
     case G_HEADS: return &p->cfc[d->cell].heads;
@@ -113,32 +114,32 @@ static const K_(lln_dense) *G_(fwd)(const lln_model_t *m, const G_(gdense) *d)
     }
 }
 
-static int G_(add_dense)(G_(tape) *g, G_(carver) *c, const lln_model_t *m, int kind, int cell,
+static int T_(add_dense)(T_(tape) * g, T_(carver) * c, const lln_model_t *m, int kind, int cell,
                          int layer)
 {
-    G_(gdense) *d = &g->gd[g->ngd];
+    T_(gdense) *d = &g->gd[g->ngd];
     d->kind = kind;
     d->cell = cell;
     d->layer = layer;
-    const K_(lln_dense) *f = G_(fwd)(m, d);
+    const T_(lln_dense) *f = T_(fwd)(m, d);
     d->out = f->out;
     d->in = f->in;
     d->t.out = f->in;
     d->t.in = f->out;
-    d->t.ld = P_(pad)(f->in);
-    d->t.w = G_(take)(c, (size_t)d->t.ld * (size_t)f->out);
-    d->ldw = P_(pad)(f->in);
-    d->dw = G_(take)(c, (size_t)f->out * (size_t)d->ldw);
-    d->db = G_(take)(c, (size_t)f->out);
+    d->t.ld = T_(pad)(f->in);
+    d->t.w = T_(take)(c, (size_t)d->t.ld * (size_t)f->out);
+    d->ldw = T_(pad)(f->in);
+    d->dw = T_(take)(c, (size_t)f->out * (size_t)d->ldw);
+    d->db = T_(take)(c, (size_t)f->out);
     return g->ngd++;
 }
 
-static void G_(carve_cfc)(G_(tape) *g, G_(carver) *c, const lln_model_t *m, size_t rows)
+static void T_(carve_cfc)(T_(tape) * g, T_(carver) * c, const lln_model_t *m, size_t rows)
 {
-    const K_(lln_prep) *p = &m->K_(p);
+    const T_(lln_prep) *p = &m->T_(p);
     for (int l = 0; l < p->ncells; l++) {
-        const K_(lln_cfc_prep) *cp = &p->cfc[l];
-        G_(gcell) *gc = &g->cell[l];
+        const T_(lln_cfc_prep) *cp = &p->cfc[l];
+        T_(gcell) *gc = &g->cell[l];
         gc->in = cp->in;
         gc->hidden = cp->hidden;
         gc->nheads = cp->nheads;
@@ -146,119 +147,119 @@ static void G_(carve_cfc)(G_(tape) *g, G_(carver) *c, const lln_model_t *m, size
         gc->f0 = cp->in + cp->hidden;
         gc->hw = cp->heads.out;
         gc->units = cp->nbackbone > 0 ? cp->backbone[0].out : 0;
-        gc->z0 = G_(take)(c, rows * (size_t)gc->f0);
+        gc->z0 = T_(take)(c, rows * (size_t)gc->f0);
         for (int k = 0; k < gc->nbb; k++) {
-            gc->pre[k] = G_(take)(c, rows * (size_t)cp->backbone[k].out);
-            gc->post[k] = G_(take)(c, rows * (size_t)cp->backbone[k].out);
-            gc->gbb[k] = G_(add_dense)(g, c, m, G_BB, l, k);
+            gc->pre[k] = T_(take)(c, rows * (size_t)cp->backbone[k].out);
+            gc->post[k] = T_(take)(c, rows * (size_t)cp->backbone[k].out);
+            gc->gbb[k] = T_(add_dense)(g, c, m, G_BB, l, k);
         }
-        gc->hd = G_(take)(c, rows * (size_t)gc->hw);
-        gc->gheads = G_(add_dense)(g, c, m, G_HEADS, l, 0);
+        gc->hd = T_(take)(c, rows * (size_t)gc->hw);
+        gc->gheads = T_(add_dense)(g, c, m, G_HEADS, l, 0);
         if (m->cfg.mode == LLN_CFC_PURE) {
-            gc->da = G_(take)(c, (size_t)cp->hidden);
-            gc->dwt = G_(take)(c, (size_t)cp->hidden);
-            gc->wt = G_(take)(c, (size_t)cp->hidden);
+            gc->da = T_(take)(c, (size_t)cp->hidden);
+            gc->dwt = T_(take)(c, (size_t)cp->hidden);
+            gc->wt = T_(take)(c, (size_t)cp->hidden);
         }
     }
 }
 
-static void G_(carve_ltc)(G_(tape) *g, G_(carver) *c, const lln_model_t *m)
+static void T_(carve_ltc)(T_(tape) * g, T_(carver) * c, const lln_model_t *m)
 {
-    const K_(lln_ltc_prep) *p = &m->K_(p).ltc;
-    G_(gltc) *L = &g->ltc;
+    const T_(lln_ltc_prep) *p = &m->T_(p).ltc;
+    T_(gltc) *L = &g->ltc;
     size_t N = (size_t)p->N, I = (size_t)p->I, K = (size_t)p->K, lw = K_L;
     size_t S = (size_t)p->r_off[N], Ss = (size_t)p->s_off[N];
-    L->sig = G_(take)(c, S);
-    L->mu = G_(take)(c, S);
-    L->pw = G_(take)(c, S);
-    L->e = G_(take)(c, S);
-    L->ssig = G_(take)(c, Ss);
-    L->smu = G_(take)(c, Ss);
-    L->spw = G_(take)(c, Ss);
-    L->se = G_(take)(c, Ss);
-    L->gr = G_(take)(c, S * 4 * lw);
-    L->gs = G_(take)(c, Ss * 4 * lw);
-    L->gcm = G_(take)(c, N * lw);
-    L->gg = G_(take)(c, N * lw);
-    L->gvl = G_(take)(c, N * lw);
-    L->giw = G_(take)(c, I * lw);
-    L->gib = G_(take)(c, I * lw);
-    L->gow = G_(take)(c, (size_t)p->M);
-    L->gob = G_(take)(c, (size_t)p->M);
-    L->x = G_(take)(c, I * lw);
-    L->cm = G_(take)(c, N * lw);
-    L->ns = G_(take)(c, N * lw);
-    L->dc = G_(take)(c, N * lw);
-    L->u = G_(take)(c, (K + 1) * N * lw);
-    L->d = G_(take)(c, K * N * lw);
-    L->sgs = G_(take)(c, Ss * lw);
-    L->sg = G_(take)(c, K * S * lw);
-    L->du = G_(take)(c, N * lw);
-    L->dun = G_(take)(c, N * lw);
-    L->dn = G_(take)(c, N * lw);
-    L->dd = G_(take)(c, N * lw);
-    L->dns = G_(take)(c, N * lw);
-    L->dds = G_(take)(c, N * lw);
-    L->dgc = G_(take)(c, N * lw);
-    L->dx = G_(take)(c, I * lw);
-    L->dt = G_(take)(c, lw);
+    L->sig = T_(take)(c, S);
+    L->mu = T_(take)(c, S);
+    L->pw = T_(take)(c, S);
+    L->e = T_(take)(c, S);
+    L->ssig = T_(take)(c, Ss);
+    L->smu = T_(take)(c, Ss);
+    L->spw = T_(take)(c, Ss);
+    L->se = T_(take)(c, Ss);
+    L->gr = T_(take)(c, S * 4 * lw);
+    L->gs = T_(take)(c, Ss * 4 * lw);
+    L->gcm = T_(take)(c, N * lw);
+    L->gg = T_(take)(c, N * lw);
+    L->gvl = T_(take)(c, N * lw);
+    L->giw = T_(take)(c, I * lw);
+    L->gib = T_(take)(c, I * lw);
+    L->gow = T_(take)(c, (size_t)p->M);
+    L->gob = T_(take)(c, (size_t)p->M);
+    L->x = T_(take)(c, I * lw);
+    L->cm = T_(take)(c, N * lw);
+    L->ns = T_(take)(c, N * lw);
+    L->dc = T_(take)(c, N * lw);
+    L->u = T_(take)(c, (K + 1) * N * lw);
+    L->d = T_(take)(c, K * N * lw);
+    L->sgs = T_(take)(c, Ss * lw);
+    L->sg = T_(take)(c, K * S * lw);
+    L->du = T_(take)(c, N * lw);
+    L->dun = T_(take)(c, N * lw);
+    L->dn = T_(take)(c, N * lw);
+    L->dd = T_(take)(c, N * lw);
+    L->dns = T_(take)(c, N * lw);
+    L->dds = T_(take)(c, N * lw);
+    L->dgc = T_(take)(c, N * lw);
+    L->dx = T_(take)(c, I * lw);
+    L->dt = T_(take)(c, lw);
 }
 
-static void G_(carve_baseline)(G_(tape) *g, G_(carver) *c, const lln_model_t *m, size_t B,
+static void T_(carve_baseline)(T_(tape) * g, T_(carver) * c, const lln_model_t *m, size_t B,
                                size_t rows)
 {
-    const K_(lln_prep) *p = &m->K_(p);
+    const T_(lln_prep) *p = &m->T_(p);
     size_t gw = (size_t)lln__gates(&m->cfg) * (size_t)m->cfg.units, U = (size_t)m->out_cell;
     if (gw > 0) {
-        g->zi = G_(take)(c, rows * gw);
-        g->zh = G_(take)(c, rows * gw);
-        g->dzi = G_(take)(c, B * gw);
-        g->dzh = G_(take)(c, B * gw);
-        g->grnn_ih = G_(add_dense)(g, c, m, G_RNN_IH, 0, 0);
-        g->grnn_hh = G_(add_dense)(g, c, m, G_RNN_HH, 0, 0);
+        g->zi = T_(take)(c, rows * gw);
+        g->zh = T_(take)(c, rows * gw);
+        g->dzi = T_(take)(c, B * gw);
+        g->dzh = T_(take)(c, B * gw);
+        g->grnn_ih = T_(add_dense)(g, c, m, G_RNN_IH, 0, 0);
+        g->grnn_hh = T_(add_dense)(g, c, m, G_RNN_HH, 0, 0);
     }
     for (int l = 0; l < p->nmlp; l++) {
-        g->mpre[l] = G_(take)(c, rows * U);
-        g->mpost[l] = G_(take)(c, rows * U);
-        g->gmlp[l] = G_(add_dense)(g, c, m, G_MLP, 0, l);
+        g->mpre[l] = T_(take)(c, rows * U);
+        g->mpost[l] = T_(take)(c, rows * U);
+        g->gmlp[l] = T_(add_dense)(g, c, m, G_MLP, 0, l);
     }
 }
 
-size_t G_(lln__tape_carve)(const lln_model_t *m, int batch, int steps, void *base)
+size_t T_(lln__tape_carve)(const lln_model_t *m, int batch, int steps, void *base)
 {
-    G_(carver) c = {base, 0};
-    G_(tape) *g = G_(take_bytes)(&c, sizeof *g), tmp;
+    T_(carver) c = {base, 0};
+    T_(tape) *g = T_(take_bytes)(&c, sizeof *g), tmp;
     if (g == NULL)
         g = &tmp;
     memset(g, 0, sizeof *g);
-    const K_(lln_prep) *p = &m->K_(p);
+    const T_(lln_prep) *p = &m->T_(p);
     size_t B = (size_t)batch, T = (size_t)steps, rows = B * T;
     size_t I = (size_t)m->cfg.input_size, N = (size_t)m->cfg.units, O = (size_t)m->out;
     size_t Oc = (size_t)m->out_cell, wmax = I + N, hmax = 4 * N, ldmax = 0;
     g->glstm_in = g->glstm_rec = g->gproj = -1;
-    g->xn = G_(take)(&c, rows * I);
-    g->dt = G_(take)(&c, rows);
-    g->h = G_(take)(&c, (T + 1) * B * N);
+    g->xn = T_(take)(&c, rows * I);
+    g->dt = T_(take)(&c, rows);
+    g->h = T_(take)(&c, (T + 1) * B * N);
     if (m->cfg.mixed_memory) {
-        g->c = G_(take)(&c, (T + 1) * B * N);
-        g->hm = G_(take)(&c, rows * N);
-        g->gates = G_(take)(&c, rows * 4 * N);
-        g->glstm_in = G_(add_dense)(g, &c, m, G_LSTM_IN, 0, 0);
-        g->glstm_rec = G_(add_dense)(g, &c, m, G_LSTM_REC, 0, 0);
+        g->c = T_(take)(&c, (T + 1) * B * N);
+        g->hm = T_(take)(&c, rows * N);
+        g->gates = T_(take)(&c, rows * 4 * N);
+        g->glstm_in = T_(add_dense)(g, &c, m, G_LSTM_IN, 0, 0);
+        g->glstm_rec = T_(add_dense)(g, &c, m, G_LSTM_REC, 0, 0);
     }
     if (m->cfg.cell == LLN_CELL_LSTM)
-        g->c = G_(take)(&c, (T + 1) * B * N);
-    g->scr = G_(take)(&c, B * lln__scratch_per_sample(m));
+        g->c = T_(take)(&c, (T + 1) * B * N);
+    g->scr = T_(take)(&c, B * lln__scratch_per_sample(m));
     if (lln__baseline(&m->cfg))
-        G_(carve_baseline)(g, &c, m, B, rows);
+        T_(carve_baseline)(g, &c, m, B, rows);
     else if (m->cfg.cell == LLN_CELL_LTC)
-        G_(carve_ltc)(g, &c, m);
+        T_(carve_ltc)(g, &c, m);
     else
-        G_(carve_cfc)(g, &c, m, rows);
+        T_(carve_cfc)(g, &c, m, rows);
     if (p->proj.out > 0)
-        g->gproj = G_(add_dense)(g, &c, m, G_PROJ, 0, 0);
+        g->gproj = T_(add_dense)(g, &c, m, G_PROJ, 0, 0);
     for (int l = 0; l < p->ncells; l++) {
-        const G_(gcell) *gc = &g->cell[l];
+        const T_(gcell) *gc = &g->cell[l];
         wmax = (size_t)gc->f0 > wmax ? (size_t)gc->f0 : wmax;
         wmax = (size_t)gc->units > wmax ? (size_t)gc->units : wmax;
         hmax = (size_t)gc->hw > hmax ? (size_t)gc->hw : hmax;
@@ -267,24 +268,24 @@ size_t G_(lln__tape_carve)(const lln_model_t *m, int batch, int steps, void *bas
         wmax = Oc;
     for (int k = 0; k < g->ngd; k++)
         ldmax = (size_t)g->gd[k].t.ld > ldmax ? (size_t)g->gd[k].t.ld : ldmax;
-    g->zero = G_(take)(&c, ldmax + 1);
-    g->dh = G_(take)(&c, B * N);
-    g->dh2 = G_(take)(&c, B * N);
-    g->dc = G_(take)(&c, B * N);
-    g->dyo = G_(take)(&c, B * O);
-    g->dyc = G_(take)(&c, B * (Oc > O ? Oc : O));
-    g->dxn = G_(take)(&c, B * I);
-    g->dhd = G_(take)(&c, B * hmax);
-    g->dza = G_(take)(&c, B * wmax);
-    g->dzb = G_(take)(&c, B * wmax);
-    g->dgz = G_(take)(&c, B * 4 * N);
-    g->xt = G_(take)(&c, B * (size_t)K_L);
-    g->fh = G_(take)(&c, B * hmax);
-    g->fd = G_(take)(&c, B * hmax);
-    g->ft = G_(take)(&c, B * hmax / 2);
-    g->fg = G_(take)(&c, B * hmax / 2);
+    g->zero = T_(take)(&c, ldmax + 1);
+    g->dh = T_(take)(&c, B * N);
+    g->dh2 = T_(take)(&c, B * N);
+    g->dc = T_(take)(&c, B * N);
+    g->dyo = T_(take)(&c, B * O);
+    g->dyc = T_(take)(&c, B * (Oc > O ? Oc : O));
+    g->dxn = T_(take)(&c, B * I);
+    g->dhd = T_(take)(&c, B * hmax);
+    g->dza = T_(take)(&c, B * wmax);
+    g->dzb = T_(take)(&c, B * wmax);
+    g->dgz = T_(take)(&c, B * 4 * N);
+    g->xt = T_(take)(&c, B * (size_t)K_L);
+    g->fh = T_(take)(&c, B * hmax);
+    g->fd = T_(take)(&c, B * hmax);
+    g->ft = T_(take)(&c, B * hmax / 2);
+    g->fg = T_(take)(&c, B * hmax / 2);
     if (base != NULL)
-        G_(zero_fill)(g->zero, ldmax + 1);
+        T_(zero_fill)(g->zero, ldmax + 1);
     return c.off;
 }
 
@@ -297,7 +298,7 @@ size_t G_(lln__tape_carve)(const lln_model_t *m, int batch, int steps, void *bas
  * is full; per element they do cfc_combine's operations (same bits). */
 
 /* fh[q][e] = hd[b][q H + j]; ft[e] = dt[b] */
-static void G_(gather_heads)(const G_(tape) *g, int nh, int H, int nb, const REAL *hd, size_t hw,
+static void T_(gather_heads)(const T_(tape) * g, int nh, int H, int nb, const REAL *hd, size_t hw,
                              const REAL *dt)
 {
     size_t n = (size_t)nb * H;
@@ -310,11 +311,11 @@ static void G_(gather_heads)(const G_(tape) *g, int nh, int H, int nb, const REA
         }
 }
 
-static void G_(combine_flat)(const G_(tape) *g, lln_cfc_mode_t mode, int H, int nb, const REAL *hd,
+static void T_(combine_flat)(const T_(tape) * g, lln_cfc_mode_t mode, int H, int nb, const REAL *hd,
                              size_t hw, const REAL *dt, REAL *h, size_t hs)
 {
     size_t n = (size_t)nb * H, e = 0;
-    G_(gather_heads)(g, 4, H, nb, hd, hw, dt);
+    T_(gather_heads)(g, 4, H, nb, hd, hw, dt);
     const REAL *f1 = g->fh, *f2 = f1 + n, *ta = f2 + n, *tb = ta + n;
     REAL *out = g->fg;
     int gate = mode == LLN_CFC_DEFAULT;
@@ -337,9 +338,9 @@ static void G_(combine_flat)(const G_(tape) *g, lln_cfc_mode_t mode, int H, int 
 
 /* One CfC cell for nb samples, as cfc_cell in kernels_impl.h, keeping its intermediates:
  * z0, backbone pre/post activations and head outputs of step row block `r0`. */
-static void G_(cfc_fwd)(const lln_model_t *m, const G_(tape) *g, const K_(lln_cfc_prep) *cp,
-                        const G_(gcell) *gc, size_t r0, int nb, const REAL *inp, size_t is, REAL *h,
-                        size_t hs, const REAL *dt)
+static void T_(cfc_fwd)(const lln_model_t *m, const T_(tape) * g, const T_(lln_cfc_prep) * cp,
+                        const T_(gcell) * gc, size_t r0, int nb, const REAL *inp, size_t is,
+                        REAL *h, size_t hs, const REAL *dt)
 {
     size_t f0 = (size_t)gc->f0, hw = (size_t)gc->hw, U = (size_t)gc->units;
     REAL *z = gc->z0 + r0 * f0;
@@ -351,27 +352,27 @@ static void G_(cfc_fwd)(const lln_model_t *m, const G_(tape) *g, const K_(lln_cf
     size_t zs = f0;
     for (int l = 0; l < cp->nbackbone; l++) {
         REAL *pre = gc->pre[l] + r0 * U, *post = gc->post[l] + r0 * U;
-        K_(dense_batch)(&cp->backbone[l], nb, zin, zs, pre, U, 0);
+        T_(dense_batch)(&cp->backbone[l], nb, zin, zs, pre, U, 0);
         memcpy(post, pre, (size_t)nb * U * sizeof(REAL));
-        K_(activate)(m->cfg.activation, post, nb * (int)U);
+        T_(activate)(m->cfg.activation, post, nb * (int)U);
         zin = post;
         zs = U;
     }
     REAL *hd = gc->hd + r0 * hw;
-    K_(dense_batch)(&cp->heads, nb, zin, zs, hd, hw, 0);
+    T_(dense_batch)(&cp->heads, nb, zin, zs, hd, hw, 0);
     if (m->cfg.mode == LLN_CFC_PURE || cp->hidden % K_L == 0)
         for (int b = 0; b < nb; b++)
-            K_(cfc_combine)(cp, m->cfg.mode, hd + (size_t)b * hw, dt[b], h + (size_t)b * hs);
+            T_(cfc_combine)(cp, m->cfg.mode, hd + (size_t)b * hw, dt[b], h + (size_t)b * hs);
     else
-        G_(combine_flat)(g, m->cfg.mode, cp->hidden, nb, hd, hw, dt, h, hs);
+        T_(combine_flat)(g, m->cfg.mode, cp->hidden, nb, hd, hw, dt, h, hs);
 }
 
 /* A baseline step as baseline_step in kernels_impl.h, recording the gate pre-activations
  * (GRU / LSTM) or the hidden layers' pre/post activations (MLP). */
-static void G_(baseline_fwd)(const lln_model_t *m, const G_(tape) *g, size_t t, int nb, REAL *hnew,
+static void T_(baseline_fwd)(const lln_model_t *m, const T_(tape) * g, size_t t, int nb, REAL *hnew,
                              REAL *yc)
 {
-    const K_(lln_prep) *p = &m->K_(p);
+    const T_(lln_prep) *p = &m->T_(p);
     int I = m->cfg.input_size, N = m->cfg.units, Oc = m->out_cell;
     size_t r0 = t * (size_t)nb, nbN = (size_t)nb * N;
     const REAL *xn = g->xn + r0 * (size_t)I;
@@ -382,18 +383,18 @@ static void G_(baseline_fwd)(const lln_model_t *m, const G_(tape) *g, size_t t, 
             cnew = g->c + (t + 1) * nbN;
             memcpy(cnew, cnew - nbN, nbN * sizeof(REAL));
         }
-        K_(rnn_cell)(m, p, nb, xn, hnew, cnew, g->zi + r0 * gw, g->zh + r0 * gw);
+        T_(rnn_cell)(m, p, nb, xn, hnew, cnew, g->zi + r0 * gw, g->zh + r0 * gw);
         memcpy(yc, hnew, nbN * sizeof(REAL));
         return;
     }
-    K_(mlp_shift)(nb, I, N, xn, hnew);
+    T_(mlp_shift)(nb, I, N, xn, hnew);
     const REAL *in = hnew;
     size_t is = (size_t)N, U = (size_t)Oc;
     for (int l = 0; l < p->nmlp; l++) {
         REAL *pre = g->mpre[l] + r0 * U, *post = g->mpost[l] + r0 * U;
-        K_(dense_batch)(&p->mlp[l], nb, in, is, pre, U, 0);
+        T_(dense_batch)(&p->mlp[l], nb, in, is, pre, U, 0);
         memcpy(post, pre, (size_t)nb * U * sizeof(REAL));
-        K_(activate)(m->cfg.activation, post, nb * Oc);
+        T_(activate)(m->cfg.activation, post, nb * Oc);
         in = post;
         is = U;
     }
@@ -402,32 +403,33 @@ static void G_(baseline_fwd)(const lln_model_t *m, const G_(tape) *g, size_t t, 
 
 /* The cell of one step on hnew (in place; it holds the cell's input state on entry); yc
  * receives the cell output (nb x Oc). */
-static void G_(cell_fwd)(const lln_model_t *m, const G_(tape) *g, size_t t, int nb, REAL *hnew,
+static void T_(cell_fwd)(const lln_model_t *m, const T_(tape) * g, size_t t, int nb, REAL *hnew,
                          REAL *yc)
 {
-    const K_(lln_prep) *p = &m->K_(p);
+    const T_(lln_prep) *p = &m->T_(p);
     int I = m->cfg.input_size, N = m->cfg.units, Oc = m->out_cell;
     size_t r0 = t * (size_t)nb;
     const REAL *xn = g->xn + r0 * (size_t)I, *dtv = g->dt + r0;
     REAL *cw = yc + (size_t)nb * Oc;
     if (lln__baseline(&m->cfg)) {
-        G_(baseline_fwd)(m, g, t, nb, hnew, yc);
+        T_(baseline_fwd)(m, g, t, nb, hnew, yc);
         return;
     }
     if (m->cfg.cell == LLN_CELL_LTC) {
         int b = 0;
         for (; b + K_L <= nb; b += K_L)
-            K_(ltc_block)(&p->ltc, xn + (size_t)b * I, dtv + b, hnew + (size_t)b * N, (size_t)Oc,
-                          yc + (size_t)b * Oc, cw);
+            T_(ltc_block)
+            (&p->ltc, xn + (size_t)b * I, dtv + b, hnew + (size_t)b * N, (size_t)Oc,
+             yc + (size_t)b * Oc, cw);
         for (; b < nb; b++)
-            K_(ltc_sample)(&p->ltc, xn + (size_t)b * I, dtv[b], hnew + (size_t)b * N,
-                           yc + (size_t)b * Oc, cw);
+            T_(ltc_sample)
+            (&p->ltc, xn + (size_t)b * I, dtv[b], hnew + (size_t)b * N, yc + (size_t)b * Oc, cw);
         return;
     }
     const REAL *inp = xn;
     size_t is = (size_t)I, col = 0;
     for (int l = 0; l < p->ncells; l++) {
-        G_(cfc_fwd)(m, g, &p->cfc[l], &g->cell[l], r0, nb, inp, is, hnew + col, (size_t)N, dtv);
+        T_(cfc_fwd)(m, g, &p->cfc[l], &g->cell[l], r0, nb, inp, is, hnew + col, (size_t)N, dtv);
         inp = hnew + col;
         is = (size_t)N;
         col += (size_t)p->cfc[l].hidden;
@@ -436,12 +438,12 @@ static void G_(cell_fwd)(const lln_model_t *m, const G_(tape) *g, size_t t, int 
         memcpy(yc + (size_t)b * Oc, hnew + (size_t)b * N + (N - Oc), (size_t)Oc * sizeof(REAL));
 }
 
-void G_(lln__tape_forward)(lln_tape_t *tp, const REAL *x, const REAL *dt, const REAL *h0,
+void T_(lln__tape_forward)(lln_tape_t *tp, const REAL *x, const REAL *dt, const REAL *h0,
                            const REAL *c0, REAL *y)
 {
     const lln_model_t *m = tp->model;
-    const K_(lln_prep) *p = &m->K_(p);
-    G_(tape) *g = tp->data;
+    const T_(lln_prep) *p = &m->T_(p);
+    T_(tape) *g = tp->data;
     int nb = tp->nb, T = tp->steps, I = m->cfg.input_size, N = m->cfg.units, O = m->out;
     int Oc = m->out_cell;
     size_t nbN = (size_t)nb * N;
@@ -470,16 +472,16 @@ void G_(lln__tape_forward)(lln_tape_t *tp, const REAL *x, const REAL *dt, const 
             REAL *hm = g->hm + t * nbN, *cnew = g->c + (t + 1) * nbN;
             memcpy(hm, hprev, nbN * sizeof(REAL));
             memcpy(cnew, cnew - nbN, nbN * sizeof(REAL));
-            K_(lstm)(p, nb, N, xn, (size_t)I, hm, cnew, g->gates + r0 * 4 * (size_t)N);
+            T_(lstm)(p, nb, N, xn, (size_t)I, hm, cnew, g->gates + r0 * 4 * (size_t)N);
             hin = hm;
         }
         memcpy(hnew, hin, nbN * sizeof(REAL));
         REAL *yc = g->scr, *cw = yc + (size_t)nb * Oc;
-        G_(cell_fwd)(m, g, t, nb, hnew, yc);
+        T_(cell_fwd)(m, g, t, nb, hnew, yc);
         if (y == NULL)
             continue;
         if (p->proj.out > 0)
-            K_(dense_batch)(&p->proj, nb, yc, (size_t)Oc, cw, (size_t)O, 0);
+            T_(dense_batch)(&p->proj, nb, yc, (size_t)Oc, cw, (size_t)O, 0);
         const REAL *yo = p->proj.out > 0 ? cw : yc;
         size_t yos = p->proj.out > 0 ? (size_t)O : (size_t)Oc;
         for (int b = 0; b < nb; b++)
@@ -518,39 +520,39 @@ void G_(lln__tape_forward)(lln_tape_t *tp, const REAL *x, const REAL *dt, const 
             for (int v = 0; v < (NV); v++)                                                \
                 lln_vf_store(dw + (size_t)r * ldw + (size_t)v * LLN_VF_LANES, acc[r][v]); \
     }
-G_GW_TILE(G_(gw_4x4), 4, 4)
-G_GW_TILE(G_(gw_4x2), 4, 2)
-G_GW_TILE(G_(gw_4x1), 4, 1)
-G_GW_TILE(G_(gw_1x4), 1, 4)
-G_GW_TILE(G_(gw_1x2), 1, 2)
-G_GW_TILE(G_(gw_1x1), 1, 1)
+G_GW_TILE(T_(gw_4x4), 4, 4)
+G_GW_TILE(T_(gw_4x2), 4, 2)
+G_GW_TILE(T_(gw_4x1), 4, 1)
+G_GW_TILE(T_(gw_1x4), 1, 4)
+G_GW_TILE(T_(gw_1x2), 1, 2)
+G_GW_TILE(T_(gw_1x1), 1, 1)
 
 /* Columns [i0, i0 + nv vectors) for every row of dW. */
-static void G_(gw_cols)(int nb, const REAL *dy, size_t dys, const REAL *x, size_t xs, int out,
+static void T_(gw_cols)(int nb, const REAL *dy, size_t dys, const REAL *x, size_t xs, int out,
                         REAL *dw, size_t ldw, int nv)
 {
     int o = 0;
     for (; o + 4 <= out; o += 4) {
         REAL *w = dw + (size_t)o * ldw;
         if (nv == 4)
-            G_(gw_4x4)(nb, dy + o, dys, x, xs, w, ldw);
+            T_(gw_4x4)(nb, dy + o, dys, x, xs, w, ldw);
         else if (nv == 2)
-            G_(gw_4x2)(nb, dy + o, dys, x, xs, w, ldw);
+            T_(gw_4x2)(nb, dy + o, dys, x, xs, w, ldw);
         else
-            G_(gw_4x1)(nb, dy + o, dys, x, xs, w, ldw);
+            T_(gw_4x1)(nb, dy + o, dys, x, xs, w, ldw);
     }
     for (; o < out; o++) {
         REAL *w = dw + (size_t)o * ldw;
         if (nv == 4)
-            G_(gw_1x4)(nb, dy + o, dys, x, xs, w, ldw);
+            T_(gw_1x4)(nb, dy + o, dys, x, xs, w, ldw);
         else if (nv == 2)
-            G_(gw_1x2)(nb, dy + o, dys, x, xs, w, ldw);
+            T_(gw_1x2)(nb, dy + o, dys, x, xs, w, ldw);
         else
-            G_(gw_1x1)(nb, dy + o, dys, x, xs, w, ldw);
+            T_(gw_1x1)(nb, dy + o, dys, x, xs, w, ldw);
     }
 }
 
-static void G_(grad_w)(G_(tape) *g, G_(gdense) *d, int nb, const REAL *dy, size_t dys,
+static void T_(grad_w)(T_(tape) * g, T_(gdense) * d, int nb, const REAL *dy, size_t dys,
                        const REAL *x, size_t xs)
 {
     enum { L = LLN_VF_LANES };
@@ -558,7 +560,7 @@ static void G_(grad_w)(G_(tape) *g, G_(gdense) *d, int nb, const REAL *dy, size_
     size_t ldw = (size_t)d->ldw;
     while (i < full) {
         int nv = full - i >= 4 ? 4 : full - i >= 2 ? 2 : 1;
-        G_(gw_cols)(nb, dy, dys, x + (size_t)i * L, xs, d->out, d->dw + (size_t)i * L, ldw, nv);
+        T_(gw_cols)(nb, dy, dys, x + (size_t)i * L, xs, d->out, d->dw + (size_t)i * L, ldw, nv);
         i += nv;
     }
     if (in % L != 0) {
@@ -568,14 +570,14 @@ static void G_(grad_w)(G_(tape) *g, G_(gdense) *d, int nb, const REAL *dy, size_
             memcpy(t, x + (size_t)b * xs + i0, (size_t)rest * sizeof(REAL));
             memset(t + rest, 0, (size_t)(L - rest) * sizeof(REAL));
         }
-        G_(gw_cols)(nb, dy, dys, g->xt, (size_t)L, d->out, d->dw + i0, ldw, 1);
+        T_(gw_cols)(nb, dy, dys, g->xt, (size_t)L, d->out, d->dw + i0, ldw, 1);
     }
     for (int b = 0; b < nb; b++)
         for (int o = 0; o < d->out; o++)
             d->db[o] += dy[(size_t)b * dys + o];
 }
 #else
-static void G_(grad_w)(G_(tape) *g, G_(gdense) *d, int nb, const REAL *restrict dy, size_t dys,
+static void T_(grad_w)(T_(tape) * g, T_(gdense) * d, int nb, const REAL *restrict dy, size_t dys,
                        const REAL *restrict x, size_t xs)
 {
     (void)g;
@@ -595,28 +597,28 @@ static void G_(grad_w)(G_(tape) *g, G_(gdense) *d, int nb, const REAL *restrict 
 
 /* Fills the transposed copy of a gdense from the forward table (masked weights are zero
  * there already). */
-static void G_(build_t)(const lln_model_t *m, G_(gdense) *d, REAL *zero)
+static void T_(build_t)(const lln_model_t *m, T_(gdense) * d, REAL *zero)
 {
-    const K_(lln_dense) *f = G_(fwd)(m, d);
+    const T_(lln_dense) *f = T_(fwd)(m, d);
     d->t.b = zero;
     memset(d->t.w, 0, (size_t)d->t.ld * (size_t)d->t.in * sizeof(REAL));
     for (int o = 0; o < f->out; o++)
         for (int i = 0; i < f->in; i++)
-            d->t.w[P_(packed)(&d->t, o, i)] = f->w[P_(packed)(f, i, o)];
+            d->t.w[T_(packed)(&d->t, o, i)] = f->w[T_(packed)(f, i, o)];
 }
 
 /* dX (nb x in, stride xs) (=|+=) dY W through the transposed copy. */
-static void G_(back_x)(const G_(gdense) *d, int nb, const REAL *dy, size_t dys, REAL *dx, size_t xs,
-                       int accumulate)
+static void T_(back_x)(const T_(gdense) * d, int nb, const REAL *dy, size_t dys, REAL *dx,
+                       size_t xs, int accumulate)
 {
-    K_(dense_batch)(&d->t, nb, dy, dys, dx, xs, accumulate);
+    T_(dense_batch)(&d->t, nb, dy, dys, dx, xs, accumulate);
 }
 
 /* ---- CfC backward ----------------------------------------------------------------------- */
 
 /* Pure mode, one sample: dL/d(ff1) from dL/dh, and the gradients of A and |w_tau|
  * (h = -A e f1 + A with e = exp(-dt (|w_tau| + |f1|)); torch's d|x|/dx is 0 at 0). */
-static void G_(combine_back_pure)(const K_(lln_cfc_prep) *cp, const G_(gcell) *gc,
+static void T_(combine_back_pure)(const T_(lln_cfc_prep) * cp, const T_(gcell) * gc,
                                   const REAL *restrict hd, REAL dt, const REAL *restrict gh,
                                   REAL *restrict dhd)
 {
@@ -635,12 +637,12 @@ static void G_(combine_back_pure)(const K_(lln_cfc_prep) *cp, const G_(gcell) *g
 /* Default / no_gate, nb samples on head-major copies: dL/d(heads) from dL/dh (gh, rows of
  * stride gs) into dhd (rows of stride hw). With g1 = tanh(ff1), g2 = tanh(ff2),
  * ti = sigmoid(ta dt + tb): h = g1 (1 - ti) + ti g2 (default) or g1 + ti g2 (no_gate). */
-static void G_(combine_back_flat)(const G_(tape) *g, lln_cfc_mode_t mode, int H, int nb,
+static void T_(combine_back_flat)(const T_(tape) * g, lln_cfc_mode_t mode, int H, int nb,
                                   const REAL *hd, size_t hw, const REAL *dt, const REAL *gh,
                                   size_t gs, REAL *dhd)
 {
     size_t n = (size_t)nb * H, e = 0;
-    G_(gather_heads)(g, 4, H, nb, hd, hw, dt);
+    T_(gather_heads)(g, 4, H, nb, hd, hw, dt);
     for (int b = 0; b < nb; b++)
         memcpy(g->fg + (size_t)b * H, gh + (size_t)b * gs, (size_t)H * sizeof(REAL));
     const REAL *f1 = g->fh, *f2 = f1 + n, *ta = f2 + n, *tb = ta + n, *dte = g->ft, *gg = g->fg;
@@ -678,7 +680,7 @@ static void G_(combine_back_flat)(const G_(tape) *g, lln_cfc_mode_t mode, int H,
 
 /* dz *= act'(pre), elementwise over n values (vectors first where there are intrinsics, then
  * the scalar form). */
-static void G_(act_back)(lln_activation_t a, const REAL *restrict pre, REAL *restrict dz, size_t n)
+static void T_(act_back)(lln_activation_t a, const REAL *restrict pre, REAL *restrict dz, size_t n)
 {
     size_t i = 0;
 #ifdef K_VSIG
@@ -732,35 +734,35 @@ static void G_(act_back)(lln_activation_t a, const REAL *restrict pre, REAL *res
 
 /* Backward of one CfC cell at step row block r0. gh: dL/d(new state) (nb rows, stride gs).
  * Writes dL/d(old state) to dprev (stride ps) and adds dL/d(input) to dinp (stride dis). */
-static void G_(cfc_back)(const lln_model_t *m, G_(tape) *g, int l, size_t r0, int nb,
+static void T_(cfc_back)(const lln_model_t *m, T_(tape) * g, int l, size_t r0, int nb,
                          const REAL *gh, size_t gs, const REAL *dt, REAL *dprev, size_t ps,
                          REAL *dinp, size_t dis)
 {
-    const K_(lln_cfc_prep) *cp = &m->K_(p).cfc[l];
-    G_(gcell) *gc = &g->cell[l];
+    const T_(lln_cfc_prep) *cp = &m->T_(p).cfc[l];
+    T_(gcell) *gc = &g->cell[l];
     size_t hw = (size_t)gc->hw, f0 = (size_t)gc->f0, U = (size_t)gc->units;
     const REAL *hd = gc->hd + r0 * hw;
     if (m->cfg.mode == LLN_CFC_PURE) {
         for (int b = 0; b < nb; b++) {
             size_t o = (size_t)b * hw;
-            G_(combine_back_pure)(cp, gc, hd + o, dt[b], gh + (size_t)b * gs, g->dhd + o);
+            T_(combine_back_pure)(cp, gc, hd + o, dt[b], gh + (size_t)b * gs, g->dhd + o);
         }
     } else {
-        G_(combine_back_flat)(g, m->cfg.mode, cp->hidden, nb, hd, hw, dt, gh, gs, g->dhd);
+        T_(combine_back_flat)(g, m->cfg.mode, cp->hidden, nb, hd, hw, dt, gh, gs, g->dhd);
     }
     /* heads */
     const REAL *zl = gc->nbb > 0 ? gc->post[gc->nbb - 1] + r0 * U : gc->z0 + r0 * f0;
     size_t zls = gc->nbb > 0 ? U : f0;
-    G_(gdense) *dh = &g->gd[gc->gheads];
-    G_(grad_w)(g, dh, nb, g->dhd, hw, zl, zls);
+    T_(gdense) *dh = &g->gd[gc->gheads];
+    T_(grad_w)(g, dh, nb, g->dhd, hw, zl, zls);
     REAL *dz = g->dza, *dz2 = g->dzb;
-    G_(back_x)(dh, nb, g->dhd, hw, dz, (size_t)dh->in, 0);
+    T_(back_x)(dh, nb, g->dhd, hw, dz, (size_t)dh->in, 0);
     for (int k = gc->nbb - 1; k >= 0; k--) {
-        G_(gdense) *d = &g->gd[gc->gbb[k]];
-        G_(act_back)(m->cfg.activation, gc->pre[k] + r0 * U, dz, (size_t)nb * U);
+        T_(gdense) *d = &g->gd[gc->gbb[k]];
+        T_(act_back)(m->cfg.activation, gc->pre[k] + r0 * U, dz, (size_t)nb * U);
         const REAL *zi = k > 0 ? gc->post[k - 1] + r0 * U : gc->z0 + r0 * f0;
-        G_(grad_w)(g, d, nb, dz, U, zi, (size_t)d->in);
-        G_(back_x)(d, nb, dz, U, dz2, (size_t)d->in, 0);
+        T_(grad_w)(g, d, nb, dz, U, zi, (size_t)d->in);
+        T_(back_x)(d, nb, dz, U, dz2, (size_t)d->in, 0);
         REAL *t = dz;
         dz = dz2;
         dz2 = t;
@@ -779,7 +781,7 @@ static void G_(cfc_back)(const lln_model_t *m, G_(tape) *g, int l, size_t r0, in
 /* Sensory sums (U == NULL: sources are the mapped inputs X) or one unfold U -> UN (D: its
  * denominators), as ltc_block_pass in kernels_impl.h, also keeping every synapse's sigmoid
  * in SG ([synapse][lane]). */
-static void G_(ltc_pass)(const K_(lln_ltc_prep) *p, G_(gltc) *L, const REAL *restrict U,
+static void T_(ltc_pass)(const T_(lln_ltc_prep) * p, T_(gltc) * L, const REAL *restrict U,
                          REAL *restrict UN, REAL *restrict D, REAL *restrict SG)
 {
     enum { LW = K_L };
@@ -851,7 +853,7 @@ static void G_(ltc_pass)(const K_(lln_ltc_prep) *p, G_(gltc) *L, const REAL *res
  * denominator; DN, DD: dL/d(numerator), dL/d(denominator) ([neuron][lane]). Accumulates
  * G[s] = (sum dn sg, sum dd sg, sum dpre (v - mu), sum dpre) ([synapse][4][lane]), with dpre
  * = dL/d(sigma (v - mu)), and adds dL/dv to DV ([source][lane]). */
-static void G_(syn_back)(const int *off, const int *src, int N, const REAL *restrict DN,
+static void T_(syn_back)(const int *off, const int *src, int N, const REAL *restrict DN,
                          const REAL *restrict DD, const REAL *restrict V, const REAL *restrict SG,
                          const REAL *restrict E, const REAL *restrict PW, const REAL *restrict SIG,
                          const REAL *restrict MU, REAL *restrict G, REAL *restrict DV)
@@ -898,8 +900,9 @@ static void G_(syn_back)(const int *off, const int *src, int N, const REAL *rest
 
 /* Gathers one step of samples b0 .. b0+nv-1 into lanes (the rest: zero input and state,
  * dt 1, zero gradients: finite values whose contributions are exactly zero). */
-static void G_(ltc_gather)(const K_(lln_ltc_prep) *p, G_(gltc) *L, const REAL *xn, const REAL *dtv,
-                           const REAL *hin, const REAL *dh, int b0, int nv, REAL *rdt)
+static void T_(ltc_gather)(const T_(lln_ltc_prep) * p, T_(gltc) * L, const REAL *xn,
+                           const REAL *dtv, const REAL *hin, const REAL *dh, int b0, int nv,
+                           REAL *rdt)
 {
     enum { LW = K_L };
     int I = p->I, N = p->N;
@@ -915,14 +918,14 @@ static void G_(ltc_gather)(const K_(lln_ltc_prep) *p, G_(gltc) *L, const REAL *x
     for (int j = 0; j < N; j++)
         for (int l = 0; l < LW; l++) {
             size_t e = (size_t)j * LW + l, row = (size_t)(b0 + l) * N + j;
-            L->cm[e] = K_(cm_over_dt)(p->cm_k[j], L->dt[l], rdt[l]);
+            L->cm[e] = T_(cm_over_dt)(p->cm_k[j], L->dt[l], rdt[l]);
             L->u[e] = l < nv ? hin[row] : 0;
             L->du[e] = l < nv ? dh[row] : 0;
         }
 }
 
 /* Backward of unfold k: DU holds dL/d(its result) on entry, dL/d(its start) on return. */
-static void G_(unfold_back)(const K_(lln_ltc_prep) *p, G_(gltc) *L, int k)
+static void T_(unfold_back)(const T_(lln_ltc_prep) * p, T_(gltc) * L, int k)
 {
     size_t NL = (size_t)p->N * K_L;
     const REAL *restrict u = L->u + (size_t)k * NL, *restrict un = u + NL;
@@ -939,8 +942,8 @@ static void G_(unfold_back)(const K_(lln_ltc_prep) *p, G_(gltc) *L, int k)
         dds[e] += b;
     }
     const REAL *sg = L->sg + (size_t)k * (size_t)p->r_off[p->N] * K_L;
-    G_(syn_back)(p->r_off, p->r_src, p->N, L->dn, L->dd, u, sg, L->e, L->pw, L->sig, L->mu, L->gr,
-                 L->dun);
+    T_(syn_back)
+    (p->r_off, p->r_src, p->N, L->dn, L->dd, u, sg, L->e, L->pw, L->sig, L->mu, L->gr, L->dun);
     REAL *t = L->du;
     L->du = L->dun;
     L->dun = t;
@@ -950,21 +953,21 @@ static void G_(unfold_back)(const K_(lln_ltc_prep) *p, G_(gltc) *L, int k)
  * the unfolds from the state before the step, then run them backwards. On entry dh holds
  * dL/d(new state) of those rows, on return dL/d(cell input state); dyc: dL/d(cell output);
  * dxn += dL/d(normalised input). */
-static void G_(ltc_back_block)(const lln_model_t *m, G_(tape) *g, size_t r0, int b0, int nv,
+static void T_(ltc_back_block)(const lln_model_t *m, T_(tape) * g, size_t r0, int b0, int nv,
                                const REAL *hin, const REAL *dyc, REAL *dh, REAL *dxn)
 {
     enum { LW = K_L };
-    const K_(lln_ltc_prep) *p = &m->K_(p).ltc;
-    G_(gltc) *L = &g->ltc;
+    const T_(lln_ltc_prep) *p = &m->T_(p).ltc;
+    T_(gltc) *L = &g->ltc;
     int I = p->I, N = p->N, M = p->M, K = p->K, Oc = m->out_cell;
     size_t NL = (size_t)N * LW, S = (size_t)p->r_off[N];
     const REAL *xn = g->xn + r0 * (size_t)I;
     REAL rdt[LW];
-    G_(ltc_gather)(p, L, xn, g->dt + r0, hin, dh, b0, nv, rdt);
-    G_(ltc_pass)(p, L, NULL, NULL, NULL, L->sgs);
+    T_(ltc_gather)(p, L, xn, g->dt + r0, hin, dh, b0, nv, rdt);
+    T_(ltc_pass)(p, L, NULL, NULL, NULL, L->sgs);
     for (size_t k = 0; k < (size_t)K; k++) {
         REAL *u = L->u + k * NL;
-        G_(ltc_pass)(p, L, u, u + NL, L->d + k * NL, L->sg + k * S * LW);
+        T_(ltc_pass)(p, L, u, u + NL, L->d + k * NL, L->sg + k * S * LW);
     }
     /* the output mapping y = u w + b of the motor neurons */
     const REAL *uK = L->u + (size_t)K * NL;
@@ -979,7 +982,7 @@ static void G_(ltc_back_block)(const lln_model_t *m, G_(tape) *g, size_t r0, int
     memset(L->dds, 0, NL * sizeof(REAL));
     memset(L->dgc, 0, NL * sizeof(REAL));
     for (int k = K - 1; k >= 0; k--)
-        G_(unfold_back)(p, L, k);
+        T_(unfold_back)(p, L, k);
     for (int l = 0; l < nv; l++)
         for (int j = 0; j < N; j++)
             dh[(size_t)(b0 + l) * N + j] = L->du[(size_t)j * LW + l];
@@ -994,8 +997,9 @@ static void G_(ltc_back_block)(const lln_model_t *m, G_(tape) *g, size_t r0, int
         }
     /* the sensory synapses fed every unfold's numerator and denominator */
     memset(L->dx, 0, (size_t)I * LW * sizeof(REAL));
-    G_(syn_back)(p->s_off, p->s_src, N, L->dns, L->dds, L->x, L->sgs, L->se, L->spw, L->ssig,
-                 L->smu, L->gs, L->dx);
+    T_(syn_back)
+    (p->s_off, p->s_src, N, L->dns, L->dds, L->x, L->sgs, L->se, L->spw, L->ssig, L->smu, L->gs,
+     L->dx);
     for (int i = 0; i < I; i++)
         for (int l = 0; l < nv; l++) {
             REAL d = L->dx[(size_t)i * LW + l];
@@ -1009,7 +1013,7 @@ static void G_(ltc_back_block)(const lln_model_t *m, G_(tape) *g, size_t r0, int
 
 /* dhm: dL/d(LSTM output h'); dc: dL/d(new memory) on entry, dL/d(old memory) on return;
  * writes dL/d(old h) to dhp and adds dL/d(normalised input) to dxn. */
-static void G_(lstm_back)(const lln_model_t *m, G_(tape) *g, size_t t, int nb, const REAL *dhm,
+static void T_(lstm_back)(const lln_model_t *m, T_(tape) * g, size_t t, int nb, const REAL *dhm,
                           REAL *dc, REAL *dhp, REAL *dxn)
 {
     int N = m->cfg.units, I = m->cfg.input_size;
@@ -1030,11 +1034,11 @@ static void G_(lstm_back)(const lln_model_t *m, G_(tape) *g, size_t t, int nb, c
             dc[e] = dcn * fg;
         }
     }
-    G_(gdense) *di = &g->gd[g->glstm_in], *dr = &g->gd[g->glstm_rec];
-    G_(grad_w)(g, di, nb, g->dgz, zw, g->xn + r0 * (size_t)I, (size_t)I);
-    G_(grad_w)(g, dr, nb, g->dgz, zw, g->h + t * nbN, (size_t)N);
-    G_(back_x)(dr, nb, g->dgz, zw, dhp, (size_t)N, 0);
-    G_(back_x)(di, nb, g->dgz, zw, dxn, (size_t)I, 1);
+    T_(gdense) *di = &g->gd[g->glstm_in], *dr = &g->gd[g->glstm_rec];
+    T_(grad_w)(g, di, nb, g->dgz, zw, g->xn + r0 * (size_t)I, (size_t)I);
+    T_(grad_w)(g, dr, nb, g->dgz, zw, g->h + t * nbN, (size_t)N);
+    T_(back_x)(dr, nb, g->dgz, zw, dhp, (size_t)N, 0);
+    T_(back_x)(di, nb, g->dgz, zw, dxn, (size_t)I, 1);
 }
 
 /* ---- baselines backward ------------------------------------------------------------------------ */
@@ -1042,7 +1046,7 @@ static void G_(lstm_back)(const lln_model_t *m, G_(tape) *g, size_t t, int nb, c
 /* GRU / LSTM gates of one sample: from dL/dh' (dh) and dL/dc' (dc, LSTM) the gradients of the
  * gate pre-activations zi, zh; dh becomes the direct part of dL/dh (GRU: z dh; LSTM: 0, the
  * recurrent layer adds the rest) and dc dL/dc. */
-static void G_(gates_back)(const lln_model_t *m, int N, const REAL *zi, const REAL *zh,
+static void T_(gates_back)(const lln_model_t *m, int N, const REAL *zi, const REAL *zh,
                            const REAL *h, const REAL *cp, const REAL *cn, REAL *dh, REAL *dc,
                            REAL *dzi, REAL *dzh)
 {
@@ -1073,7 +1077,7 @@ static void G_(gates_back)(const lln_model_t *m, int N, const REAL *zi, const RE
 
 /* GRU / LSTM step t backward: g->dh holds dL/dh' (cell output included) on entry and dL/dh on
  * return; adds dL/d(normalised input) to g->dxn. */
-static void G_(rnn_back)(const lln_model_t *m, G_(tape) *g, size_t t, int nb)
+static void T_(rnn_back)(const lln_model_t *m, T_(tape) * g, size_t t, int nb)
 {
     int N = m->cfg.units, I = m->cfg.input_size;
     size_t nbN = (size_t)nb * N, gw = (size_t)lln__gates(&m->cfg) * (size_t)N, r0 = t * (size_t)nb;
@@ -1081,32 +1085,33 @@ static void G_(rnn_back)(const lln_model_t *m, G_(tape) *g, size_t t, int nb)
     const REAL *cp = g->c ? g->c + t * nbN : NULL;
     for (int b = 0; b < nb; b++) {
         size_t o = (size_t)b * gw, e = (size_t)b * N;
-        G_(gates_back)(m, N, zi + o, zh + o, h + e, cp ? cp + e : NULL, cp ? cp + nbN + e : NULL,
-                       g->dh + e, g->dc + e, g->dzi + o, g->dzh + o);
+        T_(gates_back)
+        (m, N, zi + o, zh + o, h + e, cp ? cp + e : NULL, cp ? cp + nbN + e : NULL, g->dh + e,
+         g->dc + e, g->dzi + o, g->dzh + o);
     }
-    G_(gdense) *di = &g->gd[g->grnn_ih], *dr = &g->gd[g->grnn_hh];
-    G_(grad_w)(g, di, nb, g->dzi, gw, g->xn + r0 * (size_t)I, (size_t)I);
-    G_(grad_w)(g, dr, nb, g->dzh, gw, h, (size_t)N);
-    G_(back_x)(dr, nb, g->dzh, gw, g->dh, (size_t)N, 1);
-    G_(back_x)(di, nb, g->dzi, gw, g->dxn, (size_t)I, 1);
+    T_(gdense) *di = &g->gd[g->grnn_ih], *dr = &g->gd[g->grnn_hh];
+    T_(grad_w)(g, di, nb, g->dzi, gw, g->xn + r0 * (size_t)I, (size_t)I);
+    T_(grad_w)(g, dr, nb, g->dzh, gw, h, (size_t)N);
+    T_(back_x)(dr, nb, g->dzh, gw, g->dh, (size_t)N, 1);
+    T_(back_x)(di, nb, g->dzi, gw, g->dxn, (size_t)I, 1);
 }
 
 /* MLP step t backward: dyc (nb x Oc) through the hidden layers into g->dh (dL/d(new window),
  * which also holds what later steps sent back), then the shift: the newest row goes to the
  * input, the rest moves one row older; g->dh holds dL/d(old window) on return. */
-static void G_(mlp_back)(const lln_model_t *m, G_(tape) *g, size_t t, int nb, const REAL *dyc)
+static void T_(mlp_back)(const lln_model_t *m, T_(tape) * g, size_t t, int nb, const REAL *dyc)
 {
-    const K_(lln_prep) *p = &m->K_(p);
+    const T_(lln_prep) *p = &m->T_(p);
     int N = m->cfg.units, I = m->cfg.input_size, Oc = m->out_cell;
     size_t nbN = (size_t)nb * N, r0 = t * (size_t)nb, U = (size_t)Oc;
     REAL *dz = g->dza, *dz2 = g->dzb;
     memcpy(dz, dyc, (size_t)nb * U * sizeof(REAL));
     for (int l = p->nmlp - 1; l >= 0; l--) {
-        G_(gdense) *d = &g->gd[g->gmlp[l]];
+        T_(gdense) *d = &g->gd[g->gmlp[l]];
         const REAL *in = l > 0 ? g->mpost[l - 1] + r0 * U : g->h + (t + 1) * nbN;
-        G_(act_back)(m->cfg.activation, g->mpre[l] + r0 * U, dz, (size_t)nb * U);
-        G_(grad_w)(g, d, nb, dz, U, in, (size_t)d->in);
-        G_(back_x)(d, nb, dz, U, dz2, (size_t)d->in, 0);
+        T_(act_back)(m->cfg.activation, g->mpre[l] + r0 * U, dz, (size_t)nb * U);
+        T_(grad_w)(g, d, nb, dz, U, in, (size_t)d->in);
+        T_(back_x)(d, nb, dz, U, dz2, (size_t)d->in, 0);
         REAL *tmp = dz;
         dz = dz2;
         dz2 = tmp;
@@ -1128,10 +1133,10 @@ static void G_(mlp_back)(const lln_model_t *m, G_(tape) *g, size_t t, int nb, co
 /* ---- one step backward ------------------------------------------------------------------------ */
 
 /* dh: dL/d(state after step t) on entry, dL/d(state before it) on return (dc likewise). */
-static void G_(step_back)(const lln_model_t *m, G_(tape) *g, size_t t, int nb, int T,
+static void T_(step_back)(const lln_model_t *m, T_(tape) * g, size_t t, int nb, int T,
                           const REAL *dy, REAL *dx)
 {
-    const K_(lln_prep) *p = &m->K_(p);
+    const T_(lln_prep) *p = &m->T_(p);
     int I = m->cfg.input_size, N = m->cfg.units, O = m->out, Oc = m->out_cell;
     size_t nbN = (size_t)nb * N, r0 = t * (size_t)nb;
     const REAL *hnew = g->h + (t + 1) * nbN;
@@ -1141,26 +1146,26 @@ static void G_(step_back)(const lln_model_t *m, G_(tape) *g, size_t t, int nb, i
             g->dyo[(size_t)b * O + o] = dy[((size_t)b * T + t) * O + o] * p->y_std[o];
     const REAL *dyc = g->dyo;
     if (p->proj.out > 0) {
-        G_(gdense) *d = &g->gd[g->gproj];
+        T_(gdense) *d = &g->gd[g->gproj];
         int mlp_out = m->cfg.cell == LLN_CELL_MLP && p->nmlp > 0;
         const REAL *yc = mlp_out ? g->mpost[p->nmlp - 1] + r0 * (size_t)Oc : hnew + (N - Oc);
-        G_(grad_w)(g, d, nb, g->dyo, (size_t)O, yc, mlp_out ? (size_t)Oc : (size_t)N);
-        G_(back_x)(d, nb, g->dyo, (size_t)O, g->dyc, (size_t)Oc, 0);
+        T_(grad_w)(g, d, nb, g->dyo, (size_t)O, yc, mlp_out ? (size_t)Oc : (size_t)N);
+        T_(back_x)(d, nb, g->dyo, (size_t)O, g->dyc, (size_t)Oc, 0);
         dyc = g->dyc;
     }
     memset(g->dxn, 0, (size_t)nb * I * sizeof(REAL));
     REAL *dcell; /* dL/d(cell input state) */
     if (m->cfg.cell == LLN_CELL_MLP) {
-        G_(mlp_back)(m, g, t, nb, dyc);
+        T_(mlp_back)(m, g, t, nb, dyc);
         dcell = g->dh;
     } else if (lln__baseline(&m->cfg)) {
         for (size_t e = 0; e < nbN; e++)
             g->dh[e] += dyc[e]; /* the output is h (Oc = N) */
-        G_(rnn_back)(m, g, t, nb);
+        T_(rnn_back)(m, g, t, nb);
         dcell = g->dh;
     } else if (m->cfg.cell == LLN_CELL_LTC) {
         for (int b = 0; b < nb; b += K_L)
-            G_(ltc_back_block)(m, g, r0, b, nb - b < K_L ? nb - b : K_L, hin, dyc, g->dh, g->dxn);
+            T_(ltc_back_block)(m, g, r0, b, nb - b < K_L ? nb - b : K_L, hin, dyc, g->dh, g->dxn);
         dcell = g->dh;
     } else {
         for (int b = 0; b < nb; b++)
@@ -1168,12 +1173,12 @@ static void G_(step_back)(const lln_model_t *m, G_(tape) *g, size_t t, int nb, i
                 g->dh[(size_t)b * N + (N - Oc) + o] += dyc[(size_t)b * Oc + o];
         size_t col = (size_t)N;
         for (int l = p->ncells - 1; l >= 0; l--) {
-            const K_(lln_cfc_prep) *cp = &p->cfc[l];
+            const T_(lln_cfc_prep) *cp = &p->cfc[l];
             col -= (size_t)cp->hidden;
             REAL *dinp = l > 0 ? g->dh + col - (size_t)p->cfc[l - 1].hidden : g->dxn;
             size_t dis = l > 0 ? (size_t)N : (size_t)I;
             REAL *dh = g->dh + col, *dp = g->dh2 + col;
-            G_(cfc_back)(m, g, l, r0, nb, dh, (size_t)N, g->dt + r0, dp, (size_t)N, dinp, dis);
+            T_(cfc_back)(m, g, l, r0, nb, dh, (size_t)N, g->dt + r0, dp, (size_t)N, dinp, dis);
         }
         REAL *tmp = g->dh;
         g->dh = g->dh2;
@@ -1181,7 +1186,7 @@ static void G_(step_back)(const lln_model_t *m, G_(tape) *g, size_t t, int nb, i
         dcell = g->dh;
     }
     if (m->cfg.mixed_memory) {
-        G_(lstm_back)(m, g, t, nb, dcell, g->dc, g->dh2, g->dxn);
+        T_(lstm_back)(m, g, t, nb, dcell, g->dc, g->dh2, g->dxn);
         REAL *tmp = g->dh;
         g->dh = g->dh2;
         g->dh2 = tmp;
@@ -1194,7 +1199,7 @@ static void G_(step_back)(const lln_model_t *m, G_(tape) *g, size_t t, int nb, i
 
 /* ---- tables, finalisation ------------------------------------------------------------------- */
 
-static double G_(dpos)(const lln_model_t *m, double raw)
+static double T_(dpos)(const lln_model_t *m, double raw)
 {
     if (m->cfg.positivity != LLN_POS_SOFTPLUS || raw > 20.0)
         return 1.0; /* torch's softplus is the identity above its threshold of 20 */
@@ -1203,7 +1208,7 @@ static double G_(dpos)(const lln_model_t *m, double raw)
 
 /* Raw per-synapse parameters in list order (prepare_impl.h: by destination, sources
  * ascending, mask != 0). */
-static void G_(syn_tables)(const lln_model_t *m, const char *pre, const int *off, const int *src,
+static void T_(syn_tables)(const lln_model_t *m, const char *pre, const int *off, const int *src,
                            int N, REAL *sig, REAL *mu, REAL *pw, REAL *e)
 {
     char name[LLN_NAME_MAX];
@@ -1218,41 +1223,41 @@ static void G_(syn_tables)(const lln_model_t *m, const char *pre, const int *off
             size_t x = (size_t)src[s] * (size_t)N + (size_t)j;
             sig[s] = (REAL)t[0][x];
             mu[s] = (REAL)t[1][x];
-            pw[s] = (REAL)P_(pos)(m, t[2][x]);
+            pw[s] = (REAL)T_(pos)(m, t[2][x]);
             e[s] = (REAL)t[3][x];
         }
 }
 
 /* Everything the backward pass reads besides the record, from the current parameters, and
  * zeroed accumulators. */
-static void G_(prepare_back)(const lln_model_t *m, G_(tape) *g)
+static void T_(prepare_back)(const lln_model_t *m, T_(tape) * g)
 {
-    const K_(lln_prep) *p = &m->K_(p);
+    const T_(lln_prep) *p = &m->T_(p);
     for (int k = 0; k < g->ngd; k++) {
-        G_(gdense) *d = &g->gd[k];
-        G_(build_t)(m, d, g->zero);
-        G_(zero_fill)(d->dw, (size_t)d->out * (size_t)d->ldw);
-        G_(zero_fill)(d->db, (size_t)d->out);
+        T_(gdense) *d = &g->gd[k];
+        T_(build_t)(m, d, g->zero);
+        T_(zero_fill)(d->dw, (size_t)d->out * (size_t)d->ldw);
+        T_(zero_fill)(d->db, (size_t)d->out);
     }
     if (m->cfg.cell == LLN_CELL_LTC) {
-        const K_(lln_ltc_prep) *lp = &p->ltc;
-        G_(gltc) *L = &g->ltc;
+        const T_(lln_ltc_prep) *lp = &p->ltc;
+        T_(gltc) *L = &g->ltc;
         size_t N = (size_t)lp->N, I = (size_t)lp->I, lw = K_L;
         size_t S = (size_t)lp->r_off[N], Ss = (size_t)lp->s_off[N];
-        G_(syn_tables)(m, "", lp->r_off, lp->r_src, lp->N, L->sig, L->mu, L->pw, L->e);
-        G_(syn_tables)(m, "sensory_", lp->s_off, lp->s_src, lp->N, L->ssig, L->smu, L->spw, L->se);
-        G_(zero_fill)(L->gr, S * 4 * lw);
-        G_(zero_fill)(L->gs, Ss * 4 * lw);
-        G_(zero_fill)(L->gcm, N * lw);
-        G_(zero_fill)(L->gg, N * lw);
-        G_(zero_fill)(L->gvl, N * lw);
-        G_(zero_fill)(L->giw, I * lw);
-        G_(zero_fill)(L->gib, I * lw);
-        G_(zero_fill)(L->gow, (size_t)lp->M);
-        G_(zero_fill)(L->gob, (size_t)lp->M);
+        T_(syn_tables)(m, "", lp->r_off, lp->r_src, lp->N, L->sig, L->mu, L->pw, L->e);
+        T_(syn_tables)(m, "sensory_", lp->s_off, lp->s_src, lp->N, L->ssig, L->smu, L->spw, L->se);
+        T_(zero_fill)(L->gr, S * 4 * lw);
+        T_(zero_fill)(L->gs, Ss * 4 * lw);
+        T_(zero_fill)(L->gcm, N * lw);
+        T_(zero_fill)(L->gg, N * lw);
+        T_(zero_fill)(L->gvl, N * lw);
+        T_(zero_fill)(L->giw, I * lw);
+        T_(zero_fill)(L->gib, I * lw);
+        T_(zero_fill)(L->gow, (size_t)lp->M);
+        T_(zero_fill)(L->gob, (size_t)lp->M);
     }
     for (int l = 0; l < p->ncells && m->cfg.mode == LLN_CFC_PURE; l++) {
-        G_(gcell) *gc = &g->cell[l];
+        T_(gcell) *gc = &g->cell[l];
         char name[LLN_NAME_MAX];
         if (m->cfg.cell == LLN_CELL_CFC)
             snprintf(name, sizeof name, "rnn_cell.w_tau");
@@ -1261,12 +1266,12 @@ static void G_(prepare_back)(const lln_model_t *m, G_(tape) *g)
         const double *wt = lln__tensor(m, name);
         for (int j = 0; j < gc->hidden; j++)
             gc->wt[j] = (REAL)wt[j];
-        G_(zero_fill)(gc->da, (size_t)gc->hidden);
-        G_(zero_fill)(gc->dwt, (size_t)gc->hidden);
+        T_(zero_fill)(gc->da, (size_t)gc->hidden);
+        T_(zero_fill)(gc->dwt, (size_t)gc->hidden);
     }
 }
 
-static double *G_(gslot)(const lln_model_t *m, double *grad, const char *name)
+static double *T_(gslot)(const lln_model_t *m, double *grad, const char *name)
 {
     const lln_tensor_info_t *t = lln_model_find(m, name);
     return t ? grad + t->offset : NULL;
@@ -1274,10 +1279,10 @@ static double *G_(gslot)(const lln_model_t *m, double *grad, const char *name)
 
 /* Adds rows [r0, r0 + rows) of a gdense's dW / db to tensors wname / bname (bname may be
  * NULL), zero where mask (rows x in, or NULL) is 0. */
-static void G_(add_block)(const lln_model_t *m, double *grad, const G_(gdense) *d, int r0, int rows,
-                          const char *wname, const char *bname, const double *mask)
+static void T_(add_block)(const lln_model_t *m, double *grad, const T_(gdense) * d, int r0,
+                          int rows, const char *wname, const char *bname, const double *mask)
 {
-    double *gw = G_(gslot)(m, grad, wname), *gb = bname ? G_(gslot)(m, grad, bname) : NULL;
+    double *gw = T_(gslot)(m, grad, wname), *gb = bname ? T_(gslot)(m, grad, bname) : NULL;
     size_t in = (size_t)d->in;
     for (size_t o = 0; o < (size_t)rows; o++) {
         const REAL *src = d->dw + ((size_t)r0 + o) * (size_t)d->ldw;
@@ -1289,7 +1294,7 @@ static void G_(add_block)(const lln_model_t *m, double *grad, const G_(gdense) *
     }
 }
 
-static void G_(cell_prefix)(const lln_model_t *m, int l, char *buf, size_t n)
+static void T_(cell_prefix)(const lln_model_t *m, int l, char *buf, size_t n)
 {
     if (m->cfg.cell == LLN_CELL_CFC)
         snprintf(buf, n, "rnn_cell.");
@@ -1297,59 +1302,59 @@ static void G_(cell_prefix)(const lln_model_t *m, int l, char *buf, size_t n)
         snprintf(buf, n, "rnn_cell.layer_%d.", l);
 }
 
-static void G_(finalize_dense)(const lln_model_t *m, const G_(tape) *g, double *grad)
+static void T_(finalize_dense)(const lln_model_t *m, const T_(tape) * g, double *grad)
 {
     static const char *const heads[] = {"ff1", "ff2", "time_a", "time_b"};
     char pre[32], wn[LLN_NAME_MAX + 32], bn[LLN_NAME_MAX + 32];
     for (int k = 0; k < g->ngd; k++) {
-        const G_(gdense) *d = &g->gd[k];
+        const T_(gdense) *d = &g->gd[k];
         switch (d->kind) {
         case G_BB:
             snprintf(wn, sizeof wn, "rnn_cell.backbone.%d.weight",
                      lln__backbone_index(&m->cfg, d->layer));
             snprintf(bn, sizeof bn, "rnn_cell.backbone.%d.bias",
                      lln__backbone_index(&m->cfg, d->layer));
-            G_(add_block)(m, grad, d, 0, d->out, wn, bn, NULL);
+            T_(add_block)(m, grad, d, 0, d->out, wn, bn, NULL);
             break;
         case G_HEADS: {
-            G_(cell_prefix)(m, d->cell, pre, sizeof pre);
+            T_(cell_prefix)(m, d->cell, pre, sizeof pre);
             snprintf(wn, sizeof wn, "%ssparsity_mask", pre);
             const double *mask = lln__tensor(m, wn);
             int H = g->cell[d->cell].hidden;
             for (int h = 0; h < g->cell[d->cell].nheads; h++) {
                 snprintf(wn, sizeof wn, "%s%s.weight", pre, heads[h]);
                 snprintf(bn, sizeof bn, "%s%s.bias", pre, heads[h]);
-                G_(add_block)(m, grad, d, h * H, H, wn, bn, h < 2 ? mask : NULL);
+                T_(add_block)(m, grad, d, h * H, H, wn, bn, h < 2 ? mask : NULL);
             }
             break;
         }
         case G_LSTM_IN:
             snprintf(wn, sizeof wn, "lstm.input_map.weight");
-            G_(add_block)(m, grad, d, 0, d->out, wn, "lstm.input_map.bias", NULL);
+            T_(add_block)(m, grad, d, 0, d->out, wn, "lstm.input_map.bias", NULL);
             break;
         case G_LSTM_REC:
-            G_(add_block)(m, grad, d, 0, d->out, "lstm.recurrent_map.weight", NULL, NULL);
+            T_(add_block)(m, grad, d, 0, d->out, "lstm.recurrent_map.weight", NULL, NULL);
             break;
         case G_RNN_IH:
-            G_(add_block)(m, grad, d, 0, d->out, "rnn_cell.weight_ih", "rnn_cell.bias_ih", NULL);
+            T_(add_block)(m, grad, d, 0, d->out, "rnn_cell.weight_ih", "rnn_cell.bias_ih", NULL);
             break;
         case G_RNN_HH:
-            G_(add_block)(m, grad, d, 0, d->out, "rnn_cell.weight_hh", "rnn_cell.bias_hh", NULL);
+            T_(add_block)(m, grad, d, 0, d->out, "rnn_cell.weight_hh", "rnn_cell.bias_hh", NULL);
             break;
         case G_MLP:
             snprintf(wn, sizeof wn, "rnn_cell.hidden.%d.weight", d->layer);
             snprintf(bn, sizeof bn, "rnn_cell.hidden.%d.bias", d->layer);
-            G_(add_block)(m, grad, d, 0, d->out, wn, bn, NULL);
+            T_(add_block)(m, grad, d, 0, d->out, wn, bn, NULL);
             break;
-        default: G_(add_block)(m, grad, d, 0, d->out, "fc.weight", "fc.bias", NULL); break;
+        default: T_(add_block)(m, grad, d, 0, d->out, "fc.weight", "fc.bias", NULL); break;
         }
     }
-    for (int l = 0; l < m->K_(p).ncells && m->cfg.mode == LLN_CFC_PURE; l++) {
-        const G_(gcell) *gc = &g->cell[l];
-        G_(cell_prefix)(m, l, pre, sizeof pre);
+    for (int l = 0; l < m->T_(p).ncells && m->cfg.mode == LLN_CFC_PURE; l++) {
+        const T_(gcell) *gc = &g->cell[l];
+        T_(cell_prefix)(m, l, pre, sizeof pre);
         snprintf(wn, sizeof wn, "%sA", pre);
         snprintf(bn, sizeof bn, "%sw_tau", pre);
-        double *ga = G_(gslot)(m, grad, wn), *gt = G_(gslot)(m, grad, bn);
+        double *ga = T_(gslot)(m, grad, wn), *gt = T_(gslot)(m, grad, bn);
         for (int j = 0; j < gc->hidden; j++) {
             REAL w = gc->wt[j];
             ga[j] += (double)gc->da[j];
@@ -1358,7 +1363,7 @@ static void G_(finalize_dense)(const lln_model_t *m, const G_(tape) *g, double *
     }
 }
 
-static double G_(lanes)(const REAL *v)
+static double T_(lanes)(const REAL *v)
 {
     double s = 0;
     for (int l = 0; l < K_L; l++)
@@ -1368,7 +1373,7 @@ static double G_(lanes)(const REAL *v)
 
 /* Synapse gradients: accumulators q0 = sum dn sg, q1 = sum dd sg, q2 = sum dpre (u - mu),
  * q3 = sum dpre per synapse, where a = P(w) sg enters num with erev and den with 1. */
-static void G_(finalize_syn)(const lln_model_t *m, double *grad, const char *pre, const int *off,
+static void T_(finalize_syn)(const lln_model_t *m, double *grad, const char *pre, const int *off,
                              const int *src, int N, const REAL *q, const REAL *pw, const REAL *e)
 {
     char name[LLN_NAME_MAX];
@@ -1377,7 +1382,7 @@ static void G_(finalize_syn)(const lln_model_t *m, double *grad, const char *pre
     const double *raw_w, *sig;
     for (int k = 0; k < 4; k++) {
         snprintf(name, sizeof name, "rnn_cell.%s%s", pre, leaf[k]);
-        gt[k] = G_(gslot)(m, grad, name);
+        gt[k] = T_(gslot)(m, grad, name);
     }
     snprintf(name, sizeof name, "rnn_cell.%sw", pre);
     raw_w = lln__tensor(m, name);
@@ -1387,42 +1392,42 @@ static void G_(finalize_syn)(const lln_model_t *m, double *grad, const char *pre
         for (int s = off[j]; s < off[j + 1]; s++) {
             size_t x = (size_t)src[s] * (size_t)N + (size_t)j, r = (size_t)s * 4 * K_L;
             size_t lw = K_L;
-            double q0 = G_(lanes)(q + r), q1 = G_(lanes)(q + r + lw);
-            double q2 = G_(lanes)(q + r + 2 * lw), q3 = G_(lanes)(q + r + 3 * lw);
+            double q0 = T_(lanes)(q + r), q1 = T_(lanes)(q + r + lw);
+            double q2 = T_(lanes)(q + r + 2 * lw), q3 = T_(lanes)(q + r + 3 * lw);
             gt[0][x] += q2;
             gt[1][x] += -sig[x] * q3;
-            gt[2][x] += ((double)e[s] * q0 + q1) * G_(dpos)(m, raw_w[x]);
+            gt[2][x] += ((double)e[s] * q0 + q1) * T_(dpos)(m, raw_w[x]);
             gt[3][x] += (double)pw[s] * q0;
         }
 }
 
-static void G_(finalize_ltc)(const lln_model_t *m, const G_(tape) *g, double *grad)
+static void T_(finalize_ltc)(const lln_model_t *m, const T_(tape) * g, double *grad)
 {
-    const K_(lln_ltc_prep) *p = &m->K_(p).ltc;
-    const G_(gltc) *L = &g->ltc;
-    G_(finalize_syn)(m, grad, "", p->r_off, p->r_src, p->N, L->gr, L->pw, L->e);
-    G_(finalize_syn)(m, grad, "sensory_", p->s_off, p->s_src, p->N, L->gs, L->spw, L->se);
+    const T_(lln_ltc_prep) *p = &m->T_(p).ltc;
+    const T_(gltc) *L = &g->ltc;
+    T_(finalize_syn)(m, grad, "", p->r_off, p->r_src, p->N, L->gr, L->pw, L->e);
+    T_(finalize_syn)(m, grad, "sensory_", p->s_off, p->s_src, p->N, L->gs, L->spw, L->se);
     const double *cm = lln__tensor(m, "rnn_cell.cm"), *gl = lln__tensor(m, "rnn_cell.gleak");
     const double *vl = lln__tensor(m, "rnn_cell.vleak");
-    double *gcm = G_(gslot)(m, grad, "rnn_cell.cm"), *ggl = G_(gslot)(m, grad, "rnn_cell.gleak");
-    double *gvl = G_(gslot)(m, grad, "rnn_cell.vleak");
+    double *gcm = T_(gslot)(m, grad, "rnn_cell.cm"), *ggl = T_(gslot)(m, grad, "rnn_cell.gleak");
+    double *gvl = T_(gslot)(m, grad, "rnn_cell.vleak");
     for (int j = 0; j < p->N; j++) {
         size_t r = (size_t)j * K_L;
-        double sdd = G_(lanes)(L->gg + r), sdn = G_(lanes)(L->gvl + r);
-        gcm[j] += G_(lanes)(L->gcm + r) * G_(dpos)(m, cm[j]);
-        ggl[j] += (vl[j] * sdn + sdd) * G_(dpos)(m, gl[j]);
-        gvl[j] += P_(pos)(m, gl[j]) * sdn;
+        double sdd = T_(lanes)(L->gg + r), sdn = T_(lanes)(L->gvl + r);
+        gcm[j] += T_(lanes)(L->gcm + r) * T_(dpos)(m, cm[j]);
+        ggl[j] += (vl[j] * sdn + sdd) * T_(dpos)(m, gl[j]);
+        gvl[j] += T_(pos)(m, gl[j]) * sdn;
     }
-    double *giw = G_(gslot)(m, grad, "rnn_cell.input_w"),
-           *gib = G_(gslot)(m, grad, "rnn_cell.input_b");
+    double *giw = T_(gslot)(m, grad, "rnn_cell.input_w"),
+           *gib = T_(gslot)(m, grad, "rnn_cell.input_b");
     for (int i = 0; i < p->I; i++) {
         if (giw)
-            giw[i] += G_(lanes)(L->giw + (size_t)i * K_L);
+            giw[i] += T_(lanes)(L->giw + (size_t)i * K_L);
         if (gib)
-            gib[i] += G_(lanes)(L->gib + (size_t)i * K_L);
+            gib[i] += T_(lanes)(L->gib + (size_t)i * K_L);
     }
-    double *gow = G_(gslot)(m, grad, "rnn_cell.output_w");
-    double *gob = G_(gslot)(m, grad, "rnn_cell.output_b");
+    double *gow = T_(gslot)(m, grad, "rnn_cell.output_w");
+    double *gob = T_(gslot)(m, grad, "rnn_cell.output_b");
     for (int o = 0; o < p->M; o++) {
         if (gow)
             gow[o] += (double)L->gow[o];
@@ -1431,30 +1436,36 @@ static void G_(finalize_ltc)(const lln_model_t *m, const G_(tape) *g, double *gr
     }
 }
 
-void G_(lln__tape_backward)(lln_tape_t *tp, const REAL *dy, double *grad, REAL *dx, REAL *dh0,
+void T_(lln__tape_backward)(lln_tape_t *tp, const REAL *dy, double *grad, REAL *dx, REAL *dh0,
                             REAL *dc0)
 {
     const lln_model_t *m = tp->model;
-    G_(tape) *g = tp->data;
+    T_(tape) *g = tp->data;
     int nb = tp->nb, T = tp->steps, N = m->cfg.units;
     size_t nbN = (size_t)nb * N;
-    G_(prepare_back)(m, g);
-    G_(zero_fill)(g->dh, nbN);
-    G_(zero_fill)(g->dc, nbN);
+    T_(prepare_back)(m, g);
+    T_(zero_fill)(g->dh, nbN);
+    T_(zero_fill)(g->dc, nbN);
     for (int t = T - 1; t >= 0; t--)
-        G_(step_back)(m, g, (size_t)t, nb, T, dy, dx);
+        T_(step_back)(m, g, (size_t)t, nb, T, dy, dx);
     if (dh0 != NULL)
         memcpy(dh0, g->dh, nbN * sizeof(REAL));
     if (dc0 != NULL && lln__nmem(&m->cfg))
         memcpy(dc0, g->dc, nbN * sizeof(REAL));
-    G_(finalize_dense)(m, g, grad);
+    T_(finalize_dense)(m, g, grad);
     if (m->cfg.cell == LLN_CELL_LTC)
-        G_(finalize_ltc)(m, g, grad);
+        T_(finalize_ltc)(m, g, grad);
 }
 
-void G_(lln__tape_records)(const lln_tape_t *tp, const void **h, const void **c)
+void T_(lln__tape_records)(const lln_tape_t *tp, const void **h, const void **c)
 {
-    const G_(tape) *g = tp->data;
+    const T_(tape) *g = tp->data;
     *h = g->h;
     *c = g->c;
 }
+
+/* end of the template: its own macros stop here */
+#undef K_L
+#undef G_ALIGN
+#undef G_MAX_DENSE
+#undef G_GW_TILE

@@ -111,50 +111,70 @@ static lln_status_t check_call(const lln_tape_t *t, lln_dtype_t dtype, int batch
     return LLN_OK;
 }
 
-/* NOLINTBEGIN(bugprone-macro-parentheses): REAL is a type name (float/double) here */
-#define DEFINE_TAPE(REAL, SFX, DT, PUB)                                                         \
-    static lln_status_t check_vals_##SFX(const REAL *v, size_t n, int is_dt)                    \
-    {                                                                                           \
-        for (size_t i = 0; v != NULL && i < n; i++) {                                           \
-            if (!isfinite(v[i]))                                                                \
-                return is_dt ? LLN_E_DT : LLN_E_RANGE;                                          \
-            if (is_dt && !(v[i] >= (REAL)LLN_DT_MIN))                                           \
-                return LLN_E_DT;                                                                \
-        }                                                                                       \
-        return LLN_OK;                                                                          \
-    }                                                                                           \
-    lln_status_t lln_tape_forward##PUB(lln_tape_t *t, int batch, int steps, const REAL *x,      \
-                                       const REAL *dt, const REAL *h0, const REAL *c0, REAL *y) \
-    {                                                                                           \
-        lln_status_t st = check_call(t, DT, batch, steps, x, c0);                               \
-        if (st != LLN_OK)                                                                       \
-            return st;                                                                          \
-        const lln_model_t *m = t->model;                                                        \
-        size_t rows = (size_t)batch * (size_t)steps, nh = (size_t)batch * m->cfg.units;         \
-        if ((st = check_vals_##SFX(dt, rows, 1)) != LLN_OK ||                                   \
-            (st = check_vals_##SFX(x, rows * (size_t)m->cfg.input_size, 0)) != LLN_OK ||        \
-            (st = check_vals_##SFX(h0, nh, 0)) != LLN_OK ||                                     \
-            (st = check_vals_##SFX(c0, nh, 0)) != LLN_OK) {                                     \
-            t->nb = 0;                                                                          \
-            return st;                                                                          \
-        }                                                                                       \
-        t->nb = batch;                                                                          \
-        t->steps = steps;                                                                       \
-        lln__tape_forward_##SFX(t, x, dt, h0, c0, y);                                           \
-        return LLN_OK;                                                                          \
-    }                                                                                           \
-    lln_status_t lln_tape_backward##PUB(lln_tape_t *t, const REAL *dy, double *grad, REAL *dx,  \
-                                        REAL *dh0, REAL *dc0)                                   \
-    {                                                                                           \
-        if (t == NULL || t->dtype != DT || t->nb == 0 || dy == NULL || grad == NULL ||          \
-            !same_shape(t) || (dc0 != NULL && !lln__nmem(&t->model->cfg)))                      \
-            return LLN_E_ARG;                                                                   \
-        lln__tape_backward_##SFX(t, dy, grad, dx, dh0, dc0);                                    \
-        return LLN_OK;                                                                          \
+/* The body of lln_tape_forward / lln_tape_forward_f64: checks everything (a failed check
+ * empties the tape), then records the forward pass in the tape's precision. */
+static lln_status_t tape_forward(lln_tape_t *t, lln_dtype_t dtype, int batch, int steps,
+                                 const void *x, const void *dt, const void *h0, const void *c0,
+                                 void *y)
+{
+    lln_status_t st = check_call(t, dtype, batch, steps, x, c0);
+    if (st != LLN_OK)
+        return st;
+    const lln_model_t *m = t->model;
+    size_t rows = (size_t)batch * (size_t)steps, nh = (size_t)batch * m->cfg.units;
+    if ((st = lln__check_dt(dtype, dt, rows)) != LLN_OK ||
+        (st = lln__check_finite(dtype, x, rows * (size_t)m->cfg.input_size)) != LLN_OK ||
+        (h0 != NULL && (st = lln__check_finite(dtype, h0, nh)) != LLN_OK) ||
+        (c0 != NULL && (st = lln__check_finite(dtype, c0, nh)) != LLN_OK)) {
+        t->nb = 0;
+        return st;
     }
-/* NOLINTEND(bugprone-macro-parentheses) */
-DEFINE_TAPE(float, f32, LLN_F32, )
-DEFINE_TAPE(double, f64, LLN_F64, _f64)
+    t->nb = batch;
+    t->steps = steps;
+    if (dtype == LLN_F32)
+        lln__tape_forward_f32(t, x, dt, h0, c0, y);
+    else
+        lln__tape_forward_f64(t, x, dt, h0, c0, y);
+    return LLN_OK;
+}
+
+/* The body of lln_tape_backward / lln_tape_backward_f64. */
+static lln_status_t tape_backward(lln_tape_t *t, lln_dtype_t dtype, const void *dy, double *grad,
+                                  void *dx, void *dh0, void *dc0)
+{
+    if (t == NULL || t->dtype != dtype || t->nb == 0 || dy == NULL || grad == NULL ||
+        !same_shape(t) || (dc0 != NULL && !lln__nmem(&t->model->cfg)))
+        return LLN_E_ARG;
+    if (dtype == LLN_F32)
+        lln__tape_backward_f32(t, dy, grad, dx, dh0, dc0);
+    else
+        lln__tape_backward_f64(t, dy, grad, dx, dh0, dc0);
+    return LLN_OK;
+}
+
+lln_status_t lln_tape_forward(lln_tape_t *t, int batch, int steps, const float *x, const float *dt,
+                              const float *h0, const float *c0, float *y)
+{
+    return tape_forward(t, LLN_F32, batch, steps, x, dt, h0, c0, y);
+}
+
+lln_status_t lln_tape_backward(lln_tape_t *t, const float *dy, double *grad, float *dx, float *dh0,
+                               float *dc0)
+{
+    return tape_backward(t, LLN_F32, dy, grad, dx, dh0, dc0);
+}
+
+lln_status_t lln_tape_forward_f64(lln_tape_t *t, int batch, int steps, const double *x,
+                                  const double *dt, const double *h0, const double *c0, double *y)
+{
+    return tape_forward(t, LLN_F64, batch, steps, x, dt, h0, c0, y);
+}
+
+lln_status_t lln_tape_backward_f64(lln_tape_t *t, const double *dy, double *grad, double *dx,
+                                   double *dh0, double *dc0)
+{
+    return tape_backward(t, LLN_F64, dy, grad, dx, dh0, dc0);
+}
 
 lln_status_t lln_tape_final_state(const lln_tape_t *t, void *h, void *c)
 {

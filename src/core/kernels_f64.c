@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/alloc.h"
 #include "common/mathfn.h"
 #include "model_internal.h"
 
@@ -21,3 +22,4 @@
 #include "prepare_impl.h"
 #include "kernels_impl.h"
 #include "backprop_impl.h"
+#include "template_end.h"

@@ -10,7 +10,8 @@
  * the elementary functions are branch-free IEEE arithmetic. Only the loop structure differs
  * between the single-sample and the blocked paths. */
 
-#define K_(name) PREP_CAT(name, SFX)
+#include "template.h"
+
 #define K_L ((int)(LLN_VEC_BYTES / sizeof(REAL))) /* REALs per vector register */
 
 /* ---- dense layers ---------------------------------------------------------------------------
@@ -106,49 +107,51 @@
 #define K_BPW 2 /* 8 accumulators of 16 registers */
 #endif
 
-K_PANEL(K_(panel8x1), 8 * K_L, 1)
-K_PANEL(K_(panel4x1), 4 * K_L, 1)
-K_PANEL(K_(panel2x1), 2 * K_L, 1)
-K_PANEL(K_(panel1x1), K_L, 1)
+K_PANEL(T_(panel8x1), 8 * K_L, 1)
+K_PANEL(T_(panel4x1), 4 * K_L, 1)
+K_PANEL(T_(panel2x1), 2 * K_L, 1)
+K_PANEL(T_(panel1x1), K_L, 1)
 #if K_BPW >= 4
-K_PANEL(K_(panel4xS), 4 * K_L, K_SB)
+K_PANEL(T_(panel4xS), 4 * K_L, K_SB)
 #endif
-K_PANEL(K_(panel2xS), 2 * K_L, K_SB)
-K_PANEL(K_(panel1xS), K_L, K_SB)
+K_PANEL(T_(panel2xS), 2 * K_L, K_SB)
+K_PANEL(T_(panel1xS), K_L, K_SB)
 
-typedef void (*K_(panel_fn))(const REAL *, size_t, const REAL *, int, const REAL *, size_t, REAL *,
+typedef void (*T_(panel_fn))(const REAL *, size_t, const REAL *, int, const REAL *, size_t, REAL *,
                              size_t, int, int);
 
 /* Walks the packed panels (prepare_impl.h). A batch runs blocks of K_SB samples over
  * sub-panels of at most K_BPW vectors; single samples (and a batch's last nb % K_SB) run the
  * whole panel, up to 8 vectors wide. */
-static void K_(dense_batch)(const K_(lln_dense) *d, int nb, const REAL *x, size_t xs, REAL *y,
+static void T_(dense_batch)(const T_(lln_dense) * d, int nb, const REAL *x, size_t xs, REAL *y,
                             size_t ys, int accumulate)
 {
     int out = d->out, in = d->in, L = K_L, nblk = nb - nb % K_SB;
     const REAL *wp = d->w;
     for (int o0 = 0; o0 < out;) {
-        int pw = P_(panel_width)(d->ld - o0);
+        int pw = T_(panel_width)(d->ld - o0);
         if (nblk > 0) {
             int bw = pw < K_BPW * L ? pw : K_BPW * L;
 #if K_BPW >= 4
             /* cppcheck-suppress knownConditionTrueFalse ; panels are 8, 4, 2 or 1 vectors wide */
-            K_(panel_fn) blk = bw == 4 * L   ? K_(panel4xS)
-                               : bw == 2 * L ? K_(panel2xS)
-                                             : K_(panel1xS);
+            T_(panel_fn)
+            blk = bw == 4 * L   ? T_(panel4xS)
+                  : bw == 2 * L ? T_(panel2xS)
+                                : T_(panel1xS);
 #else
             /* cppcheck-suppress knownConditionTrueFalse ; panels are 8, 4, 2 or 1 vectors wide */
-            K_(panel_fn) blk = bw == 2 * L ? K_(panel2xS) : K_(panel1xS);
+            T_(panel_fn) blk = bw == 2 * L ? T_(panel2xS) : T_(panel1xS);
 #endif
             for (int c = o0; c < o0 + pw && c < out; c += bw)
                 for (int b = 0; b < nblk; b += K_SB)
                     blk(wp + (c - o0), (size_t)pw, d->b + c, in, x + (size_t)b * xs, xs,
                         y + (size_t)b * ys + c, ys, out - c < bw ? out - c : bw, accumulate);
         }
-        K_(panel_fn) one = pw == 8 * L   ? K_(panel8x1)
-                           : pw == 4 * L ? K_(panel4x1)
-                           : pw == 2 * L ? K_(panel2x1)
-                                         : K_(panel1x1);
+        T_(panel_fn)
+        one = pw == 8 * L   ? T_(panel8x1)
+              : pw == 4 * L ? T_(panel4x1)
+              : pw == 2 * L ? T_(panel2x1)
+                            : T_(panel1x1);
         for (int b = nblk; b < nb; b++)
             one(wp, (size_t)pw, d->b + o0, in, x + (size_t)b * xs, xs, y + (size_t)b * ys + o0, ys,
                 out - o0 < pw ? out - o0 : pw, accumulate);
@@ -159,7 +162,7 @@ static void K_(dense_batch)(const K_(lln_dense) *d, int nb, const REAL *x, size_
 
 /* Backbone activation in place. With intrinsics the common ones run a vector at a time; the
  * last n % K_L values take the scalar form of the same operations. */
-static void K_(activate)(lln_activation_t a, REAL *restrict v, int n)
+static void T_(activate)(lln_activation_t a, REAL *restrict v, int n)
 {
     int i0 = 0;
 #ifdef K_VSIG
@@ -209,7 +212,7 @@ static void K_(activate)(lln_activation_t a, REAL *restrict v, int n)
  * sums in registers while the sources stream past (same order of operations as below).
  * j0: first destination, cnt: destinations of the block that exist (<= NV * K_L). */
 #define K_DENSE_BLOCK(NAME, NV)                                                       \
-    static void NAME(const K_(lln_syn_dense) *d, size_t ld, int S, int j0, int cnt,   \
+    static void NAME(const T_(lln_syn_dense) * d, size_t ld, int S, int j0, int cnt,  \
                      const REAL *restrict v, REAL *restrict num, REAL *restrict den)  \
     {                                                                                 \
         enum { LW = LLN_VF_LANES };                                                   \
@@ -238,17 +241,17 @@ static void K_(activate)(lln_activation_t a, REAL *restrict v, int n)
         memcpy(num + j0, tn, (size_t)cnt * sizeof(REAL));                             \
         memcpy(den + j0, td, (size_t)cnt * sizeof(REAL));                             \
     }
-K_DENSE_BLOCK(K_(ltc_dense1), 1)
-K_DENSE_BLOCK(K_(ltc_dense2), 2)
+K_DENSE_BLOCK(T_(ltc_dense1), 1)
+K_DENSE_BLOCK(T_(ltc_dense2), 2)
 #if LLN_VEC_BYTES >= 64 /* 32 registers: 4 vectors of destinations per block */
-K_DENSE_BLOCK(K_(ltc_dense3), 3)
-K_DENSE_BLOCK(K_(ltc_dense4), 4)
+K_DENSE_BLOCK(T_(ltc_dense3), 3)
+K_DENSE_BLOCK(T_(ltc_dense4), 4)
 #define K_DNV 4
 #else
 #define K_DNV 2
 #endif
 
-static void K_(ltc_dense)(const K_(lln_syn_dense) *d, size_t ld, int S, int N,
+static void T_(ltc_dense)(const T_(lln_syn_dense) * d, size_t ld, int S, int N,
                           const REAL *restrict v, REAL *restrict num, REAL *restrict den)
 {
     int LW = LLN_VF_LANES, nvec = (int)ld / LW;
@@ -257,16 +260,16 @@ static void K_(ltc_dense)(const K_(lln_syn_dense) *d, size_t ld, int S, int N,
         int cnt = N - j0 < nv * LW ? N - j0 : nv * LW;
         switch (nv) {
 #if K_DNV >= 4
-        case 4: K_(ltc_dense4)(d, ld, S, j0, cnt, v, num, den); break;
-        case 3: K_(ltc_dense3)(d, ld, S, j0, cnt, v, num, den); break;
+        case 4: T_(ltc_dense4)(d, ld, S, j0, cnt, v, num, den); break;
+        case 3: T_(ltc_dense3)(d, ld, S, j0, cnt, v, num, den); break;
 #endif
-        case 2: K_(ltc_dense2)(d, ld, S, j0, cnt, v, num, den); break;
-        default: K_(ltc_dense1)(d, ld, S, j0, cnt, v, num, den); break;
+        case 2: T_(ltc_dense2)(d, ld, S, j0, cnt, v, num, den); break;
+        default: T_(ltc_dense1)(d, ld, S, j0, cnt, v, num, den); break;
         }
     }
 }
 #else
-static void K_(ltc_dense)(const K_(lln_syn_dense) *d, size_t ld, int S, int N,
+static void T_(ltc_dense)(const T_(lln_syn_dense) * d, size_t ld, int S, int N,
                           const REAL *restrict v, REAL *restrict num, REAL *restrict den)
 {
     for (int i = 0; i < S; i++) {
@@ -284,7 +287,7 @@ static void K_(ltc_dense)(const K_(lln_syn_dense) *d, size_t ld, int S, int N,
 
 /* Synapse lists grouped by destination: all activations in one vectorised (gathering) pass,
  * then the per-destination sums. sg: one value per synapse. */
-static void K_(ltc_list)(const int *restrict off, const int *restrict src, const REAL *restrict a,
+static void T_(ltc_list)(const int *restrict off, const int *restrict src, const REAL *restrict a,
                          const REAL *restrict b, const REAL *restrict w, const REAL *restrict we,
                          int N, const REAL *restrict v, REAL *restrict sg, REAL *restrict num,
                          REAL *restrict den)
@@ -303,7 +306,7 @@ static void K_(ltc_list)(const int *restrict off, const int *restrict src, const
     }
 }
 
-static REAL K_(cm_over_dt)(REAL cm_k, REAL dt, REAL rdt)
+static REAL T_(cm_over_dt)(REAL cm_k, REAL dt, REAL rdt)
 {
 #if RECIP_DT
     (void)dt;
@@ -316,7 +319,7 @@ static REAL K_(cm_over_dt)(REAL cm_k, REAL dt, REAL rdt)
 
 /* One LTC step for one sample. h (N) is updated in place; out (M) receives the mapped motor
  * neurons. work: I + 6N + max(synapses) elements. */
-static void K_(ltc_sample)(const K_(lln_ltc_prep) *p, const REAL *xn, REAL dt, REAL *h, REAL *out,
+static void T_(ltc_sample)(const T_(lln_ltc_prep) * p, const REAL *xn, REAL dt, REAL *h, REAL *out,
                            REAL *work)
 {
     int I = p->I, N = p->N;
@@ -328,13 +331,13 @@ static void K_(ltc_sample)(const K_(lln_ltc_prep) *p, const REAL *xn, REAL dt, R
         xin[i] = FMA(xn[i], p->in_w[i], p->in_b[i]);
     for (int j = 0; j < N; j++) {
         nums[j] = dc[j] = 0;
-        cmt[j] = K_(cm_over_dt)(p->cm_k[j], dt, rdt); /* cm / (dt / K) */
+        cmt[j] = T_(cm_over_dt)(p->cm_k[j], dt, rdt); /* cm / (dt / K) */
         u[j] = h[j];
     }
     if (p->sd.a != NULL)
-        K_(ltc_dense)(&p->sd, ld, I, N, xin, nums, dc);
+        T_(ltc_dense)(&p->sd, ld, I, N, xin, nums, dc);
     else
-        K_(ltc_list)(p->s_off, p->s_src, p->s_a, p->s_b, p->s_w, p->s_we, N, xin, sg, nums, dc);
+        T_(ltc_list)(p->s_off, p->s_src, p->s_a, p->s_b, p->s_w, p->s_we, N, xin, sg, nums, dc);
     for (int j = 0; j < N; j++) /* the unfold-invariant part of the denominator */
         dc[j] = cmt[j] + p->gleak[j] + dc[j] + p->eps;
     for (int k = 0; k < p->K; k++) {
@@ -343,9 +346,9 @@ static void K_(ltc_sample)(const K_(lln_ltc_prep) *p, const REAL *xn, REAL dt, R
             den[j] = dc[j];
         }
         if (p->rd.a != NULL)
-            K_(ltc_dense)(&p->rd, ld, N, N, u, un, den);
+            T_(ltc_dense)(&p->rd, ld, N, N, u, un, den);
         else
-            K_(ltc_list)(p->r_off, p->r_src, p->r_a, p->r_b, p->r_w, p->r_we, N, u, sg, un, den);
+            T_(ltc_list)(p->r_off, p->r_src, p->r_a, p->r_b, p->r_w, p->r_we, N, u, sg, un, den);
         for (int j = 0; j < N; j++)
             un[j] = un[j] / den[j];
         REAL *t = u;
@@ -359,15 +362,15 @@ static void K_(ltc_sample)(const K_(lln_ltc_prep) *p, const REAL *xn, REAL dt, R
 }
 
 /* Lane-block tables of one LTC step: [row][lane] arrays of K_L lanes. */
-typedef struct K_(ltc_lanes) {
+typedef struct T_(ltc_lanes) {
     REAL *X, *CM, *NS, *DC; /* mapped input; cm/(dt/K); sensory num; unfold-invariant den */
-} K_(ltc_lanes);
+} T_(ltc_lanes);
 
 /* Sensory sums (U == NULL) or one unfold U -> UN for K_L samples: per destination, the
  * numerator and denominator start as in ltc_sample, add the synapses in list order, and the
  * unfold divides. With K_VSIG (the includer's vector form of SYN_SIG) the loop is written
  * with vector intrinsics; compilers keep a plain lane loop's accumulators in memory. */
-static void K_(ltc_block_pass)(const K_(lln_ltc_prep) *p, const K_(ltc_lanes) *t,
+static void T_(ltc_block_pass)(const T_(lln_ltc_prep) * p, const T_(ltc_lanes) * t,
                                const REAL *restrict U, REAL *restrict UN)
 {
     enum { LW = K_L };
@@ -434,12 +437,12 @@ static void K_(ltc_block_pass)(const K_(lln_ltc_prep) *p, const K_(ltc_lanes) *t
 /* The same step as ltc_sample for K_L samples at once, one sample per vector lane: no
  * gathers and no horizontal sums, and only the synapses that exist are evaluated.
  * xn, h, out: K_L rows (strides I, N, Oc). work: (I + 5N) * K_L elements. */
-static void K_(ltc_block)(const K_(lln_ltc_prep) *p, const REAL *xn, const REAL *dt, REAL *h,
+static void T_(ltc_block)(const T_(lln_ltc_prep) * p, const REAL *xn, const REAL *dt, REAL *h,
                           size_t Oc, REAL *out, REAL *work)
 {
     enum { LW = K_L };
     size_t I = (size_t)p->I, N = (size_t)p->N, M = (size_t)p->M, lw = LW;
-    K_(ltc_lanes) t;
+    T_(ltc_lanes) t;
     t.X = work;
     t.CM = t.X + I * lw;
     t.NS = t.CM + N * lw;
@@ -452,12 +455,12 @@ static void K_(ltc_block)(const K_(lln_ltc_prep) *p, const REAL *xn, const REAL 
             t.X[i * lw + l] = FMA(xn[l * I + i], p->in_w[i], p->in_b[i]);
     for (size_t j = 0; j < N; j++)
         for (size_t l = 0; l < lw; l++) {
-            t.CM[j * lw + l] = K_(cm_over_dt)(p->cm_k[j], dt[l], rdt[l]);
+            t.CM[j * lw + l] = T_(cm_over_dt)(p->cm_k[j], dt[l], rdt[l]);
             U[j * lw + l] = h[l * N + j];
         }
-    K_(ltc_block_pass)(p, &t, NULL, NULL);
+    T_(ltc_block_pass)(p, &t, NULL, NULL);
     for (int k = 0; k < p->K; k++) {
-        K_(ltc_block_pass)(p, &t, U, UN);
+        T_(ltc_block_pass)(p, &t, U, UN);
         REAL *sw = U;
         U = UN;
         UN = sw;
@@ -473,7 +476,7 @@ static void K_(ltc_block)(const K_(lln_ltc_prep) *p, const REAL *xn, const REAL 
 /* ---- CfC ---------------------------------------------------------------------------------- */
 
 /* New state of one CfC cell from its head outputs (spec 4.2 steps 4-5). */
-static void K_(cfc_combine)(const K_(lln_cfc_prep) *cp, lln_cfc_mode_t mode,
+static void T_(cfc_combine)(const T_(lln_cfc_prep) * cp, lln_cfc_mode_t mode,
                             const REAL *restrict hd, REAL dt, REAL *restrict h)
 {
     int H = cp->hidden;
@@ -502,7 +505,7 @@ static void K_(cfc_combine)(const K_(lln_cfc_prep) *cp, lln_cfc_mode_t mode,
     }
 }
 
-static size_t K_(cfc_width)(const K_(lln_cfc_prep) *cp)
+static size_t T_(cfc_width)(const T_(lln_cfc_prep) * cp)
 {
     size_t wmax = (size_t)cp->in + (size_t)cp->hidden;
     for (int l = 0; l < cp->nbackbone; l++)
@@ -513,10 +516,10 @@ static size_t K_(cfc_width)(const K_(lln_cfc_prep) *cp)
 
 /* One CfC cell (dense with backbone, or one wired layer) for nb samples.
  * inp: nb rows of cp->in values (stride is); h: the cell's state columns (stride hs). */
-static void K_(cfc_cell)(const lln_model_t *m, const K_(lln_cfc_prep) *cp, int nb, const REAL *inp,
+static void T_(cfc_cell)(const lln_model_t *m, const T_(lln_cfc_prep) * cp, int nb, const REAL *inp,
                          size_t is, REAL *h, size_t hs, const REAL *dt, REAL *work)
 {
-    size_t wmax = K_(cfc_width)(cp);
+    size_t wmax = T_(cfc_width)(cp);
     REAL *z = work, *z2 = z + (size_t)nb * wmax, *hd = z2 + (size_t)nb * wmax;
     for (int b = 0; b < nb; b++) {
         memcpy(z + (size_t)b * wmax, inp + (size_t)b * is, (size_t)cp->in * sizeof(REAL));
@@ -524,34 +527,34 @@ static void K_(cfc_cell)(const lln_model_t *m, const K_(lln_cfc_prep) *cp, int n
                (size_t)cp->hidden * sizeof(REAL));
     }
     for (int l = 0; l < cp->nbackbone; l++) {
-        const K_(lln_dense) *d = &cp->backbone[l];
-        K_(dense_batch)(d, nb, z, wmax, z2, wmax, 0);
+        const T_(lln_dense) *d = &cp->backbone[l];
+        T_(dense_batch)(d, nb, z, wmax, z2, wmax, 0);
         for (int b = 0; b < nb; b++)
-            K_(activate)(m->cfg.activation, z2 + (size_t)b * wmax, d->out);
+            T_(activate)(m->cfg.activation, z2 + (size_t)b * wmax, d->out);
         REAL *t = z;
         z = z2;
         z2 = t;
     }
     size_t hw = (size_t)cp->heads.out;
-    K_(dense_batch)(&cp->heads, nb, z, wmax, hd, hw, 0);
+    T_(dense_batch)(&cp->heads, nb, z, wmax, hd, hw, 0);
     for (int b = 0; b < nb; b++)
-        K_(cfc_combine)(cp, m->cfg.mode, hd + (size_t)b * hw, dt[b], h + (size_t)b * hs);
+        T_(cfc_combine)(cp, m->cfg.mode, hd + (size_t)b * hw, dt[b], h + (size_t)b * hs);
 }
 
-size_t K_(lln__cfc_work)(const K_(lln_cfc_prep) *cp);
-size_t K_(lln__cfc_work)(const K_(lln_cfc_prep) *cp)
+size_t T_(lln__cfc_work)(const T_(lln_cfc_prep) * cp);
+size_t T_(lln__cfc_work)(const T_(lln_cfc_prep) * cp)
 {
-    return 2 * K_(cfc_width)(cp) + (size_t)cp->heads.out;
+    return 2 * T_(cfc_width)(cp) + (size_t)cp->heads.out;
 }
 
 /* ---- mixed memory (LSTM in front of the cell, spec 6.1) ----------------------------------- */
 
-static void K_(lstm)(const K_(lln_prep) *p, int nb, int N, const REAL *xn, size_t xs, REAL *h,
+static void T_(lstm)(const T_(lln_prep) * p, int nb, int N, const REAL *xn, size_t xs, REAL *h,
                      REAL *c, REAL *z)
 {
     size_t zw = 4 * (size_t)N;
-    K_(dense_batch)(&p->lstm_in, nb, xn, xs, z, zw, 0);
-    K_(dense_batch)(&p->lstm_rec, nb, h, (size_t)N, z, zw, 1);
+    T_(dense_batch)(&p->lstm_in, nb, xn, xs, z, zw, 0);
+    T_(dense_batch)(&p->lstm_rec, nb, h, (size_t)N, z, zw, 1);
     for (int b = 0; b < nb; b++) {
         const REAL *restrict zb = z + (size_t)b * zw;
         REAL *restrict hb = h + (size_t)b * N, *restrict cb = c + (size_t)b * N;
@@ -568,7 +571,7 @@ static void K_(lstm)(const K_(lln_prep) *p, int nb, int N, const REAL *xn, size_
 /* torch GRUCell on one sample from zi = W_ih x + b_ih and zh = W_hh h + b_hh (gates r, z, n
  * stacked): r = s(zi_r + zh_r), z = s(zi_z + zh_z), n = tanh(zi_n + r zh_n),
  * h' = (1 - z) n + z h, in place. */
-static void K_(gru_gates)(int N, const REAL *restrict zi, const REAL *restrict zh, REAL *restrict h)
+static void T_(gru_gates)(int N, const REAL *restrict zi, const REAL *restrict zh, REAL *restrict h)
 {
     for (int j = 0; j < N; j++) {
         REAL r = SIGMOID(zi[j] + zh[j]), z = SIGMOID(zi[N + j] + zh[N + j]);
@@ -578,7 +581,7 @@ static void K_(gru_gates)(int N, const REAL *restrict zi, const REAL *restrict z
 }
 
 /* torch LSTMCell on one sample (gates i, f, g, o stacked): c' = f c + i g, h' = o tanh(c'). */
-static void K_(lstm_gates)(int N, const REAL *restrict zi, const REAL *restrict zh,
+static void T_(lstm_gates)(int N, const REAL *restrict zi, const REAL *restrict zh,
                            REAL *restrict h, REAL *restrict c)
 {
     for (int j = 0; j < N; j++) {
@@ -591,25 +594,25 @@ static void K_(lstm_gates)(int N, const REAL *restrict zi, const REAL *restrict 
 }
 
 /* GRU / LSTM for nb samples: both gate layers into zi, zh (nb x G N each), then the gates. */
-static void K_(rnn_cell)(const lln_model_t *m, const K_(lln_prep) *p, int nb, const REAL *xn,
+static void T_(rnn_cell)(const lln_model_t *m, const T_(lln_prep) * p, int nb, const REAL *xn,
                          REAL *h, REAL *c, REAL *zi, REAL *zh)
 {
     int N = m->cfg.units, I = m->cfg.input_size;
     size_t gw = (size_t)lln__gates(&m->cfg) * (size_t)N;
-    K_(dense_batch)(&p->rnn_ih, nb, xn, (size_t)I, zi, gw, 0);
-    K_(dense_batch)(&p->rnn_hh, nb, h, (size_t)N, zh, gw, 0);
+    T_(dense_batch)(&p->rnn_ih, nb, xn, (size_t)I, zi, gw, 0);
+    T_(dense_batch)(&p->rnn_hh, nb, h, (size_t)N, zh, gw, 0);
     for (int b = 0; b < nb; b++) {
         size_t o = (size_t)b * gw;
         if (m->cfg.cell == LLN_CELL_GRU)
-            K_(gru_gates)(N, zi + o, zh + o, h + (size_t)b * N);
+            T_(gru_gates)(N, zi + o, zh + o, h + (size_t)b * N);
         else
-            K_(lstm_gates)(N, zi + o, zh + o, h + (size_t)b * N, c + (size_t)b * N);
+            T_(lstm_gates)(N, zi + o, zh + o, h + (size_t)b * N, c + (size_t)b * N);
     }
 }
 
 /* The MLP's state is the window of the last K normalised input rows, oldest first: drop the
  * oldest row, append xn. win: nb rows of N = K I values. */
-static void K_(mlp_shift)(int nb, int I, int N, const REAL *xn, REAL *win)
+static void T_(mlp_shift)(int nb, int I, int N, const REAL *xn, REAL *win)
 {
     for (int b = 0; b < nb; b++) {
         REAL *w = win + (size_t)b * N;
@@ -619,7 +622,7 @@ static void K_(mlp_shift)(int nb, int I, int N, const REAL *xn, REAL *win)
 }
 
 /* The MLP's hidden layers on the window into yc (nb x Oc); work: 2 nb Oc elements. */
-static void K_(mlp_layers)(const lln_model_t *m, const K_(lln_prep) *p, int nb, const REAL *win,
+static void T_(mlp_layers)(const lln_model_t *m, const T_(lln_prep) * p, int nb, const REAL *win,
                            REAL *yc, REAL *work)
 {
     int N = m->cfg.units, Oc = m->out_cell;
@@ -629,25 +632,25 @@ static void K_(mlp_layers)(const lln_model_t *m, const K_(lln_prep) *p, int nb, 
         memcpy(yc, win, (size_t)nb * (size_t)N * sizeof(REAL));
     for (int l = 0; l < p->nmlp; l++) {
         REAL *out = l == p->nmlp - 1 ? yc : work + (size_t)(l % 2) * (size_t)nb * (size_t)Oc;
-        K_(dense_batch)(&p->mlp[l], nb, in, is, out, (size_t)Oc, 0);
-        K_(activate)(m->cfg.activation, out, nb * Oc);
+        T_(dense_batch)(&p->mlp[l], nb, in, is, out, (size_t)Oc, 0);
+        T_(activate)(m->cfg.activation, out, nb * Oc);
         in = out;
         is = (size_t)Oc;
     }
 }
 
 /* One baseline step for nb samples; yc receives the cell output (nb x Oc). */
-static void K_(baseline_step)(const lln_model_t *m, const K_(lln_prep) *p, int nb, const REAL *xn,
+static void T_(baseline_step)(const lln_model_t *m, const T_(lln_prep) * p, int nb, const REAL *xn,
                               REAL *h, REAL *c, REAL *yc, REAL *work)
 {
     int N = m->cfg.units;
     if (m->cfg.cell == LLN_CELL_MLP) {
-        K_(mlp_shift)(nb, m->cfg.input_size, N, xn, h);
-        K_(mlp_layers)(m, p, nb, h, yc, work);
+        T_(mlp_shift)(nb, m->cfg.input_size, N, xn, h);
+        T_(mlp_layers)(m, p, nb, h, yc, work);
         return;
     }
     size_t gw = (size_t)lln__gates(&m->cfg) * (size_t)N;
-    K_(rnn_cell)(m, p, nb, xn, h, c, work, work + (size_t)nb * gw);
+    T_(rnn_cell)(m, p, nb, xn, h, c, work, work + (size_t)nb * gw);
     memcpy(yc, h, (size_t)nb * (size_t)N * sizeof(REAL));
 }
 
@@ -655,10 +658,10 @@ static void K_(baseline_step)(const lln_model_t *m, const K_(lln_prep) *p, int n
 
 /* Work layout (elements): xn (nb*I) | y_cell (nb*Oc) | dt (nb) | cell scratch (nb * the
  * per-sample cell scratch of state.c, which also covers an LTC block of K_L samples). */
-lln_status_t K_(lln__step)(const lln_model_t *m, lln_state_t *s, const REAL *x, size_t xs,
+lln_status_t T_(lln__step)(const lln_model_t *m, lln_state_t *s, const REAL *x, size_t xs,
                            const REAL *dt, size_t dts, REAL *y, size_t ys, REAL *st, size_t sts)
 {
-    const K_(lln_prep) *p = &m->K_(p);
+    const T_(lln_prep) *p = &m->T_(p);
     int nb = s->batch, I = m->cfg.input_size, N = m->cfg.units, Oc = m->out_cell;
     REAL *h = s->h, *xn = s->work, *yc = xn + (size_t)nb * I, *cw = yc + (size_t)nb * Oc;
     REAL *dtv = cw; /* per-sample dt gathered first; the cell scratch follows */
@@ -669,22 +672,23 @@ lln_status_t K_(lln__step)(const lln_model_t *m, lln_state_t *s, const REAL *x, 
             xn[(size_t)b * I + i] = (x[(size_t)b * xs + i] - p->x_mean[i]) * p->x_inv_std[i];
     }
     if (m->cfg.mixed_memory)
-        K_(lstm)(p, nb, N, xn, (size_t)I, h, s->c, cw);
+        T_(lstm)(p, nb, N, xn, (size_t)I, h, s->c, cw);
     if (lln__baseline(&m->cfg)) {
-        K_(baseline_step)(m, p, nb, xn, h, s->c, yc, cw);
+        T_(baseline_step)(m, p, nb, xn, h, s->c, yc, cw);
     } else if (m->cfg.cell == LLN_CELL_LTC) {
         int b = 0;
         for (; b + K_L <= nb; b += K_L)
-            K_(ltc_block)(&p->ltc, xn + (size_t)b * I, dtv + b, h + (size_t)b * N, (size_t)Oc,
-                          yc + (size_t)b * Oc, cw);
+            T_(ltc_block)
+            (&p->ltc, xn + (size_t)b * I, dtv + b, h + (size_t)b * N, (size_t)Oc,
+             yc + (size_t)b * Oc, cw);
         for (; b < nb; b++)
-            K_(ltc_sample)(&p->ltc, xn + (size_t)b * I, dtv[b], h + (size_t)b * N,
-                           yc + (size_t)b * Oc, cw);
+            T_(ltc_sample)
+            (&p->ltc, xn + (size_t)b * I, dtv[b], h + (size_t)b * N, yc + (size_t)b * Oc, cw);
     } else {
         const REAL *inp = xn;
         size_t is = (size_t)I, col = 0;
         for (int l = 0; l < p->ncells; l++) {
-            K_(cfc_cell)(m, &p->cfc[l], nb, inp, is, h + col, (size_t)N, dtv, cw);
+            T_(cfc_cell)(m, &p->cfc[l], nb, inp, is, h + col, (size_t)N, dtv, cw);
             inp = h + col; /* the next layer reads this layer's new state */
             is = (size_t)N;
             col += (size_t)p->cfc[l].hidden;
@@ -698,7 +702,7 @@ lln_status_t K_(lln__step)(const lln_model_t *m, lln_state_t *s, const REAL *x, 
     if (y == NULL)
         return LLN_OK;
     if (p->proj.out > 0)
-        K_(dense_batch)(&p->proj, nb, yc, (size_t)Oc, cw, (size_t)m->out, 0);
+        T_(dense_batch)(&p->proj, nb, yc, (size_t)Oc, cw, (size_t)m->out, 0);
     const REAL *yo = p->proj.out > 0 ? cw : yc;
     size_t yos = p->proj.out > 0 ? (size_t)m->out : (size_t)Oc;
     for (int b = 0; b < nb; b++)
@@ -706,3 +710,11 @@ lln_status_t K_(lln__step)(const lln_model_t *m, lln_state_t *s, const REAL *x, 
             y[(size_t)b * ys + o] = yo[(size_t)b * yos + o] * p->y_std[o] + p->y_mean[o];
     return LLN_OK;
 }
+
+/* end of the template: its own macros stop here */
+#undef K_IN_REGISTER
+#undef K_PANEL
+#undef K_SB
+#undef K_BPW
+#undef K_DENSE_BLOCK
+#undef K_DNV

@@ -160,6 +160,12 @@ void lln__tape_backward_f32(lln_tape_t *t, const float *dy, double *grad, float 
 void lln__tape_backward_f64(lln_tape_t *t, const double *dy, double *grad, double *dx, double *dh0,
                             double *dc0);
 
+/* Argument checks of the step and tape entry points, for values of precision t: every Δt is
+ * finite and at least LLN_DT_MIN (LLN_E_DT; dt NULL = the defaults, fine); every value is
+ * finite (LLN_E_RANGE). */
+lln_status_t lln__check_dt(lln_dtype_t t, const void *dt, size_t n);
+lln_status_t lln__check_finite(lln_dtype_t t, const void *x, size_t n);
+
 lln_status_t lln__step_f32(const lln_model_t *m, lln_state_t *s, const float *x, size_t xs,
                            const float *dt, size_t dts, float *y, size_t ys, float *st, size_t sts);
 lln_status_t lln__step_f64(const lln_model_t *m, lln_state_t *s, const double *x, size_t xs,

@@ -152,77 +152,96 @@ static lln_status_t check_state(const lln_model_t *m, const lln_state_t *s, lln_
     return LLN_OK;
 }
 
-#define DEFINE_CHECKS(REAL, SFX)                                  \
-    static lln_status_t check_dt_##SFX(const REAL *dt, size_t n)  \
-    {                                                             \
-        for (size_t i = 0; dt != NULL && i < n; i++)              \
-            if (!(dt[i] >= (REAL)LLN_DT_MIN) || !isfinite(dt[i])) \
-                return LLN_E_DT;                                  \
-        return LLN_OK;                                            \
-    }                                                             \
-    static lln_status_t check_x_##SFX(const REAL *x, size_t n)    \
-    {                                                             \
-        for (size_t i = 0; i < n; i++)                            \
-            if (!isfinite(x[i]))                                  \
-                return LLN_E_RANGE;                               \
-        return LLN_OK;                                            \
-    }
-DEFINE_CHECKS(float, f32)
-DEFINE_CHECKS(double, f64)
+lln_status_t lln__check_dt(lln_dtype_t t, const void *dt, size_t n)
+{
+    const float *f = dt;
+    const double *d = dt;
+    for (size_t i = 0; dt != NULL && t == LLN_F32 && i < n; i++)
+        if (!(f[i] >= (float)LLN_DT_MIN) || !isfinite(f[i]))
+            return LLN_E_DT;
+    for (size_t i = 0; dt != NULL && t == LLN_F64 && i < n; i++)
+        if (!(d[i] >= LLN_DT_MIN) || !isfinite(d[i]))
+            return LLN_E_DT;
+    return LLN_OK;
+}
 
-/* Public entry points, generated for both precisions. A failing check leaves the state as
- * it was. */
-/* NOLINTBEGIN(bugprone-macro-parentheses): REAL is a type name (float/double) here */
-#define DEFINE_ENTRY(REAL, SFX, DT, PUB)                                                           \
-    lln_status_t lln_step_batch##PUB(const lln_model_t *m, lln_state_t *s, const REAL *x,          \
-                                     const REAL *dt, REAL *y)                                      \
-    {                                                                                              \
-        lln_status_t st = check_state(m, s, DT);                                                   \
-        if (st != LLN_OK || x == NULL)                                                             \
-            return st != LLN_OK ? st : LLN_E_ARG;                                                  \
-        size_t nb = (size_t)s->batch;                                                              \
-        if ((st = check_dt_##SFX(dt, nb)) != LLN_OK ||                                             \
-            (st = check_x_##SFX(x, nb * (size_t)m->cfg.input_size)) != LLN_OK)                     \
-            return st;                                                                             \
-        return lln__step_##SFX(m, s, x, (size_t)m->cfg.input_size, dt, 1, y, (size_t)m->out, NULL, \
-                               0);                                                                 \
-    }                                                                                              \
-    lln_status_t lln_step##PUB(const lln_model_t *m, lln_state_t *s, const REAL *x, REAL dt,       \
-                               REAL *y)                                                            \
-    {                                                                                              \
-        lln_status_t st = check_state(m, s, DT);                                                   \
-        if (st != LLN_OK || x == NULL)                                                             \
-            return st != LLN_OK ? st : LLN_E_ARG;                                                  \
-        size_t nb = (size_t)s->batch;                                                              \
-        if ((st = check_dt_##SFX(&dt, 1)) != LLN_OK ||                                             \
-            (st = check_x_##SFX(x, nb * (size_t)m->cfg.input_size)) != LLN_OK)                     \
-            return st;                                                                             \
-        return lln__step_##SFX(m, s, x, (size_t)m->cfg.input_size, &dt, 0, y, (size_t)m->out,      \
-                               NULL, 0);                                                           \
-    }                                                                                              \
-    lln_status_t lln_sequence##PUB(const lln_model_t *m, lln_state_t *s, int steps, const REAL *x, \
-                                   const REAL *dt, REAL *y, REAL *states)                          \
-    {                                                                                              \
-        lln_status_t st = check_state(m, s, DT);                                                   \
-        if (st != LLN_OK || x == NULL || steps < 0)                                                \
-            return st != LLN_OK ? st : LLN_E_ARG;                                                  \
-        size_t nb = (size_t)s->batch, T = (size_t)steps, I = (size_t)m->cfg.input_size;            \
-        size_t O = (size_t)m->out, N = (size_t)m->cfg.units;                                       \
-        if ((st = check_dt_##SFX(dt, nb * T)) != LLN_OK ||                                         \
-            (st = check_x_##SFX(x, nb * T * I)) != LLN_OK)                                         \
-            return st;                                                                             \
-        for (size_t t = 0; t < T; t++) {                                                           \
-            st = lln__step_##SFX(m, s, x + t * I, T * I, dt ? dt + t : NULL, T,                    \
-                                 y ? y + t * O : NULL, T * O, states ? states + t * N : NULL,      \
-                                 T * N);                                                           \
-            if (st != LLN_OK)                                                                      \
-                return st;                                                                         \
-        }                                                                                          \
-        return LLN_OK;                                                                             \
+lln_status_t lln__check_finite(lln_dtype_t t, const void *x, size_t n)
+{
+    const float *f = x;
+    const double *d = x;
+    for (size_t i = 0; t == LLN_F32 && i < n; i++)
+        if (!isfinite(f[i]))
+            return LLN_E_RANGE;
+    for (size_t i = 0; t == LLN_F64 && i < n; i++)
+        if (!isfinite(d[i]))
+            return LLN_E_RANGE;
+    return LLN_OK;
+}
+
+/* The body of every public step function, in either precision t: `steps` steps of the
+ * state's batch, x laid out [batch][steps][inputs], y [batch][steps][outputs] (may be NULL),
+ * states [batch][steps][units] (may be NULL). dt holds batch x steps values, or NULL (the
+ * defaults), or with dt_shared one value for every stream (lln_step's scalar Δt). Everything
+ * is checked before the first step, so a failing check leaves the state as it was. */
+static lln_status_t run_steps(const lln_model_t *m, lln_state_t *s, lln_dtype_t t, int steps,
+                              const void *x, const void *dt, int dt_shared, void *y, void *states)
+{
+    lln_status_t st = check_state(m, s, t);
+    if (st != LLN_OK || x == NULL || steps < 0)
+        return st != LLN_OK ? st : LLN_E_ARG;
+    size_t nb = (size_t)s->batch, T = (size_t)steps, I = (size_t)m->cfg.input_size;
+    size_t O = (size_t)m->out, N = (size_t)m->cfg.units, es = elem_size(t);
+    size_t dts = dt_shared ? 0 : T; /* Δt stride between streams */
+    if ((st = lln__check_dt(t, dt, dt_shared ? 1 : nb * T)) != LLN_OK ||
+        (st = lln__check_finite(t, x, nb * T * I)) != LLN_OK)
+        return st;
+    for (size_t k = 0; k < T && st == LLN_OK; k++) {
+        const void *xk = (const char *)x + k * I * es;
+        const void *dk = dt == NULL ? NULL : (const char *)dt + (dt_shared ? 0 : k * es);
+        void *yk = y ? (char *)y + k * O * es : NULL;
+        void *hk = states ? (char *)states + k * N * es : NULL;
+        st = t == LLN_F32 ? lln__step_f32(m, s, xk, T * I, dk, dts, yk, T * O, hk, T * N)
+                          : lln__step_f64(m, s, xk, T * I, dk, dts, yk, T * O, hk, T * N);
     }
-/* NOLINTEND(bugprone-macro-parentheses) */
-DEFINE_ENTRY(float, f32, LLN_F32, )
-DEFINE_ENTRY(double, f64, LLN_F64, _f64)
+    return st;
+}
+
+/* ---- public entry points: float32, then float64 ----------------------------------------- */
+
+lln_status_t lln_step(const lln_model_t *m, lln_state_t *s, const float *x, float dt, float *y)
+{
+    return run_steps(m, s, LLN_F32, 1, x, &dt, 1, y, NULL);
+}
+
+lln_status_t lln_step_batch(const lln_model_t *m, lln_state_t *s, const float *x, const float *dt,
+                            float *y)
+{
+    return run_steps(m, s, LLN_F32, 1, x, dt, 0, y, NULL);
+}
+
+lln_status_t lln_sequence(const lln_model_t *m, lln_state_t *s, int steps, const float *x,
+                          const float *dt, float *y, float *states)
+{
+    return run_steps(m, s, LLN_F32, steps, x, dt, 0, y, states);
+}
+
+lln_status_t lln_step_f64(const lln_model_t *m, lln_state_t *s, const double *x, double dt,
+                          double *y)
+{
+    return run_steps(m, s, LLN_F64, 1, x, &dt, 1, y, NULL);
+}
+
+lln_status_t lln_step_batch_f64(const lln_model_t *m, lln_state_t *s, const double *x,
+                                const double *dt, double *y)
+{
+    return run_steps(m, s, LLN_F64, 1, x, dt, 0, y, NULL);
+}
+
+lln_status_t lln_sequence_f64(const lln_model_t *m, lln_state_t *s, int steps, const double *x,
+                              const double *dt, double *y, double *states)
+{
+    return run_steps(m, s, LLN_F64, steps, x, dt, 0, y, states);
+}
 
 void lln__free_prep(lln_model_t *m)
 {
