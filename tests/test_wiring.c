@@ -282,7 +282,7 @@ static void test_fingerprints(void)
 
 /* ---- structural checks ------------------------------------------------------------- */
 
-/* The classic 19-neuron policy: spec section 2.4 gives its synapse counts. */
+/* The classic 19-neuron policy AutoNCP(19, 4): its synapse counts as ncps builds them. */
 static void test_autoncp_19(void)
 {
     lln_wiring_spec_t spec;

@@ -203,7 +203,9 @@ static void T_(activate)(lln_activation_t a, REAL *restrict v, int n)
 
 /* ---- LTC ---------------------------------------------------------------------------------
  * Per step: sensory sums once, then K fused semi-implicit Euler unfolds of size dt/K
- * (spec 3.2). Per destination j, both the numerator and the denominator add their synapse
+ * of ncps's LTC: with cm_t = cm * K / dt,
+ *   v_j <- (cm_t v_j + gleak vleak + sum_i w_ij erev_ij sg_ij) / (cm_t + gleak + sum_i w_ij sg_ij + eps).
+ * Per destination j, both the numerator and the denominator add their synapse
  * terms w*erev*sg and w*sg by ascending source; sg = sigmoid(sigma (v_src - mu)). */
 
 /* Dense source-major rows (one vectorised pass over destinations per source). */
@@ -475,7 +477,9 @@ static void T_(ltc_block)(const T_(lln_ltc_prep) * p, const REAL *xn, const REAL
 
 /* ---- CfC ---------------------------------------------------------------------------------- */
 
-/* New state of one CfC cell from its head outputs (spec 4.2 steps 4-5). */
+/* New state of one CfC cell from its head outputs ff1, ff2, time_a, time_b (ncps's closed
+ * form): t = sigmoid(time_a dt + time_b); default mode h = ff1 (1 - t) + t ff2; no_gate
+ * h = ff1 + t ff2; pure h = -A exp(-dt (|w_tau| + |ff1|)) ff1 + A. */
 static void T_(cfc_combine)(const T_(lln_cfc_prep) * cp, lln_cfc_mode_t mode,
                             const REAL *restrict hd, REAL dt, REAL *restrict h)
 {

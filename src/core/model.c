@@ -288,7 +288,8 @@ static void init_ltc_wiring(lln_model_t *m)
     }
 }
 
-/* Wired CfC layer masks: transpose of [incoming block ; ones(n, n)] (spec section 5). */
+/* Wired CfC layer masks: transpose of [incoming block ; ones(n, n)] (ncps's WiredCfCCell: a layer sees its
+ * inputs through the wiring and its own units densely). */
 static void init_wired_masks(lln_model_t *m)
 {
     const lln_config_t *c = &m->cfg;

@@ -1,7 +1,7 @@
 /* Template: builds the kernel tables of one precision from the float64 master parameters.
  * Included by kernels_f32.c / kernels_f64.c with REAL and SFX defined. Parameter-only
  * work (positivity transforms, w*erev, cm*K, masks -> synapse lists) happens here once,
- * not in every step (spec section 8). */
+ * not in every step (ncps recomputes them in every step). */
 
 #include "template.h"
 

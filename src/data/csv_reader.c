@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "common/static_assert.h"
 #include "lln/csv.h"
 #include "lln/data.h"
 #include "common/alloc.h"
@@ -446,7 +447,7 @@ int lln_csv_number(const char *s, double *v)
 }
 
 /* lln_cloc_t keeps locale_t values as void *: both are pointers on the systems we build on. */
-typedef char lln__locale_is_a_pointer[sizeof(locale_t) == sizeof(void *) ? 1 : -1];
+LLN__STATIC_ASSERT(sizeof(locale_t) == sizeof(void *), locale_is_a_pointer);
 
 void lln_cloc_begin(lln_cloc_t *l)
 {

@@ -1,5 +1,7 @@
 /* Runtime tables from the master parameters: the same parameter-only precomputation as the
- * host kernels (spec section 8), in the simple layout of runtime/lln_rt.h. */
+ * host kernels (positivity transforms, w*erev, cm*K, masks turned into synapse lists: work
+ * that depends only on the parameters, done once instead of every step), in the simple
+ * layout of runtime/lln_rt.h. */
 #include "rt_image.h"
 
 #include <math.h>

@@ -1,4 +1,4 @@
-/* Reader for the golden "case.txt" record format (see ../shared/golden/README.md):
+/* Reader for the golden "case.txt" record format of the reference test vectors:
  *   # comment
  *   config <key> <value>
  *   tensor <name> <ndim> <d0> ... <v0> <v1> ...

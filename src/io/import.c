@@ -1,5 +1,5 @@
-/* Configuration inference from ncps state_dict keys and shapes (spec sections 3-7), and
- * the checkpoint importer. */
+/* Configuration inference from ncps state_dict keys and shapes (which cell, wiring, backbone,
+ * mode and sizes a set of LTC/CfC tensors implies), and the checkpoint importer. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

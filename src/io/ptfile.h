@@ -1,5 +1,5 @@
 /* Reader for PyTorch checkpoints written by torch.save() in the zip format (torch >= 1.6;
- * spec section 7): a zip archive holding "<folder>/data.pkl" (a pickled dict of tensors)
+): a zip archive holding "<folder>/data.pkl" (a pickled dict of tensors)
  * and one raw storage per tensor under "<folder>/data/<key>". No PyTorch or Python needed.
  *
  * The file is treated as untrusted: every size is checked against the bytes actually
