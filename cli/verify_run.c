@@ -15,13 +15,6 @@
 #include "process.h"
 #include "verify_run.h"
 
-typedef struct {
-    const char *path;
-    const unsigned char *data;
-    const size_t *len;
-} sim_file_t;
-extern const sim_file_t cli_sim_files[];
-
 /* Paths inside the work folder fit in PATH_MAX_ with room to spare. */
 #define PATH_MAX_ 2048
 
@@ -46,7 +39,7 @@ static int write_sim(const char *cmd, const char *work)
     mkdir(path, 0777);
     snprintf(path, sizeof path, "%s/sim/ld", work);
     mkdir(path, 0777);
-    for (const sim_file_t *f = cli_sim_files; f->path; f++) {
+    for (const cli_sim_file_t *f = cli_sim_files; f->path; f++) {
         snprintf(path, sizeof path, "%s/sim/%s", work, f->path);
         size_t n = strlen(f->path);
         if (!write_bytes(cmd, path, f->data, *f->len, n > 3 && strcmp(f->path + n - 3, ".sh") == 0))
