@@ -1,10 +1,11 @@
 /* libFuzzer target for the golden-case text reader (src/io/casefile.c).
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc tools/fuzz_casefile.c \
- *         src/io/casefile.c src/common/status.c -o fuzz_casefile
+ *         build/liblln.a -lz -lpthread -lm -o fuzz_casefile
  *   mkdir -p corpus && ./fuzz_casefile -max_total_time=60 -max_len=4096 corpus \
  *         tests/corpus/casefile
- * (the CI fuzz stage, .ci/stages/fuzz.sh, links the whole library instead; same result).
+ * (as the CI fuzz stage, .ci/stages/fuzz.sh, does with a clang build of the library; plain
+ * ctest replays the corpus through tests/corpus_replay.c).
  *
  * lln__case_load() reads a path, so each input is written to a memfd and loaded through
  * /proc/self/fd/N. Checked:

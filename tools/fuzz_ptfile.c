@@ -1,7 +1,7 @@
-/* libFuzzer target for the PyTorch checkpoint reader (src/io/ptfile.c).
+/* libFuzzer target for the PyTorch checkpoint reader (src/io/pt_zip.c, src/io/ptfile.c).
  *
- *   clang -fsanitize=fuzzer,address -Iinclude -Isrc tools/fuzz_ptfile.c src/io/ptfile.c \
- *         src/io/casefile.c src/common/status.c -lz
+ *   clang -fsanitize=fuzzer,address -Iinclude -Isrc tools/fuzz_ptfile.c build/liblln.a \
+ *         -lz -lpthread -lm
  *   ./a.out -max_total_time=60 corpus/      (seed corpus: the golden .pt files)
  *
  * Each input is loaded twice: through lln__pt_load() on a memfd (the real entry point,
