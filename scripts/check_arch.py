@@ -142,6 +142,7 @@ def check(root):
 def self_test(root):
     """Both kinds of violation planted in a copy must be reported; the copy must be clean."""
     ok = True
+    reported = 0
     with tempfile.TemporaryDirectory(prefix="check-arch-") as tmp:
         copy = os.path.join(tmp, "tree")
         for f in tracked_sources(root):
@@ -175,8 +176,11 @@ def self_test(root):
             for e in found:
                 print("  " + e)
             ok = ok and bool(found)
+            reported += bool(found)
             with open(p, "w", encoding="utf-8") as f:
                 f.write(text)
+        print("check_arch self-test: %d of %d planted violations reported" %
+              (reported, len(plants)))
     return ok
 
 

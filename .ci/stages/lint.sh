@@ -140,7 +140,7 @@ ci_metric lint_shellcheck_failures "${#sc_bad[@]}"
 echo "--- architecture: library boundary and layer rules (scripts/check_arch.py)"
 arch_log="$CI_OUT/logs/lint-arch.log"
 if python3 scripts/check_arch.py >"$arch_log" 2>&1 && python3 scripts/check_arch.py --self-test >>"$arch_log" 2>&1; then
-    tail -n 1 "$arch_log"
+    grep -E '^check_arch' "$arch_log"
     arch_bad=0
 else
     cat "$arch_log"

@@ -419,11 +419,11 @@ static void T_(cell_fwd)(const lln_model_t *m, const T_(tape) * g, size_t t, int
         int b = 0;
         for (; b + K_L <= nb; b += K_L)
             T_(ltc_block)
-            (&p->ltc, xn + (size_t)b * I, dtv + b, hnew + (size_t)b * N, (size_t)Oc,
-             yc + (size_t)b * Oc, cw);
+        (&p->ltc, xn + (size_t)b * I, dtv + b, hnew + (size_t)b * N, (size_t)Oc,
+         yc + (size_t)b * Oc, cw);
         for (; b < nb; b++)
             T_(ltc_sample)
-            (&p->ltc, xn + (size_t)b * I, dtv[b], hnew + (size_t)b * N, yc + (size_t)b * Oc, cw);
+        (&p->ltc, xn + (size_t)b * I, dtv[b], hnew + (size_t)b * N, yc + (size_t)b * Oc, cw);
         return;
     }
     const REAL *inp = xn;

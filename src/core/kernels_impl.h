@@ -135,9 +135,7 @@ static void T_(dense_batch)(const T_(lln_dense) * d, int nb, const REAL *x, size
 #if K_BPW >= 4
             /* cppcheck-suppress knownConditionTrueFalse ; panels are 8, 4, 2 or 1 vectors wide */
             T_(panel_fn)
-            blk = bw == 4 * L   ? T_(panel4xS)
-                  : bw == 2 * L ? T_(panel2xS)
-                                : T_(panel1xS);
+            blk = bw == 4 * L ? T_(panel4xS) : bw == 2 * L ? T_(panel2xS) : T_(panel1xS);
 #else
             /* cppcheck-suppress knownConditionTrueFalse ; panels are 8, 4, 2 or 1 vectors wide */
             T_(panel_fn) blk = bw == 2 * L ? T_(panel2xS) : T_(panel1xS);
@@ -683,11 +681,11 @@ lln_status_t T_(lln__step)(const lln_model_t *m, lln_state_t *s, const REAL *x, 
         int b = 0;
         for (; b + K_L <= nb; b += K_L)
             T_(ltc_block)
-            (&p->ltc, xn + (size_t)b * I, dtv + b, h + (size_t)b * N, (size_t)Oc,
-             yc + (size_t)b * Oc, cw);
+        (&p->ltc, xn + (size_t)b * I, dtv + b, h + (size_t)b * N, (size_t)Oc, yc + (size_t)b * Oc,
+         cw);
         for (; b < nb; b++)
             T_(ltc_sample)
-            (&p->ltc, xn + (size_t)b * I, dtv[b], h + (size_t)b * N, yc + (size_t)b * Oc, cw);
+        (&p->ltc, xn + (size_t)b * I, dtv[b], h + (size_t)b * N, yc + (size_t)b * Oc, cw);
     } else {
         const REAL *inp = xn;
         size_t is = (size_t)I, col = 0;
