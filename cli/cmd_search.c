@@ -18,7 +18,7 @@
 #include "cli.h"
 #include "data_flags.h"
 #include "dist.h"
-#include "search.h"
+#include "budget_search.h"
 
 static const char SEARCH_HELP_HEAD[] =
     "usage: lln search --data FILE [data options] --device D [budget] -o DIR [OPTIONS]\n"

@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "search.h"
+#include "budget_search.h"
 #include "textout.h"
 
 #define MAX_RUNGS 16

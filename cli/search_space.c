@@ -7,26 +7,16 @@
 #include <string.h>
 
 #include "cli.h"
-#include "search.h"
+#include "lln/util.h"
+#include "budget_search.h"
 
-/* splitmix64: a small, well-mixed generator; the draw must not depend on the C library. */
-static unsigned long long next(unsigned long long *s)
-{
-    unsigned long long z = (*s += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
+/* The library's seeded generator (lln/util.h): the same draw on every machine. */
+static double uniform(lln_rng_t *r) { return (double)(lln_rng_next(r) >> 11) * 0x1p-53; }
 
-static double uniform(unsigned long long *s) { return (double)(next(s) >> 11) * 0x1p-53; }
-
-static int pick(unsigned long long *s, int n) { return (int)(next(s) % (unsigned long long)n); }
+static int pick(lln_rng_t *r, int n) { return (int)lln_rng_below(r, (uint64_t)n); }
 
 /* One of the set bits of set (bit k = option k of 2). */
-static int pick_set(unsigned long long *s, int set)
-{
-    return set == 3 ? pick(s, 2) : set == 2 ? 1 : 0;
-}
+static int pick_set(lln_rng_t *r, int set) { return set == 3 ? pick(r, 2) : set == 2 ? 1 : 0; }
 
 static int set_int(lln_config_t *cfg, const char *key, long v)
 {
@@ -78,7 +68,8 @@ int srch_sample(const srch_args_t *a, int I, int O, srch_cand_t *c, int count)
 {
     static const char *const cells[] = {"ltc", "cfc"}, *const wirings[] = {"autoncp", "fc",
                                                                            "random"};
-    unsigned long long s = a->seed * 0x2545f4914f6cdd1dull + 77;
+    lln_rng_t rng, *s = &rng;
+    lln_rng_seed(s, a->seed, 0x5ea4c4); /* a stream of its own: not the trainer's draws */
     int lo = O + 3 > 4 ? O + 3 : 4; /* AutoNCP needs a few more units than outputs */
     if (lo > a->max_units) {
         cli_error("search", "--max-units %d: the data's %d outputs need at least %d units",
@@ -91,20 +82,20 @@ int srch_sample(const srch_args_t *a, int I, int O, srch_cand_t *c, int count)
         do {
             srch_cand_t *k = &c[i];
             memset(k, 0, sizeof *k);
-            snprintf(k->cell, sizeof k->cell, "%s", cells[pick_set(&s, a->cells)]);
-            snprintf(k->wiring, sizeof k->wiring, "%s", wirings[pick(&s, 3)]);
-            k->units = lo + pick(&s, a->max_units - lo + 1);
-            double u = uniform(&s);
+            snprintf(k->cell, sizeof k->cell, "%s", cells[pick_set(s, a->cells)]);
+            snprintf(k->wiring, sizeof k->wiring, "%s", wirings[pick(s, 3)]);
+            k->units = lo + pick(s, a->max_units - lo + 1);
+            double u = uniform(s);
             /* AutoNCP: sparsity 0.3..0.8 (ncps default 0.5); random: 0.2..0.7 */
             k->sparsity = strcmp(k->wiring, "fc") == 0        ? 0.0
                           : strcmp(k->wiring, "autoncp") == 0 ? 0.3 + 0.5 * u
                                                               : 0.2 + 0.5 * u;
             k->sparsity = floor(k->sparsity * 100 + 0.5) / 100;
             /* learning rate log-uniform in 3e-3 .. 3e-2, three digits */
-            double lr = pow(10.0, log10(3e-3) + uniform(&s));
+            double lr = pow(10.0, log10(3e-3) + uniform(s));
             double scale = pow(10.0, floor(log10(lr)) - 2);
             k->lr = floor(lr / scale + 0.5) * scale;
-            k->fixed = pick_set(&s, a->runtimes) == 0;
+            k->fixed = pick_set(s, a->runtimes) == 0;
             k->metric = NAN;
         } while (srch_config(&c[i], I, O, &cfg, &c[i].row.params) != 0 && ++tries < 1000);
         if (tries == 1000) {
