@@ -70,7 +70,7 @@ int srch_sample(const srch_args_t *a, int I, int O, srch_cand_t *c, int count)
                                                                            "random"};
     lln_rng_t rng, *s = &rng;
     lln_rng_seed(s, a->seed, 0x5ea4c4); /* a stream of its own: not the trainer's draws */
-    int lo = O + 3 > 4 ? O + 3 : 4; /* AutoNCP needs a few more units than outputs */
+    int lo = O + 3 > 4 ? O + 3 : 4;     /* AutoNCP needs a few more units than outputs */
     if (lo > a->max_units) {
         cli_error("search", "--max-units %d: the data's %d outputs need at least %d units",
                   a->max_units, O, lo);
