@@ -27,12 +27,15 @@ demo: build
 golden: build
 	$(BUILD)/lln_golden $(DIR)
 
+# ncps (the unmodified reference library from $(SHARED)/anchors/ncps, when python3 has torch)
+# and then our kernels, at BENCH_THREADS threads; ratios come from this run only.
+# BENCH_QUICK=--quick: fewer repetitions.
+BENCH_THREADS ?= 1
+BENCH_QUICK ?=
 bench: deps
 	@cmake -S . -B $(BENCH_BUILD) -DCMAKE_BUILD_TYPE=Release -DLLN_NATIVE=ON >/dev/null
 	@cmake --build $(BENCH_BUILD) -j $(JOBS)
-	$(BENCH_BUILD)/bench_speed
-	$(BENCH_BUILD)/bench_train_grad
-	$(BENCH_BUILD)/bench_train
+	sh scripts/bench.sh $(BENCH_BUILD) $(SHARED)/anchors/ncps $(BENCH_THREADS) $(BENCH_QUICK)
 
 # DESTDIR=DIR stages the installation under DIR (packaging); PREFIX=P installs into P.
 install: build
