@@ -55,6 +55,13 @@ ci:
 ci-metrics:
 	@python3 scripts/ci_metrics.py $(METRICS_ARGS)
 
+# Our int8 dense layer against CMSIS-NN's kernels (built from $(SHARED)/anchors/cmsis-nn, never
+# copied) under the QEMU instruction counter on Cortex-M4, M7, M33 and M55: a Markdown table.
+.PHONY: bench-cmsis
+bench-cmsis:
+	@sh scripts/deps.sh sim || echo "(bench-cmsis needs the Arm cross compiler and QEMU; it will say so)"
+	bash bench/mcu/cmsis_compare.sh $(SHARED)/anchors/cmsis-nn
+
 # Release artifacts in $(DIST)/: liquid-edge-X.Y.Z.tar.gz (git archive),
 # liquid-edge-X.Y.Z-linux-ARCH.tar.gz (a Release build installed under PREFIX=/usr/local),
 # the CycloneDX SBOM liquid-edge-X.Y.Z.cdx.json (checked) and SHA256SUMS (verified).
