@@ -62,6 +62,13 @@ bench-cmsis:
 	@sh scripts/deps.sh sim || echo "(bench-cmsis needs the Arm cross compiler and QEMU; it will say so)"
 	bash bench/mcu/cmsis_compare.sh $(SHARED)/anchors/cmsis-nn
 
+# The energy model against MLPerf Tiny's measured autoencoder energy ($(SHARED)/anchors/mlperf-tiny-ad):
+# our int8 dense path under QEMU on the matching cores, then lln_profile_compute.
+.PHONY: bench-energy
+bench-energy: build
+	@sh scripts/deps.sh sim || echo "(bench-energy needs the Arm cross compiler and QEMU; it will say so)"
+	bash bench/mcu/mlperf_energy.sh $(BUILD) $(SHARED)/anchors/mlperf-tiny-ad
+
 # Release artifacts in $(DIST)/: liquid-edge-X.Y.Z.tar.gz (git archive),
 # liquid-edge-X.Y.Z-linux-ARCH.tar.gz (a Release build installed under PREFIX=/usr/local),
 # the CycloneDX SBOM liquid-edge-X.Y.Z.cdx.json (checked) and SHA256SUMS (verified).
