@@ -282,7 +282,7 @@ static inline double lln_machine_read_bw(size_t bytes)
     }
     for (size_t i = 0; i < n; i++)
         buf[i] = (float)(i & 7) * 0.125f;
-    long passes = (long)(100000000.0 / (double)(n * sizeof *buf)) + 1;
+    long passes = (long)(20000000.0 / (double)(n * sizeof *buf)) + 1;
     double best = 0;
     float sink = 0;
     for (int t = 0; t < LLN_BENCH_TRIALS; t++) {

@@ -1,6 +1,6 @@
 /* bench_speed: liquid-edge float32 inference speed, side by side with ncps and the machine.
  *
- *   bench_speed [--quick] [--json] [--ncps FILE]
+ *   bench_speed [--quick] [--json] [--ncps FILE] [--model ID]
  *
  * For the five benchmark models (ltc_ncp19, ltc_fc32, cfc32, cfc64, wcfc_ncp19; 8 inputs
  * each; bench/anchor_models.h) it measures, on one thread:
@@ -15,7 +15,7 @@
  * (bench/bench_common.h) is measured here too and printed beside each model as the bound and
  * ours / limit. Prints the build, the CPU, the machine and one table per mode; --quick uses
  * fewer repetitions; --json prints one JSON object instead. Exit code: 0 after a run (goals
- * not met are reported, not fatal), 1 on an error. */
+ * not met are reported, not fatal), 1 on an error. --model ID: only that model. */
 #define _POSIX_C_SOURCE 199309L
 #include <math.h>
 #include <stdio.h>
@@ -62,11 +62,12 @@ typedef struct result {
     double ncps_us, ncps_ms;       /* ncps, this run (0: not measured) */
     double lim_us, lim_ms;         /* the machine's limit */
     const char *bound_s, *bound_b; /* what binds it */
+    int skip;                      /* not run (--model chose another) */
 } result_t;
 
 typedef struct opts {
     int quick, json;
-    const char *ncps;
+    const char *ncps, *model;
 } opts_t;
 
 /* ---- helpers ------------------------------------------------------------------------------ */
@@ -327,6 +328,8 @@ static void print_mode(const char *title, const char *unit, int batch, const res
            "bound", "ours/limit", "goal (ratio >= goal or at the limit)");
     for (size_t k = 0; k < N_MODELS; k++) {
         const result_t *r = &res[k];
+        if (r->skip)
+            continue;
         double ncps = batch ? r->ncps_ms : r->ncps_us, ours = batch ? r->ms_med : r->us_med;
         double lim = batch ? r->lim_ms : r->lim_us;
         char rb[32], nb[32], gb[96];
@@ -352,7 +355,7 @@ static void print_mode(const char *title, const char *unit, int batch, const res
 
 int main(int argc, char **argv)
 {
-    opts_t o = {0, 0, NULL};
+    opts_t o = {0, 0, NULL, NULL};
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--quick") == 0) {
             o.quick = 1;
@@ -360,8 +363,10 @@ int main(int argc, char **argv)
             o.json = 1;
         } else if (strcmp(argv[i], "--ncps") == 0 && i + 1 < argc) {
             o.ncps = argv[++i];
+        } else if (strcmp(argv[i], "--model") == 0 && i + 1 < argc) {
+            o.model = argv[++i];
         } else {
-            fprintf(stderr, "usage: %s [--quick] [--json] [--ncps FILE]\n", argv[0]);
+            fprintf(stderr, "usage: %s [--quick] [--json] [--ncps FILE] [--model ID]\n", argv[0]);
             return strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0 ? 0 : 1;
         }
     }
@@ -379,6 +384,10 @@ int main(int argc, char **argv)
         lln_model_t *m = NULL;
         lln_error_t err;
         result_t *r = &res[k];
+        if (o.model != NULL && strcmp(o.model, MODELS[k].id) != 0) {
+            r->skip = 1;
+            continue;
+        }
         if (lln_anchor_model(MODELS[k].id, &m, &err) != LLN_OK) {
             fprintf(stderr, "bench_speed: %s: %s\n", MODELS[k].id, err.msg);
             return 1;
@@ -398,9 +407,20 @@ int main(int argc, char **argv)
     }
 
     int all_stream = 1, all_batch = 1, have = nc.loaded;
+    int any = 0;
     for (size_t k = 0; k < N_MODELS; k++) {
+        if (res[k].skip)
+            continue;
+        any = 1;
         all_stream &= res[k].ncps_us / res[k].us_med >= GOAL_STREAM_RATIO;
         all_batch &= res[k].ncps_ms / res[k].ms_med >= GOAL_BATCH_RATIO;
+    }
+    if (!any) {
+        fprintf(stderr,
+                "bench_speed: --model %s: no such model (ltc_ncp19, ltc_fc32, cfc32, "
+                "cfc64, wcfc_ncp19)\n",
+                o.model);
+        return 1;
     }
     int ncp_ok = res[0].us_med <= GOAL_NCP19_US;
 
@@ -425,16 +445,20 @@ int main(int argc, char **argv)
                "\"batch_runs\": %d,\n  \"models\": [\n",
                o.quick ? "true" : "false", o.quick ? 5 : STREAM_BLOCKS,
                o.quick ? 1000 : STREAM_STEPS, o.quick ? 5 : BATCH_RUNS);
+        const char *sep = "";
         for (size_t k = 0; k < N_MODELS; k++) {
             const result_t *r = &res[k];
-            printf("    {\"id\": \"%s\", \"model\": \"%s\", \"stream_us\": %.4f, "
+            if (r->skip)
+                continue;
+            printf("%s    {\"id\": \"%s\", \"model\": \"%s\", \"stream_us\": %.4f, "
                    "\"stream_us_min\": %.4f, \"ncps_stream_us\": %.4f, \"stream_limit_us\": %.4f, "
                    "\"batch_ms\": %.4f, \"batch_ms_min\": %.4f, \"ncps_batch_ms\": %.4f, "
-                   "\"batch_limit_ms\": %.4f}%s\n",
-                   MODELS[k].id, MODELS[k].desc, r->us_med, r->us_min, r->ncps_us, r->lim_us,
-                   r->ms_med, r->ms_min, r->ncps_ms, r->lim_ms, k + 1 < N_MODELS ? "," : "");
+                   "\"batch_limit_ms\": %.4f}",
+                   sep, MODELS[k].id, MODELS[k].desc, r->us_med, r->us_min, r->ncps_us, r->lim_us,
+                   r->ms_med, r->ms_min, r->ncps_ms, r->lim_ms);
+            sep = ",\n";
         }
-        printf("  ]\n}\n");
+        printf("\n  ]\n}\n");
         return 0;
     }
 
@@ -466,6 +490,9 @@ int main(int argc, char **argv)
            LLN_BENCH_TRANSC_FLOP, GOAL_STREAM_RATIO,
            have ? (all_stream ? "met" : "NOT met") : "not judged", GOAL_BATCH_RATIO,
            have ? (all_batch ? "met" : "NOT met") : "not judged", GOAL_LIMIT, GOAL_NCP19_US,
-           res[0].us_med, ncp_ok ? "met" : "NOT met");
+           res[0].us_med,
+           res[0].skip ? "not run"
+           : ncp_ok    ? "met"
+                       : "NOT met");
     return 0;
 }
