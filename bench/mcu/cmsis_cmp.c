@@ -35,10 +35,10 @@ typedef struct shape {
 
 /* The layer shapes of the models (8 inputs; z = [x, h] is a layer's input). */
 static const shape_t SHAPES[] = {
-    {"cfc32.backbone", 128, 40},  {"cfc32.heads", 128, 128},   {"cfc64.backbone", 128, 72},
-    {"cfc64.heads", 256, 128},    {"wcfc19.inter", 36, 17},    {"wcfc19.command", 24, 15},
-    {"wcfc19.motor", 16, 10},     {"gru32.gates", 64, 40},     {"gru32.cand_in", 32, 8},
-    {"gru32.cand_h", 32, 32},     {"lstm32.gates", 128, 40},
+    {"cfc32.backbone", 128, 40}, {"cfc32.heads", 128, 128}, {"cfc64.backbone", 128, 72},
+    {"cfc64.heads", 256, 128},   {"wcfc19.inter", 36, 17},  {"wcfc19.command", 24, 15},
+    {"wcfc19.motor", 16, 10},    {"gru32.gates", 64, 40},   {"gru32.cand_in", 32, 8},
+    {"gru32.cand_h", 32, 32},    {"lstm32.gates", 128, 40},
 };
 
 #define MAX_W (256 * 128)
