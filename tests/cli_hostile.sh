@@ -5,6 +5,7 @@
 # Usage: cli_hostile.sh PATH/TO/lln [SHARED_DIR]
 set -u
 lln=$1
+shared=${2:-}
 # shellcheck source=tests/lib/cli_common.sh
 . "$(dirname "$0")/lib/cli_common.sh"
 cli_begin cli_hostile
@@ -49,5 +50,53 @@ printf 'a,b,c\n1e39,0,0\n' >"$tmp/huge.csv"
 expect 1 'huge.csv:2: column 1: 1e39 is beyond the float32 range.*--f64' -- \
     "$lln" run "$tmp/ltc.lln" -i "$tmp/huge.csv"
 expect 0 '^y0' -- "$lln" run "$tmp/ltc.lln" -i "$tmp/huge.csv" --f64
+
+# ---- 2: import-ncps --check with NaN references; --tolerance -1; h0 default; --auto --------
+expect 2 '--tolerance: -1 is negative' -- "$lln" import-ncps x.pt --check y.pt --tolerance -1
+g=$shared/golden
+torch_py=
+for py in python3 /usr/bin/python3; do
+    if "$py" -c 'import torch' 2>/dev/null; then torch_py=$py; break; fi
+done
+if [ ! -d "$g/ltc_ncp" ]; then
+    echo "SKIP (loud): import-ncps checks need golden checkpoints in \$2 ($shared); they did not run" >&2
+elif [ -z "$torch_py" ]; then
+    echo "SKIP (loud): NaN-reference checks need python3-torch to write io.pt files; they did not run" >&2
+else
+    "$torch_py" - "$g/ltc_ncp/io.pt" "$tmp" <<'PY' || fail "could not write the io.pt variants"
+import sys, torch
+src, out = sys.argv[1], sys.argv[2]
+io = torch.load(src)
+nan = dict(io); o = io['outputs'].clone().reshape(-1); o[:-1] = float('nan')
+nan['outputs'] = o.reshape(io['outputs'].shape); torch.save(nan, out + '/nan95.pt')
+alln = dict(io); alln['outputs'] = torch.full_like(io['outputs'], float('nan')); torch.save(alln, out + '/nan96.pt')
+zero = dict(io); zero['h0'] = torch.zeros_like(io['h0']); torch.save(zero, out + '/h0zero.pt')
+noh0 = dict(io); del noh0['h0']; torch.save(noh0, out + '/noh0.pt')
+PY
+    ck=$g/ltc_ncp/model_state_dict.pt
+    expect 0 'PASS' -- "$lln" import-ncps "$ck" --check "$g/ltc_ncp/io.pt"
+    expect 1 '95 of 96 reference values .*FAIL' -- "$lln" import-ncps "$ck" --check "$tmp/nan95.pt"
+    expect 1 '96 of 96 reference values .*FAIL' -- "$lln" import-ncps "$ck" --check "$tmp/nan96.pt"
+    # h0 absent = h0 zeros: the same figure either way
+    a=$("$lln" import-ncps "$ck" --check "$tmp/h0zero.pt" 2>&1 | grep -o '= [^ ]*' | head -n1)
+    b=$("$lln" import-ncps "$ck" --check "$tmp/noh0.pt" 2>&1 | grep -o '= [^ ]*' | head -n1)
+    [ -n "$a" ] && [ "$a" = "$b" ] || fail "import-ncps: io.pt without h0 ($b) must replay as h0 = 0 ($a)"
+    # the options a state_dict cannot record: a hint on FAIL, and --auto finds them
+    w=$g/wcfc_autoncp_nogate_ts
+    expect 1 'hint: the checkpoint does not record --mode.*--auto' -- \
+        "$lln" import-ncps "$w/model_state_dict.pt" --check "$w/io.pt"
+    expect 0 'auto: --mode no_gate: max .* = [0-9.]+e-0[6-9]' -- \
+        "$lln" import-ncps "$w/model_state_dict.pt" --check "$w/io.pt" --auto -o "$tmp/auto.lln"
+    expect 0 'PASS' -- "$lln" import-ncps "$w/model_state_dict.pt" --mode no_gate --check "$w/io.pt"
+    expect 1 'hint: the checkpoint does not record --positivity' -- \
+        "$lln" import-ncps "$ck" --positivity identity --check "$g/ltc_ncp/io.pt"
+    expect 2 '--auto needs --check' -- "$lln" import-ncps "$ck" --auto -o "$tmp/x.lln"
+    # 11: a value error names the checkpoint file
+    "$torch_py" - "$ck" "$tmp/nanck.pt" <<'PY' || fail "could not write a NaN checkpoint"
+import sys, torch
+sd = torch.load(sys.argv[1]); sd['rnn_cell.gleak'][0] = float('nan'); torch.save(sd, sys.argv[2])
+PY
+    expect 1 'nanck.pt: tensor .rnn_cell.gleak.: element 0 = nan' -- "$lln" import-ncps "$tmp/nanck.pt" -o "$tmp/x.lln"
+fi
 
 cli_end
