@@ -51,6 +51,28 @@ expect 1 'huge.csv:2: column 1: 1e39 is beyond the float32 range.*--f64' -- \
     "$lln" run "$tmp/ltc.lln" -i "$tmp/huge.csv"
 expect 0 '^y0' -- "$lln" run "$tmp/ltc.lln" -i "$tmp/huge.csv" --f64
 
+# ---- 3: class labels with a comma, > 64 KiB of class names; quantize matches classes by name --
+awk 'BEGIN { srand(1); print "seq,x,y,label"; for (s = 0; s < 20; s++) for (t = 0; t < 20; t++) {
+    x = rand() * 2 - 1; printf "%d,%.3f,%.3f,%s\n", s, x, rand(), (x > 0 ? "\"up,right\"" : "down") } }' >"$tmp/cls.csv"
+cls=(--sequence seq --targets label --labels string --window 10 --stride 10 --cell cfc --units 4
+    --backbone-units 4 --epochs 1 --quiet)
+expect 0 'wrote' -- "$lln" train --data "$tmp/cls.csv" "${cls[@]}" -o "$tmp/cls.lln"
+expect 0 'data.classes = down,up%2Cright' -- "$lln" info "$tmp/cls.lln"
+sed 's/"up,right"/left/' "$tmp/cls.csv" >"$tmp/cls2.csv"
+expect 1 "class 'left' of the data is not one of the model's 2 classes" -- \
+    "$lln" eval "$tmp/cls.lln" --data "$tmp/cls2.csv"
+expect 1 "lln quantize: class 'left' of the data is not one of the model's 2 classes" -- \
+    "$lln" quantize "$tmp/cls.lln" --data "$tmp/cls2.csv" -o "$tmp/q.lln"
+[ -e "$tmp/q.lln" ] && fail "quantize with an unknown class wrote a model"
+expect 0 'accuracy' -- "$lln" eval "$tmp/cls.lln" --data "$tmp/cls.csv"
+long_a=$(printf '%40000s' '' | tr ' ' a)
+long_b=$(printf '%40000s' '' | tr ' ' b)
+awk -v A="$long_a" -v B="$long_b" 'BEGIN { srand(1); print "seq,x,label"; for (s = 0; s < 4; s++)
+    for (t = 0; t < 10; t++) { x = rand() * 2 - 1; printf "%d,%.3f,%s\n", s, x, (x > 0 ? A : B) } }' >"$tmp/long.csv"
+expect 1 'data.classes: the names take 80001 bytes, a model file stores at most 65536' -- \
+    "$lln" train --data "$tmp/long.csv" "${cls[@]}" -o "$tmp/long.lln"
+[ -e "$tmp/long.lln" ] && fail "train with unstorable class names wrote a model"
+
 # ---- 2: import-ncps --check with NaN references; --tolerance -1; h0 default; --auto --------
 expect 2 '--tolerance: -1 is negative' -- "$lln" import-ncps x.pt --check y.pt --tolerance -1
 g=$shared/golden
