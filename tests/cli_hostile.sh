@@ -40,6 +40,34 @@ expect 1 'big.csv: cannot write output .*File too large' -- \
 [ -e "$tmp/big.csv" ] && fail "run -o: a failed write left $tmp/big.csv"
 ls "$tmp"/big.csv.tmp.* >/dev/null 2>&1 && fail "run -o: a failed write left a temporary file"
 
+# ---- 4: output lost on standard output is a failure (info, info --json, eval, data info) ------
+expect 1 'lln info: <stdout>: cannot write output: No space left' -- sh -c "\"$lln\" info \"$tmp/ltc.lln\" >/dev/full"
+expect 1 'lln info: <stdout>: cannot write output' -- sh -c "\"$lln\" info --json \"$tmp/ltc.lln\" >/dev/full"
+printf 'seq,a,b\n0,1,2\n0,2,3\n0,3,4\n' >"$tmp/d.csv"
+expect 1 'lln data: <stdout>: cannot write output' -- sh -c "\"$lln\" data info \"$tmp/d.csv\" >/dev/full"
+
+# ---- 5: a multi-member .csv.gz whose second member's header is damaged is an error ---------
+if have gzip; then
+    { printf 'a,b\n'; seq 1 20 | awk '{ print $1 "," $1 * 2 }'; } | gzip -c >"$tmp/m1.gz"
+    seq 21 40 | awk '{ print $1 "," $1 * 2 }' | gzip -c >"$tmp/m2.gz"
+    cat "$tmp/m1.gz" "$tmp/m2.gz" >"$tmp/two.csv.gz"
+    expect 0 'rows +40' -- "$lln" data info "$tmp/two.csv.gz"
+    m1size=$(wc -c <"$tmp/m1.gz")
+    { cat "$tmp/m1.gz"; printf '\000'; tail -c +2 "$tmp/m2.gz"; } >"$tmp/bad2.csv.gz"
+    expect 1 "bad2.csv.gz: after line 21: damaged gzip data: bytes at offset $m1size after gzip member 1" -- \
+        "$lln" data info "$tmp/bad2.csv.gz"
+    head -c $((m1size + 5)) "$tmp/two.csv.gz" >"$tmp/cut2.csv.gz"
+    expect 1 'cut2.csv.gz: after line 21: damaged gzip data: unexpected end of file' -- \
+        "$lln" data info "$tmp/cut2.csv.gz"
+else
+    echo "SKIP (loud): gzip is missing; the multi-member checks did not run" >&2
+fi
+
+# ---- 11 (getopt): option errors name the command as "lln CMD" ------------------------------
+for cmd in train eval info run quantize; do
+    expect 2 "^lln $cmd: (unrecognized|unknown) option" -- "$lln" "$cmd" --no-such-flag
+done
+
 # ---- 10 (run): CR-only line ends; float32 range ---------------------------------------------
 printf 'a,b,c\n0.1,0.2,0.3\n0.4,0.5,0.6\n1,2,3\n' >"$tmp/lf.csv"
 printf 'a,b,c\r0.1,0.2,0.3\r0.4,0.5,0.6\r\n1,2,3' >"$tmp/cr.csv"
