@@ -457,6 +457,14 @@ static int new_model(train_args_t *a, int I, int O, lln_model_t **m)
         cli_error("train", "%s", err.msg);
         return EXIT_USAGE;
     }
+    char seed[32];
+    snprintf(seed, sizeof seed, "%llu", ma->seed);
+    if (lln_model_set_meta(*m, "train.init_seed", seed) != LLN_OK) { /* checked by --resume */
+        cli_error("train", "out of memory");
+        lln_model_free(*m);
+        *m = NULL;
+        return EXIT_FAIL;
+    }
     if (lln_model_output_size(*m) != O) {
         cli_error("train",
                   "the model has %d outputs, the data need %d (check --outputs, "
@@ -777,6 +785,24 @@ static int open_history(const train_args_t *a, ui_t *u, train_history_t *h, int 
     return 0;
 }
 
+/* --seed is the initialisation seed, which the trainer's settings do not hold: the model
+ * records it (train.init_seed) and a resume must give the same. 0 or the exit status. */
+static int same_init_seed(const lln_model_t *m, const char *ckpt)
+{
+    const char *now = lln_model_get_meta(m, "train.init_seed");
+    lln_model_t *c = cli_load_model("train", ckpt);
+    if (c == NULL)
+        return EXIT_FAIL;
+    const char *then = lln_model_get_meta(c, "train.init_seed");
+    int same = (now == NULL) == (then == NULL) && (now == NULL || strcmp(now, then) == 0);
+    if (!same)
+        cli_error("train", "--resume: %s was made with --seed %s, this run has %s (resume with "
+                  "the same settings)", ckpt, then ? then : "(none: --init)",
+                  now ? now : "--init (no --seed)");
+    lln_model_free(c);
+    return same ? 0 : EXIT_USAGE;
+}
+
 /* The trainer, resumed from ckpt with --resume; 0 or the exit status. */
 static int make_trainer(train_args_t *a, lln_model_t *m, const lln_dataset_t *ds, const char *ckpt,
                         ui_t *u)
@@ -797,7 +823,7 @@ static int make_trainer(train_args_t *a, lln_model_t *m, const lln_dataset_t *ds
                   err.msg);
         return EXIT_FAIL;
     }
-    return 0;
+    return same_init_seed(m, ckpt);
 }
 
 static int train_plain(train_args_t *a, lln_model_t *m, const lln_dataset_t *ds, const char *ckpt,

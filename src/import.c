@@ -211,18 +211,6 @@ static lln_status_t fill(lln_model_t *m, const lln_case_t *t, int strict, const 
     return lln_model_prepare(m, err);
 }
 
-/* Prefixes err's message with where (the checkpoint's path) unless it already starts with it:
- * value errors from the model checks do not know the file. */
-static lln_status_t at_file(lln_status_t st, const char *where, lln_error_t *err)
-{
-    size_t wl = strlen(where);
-    if (st == LLN_OK || err == NULL || strncmp(err->msg, where, wl) == 0)
-        return st;
-    char msg[sizeof err->msg];
-    snprintf(msg, sizeof msg, "%s", err->msg);
-    return lln_error_set(err, st, "%s: %s", where, msg);
-}
-
 lln_status_t lln__model_from_tensors(const lln_case_t *t, const lln_import_opts_t *o, int strict,
                                      const char *where, lln_model_t **out, lln_error_t *err)
 {
@@ -233,10 +221,10 @@ lln_status_t lln__model_from_tensors(const lln_case_t *t, const lln_import_opts_
         return st;
     lln_model_t *m;
     if ((st = lln_model_create(&cfg, 0, &m, err)) != LLN_OK)
-        return at_file(st, where, err);
+        return lln_error_prefix(err, st, where);
     if ((st = fill(m, t, strict, where, err)) != LLN_OK) {
         lln_model_free(m);
-        return at_file(st, where, err);
+        return lln_error_prefix(err, st, where);
     }
     *out = m;
     return LLN_OK;

@@ -63,6 +63,32 @@ else
     echo "SKIP (loud): gzip is missing; the multi-member checks did not run" >&2
 fi
 
+# ---- 6: --resume and --history: numbering, a foreign file at the path, another --seed -------
+"$lln" data make line-follow --rows 600 --seed 3 -o "$tmp/lf.csv" 2>/dev/null || fail "data make"
+tr=(--data "$tmp/lf.csv" --sequence episode --dt-column dt --ignore t --targets cmd_l,cmd_r
+    --window 16 --stride 16 --cell cfc --units 4 --backbone-units 4 --batch 8 --threads 1 --quiet)
+expect 0 'wrote' -- "$lln" train "${tr[@]}" --seed 2 --epochs 2 -o "$tmp/r.lln" --history "$tmp/r.csv"
+expect 2 'r.lln.ckpt was made with --seed 2, this run has 5' -- \
+    "$lln" train "${tr[@]}" --seed 5 --epochs 3 -o "$tmp/r.lln" --history "$tmp/r.csv" --resume
+rm -f "$tmp/r.csv"
+expect 0 'warning: --history .*r.csv is missing; the resumed run numbers its rows from epoch 3' -- \
+    "$lln" train "${tr[@]}" --seed 2 --epochs 3 -o "$tmp/r.lln" --history "$tmp/r.csv" --resume
+[ "$(grep -c '^[0-9]' "$tmp/r.csv")" = 1 ] && grep -q '^3,' "$tmp/r.csv" ||
+    fail "resume without a history: the new row must be epoch 3: $(cat "$tmp/r.csv")"
+cp "$tmp/lf.csv" "$tmp/keep.csv"
+expect 1 'keep.csv: the file exists and is not a training history.*not overwriting' -- \
+    "$lln" train "${tr[@]}" --seed 2 --epochs 4 -o "$tmp/r.lln" --history "$tmp/keep.csv" --resume
+expect 1 'keep.csv: the file exists and is not a training history' -- \
+    "$lln" train "${tr[@]}" --seed 2 --epochs 1 -o "$tmp/r2.lln" --history "$tmp/keep.csv"
+cmp -s "$tmp/lf.csv" "$tmp/keep.csv" || fail "--history overwrote a data file"
+if [ "$(id -u)" != 0 ]; then
+    cp "$tmp/r.csv" "$tmp/locked.csv" && chmod 000 "$tmp/locked.csv"
+    expect 1 'locked.csv: cannot read it' -- \
+        "$lln" train "${tr[@]}" --seed 2 --epochs 4 -o "$tmp/r.lln" --history "$tmp/locked.csv" --resume
+else
+    echo "SKIP (loud): running as root, an unreadable --history file cannot be made" >&2
+fi
+
 # ---- 11 (getopt): option errors name the command as "lln CMD" ------------------------------
 for cmd in train eval info run quantize; do
     expect 2 "^lln $cmd: (unrecognized|unknown) option" -- "$lln" "$cmd" --no-such-flag
