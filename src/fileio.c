@@ -1,11 +1,13 @@
 /* Whole-file reads shared by every reader of untrusted files (model files, checkpoints,
  * golden cases, the verifier's logs). */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "fileio.h"
 
@@ -27,9 +29,16 @@ lln_status_t lln__read_file(const char *path, unsigned char **buf, size_t *len, 
 {
     *buf = NULL;
     *len = 0;
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return lln_error_set(err, LLN_E_IO, "%s: cannot open: %s", path, strerror(errno));
+    /* O_NONBLOCK: opening a FIFO for reading would wait for a writer forever; the file type is
+     * checked (file_size) before any read, so non-blocking mode never matters for a file. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK);
+    FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
+    if (f == NULL) {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        return lln_error_set(err, LLN_E_IO, "%s: cannot open: %s", path, strerror(e));
+    }
     size_t n = 0;
     /* the size comes from the file itself, so the allocation is what the disk holds */
     lln_status_t st = file_size(f, path, &n, err);

@@ -89,6 +89,39 @@ else
     echo "SKIP (loud): running as root, an unreadable --history file cannot be made" >&2
 fi
 
+# ---- 8: lln verify --input refuses steps the runtime would reject (before any build) --------
+printf 'dt,a,b,c\n0.1,1,2,3\n0,1,2,3\n' >"$tmp/v0.csv"
+expect 1 "v0.csv:3: column 1 \('dt'\): elapsed time 0 must be > 0" -- \
+    "$lln" verify "$tmp/ltc.lln" --target cortex-m4 --input "$tmp/v0.csv"
+printf 'dt,a,b,c\n0.1,1,2,3\n-1,1,2,3\n' >"$tmp/vneg.csv"
+expect 1 'vneg.csv:3: column 1 .*elapsed time -1 must be > 0' -- \
+    "$lln" verify "$tmp/ltc.lln" --target cortex-m4 --input "$tmp/vneg.csv"
+printf 'dt,a,b,c\n0.1,1e39,2,3\n' >"$tmp/vbig.csv"
+expect 1 'vbig.csv:2: column 2: 1e\+39 is not a finite float32 value' -- \
+    "$lln" verify "$tmp/ltc.lln" --target cortex-m4 --input "$tmp/vbig.csv"
+printf 'dt,a,b,c\n0.1,1,2,3\n1e-40,1,2,3\n' >"$tmp/vsub.csv" # > 0, but the runtime rejects it
+expect 1 'vsub.csv: step 1 .*rejected by the runtime.*1 of 2 steps' -- \
+    "$lln" verify "$tmp/ltc.lln" --target cortex-m4 --input "$tmp/vsub.csv"
+
+# ---- 9: lln report with a FIFO as a history path does not hang; 11: a JSON file with a BOM ---
+mkdir -p "$tmp/rep"
+cat >"$tmp/rep/c.json" <<'EOF_JSON'
+{"lln_result": "compare", "version": 1, "data": "d.csv", "task": "t", "metric": "accuracy",
+ "device": "stm32l4r5", "rate_hz": 100, "match": "size",
+ "rows": [{"model": "ltc", "params": 300, "metric_value": 0.9, "flash_bytes": 9000,
+           "ram_bytes": 500, "cycles_per_step": 1000, "energy_per_step_uj": 1.5,
+           "avg_power_mw": 1.2, "history": "fifo.csv"}]}
+EOF_JSON
+if have mkfifo timeout; then
+    mkfifo "$tmp/rep/fifo.csv"
+    expect 0 "history 'fifo.csv' is not a regular file" -- timeout 20 "$lln" report "$tmp/rep/c.json" -o "$tmp/rep/r.html"
+    expect 1 'fifo.csv: not a regular file' -- timeout 20 "$lln" report "$tmp/rep/fifo.csv" -o "$tmp/rep/r.html"
+else
+    echo "SKIP (loud): mkfifo or timeout missing; the FIFO checks did not run" >&2
+fi
+{ printf '\357\273\277'; cat "$tmp/rep/c.json"; } >"$tmp/rep/bom.json"
+expect 0 'wrote .*r2.html \(1 figures' -- "$lln" report "$tmp/rep/bom.json" -o "$tmp/rep/r2.html"
+
 # ---- 11 (getopt): option errors name the command as "lln CMD" ------------------------------
 for cmd in train eval info run quantize; do
     expect 2 "^lln $cmd: (unrecognized|unknown) option" -- "$lln" "$cmd" --no-such-flag
