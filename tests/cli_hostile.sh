@@ -122,6 +122,27 @@ fi
 { printf '\357\273\277'; cat "$tmp/rep/c.json"; } >"$tmp/rep/bom.json"
 expect 0 'wrote .*r2.html \(1 figures' -- "$lln" report "$tmp/rep/bom.json" -o "$tmp/rep/r2.html"
 
+# ---- 10: lln info shows control characters of metadata escaped; the device database knows
+# the export targets
+awk 'BEGIN { printf "seq,a\033]0;pwned\007,b\302\233c,y\n"; for (s = 0; s < 4; s++) for (t = 0; t < 10; t++)
+    printf "%d,%d,%d,%d\n", s, t, t * 2, t % 3 }' >"$tmp/esc.csv"
+expect 0 'wrote' -- "$lln" train --data "$tmp/esc.csv" --sequence seq --targets y --window 5 --stride 5 \
+    --cell cfc --units 4 --backbone-units 4 --epochs 1 --quiet -o "$tmp/esc.lln"
+out=$("$lln" info "$tmp/esc.lln" 2>&1)
+grep -qF 'data.features = a\x1b]0;pwned\x07,b\u009bc' <<<"$out" || fail "info: metadata not escaped: $(grep features <<<"$out" | od -c | head -3)"
+LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f]' <<<"$out" && fail "info: a control character reached the terminal"
+"$lln" info --json "$tmp/esc.lln" | grep -qF '"data.features": "a\u001b]0;pwned\u0007,b\u009bc"' ||
+    fail "info --json: metadata not escaped"
+dev=$(dirname "$0")/../share/devices.txt
+if [ -f "$dev" ]; then
+    sed 's/^target = cortex-m7$/target = z80/' "$dev" >"$tmp/dev.txt"
+    line=$(grep -n '^target = z80$' "$tmp/dev.txt" | cut -d: -f1)
+    expect 1 "dev.txt:$line: key 'target': 'z80' is not a target of lln export \(cortex-m0" -- \
+        "$lln" profile --list-devices --devices "$tmp/dev.txt"
+else
+    echo "SKIP (loud): share/devices.txt not found next to the tests; the z80 check did not run" >&2
+fi
+
 # ---- 11 (getopt): option errors name the command as "lln CMD" ------------------------------
 for cmd in train eval info run quantize; do
     expect 2 "^lln $cmd: (unrecognized|unknown) option" -- "$lln" "$cmd" --no-such-flag
