@@ -1,5 +1,6 @@
 /* Data options shared by `lln train` and `lln eval` (see data_flags.h). */
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -530,6 +531,22 @@ int cli_data_norm(const char *cmd, const cli_data_args_t *a, const lln_dataset_t
             om[j] = 0.0;
             os[j] = 1.0;
         }
+    /* a mean or std that overflowed (values near 1e308) is the data's problem: name the column,
+     * not the index the library would name */
+    for (size_t k = 0; st == LLN_OK && k < n; k++) {
+        int out = k >= (size_t)in.inputs, j = out ? (int)(k - (size_t)in.inputs) : (int)k;
+        double mean = out ? om[j] : im[k], sd = out ? os[j] : is[k];
+        if (out && !regression)
+            break;
+        if (isfinite(mean) && isfinite(sd))
+            continue;
+        const char *col = out ? lln_dataset_target_name(ds, j) : lln_dataset_feature_name(ds, j);
+        cli_error(cmd, "%s: column '%s' (%s %d): mean %g, std %g: its values are too large to "
+                  "normalize; rescale the column (or use --norm none)",
+                  a->path, col ? col : "?", out ? "target" : "feature", j + 1, mean, sd);
+        free(v);
+        return EXIT_FAIL;
+    }
     if (st == LLN_OK)
         st = lln_model_set_norm(m, im, is, regression ? om : NULL, regression ? os : NULL, &err);
     free(v);

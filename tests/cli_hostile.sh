@@ -143,6 +143,25 @@ else
     echo "SKIP (loud): share/devices.txt not found next to the tests; the z80 check did not run" >&2
 fi
 
+# ---- 11: messages name the option, the real range, the column, the file --------------------
+expect 2 "lln compare: --match: 'bogus' is not size or accuracy" -- "$lln" compare --match bogus x
+expect 2 "lln compare: --runtime: 'bogus' is not float or fixed" -- "$lln" compare --runtime bogus x
+expect 2 'lln compare: --rate: -5 is not in \(0, 1e\+06\]' -- "$lln" compare --rate -5 x
+expect 2 "lln new: --units: units = '-5' is not an integer in \[1, 65536\]" -- \
+    "$lln" new --inputs 3 --units -5 -o "$tmp/x.lln"
+expect 2 "lln new: --ode-unfolds: ode_unfolds = '0' is not an integer in \[1, 65536\]" -- \
+    "$lln" new --inputs 3 --units 4 --ode-unfolds 0 -o "$tmp/x.lln"
+awk 'BEGIN { print "seq,a,b,y"; for (s = 0; s < 4; s++) for (t = 0; t < 10; t++)
+    printf "%d,%s,%d,%d\n", s, (s == 1 && t == 3 ? "1e308" : t), t * 2, t % 3 }' >"$tmp/big.csv"
+expect 1 "big.csv: column 'a' \(feature 1\): mean .*std inf: its values are too large" -- \
+    "$lln" train --data "$tmp/big.csv" --sequence seq --targets y --window 5 --stride 5 --cell cfc \
+    --units 4 --backbone-units 4 --epochs 1 --quiet -o "$tmp/big.lln"
+printf '\357\273\277epochs = 1\nquiet = true\n' >"$tmp/bom.conf"
+printf 'epochs = 1\nqu\000iet = true\n' >"$tmp/nul.conf"
+expect 0 '^test ' -- "$lln" train "${tr[@]}" --config "$tmp/bom.conf" -o "$tmp/bom.lln"
+expect 2 'nul.conf:2: a NUL byte: a config file is text' -- \
+    "$lln" train "${tr[@]}" --config "$tmp/nul.conf" -o "$tmp/nul.lln"
+
 # ---- 11 (getopt): option errors name the command as "lln CMD" ------------------------------
 for cmd in train eval info run quantize; do
     expect 2 "^lln $cmd: (unrecognized|unknown) option" -- "$lln" "$cmd" --no-such-flag
