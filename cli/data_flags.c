@@ -142,6 +142,10 @@ void cli_data_args_free(cli_data_args_t *a)
     list_free(&a->features);
     list_free(&a->targets);
     list_free(&a->ignore);
+    list_free(&a->model_seq[0]);
+    list_free(&a->model_seq[1]);
+    free(a->model_windows);
+    a->model_windows = NULL;
 }
 
 int cli_list_parse(const char *cmd, const char *opt, cli_list_t *l, const char *text)
@@ -241,7 +245,10 @@ static int columns_option(const char *cmd, cli_data_args_t *a, int opt, const ch
         a->given_sequence = 1;
         a->sequence = v;
         return 1;
-    case O_SPLITCOL: a->split_column = v; return 1;
+    case O_SPLITCOL:
+        a->given_split_column = 1;
+        a->split_column = v;
+        return 1;
     case O_TIME:
         a->given_time = 1;
         a->time = v;
@@ -258,6 +265,7 @@ static int columns_option(const char *cmd, cli_data_args_t *a, int opt, const ch
         }
         return 1;
     case O_DTDEF:
+        a->given_dt_default = 1;
         if (!cli_parse_double(cmd, "--dt-default", v, &a->dt_default) || a->dt_default < 0) {
             cli_error(cmd, "--dt-default must be >= 0");
             return 0;
@@ -284,11 +292,11 @@ static int window_option(const char *cmd, cli_data_args_t *a, int opt, const cha
     long x;
     int k;
     switch (opt) {
-    case O_WFILE: a->windows_file = v; return 1;
-    case O_WSEQ: a->win_sequence = v; return 1;
-    case O_WSTART: a->win_start = v; return 1;
-    case O_WLEN: a->win_length = v; return 1;
-    case O_WSPLIT: a->win_split = v; return 1;
+    case O_WFILE: a->given_windows = 1, a->windows_file = v; return 1;
+    case O_WSEQ: a->given_windows = 1, a->win_sequence = v; return 1;
+    case O_WSTART: a->given_windows = 1, a->win_start = v; return 1;
+    case O_WLEN: a->given_windows = 1, a->win_length = v; return 1;
+    case O_WSPLIT: a->given_windows = 1, a->win_split = v; return 1;
     case O_WINDOW:
         a->given_window = 1;
         if (!cli_parse_int(cmd, "--window", v, 0, 1000000000L, &x))
@@ -302,6 +310,7 @@ static int window_option(const char *cmd, cli_data_args_t *a, int opt, const cha
         a->stride = (int)x;
         return 1;
     case O_TAIL:
+        a->given_tail = 1;
         if (!pick(cmd, "--tail", v, tails, 2, &k))
             return 0;
         a->tail = (lln_tail_t)k;
@@ -332,8 +341,12 @@ static int split_option(const char *cmd, cli_data_args_t *a, int opt, const char
             return 0;
         a->split_seed = (unsigned long long)x;
         return 1;
-    case O_VSEQ: return named_seq(cmd, "--valid-sequence", a->valid_seq, &a->nvalid_seq, v);
-    case O_TSEQ: return named_seq(cmd, "--test-sequence", a->test_seq, &a->ntest_seq, v);
+    case O_VSEQ:
+        a->given_named_seq = 1;
+        return named_seq(cmd, "--valid-sequence", a->valid_seq, &a->nvalid_seq, v);
+    case O_TSEQ:
+        a->given_named_seq = 1;
+        return named_seq(cmd, "--test-sequence", a->test_seq, &a->ntest_seq, v);
     case O_NORM:
         if (!pick(cmd, "--norm", v, modes, 3, &k))
             return 0;
