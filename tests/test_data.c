@@ -270,7 +270,7 @@ static void test_errors(void)
     c.labels = LLN_LABELS_INT;
     c.targets = ab;
     c.ntargets = 2;
-    FAILS("a,b,c\n1,2,3\n", &c, LLN_E_ARG, "class labels need exactly one target column (2 given)");
+    FAILS("a,b,c\n1,2,3\n", &c, LLN_E_ARG, "class labels need exactly one target column (2 selected)");
     c = spec();
     c.time_scale = -1;
     FAILS("a\n1\n", &c, LLN_E_ARG, "time_scale and dt_default");

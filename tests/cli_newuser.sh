@@ -1,0 +1,33 @@
+#!/bin/bash
+# Issue 16, item 5: what a new user lacked. Column ranges and patterns in --features /
+# --targets / --ignore select the same columns as the names written out (the same model bytes
+# from the same seed), and their errors say which selector failed.
+# Usage: cli_newuser.sh PATH/TO/lln [SHARED_DIR]
+set -u
+lln=$1
+# shellcheck source=tests/lib/cli_common.sh
+. "$(dirname "$0")/lib/cli_common.sh"
+cli_begin cli_newuser
+
+"$lln" data make line-follow --rows 1500 --seed 3 -o "$tmp/lf.csv" 2>/dev/null || fail "data make"
+m=(--sequence episode --dt-column dt --window 16 --cell cfc --units 4 --backbone-units 4 --seed 3
+    --epochs 1 --batch 8 --threads 1 --quiet --no-checkpoint)
+
+# ---- column ranges and patterns ---------------------------------------------------------------
+expect 0 'wrote' -- "$lln" train --data "$tmp/lf.csv" "${m[@]}" --targets cmd_l,cmd_r \
+    --features s0,s1,s2,s3,s4,gyro -o "$tmp/names.lln"
+expect 0 'wrote' -- "$lln" train --data "$tmp/lf.csv" "${m[@]}" --targets 'cmd_*' \
+    --features 's0..s4,gyro' -o "$tmp/range.lln"
+expect 0 'wrote' -- "$lln" train --data "$tmp/lf.csv" "${m[@]}" --targets '#12..#13' \
+    --ignore 't,enc_?' -o "$tmp/ignore.lln"
+cmp -s "$tmp/names.lln" "$tmp/range.lln" || fail "'cmd_*' / 's0..s4,gyro' select other columns than the names"
+cmp -s "$tmp/names.lln" "$tmp/ignore.lln" || fail "'#12..#13' / --ignore 't,enc_?' select other columns than the names"
+expect 0 'data.features = s0,s1,s2,s3,s4,gyro' -- "$lln" info "$tmp/range.lln"
+expect 1 "pattern 'zz\\*' \\(target\\) matches no column" -- \
+    "$lln" train --data "$tmp/lf.csv" "${m[@]}" --targets 'zz*' -o "$tmp/x.lln"
+expect 2 "range 's4..s0': 's4' \\(column 8\\) comes after 's0' \\(column 4\\)" -- \
+    "$lln" train --data "$tmp/lf.csv" "${m[@]}" --targets cmd_l --features 's4..s0' -o "$tmp/x.lln"
+expect 1 "no column named 'q'" -- \
+    "$lln" train --data "$tmp/lf.csv" "${m[@]}" --targets cmd_l --features 's0..q' -o "$tmp/x.lln"
+
+cli_end
