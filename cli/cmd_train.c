@@ -61,7 +61,8 @@ static const char TRAIN_HELP_TRAIN[] =
     "      --patience N         stop after N epochs without a better validation value\n"
     "                           (default 0: never)\n"
     "      --monitor KIND       what picks the best epoch: auto (accuracy for labels, else\n"
-    "                           loss), loss, accuracy\n"
+    "                           loss), loss, accuracy, valid_mse (the validation MSE in the\n"
+    "                           data's units, not weighted by the target normalization)\n"
     "      --precision P        f32 (default) or f64\n"
     "      --threads N          threads (default: all online CPUs); the same seed and N give a\n"
     "                           bit-identical model\n"
@@ -270,7 +271,7 @@ static int loop_option(train_args_t *a, int opt, const char *v)
 {
     static const char *const losses[] = {"mse", "cross-entropy", "ce", "cross_entropy"};
     static const char *const steps[] = {"every", "last"};
-    static const char *const monitors[] = {"auto", "loss", "accuracy"};
+    static const char *const monitors[] = {"auto", "loss", "accuracy", "valid_mse"};
     static const char *const precs[] = {"f32", "f64"};
     int k;
     switch (opt) {
@@ -290,7 +291,7 @@ static int loop_option(train_args_t *a, int opt, const char *v)
     case T_BATCH: return integer("--batch", v, 1, 1000000L, &a->tc.batch_size);
     case T_PAT: return integer("--patience", v, 0, 100000000L, &a->tc.patience);
     case T_MON:
-        if (!choose("--monitor", v, monitors, 3, &k))
+        if (!choose("--monitor", v, monitors, 4, &k))
             return 0;
         a->tc.monitor = (lln_monitor_t)k;
         return 1;
@@ -651,6 +652,10 @@ static int check_task(train_args_t *a, const lln_dataset_t *ds)
         cli_error("train", "--monitor accuracy needs class labels");
         return EXIT_USAGE;
     }
+    if (a->tc.monitor == LLN_MONITOR_MSE && a->tc.loss != LLN_LOSS_MSE) {
+        cli_error("train", "--monitor valid_mse needs numeric targets and --loss mse");
+        return EXIT_USAGE;
+    }
     if (in.split_windows[LLN_TRAIN] == 0) {
         cli_error("train", "%s: no training windows (check --window, --split, --valid, --test)",
                   a->data.path);
@@ -854,7 +859,10 @@ static int train_plain(train_args_t *a, lln_model_t *m, const lln_dataset_t *ds,
         printf("best       epoch %d of %d", p.best_epoch, p.epoch);
         if (p.has_valid && p.best_epoch > 0)
             printf(": valid %s %.6g",
-                   u->ce && a->tc.monitor != LLN_MONITOR_LOSS ? "accuracy" : "loss", p.best_metric);
+                   a->tc.monitor == LLN_MONITOR_MSE                  ? "mse (data units)"
+                   : u->ce && a->tc.monitor != LLN_MONITOR_LOSS ? "accuracy"
+                                                                     : "loss",
+                   p.best_metric);
         printf("\nwrote      %s%s%s\n", a->out, ckpt ? " and " : "", ckpt ? ckpt : "");
     }
     return rc;

@@ -89,6 +89,10 @@ static lln_status_t check_config(const lln_train_config_t *c, lln_error_t *err)
         return lln_error_set(err, LLN_E_ARG, "train: unknown precision %d", (int)c->dtype);
     if (c->monitor == LLN_MONITOR_ACCURACY && c->loss != LLN_LOSS_CROSS_ENTROPY)
         return lln_error_set(err, LLN_E_ARG, "train: accuracy needs the cross-entropy loss");
+    if (c->monitor == LLN_MONITOR_MSE && c->loss != LLN_LOSS_MSE)
+        return lln_error_set(err, LLN_E_ARG, "train: monitor valid_mse needs the MSE loss");
+    if (c->monitor < LLN_MONITOR_AUTO || c->monitor > LLN_MONITOR_MSE)
+        return lln_error_set(err, LLN_E_ARG, "train: unknown monitor %d", (int)c->monitor);
     if (!(c->lr_step_epochs >= 0) || !(c->lr_decay_epochs >= 0) || !(c->warmup_epochs >= 0))
         return lln_error_set(err, LLN_E_ARG, "train: epoch counts of the schedule must be >= 0");
     if (!(c->prune_threshold >= 0) || !isfinite(c->prune_threshold) || c->prune_every < 0)
@@ -494,7 +498,9 @@ static void end_epoch(lln_trainer_t *t)
     else if (t->cfg.monitor == LLN_MONITOR_ACCURACY) {
         v = t->valid_acc;
         higher = 1;
-    } else
+    } else if (t->cfg.monitor == LLN_MONITOR_MSE)
+        v = t->valid_mse;
+    else
         v = t->valid_loss;
     t->epoch++;
     t->batch = 0;

@@ -30,4 +30,20 @@ expect 2 "range 's4..s0': 's4' \\(column 8\\) comes after 's0' \\(column 4\\)" -
 expect 1 "no column named 'q'" -- \
     "$lln" train --data "$tmp/lf.csv" "${m[@]}" --targets cmd_l --features 's0..q' -o "$tmp/x.lln"
 
+# ---- --monitor valid_mse: the best epoch is chosen on the validation MSE in data units ----------
+expect 0 'best +epoch [0-9]+ of 4: valid mse \(data units\)' -- "$lln" train --data "$tmp/lf.csv" "${m[@]}" \
+    --targets 'cmd_*' --ignore t --epochs 4 --monitor valid_mse --history "$tmp/h.csv" -o "$tmp/mse.lln"
+best=$("$lln" info "$tmp/mse.lln" | awk '/trained.best_epoch/ { print $4 }')
+bm=$("$lln" info "$tmp/mse.lln" | awk '/trained.best_metric/ { print $4 }')
+row=$(awk -F, -v e="$best" '$1 == e { print $4 }' "$tmp/h.csv")
+low=$(awk -F, '/^[0-9]/ { if (min == "" || $4 < min) min = $4 } END { print min }' "$tmp/h.csv")
+checks=$((checks + 1))
+[ -n "$bm" ] && [ "$bm" = "$row" ] && [ "$row" = "$low" ] ||
+    fail "--monitor valid_mse: best metric $bm, history row of epoch $best has valid mse $row, lowest $low"
+awk 'BEGIN { print "seq,x,label"; for (s = 0; s < 8; s++) for (t = 0; t < 10; t++)
+    printf "%d,%d,%s\n", s, t, (t % 2 ? "odd" : "even") }' >"$tmp/cls.csv"
+expect 2 '--monitor valid_mse needs numeric targets' -- "$lln" train --data "$tmp/cls.csv" \
+    --sequence seq --targets label --labels string --window 5 --cell cfc --units 4 \
+    --backbone-units 4 --epochs 1 --quiet --monitor valid_mse -o "$tmp/x.lln"
+
 cli_end

@@ -205,7 +205,10 @@ LLN_API lln_status_t lln_batch_grad_run(lln_batch_grad_t *g, const lln_model_t *
 typedef enum lln_monitor {
     LLN_MONITOR_AUTO = 0,    /**< accuracy for cross-entropy, loss otherwise */
     LLN_MONITOR_LOSS = 1,    /**< validation loss, lower is better */
-    LLN_MONITOR_ACCURACY = 2 /**< validation accuracy, higher is better (cross-entropy) */
+    LLN_MONITOR_ACCURACY = 2, /**< validation accuracy, higher is better (cross-entropy) */
+    LLN_MONITOR_MSE = 3       /**< validation MSE in the data's units (targets not normalized),
+                                   lower is better (MSE loss): the loss normalized per target
+                                   weighs targets by 1/std^2, this weighs them as the data do */
 } lln_monitor_t;
 
 /** Why lln_trainer_progress_fn was called. */
