@@ -148,8 +148,8 @@ static int replay(const lln_model_t *m, const lln_case_t *io, const char *path, 
     const lln_case_tensor_t *ref = need(io, "outputs", B * T * O, path);
     const lln_case_tensor_t *ts = lln_case_tensor(io, "timespans");
     const lln_case_tensor_t *c0 = lln_case_tensor(io, "c0");
-    if (!ref || (h0 && !need(io, "h0", B * N, path)) || (ts && !need(io, "timespans", B * T, path)) ||
-        (c0 && !need(io, "c0", B * N, path)))
+    if (!ref || (h0 && !need(io, "h0", B * N, path)) ||
+        (ts && !need(io, "timespans", B * T, path)) || (c0 && !need(io, "c0", B * N, path)))
         return 0;
     lln_state_t *s;
     double *y = malloc(B * T * O * sizeof *y);
@@ -217,14 +217,16 @@ static void suggest(const lln_model_t *m, const import_args_t *a)
     const lln_config_t *c = lln_model_config(m);
     int bb = c->cell == LLN_CELL_CFC && c->backbone_layers > 0;
     if (c->cell == LLN_CELL_LTC)
-        fprintf(stderr, "lln import-ncps: hint: the checkpoint does not record --positivity "
-                        "(used: %s; the other is %s); --auto tries both\n",
+        fprintf(stderr,
+                "lln import-ncps: hint: the checkpoint does not record --positivity "
+                "(used: %s; the other is %s); --auto tries both\n",
                 positivity_name(a->o.positivity),
                 positivity_name(a->o.positivity == LLN_POS_SOFTPLUS ? LLN_POS_IDENTITY
                                                                     : LLN_POS_SOFTPLUS));
     else
-        fprintf(stderr, "lln import-ncps: hint: the checkpoint does not record --mode (used: %s%s)"
-                        "%s%s%s; --auto tries %s\n",
+        fprintf(stderr,
+                "lln import-ncps: hint: the checkpoint does not record --mode (used: %s%s)"
+                "%s%s%s; --auto tries %s\n",
                 lln_cfc_mode_name(c->mode), c->mode == LLN_CFC_PURE ? ", from its keys" : "",
                 bb ? " or --activation (used: " : "", bb ? lln_activation_name(c->activation) : "",
                 bb ? ")" : "", bb ? "every mode and activation" : "every mode");
@@ -236,10 +238,12 @@ static void suggest(const lln_model_t *m, const import_args_t *a)
 static int auto_search(lln_model_t **m, import_args_t *a, const lln_case_t *io)
 {
     int ltc = lln_model_config(*m)->cell == LLN_CELL_LTC;
-    int has_bb = lln_model_config(*m)->cell == LLN_CELL_CFC && lln_model_config(*m)->backbone_layers > 0;
+    int has_bb =
+        lln_model_config(*m)->cell == LLN_CELL_CFC && lln_model_config(*m)->backbone_layers > 0;
     int npos = ltc && !a->pos_given ? 2 : 1;
     int pure = lln_model_config(*m)->mode == LLN_CFC_PURE;
-    int nmode = !ltc && !pure && !a->o.mode_given ? 2 : 1, nact = !ltc && has_bb && !a->act_given ? 5 : 1;
+    int nmode = !ltc && !pure && !a->o.mode_given ? 2 : 1,
+        nact = !ltc && has_bb && !a->act_given ? 5 : 1;
     lln_import_opts_t best = a->o;
     replay_t rbest = {INFINITY, 0, 0, 0};
     int found = 0;
@@ -266,7 +270,8 @@ static int auto_search(lln_model_t **m, import_args_t *a, const lln_case_t *io)
                     printf("auto: --positivity %s", positivity_name(o.positivity));
                 else
                     printf("auto: --mode %s%s%s", lln_cfc_mode_name(o.mode),
-                           has_bb ? " --activation " : "", has_bb ? lln_activation_name(o.activation) : "");
+                           has_bb ? " --activation " : "",
+                           has_bb ? lln_activation_name(o.activation) : "");
                 printf(": max |output - reference| = %.3g%s\n", r.max_err,
                        r.bad_out || r.bad_ref ? " (non-finite values)" : "");
                 found = replay_pass(&r, a->tol);

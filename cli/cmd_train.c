@@ -225,9 +225,10 @@ static int same_init_seed(const lln_model_t *m, const char *ckpt)
     const char *then = lln_model_get_meta(c, "train.init_seed");
     int same = (now == NULL) == (then == NULL) && (now == NULL || strcmp(now, then) == 0);
     if (!same)
-        cli_error("train", "--resume: %s was made with --seed %s, this run has %s (resume with "
-                  "the same settings)", ckpt, then ? then : "(none: --init)",
-                  now ? now : "--init (no --seed)");
+        cli_error("train",
+                  "--resume: %s was made with --seed %s, this run has %s (resume with "
+                  "the same settings)",
+                  ckpt, then ? then : "(none: --init)", now ? now : "--init (no --seed)");
     lln_model_free(c);
     return same ? 0 : EXIT_USAGE;
 }
@@ -283,9 +284,9 @@ static int train_plain(train_args_t *a, lln_model_t *m, const lln_dataset_t *ds,
         printf("best       epoch %d of %d", p.best_epoch, p.epoch);
         if (p.has_valid && p.best_epoch > 0)
             printf(": valid %s %.6g",
-                   a->tc.monitor == LLN_MONITOR_MSE                  ? "mse (data units)"
+                   a->tc.monitor == LLN_MONITOR_MSE             ? "mse (data units)"
                    : u->ce && a->tc.monitor != LLN_MONITOR_LOSS ? "accuracy"
-                                                                     : "loss",
+                                                                : "loss",
                    p.best_metric);
         printf("\nwrote      %s%s%s\n", a->out, ckpt ? " and " : "", ckpt ? ckpt : "");
     }

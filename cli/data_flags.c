@@ -554,7 +554,8 @@ int cli_data_norm(const char *cmd, const cli_data_args_t *a, const lln_dataset_t
         if (isfinite(mean) && isfinite(sd))
             continue;
         const char *col = out ? lln_dataset_target_name(ds, j) : lln_dataset_feature_name(ds, j);
-        cli_error(cmd, "%s: column '%s' (%s %d): mean %g, std %g: its values are too large to "
+        cli_error(cmd,
+                  "%s: column '%s' (%s %d): mean %g, std %g: its values are too large to "
                   "normalize; rescale the column (or use --norm none)",
                   a->path, col ? col : "?", out ? "target" : "feature", j + 1, mean, sd);
         free(v);

@@ -40,10 +40,7 @@ static char *join(const char *(*name)(const void *, int), const void *ctx, int n
     return out;
 }
 
-static const char *feature_name(const void *ds, int i)
-{
-    return lln_dataset_feature_name(ds, i);
-}
+static const char *feature_name(const void *ds, int i) { return lln_dataset_feature_name(ds, i); }
 static const char *target_name(const void *ds, int i) { return lln_dataset_target_name(ds, i); }
 static const char *class_name(const void *ds, int i) { return lln_dataset_class_name(ds, i); }
 static const char *list_name(const void *list, int i) { return ((const char *const *)list)[i]; }
@@ -97,8 +94,8 @@ int cli_task_class_map(const char *cmd, const lln_model_t *m, const lln_dataset_
             if (strcmp(l.names[j], c) == 0)
                 (*map)[k] = j;
         if ((*map)[k] < 0) {
-            cli_error(cmd, "class '%s' of the data is not one of the model's %d classes", c ? c : "?",
-                      l.n);
+            cli_error(cmd, "class '%s' of the data is not one of the model's %d classes",
+                      c ? c : "?", l.n);
             rc = EXIT_FAIL;
         }
     }
@@ -125,9 +122,10 @@ static int put(const char *cmd, int *said, lln_model_t *m, const char *key, cons
 {
     if (value != NULL && strlen(value) > LLN_MAX_META_VALUE) {
         *said = 1;
-        cli_error(cmd, "%s: the names take %zu bytes, a model file stores at most %d per "
-                  "entry; shorten the column names or class labels", key, strlen(value),
-                  LLN_MAX_META_VALUE);
+        cli_error(cmd,
+                  "%s: the names take %zu bytes, a model file stores at most %d per "
+                  "entry; shorten the column names or class labels",
+                  key, strlen(value), LLN_MAX_META_VALUE);
         return 0;
     }
     return value == NULL || lln_model_set_meta(m, key, value) == LLN_OK;
@@ -135,8 +133,25 @@ static int put(const char *cmd, int *said, lln_model_t *m, const char *key, cons
 
 /* The data options recorded in a model (key), the option that sets each (opt) and how. */
 typedef enum {
-    K_SEQUENCE, K_DT, K_TIME, K_TSCALE, K_DTDEF, K_SPLITCOL, K_WINDOW, K_STRIDE, K_TAIL,
-    K_WFILE, K_WSTART, K_WSEQ, K_WLEN, K_WSPLIT, K_SPLIT, K_VALID, K_TEST, K_SSEED, K_VSEQ,
+    K_SEQUENCE,
+    K_DT,
+    K_TIME,
+    K_TSCALE,
+    K_DTDEF,
+    K_SPLITCOL,
+    K_WINDOW,
+    K_STRIDE,
+    K_TAIL,
+    K_WFILE,
+    K_WSTART,
+    K_WSEQ,
+    K_WLEN,
+    K_WSPLIT,
+    K_SPLIT,
+    K_VALID,
+    K_TEST,
+    K_SSEED,
+    K_VSEQ,
     K_TSEQ
 } key_what_t;
 
@@ -362,9 +377,11 @@ static int find_windows(const char *cmd, const lln_model_t *m, cli_data_args_t *
         }
     }
     if (f == NULL) {
-        cli_error(cmd, "the model was trained with --windows-file %s, which cannot be read here "
+        cli_error(cmd,
+                  "the model was trained with --windows-file %s, which cannot be read here "
                   "(%s); give --windows-file FILE (and the --windows-* columns) to evaluate "
-                  "on the same windows", a->windows_file, strerror(errno));
+                  "on the same windows",
+                  a->windows_file, strerror(errno));
         return 0;
     }
     fclose(f);
@@ -372,8 +389,10 @@ static int find_windows(const char *cmd, const lln_model_t *m, cli_data_args_t *
         return 0;
     snprintf(got, sizeof got, "%08lx", crc);
     if (want != NULL && strcmp(want, got) != 0) {
-        cli_error(cmd, "%s: the window list has changed since training (CRC-32 %s, the model "
-                  "recorded %s); give --windows-file explicitly to use it anyway", rec, got, want);
+        cli_error(cmd,
+                  "%s: the window list has changed since training (CRC-32 %s, the model "
+                  "recorded %s); give --windows-file explicitly to use it anyway",
+                  rec, got, want);
         return 0;
     }
     return 1;
@@ -405,9 +424,10 @@ int cli_task_meta_apply(const char *cmd, const lln_model_t *m, cli_data_args_t *
         char *owned = NULL;
         const char *now = current(a, k, num, sizeof num, &owned);
         if (rec != NULL && (now == NULL || strcmp(now, rec) != 0))
-            fprintf(stderr, "lln %s: warning: %s %s overrides the training's %s = %s; the "
-                    "windows, splits and figures may differ from training\n", cmd, k->opt,
-                    now ? now : "(none)", k->key, rec);
+            fprintf(stderr,
+                    "lln %s: warning: %s %s overrides the training's %s = %s; the "
+                    "windows, splits and figures may differ from training\n",
+                    cmd, k->opt, now ? now : "(none)", k->key, rec);
         free(owned);
     }
     if (ok && windows_from_model)
@@ -419,8 +439,10 @@ int cli_task_meta_apply(const char *cmd, const lln_model_t *m, cli_data_args_t *
         ok = file_crc(cmd, a->windows_file, &crc);
         snprintf(got, sizeof got, "%08lx", crc);
         if (ok && strcmp(got, v) != 0)
-            fprintf(stderr, "lln %s: warning: --windows-file %s has CRC-32 %s, the training's "
-                    "window list had %s\n", cmd, a->windows_file, got, v);
+            fprintf(stderr,
+                    "lln %s: warning: --windows-file %s has CRC-32 %s, the training's "
+                    "window list had %s\n",
+                    cmd, a->windows_file, got, v);
     }
     return ok ? 0 : EXIT_FAIL;
 }

@@ -67,7 +67,7 @@ static void record_budget(lln_model_t *m, const train_args_t *a, const lln_budge
 }
 
 int train_budget(train_args_t *a, lln_model_t *m, const lln_dataset_t *ds, ui_t *u,
-                        train_history_t *h)
+                 train_history_t *h)
 {
     budget_ui_t b = {u, 0};
     lln_budget_round_t last;

@@ -125,8 +125,10 @@ int history_open(train_history_t *h, const char *path, const char *model, int ac
     if (have < 0)
         return 0;
     if (have && old[strspn(old, " \t\r\n")] != '\0' && !is_history(old)) {
-        cli_error("train", "--history %s: the file exists and is not a training history (no "
-                  "'epoch,train_loss,...' header); not overwriting it", path);
+        cli_error("train",
+                  "--history %s: the file exists and is not a training history (no "
+                  "'epoch,train_loss,...' header); not overwriting it",
+                  path);
         free(old);
         return 0;
     }
@@ -134,14 +136,16 @@ int history_open(train_history_t *h, const char *path, const char *model, int ac
     if (keep_upto >= 0 && have) {
         ok = keep_rows(h, old, keep_upto);
         if (ok && h->last_epoch < keep_upto) {
-            fprintf(stderr, "lln train: warning: --history %s has rows up to epoch %d, the "
-                    "checkpoint is at epoch %d; rows %d..%d are missing\n", path,
-                    h->last_epoch, keep_upto, h->last_epoch + 1, keep_upto);
+            fprintf(stderr,
+                    "lln train: warning: --history %s has rows up to epoch %d, the "
+                    "checkpoint is at epoch %d; rows %d..%d are missing\n",
+                    path, h->last_epoch, keep_upto, h->last_epoch + 1, keep_upto);
             h->last_epoch = keep_upto;
         }
     } else {
         if (keep_upto > 0)
-            fprintf(stderr, "lln train: warning: --history %s is missing; the resumed run "
+            fprintf(stderr,
+                    "lln train: warning: --history %s is missing; the resumed run "
                     "numbers its rows from epoch %d, and seconds count from this run's start\n",
                     path, keep_upto + 1);
         char name[401], head[512];

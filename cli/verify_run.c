@@ -420,10 +420,10 @@ int verify_model(const lln_model_t *m, const verify_job_t *job, verify_result_t 
                            : host_reference(&img.model, &s);
     int first = 0, frc = 0, nrej = expect ? rejected_steps(expect, &first, &frc) : 0;
     if (nrej > 0) {
-        cli_error(cmd, "%s: step %d (counting from 0) is rejected by the runtime (status %d); %d of %d "
+        cli_error(cmd,
+                  "%s: step %d (counting from 0) is rejected by the runtime (status %d); %d of %d "
                   "steps are: every step must run to be verified",
-                  job->input ? job->input : "generated sequence", first, frc, nrej,
-                  s.steps);
+                  job->input ? job->input : "generated sequence", first, frc, nrej, s.steps);
         ok = 0;
     }
     char work[VERIFY_WORK_MAX];

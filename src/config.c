@@ -270,8 +270,8 @@ typedef struct {
     {                                      \
         k, t, offsetof(lln_config_t, m), 0 \
     }
-#define FIELD1(k, m)                            \
-    {                                           \
+#define FIELD1(k, m)                           \
+    {                                          \
         k, F_INT, offsetof(lln_config_t, m), 1 \
     }
 static const field_t FIELDS[] = {

@@ -201,8 +201,8 @@ static lln_status_t take(reader_t *rd, const char *name, int role, int *col, lln
  * included), or a shell pattern with * ? [...] (fnmatch) that takes every matching column that
  * has no role yet. An exact header name always wins, so a column named "a*" or "x..y" is
  * still selectable. *cols (freed by the caller) gets *n numbers. */
-static lln_status_t expand(reader_t *rd, const char *const *names, int count, int role,
-                           int **cols, int *n, lln_error_t *err)
+static lln_status_t expand(reader_t *rd, const char *const *names, int count, int role, int **cols,
+                           int *n, lln_error_t *err)
 {
     size_t cap = (size_t)count + 1;
     *n = 0;
@@ -231,8 +231,8 @@ static lln_status_t expand(reader_t *rd, const char *const *names, int count, in
         }
         int matched = 0;
         for (int c = lo; c <= hi; c++) {
-            if (pattern && (rd->role[c] != R_NONE ||
-                            fnmatch(name, lln__csv_header(rd->csv, c), 0) != 0))
+            if (pattern &&
+                (rd->role[c] != R_NONE || fnmatch(name, lln__csv_header(rd->csv, c), 0) != 0))
                 continue;
             if ((size_t)*n + 1 > cap) {
                 int *g = realloc(*cols, 2 * cap * sizeof *g);
@@ -245,10 +245,9 @@ static lln_status_t expand(reader_t *rd, const char *const *names, int count, in
             matched++;
         }
         if (matched == 0)
-            return lln_error_set(err, LLN_E_NOTFOUND,
-                                 "%s: pattern '%s' (%s) matches no column without another role",
-                                 rd->ds->source, name,
-                                 role == R_IGNORE ? "ignore list" : ROLE_NAMES[role]);
+            return lln_error_set(
+                err, LLN_E_NOTFOUND, "%s: pattern '%s' (%s) matches no column without another role",
+                rd->ds->source, name, role == R_IGNORE ? "ignore list" : ROLE_NAMES[role]);
     }
     return LLN_OK;
 }
@@ -309,8 +308,8 @@ static lln_status_t assign_roles(reader_t *rd, lln_error_t *err)
         st = lln_error_set(err, LLN_E_ARG, "%s:%ld: no feature columns", ds->source,
                            lln__csv_line(rd->csv));
     if (st == LLN_OK && (nf > LLN_MAX_DIM || nt > LLN_MAX_DIM))
-        st = lln_error_set(err, LLN_E_ARG, "%s: more than %d feature or target columns",
-                           ds->source, LLN_MAX_DIM);
+        st = lln_error_set(err, LLN_E_ARG, "%s: more than %d feature or target columns", ds->source,
+                           LLN_MAX_DIM);
     if (st == LLN_OK && (rd->fcol = calloc((size_t)nf, sizeof *rd->fcol)) == NULL)
         st = lln_error_set(err, LLN_E_NOMEM, "%s: out of memory", ds->source);
     if (st == LLN_OK && s->nfeatures > 0) {

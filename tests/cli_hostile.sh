@@ -25,11 +25,15 @@ expect 1 'in4k.csv:1: 4096 feature columns, but the model has 4095 inputs' -- \
 "$lln" new --cell cfc --inputs 5000 --units 4 -o "$tmp/m5k.lln" >/dev/null || fail "new 5000 inputs"
 { row 5000 ''; row 5000 0.25; } >"$tmp/in5k.csv"
 out=$("$lln" run "$tmp/m5k.lln" -i "$tmp/in5k.csv" 2>&1)
-[ "$(wc -l <<<"$out")" -eq 2 ] || fail "run: a 5000-input model must stream 5000 columns: $out"
+if ! { [ "$(wc -l <<<"$out")" -eq 2 ]; }; then
+    fail "run: a 5000-input model must stream 5000 columns: $out"
+fi
 # the streamed row equals the same row given with the Δt column explicit
 { printf 'dt,'; row 5000 ''; printf '1,'; row 5000 0.25; } >"$tmp/in5kdt.csv"
 out2=$("$lln" run "$tmp/m5k.lln" -i "$tmp/in5kdt.csv" --dt-column dt 2>&1)
-[ "$out" = "$out2" ] || fail "run: 5000 inputs with and without a dt column differ: $out / $out2"
+if ! { [ "$out" = "$out2" ]; }; then
+    fail "run: 5000 inputs with and without a dt column differ: $out / $out2"
+fi
 
 # ---- 4 (run): write errors name the output and the reason ----------------------------------
 "$lln" new --inputs 3 --wiring autoncp --units 12 --outputs 3 -o "$tmp/ltc.lln" >/dev/null || fail "new ltc"
@@ -65,6 +69,7 @@ fi
 
 # ---- 6: --resume and --history: numbering, a foreign file at the path, another --seed -------
 "$lln" data make line-follow --rows 600 --seed 3 -o "$tmp/lf.csv" 2>/dev/null || fail "data make"
+# shellcheck disable=SC2054 # commas inside column lists, not between elements
 tr=(--data "$tmp/lf.csv" --sequence episode --dt-column dt --ignore t --targets cmd_l,cmd_r
     --window 16 --stride 16 --cell cfc --units 4 --backbone-units 4 --batch 8 --threads 1 --quiet)
 expect 0 'wrote' -- "$lln" train "${tr[@]}" --seed 2 --epochs 2 -o "$tmp/r.lln" --history "$tmp/r.csv"
@@ -73,8 +78,9 @@ expect 2 'r.lln.ckpt was made with --seed 2, this run has 5' -- \
 rm -f "$tmp/r.csv"
 expect 0 'warning: --history .*r.csv is missing; the resumed run numbers its rows from epoch 3' -- \
     "$lln" train "${tr[@]}" --seed 2 --epochs 3 -o "$tmp/r.lln" --history "$tmp/r.csv" --resume
-[ "$(grep -c '^[0-9]' "$tmp/r.csv")" = 1 ] && grep -q '^3,' "$tmp/r.csv" ||
+if ! { [ "$(grep -c '^[0-9]' "$tmp/r.csv")" = 1 ] && grep -q '^3,' "$tmp/r.csv"; }; then
     fail "resume without a history: the new row must be epoch 3: $(cat "$tmp/r.csv")"
+fi
 cp "$tmp/lf.csv" "$tmp/keep.csv"
 expect 1 'keep.csv: the file exists and is not a training history.*not overwriting' -- \
     "$lln" train "${tr[@]}" --seed 2 --epochs 4 -o "$tmp/r.lln" --history "$tmp/keep.csv" --resume
@@ -172,7 +178,9 @@ printf 'a,b,c\n0.1,0.2,0.3\n0.4,0.5,0.6\n1,2,3\n' >"$tmp/lf.csv"
 printf 'a,b,c\r0.1,0.2,0.3\r0.4,0.5,0.6\r\n1,2,3' >"$tmp/cr.csv"
 lf=$("$lln" run "$tmp/ltc.lln" -i "$tmp/lf.csv" 2>&1)
 cr=$("$lln" run "$tmp/ltc.lln" -i "$tmp/cr.csv" 2>&1)
-[ "$(wc -l <<<"$lf")" -eq 4 ] && [ "$lf" = "$cr" ] || fail "run: CR / CRLF / LF line ends differ: $lf / $cr"
+if ! { [ "$(wc -l <<<"$lf")" -eq 4 ] && [ "$lf" = "$cr" ]; }; then
+    fail "run: CR / CRLF / LF line ends differ: $lf / $cr"
+fi
 printf 'a,b,c\n1e39,0,0\n' >"$tmp/huge.csv"
 expect 1 'huge.csv:2: column 1: 1e39 is beyond the float32 range.*--f64' -- \
     "$lln" run "$tmp/ltc.lln" -i "$tmp/huge.csv"
@@ -229,7 +237,9 @@ PY
     # h0 absent = h0 zeros: the same figure either way
     a=$("$lln" import-ncps "$ck" --check "$tmp/h0zero.pt" 2>&1 | grep -o '= [^ ]*' | head -n1)
     b=$("$lln" import-ncps "$ck" --check "$tmp/noh0.pt" 2>&1 | grep -o '= [^ ]*' | head -n1)
-    [ -n "$a" ] && [ "$a" = "$b" ] || fail "import-ncps: io.pt without h0 ($b) must replay as h0 = 0 ($a)"
+    if ! { [ -n "$a" ] && [ "$a" = "$b" ]; }; then
+        fail "import-ncps: io.pt without h0 ($b) must replay as h0 = 0 ($a)"
+    fi
     # the options a state_dict cannot record: a hint on FAIL, and --auto finds them
     w=$g/wcfc_autoncp_nogate_ts
     expect 1 'hint: the checkpoint does not record --mode.*--auto' -- \

@@ -38,8 +38,9 @@ bm=$("$lln" info "$tmp/mse.lln" | awk '/trained.best_metric/ { print $4 }')
 row=$(awk -F, -v e="$best" '$1 == e { print $4 }' "$tmp/h.csv")
 low=$(awk -F, '/^[0-9]/ { if (min == "" || $4 < min) min = $4 } END { print min }' "$tmp/h.csv")
 checks=$((checks + 1))
-[ -n "$bm" ] && [ "$bm" = "$row" ] && [ "$row" = "$low" ] ||
+if ! { [ -n "$bm" ] && [ "$bm" = "$row" ] && [ "$row" = "$low" ]; }; then
     fail "--monitor valid_mse: best metric $bm, history row of epoch $best has valid mse $row, lowest $low"
+fi
 awk 'BEGIN { print "seq,x,label"; for (s = 0; s < 8; s++) for (t = 0; t < 10; t++)
     printf "%d,%d,%s\n", s, t, (t % 2 ? "odd" : "even") }' >"$tmp/cls.csv"
 expect 2 '--monitor valid_mse needs numeric targets' -- "$lln" train --data "$tmp/cls.csv" \

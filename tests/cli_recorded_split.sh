@@ -20,6 +20,7 @@ awk 'BEGIN { print "ep,first,len,which"; srand(5); for (i = 0; i < 60; i++)
     printf "%d,%d,%d,%s\n", i % 2, int(rand() * 1300), 20 + int(rand() * 10),
         (i % 5 == 0 ? "test" : i % 5 == 1 ? "valid" : "train") }' >"$tmp/wins.csv"
 model=(--cell cfc --units 6 --backbone-units 8 --seed 2 --epochs 2 --batch 8 --threads 1 --quiet)
+# shellcheck disable=SC2054 # commas inside column lists, not between elements
 cols=(--sequence episode --dt-column dt --ignore t --targets cmd_l,cmd_r)
 
 # train_vs_eval NAME DATA TRAIN-OPTIONS...: the test line of train = eval --on test
@@ -31,8 +32,9 @@ train_vs_eval() {
     tr=$(grep '^test' <<<"$out" | sed 's/.*normalized \([0-9.e+-]*\).*/\1/')
     ev=$("$lln" eval "$tmp/$name.lln" --data "$data" --on test 2>&1 | awk '/^normalized/ { print $2 }')
     checks=$((checks + 1))
-    [ -n "$tr" ] && [ "$tr" = "$ev" ] ||
+    if ! { [ -n "$tr" ] && [ "$tr" = "$ev" ]; }; then
         fail "$name: lln train's test figure '$tr' but lln eval --on test gives '$ev'"
+    fi
 }
 
 train_vs_eval wins "$tmp/lf.csv" "${cols[@]}" --windows-file "$tmp/wins.csv" --windows-start first \
@@ -53,7 +55,9 @@ cp "$tmp/lf.csv" "$tmp/wins.csv" "$tmp/moved/"
 ref=$("$lln" eval "$tmp/wins.lln" --data "$tmp/lf.csv" --on test | awk '/^normalized/ { print $2 }')
 mv "$tmp/wins.csv" "$tmp/wins.away"
 got=$("$lln" eval "$tmp/wins.lln" --data "$tmp/moved/lf.csv" --on test 2>&1 | awk '/^normalized/ { print $2 }')
-[ -n "$ref" ] && [ "$ref" = "$got" ] || fail "eval with the window list beside the data: '$got', want '$ref'"
+if ! { [ -n "$ref" ] && [ "$ref" = "$got" ]; }; then
+    fail "eval with the window list beside the data: '$got', want '$ref'"
+fi
 # nowhere to be found: refused, naming the file and the option
 expect 1 'trained with --windows-file .*wins.csv, which cannot be read here.*give --windows-file' -- \
     "$lln" eval "$tmp/wins.lln" --data "$tmp/lf.csv" --on test

@@ -270,7 +270,8 @@ static void test_errors(void)
     c.labels = LLN_LABELS_INT;
     c.targets = ab;
     c.ntargets = 2;
-    FAILS("a,b,c\n1,2,3\n", &c, LLN_E_ARG, "class labels need exactly one target column (2 selected)");
+    FAILS("a,b,c\n1,2,3\n", &c, LLN_E_ARG,
+          "class labels need exactly one target column (2 selected)");
     c = spec();
     c.time_scale = -1;
     FAILS("a\n1\n", &c, LLN_E_ARG, "time_scale and dt_default");
@@ -366,8 +367,9 @@ static void test_gzip(void)
         buf[n - 6] ^= 0x55; /* the CRC-32 of the data */
         write_file(bad, buf, n);
         CHECK(lln_dataset_read(bad, &s, &a, &e) == LLN_E_FORMAT);
-        CHECK_MSG(strstr(e.msg, "bad.csv.gz: at the start: damaged gzip data: incorrect data check"),
-                  "%s", e.msg);
+        CHECK_MSG(
+            strstr(e.msg, "bad.csv.gz: at the start: damaged gzip data: incorrect data check"),
+            "%s", e.msg);
     }
     unlink(plain);
     unlink(gz);

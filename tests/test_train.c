@@ -636,8 +636,8 @@ static void tampered_checkpoints(const lln_model_t *m, const lln_dataset_t *ds,
     const char *pos = lln_model_get_meta(k, "train.position");
     const char *sc = lln_model_get_meta(k, "train.scalars.0");
     long v[6] = {0, 0, 0, 0, 0, 0};
-    CHECK(pos != NULL && sscanf(pos, "%ld %ld %ld %ld %ld %ld", &v[0], &v[1], &v[2], &v[3], &v[4],
-                                &v[5]) == 6);
+    CHECK(pos != NULL &&
+          sscanf(pos, "%ld %ld %ld %ld %ld %ld", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5]) == 6);
     CHECK(sc != NULL && strlen(sc) == 5 * 16);
     char text[200], scal[81];
     snprintf(text, sizeof text, "%ld %ld %ld %ld %ld %ld", v[0], v[1], LONG_MAX, v[3], v[4], v[5]);

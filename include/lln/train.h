@@ -203,8 +203,8 @@ LLN_API lln_status_t lln_batch_grad_run(lln_batch_grad_t *g, const lln_model_t *
 /** What the trainer watches on the validation split for early stopping and for the best
  *  model. */
 typedef enum lln_monitor {
-    LLN_MONITOR_AUTO = 0,    /**< accuracy for cross-entropy, loss otherwise */
-    LLN_MONITOR_LOSS = 1,    /**< validation loss, lower is better */
+    LLN_MONITOR_AUTO = 0,     /**< accuracy for cross-entropy, loss otherwise */
+    LLN_MONITOR_LOSS = 1,     /**< validation loss, lower is better */
     LLN_MONITOR_ACCURACY = 2, /**< validation accuracy, higher is better (cross-entropy) */
     LLN_MONITOR_MSE = 3       /**< validation MSE in the data's units (targets not normalized),
                                    lower is better (MSE loss): the loss normalized per target
