@@ -116,6 +116,12 @@ static int check_task(train_args_t *a, const lln_dataset_t *ds)
         cli_error("train", "--monitor valid_mse needs numeric targets and --loss mse");
         return EXIT_USAGE;
     }
+    if (a->tc.drop_last && in.split_windows[LLN_TRAIN] > 0 &&
+        in.split_windows[LLN_TRAIN] < (size_t)a->tc.batch_size) {
+        cli_error("train", "--drop-last: the %zu training windows make no full batch of --batch %d",
+                  in.split_windows[LLN_TRAIN], a->tc.batch_size);
+        return EXIT_USAGE;
+    }
     if (in.split_windows[LLN_TRAIN] == 0) {
         cli_error("train", "%s: no training windows (check --window, --split, --valid, --test)",
                   a->data.path);

@@ -20,6 +20,8 @@ static const char TRAIN_HELP_TRAIN[] =
     "      --loss-steps KIND    every (default) or last (sequence classification)\n"
     "      --epochs N           passes over the training windows (default 10)\n"
     "      --batch N            sequences per batch (default 32)\n"
+    "      --drop-last          leave out each epoch's last batch when it is smaller than N\n"
+    "                           (default: it is trained on too)\n"
     "      --optimizer KIND     adam (default), adamw, sgd\n"
     "      --lr RATE            learning rate (default 1e-3)\n"
     "      --beta1 B            Adam first-moment decay (default 0.9)\n"

@@ -51,7 +51,8 @@ enum {
     T_DEVICES,
     T_ROUNDS,
     T_PFRAC,
-    T_REPOCHS
+    T_REPOCHS,
+    T_DROPLAST
 };
 
 const struct option TRAIN_OPTIONS[] = {
@@ -97,6 +98,7 @@ const struct option TRAIN_OPTIONS[] = {
     {"budget-rounds", required_argument, 0, T_ROUNDS},
     {"prune-fraction", required_argument, 0, T_PFRAC},
     {"round-epochs", required_argument, 0, T_REPOCHS},
+    {"drop-last", no_argument, 0, T_DROPLAST},
     {"output", required_argument, 0, 'o'},
     {"help", no_argument, 0, 'h'},
     {0, 0, 0, 0},
@@ -209,6 +211,7 @@ static int loop_option(train_args_t *a, int opt, const char *v)
     case T_RESUME: a->resume = 1; return 1;
     case T_CONFIG: return 1; /* expanded before parsing */
     case T_QUIET: a->quiet = 1; return 1;
+    case T_DROPLAST: a->tc.drop_last = 1; return 1;
     case 'o': a->out = v; return 1;
     default: return -1;
     }

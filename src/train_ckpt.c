@@ -42,6 +42,9 @@ void lln__train_settings(const lln_trainer_t *t, char *out, size_t cap)
     if (c->optim.l1 > 0 || c->optim.group_lasso > 0 || c->prune_threshold > 0)
         snprintf(out + len, cap - len, " l1=%a group_lasso=%a prune=%a/%d", c->optim.l1,
                  c->optim.group_lasso, c->prune_threshold, c->prune_every);
+    len = strlen(out);
+    if (c->drop_last) /* the same: only when used */
+        snprintf(out + len, cap - len, " drop_last=1");
 }
 
 /* ---- encoding ------------------------------------------------------------------------------ */

@@ -47,4 +47,20 @@ expect 2 '--monitor valid_mse needs numeric targets' -- "$lln" train --data "$tm
     --sequence seq --targets label --labels string --window 5 --cell cfc --units 4 \
     --backbone-units 4 --epochs 1 --quiet --monitor valid_mse -o "$tmp/x.lln"
 
+# ---- --drop-last: floor(n/B) batches instead of ceil(n/B), so another model ------------------
+tr=(--data "$tmp/lf.csv" --sequence episode --dt-column dt --targets 'cmd_*' --ignore t --window 16
+    --stride 16 --cell cfc --units 4 --backbone-units 4 --seed 2 --batch 8 --threads 1 --epochs 2
+    --no-checkpoint)
+n=$("$lln" train "${tr[@]}" -o "$tmp/all.lln" | sed -n 's/^windows .* train \([0-9]*\),.*/\1/p')
+expect 0 "training +2 epochs of $(((n + 7) / 8)) batches" -- "$lln" train "${tr[@]}" -o "$tmp/all.lln"
+expect 0 "training +2 epochs of $((n / 8)) batches" -- "$lln" train "${tr[@]}" --drop-last -o "$tmp/drop.lln"
+checks=$((checks + 1))
+if [ $((n % 8)) -eq 0 ]; then
+    fail "the test data should leave a partial batch ($n training windows)"
+elif cmp -s "$tmp/all.lln" "$tmp/drop.lln"; then
+    fail "--drop-last trained the same model"
+fi
+expect 2 "--drop-last: the $n training windows make no full batch of --batch 512" -- \
+    "$lln" train "${tr[@]}" --drop-last --batch 512 -o "$tmp/x.lln"
+
 cli_end

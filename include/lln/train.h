@@ -258,6 +258,9 @@ typedef struct lln_train_config {
                                       are > 0, and decay_steps 0 means the whole run */
     int epochs;                     /**< >= 1, default 10 */
     int batch_size;                 /**< >= 1, default 32 */
+    int drop_last;                  /**< 1: each epoch leaves out its last batch when it is
+                                      smaller than batch_size (PyTorch's drop_last=True); 0
+                                      (default): that batch is trained on too */
     int threads;                    /**< worker threads, 0 (default) = online CPUs */
     unsigned long long seed;        /**< batch order: epoch e shuffles with (seed, e) */
     int patience;                   /**< stop after this many epochs without a new best;
