@@ -37,7 +37,8 @@ enum {
     O_NORM,
     O_NSPLIT,
     O_NROWS,
-    O_NOTNORM
+    O_NOTNORM,
+    O_TSHIFT
 };
 
 const struct option CLI_DATA_OPTIONS[] = {
@@ -71,6 +72,7 @@ const struct option CLI_DATA_OPTIONS[] = {
     {"norm-split", required_argument, 0, O_NSPLIT},
     {"norm-rows", required_argument, 0, O_NROWS},
     {"no-target-norm", no_argument, 0, O_NOTNORM},
+    {"target-shift", required_argument, 0, O_TSHIFT},
     {0, 0, 0, 0},
 };
 
@@ -80,6 +82,10 @@ const char CLI_DATA_HELP[] =
     "      --features LIST      input columns, comma-separated (default: every column that\n"
     "                           has no other role and is not in --ignore)\n"
     "      --targets LIST       target columns (regression), or the one label column\n"
+    "                           (lists may hold ranges A..B and patterns like 's*')\n"
+    "      --target-shift K     targets are the target columns K rows later in the sequence\n"
+    "                           (1: predict the next step; a target column may then also be\n"
+    "                           a feature); the last K rows of each sequence are dropped\n"
     "      --ignore LIST        columns left out of the default feature list\n"
     "      --sequence COL       sequence-id column (rows of a sequence are contiguous)\n"
     "      --split-column COL   column naming each row's split (train/valid/test or 0/1/2)\n"
@@ -282,6 +288,12 @@ static int columns_option(const char *cmd, cli_data_args_t *a, int opt, const ch
             return 0;
         a->classes = (int)x;
         return 1;
+    case O_TSHIFT:
+        a->given_target_shift = 1;
+        if (!cli_parse_int(cmd, "--target-shift", v, 0, 1000000000L, &x))
+            return 0;
+        a->target_shift = (int)x;
+        return 1;
     default: return -1;
     }
 }
@@ -463,6 +475,7 @@ int cli_data_load(const char *cmd, const cli_data_args_t *a, int split, lln_data
     spec.dt_default = a->dt_default;
     spec.labels = a->labels;
     spec.classes = a->classes;
+    spec.target_shift = a->target_shift;
     lln_error_t err = {LLN_OK, ""};
     lln_status_t st = lln_dataset_read(a->path, &spec, ds, &err);
     if (st != LLN_OK) {

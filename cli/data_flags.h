@@ -25,7 +25,7 @@ typedef struct cli_data_args {
     const char *sequence, *split_column, *time, *dt;
     double time_scale, dt_default;
     lln_label_kind_t labels;
-    int classes;
+    int classes, target_shift;
     /* windows */
     const char *windows_file, *win_sequence, *win_start, *win_length, *win_split;
     int window, stride;
@@ -48,7 +48,7 @@ typedef struct cli_data_args {
     int given_features, given_targets, given_sequence, given_time, given_dt, given_scale,
         given_labels, given_window, given_stride, given_split, given_valid, given_test,
         given_split_seed, given_split_column, given_dt_default, given_tail, given_windows,
-        given_named_seq;
+        given_named_seq, given_target_shift;
 } cli_data_args_t;
 
 extern const struct option CLI_DATA_OPTIONS[];

@@ -152,7 +152,8 @@ typedef enum {
     K_TEST,
     K_SSEED,
     K_VSEQ,
-    K_TSEQ
+    K_TSEQ,
+    K_TSHIFT
 } key_what_t;
 
 typedef struct {
@@ -181,6 +182,7 @@ static const meta_key_t KEYS[] = {
     {"data.split_seed", "--split-seed", K_SSEED},
     {"data.valid_sequences", "--valid-sequence", K_VSEQ},
     {"data.test_sequences", "--test-sequence", K_TSEQ},
+    {"data.target_shift", "--target-shift", K_TSHIFT},
 };
 
 /* Whether the option of k was given on the command line. */
@@ -207,6 +209,7 @@ static int given(const cli_data_args_t *a, const meta_key_t *k)
     case K_SSEED: return a->given_split_seed;
     case K_VSEQ:
     case K_TSEQ: return a->given_named_seq;
+    case K_TSHIFT: return a->given_target_shift;
     }
     return 0;
 }
@@ -241,6 +244,11 @@ static const char *current(const cli_data_args_t *a, const meta_key_t *k, char *
     case K_VALID: fmt_exact(num, n, a->valid); return num;
     case K_TEST: fmt_exact(num, n, a->test); return num;
     case K_SSEED: snprintf(num, n, "%llu", a->split_seed); return num;
+    case K_TSHIFT:
+        if (a->target_shift == 0)
+            return NULL; /* the default: models of other data keep their metadata */
+        snprintf(num, n, "%d", a->target_shift);
+        return num;
     case K_VSEQ:
     case K_TSEQ: {
         int t = k->what == K_TSEQ, cnt = t ? a->ntest_seq : a->nvalid_seq;
@@ -338,6 +346,7 @@ static int set_from(const char *cmd, cli_data_args_t *a, const meta_key_t *k, co
     case K_VALID: a->valid = strtod(v, NULL); return 1;
     case K_TEST: a->test = strtod(v, NULL); return 1;
     case K_SSEED: a->split_seed = strtoull(v, NULL, 10); return 1;
+    case K_TSHIFT: a->target_shift = (int)strtol(v, NULL, 10); return 1;
     case K_VSEQ:
     case K_TSEQ: {
         int t = k->what == K_TSEQ;

@@ -94,6 +94,11 @@ void lln_dataset_free(lln_dataset_t *ds)
 
 static lln_status_t check_spec(const lln_csv_spec_t *s, const char *name, lln_error_t *err)
 {
+    if (s->target_shift < 0 || s->target_shift > 1000000000)
+        return lln_error_set(err, LLN_E_ARG, "%s: target shift %d is not in [0, 1e9]", name,
+                             s->target_shift);
+    if (s->target_shift > 0 && s->ntargets == 0)
+        return lln_error_set(err, LLN_E_ARG, "%s: a target shift needs target columns", name);
     if ((s->nfeatures > 0 && s->features == NULL) || (s->ntargets > 0 && s->targets == NULL) ||
         (s->nignore > 0 && s->ignore == NULL) || s->nfeatures < 0 || s->ntargets < 0 ||
         s->nignore < 0)
@@ -258,10 +263,13 @@ static lln_status_t take_cols(reader_t *rd, const int *cols, int n, int role, in
 {
     for (int i = 0; i < n; i++) {
         int c = cols[i];
-        if (rd->role[c] != R_NONE)
+        /* shifted targets: the current value of a target column may be an input */
+        int shared = role == R_FEATURE && rd->role[c] == R_TARGET && rd->spec->target_shift > 0;
+        if (rd->role[c] != R_NONE && !shared)
             return lln__csv_error(rd->csv, c, err, LLN_E_ARG, "selected as %s and as %s",
                                   ROLE_NAMES[rd->role[c]], ROLE_NAMES[role]);
-        rd->role[c] = role;
+        if (!shared)
+            rd->role[c] = role;
         if (out != NULL)
             out[i] = c;
     }
@@ -624,6 +632,46 @@ static lln_status_t finish_labels(reader_t *rd, lln_error_t *err)
     return st == LLN_OK ? LLN_OK : lln_error_set(err, st, "%s: out of memory", ds->source);
 }
 
+/* target_shift K: row r takes the targets of row r + K of its sequence; the last K rows of each
+ * sequence are dropped (compacted in place: a row only moves to a lower index, and a target is
+ * read from a row not yet overwritten), and sequences left empty with them. */
+static lln_status_t shift_targets(reader_t *rd, lln_error_t *err)
+{
+    lln_dataset_t *ds = rd->ds;
+    size_t K = (size_t)rd->spec->target_shift, w = 0, I = (size_t)ds->I, O = (size_t)ds->O;
+    if (K == 0)
+        return LLN_OK;
+    int ns = 0;
+    for (int q = 0; q < ds->nseq; q++) {
+        lln__seq_t s = ds->seq[q];
+        size_t keep = s.count > K ? s.count - K : 0, start = w;
+        for (size_t i = 0; i < keep; i++, w++) {
+            size_t r = s.first + i;
+            memmove(ds->x + w * I, ds->x + r * I, I * sizeof *ds->x);
+            memmove(ds->y + w * O, ds->y + (r + K) * O, O * sizeof *ds->y);
+            ds->dt[w] = ds->dt[r];
+            ds->line[w] = ds->line[r];
+            if (ds->split != NULL)
+                ds->split[w] = ds->split[r];
+        }
+        if (keep == 0) {
+            free(s.name);
+            continue;
+        }
+        s.first = start;
+        s.count = keep;
+        ds->seq[ns++] = s;
+    }
+    ds->rows = w;
+    ds->nseq = ns;
+    if (w == 0)
+        return lln_error_set(err, LLN_E_FORMAT,
+                             "%s: target shift %zu: no sequence has more than %zu rows, so no row "
+                             "has a target %zu rows later",
+                             ds->source, K, K, K);
+    return LLN_OK;
+}
+
 static lln_status_t read_all(reader_t *rd, lln_error_t *err)
 {
     lln__csv_t *c = rd->csv;
@@ -645,6 +693,7 @@ static lln_status_t read_all(reader_t *rd, lln_error_t *err)
     if (rd->ds->rows == 0)
         return lln_error_set(err, LLN_E_FORMAT, "%s:%ld: header only, no data rows",
                              lln__csv_name(c), header_line);
+    TRY(shift_targets(rd, err));
     TRY(fill_dt(rd, err));
     return finish_labels(rd, err);
 }

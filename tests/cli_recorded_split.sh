@@ -43,11 +43,17 @@ train_vs_eval splitcol "$tmp/sc.csv" "${cols[@]}" --split-column part --window 1
 train_vs_eval dtdef "$tmp/lf.csv" --sequence episode --ignore t,dt --targets cmd_l,cmd_r \
     --dt-default 0.5 --window 16
 train_vs_eval tscale "$tmp/lf.csv" "${cols[@]}" --time-scale 1000 --window 16
+train_vs_eval shift "$tmp/lf.csv" --sequence episode --dt-column dt --targets s0,s1 \
+    --features 's0..s4,gyro' --target-shift 1 --window 16
 train_vs_eval seqs "$tmp/lf.csv" "${cols[@]}" --window 16 --test-sequence 2 --valid-sequence 1 --tail pad
 
 expect 0 'data.windows_crc32 = [0-9a-f]{8}' -- "$lln" info "$tmp/wins.lln"
 expect 0 'data.dt_default = 0.5' -- "$lln" info "$tmp/dtdef.lln"
 expect 0 'data.split_column = part' -- "$lln" info "$tmp/splitcol.lln"
+expect 0 'data.target_shift = 1' -- "$lln" info "$tmp/shift.lln"
+# next-step targets drop the last row of each of the 3 sequences
+expect 0 'data +.*lf.csv: 2997 rows, 3 sequences, 6 features -> 2 targets' -- \
+    "$lln" eval "$tmp/shift.lln" --data "$tmp/lf.csv" --on test
 
 # the window list moved beside the data: found there (same checksum)
 mkdir -p "$tmp/moved"
