@@ -639,7 +639,7 @@ static void tampered_checkpoints(const lln_model_t *m, const lln_dataset_t *ds,
     CHECK(pos != NULL &&
           sscanf(pos, "%ld %ld %ld %ld %ld %ld", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5]) == 6);
     CHECK(sc != NULL && strlen(sc) == 5 * 16);
-    char text[200], scal[81];
+    char text[200];
     snprintf(text, sizeof text, "%ld %ld %ld %ld %ld %ld", v[0], v[1], LONG_MAX, v[3], v[4], v[5]);
     refuse_tampered(m, ds, c, ckpt, bad, "train.position", text, "train.position");
     snprintf(text, sizeof text, "%ld %ld 9223372036854775808 %ld %ld %ld", v[0], v[1], v[3], v[4],
@@ -648,6 +648,7 @@ static void tampered_checkpoints(const lln_model_t *m, const lln_dataset_t *ds,
     snprintf(text, sizeof text, "%ld %ld %ld %ld %ld 7", v[0], v[1], v[2], v[3], v[4]);
     refuse_tampered(m, ds, c, ckpt, bad, "train.position", text, "train.position");
     if (sc != NULL && strlen(sc) == 5 * 16 && v[3] > 0) {
+        char scal[81];
         snprintf(scal, sizeof scal, "%.64s7ff8000000000000", sc); /* best metric: NaN */
         refuse_tampered(m, ds, c, ckpt, bad, "train.scalars.0", scal, "train.scalars");
         snprintf(scal, sizeof scal, "%.16s3fe0000000000000%s", sc, sc + 32); /* 0.5 values */
