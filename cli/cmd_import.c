@@ -9,7 +9,6 @@
 
 #include "cli.h"
 #include "lln/import.h"
-#include "ptfile.h"
 
 static const char IMPORT_HELP[] =
     "usage: lln import-ncps CHECKPOINT.pt [OPTIONS] -o MODEL.lln\n\n"
@@ -113,10 +112,10 @@ static int handle(import_args_t *a, int opt, const char *v)
     }
 }
 
-static const lln_case_tensor_t *need(const lln_case_t *io, const char *name, size_t count,
+static const lln_tensor_t *need(const lln_tensors_t *io, const char *name, size_t count,
                                      const char *path)
 {
-    const lln_case_tensor_t *t = lln_case_tensor(io, name);
+    const lln_tensor_t *t = lln_tensors_find(io, name);
     if (t == NULL || t->count != count) {
         cli_error("import-ncps", "%s: tensor '%s' %s (expected %zu values)", path, name,
                   t ? "has the wrong size" : "is missing", count);
@@ -134,9 +133,9 @@ typedef struct {
 
 /* Runs io's input batch through m in float64. h0 and c0 default to zeros when absent (as
  * ncps's own forward() does). Returns 0 after printing an error. */
-static int replay(const lln_model_t *m, const lln_case_t *io, const char *path, replay_t *r)
+static int replay(const lln_model_t *m, const lln_tensors_t *io, const char *path, replay_t *r)
 {
-    const lln_case_tensor_t *in = lln_case_tensor(io, "input");
+    const lln_tensor_t *in = lln_tensors_find(io, "input");
     if (in == NULL || in->ndim != 3 || in->dims[2] != lln_model_input_size(m)) {
         cli_error("import-ncps", "%s: 'input' must be (batch, steps, %d)", path,
                   lln_model_input_size(m));
@@ -144,10 +143,10 @@ static int replay(const lln_model_t *m, const lln_case_t *io, const char *path, 
     }
     size_t B = (size_t)in->dims[0], T = (size_t)in->dims[1], N = (size_t)lln_model_state_size(m);
     size_t O = (size_t)lln_model_output_size(m);
-    const lln_case_tensor_t *h0 = lln_case_tensor(io, "h0");
-    const lln_case_tensor_t *ref = need(io, "outputs", B * T * O, path);
-    const lln_case_tensor_t *ts = lln_case_tensor(io, "timespans");
-    const lln_case_tensor_t *c0 = lln_case_tensor(io, "c0");
+    const lln_tensor_t *h0 = lln_tensors_find(io, "h0");
+    const lln_tensor_t *ref = need(io, "outputs", B * T * O, path);
+    const lln_tensor_t *ts = lln_tensors_find(io, "timespans");
+    const lln_tensor_t *c0 = lln_tensors_find(io, "c0");
     if (!ref || (h0 && !need(io, "h0", B * N, path)) ||
         (ts && !need(io, "timespans", B * T, path)) || (c0 && !need(io, "c0", B * N, path)))
         return 0;
@@ -201,10 +200,10 @@ static int report_check(const replay_t *r, const char *path, double tol)
     return replay_pass(r, tol);
 }
 
-static int load_io(const char *path, lln_case_t *io)
+static int load_io(const char *path, lln_tensors_t **io)
 {
     lln_error_t err = {LLN_OK, ""};
-    if (lln_pt_load(path, io, &err) != LLN_OK) {
+    if (lln_tensors_load_pt(path, io, &err) != LLN_OK) {
         cli_error("import-ncps", "%s", err.msg);
         return 0;
     }
@@ -235,7 +234,7 @@ static void suggest(const lln_model_t *m, const import_args_t *a)
 /* --auto: imports with each value of the options the checkpoint cannot record that the user did
  * not give, replays each, keeps the first that passes (else the smallest error). *m is
  * replaced by the kept model. Returns 1 when one passed. */
-static int auto_search(lln_model_t **m, import_args_t *a, const lln_case_t *io)
+static int auto_search(lln_model_t **m, import_args_t *a, const lln_tensors_t *io)
 {
     int ltc = lln_model_config(*m)->cell == LLN_CELL_LTC;
     int has_bb =
@@ -293,20 +292,20 @@ static int auto_search(lln_model_t **m, import_args_t *a, const lln_case_t *io)
 
 static int check(lln_model_t **m, import_args_t *a)
 {
-    lln_case_t io;
+    lln_tensors_t *io;
     if (!load_io(a->check, &io))
         return 0;
     replay_t r;
-    int ok = replay(*m, &io, a->check, &r);
+    int ok = replay(*m, io, a->check, &r);
     int pass = ok && report_check(&r, a->check, a->tol);
     if (ok && !pass && a->autosearch) {
-        pass = auto_search(m, a, &io);
-        if (replay(*m, &io, a->check, &r))
+        pass = auto_search(m, a, io);
+        if (replay(*m, io, a->check, &r))
             pass = report_check(&r, a->check, a->tol);
     }
     if (ok && !pass)
         suggest(*m, a);
-    lln_case_free(&io);
+    lln_tensors_free(io);
     return pass;
 }
 

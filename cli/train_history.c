@@ -9,7 +9,7 @@
 #include <time.h>
 
 #include "cli.h"
-#include "fileio.h"
+#include "lln/util.h"
 
 static const char HEADER[] = "epoch,train_loss,valid_loss,valid_metric,lr,seconds\n";
 
@@ -40,7 +40,7 @@ static int append(train_history_t *h, const char *text)
 static int flush(train_history_t *h)
 {
     lln_error_t err = {LLN_OK, ""};
-    if (lln__write_atomic(h->path, (const unsigned char *)h->text, h->len, &err) == LLN_OK)
+    if (lln_write_atomic(h->path, (const unsigned char *)h->text, h->len, &err) == LLN_OK)
         return 1;
     cli_error("train", "--history: %s", err.msg);
     return 0;
@@ -96,7 +96,7 @@ static int read_old(const char *path, char **old)
         return 0;
     if (f != NULL)
         fclose(f);
-    if (f == NULL || lln__read_file(path, &b, &n, &err) != LLN_OK) {
+    if (f == NULL || lln_read_file(path, &b, &n, &err) != LLN_OK) {
         cli_error("train", "--history %s: cannot read it: %s", path,
                   f == NULL ? strerror(errno) : err.msg);
         return -1;
