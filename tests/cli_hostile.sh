@@ -142,7 +142,7 @@ LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f]' <<<"$out" && fail "info: a control 
 dev=$(dirname "$0")/../share/devices.txt
 if [ -f "$dev" ]; then
     sed 's/^target = cortex-m7$/target = z80/' "$dev" >"$tmp/dev.txt"
-    line=$(grep -n '^target = z80$' "$tmp/dev.txt" | cut -d: -f1)
+    line=$(grep -n '^target = z80$' "$tmp/dev.txt" | head -n1 | cut -d: -f1)
     expect 1 "dev.txt:$line: key 'target': 'z80' is not a target of lln export \(cortex-m0" -- \
         "$lln" profile --list-devices --devices "$tmp/dev.txt"
 else

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lln/export.h"
 #include "lln/profile.h"
 #include "common/alloc.h"
 
@@ -228,16 +227,6 @@ static lln_status_t set_label(const where_t *w, lln_device_t *d, const char *key
     if (!copy_name(dst, LLN_DEV_NAME_MAX, value))
         return fail(w, key, "'%s' is not a name of [a-z0-9_-] (at most 31 characters)%s", value,
                     "");
-    if (dst == d->target) { /* checked here, where the line is known, not at the first export */
-        char known[512] = "";
-        for (const char *const *t = lln_export_targets(); *t != NULL; t++) {
-            if (strcmp(*t, value) == 0)
-                return LLN_OK;
-            size_t len = strlen(known);
-            snprintf(known + len, sizeof known - len, "%s%s", len ? ", " : "", *t);
-        }
-        return fail(w, key, "'%s' is not a target of lln export (%s)", value, known);
-    }
     return LLN_OK;
 }
 
