@@ -113,7 +113,7 @@ static int handle(import_args_t *a, int opt, const char *v)
 }
 
 static const lln_tensor_t *need(const lln_tensors_t *io, const char *name, size_t count,
-                                     const char *path)
+                                const char *path)
 {
     const lln_tensor_t *t = lln_tensors_find(io, name);
     if (t == NULL || t->count != count) {

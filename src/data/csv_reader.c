@@ -197,8 +197,8 @@ static void where_text(const lln_csv_t *r, char *where, size_t n)
         snprintf(where, n, "after line %ld", r->lines);
 }
 
-static lln_status_t zfail(const lln_csv_t *r, lln_error_t *err, lln_status_t code,
-                          const char *what, const char *detail)
+static lln_status_t zfail(const lln_csv_t *r, lln_error_t *err, lln_status_t code, const char *what,
+                          const char *detail)
 {
     char where[64];
     where_text(r, where, sizeof where);

@@ -254,7 +254,7 @@ static lln_status_t take_cols(reader_t *rd, const int *cols, int n, int role, in
         int shared = role == R_FEATURE && rd->role[c] == R_TARGET && rd->spec->target_shift > 0;
         if (rd->role[c] != R_NONE && !shared)
             return lln_csv_error(rd->csv, c, err, LLN_E_ARG, "selected as %s and as %s",
-                                  ROLE_NAMES[rd->role[c]], ROLE_NAMES[role]);
+                                 ROLE_NAMES[rd->role[c]], ROLE_NAMES[role]);
         if (!shared)
             rd->role[c] = role;
         if (out != NULL)
