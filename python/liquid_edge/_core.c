@@ -93,8 +93,8 @@ static PyArrayObject *as_float_array(PyObject *obj, const char *name, int *dtype
         *dtype = LLN_F64;
     else {
         PyObject *d = PyObject_Str((PyObject *)PyArray_DESCR(a));
-        PyErr_Format(PyExc_TypeError, "%s has dtype %s; liquid_edge takes float32 or float64",
-                     name, d ? PyUnicode_AsUTF8(d) : "?");
+        PyErr_Format(PyExc_TypeError, "%s has dtype %s; liquid_edge takes float32 or float64", name,
+                     d ? PyUnicode_AsUTF8(d) : "?");
         Py_XDECREF(d);
         return NULL;
     }
@@ -124,7 +124,8 @@ static PyArrayObject *as_array_shaped(PyObject *obj, const char *name, int want,
         return NULL;
     if (dt != want) {
         PyErr_Format(PyExc_TypeError, "%s is %s but the other arrays are %s; use one dtype", name,
-                     dt == LLN_F32 ? "float32" : "float64", want == LLN_F32 ? "float32" : "float64");
+                     dt == LLN_F32 ? "float32" : "float64",
+                     want == LLN_F32 ? "float32" : "float64");
         return NULL;
     }
     if (PyArray_NDIM(a) != ndim) {
@@ -154,8 +155,7 @@ static PyObject *new_array(int ndim, const npy_intp *dims, int dtype)
  *  exactly `count` elements; NULL + exception on error. New reference. */
 static PyArrayObject *as_f64_count(PyObject *obj, const char *name, npy_intp count)
 {
-    PyArrayObject *a =
-        (PyArrayObject *)PyArray_FROMANY(obj, NPY_FLOAT64, 0, 0, NPY_ARRAY_IN_ARRAY);
+    PyArrayObject *a = (PyArrayObject *)PyArray_FROMANY(obj, NPY_FLOAT64, 0, 0, NPY_ARRAY_IN_ARRAY);
     if (!a)
         return NULL;
     if (PyArray_SIZE(a) != count) {
@@ -448,8 +448,7 @@ static PyObject *Model_set_tensor(ModelObject *self, PyObject *args)
     if (!a)
         return NULL;
     lln_error_t err = {0};
-    lln_status_t st =
-        lln_model_set(self->m, name, PyArray_DATA(a), (size_t)PyArray_SIZE(a), &err);
+    lln_status_t st = lln_model_set(self->m, name, PyArray_DATA(a), (size_t)PyArray_SIZE(a), &err);
     Py_DECREF(a);
     if (st)
         return raise_err(st, &err);
@@ -536,9 +535,8 @@ static PyObject *Model_stats(ModelObject *self, PyObject *unused)
     lln_model_stats_t s;
     lln_model_stats(self->m, &s);
     return Py_BuildValue("{sl,sl,sl,sl,sl,sn}", "params", s.params, "synapses", s.synapses,
-                         "sensory_synapses", s.sensory_synapses, "macs", s.macs,
-                         "transcendentals", s.transcendentals, "weight_bytes_f32",
-                         (Py_ssize_t)s.weight_bytes_f32);
+                         "sensory_synapses", s.sensory_synapses, "macs", s.macs, "transcendentals",
+                         s.transcendentals, "weight_bytes_f32", (Py_ssize_t)s.weight_bytes_f32);
 }
 
 static PyObject *Model_sizes(ModelObject *self, PyObject *unused)
@@ -576,9 +574,10 @@ static int state_fill(StateObject *s, PyObject *h, PyObject *c)
     void *hp = NULL, *cp = NULL;
     if (h && h != Py_None) {
         npy_intp d[2] = {s->batch, n};
-        PyArrayObject *a = (PyArray_Check(h) && PyArray_NDIM((PyArrayObject *)h) == 1 && s->batch == 1)
-                               ? as_array_shaped(h, "h0", s->dtype, 1, d + 1)
-                               : as_array_shaped(h, "h0", s->dtype, 2, d);
+        PyArrayObject *a =
+            (PyArray_Check(h) && PyArray_NDIM((PyArrayObject *)h) == 1 && s->batch == 1)
+                ? as_array_shaped(h, "h0", s->dtype, 1, d + 1)
+                : as_array_shaped(h, "h0", s->dtype, 2, d);
         if (!a)
             return -1;
         hp = PyArray_DATA(a);
@@ -698,7 +697,8 @@ static PyObject *Model_step(ModelObject *self, PyObject *const *args, Py_ssize_t
         }
     }
     npy_intp ydims[2] = {batch, out};
-    PyObject *y = PyArray_NDIM(x) == 1 ? new_array(1, ydims + 1, dtype) : new_array(2, ydims, dtype);
+    PyObject *y =
+        PyArray_NDIM(x) == 1 ? new_array(1, ydims + 1, dtype) : new_array(2, ydims, dtype);
     if (!y) {
         Py_DECREF(s);
         return NULL;
@@ -741,8 +741,7 @@ static PyObject *Model_sequence(ModelObject *self, PyObject *args, PyObject *kw)
     static char *kwlist[] = {"x", "timespans", "h0", "c0", "return_states", NULL};
     PyObject *xo, *to = Py_None, *h0 = Py_None, *c0 = Py_None;
     int want_states = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|OOOp", kwlist, &xo, &to, &h0, &c0,
-                                     &want_states))
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|OOOp", kwlist, &xo, &to, &h0, &c0, &want_states))
         return NULL;
     int dtype;
     npy_intp xd[3] = {-1, -1, lln_model_input_size(self->m)};
@@ -803,7 +802,7 @@ static PyObject *Model_sequence(ModelObject *self, PyObject *args, PyObject *kw)
         Py_DECREF(states);
         Py_DECREF(hT);
         Py_DECREF(cT);
-        return raise_status(st, st == LLN_E_DT ? "timespans must be finite and >= 1e-20"
+        return raise_status(st, st == LLN_E_DT      ? "timespans must be finite and >= 1e-20"
                                 : st == LLN_E_RANGE ? "x holds a NaN or infinite value"
                                                     : NULL);
     }
@@ -831,9 +830,8 @@ static PyObject *Model_calibrate(ModelObject *self, PyObject *args)
     lln_error_t err = {0};
     lln_status_t st;
     self->busy++;
-    Py_BEGIN_ALLOW_THREADS st = lln_quant_calibrate(self->m, (int)xd[0], (int)xd[1],
-                                                    PyArray_DATA(x), ts ? PyArray_DATA(ts) : NULL,
-                                                    &err);
+    Py_BEGIN_ALLOW_THREADS st = lln_quant_calibrate(
+        self->m, (int)xd[0], (int)xd[1], PyArray_DATA(x), ts ? PyArray_DATA(ts) : NULL, &err);
     Py_END_ALLOW_THREADS self->busy--;
     if (st)
         return raise_err(st, &err);
@@ -877,10 +875,9 @@ static PyObject *Model_quant_run(ModelObject *self, PyObject *args)
         return NULL;
     }
     self->busy++;
-    Py_BEGIN_ALLOW_THREADS st = lln_quant_run(q, (int)xd[0], (int)xd[1], PyArray_DATA(x),
-                                              ts ? PyArray_DATA(ts) : NULL,
-                                              PyArray_DATA((PyArrayObject *)y),
-                                              PyArray_DATA((PyArrayObject *)h), &err);
+    Py_BEGIN_ALLOW_THREADS st =
+        lln_quant_run(q, (int)xd[0], (int)xd[1], PyArray_DATA(x), ts ? PyArray_DATA(ts) : NULL,
+                      PyArray_DATA((PyArrayObject *)y), PyArray_DATA((PyArrayObject *)h), &err);
     Py_END_ALLOW_THREADS self->busy--;
     lln_quant_free(q);
     if (st) {
@@ -1039,8 +1036,7 @@ static PyObject *Optimizer_run(OptimizerObject *self, PyObject *args, PyObject *
     }
     int B = (int)xd[0], T = (int)xd[1];
     npy_intp yd[3] = {B, T, lln_model_output_size(m)};
-    PyArrayObject *y =
-        as_array_shaped(yo, "target", dt, self->loss == LLN_LOSS_MSE ? 3 : 2, yd);
+    PyArrayObject *y = as_array_shaped(yo, "target", dt, self->loss == LLN_LOSS_MSE ? 3 : 2, yd);
     if (!y)
         return NULL;
     PyArrayObject *ts = NULL, *mask = NULL;
@@ -1056,8 +1052,8 @@ static PyObject *Optimizer_run(OptimizerObject *self, PyObject *args, PyObject *
     if (!self->bg || self->bg_batch < B || self->bg_steps != T) {
         lln_batch_grad_free(self->bg);
         self->bg = NULL;
-        st = lln_batch_grad_create(m, (lln_dtype_t)dt, B, T, self->threads, self->loss,
-                                   self->which, &self->bg, &err);
+        st = lln_batch_grad_create(m, (lln_dtype_t)dt, B, T, self->threads, self->loss, self->which,
+                                   &self->bg, &err);
         if (st)
             return raise_err(st, &err);
         self->bg_batch = B;
@@ -1068,10 +1064,9 @@ static PyObject *Optimizer_run(OptimizerObject *self, PyObject *args, PyObject *
     lln_optim_info_t info = {0, 0, 0, 0};
     memset(self->grad, 0, self->nparam * sizeof(double));
     self->model->busy++;
-    Py_BEGIN_ALLOW_THREADS st =
-        lln_batch_grad_run(self->bg, m, B, PyArray_DATA(x), ts ? PyArray_DATA(ts) : NULL,
-                           PyArray_DATA(y), mask ? PyArray_DATA(mask) : NULL,
-                           update ? self->grad : NULL, NULL, &stats, &err);
+    Py_BEGIN_ALLOW_THREADS st = lln_batch_grad_run(
+        self->bg, m, B, PyArray_DATA(x), ts ? PyArray_DATA(ts) : NULL, PyArray_DATA(y),
+        mask ? PyArray_DATA(mask) : NULL, update ? self->grad : NULL, NULL, &stats, &err);
     Py_END_ALLOW_THREADS self->model->busy--;
     if (st)
         return raise_err(st, &err);
@@ -1085,9 +1080,8 @@ static PyObject *Optimizer_run(OptimizerObject *self, PyObject *args, PyObject *
         }
     }
     double loss = stats.count > 0 ? stats.loss_sum / stats.count : NAN;
-    double acc = stats.steps > 0 && self->loss == LLN_LOSS_CROSS_ENTROPY
-                     ? stats.correct / stats.steps
-                     : NAN;
+    double acc =
+        stats.steps > 0 && self->loss == LLN_LOSS_CROSS_ENTROPY ? stats.correct / stats.steps : NAN;
     return Py_BuildValue("{sd,sd,sd,sd,sd,sl}", "loss", loss, "accuracy", acc, "grad_norm",
                          info.grad_norm, "lr", info.lr, "count", stats.count, "step",
                          lln_optim_steps(self->opt));
@@ -1108,12 +1102,12 @@ static int progress_cb(const lln_train_progress_t *p, void *vctx)
     int stop = 0;
     if (PyErr_CheckSignals() < 0)
         stop = 1;
-    else if (ctx->callback && (p->event == LLN_TRAIN_EPOCH || p->batch == p->batches ||
-                               p->batch % 10 == 0)) {
+    else if (ctx->callback &&
+             (p->event == LLN_TRAIN_EPOCH || p->batch == p->batches || p->batch % 10 == 0)) {
         PyObject *d = Py_BuildValue(
             "{ss,si,si,si,si,sl,sd,sd,sd,sd,sd,sd,sd,si,si,sd}", "event",
-            p->event == LLN_TRAIN_EPOCH ? "epoch" : "batch", "epoch", p->epoch, "epochs",
-            p->epochs, "batch", p->batch, "batches", p->batches, "step", p->step, "loss", p->loss,
+            p->event == LLN_TRAIN_EPOCH ? "epoch" : "batch", "epoch", p->epoch, "epochs", p->epochs,
+            "batch", p->batch, "batches", p->batches, "step", p->step, "loss", p->loss,
             "batch_loss", p->batch_loss, "lr", p->lr, "grad_norm", p->grad_norm, "valid_loss",
             p->valid_loss, "valid_accuracy", p->valid_accuracy, "best_metric", p->best_metric,
             "best_epoch", p->best_epoch, "improved", p->improved, "seconds", p->seconds);
@@ -1177,10 +1171,10 @@ static PyObject *py_train(PyObject *self, PyObject *args)
     double valid;
     unsigned long long seed;
     (void)self;
-    if (!PyArg_ParseTuple(args, "O!y*sOOzzziiidKpOiiiiiiizpO", &ModelType, &mo, &csv, &name,
-                          &feat, &targ, &seqcol, &splitcol, &dtcol, &labels, &window, &stride,
-                          &valid, &seed, &normalize, &od, &epochs, &bsize, &threads, &patience,
-                          &loss, &which, &dtype, &ckpt, &resume, &cb))
+    if (!PyArg_ParseTuple(args, "O!y*sOOzzziiidKpOiiiiiiizpO", &ModelType, &mo, &csv, &name, &feat,
+                          &targ, &seqcol, &splitcol, &dtcol, &labels, &window, &stride, &valid,
+                          &seed, &normalize, &od, &epochs, &bsize, &threads, &patience, &loss,
+                          &which, &dtype, &ckpt, &resume, &cb))
         return NULL;
     ModelObject *m = (ModelObject *)mo;
     PyObject *result = NULL;
@@ -1269,11 +1263,11 @@ static PyObject *py_train(PyObject *self, PyObject *args)
     }
     lln_train_progress_t p;
     lln_trainer_status(tr, &p);
-    result = Py_BuildValue("{si,si,sl,sd,sd,sd,sd,si,si,sd,si}", "epoch", p.epoch, "epochs",
-                           p.epochs, "step", p.step, "loss", p.loss, "valid_loss", p.valid_loss,
-                           "valid_accuracy", p.valid_accuracy, "best_metric", p.best_metric,
-                           "best_epoch", p.best_epoch, "finished", p.finished, "seconds",
-                           p.seconds, "stopped", ctx.stop);
+    result =
+        Py_BuildValue("{si,si,sl,sd,sd,sd,sd,si,si,sd,si}", "epoch", p.epoch, "epochs", p.epochs,
+                      "step", p.step, "loss", p.loss, "valid_loss", p.valid_loss, "valid_accuracy",
+                      p.valid_accuracy, "best_metric", p.best_metric, "best_epoch", p.best_epoch,
+                      "finished", p.finished, "seconds", p.seconds, "stopped", ctx.stop);
 done:
     lln_trainer_free(tr);
     lln_dataset_free(ds);
@@ -1444,13 +1438,20 @@ static PyObject *py_export_targets(PyObject *self, PyObject *unused)
 static PyMethodDef module_methods[] = {
     {"version", py_version, METH_NOARGS, "The C library's version."},
     {"export_targets", py_export_targets, METH_NOARGS, "Firmware export target names."},
-    {"train", py_train, METH_VARARGS, "Train on CSV bytes with lln_trainer (see liquid_edge.train)."},
+    {"train", py_train, METH_VARARGS,
+     "Train on CSV bytes with lln_trainer (see liquid_edge.train)."},
     {"_set_error_classes", set_error_classes, METH_VARARGS, NULL},
     {NULL, NULL, 0, NULL}};
 
-static struct PyModuleDef module_def = {PyModuleDef_HEAD_INIT, "_core",
+static struct PyModuleDef module_def = {PyModuleDef_HEAD_INIT,
+                                        "_core",
                                         "The liquid-edge C library (use the liquid_edge package).",
-                                        -1, module_methods, NULL, NULL, NULL, NULL};
+                                        -1,
+                                        module_methods,
+                                        NULL,
+                                        NULL,
+                                        NULL,
+                                        NULL};
 
 PyMODINIT_FUNC PyInit__core(void)
 {

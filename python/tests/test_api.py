@@ -22,7 +22,7 @@ def small_ltc() -> le.Model:
 
 
 def test_version_is_the_projects() -> None:
-    text = (Path(__file__).resolve().parents[1] / "csrc" / "CMakeLists.txt")
+    text = Path(__file__).resolve().parents[1] / "csrc" / "CMakeLists.txt"
     src = text if text.is_file() else Path(__file__).resolve().parents[2] / "CMakeLists.txt"
     if not src.is_file():
         loud_skip("no CMakeLists.txt next to the tests: cannot read the project's version")
@@ -170,13 +170,24 @@ def _toy_data(n: int = 48) -> tuple[Any, Any, Any]:
 def test_train_improves_and_reports_progress(tmp_path: Path) -> None:
     x, y, ts = _toy_data()
     m = small_ltc()
+
     def mse() -> float:  # in the data's units (evaluate() scores normalized targets)
         return float(np.mean((m(x, timespans=ts.astype(np.float32))[0] - y) ** 2))
 
     before = mse()
     seen: list[dict[str, Any]] = []
-    r = le.train(m, x, y, ts, epochs=6, batch_size=8, lr=0.02, threads=1, callback=seen.append,
-                 checkpoint=tmp_path / "ckpt.lln")
+    r = le.train(
+        m,
+        x,
+        y,
+        ts,
+        epochs=6,
+        batch_size=8,
+        lr=0.02,
+        threads=1,
+        callback=seen.append,
+        checkpoint=tmp_path / "ckpt.lln",
+    )
     after = mse()
     assert r.epochs_run == 6 and len(r.history) == 6 and not r.stopped
     assert any(p["event"] == "batch" for p in seen)
@@ -187,8 +198,9 @@ def test_train_improves_and_reports_progress(tmp_path: Path) -> None:
 def test_callback_false_stops_and_ctrl_c_keeps_checkpoint(tmp_path: Path) -> None:
     x, y, ts = _toy_data()
     m = small_ltc()
-    r = le.train(m, x, y, epochs=50, batch_size=8, threads=1,
-                 callback=lambda p: p["event"] != "epoch")
+    r = le.train(
+        m, x, y, epochs=50, batch_size=8, threads=1, callback=lambda p: p["event"] != "epoch"
+    )
     assert r.stopped and r.epochs_run == 1
     ckpt = tmp_path / "ckpt.lln"
 
@@ -198,8 +210,7 @@ def test_callback_false_stops_and_ctrl_c_keeps_checkpoint(tmp_path: Path) -> Non
 
     m2 = small_ltc()
     with pytest.raises(KeyboardInterrupt):
-        le.train(m2, x, y, epochs=50, batch_size=8, threads=1, callback=interrupt,
-                 checkpoint=ckpt)
+        le.train(m2, x, y, epochs=50, batch_size=8, threads=1, callback=interrupt, checkpoint=ckpt)
     assert ckpt.is_file()
     kept = le.Model.load(ckpt)
     assert any(k.startswith("train.") for k in kept.metadata)
@@ -211,8 +222,18 @@ def test_classification_training() -> None:
     x = rng.normal(size=(40, 6, 2)).astype(np.float32)
     labels = np.repeat((x[:, :, 0].sum(axis=1) > 0).astype(np.int64)[:, None], 6, axis=1)
     m = le.CfC(2, 8, proj_size=2, backbone_units=8, seed=1)
-    r = le.train(m, x, labels, loss="cross_entropy", loss_steps="last", epochs=8,
-                 batch_size=8, lr=0.02, threads=1, valid=0.25)
+    r = le.train(
+        m,
+        x,
+        labels,
+        loss="cross_entropy",
+        loss_steps="last",
+        epochs=8,
+        batch_size=8,
+        lr=0.02,
+        threads=1,
+        valid=0.25,
+    )
     assert 0.0 <= r.valid_accuracy <= 1.0
     ev = le.evaluate(m, x, labels.astype(np.float32), loss="cross_entropy", loss_steps="last")
     assert ev["accuracy"] > 0.6, ev
@@ -240,8 +261,11 @@ def test_from_ncps_checkpoint_without_torch_object(tmp_path: Path) -> None:
     except ImportError:
         loud_skip("torch not importable: cannot write a .pt file to import")
     m = le.CfC(3, 6, backbone_units=8, seed=2)
-    sd = {k: torch.tensor(v, dtype=torch.float32) for k, v in m.state_dict().items()
-          if not k.startswith("norm.")}
+    sd = {
+        k: torch.tensor(v, dtype=torch.float32)
+        for k, v in m.state_dict().items()
+        if not k.startswith("norm.")
+    }
     pt = tmp_path / "cfc.pt"
     torch.save(sd, pt)
     m2 = le.from_ncps(pt)

@@ -21,7 +21,9 @@ def random_wiring(rng: np.random.Generator, wir: Any, lew: Any, kind: str) -> tu
         out = int(rng.integers(1, units + 1))
         seed = int(rng.integers(0, 5000))
         selfc = bool(rng.integers(0, 2))
-        return wir.FullyConnected(units, out, seed, selfc), lew.FullyConnected(units, out, seed, selfc)
+        return wir.FullyConnected(units, out, seed, selfc), lew.FullyConnected(
+            units, out, seed, selfc
+        )
     if kind == "random":
         units = int(rng.integers(2, 12))
         out = int(rng.integers(1, units + 1))
@@ -58,8 +60,15 @@ def random_case(i: int, torch: Any, nt: Any, wir: Any) -> tuple[Any, str]:
         omap = str(rng.choice(["affine", "linear", "none"]))
         unf = int(rng.integers(1, 8))
         implicit = bool(rng.integers(0, 4) != 0)
-        mod = nt.LTC(f, w, mixed_memory=mixed, input_mapping=imap, output_mapping=omap,
-                     ode_unfolds=unf, implicit_param_constraints=implicit)
+        mod = nt.LTC(
+            f,
+            w,
+            mixed_memory=mixed,
+            input_mapping=imap,
+            output_mapping=omap,
+            ode_unfolds=unf,
+            implicit_param_constraints=implicit,
+        )
         desc = f"LTC({f}, {kind}, mixed={mixed}, in={imap}, out={omap}, K={unf}, soft={implicit})"
     elif cell == "cfc":
         units = int(rng.integers(1, 20))
@@ -68,8 +77,16 @@ def random_case(i: int, torch: Any, nt: Any, wir: Any) -> tuple[Any, str]:
         bl = int(rng.integers(0, 3))
         bu = int(rng.integers(1, 24))
         proj = None if rng.integers(0, 3) else int(rng.integers(1, 5))
-        mod = nt.CfC(f, units, proj_size=proj, mixed_memory=mixed, mode=mode, activation=act,
-                     backbone_units=bu, backbone_layers=bl)
+        mod = nt.CfC(
+            f,
+            units,
+            proj_size=proj,
+            mixed_memory=mixed,
+            mode=mode,
+            activation=act,
+            backbone_units=bu,
+            backbone_layers=bl,
+        )
         desc = f"CfC({f}, {units}, proj={proj}, mixed={mixed}, {mode}, {act}, {bl}x{bu})"
     else:
         kind = ["fc", "random", "ncp", "autoncp"][(i // 3) % 4]
@@ -172,6 +189,8 @@ def test_training_trajectory_matches_ncps(cell: str, ncps: Any) -> None:
     # losses[k] is the loss before update k; losses[50] the loss after the 50th update
     for k in (0, 25, 50):
         rel = abs(losses[k] - ref[k]) / abs(ref[k])
-        assert rel <= 1e-4, f"{cell}: loss at step {k}: ours {losses[k]:.8g} ncps {ref[k]:.8g} (rel {rel:.3g})"
+        assert (
+            rel <= 1e-4
+        ), f"{cell}: loss at step {k}: ours {losses[k]:.8g} ncps {ref[k]:.8g} (rel {rel:.3g})"
     first, last = float(np.mean(ref[:4])), float(np.mean(ref[47:51]))
     assert last < 0.9 * first, f"{cell}: the reference did not learn ({first} -> {last})"
