@@ -74,3 +74,17 @@ perf-baseline:
 .PHONY: hardware-doc
 hardware-doc: build
 	bash scripts/hardware_doc.sh $(BUILD)/lln docs/HARDWARE.md
+
+# The Python package (python/, docs/PYTHON.md): sdist + wheel in python/dist/ (offline,
+# Debian's build tools); its tests on the in-place build; the same under ASan + UBSan; the
+# side-by-side benchmark with ncps (needs torch and ../shared/anchors/ncps).
+PYTHON ?= /usr/bin/python3
+.PHONY: python python-test python-asan python-bench
+python:
+	cd python && $(PYTHON) -m build --no-isolation
+python-test:
+	cd python && $(PYTHON) setup.py -q build_ext --inplace && $(PYTHON) -m pytest -q -rs tests
+python-asan:
+	bash scripts/python_asan.sh
+python-bench:
+	cd python && $(PYTHON) setup.py -q build_ext --inplace && PYTHONPATH=. $(PYTHON) bench/bench_vs_ncps.py

@@ -147,8 +147,9 @@ def extension() -> Extension:
             ("LLN_VERSION_STRING", f'"{project_version()}"'),
         ],
         # Hidden visibility keeps every library symbol private to the module (only
-        # PyInit__core is exported); no contraction, as the CMake build of lln_rt.c.
-        extra_compile_args=["-fvisibility=hidden", "-ffp-contract=off", "-O2", "-g0"],
+        # PyInit__core is exported); -O3 as CMake's Release build; no contraction (as the CMake
+        # build of lln_rt.c), so host results do not depend on the FMA units of the machine.
+        extra_compile_args=["-fvisibility=hidden", "-ffp-contract=off", "-O3", "-fno-wrapv", "-g0"],
         libraries=["z", "m", "pthread"],
     )
 
