@@ -145,7 +145,7 @@ if command -v black >/dev/null 2>&1 && command -v mypy >/dev/null 2>&1; then
         echo "fix: (cd python && black .)"
         py_bad=$((py_bad + 1))
     fi
-    if ! (cd python && mypy --strict liquid_edge tests setup.py) >"$CI_OUT/logs/lint-mypy.log" 2>&1; then
+    if ! (cd python && mypy --strict liquid_edge tests bench examples setup.py) >"$CI_OUT/logs/lint-mypy.log" 2>&1; then
         tail -n 30 "$CI_OUT/logs/lint-mypy.log"
         py_bad=$((py_bad + 1))
     fi

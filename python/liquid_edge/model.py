@@ -29,7 +29,7 @@ class Model:
     def __init__(self, core: _core.Model) -> None:
         self._m = core
         # The streaming step is the C method itself: no Python frame in the per-step path.
-        self.step = core.step  # type: ignore[method-assign]
+        self.step = core.step  # type: ignore[assignment]
 
     # ---- files -------------------------------------------------------------------------
     @classmethod
