@@ -4,7 +4,8 @@
 # check) and contents (the sdist carries the C sources, the wheel the extension), installs
 # the wheel into a fresh venv (--system-site-packages, so Debian's numpy and torch are seen;
 # pip --no-index, so nothing is downloaded) and runs the Python tests there, from outside
-# the source tree, so they import the installed package. The ncps parity tests need torch and
+# the source tree, so they import the installed package, then the README's quick-start
+# example. The ncps parity tests need torch and
 # ../shared/anchors/ncps (or LLN_NCPS_DIR); a skipped test fails this stage unless
 # LLN_PYTHON_ALLOW_SKIP=1. Budget: 4 minutes.
 # shellcheck source=.ci/lib.sh
@@ -95,6 +96,15 @@ if [ "${skipped:-0}" -gt 0 ] && [ "${LLN_PYTHON_ALLOW_SKIP:-0}" != 1 ]; then
     echo "SKIPPED Python tests (see the reasons above): set LLN_PYTHON_ALLOW_SKIP=1 to accept"
     fail="$fail skipped"
 fi
+echo "--- the README's Python quick start (examples/quickstart.py in the venv)"
+if (cd "$work" && "$work/venv/bin/python" "$CI_ROOT/python/examples/quickstart.py") \
+    >"$CI_OUT/logs/python-quickstart.log" 2>&1; then
+    cat "$CI_OUT/logs/python-quickstart.log"
+else
+    tail -n 30 "$CI_OUT/logs/python-quickstart.log"
+    fail="$fail quickstart"
+fi
+
 figure="wheel $wheel_kb KiB, ${passed:-0} tests passed, ${skipped:-0} skipped"
 [ -z "$fail" ] && ci_end PASS "$figure"
 ci_end FAIL "$figure:$fail"
