@@ -76,11 +76,11 @@ hardware-doc: build
 	bash scripts/hardware_doc.sh $(BUILD)/lln docs/HARDWARE.md
 
 # The Python package (python/, docs/PYTHON.md): sdist + wheel in python/dist/ (offline,
-# Debian's build tools); its tests on the in-place build; the same under ASan + UBSan; the
+# Debian's build tools; after the CMake build, whose lln verify/profile use); its tests on the in-place build; the same under ASan + UBSan; the
 # side-by-side benchmark with ncps (needs torch and ../shared/anchors/ncps).
 PYTHON ?= /usr/bin/python3
 .PHONY: python python-test python-asan python-bench
-python:
+python: build
 	cd python && $(PYTHON) -m build --no-isolation
 python-test:
 	cd python && $(PYTHON) setup.py -q build_ext --inplace && $(PYTHON) -m pytest -q -rs tests

@@ -67,6 +67,9 @@ def main() -> int:
             f"{fw.state_bytes + fw.scratch_bytes} B RAM"
         )
         q.model.save(os.path.join(tmp, "policy.lln"))
+    repo_cli = os.path.join(os.path.dirname(__file__), "..", "..", "build", "lln")
+    if not os.environ.get("LLN_CLI") and not shutil.which("lln") and os.path.isfile(repo_cli):
+        os.environ["LLN_CLI"] = os.path.abspath(repo_cli)  # the checkout's `make` build
     if (os.environ.get("LLN_CLI") or shutil.which("lln")) and shutil.which("qemu-system-arm"):
         v = le.verify(q.model, "cortex-m4")
         print(
@@ -79,7 +82,8 @@ def main() -> int:
             f"{p['avg_power_mw']:.3g} mW average"
         )
         return 0 if v.passed else 1
-    print("(verify/profile skipped: they need the lln CLI on PATH or LLN_CLI, and QEMU)")
+    print("(verify/profile skipped: they need the lln CLI (make; on PATH or LLN_CLI) and QEMU")
+    print(" with the cross compilers: sh scripts/deps.sh sim)")
     return 0
 
 
