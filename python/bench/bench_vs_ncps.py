@@ -82,7 +82,7 @@ def main() -> int:
     ap.add_argument("--lib", default=str(REPO / "build" / "liblln.so"))
     ap.add_argument("--quick", action="store_true", help="fewer repetitions")
     args = ap.parse_args()
-    reps, inner, binner = (3, 500, 2) if args.quick else (5, 2000, 5)
+    reps, inner, binner = (3, 500, 2) if args.quick else (8, 2000, 3)
 
     ncps_dir = Path(os.environ.get("LLN_NCPS_DIR", REPO.parent / "shared" / "anchors" / "ncps"))
     try:

@@ -809,24 +809,38 @@ static PyObject *Model_sequence(ModelObject *self, PyObject *args, PyObject *kw)
     return Py_BuildValue("(NNNN)", y, hT, cT, states);
 }
 
+/* Parses (x, timespans=None) of the quantization calls: float64 x (B, T, I) and timespans
+ *  (B, T) or None, both C-contiguous. Fills xd with B, T, I. 0, or -1 with an exception. */
+static int parse_f64_sequences(ModelObject *self, PyObject *args, npy_intp xd[3], PyArrayObject **x,
+                               PyArrayObject **ts)
+{
+    PyObject *xo, *to = Py_None;
+    *ts = NULL;
+    if (!PyArg_ParseTuple(args, "O|O", &xo, &to))
+        return -1;
+    xd[0] = xd[1] = -1;
+    xd[2] = lln_model_input_size(self->m);
+    if (!(*x = as_array_shaped(xo, "x", LLN_F64, 3, xd)))
+        return -1;
+    if (xd[0] < 1 || xd[1] < 1 || xd[0] > INT32_MAX || xd[1] > INT32_MAX) {
+        PyErr_SetString(PyExc_ValueError, "x must hold at least one sequence of one step");
+        return -1;
+    }
+    if (to != Py_None) {
+        npy_intp td[2] = {xd[0], xd[1]};
+        if (!(*ts = as_array_shaped(to, "timespans", LLN_F64, 2, td)))
+            return -1;
+    }
+    return 0;
+}
+
 /* Model.calibrate(x (B,T,I) float64, dt (B,T) float64 or None) */
 static PyObject *Model_calibrate(ModelObject *self, PyObject *args)
 {
-    PyObject *xo, *to = Py_None;
-    if (!PyArg_ParseTuple(args, "O|O", &xo, &to))
+    npy_intp xd[3];
+    PyArrayObject *x, *ts;
+    if (check_not_busy(self) || parse_f64_sequences(self, args, xd, &x, &ts))
         return NULL;
-    if (check_not_busy(self))
-        return NULL;
-    npy_intp xd[3] = {-1, -1, lln_model_input_size(self->m)};
-    PyArrayObject *x = as_array_shaped(xo, "x", LLN_F64, 3, xd);
-    if (!x)
-        return NULL;
-    PyArrayObject *ts = NULL;
-    if (to != Py_None) {
-        npy_intp td[2] = {xd[0], xd[1]};
-        if (!(ts = as_array_shaped(to, "timespans", LLN_F64, 2, td)))
-            return NULL;
-    }
     lln_error_t err = {0};
     lln_status_t st;
     self->busy++;
@@ -847,19 +861,10 @@ static PyObject *Model_is_quantized(ModelObject *self, PyObject *unused)
 /* Model.quant_run(x (B,T,I) f64, dt or None) -> (y, h): the fixed-point runtime on the host */
 static PyObject *Model_quant_run(ModelObject *self, PyObject *args)
 {
-    PyObject *xo, *to = Py_None;
-    if (!PyArg_ParseTuple(args, "O|O", &xo, &to))
+    npy_intp xd[3];
+    PyArrayObject *x, *ts;
+    if (parse_f64_sequences(self, args, xd, &x, &ts))
         return NULL;
-    npy_intp xd[3] = {-1, -1, lln_model_input_size(self->m)};
-    PyArrayObject *x = as_array_shaped(xo, "x", LLN_F64, 3, xd);
-    if (!x)
-        return NULL;
-    PyArrayObject *ts = NULL;
-    if (to != Py_None) {
-        npy_intp td[2] = {xd[0], xd[1]};
-        if (!(ts = as_array_shaped(to, "timespans", LLN_F64, 2, td)))
-            return NULL;
-    }
     lln_error_t err = {0};
     lln_quant_t *q = NULL;
     lln_status_t st = lln_quant_create(self->m, &q, &err);
