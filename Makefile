@@ -77,7 +77,8 @@ hardware-doc: build
 
 # The Python package (python/, docs/PYTHON.md): sdist + wheel in python/dist/ (offline,
 # Debian's build tools; after the CMake build, whose lln verify/profile use); its tests on the in-place build; the same under ASan + UBSan; the
-# side-by-side benchmark with ncps (needs torch and ../shared/anchors/ncps).
+# side-by-side benchmark with ncps (needs torch and ../shared/anchors/ncps) and the batch's
+# instruction counts against the C API (callgrind).
 PYTHON ?= /usr/bin/python3
 .PHONY: python python-test python-asan python-bench
 python: build
@@ -86,5 +87,6 @@ python-test:
 	cd python && $(PYTHON) setup.py -q build_ext --inplace && $(PYTHON) -m pytest -q -rs tests
 python-asan:
 	bash scripts/python_asan.sh
-python-bench:
+python-bench: build
 	cd python && $(PYTHON) setup.py -q build_ext --inplace && PYTHONPATH=. $(PYTHON) bench/bench_vs_ncps.py
+	cd python && LLN_PYTHON=$(PYTHON) bash bench/batch_instructions.sh ../$(BUILD)/liblln.so
