@@ -112,6 +112,14 @@ def test_bad_input_raises_clear_errors(tmp_path: Path) -> None:
         m.step(x.astype(np.float64), 1.0, s32)
     with pytest.raises(ValueError, match="another model"):
         small_ltc().step(x, 1.0, s32)
+    bad_ts = np.ones((2, 3), np.float32)
+    bad_ts[1, 2] = np.nan
+    with pytest.raises(le.TimeStepError):
+        m(np.zeros((2, 3, 3), np.float32), timespans=bad_ts)
+    with pytest.raises(le.RangeError):
+        m(np.full((2, 3, 3), np.inf))
+    with pytest.raises(le.Error):
+        le.train(m, np.zeros((4, 3, 3)), np.zeros((4, 3, 2)), bad_ts.repeat(2, axis=0), epochs=1)
     with pytest.raises(ValueError, match="timespans"):
         m(np.zeros((2, 3, 3), np.float32), timespans=np.ones((2, 4), np.float32))
     with pytest.raises(TypeError, match="float64"):
