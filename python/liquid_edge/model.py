@@ -51,8 +51,11 @@ class Model:
         return self._m.to_bytes()
 
     def copy(self) -> Model:
-        """An independent copy (same parameters, metadata and configuration)."""
-        return Model.from_bytes(self.to_bytes())
+        """An independent copy (same parameters, metadata, configuration and call options)."""
+        twin = Model.from_bytes(self.to_bytes())
+        twin.return_sequences = self.return_sequences
+        twin.batch_first = self.batch_first
+        return twin
 
     # ---- structure -----------------------------------------------------------------------
     @property
