@@ -101,6 +101,15 @@ class BuildExt(build_ext):  # type: ignore[misc]  # setuptools is untyped
                 if not path.is_file() or path.read_text(encoding="utf-8") != text:
                     path.write_text(text, encoding="utf-8")
                 ext.sources.append(os.fspath(path))
+            # The library's public functions carry default visibility (LLN_API); inside the
+            # module only the init function may be exported, so another liblln in the same
+            # process can neither see nor interpose ours.
+            if sys.platform.startswith("linux"):
+                script = gen / "exports.map"
+                script.write_text("{ global: PyInit__core; local: *; };\n", encoding="utf-8")
+                ext.extra_link_args.append(f"-Wl,--version-script={script}")
+            elif sys.platform == "darwin":
+                ext.extra_link_args.append("-Wl,-exported_symbol,_PyInit__core")
         super().build_extensions()
 
 

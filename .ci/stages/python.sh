@@ -72,6 +72,14 @@ case "$where" in
     fail="$fail import"
     ;;
 esac
+ext=$(find "$work/venv" -name '_core*.so' | head -n 1)
+exports=$(nm -D --defined-only "$ext" | awk '{print $3}' | grep -vx 'PyInit__core')
+if [ -n "$exports" ]; then
+    echo "the extension exports more than PyInit__core: $(echo "$exports" | head -n 5 | tr '\n' ' ')"
+    fail="$fail exports"
+else
+    echo "the extension exports only PyInit__core"
+fi
 log="$CI_OUT/logs/python-pytest.log"
 # verify/profile run through the lln CLI: the one an earlier stage built, else build it here
 if [ -z "${LLN_CLI:-}" ]; then
