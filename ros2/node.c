@@ -478,9 +478,22 @@ static void watchdog(node_t *n, int64_t now_mono)
     atomic_fetch_add_explicit(&n->mx->watchdog, 1, memory_order_relaxed);
 }
 
+/* Deadline misses (a metric) and writers that cannot match because their QoS is
+ * incompatible (e.g. the input requests a deadline the publisher does not offer): logged. */
 static void poll_deadlines(node_t *n)
 {
     for (int i = 0; i < n->cfg.n_inputs; i++) {
+        dds_requested_incompatible_qos_status_t iq;
+        if (dds_get_requested_incompatible_qos_status(n->in[i].reader, &iq) == DDS_RETCODE_OK &&
+            iq.total_count_change > 0)
+            logmsg(n, "input '%s' (%s): a publisher's QoS is incompatible (DDS QoS policy id %u%s): "
+                      "not receiving from it",
+                   n->cfg.inputs[i].name, n->cfg.inputs[i].topic, (unsigned)iq.last_policy_id,
+                   iq.last_policy_id == DDS_DEADLINE_QOS_POLICY_ID
+                       ? " = deadline: the publisher must offer a deadline <= ours"
+                   : iq.last_policy_id == DDS_RELIABILITY_QOS_POLICY_ID
+                       ? " = reliability: a best-effort publisher cannot serve a reliable input"
+                       : "");
         dds_requested_deadline_missed_status_t st;
         if (n->cfg.inputs[i].qos.deadline > 0 &&
             dds_get_requested_deadline_missed_status(n->in[i].reader, &st) == DDS_RETCODE_OK)
@@ -650,7 +663,9 @@ static void label_escape(char *out, size_t cap, const char *s)
     out[j] = '\0';
 }
 
-/* crc32 (zlib) of the model file: identifies the exact model in metrics and diagnostics. */
+/* Adler-32 (zlib) of the model file: identifies the exact model in metrics and diagnostics.
+ * Not CRC-32: a model file ends with its own CRC-32, so the CRC-32 of every whole model file
+ * is the same constant (the CRC residue). */
 static int file_crc(const char *path, unsigned long *crc)
 {
     FILE *f = fopen(path, "rb");
@@ -658,9 +673,9 @@ static int file_crc(const char *path, unsigned long *crc)
         return -1;
     unsigned char buf[65536];
     size_t k;
-    uLong c = crc32(0L, Z_NULL, 0);
+    uLong c = adler32(0L, Z_NULL, 0);
     while ((k = fread(buf, 1, sizeof buf, f)) > 0)
-        c = crc32(c, buf, (uInt)k);
+        c = adler32(c, buf, (uInt)k);
     int bad = ferror(f);
     fclose(f);
     *crc = c;
@@ -759,7 +774,7 @@ int main(int argc, char **argv)
     }
     const char *cell = lln_cell_name(lln_model_config(n->model)->cell);
     const char *mname = lln_model_get_meta(n->model, "name");
-    snprintf(n->model_desc, sizeof n->model_desc, "%s %s %d->%d units %d crc32 %08lx",
+    snprintf(n->model_desc, sizeof n->model_desc, "%s %s %d->%d units %d adler32 %08lx",
              mname != NULL ? mname : "(unnamed)", cell, I, O, lln_model_state_size(n->model),
              crc);
     if (check) {
@@ -777,7 +792,7 @@ int main(int argc, char **argv)
         label_escape(nm, sizeof nm, mname != NULL ? mname : "");
         snprintf(mx.model_labels, sizeof mx.model_labels,
                  "path=\"%s\",name=\"%s\",cell=\"%s\",inputs=\"%d\",outputs=\"%d\",units=\"%d\","
-                 "crc32=\"%08lx\"",
+                 "adler32=\"%08lx\"",
                  p, nm, cell, I, O, lln_model_state_size(n->model), crc);
         mx.start_unix = (double)dds_time() * 1e-9;
     }

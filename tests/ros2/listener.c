@@ -5,12 +5,13 @@
  * wire, counts non-finite values and writes what it received.
  *
  *   listener SECONDS [EXPECT] [CSV]
- * Runs SECONDS (or until EXPECT Twist and EXPECT arrays arrived, EXPECT > 0), then prints
+ * Runs SECONDS, until SIGINT/SIGTERM, or until EXPECT Twist and EXPECT arrays arrived, EXPECT > 0), then prints
  *   listener: twist T array A diagnostics D nonfinite N mismatched M zero_twists Z
  * CSV: one row per Float32MultiArray: its values, then the Twist's linear.x, angular.z of the
  * same index. Exit 0 when nothing was non-finite, EXPECT (if given) was met and the Twist and
  * the array of the same step agree (they carry outputs 0-1 and 2-3 of one step: see run.sh). */
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,9 @@
 #include "upstream_msgs.h"
 
 #define MAXN 2000000
+
+static volatile sig_atomic_t stop = 0;
+static void on_signal(int sig) { stop = sig; }
 
 static dds_entity_t reader(dds_entity_t pp, const dds_topic_descriptor_t *d, const char *name)
 {
@@ -59,6 +63,8 @@ static int check_types(dds_entity_t r, const char *expect_type, int *seen)
 
 int main(int argc, char **argv)
 {
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
     double secs = argc > 1 ? atof(argv[1]) : 10;
     long expect = argc > 2 ? atol(argv[2]) : 0;
     const char *csv = argc > 3 ? argv[3] : NULL;
@@ -80,7 +86,7 @@ int main(int argc, char **argv)
     printf("listener: ready\n");
     fflush(stdout);
     dds_time_t end = dds_time() + (dds_time_t)(secs * 1e9);
-    while (dds_time() < end && !(expect > 0 && nt >= expect && na >= expect)) {
+    while (!stop && dds_time() < end && !(expect > 0 && nt >= expect && na >= expect)) {
         dds_waitset_wait(ws, NULL, 0, DDS_MSECS(50));
         void *buf[64] = {NULL};
         dds_sample_info_t si[64];

@@ -10,7 +10,8 @@
  *   talker burst COUNT               Imu on /imu as fast as the writer takes them
  *   talker faults                    Imu: 3 good, 1 NaN, 1 stamp backwards, 1 inf, 3 good
  *   talker reset                     std_msgs/Bool true on /lln/reset
- * Writers are RELIABLE (a best-effort or reliable reader matches them). Exit 0 when every
+ * Writers are RELIABLE (a best-effort or reliable reader matches them) and offer a 50 ms
+ * deadline. Exit 0 when every
  * message was written and acknowledged. */
 #include <math.h>
 #include <stdio.h>
@@ -29,6 +30,8 @@ static dds_entity_t writer(const dds_topic_descriptor_t *d, const char *name, in
     dds_qos_t *q = dds_create_qos();
     dds_qset_reliability(q, DDS_RELIABILITY_RELIABLE, DDS_SECS(10));
     dds_qset_history(q, DDS_HISTORY_KEEP_LAST, depth);
+    /* offers a 50 ms deadline: matches readers requesting none or one of >= 50 ms */
+    dds_qset_deadline(q, DDS_MSECS(50));
     dds_entity_t w = dds_create_writer(pp, t, q, NULL);
     dds_delete_qos(q);
     if (t < 0 || w < 0) {
