@@ -12,7 +12,7 @@
 #include <string.h>
 
 /* Upper bounds (seconds) of the latency buckets: 1 us .. 100 ms. */
-static const double bounds[HIST_BUCKETS] = {1e-6, 2e-6,   5e-6, 1e-5, 2e-5, 5e-5, 1e-4, 2e-4,
+static const double bounds[HIST_BUCKETS] = {1e-6, 2e-6, 5e-6, 1e-5, 2e-5, 5e-5, 1e-4, 2e-4,
                                             5e-4, 1e-3, 2e-3, 5e-3, 1e-2, 2e-2, 5e-2, 1e-1};
 
 void hist_observe(histogram_t *h, int64_t ns)
@@ -68,14 +68,17 @@ size_t metrics_render(const metrics_t *m, char *buf, size_t cap)
 {
     out_t o = {buf, cap, 0};
     const nc_config_t *c = m->cfg;
-    put(&o, "# HELP lln_node_model_info The model the node runs (value 1).\n"
-            "# TYPE lln_node_model_info gauge\nlln_node_model_info{%s} 1\n",
+    put(&o,
+        "# HELP lln_node_model_info The model the node runs (value 1).\n"
+        "# TYPE lln_node_model_info gauge\nlln_node_model_info{%s} 1\n",
         m->model_labels);
-    put(&o, "# HELP lln_node_start_time_seconds Unix time the node started.\n"
-            "# TYPE lln_node_start_time_seconds gauge\nlln_node_start_time_seconds %.3f\n",
+    put(&o,
+        "# HELP lln_node_start_time_seconds Unix time the node started.\n"
+        "# TYPE lln_node_start_time_seconds gauge\nlln_node_start_time_seconds %.3f\n",
         m->start_unix);
-    put(&o, "# HELP lln_node_steps_total Model steps taken.\n# TYPE lln_node_steps_total counter\n"
-            "lln_node_steps_total %llu\n",
+    put(&o,
+        "# HELP lln_node_steps_total Model steps taken.\n# TYPE lln_node_steps_total counter\n"
+        "lln_node_steps_total %llu\n",
         (unsigned long long)ld(&m->steps));
     static const char *const drop_names[] = {
 #define X_NAME(e, s) s,
@@ -93,8 +96,9 @@ size_t metrics_render(const metrics_t *m, char *buf, size_t cap)
     for (int r = 0; r < RESET_COUNT; r++)
         put(&o, "lln_node_resets_total{reason=\"%s\"} %llu\n", reset_names[r],
             (unsigned long long)ld(&m->resets[r]));
-    put(&o, "# HELP lln_node_watchdog_total Safe commands published by the stale-input "
-            "watchdog.\n# TYPE lln_node_watchdog_total counter\nlln_node_watchdog_total %llu\n",
+    put(&o,
+        "# HELP lln_node_watchdog_total Safe commands published by the stale-input "
+        "watchdog.\n# TYPE lln_node_watchdog_total counter\nlln_node_watchdog_total %llu\n",
         (unsigned long long)ld(&m->watchdog));
     put(&o, "# HELP lln_node_received_total Messages received, by input.\n"
             "# TYPE lln_node_received_total counter\n");
@@ -114,8 +118,8 @@ size_t metrics_render(const metrics_t *m, char *buf, size_t cap)
     put(&o, "# HELP lln_node_published_total Messages published, by output.\n"
             "# TYPE lln_node_published_total counter\n");
     for (int i = 0; i < c->n_outputs; i++)
-        put(&o, "lln_node_published_total{output=\"%s\",topic=\"%s\"} %llu\n",
-            c->outputs[i].name, c->outputs[i].topic, (unsigned long long)ld(&m->published[i]));
+        put(&o, "lln_node_published_total{output=\"%s\",topic=\"%s\"} %llu\n", c->outputs[i].name,
+            c->outputs[i].topic, (unsigned long long)ld(&m->published[i]));
     hist(&o, "lln_node_step_seconds", "Time of one model step (lln_step).", &m->step);
     hist(&o, "lln_node_end_to_end_seconds",
          "From the triggering message's source timestamp to its outputs written.", &m->e2e);
@@ -178,13 +182,12 @@ void *metrics_serve(metrics_t *m, const char *hostport, char *err, size_t errlen
     sa.sin_family = AF_INET;
     sa.sin_port = htons((uint16_t)port);
     if (inet_pton(AF_INET, host, &sa.sin_addr) != 1) {
-        snprintf(err, errlen, "metrics address '%s': '%s' is not an IPv4 address", hostport,
-                 host);
+        snprintf(err, errlen, "metrics address '%s': '%s' is not an IPv4 address", hostport, host);
         return NULL;
     }
     struct MHD_Daemon *d = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, (uint16_t)port, NULL, NULL, handle,
-        m, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_CONNECTION_LIMIT, 16u,
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, (uint16_t)port, NULL, NULL, handle, m,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_CONNECTION_LIMIT, 16u,
         MHD_OPTION_CONNECTION_TIMEOUT, 10u, MHD_OPTION_END);
     if (d == NULL)
         snprintf(err, errlen, "cannot serve metrics on %s (port in use?)", hostport);

@@ -11,13 +11,13 @@
 #include "node_config.h"
 
 /* Why a message or a step was dropped (label reason="..."). */
-#define DROP_REASONS(X)                                                                      \
-    X(DROP_NONFINITE, "nonfinite")          /* NaN/inf in a value the model would read */    \
-    X(DROP_STAMP_BACKWARDS, "stamp_backwards") /* stamp not after the input's previous one */ \
-    X(DROP_STALE_INPUT, "stale_input")      /* another input missing or older than max_age */ \
-    X(DROP_BAD_MESSAGE, "bad_message")      /* wrong size, missing joint, bad scan geometry */ \
-    X(DROP_NONFINITE_OUTPUT, "nonfinite_output") /* the model gave NaN/inf: not published */ \
-    X(DROP_STEP_ERROR, "step_error")        /* lln_step refused the input (status code) */
+#define DROP_REASONS(X)                                                                           \
+    X(DROP_NONFINITE, "nonfinite")             /* NaN/inf in a value the model would read */      \
+    X(DROP_STAMP_BACKWARDS, "stamp_backwards") /* stamp not after the input's previous one */     \
+    X(DROP_STALE_INPUT, "stale_input")         /* another input missing or older than max_age */  \
+    X(DROP_BAD_MESSAGE, "bad_message")         /* wrong size, missing joint, bad scan geometry */ \
+    X(DROP_NONFINITE_OUTPUT, "nonfinite_output") /* the model gave NaN/inf: not published */      \
+    X(DROP_STEP_ERROR, "step_error")             /* lln_step refused the input (status code) */
 
 typedef enum drop_reason {
 #define X_ENUM(e, s) e,
@@ -26,7 +26,8 @@ typedef enum drop_reason {
         DROP_COUNT
 } drop_reason_t;
 
-#define RESET_REASONS(X) X(RESET_TOPIC, "topic") X(RESET_GAP, "gap") X(RESET_OUTPUT, "nonfinite_output")
+#define RESET_REASONS(X) \
+    X(RESET_TOPIC, "topic") X(RESET_GAP, "gap") X(RESET_OUTPUT, "nonfinite_output")
 typedef enum reset_reason {
 #define X_ENUM(e, s) e,
     RESET_REASONS(X_ENUM)

@@ -21,21 +21,21 @@
 #include "ros2_msgs.h"
 #include "scan_bins.h"
 
-#define USAGE                                                                                  \
-    "usage: lln-ros2 MODEL.lln --config NODE.conf [--check] [--latency-report] [--quiet]\n"   \
-    "\n"                                                                                       \
-    "Runs MODEL as a ROS 2 node over Cyclone DDS: the inputs, outputs, QoS, watchdog and\n"   \
-    "metrics are set in NODE.conf (docs/ROS2.md). Set CYCLONEDDS_URI (e.g. a loopback\n"      \
-    "config) before starting it. SIGTERM or SIGINT stop it cleanly.\n"                        \
-    "\n"                                                                                       \
-    "  --config FILE       the node configuration (required)\n"                               \
-    "  --check             check the configuration against the model and exit\n"              \
-    "  --latency-report    on exit, print p50/p99/max of the step, node overhead and\n"       \
-    "                      end-to-end latency and the step rate\n"                            \
-    "  --quiet             no start-up and watchdog messages\n"                               \
-    "  -h, --help          this text\n"                                                       \
-    "\n"                                                                                       \
-    "Exit status: 0 stopped by a signal, 1 run-time failure, 2 bad arguments, model or\n"     \
+#define USAGE                                                                               \
+    "usage: lln-ros2 MODEL.lln --config NODE.conf [--check] [--latency-report] [--quiet]\n" \
+    "\n"                                                                                    \
+    "Runs MODEL as a ROS 2 node over Cyclone DDS: the inputs, outputs, QoS, watchdog and\n" \
+    "metrics are set in NODE.conf (docs/ROS2.md). Set CYCLONEDDS_URI (e.g. a loopback\n"    \
+    "config) before starting it. SIGTERM or SIGINT stop it cleanly.\n"                      \
+    "\n"                                                                                    \
+    "  --config FILE       the node configuration (required)\n"                             \
+    "  --check             check the configuration against the model and exit\n"            \
+    "  --latency-report    on exit, print p50/p99/max of the step, node overhead and\n"     \
+    "                      end-to-end latency and the step rate\n"                          \
+    "  --quiet             no start-up and watchdog messages\n"                             \
+    "  -h, --help          this text\n"                                                     \
+    "\n"                                                                                    \
+    "Exit status: 0 stopped by a signal, 1 run-time failure, 2 bad arguments, model or\n"   \
     "configuration.\n"
 
 static volatile sig_atomic_t stop_signal = 0;
@@ -72,7 +72,7 @@ typedef struct node {
     dds_entity_t pp, writers[NC_MAX_PORTS], reset_reader, diag_writer, waitset;
     int64_t last_step_stamp; /* 0: no step since start or reset */
     int64_t last_cmd_mono, last_safe_mono, last_diag_mono, last_step_mono, first_step_mono;
-    int stale;               /* the watchdog's safe command is active */
+    int stale; /* the watchdog's safe command is active */
     char stale_why[256];
     metrics_t *mx;
     samples_t lat;
@@ -195,8 +195,7 @@ static drop_reason_t extract(const nc_port_t *p, const void *sample, const dds_s
         }
         return DROP_COUNT;
     }
-    default:
-        return DROP_BAD_MESSAGE;
+    default: return DROP_BAD_MESSAGE;
     }
 }
 
@@ -245,7 +244,7 @@ static int publish(node_t *n, int o, const float *vals, int64_t stamp)
         std_msgs_msg_dds__Float32MultiArray_ m;
         memset(&m, 0, sizeof m);
         std_msgs_msg_dds__MultiArrayDimension_ dim = {(char *)"outputs", (uint32_t)p->width,
-                                                       (uint32_t)p->width};
+                                                      (uint32_t)p->width};
         m.layout.dim._length = m.layout.dim._maximum = 1;
         m.layout.dim._buffer = &dim;
         m.data._length = m.data._maximum = (uint32_t)p->width;
@@ -274,8 +273,7 @@ static int publish(node_t *n, int o, const float *vals, int64_t stamp)
         rc = dds_write(n->writers[o], &m);
         break;
     }
-    default:
-        return -1;
+    default: return -1;
     }
     if (rc == DDS_RETCODE_OK)
         atomic_fetch_add_explicit(&n->mx->published[o], 1, memory_order_relaxed);
@@ -350,7 +348,8 @@ static void try_step(node_t *n, int64_t stamp, int64_t t_take, dds_time_t source
         }
     }
     for (int i = 0; i < c->n_inputs; i++) {
-        memcpy(n->x + c->inputs[i].first, n->in[i].vals, (size_t)c->inputs[i].width * sizeof(float));
+        memcpy(n->x + c->inputs[i].first, n->in[i].vals,
+               (size_t)c->inputs[i].width * sizeof(float));
         int64_t age = stamp - n->in[i].stamp;
         atomic_store_explicit(&n->mx->input_age_ns[i], (uint64_t)(age > 0 ? age : 0),
                               memory_order_relaxed);
@@ -486,8 +485,9 @@ static void poll_deadlines(node_t *n)
         dds_requested_incompatible_qos_status_t iq;
         if (dds_get_requested_incompatible_qos_status(n->in[i].reader, &iq) == DDS_RETCODE_OK &&
             iq.total_count_change > 0)
-            logmsg(n, "input '%s' (%s): a publisher's QoS is incompatible (DDS QoS policy id %u%s): "
-                      "not receiving from it",
+            logmsg(n,
+                   "input '%s' (%s): a publisher's QoS is incompatible (DDS QoS policy id %u%s): "
+                   "not receiving from it",
                    n->cfg.inputs[i].name, n->cfg.inputs[i].topic, (unsigned)iq.last_policy_id,
                    iq.last_policy_id == DDS_DEADLINE_QOS_POLICY_ID
                        ? " = deadline: the publisher must offer a deadline <= ours"
@@ -497,8 +497,7 @@ static void poll_deadlines(node_t *n)
         dds_requested_deadline_missed_status_t st;
         if (n->cfg.inputs[i].qos.deadline > 0 &&
             dds_get_requested_deadline_missed_status(n->in[i].reader, &st) == DDS_RETCODE_OK)
-            atomic_store_explicit(&n->mx->deadline_missed[i], st.total_count,
-                                  memory_order_relaxed);
+            atomic_store_explicit(&n->mx->deadline_missed[i], st.total_count, memory_order_relaxed);
     }
 }
 
@@ -522,9 +521,9 @@ static void diagnostics(node_t *n, int64_t now_mono)
              (unsigned long long)atomic_load_explicit(&n->mx->watchdog, memory_order_relaxed));
     snprintf(v_age, sizeof v_age, "%.3f", (double)(now_mono - n->last_cmd_mono) * 1e-9);
     diagnostic_msgs_msg_dds__KeyValue_ kv[] = {
-        {(char *)"model", n->model_desc},     {(char *)"steps", v_steps},
-        {(char *)"dropped", v_drops},         {(char *)"resets", v_resets},
-        {(char *)"watchdog_trips", v_wd},     {(char *)"seconds_since_command", v_age}};
+        {(char *)"model", n->model_desc}, {(char *)"steps", v_steps},
+        {(char *)"dropped", v_drops},     {(char *)"resets", v_resets},
+        {(char *)"watchdog_trips", v_wd}, {(char *)"seconds_since_command", v_age}};
     char message[300];
     uint8_t level = 0; /* DiagnosticStatus.OK */
     if (n->stale) {
@@ -560,10 +559,9 @@ static void diagnostics(node_t *n, int64_t now_mono)
 static dds_qos_t *make_qos(const nc_qos_t *q)
 {
     dds_qos_t *qos = dds_create_qos();
-    dds_qset_reliability(qos,
-                         q->reliability == NC_RELIABLE ? DDS_RELIABILITY_RELIABLE
-                                                       : DDS_RELIABILITY_BEST_EFFORT,
-                         DDS_MSECS(100));
+    dds_qset_reliability(
+        qos, q->reliability == NC_RELIABLE ? DDS_RELIABILITY_RELIABLE : DDS_RELIABILITY_BEST_EFFORT,
+        DDS_MSECS(100));
     dds_qset_history(qos, DDS_HISTORY_KEEP_LAST, q->depth);
     dds_qset_durability(qos, DDS_DURABILITY_VOLATILE);
     if (q->deadline > 0)
@@ -587,8 +585,8 @@ static int setup_dds(node_t *n)
     const nc_config_t *c = &n->cfg;
     n->pp = dds_create_participant((dds_domainid_t)c->domain, NULL, NULL);
     if (n->pp < 0) {
-        fprintf(stderr, "lln-ros2: cannot create a DDS participant on domain %d: %s\n",
-                c->domain, dds_strretcode(-n->pp));
+        fprintf(stderr, "lln-ros2: cannot create a DDS participant on domain %d: %s\n", c->domain,
+                dds_strretcode(-n->pp));
         return -1;
     }
     n->waitset = dds_create_waitset(n->pp);
@@ -632,8 +630,8 @@ static int setup_dds(node_t *n)
         dds_waitset_attach(n->waitset, n->reset_reader, -1);
     }
     if (c->diagnostics_period > 0) {
-        dds_entity_t t = make_topic(n, &diagnostic_msgs_msg_dds__DiagnosticArray__desc,
-                                    "/diagnostics");
+        dds_entity_t t =
+            make_topic(n, &diagnostic_msgs_msg_dds__DiagnosticArray__desc, "/diagnostics");
         if (t < 0)
             return -1;
         dds_qos_t *q = make_qos(&rel);
@@ -775,8 +773,7 @@ int main(int argc, char **argv)
     const char *cell = lln_cell_name(lln_model_config(n->model)->cell);
     const char *mname = lln_model_get_meta(n->model, "name");
     snprintf(n->model_desc, sizeof n->model_desc, "%s %s %d->%d units %d adler32 %08lx",
-             mname != NULL ? mname : "(unnamed)", cell, I, O, lln_model_state_size(n->model),
-             crc);
+             mname != NULL ? mname : "(unnamed)", cell, I, O, lln_model_state_size(n->model), crc);
     if (check) {
         printf("%s: ok: %d inputs -> model %s -> %d outputs\n", cfg_path, n->cfg.n_inputs,
                n->model_desc, n->cfg.n_outputs);

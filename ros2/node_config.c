@@ -10,10 +10,9 @@
 #include <string.h>
 
 const char *const nc_imu_fields[] = {
-    "orientation.x",         "orientation.y",         "orientation.z",
-    "orientation.w",         "angular_velocity.x",    "angular_velocity.y",
-    "angular_velocity.z",    "linear_acceleration.x", "linear_acceleration.y",
-    "linear_acceleration.z"};
+    "orientation.x",         "orientation.y",        "orientation.z",      "orientation.w",
+    "angular_velocity.x",    "angular_velocity.y",   "angular_velocity.z", "linear_acceleration.x",
+    "linear_acceleration.y", "linear_acceleration.z"};
 const int nc_imu_field_count = (int)(sizeof nc_imu_fields / sizeof nc_imu_fields[0]);
 const char *const nc_twist_fields[] = {"linear.x",  "linear.y",  "linear.z",
                                        "angular.x", "angular.y", "angular.z"};
@@ -26,8 +25,8 @@ static const struct {
     [NC_IMU] = {"sensor_msgs/msg/Imu", "sensor_msgs::msg::dds_::Imu_", 1, 0},
     [NC_LASERSCAN] = {"sensor_msgs/msg/LaserScan", "sensor_msgs::msg::dds_::LaserScan_", 1, 0},
     [NC_JOINTSTATE] = {"sensor_msgs/msg/JointState", "sensor_msgs::msg::dds_::JointState_", 1, 1},
-    [NC_F32ARRAY] = {"std_msgs/msg/Float32MultiArray", "std_msgs::msg::dds_::Float32MultiArray_",
-                     1, 1},
+    [NC_F32ARRAY] = {"std_msgs/msg/Float32MultiArray", "std_msgs::msg::dds_::Float32MultiArray_", 1,
+                     1},
     [NC_TWIST] = {"geometry_msgs/msg/Twist", "geometry_msgs::msg::dds_::Twist_", 0, 1},
 };
 
@@ -106,8 +105,7 @@ static int get_topic(parser_t *p, const char *key, const char *v, char *out, int
         return fail(p, key, "'%s' is not a ROS topic name like /robot/cmd_vel", v);
     for (size_t i = 0; i < n; i++)
         if (!isalnum((unsigned char)v[i]) && v[i] != '_' && v[i] != '/')
-            return fail(p, key, "'%s': character '%c' is not allowed in a ROS topic name", v,
-                        v[i]);
+            return fail(p, key, "'%s': character '%c' is not allowed in a ROS topic name", v, v[i]);
     memcpy(out, v, n + 1);
     return 0;
 }
@@ -145,7 +143,8 @@ static int parse_type(parser_t *p, const char *v, int output, nc_msg_type_t *out
         if (strcmp(v, full) != 0 && strcmp(v, shortname) != 0)
             continue;
         if (output ? !types[t].output : !types[t].input)
-            return fail(p, "type", "%s cannot be %s (inputs: Imu, LaserScan, JointState, "
+            return fail(p, "type",
+                        "%s cannot be %s (inputs: Imu, LaserScan, JointState, "
                         "Float32MultiArray; outputs: Twist, Float32MultiArray, JointState)",
                         full, output ? "an output" : "an input");
         *out = (nc_msg_type_t)t;
@@ -154,7 +153,8 @@ static int parse_type(parser_t *p, const char *v, int output, nc_msg_type_t *out
     return fail(p, "type",
                 "unknown message type '%s' (known: sensor_msgs/msg/Imu, sensor_msgs/msg/LaserScan, "
                 "sensor_msgs/msg/JointState, std_msgs/msg/Float32MultiArray, "
-                "geometry_msgs/msg/Twist)", v);
+                "geometry_msgs/msg/Twist)",
+                v);
 }
 
 /* Keys seen in the current port section, to check completeness when the section ends. */
@@ -275,8 +275,8 @@ static int port_end(parser_t *p, nc_port_t *pt, int output, const seen_t *s)
         rc = fail(p, "safe", "[output %s] needs a safe command (%d values) for the watchdog",
                   pt->name, pt->width);
     else if (output && s->safe_n != pt->width)
-        rc = fail(p, "safe", "[output %s] has %d safe values for %d outputs", pt->name,
-                  s->safe_n, pt->width);
+        rc = fail(p, "safe", "[output %s] has %d safe values for %d outputs", pt->name, s->safe_n,
+                  pt->width);
     p->line = line;
     return rc;
 }
@@ -347,8 +347,10 @@ static int node_key(parser_t *p, nc_config_t *c, const char *key, char *v, char 
         strcpy(c->name, v);
         return 0;
     }
-    return fail(p, key, "unknown key in [node] (known: domain, step, trigger, max_age, gap_reset, "
-                "dt_initial, time_scale, watchdog, diagnostics_period, reset_topic, metrics, name)");
+    return fail(
+        p, key,
+        "unknown key in [node] (known: domain, step, trigger, max_age, gap_reset, "
+        "dt_initial, time_scale, watchdog, diagnostics_period, reset_topic, metrics, name)");
 }
 
 int nc_parse(const char *text, const char *path, nc_config_t *c, char *err, size_t errlen)
@@ -395,15 +397,15 @@ int nc_parse(const char *text, const char *path, nc_config_t *c, char *err, size
             }
             int out = strcmp(h, "output") == 0;
             if (!out && strcmp(h, "input") != 0)
-                return fail(&p, NULL, "unknown section [%s] (sections: [node], [input NAME], "
-                            "[output NAME])", h);
+                return fail(&p, NULL,
+                            "unknown section [%s] (sections: [node], [input NAME], "
+                            "[output NAME])",
+                            h);
             if (*name == '\0' || strlen(name) >= NC_NAME)
-                return fail(&p, NULL, "[%s NAME] needs a name of 1..%d characters", h,
-                            NC_NAME - 1);
+                return fail(&p, NULL, "[%s NAME] needs a name of 1..%d characters", h, NC_NAME - 1);
             for (const char *q = name; *q; q++)
                 if (!isalnum((unsigned char)*q) && *q != '_')
-                    return fail(&p, NULL, "section name '%s': use letters, digits and '_'",
-                                name);
+                    return fail(&p, NULL, "section name '%s': use letters, digits and '_'", name);
             int *count = out ? &c->n_outputs : &c->n_inputs;
             nc_port_t *arr = out ? c->outputs : c->inputs;
             if (*count == NC_MAX_PORTS)

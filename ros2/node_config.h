@@ -14,18 +14,22 @@
 
 /* Message types the node knows. */
 typedef enum nc_msg_type {
-    NC_IMU,          /* sensor_msgs/msg/Imu (input) */
-    NC_LASERSCAN,    /* sensor_msgs/msg/LaserScan (input) */
-    NC_JOINTSTATE,   /* sensor_msgs/msg/JointState (input and output) */
-    NC_F32ARRAY,     /* std_msgs/msg/Float32MultiArray (input and output) */
-    NC_TWIST,        /* geometry_msgs/msg/Twist (output) */
+    NC_IMU,        /* sensor_msgs/msg/Imu (input) */
+    NC_LASERSCAN,  /* sensor_msgs/msg/LaserScan (input) */
+    NC_JOINTSTATE, /* sensor_msgs/msg/JointState (input and output) */
+    NC_F32ARRAY,   /* std_msgs/msg/Float32MultiArray (input and output) */
+    NC_TWIST,      /* geometry_msgs/msg/Twist (output) */
     NC_MSG_TYPE_COUNT
 } nc_msg_type_t;
 
 typedef enum nc_reliability { NC_RELIABLE = 0, NC_BEST_EFFORT = 1 } nc_reliability_t;
 typedef enum nc_step_mode { NC_STEP_TRIGGER = 0, NC_STEP_EVERY = 1 } nc_step_mode_t;
 /* Which array of a JointState: position, velocity or effort. */
-typedef enum nc_joint_field { NC_JOINT_POSITION = 0, NC_JOINT_VELOCITY, NC_JOINT_EFFORT } nc_joint_field_t;
+typedef enum nc_joint_field {
+    NC_JOINT_POSITION = 0,
+    NC_JOINT_VELOCITY,
+    NC_JOINT_EFFORT
+} nc_joint_field_t;
 
 typedef struct nc_qos {
     nc_reliability_t reliability;
@@ -35,12 +39,12 @@ typedef struct nc_qos {
 
 /* One subscribed or published topic. */
 typedef struct nc_port {
-    char name[NC_NAME];    /* the section's NAME (metrics label) */
-    char topic[NC_TOPIC];  /* ROS name, e.g. /imu (the DDS topic is "rt" + this) */
+    char name[NC_NAME];   /* the section's NAME (metrics label) */
+    char topic[NC_TOPIC]; /* ROS name, e.g. /imu (the DDS topic is "rt" + this) */
     nc_msg_type_t type;
     nc_qos_t qos;
-    int width;             /* model values this topic provides (input) or takes (output) */
-    int first;             /* index of its first value in the model's input or output vector */
+    int width;                /* model values this topic provides (input) or takes (output) */
+    int first;                /* index of its first value in the model's input or output vector */
     int field[NC_MAX_FIELDS]; /* Imu: nc_imu_field index; Twist: nc_twist_field index */
     char joints[NC_MAX_FIELDS][NC_NAME]; /* JointState: joint names, in model order */
     nc_joint_field_t joint_field;        /* JointState: which array */
@@ -49,18 +53,18 @@ typedef struct nc_port {
 } nc_port_t;
 
 typedef struct nc_config {
-    int domain;               /* DDS domain (= ROS_DOMAIN_ID) */
+    int domain; /* DDS domain (= ROS_DOMAIN_ID) */
     nc_step_mode_t step;
-    int trigger;              /* index into inputs (step = trigger) */
-    double max_age;           /* s: an input older than this relative to the step -> no step */
-    double gap_reset;         /* s: a larger Δt resets the state first (0 = never) */
-    double dt_initial;        /* s: Δt of the first step after start or a reset */
-    double time_scale;        /* model time units per second of stamp time */
-    double watchdog;          /* s without a published command -> safe command (0 = off) */
-    double diagnostics_period; /* s between DiagnosticArray messages (0 = off) */
+    int trigger;                /* index into inputs (step = trigger) */
+    double max_age;             /* s: an input older than this relative to the step -> no step */
+    double gap_reset;           /* s: a larger Δt resets the state first (0 = never) */
+    double dt_initial;          /* s: Δt of the first step after start or a reset */
+    double time_scale;          /* model time units per second of stamp time */
+    double watchdog;            /* s without a published command -> safe command (0 = off) */
+    double diagnostics_period;  /* s between DiagnosticArray messages (0 = off) */
     char reset_topic[NC_TOPIC]; /* std_msgs/msg/Bool; "" = none */
-    char metrics[NC_TOPIC];   /* "HOST:PORT" for /metrics, "" = off */
-    char name[NC_NAME];       /* diagnostics name and hardware_id */
+    char metrics[NC_TOPIC];     /* "HOST:PORT" for /metrics, "" = off */
+    char name[NC_NAME];         /* diagnostics name and hardware_id */
     int n_inputs, n_outputs;
     nc_port_t inputs[NC_MAX_PORTS];
     nc_port_t outputs[NC_MAX_PORTS];

@@ -3,8 +3,8 @@
 
 #include <math.h>
 
-int scan_bins(const float *ranges, size_t n, float range_min, float range_max, int bins,
-              float *out, size_t *ignored)
+int scan_bins(const float *ranges, size_t n, float range_min, float range_max, int bins, float *out,
+              size_t *ignored)
 {
     if (n == 0 || bins < 1 || !isfinite(range_min) || !isfinite(range_max) || range_min < 0 ||
         !(range_min < range_max))

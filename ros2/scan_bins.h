@@ -14,7 +14,7 @@
  * A sector with no usable reading reads range_max (nothing seen). Returns 0, or -1 when the
  * geometry is unusable (n == 0, bins < 1, range limits not finite or not 0 <= min < max);
  * *ignored (may be NULL) gets the number of ignored readings. */
-int scan_bins(const float *ranges, size_t n, float range_min, float range_max, int bins,
-              float *out, size_t *ignored);
+int scan_bins(const float *ranges, size_t n, float range_min, float range_max, int bins, float *out,
+              size_t *ignored);
 
 #endif

@@ -150,8 +150,7 @@ int main(int argc, char **argv)
             rows = MAXN;
         fprintf(f, "linear_x,angular_z,out2,out3\n");
         for (long i = 0; i < rows; i++)
-            fprintf(f, "%.9g,%.9g,%.9g,%.9g\n", tw[2 * i], tw[2 * i + 1], ar[2 * i],
-                    ar[2 * i + 1]);
+            fprintf(f, "%.9g,%.9g,%.9g,%.9g\n", tw[2 * i], tw[2 * i + 1], ar[2 * i], ar[2 * i + 1]);
         if (fclose(f) != 0)
             return 1;
     }
@@ -161,6 +160,7 @@ int main(int argc, char **argv)
     dds_delete(pp);
     free(tw);
     free(ar);
-    int ok = nonfinite == 0 && badlen == 0 && types_ok && (expect <= 0 || (nt >= expect && na >= expect));
+    int ok = nonfinite == 0 && badlen == 0 && types_ok &&
+             (expect <= 0 || (nt >= expect && na >= expect));
     return ok ? 0 : 1;
 }

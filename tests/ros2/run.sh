@@ -170,8 +170,7 @@ test_faults() {
     sleep 1
     check "faults: watchdog published the safe command after the publisher died" \
         ge "$(metric lln_node_watchdog_total)" 1
-    grep -q 'watchdog: no step for' "$W/faults.err" && pass "faults: the watchdog says why" ||
-        fail "faults: the watchdog says why"
+    check "faults: the watchdog says why" grep -q 'watchdog: no step for' "$W/faults.err"
     "$TALK" imu 200 200 >"$W/talk2.out" 2>&1
     check "faults: a restarted publisher is served (200 more steps)" \
         ge "$(metric lln_node_steps_total)" $((s1 + 200))
@@ -278,7 +277,8 @@ YML
         sleep 2.5
         q2=$(curl -s "http://127.0.0.1:$PROM_PORT/api/v1/query?query=lln_node_steps_total")
         local q3
-        q3=$(curl -s "http://127.0.0.1:$PROM_PORT/api/v1/query?query=histogram_quantile(0.99,rate(lln_node_step_seconds_bucket[1m]))")
+        q3=$(curl -s -G "http://127.0.0.1:$PROM_PORT/api/v1/query" \
+            --data-urlencode 'query=histogram_quantile(0.99, rate(lln_node_step_seconds_bucket[1m]))')
         echo "  prometheus: steps mid-run $q1"
         echo "  prometheus: steps at end  $q2"
         echo "  prometheus: p99 step      $q3"

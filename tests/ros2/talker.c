@@ -60,8 +60,8 @@ static void await_match(dds_entity_t w, const char *expect_type)
         if (e == NULL)
             continue;
         if (strcmp(e->type_name, expect_type) != 0) {
-            fprintf(stderr, "talker: reader of %s announces type %s, expected %s\n",
-                    e->topic_name, e->type_name, expect_type);
+            fprintf(stderr, "talker: reader of %s announces type %s, expected %s\n", e->topic_name,
+                    e->type_name, expect_type);
             exit(1);
         }
         printf("talker: matched reader of %s type %s\n", e->topic_name, e->type_name);
@@ -154,7 +154,8 @@ int main(int argc, char **argv)
             return 2;
         }
         dds_entity_t wi = writer(&sensor_msgs_msg_dds__Imu__desc, "rt/imu", burst ? count : 1000);
-        dds_entity_t ws = with_scan ? writer(&sensor_msgs_msg_dds__LaserScan__desc, "rt/scan", 100) : 0;
+        dds_entity_t ws =
+            with_scan ? writer(&sensor_msgs_msg_dds__LaserScan__desc, "rt/scan", 100) : 0;
         await_match(wi, "sensor_msgs::msg::dds_::Imu_");
         if (ws)
             await_match(ws, "sensor_msgs::msg::dds_::LaserScan_");
@@ -189,7 +190,8 @@ int main(int argc, char **argv)
             if (f != NULL) /* dt of the first step is the node's dt_initial (0.01 in the test) */
                 fprintf(f, "%.17g,%.17g,%.17g,%.17g\n", (double)(float)m.angular_velocity.z,
                         (double)(float)m.linear_acceleration.x,
-                        (double)(float)m.linear_acceleration.y, i == 0 ? 0.01 : (double)period * 1e-9);
+                        (double)(float)m.linear_acceleration.y,
+                        i == 0 ? 0.01 : (double)period * 1e-9);
             if (!burst)
                 pace(&next, period);
         }

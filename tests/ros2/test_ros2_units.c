@@ -8,44 +8,43 @@
 
 static int failures = 0;
 
-#define CHECK(cond, ...)                                                                       \
-    do {                                                                                       \
-        if (!(cond)) {                                                                         \
-            printf("FAIL %s:%d: ", __FILE__, __LINE__);                                        \
-            printf(__VA_ARGS__);                                                               \
-            printf("\n");                                                                      \
-            failures++;                                                                        \
-        }                                                                                      \
+#define CHECK(cond, ...)                                \
+    do {                                                \
+        if (!(cond)) {                                  \
+            printf("FAIL %s:%d: ", __FILE__, __LINE__); \
+            printf(__VA_ARGS__);                        \
+            printf("\n");                               \
+            failures++;                                 \
+        }                                               \
     } while (0)
 
-static const char *good =
-    "# a node\n"
-    "[node]\n"
-    "step = trigger\n"
-    "trigger = imu\n"
-    "max_age = 0.2\n"
-    "metrics = 127.0.0.1:9464\n"
-    "[input scan]\n"
-    "topic = /scan\n"
-    "type = sensor_msgs/msg/LaserScan\n"
-    "bins = 8\n"
-    "[input imu]\n"
-    "topic = /imu\n"
-    "type = sensor_msgs/Imu   # short form\n"
-    "fields = angular_velocity.z, linear_acceleration.x\n"
-    "reliability = reliable\n"
-    "deadline = 0.05\n"
-    "[output cmd]\n"
-    "topic = /cmd_vel\n"
-    "type = geometry_msgs/msg/Twist\n"
-    "fields = linear.x angular.z\n"
-    "safe = 0 0\n"
-    "[output joints]\n"
-    "topic = /joint_cmd\n"
-    "type = sensor_msgs/msg/JointState\n"
-    "joints = a b\n"
-    "field = velocity\n"
-    "safe = 0 0.5\n";
+static const char *good = "# a node\n"
+                          "[node]\n"
+                          "step = trigger\n"
+                          "trigger = imu\n"
+                          "max_age = 0.2\n"
+                          "metrics = 127.0.0.1:9464\n"
+                          "[input scan]\n"
+                          "topic = /scan\n"
+                          "type = sensor_msgs/msg/LaserScan\n"
+                          "bins = 8\n"
+                          "[input imu]\n"
+                          "topic = /imu\n"
+                          "type = sensor_msgs/Imu   # short form\n"
+                          "fields = angular_velocity.z, linear_acceleration.x\n"
+                          "reliability = reliable\n"
+                          "deadline = 0.05\n"
+                          "[output cmd]\n"
+                          "topic = /cmd_vel\n"
+                          "type = geometry_msgs/msg/Twist\n"
+                          "fields = linear.x angular.z\n"
+                          "safe = 0 0\n"
+                          "[output joints]\n"
+                          "topic = /joint_cmd\n"
+                          "type = sensor_msgs/msg/JointState\n"
+                          "joints = a b\n"
+                          "field = velocity\n"
+                          "safe = 0 0.5\n";
 
 /* Parses text with one line replaced (or appended when line is 0) and checks the message. */
 static void expect_error(const char *text, const char *want)
