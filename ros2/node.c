@@ -30,8 +30,9 @@
     "\n"                                                                                    \
     "  --config FILE       the node configuration (required)\n"                             \
     "  --check             check the configuration against the model and exit\n"            \
-    "  --latency-report    on exit, print p50/p99/max of the step, node overhead and\n"     \
-    "                      end-to-end latency and the step rate\n"                          \
+    "  --latency-report    on exit, print p50/p99/max of the step, the node's overhead\n"   \
+    "                      (its part in writing the outputs too), the end-to-end\n"         \
+    "                      latency and the step rate\n"                                     \
     "  --quiet             no start-up and watchdog messages\n"                             \
     "  -h, --help          this text\n"                                                     \
     "\n"                                                                                    \
@@ -51,7 +52,7 @@ static int64_t mono_ns(void)
 /* Latency samples for --latency-report (bounded: the first SAMPLES_MAX steps). */
 #define SAMPLES_MAX 2000000
 typedef struct samples {
-    float *step, *overhead, *e2e; /* microseconds */
+    float *step, *overhead, *write, *e2e; /* microseconds */
     size_t n;
 } samples_t;
 
@@ -301,7 +302,8 @@ static void publish_safe(node_t *n, int64_t stamp)
 
 /* ---- stepping ---------------------------------------------------------------------------- */
 
-static void record_latency(node_t *n, int64_t step_ns, int64_t over_ns, int64_t e2e_ns)
+static void record_latency(node_t *n, int64_t step_ns, int64_t over_ns, int64_t write_ns,
+                           int64_t e2e_ns)
 {
     hist_observe(&n->mx->step, step_ns);
     hist_observe(&n->mx->overhead, over_ns);
@@ -310,6 +312,7 @@ static void record_latency(node_t *n, int64_t step_ns, int64_t over_ns, int64_t 
     if (s->step != NULL && s->n < SAMPLES_MAX) {
         s->step[s->n] = (float)step_ns * 1e-3f;
         s->overhead[s->n] = (float)over_ns * 1e-3f;
+        s->write[s->n] = (float)write_ns * 1e-3f;
         s->e2e[s->n] = (float)e2e_ns * 1e-3f;
         s->n++;
     }
@@ -374,7 +377,7 @@ static void try_step(node_t *n, int64_t stamp, int64_t t_take, dds_time_t source
     publish_all(n, n->y, stamp);
     int64_t t2 = mono_ns();
     atomic_fetch_add_explicit(&n->mx->steps, 1, memory_order_relaxed);
-    record_latency(n, t1 - t0, (t2 - t_take) - (t1 - t0), dds_time() - source);
+    record_latency(n, t1 - t0, (t2 - t_take) - (t1 - t0), t2 - t1, dds_time() - source);
     if (n->first_step_mono == 0)
         n->first_step_mono = t1;
     n->last_step_mono = t2;
@@ -706,6 +709,7 @@ static void latency_report(node_t *n)
     fputc('\n', stderr);
     report_one("step", n->lat.step, n->lat.n);
     report_one("overhead", n->lat.overhead, n->lat.n);
+    report_one("dds write", n->lat.write, n->lat.n);
     report_one("end-to-end", n->lat.e2e, n->lat.n);
     unsigned long long published = 0, drops = 0;
     for (int o = 0; o < n->cfg.n_outputs; o++)
@@ -800,10 +804,12 @@ int main(int argc, char **argv)
     if (report) {
         n->lat.step = malloc(SAMPLES_MAX * sizeof(float));
         n->lat.overhead = malloc(SAMPLES_MAX * sizeof(float));
+        n->lat.write = malloc(SAMPLES_MAX * sizeof(float));
         n->lat.e2e = malloc(SAMPLES_MAX * sizeof(float));
     }
     if (n->x == NULL || n->y == NULL ||
-        (report && (n->lat.step == NULL || n->lat.overhead == NULL || n->lat.e2e == NULL)) ||
+        (report && (n->lat.step == NULL || n->lat.overhead == NULL || n->lat.write == NULL ||
+                    n->lat.e2e == NULL)) ||
         lln_state_create(n->model, LLN_F32, 1, &n->state) != LLN_OK) {
         fprintf(stderr, "lln-ros2: out of memory\n");
         goto done;
@@ -868,6 +874,7 @@ done:
         latency_report(n);
     free(n->lat.step);
     free(n->lat.overhead);
+    free(n->lat.write);
     free(n->lat.e2e);
     lln_state_free(n->state);
     lln_model_free(n->model);
