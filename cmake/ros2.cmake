@@ -67,6 +67,11 @@ if(EXISTS ${LLN_ROS2_MSGS}/sensor_msgs/msg/Imu.msg AND LLN_PYTHON3)
     target_include_directories(ros2_test_${t} PRIVATE ${LLN_ROS2_TGEN})
     target_link_libraries(ros2_test_${t} PRIVATE CycloneDDS::ddsc m)
   endforeach()
+  add_executable(ros2_test_overflow_model ${CMAKE_SOURCE_DIR}/tests/ros2/overflow_model.c)
+  target_include_directories(ros2_test_overflow_model PRIVATE ${CMAKE_SOURCE_DIR}/include)
+  target_link_libraries(ros2_test_overflow_model PRIVATE $<TARGET_FILE:lln_static> ZLIB::ZLIB
+    Threads::Threads m)
+  add_dependencies(ros2_test_overflow_model lln_static)
   add_test(NAME ros2_wire COMMAND bash ${CMAKE_SOURCE_DIR}/tests/ros2/run.sh
     ${CMAKE_BINARY_DIR} quick)
   set_tests_properties(ros2_wire PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 300 RUN_SERIAL TRUE)

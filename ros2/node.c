@@ -73,7 +73,8 @@ typedef struct node {
     dds_entity_t pp, writers[NC_MAX_PORTS], reset_reader, diag_writer, waitset;
     int64_t last_step_stamp; /* 0: no step since start or reset */
     int64_t last_cmd_mono, last_safe_mono, last_diag_mono, last_step_mono, first_step_mono;
-    int stale; /* the watchdog's safe command is active */
+    int stale;      /* the watchdog's safe command is active */
+    int bad_output; /* the last step gave a non-finite output */
     char stale_why[256];
     metrics_t *mx;
     samples_t lat;
@@ -369,11 +370,14 @@ static void try_step(node_t *n, int64_t stamp, int64_t t_take, dds_time_t source
             count_drop(n, DROP_NONFINITE_OUTPUT);
             reset_state(n, RESET_OUTPUT);
             publish_safe(n, stamp);
-            logmsg(n, "the model produced a non-finite output: safe command, state reset");
+            if (!n->bad_output) /* said once until a good step */
+                logmsg(n, "the model produced a non-finite output: safe command, state reset");
+            n->bad_output = 1;
             return;
         }
     }
     n->last_step_stamp = stamp;
+    n->bad_output = 0;
     publish_all(n, n->y, stamp);
     int64_t t2 = mono_ns();
     atomic_fetch_add_explicit(&n->mx->steps, 1, memory_order_relaxed);
@@ -820,6 +824,20 @@ int main(int argc, char **argv)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
+    if (n->cfg.domain < 0) { /* not in the config: ROS_DOMAIN_ID, as ROS 2 does, else 0 */
+        const char *d = getenv("ROS_DOMAIN_ID");
+        char *end;
+        long v = d != NULL && *d != '\0' ? strtol(d, &end, 10) : 0;
+        if (d != NULL && *d != '\0' && (*end != '\0' || v < 0 || v > 232)) {
+            fprintf(stderr,
+                    "lln-ros2: environment variable ROS_DOMAIN_ID='%s' is not a domain "
+                    "id 0..232\n",
+                    d);
+            rc = 2;
+            goto done;
+        }
+        n->cfg.domain = (int)v;
+    }
     if (getenv("CYCLONEDDS_URI") == NULL)
         logmsg(n, "warning: CYCLONEDDS_URI is not set: Cyclone DDS picks a network interface "
                   "itself");

@@ -284,6 +284,7 @@ static int port_end(parser_t *p, nc_port_t *pt, int output, const seen_t *s)
 static void defaults(nc_config_t *c)
 {
     memset(c, 0, sizeof *c);
+    c->domain = -1; /* ROS_DOMAIN_ID, else 0 */
     c->step = NC_STEP_EVERY;
     c->trigger = -1;
     c->max_age = 0.5;

@@ -19,6 +19,13 @@
 #include "dds/dds.h"
 #include "upstream_msgs.h"
 
+/* The DDS domain: ROS_DOMAIN_ID as in ROS 2 (default 0). */
+static dds_domainid_t domain_from_env(void)
+{
+    const char *d = getenv("ROS_DOMAIN_ID");
+    return d != NULL && *d != '\0' ? (dds_domainid_t)atoi(d) : 0;
+}
+
 #define MAXN 2000000
 
 static volatile sig_atomic_t stop = 0;
@@ -68,7 +75,7 @@ int main(int argc, char **argv)
     double secs = argc > 1 ? atof(argv[1]) : 10;
     long expect = argc > 2 ? atol(argv[2]) : 0;
     const char *csv = argc > 3 ? argv[3] : NULL;
-    dds_entity_t pp = dds_create_participant(DDS_DOMAIN_DEFAULT, NULL, NULL);
+    dds_entity_t pp = dds_create_participant(domain_from_env(), NULL, NULL);
     if (pp < 0) {
         fprintf(stderr, "listener: participant: %s\n", dds_strretcode(-pp));
         return 1;

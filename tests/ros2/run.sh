@@ -13,7 +13,7 @@ SOAK_S=${3:-}
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 NODE=$B/lln-ros2 TALK=$B/ros2_test_talker LIST=$B/ros2_test_listener LLN=$B/lln
-for x in "$NODE" "$TALK" "$LIST" "$LLN"; do
+for x in "$NODE" "$TALK" "$LIST" "$LLN" "$B/ros2_test_overflow_model"; do
     if [ ! -x "$x" ]; then
         echo "SKIPPED: $x not built (needs cyclonedds-dev, cyclonedds-tools, libmicrohttpd-dev)"
         exit 77
@@ -29,7 +29,8 @@ cleanup() {
     rm -rf "$W"
 }
 trap cleanup EXIT
-# a free-looking port per run, so parallel runs on one machine do not collide
+# a DDS domain and a free-looking port per run, so parallel runs on one machine do not collide
+export ROS_DOMAIN_ID=$((1 + $$ % 200))
 PORT=$((20000 + $$ % 20000))
 PROM_PORT=$((PORT + 1))
 fails=0
@@ -198,6 +199,29 @@ test_faults() {
         bash -c "grep -o 'zero_twists [0-9]*' '$W/list.out' | awk '{ exit !(\$2 > 0) }'"
 }
 
+test_nonfinite_output() {
+    echo "--- a model whose outputs overflow to inf: nothing non-finite is published, the safe"
+    echo "    command goes out instead and the state is reset"
+    "$B/ros2_test_overflow_model" "$W/imu.lln" "$W/ovf.lln" || { fail "overflow model"; return; }
+    conf node_imu.conf "$W/ovf.conf"
+    start_node "$W/ovf.lln" "$W/ovf.conf" overflow || { fail "overflow: node start"; return; }
+    "$LIST" 30 50 >"$W/list.out" &
+    local lp=$!
+    PIDS="$PIDS $lp"
+    sleep 0.5
+    "$TALK" imu 50 100 >/dev/null 2>&1
+    wait $lp
+    local lrc=$?
+    sed 's/^/  /' "$W/list.out"
+    check "overflow: listener got 50 + 50 messages, none non-finite" test $lrc -eq 0
+    check "overflow: all 50 were the safe (zero) command" grep -q 'zero_twists 50 ' "$W/list.out"
+    check "overflow: 50 non-finite outputs dropped and counted" \
+        eq "$(metric 'lln_node_dropped_total{reason="nonfinite_output"}')" 50
+    check "overflow: the state was reset each time" \
+        eq "$(metric 'lln_node_resets_total{reason="nonfinite_output"}')" 50
+    stop_node overflow
+}
+
 test_scan() {
     echo "--- LaserScan: an independent talker's scans (with inf/-inf/NaN ranges) and Imu drive"
     echo "    the node; a 100 000-range scan is handled"
@@ -304,12 +328,14 @@ quick)
     test_config_errors
     test_wire_content
     test_faults
+    test_nonfinite_output
     test_scan
     ;;
 ci)
     test_config_errors
     test_wire_content
     test_faults
+    test_nonfinite_output
     test_scan
     command -v prometheus >/dev/null || { fail "prometheus not installed (apt-get install prometheus)"; }
     test_soak "${SOAK_S:-30}" prometheus

@@ -22,6 +22,13 @@
 #include "dds/dds.h"
 #include "upstream_msgs.h"
 
+/* The DDS domain: ROS_DOMAIN_ID as in ROS 2 (default 0). */
+static dds_domainid_t domain_from_env(void)
+{
+    const char *d = getenv("ROS_DOMAIN_ID");
+    return d != NULL && *d != '\0' ? (dds_domainid_t)atoi(d) : 0;
+}
+
 static dds_entity_t pp;
 
 static dds_entity_t writer(const dds_topic_descriptor_t *d, const char *name, int depth)
@@ -138,7 +145,7 @@ int main(int argc, char **argv)
     }
     const char *kind = argv[1];
     int count = argc > 2 ? atoi(argv[2]) : 0;
-    pp = dds_create_participant(DDS_DOMAIN_DEFAULT, NULL, NULL);
+    pp = dds_create_participant(domain_from_env(), NULL, NULL);
     if (pp < 0) {
         fprintf(stderr, "talker: participant: %s\n", dds_strretcode(-pp));
         return 1;
