@@ -82,7 +82,8 @@ typedef struct node {
     char model_desc[256];
 } node_t;
 
-static void logmsg(const node_t *n, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void logmsg(const node_t *n, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3))); /* Flawfinder: ignore (format attribute) */
 static void logmsg(const node_t *n, const char *fmt, ...)
 {
     if (n->quiet)
@@ -90,7 +91,7 @@ static void logmsg(const node_t *n, const char *fmt, ...)
     va_list ap;
     va_start(ap, fmt);
     fputs("lln-ros2: ", stderr);
-    vfprintf(stderr, fmt, ap);
+    vfprintf(stderr, fmt, ap); /* Flawfinder: ignore (fmt: format-checked) */
     fputc('\n', stderr);
     va_end(ap);
 }

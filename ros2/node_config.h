@@ -72,10 +72,10 @@ typedef struct nc_config {
 } nc_config_t;
 
 /* Field names of Imu inputs (index = nc_port_t.field value) and Twist outputs. */
-extern const char *const nc_imu_fields[];
-extern const int nc_imu_field_count;
-extern const char *const nc_twist_fields[];
-extern const int nc_twist_field_count;
+#define NC_IMU_FIELDS 10
+#define NC_TWIST_FIELDS 6
+extern const char *const nc_imu_fields[NC_IMU_FIELDS];
+extern const char *const nc_twist_fields[NC_TWIST_FIELDS];
 
 /* ROS type name ("sensor_msgs/msg/Imu") of a type, and its DDS type name. */
 const char *nc_type_name(nc_msg_type_t t);

@@ -23,7 +23,19 @@
 static dds_domainid_t domain_from_env(void)
 {
     const char *d = getenv("ROS_DOMAIN_ID");
-    return d != NULL && *d != '\0' ? (dds_domainid_t)atoi(d) : 0;
+    return d != NULL && *d != '\0' ? (dds_domainid_t)strtol(d, NULL, 10) : 0;
+}
+
+/* A command-line number, or exit 2 naming it. */
+static double arg_num(const char *s, const char *what)
+{
+    char *end;
+    double v = strtod(s, &end);
+    if (end == s || *end != '\0' || !(v == v)) {
+        fprintf(stderr, "%s: '%s' is not a number\n", what, s);
+        exit(2);
+    }
+    return v;
 }
 
 #define MAXN 2000000
@@ -70,10 +82,10 @@ static int check_types(dds_entity_t r, const char *expect_type, int *seen)
 
 int main(int argc, char **argv)
 {
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
-    double secs = argc > 1 ? atof(argv[1]) : 10;
-    long expect = argc > 2 ? atol(argv[2]) : 0;
+    (void)signal(SIGINT, on_signal);
+    (void)signal(SIGTERM, on_signal);
+    double secs = argc > 1 ? arg_num(argv[1], "SECONDS") : 10;
+    long expect = argc > 2 ? (long)arg_num(argv[2], "EXPECT") : 0;
     const char *csv = argc > 3 ? argv[3] : NULL;
     dds_entity_t pp = dds_create_participant(domain_from_env(), NULL, NULL);
     if (pp < 0) {
@@ -83,7 +95,13 @@ int main(int argc, char **argv)
     dds_entity_t rt = reader(pp, &geometry_msgs_msg_dds__Twist__desc, "rt/cmd_vel");
     dds_entity_t ra = reader(pp, &std_msgs_msg_dds__Float32MultiArray__desc, "rt/policy_out");
     dds_entity_t rd = reader(pp, &diagnostic_msgs_msg_dds__DiagnosticArray__desc, "rt/diagnostics");
-    float *tw = malloc(2 * MAXN * sizeof *tw), *ar = malloc(2 * MAXN * sizeof *ar);
+    float *tw = malloc((size_t)2 * MAXN * sizeof *tw), *ar = malloc((size_t)2 * MAXN * sizeof *ar);
+    if (tw == NULL || ar == NULL) {
+        fprintf(stderr, "listener: out of memory\n");
+        free(tw);
+        free(ar);
+        return 1;
+    }
     long nt = 0, na = 0, nd = 0, nonfinite = 0, zero = 0, badlen = 0;
     int types_ok = 1, seen_t = 0, seen_a = 0, seen_d = 0;
     dds_entity_t ws = dds_create_waitset(pp);
@@ -91,7 +109,7 @@ int main(int argc, char **argv)
     dds_waitset_attach(ws, dds_create_readcondition(ra, DDS_ANY_STATE), 1);
     dds_waitset_attach(ws, dds_create_readcondition(rd, DDS_ANY_STATE), 2);
     printf("listener: ready\n");
-    fflush(stdout);
+    (void)fflush(stdout);
     dds_time_t end = dds_time() + (dds_time_t)(secs * 1e9);
     while (!stop && dds_time() < end && !(expect > 0 && nt >= expect && na >= expect)) {
         dds_waitset_wait(ws, NULL, 0, DDS_MSECS(50));
@@ -150,6 +168,8 @@ int main(int argc, char **argv)
         FILE *f = fopen(csv, "w");
         if (f == NULL) {
             perror(csv);
+            free(tw);
+            free(ar);
             return 1;
         }
         long rows = na < nt ? na : nt;
@@ -158,8 +178,11 @@ int main(int argc, char **argv)
         fprintf(f, "linear_x,angular_z,out2,out3\n");
         for (long i = 0; i < rows; i++)
             fprintf(f, "%.9g,%.9g,%.9g,%.9g\n", tw[2 * i], tw[2 * i + 1], ar[2 * i], ar[2 * i + 1]);
-        if (fclose(f) != 0)
+        if (fclose(f) != 0) {
+            free(tw);
+            free(ar);
             return 1;
+        }
     }
     printf("listener: twist %ld array %ld diagnostics %ld nonfinite %ld badlen %ld zero_twists %ld "
            "types %s\n",

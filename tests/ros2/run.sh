@@ -140,6 +140,15 @@ print(f"  {len(got)} rows, max |received - reference| = {worst:.3g} (largest out
 sys.exit(0 if worst <= 1e-6 * max(1.0, scale) else 1)
 PY
     check "content: metrics count 300 steps" eq "$(metric lln_node_steps_total)" 300
+    curl -s --max-time 5 "http://127.0.0.1:$PORT/metrics" >"$W/metrics.txt"
+    if command -v promtool >/dev/null; then
+        check "metrics: promtool accepts the exposition format" \
+            bash -c "promtool check metrics <'$W/metrics.txt'"
+    else
+        echo "SKIPPED: promtool (Debian prometheus) missing: exposition format not linted"
+    fi
+    check "metrics: the Grafana dashboard's queries use exported metrics" \
+        python3 "$HERE/check_dashboard.py" "$ROOT/ros2/grafana-dashboard.json" "$W/metrics.txt"
     stop_node content
 }
 
@@ -316,6 +325,10 @@ print(f"  steps: {a:.0f} mid-run -> {b:.0f} at the end")
 sys.exit(0 if 0 < a < b and b == n else 1)
 PY
         check "prometheus: step latency histogram queryable" grep -q '"resultType":"vector","result":\[{' <<<"$q3"
+        curl -s --max-time 5 "http://127.0.0.1:$PORT/metrics" >"$W/metrics.txt"
+        check "prometheus: every Grafana dashboard query accepted (dashboard not loaded in Grafana)" \
+            python3 "$HERE/check_dashboard.py" "$ROOT/ros2/grafana-dashboard.json" "$W/metrics.txt" \
+            "http://127.0.0.1:$PROM_PORT"
         kill -TERM $pp
         wait $pp 2>/dev/null
     fi

@@ -26,7 +26,19 @@
 static dds_domainid_t domain_from_env(void)
 {
     const char *d = getenv("ROS_DOMAIN_ID");
-    return d != NULL && *d != '\0' ? (dds_domainid_t)atoi(d) : 0;
+    return d != NULL && *d != '\0' ? (dds_domainid_t)strtol(d, NULL, 10) : 0;
+}
+
+/* A command-line number, or exit 2 naming it. */
+static double arg_num(const char *s, const char *what)
+{
+    char *end;
+    double v = strtod(s, &end);
+    if (end == s || *end != '\0' || !(v == v)) {
+        fprintf(stderr, "%s: '%s' is not a number\n", what, s);
+        exit(2);
+    }
+    return v;
 }
 
 static dds_entity_t pp;
@@ -144,7 +156,7 @@ int main(int argc, char **argv)
         return 2;
     }
     const char *kind = argv[1];
-    int count = argc > 2 ? atoi(argv[2]) : 0;
+    int count = argc > 2 ? (int)arg_num(argv[2], "COUNT") : 0;
     pp = dds_create_participant(domain_from_env(), NULL, NULL);
     if (pp < 0) {
         fprintf(stderr, "talker: participant: %s\n", dds_strretcode(-pp));
@@ -153,8 +165,8 @@ int main(int argc, char **argv)
     int rc = 0;
     if (strcmp(kind, "imu") == 0 || strcmp(kind, "imuscan") == 0 || strcmp(kind, "burst") == 0) {
         int burst = strcmp(kind, "burst") == 0, with_scan = strcmp(kind, "imuscan") == 0;
-        double rate = burst ? 1000.0 : (argc > 3 ? atof(argv[3]) : 100.0);
-        int nranges = with_scan && argc > 4 ? atoi(argv[4]) : 360;
+        double rate = burst ? 1000.0 : (argc > 3 ? arg_num(argv[3], "RATE_HZ") : 100.0);
+        int nranges = with_scan && argc > 4 ? (int)arg_num(argv[4], "RANGES") : 360;
         const char *csv = !with_scan && !burst && argc > 4 ? argv[4] : NULL;
         if (count <= 0 || rate <= 0 || nranges <= 0) {
             fprintf(stderr, "talker: bad COUNT, RATE or RANGES\n");
@@ -207,7 +219,7 @@ int main(int argc, char **argv)
         free(r);
         rc |= finish(wi, count);
     } else if (strcmp(kind, "scan") == 0) {
-        int nranges = argc > 3 ? atoi(argv[3]) : 100000;
+        int nranges = argc > 3 ? (int)arg_num(argv[3], "RANGES") : 100000;
         dds_entity_t ws = writer(&sensor_msgs_msg_dds__LaserScan__desc, "rt/scan", 10);
         await_match(ws, "sensor_msgs::msg::dds_::LaserScan_");
         float *r = malloc((size_t)nranges * sizeof *r);
