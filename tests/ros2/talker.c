@@ -21,25 +21,7 @@
 
 #include "dds/dds.h"
 #include "upstream_msgs.h"
-
-/* The DDS domain: ROS_DOMAIN_ID as in ROS 2 (default 0). */
-static dds_domainid_t domain_from_env(void)
-{
-    const char *d = getenv("ROS_DOMAIN_ID");
-    return d != NULL && *d != '\0' ? (dds_domainid_t)strtol(d, NULL, 10) : 0;
-}
-
-/* A command-line number, or exit 2 naming it. */
-static double arg_num(const char *s, const char *what)
-{
-    char *end;
-    double v = strtod(s, &end);
-    if (end == s || *end != '\0' || !(v == v)) {
-        fprintf(stderr, "%s: '%s' is not a number\n", what, s);
-        exit(2);
-    }
-    return v;
-}
+#include "wire_common.h"
 
 static dds_entity_t pp;
 

@@ -114,7 +114,7 @@ static void test_config(void)
 
 static void test_scan(void)
 {
-    float out[4];
+    float out[8];
     size_t ignored = 0;
     /* 8 readings, 4 bins of 2: bin 0 = min(2, 3); bin 1: +inf -> range_max (5) and NaN
      * ignored; bin 2: -inf -> range_min (0.5) and 4; bin 3: 9 (> range_max, ignored) and 0.1
