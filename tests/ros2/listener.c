@@ -1,14 +1,15 @@
 /* Test listener for lln-ros2, built from IDL generated from the upstream ROS 2 .msg files
  * (tests/ros2/msg2idl.py), independent of the node's code. Subscribes to rt/cmd_vel
- * (geometry_msgs/Twist), rt/policy_out (std_msgs/Float32MultiArray) and rt/diagnostics
+ * (geometry_msgs/Twist), rt/joint_cmd (sensor_msgs/JointState, joints a and b, efforts),
+ * rt/policy_out (std_msgs/Float32MultiArray) and rt/diagnostics
  * (diagnostic_msgs/DiagnosticArray), checks the type names the node's writers announce on the
  * wire, counts non-finite values and writes what it received.
  *
  *   listener SECONDS [EXPECT] [CSV]
  * Runs SECONDS, until SIGINT/SIGTERM, or until EXPECT Twist and EXPECT arrays arrived, EXPECT > 0), then prints
  *   listener: twist T array A diagnostics D nonfinite N mismatched M zero_twists Z
- * CSV: one row per Float32MultiArray: its values, then the Twist's linear.x, angular.z of the
- * same index. Exit 0 when nothing was non-finite, EXPECT (if given) was met and the Twist and
+ * CSV: one row per step: the Twist's linear.x, angular.z (or the JointState's two efforts)
+ * and the Float32MultiArray's two values of the same index. Exit 0 when nothing was non-finite, EXPECT (if given) was met and the Twist and
  * the array of the same step agree (they carry outputs 0-1 and 2-3 of one step: see run.sh). */
 #include <math.h>
 #include <signal.h>
@@ -77,6 +78,7 @@ int main(int argc, char **argv)
     dds_entity_t rt = reader(pp, &geometry_msgs_msg_dds__Twist__desc, "rt/cmd_vel");
     dds_entity_t ra = reader(pp, &std_msgs_msg_dds__Float32MultiArray__desc, "rt/policy_out");
     dds_entity_t rd = reader(pp, &diagnostic_msgs_msg_dds__DiagnosticArray__desc, "rt/diagnostics");
+    dds_entity_t rj = reader(pp, &sensor_msgs_msg_dds__JointState__desc, "rt/joint_cmd");
     float *tw = malloc((size_t)2 * MAXN * sizeof *tw), *ar = malloc((size_t)2 * MAXN * sizeof *ar);
     if (tw == NULL || ar == NULL) {
         fprintf(stderr, "listener: out of memory\n");
@@ -84,16 +86,17 @@ int main(int argc, char **argv)
         free(ar);
         return 1;
     }
-    long nt = 0, na = 0, nd = 0, nonfinite = 0, zero = 0, badlen = 0;
-    int types_ok = 1, seen_t = 0, seen_a = 0, seen_d = 0;
+    long nt = 0, na = 0, nd = 0, nj = 0, nonfinite = 0, zero = 0, badlen = 0;
+    int types_ok = 1, seen_t = 0, seen_a = 0, seen_d = 0, seen_j = 0;
     dds_entity_t ws = dds_create_waitset(pp);
     dds_waitset_attach(ws, dds_create_readcondition(rt, DDS_ANY_STATE), 0);
     dds_waitset_attach(ws, dds_create_readcondition(ra, DDS_ANY_STATE), 1);
     dds_waitset_attach(ws, dds_create_readcondition(rd, DDS_ANY_STATE), 2);
+    dds_waitset_attach(ws, dds_create_readcondition(rj, DDS_ANY_STATE), 3);
     printf("listener: ready\n");
     (void)fflush(stdout);
     dds_time_t end = dds_time() + (dds_time_t)(secs * 1e9);
-    while (!stop && dds_time() < end && !(expect > 0 && nt >= expect && na >= expect)) {
+    while (!stop && dds_time() < end && !(expect > 0 && nt + nj >= expect && na >= expect)) {
         dds_waitset_wait(ws, NULL, 0, DDS_MSECS(50));
         void *buf[64] = {NULL};
         dds_sample_info_t si[64];
@@ -136,6 +139,26 @@ int main(int argc, char **argv)
             dds_return_loan(ra, buf, k);
             memset(buf, 0, sizeof buf);
         }
+        while ((k = dds_take(rj, buf, si, 64, 64)) > 0) {
+            for (int i = 0; i < k; i++) {
+                const sensor_msgs_msg_dds__JointState_ *m = buf[i];
+                if (!si[i].valid_data)
+                    continue;
+                for (uint32_t j = 0; j < m->effort._length; j++)
+                    nonfinite += !isfinite(m->effort._buffer[j]);
+                if (m->name._length != 2 || strcmp(m->name._buffer[0], "a") != 0 ||
+                    strcmp(m->name._buffer[1], "b") != 0 || m->effort._length != 2 ||
+                    m->position._length != 0 || m->velocity._length != 0)
+                    badlen++;
+                else if (nj < MAXN) {
+                    tw[2 * nj] = (float)m->effort._buffer[0];
+                    tw[2 * nj + 1] = (float)m->effort._buffer[1];
+                }
+                nj++;
+            }
+            dds_return_loan(rj, buf, k);
+            memset(buf, 0, sizeof buf);
+        }
         while ((k = dds_take(rd, buf, si, 64, 64)) > 0) {
             for (int i = 0; i < k; i++)
                 nd += si[i].valid_data;
@@ -145,6 +168,7 @@ int main(int argc, char **argv)
         types_ok &= check_types(rt, "geometry_msgs::msg::dds_::Twist_", &seen_t);
         types_ok &= check_types(ra, "std_msgs::msg::dds_::Float32MultiArray_", &seen_a);
         types_ok &= check_types(rd, "diagnostic_msgs::msg::dds_::DiagnosticArray_", &seen_d);
+        types_ok &= check_types(rj, "sensor_msgs::msg::dds_::JointState_", &seen_j);
     }
     if (csv != NULL) {
         FILE *f = fopen(csv, "w");
@@ -154,7 +178,8 @@ int main(int argc, char **argv)
             free(ar);
             return 1;
         }
-        long rows = na < nt ? na : nt;
+        long first = nt > 0 ? nt : nj; /* a test has Twist or JointState commands, not both */
+        long rows = na < first ? na : first;
         if (rows > MAXN)
             rows = MAXN;
         fprintf(f, "linear_x,angular_z,out2,out3\n");
@@ -166,13 +191,13 @@ int main(int argc, char **argv)
             return 1;
         }
     }
-    printf("listener: twist %ld array %ld diagnostics %ld nonfinite %ld badlen %ld zero_twists %ld "
-           "types %s\n",
-           nt, na, nd, nonfinite, badlen, zero, types_ok ? "ok" : "WRONG");
+    printf("listener: twist %ld joints %ld array %ld diagnostics %ld nonfinite %ld badlen %ld "
+           "zero_twists %ld types %s\n",
+           nt, nj, na, nd, nonfinite, badlen, zero, types_ok ? "ok" : "WRONG");
     dds_delete(pp);
     free(tw);
     free(ar);
     int ok = nonfinite == 0 && badlen == 0 && types_ok &&
-             (expect <= 0 || (nt >= expect && na >= expect));
+             (expect <= 0 || (nt + nj >= expect && na >= expect));
     return ok ? 0 : 1;
 }

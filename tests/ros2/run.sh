@@ -111,6 +111,45 @@ test_config_errors() {
     check "--check accepts the good config" "$NODE" "$W/imu.lln" --config "$W/ok.conf" --check
 }
 
+compare_run() { # compare_run WHAT MODEL SENT.csv RECEIVED.csv: outputs equal lln run's
+    "$LLN" run "$2" --input "$3" --dt-column dt -o "$W/ref.csv" 2>&1
+    check "$1: outputs equal lln run's on the same inputs and dt (within 1e-6)" \
+        python3 - "$4" "$W/ref.csv" <<'PY'
+import csv, sys
+got = [list(map(float, r)) for r in list(csv.reader(open(sys.argv[1])))[1:]]
+ref = [list(map(float, r)) for r in list(csv.reader(open(sys.argv[2])))[1:]]
+if len(got) != len(ref) or not got:
+    sys.exit(f"  rows: received {len(got)}, reference {len(ref)}")
+worst = max(abs(a - b) for g, r in zip(got, ref) for a, b in zip(g, r))
+scale = max(abs(b) for r in ref for b in r)
+print(f"  {len(got)} rows, max |received - reference| = {worst:.3g} (largest output {scale:.3g})")
+sys.exit(0 if worst <= 1e-6 * max(1.0, scale) else 1)
+PY
+}
+
+test_joints() {
+    echo "--- JointState in (by joint name) and out: an independent talker's JointState drive"
+    echo "    the node; the listener gets JointState + Float32MultiArray equal to 'lln run'"
+    "$LLN" new --cell cfc --inputs 2 --units 8 --proj-size 4 --backbone-units 16 --name wire_joints \
+        -o "$W/joints.lln" >/dev/null || { fail "joints: model"; return; }
+    conf node_joints.conf "$W/joints.conf"
+    start_node "$W/joints.lln" "$W/joints.conf" joints || { fail "joints: node start"; return; }
+    "$LIST" 30 100 "$W/jrecv.csv" >"$W/list.out" &
+    local lp=$!
+    PIDS="$PIDS $lp"
+    sleep 0.5
+    "$TALK" joints 100 200 "$W/jsent.csv" >"$W/talk.out" 2>&1
+    check "joints: talker sent 100 JointState, reader type checked" \
+        grep -q 'type sensor_msgs::msg::dds_::JointState_' "$W/talk.out"
+    wait $lp
+    local lrc=$?
+    sed 's/^/  /' "$W/list.out"
+    check "joints: listener got 100 JointState (joints a, b; efforts only) + 100 arrays" \
+        test $lrc -eq 0
+    compare_run joints "$W/joints.lln" "$W/jsent.csv" "$W/jrecv.csv"
+    stop_node joints
+}
+
 test_wire_content() {
     echo "--- wire: an independent talker's Imu drives the node; an independent listener gets"
     echo "    Twist + Float32MultiArray equal to 'lln run' on the same inputs and Δt"
@@ -127,18 +166,7 @@ test_wire_content() {
     local lrc=$?
     sed 's/^/  /' "$W/list.out" "$W/talk.out"
     check "content: listener got 300 Twist + 300 arrays, types checked, nothing non-finite" test $lrc -eq 0
-    "$LLN" run "$W/imu.lln" --input "$W/sent.csv" --dt-column dt -o "$W/ref.csv" 2>&1
-    check "content: outputs equal lln run's (within 1e-6)" python3 - "$W/recv.csv" "$W/ref.csv" <<'PY'
-import csv, sys
-got = [list(map(float, r)) for r in list(csv.reader(open(sys.argv[1])))[1:]]
-ref = [list(map(float, r)) for r in list(csv.reader(open(sys.argv[2])))[1:]]
-if len(got) != len(ref) or not got:
-    sys.exit(f"  rows: received {len(got)}, reference {len(ref)}")
-worst = max(abs(a - b) for g, r in zip(got, ref) for a, b in zip(g, r))
-scale = max(abs(b) for r in ref for b in r)
-print(f"  {len(got)} rows, max |received - reference| = {worst:.3g} (largest output {scale:.3g})")
-sys.exit(0 if worst <= 1e-6 * max(1.0, scale) else 1)
-PY
+    compare_run content "$W/imu.lln" "$W/sent.csv" "$W/recv.csv"
     check "content: metrics count 300 steps" eq "$(metric lln_node_steps_total)" 300
     curl -s --max-time 5 "http://127.0.0.1:$PORT/metrics" >"$W/metrics.txt"
     if command -v promtool >/dev/null; then
@@ -341,6 +369,7 @@ quick)
     test_config_errors
     test_wire_content
     test_faults
+    test_joints
     test_nonfinite_output
     test_scan
     ;;
@@ -348,6 +377,7 @@ ci)
     test_config_errors
     test_wire_content
     test_faults
+    test_joints
     test_nonfinite_output
     test_scan
     command -v prometheus >/dev/null || { fail "prometheus not installed (apt-get install prometheus)"; }

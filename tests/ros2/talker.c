@@ -10,6 +10,8 @@
  *   talker burst COUNT               Imu on /imu as fast as the writer takes them
  *   talker faults                    Imu: 3 good, 1 NaN, 1 stamp backwards, 1 inf, 3 good
  *   talker reset                     std_msgs/Bool true on /lln/reset
+ *   talker joints COUNT RATE_HZ [CSV] JointState on /joint_states (joints wheel_r, arm,
+ *                                    wheel_l); CSV: the velocities of wheel_l, wheel_r and dt
  * Writers are RELIABLE (a best-effort or reliable reader matches them) and offer a 50 ms
  * deadline. Exit 0 when every
  * message was written and acknowledged. */
@@ -235,6 +237,54 @@ int main(int argc, char **argv)
             dds_sleepfor(DDS_MSECS(10));
         }
         rc |= finish(wi, sent);
+    } else if (strcmp(kind, "joints") == 0) {
+        double rate = argc > 3 ? arg_num(argv[3], "RATE_HZ") : 100.0;
+        const char *csv = argc > 4 ? argv[4] : NULL;
+        if (count <= 0 || rate <= 0) {
+            fprintf(stderr, "talker: bad COUNT or RATE\n");
+            return 2;
+        }
+        dds_entity_t wj = writer(&sensor_msgs_msg_dds__JointState__desc, "rt/joint_states", 1000);
+        await_match(wj, "sensor_msgs::msg::dds_::JointState_");
+        dds_sleepfor(DDS_MSECS(200));
+        FILE *f = csv != NULL ? fopen(csv, "w") : NULL;
+        if (csv != NULL && f == NULL) {
+            perror(csv);
+            return 1;
+        }
+        if (f != NULL)
+            fprintf(f, "wheel_l,wheel_r,dt\n");
+        char *names[3] = {"wheel_r", "arm", "wheel_l"};
+        long period = (long)(1e9 / rate);
+        int64_t t0 = now_ns();
+        struct timespec next;
+        clock_gettime(CLOCK_MONOTONIC, &next);
+        for (int i = 0; i < count; i++) {
+            double pos[3] = {0.1 * i, 0.2, -0.1 * i};
+            double vel[3] = {cos(0.07 * i), 0.5, sin(0.05 * i)};
+            double eff[3] = {1, 2, 3};
+            sensor_msgs_msg_dds__JointState_ m;
+            memset(&m, 0, sizeof m);
+            to_time(t0 + (int64_t)i * period, &m.header.stamp);
+            m.header.frame_id = "base";
+            m.name._length = m.name._maximum = 3;
+            m.name._buffer = names;
+            m.position._length = m.position._maximum = 3;
+            m.position._buffer = pos;
+            m.velocity._length = m.velocity._maximum = 3;
+            m.velocity._buffer = vel;
+            m.effort._length = m.effort._maximum = 3;
+            m.effort._buffer = eff;
+            if (dds_write(wj, &m) != 0)
+                rc = 1;
+            if (f != NULL)
+                fprintf(f, "%.17g,%.17g,%.17g\n", (double)(float)vel[2], (double)(float)vel[0],
+                        i == 0 ? 0.01 : (double)period * 1e-9);
+            pace(&next, period);
+        }
+        if (f != NULL && fclose(f) != 0)
+            rc = 1;
+        rc |= finish(wj, count);
     } else if (strcmp(kind, "reset") == 0) {
         dds_entity_t wr = writer(&std_msgs_msg_dds__Bool__desc, "rt/lln/reset", 10);
         await_match(wr, "std_msgs::msg::dds_::Bool_");
