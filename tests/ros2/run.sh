@@ -127,26 +127,35 @@ sys.exit(0 if worst <= 1e-6 * max(1.0, scale) else 1)
 PY
 }
 
-test_joints() {
-    echo "--- JointState in (by joint name) and out: an independent talker's JointState drive"
-    echo "    the node; the listener gets JointState + Float32MultiArray equal to 'lln run'"
-    "$LLN" new --cell cfc --inputs 2 --units 8 --proj-size 4 --backbone-units 16 --name wire_joints \
-        -o "$W/joints.lln" >/dev/null || { fail "joints: model"; return; }
-    conf node_joints.conf "$W/joints.conf"
-    start_node "$W/joints.lln" "$W/joints.conf" joints || { fail "joints: node start"; return; }
-    "$LIST" 30 100 "$W/jrecv.csv" >"$W/list.out" &
+# roundtrip WHAT MODEL CONF N KIND MSGTYPE: node on MODEL with CONF; the listener expects N
+# commands + N arrays; the talker sends N messages of KIND at 200 Hz (its CSV of inputs);
+# the outputs must equal lln run's. Leaves the node running ($NP) for more checks.
+roundtrip() {
+    local what=$1 model=$2 cf=$3 n=$4 kind=$5 type=$6
+    start_node "$model" "$cf" "$what" || { fail "$what: node start"; return 1; }
+    "$LIST" 30 "$n" "$W/$what-recv.csv" >"$W/list.out" &
     local lp=$!
     PIDS="$PIDS $lp"
     sleep 0.5
-    "$TALK" joints 100 200 "$W/jsent.csv" >"$W/talk.out" 2>&1
-    check "joints: talker sent 100 JointState, reader type checked" \
-        grep -q 'type sensor_msgs::msg::dds_::JointState_' "$W/talk.out"
+    "$TALK" "$kind" "$n" 200 "$W/$what-sent.csv" >"$W/talk.out" 2>&1
+    check "$what: talker sent $n messages, all acknowledged, reader type $type checked" \
+        bash -c "grep -q 'sent $n, all acknowledged' '$W/talk.out' && grep -q 'type $type' '$W/talk.out'"
     wait $lp
     local lrc=$?
-    sed 's/^/  /' "$W/list.out"
-    check "joints: listener got 100 JointState (joints a, b; efforts only) + 100 arrays" \
+    sed 's/^/  /' "$W/list.out" "$W/talk.out"
+    check "$what: listener got $n commands + $n arrays, types checked, nothing non-finite" \
         test $lrc -eq 0
-    compare_run joints "$W/joints.lln" "$W/jsent.csv" "$W/jrecv.csv"
+    compare_run "$what" "$model" "$W/$what-sent.csv" "$W/$what-recv.csv"
+}
+
+test_joints() {
+    echo "--- JointState in (by joint name) and out: an independent talker's JointState drive"
+    echo "    the node; the listener gets JointState (joints a, b; efforts only) + arrays"
+    "$LLN" new --cell cfc --inputs 2 --units 8 --proj-size 4 --backbone-units 16 --name wire_joints \
+        -o "$W/joints.lln" >/dev/null || { fail "joints: model"; return; }
+    conf node_joints.conf "$W/joints.conf"
+    roundtrip joints "$W/joints.lln" "$W/joints.conf" 100 joints sensor_msgs::msg::dds_::JointState_ ||
+        return
     stop_node joints
 }
 
@@ -154,19 +163,7 @@ test_wire_content() {
     echo "--- wire: an independent talker's Imu drives the node; an independent listener gets"
     echo "    Twist + Float32MultiArray equal to 'lln run' on the same inputs and Δt"
     conf node_imu.conf "$W/imu.conf"
-    start_node "$W/imu.lln" "$W/imu.conf" content || { fail "content: node start"; return; }
-    "$LIST" 30 300 "$W/recv.csv" >"$W/list.out" &
-    local lp=$!
-    PIDS="$PIDS $lp"
-    sleep 0.5
-    "$TALK" imu 300 200 "$W/sent.csv" >"$W/talk.out" 2>&1
-    check "content: talker sent 300 Imu, all acknowledged, reader type checked" \
-        bash -c "grep -q 'sent 300, all acknowledged' '$W/talk.out' && grep -q 'type sensor_msgs::msg::dds_::Imu_' '$W/talk.out'"
-    wait $lp
-    local lrc=$?
-    sed 's/^/  /' "$W/list.out" "$W/talk.out"
-    check "content: listener got 300 Twist + 300 arrays, types checked, nothing non-finite" test $lrc -eq 0
-    compare_run content "$W/imu.lln" "$W/sent.csv" "$W/recv.csv"
+    roundtrip content "$W/imu.lln" "$W/imu.conf" 300 imu sensor_msgs::msg::dds_::Imu_ || return
     check "content: metrics count 300 steps" eq "$(metric lln_node_steps_total)" 300
     curl -s --max-time 5 "http://127.0.0.1:$PORT/metrics" >"$W/metrics.txt"
     if command -v promtool >/dev/null; then
@@ -365,21 +362,10 @@ PY
 }
 
 case $MODE in
-quick)
-    test_config_errors
-    test_wire_content
-    test_faults
-    test_joints
-    test_nonfinite_output
-    test_scan
-    ;;
+quick | ci)
+    for t in config_errors wire_content faults joints nonfinite_output scan; do "test_$t"; done
+    ;;&
 ci)
-    test_config_errors
-    test_wire_content
-    test_faults
-    test_joints
-    test_nonfinite_output
-    test_scan
     command -v prometheus >/dev/null || { fail "prometheus not installed (apt-get install prometheus)"; }
     test_soak "${SOAK_S:-30}" prometheus
     ;;
