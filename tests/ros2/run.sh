@@ -109,6 +109,17 @@ test_config_errors() {
     check "missing config: exit 2, names the file" \
         bash -c "[ $rc -eq 2 ] && grep -q 'missing.conf: cannot open' '$W/err.txt'"
     check "--check accepts the good config" "$NODE" "$W/imu.lln" --config "$W/ok.conf" --check
+    check "ros2/example.conf parses (checked against a 10-input, 2-output model)" bash -c \
+        "'$LLN' new --inputs 10 --wiring autoncp --units 19 --outputs 2 -o '$W/ex.lln' >/dev/null &&
+         '$NODE' '$W/ex.lln' --config '$ROOT/ros2/example.conf' --check"
+    if command -v systemd-analyze >/dev/null; then
+        mkdir -p "$W/unit"
+        sed "s|/usr/local/bin/lln-ros2|$NODE|g" "$ROOT/ros2/lln-ros2.service" >"$W/unit/lln-ros2.service"
+        check "systemd-analyze verify accepts ros2/lln-ros2.service" bash -c \
+            "out=\$(systemd-analyze verify --man=no '$W/unit/lln-ros2.service' 2>&1); echo \"\$out\"; [ -z \"\$out\" ]"
+    else
+        echo "SKIPPED: systemd-analyze missing: the systemd unit is not verified"
+    fi
 }
 
 compare_run() { # compare_run WHAT MODEL SENT.csv RECEIVED.csv: outputs equal lln run's
