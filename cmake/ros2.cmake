@@ -31,7 +31,7 @@ target_link_libraries(lln_ros2 PRIVATE lln_shared CycloneDDS::ddsc PkgConfig::MH
 set_target_properties(lln_ros2 PROPERTIES INSTALL_RPATH "$ORIGIN/../${CMAKE_INSTALL_LIBDIR}")
 install(TARGETS lln_ros2 RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(FILES ${CMAKE_SOURCE_DIR}/ros2/lln-ros2.service ${CMAKE_SOURCE_DIR}/ros2/example.conf
-  ${CMAKE_SOURCE_DIR}/ros2/cyclonedds-loopback.xml
+  ${CMAKE_SOURCE_DIR}/ros2/cyclonedds-loopback.xml ${CMAKE_SOURCE_DIR}/ros2/grafana-dashboard.json
   DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/doc/liquid-edge/ros2)
 
 # Unit test of the config parser and the LaserScan binning (no DDS traffic).
