@@ -3,9 +3,10 @@
 # Usage: scripts/deps.sh [build|sim|ci]   build: compiler, cmake, pkg-config, zlib, cJSON (the
 # JSON results of lln report / plot); ci: also clang, gcovr, valgrind (the sanitizer and
 # coverage stages of .ci/run), chromium (renders lln report's page in tests/cli_report.sh)
-# and rsvg-convert (lln plot's PNG files), and what the Python package's stage needs (python3-dev,
+# and rsvg-convert (lln plot's PNG files), what the Python package's stage needs (python3-dev,
 # numpy, torch for the ncps parity tests, build/setuptools/wheel/venv, pytest, black, mypy,
-# bandit, twine).
+# bandit, twine), and Cyclone DDS, libmicrohttpd, Prometheus and curl for the ROS 2 node
+# lln-ros2 and its stage.
 # sim: also the cross compilers, C libraries and QEMU of sim/ (Cortex-M, RV32); ci includes sim.
 set -eu
 level=${1:-build}
@@ -56,6 +57,12 @@ if [ "$level" = ci ]; then
     need mypy mypy
     need bandit bandit
     need twine twine
+    # the ROS 2 node (lln-ros2) and its CI stage: Cyclone DDS, idlc, /metrics, Prometheus
+    need /usr/include/dds/dds.h cyclonedds-dev
+    need idlc cyclonedds-tools
+    need /usr/include/microhttpd.h libmicrohttpd-dev
+    need prometheus prometheus
+    need curl curl
 fi
 if [ "$level" = sim ] || [ "$level" = ci ]; then
     need arm-none-eabi-gcc gcc-arm-none-eabi
