@@ -357,8 +357,12 @@ int cmd_data(int argc, char **argv)
         int (*run)(int, char **);
     } subs[] = {{"make", data_make}, {"info", data_info}, {"prepare", data_prepare}};
     for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
-        if (strcmp(argv[1], subs[i].name) == 0)
+        if (strcmp(argv[1], subs[i].name) == 0) {
+            char prog[48]; /* getopt's messages: "lln data info: ..." */
+            snprintf(prog, sizeof prog, "lln data %s", subs[i].name);
+            argv[1] = prog;
             return subs[i].run(argc - 1, argv + 1);
+        }
     cli_error("data", "unknown subcommand '%s' (make, info, prepare)", argv[1]);
     return cli_usage_error("data");
 }
