@@ -1,0 +1,23 @@
+/* The robot tasks' pieces the lln command line calls (lln data make TASK, lln sim). */
+#ifndef LLN_ROBOTS_CLI_H
+#define LLN_ROBOTS_CLI_H
+
+#include "cli.h"
+#include "robots.h"
+#include "textout.h"
+
+typedef struct rb_data_stats {
+    long rows, episodes, failures;
+    double seconds;
+} rb_data_stats_t;
+
+/* The header line: episode,t,dt,<sensors>,<commands><extra>. */
+void rb_csv_header(const rb_task_t *t, textout_t *out, const char *extra);
+
+/* Expert demonstrations of task `name`: whole episodes until `rows` rows (the last episode
+ * cut there) or, with rows == 0, `seconds` of simulated time. episode_s > 0 overrides the
+ * task's episode length. Prints problems as "lln data: ..."; 1 on success. */
+int rb_data_make(const char *name, long rows, double seconds, double episode_s,
+                 unsigned long long seed, textout_t *out, rb_data_stats_t *st);
+
+#endif
