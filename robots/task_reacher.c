@@ -15,8 +15,8 @@
 
 #define L1 0.12
 #define L2 0.12
-#define KP 12.0
-#define KD 0.6
+#define KP 3.0
+#define KD 0.45
 
 struct rb_env {
     mjModel *m;
