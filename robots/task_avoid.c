@@ -137,6 +137,11 @@ static void av_expert(rb_env_t *e, const double *o, double dt, double *cmd)
     (void)e, (void)dt;
     double gx = o[5], gy = o[6], dist = hypot(gx, gy);
     double w = 2.5 * atan2(gy, gx), front = o[2];
+    /* never turn toward the goal into an obstacle close at that side */
+    if ((o[0] < 0.3 || o[1] < 0.3) && w < 0)
+        w = 0;
+    if ((o[3] < 0.3 || o[4] < 0.3) && w > 0)
+        w = 0;
     for (int i = 0; i < 5; i++) {
         double near = 0.55 - o[i];
         if (near <= 0)
