@@ -21,7 +21,7 @@
 static const char SIM_HELP[] =
     "usage: lln sim TASK [--policy MODEL.lln] [--episodes N] [--seed S] [--firmware TARGET]\n"
     "               [--mjcf FILE] [--trace DIR] [--svg FILE] [--json FILE] [--no-expert]\n"
-    "               [--quiet]\n\n"
+    "               [--dagger-out FILE] [--quiet]\n\n"
     "Runs closed-loop episodes of a robot task on episodes `lln data make TASK` never uses\n"
     "and reports, per controller, the success rate, the mean time to failure, the tracking\n"
     "error, collisions, actuator effort and controller failures (a policy that outputs NaN or\n"
@@ -51,12 +51,16 @@ static const char SIM_HELP[] =
     "      --svg FILE        trajectories of the first three episodes, every controller\n"
     "      --json FILE       the metrics as JSON (no timings: reproducible)\n"
     "      --no-expert       skip the expert\n"
+    "      --dagger-out FILE DAgger: run the float policy on N roll-out episodes (neither\n"
+    "                        demonstrations nor held-out ones) and write the states it visits,\n"
+    "                        labelled with the expert's commands, as a demonstration CSV (episode\n"
+    "                        ids from 1000000), to append to the data before retraining\n"
     "  -q, --quiet           no progress lines\n"
     "  -h, --help            this text\n\n"
     "Exit status: 0 success (whatever the success rates); 1 bad model, MJCF or I/O error, or\n"
     "firmware commands that differ from the host; 2 bad command line.\n";
 
-enum { O_FIRMWARE = 256, O_MJCF, O_TRACE, O_SVG, O_JSON, O_NOEXPERT, O_KEEP };
+enum { O_FIRMWARE = 256, O_MJCF, O_TRACE, O_SVG, O_JSON, O_NOEXPERT, O_KEEP, O_DAGGER };
 
 #define FIG_EPISODES 3
 #define MAX_CTRL 4
@@ -127,6 +131,80 @@ static void add_result(summary_t *s, const rb_result_t *r)
     s->sim_s += r->t_end;
     if (r->ctrl_failed && s->first_why[0] == '\0')
         snprintf(s->first_why, sizeof s->first_why, "%s", r->why);
+}
+
+/* ---- DAgger: the policy drives, the expert labels ------------------------------------------ */
+
+typedef struct {
+    const rb_task_t *t;
+    const rb_controller_t *policy;
+    double label[RB_MAX_ACT];
+    textout_t *out;
+    long episode;
+} dagger_t;
+
+static int dagger_reset(void *ctx)
+{
+    dagger_t *d = ctx;
+    return d->policy->reset == NULL || d->policy->reset(d->policy->ctx);
+}
+
+static int dagger_act(void *ctx, rb_env_t *env, const double *obs, double dt, double *cmd,
+                      char *err, size_t errlen)
+{
+    dagger_t *d = ctx;
+    d->t->expert(env, obs, dt, d->label); /* the expert's memory follows the visited states */
+    return d->policy->act(d->policy->ctx, env, obs, dt, cmd, err, errlen);
+}
+
+static void dagger_row(void *ctx, long index, long t_ms, long dt_ms, const double *obs,
+                       const double *cmd, const rb_check_t *c)
+{
+    (void)index, (void)cmd, (void)c;
+    dagger_t *d = ctx;
+    textout_printf(d->out, "%ld,", d->episode);
+    textout_fixed(d->out, (double)t_ms / 1000.0, 3);
+    textout_str(d->out, ",");
+    textout_fixed(d->out, (double)dt_ms / 1000.0, 3);
+    for (int i = 0; i < d->t->nobs; i++) {
+        textout_str(d->out, ",");
+        textout_fixed(d->out, obs[i], 4);
+    }
+    for (int a = 0; a < d->t->nact; a++) {
+        double v = d->label[a] < d->t->act_lo[a]   ? d->t->act_lo[a]
+                   : d->label[a] > d->t->act_hi[a] ? d->t->act_hi[a]
+                                                   : d->label[a];
+        textout_str(d->out, ",");
+        textout_fixed(d->out, v, 4);
+    }
+    textout_str(d->out, "\n");
+}
+
+/* Roll-outs of the policy labelled by the expert; returns 1 when written. */
+static int run_dagger(const rb_task_t *t, rb_env_t *env, const rb_controller_t *policy,
+                      long episodes, unsigned long long seed, const char *path)
+{
+    textout_t o;
+    if (!textout_open(&o, path)) {
+        cli_error("sim", "out of memory");
+        return 0;
+    }
+    rb_csv_header(t, &o, NULL);
+    dagger_t d = {t, policy, {0}, &o, 0};
+    rb_controller_t c = {"dagger", &d, dagger_reset, dagger_act};
+    long ok = 0, rows = 0;
+    for (long i = 0; i < episodes; i++) {
+        rb_result_t r;
+        d.episode = 1000000 + i;
+        rb_episode(t, env, &c, seed, RB_DAGGER_BASE + (unsigned long long)i, dagger_row, &d, &r);
+        ok += r.status == RB_SUCCESS;
+        rows += r.steps;
+    }
+    if (!textout_finish(&o, "sim", path))
+        return 0;
+    printf("dagger: %ld roll-outs of the policy (%ld succeeded), %ld expert-labelled rows -> %s\n",
+           episodes, ok, rows, path);
+    return 1;
 }
 
 static double now_s(void)
@@ -322,10 +400,11 @@ int cmd_sim(int argc, char **argv)
         {"svg", required_argument, 0, O_SVG},    {"json", required_argument, 0, O_JSON},
         {"keep", required_argument, 0, O_KEEP},  {"no-expert", no_argument, 0, O_NOEXPERT},
         {"quiet", no_argument, 0, 'q'},          {"help", no_argument, 0, 'h'},
+        {"dagger-out", required_argument, 0, O_DAGGER},
         {0, 0, 0, 0},
     };
     const char *policy = NULL, *firmware = NULL, *mjcf = NULL, *svg = NULL, *json = NULL;
-    const char *keep = NULL;
+    const char *keep = NULL, *dagger = NULL;
     int c, no_expert = 0;
     long v;
     run_t *run = calloc(1, sizeof *run);
@@ -358,6 +437,7 @@ int cmd_sim(int argc, char **argv)
         case O_SVG: svg = optarg; break;
         case O_JSON: json = optarg; break;
         case O_KEEP: keep = optarg; break;
+        case O_DAGGER: dagger = optarg; break;
         case O_NOEXPERT: no_expert = 1; break;
         case 'q': run->quiet = 1; break;
         case 'h': fputs(SIM_HELP, stdout); free(run); return EXIT_OK;
@@ -390,6 +470,11 @@ int cmd_sim(int argc, char **argv)
     if (firmware && !rb_firmware_target_ok(firmware)) {
         cli_error("sim", "--firmware: '%s' is not a target with the lockstep UART link "
                          "(cortex-m3, cortex-m4, cortex-m4f, cortex-m7)", firmware);
+        free(run);
+        return EXIT_USAGE;
+    }
+    if (dagger && !policy) {
+        cli_error("sim", "--dagger-out needs --policy MODEL");
         free(run);
         return EXIT_USAGE;
     }
@@ -449,6 +534,12 @@ int cmd_sim(int argc, char **argv)
             }
             ctrls[nctrl++] = fwc;
         }
+    }
+    if (dagger) {
+        rc = run_dagger(run->t, run->env, &pf.ctrl, run->episodes, run->seed, dagger)
+                 ? EXIT_OK
+                 : EXIT_FAIL;
+        goto done;
     }
     for (int ci = 0; ci < nctrl; ci++)
         for (int e = 0; e < FIG_EPISODES; e++) {

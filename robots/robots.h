@@ -14,6 +14,9 @@
 /* Episode indices of `lln data make` are 0, 1, 2, ...; `lln sim` uses indices from this
  * base on, so its episodes (tracks, starts, noise, timing) are never those of the data. */
 #define RB_HELDOUT_BASE 0x100000000ULL
+/* DAgger roll-outs (lln sim --dagger-out) use indices from this base: neither demonstrations
+ * nor held-out episodes. */
+#define RB_DAGGER_BASE 0x80000000ULL
 
 /* splitmix64: one independent stream per (seed, episode index). */
 typedef struct rb_rng {
