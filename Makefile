@@ -74,3 +74,14 @@ perf-baseline:
 .PHONY: hardware-doc
 hardware-doc: build
 	bash scripts/hardware_doc.sh $(BUILD)/lln docs/HARDWARE.md
+
+# Closed-loop speed of lln sim (x real time): host runtimes and firmware in the loop under QEMU.
+.PHONY: sim-bench
+sim-bench: build
+	bash scripts/sim_bench.sh $(BUILD)
+
+# The robot tasks end to end (about an hour here): demonstrations, LTC training, DAgger,
+# quantization and the success table (expert / policy / int8 host / int8 firmware).
+.PHONY: robots
+robots: build
+	bash scripts/robots_train.sh $(BUILD) $(BUILD)/robots

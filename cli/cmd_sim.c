@@ -112,7 +112,7 @@ static void on_row(void *ctx, long index, long t_ms, long dt_ms, const double *o
 typedef struct {
     const char *name;
     long episodes, success, ctrl_failed, collisions, fail_count;
-    double t_fail_sum, track_sum, effort_sum, wall_s, sim_s;
+    double t_fail_sum, track_sum, effort_sum, wall_s, sim_s, cpu_s;
     char first_why[160];
 } summary_t;
 
@@ -207,10 +207,10 @@ static int run_dagger(const rb_task_t *t, rb_env_t *env, const rb_controller_t *
     return 1;
 }
 
-static double now_s(void)
+static double clock_s(clockid_t id)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(id, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
@@ -224,6 +224,8 @@ typedef struct {
     path_t paths[MAX_CTRL][FIG_EPISODES];
     double scenery[FIG_EPISODES][3 * 16];
     int nscenery[FIG_EPISODES];
+    rb_firmware_t *fw; /* set while the firmware controller runs: its QEMU's CPU time counts */
+    double (*fw_cpu)(const rb_firmware_t *fw);
 } run_t;
 
 /* Runs every episode with controller c; 0 on an I/O error. */
@@ -231,7 +233,7 @@ static int run_controller(run_t *run, int ci, const rb_controller_t *c, summary_
 {
     memset(s, 0, sizeof *s);
     s->name = c->name;
-    double t0 = now_s();
+    double t0 = clock_s(CLOCK_MONOTONIC), c0 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
     long step = run->episodes >= 20 ? run->episodes / 10 : 0;
     for (long i = 0; i < run->episodes; i++) {
         row_ctx_t rc = {run->t, NULL, i < FIG_EPISODES ? &run->paths[ci][i] : NULL};
@@ -259,27 +261,30 @@ static int run_controller(run_t *run, int ci, const rb_controller_t *c, summary_
             fprintf(stderr, "lln sim: %s %s: %ld/%ld episodes, %ld succeeded\n", run->t->name,
                     c->name, i + 1, run->episodes, s->success);
     }
-    s->wall_s = now_s() - t0;
+    s->wall_s = clock_s(CLOCK_MONOTONIC) - t0;
+    s->cpu_s = clock_s(CLOCK_PROCESS_CPUTIME_ID) - c0 + (run->fw_cpu ? run->fw_cpu(run->fw) : 0);
     return 1;
 }
 
 static void print_summary(const rb_task_t *t, const summary_t *s, int n)
 {
-    printf("%-12s %8s %10s %12s %10s %8s %9s %9s\n", "controller", "success", "t_fail_s",
-           "track", "collisions", "effort", "ctrl_fail", "x_realtime");
+    printf("%-12s %8s %10s %12s %10s %8s %9s %9s %9s\n", "controller", "success", "t_fail_s",
+           "track", "collisions", "effort", "ctrl_fail", "x_rt_wall", "x_rt_cpu");
     for (int i = 0; i < n; i++) {
         char tf[32] = "-";
         if (s[i].fail_count)
             snprintf(tf, sizeof tf, "%.2f", s[i].t_fail_sum / (double)s[i].fail_count);
-        printf("%-12s %7.1f%% %10s %12.5f %10ld %8.4f %9ld %9.0f\n", s[i].name,
+        printf("%-12s %7.1f%% %10s %12.5f %10ld %8.4f %9ld %9.1f %9.1f\n", s[i].name,
                100.0 * (double)s[i].success / (double)(s[i].episodes ? s[i].episodes : 1), tf,
                s[i].track_sum / (double)(s[i].episodes ? s[i].episodes : 1), s[i].collisions,
                s[i].effort_sum / (double)(s[i].episodes ? s[i].episodes : 1), s[i].ctrl_failed,
-               s[i].wall_s > 0 ? s[i].sim_s / s[i].wall_s : 0.0);
+               s[i].wall_s > 0 ? s[i].sim_s / s[i].wall_s : 0.0,
+               s[i].cpu_s > 0 ? s[i].sim_s / s[i].cpu_s : 0.0);
     }
     printf("track: %s; t_fail_s: mean time of the failed episodes; effort: mean sum of "
-           "(command/limit)^2; x_realtime: simulated / wall-clock time (under the machine's "
-           "current load)\n",
+           "(command/limit)^2; x_rt_wall, x_rt_cpu: simulated time / wall-clock time (which "
+           "depends on the machine's load) and / CPU time used (lln, plus QEMU for the "
+           "firmware)\n",
            t->track_unit);
     for (int i = 0; i < n; i++)
         if (s[i].first_why[0])
@@ -552,9 +557,13 @@ int cmd_sim(int argc, char **argv)
         }
     printf("task %s: %ld held-out episodes of %.0f s per controller, seed %llu\n", name,
            run->episodes, run->t->episode_s, run->seed);
-    for (int ci = 0; ci < nctrl; ci++)
+    for (int ci = 0; ci < nctrl; ci++) {
+        int is_fw = fw && ctrls[ci].ctx == (void *)fw;
+        run->fw = is_fw ? fw : NULL;
+        run->fw_cpu = is_fw ? rb_firmware_cpu_seconds : NULL;
         if (!run_controller(run, ci, &ctrls[ci], &sums[ci]))
             goto done;
+    }
     print_summary(run->t, sums, nctrl);
     long fw_steps = 0, fw_bad = 0;
     if (fw) {

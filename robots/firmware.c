@@ -318,6 +318,25 @@ void rb_firmware_counts(const rb_firmware_t *fw, long *steps, long *mismatches)
 
 double rb_firmware_seconds(const rb_firmware_t *fw) { return fw ? fw->wait_s : 0; }
 
+double rb_firmware_cpu_seconds(const rb_firmware_t *fw)
+{
+    char path[64], buf[1024];
+    if (fw == NULL || fw->pid <= 0)
+        return 0;
+    snprintf(path, sizeof path, "/proc/%ld/stat", (long)fw->pid);
+    FILE *f = fopen(path, "r");
+    size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+    if (f)
+        fclose(f);
+    buf[n] = '\0';
+    const char *p = strrchr(buf, ')'); /* the command name may hold spaces */
+    unsigned long ut = 0, st = 0;
+    if (p == NULL || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
+        return 0;
+    long hz = sysconf(_SC_CLK_TCK);
+    return hz > 0 ? (double)(ut + st) / (double)hz : 0;
+}
+
 void rb_firmware_close(rb_firmware_t *fw)
 {
     if (fw == NULL)

@@ -20,6 +20,8 @@ int rb_firmware_open(rb_firmware_t **fw, const lln_model_t *m, const rb_task_t *
 void rb_firmware_counts(const rb_firmware_t *fw, long *steps, long *mismatches);
 /* Seconds spent waiting for the emulated firmware. */
 double rb_firmware_seconds(const rb_firmware_t *fw);
+/* CPU seconds QEMU has used so far (from /proc; 0 when unknown). */
+double rb_firmware_cpu_seconds(const rb_firmware_t *fw);
 void rb_firmware_close(rb_firmware_t *fw);
 
 /* Targets whose UART the lockstep link uses (the MPS2 boards' CMSDK UART). */
