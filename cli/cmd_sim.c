@@ -82,18 +82,8 @@ static void on_row(void *ctx, long index, long t_ms, long dt_ms, const double *o
     row_ctx_t *r = ctx;
     if (r->trace) {
         textout_t *o = r->trace;
-        textout_printf(o, "%ld,", (long)((unsigned long long)index - RB_HELDOUT_BASE));
-        textout_fixed(o, (double)t_ms / 1000.0, 3);
-        textout_str(o, ",");
-        textout_fixed(o, (double)dt_ms / 1000.0, 3);
-        for (int i = 0; i < r->t->nobs; i++) {
-            textout_str(o, ",");
-            textout_fixed(o, obs[i], 6);
-        }
-        for (int a = 0; a < r->t->nact; a++) {
-            textout_str(o, ",");
-            textout_fixed(o, cmd[a], 6);
-        }
+        rb_csv_row(o, r->t, (long)((unsigned long long)index - RB_HELDOUT_BASE), t_ms, dt_ms, obs,
+                   cmd, 6);
         const double extra[3] = {c->track, c->px, c->py};
         for (int k = 0; k < 3; k++) {
             textout_str(o, ",");
@@ -162,21 +152,12 @@ static void dagger_row(void *ctx, long index, long t_ms, long dt_ms, const doubl
 {
     (void)index, (void)cmd, (void)c;
     dagger_t *d = ctx;
-    textout_printf(d->out, "%ld,", d->episode);
-    textout_fixed(d->out, (double)t_ms / 1000.0, 3);
-    textout_str(d->out, ",");
-    textout_fixed(d->out, (double)dt_ms / 1000.0, 3);
-    for (int i = 0; i < d->t->nobs; i++) {
-        textout_str(d->out, ",");
-        textout_fixed(d->out, obs[i], 4);
-    }
-    for (int a = 0; a < d->t->nact; a++) {
-        double v = d->label[a] < d->t->act_lo[a]   ? d->t->act_lo[a]
+    double label[RB_MAX_ACT];
+    for (int a = 0; a < d->t->nact; a++)
+        label[a] = d->label[a] < d->t->act_lo[a]   ? d->t->act_lo[a]
                    : d->label[a] > d->t->act_hi[a] ? d->t->act_hi[a]
                                                    : d->label[a];
-        textout_str(d->out, ",");
-        textout_fixed(d->out, v, 4);
-    }
+    rb_csv_row(d->out, d->t, d->episode, t_ms, dt_ms, obs, label, 4);
     textout_str(d->out, "\n");
 }
 

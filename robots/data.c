@@ -19,20 +19,26 @@ static void put_row(void *ctx, long index, long t_ms, long dt_ms, const double *
     data_ctx_t *d = ctx;
     if (d->limit > 0 && d->rows >= d->limit)
         return;
-    textout_printf(d->out, "%ld,", index);
-    textout_fixed(d->out, (double)t_ms / 1000.0, 3);
-    textout_str(d->out, ",");
-    textout_fixed(d->out, (double)dt_ms / 1000.0, 3);
-    for (int i = 0; i < d->t->nobs; i++) {
-        textout_str(d->out, ",");
-        textout_fixed(d->out, obs[i], 4);
-    }
-    for (int a = 0; a < d->t->nact; a++) {
-        textout_str(d->out, ",");
-        textout_fixed(d->out, cmd[a], 4);
-    }
+    rb_csv_row(d->out, d->t, index, t_ms, dt_ms, obs, cmd, 4);
     textout_str(d->out, "\n");
     d->rows++;
+}
+
+void rb_csv_row(textout_t *o, const rb_task_t *t, long episode, long t_ms, long dt_ms,
+                const double *obs, const double *cmd, int decimals)
+{
+    textout_printf(o, "%ld,", episode);
+    textout_fixed(o, (double)t_ms / 1000.0, 3);
+    textout_str(o, ",");
+    textout_fixed(o, (double)dt_ms / 1000.0, 3);
+    for (int i = 0; i < t->nobs; i++) {
+        textout_str(o, ",");
+        textout_fixed(o, obs[i], decimals);
+    }
+    for (int a = 0; a < t->nact; a++) {
+        textout_str(o, ",");
+        textout_fixed(o, cmd[a], decimals);
+    }
 }
 
 void rb_csv_header(const rb_task_t *t, textout_t *out, const char *extra)

@@ -112,8 +112,4 @@ void rb_episode(const rb_task_t *t, rb_env_t *env, const rb_controller_t *c, uin
 /* Loads the embedded MJCF `name` (or the file `path` when not NULL). Returns an mjModel* as
  * void* (NULL + message on failure). */
 void *rb_mj_load(const char *name, const char *path, char *err, size_t errlen);
-/* Checks the model has the sensors / actuators / named objects a task needs. */
-int rb_mj_require(void *model, int nsensordata, int nu, const char *const *names, int type,
-                  char *err, size_t errlen);
-
 #endif

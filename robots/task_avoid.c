@@ -14,17 +14,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "robots.h"
+#include "mj_task.h"
 
 #define NOBST 6
 #define RANGE_MAX 2.0
 #define GOAL_R 0.15
 
 struct rb_env {
-    mjModel *m;
-    mjData *d;
+    rb_mj_t w;
     int obst[NOBST], robot, goal;
-    double gx, gy, v, w;
+    double gx, gy;
 };
 
 static const char *const OBS[] = {"r0", "r1", "r2", "r3", "r4", "goal_x", "goal_y", NULL};
@@ -34,48 +33,23 @@ static const char *const SITES[] = {"goal", NULL};
 
 static int av_open(rb_env_t **out, const char *mjcf, char *err, size_t errlen)
 {
-    mjModel *m = rb_mj_load("avoid.xml", mjcf, err, errlen);
-    if (m == NULL)
+    static const rb_mj_need_t need = {"avoid.xml", 5, 3, 3, GEOMS, SITES};
+    rb_env_t *e = rb_mj_env_open(sizeof *e, &need, mjcf, err, errlen);
+    if (e == NULL)
         return 0;
-    if (!rb_mj_require(m, 5, 3, GEOMS, mjOBJ_GEOM, err, errlen) ||
-        !rb_mj_require(m, 5, 3, SITES, mjOBJ_SITE, err, errlen)) {
-        mj_deleteModel(m);
-        return 0;
-    }
-    if (m->nq != 3) {
-        snprintf(err, errlen, "the MJCF model has %d position coordinates; the robot needs 3 (x, y, yaw)", m->nq);
-        mj_deleteModel(m);
-        return 0;
-    }
-    rb_env_t *e = calloc(1, sizeof *e);
-    if (e == NULL || (e->d = mj_makeData(m)) == NULL) {
-        snprintf(err, errlen, "out of memory");
-        free(e);
-        mj_deleteModel(m);
-        return 0;
-    }
-    e->m = m;
     for (int i = 0; i < NOBST; i++)
-        e->obst[i] = mj_name2id(m, mjOBJ_GEOM, GEOMS[i]);
-    e->robot = mj_name2id(m, mjOBJ_GEOM, "robot");
-    e->goal = mj_name2id(m, mjOBJ_SITE, "goal");
+        e->obst[i] = mj_name2id(e->w.m, mjOBJ_GEOM, GEOMS[i]);
+    e->robot = mj_name2id(e->w.m, mjOBJ_GEOM, "robot");
+    e->goal = mj_name2id(e->w.m, mjOBJ_SITE, "goal");
     *out = e;
     return 1;
 }
 
-static void av_close(rb_env_t *e)
-{
-    if (e == NULL)
-        return;
-    mj_deleteData(e->d);
-    mj_deleteModel(e->m);
-    free(e);
-}
 
 static void av_reset(rb_env_t *e, uint64_t seed, uint64_t index, rb_rng_t *r)
 {
     (void)seed, (void)index;
-    mj_resetData(e->m, e->d);
+    mj_resetData(e->w.m, e->w.d);
     double sx = -1.15, sy = rb_range(r, -1.0, 1.0);
     e->gx = 1.15;
     e->gy = rb_range(r, -1.0, 1.0);
@@ -93,41 +67,40 @@ static void av_reset(rb_env_t *e, uint64_t seed, uint64_t index, rb_rng_t *r)
         }
         px[i] = x, py[i] = y;
         int g = e->obst[i];
-        e->m->geom_pos[3 * g + 0] = x;
-        e->m->geom_pos[3 * g + 1] = y;
-        e->m->geom_size[3 * g + 0] = rad;
-        e->m->geom_rbound[g] = hypot(rad, e->m->geom_size[3 * g + 1]);
+        e->w.m->geom_pos[3 * g + 0] = x;
+        e->w.m->geom_pos[3 * g + 1] = y;
+        e->w.m->geom_size[3 * g + 0] = rad;
+        e->w.m->geom_rbound[g] = hypot(rad, e->w.m->geom_size[3 * g + 1]);
     }
-    e->m->site_pos[3 * e->goal + 0] = e->gx;
-    e->m->site_pos[3 * e->goal + 1] = e->gy;
-    e->d->qpos[0] = sx;
-    e->d->qpos[1] = sy;
-    e->d->qpos[2] = rb_range(r, -0.6, 0.6);
-    e->v = e->w = 0;
-    mj_forward(e->m, e->d);
+    e->w.m->site_pos[3 * e->goal + 0] = e->gx;
+    e->w.m->site_pos[3 * e->goal + 1] = e->gy;
+    e->w.d->qpos[0] = sx;
+    e->w.d->qpos[1] = sy;
+    e->w.d->qpos[2] = rb_range(r, -0.6, 0.6);
+    mj_forward(e->w.m, e->w.d);
 }
 
 static void av_advance(rb_env_t *e, const double *cmd, long ms)
 {
-    long n = (long)(0.001 * (double)ms / e->m->opt.timestep + 0.5);
+    long n = (long)(0.001 * (double)ms / e->w.m->opt.timestep + 0.5);
     for (long k = 0; k < n; k++) {
-        double yaw = e->d->qpos[2]; /* the drive turns body-frame commands into the world's */
-        e->d->ctrl[0] = cmd[0] * cos(yaw);
-        e->d->ctrl[1] = cmd[0] * sin(yaw);
-        e->d->ctrl[2] = cmd[1];
-        mj_step(e->m, e->d);
+        double yaw = e->w.d->qpos[2]; /* the drive turns body-frame commands into the world's */
+        e->w.d->ctrl[0] = cmd[0] * cos(yaw);
+        e->w.d->ctrl[1] = cmd[0] * sin(yaw);
+        e->w.d->ctrl[2] = cmd[1];
+        mj_step(e->w.m, e->w.d);
     }
-    mj_forward(e->m, e->d);
+    mj_forward(e->w.m, e->w.d);
 }
 
 static void av_sense(rb_env_t *e, rb_rng_t *r, double *obs)
 {
     for (int i = 0; i < 5; i++) {
-        double v = e->d->sensordata[i];
+        double v = e->w.d->sensordata[i];
         v = (v < 0 || v > RANGE_MAX) ? RANGE_MAX : v + 0.01 * rb_noise(r);
         obs[i] = v < 0 ? 0 : v > RANGE_MAX ? RANGE_MAX : v;
     }
-    double yaw = e->d->qpos[2], dx = e->gx - e->d->qpos[0], dy = e->gy - e->d->qpos[1];
+    double yaw = e->w.d->qpos[2], dx = e->gx - e->w.d->qpos[0], dy = e->gy - e->w.d->qpos[1];
     obs[5] = cos(yaw) * dx + sin(yaw) * dy + 0.01 * rb_noise(r);
     obs[6] = -sin(yaw) * dx + cos(yaw) * dy + 0.01 * rb_noise(r);
 }
@@ -162,10 +135,10 @@ static void av_expert(rb_env_t *e, const double *o, double dt, double *cmd)
 
 static rb_status_t av_check(rb_env_t *e, int at_end, rb_check_t *c)
 {
-    double x = e->d->qpos[0], y = e->d->qpos[1], dist = hypot(e->gx - x, e->gy - y);
+    double x = e->w.d->qpos[0], y = e->w.d->qpos[1], dist = hypot(e->gx - x, e->gy - y);
     int hit = 0;
-    for (int i = 0; i < e->d->ncon; i++)
-        if (e->d->contact[i].geom1 == e->robot || e->d->contact[i].geom2 == e->robot)
+    for (int i = 0; i < e->w.d->ncon; i++)
+        if (e->w.d->contact[i].geom1 == e->robot || e->w.d->contact[i].geom2 == e->robot)
             hit = 1;
     c->track = dist;
     c->collision = hit;
@@ -183,9 +156,9 @@ static int av_scenery(rb_env_t *e, double *xyr, int max)
     int n = 0;
     for (int i = 0; i < NOBST && n < max; i++, n++) {
         int g = e->obst[i];
-        xyr[3 * n] = e->m->geom_pos[3 * g];
-        xyr[3 * n + 1] = e->m->geom_pos[3 * g + 1];
-        xyr[3 * n + 2] = e->m->geom_size[3 * g];
+        xyr[3 * n] = e->w.m->geom_pos[3 * g];
+        xyr[3 * n + 1] = e->w.m->geom_pos[3 * g + 1];
+        xyr[3 * n + 2] = e->w.m->geom_size[3 * g];
     }
     if (n < max) {
         xyr[3 * n] = e->gx, xyr[3 * n + 1] = e->gy, xyr[3 * n + 2] = GOAL_R;
@@ -210,7 +183,7 @@ const rb_task_t rb_task_avoid = {
     .fig_y = "y, m",
     .mjcf_name = "avoid.xml",
     .open = av_open,
-    .close = av_close,
+    .close = rb_mj_env_close,
     .reset = av_reset,
     .advance = av_advance,
     .sense = av_sense,

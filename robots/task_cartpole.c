@@ -11,11 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "robots.h"
+#include "mj_task.h"
 
 struct rb_env {
-    mjModel *m;
-    mjData *d;
+    rb_mj_t w;
 };
 
 static const char *const OBS[] = {"x", "theta", "xdot", "thetadot", NULL};
@@ -23,59 +22,31 @@ static const char *const ACT[] = {"push", NULL};
 
 static int cp_open(rb_env_t **out, const char *mjcf, char *err, size_t errlen)
 {
-    mjModel *m = rb_mj_load("cartpole.xml", mjcf, err, errlen);
-    if (m == NULL)
-        return 0;
-    if (!rb_mj_require(m, 4, 1, NULL, 0, err, errlen) || m->nq != 2) {
-        if (m->nq != 2 && m->nsensordata == 4 && m->nu == 1)
-            snprintf(err, errlen, "the MJCF model has %d position coordinates; the cart-pole needs 2 (slide, hinge)", m->nq);
-        mj_deleteModel(m);
-        return 0;
-    }
-    rb_env_t *e = calloc(1, sizeof *e);
-    if (e == NULL || (e->d = mj_makeData(m)) == NULL) {
-        snprintf(err, errlen, "out of memory");
-        free(e);
-        mj_deleteModel(m);
-        return 0;
-    }
-    e->m = m;
-    *out = e;
-    return 1;
+    static const rb_mj_need_t need = {"cartpole.xml", 4, 1, 2, NULL, NULL};
+    return (*out = rb_mj_env_open(sizeof(rb_env_t), &need, mjcf, err, errlen)) != NULL;
 }
 
-static void cp_close(rb_env_t *e)
-{
-    if (e == NULL)
-        return;
-    mj_deleteData(e->d);
-    mj_deleteModel(e->m);
-    free(e);
-}
 
 static void cp_reset(rb_env_t *e, uint64_t seed, uint64_t index, rb_rng_t *r)
 {
     (void)seed, (void)index;
-    mj_resetData(e->m, e->d);
-    e->d->qpos[0] = rb_range(r, -0.5, 0.5);
-    e->d->qpos[1] = rb_range(r, -0.25, 0.25);
-    e->d->qvel[0] = rb_range(r, -0.2, 0.2);
-    e->d->qvel[1] = rb_range(r, -0.2, 0.2);
-    mj_forward(e->m, e->d);
+    mj_resetData(e->w.m, e->w.d);
+    e->w.d->qpos[0] = rb_range(r, -0.5, 0.5);
+    e->w.d->qpos[1] = rb_range(r, -0.25, 0.25);
+    e->w.d->qvel[0] = rb_range(r, -0.2, 0.2);
+    e->w.d->qvel[1] = rb_range(r, -0.2, 0.2);
+    mj_forward(e->w.m, e->w.d);
 }
 
 static void cp_advance(rb_env_t *e, const double *cmd, long ms)
 {
-    e->d->ctrl[0] = cmd[0];
-    long n = (long)(0.001 * (double)ms / e->m->opt.timestep + 0.5);
-    for (long k = 0; k < n; k++)
-        mj_step(e->m, e->d);
-    mj_forward(e->m, e->d); /* sensors and sites at the state reached */
+    e->w.d->ctrl[0] = cmd[0];
+    rb_mj_run(&e->w, ms);
 }
 
 static void cp_sense(rb_env_t *e, rb_rng_t *r, double *obs)
 {
-    const double *s = e->d->sensordata;
+    const double *s = e->w.d->sensordata;
     obs[0] = s[0] + 0.002 * rb_noise(r);
     obs[1] = s[1] + 0.003 * rb_noise(r);
     obs[2] = s[2] + 0.02 * rb_noise(r);
@@ -90,10 +61,10 @@ static void cp_expert(rb_env_t *e, const double *o, double dt, double *cmd)
 
 static rb_status_t cp_check(rb_env_t *e, int at_end, rb_check_t *c)
 {
-    double x = e->d->qpos[0], th = e->d->qpos[1];
+    double x = e->w.d->qpos[0], th = e->w.d->qpos[1];
     c->track = fabs(th);
     c->collision = 0;
-    c->px = e->d->time;
+    c->px = e->w.d->time;
     c->py = th;
     if (fabs(th) > 0.6 || fabs(x) > 2.2 || !isfinite(th))
         return RB_FAILURE;
@@ -116,7 +87,7 @@ const rb_task_t rb_task_cartpole = {
     .fig_y = "pole angle, rad",
     .mjcf_name = "cartpole.xml",
     .open = cp_open,
-    .close = cp_close,
+    .close = rb_mj_env_close,
     .reset = cp_reset,
     .advance = cp_advance,
     .sense = cp_sense,

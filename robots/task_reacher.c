@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "robots.h"
+#include "mj_task.h"
 
 #define L1 0.12
 #define L2 0.12
@@ -19,8 +19,7 @@
 #define KD 0.45
 
 struct rb_env {
-    mjModel *m;
-    mjData *d;
+    rb_mj_t w;
     int target, tip;
     double tx, ty;
 };
@@ -31,63 +30,41 @@ static const char *const SITES[] = {"target", "tip", NULL};
 
 static int re_open(rb_env_t **out, const char *mjcf, char *err, size_t errlen)
 {
-    mjModel *m = rb_mj_load("reacher.xml", mjcf, err, errlen);
-    if (m == NULL)
+    static const rb_mj_need_t need = {"reacher.xml", 4, 2, 2, NULL, SITES};
+    rb_env_t *e = rb_mj_env_open(sizeof *e, &need, mjcf, err, errlen);
+    if (e == NULL)
         return 0;
-    if (!rb_mj_require(m, 4, 2, SITES, mjOBJ_SITE, err, errlen)) {
-        mj_deleteModel(m);
-        return 0;
-    }
-    rb_env_t *e = calloc(1, sizeof *e);
-    if (e == NULL || (e->d = mj_makeData(m)) == NULL) {
-        snprintf(err, errlen, "out of memory");
-        free(e);
-        mj_deleteModel(m);
-        return 0;
-    }
-    e->m = m;
-    e->target = mj_name2id(m, mjOBJ_SITE, "target");
-    e->tip = mj_name2id(m, mjOBJ_SITE, "tip");
+    e->target = mj_name2id(e->w.m, mjOBJ_SITE, "target");
+    e->tip = mj_name2id(e->w.m, mjOBJ_SITE, "tip");
     *out = e;
     return 1;
 }
 
-static void re_close(rb_env_t *e)
-{
-    if (e == NULL)
-        return;
-    mj_deleteData(e->d);
-    mj_deleteModel(e->m);
-    free(e);
-}
 
 static void re_reset(rb_env_t *e, uint64_t seed, uint64_t index, rb_rng_t *r)
 {
     (void)seed, (void)index;
-    mj_resetData(e->m, e->d);
-    e->d->qpos[0] = rb_range(r, -1.0, 1.0);
-    e->d->qpos[1] = rb_range(r, 0.2, 2.4);
+    mj_resetData(e->w.m, e->w.d);
+    e->w.d->qpos[0] = rb_range(r, -1.0, 1.0);
+    e->w.d->qpos[1] = rb_range(r, 0.2, 2.4);
     double rad = rb_range(r, 0.07, 0.22), ang = rb_range(r, -1.2, 1.2);
     e->tx = rad * cos(ang);
     e->ty = rad * sin(ang);
-    e->m->site_pos[3 * e->target + 0] = e->tx;
-    e->m->site_pos[3 * e->target + 1] = e->ty;
-    mj_forward(e->m, e->d);
+    e->w.m->site_pos[3 * e->target + 0] = e->tx;
+    e->w.m->site_pos[3 * e->target + 1] = e->ty;
+    mj_forward(e->w.m, e->w.d);
 }
 
 static void re_advance(rb_env_t *e, const double *cmd, long ms)
 {
-    e->d->ctrl[0] = cmd[0];
-    e->d->ctrl[1] = cmd[1];
-    long n = (long)(0.001 * (double)ms / e->m->opt.timestep + 0.5);
-    for (long k = 0; k < n; k++)
-        mj_step(e->m, e->d);
-    mj_forward(e->m, e->d); /* sensors and sites at the state reached */
+    e->w.d->ctrl[0] = cmd[0];
+    e->w.d->ctrl[1] = cmd[1];
+    rb_mj_run(&e->w, ms);
 }
 
 static void re_sense(rb_env_t *e, rb_rng_t *r, double *obs)
 {
-    const double *s = e->d->sensordata;
+    const double *s = e->w.d->sensordata;
     obs[0] = s[0] + 0.002 * rb_noise(r);
     obs[1] = s[1] + 0.002 * rb_noise(r);
     obs[2] = s[2] + 0.05 * rb_noise(r);
@@ -110,7 +87,7 @@ static void re_expert(rb_env_t *e, const double *o, double dt, double *cmd)
 
 static rb_status_t re_check(rb_env_t *e, int at_end, rb_check_t *c)
 {
-    const double *p = e->d->site_xpos + 3 * e->tip;
+    const double *p = e->w.d->site_xpos + 3 * e->tip;
     double dx = p[0] - e->tx, dy = p[1] - e->ty, dist = sqrt(dx * dx + dy * dy);
     c->track = dist;
     c->collision = 0;
@@ -147,7 +124,7 @@ const rb_task_t rb_task_reacher = {
     .fig_y = "y, m",
     .mjcf_name = "reacher.xml",
     .open = re_open,
-    .close = re_close,
+    .close = rb_mj_env_close,
     .reset = re_reset,
     .advance = re_advance,
     .sense = re_sense,
