@@ -1,6 +1,7 @@
 #!/bin/bash
 # The robot tasks end to end: for each task, the expert's demonstrations (lln data make), a
-# 19-neuron LTC with an AutoNCP wiring trained on them (lln train), DAgger rounds where plain
+# liquid network trained on them (lln train: a 19-neuron LTC with an AutoNCP wiring; for the
+# reacher a CfC, which fits its inverse kinematics far better, see docs/RESULTS.md), DAgger rounds where plain
 # imitation falls short of 90 % of the expert's success (the policy drives, the expert labels
 # the states it visits, the model is retrained on everything), the fixed-point model (lln
 # quantize), and the closed-loop success table on held-out episodes: expert, float policy,
@@ -8,7 +9,7 @@
 #   scripts/robots_train.sh [BUILD_DIR] [OUT_DIR]
 # Environment (the defaults size one run to about an hour on 2 busy cores):
 #   TASKS="line-follow cartpole reacher avoid"  EPOCHS=40  DAGGER_ITERS=3  ROLLOUTS=30
-#   DAGGER_EPOCHS=15  EPISODES=100 (held-out episodes per controller)  FW_EPISODES=10
+#   DAGGER_EPOCHS=15  EPISODES=100 (held-out episodes per controller)  FW_EPISODES=5
 #   THREADS=1 (training threads)
 # Output: OUT_DIR/TASK.* (data, models, histories, sim JSON, SVG) and OUT_DIR/table.md.
 set -euo pipefail
@@ -22,7 +23,7 @@ iters=${DAGGER_ITERS:-3}
 rollouts=${ROLLOUTS:-30}
 depochs=${DAGGER_EPOCHS:-15}
 episodes=${EPISODES:-100}
-fw_episodes=${FW_EPISODES:-10}
+fw_episodes=${FW_EPISODES:-5}
 threads=${THREADS:-1}
 
 targets_of() {
@@ -31,6 +32,12 @@ targets_of() {
     cartpole) echo push ;;
     reacher) echo tau1,tau2 ;;
     avoid) echo v,w ;;
+    esac
+}
+model_of() { # the network and its learning rate
+    case $1 in
+    reacher) echo "--cell cfc --units 24 --backbone-units 64 --lr 0.005" ;;
+    *) echo "--cell ltc --wiring autoncp --units 19 --lr 0.02" ;;
     esac
 }
 rows_of() {
@@ -49,7 +56,7 @@ have_fw=0
 command -v arm-none-eabi-gcc >/dev/null 2>&1 && command -v qemu-system-arm >/dev/null 2>&1 && have_fw=1
 [ "$have_fw" = 1 ] || echo "robots_train: SKIPPING firmware in the loop (no arm-none-eabi-gcc or qemu-system-arm)" >&2
 
-printf '| task | expert | LTC float | int8 host | int8 firmware (M4) | DAgger rounds | policy / expert |\n' >"$out/table.md"
+printf '| task | expert | policy float | int8 host | int8 firmware (M4) | DAgger rounds | policy / expert |\n' >"$out/table.md"
 printf '|---|---|---|---|---|---|---|\n' >>"$out/table.md"
 for task in $tasks; do
     tg=$(targets_of "$task")
@@ -57,8 +64,9 @@ for task in $tasks; do
     "$lln" data make "$task" --rows "$(rows_of "$task")" --seed 1 -o "$out/$task.csv"
     train=(--sequence episode --dt-column dt --ignore t --targets "$tg" --window 64 --stride 16
         --threads "$threads" --quiet)
-    "$lln" train --data "$out/$task.csv" "${train[@]}" --cell ltc --wiring autoncp --units 19 \
-        --seed 7 --lr 0.02 --lr-schedule cosine --epochs "$epochs" --patience 12 \
+    # shellcheck disable=SC2046 # model_of prints separate options
+    "$lln" train --data "$out/$task.csv" "${train[@]}" $(model_of "$task") \
+        --seed 7 --lr-schedule cosine --epochs "$epochs" --patience 12 \
         --history "$out/$task.hist.csv" -o "$out/$task.lln"
     "$lln" sim "$task" --policy "$out/$task.lln" --episodes "$episodes" --seed 1 -q \
         --json "$out/$task.iter0.json" | tee "$out/$task.iter0.txt"
