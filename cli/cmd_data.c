@@ -51,12 +51,12 @@ enum { O_EPISODE = 256, O_SHARED, O_UNIQUE };
 /* ---- make ------------------------------------------------------------------------------- */
 
 /* A robot task's expert demonstrations (robots/data.c). */
-static int data_make_robot(const char *task, const lf_options_t *o, int have_episode,
-                           textout_t *t, const char *out)
+static int data_make_robot(const char *task, const lf_options_t *o, int have_episode, textout_t *t,
+                           const char *out)
 {
     rb_data_stats_t st;
-    if (!rb_data_make(task, o->rows, o->seconds, have_episode ? o->episode_seconds : 0, o->seed,
-                      t, &st)) {
+    if (!rb_data_make(task, o->rows, o->seconds, have_episode ? o->episode_seconds : 0, o->seed, t,
+                      &st)) {
         textout_discard(t);
         return EXIT_FAIL;
     }
@@ -122,8 +122,8 @@ static int data_make(int argc, char **argv)
         return cli_usage_error("data");
     }
     int robot = strcmp(argv[optind], "line-follow") != 0; /* a task of robots/ */
-    if (optind + 1 < argc || (robot && rb_task_find(argv[optind]) == NULL &&
-                              !rb_task_needs_mujoco(argv[optind]))) {
+    if (optind + 1 < argc ||
+        (robot && rb_task_find(argv[optind]) == NULL && !rb_task_needs_mujoco(argv[optind]))) {
         cli_error("data", "make: unknown dataset '%s' (%s)", argv[optind], rb_task_names());
         return cli_usage_error("data");
     }

@@ -221,8 +221,8 @@ static int run_controller(run_t *run, int ci, const rb_controller_t *c, summary_
         textout_t o;
         char path[4096];
         if (run->trace_dir) {
-            snprintf(path, sizeof path, "%s/%s-%s-%04ld.csv", run->trace_dir, run->t->name,
-                     c->name, i);
+            snprintf(path, sizeof path, "%s/%s-%s-%04ld.csv", run->trace_dir, run->t->name, c->name,
+                     i);
             if (!textout_open(&o, path)) {
                 cli_error("sim", "out of memory");
                 return 0;
@@ -231,8 +231,8 @@ static int run_controller(run_t *run, int ci, const rb_controller_t *c, summary_
             rc.trace = &o;
         }
         rb_result_t r;
-        rb_episode(run->t, run->env, c, run->seed, RB_HELDOUT_BASE + (unsigned long long)i,
-                   on_row, &rc, &r);
+        rb_episode(run->t, run->env, c, run->seed, RB_HELDOUT_BASE + (unsigned long long)i, on_row,
+                   &rc, &r);
         if (ci == 0 && i < FIG_EPISODES && run->t->scenery)
             run->nscenery[i] = run->t->scenery(run->env, run->scenery[i], 16);
         add_result(s, &r);
@@ -272,8 +272,8 @@ static void print_summary(const rb_task_t *t, const summary_t *s, int n)
             printf("%s: first controller failure: %s\n", s[i].name, s[i].first_why);
 }
 
-static int write_json(const char *path, const run_t *run, const summary_t *s, int n,
-                      long fw_steps, long fw_mismatch, int have_fw)
+static int write_json(const char *path, const run_t *run, const summary_t *s, int n, long fw_steps,
+                      long fw_mismatch, int have_fw)
 {
     cJSON *root = cJSON_CreateObject(), *arr = cJSON_CreateArray();
     cJSON_AddStringToObject(root, "task", run->t->name);
@@ -355,9 +355,11 @@ static int write_svg(const char *path, const run_t *run, const summary_t *s, int
         for (int k = 0; k < run->nscenery[e]; k++) {
             const double *q = run->scenery[e] + 3 * k;
             double cx = svg_px(&ch, q[0]), cy = svg_py(&ch, q[1]);
-            double rx = fabs(svg_px(&ch, q[0] + q[2]) - cx), ry = fabs(svg_py(&ch, q[1] + q[2]) - cy);
-            lln__put(&t, "<ellipse cx=\"%.1f\" cy=\"%.1f\" rx=\"%.1f\" ry=\"%.1f\" fill=\"none\" "
-                         "stroke=\"#777\" stroke-dasharray=\"%s\"/>\n",
+            double rx = fabs(svg_px(&ch, q[0] + q[2]) - cx),
+                   ry = fabs(svg_py(&ch, q[1] + q[2]) - cy);
+            lln__put(&t,
+                     "<ellipse cx=\"%.1f\" cy=\"%.1f\" rx=\"%.1f\" ry=\"%.1f\" fill=\"none\" "
+                     "stroke=\"#777\" stroke-dasharray=\"%s\"/>\n",
                      cx, cy, rx, ry, e == 0 ? "none" : "3,3");
         }
     for (int c = 0; c < n; c++)
@@ -380,12 +382,18 @@ static int write_svg(const char *path, const run_t *run, const summary_t *s, int
 int cmd_sim(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"policy", required_argument, 0, 'p'},   {"episodes", required_argument, 0, 'n'},
-        {"seed", required_argument, 0, 's'},     {"firmware", required_argument, 0, O_FIRMWARE},
-        {"mjcf", required_argument, 0, O_MJCF},  {"trace", required_argument, 0, O_TRACE},
-        {"svg", required_argument, 0, O_SVG},    {"json", required_argument, 0, O_JSON},
-        {"keep", required_argument, 0, O_KEEP},  {"no-expert", no_argument, 0, O_NOEXPERT},
-        {"quiet", no_argument, 0, 'q'},          {"help", no_argument, 0, 'h'},
+        {"policy", required_argument, 0, 'p'},
+        {"episodes", required_argument, 0, 'n'},
+        {"seed", required_argument, 0, 's'},
+        {"firmware", required_argument, 0, O_FIRMWARE},
+        {"mjcf", required_argument, 0, O_MJCF},
+        {"trace", required_argument, 0, O_TRACE},
+        {"svg", required_argument, 0, O_SVG},
+        {"json", required_argument, 0, O_JSON},
+        {"keep", required_argument, 0, O_KEEP},
+        {"no-expert", no_argument, 0, O_NOEXPERT},
+        {"quiet", no_argument, 0, 'q'},
+        {"help", no_argument, 0, 'h'},
         {"dagger-out", required_argument, 0, O_DAGGER},
         {0, 0, 0, 0},
     };
@@ -426,7 +434,10 @@ int cmd_sim(int argc, char **argv)
         case O_DAGGER: dagger = optarg; break;
         case O_NOEXPERT: no_expert = 1; break;
         case 'q': run->quiet = 1; break;
-        case 'h': fputs(SIM_HELP, stdout); free(run); return EXIT_OK;
+        case 'h':
+            fputs(SIM_HELP, stdout);
+            free(run);
+            return EXIT_OK;
         default: free(run); return cli_usage_error("sim");
         }
     }
@@ -441,8 +452,10 @@ int cmd_sim(int argc, char **argv)
     run->t = rb_task_find(name);
     if (run->t == NULL) {
         if (rb_task_needs_mujoco(name))
-            cli_error("sim", "task '%s' needs MuJoCo, and this lln was built without it "
-                             "(install libmujoco-dev and rebuild)", name);
+            cli_error("sim",
+                      "task '%s' needs MuJoCo, and this lln was built without it "
+                      "(install libmujoco-dev and rebuild)",
+                      name);
         else
             cli_error("sim", "unknown task '%s' (%s)", name, rb_task_names());
         free(run);
@@ -454,8 +467,10 @@ int cmd_sim(int argc, char **argv)
         return EXIT_USAGE;
     }
     if (firmware && !rb_firmware_target_ok(firmware)) {
-        cli_error("sim", "--firmware: '%s' is not a target with the lockstep UART link "
-                         "(cortex-m3, cortex-m4, cortex-m4f, cortex-m7)", firmware);
+        cli_error("sim",
+                  "--firmware: '%s' is not a target with the lockstep UART link "
+                  "(cortex-m3, cortex-m4, cortex-m4f, cortex-m7)",
+                  firmware);
         free(run);
         return EXIT_USAGE;
     }
@@ -507,8 +522,10 @@ int cmd_sim(int argc, char **argv)
             ctrls[nctrl++] = pq.ctrl;
             ctrls[nctrl - 1].ctx = &pq;
         } else if (firmware) {
-            cli_error("sim", "%s: --firmware runs the fixed-point firmware: quantize the model "
-                             "first (lln quantize)", policy);
+            cli_error("sim",
+                      "%s: --firmware runs the fixed-point firmware: quantize the model "
+                      "first (lln quantize)",
+                      policy);
             goto done;
         } else if (!run->quiet) {
             fprintf(stderr, "lln sim: %s is not quantized: no fixed-point run\n", policy);
@@ -522,15 +539,16 @@ int cmd_sim(int argc, char **argv)
         }
     }
     if (dagger) {
-        rc = run_dagger(run->t, run->env, &pf.ctrl, run->episodes, run->seed, dagger)
-                 ? EXIT_OK
-                 : EXIT_FAIL;
+        rc = run_dagger(run->t, run->env, &pf.ctrl, run->episodes, run->seed, dagger) ? EXIT_OK
+                                                                                      : EXIT_FAIL;
         goto done;
     }
     for (int ci = 0; ci < nctrl; ci++)
         for (int e = 0; e < FIG_EPISODES; e++) {
             path_t *p = &run->paths[ci][e];
-            p->cap = (int)(run->t->episode_s * 1000.0 / (run->t->timing.base_ms - run->t->timing.jitter_ms)) + 8;
+            p->cap = (int)(run->t->episode_s * 1000.0 /
+                           (run->t->timing.base_ms - run->t->timing.jitter_ms)) +
+                     8;
             p->x = malloc(sizeof(double) * (size_t)p->cap);
             p->y = malloc(sizeof(double) * (size_t)p->cap);
             if (!p->x || !p->y)
@@ -558,8 +576,10 @@ int cmd_sim(int argc, char **argv)
     if (svg && !write_svg(svg, run, sums, nctrl))
         goto done;
     if (fw && fw_bad > 0) {
-        cli_error("sim", "the firmware's commands differ from the host fixed-point run in %ld of "
-                         "%ld steps", fw_bad, fw_steps);
+        cli_error("sim",
+                  "the firmware's commands differ from the host fixed-point run in %ld of "
+                  "%ld steps",
+                  fw_bad, fw_steps);
         goto done;
     }
     rc = EXIT_OK;

@@ -60,8 +60,10 @@ int rb_data_make(const char *name, long rows, double seconds, double episode_s,
     const rb_task_t *base = rb_task_find(name);
     if (base == NULL) {
         if (rb_task_needs_mujoco(name))
-            cli_error("data", "make: task '%s' needs MuJoCo, and this lln was built without it "
-                              "(install libmujoco-dev and rebuild)", name);
+            cli_error("data",
+                      "make: task '%s' needs MuJoCo, and this lln was built without it "
+                      "(install libmujoco-dev and rebuild)",
+                      name);
         else
             cli_error("data", "make: unknown dataset '%s' (%s)", name, rb_task_names());
         return 0;

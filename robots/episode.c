@@ -74,8 +74,11 @@ void rb_episode(const rb_task_t *t, rb_env_t *env, const rb_controller_t *c, uin
                 st = RB_FAILURE;
                 break;
             }
-            cmd[a] = next[a] < t->act_lo[a] ? t->act_lo[a] : next[a] > t->act_hi[a] ? t->act_hi[a] : next[a];
-            double lim = fabs(t->act_hi[a]) > fabs(t->act_lo[a]) ? fabs(t->act_hi[a]) : fabs(t->act_lo[a]);
+            cmd[a] = next[a] < t->act_lo[a]   ? t->act_lo[a]
+                     : next[a] > t->act_hi[a] ? t->act_hi[a]
+                                              : next[a];
+            double lim =
+                fabs(t->act_hi[a]) > fabs(t->act_lo[a]) ? fabs(t->act_hi[a]) : fabs(t->act_lo[a]);
             e += (cmd[a] / lim) * (cmd[a] / lim);
         }
         if (st != RB_RUNNING)

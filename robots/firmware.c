@@ -94,8 +94,10 @@ static int qemu_argv(rb_firmware_t *fw, const char *target, const char *sock, co
                      char ***out, char *err, size_t errlen)
 {
     char script[PATH_MAX_], list[PATH_MAX_];
-    snprintf(script, sizeof script, ". '%s/sim/targets.sh' && sim_target \"$1\" && "
-                                    "printf '%%s\\n' \"${SIM_QEMU[@]}\"", fw->work);
+    snprintf(script, sizeof script,
+             ". '%s/sim/targets.sh' && sim_target \"$1\" && "
+             "printf '%%s\\n' \"${SIM_QEMU[@]}\"",
+             fw->work);
     snprintf(list, sizeof list, "%s/qemu.argv", fw->work);
     char *argv[] = {"bash", "-c", script, "_", (char *)target, NULL};
     if (cli_run(argv, list, NULL, NULL) != 0) {
@@ -263,8 +265,8 @@ int rb_firmware_open(rb_firmware_t **out, const lln_model_t *m, const rb_task_t 
     snprintf(s1, sizeof s1, "%s/lln_rtq.c", dir);
     snprintf(s2, sizeof s2, "%s/lln_model.c", dir);
     snprintf(s3, sizeof s3, "%s/lln_fx.c", dir);
-    char *bargv[] = {"bash", tool, (char *)target, elf, path, s1, s2, s3, "--",
-                     "-ffp-contract=off", NULL};
+    char *bargv[] = {"bash", tool, (char *)target,      elf, path, s1, s2,
+                     s3,     "--", "-ffp-contract=off", NULL};
     int rc = cli_run(bargv, log, log, NULL);
     if (rc != 0) {
         snprintf(err, errlen, "building for %s failed (exit %d%s): see %s", target, rc,
@@ -339,7 +341,8 @@ double rb_firmware_cpu_seconds(const rb_firmware_t *fw)
     buf[n] = '\0';
     const char *p = strrchr(buf, ')'); /* the command name may hold spaces */
     unsigned long ut = 0, st = 0;
-    if (p == NULL || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
+    if (p == NULL ||
+        sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
         return 0;
     long hz = sysconf(_SC_CLK_TCK);
     return hz > 0 ? (double)(ut + st) / (double)hz : 0;

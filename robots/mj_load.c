@@ -59,8 +59,7 @@ void *rb_mj_load(const char *name, const char *path, char *err, size_t errlen)
     return m;
 }
 
-static int has_names(const mjModel *m, const char *const *names, int type, char *err,
-                     size_t errlen)
+static int has_names(const mjModel *m, const char *const *names, int type, char *err, size_t errlen)
 {
     for (int i = 0; names != NULL && names[i] != NULL; i++)
         if (mj_name2id(m, type, names[i]) < 0) {

@@ -14,8 +14,8 @@ static int float_reset(void *ctx)
     return 1;
 }
 
-static int float_act(void *ctx, rb_env_t *env, const double *obs, double dt, double *cmd,
-                     char *err, size_t errlen)
+static int float_act(void *ctx, rb_env_t *env, const double *obs, double dt, double *cmd, char *err,
+                     size_t errlen)
 {
     (void)env;
     rb_policy_t *p = ctx;
@@ -53,8 +53,8 @@ int rb_quant_step(rb_policy_t *p, const double *obs, double dt, short *xq, long 
     return 1;
 }
 
-static int quant_act(void *ctx, rb_env_t *env, const double *obs, double dt, double *cmd,
-                     char *err, size_t errlen)
+static int quant_act(void *ctx, rb_env_t *env, const double *obs, double dt, double *cmd, char *err,
+                     size_t errlen)
 {
     (void)env;
     short xq[RB_MAX_OBS], yq[RB_MAX_ACT];

@@ -12,8 +12,8 @@ typedef struct rb_policy {
     rb_controller_t ctrl; /* ctx points back here */
     const lln_model_t *model;
     int inputs, outputs;
-    lln_state_t *state;          /* float32 host */
-    lln_quant_t *quant;          /* fixed point */
+    lln_state_t *state; /* float32 host */
+    lln_quant_t *quant; /* fixed point */
     lln_quant_stream_t *stream;
 } rb_policy_t;
 

@@ -24,10 +24,10 @@ typedef struct rb_rng {
 } rb_rng_t;
 void rb_rng_seed(rb_rng_t *r, uint64_t seed, uint64_t stream);
 uint64_t rb_rng_next(rb_rng_t *r);
-double rb_uniform(rb_rng_t *r);                      /* [0, 1) */
-double rb_range(rb_rng_t *r, double lo, double hi);  /* [lo, hi) */
-double rb_noise(rb_rng_t *r);                        /* ~N(0, 1), |value| <= 3.46 */
-long rb_below(rb_rng_t *r, long n);                  /* [0, n) */
+double rb_uniform(rb_rng_t *r);                     /* [0, 1) */
+double rb_range(rb_rng_t *r, double lo, double hi); /* [lo, hi) */
+double rb_noise(rb_rng_t *r);                       /* ~N(0, 1), |value| <= 3.46 */
+long rb_below(rb_rng_t *r, long n);                 /* [0, n) */
 
 /* Irregular sensor timing: a reading every base_ms +- jitter_ms; a dropped frame adds
  * drop_ms (drop_pct % of readings); a stall adds stall_lo..stall_hi ms (stall_pct %). */
@@ -38,9 +38,9 @@ typedef struct rb_timing {
 /* What the task reports after each control interval. */
 typedef enum { RB_RUNNING = 0, RB_SUCCESS = 1, RB_FAILURE = 2 } rb_status_t;
 typedef struct rb_check {
-    double track;   /* the task's tracking error now (units: see the task's track_unit) */
-    int collision;  /* 1: in contact with an obstacle now */
-    double px, py;  /* a point of the trajectory figure */
+    double track;  /* the task's tracking error now (units: see the task's track_unit) */
+    int collision; /* 1: in contact with an obstacle now */
+    double px, py; /* a point of the trajectory figure */
 } rb_check_t;
 
 typedef struct rb_env rb_env_t; /* one task's world, opaque */
@@ -53,7 +53,7 @@ typedef struct rb_task {
     double episode_s;
     rb_timing_t timing;
     const char *track_unit, *fig_x, *fig_y; /* metric and figure axis labels */
-    const char *mjcf_name; /* embedded MJCF (NULL: no MuJoCo model) */
+    const char *mjcf_name;                  /* embedded MJCF (NULL: no MuJoCo model) */
     /* mjcf: a file to load instead of the embedded model (NULL: embedded). 0 + err on failure */
     int (*open)(rb_env_t **env, const char *mjcf, char *err, size_t errlen);
     void (*close)(rb_env_t *env);
@@ -90,14 +90,14 @@ void rb_expert_controller(const rb_task_t *t, rb_controller_t *c);
 
 /* ---- episodes ---------------------------------------------------------------------------- */
 typedef struct rb_result {
-    int status;        /* RB_SUCCESS or RB_FAILURE */
-    int ctrl_failed;   /* the controller failed (non-finite output, error) */
-    double t_end;      /* seconds: failure time, or the episode length */
-    double track;      /* mean tracking error over the readings */
-    double effort;     /* mean of sum over actuators of (cmd / limit)^2 */
-    long collisions;   /* contact episodes begun */
+    int status;      /* RB_SUCCESS or RB_FAILURE */
+    int ctrl_failed; /* the controller failed (non-finite output, error) */
+    double t_end;    /* seconds: failure time, or the episode length */
+    double track;    /* mean tracking error over the readings */
+    double effort;   /* mean of sum over actuators of (cmd / limit)^2 */
+    long collisions; /* contact episodes begun */
     long steps;
-    char why[160];     /* controller failure message */
+    char why[160]; /* controller failure message */
 } rb_result_t;
 
 /* Called after every reading (t, dt in ms; obs; cmd; check), for traces and data rows. */

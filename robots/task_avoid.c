@@ -45,7 +45,6 @@ static int av_open(rb_env_t **out, const char *mjcf, char *err, size_t errlen)
     return 1;
 }
 
-
 static void av_reset(rb_env_t *e, uint64_t seed, uint64_t index, rb_rng_t *r)
 {
     (void)seed, (void)index;
@@ -169,7 +168,8 @@ static int av_scenery(rb_env_t *e, double *xyr, int max)
 
 const rb_task_t rb_task_avoid = {
     .name = "avoid",
-    .summary = "a differential-drive robot with rangefinders reaches a goal past obstacles (MuJoCo)",
+    .summary =
+        "a differential-drive robot with rangefinders reaches a goal past obstacles (MuJoCo)",
     .nobs = 7,
     .nact = 2,
     .obs_names = OBS,

@@ -26,7 +26,6 @@ static int cp_open(rb_env_t **out, const char *mjcf, char *err, size_t errlen)
     return (*out = rb_mj_env_open(sizeof(rb_env_t), &need, mjcf, err, errlen)) != NULL;
 }
 
-
 static void cp_reset(rb_env_t *e, uint64_t seed, uint64_t index, rb_rng_t *r)
 {
     (void)seed, (void)index;

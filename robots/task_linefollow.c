@@ -21,7 +21,8 @@ static const char *const ACT[] = {"cmd_l", "cmd_r", NULL};
 static int lf_open(rb_env_t **out, const char *mjcf, char *err, size_t errlen)
 {
     if (mjcf != NULL) {
-        snprintf(err, errlen, "line-follow has no MJCF model (its world is kinematic); drop --mjcf");
+        snprintf(err, errlen,
+                 "line-follow has no MJCF model (its world is kinematic); drop --mjcf");
         return 0;
     }
     rb_env_t *e = calloc(1, sizeof *e);
@@ -48,7 +49,10 @@ static void lf_reset(rb_env_t *e, uint64_t seed, uint64_t index, rb_rng_t *r)
     lf_episode_reset(e->ep, seed, index);
 }
 
-static void lf_advance(rb_env_t *e, const double *cmd, long ms) { lf_episode_advance(e->ep, cmd, ms); }
+static void lf_advance(rb_env_t *e, const double *cmd, long ms)
+{
+    lf_episode_advance(e->ep, cmd, ms);
+}
 
 static void lf_sense(rb_env_t *e, rb_rng_t *r, double *obs)
 {

@@ -40,7 +40,6 @@ static int re_open(rb_env_t **out, const char *mjcf, char *err, size_t errlen)
     return 1;
 }
 
-
 static void re_reset(rb_env_t *e, uint64_t seed, uint64_t index, rb_rng_t *r)
 {
     (void)seed, (void)index;

@@ -9,12 +9,11 @@ extern const rb_task_t rb_task_linefollow;
 extern const rb_task_t rb_task_cartpole, rb_task_reacher, rb_task_avoid;
 #endif
 
-static const rb_task_t *const TASKS[] = {
-    &rb_task_linefollow,
+static const rb_task_t *const TASKS[] = {&rb_task_linefollow,
 #ifdef LLN_HAVE_MUJOCO
-    &rb_task_cartpole, &rb_task_reacher, &rb_task_avoid,
+                                         &rb_task_cartpole, &rb_task_reacher, &rb_task_avoid,
 #endif
-    NULL};
+                                         NULL};
 
 int rb_have_mujoco(void)
 {

@@ -58,7 +58,6 @@ LLN_API void lln_quant_sizes(const lln_quant_t *q, lln_quant_sizes_t *s);
 /** Fractional bits of the hidden state's element j (value = int * 2^-frac). */
 LLN_API int lln_quant_state_frac(const lln_quant_t *q, int j);
 
-
 /* ---- streaming (closed loop) ------------------------------------------------------------ */
 /** One stream of a quantized model on the host, stepped one reading at a time (closed-loop
  *  control: the next input depends on this output). Bit for bit the arithmetic of the
@@ -74,8 +73,8 @@ LLN_API void lln_quant_stream_reset(lln_quant_stream_t *s);
 /** Rounds raw inputs x (I values) and dt (> 0, finite) to the integers the firmware takes:
  *  xq[i] = x[i] * 2^x_frac[i] (int16, saturating), *dtq = dt * 2^dt_frac (int32, >= 1).
  *  LLN_E_DT for a bad dt, LLN_E_RANGE for a non-finite input. */
-LLN_API lln_status_t lln_quant_encode(const lln_quant_t *q, const double *x, double dt,
-                                      short *xq, long *dtq, lln_error_t *err);
+LLN_API lln_status_t lln_quant_encode(const lln_quant_t *q, const double *x, double dt, short *xq,
+                                      long *dtq, lln_error_t *err);
 /** One step on integer inputs (from lln_quant_encode): yq receives the O int16 outputs. */
 LLN_API lln_status_t lln_quant_stream_step(lln_quant_stream_t *s, const short *xq, long dtq,
                                            short *yq, lln_error_t *err);
