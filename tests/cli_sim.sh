@@ -43,7 +43,7 @@ for task in line-follow cartpole reacher avoid; do
     diff -r "$tmp/tr-$task-a" "$tmp/tr-$task-b" >/dev/null || fail "$task: traces differ for one seed"
     cmp -s "$tmp/$task-a.svg" "$tmp/$task-b.svg" || fail "$task: SVG differs for one seed"
     cmp -s "$tmp/$task-a.json" "$tmp/$task-b.json" || fail "$task: JSON differs for one seed"
-    [ "$(ls "$tmp/tr-$task-a" | wc -l)" = 2 ] || fail "$task: expected 2 trace files"
+    [ "$(find "$tmp/tr-$task-a" -name '*.csv' | wc -l)" = 2 ] || fail "$task: expected 2 trace files"
     grep -q '<svg' "$tmp/$task-a.svg" || fail "$task: no SVG written"
 done
 "$lln" sim cartpole --episodes 2 --seed 12 -q --trace "$tmp/tr-other" >/dev/null 2>&1
@@ -90,9 +90,10 @@ expect 2 "not a target with the lockstep UART" -- "$lln" sim reacher --firmware 
 "$lln" new --cell ltc --wiring autoncp --units 19 --outputs 1 --inputs 4 --seed 3 \
     -o "$tmp/cp.lln" >/dev/null 2>&1 || fail "lln new (cart-pole sized)"
 if [ -x "$set_tensor" ]; then
-    "$set_tensor" "$tmp/cp.lln" norm.output_std 1e30 "$tmp/big1.lln" &&
-        "$set_tensor" "$tmp/big1.lln" rnn_cell.output_w 1e30 "$tmp/inf.lln" ||
+    if ! "$set_tensor" "$tmp/cp.lln" norm.output_std 1e30 "$tmp/big1.lln" ||
+        ! "$set_tensor" "$tmp/big1.lln" rnn_cell.output_w 1e30 "$tmp/inf.lln"; then
         fail "lln_set_tensor"
+    fi
     expect 0 "output 0 \(push\) is not finite" -- "$lln" sim cartpole --policy "$tmp/inf.lln" \
         --episodes 3 --no-expert -q --json "$tmp/inf.json"
     checks=$((checks + 1))
