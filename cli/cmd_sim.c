@@ -21,7 +21,7 @@
 static const char SIM_HELP[] =
     "usage: lln sim TASK [--policy MODEL.lln] [--episodes N] [--seed S] [--firmware TARGET]\n"
     "               [--mjcf FILE] [--trace DIR] [--svg FILE] [--json FILE] [--no-expert]\n"
-    "               [--dagger-out FILE] [--quiet]\n\n"
+    "               [--dagger-out FILE] [--timing BASE,JITTER,DROP,STALL] [--quiet]\n\n"
     "Runs closed-loop episodes of a robot task on episodes `lln data make TASK` never uses\n"
     "and reports, per controller, the success rate, the mean time to failure, the tracking\n"
     "error, collisions, actuator effort and controller failures (a policy that outputs NaN or\n"
@@ -50,6 +50,10 @@ static const char SIM_HELP[] =
     "                        sensors, commands, track, px, py (the figure's point)\n"
     "      --svg FILE        trajectories of the first three episodes, every controller\n"
     "      --json FILE       the metrics as JSON (no timings: reproducible)\n"
+    "      --timing B,J,D,S  sensor timing instead of the task's: a reading every B +- J ms, D %\n"
+    "                        dropped frames (the next one comes B ms later), S % stalls\n"
+    "                        (2 B .. 5 B ms late); e.g. the deployed rate differing from the\n"
+    "                        demonstrations' (timing study)\n"
     "      --no-expert       skip the expert\n"
     "      --dagger-out FILE DAgger: run the float policy on N roll-out episodes (neither\n"
     "                        demonstrations nor held-out ones) and write the states it visits,\n"
@@ -60,7 +64,7 @@ static const char SIM_HELP[] =
     "Exit status: 0 success (whatever the success rates); 1 bad model, MJCF or I/O error, or\n"
     "firmware commands that differ from the host; 2 bad command line.\n";
 
-enum { O_FIRMWARE = 256, O_MJCF, O_TRACE, O_SVG, O_JSON, O_NOEXPERT, O_KEEP, O_DAGGER };
+enum { O_FIRMWARE = 256, O_MJCF, O_TRACE, O_SVG, O_JSON, O_NOEXPERT, O_KEEP, O_DAGGER, O_TIMING };
 
 #define FIG_EPISODES 3
 #define MAX_CTRL 4
@@ -395,10 +399,11 @@ int cmd_sim(int argc, char **argv)
         {"quiet", no_argument, 0, 'q'},
         {"help", no_argument, 0, 'h'},
         {"dagger-out", required_argument, 0, O_DAGGER},
+        {"timing", required_argument, 0, O_TIMING},
         {0, 0, 0, 0},
     };
     const char *policy = NULL, *firmware = NULL, *mjcf = NULL, *svg = NULL, *json = NULL;
-    const char *keep = NULL, *dagger = NULL;
+    const char *keep = NULL, *dagger = NULL, *timing = NULL;
     int c, no_expert = 0;
     long v;
     run_t *run = calloc(1, sizeof *run);
@@ -432,6 +437,7 @@ int cmd_sim(int argc, char **argv)
         case O_JSON: json = optarg; break;
         case O_KEEP: keep = optarg; break;
         case O_DAGGER: dagger = optarg; break;
+        case O_TIMING: timing = optarg; break;
         case O_NOEXPERT: no_expert = 1; break;
         case 'q': run->quiet = 1; break;
         case 'h':
@@ -460,6 +466,23 @@ int cmd_sim(int argc, char **argv)
             cli_error("sim", "unknown task '%s' (%s)", name, rb_task_names());
         free(run);
         return rb_task_needs_mujoco(name) ? EXIT_FAIL : EXIT_USAGE;
+    }
+    rb_task_t custom;
+    if (timing) {
+        long b, j, d, st;
+        char tail;
+        if (sscanf(timing, "%ld,%ld,%ld,%ld%c", &b, &j, &d, &st, &tail) != 4 || b < 1 ||
+            b > 10000 || j < 0 || j >= b || d < 0 || st < 0 || d + st > 100) {
+            cli_error("sim", "--timing: '%s' is not BASE,JITTER,DROP,STALL (ms, ms, %%, %%: "
+                             "1 <= BASE <= 10000, 0 <= JITTER < BASE, DROP + STALL <= 100)",
+                      timing);
+            free(run);
+            return EXIT_USAGE;
+        }
+        custom = *run->t;
+        custom.timing = (rb_timing_t){(int)b, (int)j, (int)d, (int)b, (int)st, (int)(2 * b),
+                                      (int)(5 * b)};
+        run->t = &custom;
     }
     if (firmware && !policy) {
         cli_error("sim", "--firmware needs --policy MODEL (a quantized model)");
