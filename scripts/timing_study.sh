@@ -36,7 +36,7 @@ targets_of() {
     avoid) echo v,w ;;
     esac
 }
-cell_opts() { # about 400-600 trainable parameters each for a 4..8-input task
+cell_opts() { # small networks; the table reports each one's trainable parameters (not matched)
     case $1 in
     ltc) echo "--cell ltc --wiring autoncp --units 19 --lr 0.02" ;;
     cfc) echo "--cell cfc --units 16 --backbone-units 16 --lr 0.005" ;;
