@@ -16,7 +16,6 @@
 #include "policy.h"
 #include "robots_cli.h"
 #include "svg.h"
-#include "textbuf.h"
 
 static const char SIM_HELP[] =
     "usage: lln sim TASK [--policy MODEL.lln] [--episodes N] [--seed S] [--firmware TARGET]\n"
@@ -341,7 +340,7 @@ static int write_svg(const char *path, const run_t *run, const summary_t *s, int
     }
     svg_axis_fit(&ax);
     svg_axis_fit(&ay);
-    lln__text_t t = {0};
+    lln_text_t t = {0};
     char title[160];
     snprintf(title, sizeof title, "%s: closed-loop trajectories, held-out episodes 0-%d",
              run->t->name, FIG_EPISODES - 1);
@@ -361,7 +360,7 @@ static int write_svg(const char *path, const run_t *run, const summary_t *s, int
             double cx = svg_px(&ch, q[0]), cy = svg_py(&ch, q[1]);
             double rx = fabs(svg_px(&ch, q[0] + q[2]) - cx),
                    ry = fabs(svg_py(&ch, q[1] + q[2]) - cy);
-            lln__put(&t,
+            lln_text_put(&t,
                      "<ellipse cx=\"%.1f\" cy=\"%.1f\" rx=\"%.1f\" ry=\"%.1f\" fill=\"none\" "
                      "stroke=\"#777\" stroke-dasharray=\"%s\"/>\n",
                      cx, cy, rx, ry, e == 0 ? "none" : "3,3");

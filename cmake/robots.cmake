@@ -41,11 +41,12 @@ if(LLN_HAVE_MUJOCO)
   list(APPEND LLN_ROBOTS_SOURCES ${LLN_MJCF_EMBED} ${CMAKE_SOURCE_DIR}/robots/mj_load.c
     ${CMAKE_SOURCE_DIR}/robots/task_cartpole.c ${CMAKE_SOURCE_DIR}/robots/task_reacher.c
     ${CMAKE_SOURCE_DIR}/robots/task_avoid.c)
-  target_compile_definitions(lln PRIVATE LLN_HAVE_MUJOCO=1)
-  target_include_directories(lln PRIVATE ${LLN_MUJOCO_INCLUDE})
-  target_link_libraries(lln PRIVATE ${LLN_MUJOCO_LIB})
+  target_compile_definitions(lln_cli_obj PRIVATE LLN_HAVE_MUJOCO=1)
+  target_include_directories(lln_cli_obj PRIVATE ${LLN_MUJOCO_INCLUDE})
+  target_link_libraries(lln_cli_obj PUBLIC ${LLN_MUJOCO_LIB})
 else()
   message(STATUS "MuJoCo not found (apt-get install libmujoco-dev): lln sim runs line-follow only")
 endif()
-target_sources(lln PRIVATE ${LLN_ROBOTS_SOURCES})
-target_include_directories(lln PRIVATE ${CMAKE_SOURCE_DIR}/robots ${CMAKE_SOURCE_DIR}/cli)
+# the tasks are command-line code: in the CLI's object library, with its public-API-only rule
+target_sources(lln_cli_obj PRIVATE ${LLN_ROBOTS_SOURCES})
+target_include_directories(lln_cli_obj PUBLIC ${CMAKE_SOURCE_DIR}/robots)
