@@ -80,7 +80,7 @@ hardware-doc: build
 sim-bench: build
 	bash scripts/sim_bench.sh $(BUILD)
 
-# The robot tasks end to end (about an hour here): demonstrations, LTC training, DAgger,
+# The robot tasks end to end (1-2 hours on 2 busy cores): demonstrations, LTC training, DAgger,
 # quantization and the success table (expert / policy / int8 host / int8 firmware).
 .PHONY: robots
 robots: build

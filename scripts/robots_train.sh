@@ -7,9 +7,9 @@
 # quantize), and the closed-loop success table on held-out episodes: expert, float policy,
 # int8 host and, with the Arm cross compiler and QEMU, int8 firmware on Cortex-M4 in the loop.
 #   scripts/robots_train.sh [BUILD_DIR] [OUT_DIR]
-# Environment (the defaults size one run to about an hour on 2 busy cores):
-#   TASKS="line-follow cartpole reacher avoid"  EPOCHS=40  DAGGER_ITERS=3  ROLLOUTS=30
-#   DAGGER_EPOCHS=15  EPISODES=100 (held-out episodes per controller)  FW_EPISODES=5
+# Environment (the defaults: 1-2 hours on 2 busy cores, most of it training):
+#   TASKS="line-follow cartpole reacher avoid"  EPOCHS=40  DAGGER_ITERS=3  ROLLOUTS=40
+#   DAGGER_EPOCHS=8  EPISODES=100 (held-out episodes per controller)  FW_EPISODES=5
 #   THREADS=1 (training threads)
 # Output: OUT_DIR/TASK.* (data, models, histories, sim JSON, SVG) and OUT_DIR/table.md.
 set -euo pipefail
@@ -20,8 +20,8 @@ mkdir -p "$out"
 tasks=${TASKS:-line-follow cartpole reacher avoid}
 epochs=${EPOCHS:-40}
 iters=${DAGGER_ITERS:-3}
-rollouts=${ROLLOUTS:-30}
-depochs=${DAGGER_EPOCHS:-15}
+rollouts=${ROLLOUTS:-40}
+depochs=${DAGGER_EPOCHS:-8}
 episodes=${EPISODES:-100}
 fw_episodes=${FW_EPISODES:-5}
 threads=${THREADS:-1}
