@@ -361,9 +361,9 @@ static int write_svg(const char *path, const run_t *run, const summary_t *s, int
             double rx = fabs(svg_px(&ch, q[0] + q[2]) - cx),
                    ry = fabs(svg_py(&ch, q[1] + q[2]) - cy);
             lln_text_put(&t,
-                     "<ellipse cx=\"%.1f\" cy=\"%.1f\" rx=\"%.1f\" ry=\"%.1f\" fill=\"none\" "
-                     "stroke=\"#777\" stroke-dasharray=\"%s\"/>\n",
-                     cx, cy, rx, ry, e == 0 ? "none" : "3,3");
+                         "<ellipse cx=\"%.1f\" cy=\"%.1f\" rx=\"%.1f\" ry=\"%.1f\" fill=\"none\" "
+                         "stroke=\"#777\" stroke-dasharray=\"%s\"/>\n",
+                         cx, cy, rx, ry, e == 0 ? "none" : "3,3");
         }
     for (int c = 0; c < n; c++)
         for (int e = 0; e < FIG_EPISODES; e++)
@@ -472,15 +472,16 @@ int cmd_sim(int argc, char **argv)
         char tail;
         if (sscanf(timing, "%ld,%ld,%ld,%ld%c", &b, &j, &d, &st, &tail) != 4 || b < 1 ||
             b > 10000 || j < 0 || j >= b || d < 0 || st < 0 || d + st > 100) {
-            cli_error("sim", "--timing: '%s' is not BASE,JITTER,DROP,STALL (ms, ms, %%, %%: "
-                             "1 <= BASE <= 10000, 0 <= JITTER < BASE, DROP + STALL <= 100)",
+            cli_error("sim",
+                      "--timing: '%s' is not BASE,JITTER,DROP,STALL (ms, ms, %%, %%: "
+                      "1 <= BASE <= 10000, 0 <= JITTER < BASE, DROP + STALL <= 100)",
                       timing);
             free(run);
             return EXIT_USAGE;
         }
         custom = *run->t;
-        custom.timing = (rb_timing_t){(int)b, (int)j, (int)d, (int)b, (int)st, (int)(2 * b),
-                                      (int)(5 * b)};
+        custom.timing =
+            (rb_timing_t){(int)b, (int)j, (int)d, (int)b, (int)st, (int)(2 * b), (int)(5 * b)};
         run->t = &custom;
     }
     if (firmware && !policy) {

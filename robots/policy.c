@@ -43,8 +43,22 @@ int rb_quant_step(rb_policy_t *p, const double *obs, double dt, short *xq, long 
                   double *cmd, char *err, size_t errlen)
 {
     lln_error_t e = {LLN_OK, ""};
-    if (lln_quant_encode(p->quant, obs, dt, xq, dtq, &e) != LLN_OK ||
-        lln_quant_stream_step(p->stream, xq, *dtq, yq, &e) != LLN_OK) {
+    for (int i = 0; i < p->inputs; i++)
+        if (!isfinite(obs[i])) {
+            snprintf(err, errlen, "fixed-point policy: input %d is not finite", i);
+            return 0;
+        }
+    if (!(dt > 0) || !isfinite(dt)) {
+        snprintf(err, errlen, "fixed-point policy: dt %g is not a finite value > 0", dt);
+        return 0;
+    }
+    int16_t x16[RB_MAX_OBS];
+    int32_t d32;
+    lln_quant_input(p->quant, obs, dt, x16, &d32);
+    for (int i = 0; i < p->inputs; i++)
+        xq[i] = x16[i];
+    *dtq = d32;
+    if (lln_quant_stream_step(p->stream, xq, *dtq, yq, &e) != LLN_OK) {
         snprintf(err, errlen, "fixed-point policy: %s", e.msg);
         return 0;
     }

@@ -80,12 +80,7 @@ LLN_API lln_status_t lln_quant_stream_create(const lln_quant_t *q, lln_quant_str
 LLN_API void lln_quant_stream_free(lln_quant_stream_t *s);
 /** Back to the zero state. */
 LLN_API void lln_quant_stream_reset(lln_quant_stream_t *s);
-/** Rounds raw inputs x (I values) and dt (> 0, finite) to the integers the firmware takes:
- *  xq[i] = x[i] * 2^x_frac[i] (int16, saturating), *dtq = dt * 2^dt_frac (int32, >= 1).
- *  LLN_E_DT for a bad dt, LLN_E_RANGE for a non-finite input. */
-LLN_API lln_status_t lln_quant_encode(const lln_quant_t *q, const double *x, double dt, short *xq,
-                                      long *dtq, lln_error_t *err);
-/** One step on integer inputs (from lln_quant_encode): yq receives the O int16 outputs. */
+/** One step on integer inputs (from lln_quant_input()): yq receives the O int16 outputs. */
 LLN_API lln_status_t lln_quant_stream_step(lln_quant_stream_t *s, const short *xq, long dtq,
                                            short *yq, lln_error_t *err);
 /** Output o's value of the integer yq: yq * 2^-y_frac[o] (exact in a double). */

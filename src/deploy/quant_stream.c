@@ -48,24 +48,6 @@ void lln_quant_stream_reset(lln_quant_stream_t *s)
         lln_rtq_reset(&s->q->img.model, s->state);
 }
 
-lln_status_t lln_quant_encode(const lln_quant_t *q, const double *x, double dt, short *xq,
-                              long *dtq, lln_error_t *err)
-{
-    if (q == NULL || x == NULL || xq == NULL || dtq == NULL)
-        return lln_error_set(err, LLN_E_ARG, "quantize: NULL argument");
-    const lln_rtq_model_t *r = &q->img.model;
-    if (!(dt > 0) || !isfinite(dt))
-        return lln_error_set(err, LLN_E_DT, "quantize: dt %g is not a finite value > 0", dt);
-    for (int i = 0; i < r->inputs; i++) {
-        if (!isfinite(x[i]))
-            return lln_error_set(err, LLN_E_RANGE, "quantize: input %d is not finite", i);
-        xq[i] = lln__q16(x[i], r->x_frac[i]);
-    }
-    int32_t d = lln__q32(dt, r->dt_frac);
-    *dtq = d < 1 ? 1 : d;
-    return LLN_OK;
-}
-
 lln_status_t lln_quant_stream_step(lln_quant_stream_t *s, const short *xq, long dtq, short *yq,
                                    lln_error_t *err)
 {
