@@ -30,6 +30,8 @@ static const command_t COMMANDS[] = {
      "cycles, latency, energy per step, average power on microcontroller devices"},
     {"compare", cmd_compare,
      "train liquid and baseline networks on one dataset: accuracy, memory, energy"},
+    {"sim", cmd_sim,
+     "closed-loop robot tasks (MuJoCo): expert vs policy vs fixed point vs firmware in QEMU"},
     {"doctor", cmd_doctor,
      "list the cross compilers, emulators and optional tools, and what is missing"},
     {"setup-toolchains", cmd_setup_toolchains,
