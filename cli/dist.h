@@ -2,7 +2,7 @@
  *
  * The `lln` command runs as one process: these functions then describe a group of one.
  * The `lln-mpi` command (built when CMake finds MPI, cmake/mpi.cmake) is the same program
- * with mpi/dist_mpi.c instead of cli/dist_local.c: started by mpirun or srun, its processes
+ * with mpi/dist_mpi.c instead of mpi/dist_local.c: started by mpirun or srun, its processes
  * form an MPI group. */
 #ifndef LLN_CLI_DIST_H
 #define LLN_CLI_DIST_H

@@ -32,6 +32,8 @@ static const command_t COMMANDS[] = {
      "train liquid and baseline networks on one dataset: accuracy, memory, energy"},
     {"search", cmd_search,
      "find the most accurate model within a flash/RAM/energy budget (successive halving)"},
+    {"sim", cmd_sim,
+     "closed-loop robot tasks (MuJoCo): expert vs policy vs fixed point vs firmware in QEMU"},
     {"doctor", cmd_doctor,
      "list the cross compilers, emulators and optional tools, and what is missing"},
     {"setup-toolchains", cmd_setup_toolchains,

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs (as root, with apt-get) or names (otherwise) what building and testing needs.
 # Usage: scripts/deps.sh [build|sim|ci]   build: compiler, cmake, pkg-config, zlib, cJSON (the
-# JSON results of lln report / plot); ci: also clang, gcovr, valgrind (the sanitizer and
+# JSON results of lln report / plot), MuJoCo (the robot tasks of lln sim); ci: also clang, gcovr, valgrind (the sanitizer and
 # coverage stages of .ci/run), chromium (renders lln report's page in tests/cli_report.sh)
 # and rsvg-convert (lln plot's PNG files), Open MPI (lln-mpi and the mpi stage), what the
 # Python package's stage needs (python3-dev, numpy, torch for the ncps parity tests,
@@ -24,6 +24,7 @@ need /usr/include/zlib.h zlib1g-dev
 need pkg-config pkgconf
 need /usr/include/cjson/cJSON.h libcjson-dev
 need awk mawk
+need /usr/include/mujoco/mujoco.h libmujoco-dev # lln sim's physics (optional in CMake; make demo uses it)
 if [ "$level" = ci ]; then
     need clang clang
     need gcovr gcovr

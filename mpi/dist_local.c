@@ -1,5 +1,6 @@
-/* cli/dist.h for the one-process `lln` (lln-mpi uses mpi/dist_mpi.c instead). */
-#ifndef LLN_MPI
+/* cli/dist.h for the one-process `lln`: a static library (lln_dist_local, cmake/mpi.cmake)
+ * that every user of the CLI's objects links; lln-mpi links mpi/dist_mpi.c as an object
+ * first, so the linker never takes these from the archive there. */
 #include <string.h>
 
 #include "dist.h"
@@ -30,6 +31,3 @@ void cli_dist_report(const char *cmd, long steps)
     (void)cmd;
     (void)steps;
 }
-#else
-typedef int lln_cli_dist_local_unused; /* ISO C: no empty translation unit */
-#endif
