@@ -598,8 +598,7 @@ int cmd_sim(int argc, char **argv)
     if (svg && !write_svg(svg, run, sums, nctrl))
         goto done;
     if (fw && fw_bad > 0) {
-        cli_error("sim",
-                  "the firmware's commands differ from the host %s in %ld of %ld steps",
+        cli_error("sim", "the firmware's commands differ from the host %s in %ld of %ld steps",
                   rb_firmware_fixed(fw) ? "fixed-point run" : "float32 firmware runtime", fw_bad,
                   fw_steps);
         goto done;

@@ -392,8 +392,16 @@ int rb_firmware_open(rb_firmware_t **out, const lln_model_t *m, const rb_task_t 
     snprintf(s1, sizeof s1, "%s/%s", dir, fw->fixed ? "lln_rtq.c" : "lln_rt.c");
     snprintf(s2, sizeof s2, "%s/lln_model.c", dir);
     snprintf(s3, sizeof s3, "%s/lln_fx.c", dir);
-    char *bargv[] = {"bash", tool, (char *)target, elf, path, s1, s2, fw->fixed ? s3 : "--",
-                     fw->fixed ? "--" : "-ffp-contract=off", fw->fixed ? "-ffp-contract=off" : NULL,
+    char *bargv[] = {"bash",
+                     tool,
+                     (char *)target,
+                     elf,
+                     path,
+                     s1,
+                     s2,
+                     fw->fixed ? s3 : "--",
+                     fw->fixed ? "--" : "-ffp-contract=off",
+                     fw->fixed ? "-ffp-contract=off" : NULL,
                      NULL};
     int rc = cli_run(bargv, log, log, NULL);
     if (rc != 0) {

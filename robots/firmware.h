@@ -13,8 +13,9 @@
 
 typedef struct rb_firmware rb_firmware_t;
 
-/* Exports the model m for target (fixed point if it is quantized, else float32), builds it (cross compiler), and prepares the
- * controller in *c. keep: a work folder to keep (NULL: a temporary one). 0 + message. */
+/* Exports the model m for target (fixed point if it is quantized, else float32), builds it
+ * (cross compiler), and prepares the controller in *c. keep: a work folder to keep (NULL: a
+ * temporary one). 0 + message. */
 int rb_firmware_open(rb_firmware_t **fw, const lln_model_t *m, const rb_task_t *t,
                      const char *target, const char *keep, rb_controller_t *c, char *err,
                      size_t errlen);
