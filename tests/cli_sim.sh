@@ -131,8 +131,9 @@ expect 0 "firmware in the loop \(cortex-m4f, float32\): [1-9][0-9]* steps, 0 wit
     "$lln" sim reacher --policy "$tmp/re.lln" --episodes 2 --seed 2 --firmware cortex-m4f \
     --no-expert -q --json "$tmp/fw32.json"
 checks=$((checks + 1))
-grep -q '"controller":[[:space:]]*"float-firmware"' "$tmp/fw32.json" &&
-    grep -q '"firmware_mismatches":[[:space:]]*0' "$tmp/fw32.json" ||
+if ! grep -q '"controller":[[:space:]]*"float-firmware"' "$tmp/fw32.json" ||
+    ! grep -q '"firmware_mismatches":[[:space:]]*0' "$tmp/fw32.json"; then
     fail "float32 firmware in the loop: JSON lacks the float-firmware run: $(cat "$tmp/fw32.json")"
+fi
 
 cli_end
