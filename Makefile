@@ -98,7 +98,7 @@ sim-bench: build
 	bash scripts/sim_bench.sh $(BUILD)
 
 # The robot tasks end to end (1-2 hours on 2 busy cores): demonstrations, LTC training, DAgger,
-# quantization and the success table (expert / policy / int8 host / int8 firmware).
+# quantization and the success table (expert / policy / int8 host / int8 and float32 firmware).
 .PHONY: robots
 robots: build
 	bash scripts/robots_train.sh $(BUILD) $(BUILD)/robots

@@ -27,9 +27,12 @@ static const char SIM_HELP[] =
     "infinity, or that the runtime refuses, fails that episode and is counted).\n"
     "Controllers: the task's expert; with --policy the model on the float32 host runtime;\n"
     "when the model is quantized (lln quantize) also the fixed-point host runtime; with\n"
-    "--firmware the exported fixed-point firmware under QEMU, fed each reading over the\n"
-    "emulated UART in lockstep with the physics, its commands compared bit for bit with the\n"
-    "host fixed-point run of the same episode.\n\n"
+    "--firmware the exported firmware under QEMU, fed each reading over the emulated UART\n"
+    "in lockstep with the physics, its commands compared bit for bit with the host run of\n"
+    "the same episode: for a quantized model the fixed-point firmware against the host\n"
+    "fixed-point runtime, else the float32 firmware (lln export --float; use cortex-m4f or\n"
+    "cortex-m7 for a hardware FPU) against the host float32 firmware runtime (the bit-exact\n"
+    "reference of lln verify).\n\n"
     "Tasks (sensors -> commands):\n"
     "  line-follow  s0..s4 (reflectance), gyro, enc_l, enc_r -> cmd_l, cmd_r (kinematic world)\n"
     "  cartpole     x, theta, xdot, thetadot -> push (MuJoCo)\n"
@@ -252,13 +255,13 @@ static int run_controller(run_t *run, int ci, const rb_controller_t *c, summary_
 
 static void print_summary(const rb_task_t *t, const summary_t *s, int n)
 {
-    printf("%-12s %8s %10s %12s %10s %8s %9s %9s %9s\n", "controller", "success", "t_fail_s",
+    printf("%-14s %8s %10s %12s %10s %8s %9s %9s %9s\n", "controller", "success", "t_fail_s",
            "track", "collisions", "effort", "ctrl_fail", "x_rt_wall", "x_rt_cpu");
     for (int i = 0; i < n; i++) {
         char tf[32] = "-";
         if (s[i].fail_count)
             snprintf(tf, sizeof tf, "%.2f", s[i].t_fail_sum / (double)s[i].fail_count);
-        printf("%-12s %7.1f%% %10s %12.5f %10ld %8.4f %9ld %9.1f %9.1f\n", s[i].name,
+        printf("%-14s %7.1f%% %10s %12.5f %10ld %8.4f %9ld %9.1f %9.1f\n", s[i].name,
                100.0 * (double)s[i].success / (double)(s[i].episodes ? s[i].episodes : 1), tf,
                s[i].track_sum / (double)(s[i].episodes ? s[i].episodes : 1), s[i].collisions,
                s[i].effort_sum / (double)(s[i].episodes ? s[i].episodes : 1), s[i].ctrl_failed,
@@ -485,7 +488,7 @@ int cmd_sim(int argc, char **argv)
         run->t = &custom;
     }
     if (firmware && !policy) {
-        cli_error("sim", "--firmware needs --policy MODEL (a quantized model)");
+        cli_error("sim", "--firmware needs --policy MODEL");
         free(run);
         return EXIT_USAGE;
     }
@@ -544,12 +547,6 @@ int cmd_sim(int argc, char **argv)
             have_q = 1;
             ctrls[nctrl++] = pq.ctrl;
             ctrls[nctrl - 1].ctx = &pq;
-        } else if (firmware) {
-            cli_error("sim",
-                      "%s: --firmware runs the fixed-point firmware: quantize the model "
-                      "first (lln quantize)",
-                      policy);
-            goto done;
         } else if (!run->quiet) {
             fprintf(stderr, "lln sim: %s is not quantized: no fixed-point run\n", policy);
         }
@@ -590,19 +587,20 @@ int cmd_sim(int argc, char **argv)
     long fw_steps = 0, fw_bad = 0;
     if (fw) {
         rb_firmware_counts(fw, &fw_steps, &fw_bad);
-        printf("firmware in the loop (%s): %ld steps, %ld with commands that differ from the "
-               "host fixed-point run; %.1f s waiting for QEMU\n",
-               firmware, fw_steps, fw_bad, rb_firmware_seconds(fw));
+        printf("firmware in the loop (%s, %s): %ld steps, %ld with commands that differ from the "
+               "host %s; %.1f s waiting for QEMU\n",
+               firmware, rb_firmware_fixed(fw) ? "fixed point" : "float32", fw_steps, fw_bad,
+               rb_firmware_fixed(fw) ? "fixed-point run" : "float32 firmware runtime",
+               rb_firmware_seconds(fw));
     }
     if (json && !write_json(json, run, sums, nctrl, fw_steps, fw_bad, fw != NULL))
         goto done;
     if (svg && !write_svg(svg, run, sums, nctrl))
         goto done;
     if (fw && fw_bad > 0) {
-        cli_error("sim",
-                  "the firmware's commands differ from the host fixed-point run in %ld of "
-                  "%ld steps",
-                  fw_bad, fw_steps);
+        cli_error("sim", "the firmware's commands differ from the host %s in %ld of %ld steps",
+                  rb_firmware_fixed(fw) ? "fixed-point run" : "float32 firmware runtime", fw_bad,
+                  fw_steps);
         goto done;
     }
     rc = EXIT_OK;

@@ -5,7 +5,8 @@
 # imitation falls short of 90 % of the expert's success (the policy drives, the expert labels
 # the states it visits, the model is retrained on everything), the fixed-point model (lln
 # quantize), and the closed-loop success table on held-out episodes: expert, float policy,
-# int8 host and, with the Arm cross compiler and QEMU, int8 firmware on Cortex-M4 in the loop.
+# int8 host and, with the Arm cross compiler and QEMU, int8 firmware on Cortex-M4 and float32
+# firmware on Cortex-M4F in the loop (each compared bit for bit with its host runtime).
 #   scripts/robots_train.sh [BUILD_DIR] [OUT_DIR]
 # Environment (the defaults: 1-2 hours on 2 busy cores, most of it training):
 #   TASKS="line-follow cartpole reacher avoid"  EPOCHS=40  DAGGER_ITERS=3  ROLLOUTS=40
@@ -56,8 +57,8 @@ have_fw=0
 command -v arm-none-eabi-gcc >/dev/null 2>&1 && command -v qemu-system-arm >/dev/null 2>&1 && have_fw=1
 [ "$have_fw" = 1 ] || echo "robots_train: SKIPPING firmware in the loop (no arm-none-eabi-gcc or qemu-system-arm)" >&2
 
-printf '| task | expert | policy float | int8 host | int8 firmware (M4) | DAgger rounds | policy / expert |\n' >"$out/table.md"
-printf '|---|---|---|---|---|---|---|\n' >>"$out/table.md"
+printf '| task | expert | policy float | int8 host | int8 firmware (M4) | float32 firmware (M4F) | DAgger rounds | policy / expert |\n' >"$out/table.md"
+printf '|---|---|---|---|---|---|---|---|\n' >>"$out/table.md"
 for task in $tasks; do
     tg=$(targets_of "$task")
     echo "== $task: demonstrations, training"
@@ -95,18 +96,21 @@ for task in $tasks; do
     "$lln" quantize "$model" --data "$out/$task.csv" -o "$out/$task.q.lln" >"$out/$task.quant.txt"
     "$lln" sim "$task" --policy "$out/$task.q.lln" --episodes "$episodes" --seed 1 -q \
         --json "$out/$task.final.json" --svg "$out/$task.svg" | tee "$out/$task.final.txt"
-    fw="skipped"
+    fw="skipped" fw32="skipped"
     if [ "$have_fw" = 1 ]; then
         "$lln" sim "$task" --policy "$out/$task.q.lln" --episodes "$fw_episodes" --seed 1 -q \
             --no-expert --firmware cortex-m4 --json "$out/$task.fw.json" | tee "$out/$task.fw.txt"
         fw="$(rate "$out/$task.fw.json" int-firmware) (of $fw_episodes; host int8 on them: $(rate "$out/$task.fw.json" int-host))"
+        "$lln" sim "$task" --policy "$model" --episodes "$fw_episodes" --seed 1 -q \
+            --no-expert --firmware cortex-m4f --json "$out/$task.fw32.json" | tee "$out/$task.fw32.txt"
+        fw32="$(rate "$out/$task.fw32.json" float-firmware) (of $fw_episodes; host float on them: $(rate "$out/$task.fw32.json" float-host))"
     fi
     e=$(rate "$out/$task.final.json" expert)
     f=$(rate "$out/$task.final.json" float-host)
     q=$(rate "$out/$task.final.json" int-host)
-    ratio=$(awk -v p="$f" -v e="$e" 'BEGIN { printf "%.2f", e > 0 ? p / e : 0 }')
-    printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$task" "$e" "$f" "$q" "$fw" "$done_iters" \
-        "$ratio" >>"$out/table.md"
+    ratio=$(awk -v p="$f" -v e="$e" 'BEGIN { printf "%.2f", (e > 0 ? p / e : 0) }')
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$task" "$e" "$f" "$q" "$fw" "$fw32" \
+        "$done_iters" "$ratio" >>"$out/table.md"
 done
 echo "success rates on $episodes held-out episodes (seed 1):"
 cat "$out/table.md"

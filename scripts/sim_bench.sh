@@ -1,8 +1,9 @@
 #!/bin/bash
 # make sim-bench: how fast lln sim runs closed loop, as simulated time / wall-clock time
 # (x real time), for a 19-neuron LTC (AutoNCP wiring) driving the MuJoCo reacher: the
-# expert, the float32 and int8 host runtimes, and the int8 firmware on Cortex-M4 under QEMU
-# in lockstep (needs arm-none-eabi-gcc and qemu-system-arm; skipped loudly otherwise).
+# expert, the float32 and int8 host runtimes, and the int8 firmware on Cortex-M4 and the
+# float32 firmware on Cortex-M4F under QEMU in lockstep (needs arm-none-eabi-gcc and
+# qemu-system-arm; skipped loudly otherwise).
 # A benchmark, not a test: the figures depend on the machine and its load.
 #   scripts/sim_bench.sh [BUILD_DIR] [EPISODES] [FW_EPISODES]
 set -euo pipefail
@@ -24,6 +25,9 @@ if command -v arm-none-eabi-gcc >/dev/null 2>&1 && command -v qemu-system-arm >/
     echo "== firmware in the loop: int8 on Cortex-M4 under QEMU, $fw_episodes episodes"
     "$lln" sim reacher --policy "$tmp/ltc19.q.lln" --episodes "$fw_episodes" -q --no-expert \
         --firmware cortex-m4
+    echo "== firmware in the loop: float32 on Cortex-M4F under QEMU, $fw_episodes episodes"
+    "$lln" sim reacher --policy "$tmp/ltc19.lln" --episodes "$fw_episodes" -q --no-expert \
+        --firmware cortex-m4f
 else
     echo "SKIPPED (loud): firmware in the loop needs arm-none-eabi-gcc and qemu-system-arm" >&2
 fi

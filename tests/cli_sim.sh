@@ -5,8 +5,9 @@
 # reproducible; bad input fails clearly: an unknown task, a model whose input or output
 # count does not fit the task, a missing, malformed or unfitting MJCF file; a policy that
 # outputs infinity is a counted controller failure; the int8 firmware on Cortex-M4 under QEMU
-# issues bit for bit the commands of the host fixed-point run in closed loop (skipped loudly
-# without the cross compiler or QEMU).
+# issues bit for bit the commands of the host fixed-point run in closed loop, and the float32
+# firmware on Cortex-M4F those of the host float32 firmware runtime (skipped loudly without
+# the cross compiler or QEMU).
 # Usage: cli_sim.sh PATH/TO/lln [SHARED_DIR]
 set -u
 lln=$1
@@ -114,7 +115,7 @@ awk -F, 'NR == 1 { print "q1,q2,qd1,qd2,tx,ty,dt"; next }
 if ! have arm-none-eabi-gcc qemu-system-arm; then
     skip_loud "firmware in the loop: arm-none-eabi-gcc or qemu-system-arm missing (lln doctor)"
 fi
-expect 0 "firmware in the loop \(cortex-m4\): [1-9][0-9]* steps, 0 with commands that differ" -- \
+expect 0 "firmware in the loop \(cortex-m4, fixed point\): [1-9][0-9]* steps, 0 with commands that differ" -- \
     "$lln" sim reacher --policy "$tmp/re.q.lln" --episodes 3 --seed 2 --firmware cortex-m4 \
     --no-expert -q --json "$tmp/fw.json"
 # the firmware's episodes are the host fixed-point ones: same metrics line for line
@@ -122,5 +123,17 @@ checks=$((checks + 1))
 awk '/"controller":[[:space:]]*"int-host"/ { h = 1 } /"controller":[[:space:]]*"int-firmware"/ { h = 2 }
     h && /"(successes|tracking_error|effort)"/ { v[h] = v[h] $0 } END { exit !(v[1] == v[2]) }' \
     "$tmp/fw.json" || fail "firmware and host fixed point episodes differ: $(cat "$tmp/fw.json")"
+
+# ---- float32 firmware on Cortex-M4F == host float32 firmware runtime, bit for bit ----------
+# the unquantized model: the float32 export (lln export --float) built with the hardware FPU;
+# every command's float bits must equal those of lln_fw_* (lln verify's reference)
+expect 0 "firmware in the loop \(cortex-m4f, float32\): [1-9][0-9]* steps, 0 with commands that differ from the host float32 firmware runtime" -- \
+    "$lln" sim reacher --policy "$tmp/re.lln" --episodes 2 --seed 2 --firmware cortex-m4f \
+    --no-expert -q --json "$tmp/fw32.json"
+checks=$((checks + 1))
+if ! grep -q '"controller":[[:space:]]*"float-firmware"' "$tmp/fw32.json" ||
+    ! grep -q '"firmware_mismatches":[[:space:]]*0' "$tmp/fw32.json"; then
+    fail "float32 firmware in the loop: JSON lacks the float-firmware run: $(cat "$tmp/fw32.json")"
+fi
 
 cli_end

@@ -3,7 +3,8 @@
 # >= 95 % of 20 held-out episodes of each; the same seed gives the same traces, SVG and JSON;
 # bad models and MJCF files fail clearly) and the firmware-in-the-loop check: an int8 policy
 # exported for Cortex-M4 runs under QEMU in lockstep with the physics and issues bit for bit
-# the commands of the host fixed-point run (tests/cli_sim.sh). Budget: 4 minutes.
+# the commands of the host fixed-point run, and the float32 firmware on Cortex-M4F those of
+# the host float32 firmware runtime (tests/cli_sim.sh). Budget: 4 minutes.
 # shellcheck source=.ci/lib.sh
 . "$(dirname "$0")/../lib.sh"
 ci_begin robots
@@ -22,7 +23,7 @@ grep -q "MuJoCo found" "$CI_OUT/logs/robots-configure.log" || ci_end FAIL "CMake
 t0=$(date +%s)
 if ci_run robots-sim bash tests/cli_sim.sh "$b/lln"; then
     ci_metric robots_seconds $(($(date +%s) - t0))
-    ci_end PASS "4 tasks closed loop, experts >= 95 %, reproducible, int8 firmware in the loop bit-exact on cortex-m4"
+    ci_end PASS "4 tasks closed loop, experts >= 95 %, reproducible, int8 firmware (cortex-m4) and float32 firmware (cortex-m4f) in the loop bit-exact"
 fi
 tail -n 20 "$CI_OUT/logs/robots-sim.log"
 ci_end FAIL "tests/cli_sim.sh failed"
