@@ -68,9 +68,12 @@ LLN_API int lln_csv_number(const char *s, double *v);
  *  restored by lln_cloc_end. Thread-local (POSIX uselocale). The members hold locale_t
  *  values (a pointer type on the systems we build on; checked when the library is built). */
 typedef struct lln_cloc {
-    void *c, *old;
+    void *c;   /**< the "C" locale made by lln_cloc_begin (NULL if it could not be made) */
+    void *old; /**< the thread's locale before, put back by lln_cloc_end */
 } lln_cloc_t;
+/** Switches this thread to the "C" locale; pair with lln_cloc_end on the same @p l. */
 LLN_API void lln_cloc_begin(lln_cloc_t *l);
+/** Restores the locale saved by lln_cloc_begin and frees the "C" locale. */
 LLN_API void lln_cloc_end(lln_cloc_t *l);
 
 #ifdef __cplusplus

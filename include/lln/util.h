@@ -17,9 +17,10 @@ extern "C" {
 
 /** A growable text buffer. Start from {NULL, 0, 0, 0}; free(t.s) when done. */
 typedef struct lln_text {
-    char *s;         /**< the text, NUL-terminated (NULL while empty) */
-    size_t len, cap; /**< bytes used (without the NUL) and allocated */
-    int oom;         /**< an allocation failed: the text is incomplete */
+    char *s;    /**< the text, NUL-terminated (NULL while empty) */
+    size_t len; /**< bytes used (without the NUL) */
+    size_t cap; /**< bytes allocated */
+    int oom;    /**< an allocation failed: the text is incomplete */
 } lln_text_t;
 
 /** Appends printf-formatted text (sets t->oom on failure). */
