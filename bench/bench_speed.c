@@ -248,7 +248,7 @@ static const char *compiler(void)
     return buf;
 }
 
-/* The vector path src/mathfn.h selects for this build. */
+/* The vector path src/common/mathfn.h selects for this build. */
 static const char *isa(void)
 {
 #if defined(__AVX512F__)

@@ -3,13 +3,13 @@
  * turns a reference dataset of ../shared/data into a CSV our reader takes as it is. */
 #include <getopt.h>
 #include <math.h>
+#include <search.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "cli_data.h"
-#include "csv_reader.h"
-#include "data_internal.h"
+#include "lln/csv.h"
 
 static const char DATA_HELP[] =
     "usage: lln data make line-follow [--rows N | --seconds S] [--episode-seconds E]\n"
@@ -134,11 +134,14 @@ static int data_make(int argc, char **argv)
 typedef struct colstat {
     long numbers, texts, empty;
     double min, max, sum;
-    lln__strmap_t distinct; /* text values, up to MAX_DISTINCT */
-    char *first[4];         /* the first distinct text values, for the listing */
+    void *distinct;   /* tsearch() tree of the text values (copies), up to MAX_DISTINCT */
+    size_t ndistinct; /* values in the tree */
+    char *first[4];   /* the first distinct text values (keys of the tree), for the listing */
 } colstat_t;
 
 #define MAX_DISTINCT 1000
+
+static int cmp_text(const void *a, const void *b) { return strcmp(a, b); }
 
 static void col_add(colstat_t *s, const char *f)
 {
@@ -147,7 +150,7 @@ static void col_add(colstat_t *s, const char *f)
         s->empty++;
         return;
     }
-    if (lln__csv_number(f, &v) == 0) {
+    if (lln_csv_number(f, &v) == 0) {
         if (s->numbers == 0 || v < s->min)
             s->min = v;
         if (s->numbers == 0 || v > s->max)
@@ -157,14 +160,15 @@ static void col_add(colstat_t *s, const char *f)
         return;
     }
     s->texts++;
-    if (s->distinct.n <= MAX_DISTINCT && lln__strmap_get(&s->distinct, f) < 0) {
-        if (s->distinct.n < 4) {
-            size_t n = strlen(f) + 1;
-            s->first[s->distinct.n] = malloc(n);
-            if (s->first[s->distinct.n] != NULL)
-                memcpy(s->first[s->distinct.n], f, n);
+    if (s->ndistinct <= MAX_DISTINCT && tfind(f, &s->distinct, cmp_text) == NULL) {
+        char *key = strdup(f);
+        if (key == NULL || tsearch(key, &s->distinct, cmp_text) == NULL) {
+            free(key); /* out of memory: the value is not counted */
+            return;
         }
-        lln__strmap_put(&s->distinct, f, 1);
+        if (s->ndistinct < 4)
+            s->first[s->ndistinct] = key;
+        s->ndistinct++;
     }
 }
 
@@ -175,14 +179,14 @@ static void col_print(const colstat_t *s, int i, const char *name)
         printf("number  min %-12.6g max %-12.6g mean %.6g", s->min, s->max,
                s->sum / (double)s->numbers);
     } else {
-        printf("text    %s%zu distinct:", s->distinct.n > MAX_DISTINCT ? "> " : "",
-               s->distinct.n > MAX_DISTINCT ? (size_t)MAX_DISTINCT : s->distinct.n);
-        for (size_t k = 0; k < 4 && k < s->distinct.n; k++) {
+        printf("text    %s%zu distinct:", s->ndistinct > MAX_DISTINCT ? "> " : "",
+               s->ndistinct > MAX_DISTINCT ? (size_t)MAX_DISTINCT : s->ndistinct);
+        for (size_t k = 0; k < 4 && k < s->ndistinct; k++) {
             char q[48];
-            lln__csv_quote(s->first[k] ? s->first[k] : "?", q, sizeof q);
+            lln_csv_quote(s->first[k] ? s->first[k] : "?", q, sizeof q);
             printf("%s %s", k ? "," : "", q);
         }
-        if (s->distinct.n > 4)
+        if (s->ndistinct > 4)
             printf(", ...");
         if (s->numbers > 0)
             printf(" (and %ld numbers)", s->numbers);
@@ -192,43 +196,43 @@ static void col_print(const colstat_t *s, int i, const char *name)
     printf("\n");
 }
 
-static int info_scan(lln__csv_t *r, colstat_t **stats, int *ncols, long *rows)
+static int info_scan(lln_csv_t *r, colstat_t **stats, int *ncols, long *rows)
 {
     lln_error_t err = {LLN_OK, ""};
     int got;
-    if (lln__csv_next(r, &got, &err) != LLN_OK) {
+    if (lln_csv_next(r, &got, &err) != LLN_OK) {
         cli_error("data", "%s", err.msg);
         return 0;
     }
     if (!got) {
-        cli_error("data", "%s: empty file (no header line)", lln__csv_name(r));
+        cli_error("data", "%s: empty file (no header line)", lln_csv_name(r));
         return 0;
     }
-    if (lln__csv_keep_header(r, &err) != LLN_OK) {
+    if (lln_csv_keep_header(r, &err) != LLN_OK) {
         cli_error("data", "%s", err.msg);
         return 0;
     }
-    *ncols = lln__csv_nfields(r);
+    *ncols = lln_csv_nfields(r);
     *stats = calloc((size_t)*ncols, sizeof **stats);
     if (*stats == NULL) {
         cli_error("data", "out of memory");
         return 0;
     }
     for (*rows = 0;; (*rows)++) {
-        if (lln__csv_next(r, &got, &err) != LLN_OK) {
+        if (lln_csv_next(r, &got, &err) != LLN_OK) {
             cli_error("data", "%s", err.msg);
             return 0;
         }
         if (!got)
             return 1;
-        int nf = lln__csv_nfields(r);
+        int nf = lln_csv_nfields(r);
         if (nf != *ncols) {
-            cli_error("data", "%s:%ld: %d fields, expected %d", lln__csv_name(r), lln__csv_line(r),
+            cli_error("data", "%s:%ld: %d fields, expected %d", lln_csv_name(r), lln_csv_line(r),
                       nf, *ncols);
             return 0;
         }
         for (int i = 0; i < nf; i++)
-            col_add(&(*stats)[i], lln__csv_field(r, i));
+            col_add(&(*stats)[i], lln_csv_field(r, i));
     }
 }
 
@@ -248,30 +252,31 @@ static int data_info(int argc, char **argv)
         return cli_usage_error("data");
     }
     lln_error_t err = {LLN_OK, ""};
-    lln__csv_t *r;
-    if (lln__csv_open(argv[optind], &r, &err) != LLN_OK) {
+    lln_csv_t *r;
+    if (lln_csv_open(argv[optind], &r, &err) != LLN_OK) {
         cli_error("data", "%s", err.msg);
         return EXIT_FAIL;
     }
-    lln__cloc_t loc;
-    lln__cloc_begin(&loc);
+    lln_cloc_t loc;
+    lln_cloc_begin(&loc);
     colstat_t *stats = NULL;
     int ncols = 0;
     long rows = 0;
     int ok = info_scan(r, &stats, &ncols, &rows);
     if (ok) {
-        printf("file     %s\nrows     %ld\ncolumns  %d\n", lln__csv_name(r), rows, ncols);
+        printf("file     %s\nrows     %ld\ncolumns  %d\n", lln_csv_name(r), rows, ncols);
         for (int i = 0; i < ncols; i++)
-            col_print(&stats[i], i, lln__csv_header(r, i));
+            col_print(&stats[i], i, lln_csv_header(r, i));
     }
-    for (int i = 0; stats != NULL && i < ncols; i++) {
-        lln__strmap_free(&stats[i].distinct);
-        for (int k = 0; k < 4; k++)
-            free(stats[i].first[k]);
-    }
+    for (int i = 0; stats != NULL && i < ncols; i++)
+        while (stats[i].distinct != NULL) { /* first[] are keys of the tree: freed here */
+            char *key = *(char **)stats[i].distinct;
+            tdelete(key, &stats[i].distinct, cmp_text);
+            free(key);
+        }
     free(stats);
-    lln__cloc_end(&loc);
-    lln__csv_close(r);
+    lln_cloc_end(&loc);
+    lln_csv_close(r);
     return ok ? EXIT_OK : EXIT_FAIL;
 }
 

@@ -5,6 +5,7 @@
 
 #include "cli.h"
 #include "lln/export.h"
+#include "verify_run.h"
 
 static const char EXPORT_HELP[] =
     "usage: lln export MODEL.lln --target T --out DIR [--prefix NAME] [--memory-limit-kb N] "
@@ -15,8 +16,7 @@ static const char EXPORT_HELP[] =
     "`lln quantize`, lln_rt.c/.h for the float32 path), an example main.c, and build glue:\n"
     "Makefile, CMakeLists.txt, an ESP-IDF\n"
     "component (esp-idf/NAME/), an Arduino library (arduino/NAME/), a PlatformIO library.json.\n\n"
-    "  -t, --target T          cortex-m0, cortex-m3, cortex-m4, cortex-m4f, cortex-m7,\n"
-    "                          cortex-m33, cortex-m55, rv32imc, rv32imafc, generic\n"
+    "  -t, --target T          %s\n"
     "  -O, --out DIR           output folder (created if missing)\n"
     "  -p, --prefix NAME       C identifier prefix (default lln)\n"
     "      --memory-limit-kb N refuse a model whose weights + state + scratch exceed N KiB\n"
@@ -41,7 +41,12 @@ int cmd_export(int argc, char **argv)
     optind = 1;
     while ((opt = getopt_long(argc, argv, "t:O:p:h", opts, NULL)) != -1) {
         switch (opt) {
-        case 'h': fputs(EXPORT_HELP, stdout); return EXIT_OK;
+        case 'h': {
+            char list[512];
+            cli_export_targets_text(list, sizeof list, 26);
+            printf(EXPORT_HELP, list);
+            return EXIT_OK;
+        }
         case 't': o.target = optarg; break;
         case 'O': out = optarg; break;
         case 'p': o.prefix = optarg; break;

@@ -8,7 +8,6 @@
 
 #include "cli.h"
 #include "lln/import.h"
-#include "ptfile.h"
 
 static const char IMPORT_HELP[] =
     "usage: lln import-ncps CHECKPOINT.pt [OPTIONS] -o MODEL.lln\n\n"
@@ -92,10 +91,10 @@ static int handle(import_args_t *a, int opt, const char *v)
     }
 }
 
-static const lln_case_tensor_t *need(const lln_case_t *io, const char *name, size_t count,
-                                     const char *path)
+static const lln_tensor_t *need(const lln_tensors_t *io, const char *name, size_t count,
+                                const char *path)
 {
-    const lln_case_tensor_t *t = lln_case_tensor(io, name);
+    const lln_tensor_t *t = lln_tensors_find(io, name);
     if (t == NULL || t->count != count) {
         cli_error("import-ncps", "%s: tensor '%s' %s (expected %zu values)", path, name,
                   t ? "has the wrong size" : "is missing", count);
@@ -105,9 +104,9 @@ static const lln_case_tensor_t *need(const lln_case_t *io, const char *name, siz
 }
 
 /* Runs io's input batch through m in float64; returns the max |output - reference| or -1. */
-static double replay(const lln_model_t *m, const lln_case_t *io, const char *path)
+static double replay(const lln_model_t *m, const lln_tensors_t *io, const char *path)
 {
-    const lln_case_tensor_t *in = lln_case_tensor(io, "input");
+    const lln_tensor_t *in = lln_tensors_find(io, "input");
     if (in == NULL || in->ndim != 3 || in->dims[2] != lln_model_input_size(m)) {
         cli_error("import-ncps", "%s: 'input' must be (batch, steps, %d)", path,
                   lln_model_input_size(m));
@@ -115,10 +114,10 @@ static double replay(const lln_model_t *m, const lln_case_t *io, const char *pat
     }
     size_t B = (size_t)in->dims[0], T = (size_t)in->dims[1], N = (size_t)lln_model_state_size(m);
     size_t O = (size_t)lln_model_output_size(m);
-    const lln_case_tensor_t *h0 = need(io, "h0", B * N, path);
-    const lln_case_tensor_t *ref = need(io, "outputs", B * T * O, path);
-    const lln_case_tensor_t *ts = lln_case_tensor(io, "timespans");
-    const lln_case_tensor_t *c0 = lln_case_tensor(io, "c0");
+    const lln_tensor_t *h0 = need(io, "h0", B * N, path);
+    const lln_tensor_t *ref = need(io, "outputs", B * T * O, path);
+    const lln_tensor_t *ts = lln_tensors_find(io, "timespans");
+    const lln_tensor_t *c0 = lln_tensors_find(io, "c0");
     if (!h0 || !ref || (ts && !need(io, "timespans", B * T, path)) ||
         (c0 && !need(io, "c0", B * N, path)))
         return -1;
@@ -142,14 +141,14 @@ static double replay(const lln_model_t *m, const lln_case_t *io, const char *pat
 
 static int check(const lln_model_t *m, const import_args_t *a)
 {
-    lln_case_t io;
+    lln_tensors_t *io;
     lln_error_t err = {LLN_OK, ""};
-    if (lln_pt_load(a->check, &io, &err) != LLN_OK) {
+    if (lln_tensors_load_pt(a->check, &io, &err) != LLN_OK) {
         cli_error("import-ncps", "%s", err.msg);
         return 0;
     }
-    double e = replay(m, &io, a->check);
-    lln_case_free(&io);
+    double e = replay(m, io, a->check);
+    lln_tensors_free(io);
     if (e < 0)
         return 0;
     printf("check %s: max |output - reference| = %.3g (tolerance %g) %s\n", a->check, e, a->tol,

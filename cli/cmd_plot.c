@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "fileio.h"
+#include "lln/util.h"
 #include "process.h"
 #include "report.h"
 
@@ -113,7 +113,7 @@ static int write_figures(const char *dir, const rep_figure_t *f, int nf, int png
         lln_error_t err = {LLN_OK, ""};
         snprintf(svg, sizeof svg, "%s/%s.svg", dir, f[i].name);
         snprintf(pngp, sizeof pngp, "%s/%s.png", dir, f[i].name);
-        if (lln__write_atomic(svg, (const unsigned char *)f[i].svg, strlen(f[i].svg), &err) !=
+        if (lln_write_atomic(svg, (const unsigned char *)f[i].svg, strlen(f[i].svg), &err) !=
             LLN_OK) {
             cli_error("plot", "%s", err.msg);
             return 0;

@@ -1,6 +1,6 @@
 /* lln profile: instructions per step measured under QEMU (the build-and-run of lln verify),
  * turned into cycles, latency, energy per step and average power on real microcontrollers
- * by the energy model (src/profile.c) and the device database (share/devices.txt). */
+ * by the energy model (src/profile/profile.c) and the device database (share/devices.txt). */
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "fileio.h"
+#include "lln/util.h"
 #include "lln/model.h"
 #include "report.h"
 #include "svg.h"
@@ -80,7 +80,7 @@ static int section_of(const rep_figure_t *f)
 }
 
 /* Every source the profiles cite, each once, in order of first appearance. */
-static void sources(lln__text_t *t, const rep_results_t *r)
+static void sources(lln_text_t *t, const rep_results_t *r)
 {
     const char **seen = NULL;
     int n = 0, cap = 0;
@@ -106,80 +106,80 @@ static void sources(lln__text_t *t, const rep_results_t *r)
                 seen[n++] = s;
             }
     if (n > 0)
-        lln__put(t, "<details><summary>Sources of the device figures</summary>"
-                    "<ul class=\"notes\">\n");
+        lln_text_put(t, "<details><summary>Sources of the device figures</summary>"
+                        "<ul class=\"notes\">\n");
     for (int j = 0; j < n; j++) {
-        lln__put(t, "<li>");
+        lln_text_put(t, "<li>");
         svg_escape(t, seen[j], 1000);
-        lln__put(t, "</li>\n");
+        lln_text_put(t, "</li>\n");
     }
     if (n > 0)
-        lln__put(t, "</ul></details>\n");
+        lln_text_put(t, "</ul></details>\n");
     free(seen);
 }
 
-static void inputs(lln__text_t *t, const rep_results_t *r)
+static void inputs(lln_text_t *t, const rep_results_t *r)
 {
-    lln__put(t, "<p class=\"meta\">Made by lln report %s from ", lln_version());
+    lln_text_put(t, "<p class=\"meta\">Made by lln report %s from ", lln_version());
     int n = 0;
     for (int i = 0; i < r->nhist; i++) {
-        lln__put(t, "%s<code>", n++ ? ", " : "");
+        lln_text_put(t, "%s<code>", n++ ? ", " : "");
         svg_escape(t, r->hist[i].path, 300);
-        lln__put(t, "</code>");
+        lln_text_put(t, "</code>");
     }
     for (int i = 0; i < r->ncmp; i++) {
-        lln__put(t, "%s<code>", n++ ? ", " : "");
+        lln_text_put(t, "%s<code>", n++ ? ", " : "");
         svg_escape(t, r->cmp[i].path, 300);
-        lln__put(t, "</code>");
+        lln_text_put(t, "</code>");
     }
     for (int i = 0; i < r->nprof; i++) {
-        lln__put(t, "%s<code>", n++ ? ", " : "");
+        lln_text_put(t, "%s<code>", n++ ? ", " : "");
         svg_escape(t, r->prof[i].path, 300);
-        lln__put(t, "</code>");
+        lln_text_put(t, "</code>");
     }
-    lln__put(t, ". Energy and latency are estimates from emulator instruction counts and the "
-                "cited device figures (docs/HARDWARE.md); comparisons are measured on the "
-                "named data.</p>\n");
+    lln_text_put(t, ". Energy and latency are estimates from emulator instruction counts and the "
+                    "cited device figures (docs/HARDWARE.md); comparisons are measured on the "
+                    "named data.</p>\n");
 }
 
-static void page(lln__text_t *t, const char *title, const rep_results_t *r, const rep_figure_t *f,
+static void page(lln_text_t *t, const char *title, const rep_results_t *r, const rep_figure_t *f,
                  int nf)
 {
-    lln__put(t,
-             "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-             "<meta name=\"generator\" content=\"lln report %s\">\n<title>",
-             lln_version());
+    lln_text_put(t,
+                 "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+                 "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+                 "<meta name=\"generator\" content=\"lln report %s\">\n<title>",
+                 lln_version());
     svg_escape(t, title, 300);
-    lln__put(t, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<h1>", CSS);
+    lln_text_put(t, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<h1>", CSS);
     svg_escape(t, title, 300);
-    lln__put(t, "</h1>\n");
+    lln_text_put(t, "</h1>\n");
     inputs(t, r);
     int present[NSECTIONS] = {0};
     for (int i = 0; i < nf; i++)
         present[section_of(&f[i])] = 1;
-    lln__put(t, "<nav>");
+    lln_text_put(t, "<nav>");
     for (int s = 0; s < NSECTIONS; s++)
         if (present[s] && SECTIONS[s].heading != NULL)
-            lln__put(t, "<a href=\"#%s\">%s</a>", SECTIONS[s].id, SECTIONS[s].heading);
-    lln__put(t, "</nav>\n");
+            lln_text_put(t, "<a href=\"#%s\">%s</a>", SECTIONS[s].id, SECTIONS[s].heading);
+    lln_text_put(t, "</nav>\n");
     int open = -1;
     for (int i = 0; i < nf; i++) {
         int s = section_of(&f[i]);
         if (SECTIONS[s].heading != NULL && s != open) {
-            lln__put(t, "%s<section id=\"%s\">\n<h2>%s</h2>\n", open >= 0 ? "</section>\n" : "",
-                     SECTIONS[s].id, SECTIONS[s].heading);
+            lln_text_put(t, "%s<section id=\"%s\">\n<h2>%s</h2>\n", open >= 0 ? "</section>\n" : "",
+                         SECTIONS[s].id, SECTIONS[s].heading);
             open = s;
         }
-        lln__put(t, "<div class=\"fig\" id=\"fig-%s\">\n<div class=\"plot\">\n%s</div>\n",
-                 f[i].name, f[i].svg);
+        lln_text_put(t, "<div class=\"fig\" id=\"fig-%s\">\n<div class=\"plot\">\n%s</div>\n",
+                     f[i].name, f[i].svg);
         if (f[i].table != NULL)
-            lln__put(t, "<div class=\"numbers\">\n%s</div>\n", f[i].table);
-        lln__put(t, "</div>\n");
+            lln_text_put(t, "<div class=\"numbers\">\n%s</div>\n", f[i].table);
+        lln_text_put(t, "</div>\n");
     }
     if (r->nprof > 0)
         sources(t, r);
-    lln__put(t, "%s</body>\n</html>\n", open >= 0 ? "</section>\n" : "");
+    lln_text_put(t, "%s</body>\n</html>\n", open >= 0 ? "</section>\n" : "");
 }
 
 int cmd_report(int argc, char **argv)
@@ -214,7 +214,7 @@ int cmd_report(int argc, char **argv)
     }
     rep_results_t r;
     rep_figure_t *figs = NULL;
-    lln__text_t t = {0};
+    lln_text_t t = {0};
     lln_error_t err = {LLN_OK, ""};
     int rc = EXIT_FAIL;
     if (!rep_load_all("report", &r, argv + optind, argc - optind))
@@ -233,7 +233,7 @@ int cmd_report(int argc, char **argv)
             cli_error("report", "standard output: write error");
         goto done;
     }
-    if (lln__write_atomic(out, (const unsigned char *)t.s, t.len, &err) != LLN_OK) {
+    if (lln_write_atomic(out, (const unsigned char *)t.s, t.len, &err) != LLN_OK) {
         cli_error("report", "%s", err.msg);
         goto done;
     }

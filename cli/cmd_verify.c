@@ -17,8 +17,7 @@ static const char VERIFY_HELP[] =
     "output and state bit for bit with the host reference (the same runtime source run by lln).\n"
     "Prints flash and RAM (runtime + model tables, from the linker map), executed instructions\n"
     "per step (QEMU plugin), and PASS/FAIL.\n\n"
-    "  -t, --target T     cortex-m0, cortex-m3, cortex-m4, cortex-m4f, cortex-m7, cortex-m33,\n"
-    "                     cortex-m55, rv32imc, rv32imafc\n"
+    "  -t, --target T     %s\n"
     "  -i, --input CSV    test inputs (header line; a column named 'dt' gives each step's Δt,\n"
     "                     else Δt cycles through irregular values); default: generated\n"
     "  -n, --steps N      generated sequence length (default 24)\n"
@@ -45,7 +44,12 @@ static int parse(int argc, char **argv, verify_job_t *a, const char **model)
     optind = 1;
     while ((opt = getopt_long(argc, argv, "t:i:n:k:fh", opts, NULL)) != -1) {
         switch (opt) {
-        case 'h': fputs(VERIFY_HELP, stdout); return -1;
+        case 'h': {
+            char list[512];
+            cli_emulated_targets_text(list, sizeof list, 21);
+            printf(VERIFY_HELP, list);
+            return -1;
+        }
         case 't': a->target = optarg; break;
         case 'i': a->input = optarg; break;
         case 'k': a->keep = optarg; break;

@@ -7,7 +7,7 @@
 #include "cli.h"
 #include "compare.h"
 #include "energy_estimate.h"
-#include "fileio.h"
+#include "lln/util.h"
 #include "lln/profile.h"
 #include "process.h"
 
@@ -167,7 +167,7 @@ int cmp_read_profile(const char *path, cmp_row_t *r)
     unsigned char *buf = NULL;
     size_t len = 0;
     lln_error_t err;
-    if (lln__read_file(path, &buf, &len, &err) != LLN_OK) {
+    if (lln_read_file(path, &buf, &len, &err) != LLN_OK) {
         cli_error("compare", "%s", err.msg);
         return 1;
     }
@@ -276,7 +276,7 @@ int cmp_write_json(const char *path, const cmp_row_t *rows, int n, const char *d
     cJSON_Delete(root);
     lln_error_t err;
     int ok =
-        text && lln__write_atomic(path, (const unsigned char *)text, strlen(text), &err) == LLN_OK;
+        text && lln_write_atomic(path, (const unsigned char *)text, strlen(text), &err) == LLN_OK;
     if (text && !ok)
         cli_error("compare", "%s", err.msg);
     free(text);

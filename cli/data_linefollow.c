@@ -25,7 +25,7 @@
 #include <stdint.h>
 
 #include "cli_data.h"
-#include "data_internal.h"
+#include "lln/util.h"
 
 #define PI 3.14159265358979323846
 #define B 0.12       /* wheel base, m */
@@ -70,10 +70,10 @@ static double sin_(double x)
     return s;
 }
 
-static double uniform(lln__rng_t *r) { return (double)(lln__rng_next(r) >> 11) * 0x1p-53; }
+static double uniform(lln_rng_t *r) { return (double)(lln_rng_next(r) >> 11) * 0x1p-53; }
 
 /* Approximately standard normal: a sum of four uniforms (Irwin-Hall), |value| <= 3.46. */
-static double noise(lln__rng_t *r)
+static double noise(lln_rng_t *r)
 {
     return (uniform(r) + uniform(r) + uniform(r) + uniform(r) - 2.0) * 1.7320508075688772;
 }
@@ -83,7 +83,7 @@ static double clamp(double v, double lo, double hi) { return v < lo ? lo : v > h
 /* ---- the world ------------------------------------------------------------------------------ */
 
 typedef struct episode {
-    lln__rng_t rng;
+    lln_rng_t rng;
     double amp[3], wav[3], phase[3];   /* curvature = sum amp sin(2 pi s / wav + phase), 1/m */
     double gain, offset;               /* sensor calibration of this episode */
     double gap_every, gap_len, gap_at; /* the line has a gap every gap_every m (gap_len long) */
@@ -104,7 +104,7 @@ static double curvature(const episode_t *ep, double s)
 static void episode_init(episode_t *ep, unsigned long long seed, long index)
 {
     memset(ep, 0, sizeof *ep);
-    lln__rng_seed(&ep->rng, seed, (uint64_t)index);
+    lln_rng_seed(&ep->rng, seed, (uint64_t)index);
     static const double amp_lo[3] = {2.0, 0.5, 0.0}, amp_hi[3] = {6.0, 3.5, 2.5};
     static const double wav_lo[3] = {2.0, 0.8, 0.35}, wav_hi[3] = {4.0, 1.6, 0.7};
     for (int j = 0; j < 3; j++) {
@@ -214,12 +214,12 @@ static int expert(episode_t *ep, const reading_t *rd, double dt)
 /* Milliseconds to the next reading: 20 +- 6, a dropped frame (5 %), a stall (1 %). */
 static long next_gap_ms(episode_t *ep)
 {
-    long ms = 14 + (long)lln__rng_below(&ep->rng, 13);
-    uint64_t u = lln__rng_below(&ep->rng, 100);
+    long ms = 14 + (long)lln_rng_below(&ep->rng, 13);
+    uint64_t u = lln_rng_below(&ep->rng, 100);
     if (u < 5)
         ms += 20;
     else if (u == 5)
-        ms += 40 + (long)lln__rng_below(&ep->rng, 61);
+        ms += 40 + (long)lln_rng_below(&ep->rng, 61);
     return ms;
 }
 

@@ -14,13 +14,13 @@
 
 #include "cli.h"
 #include "cli_data.h"
-#include "csv_reader.h"
-#include "fileio.h"
+#include "lln/csv.h"
+#include "lln/util.h"
 
 typedef struct src {
-    lln__csv_t *csv;
+    lln_csv_t *csv;
     int ncols; /* of the header */
-    lln__cloc_t loc;
+    lln_cloc_t loc;
 } src_t;
 
 static int src_open(src_t *s, const char *shared, const char *rel)
@@ -30,10 +30,9 @@ static int src_open(src_t *s, const char *shared, const char *rel)
     int got = 0;
     snprintf(path, sizeof path, "%s/data/%s", shared, rel);
     s->csv = NULL;
-    lln__cloc_begin(&s->loc);
-    if (lln__csv_open(path, &s->csv, &err) != LLN_OK ||
-        lln__csv_next(s->csv, &got, &err) != LLN_OK ||
-        (got && lln__csv_keep_header(s->csv, &err) != LLN_OK)) {
+    lln_cloc_begin(&s->loc);
+    if (lln_csv_open(path, &s->csv, &err) != LLN_OK || lln_csv_next(s->csv, &got, &err) != LLN_OK ||
+        (got && lln_csv_keep_header(s->csv, &err) != LLN_OK)) {
         cli_error("data", "%s", err.msg);
         return 0;
     }
@@ -41,14 +40,14 @@ static int src_open(src_t *s, const char *shared, const char *rel)
         cli_error("data", "%s: empty file", path);
         return 0;
     }
-    s->ncols = lln__csv_nfields(s->csv);
+    s->ncols = lln_csv_nfields(s->csv);
     return 1;
 }
 
 static void src_close(src_t *s)
 {
-    lln__csv_close(s->csv);
-    lln__cloc_end(&s->loc);
+    lln_csv_close(s->csv);
+    lln_cloc_end(&s->loc);
 }
 
 /* Columns by name: col[i] for names[i]; 0 (message printed) when one is missing. */
@@ -56,11 +55,11 @@ static int columns(const src_t *s, const char *const *names, int n, int *col)
 {
     for (int i = 0; i < n; i++) {
         col[i] = -1;
-        for (int c = 0; c < lln__csv_nfields(s->csv); c++)
-            if (strcmp(lln__csv_header(s->csv, c), names[i]) == 0)
+        for (int c = 0; c < lln_csv_nfields(s->csv); c++)
+            if (strcmp(lln_csv_header(s->csv, c), names[i]) == 0)
                 col[i] = c;
         if (col[i] < 0) {
-            cli_error("data", "%s: no column '%s'", lln__csv_name(s->csv), names[i]);
+            cli_error("data", "%s: no column '%s'", lln_csv_name(s->csv), names[i]);
             return 0;
         }
     }
@@ -73,15 +72,15 @@ static int next_row(src_t *s, int *ok)
     lln_error_t err = {LLN_OK, ""};
     int got = 0;
     *ok = 1;
-    if (lln__csv_next(s->csv, &got, &err) != LLN_OK) {
+    if (lln_csv_next(s->csv, &got, &err) != LLN_OK) {
         cli_error("data", "%s", err.msg);
         *ok = 0;
         return 0;
     }
-    int nf = got ? lln__csv_nfields(s->csv) : 0, nh = s->ncols;
+    int nf = got ? lln_csv_nfields(s->csv) : 0, nh = s->ncols;
     if (got && nf != nh) {
-        cli_error("data", "%s:%ld: %d fields, expected %d", lln__csv_name(s->csv),
-                  lln__csv_line(s->csv), nf, nh);
+        cli_error("data", "%s:%ld: %d fields, expected %d", lln_csv_name(s->csv),
+                  lln_csv_line(s->csv), nf, nh);
         *ok = 0;
         return 0;
     }
@@ -90,13 +89,13 @@ static int next_row(src_t *s, int *ok)
 
 static int number_at(src_t *s, int col, double *v)
 {
-    const char *f = lln__csv_field(s->csv, col);
-    if (lln__csv_number(f, v) == 0)
+    const char *f = lln_csv_field(s->csv, col);
+    if (lln_csv_number(f, v) == 0)
         return 1;
     lln_error_t err;
     char q[48];
-    lln__csv_quote(f, q, sizeof q);
-    lln__csv_error(s->csv, col, &err, LLN_E_FORMAT, "'%s' is not a number", q);
+    lln_csv_quote(f, q, sizeof q);
+    lln_csv_error(s->csv, col, &err, LLN_E_FORMAT, "'%s' is not a number", q);
     cli_error("data", "%s", err.msg);
     return 0;
 }
@@ -166,7 +165,7 @@ static int traffic_norm(const char *shared, traffic_norm_t *nm)
     unsigned char *text = NULL;
     size_t len = 0;
     lln_error_t err = {LLN_OK, ""};
-    if (lln__read_file(path, &text, &len, &err) != LLN_OK) {
+    if (lln_read_file(path, &text, &len, &err) != LLN_OK) {
         cli_error("data", "%s", err.msg);
         return 0;
     }
@@ -185,23 +184,23 @@ static int traffic_row(src_t *s, const int *c, const traffic_norm_t *nm, textout
 {
     int weekday, hour;
     double temp, vol;
-    const char *date = lln__csv_field(s->csv, c[T_DATE]);
+    const char *date = lln_csv_field(s->csv, c[T_DATE]);
     if (!parse_date(date, &weekday, &hour)) {
         lln_error_t err;
-        lln__csv_error(s->csv, c[T_DATE], &err, LLN_E_FORMAT, "not a YYYY-MM-DD HH:MM:SS date");
+        lln_csv_error(s->csv, c[T_DATE], &err, LLN_E_FORMAT, "not a YYYY-MM-DD HH:MM:SS date");
         cli_error("data", "%s", err.msg);
         return 0;
     }
     if (!number_at(s, c[T_TEMP], &temp) || !number_at(s, c[T_VOLUME], &vol))
         return 0;
-    const char *holiday = lln__csv_field(s->csv, c[T_HOLIDAY]);
+    const char *holiday = lln_csv_field(s->csv, c[T_HOLIDAY]);
     textout_printf(out, "%s,%s,%s,0,%.9g,%s,%s,%s,%d,%.9g,%d,%s,%.9g\n",
-                   lln__csv_field(s->csv, c[T_ROW]), lln__csv_field(s->csv, c[T_T]),
-                   lln__csv_field(s->csv, c[T_DT]), temp - nm->temp_mean,
-                   lln__csv_field(s->csv, c[T_RAIN]), lln__csv_field(s->csv, c[T_SNOW]),
-                   lln__csv_field(s->csv, c[T_CLOUDS]), weekday,
+                   lln_csv_field(s->csv, c[T_ROW]), lln_csv_field(s->csv, c[T_T]),
+                   lln_csv_field(s->csv, c[T_DT]), temp - nm->temp_mean,
+                   lln_csv_field(s->csv, c[T_RAIN]), lln_csv_field(s->csv, c[T_SNOW]),
+                   lln_csv_field(s->csv, c[T_CLOUDS]), weekday,
                    sin((double)hour * 3.14159265358979323846 / 24.0), strcmp(holiday, "None") != 0,
-                   lln__csv_field(s->csv, c[T_VOLUME]), (vol - nm->vol_mean) / nm->vol_std);
+                   lln_csv_field(s->csv, c[T_VOLUME]), (vol - nm->vol_mean) / nm->vol_std);
     return 1;
 }
 
@@ -254,7 +253,7 @@ typedef struct held {
 static int hold(held_t *h, src_t *s, const int *c, const int *obs)
 {
     for (int i = 0; i < W_N + W_OBS; i++) {
-        const char *f = lln__csv_field(s->csv, i < W_N ? c[i] : obs[i - W_N]);
+        const char *f = lln_csv_field(s->csv, i < W_N ? c[i] : obs[i - W_N]);
         size_t n = strlen(f) + 1;
         char *t = realloc(h->text[i], n);
         if (t == NULL) {
@@ -276,9 +275,9 @@ static int walker_emit(const held_t *h, src_t *s, const int *c, const int *obs, 
         return 0;
     if (r != h->rollout || st != h->step + 1) {
         lln_error_t err;
-        lln__csv_error(s->csv, c[W_STEP], &err, LLN_E_FORMAT,
-                       "a kept step has no next step in its rollout (rollout %.0f step %.0f)",
-                       h->rollout, h->step);
+        lln_csv_error(s->csv, c[W_STEP], &err, LLN_E_FORMAT,
+                      "a kept step has no next step in its rollout (rollout %.0f step %.0f)",
+                      h->rollout, h->step);
         cli_error("data", "%s", err.msg);
         return 0;
     }
@@ -290,7 +289,7 @@ static int walker_emit(const held_t *h, src_t *s, const int *c, const int *obs, 
     }
     for (int i = 0; i < W_OBS; i++) {
         textout_str(out, ",");
-        textout_str(out, lln__csv_field(s->csv, obs[i]));
+        textout_str(out, lln_csv_field(s->csv, obs[i]));
     }
     textout_str(out, "\n");
     return 1;
@@ -330,7 +329,7 @@ int prepare_walker2d(const char *shared, int unique_hours, textout_t *out, long 
     }
     if (ok && h.have && h.kept == 1) {
         cli_error("data", "%s: the last row is a kept step without a next step",
-                  lln__csv_name(s.csv));
+                  lln_csv_name(s.csv));
         ok = 0;
     }
     for (int i = 0; i < W_N + W_OBS; i++)

@@ -6,7 +6,7 @@
 
 #include "cli.h"
 #include "energy_estimate.h"
-#include "fileio.h"
+#include "lln/util.h"
 #include "lln/data.h"
 #include "lln/format.h"
 #include "lln/quant.h"
@@ -20,7 +20,7 @@ int cli_devices_load(const char *cmd, const char *file, lln_devices_t *db)
     size_t len = 0;
     const char *text;
     if (file != NULL) {
-        if (lln__read_file(file, &buf, &len, &err) != LLN_OK) {
+        if (lln_read_file(file, &buf, &len, &err) != LLN_OK) {
             cli_error(cmd, "%s", err.msg);
             return 0;
         }

@@ -5,7 +5,7 @@
 #ifndef LLN_CLI_REPORT_H
 #define LLN_CLI_REPORT_H
 
-#include "textbuf.h"
+#include "lln/util.h"
 
 /* A training history: one row per epoch; NaN where a field is empty (no validation). */
 typedef struct rep_history {

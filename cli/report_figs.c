@@ -19,7 +19,7 @@ typedef struct figs {
 } figs_t;
 
 /* Adds a figure, taking the two texts (freed here on failure). */
-static void add(figs_t *fs, const char *name, lln__text_t *svg, lln__text_t *table)
+static void add(figs_t *fs, const char *name, lln_text_t *svg, lln_text_t *table)
 {
     if (svg->oom || (table != NULL && table->oom) || fs->oom) {
         fs->oom = 1;
@@ -47,29 +47,29 @@ static void add(figs_t *fs, const char *name, lln__text_t *svg, lln__text_t *tab
 
 /* ---- HTML tables ----------------------------------------------------------------------- */
 
-static void th(lln__text_t *t, const char *const *cols, int n)
+static void th(lln_text_t *t, const char *const *cols, int n)
 {
-    lln__put(t, "<table><thead><tr>");
+    lln_text_put(t, "<table><thead><tr>");
     for (int i = 0; i < n; i++)
-        lln__put(t, "<th>%s</th>", cols[i]); /* our own constant headings */
-    lln__put(t, "</tr></thead><tbody>\n");
+        lln_text_put(t, "<th>%s</th>", cols[i]); /* our own constant headings */
+    lln_text_put(t, "</tr></thead><tbody>\n");
 }
 
-static void td_text(lln__text_t *t, const char *s)
+static void td_text(lln_text_t *t, const char *s)
 {
-    lln__put(t, "<td>");
+    lln_text_put(t, "<td>");
     svg_escape(t, s ? s : "-", 200);
-    lln__put(t, "</td>");
+    lln_text_put(t, "</td>");
 }
 
-static void td_num(lln__text_t *t, double v, int sig)
+static void td_num(lln_text_t *t, double v, int sig)
 {
     char b[40];
     if (isfinite(v) && fabs(v) < 1e15 && v == floor(v) && sig >= 6)
         snprintf(b, sizeof b, "%.0f", v); /* counts: every digit */
     else
         svg_fmt(b, sizeof b, v, sig);
-    lln__put(t, "<td class=\"n\">%s</td>", b);
+    lln_text_put(t, "<td class=\"n\">%s</td>", b);
 }
 
 /* ---- scales ---------------------------------------------------------------------------- */
@@ -102,7 +102,7 @@ static int choose_log(const char *cmd, const char *opt, int want, const double *
 
 /* ---- training curves ------------------------------------------------------------------- */
 
-static void history_table(lln__text_t *t, const rep_results_t *r)
+static void history_table(lln_text_t *t, const rep_results_t *r)
 {
     static const char *const COLS[] = {"model",           "epochs",   "final train loss",
                                        "best valid loss", "at epoch", "best valid metric",
@@ -119,7 +119,7 @@ static void history_table(lln__text_t *t, const rep_results_t *r)
                 (bm < 0 || (lower ? m < h->valid_metric[bm] : m > h->valid_metric[bm])))
                 bm = k;
         }
-        lln__put(t, "<tr>");
+        lln_text_put(t, "<tr>");
         td_text(t, h->name);
         td_num(t, h->n, 9);
         td_num(t, h->train_loss[h->n - 1], 4);
@@ -127,13 +127,13 @@ static void history_table(lln__text_t *t, const rep_results_t *r)
         td_num(t, bl >= 0 ? h->epoch[bl] : NAN, 9);
         char metric[64];
         svg_fmt(metric, sizeof metric, bm >= 0 ? h->valid_metric[bm] : NAN, 4);
-        lln__put(t, "<td class=\"n\">%s%s%s</td>", metric, bm >= 0 && h->metric[0] ? " " : "",
-                 bm >= 0 ? h->metric : "");
+        lln_text_put(t, "<td class=\"n\">%s%s%s</td>", metric, bm >= 0 && h->metric[0] ? " " : "",
+                     bm >= 0 ? h->metric : "");
         td_num(t, bm >= 0 ? h->epoch[bm] : NAN, 9);
         td_num(t, h->seconds[h->n - 1], 4);
-        lln__put(t, "</tr>\n");
+        lln_text_put(t, "</tr>\n");
     }
-    lln__put(t, "</tbody></table>\n");
+    lln_text_put(t, "</tbody></table>\n");
 }
 
 static int fig_loss(const char *cmd, const rep_results_t *r, const rep_opts_t *o, figs_t *fs)
@@ -168,7 +168,7 @@ static int fig_loss(const char *cmd, const rep_results_t *r, const rep_opts_t *o
         }
     svg_axis_fit(&x);
     svg_axis_fit(&y);
-    lln__text_t svg = {0}, table = {0};
+    lln_text_t svg = {0}, table = {0};
     svg_chart_t c;
     svg_begin(&c, &svg, "training-loss", "Training curves: loss per epoch", W, H, &x, &y, 0,
               o->xml_decl);
@@ -224,7 +224,7 @@ static void fig_metric(const rep_results_t *r, const rep_opts_t *o, const char *
             }
     svg_axis_fit(&x);
     svg_axis_fit(&y);
-    lln__text_t svg = {0};
+    lln_text_t svg = {0};
     svg_chart_t c;
     svg_begin(&c, &svg, name, title, W, H, &x, &y, 0, o->xml_decl);
     svg_key_t keys[SVG_NCOLORS];
@@ -243,7 +243,7 @@ static void fig_metric(const rep_results_t *r, const rep_opts_t *o, const char *
 
 /* ---- metric vs energy ------------------------------------------------------------------ */
 
-static void compare_table(lln__text_t *t, const rep_compare_t *cm)
+static void compare_table(lln_text_t *t, const rep_compare_t *cm)
 {
     static const char *const COLS[] = {"model",          "params",       "metric",
                                        "energy/step µJ", "cycles/step",  "flash B",
@@ -251,7 +251,7 @@ static void compare_table(lln__text_t *t, const rep_compare_t *cm)
     th(t, COLS, 9);
     for (int k = 0; k < cm->nrows; k++) {
         const rep_row_t *w = &cm->rows[k];
-        lln__put(t, "<tr%s>", w->pareto ? " class=\"front\"" : "");
+        lln_text_put(t, "<tr%s>", w->pareto ? " class=\"front\"" : "");
         td_text(t, w->model);
         td_num(t, w->params, 9);
         td_num(t, w->metric_value, 4);
@@ -260,9 +260,9 @@ static void compare_table(lln__text_t *t, const rep_compare_t *cm)
         td_num(t, w->flash_bytes, 9);
         td_num(t, w->ram_bytes, 9);
         td_num(t, w->avg_power_mw, 4);
-        lln__put(t, "<td>%s</td></tr>\n", w->pareto ? "front" : "");
+        lln_text_put(t, "<td>%s</td></tr>\n", w->pareto ? "front" : "");
     }
-    lln__put(t, "</tbody></table>\n");
+    lln_text_put(t, "</tbody></table>\n");
 }
 
 static int fig_pareto(const char *cmd, const rep_compare_t *cm, int index, const rep_opts_t *o,
@@ -301,7 +301,7 @@ static int fig_pareto(const char *cmd, const rep_compare_t *cm, int index, const
     snprintf(title, sizeof title, "%.60s on %.40s at %s Hz: %s vs energy per step (%s matched)",
              cm->task, cm->device, rate, acc ? "accuracy" : "MSE",
              strcmp(cm->match, "accuracy") == 0 ? "accuracy" : "size");
-    lln__text_t svg = {0}, table = {0};
+    lln_text_t svg = {0}, table = {0};
     svg_chart_t c;
     svg_begin(&c, &svg, name, title, W, H, &x, &y, 0, o->xml_decl);
     int nf = 0;
@@ -377,7 +377,7 @@ static const rep_device_t *find_device(const rep_profile_t *p, const char *name)
     return NULL;
 }
 
-static void device_table(lln__text_t *t, const rep_results_t *r, int energy)
+static void device_table(lln_text_t *t, const rep_results_t *r, int energy)
 {
     static const char *const LAT[] = {"model",      "device", "core",        "MHz",       "how",
                                       "instr/step", "CPI",    "cycles/step", "latency µs"};
@@ -388,7 +388,7 @@ static void device_table(lln__text_t *t, const rep_results_t *r, int energy)
     for (int i = 0; i < r->nprof; i++)
         for (int d = 0; d < r->prof[i].ndev; d++) {
             const rep_device_t *v = &r->prof[i].dev[d];
-            lln__put(t, "<tr>");
+            lln_text_put(t, "<tr>");
             td_text(t, r->prof[i].name);
             td_text(t, v->device);
             if (!energy) {
@@ -408,25 +408,25 @@ static void device_table(lln__text_t *t, const rep_results_t *r, int energy)
                 td_num(t, v->budget_mw, 4);
                 td_text(t, v->within_budget < 0 ? "-" : v->within_budget ? "yes" : "NO");
             }
-            lln__put(t, "</tr>\n");
+            lln_text_put(t, "</tr>\n");
         }
-    lln__put(t, "</tbody></table>\n");
+    lln_text_put(t, "</tbody></table>\n");
     if (energy)
         return;
     int notes = 0;
     for (int i = 0; i < r->nprof; i++)
         for (int d = 0; d < r->prof[i].ndev; d++)
             for (int k = 0; k < r->prof[i].dev[d].nnotes; k++) {
-                lln__put(t, "%s<li>", notes++ ? "" : "<ul class=\"notes\">\n");
+                lln_text_put(t, "%s<li>", notes++ ? "" : "<ul class=\"notes\">\n");
                 svg_escape(t, r->prof[i].name, 100);
-                lln__put(t, " on ");
+                lln_text_put(t, " on ");
                 svg_escape(t, r->prof[i].dev[d].device, 100);
-                lln__put(t, ": ");
+                lln_text_put(t, ": ");
                 svg_escape(t, r->prof[i].dev[d].notes[k], 1000);
-                lln__put(t, "</li>\n");
+                lln_text_put(t, "</li>\n");
             }
     if (notes)
-        lln__put(t, "</ul>\n");
+        lln_text_put(t, "</ul>\n");
 }
 
 /* Series names: the profiles' names, "name (2)" for a repeated one. */
@@ -494,7 +494,7 @@ static int fig_device_bars(const char *cmd, const rep_results_t *r, const rep_op
                     NULL,
                     NULL,
                     3};
-    lln__text_t svg = {0}, table = {0};
+    lln_text_t svg = {0}, table = {0};
     svg_bars(&svg, &b, W, H, o->xml_decl);
     device_table(&table, r, energy);
     add(fs, b.id, &svg, &table);
@@ -504,7 +504,7 @@ done:
     return ok;
 }
 
-static void memory_table(lln__text_t *t, const rep_results_t *r)
+static void memory_table(lln_text_t *t, const rep_results_t *r)
 {
     static const char *const COLS[] = {"model", "device", "flash B", "of flash", "flash %",
                                        "RAM B", "of RAM", "RAM %",   "fits"};
@@ -512,7 +512,7 @@ static void memory_table(lln__text_t *t, const rep_results_t *r)
     for (int i = 0; i < r->nprof; i++)
         for (int d = 0; d < r->prof[i].ndev; d++) {
             const rep_device_t *v = &r->prof[i].dev[d];
-            lln__put(t, "<tr%s>", v->fits ? "" : " class=\"nofit\"");
+            lln_text_put(t, "<tr%s>", v->fits ? "" : " class=\"nofit\"");
             td_text(t, r->prof[i].name);
             td_text(t, v->device);
             td_num(t, v->flash_bytes, 9);
@@ -522,9 +522,9 @@ static void memory_table(lln__text_t *t, const rep_results_t *r)
             td_num(t, v->ram_capacity, 9);
             td_num(t, v->ram_capacity > 0 ? 100 * v->ram_bytes / v->ram_capacity : NAN, 3);
             td_text(t, v->fits ? "yes" : "NO");
-            lln__put(t, "</tr>\n");
+            lln_text_put(t, "</tr>\n");
         }
-    lln__put(t, "</tbody></table>\n");
+    lln_text_put(t, "</tbody></table>\n");
 }
 
 static void fig_memory(const rep_results_t *r, const rep_opts_t *o, figs_t *fs)
@@ -570,7 +570,7 @@ static void fig_memory(const rep_results_t *r, const rep_opts_t *o, figs_t *fs)
                     cap,
                     "capacity (dashed outline)",
                     3};
-    lln__text_t svg = {0}, table = {0};
+    lln_text_t svg = {0}, table = {0};
     svg_bars(&svg, &b, W, H, o->xml_decl);
     memory_table(&table, r);
     add(fs, "memory", &svg, &table);

@@ -12,8 +12,8 @@
 #include <string.h>
 
 #include "cli.h"
-#include "csv_reader.h"
-#include "fileio.h"
+#include "lln/csv.h"
+#include "lln/util.h"
 #include "report.h"
 
 static const char *const HISTORY_COLS[] = {"epoch",        "train_loss", "valid_loss",
@@ -502,36 +502,36 @@ static int history_grow(rep_history_t *h, int cap)
 }
 
 /* One record's six values, checked; NaN for an empty validation field. */
-static lln_status_t history_row(lln__csv_t *csv, rep_history_t *h, lln_error_t *err)
+static lln_status_t history_row(lln_csv_t *csv, rep_history_t *h, lln_error_t *err)
 {
     double v[NHCOLS];
     char q[48];
-    if (lln__csv_nfields(csv) != NHCOLS)
-        return lln__csv_error(csv, -1, err, LLN_E_FORMAT, "%d fields, expected %d",
-                              lln__csv_nfields(csv), NHCOLS);
+    if (lln_csv_nfields(csv) != NHCOLS)
+        return lln_csv_error(csv, -1, err, LLN_E_FORMAT, "%d fields, expected %d",
+                             lln_csv_nfields(csv), NHCOLS);
     for (int c = 0; c < NHCOLS; c++) {
-        const char *f = lln__csv_field(csv, c);
+        const char *f = lln_csv_field(csv, c);
         if (f[0] == '\0' && (c == 2 || c == 3)) {
             v[c] = NAN;
             continue;
         }
-        lln__csv_quote(f, q, sizeof q);
+        lln_csv_quote(f, q, sizeof q);
         if (f[0] == '\0')
-            return lln__csv_error(csv, c, err, LLN_E_FORMAT,
-                                  "empty (only valid_loss and "
-                                  "valid_metric may be)");
-        if (lln__csv_number(f, &v[c]) != 0)
-            return lln__csv_error(csv, c, err, LLN_E_FORMAT, "'%s' is not a finite number", q);
+            return lln_csv_error(csv, c, err, LLN_E_FORMAT,
+                                 "empty (only valid_loss and "
+                                 "valid_metric may be)");
+        if (lln_csv_number(f, &v[c]) != 0)
+            return lln_csv_error(csv, c, err, LLN_E_FORMAT, "'%s' is not a finite number", q);
         if (v[c] < 0)
-            return lln__csv_error(csv, c, err, LLN_E_FORMAT, "'%s' is negative", q);
+            return lln_csv_error(csv, c, err, LLN_E_FORMAT, "'%s' is negative", q);
     }
     if (v[0] != floor(v[0]) || v[0] > 1e9)
-        return lln__csv_error(csv, 0, err, LLN_E_FORMAT, "epoch %.9g is not an integer", v[0]);
+        return lln_csv_error(csv, 0, err, LLN_E_FORMAT, "epoch %.9g is not an integer", v[0]);
     if (h->n > 0 && v[0] <= h->epoch[h->n - 1])
-        return lln__csv_error(csv, 0, err, LLN_E_FORMAT, "epoch %.0f does not follow epoch %.0f",
-                              v[0], h->epoch[h->n - 1]);
+        return lln_csv_error(csv, 0, err, LLN_E_FORMAT, "epoch %.0f does not follow epoch %.0f",
+                             v[0], h->epoch[h->n - 1]);
     if (h->metric != NULL && strcmp(h->metric, "accuracy") == 0 && v[3] > 1)
-        return lln__csv_error(csv, 3, err, LLN_E_FORMAT, "accuracy %.9g is above 1", v[3]);
+        return lln_csv_error(csv, 3, err, LLN_E_FORMAT, "accuracy %.9g is above 1", v[3]);
     double *cols[NHCOLS] = {h->epoch,        h->train_loss, h->valid_loss,
                             h->valid_metric, h->lr,         h->seconds};
     for (int c = 0; c < NHCOLS; c++)
@@ -540,25 +540,25 @@ static lln_status_t history_row(lln__csv_t *csv, rep_history_t *h, lln_error_t *
     return LLN_OK;
 }
 
-static lln_status_t history_rows(lln__csv_t *csv, rep_history_t *h, lln_error_t *err)
+static lln_status_t history_rows(lln_csv_t *csv, rep_history_t *h, lln_error_t *err)
 {
     int got, cap = 0;
-    lln_status_t st = lln__csv_next(csv, &got, err);
+    lln_status_t st = lln_csv_next(csv, &got, err);
     if (st != LLN_OK)
         return st;
     if (!got)
         return lln_error_set(err, LLN_E_FORMAT, "%s: empty: no header and no epochs",
-                             lln__csv_name(csv));
-    int header_ok = lln__csv_nfields(csv) == NHCOLS;
+                             lln_csv_name(csv));
+    int header_ok = lln_csv_nfields(csv) == NHCOLS;
     for (int c = 0; header_ok && c < NHCOLS; c++)
-        header_ok = strcmp(lln__csv_field(csv, c), HISTORY_COLS[c]) == 0;
+        header_ok = strcmp(lln_csv_field(csv, c), HISTORY_COLS[c]) == 0;
     if (!header_ok)
-        return lln__csv_error(csv, -1, err, LLN_E_FORMAT,
-                              "not a training history: the header must be exactly "
-                              "epoch,train_loss,valid_loss,valid_metric,lr,seconds");
-    if ((st = lln__csv_keep_header(csv, err)) != LLN_OK)
+        return lln_csv_error(csv, -1, err, LLN_E_FORMAT,
+                             "not a training history: the header must be exactly "
+                             "epoch,train_loss,valid_loss,valid_metric,lr,seconds");
+    if ((st = lln_csv_keep_header(csv, err)) != LLN_OK)
         return st;
-    while ((st = lln__csv_next(csv, &got, err)) == LLN_OK && got) {
+    while ((st = lln_csv_next(csv, &got, err)) == LLN_OK && got) {
         if (h->n == cap) {
             cap = cap ? cap * 2 : 64;
             if (!history_grow(h, cap))
@@ -569,7 +569,7 @@ static lln_status_t history_rows(lln__csv_t *csv, rep_history_t *h, lln_error_t 
     }
     if (st == LLN_OK && h->n == 0)
         return lln_error_set(err, LLN_E_FORMAT, "%s: no epochs (a header and no rows)",
-                             lln__csv_name(csv));
+                             lln_csv_name(csv));
     return st;
 }
 
@@ -600,14 +600,14 @@ static int load_history(const char *cmd, const char *path, char *text, size_t le
     if (h.metric == NULL)
         h.metric = dup("");
     lln_error_t err = {LLN_OK, ""};
-    lln__csv_t *csv = NULL;
-    lln__cloc_t loc;
-    lln__cloc_begin(&loc);
-    lln_status_t st = lln__csv_open_mem(path, text, len, &csv, &err);
+    lln_csv_t *csv = NULL;
+    lln_cloc_t loc;
+    lln_cloc_begin(&loc);
+    lln_status_t st = lln_csv_open_mem(path, text, len, &csv, &err);
     if (st == LLN_OK)
         st = history_rows(csv, &h, &err);
-    lln__csv_close(csv);
-    lln__cloc_end(&loc);
+    lln_csv_close(csv);
+    lln_cloc_end(&loc);
     rep_history_t *grown = NULL;
     if (st == LLN_OK && h.metric == NULL)
         st = lln_error_set(&err, LLN_E_NOMEM, "%s: out of memory", path);
@@ -633,7 +633,7 @@ static int load_file(const char *cmd, rep_results_t *r, const char *path, const 
     unsigned char *buf = NULL;
     size_t len = 0;
     lln_error_t err = {LLN_OK, ""};
-    if (lln__read_file(path, &buf, &len, &err) != LLN_OK) {
+    if (lln_read_file(path, &buf, &len, &err) != LLN_OK) {
         cli_error(cmd, "%s", err.msg);
         return 0;
     }

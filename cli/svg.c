@@ -43,31 +43,31 @@ static size_t utf8_len(const unsigned char *s)
     return n;
 }
 
-void svg_escape(lln__text_t *t, const char *s, size_t max_bytes)
+void svg_escape(lln_text_t *t, const char *s, size_t max_bytes)
 {
     const unsigned char *p = (const unsigned char *)s;
     size_t used = 0;
     while (*p) {
         if (max_bytes > 0 && used >= max_bytes) {
-            lln__put(t, "...");
+            lln_text_put(t, "...");
             return;
         }
         size_t n = utf8_len(p);
         if (n == 0 || (n == 1 && *p < 0x20 && *p != '\t' && *p != '\n') || *p == 0x7f) {
-            lln__put(t, "?");
+            lln_text_put(t, "?");
             n = 1;
         } else if (*p == '&') {
-            lln__put(t, "&amp;");
+            lln_text_put(t, "&amp;");
         } else if (*p == '<') {
-            lln__put(t, "&lt;");
+            lln_text_put(t, "&lt;");
         } else if (*p == '>') {
-            lln__put(t, "&gt;");
+            lln_text_put(t, "&gt;");
         } else if (*p == '"') {
-            lln__put(t, "&quot;");
+            lln_text_put(t, "&quot;");
         } else if (*p == '\'') {
-            lln__put(t, "&#39;");
+            lln_text_put(t, "&#39;");
         } else {
-            lln__put(t, "%.*s", (int)n, (const char *)p);
+            lln_text_put(t, "%.*s", (int)n, (const char *)p);
         }
         p += n;
         used += n;
@@ -285,10 +285,10 @@ double svg_py(const svg_chart_t *c, double y)
 static void text(svg_chart_t *c, double x, double y, const char *anchor, double size,
                  const char *extra, const char *s)
 {
-    lln__put(c->out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" font-size=\"%.0f\"%s%s>", x, y,
-             anchor, size, extra[0] ? " " : "", extra);
+    lln_text_put(c->out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" font-size=\"%.0f\"%s%s>",
+                 x, y, anchor, size, extra[0] ? " " : "", extra);
     svg_escape(c->out, s, 200);
-    lln__put(c->out, "</text>\n");
+    lln_text_put(c->out, "</text>\n");
 }
 
 static double max_tick_width(const svg_axis_t *a)
@@ -306,22 +306,22 @@ static double max_tick_width(const svg_axis_t *a)
 void svg_axes(svg_chart_t *c)
 {
     char buf[32];
-    lln__put(c->out, "<g stroke=\"#e4e4e4\" stroke-width=\"1\">\n");
+    lln_text_put(c->out, "<g stroke=\"#e4e4e4\" stroke-width=\"1\">\n");
     for (int i = 0; i < c->y.nticks; i++) {
         double y = svg_py(c, c->y.ticks[i]);
-        lln__put(c->out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n", c->x0, y,
-                 c->x1, y);
+        lln_text_put(c->out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n", c->x0, y,
+                     c->x1, y);
     }
     for (int i = 0; c->ncat == 0 && i < c->x.nticks; i++) {
         double x = svg_px(c, c->x.ticks[i]);
-        lln__put(c->out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n", x, c->y0, x,
-                 c->y1);
+        lln_text_put(c->out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n", x, c->y0,
+                     x, c->y1);
     }
-    lln__put(c->out,
-             "</g>\n<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
-             "fill=\"none\" stroke=\"#444\" stroke-width=\"1\"/>\n",
-             c->x0, c->y0, c->x1 - c->x0, c->y1 - c->y0);
-    lln__put(c->out, "<g fill=\"#222\" font-family=\"sans-serif\">\n");
+    lln_text_put(c->out,
+                 "</g>\n<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
+                 "fill=\"none\" stroke=\"#444\" stroke-width=\"1\"/>\n",
+                 c->x0, c->y0, c->x1 - c->x0, c->y1 - c->y0);
+    lln_text_put(c->out, "<g fill=\"#222\" font-family=\"sans-serif\">\n");
     for (int i = 0; i < c->y.nticks; i++) {
         svg_fmt_tick(buf, sizeof buf, c->y.ticks[i]);
         text(c, c->x0 - 6, svg_py(c, c->y.ticks[i]) + 4, "end", FONT, "", buf);
@@ -338,10 +338,10 @@ void svg_axes(svg_chart_t *c)
         snprintf(tr, sizeof tr, "transform=\"rotate(-90 %.1f %.1f)\"", lx, ly);
         text(c, lx, ly, "middle", FONT + 1, tr, c->y.label);
     }
-    lln__put(c->out, "</g>\n");
+    lln_text_put(c->out, "</g>\n");
 }
 
-void svg_begin(svg_chart_t *c, lln__text_t *out, const char *id, const char *title, double w,
+void svg_begin(svg_chart_t *c, lln_text_t *out, const char *id, const char *title, double w,
                double h, const svg_axis_t *x, const svg_axis_t *y, int ncat, int xml_decl)
 {
     memset(c, 0, sizeof *c);
@@ -356,27 +356,27 @@ void svg_begin(svg_chart_t *c, lln__text_t *out, const char *id, const char *tit
     c->y0 = 38;
     c->y1 = h - (ncat > 0 ? 30 : 50);
     if (xml_decl)
-        lln__put(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    lln__put(out,
-             "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" id=\"%s\" "
-             "class=\"lln-plot\" width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" "
-             "font-family=\"sans-serif\">\n<title>",
-             id, w, h, w, h);
+        lln_text_put(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    lln_text_put(out,
+                 "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" id=\"%s\" "
+                 "class=\"lln-plot\" width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" "
+                 "font-family=\"sans-serif\">\n<title>",
+                 id, w, h, w, h);
     svg_escape(out, title, 300);
-    lln__put(out, "</title>\n<rect width=\"100%%\" height=\"100%%\" fill=\"#fff\"/>\n");
+    lln_text_put(out, "</title>\n<rect width=\"100%%\" height=\"100%%\" fill=\"#fff\"/>\n");
     /* the title shrinks to fit the width (bold text is about 10% wider) */
     double tsize = TFONT, tw = 1.1 * svg_text_width(title, TFONT), room = w - 24;
     if (tw > room)
         tsize = TFONT * room / tw < 10 ? 10 : TFONT * room / tw;
-    lln__put(out,
-             "<text x=\"12\" y=\"24\" font-size=\"%.1f\" font-weight=\"bold\" "
-             "fill=\"#111\">",
-             tsize);
+    lln_text_put(out,
+                 "<text x=\"12\" y=\"24\" font-size=\"%.1f\" font-weight=\"bold\" "
+                 "fill=\"#111\">",
+                 tsize);
     svg_escape(out, title, 160);
-    lln__put(out, "</text>\n");
+    lln_text_put(out, "</text>\n");
 }
 
-void svg_end(svg_chart_t *c) { lln__put(c->out, "</svg>\n"); }
+void svg_end(svg_chart_t *c) { lln_text_put(c->out, "</svg>\n"); }
 
 void svg_line(svg_chart_t *c, const double *x, const double *y, int n, int color, int dash,
               double width)
@@ -387,35 +387,35 @@ void svg_line(svg_chart_t *c, const double *x, const double *y, int n, int color
                  (c->ncat > 0 || !c->x.log || x[i] > 0);
         if (!ok) {
             if (open)
-                lln__put(c->out, "\"/>\n");
+                lln_text_put(c->out, "\"/>\n");
             open = 0;
             continue;
         }
         if (!open)
-            lln__put(c->out,
-                     "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"%.1f\"%s "
-                     "stroke-linejoin=\"round\" points=\"",
-                     svg_color(color), width, dash ? " stroke-dasharray=\"6 4\"" : "");
-        lln__put(c->out, "%s%.1f,%.1f", open ? " " : "", svg_px(c, x[i]), svg_py(c, y[i]));
+            lln_text_put(c->out,
+                         "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"%.1f\"%s "
+                         "stroke-linejoin=\"round\" points=\"",
+                         svg_color(color), width, dash ? " stroke-dasharray=\"6 4\"" : "");
+        lln_text_put(c->out, "%s%.1f,%.1f", open ? " " : "", svg_px(c, x[i]), svg_py(c, y[i]));
         open = 1;
     }
     if (open)
-        lln__put(c->out, "\"/>\n");
+        lln_text_put(c->out, "\"/>\n");
 }
 
 void svg_marker(svg_chart_t *c, double x, double y, int color, int filled, const char *tip)
 {
-    lln__put(c->out,
-             "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%d\" fill=\"%s\" stroke=\"%s\" "
-             "stroke-width=\"1.5\">",
-             svg_px(c, x), svg_py(c, y), filled ? 5 : 4, filled ? svg_color(color) : "#fff",
-             svg_color(color));
+    lln_text_put(c->out,
+                 "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%d\" fill=\"%s\" stroke=\"%s\" "
+                 "stroke-width=\"1.5\">",
+                 svg_px(c, x), svg_py(c, y), filled ? 5 : 4, filled ? svg_color(color) : "#fff",
+                 svg_color(color));
     if (tip != NULL) {
-        lln__put(c->out, "<title>");
+        lln_text_put(c->out, "<title>");
         svg_escape(c->out, tip, 300);
-        lln__put(c->out, "</title>");
+        lln_text_put(c->out, "</title>");
     }
-    lln__put(c->out, "</circle>\n");
+    lln_text_put(c->out, "</circle>\n");
 }
 
 static int overlaps(const svg_chart_t *c, const double b[4])
@@ -450,10 +450,10 @@ void svg_point_label(svg_chart_t *c, double x, double y, const char *s)
     }
     if (c->nlab < (int)(sizeof c->lab / sizeof c->lab[0]))
         memcpy(c->lab[c->nlab++], best, sizeof best);
-    lln__put(c->out, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"%.0f\" fill=\"#222\">", best[0],
-             best[3] - 2, FONT);
+    lln_text_put(c->out, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"%.0f\" fill=\"#222\">", best[0],
+                 best[3] - 2, FONT);
     svg_escape(c->out, s, 80);
-    lln__put(c->out, "</text>\n");
+    lln_text_put(c->out, "</text>\n");
 }
 
 void svg_legend(svg_chart_t *c, const svg_key_t *keys, int n)
@@ -462,7 +462,7 @@ void svg_legend(svg_chart_t *c, const svg_key_t *keys, int n)
         return;
     /* entries left to right under the title, wrapping; the plot area moves down */
     double x = c->x0, y = c->y0 + 4, avail = c->w - 10;
-    lln__put(c->out, "<g class=\"legend\">\n");
+    lln_text_put(c->out, "<g class=\"legend\">\n");
     for (int i = 0; i < n; i++) {
         const svg_key_t *k = &keys[i];
         double tw = svg_text_width(k->name, FONT);
@@ -475,31 +475,31 @@ void svg_legend(svg_chart_t *c, const svg_key_t *keys, int n)
         if (k->dash == -2)
             ; /* marker only */
         else if (k->dash < 0)
-            lln__put(c->out,
-                     "<rect x=\"%.1f\" y=\"%.1f\" width=\"22\" height=\"10\" fill=\"%s\"/>\n", x,
-                     y - 5, col);
+            lln_text_put(c->out,
+                         "<rect x=\"%.1f\" y=\"%.1f\" width=\"22\" height=\"10\" fill=\"%s\"/>\n",
+                         x, y - 5, col);
         else if (k->dash == 2)
-            lln__put(c->out,
-                     "<rect x=\"%.1f\" y=\"%.1f\" width=\"22\" height=\"10\" fill=\"none\" "
-                     "stroke=\"%s\" stroke-dasharray=\"3 2\"/>\n",
-                     x, y - 5, col);
+            lln_text_put(c->out,
+                         "<rect x=\"%.1f\" y=\"%.1f\" width=\"22\" height=\"10\" fill=\"none\" "
+                         "stroke=\"%s\" stroke-dasharray=\"3 2\"/>\n",
+                         x, y - 5, col);
         else
-            lln__put(c->out,
-                     "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
-                     "stroke-width=\"2\"%s/>\n",
-                     x, y, x + 22, y, col, k->dash ? " stroke-dasharray=\"6 4\"" : "");
+            lln_text_put(c->out,
+                         "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
+                         "stroke-width=\"2\"%s/>\n",
+                         x, y, x + 22, y, col, k->dash ? " stroke-dasharray=\"6 4\"" : "");
         if (k->marker)
-            lln__put(c->out,
-                     "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%s\" stroke=\"%s\" "
-                     "stroke-width=\"1.5\"/>\n",
-                     x + 11, y, k->marker == 1 ? col : "#fff", col);
-        lln__put(c->out, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"%.0f\" fill=\"#222\">", x + 28,
-                 y + 4, FONT);
+            lln_text_put(c->out,
+                         "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%s\" stroke=\"%s\" "
+                         "stroke-width=\"1.5\"/>\n",
+                         x + 11, y, k->marker == 1 ? col : "#fff", col);
+        lln_text_put(c->out, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"%.0f\" fill=\"#222\">",
+                     x + 28, y + 4, FONT);
         svg_escape(c->out, k->name, 50);
-        lln__put(c->out, "</text>\n");
+        lln_text_put(c->out, "</text>\n");
         x += 36 + tw + 12;
     }
-    lln__put(c->out, "</g>\n");
+    lln_text_put(c->out, "</g>\n");
     c->y0 = y + 16;
 }
 
@@ -509,7 +509,7 @@ void svg_legend(svg_chart_t *c, const svg_key_t *keys, int n)
 static void category_labels(svg_chart_t *c, const char *const *groups, int ngroups, int turn)
 {
     double slot = (c->x1 - c->x0) / ngroups;
-    lln__put(c->out, "<g fill=\"#222\" font-family=\"sans-serif\">\n");
+    lln_text_put(c->out, "<g fill=\"#222\" font-family=\"sans-serif\">\n");
     for (int g = 0; g < ngroups; g++) {
         double x = c->x0 + (g + 0.5) * slot;
         if (turn) {
@@ -520,10 +520,10 @@ static void category_labels(svg_chart_t *c, const char *const *groups, int ngrou
             text(c, x, c->y1 + 18, "middle", FONT, "", groups[g]);
         }
     }
-    lln__put(c->out, "</g>\n");
+    lln_text_put(c->out, "</g>\n");
 }
 
-void svg_bars(lln__text_t *out, const svg_bars_t *b, double w, double h, int xml_decl)
+void svg_bars(lln_text_t *out, const svg_bars_t *b, double w, double h, int xml_decl)
 {
     svg_axis_t x, y;
     svg_axis_init(&x, NULL, 0, 0);
@@ -566,30 +566,32 @@ void svg_bars(lln__text_t *out, const svg_bars_t *b, double w, double h, int xml
             if (b->capacity != NULL) {
                 double cap = b->capacity[g * b->nseries + s];
                 if (isfinite(cap) && (!b->log || cap > 0))
-                    lln__put(out,
-                             "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
-                             "fill=\"none\" stroke=\"%s\" stroke-dasharray=\"3 2\"/>\n",
-                             bx + 1, svg_py(&c, cap), bw - 2, base - svg_py(&c, cap), svg_color(s));
+                    lln_text_put(out,
+                                 "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
+                                 "fill=\"none\" stroke=\"%s\" stroke-dasharray=\"3 2\"/>\n",
+                                 bx + 1, svg_py(&c, cap), bw - 2, base - svg_py(&c, cap),
+                                 svg_color(s));
             }
             if (!isfinite(v) || (b->log && v <= 0))
                 continue;
             double top = svg_py(&c, v);
             svg_fmt(num, sizeof num, v, b->sig > 0 ? b->sig : 3);
-            lln__put(out,
-                     "<rect class=\"bar\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
-                     "fill=\"%s\"><title>",
-                     bx + 3, top < base ? top : base, bw - 6, fabs(base - top), svg_color(s));
+            lln_text_put(out,
+                         "<rect class=\"bar\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
+                         "fill=\"%s\"><title>",
+                         bx + 3, top < base ? top : base, bw - 6, fabs(base - top), svg_color(s));
             svg_escape(out, b->groups[g], 100);
             if (b->nseries > 1) {
-                lln__put(out, ", ");
+                lln_text_put(out, ", ");
                 svg_escape(out, b->series[s], 100);
             }
-            lln__put(out, ": %s</title></rect>\n", num);
+            lln_text_put(out, ": %s</title></rect>\n", num);
             if (svg_text_width(num, FONT - 2) < bw + 8)
-                lln__put(out,
-                         "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"%.0f\" "
-                         "fill=\"#222\">%s</text>\n",
-                         bx + bw / 2, (top < base ? top : base) - 4, FONT - 2, num);
+                lln_text_put(
+                    out,
+                    "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"%.0f\" "
+                    "fill=\"#222\">%s</text>\n",
+                    bx + bw / 2, (top < base ? top : base) - 4, FONT - 2, num);
         }
     }
     svg_end(&c);

@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 
-#include "textbuf.h"
+#include "lln/util.h"
 
 /* Colours of the series, in order (Okabe-Ito: distinguishable with colour blindness). */
 #define SVG_NCOLORS 8
@@ -17,7 +17,7 @@ const char *svg_color(int i);
 /* Appends s as XML character data / attribute text: & < > " ' escaped, control characters
  * and invalid UTF-8 bytes replaced by '?' (XML 1.0 forbids them), at most max_bytes input
  * bytes (0: no limit; longer text ends in "..."). */
-void svg_escape(lln__text_t *t, const char *s, size_t max_bytes);
+void svg_escape(lln_text_t *t, const char *s, size_t max_bytes);
 
 /* v with at most `sig` (1..9) significant digits, no trailing zeros, never "-0"; plain
  * decimals for 1e-3 <= |v| < 1e6, otherwise "1.5e-5". NaN prints as "-". */
@@ -46,7 +46,7 @@ void svg_axis_fit(svg_axis_t *a);
 
 /* A chart: a canvas, a plot area and two axes (x categorical for bars). */
 typedef struct svg_chart {
-    lln__text_t *out;
+    lln_text_t *out;
     double w, h;           /* canvas, px */
     double x0, x1, y0, y1; /* plot area: x0 left, x1 right, y0 top, y1 bottom */
     svg_axis_t x, y;       /* fitted axes (x unused when ncat > 0) */
@@ -58,7 +58,7 @@ typedef struct svg_chart {
 /* Starts the <svg> (id: the root's id attribute, also the figure's name; title: its
  * heading and <title>) and lays out the plot area. x must be fitted unless ncat > 0; y must
  * be fitted. xml_decl: a standalone file (an <?xml?> line first). */
-void svg_begin(svg_chart_t *c, lln__text_t *out, const char *id, const char *title, double w,
+void svg_begin(svg_chart_t *c, lln_text_t *out, const char *id, const char *title, double w,
                double h, const svg_axis_t *x, const svg_axis_t *y, int ncat, int xml_decl);
 /* Draws the grid, the frame, the tick labels and the axis titles. */
 void svg_axes(svg_chart_t *c);
@@ -101,7 +101,7 @@ typedef struct svg_bars {
     const char *capacity_key; /* legend text of the outlines */
     int sig;                  /* significant digits of the value labels on the bars */
 } svg_bars_t;
-void svg_bars(lln__text_t *out, const svg_bars_t *b, double w, double h, int xml_decl);
+void svg_bars(lln_text_t *out, const svg_bars_t *b, double w, double h, int xml_decl);
 
 /* Width in px of text at a font size (an estimate: 0.6 em a character). */
 double svg_text_width(const char *s, double font_px);

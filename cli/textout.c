@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "fileio.h"
+#include "lln/util.h"
 #include "textout.h"
 
 #define FLUSH_AT (1u << 20)
@@ -147,7 +147,7 @@ int textout_finish(textout_t *o, const char *cmd, const char *path)
         lln_error_t err = {LLN_OK, ""};
         const unsigned char *b = o->gz ? o->zbuf : (const unsigned char *)o->text;
         size_t n = o->gz ? o->zlen : o->len;
-        if (lln__write_atomic(path, b ? b : (const unsigned char *)"", n, &err) != LLN_OK) {
+        if (lln_write_atomic(path, b ? b : (const unsigned char *)"", n, &err) != LLN_OK) {
             cli_error(cmd, "%s", err.msg);
             ok = 0;
         }

@@ -8,7 +8,7 @@
 #include <time.h>
 
 #include "cli.h"
-#include "fileio.h"
+#include "lln/util.h"
 
 static const char HEADER[] = "epoch,train_loss,valid_loss,valid_metric,lr,seconds\n";
 
@@ -39,7 +39,7 @@ static int append(train_history_t *h, const char *text)
 static int flush(train_history_t *h)
 {
     lln_error_t err = {LLN_OK, ""};
-    if (lln__write_atomic(h->path, (const unsigned char *)h->text, h->len, &err) == LLN_OK)
+    if (lln_write_atomic(h->path, (const unsigned char *)h->text, h->len, &err) == LLN_OK)
         return 1;
     cli_error("train", "--history: %s", err.msg);
     return 0;
@@ -84,7 +84,7 @@ int history_open(train_history_t *h, const char *path, const char *model, int ac
     unsigned char *old = NULL;
     size_t n = 0;
     int ok;
-    if (keep_upto >= 0 && lln__read_file(path, &old, &n, NULL) == LLN_OK) {
+    if (keep_upto >= 0 && lln_read_file(path, &old, &n, NULL) == LLN_OK) {
         ok = keep_rows(h, (char *)old, keep_upto);
         free(old);
     } else {

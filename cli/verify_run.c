@@ -9,20 +9,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "fileio.h"
+#include "lln/util.h"
 #include "lln/export.h"
 #include "lln/quant.h"
 #include "process.h"
-#include "quant_internal.h"
-#include "rt_image.h"
 #include "verify_run.h"
-
-typedef struct {
-    const char *path;
-    const unsigned char *data;
-    const size_t *len;
-} sim_file_t;
-extern const sim_file_t lln__sim_files[];
 
 /* Paths inside the work folder fit in PATH_MAX_ with room to spare. */
 #define PATH_MAX_ 2048
@@ -48,7 +39,7 @@ static int write_sim(const char *cmd, const char *work)
     mkdir(path, 0777);
     snprintf(path, sizeof path, "%s/sim/ld", work);
     mkdir(path, 0777);
-    for (const sim_file_t *f = lln__sim_files; f->path; f++) {
+    for (const cli_sim_file_t *f = cli_sim_files; f->path; f++) {
         snprintf(path, sizeof path, "%s/sim/%s", work, f->path);
         size_t n = strlen(f->path);
         if (!write_bytes(cmd, path, f->data, *f->len, n > 3 && strcmp(f->path + n - 3, ".sh") == 0))
@@ -106,57 +97,34 @@ static int write_main(const char *path, const seq_t *s)
     return fclose(f) == 0;
 }
 
-/* The expected console output: the same runtime on the host, formatted the same way. */
-static char *host_reference(const lln_rt_model_t *rt, const seq_t *s)
-{
-    size_t per = 32 + 9 * ((size_t)rt->outputs + rt->state_floats);
-    char *out = malloc(per * (size_t)s->steps + 1), *p = out;
-    float *st = calloc(rt->state_floats, sizeof *st), *w = calloc(rt->scratch_floats, sizeof *w);
-    float *y = calloc(rt->outputs ? rt->outputs : 1, sizeof *y);
-    if (!out || !st || !w || !y) {
-        free(out), free(st), free(w), free(y);
-        return NULL;
-    }
-    out[0] = '\0';
-    lln_rt_reset(rt, st);
-    for (int t = 0; t < s->steps; t++) {
-        int rc = lln_rt_step(rt, st, s->x + (size_t)t * s->inputs, s->dt[t], y, w);
-        p += sprintf(p, "%d rc %d y", t, rc);
-        for (unsigned o = 0; o < rt->outputs; o++) {
-            uint32_t b;
-            memcpy(&b, &y[o], sizeof b);
-            p += sprintf(p, " %08lx", (unsigned long)b);
-        }
-        p += sprintf(p, " h");
-        for (unsigned j = 0; j < rt->state_floats; j++) {
-            uint32_t b;
-            memcpy(&b, &st[j], sizeof b);
-            p += sprintf(p, " %08lx", (unsigned long)b);
-        }
-        p += sprintf(p, "\n");
-    }
-    free(st), free(w), free(y);
-    return out;
-}
-
 /* The fixed-point firmware's main: int16 inputs in the model's formats, int32 Δt. */
-static int write_main_q(const char *path, const seq_t *s, const lln_rtq_model_t *r)
+static int write_main_q(const char *path, const seq_t *s, const lln_quant_t *q)
 {
-    FILE *f = fopen(path, "w");
-    if (f == NULL)
+    int16_t *xq = calloc((size_t)s->inputs + 1, sizeof *xq);
+    int32_t *dq = calloc((size_t)s->steps + 1, sizeof *dq);
+    double *xd = calloc((size_t)s->inputs + 1, sizeof *xd);
+    FILE *f = xq && dq && xd ? fopen(path, "w") : NULL;
+    if (f == NULL) {
+        free(xq), free(dq), free(xd);
         return 0;
+    }
     fprintf(f, "/* lln verify: the test sequence through the fixed-point model; every output\n"
                " * and state value printed as 4 hex digits. */\n#include <stdint.h>\n"
                "#include <stdio.h>\n\n#include \"lln_model.h\"\n#include \"lln_prof.h\"\n\n");
     fprintf(f, "static const int16_t xs[%zu] = {", (size_t)s->steps * (size_t)s->inputs + 1);
-    for (size_t k = 0; k < (size_t)s->steps * (size_t)s->inputs; k++)
-        fprintf(f, "%s%d,", k % 12 ? " " : "\n    ",
-                lln__q16(s->x[k], r->x_frac[k % (size_t)s->inputs]));
-    fprintf(f, " 0};\nstatic const int32_t dts[%d] = {", s->steps);
     for (int t = 0; t < s->steps; t++) {
-        int32_t d = lln__q32(s->dt[t], r->dt_frac);
-        fprintf(f, "%s%ld,", t % 8 ? " " : "\n    ", (long)(d < 1 ? 1 : d));
+        for (int i = 0; i < s->inputs; i++)
+            xd[i] = s->x[(size_t)t * (size_t)s->inputs + (size_t)i];
+        lln_quant_input(q, xd, s->dt[t], xq, &dq[t]);
+        for (int i = 0; i < s->inputs; i++) {
+            size_t k = (size_t)t * (size_t)s->inputs + (size_t)i;
+            fprintf(f, "%s%d,", k % 12 ? " " : "\n    ", xq[i]);
+        }
     }
+    fprintf(f, " 0};\nstatic const int32_t dts[%d] = {", s->steps);
+    for (int t = 0; t < s->steps; t++)
+        fprintf(f, "%s%ld,", t % 8 ? " " : "\n    ", (long)dq[t]);
+    free(xq), free(dq), free(xd);
     fprintf(f,
             "\n};\nstatic int16_t state[LLN_STATE_LEN], s16[LLN_SCRATCH16_LEN], y[LLN_OUTPUTS];\n"
             "static int32_t s32[LLN_SCRATCH32_LEN];\n\n"
@@ -174,35 +142,41 @@ static int write_main_q(const char *path, const seq_t *s, const lln_rtq_model_t 
     return fclose(f) == 0;
 }
 
-/* The expected console output of the fixed-point firmware, from the same source on the host. */
-static char *host_reference_q(const lln_rtq_model_t *r, const seq_t *s)
+/* The expected console output of the firmware (write_main / write_main_q): the same runtime
+ * on the host (lln_fw), every word printed as the firmware prints it. */
+static char *host_reference(const char *cmd, const lln_model_t *m, int fixed, const seq_t *s)
 {
-    size_t per = 32 + 5 * ((size_t)r->outputs + r->state_len);
+    lln_fw_t *fw;
+    lln_error_t err = {LLN_OK, ""};
+    if (lln_fw_create(m, fixed, &fw, &err) != LLN_OK) {
+        cli_error(cmd, "host reference: %s", err.msg);
+        return NULL;
+    }
+    int outs, hlen;
+    lln_fw_shape(fw, &outs, &hlen);
+    size_t per = 32 + 9 * ((size_t)outs + (size_t)hlen);
     char *out = malloc(per * (size_t)s->steps + 1), *p = out;
-    int16_t *st = calloc(r->state_len + 1, sizeof *st), *s16 = calloc(r->scratch16_len, 2);
-    int16_t *y = calloc((size_t)r->outputs + 1, sizeof *y), *x = calloc((size_t)s->inputs + 1, 2);
-    int32_t *s32 = calloc(r->scratch32_len, sizeof *s32);
-    if (out && st && s16 && y && x && s32) {
+    uint32_t *y = calloc((size_t)outs + 1, sizeof *y), *h = calloc((size_t)hlen + 1, sizeof *h);
+    const char *word = fixed ? " %04lx" : " %08lx";
+    if (out && y && h) {
         out[0] = '\0';
-        lln_rtq_reset(r, st);
         for (int t = 0; t < s->steps; t++) {
-            for (int i = 0; i < s->inputs; i++)
-                x[i] = lln__q16(s->x[(size_t)t * (size_t)s->inputs + (size_t)i], r->x_frac[i]);
-            int32_t d = lln__q32(s->dt[t], r->dt_frac);
-            int rc = lln_rtq_step(r, st, x, d < 1 ? 1 : d, y, s16, s32);
+            int rc = lln_fw_step(fw, s->x + (size_t)t * (size_t)s->inputs, s->dt[t], y, h);
             p += sprintf(p, "%d rc %d y", t, rc);
-            for (unsigned o = 0; o < r->outputs; o++)
-                p += sprintf(p, " %04x", (unsigned)(uint16_t)y[o]);
+            for (int o = 0; o < outs; o++)
+                p += sprintf(p, word, (unsigned long)y[o]);
             p += sprintf(p, " h");
-            for (unsigned j = 0; j < r->state_len; j++)
-                p += sprintf(p, " %04x", (unsigned)(uint16_t)st[j]);
+            for (int j = 0; j < hlen; j++)
+                p += sprintf(p, word, (unsigned long)h[j]);
             p += sprintf(p, "\n");
         }
     } else {
+        cli_error(cmd, "host reference: out of memory");
         free(out);
         out = NULL;
     }
-    free(st), free(s16), free(y), free(x), free(s32);
+    free(y), free(h);
+    lln_fw_free(fw);
     return out;
 }
 
@@ -212,7 +186,7 @@ static char *slurp(const char *path)
 {
     unsigned char *b;
     size_t n;
-    return lln__read_file(path, &b, &n, NULL) == LLN_OK ? (char *)b : NULL;
+    return lln_read_file(path, &b, &n, NULL) == LLN_OK ? (char *)b : NULL;
 }
 
 static float bits_to_float(const char *hex)
@@ -311,8 +285,7 @@ static int build_and_run(const lln_model_t *m, const verify_job_t *a, const char
         return 0;
     }
     snprintf(path, sizeof path, "%s/verify_main.c", fw);
-    if (!write_sim(a->cmd, work) ||
-        !(q ? write_main_q(path, s, &q->img.model) : write_main(path, s)))
+    if (!write_sim(a->cmd, work) || !(q ? write_main_q(path, s, q) : write_main(path, s)))
         return 0;
     snprintf(elf, sizeof elf, "%s/fw.elf", work);
     snprintf(log, sizeof log, "%s/build.log", work);
@@ -386,22 +359,18 @@ int verify_model(const lln_model_t *m, const verify_job_t *job, verify_result_t 
     memset(res, 0, sizeof *res);
     const char *cmd = job->cmd;
     int fixed = lln_model_is_quantized(m) && !job->force_float;
-    lln_rt_image_t img;
     lln_quant_t *q = NULL;
     lln_error_t err = {LLN_OK, ""};
     lln_export_opts_t o = {job->target, "lln", 0, !fixed};
     seq_t s = {0, 0, NULL, NULL};
-    int ok = (fixed ? lln_quant_create(m, &q, &err) : lln_rt_image_build(m, &img, &err)) == LLN_OK;
-    int built = ok;
+    int ok = !fixed || lln_quant_create(m, &q, &err) == LLN_OK;
     ok = ok && lln_export_sizes(m, &o, &res->sizes, &err) == LLN_OK;
     if (!ok)
         cli_error(cmd, "%s", err.msg);
     int in = lln_model_input_size(m);
     ok = ok && (job->input ? cli_read_sequence(cmd, &s, job->input, in)
                            : cli_gen_sequence(&s, (int)job->steps, in));
-    char *expect = !ok     ? NULL
-                   : fixed ? host_reference_q(&q->img.model, &s)
-                           : host_reference(&img.model, &s);
+    char *expect = ok ? host_reference(cmd, m, fixed, &s) : NULL;
     char work[VERIFY_WORK_MAX];
     snprintf(work, sizeof work, "%s", job->keep ? job->keep : "/tmp/lln-verify-XXXXXX");
     if (ok && job->keep ? mkdir(work, 0777) != 0 && errno != EEXIST : ok && mkdtemp(work) == NULL) {
@@ -415,9 +384,6 @@ int verify_model(const lln_model_t *m, const verify_job_t *job, verify_result_t 
     if (ok && !job->keep)
         verify_remove_tree(work);
     free(expect), free(s.x), free(s.dt);
-    if (built && fixed)
-        lln_quant_free(q);
-    else if (built)
-        lln_rt_image_free(&img);
+    lln_quant_free(q);
     return res->pass;
 }

@@ -5,6 +5,20 @@
 #include "cli.h"
 #include "lln/export.h"
 
+/* The emulator harness (sim/), embedded at build time (CMake, cmake/embed.cmake): the files
+ * `lln verify` writes into its work folder, ending with a NULL path. */
+typedef struct cli_sim_file {
+    const char *path;
+    const unsigned char *data;
+    const size_t *len;
+} cli_sim_file_t;
+extern const cli_sim_file_t cli_sim_files[];
+
+/* The target lists of the help texts (cli/targets.c): the export targets of the library, and
+ * the targets sim/targets.sh can emulate; "a, b, c" wrapped, continuation lines indented. */
+void cli_export_targets_text(char *buf, size_t cap, int indent);
+void cli_emulated_targets_text(char *buf, size_t cap, int indent);
+
 /* Longest work folder path (--keep). */
 #define VERIFY_WORK_MAX 1024
 

@@ -1,5 +1,5 @@
 /* liquid-edge firmware runtime, float32 path. See lln_rt.h for the contract.
- * The algorithms are those of the host library (src/kernels_impl.h, spec sections 3-6);
+ * The algorithms are those of the host library (src/core/kernels_impl.h: LTC, CfC, wirings);
  * elementary functions are our own so no libm is needed, and every expression is written
  * so that compilers without contraction produce the same roundings on every target. */
 #include "lln_rt.h"
@@ -108,7 +108,8 @@ static void rt_synapses(const uint16_t *off, const uint16_t *src, const float *s
     }
 }
 
-/* LTC: unfolds fused semi-implicit Euler steps of dt/unfolds (spec 3.2). */
+/* LTC: unfolds fused semi-implicit Euler steps of dt/unfolds: with cm_t = cm * unfolds / dt,
+ * v <- (cm_t v + gleak vleak + sum w erev sg) / (cm_t + gleak + sum w sg + eps). */
 static void rt_ltc(const lln_rt_model_t *m, const float *xn, float dt, float *h, float *out,
                    float *w)
 {
@@ -143,7 +144,7 @@ static void rt_ltc(const lln_rt_model_t *m, const float *xn, float dt, float *h,
         out[o] = u[o] * p->out_w[o] + p->out_b[o];
 }
 
-/* One CfC cell (spec 4.2): z = [inp, h], backbone, heads, closed-form update of h. */
+/* One CfC cell: z = [inp, h], backbone, heads, closed-form update of h. */
 static void rt_cfc(const lln_rt_model_t *m, const lln_rt_cfc_t *c, const float *inp, float dt,
                    float *h, float *w)
 {

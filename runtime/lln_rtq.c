@@ -139,7 +139,8 @@ static int16_t q_act(uint8_t act, int16_t v, int frac)
     return lln_fx_sat16(lln_fx_rshift_round((int32_t)v * gate, 15));
 }
 
-/* One CfC cell (spec 4.2) in place on h. */
+/* One CfC cell (the closed form: t = sigmoid(time_a dt + time_b), h = ff1 (1 - t) + t ff2 and
+ * the no_gate and pure variants) in place on h. */
 static void q_cfc(const lln_rtq_model_t *m, const lln_rtq_cfc_t *c, const int16_t *inp, int32_t dt,
                   int16_t *h, int16_t *w)
 {
@@ -234,7 +235,7 @@ static void q_cm_over_dt(const lln_rtq_model_t *m, int32_t dt, int32_t *cmt)
     }
 }
 
-/* The LTC step (spec 3.2). Conductances are in g units with up to 16 bits each, so sums
+/* The LTC step (K fused semi-implicit Euler unfolds of dt/K, as in lln_rt.c). Conductances are in g units with up to 16 bits each, so sums
  * need more than 32 bits; but the new state is a ratio whose denominator needs only 15
  * significant bits. So once per step each neuron gets a scale 2^-k that brings its largest
  * possible denominator (the unfold-invariant part: cm/Δt, leak, sensory synapses, plus every

@@ -153,6 +153,8 @@ def needed_packages(binary):
             paths[m.group(1)] = m.group(2)
     pkgs = []
     for lib in needed:
+        if lib.startswith("liblln.so"):
+            continue  # our own library (lln links it): a component of this SBOM, not a dependency
         if lib not in paths:
             die("%s needs %s, which ldd does not resolve" % (binary, lib))
         cand = [paths[lib], os.path.realpath(paths[lib])]

@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "format_internal.h"
+#include "io/format_internal.h"
 #include "lln/format.h"
 
 /* ---- models ------------------------------------------------------------------------------ */
@@ -208,7 +208,7 @@ static outcome_t load_copy(const unsigned char *buf, size_t len, lln_model_t **k
     unsigned char *copy = malloc(len > 0 ? len : 1);
     if (len > 0)
         memcpy(copy, buf, len);
-    o.st = lln_format_load_mem_ex(copy, len, "t.lln", &m, &err, &o.largest_alloc);
+    o.st = lln__format_load_mem_ex(copy, len, "t.lln", &m, &err, &o.largest_alloc);
     snprintf(o.msg, sizeof o.msg, "%s", err.msg);
     free(copy);
     CHECK_MSG((o.st == LLN_OK) == (m != NULL), "status %d but model %p", (int)o.st, (void *)m);
@@ -291,7 +291,7 @@ static unsigned char *assemble(const part_t *parts, int n, unsigned minor, size_
             memcpy(b + off[i], parts[i].p, parts[i].n);
     }
     memcpy(b + pos - 8, LLN_FMT_END, 4);
-    lln_format_reseal(b, pos);
+    lln__format_reseal(b, pos);
     *len = pos;
     return b;
 }
@@ -403,7 +403,7 @@ static void test_flips(const unsigned char *buf, size_t len, const char *what, i
             memcpy(b, buf, len);
             b[pos] ^= kind == 0 ? 0xFF : (unsigned char)(1u << (pos % 8));
             if (reseal)
-                lln_format_reseal(b, len);
+                lln__format_reseal(b, len);
             outcome_t o = load_copy(b, len, NULL);
             accepted += o.st == LLN_OK;
             int must_fail = !reseal || (pos < LLN_FMT_HEADER_SIZE && pos != 10 && pos != 11) ||
@@ -445,7 +445,7 @@ static void expect_reject(const unsigned char *buf, size_t len, mutate_fn f, lln
     unsigned char *b = malloc(len);
     memcpy(b, buf, len);
     f(b);
-    lln_format_reseal(b, len);
+    lln__format_reseal(b, len);
     outcome_t o = load_copy(b, len, NULL);
     CHECK_MSG(o.st == want, "%s: status %d, want %d (%s)", what, (int)o.st, (int)want, o.msg);
     CHECK_MSG(strstr(o.msg, needle) != NULL, "%s: message '%s' lacks '%s'", what, o.msg, needle);
@@ -730,7 +730,7 @@ static void test_section_crc(const unsigned char *buf, size_t len)
     memcpy(b, buf, len);
     find_entry(b, "TENS", &off, &n);
     b[off + 12] ^= 1;
-    lln_fmt_wr32(b + len - 4, lln_fmt_crc32(b, len - 4));
+    lln_fmt_wr32(b + len - 4, lln__fmt_crc32(b, len - 4));
     outcome_t o = load_copy(b, len, NULL);
     CHECK_MSG(o.st == LLN_E_CHECKSUM && strstr(o.msg, "section 1 ('TENS') checksum mismatch"), "%s",
               o.msg);

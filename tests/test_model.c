@@ -5,7 +5,7 @@
 
 #include "check.h"
 #include "lln/model.h"
-#include "model_internal.h"
+#include "core/model_internal.h"
 
 static lln_model_t *make(lln_cell_kind_t cell, void (*tweak)(lln_config_t *))
 {
@@ -247,7 +247,8 @@ static void check_sparse_cost(void)
     lln_model_stats(m, &st);
     CHECK_EQ_INT(st.synapses, 45);
     CHECK_EQ_INT(st.sensory_synapses, 35);
-    CHECK_EQ_INT(st.transcendentals, 6 * 45 + 35); /* spec section 8: 305 sigmoids */
+    CHECK_EQ_INT(st.transcendentals,
+                 6 * 45 + 35); /* 6 unfolds x 45 synapses + 35 sensory: 305 sigmoids */
     CHECK_EQ_INT(m->p_f32.ltc.r_off[19], 45);
     CHECK_EQ_INT(m->p_f32.ltc.s_off[19], 35);
     CHECK_EQ_INT(m->p_f64.ltc.r_off[19], 45);

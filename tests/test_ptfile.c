@@ -1,4 +1,4 @@
-/* Tests of the PyTorch checkpoint reader (src/ptfile.c).
+/* Tests of the PyTorch checkpoint reader (src/io/ptfile.c).
  *
  * 1. Synthetic checkpoints built here (a small zip writer + pickle writer): every storage
  *    dtype, views (strides, storage offset, 0-d, empty, expanded), pickle protocol 2 and
@@ -14,9 +14,9 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "casefile.h"
+#include "io/casefile.h"
 #include "check.h"
-#include "ptfile.h"
+#include "io/ptfile.h"
 
 /* ---- byte buffer ----------------------------------------------------------------------- */
 
@@ -511,7 +511,7 @@ static buf_t make_ckpt(const ckpt_t *c)
 /* Reference gather, independent of the reader: element values come from sdef_t.val. */
 static void check_tensor(const lln_case_t *got, const tdef_t *t, const char *variant)
 {
-    const lln_case_tensor_t *g = lln_case_tensor(got, t->name);
+    const lln_case_tensor_t *g = lln__case_tensor(got, t->name);
     CHECK_MSG(g != NULL, "%s: tensor '%s' missing", variant, t->name);
     if (g == NULL)
         return;
@@ -540,7 +540,7 @@ static void test_good_variant(const ckpt_t *c, const char *variant)
     buf_t z = make_ckpt(c);
     lln_case_t got;
     lln_error_t err = {0};
-    lln_status_t st = lln_pt_load_mem(z.p, z.n, variant, 0, &got, &err);
+    lln_status_t st = lln__pt_load_mem(z.p, z.n, variant, 0, &got, &err);
     CHECK_MSG(st == LLN_OK, "%s: %s", variant, err.msg);
     CHECK_EQ_INT(got.ntensors, c->nt);
     CHECK_EQ_INT(got.nconfig, 0);
@@ -550,7 +550,7 @@ static void test_good_variant(const ckpt_t *c, const char *variant)
                   c->tensors[i].name);
         check_tensor(&got, &c->tensors[i], variant);
     }
-    lln_case_free(&got);
+    lln__case_free(&got);
     free(z.p);
 }
 
@@ -596,7 +596,7 @@ static void expect_fail(const ckpt_t *c, lln_status_t code, const char *fragment
     buf_t z = make_ckpt(c);
     lln_case_t got;
     lln_error_t err = {0};
-    lln_status_t st = lln_pt_load_mem(z.p, z.n, "bad.pt", 0, &got, &err);
+    lln_status_t st = lln__pt_load_mem(z.p, z.n, "bad.pt", 0, &got, &err);
     CHECK_MSG(st == code, "want status %d, got %d (%s) for '%s'", code, st, err.msg, fragment);
     CHECK_MSG(strstr(err.msg, fragment) != NULL, "message '%s' lacks '%s'", err.msg, fragment);
     CHECK_MSG(strncmp(err.msg, "bad.pt: ", 8) == 0, "message '%s' does not start with the path",
@@ -709,8 +709,8 @@ static void test_synthetic_errors(void)
         buf_t z = make_ckpt(&v);
         lln_case_t got;
         lln_error_t err = {0};
-        CHECK_EQ_INT(lln_pt_load_mem(z.p, z.n, "x", 0, &got, &err), LLN_OK);
-        lln_case_free(&got);
+        CHECK_EQ_INT(lln__pt_load_mem(z.p, z.n, "x", 0, &got, &err), LLN_OK);
+        lln__case_free(&got);
         free(z.p);
     }
 }
@@ -818,7 +818,7 @@ static void expect_patch_fail(size_t at_from_cd, int rel_eocd, unsigned bytes, u
             z.p[8 + i] = (unsigned char)(value >> (8 * i));
     lln_case_t got;
     lln_error_t err = {0};
-    lln_status_t st = lln_pt_load_mem(z.p, z.n, "zip", 0, &got, &err);
+    lln_status_t st = lln__pt_load_mem(z.p, z.n, "zip", 0, &got, &err);
     CHECK_MSG(st == code && strstr(err.msg, frag) != NULL, "status %d '%s', want %d '%s'", st,
               err.msg, code, frag);
     free(z.p);
@@ -872,15 +872,15 @@ static int load_pair(const char *dir, const char *pt, lln_case_t *ref, lln_case_
     char path[1024];
     lln_error_t err = {0};
     snprintf(path, sizeof path, "%s/golden/%s/case.txt", LLN_SHARED_DIR, dir);
-    lln_status_t st = lln_case_load(path, ref, &err);
+    lln_status_t st = lln__case_load(path, ref, &err);
     CHECK_MSG(st == LLN_OK, "%s", err.msg);
     if (st != LLN_OK)
         return 0;
     snprintf(path, sizeof path, "%s/golden/%s/%s", LLN_SHARED_DIR, dir, pt);
-    st = lln_pt_load(path, got, &err);
+    st = lln__pt_load(path, got, &err);
     CHECK_MSG(st == LLN_OK, "%s", err.msg);
     if (st != LLN_OK)
-        lln_case_free(ref);
+        lln__case_free(ref);
     return st == LLN_OK;
 }
 
@@ -891,7 +891,7 @@ static void test_golden_state_dict(const char *dir)
         return;
     CHECK_EQ_INT(got.nconfig, 0);
     for (size_t i = 0; i < got.ntensors; i++) {
-        const lln_case_tensor_t *r = lln_case_tensor(&ref, got.tensors[i].name);
+        const lln_case_tensor_t *r = lln__case_tensor(&ref, got.tensors[i].name);
         CHECK_MSG(r != NULL, "%s: '%s' from the .pt is not in case.txt", dir, got.tensors[i].name);
         if (r != NULL)
             CHECK(same_tensor(&got.tensors[i], r, dir));
@@ -901,7 +901,7 @@ static void test_golden_state_dict(const char *dir)
     for (size_t i = 0; i < ref.ntensors; i++) {
         if (!is_state_dict_key(ref.tensors[i].name))
             continue;
-        CHECK_MSG(lln_case_tensor(&got, ref.tensors[i].name) != NULL, "%s: '%s' missing from .pt",
+        CHECK_MSG(lln__case_tensor(&got, ref.tensors[i].name) != NULL, "%s: '%s' missing from .pt",
                   dir, ref.tensors[i].name);
         CHECK_MSG(k < got.ntensors && strcmp(got.tensors[k].name, ref.tensors[i].name) == 0,
                   "%s: entry %zu is not '%s' (file order)", dir, k, ref.tensors[i].name);
@@ -909,8 +909,8 @@ static void test_golden_state_dict(const char *dir)
     }
     CHECK_EQ_INT(k, got.ntensors);
     CHECK(k > 0);
-    lln_case_free(&ref);
-    lln_case_free(&got);
+    lln__case_free(&ref);
+    lln__case_free(&got);
 }
 
 static void test_golden_io(const char *dir)
@@ -919,11 +919,11 @@ static void test_golden_io(const char *dir)
     lln_case_t ref, got;
     if (!load_pair(dir, "io.pt", &ref, &got))
         return;
-    const char *ts = lln_case_get(&ref, "has_timespans");
+    const char *ts = lln__case_get(&ref, "has_timespans");
     size_t want = 0;
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        const lln_case_tensor_t *r = lln_case_tensor(&ref, names[i]);
-        const lln_case_tensor_t *g = lln_case_tensor(&got, names[i]);
+        const lln_case_tensor_t *r = lln__case_tensor(&ref, names[i]);
+        const lln_case_tensor_t *g = lln__case_tensor(&got, names[i]);
         if (i == 5 && (ts == NULL || strcmp(ts, "1") != 0)) {
             CHECK_MSG(g == NULL, "%s: io.pt has timespans but case.txt says none", dir);
             continue;
@@ -935,8 +935,8 @@ static void test_golden_io(const char *dir)
         want++;
     }
     CHECK_EQ_INT(got.ntensors, want);
-    lln_case_free(&ref);
-    lln_case_free(&got);
+    lln__case_free(&ref);
+    lln__case_free(&got);
 }
 
 /* ---- robustness ------------------------------------------------------------------------ */
@@ -992,9 +992,9 @@ static void try_mutant(const unsigned char *b, size_t n, const char *tmp, const 
             CHECK_MSG(0, "cannot write %s", tmp);
             return;
         }
-        st = lln_pt_load(tmp, &got, &err);
+        st = lln__pt_load(tmp, &got, &err);
     } else {
-        st = lln_pt_load_mem(b, n, "mutant", 0, &got, &err);
+        st = lln__pt_load_mem(b, n, "mutant", 0, &got, &err);
     }
     ms->runs++;
     if (st != LLN_OK) {
@@ -1007,14 +1007,14 @@ static void try_mutant(const unsigned char *b, size_t n, const char *tmp, const 
     ms->harmless++;
     CHECK_MSG(!must_fail, "%s at %zu: loaded successfully", what, where);
     CHECK_MSG(same_case(&got, orig), "%s at %zu: loaded but with different content", what, where);
-    lln_case_free(&got);
+    lln__case_free(&got);
 }
 
 static void test_mutations(const unsigned char *img, size_t n, const char *tmp, const char *label)
 {
     lln_case_t orig;
     lln_error_t err = {0};
-    CHECK_MSG(lln_pt_load_mem(img, n, label, 0, &orig, &err) == LLN_OK, "%s", err.msg);
+    CHECK_MSG(lln__pt_load_mem(img, n, label, 0, &orig, &err) == LLN_OK, "%s", err.msg);
     unsigned char *m = malloc(n + 1);
     mut_stats_t tr = {0, 0, 0}, fl = {0, 0, 0};
     for (size_t len = 0; len < n; len++) {
@@ -1040,7 +1040,7 @@ static void test_mutations(const unsigned char *img, size_t n, const char *tmp, 
     printf("%s: %ld truncations (all errors: %s), %ld flips (%ld errors, %ld harmless)\n", label,
            tr.runs, tr.errors == tr.runs ? "yes" : "NO", fl.runs, fl.errors, fl.harmless);
     free(m);
-    lln_case_free(&orig);
+    lln__case_free(&orig);
 }
 
 static void test_robustness(void)
@@ -1078,11 +1078,11 @@ static void test_api_edges(void)
 {
     lln_case_t got;
     lln_error_t err = {0};
-    CHECK_EQ_INT(lln_pt_load("/nonexistent/x.pt", &got, &err), LLN_E_IO);
+    CHECK_EQ_INT(lln__pt_load("/nonexistent/x.pt", &got, &err), LLN_E_IO);
     CHECK(strstr(err.msg, "/nonexistent/x.pt: ") == err.msg);
-    CHECK_EQ_INT(lln_pt_load("/tmp", &got, &err), LLN_E_IO);
-    CHECK_EQ_INT(lln_pt_load_mem(NULL, 0, NULL, 0, &got, NULL), LLN_E_FORMAT);
-    CHECK_EQ_INT(lln_pt_load_mem("PK\x05\x06", 4, "tiny", 0, &got, &err), LLN_E_FORMAT);
+    CHECK_EQ_INT(lln__pt_load("/tmp", &got, &err), LLN_E_IO);
+    CHECK_EQ_INT(lln__pt_load_mem(NULL, 0, NULL, 0, &got, NULL), LLN_E_FORMAT);
+    CHECK_EQ_INT(lln__pt_load_mem("PK\x05\x06", 4, "tiny", 0, &got, &err), LLN_E_FORMAT);
     CHECK(got.ntensors == 0 && got.tensors == NULL);
 }
 

@@ -5,7 +5,7 @@
 
 #include "check.h"
 #include "lln/model.h"
-#include "rt_image.h"
+#include "deploy/rt_image.h"
 
 static lln_model_t *make(lln_cell_kind_t cell, int variant)
 {
@@ -63,7 +63,7 @@ static void compare(lln_model_t *m, const char *what)
 {
     lln_rt_image_t img;
     lln_error_t err = {LLN_OK, ""};
-    if (lln_rt_image_build(m, &img, &err) != LLN_OK) {
+    if (lln__rt_image_build(m, &img, &err) != LLN_OK) {
         CHECK_MSG(0, "%s: %s", what, err.msg);
         return;
     }
@@ -101,7 +101,7 @@ static void compare(lln_model_t *m, const char *what)
     lln_state_free(s);
     free(state);
     free(scratch);
-    lln_rt_image_free(&img);
+    lln__rt_image_free(&img);
 }
 
 int main(void)

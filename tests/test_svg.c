@@ -1,4 +1,4 @@
-/* The SVG chart module of lln report / lln plot (cli/svg.c, compiled in here): number
+/* The SVG chart module of lln report / lln plot (cli/svg.c, from the CLI object library): number
  * formatting, tick labels, axis ranges and ticks (linear and log), and the escaping that
  * keeps any user string from breaking the XML. */
 #include <math.h>
@@ -6,8 +6,7 @@
 #include <string.h>
 
 #include "check.h"
-/* NOLINTNEXTLINE(bugprone-suspicious-include): the chart module is the CLI's, not liblln's */
-#include "../cli/svg.c"
+#include "svg.h"
 
 static void check_fmt(double v, int sig, const char *want)
 {
@@ -93,7 +92,7 @@ static void test_axes(void)
 
 static void check_escape(const char *in, size_t max, const char *want)
 {
-    lln__text_t t = {0};
+    lln_text_t t = {0};
     svg_escape(&t, in, max);
     const char *got = t.s ? t.s : "";
     CHECK_MSG(strcmp(got, want) == 0, "escape gave '%s', expected '%s'", got, want);
@@ -124,7 +123,7 @@ static void test_bars(void)
     const char *series[] = {"ltc", "gru"};
     double v[] = {213, 430, NAN, 71}, cap[] = {1000, 1000, 1000, 1000};
     svg_bars_t b = {"lat", "Latency", "us", 0, 2, 2, groups, series, v, cap, "capacity", 3};
-    lln__text_t t = {0};
+    lln_text_t t = {0};
     svg_bars(&t, &b, 640, 400, 1);
     CHECK(!t.oom && t.s != NULL);
     if (t.s == NULL)

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "casefile.h"
+#include "io/casefile.h"
 #include "check.h"
 #include "lln/wiring.h"
 
@@ -19,7 +19,7 @@ static double cfg_num(const lln_case_t *c, const char *prefix, const char *key, 
 {
     char full[256];
     snprintf(full, sizeof full, "%s%s", prefix, key);
-    const char *v = lln_case_get(c, full);
+    const char *v = lln__case_get(c, full);
     if (v == NULL || strcmp(v, "none") == 0)
         return def;
     return strtod(v, NULL);
@@ -99,12 +99,12 @@ static long compare_layers(const lln_case_t *c, const char *p, const lln_wiring_
     int offset = 0;
     for (int l = 0; l < w->num_layers; l++) {
         snprintf(name, sizeof name, "%slayer%d_neurons", p, l);
-        bad_count += compare_tensor(name, lln_case_tensor(c, name), 1, w->layer_size[l], NULL,
+        bad_count += compare_tensor(name, lln__case_tensor(c, name), 1, w->layer_size[l], NULL,
                                     w->layer_ids + offset);
         offset += w->layer_size[l];
     }
     snprintf(name, sizeof name, "%slayer%d_neurons", p, w->num_layers);
-    CHECK_MSG(lln_case_tensor(c, name) == NULL, "%s: ncps has more layers than %d", p,
+    CHECK_MSG(lln__case_tensor(c, name) == NULL, "%s: ncps has more layers than %d", p,
               w->num_layers);
     return bad_count;
 }
@@ -129,10 +129,10 @@ static int check_golden_wiring(const lln_case_t *c, const char *name, const char
     CHECK_EQ_INT(w.output_dim, cfg_int(c, p, "output_dim", -1));
     snprintf(what, sizeof what, "%sadjacency_matrix", p);
     bad_count +=
-        compare_tensor(what, lln_case_tensor(c, what), w.units, w.units, w.adjacency, NULL);
+        compare_tensor(what, lln__case_tensor(c, what), w.units, w.units, w.adjacency, NULL);
     snprintf(what, sizeof what, "%ssensory_adjacency_matrix", p);
     bad_count +=
-        compare_tensor(what, lln_case_tensor(c, what), input_dim, w.units, w.sensory, NULL);
+        compare_tensor(what, lln__case_tensor(c, what), input_dim, w.units, w.sensory, NULL);
     bad_count += compare_layers(c, p, &w);
     CHECK_MSG(bad_count == 0, "%s (%s) differs from ncps", name, type);
     lln_wiring_free(&w);
@@ -143,7 +143,7 @@ static void test_golden_wirings(const char *path)
 {
     lln_case_t c;
     lln_error_t err = {LLN_OK, ""};
-    lln_status_t st = lln_case_load(path, &c, &err);
+    lln_status_t st = lln__case_load(path, &c, &err);
     CHECK_MSG(st == LLN_OK, "cannot load %s: %s", path, err.msg);
     if (st != LLN_OK)
         return;
@@ -161,7 +161,7 @@ static void test_golden_wirings(const char *path)
     }
     CHECK_EQ_INT(found, 9);
     printf("wirings.txt: %d of %d ncps wirings reproduced exactly\n", matched, found);
-    lln_case_free(&c);
+    lln__case_free(&c);
 }
 
 /* The Random(7, output_dim=2, sparsity .5, seed 5) wiring of an LTC golden case. */
@@ -169,11 +169,11 @@ static void test_golden_random(const char *path)
 {
     lln_case_t c;
     lln_error_t err = {LLN_OK, ""};
-    lln_status_t st = lln_case_load(path, &c, &err);
+    lln_status_t st = lln__case_load(path, &c, &err);
     CHECK_MSG(st == LLN_OK, "cannot load %s: %s", path, err.msg);
     if (st != LLN_OK)
         return;
-    const char *kind = lln_case_get(&c, "wiring");
+    const char *kind = lln__case_get(&c, "wiring");
     lln_wiring_spec_t spec;
     lln_wiring_t w;
     CHECK_MSG(kind != NULL && spec_from_config(&c, "wiring_", kind, &spec) == 0,
@@ -183,18 +183,18 @@ static void test_golden_random(const char *path)
     CHECK_MSG(st == LLN_OK, "Random golden: build failed: %s", err.msg);
     if (st == LLN_OK) {
         long bad_count =
-            compare_tensor("random adjacency", lln_case_tensor(&c, "wiring.adjacency_matrix"),
+            compare_tensor("random adjacency", lln__case_tensor(&c, "wiring.adjacency_matrix"),
                            w.units, w.units, w.adjacency, NULL);
-        bad_count +=
-            compare_tensor("random sensory", lln_case_tensor(&c, "wiring.sensory_adjacency_matrix"),
-                           input_dim, w.units, w.sensory, NULL);
+        bad_count += compare_tensor("random sensory",
+                                    lln__case_tensor(&c, "wiring.sensory_adjacency_matrix"),
+                                    input_dim, w.units, w.sensory, NULL);
         CHECK_MSG(bad_count == 0, "Random wiring differs from ncps (%s)", path);
         CHECK_EQ_INT(w.output_dim, 2);
         if (bad_count == 0)
             printf("ltc_random_nomap_unfold10: ncps Random wiring reproduced exactly\n");
         lln_wiring_free(&w);
     }
-    lln_case_free(&c);
+    lln__case_free(&c);
 }
 
 /* ---- Random / FullyConnected fingerprints ------------------------------------------ */
@@ -282,7 +282,7 @@ static void test_fingerprints(void)
 
 /* ---- structural checks ------------------------------------------------------------- */
 
-/* The classic 19-neuron policy: spec section 2.4 gives its synapse counts. */
+/* The classic 19-neuron policy AutoNCP(19, 4): its synapse counts as ncps builds them. */
 static void test_autoncp_19(void)
 {
     lln_wiring_spec_t spec;

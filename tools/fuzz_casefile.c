@@ -1,16 +1,17 @@
-/* libFuzzer target for the golden-case text reader (src/casefile.c).
+/* libFuzzer target for the golden-case text reader (src/io/casefile.c).
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc tools/fuzz_casefile.c \
- *         src/casefile.c src/status.c -o fuzz_casefile
+ *         build/liblln.a -lz -lpthread -lm -o fuzz_casefile
  *   mkdir -p corpus && ./fuzz_casefile -max_total_time=60 -max_len=4096 corpus \
  *         tests/corpus/casefile
- * (the CI fuzz stage, .ci/stages/fuzz.sh, links the whole library instead; same result).
+ * (as the CI fuzz stage, .ci/stages/fuzz.sh, does with a clang build of the library; plain
+ * ctest replays the corpus through tests/corpus_replay.c).
  *
- * lln_case_load() reads a path, so each input is written to a memfd and loaded through
+ * lln__case_load() reads a path, so each input is written to a memfd and loaded through
  * /proc/self/fd/N. Checked:
  *   - a failure leaves the case empty and says what is wrong (err filled, same code);
  *   - a success is internally consistent (count = product of dims, every value readable,
- *     lln_case_get / lln_case_tensor find the first record of each name);
+ *     lln__case_get / lln__case_tensor find the first record of each name);
  *   - what loads round-trips: written back in the format (values with %.17g) and loaded
  *     again, it gives the same records, bit for bit (NaNs compare as NaN). Inputs with NUL
  *     bytes are exempt: the reader ends a token at a NUL, so "1\0junk" reads as 1. */
@@ -23,7 +24,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "casefile.h"
+#include "io/casefile.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -49,7 +50,7 @@ static int load_bytes(const void *data, size_t size, lln_case_t *c, lln_error_t 
     }
     char path[64];
     snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
-    *st = lln_case_load(path, c, err);
+    *st = lln__case_load(path, c, err);
     close(fd);
     return 0;
 #else
@@ -73,7 +74,7 @@ static void check_loaded(lln_status_t st, const lln_case_t *c, const lln_error_t
         const lln_case_config_t *k = &c->config[i];
         if (k->key == NULL || k->value == NULL || (!has_nul && (!k->key[0] || !k->value[0])))
             abort();
-        const char *v = lln_case_get(c, k->key);
+        const char *v = lln__case_get(c, k->key);
         size_t first = 0;
         while (strcmp(c->config[first].key, k->key) != 0)
             first++;
@@ -96,7 +97,7 @@ static void check_loaded(lln_status_t st, const lln_case_t *c, const lln_error_t
         for (size_t j = 0; j < t->count; j++)
             sink += t->data[j];
         (void)sink;
-        const lln_case_tensor_t *f = lln_case_tensor(c, t->name);
+        const lln_case_tensor_t *f = lln__case_tensor(c, t->name);
         if (f == NULL || f > t || strcmp(f->name, t->name) != 0)
             abort();
     }
@@ -229,11 +230,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                     fprintf(stderr, "fuzz_casefile: written back, it loads differently\n");
                     abort();
                 }
-                lln_case_free(&back);
+                lln__case_free(&back);
             }
         }
         free(t.p);
     }
-    lln_case_free(&c);
+    lln__case_free(&c);
     return 0;
 }

@@ -1,4 +1,4 @@
-/* libFuzzer target for the training-data reader (src/csv_reader.c, src/dataset_*.c).
+/* libFuzzer target for the training-data reader (src/data/csv_reader.c, src/dataset_*.c).
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_POSIX_C_SOURCE=200809L \
  *         -Iinclude -Isrc tools/fuzz_csv.c build/liblln.a -lz -lm -o fuzz_csv

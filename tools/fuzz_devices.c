@@ -1,5 +1,5 @@
-/* libFuzzer target for the device database parser and the energy model (src/devices.c,
- * src/profile.c).
+/* libFuzzer target for the device database parser and the energy model (src/profile/devices.c,
+ * src/profile/profile.c).
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc tools/fuzz_devices.c \
  *         build/liblln.a -lz -lpthread -lm -o fuzz_devices

@@ -8,14 +8,14 @@
  * models written by tests/test_format.c (LLN_FORMAT_CORPUS_DIR=tests/corpus/format).
  *
  * Each input is loaded twice: as given (mostly stopped by the checksums, which is what
- * real corruption meets) and with its checksums recomputed (lln_format_reseal), so that
+ * real corruption meets) and with its checksums recomputed (lln__format_reseal), so that
  * mutations reach the field checks behind them. Whatever loads must save, load again,
  * and save to the same bytes: a file the reader accepts is one the writer reproduces. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "format_internal.h"
+#include "io/format_internal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -56,7 +56,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size > 0)
         memcpy(copy, data, size);
     load_one(copy, size);
-    lln_format_reseal(copy, size);
+    lln__format_reseal(copy, size);
     load_one(copy, size);
     free(copy);
     return 0;

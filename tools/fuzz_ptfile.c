@@ -1,10 +1,10 @@
-/* libFuzzer target for the PyTorch checkpoint reader (src/ptfile.c).
+/* libFuzzer target for the PyTorch checkpoint reader (src/io/pt_zip.c, src/io/ptfile.c).
  *
- *   clang -fsanitize=fuzzer,address -Iinclude -Isrc tools/fuzz_ptfile.c src/ptfile.c \
- *         src/casefile.c src/status.c -lz
+ *   clang -fsanitize=fuzzer,address -Iinclude -Isrc tools/fuzz_ptfile.c build/liblln.a \
+ *         -lz -lpthread -lm
  *   ./a.out -max_total_time=60 corpus/      (seed corpus: the golden .pt files)
  *
- * Each input is loaded twice: through lln_pt_load() on a memfd (the real entry point,
+ * Each input is loaded twice: through lln__pt_load() on a memfd (the real entry point,
  * including the file reading), and from memory with CRC checks off, because with them on
  * almost every mutation of data.pkl or a storage stops at the checksum and the pickle
  * interpreter and tensor code would hardly be exercised. */
@@ -16,7 +16,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "ptfile.h"
+#include "io/ptfile.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -62,9 +62,9 @@ static void load_via_fd(const uint8_t *data, size_t size)
         lln_case_t c;
         lln_error_t err = {LLN_OK, ""};
         snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
-        lln_status_t st = lln_pt_load(path, &c, &err);
+        lln_status_t st = lln__pt_load(path, &c, &err);
         check_result(st, &c, &err);
-        lln_case_free(&c);
+        lln__case_free(&c);
     }
     close(fd);
 #else
@@ -78,8 +78,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     load_via_fd(data, size);
     lln_case_t c;
     lln_error_t err = {LLN_OK, ""};
-    lln_status_t st = lln_pt_load_mem(data, size, "fuzz", LLN_PT_NO_CRC, &c, &err);
+    lln_status_t st = lln__pt_load_mem(data, size, "fuzz", LLN_PT_NO_CRC, &c, &err);
     check_result(st, &c, &err);
-    lln_case_free(&c);
+    lln__case_free(&c);
     return 0;
 }

@@ -29,7 +29,7 @@
 
 #include "lln/model.h"
 #include "lln/quant.h"
-#include "quant_internal.h"
+#include "deploy/quant_internal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -21,11 +21,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "casefile.h"
-#include "import_internal.h"
+#include "io/casefile.h"
+#include "io/import_internal.h"
 #include "lln/grad.h"
 #include "lln/model.h"
-#include "rt_image.h"
+#include "deploy/rt_image.h"
 
 #define TOL_F32 1e-5
 #define TOL_F64 1e-10
@@ -38,13 +38,13 @@ typedef struct {
 
 static const char *cfg_str(const lln_case_t *c, const char *k, const char *dflt)
 {
-    const char *v = lln_case_get(c, k);
+    const char *v = lln__case_get(c, k);
     return v ? v : dflt;
 }
 
 static double cfg_num(const lln_case_t *c, const char *k, double dflt)
 {
-    const char *v = lln_case_get(c, k);
+    const char *v = lln__case_get(c, k);
     return v && strcmp(v, "none") != 0 ? strtod(v, NULL) : dflt;
 }
 
@@ -75,7 +75,7 @@ static void opts_from_case(const lln_case_t *c, lln_import_opts_t *o)
 static int spec_from_case(const lln_case_t *c, lln_wiring_spec_t *s)
 {
     lln_wiring_kind_t kind;
-    const char *w = lln_case_get(c, "wiring");
+    const char *w = lln__case_get(c, "wiring");
     if (w == NULL || lln_wiring_kind_parse(w, &kind) != LLN_OK)
         return 0;
     lln_wiring_spec_default(s, kind);
@@ -112,7 +112,7 @@ static int same_matrix(const signed char *a, const lln_case_tensor_t *t, size_t 
 static int check_wiring(const lln_case_t *c, result_t *r)
 {
     lln_wiring_spec_t spec;
-    const lln_case_tensor_t *adj = lln_case_tensor(c, "wiring.adjacency_matrix");
+    const lln_case_tensor_t *adj = lln__case_tensor(c, "wiring.adjacency_matrix");
     if (adj == NULL || !spec_from_case(c, &spec))
         return 1;
     lln_wiring_t w;
@@ -124,7 +124,7 @@ static int check_wiring(const lln_case_t *c, result_t *r)
     }
     size_t n = (size_t)w.units;
     int ok = same_matrix(w.adjacency, adj, n * n) &&
-             same_matrix(w.sensory, lln_case_tensor(c, "wiring.sensory_adjacency_matrix"),
+             same_matrix(w.sensory, lln__case_tensor(c, "wiring.sensory_adjacency_matrix"),
                          (size_t)in * n);
     lln_wiring_free(&w);
     if (!ok)
@@ -200,11 +200,11 @@ static int run_precision(const lln_model_t *m, const lln_case_t *c, const io_t *
                   : lln_sequence(m, s, (int)io->T, x, dt, y, st)) == LLN_OK;
     ok = ok && lln_state_get(s, hf, io->c0 ? cf : NULL) == LLN_OK;
     if (ok) {
-        const lln_case_tensor_t *ro = lln_case_tensor(c, "f64.outputs");
-        const lln_case_tensor_t *rs = lln_case_tensor(c, "f64.states");
-        const lln_case_tensor_t *rh = lln_case_tensor(c, "f64.h_final");
-        const lln_case_tensor_t *rc = lln_case_tensor(c, "f64.c_final");
-        const lln_case_tensor_t *rl = lln_case_tensor(c, "f64.loss");
+        const lln_case_tensor_t *ro = lln__case_tensor(c, "f64.outputs");
+        const lln_case_tensor_t *rs = lln__case_tensor(c, "f64.states");
+        const lln_case_tensor_t *rh = lln__case_tensor(c, "f64.h_final");
+        const lln_case_tensor_t *rc = lln__case_tensor(c, "f64.c_final");
+        const lln_case_tensor_t *rl = lln__case_tensor(c, "f64.loss");
         ok = ro && rs && rh && ro->count == ny && rs->count == ns && rh->count == nh;
         if (ok) {
             track(r, "outputs", ro->data, y, f64, ny);
@@ -246,7 +246,7 @@ static int compare_params(const lln_model_t *m, const lln_case_t *c, const doubl
     for (size_t k = 0; k < lln_model_tensor_count(m); k++) {
         const lln_tensor_info_t *t = lln_model_tensor(m, k);
         snprintf(key, sizeof key, "f64.grad.%s", t->name);
-        const lln_case_tensor_t *ref = lln_case_tensor(c, key);
+        const lln_case_tensor_t *ref = lln__case_tensor(c, key);
         if (!(t->flags & LLN_TENSOR_TRAINABLE)) {
             for (size_t i = 0; i < t->count; i++)
                 if (grad[t->offset + i] != 0.0) {
@@ -264,9 +264,9 @@ static int compare_params(const lln_model_t *m, const lln_case_t *c, const doubl
         refs--;
         track_grad(r, t->name, ref->data, grad + t->offset, 1, t->count);
     }
-    refs -= lln_case_tensor(c, "f64.grad.input") != NULL;
-    refs -= lln_case_tensor(c, "f64.grad.h0") != NULL;
-    refs -= lln_case_tensor(c, "f64.grad.c0") != NULL;
+    refs -= lln__case_tensor(c, "f64.grad.input") != NULL;
+    refs -= lln__case_tensor(c, "f64.grad.h0") != NULL;
+    refs -= lln__case_tensor(c, "f64.grad.c0") != NULL;
     if (refs != 0) {
         snprintf(r->problem, sizeof r->problem, "%zu reference gradient(s) match no tensor", refs);
         return 0;
@@ -282,10 +282,10 @@ static int run_grad(const lln_model_t *m, const lln_case_t *c, const io_t *io, i
     lln_tape_t *tp = NULL;
     size_t ny = io->B * io->T * io->O, nh = io->B * io->N, nx = io->input->count;
     size_t es = f64 ? sizeof(double) : sizeof(float), np = lln_model_param_count(m);
-    const lln_case_tensor_t *ro = lln_case_tensor(c, "f64.outputs");
-    const lln_case_tensor_t *rx = lln_case_tensor(c, "f64.grad.input");
-    const lln_case_tensor_t *rh = lln_case_tensor(c, "f64.grad.h0");
-    const lln_case_tensor_t *rc = lln_case_tensor(c, "f64.grad.c0");
+    const lln_case_tensor_t *ro = lln__case_tensor(c, "f64.outputs");
+    const lln_case_tensor_t *rx = lln__case_tensor(c, "f64.grad.input");
+    const lln_case_tensor_t *rh = lln__case_tensor(c, "f64.grad.h0");
+    const lln_case_tensor_t *rc = lln__case_tensor(c, "f64.grad.c0");
     void *x = to_real(io->input->data, nx, f64);
     void *dt = io->ts ? to_real(io->ts->data, io->ts->count, f64) : NULL;
     void *h0 = to_real(io->h0->data, nh, f64), *c0 = io->c0 ? to_real(io->c0->data, nh, f64) : NULL;
@@ -338,11 +338,11 @@ static int load_io(const lln_case_t *c, const lln_model_t *m, io_t *io, result_t
     io->I = (size_t)lln_model_input_size(m);
     io->O = (size_t)lln_model_output_size(m);
     io->N = (size_t)lln_model_state_size(m);
-    io->input = lln_case_tensor(c, "input");
-    io->ts = cfg_num(c, "has_timespans", 0) != 0 ? lln_case_tensor(c, "timespans") : NULL;
-    io->h0 = lln_case_tensor(c, "h0");
-    io->c0 = lln_model_memory_size(m) ? lln_case_tensor(c, "c0") : NULL;
-    io->target = lln_case_tensor(c, "target");
+    io->input = lln__case_tensor(c, "input");
+    io->ts = cfg_num(c, "has_timespans", 0) != 0 ? lln__case_tensor(c, "timespans") : NULL;
+    io->h0 = lln__case_tensor(c, "h0");
+    io->c0 = lln_model_memory_size(m) ? lln__case_tensor(c, "c0") : NULL;
+    io->target = lln__case_tensor(c, "target");
     int ok = io->input && io->input->count == io->B * io->T * io->I && io->h0 &&
              io->h0->count == io->B * io->N && (!io->ts || io->ts->count == io->B * io->T) &&
              (lln_model_memory_size(m) == 0 || (io->c0 && io->c0->count == io->B * io->N));
@@ -355,11 +355,11 @@ static int load_io(const lln_case_t *c, const lln_model_t *m, io_t *io, result_t
 static int run_runtime(const lln_model_t *m, const lln_case_t *c, const io_t *io, result_t *r)
 {
     lln_rt_image_t img;
-    if (lln_rt_image_build(m, &img, NULL) != LLN_OK)
+    if (lln__rt_image_build(m, &img, NULL) != LLN_OK)
         return 0;
     const lln_rt_model_t *rt = &img.model;
-    const lln_case_tensor_t *ro = lln_case_tensor(c, "f64.outputs");
-    const lln_case_tensor_t *rs = lln_case_tensor(c, "f64.states");
+    const lln_case_tensor_t *ro = lln__case_tensor(c, "f64.outputs");
+    const lln_case_tensor_t *rs = lln__case_tensor(c, "f64.states");
     float *st = calloc(rt->state_floats, sizeof *st), *w = calloc(rt->scratch_floats, sizeof *w);
     float *x = calloc(io->I, sizeof *x), *y = calloc(io->O, sizeof *y);
     int ok = st && w && x && y && ro && rs;
@@ -380,7 +380,7 @@ static int run_runtime(const lln_model_t *m, const lln_case_t *c, const io_t *io
         }
     }
     free(st), free(w), free(x), free(y);
-    lln_rt_image_free(&img);
+    lln__rt_image_free(&img);
     if (!ok)
         snprintf(r->problem, sizeof r->problem, "firmware runtime run failed");
     return ok;
@@ -395,7 +395,7 @@ static int run_case(const char *path, const char *name)
     result_t g32 = {0, "-", ""}, g64 = {0, "-", ""};
     lln_model_t *m = NULL;
     io_t io;
-    int ok = lln_case_load(path, &c, &err) == LLN_OK;
+    int ok = lln__case_load(path, &c, &err) == LLN_OK;
     if (!ok) {
         printf("%-32s FAIL  %s\n", name, err.msg);
         return 0;
@@ -421,7 +421,7 @@ static int run_case(const char *path, const char *name)
     else
         printf("%-32s FAIL  %s%s%s%s\n", name, r32.problem, r64.problem, g32.problem, g64.problem);
     lln_model_free(m);
-    lln_case_free(&c);
+    lln__case_free(&c);
     return pass;
 }
 

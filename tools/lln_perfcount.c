@@ -101,7 +101,7 @@ static int run(const kernel_t *k)
     return ok ? 0 : 1;
 }
 
-/* The compiler and the vector path src/mathfn.h selects with this build's options. */
+/* The compiler and the vector path src/common/mathfn.h selects with this build's options. */
 static void build_info(void)
 {
 #if defined(__clang__)

@@ -3,6 +3,7 @@
 # and line endings of every text file: no trailing blanks, no CR (CRLF), a final newline, no
 # blank lines at the end, no tabs in C sources; (3) ShellCheck on every shell script (*.sh and
 # files with a sh/bash shebang: .ci/run, scripts/*, ...), sourced files followed.
+# (4) the architecture rules (scripts/check_arch.py and its self-test with planted violations).
 # Files: what git tracks plus new files it does not ignore. Fuzz/seed corpora (their odd
 # bytes are the point), patches and binary files are not text-checked.
 # Fix formatting with:  git ls-files '*.c' '*.h' | xargs clang-format -i
@@ -135,6 +136,18 @@ else
 fi
 ci_metric lint_scripts "${#scripts[@]}"
 ci_metric lint_shellcheck_failures "${#sc_bad[@]}"
+
+echo "--- architecture: library boundary and layer rules (scripts/check_arch.py)"
+arch_log="$CI_OUT/logs/lint-arch.log"
+if python3 scripts/check_arch.py >"$arch_log" 2>&1 && python3 scripts/check_arch.py --self-test >>"$arch_log" 2>&1; then
+    grep -E '^check_arch' "$arch_log"
+    arch_bad=0
+else
+    cat "$arch_log"
+    arch_bad=1
+    fail="$fail architecture"
+fi
+ci_metric lint_arch_failures "$arch_bad"
 
 figure="${#fmt_bad[@]} format diffs, $ws_issues whitespace issues, $((${#scripts[@]} - ${#sc_bad[@]}))/${#scripts[@]} scripts clean"
 [ -z "$fail" ] && ci_end PASS "$figure"

@@ -36,6 +36,32 @@ LLN_API void lln_import_opts_default(lln_import_opts_t *o);
 LLN_API lln_status_t lln_import_ncps(const char *path, const lln_import_opts_t *opts,
                                      lln_model_t **out, lln_error_t *err);
 
+/** Most dimensions of a tensor read by lln_tensors_load_pt(). */
+#define LLN_TENSOR_MAX_DIMS 8
+
+/** A named tensor, its values converted to double. */
+typedef struct lln_tensor {
+    char *name;                     /**< the dict key */
+    int ndim;                       /**< 0 (a scalar) .. LLN_TENSOR_MAX_DIMS */
+    long dims[LLN_TENSOR_MAX_DIMS]; /**< sizes, outermost first */
+    size_t count;                   /**< product of dims (1 when ndim == 0) */
+    double *data;                   /**< count values in row-major order */
+} lln_tensor_t;
+
+/** The tensors of a file (opaque). */
+typedef struct lln_tensors lln_tensors_t;
+
+/** Reads a dict of tensors saved with torch.save() (the zip format of torch >= 1.6), such as
+ *  the input/output file that `lln import-ncps --check` replays: float32/float64/float16/
+ *  bfloat16 and integer/bool storages, strides and storage offsets honoured. The file is
+ *  treated as untrusted (every size is checked before it is used). On error err holds
+ *  "path: what is wrong (entry, offset)". Free with lln_tensors_free(). */
+LLN_API lln_status_t lln_tensors_load_pt(const char *path, lln_tensors_t **out, lln_error_t *err);
+/** The tensor named name, or NULL. */
+LLN_API const lln_tensor_t *lln_tensors_find(const lln_tensors_t *t, const char *name);
+/** Frees t (NULL is fine). */
+LLN_API void lln_tensors_free(lln_tensors_t *t);
+
 #ifdef __cplusplus
 }
 #endif

@@ -14,5 +14,8 @@
 #include "lln/train.h"
 #include "lln/sparse.h"
 #include "lln/profile.h"
+#include "lln/export.h"
+#include "lln/csv.h"
+#include "lln/util.h"
 
 #endif

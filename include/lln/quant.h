@@ -14,6 +14,8 @@
 
 #include <stddef.h>
 
+#include <stdint.h>
+
 #include "lln/model.h"
 
 #ifdef __cplusplus
@@ -44,6 +46,14 @@ LLN_API void lln_quant_free(lln_quant_t *q);
  *  h (may be NULL) batch x steps x N dequantized hidden states. */
 LLN_API lln_status_t lln_quant_run(const lln_quant_t *q, int batch, int steps, const double *x,
                                    const double *dt, double *y, double *h, lln_error_t *err);
+
+/** The fixed-point inputs of one step, rounded exactly as lln_quant_run() and the exported
+ *  firmware's test harness round them: x[i] (the model's inputs) to int16 in input i's
+ *  Q-format (saturating), dt to the int32 Δt of the runtime's Δt format (at least 1: a
+ *  positive dt too small for the format becomes the smallest step). xq has one value per
+ *  model input. */
+LLN_API void lln_quant_input(const lln_quant_t *q, const double *x, double dt, int16_t *xq,
+                             int32_t *dtq);
 
 /** Sizes of the fixed-point firmware for one stream, in bytes. */
 typedef struct lln_quant_sizes {

@@ -1,0 +1,46 @@
+/* The allocator of the library (common/alloc.h): malloc, with a fault-injection hook for the
+ * allocation-failure tests. Counters are atomics because training allocates on threads. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+
+static long count_;     /* allocation attempts so far */
+static long fail_when_; /* the attempt number that fails, 0 = none */
+static int failed_;     /* the armed failure happened */
+
+/* 1 when this attempt must fail. */
+static int injected(void)
+{
+    long n = __atomic_add_fetch(&count_, 1, __ATOMIC_RELAXED);
+    if (__atomic_load_n(&fail_when_, __ATOMIC_RELAXED) != n)
+        return 0;
+    __atomic_store_n(&failed_, 1, __ATOMIC_RELAXED);
+    return 1;
+}
+
+void *lln__malloc(size_t n) { return injected() ? NULL : malloc(n); }
+
+void *lln__calloc(size_t count, size_t size) { return injected() ? NULL : calloc(count, size); }
+
+void *lln__realloc(void *p, size_t n) { return injected() ? NULL : realloc(p, n); }
+
+void lln__free(void *p) { free(p); }
+
+char *lln__strdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = lln__malloc(n);
+    return d != NULL ? memcpy(d, s, n) : NULL;
+}
+
+void lln__alloc_fail_at(long n)
+{
+    long now = __atomic_load_n(&count_, __ATOMIC_RELAXED);
+    __atomic_store_n(&failed_, 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&fail_when_, n > 0 ? now + n : 0, __ATOMIC_RELAXED);
+}
+
+long lln__alloc_count(void) { return __atomic_load_n(&count_, __ATOMIC_RELAXED); }
+
+int lln__alloc_failed(void) { return __atomic_load_n(&failed_, __ATOMIC_RELAXED); }

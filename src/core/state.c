@@ -1,0 +1,255 @@
+/* Streams: caller-owned state objects, argument checks, and the public step/sequence entry
+ * points that dispatch to the float32 or float64 kernels. */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model_internal.h"
+#include "common/alloc.h"
+
+size_t lln__cfc_work_f32(const lln_cfc_prep_f32 *cp);
+
+#define STATE_ALIGN 16
+#define MAX_BATCH (1 << 20)
+
+static size_t align_up(size_t n) { return (n + STATE_ALIGN - 1) & ~(size_t)(STATE_ALIGN - 1); }
+
+/* Elements of scratch one sample needs: normalised input, cell output, dt, then the largest
+ * cell scratch (LTC: input map, 7 N-vectors and one value per synapse; CfC: two backbone
+ * buffers and the heads; LSTM: 4N gates; projection output). */
+size_t lln__scratch_per_sample(const lln_model_t *m)
+{
+    const lln_prep_f32 *p = &m->p_f32;
+    size_t I = (size_t)m->cfg.input_size, N = (size_t)m->cfg.units, cell = 0;
+    if (m->cfg.cell == LLN_CELL_LTC) {
+        size_t ss = (size_t)p->ltc.s_off[N], sr = (size_t)p->ltc.r_off[N];
+        cell = I + 7 * N + (ss > sr ? ss : sr);
+    }
+    for (int l = 0; l < p->ncells; l++) {
+        size_t w = lln__cfc_work_f32(&p->cfc[l]);
+        cell = w > cell ? w : cell;
+    }
+    if (m->cfg.mixed_memory && 4 * N > cell)
+        cell = 4 * N;
+    if (lln__gates(&m->cfg) > 0)
+        cell = 2 * (size_t)lln__gates(&m->cfg) * N; /* zi and zh */
+    if (m->cfg.cell == LLN_CELL_MLP)
+        cell = 2 * (size_t)m->out_cell; /* hidden layers ping-pong */
+    if ((size_t)m->out > cell)
+        cell = (size_t)m->out;
+    return I + (size_t)m->out_cell + 1 + cell;
+}
+
+static size_t elem_size(lln_dtype_t d) { return d == LLN_F64 ? sizeof(double) : sizeof(float); }
+
+size_t lln_state_bytes(const lln_model_t *m, lln_dtype_t dtype, int batch)
+{
+    if (m == NULL || batch < 1 || batch > MAX_BATCH || (dtype != LLN_F32 && dtype != LLN_F64))
+        return 0;
+    size_t es = elem_size(dtype), nb = (size_t)batch;
+    size_t n = (size_t)m->cfg.units, nmem = (size_t)lln__nmem(&m->cfg);
+    return align_up(sizeof(lln_state_t)) + align_up(nb * n * es) + align_up(nb * nmem * es) +
+           align_up(nb * lln__scratch_per_sample(m) * es);
+}
+
+lln_status_t lln_state_init(const lln_model_t *m, lln_dtype_t dtype, int batch, void *buf,
+                            size_t bytes, lln_state_t **out)
+{
+    size_t need = lln_state_bytes(m, dtype, batch);
+    if (out == NULL || buf == NULL || need == 0)
+        return LLN_E_ARG;
+    *out = NULL;
+    /* Align the header inside the caller's buffer; the size function reserved no slack for
+     * that, so misaligned buffers need up to 15 more bytes. */
+    uintptr_t a = ((uintptr_t)buf + STATE_ALIGN - 1) & ~(uintptr_t)(STATE_ALIGN - 1);
+    size_t shift = (size_t)(a - (uintptr_t)buf);
+    if (bytes < need + shift)
+        return LLN_E_RANGE;
+    char *base = (char *)a;
+    lln_state_t *s = (lln_state_t *)(void *)base;
+    size_t es = elem_size(dtype), nb = (size_t)batch;
+    size_t n = (size_t)m->cfg.units, nmem = (size_t)lln__nmem(&m->cfg);
+    memset(s, 0, sizeof *s);
+    s->model = m;
+    s->dtype = dtype;
+    s->batch = batch;
+    s->n = (int)n;
+    s->nmem = (int)nmem;
+    s->scratch = nb * lln__scratch_per_sample(m);
+    s->h = base + align_up(sizeof *s);
+    s->c = (char *)s->h + align_up(nb * n * es);
+    s->work = (char *)s->c + align_up(nb * nmem * es);
+    lln_state_reset(s);
+    *out = s;
+    return LLN_OK;
+}
+
+lln_status_t lln_state_create(const lln_model_t *m, lln_dtype_t dtype, int batch, lln_state_t **out)
+{
+    size_t need = lln_state_bytes(m, dtype, batch);
+    if (out == NULL || need == 0)
+        return LLN_E_ARG;
+    void *buf = lln__malloc(need + STATE_ALIGN);
+    if (buf == NULL)
+        return LLN_E_NOMEM;
+    lln_status_t st = lln_state_init(m, dtype, batch, buf, need + STATE_ALIGN, out);
+    if (st != LLN_OK) {
+        lln__free(buf);
+        return st;
+    }
+    (*out)->heap = buf;
+    return LLN_OK;
+}
+
+void lln_state_free(lln_state_t *s)
+{
+    if (s != NULL && s->heap != NULL)
+        lln__free(s->heap);
+}
+
+void lln_state_reset(lln_state_t *s)
+{
+    if (s == NULL)
+        return;
+    size_t es = elem_size(s->dtype), nb = (size_t)s->batch;
+    memset(s->h, 0, nb * (size_t)s->n * es);
+    memset(s->c, 0, nb * (size_t)s->nmem * es);
+}
+
+int lln_state_batch(const lln_state_t *s) { return s ? s->batch : 0; }
+
+lln_status_t lln_state_set(lln_state_t *s, const void *h, const void *c)
+{
+    if (s == NULL || (c != NULL && s->nmem == 0))
+        return LLN_E_ARG;
+    size_t es = elem_size(s->dtype), nb = (size_t)s->batch;
+    if (h != NULL)
+        memcpy(s->h, h, nb * (size_t)s->n * es);
+    if (c != NULL)
+        memcpy(s->c, c, nb * (size_t)s->nmem * es);
+    return LLN_OK;
+}
+
+lln_status_t lln_state_get(const lln_state_t *s, void *h, void *c)
+{
+    if (s == NULL || (c != NULL && s->nmem == 0))
+        return LLN_E_ARG;
+    size_t es = elem_size(s->dtype), nb = (size_t)s->batch;
+    if (h != NULL)
+        memcpy(h, s->h, nb * (size_t)s->n * es);
+    if (c != NULL)
+        memcpy(c, s->c, nb * (size_t)s->nmem * es);
+    return LLN_OK;
+}
+
+/* ---- argument checks shared by both precisions ------------------------------------------ */
+
+static lln_status_t check_state(const lln_model_t *m, const lln_state_t *s, lln_dtype_t dt)
+{
+    if (m == NULL || s == NULL || s->model != m || s->dtype != dt)
+        return LLN_E_ARG;
+    return LLN_OK;
+}
+
+lln_status_t lln__check_dt(lln_dtype_t t, const void *dt, size_t n)
+{
+    const float *f = dt;
+    const double *d = dt;
+    for (size_t i = 0; dt != NULL && t == LLN_F32 && i < n; i++)
+        if (!(f[i] >= (float)LLN_DT_MIN) || !isfinite(f[i]))
+            return LLN_E_DT;
+    for (size_t i = 0; dt != NULL && t == LLN_F64 && i < n; i++)
+        if (!(d[i] >= LLN_DT_MIN) || !isfinite(d[i]))
+            return LLN_E_DT;
+    return LLN_OK;
+}
+
+lln_status_t lln__check_finite(lln_dtype_t t, const void *x, size_t n)
+{
+    const float *f = x;
+    const double *d = x;
+    for (size_t i = 0; t == LLN_F32 && i < n; i++)
+        if (!isfinite(f[i]))
+            return LLN_E_RANGE;
+    for (size_t i = 0; t == LLN_F64 && i < n; i++)
+        if (!isfinite(d[i]))
+            return LLN_E_RANGE;
+    return LLN_OK;
+}
+
+/* The body of every public step function, in either precision t: `steps` steps of the
+ * state's batch, x laid out [batch][steps][inputs], y [batch][steps][outputs] (may be NULL),
+ * states [batch][steps][units] (may be NULL). dt holds batch x steps values, or NULL (the
+ * defaults), or with dt_shared one value for every stream (lln_step's scalar Δt). Everything
+ * is checked before the first step, so a failing check leaves the state as it was. */
+static lln_status_t run_steps(const lln_model_t *m, lln_state_t *s, lln_dtype_t t, int steps,
+                              const void *x, const void *dt, int dt_shared, void *y, void *states)
+{
+    lln_status_t st = check_state(m, s, t);
+    if (st != LLN_OK || x == NULL || steps < 0)
+        return st != LLN_OK ? st : LLN_E_ARG;
+    size_t nb = (size_t)s->batch, T = (size_t)steps, I = (size_t)m->cfg.input_size;
+    size_t O = (size_t)m->out, N = (size_t)m->cfg.units, es = elem_size(t);
+    size_t dts = dt_shared ? 0 : T; /* Δt stride between streams */
+    if ((st = lln__check_dt(t, dt, dt_shared ? 1 : nb * T)) != LLN_OK ||
+        (st = lln__check_finite(t, x, nb * T * I)) != LLN_OK)
+        return st;
+    for (size_t k = 0; k < T && st == LLN_OK; k++) {
+        const void *xk = (const char *)x + k * I * es;
+        const void *dk = dt == NULL ? NULL : (const char *)dt + (dt_shared ? 0 : k * es);
+        void *yk = y ? (char *)y + k * O * es : NULL;
+        void *hk = states ? (char *)states + k * N * es : NULL;
+        st = t == LLN_F32 ? lln__step_f32(m, s, xk, T * I, dk, dts, yk, T * O, hk, T * N)
+                          : lln__step_f64(m, s, xk, T * I, dk, dts, yk, T * O, hk, T * N);
+    }
+    return st;
+}
+
+/* ---- public entry points: float32, then float64 ----------------------------------------- */
+
+lln_status_t lln_step(const lln_model_t *m, lln_state_t *s, const float *x, float dt, float *y)
+{
+    return run_steps(m, s, LLN_F32, 1, x, &dt, 1, y, NULL);
+}
+
+lln_status_t lln_step_batch(const lln_model_t *m, lln_state_t *s, const float *x, const float *dt,
+                            float *y)
+{
+    return run_steps(m, s, LLN_F32, 1, x, dt, 0, y, NULL);
+}
+
+lln_status_t lln_sequence(const lln_model_t *m, lln_state_t *s, int steps, const float *x,
+                          const float *dt, float *y, float *states)
+{
+    return run_steps(m, s, LLN_F32, steps, x, dt, 0, y, states);
+}
+
+lln_status_t lln_step_f64(const lln_model_t *m, lln_state_t *s, const double *x, double dt,
+                          double *y)
+{
+    return run_steps(m, s, LLN_F64, 1, x, &dt, 1, y, NULL);
+}
+
+lln_status_t lln_step_batch_f64(const lln_model_t *m, lln_state_t *s, const double *x,
+                                const double *dt, double *y)
+{
+    return run_steps(m, s, LLN_F64, 1, x, dt, 0, y, NULL);
+}
+
+lln_status_t lln_sequence_f64(const lln_model_t *m, lln_state_t *s, int steps, const double *x,
+                              const double *dt, double *y, double *states)
+{
+    return run_steps(m, s, LLN_F64, steps, x, dt, 0, y, states);
+}
+
+void lln__free_prep(lln_model_t *m)
+{
+    for (size_t i = 0; i < m->nallocs; i++)
+        lln__free(m->allocs[i]);
+    lln__free(m->allocs);
+    m->allocs = NULL;
+    m->nallocs = m->cap_allocs = 0;
+    memset(&m->p_f32, 0, sizeof m->p_f32);
+    memset(&m->p_f64, 0, sizeof m->p_f64);
+}

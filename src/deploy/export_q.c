@@ -1,0 +1,273 @@
+/* `lln export` of the fixed-point path: a quantized model's integer tables as const C for
+ * runtime/lln_rtq.h (designated initialisers, so the text names every field it sets). */
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "export_q.h"
+
+static const char *const CTYPE[] = {"int8_t", "int16_t", "uint16_t", "int32_t"};
+
+static void put_synapses(lln_text_t *t, const char *p, const lln_qarray_t *a)
+{
+    const lln_rtq_synapse_t *y = a->data;
+    lln_text_put(t, "static const lln_rtq_synapse_t %s_%s[%zu] = {", p, a->name, a->n ? a->n : 1);
+    for (size_t i = 0; i < a->n; i++)
+        lln_text_put(t, "%s{%u, %d, %d, %u, %d},", i % 4 ? " " : "\n    ", (unsigned)y[i].src,
+                     y[i].mu, y[i].sigma, (unsigned)y[i].w, y[i].erev);
+    lln_text_put(t, a->n ? "\n};\n" : "{0, 0, 0, 0, 0}};\n");
+}
+
+static void put_array(lln_text_t *t, const char *p, const lln_qarray_t *a)
+{
+    if (a->type == LLN_QA_SYN) {
+        put_synapses(t, p, a);
+        return;
+    }
+    lln_text_put(t, "static const %s %s_%s[%zu] = {", CTYPE[a->type], p, a->name, a->n ? a->n : 1);
+    for (size_t i = 0; i < a->n; i++) {
+        long v = a->type == LLN_QA_I8    ? ((const int8_t *)a->data)[i]
+                 : a->type == LLN_QA_I16 ? ((const int16_t *)a->data)[i]
+                 : a->type == LLN_QA_U16 ? (long)((const uint16_t *)a->data)[i]
+                                         : (long)((const int32_t *)a->data)[i];
+        lln_text_put(t, "%s%ld%s,", i % 12 ? " " : "\n    ", v == INT32_MIN ? v + 1 : v,
+                     v == INT32_MIN ? " - 1" : "");
+    }
+    lln_text_put(t, a->n ? "\n};\n" : "0};\n");
+}
+
+static void ref(lln_text_t *t, const lln_qimage_t *q, const char *p, const void *ptr)
+{
+    const lln_qarray_t *a = lln__qimage_array(q, ptr);
+    if (a)
+        lln_text_put(t, "%s_%s", p, a->name);
+    else
+        lln_text_put(t, "0");
+}
+
+static void affine(lln_text_t *t, const lln_qimage_t *q, const char *p, const lln_rtq_affine_t *a)
+{
+    lln_text_put(t, "{");
+    ref(t, q, p, a->mult);
+    lln_text_put(t, ", ");
+    ref(t, q, p, a->shift);
+    lln_text_put(t, ", ");
+    ref(t, q, p, a->bias);
+    lln_text_put(t, "}");
+}
+
+static void dense(lln_text_t *t, const lln_qimage_t *q, const char *p, const lln_rtq_dense_t *d)
+{
+    lln_text_put(t, "{%u, %u, ", (unsigned)d->out, (unsigned)d->in);
+    const void *ptrs[] = {d->w, d->mult, d->shift, d->bias};
+    for (int i = 0; i < 4; i++) {
+        ref(t, q, p, ptrs[i]);
+        lln_text_put(t, ", ");
+    }
+    lln_text_put(t, "%u, ", (unsigned)d->split);
+    ref(t, q, p, d->mult2);
+    lln_text_put(t, ", ");
+    ref(t, q, p, d->shift2);
+    lln_text_put(t, "}");
+}
+
+static void syn(lln_text_t *t, const lln_qimage_t *q, const char *p, const lln_rtq_syn_t *s)
+{
+    lln_text_put(t, "{");
+    ref(t, q, p, s->off);
+    lln_text_put(t, ", ");
+    ref(t, q, p, s->syn);
+    lln_text_put(t, ", %d}", s->sig_frac);
+}
+
+static void cells(lln_text_t *t, const lln_qimage_t *q, const char *p)
+{
+    const lln_rtq_model_t *r = &q->model;
+    const lln_rtq_base_t *bs = r->base;
+    if (bs != NULL && bs->nmlp > 0) { /* the MLP baseline's hidden layers */
+        lln_text_put(t, "static const lln_rtq_dense_t %s_mlp[%u] = {\n", p, (unsigned)bs->nmlp);
+        for (unsigned k = 0; k < bs->nmlp; k++) {
+            lln_text_put(t, "    ");
+            dense(t, q, p, &bs->mlp[k]);
+            lln_text_put(t, ",\n");
+        }
+        lln_text_put(t, "};\n");
+    }
+    if (bs != NULL) { /* the baselines' tables */
+        lln_text_put(
+            t,
+            "static const lln_rtq_base_t %s_base = {\n    .nmlp = %u, .mlp = %s%s, .mlp_frac = ", p,
+            (unsigned)bs->nmlp, bs->nmlp ? p : "0", bs->nmlp ? "_mlp" : "");
+        ref(t, q, p, bs->mlp_frac);
+        lln_text_put(t, ",\n    .gates = ");
+        dense(t, q, p, &bs->gates);
+        lln_text_put(t, ",\n    .cand_in = ");
+        dense(t, q, p, &bs->cand_in);
+        lln_text_put(t, ",\n    .cand_h = ");
+        dense(t, q, p, &bs->cand_h);
+        lln_text_put(t, ",\n    .gin_frac = %d, .ghn_frac = %d, .mem_frac = %d};\n", bs->gin_frac,
+                     bs->ghn_frac, bs->mem_frac);
+    }
+    if (r->ncells == 0)
+        return;
+    if (r->cfc[0].nbackbone > 0) {
+        lln_text_put(t, "static const lln_rtq_dense_t %s_backbone[%u] = {\n", p,
+                     (unsigned)r->cfc[0].nbackbone);
+        for (unsigned k = 0; k < r->cfc[0].nbackbone; k++) {
+            lln_text_put(t, "    ");
+            dense(t, q, p, &r->cfc[0].backbone[k]);
+            lln_text_put(t, ",\n");
+        }
+        lln_text_put(t, "};\n");
+    }
+    lln_text_put(t, "static const lln_rtq_cfc_t %s_cells[%u] = {\n", p, (unsigned)r->ncells);
+    for (unsigned l = 0; l < r->ncells; l++) {
+        const lln_rtq_cfc_t *c = &r->cfc[l];
+        lln_text_put(t, "    {.in = %u, .hidden = %u, .nbackbone = %u, ", (unsigned)c->in,
+                     (unsigned)c->hidden, (unsigned)c->nbackbone);
+        lln_text_put(t, ".h_frac = %d,\n     .backbone = %s%s, .act_frac = ", c->h_frac,
+                     c->nbackbone ? p : "0", c->nbackbone ? "_backbone" : "");
+        ref(t, q, p, c->act_frac);
+        lln_text_put(t, ",\n     .heads = ");
+        dense(t, q, p, &c->heads);
+        lln_text_put(t, ",\n     .ff_frac = %d, .t_frac = %d, .w_tau = ", c->ff_frac, c->t_frac);
+        ref(t, q, p, c->w_tau);
+        lln_text_put(t, ", .a = ");
+        ref(t, q, p, c->a);
+        lln_text_put(t, ", .a_frac = %d},\n", c->a_frac);
+    }
+    lln_text_put(t, "};\n");
+}
+
+void lln__export_q_model_c(lln_text_t *t, const lln_qimage_t *q, const char *p, const char *version)
+{
+    const lln_rtq_model_t *r = &q->model;
+    const lln_rtq_ltc_t *l = &r->ltc;
+    lln_text_put(t,
+                 "/* Generated by lln export (liquid-edge %s): the integer tables of one quantized "
+                 "model. Do not edit. */\n#include \"%s_model.h\"\n\n",
+                 version, p);
+    for (int i = 0; i < q->narrays; i++)
+        put_array(t, p, &q->arrays[i]);
+    cells(t, q, p);
+    lln_text_put(t, "\nconst lln_rtq_model_t %s_model = {\n", p);
+    lln_text_put(t, "    .cell = %u, .mode = %u, .activation = %u,\n", (unsigned)r->cell,
+                 (unsigned)r->mode, (unsigned)r->activation);
+    lln_text_put(
+        t, "    .inputs = %u, .units = %u, .outputs = %u, .cell_outputs = %u, .dt_frac = %d,\n",
+        (unsigned)r->inputs, (unsigned)r->units, (unsigned)r->outputs, (unsigned)r->cell_outputs,
+        r->dt_frac);
+    lln_text_put(t, "    .x_frac = ");
+    ref(t, q, p, r->x_frac);
+    lln_text_put(t, ", .y_frac = ");
+    ref(t, q, p, r->y_frac);
+    if (r->cell == LLN_RTQ_LTC) {
+        lln_text_put(t,
+                     ",\n    .ltc = {.unfolds = %u, .v_frac = %d, .g_frac = %d, .xin_frac = %d,\n",
+                     (unsigned)l->unfolds, l->v_frac, l->g_frac, l->xin_frac);
+        lln_text_put(t, "            .cm_k = ");
+        ref(t, q, p, l->cm_k);
+        lln_text_put(t, ", .gleak = ");
+        ref(t, q, p, l->gleak);
+        lln_text_put(t, ", .gvleak = ");
+        ref(t, q, p, l->gvleak);
+        lln_text_put(t, ", .eps = %" PRId32 ",\n            .in_map = ", l->eps);
+        affine(t, q, p, &l->in_map);
+        lln_text_put(t, ",\n            .sensory = ");
+        syn(t, q, p, &l->sensory);
+        lln_text_put(t, ",\n            .internal = ");
+        syn(t, q, p, &l->internal);
+        lln_text_put(t, "}");
+    } else if (r->baseline) {
+        lln_text_put(t, ",\n    .in_norm = ");
+        affine(t, q, p, &r->in_norm);
+        lln_text_put(t, ",\n    .base = &%s_base, .baseline = lln_rtq_baseline", p);
+    } else {
+        lln_text_put(
+            t, ",\n    .ncells = %u, .cfc = %s_cells,\n    .in_norm = ", (unsigned)r->ncells, p);
+        affine(t, q, p, &r->in_norm);
+    }
+    lln_text_put(t, ",\n    .proj = ");
+    dense(t, q, p, &r->proj);
+    lln_text_put(t, ", .c_frac = %d,\n    .out_map = ", r->c_frac);
+    affine(t, q, p, &r->out_map);
+    lln_text_put(t, ",\n    .state_len = %lu, .scratch16_len = %lu, .scratch32_len = %lu};\n",
+                 (unsigned long)r->state_len, (unsigned long)r->scratch16_len,
+                 (unsigned long)r->scratch32_len);
+}
+
+static void list(lln_text_t *t, const int8_t *v, int n)
+{
+    lln_text_put(t, "{");
+    for (int i = 0; i < n; i++)
+        lln_text_put(t, "%s%d", i ? ", " : "", v[i]);
+    lln_text_put(t, "}");
+}
+
+void lln__export_q_model_h(lln_text_t *t, const lln_qimage_t *q, const char *p, const char *P,
+                           const char *head, const lln_export_sizes_t *s)
+{
+    const lln_rtq_model_t *r = &q->model;
+    lln_text_put(t, "%s", head);
+    lln_text_put(t,
+                 " * Fixed point: inputs and outputs are int16 with per-element binary points\n");
+    lln_text_put(t, " * (%s_X_FRAC, %s_Y_FRAC), dt an int32 with %s_DT_FRAC fractional bits.\n", P,
+                 P, P);
+    lln_text_put(t, " *   static int16_t state[%s_STATE_LEN], s16[%s_SCRATCH16_LEN];\n", P, P);
+    lln_text_put(t, " *   static int32_t s32[%s_SCRATCH32_LEN];\n", P);
+    lln_text_put(t, " *   lln_rtq_reset(&%s_model, state);\n", p);
+    lln_text_put(
+        t, " *   lln_rtq_step(&%s_model, state, x, %s_DT(seconds), y, s16, s32); (0 = ok) */\n", p,
+        P);
+    lln_text_put(t, "#ifndef %s_MODEL_H\n#define %s_MODEL_H\n\n#include \"lln_rtq.h\"\n\n", P, P);
+    lln_text_put(t, "#define %s_INPUTS %u\n#define %s_OUTPUTS %u\n", P, (unsigned)r->inputs, P,
+                 (unsigned)r->outputs);
+    lln_text_put(
+        t, "#define %s_STATE_LEN %lu\n#define %s_SCRATCH16_LEN %lu\n#define %s_SCRATCH32_LEN %lu\n",
+        P, (unsigned long)r->state_len, P, (unsigned long)r->scratch16_len, P,
+        (unsigned long)r->scratch32_len);
+    lln_text_put(t, "#define %s_STATE_BYTES %zu   /* RAM per stream */\n", P, s->state_bytes);
+    lln_text_put(t, "#define %s_SCRATCH_BYTES %zu /* RAM, shared by streams stepped in turn */\n",
+                 P, s->scratch_bytes);
+    lln_text_put(t, "#define %s_WEIGHT_BYTES %zu  /* const tables (flash) */\n", P,
+                 s->weight_bytes);
+    lln_text_put(t, "#define %s_DT_FRAC %d\n#define %s_X_FRAC ", P, r->dt_frac, P);
+    list(t, r->x_frac, r->inputs);
+    lln_text_put(t, "\n#define %s_Y_FRAC ", P);
+    list(t, r->y_frac, r->outputs);
+    lln_text_put(
+        t, "\n/* Elapsed time in seconds (a constant expression) -> the int32 dt argument. */\n");
+    lln_text_put(t, "#define %s_DT(seconds) ((int32_t)((seconds) * %.1f + 0.5))\n\n", P,
+                 (double)(1UL << r->dt_frac));
+    lln_text_put(t, "extern const lln_rtq_model_t %s_model;\n\n#endif\n", p);
+}
+
+void lln__export_q_main(lln_text_t *t, const char *p, const char *P)
+{
+    lln_text_put(
+        t,
+        "/* Example: stream a few steps through the exported fixed-point model (hosted C). "
+        "*/\n#include <stdio.h>\n\n#include \"%s_model.h\"\n\n",
+        p);
+    lln_text_put(t, "static int16_t state[%s_STATE_LEN], s16[%s_SCRATCH16_LEN];\n", P, P);
+    lln_text_put(t, "static int32_t s32[%s_SCRATCH32_LEN];\n", P);
+    lln_text_put(t, "static const int xf[%s_INPUTS] = %s_X_FRAC, yf[%s_OUTPUTS] = %s_Y_FRAC;\n\n",
+                 P, P, P, P);
+    lln_text_put(t, "/* v * 2^-f as a double */\nstatic double real(long v, int f)\n{\n"
+                    "    double s = (double)v;\n    for (; f > 0; f--)\n        s /= 2;\n"
+                    "    for (; f < 0; f++)\n        s *= 2;\n    return s;\n}\n\n");
+    lln_text_put(t, "int main(void)\n{\n    int16_t x[%s_INPUTS], y[%s_OUTPUTS];\n", P, P);
+    lln_text_put(t, "    lln_rtq_reset(&%s_model, state);\n    for (int t = 0; t < 10; t++) {\n",
+                 p);
+    lln_text_put(t, "        for (int i = 0; i < %s_INPUTS; i++) /* value v -> v * 2^frac */\n", P);
+    lln_text_put(
+        t, "            x[i] = (int16_t)(((t * 7 + i * 3) %% 11 - 5) *\n"
+           "                             (1 << (xf[i] < 3 ? 0 : xf[i] > 15 ? 12 : xf[i] - 3)));\n");
+    lln_text_put(t,
+                 "        if (lln_rtq_step(&%s_model, state, x, %s_DT(0.1), y, s16, s32) != "
+                 "LLN_RTQ_OK)\n            return 1;\n",
+                 p, P);
+    lln_text_put(t, "        printf(\"step %%d: y0 = %%g\\n\", t, real(y[0], yf[0]));\n");
+    lln_text_put(t, "    }\n    return 0;\n}\n");
+}

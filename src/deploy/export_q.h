@@ -1,0 +1,18 @@
+/* Code generation of the fixed-point export (export_q.c), used by export.c. Internal. */
+#ifndef LLN_EXPORT_Q_H
+#define LLN_EXPORT_Q_H
+
+#include "lln/export.h"
+#include "quant_internal.h"
+#include "lln/util.h"
+
+/* <p>_model.c: the tables and the lln_rtq_model_t. */
+void lln__export_q_model_c(lln_text_t *t, const lln_qimage_t *q, const char *p,
+                           const char *version);
+/* <p>_model.h: head is the generated comment's opening lines (target, model). */
+void lln__export_q_model_h(lln_text_t *t, const lln_qimage_t *q, const char *p, const char *P,
+                           const char *head, const lln_export_sizes_t *s);
+/* An example main.c for hosted builds. */
+void lln__export_q_main(lln_text_t *t, const char *p, const char *P);
+
+#endif
