@@ -16,3 +16,22 @@ endif()
 if(WIN32)
   add_compile_definitions(__USE_MINGW_ANSI_STDIO=1)
 endif()
+# GCC's format(printf) attribute means msvcrt's printf on mingw-w64 and flags %zu as unknown,
+# though the library's formatting goes through mingw's C99 stdio (above): format checking
+# stays with the Linux builds.
+if(MINGW)
+  add_compile_options(-Wno-format)
+endif()
+
+# Called after the unit tests are defined: on Windows they get tests/win_compat.h (mkdtemp, mkdir).
+function(lln_platform_tests)
+  if(WIN32)
+    file(GLOB tests CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/test_*.c)
+    foreach(src ${tests})
+      get_filename_component(name ${src} NAME_WE)
+      if(TARGET ${name})
+        target_compile_options(${name} PRIVATE -include ${CMAKE_SOURCE_DIR}/tests/win_compat.h)
+      endif()
+    endforeach()
+  endif()
+endfunction()

@@ -3,8 +3,8 @@
 # folder). Usage:
 #   cmake -S . -B build-windows --toolchain cmake/toolchains/x86_64-w64-mingw32.cmake
 # The library, its unit tests and lln_golden are built; the lln CLI is not (LLN_BUILD_CLI=OFF):
-# Debian has no mingw-w64 build of cJSON, which lln report/plot need. The native Windows job
-# of .github/workflows builds everything with MSYS2's packages.
+# it starts child processes with fork/exec, handles signals with sigaction and needs cJSON,
+# which Debian does not build for mingw-w64 (docs/DESIGN.md, "Platforms").
 set(CMAKE_SYSTEM_NAME Windows)
 set(CMAKE_SYSTEM_PROCESSOR x86_64)
 set(CMAKE_C_COMPILER x86_64-w64-mingw32-gcc)
