@@ -27,4 +27,4 @@ cmake --build "$build" -j "$jobs" --target lln_golden $targets
 echo "NOT RUN on $tc: tests/cli_*.sh (native CLI tests) and test_data_shared (runs the CLI as" \
     "a child process), nor the host-tool checks (symbols, layers, fuzz corpora)"
 ctest --test-dir "$build" -j "$jobs" --output-on-failure \
-    -R "^($(echo $targets | tr ' ' '|')|golden_parity)\$"
+    -R "^($(echo "$targets" | paste -sd'|' -)|golden_parity)\$"

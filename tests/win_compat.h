@@ -1,5 +1,5 @@
 /* Force-included into the unit tests of the Windows build (cmake/platforms.cmake): the POSIX
- * calls the tests use that mingw-w64 lacks. */ 
+ * calls the tests use that mingw-w64 lacks. */
 #ifndef LLN_TESTS_WIN_COMPAT_H
 #define LLN_TESTS_WIN_COMPAT_H
 #ifdef _WIN32

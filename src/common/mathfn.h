@@ -126,9 +126,8 @@ typedef float32x4_t lln_vf;
 #define lln_neon_max_ps vmaxq_f32
 #define lln_neon_min_ps vminq_f32
 #define lln_neon_fmadd_ps(a, b, c) vfmaq_f32((c), (a), (b)) /* a*b + c, one rounding */
-#define lln_vf_pow2n(t)            \
-    vreinterpretq_f32_s32(vshlq_n_s32( \
-        vaddq_s32(vreinterpretq_s32_f32(t), vdupq_n_s32(127)), 23))
+#define lln_vf_pow2n(t) \
+    vreinterpretq_f32_s32(vshlq_n_s32(vaddq_s32(vreinterpretq_s32_f32(t), vdupq_n_s32(127)), 23))
 #else
 #define LLN_VEC_BYTES 16 /* no intrinsics: plain C loops, blocked for 4 floats */
 #endif

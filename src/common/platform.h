@@ -32,7 +32,7 @@ static inline int lln__replace_file(const char *tmp, const char *path)
     DWORD e = GetLastError();
     errno = e == ERROR_ACCESS_DENIED || e == ERROR_SHARING_VIOLATION ? EACCES
             : e == ERROR_PATH_NOT_FOUND || e == ERROR_FILE_NOT_FOUND ? ENOENT
-                                                                      : EIO;
+                                                                     : EIO;
     return -1;
 }
 
@@ -61,10 +61,7 @@ static inline long lln__online_cpus(void)
 
 static inline int lln__fsync(int fd) { return fsync(fd); }
 
-static inline int lln__replace_file(const char *tmp, const char *path)
-{
-    return rename(tmp, path);
-}
+static inline int lln__replace_file(const char *tmp, const char *path) { return rename(tmp, path); }
 
 /* The rename is durable only once the directory entry is on disk. Filesystems that cannot
  * sync a directory say EINVAL; there is nothing more to do on those. */
