@@ -23,8 +23,22 @@ if(MINGW)
   add_compile_options(-Wno-format)
 endif()
 
-# Called after the unit tests are defined: on Windows they get tests/win_compat.h (mkdtemp, mkdir).
+# Called after the unit tests are defined: on Windows they get tests/win_compat.h (mkdtemp,
+# mkdir); with run-time dispatch, the golden parity and the kernel tests run once per forced
+# variant (LLN_ISA), so every variant is tested on a machine that has them all.
 function(lln_platform_tests)
+  if(LLN_ISA_DISPATCH)
+    foreach(isa sse2 avx2 avx512)
+      add_test(NAME golden_parity_${isa} COMMAND lln_golden ${LLN_SHARED_DIR}/golden)
+      set_tests_properties(golden_parity_${isa} PROPERTIES ENVIRONMENT LLN_ISA=${isa}
+        SKIP_RETURN_CODE 77 TIMEOUT 600)
+      foreach(t test_model test_grad test_train)
+        add_test(NAME ${t}_${isa} COMMAND ${t})
+        set_tests_properties(${t}_${isa} PROPERTIES ENVIRONMENT LLN_ISA=${isa}
+          SKIP_RETURN_CODE 77 TIMEOUT 600)
+      endforeach()
+    endforeach()
+  endif()
   if(WIN32)
     file(GLOB tests CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/test_*.c)
     foreach(src ${tests})
@@ -35,3 +49,21 @@ function(lln_platform_tests)
     endforeach()
   endif()
 endfunction()
+
+# Run-time ISA dispatch of the float32 kernels on x86-64 (src/core/kernels_dispatch.c): the
+# portable build (what a distribution or a wheel ships) carries the kernels for the SSE2
+# baseline, AVX2 + FMA (x86-64-v3) and AVX-512 (x86-64-v4) and picks one by cpuid. Not with
+# LLN_NATIVE (that build is tuned for one machine), not with MSVC (no -march), not for
+# Windows (mingw-w64 GCC does not keep the stack 32/64-byte aligned for AVX spills).
+if(CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|amd64)$" AND NOT LLN_NATIVE AND NOT WIN32
+   AND CMAKE_C_COMPILER_ID MATCHES "GNU|Clang")
+  set(LLN_ISA_DISPATCH ON)
+  set(k ${CMAKE_SOURCE_DIR}/src/core)
+  set_source_files_properties(${k}/kernels_f32.c PROPERTIES COMPILE_DEFINITIONS LLN_KERNEL_ISA=base)
+  set_source_files_properties(${k}/kernels_f32_avx2.c PROPERTIES COMPILE_OPTIONS -march=x86-64-v3)
+  set_source_files_properties(${k}/kernels_f32_avx512.c PROPERTIES COMPILE_OPTIONS -march=x86-64-v4)
+  add_compile_definitions(LLN_ISA_DISPATCH)
+  message(STATUS "float32 kernels: sse2, avx2 and avx512, chosen at run time (LLN_ISA)")
+else()
+  set(LLN_ISA_DISPATCH OFF)
+endif()
