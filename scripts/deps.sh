@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs (as root, with apt-get) or names (otherwise) what building and testing needs.
-# Usage: scripts/deps.sh [build|sim|ci]   build: compiler, cmake, pkg-config, zlib, cJSON (the
-# JSON results of lln report / plot); ci: also clang, gcovr, valgrind (the sanitizer and
+# Usage: scripts/deps.sh [build|sim|platforms|ci]   build: compiler, cmake, pkg-config, zlib,
+# cJSON (the JSON results of lln report / plot); ci: also clang, gcovr, valgrind (the sanitizer and
 # coverage stages of .ci/run), chromium (renders lln report's page in tests/cli_report.sh)
 # and rsvg-convert (lln plot's PNG files).
 # sim: also the cross compilers, C libraries and QEMU of sim/ (Cortex-M, RV32); ci includes sim.
