@@ -27,12 +27,15 @@ demo: build
 golden: build
 	$(BUILD)/lln_golden $(DIR)
 
+# ncps (the unmodified reference library from $(SHARED)/anchors/ncps, when python3 has torch)
+# and then our kernels, at BENCH_THREADS threads; ratios come from this run only.
+# BENCH_QUICK=--quick: fewer repetitions.
+BENCH_THREADS ?= 1
+BENCH_QUICK ?=
 bench: deps
 	@cmake -S . -B $(BENCH_BUILD) -DCMAKE_BUILD_TYPE=Release -DLLN_NATIVE=ON >/dev/null
 	@cmake --build $(BENCH_BUILD) -j $(JOBS)
-	$(BENCH_BUILD)/bench_speed
-	$(BENCH_BUILD)/bench_train_grad
-	$(BENCH_BUILD)/bench_train
+	sh scripts/bench.sh $(BENCH_BUILD) $(SHARED)/anchors/ncps $(BENCH_THREADS) $(BENCH_QUICK)
 
 # DESTDIR=DIR stages the installation under DIR (packaging); PREFIX=P installs into P.
 install: build
@@ -51,6 +54,20 @@ ci:
 .PHONY: ci-metrics
 ci-metrics:
 	@python3 scripts/ci_metrics.py $(METRICS_ARGS)
+
+# Our int8 dense layer against CMSIS-NN's kernels (built from $(SHARED)/anchors/cmsis-nn, never
+# copied) under the QEMU instruction counter on Cortex-M4, M7, M33 and M55: a Markdown table.
+.PHONY: bench-cmsis
+bench-cmsis:
+	@sh scripts/deps.sh sim || echo "(bench-cmsis needs the Arm cross compiler and QEMU; it will say so)"
+	bash bench/mcu/cmsis_compare.sh $(SHARED)/anchors/cmsis-nn
+
+# The energy model against MLPerf Tiny's measured autoencoder energy ($(SHARED)/anchors/mlperf-tiny-ad):
+# our int8 dense path under QEMU on the matching cores, then lln_profile_compute.
+.PHONY: bench-energy
+bench-energy: build
+	@sh scripts/deps.sh sim || echo "(bench-energy needs the Arm cross compiler and QEMU; it will say so)"
+	bash bench/mcu/mlperf_energy.sh $(BUILD) $(SHARED)/anchors/mlperf-tiny-ad
 
 # Release artifacts in $(DIST)/: liquid-edge-X.Y.Z.tar.gz (git archive),
 # liquid-edge-X.Y.Z-linux-ARCH.tar.gz (a Release build installed under PREFIX=/usr/local),

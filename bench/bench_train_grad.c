@@ -3,14 +3,16 @@
  *
  *   bench_train_grad [--quick] [MODEL]
  *
- * The task of shared/anchors/ncps-speed.md, method (c): one epoch = 1024 sequences x 64
+ * The task of bench_train.c: one epoch = 1024 sequences x 64
  * steps in mini-batches of 32 (32 batches); channel 0 = sin(w t + phase) + N(0, 0.3^2),
  * channels 1-7 N(0, 0.3^2); targets sin and cos of the phase on the first two outputs, MSE.
  * Per batch: lln_tape_forward, dL/dy, lln_tape_backward into a float64 gradient, and
  * lln_model_prepare (what an optimizer step costs besides its own arithmetic, which is not
  * part of this benchmark: Adam on <= 42k parameters is ~0.1 ms). One warm-up epoch, then the
- * median of several. Reported beside ncps's "train epoch" anchors (which include Adam) and
- * the FLOP limits of the same document. --quick: 1 timed epoch; MODEL: only that anchor model. */
+ * median of several. Reported beside the limit of this machine (bench/bench_common.h: 3 x the
+ * forward FLOP at the measured FMA peak of one core); the same-run comparison with ncps is
+ * bench_train's (it includes the optimizer, as ncps's epoch does). --quick: 1 timed epoch;
+ * MODEL: only that model. */
 #define _POSIX_C_SOURCE 199309L
 #include <math.h>
 #include <stdio.h>
@@ -21,30 +23,14 @@
 #include "lln/grad.h"
 #include "lln/model.h"
 #include "anchor_models.h"
+#include "bench_common.h"
 
 #define SEQS 1024
 #define STEPS 64
 #define BATCH 32
 #define RUNS 5
-#define GOAL_RATIO 10.0
 
-typedef struct anchor {
-    const char *id;
-    double ncps_s;  /* ncps train epoch, s (anchor to beat) */
-    double limit_s; /* physical-limit estimate, s */
-} anchor_t;
-
-static const anchor_t MODELS[] = {
-    {"ltc_ncp19", 5.9, 0.018}, {"ltc_fc32", 11.2, 0.345},  {"cfc32", 1.5, 0.068},
-    {"cfc64", 2.0, 0.127},     {"wcfc_ncp19", 2.0, 0.005},
-};
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
+static const char *const MODELS[] = {"ltc_ncp19", "ltc_fc32", "cfc32", "cfc64", "wcfc_ncp19"};
 
 static unsigned long long rng_state = 0x9E3779B97F4A7C15ull;
 static double rng_uniform(void)
@@ -76,19 +62,13 @@ static void make_task(float *x, float *tg)
     }
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 /* One epoch; returns seconds (negative on error) and the mean loss in *loss. */
 static double epoch(lln_model_t *m, lln_tape_t *tp, const float *x, const float *tg, float *y,
                     float *dy, double *grad, double *loss)
 {
     int O = lln_model_output_size(m);
     size_t np = lln_model_param_count(m), per = (size_t)STEPS * (size_t)O;
-    double sum = 0, t0 = now_s();
+    double sum = 0, t0 = lln_bench_now();
     for (int s0 = 0; s0 < SEQS; s0 += BATCH) {
         const float *xb = x + (size_t)s0 * STEPS * LLN_ANCHOR_INPUTS;
         const float *tb = tg + (size_t)s0 * STEPS * 2;
@@ -108,7 +88,7 @@ static double epoch(lln_model_t *m, lln_tape_t *tp, const float *x, const float 
             return -1;
     }
     *loss = sum / ((double)SEQS * STEPS * 2);
-    return now_s() - t0;
+    return lln_bench_now() - t0;
 }
 
 int main(int argc, char **argv)
@@ -125,18 +105,21 @@ int main(int argc, char **argv)
     make_task(x, tg);
     printf("training epoch (forward + backward, float32, 1 thread): %d seqs x %d steps, batch %d\n",
            SEQS, STEPS, BATCH);
-    printf("%-11s %10s %10s %9s %12s %9s %8s %8s\n", "model", "epoch ms", "min ms", "ncps s",
-           "ncps/ours", "limit ms", "ours/lim", "tape MB");
+    lln_machine_t mc;
+    lln_machine_measure(&mc);
+    lln_machine_print(&mc);
+    printf("%-11s %10s %10s %9s %5s %8s %8s\n", "model", "epoch ms", "min ms", "limit ms", "bound",
+           "ours/lim", "tape MB");
     int rc = 0;
     for (size_t k = 0; k < sizeof MODELS / sizeof MODELS[0]; k++) {
         lln_model_t *m = NULL;
         lln_tape_t *tp = NULL;
         lln_error_t err;
-        if (only != NULL && strcmp(only, MODELS[k].id) != 0)
+        if (only != NULL && strcmp(only, MODELS[k]) != 0)
             continue;
-        if (lln_anchor_model(MODELS[k].id, &m, &err) != LLN_OK ||
+        if (lln_anchor_model(MODELS[k], &m, &err) != LLN_OK ||
             lln_tape_create(m, LLN_F32, BATCH, STEPS, &tp) != LLN_OK) {
-            fprintf(stderr, "%s: setup failed\n", MODELS[k].id);
+            fprintf(stderr, "%s: setup failed\n", MODELS[k]);
             lln_model_free(m);
             rc = 1;
             continue;
@@ -152,15 +135,16 @@ int main(int argc, char **argv)
             double mn = t[0];
             for (int r = 1; r < runs; r++)
                 mn = t[r] < mn ? t[r] : mn;
-            qsort(t, (size_t)runs, sizeof t[0], cmp_double);
+            qsort(t, (size_t)runs, sizeof t[0], lln_bench_cmp_double);
             double med = t[runs / 2];
-            printf("%-11s %10.1f %10.1f %9.1f %11.1fx %9.0f %7.1fx %8.1f%s\n", MODELS[k].id,
-                   med * 1e3, mn * 1e3, MODELS[k].ncps_s, MODELS[k].ncps_s / med,
-                   MODELS[k].limit_s * 1e3, med / MODELS[k].limit_s,
-                   (double)lln_tape_bytes(m, LLN_F32, BATCH, STEPS) / 1e6,
-                   MODELS[k].ncps_s / med >= GOAL_RATIO ? "" : "  (< 10x)");
+            const char *bound;
+            double lim = lln_machine_limit(&mc, m, (double)SEQS * STEPS, 3,
+                                           3.0 * SEQS / BATCH * STEPS, 1, &bound);
+            printf("%-11s %10.1f %10.1f %9.1f %5s %7.1fx %8.1f\n", MODELS[k], med * 1e3, mn * 1e3,
+                   lim * 1e3, bound, med / lim,
+                   (double)lln_tape_bytes(m, LLN_F32, BATCH, STEPS) / 1e6);
         } else {
-            fprintf(stderr, "%s: run failed\n", MODELS[k].id);
+            fprintf(stderr, "%s: run failed\n", MODELS[k]);
             rc = 1;
         }
         free(y);

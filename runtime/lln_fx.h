@@ -212,7 +212,59 @@ int32_t lln_fx_dot_s8_s16_ref(const int8_t *w, const int16_t *x, int n);
 /** Plain C reference of lln_fx_dot_s8i_s16 (same interleaved layout). */
 int32_t lln_fx_dot_s8i_s16_ref(const int8_t *w, const int16_t *x, int n);
 
-#if defined(__ARM_FEATURE_DSP) && defined(__ARM_FEATURE_SIMD32) && !defined(__ARM_BIG_ENDIAN)
+#if defined(__ARM_FEATURE_MVE) && !defined(__ARM_BIG_ENDIAN)
+#include <arm_mve.h>
+
+/* Helium (MVE, Cortex-M55/M85) versions of the two interleaved dot products: eight int8 weights
+ * sign-extended to int16 lanes by one widening load, the activations gathered in the order
+ * that undoes the weights' (w0, w2, w1, w3) interleave, and one VMLADAVA adding the eight
+ * products to a 32-bit accumulator modulo 2^32 (so the result is the reference's bit for bit,
+ * as with SMLAD). The row tail (fewer than 8 weights) runs as one predicated step: lanes past
+ * the end are neither loaded nor added. Lane k of the weights meets x[off[k]]: both groups of
+ * four interleaved (a full step), only the first (4 to 7 left), none (fewer than 4 left). */
+static const uint16_t lln_fx__mve_off[3][8] = {
+    {0, 2, 1, 3, 4, 6, 5, 7}, {0, 2, 1, 3, 4, 5, 6, 7}, {0, 1, 2, 3, 4, 5, 6, 7}};
+
+/** See the DSP version below; here eight MACs per VMLADAVA. */
+static inline int32_t lln_fx_dot_s8i_s16(const int8_t *w, const int16_t *x, int n)
+{
+    int32_t acc = 0;
+    int i = 0;
+    uint16x8_t off = vld1q_u16(lln_fx__mve_off[0]);
+    for (; i + 8 <= n; i += 8)
+        acc = vmladavaq_s16(acc, vldrbq_s16(w + i), vldrhq_gather_shifted_offset_s16(x + i, off));
+    if (i < n) {
+        mve_pred16_t p = vctp16q((uint32_t)(n - i));
+        uint16x8_t o = vld1q_u16(lln_fx__mve_off[n - i >= 4 ? 1 : 2]);
+        acc = vmladavaq_s16(acc, vldrbq_z_s16(w + i, p),
+                            vldrhq_gather_shifted_offset_z_s16(x + i, o, p));
+    }
+    return acc;
+}
+
+/** See the DSP version below; the activation gather is shared by the two rows. */
+static inline void lln_fx_dot2_s8i_s16(const int8_t *w0, const int8_t *w1, const int16_t *x, int n,
+                                       int32_t *acc0, int32_t *acc1)
+{
+    int32_t a0 = 0, a1 = 0;
+    int i = 0;
+    uint16x8_t off = vld1q_u16(lln_fx__mve_off[0]);
+    for (; i + 8 <= n; i += 8) {
+        int16x8_t xv = vldrhq_gather_shifted_offset_s16(x + i, off);
+        a0 = vmladavaq_s16(a0, vldrbq_s16(w0 + i), xv);
+        a1 = vmladavaq_s16(a1, vldrbq_s16(w1 + i), xv);
+    }
+    if (i < n) {
+        mve_pred16_t p = vctp16q((uint32_t)(n - i));
+        uint16x8_t o = vld1q_u16(lln_fx__mve_off[n - i >= 4 ? 1 : 2]);
+        int16x8_t xv = vldrhq_gather_shifted_offset_z_s16(x + i, o, p);
+        a0 = vmladavaq_s16(a0, vldrbq_z_s16(w0 + i, p), xv);
+        a1 = vmladavaq_s16(a1, vldrbq_z_s16(w1 + i, p), xv);
+    }
+    *acc0 = a0;
+    *acc1 = a1;
+}
+#elif defined(__ARM_FEATURE_DSP) && defined(__ARM_FEATURE_SIMD32) && !defined(__ARM_BIG_ENDIAN)
 #include <string.h>
 
 /* uint32 -> int32 as two's complement (not API). */

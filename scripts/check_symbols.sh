@@ -28,5 +28,5 @@ report "lln_ symbols that are neither exported nor the runtime's (make them lln_
     "$(grep -Ev '^lln_(rt|rtq|fx)_' <<<"$hidden")"
 n_exp=$(grep -c . <<<"$exported")
 n_int=$(grep -c '^lln__' <<<"$globals")
-echo "check_symbols: $n_exp exported lln_ symbols, $n_int lln__ internal, $(grep -c . <<<"$hidden") runtime-only"
+echo "check_symbols: $n_exp exported symbols, $n_int lln__ internal, $(grep -c . <<<"$hidden") runtime-only"
 exit $bad

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "check.h"
+#include "lln/util.h"
 #include "../runtime/lln_fx.h"
 
 /* Documented bounds (lln_fx.h), in output LSBs (2^-15). "interp" is against the exact value
@@ -17,16 +18,10 @@
 #define EXP_INTERP_BOUND 0.514
 #define EXP_TOTAL_BOUND 1.0
 
-static uint64_t rng_state = 0x9E3779B97F4A7C15u;
+/* splitmix64 (the library's lln_rng) from a fixed state */
+static lln_rng_t rng_state = {0x9E3779B97F4A7C15u};
 
-/* splitmix64 */
-static uint64_t rnd64(void)
-{
-    uint64_t z = (rng_state += 0x9E3779B97F4A7C15u);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
-    return z ^ (z >> 31);
-}
+static uint64_t rnd64(void) { return lln_rng_next(&rng_state); }
 
 static int32_t rnd32(void) { return (int32_t)(uint32_t)(rnd64() >> 32); }
 

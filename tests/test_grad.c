@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "lln/util.h"
 #include "lln/grad.h"
 #include "lln/model.h"
 
@@ -151,15 +152,11 @@ static const spec_t SPECS[] = {
 };
 #define NSPECS (sizeof SPECS / sizeof SPECS[0])
 
-/* splitmix64: deterministic test data */
-static uint64_t rng = 0x1234567ull;
+/* deterministic test data: splitmix64 (the library's lln_rng) from a fixed state */
+static lln_rng_t rng = {0x1234567ull};
 static double urand(double lo, double hi)
 {
-    uint64_t z = (rng += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    z ^= z >> 31;
-    return lo + (hi - lo) * (double)(z >> 11) * (1.0 / 9007199254740992.0);
+    return lo + (hi - lo) * (double)(lln_rng_next(&rng) >> 11) * (1.0 / 9007199254740992.0);
 }
 
 static lln_model_t *make(const spec_t *s)

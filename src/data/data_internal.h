@@ -54,9 +54,6 @@ void lln__strmap_free(lln__strmap_t *m);
 /* "train" / "valid" / "validation" / "val" / "test" / "0" / "1" / "2" -> 0..2, else -1. */
 int lln__parse_split(const char *s);
 
-/* Fisher-Yates shuffle of v[0..n-1]. */
-void lln__shuffle(size_t *v, size_t n, lln_rng_t *r);
-
 /* Stream of the split shuffles ("SPLIT" in ASCII): epochs use their own number, which never
  * gets near it. */
 #define LLN__STREAM_SPLIT 0x53504C4954000000ull

@@ -5,6 +5,18 @@
 #include <string.h>
 
 #include "data_internal.h"
+
+/* Fisher-Yates shuffle of v[0..n-1] (splitmix64 of common/rng.c). */
+static void shuffle(size_t *v, size_t n, lln_rng_t *r)
+{
+    for (size_t i = n; i > 1; i--) {
+        size_t j = (size_t)lln_rng_below(r, (uint64_t)i);
+        size_t t = v[i - 1];
+        v[i - 1] = v[j];
+        v[j] = t;
+    }
+}
+
 #include "common/alloc.h"
 
 /* Split of position i of a shuffled order of n items: valid first, then test, then train. */
@@ -31,7 +43,7 @@ static lln_status_t by_windows(lln_dataset_t *ds, double valid, double test, uin
         return LLN_E_NOMEM;
     lln_rng_t r;
     lln_rng_seed(&r, seed, LLN__STREAM_SPLIT);
-    lln__shuffle(order, n, &r);
+    shuffle(order, n, &r);
     for (size_t i = 0; i < n; i++)
         ds->win[order[i]].split = cut(i, part(valid, n), part(test, n));
     lln__free(order);
@@ -49,7 +61,7 @@ static lln_status_t by_sequences(lln_dataset_t *ds, double valid, double test, u
     }
     lln_rng_t r;
     lln_rng_seed(&r, seed, LLN__STREAM_SPLIT);
-    lln__shuffle(order, n, &r);
+    shuffle(order, n, &r);
     for (size_t i = 0; i < n; i++)
         of[order[i]] = cut(i, part(valid, n), part(test, n));
     for (size_t w = 0; w < ds->nwin; w++)
@@ -136,23 +148,11 @@ size_t lln_dataset_split_windows(const lln_dataset_t *ds, lln_split_t split, siz
     return n;
 }
 
-/* ---- shuffles (splitmix64 of common/rng.c) ---------------------------------------------- */
-
-void lln__shuffle(size_t *v, size_t n, lln_rng_t *r)
-{
-    for (size_t i = n; i > 1; i--) {
-        size_t j = (size_t)lln_rng_below(r, (uint64_t)i);
-        size_t t = v[i - 1];
-        v[i - 1] = v[j];
-        v[j] = t;
-    }
-}
-
 void lln_data_shuffle(size_t *v, size_t n, unsigned long long seed, unsigned long long epoch)
 {
     lln_rng_t r;
     if (v == NULL)
         return;
     lln_rng_seed(&r, seed, epoch);
-    lln__shuffle(v, n, &r);
+    shuffle(v, n, &r);
 }

@@ -67,8 +67,9 @@ static int get_list(const char *text, const char *key, int *v, int want, int lo,
     return *p == ' ' || *p == '\0';
 }
 
-lln_status_t lln__qfmt_parse(const lln_model_t *m, const char *text, lln_qfmt_t *f,
-                             lln_error_t *err)
+/* The metadata text "dt=20 x=12,12 y=10 ..." -> formats, checked against m. */
+static lln_status_t qfmt_parse(const lln_model_t *m, const char *text, lln_qfmt_t *f,
+                               lln_error_t *err)
 {
     const lln_config_t *c = lln_model_config(m);
     memset(f, 0, sizeof *f);
@@ -130,7 +131,7 @@ lln_status_t lln_quant_create(const lln_model_t *m, lln_quant_t **out, lln_error
                              "the model is not quantized (run `lln quantize MODEL --calib CSV`)");
     lln_quant_t *q = lln__calloc(1, sizeof *q);
     lln_qfmt_t *f = lln__malloc(sizeof *f);
-    lln_status_t st = q && f ? lln__qfmt_parse(m, text, f, err)
+    lln_status_t st = q && f ? qfmt_parse(m, text, f, err)
                              : lln_error_set(err, LLN_E_NOMEM, "quantize: out of memory");
     if (st == LLN_OK)
         st = lln__qimage_build(m, f, &q->img, err);

@@ -36,9 +36,7 @@ typedef struct lln_qfmt {
     int mem;                   /* LSTM: the memory c (key only for an LSTM) */
 } lln_qfmt_t;
 
-/* Formats <-> the metadata text "dt=20 x=12,12 y=10 ...". */
-lln_status_t lln__qfmt_parse(const lln_model_t *m, const char *text, lln_qfmt_t *f,
-                             lln_error_t *err);
+/* Formats -> the metadata text "dt=20 x=12,12 y=10 ..." (read back by quant.c). */
 void lln__qfmt_format(const lln_qfmt_t *f, char *buf, size_t cap);
 
 /* Why m cannot run in fixed point (NULL when it can). */

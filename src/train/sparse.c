@@ -160,13 +160,15 @@ void lln__synmap_free(lln__synmap_t *map)
     memset(map, 0, sizeof *map);
 }
 
-int lln__syn_present(const lln__synmap_t *map, const double *p, const lln__syn_t *s)
+/* 1 when synapse s is present (mask 1 or no mask). */
+static int syn_present(const lln__synmap_t *map, const double *p, const lln__syn_t *s)
 {
     (void)map;
     return s->mask == LLN__NO_MASK ? p[s->w[0]] != 0.0 : p[s->mask] != 0.0;
 }
 
-double lln__syn_strength(const lln__synmap_t *map, const double *p, const lln__syn_t *s)
+/* The strength the cell uses (>= 0). */
+static double syn_strength(const lln__synmap_t *map, const double *p, const lln__syn_t *s)
 {
     if (map->softplus)
         return lln_softplus(p[s->w[0]]);
@@ -175,7 +177,8 @@ double lln__syn_strength(const lln__synmap_t *map, const double *p, const lln__s
     return sqrt(p[s->w[0]] * p[s->w[0]] + p[s->w[1]] * p[s->w[1]]);
 }
 
-void lln__syn_remove(const lln__synmap_t *map, double *p, const lln__syn_t *s)
+/* Removes synapse s: mask 0 (when it has one) and weights 0. */
+static void syn_remove(const lln__synmap_t *map, double *p, const lln__syn_t *s)
 {
     (void)map;
     if (s->mask != LLN__NO_MASK)
@@ -208,7 +211,7 @@ static int scale_syn(const lln__synmap_t *map, double *p, const lln__syn_t *s, d
         p[s->w[0]] = softplus_inv(v);
         return 0;
     }
-    lln__syn_remove(map, p, s);
+    syn_remove(map, p, s);
     return 1;
 }
 
@@ -217,7 +220,7 @@ static int prox_l1(const lln__synmap_t *map, double *p, double by)
     int changed = 0;
     for (size_t i = 0; i < map->n; i++) {
         const lln__syn_t *s = &map->s[i];
-        if (!lln__syn_present(map, p, s))
+        if (!syn_present(map, p, s))
             continue;
         if (map->softplus) {
             double v = lln_softplus(p[s->w[0]]);
@@ -237,9 +240,9 @@ static int prox_group(const lln__synmap_t *map, double *p, double by)
         double sq = 0.0, size = 0.0;
         for (size_t j = map->grp_start[k]; j < map->grp_start[k + 1]; j++) {
             const lln__syn_t *s = &map->s[map->grp[j]];
-            if (!lln__syn_present(map, p, s))
+            if (!syn_present(map, p, s))
                 continue;
-            double v = lln__syn_strength(map, p, s);
+            double v = syn_strength(map, p, s);
             sq += v * v;
             size += 1.0;
         }
@@ -250,7 +253,7 @@ static int prox_group(const lln__synmap_t *map, double *p, double by)
             continue;
         for (size_t j = map->grp_start[k]; j < map->grp_start[k + 1]; j++) {
             const lln__syn_t *s = &map->s[map->grp[j]];
-            if (lln__syn_present(map, p, s))
+            if (syn_present(map, p, s))
                 changed |= scale_syn(map, p, s, f > 0.0 ? f : 0.0);
         }
     }
@@ -277,7 +280,7 @@ long lln_sparse_synapses(const lln_model_t *m)
     const double *p = lln_model_params_const(m);
     long n = 0;
     for (size_t i = 0; i < map.n; i++)
-        n += lln__syn_present(&map, p, &map.s[i]);
+        n += syn_present(&map, p, &map.s[i]);
     lln__synmap_free(&map);
     return n;
 }
@@ -319,8 +322,8 @@ lln_status_t lln_prune_threshold(lln_model_t *m, double threshold, long *pruned,
     long n = 0;
     for (size_t i = 0; i < map.n; i++) {
         const lln__syn_t *s = &map.s[i];
-        if (lln__syn_present(&map, p, s) && lln__syn_strength(&map, p, s) < threshold) {
-            lln__syn_remove(&map, p, s);
+        if (syn_present(&map, p, s) && syn_strength(&map, p, s) < threshold) {
+            syn_remove(&map, p, s);
             n++;
         }
     }
@@ -363,12 +366,12 @@ lln_status_t lln_prune_fraction(lln_model_t *m, double fraction, long *pruned, l
     }
     size_t present = 0;
     for (size_t i = 0; i < map.n; i++)
-        if (lln__syn_present(&map, p, &map.s[i]))
-            r[present++] = (ranked_t){lln__syn_strength(&map, p, &map.s[i]), i};
+        if (syn_present(&map, p, &map.s[i]))
+            r[present++] = (ranked_t){syn_strength(&map, p, &map.s[i]), i};
     qsort(r, present, sizeof *r, by_strength);
     size_t k = (size_t)ceil(fraction * (double)present);
     for (size_t j = 0; j < k && j < present; j++)
-        lln__syn_remove(&map, p, &map.s[r[j].index]);
+        syn_remove(&map, p, &map.s[r[j].index]);
     lln__free(r);
     lln__synmap_free(&map);
     if (pruned != NULL)

@@ -30,13 +30,6 @@ typedef struct lln__synmap {
 lln_status_t lln__synmap_build(const lln_model_t *m, lln__synmap_t *map, lln_error_t *err);
 void lln__synmap_free(lln__synmap_t *map);
 
-/* 1 when synapse s is present (mask 1 or no mask). */
-int lln__syn_present(const lln__synmap_t *map, const double *p, const lln__syn_t *s);
-/* The strength the cell uses (>= 0). */
-double lln__syn_strength(const lln__synmap_t *map, const double *p, const lln__syn_t *s);
-/* Removes synapse s: mask 0 (when it has one) and weights 0. */
-void lln__syn_remove(const lln__synmap_t *map, double *p, const lln__syn_t *s);
-
 /* Proximal steps of L1 (l1) and group lasso (gl) with step size lr on p; returns 1 when a
  * mask entry changed (LTC softplus synapses that reached zero). */
 int lln__sparse_prox(const lln__synmap_t *map, double *p, double l1, double gl, double lr);

@@ -24,7 +24,8 @@
 #define CHUNK 4000 /* doubles per metadata entry: 64000 hex digits */
 #define CKPT_VERSION "1"
 
-void lln__train_settings(const lln_trainer_t *t, char *out, size_t cap)
+/* "batch=32 seed=1 ...": the settings a resumed run must share with the original one. */
+static void train_settings(const lln_trainer_t *t, char *out, size_t cap)
 {
     static const char *const kinds[] = {"adam", "adamw", "sgd"};
     const lln_train_config_t *c = &t->cfg;
@@ -123,7 +124,7 @@ static lln_status_t put_state(const lln_trainer_t *t, lln_model_t *c, char *text
 {
     char s[1024];
     lln_status_t st = lln_model_set_meta(c, "train.checkpoint", CKPT_VERSION);
-    lln__train_settings(t, s, sizeof s);
+    train_settings(t, s, sizeof s);
     if (st == LLN_OK)
         st = lln_model_set_meta(c, "train.settings", s);
     snprintf(s, sizeof s, "%d %d %ld %d %d %d", t->epoch, t->batch, lln_optim_steps(t->opt),
@@ -220,7 +221,7 @@ static lln_status_t check_settings(const lln_trainer_t *t, const char *saved, co
                                    lln_error_t *err)
 {
     char now[1024];
-    lln__train_settings(t, now, sizeof now);
+    train_settings(t, now, sizeof now);
     if (strcmp(now, saved) == 0)
         return LLN_OK;
     const char *a = now, *b = saved;

@@ -36,9 +36,6 @@ struct lln_trainer {
     long pruned;
 };
 
-/* "batch=32 seed=1 ...": the settings a resumed run must share with the original one. */
-void lln__train_settings(const lln_trainer_t *t, char *out, size_t cap);
-
 /* Remakes the gradient workers after the model's masks changed (pruning, a checkpoint). */
 lln_status_t lln__trainer_remake_pools(lln_trainer_t *t, lln_error_t *err);
 

@@ -1,0 +1,121 @@
+/* cmsis_cmp.c: firmware that runs our int8 dense layer and CMSIS-NN's on the same layer shapes,
+ * each between lln_prof_begin() and lln_prof_end(), for the instruction counter of sim/
+ * (bench/mcu/cmsis_compare.sh builds it with sim/build.sh and runs it with COUNT=each).
+ *
+ * The layer: y = sat16(requant(W x)), W rows x cols int8, x int16, y int16 — our q_dense (the
+ * dense path of runtime/lln_rtq.c: the CfC backbone and heads, the GRU/LSTM gates and the MLP
+ * baseline all run through it; per-row multiplier and shift) against CMSIS-NN's
+ * arm_nn_vec_mat_mult_t_s16 (int8 weights, int16 activations: the same types; one multiplier
+ * for the layer). For reference also CMSIS-NN's all-int8 arm_nn_vec_mat_mult_t_s8 (int8
+ * activations, a different and cheaper data type than ours).
+ *
+ * Per shape the firmware prints
+ *   shape NAME ROWS COLS maxdiff D live L
+ * where D is the largest |ours - CMSIS-NN s16| over the outputs (the two requantize with
+ * different rounding; D <= 1 shows both computed the same layer) and L the number of our
+ * outputs that are neither 0 nor saturated (so the check compares real values), and runs
+ * four regions in
+ * this order: empty (the marker overhead), ours, CMSIS-NN s16, CMSIS-NN s8. CMSIS-NN itself
+ * is compiled from its unmodified source by the script; nothing of it is in this file. */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "arm_nnfunctions.h"
+#include "arm_nnsupportfunctions.h"
+#include "lln_prof.h"
+
+/* The runtime's dense layer is static in lln_rtq.c: compiled in here to call it directly. */
+#include "lln_rtq.c"
+
+typedef struct shape {
+    const char *name;
+    uint16_t rows, cols;
+} shape_t;
+
+/* The layer shapes of the models (8 inputs; z = [x, h] is a layer's input). */
+static const shape_t SHAPES[] = {
+    {"cfc32.backbone", 128, 40}, {"cfc32.heads", 128, 128}, {"cfc64.backbone", 128, 72},
+    {"cfc64.heads", 256, 128},   {"wcfc19.inter", 36, 17},  {"wcfc19.command", 24, 15},
+    {"wcfc19.motor", 16, 10},    {"gru32.gates", 64, 40},   {"gru32.cand_in", 32, 8},
+    {"gru32.cand_h", 32, 32},    {"lstm32.gates", 128, 40},
+};
+
+#define MAX_W (256 * 128)
+#define MAX_R 256
+#define MAX_C 128
+
+static int8_t w_plain[MAX_W], w_il[MAX_W];
+static int16_t x16[MAX_C], y_ours[MAX_R], y_cm[MAX_R];
+static int8_t x8[MAX_C], y8[MAX_R];
+static int32_t mult[MAX_R], ksum[MAX_R];
+static int8_t shift[MAX_R];
+static uint32_t seed = 12345u;
+
+static int32_t rnd(int lo, int hi) /* a fixed LCG: the same data on every target */
+{
+    seed = seed * 1664525u + 1013904223u;
+    return lo + (int32_t)((seed >> 8) % (uint32_t)(hi - lo + 1));
+}
+
+static void run_shape(const shape_t *s)
+{
+    int R = s->rows, C = s->cols;
+    for (int i = 0; i < R * C; i++)
+        w_plain[i] = (int8_t)rnd(-127, 127);
+    for (int r = 0; r < R; r++)
+        lln_fx_interleave4(w_plain + r * C, w_il + r * C, C);
+    for (int c = 0; c < C; c++) {
+        x16[c] = (int16_t)rnd(-8192, 8191);
+        x8[c] = (int8_t)rnd(-127, 127);
+    }
+    /* One scale for every row (CMSIS-NN's s16 layer has one): 0.7071 * 2^-9. CMSIS-NN's
+     * shift is a left shift (negative: right), ours (lln_rtq.h) a right shift. */
+    int32_t m = 1518500250; /* 0.7071 in Q31 */
+    int sh = -9;
+    for (int r = 0; r < R; r++) {
+        mult[r] = m;
+        shift[r] = (int8_t)-sh;
+    }
+    lln_rtq_dense_t d;
+    memset(&d, 0, sizeof d);
+    d.in = (uint16_t)C;
+    d.out = (uint16_t)R;
+    d.w = w_il;
+    d.mult = mult;
+    d.shift = shift;
+    arm_vector_sum_s8(ksum, C, R, w_plain, 0, 0, NULL);
+
+    lln_prof_begin();
+    lln_prof_end();
+
+    lln_prof_begin();
+    q_dense(&d, x16, y_ours);
+    lln_prof_end();
+
+    lln_prof_begin();
+    /* as arm_fully_connected_s16 calls it: with the multiplier reduced to Q15 */
+    arm_nn_vec_mat_mult_t_s16(x16, w_plain, NULL, y_cm, REDUCE_MULTIPLIER(m), sh, C, R, -32768,
+                              32767);
+    lln_prof_end();
+
+    lln_prof_begin();
+    arm_nn_vec_mat_mult_t_s8(x8, w_plain, ksum, NULL, y8, 0, 0, m, sh, C, R, -128, 127, 1, 0);
+    lln_prof_end();
+
+    int maxdiff = 0, live = 0;
+    for (int r = 0; r < R; r++) {
+        int dlt = y_ours[r] - y_cm[r];
+        dlt = dlt < 0 ? -dlt : dlt;
+        maxdiff = dlt > maxdiff ? dlt : maxdiff;
+        live += y_ours[r] != 0 && y_ours[r] != 32767 && y_ours[r] != -32768;
+    }
+    printf("shape %s %d %d maxdiff %d live %d\n", s->name, R, C, maxdiff, live);
+}
+
+int main(void)
+{
+    for (size_t k = 0; k < sizeof SHAPES / sizeof SHAPES[0]; k++)
+        run_shape(&SHAPES[k]);
+    return 0;
+}

@@ -1,0 +1,45 @@
+#!/bin/bash
+# The same-run ncps comparison of the benchmarks (bench/bench_common.h): bench_speed and
+# bench_train read the file bench/ncps_bench.py writes, print the ratio from it, say loudly
+# when there is none, and reject a malformed file naming its line.
+# Usage: bench_ncps.sh PATH/TO/bench_speed PATH/TO/bench_train
+set -u
+speed=$1
+train=$2
+# shellcheck source=tests/lib/cli_common.sh
+. "$(dirname "$0")/lib/cli_common.sh"
+cli_begin bench_ncps
+
+good=$tmp/ncps.tsv
+{
+    echo "# ncps from test; torch 0.0; python 3"
+    echo "# torch threads 1; quick 1"
+    for m in ltc_ncp19 ltc_fc32 cfc32 cfc64 wcfc_ncp19; do
+        printf 'ncps\t%s\tstream_us\t5000\nncps\t%s\tbatch_ms\t90000\nncps\t%s\ttrain_s\t900\n' "$m" "$m" "$m"
+    done
+} >"$good"
+
+# With the file: "measured in this run", and a ratio column of this run's numbers. ncps at
+# 5000 us per step is far slower than our wired CfC step, so the ratio is above 1x.
+expect_exit 0 "bench_speed --ncps" "$speed" --quick --ncps "$good" --model wcfc_ncp19
+grep -q 'measured in this run by bench/ncps_bench.py' "$tmp/out" || fail "no same-run line"
+n=$(awk '/^streaming/ { s = 1; next } s && $1 ~ /^(ltc|cfc|wcfc)/ && $2 == "5000.000" && $4 ~ /^[0-9.]+x$/ && $4 + 0 > 1 { n++ } /^$/ { s = 0 } END { print n + 0 }' "$tmp/out")
+[ "$n" -eq 1 ] || fail "streaming table: $n of 1 row with ncps 5000 and a ratio > 1x: $(cat "$tmp/out")"
+grep -q 'NO COMPARISON' "$tmp/out" && fail "says no comparison although it had the file"
+
+# Without it: loud, and no ratio.
+expect_exit 0 "bench_speed without --ncps" "$speed" --quick --model wcfc_ncp19
+grep -q 'NO COMPARISON WITH ncps WAS MADE' "$tmp/out" || fail "no loud 'no comparison' line"
+awk '/^streaming/ { s = 1; next } s && $1 == "wcfc_ncp19" && $2 != "-" { bad = 1 } /^$/ { s = 0 } END { exit bad }' \
+    "$tmp/out" || fail "an ncps number without a file"
+
+# Malformed files: named with the line, exit 1, before any benchmark runs.
+sed '3s/5000/abc/' "$good" >"$tmp/bad.tsv"
+expect 1 "bad.tsv:3: bad mode \"stream_us\" or value \"abc\"" -- "$speed" --ncps "$tmp/bad.tsv"
+sed '1,2d' "$good" >"$tmp/nothreads.tsv"
+expect 1 "nothreads.tsv: no \"# torch threads N\" line" -- "$train" --ncps "$tmp/nothreads.tsv"
+printf '# torch threads 1\nncps ltc_ncp19 stream_us\n' >"$tmp/short.tsv"
+expect 1 "short.tsv:2: expected \"ncps MODEL MODE VALUE\"" -- "$speed" --ncps "$tmp/short.tsv"
+expect 1 "cannot open" -- "$speed" --ncps "$tmp/missing.tsv"
+expect 1 "--model nope: no such model" -- "$speed" --quick --model nope
+cli_end
