@@ -14,17 +14,17 @@
 #include "model_internal.h"
 
 #ifdef LLN_ISA_DISPATCH
-#define ISA_PROTOS(sfx)                                                                         \
-    lln_status_t lln__prepare_f32_##sfx(lln_model_t *m, lln_error_t *err);                      \
-    lln_status_t lln__step_f32_##sfx(const lln_model_t *m, lln_state_t *s, const float *x,      \
+#define ISA_PROTOS(sfx)                                                                           \
+    lln_status_t lln__prepare_f32_##sfx(lln_model_t *m, lln_error_t *err);                        \
+    lln_status_t lln__step_f32_##sfx(const lln_model_t *m, lln_state_t *s, const float *x,        \
                                      size_t xs, const float *dt, size_t dts, float *y, size_t ys, \
-                                     float *st, size_t sts);                                    \
-    size_t lln__cfc_work_f32_##sfx(const lln_cfc_prep_f32 *cp);                                 \
-    size_t lln__tape_carve_f32_##sfx(const lln_model_t *m, int batch, int steps, void *base);   \
-    void lln__tape_forward_f32_##sfx(lln_tape_t *t, const float *x, const float *dt,            \
-                                     const float *h0, const float *c0, float *y);               \
-    void lln__tape_records_f32_##sfx(const lln_tape_t *t, const void **h, const void **c);      \
-    void lln__tape_backward_f32_##sfx(lln_tape_t *t, const float *dy, double *grad, float *dx,  \
+                                     float *st, size_t sts);                                      \
+    size_t lln__cfc_work_f32_##sfx(const lln_cfc_prep_f32 *cp);                                   \
+    size_t lln__tape_carve_f32_##sfx(const lln_model_t *m, int batch, int steps, void *base);     \
+    void lln__tape_forward_f32_##sfx(lln_tape_t *t, const float *x, const float *dt,              \
+                                     const float *h0, const float *c0, float *y);                 \
+    void lln__tape_records_f32_##sfx(const lln_tape_t *t, const void **h, const void **c);        \
+    void lln__tape_backward_f32_##sfx(lln_tape_t *t, const float *dy, double *grad, float *dx,    \
                                       float *dh0, float *dc0);
 ISA_PROTOS(base)
 ISA_PROTOS(avx2)
@@ -33,8 +33,8 @@ ISA_PROTOS(avx512)
 typedef struct isa {
     const char *name;
     lln_status_t (*prepare)(lln_model_t *, lln_error_t *);
-    lln_status_t (*step)(const lln_model_t *, lln_state_t *, const float *, size_t,
-                         const float *, size_t, float *, size_t, float *, size_t);
+    lln_status_t (*step)(const lln_model_t *, lln_state_t *, const float *, size_t, const float *,
+                         size_t, float *, size_t, float *, size_t);
     size_t (*cfc_work)(const lln_cfc_prep_f32 *);
     size_t (*carve)(const lln_model_t *, int, int, void *);
     void (*forward)(lln_tape_t *, const float *, const float *, const float *, const float *,
@@ -43,10 +43,12 @@ typedef struct isa {
     void (*backward)(lln_tape_t *, const float *, double *, float *, float *, float *);
 } isa_t;
 
-#define ISA_ENTRY(label, sfx)                                                                   \
-    {label,                     lln__prepare_f32_##sfx,      lln__step_f32_##sfx,               \
-     lln__cfc_work_f32_##sfx,   lln__tape_carve_f32_##sfx,   lln__tape_forward_f32_##sfx,       \
-     lln__tape_records_f32_##sfx, lln__tape_backward_f32_##sfx}
+#define ISA_ENTRY(label, sfx)                                                                    \
+    {                                                                                            \
+        label, lln__prepare_f32_##sfx, lln__step_f32_##sfx, lln__cfc_work_f32_##sfx,             \
+            lln__tape_carve_f32_##sfx, lln__tape_forward_f32_##sfx, lln__tape_records_f32_##sfx, \
+            lln__tape_backward_f32_##sfx                                                         \
+    }
 static const isa_t ISAS[] = {ISA_ENTRY("sse2", base), ISA_ENTRY("avx2", avx2),
                              ISA_ENTRY("avx512", avx512)};
 enum { I_SSE2, I_AVX2, I_AVX512, N_ISA };
@@ -59,10 +61,8 @@ static int supported(int i)
         return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
                __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") &&
                supported(I_AVX2);
-    case I_AVX2:
-        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    default:
-        return 1;
+    case I_AVX2: return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    default: return 1;
     }
 }
 
