@@ -91,3 +91,41 @@ perf-baseline:
 .PHONY: hardware-doc
 hardware-doc: build
 	bash scripts/hardware_doc.sh $(BUILD)/lln docs/HARDWARE.md
+
+# Closed-loop speed of lln sim (x real time): host runtimes and firmware in the loop under QEMU.
+.PHONY: sim-bench
+sim-bench: build
+	bash scripts/sim_bench.sh $(BUILD)
+
+# The robot tasks end to end (1-2 hours on 2 busy cores): demonstrations, LTC training, DAgger,
+# quantization and the success table (expert / policy / int8 host / int8 firmware).
+.PHONY: robots
+robots: build
+	bash scripts/robots_train.sh $(BUILD) $(BUILD)/robots
+
+# The Python package (python/, docs/PYTHON.md): sdist + wheel in python/dist/ (offline,
+# Debian's build tools; after the CMake build, whose lln verify/profile use); its tests on the in-place build; the same under ASan + UBSan; the
+# side-by-side benchmark with ncps (needs torch and ../shared/anchors/ncps) and the batch's
+# instruction counts against the C API (callgrind).
+PYTHON ?= /usr/bin/python3
+.PHONY: python python-test python-asan python-bench python-gesture
+python: build
+	cd python && $(PYTHON) -m build --no-isolation
+python-test:
+	cd python && $(PYTHON) setup.py -q build_ext --inplace && $(PYTHON) -m pytest -q -rs tests
+python-asan:
+	bash scripts/python_asan.sh
+python-bench: build
+	cd python && $(PYTHON) setup.py -q build_ext --inplace && PYTHONPATH=. $(PYTHON) bench/bench_vs_ncps.py
+	cd python && LLN_PYTHON=$(PYTHON) bash bench/batch_instructions.sh ../$(BUILD)/liblln.so
+# ncps trained under our gesture protocol (docs/RESULTS.md): hours per seed with torch on
+# one thread, so niced; GESTURE_ARGS e.g. "--cell cfc --seeds 1,2 --epochs 200".
+GESTURE_ARGS ?=
+python-gesture:
+	nice -n 19 $(PYTHON) python/bench/gesture_ncps.py --shared $(SHARED) $(GESTURE_ARGS)
+# The ROS 2 node's 1 kHz soak over Cyclone DDS on loopback (tests/ros2/run.sh soak): reliable
+# QoS, zero lost outputs, p50/p99/max step, overhead and end-to-end latency. SOAK_SECONDS=600.
+SOAK_SECONDS ?= 600
+.PHONY: soak
+soak: build
+	bash tests/ros2/run.sh $(BUILD) soak $(SOAK_SECONDS)

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 
 #include "argfile.h"
 #include "cli.h"
@@ -156,20 +157,30 @@ static int read_config(const char *cmd, const char *path, const struct option *o
         cli_error(cmd, "--config %s: %s", path, strerror(errno));
         return EXIT_FAIL;
     }
-    char line[8192];
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
     where_t w = {cmd, path, 0};
     int rc = 0;
-    while (rc == 0 && fgets(line, sizeof line, f) != NULL) {
+    while (rc == 0 && (len = getline(&line, &cap, f)) != -1) {
         w.line++;
-        if (strchr(line, '\n') == NULL && !feof(f)) {
-            cli_error(cmd, "%s:%ld: line longer than %zu bytes", path, w.line, sizeof line - 2);
+        char *s = line;
+        if (w.line == 1 && len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
+            s += 3; /* a UTF-8 byte-order mark, as some editors write: not content */
+        if (memchr(line, '\0', (size_t)len) != NULL) {
+            cli_error(cmd, "%s:%ld: a NUL byte: a config file is text (key = value lines)", path,
+                      w.line);
             rc = EXIT_USAGE;
-        } else if (!config_line(&w, line, opts, skip, out)) {
+        } else if (len > 8190) {
+            cli_error(cmd, "%s:%ld: line longer than 8190 bytes", path, w.line);
+            rc = EXIT_USAGE;
+        } else if (!config_line(&w, s, opts, skip, out)) {
             rc = EXIT_USAGE;
         }
     }
+    free(line);
     if (rc == 0 && ferror(f)) {
-        cli_error(cmd, "--config %s: read error", path);
+        cli_error(cmd, "--config %s: read error: %s", path, strerror(errno));
         rc = EXIT_FAIL;
     }
     fclose(f);

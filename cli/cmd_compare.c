@@ -140,22 +140,40 @@ static int pass_train(cmp_args_t *a, const char *name, const char *v)
     return 1;
 }
 
+/* *flag = (v is yes); 0 after a message naming the option when v is neither yes nor no. */
+static int one_of(const char *opt, const char *v, const char *yes, const char *no, int *flag)
+{
+    *flag = strcmp(v, yes) == 0;
+    if (*flag || strcmp(v, no) == 0)
+        return 1;
+    cli_error("compare", "%s: '%s' is not %s or %s", opt, v, no, yes);
+    return 0;
+}
+
+/* A number in [lo, hi] (lo itself allowed when lo_ok), or 0 after a message naming opt. */
+static int in_range(const char *opt, const char *v, double lo, int lo_ok, double hi, double *out)
+{
+    if (!cli_parse_double("compare", opt, v, out))
+        return 0;
+    if ((lo_ok ? *out >= lo : *out > lo) && *out <= hi)
+        return 1;
+    cli_error("compare", "%s: %s is not in %c%g, %g]", opt, v, lo_ok ? '[' : '(', lo, hi);
+    return 0;
+}
+
 static int option(cmp_args_t *a, int opt, const char *name, const char *v)
 {
     switch (opt) {
     case C_MODELS: return parse_models(a, v);
     case C_DEVICE: a->device = v; return 1;
     case C_DEVICES: a->devices = v; return 1;
-    case C_RATE:
-        return cli_parse_double("compare", "--rate", v, &a->rate) && a->rate > 0 && a->rate <= 1e6;
+    case C_RATE: return in_range("--rate", v, 0, 0, 1e6, &a->rate);
     case C_SLEEP: a->sleep = v; return 1;
-    case C_MATCH:
-        a->match_acc = strcmp(v, "accuracy") == 0;
-        return a->match_acc || strcmp(v, "size") == 0;
+    case C_MATCH: return one_of("--match", v, "accuracy", "size", &a->match_acc);
     case C_UNITS: return cli_parse_int("compare", "--units", v, 2, 512, &a->units);
     case C_PARAMS: return cli_parse_int("compare", "--params", v, 1, 100000000, &a->params);
-    case C_TOL: return cli_parse_double("compare", "--tolerance", v, &a->tol) && a->tol >= 0;
-    case C_RUNTIME: a->fixed = strcmp(v, "fixed") == 0; return a->fixed || strcmp(v, "float") == 0;
+    case C_TOL: return in_range("--tolerance", v, 0, 1, 1e300, &a->tol);
+    case C_RUNTIME: return one_of("--runtime", v, "fixed", "float", &a->fixed);
     case C_OUT: a->out = v; return 1;
     case C_JSON: a->json = v; return 1;
     case C_EPOCHS:

@@ -178,43 +178,6 @@ static int parse(int argc, char **argv, const struct option *opts, eval_args_t *
     return 0;
 }
 
-/* ---- classes ---------------------------------------------------------------------------- */
-
-/* map[k] = the model's output for the data's class k, from the model's class names. */
-static int class_map(const lln_model_t *m, const lln_dataset_t *ds, int K, int **map)
-{
-    lln_dataset_info_t in;
-    lln_dataset_info(ds, &in);
-    *map = NULL;
-    const char *names = lln_model_get_meta(m, "data.classes");
-    if (in.classes > K) {
-        cli_error("eval", "the data have %d classes, the model %d outputs", in.classes, K);
-        return EXIT_FAIL;
-    }
-    if (names == NULL)
-        return 0; /* ids as they are */
-    cli_list_t l = {NULL, NULL, 0};
-    if (!cli_list_parse("eval", "data.classes", &l, names))
-        return EXIT_FAIL;
-    *map = malloc((size_t)in.classes * sizeof **map);
-    int rc = *map ? 0 : EXIT_FAIL;
-    for (int k = 0; rc == 0 && k < in.classes; k++) {
-        const char *c = lln_dataset_class_name(ds, k);
-        (*map)[k] = -1;
-        for (int j = 0; j < l.n && j < K; j++)
-            if (strcmp(l.names[j], c) == 0)
-                (*map)[k] = j;
-        if ((*map)[k] < 0) {
-            cli_error("eval", "class '%s' of the data is not one of the model's classes (%s)", c,
-                      names);
-            rc = EXIT_FAIL;
-        }
-    }
-    free(l.buf);
-    free(l.names);
-    return rc;
-}
-
 /* ---- output ----------------------------------------------------------------------------- */
 
 static void print_confusion(const lln_model_t *m, const lln_dataset_t *ds, const double *conf,
@@ -222,7 +185,7 @@ static void print_confusion(const lln_model_t *m, const lln_dataset_t *ds, const
 {
     const char *names = lln_model_get_meta(m, "data.classes");
     cli_list_t l = {NULL, NULL, 0};
-    if (names == NULL || !cli_list_parse("eval", "data.classes", &l, names) || l.n < K) {
+    if (names == NULL || !cli_task_meta_list("eval", "data.classes", &l, names) || l.n < K) {
         free(l.buf);
         free(l.names);
         l.buf = NULL;
@@ -295,7 +258,7 @@ static int evaluate(eval_args_t *a, const lln_model_t *m, const lln_dataset_t *d
         return EXIT_USAGE;
     }
     int K = lln_model_output_size(m), *map = NULL;
-    int rc = loss == LLN_LOSS_CROSS_ENTROPY ? class_map(m, ds, K, &map) : 0;
+    int rc = loss == LLN_LOSS_CROSS_ENTROPY ? cli_task_class_map("eval", m, ds, K, &map) : 0;
     size_t n = a->on < 0 ? lln_dataset_window_count(ds)
                          : lln_dataset_split_windows(ds, (lln_split_t)a->on, NULL);
     size_t *idx = malloc((n ? n : 1) * sizeof *idx);

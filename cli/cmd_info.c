@@ -30,6 +30,23 @@ static void print_groups(const lln_model_t *m)
     }
 }
 
+/* Metadata come from the file: control characters (C0, DEL and the C1 range U+0080..U+009F,
+ * which includes the terminal's CSI) are shown as \xNN / \u00NN, so a model file cannot move
+ * the cursor, retitle the window or hide text on the terminal that lists it. */
+static void put_safe(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f)
+            printf("\\x%02x", *p);
+        else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+            printf("\\u%04x", *++p);
+        else if (*p == '\\')
+            fputs("\\\\", stdout);
+        else
+            putchar(*p);
+    }
+}
+
 static void print_text(const char *path, const lln_model_t *m)
 {
     const lln_config_t *c = lln_model_config(m);
@@ -75,8 +92,13 @@ static void print_text(const char *path, const lln_model_t *m)
     printf("weights      %zu bytes (float32 kernel tables)\n", st.weight_bytes_f32);
     for (size_t i = 0; i < lln_model_meta_count(m); i++) {
         const char *k, *v;
-        if (lln_model_meta_at(m, i, &k, &v) == LLN_OK)
-            printf("meta         %s = %s\n", k, v);
+        if (lln_model_meta_at(m, i, &k, &v) == LLN_OK) {
+            fputs("meta         ", stdout);
+            put_safe(k);
+            fputs(" = ", stdout);
+            put_safe(v);
+            putchar('\n');
+        }
     }
 }
 
@@ -87,8 +109,10 @@ static void json_string(const char *s)
         unsigned char ch = (unsigned char)*s;
         if (ch == '"' || ch == '\\')
             printf("\\%c", ch);
-        else if (ch < 0x20)
+        else if (ch < 0x20 || ch == 0x7f)
             printf("\\u%04x", ch);
+        else if (ch == 0xc2 && (unsigned char)s[1] >= 0x80 && (unsigned char)s[1] <= 0x9f) /* C1 */
+            printf("\\u%04x", (unsigned char)*++s);
         else
             putchar(ch);
     }

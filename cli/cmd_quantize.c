@@ -182,14 +182,15 @@ static void cmp_window(const lln_model_t *m, cmp_t *c, int T, const double *hf, 
 }
 
 /* The task metric of one output row against its target: squared error summed over outputs
- * (regression) or 1 for a correct arg-max (classification). */
-static double metric(const double *y, const double *target, int O, int classify)
+ * (regression) or 1 for a correct arg-max (classification; map, when not NULL, gives the
+ * model's output for each of the data's class ids, matched by name). */
+static double metric(const double *y, const double *target, int O, int classify, const int *map)
 {
     if (classify) {
-        int best = 0;
+        int best = 0, want = (int)target[0];
         for (int o = 1; o < O; o++)
             best = y[o] > y[best] ? o : best;
-        return best == (int)target[0];
+        return best == (map ? map[want] : want);
     }
     double s = 0;
     for (int o = 0; o < O; o++)
@@ -236,7 +237,7 @@ static int buffers_alloc(buffers_t *b, size_t count)
 /* Runs the windows idx[0..n) through both models, adding to c. */
 static int compare_windows(const lln_model_t *m, const lln_quant_t *q, const lln_dataset_t *ds,
                            const size_t *idx, size_t n, lln_loss_steps_t steps, int classify,
-                           cmp_t *c)
+                           const int *map, cmp_t *c)
 {
     lln_dataset_info_t in;
     lln_dataset_info(ds, &in);
@@ -259,8 +260,8 @@ static int compare_windows(const lln_model_t *m, const lln_quant_t *q, const lln
             if (b.mask[t] == 0)
                 continue;
             const double *tg = b.y + (size_t)t * b.TO;
-            c->task_f += metric(b.yf + (size_t)t * b.O, tg, b.O, classify);
-            c->task_q += metric(b.yq + (size_t)t * b.O, tg, b.O, classify);
+            c->task_f += metric(b.yf + (size_t)t * b.O, tg, b.O, classify, map);
+            c->task_q += metric(b.yq + (size_t)t * b.O, tg, b.O, classify, map);
             c->steps += classify ? 1 : b.O;
         }
     }
@@ -346,8 +347,12 @@ static int run_data(quant_args_t *a, lln_model_t *m, lln_quant_t **q)
     lln_dataset_info(ds, &in);
     int classify = loss == LLN_LOSS_CROSS_ENTROPY, has_targets = in.outputs > 0;
     size_t *cal = NULL, ncal = 0;
+    int *map = NULL; /* the data's class ids to the model's outputs, by name */
     lln_error_t err = {LLN_OK, ""};
-    rc = calibrate(m, ds, a->ncalib, &cal, &ncal) ? 0 : EXIT_FAIL;
+    if (classify && has_targets)
+        rc = cli_task_class_map("quantize", m, ds, lln_model_output_size(m), &map);
+    if (rc == 0)
+        rc = calibrate(m, ds, a->ncalib, &cal, &ncal) ? 0 : EXIT_FAIL;
     if (rc == 0 && lln_quant_create(m, q, &err) != LLN_OK) {
         cli_error("quantize", "%s", err.msg);
         rc = EXIT_FAIL;
@@ -356,7 +361,7 @@ static int run_data(quant_args_t *a, lln_model_t *m, lln_quant_t **q)
     static const char *const names[] = {"train", "valid", "test"};
     if (rc == 0) {
         cmp_init(&c[3]);
-        rc = compare_windows(m, *q, ds, cal, ncal, steps, classify, &c[3]) ? 0 : EXIT_FAIL;
+        rc = compare_windows(m, *q, ds, cal, ncal, steps, classify, map, &c[3]) ? 0 : EXIT_FAIL;
         if (rc == 0) {
             printf("calibrated on %zu training windows\n", ncal);
             cmp_print(m, &c[3], "calibration windows");
@@ -367,7 +372,7 @@ static int run_data(quant_args_t *a, lln_model_t *m, lln_quant_t **q)
         size_t *idx = malloc((n ? n : 1) * sizeof *idx);
         cmp_init(&c[s]);
         lln_dataset_split_windows(ds, (lln_split_t)s, idx);
-        rc = idx && compare_windows(m, *q, ds, idx, n, steps, classify, &c[s]) ? 0 : EXIT_FAIL;
+        rc = idx && compare_windows(m, *q, ds, idx, n, steps, classify, map, &c[s]) ? 0 : EXIT_FAIL;
         free(idx);
     }
     if (rc == 0 && has_targets) {
@@ -380,6 +385,7 @@ static int run_data(quant_args_t *a, lln_model_t *m, lln_quant_t **q)
         }
     }
     free(cal);
+    free(map);
     lln_dataset_free(ds);
     return rc;
 }

@@ -1,6 +1,7 @@
 /* lln run: stream CSV rows through a model. One output row per input row, written and
  * flushed as soon as the row is read, so the command can sit in a pipe next to a robot. */
 #include <errno.h>
+#include <float.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
@@ -34,20 +35,30 @@ typedef struct {
     const char *src; /* for messages */
     long line;
     int ncols, dt_col; /* dt_col = -1 when dt is constant */
+    char **f;          /* field pointers into the current line, fcap of them */
+    size_t fcap;
 } csv_t;
 
-/* Splits line at commas in place (quotes around a field are dropped). Returns the number of
- * fields, or max+1 when there are more than max. */
-static int split(char *line, char **f, int max)
+/* Splits line at commas in place (quotes around a field are dropped), growing c->f to hold
+ * every field (up to LLN_MAX_DIM + 1: a model's inputs and a Δt column). Returns the number of
+ * fields, LLN_MAX_DIM + 2 for "more than that" (then c->f is not filled), -1 when out of memory. */
+static int split(csv_t *c, char *line)
 {
+    size_t need = 1;
+    for (const char *q = line; (q = strchr(q, ',')) != NULL; q++)
+        need++;
+    if (need > (size_t)LLN_MAX_DIM + 1)
+        return LLN_MAX_DIM + 2; /* more fields than any model has inputs: not split */
+    if (need > c->fcap) {
+        char **nf = realloc(c->f, need * sizeof *nf);
+        if (nf == NULL)
+            return -1;
+        c->f = nf;
+        c->fcap = need;
+    }
     int n = 0;
-    size_t len = strlen(line);
-    while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-        line[--len] = '\0';
     for (char *p = line;; n++) {
         char *comma = strchr(p, ',');
-        if (n >= max)
-            return max + 1;
         if (comma)
             *comma = '\0';
         size_t fl = strlen(p);
@@ -55,22 +66,60 @@ static int split(char *line, char **f, int max)
             p[fl - 1] = '\0';
             p++;
         }
-        f[n] = p;
+        c->f[n] = p;
         if (!comma)
             return n + 1;
         p = comma + 1;
     }
 }
 
+/* Reads one line ending in LF, CRLF or a lone CR (the line ends the data reader accepts) into
+ * *buf without its end. A CR is taken as the end at once and a LF right after it is skipped on
+ * the next call, so a row is answered as soon as it arrives through a pipe. Returns the length,
+ * or -1 at end of input (or a read error: see ferror) or when out of memory. */
+static long read_line(FILE *in, char **buf, size_t *cap, int *after_cr)
+{
+    size_t n = 0;
+    int ch;
+    while ((ch = getc(in)) != EOF) {
+        if (*after_cr && ch == '\n' && n == 0) {
+            *after_cr = 0;
+            continue;
+        }
+        *after_cr = ch == '\r';
+        if (ch == '\n' || ch == '\r')
+            break;
+        if (n + 2 > *cap) {
+            size_t nc = *cap ? *cap * 2 : 256;
+            char *nb = realloc(*buf, nc);
+            if (nb == NULL)
+                return -1;
+            *buf = nb, *cap = nc;
+        }
+        (*buf)[n++] = (char)ch;
+    }
+    if (ch == EOF && n == 0)
+        return -1;
+    if (*buf == NULL && (*buf = malloc(1)) != NULL)
+        *cap = 1;
+    if (*buf == NULL)
+        return -1;
+    (*buf)[n] = '\0';
+    return (long)n;
+}
+
 static int parse_header(csv_t *c, char *line, const run_args_t *a, int inputs)
 {
-    char *f[4096];
-    int n = split(line, f, 4096);
+    int n = split(c, line);
+    if (n < 0) {
+        cli_error("run", "%s:1: out of memory", c->src);
+        return 0;
+    }
     c->ncols = n;
     c->dt_col = -1;
     if (a->dt_column) {
-        for (int i = 0; i < n && i < 4096; i++)
-            if (strcmp(f[i], a->dt_column) == 0)
+        for (int i = 0; i < n; i++)
+            if (strcmp(c->f[i], a->dt_column) == 0)
                 c->dt_col = i;
         if (c->dt_col < 0) {
             cli_error("run", "%s:1: no column named '%s' in the header", c->src, a->dt_column);
@@ -79,18 +128,22 @@ static int parse_header(csv_t *c, char *line, const run_args_t *a, int inputs)
     }
     int features = n - (c->dt_col >= 0);
     if (features != inputs) {
-        cli_error("run", "%s:1: %d feature columns, but the model has %d inputs", c->src, features,
-                  inputs);
+        cli_error("run", "%s:1: %s%d feature columns, but the model has %d inputs", c->src,
+                  n > LLN_MAX_DIM + 1 ? "more than " : "", features, inputs);
         return 0;
     }
     return 1;
 }
 
-/* Parses one data row into x (inputs) and *dt. Returns 0 after printing an error. */
-static int parse_row(csv_t *c, char *line, double *x, double *dt, double dt_const)
+/* Parses one data row into x (inputs) and *dt. f32: values must fit a float32. Returns 0 after
+ * printing an error. */
+static int parse_row(csv_t *c, char *line, double *x, double *dt, double dt_const, int f32)
 {
-    char *f[4096];
-    int n = split(line, f, c->ncols < 4096 ? c->ncols : 4095);
+    int n = split(c, line);
+    if (n < 0) {
+        cli_error("run", "%s:%ld: out of memory", c->src, c->line);
+        return 0;
+    }
     if (n != c->ncols) {
         cli_error("run", "%s:%ld: %s%d fields, expected %d", c->src, c->line,
                   n > c->ncols ? "more than " : "", n > c->ncols ? c->ncols : n, c->ncols);
@@ -98,12 +151,17 @@ static int parse_row(csv_t *c, char *line, double *x, double *dt, double dt_cons
     }
     *dt = dt_const;
     for (int i = 0, k = 0; i < n; i++) {
-        char *end;
+        char *end, *fi = c->f[i];
         errno = 0;
-        double v = strtod(f[i], &end);
-        if (end == f[i] || *end != '\0' || errno == ERANGE || !isfinite(v)) {
+        double v = strtod(fi, &end);
+        if (end == fi || *end != '\0' || errno == ERANGE || !isfinite(v)) {
             cli_error("run", "%s:%ld: column %d: '%s' is not a finite number", c->src, c->line,
-                      i + 1, f[i]);
+                      i + 1, fi);
+            return 0;
+        }
+        if (f32 && fabs(v) > FLT_MAX) {
+            cli_error("run", "%s:%ld: column %d: %s is beyond the float32 range (+-%g); use --f64",
+                      c->src, c->line, i + 1, fi, (double)FLT_MAX);
             return 0;
         }
         if (i == c->dt_col) {
@@ -173,10 +231,10 @@ static int step_row(stream_t *st, double dt, FILE *out, int with_state)
 
 static int stream(const run_args_t *a, stream_t *st, FILE *in, FILE *out)
 {
-    csv_t c = {a->input ? a->input : "<stdin>", 0, 0, -1};
+    csv_t c = {a->input ? a->input : "<stdin>", 0, 0, -1, NULL, 0};
     char *line = NULL;
     size_t cap = 0;
-    int ok = 1, header_done = a->no_header;
+    int ok = 1, header_done = a->no_header, after_cr = 0;
     if (a->no_header) {
         c.ncols = st->I;
         if (a->dt_column) {
@@ -186,7 +244,7 @@ static int stream(const run_args_t *a, stream_t *st, FILE *in, FILE *out)
     } else {
         write_header(out, st->O, st->N, a->state);
     }
-    while (ok && getline(&line, &cap, in) != -1) {
+    while (ok && read_line(in, &line, &cap, &after_cr) >= 0) {
         c.line++;
         if (line[strspn(line, " \t\r\n")] == '\0')
             continue; /* blank line */
@@ -196,19 +254,21 @@ static int stream(const run_args_t *a, stream_t *st, FILE *in, FILE *out)
             continue;
         }
         double dt;
-        ok = parse_row(&c, line, st->x, &dt, a->dt);
+        ok = parse_row(&c, line, st->x, &dt, a->dt, !st->f64);
         int rc = ok ? step_row(st, dt, out, a->state) : 0;
-        if (rc != 0) {
-            cli_error("run", "%s:%ld: %s", c.src, c.line,
-                      rc > 0 ? lln_strerror((lln_status_t)rc) : "cannot write output");
-            ok = 0;
-        }
+        if (rc > 0)
+            cli_error("run", "%s:%ld: %s", c.src, c.line, lln_strerror((lln_status_t)rc));
+        else if (rc < 0)
+            cli_error("run", "%s: cannot write output (row %ld of %s): %s",
+                      a->output ? a->output : "<stdout>", c.line, c.src, strerror(errno));
+        ok = ok && rc == 0;
     }
     if (ok && ferror(in)) {
         cli_error("run", "%s: read error: %s", c.src, strerror(errno));
         ok = 0;
     }
     free(line);
+    free(c.f);
     return ok;
 }
 
@@ -281,10 +341,18 @@ static void free_stream(stream_t *st)
 /* Output to a file goes to a temporary name first, renamed when the run succeeded. */
 static int finish_output(FILE *out, const char *tmp, const char *path, int ok)
 {
-    if (out == stdout)
-        return ok && fflush(stdout) == 0;
-    ok = ok && fflush(out) == 0 && fsync(fileno(out)) == 0;
-    ok = (fclose(out) == 0) && ok;
+    if (out == stdout) {
+        if (ok && (fflush(stdout) != 0 || ferror(stdout))) {
+            cli_error("run", "<stdout>: cannot write output: %s", strerror(errno));
+            ok = 0;
+        }
+        return ok;
+    }
+    int wrote = !ok || (fflush(out) == 0 && fsync(fileno(out)) == 0);
+    wrote = (fclose(out) == 0) && wrote;
+    if (ok && !wrote)
+        cli_error("run", "%s: cannot write output: %s", path, strerror(errno));
+    ok = ok && wrote;
     if (ok && rename(tmp, path) != 0) {
         cli_error("run", "%s: cannot rename: %s", path, strerror(errno));
         ok = 0;

@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 #include "lln/format.h"
@@ -55,8 +56,11 @@ int cli_config_set(const char *cmd, const char *opt, lln_config_t *cfg, const ch
     lln_error_t err = {LLN_OK, ""};
     if (lln_config_set(cfg, key, value, &err) == LLN_OK)
         return 1;
+    const char *msg = err.msg;
+    if (opt != NULL && strncmp(msg, "config: ", 8) == 0)
+        msg += 8; /* the option says where */
     if (opt != NULL)
-        cli_error(cmd, "%s: %s", opt, err.msg);
+        cli_error(cmd, "%s: %s", opt, msg);
     else
         cli_error(cmd, "%s", err.msg);
     return 0;

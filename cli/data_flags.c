@@ -1,5 +1,6 @@
 /* Data options shared by `lln train` and `lln eval` (see data_flags.h). */
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,7 +37,8 @@ enum {
     O_NORM,
     O_NSPLIT,
     O_NROWS,
-    O_NOTNORM
+    O_NOTNORM,
+    O_TSHIFT
 };
 
 const struct option CLI_DATA_OPTIONS[] = {
@@ -70,6 +72,7 @@ const struct option CLI_DATA_OPTIONS[] = {
     {"norm-split", required_argument, 0, O_NSPLIT},
     {"norm-rows", required_argument, 0, O_NROWS},
     {"no-target-norm", no_argument, 0, O_NOTNORM},
+    {"target-shift", required_argument, 0, O_TSHIFT},
     {0, 0, 0, 0},
 };
 
@@ -79,6 +82,10 @@ const char CLI_DATA_HELP[] =
     "      --features LIST      input columns, comma-separated (default: every column that\n"
     "                           has no other role and is not in --ignore)\n"
     "      --targets LIST       target columns (regression), or the one label column\n"
+    "                           (lists may hold ranges A..B and patterns like 's*')\n"
+    "      --target-shift K     targets are the target columns K rows later in the sequence\n"
+    "                           (1: predict the next step; a target column may then also be\n"
+    "                           a feature); the last K rows of each sequence are dropped\n"
     "      --ignore LIST        columns left out of the default feature list\n"
     "      --sequence COL       sequence-id column (rows of a sequence are contiguous)\n"
     "      --split-column COL   column naming each row's split (train/valid/test or 0/1/2)\n"
@@ -141,6 +148,10 @@ void cli_data_args_free(cli_data_args_t *a)
     list_free(&a->features);
     list_free(&a->targets);
     list_free(&a->ignore);
+    list_free(&a->model_seq[0]);
+    list_free(&a->model_seq[1]);
+    free(a->model_windows);
+    a->model_windows = NULL;
 }
 
 int cli_list_parse(const char *cmd, const char *opt, cli_list_t *l, const char *text)
@@ -240,7 +251,10 @@ static int columns_option(const char *cmd, cli_data_args_t *a, int opt, const ch
         a->given_sequence = 1;
         a->sequence = v;
         return 1;
-    case O_SPLITCOL: a->split_column = v; return 1;
+    case O_SPLITCOL:
+        a->given_split_column = 1;
+        a->split_column = v;
+        return 1;
     case O_TIME:
         a->given_time = 1;
         a->time = v;
@@ -257,6 +271,7 @@ static int columns_option(const char *cmd, cli_data_args_t *a, int opt, const ch
         }
         return 1;
     case O_DTDEF:
+        a->given_dt_default = 1;
         if (!cli_parse_double(cmd, "--dt-default", v, &a->dt_default) || a->dt_default < 0) {
             cli_error(cmd, "--dt-default must be >= 0");
             return 0;
@@ -273,6 +288,12 @@ static int columns_option(const char *cmd, cli_data_args_t *a, int opt, const ch
             return 0;
         a->classes = (int)x;
         return 1;
+    case O_TSHIFT:
+        a->given_target_shift = 1;
+        if (!cli_parse_int(cmd, "--target-shift", v, 0, 1000000000L, &x))
+            return 0;
+        a->target_shift = (int)x;
+        return 1;
     default: return -1;
     }
 }
@@ -283,11 +304,11 @@ static int window_option(const char *cmd, cli_data_args_t *a, int opt, const cha
     long x;
     int k;
     switch (opt) {
-    case O_WFILE: a->windows_file = v; return 1;
-    case O_WSEQ: a->win_sequence = v; return 1;
-    case O_WSTART: a->win_start = v; return 1;
-    case O_WLEN: a->win_length = v; return 1;
-    case O_WSPLIT: a->win_split = v; return 1;
+    case O_WFILE: a->given_windows = 1, a->windows_file = v; return 1;
+    case O_WSEQ: a->given_windows = 1, a->win_sequence = v; return 1;
+    case O_WSTART: a->given_windows = 1, a->win_start = v; return 1;
+    case O_WLEN: a->given_windows = 1, a->win_length = v; return 1;
+    case O_WSPLIT: a->given_windows = 1, a->win_split = v; return 1;
     case O_WINDOW:
         a->given_window = 1;
         if (!cli_parse_int(cmd, "--window", v, 0, 1000000000L, &x))
@@ -301,6 +322,7 @@ static int window_option(const char *cmd, cli_data_args_t *a, int opt, const cha
         a->stride = (int)x;
         return 1;
     case O_TAIL:
+        a->given_tail = 1;
         if (!pick(cmd, "--tail", v, tails, 2, &k))
             return 0;
         a->tail = (lln_tail_t)k;
@@ -331,8 +353,12 @@ static int split_option(const char *cmd, cli_data_args_t *a, int opt, const char
             return 0;
         a->split_seed = (unsigned long long)x;
         return 1;
-    case O_VSEQ: return named_seq(cmd, "--valid-sequence", a->valid_seq, &a->nvalid_seq, v);
-    case O_TSEQ: return named_seq(cmd, "--test-sequence", a->test_seq, &a->ntest_seq, v);
+    case O_VSEQ:
+        a->given_named_seq = 1;
+        return named_seq(cmd, "--valid-sequence", a->valid_seq, &a->nvalid_seq, v);
+    case O_TSEQ:
+        a->given_named_seq = 1;
+        return named_seq(cmd, "--test-sequence", a->test_seq, &a->ntest_seq, v);
     case O_NORM:
         if (!pick(cmd, "--norm", v, modes, 3, &k))
             return 0;
@@ -449,6 +475,7 @@ int cli_data_load(const char *cmd, const cli_data_args_t *a, int split, lln_data
     spec.dt_default = a->dt_default;
     spec.labels = a->labels;
     spec.classes = a->classes;
+    spec.target_shift = a->target_shift;
     lln_error_t err = {LLN_OK, ""};
     lln_status_t st = lln_dataset_read(a->path, &spec, ds, &err);
     if (st != LLN_OK) {
@@ -530,6 +557,23 @@ int cli_data_norm(const char *cmd, const cli_data_args_t *a, const lln_dataset_t
             om[j] = 0.0;
             os[j] = 1.0;
         }
+    /* a mean or std that overflowed (values near 1e308) is the data's problem: name the column,
+     * not the index the library would name */
+    for (size_t k = 0; st == LLN_OK && k < n; k++) {
+        int out = k >= (size_t)in.inputs, j = out ? (int)(k - (size_t)in.inputs) : (int)k;
+        double mean = out ? om[j] : im[k], sd = out ? os[j] : is[k];
+        if (out && !regression)
+            break;
+        if (isfinite(mean) && isfinite(sd))
+            continue;
+        const char *col = out ? lln_dataset_target_name(ds, j) : lln_dataset_feature_name(ds, j);
+        cli_error(cmd,
+                  "%s: column '%s' (%s %d): mean %g, std %g: its values are too large to "
+                  "normalize; rescale the column (or use --norm none)",
+                  a->path, col ? col : "?", out ? "target" : "feature", j + 1, mean, sd);
+        free(v);
+        return EXIT_FAIL;
+    }
     if (st == LLN_OK)
         st = lln_model_set_norm(m, im, is, regression ? om : NULL, regression ? os : NULL, &err);
     free(v);

@@ -25,7 +25,7 @@ typedef struct cli_data_args {
     const char *sequence, *split_column, *time, *dt;
     double time_scale, dt_default;
     lln_label_kind_t labels;
-    int classes;
+    int classes, target_shift;
     /* windows */
     const char *windows_file, *win_sequence, *win_start, *win_length, *win_split;
     int window, stride;
@@ -41,10 +41,14 @@ typedef struct cli_data_args {
     unsigned norm_splits; /* bit mask of lln_split_t */
     lln_norm_rows_t norm_rows;
     int target_norm; /* 1: fit the output normalization of regression targets too */
+    /* what the model's metadata supplied and this struct owns (cli_data_args_free frees it) */
+    cli_list_t model_seq[2]; /* the valid and test sequence names */
+    char *model_windows;     /* the windows file found beside the data */
     /* which were given (lln eval takes the others from the model's metadata) */
     int given_features, given_targets, given_sequence, given_time, given_dt, given_scale,
         given_labels, given_window, given_stride, given_split, given_valid, given_test,
-        given_split_seed;
+        given_split_seed, given_split_column, given_dt_default, given_tail, given_windows,
+        given_named_seq, given_target_shift;
 } cli_data_args_t;
 
 extern const struct option CLI_DATA_OPTIONS[];

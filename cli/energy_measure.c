@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "lln/export.h"
 #include "energy_estimate.h"
 #include "lln/util.h"
 #include "lln/data.h"
@@ -12,6 +13,47 @@
 #include "lln/quant.h"
 #include "toolchain.h"
 #include "verify_run.h"
+
+/* The line (1-based) of the first "target" key at or after line `from` of text, or `from`. */
+static int target_line(const char *text, size_t len, int from)
+{
+    int line = 1;
+    for (size_t i = 0; i < len; i++) {
+        if (line >= from && (i == 0 || text[i - 1] == '\n')) {
+            size_t j = i;
+            while (j < len && (text[j] == ' ' || text[j] == '\t'))
+                j++;
+            if (len - j >= 6 && strncmp(text + j, "target", 6) == 0)
+                return line;
+        }
+        line += text[i] == '\n';
+    }
+    return from;
+}
+
+/* Every device's target must be one lln export knows, or the first export would fail far from
+ * the database: checked here (the device layer does not know the export layer), at the
+ * target key's file:line. */
+static int targets_known(const char *cmd, const lln_devices_t *db, const char *origin,
+                         const char *text, size_t len)
+{
+    for (size_t i = 0; i < db->count; i++) {
+        const lln_device_t *d = &db->dev[i];
+        char known[512] = "";
+        int found = 0;
+        for (const char *const *t = lln_export_targets(); *t != NULL && !found; t++) {
+            size_t k = strlen(known);
+            found = strcmp(*t, d->target) == 0;
+            snprintf(known + k, sizeof known - k, "%s%s", k ? ", " : "", *t);
+        }
+        if (!found) {
+            cli_error(cmd, "%s:%d: key 'target': '%s' is not a target of lln export (%s)", origin,
+                      target_line(text, len, d->line), d->target, known);
+            return 0;
+        }
+    }
+    return 1;
+}
 
 int cli_devices_load(const char *cmd, const char *file, lln_devices_t *db)
 {
@@ -28,11 +70,15 @@ int cli_devices_load(const char *cmd, const char *file, lln_devices_t *db)
     } else {
         text = lln_devices_builtin(&len);
     }
-    lln_status_t st = lln_devices_parse(text, len, file ? file : "built-in devices.txt", db, &err);
-    free(buf);
+    const char *origin = file ? file : "built-in devices.txt";
+    lln_status_t st = lln_devices_parse(text, len, origin, db, &err);
     if (st != LLN_OK)
         cli_error(cmd, "%s", err.msg);
-    return st == LLN_OK;
+    int ok = st == LLN_OK && targets_known(cmd, db, origin, text, len);
+    free(buf);
+    if (st == LLN_OK && !ok)
+        lln_devices_free(db);
+    return ok;
 }
 
 void cli_devices_known(const lln_devices_t *db, char *buf, size_t cap)

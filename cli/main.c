@@ -1,4 +1,5 @@
 /* lln: the liquid-edge command line. One binary, one subcommand per job. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -29,6 +30,8 @@ static const command_t COMMANDS[] = {
      "cycles, latency, energy per step, average power on microcontroller devices"},
     {"compare", cmd_compare,
      "train liquid and baseline networks on one dataset: accuracy, memory, energy"},
+    {"sim", cmd_sim,
+     "closed-loop robot tasks (MuJoCo): expert vs policy vs fixed point vs firmware in QEMU"},
     {"doctor", cmd_doctor,
      "list the cross compilers, emulators and optional tools, and what is missing"},
     {"setup-toolchains", cmd_setup_toolchains,
@@ -52,6 +55,19 @@ static void usage(FILE *f)
                "\nDocumentation: docs/CLI.md, docs/FORMAT.md, docs/DESIGN.md.\n");
 }
 
+/* Output lost on standard output (a full disk, a closed pipe) is a failure: a command that
+ * printed its result must not exit 0 when the result did not arrive. */
+static int finish_stdout(const char *cmd, int rc)
+{
+    errno = 0;
+    if ((fflush(stdout) != 0 || ferror(stdout)) && rc == EXIT_OK) { /* else it said why */
+        cli_error(cmd, "<stdout>: cannot write output: %s",
+                  errno ? strerror(errno) : "write error");
+        return EXIT_FAIL;
+    }
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -68,8 +84,14 @@ int main(int argc, char **argv)
         return EXIT_OK;
     }
     for (size_t i = 0; i < NCOMMANDS; i++)
-        if (strcmp(argv[1], COMMANDS[i].name) == 0)
-            return COMMANDS[i].run(argc - 1, argv + 1);
+        if (strcmp(argv[1], COMMANDS[i].name) == 0) {
+            /* getopt prefixes its messages with argv[0]: make that "lln CMD" like ours */
+            char prog[64];
+            snprintf(prog, sizeof prog, "lln %s", COMMANDS[i].name);
+            argv[1] = prog;
+            int rc = COMMANDS[i].run(argc - 1, argv + 1);
+            return finish_stdout(COMMANDS[i].name, rc);
+        }
     fprintf(stderr, "lln: unknown command '%s'\n\n", argv[1]);
     usage(stderr);
     return EXIT_USAGE;

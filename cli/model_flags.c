@@ -127,7 +127,7 @@ static int set_ncp(const char *cmd, lln_config_t *c, const char *v)
     char *save = NULL, *tok = strtok_r(buf, ",", &save);
     int n = 0;
     for (; tok != NULL && n < 7; tok = strtok_r(NULL, ",", &save), n++)
-        if (!cli_config_set(cmd, NULL, c, keys[n], tok))
+        if (!cli_config_set(cmd, "--ncp", c, keys[n], tok))
             return 0;
     if (n != 7 || tok != NULL) {
         cli_error(cmd, "--ncp needs 7 comma-separated integers, got '%s'", v);
@@ -160,7 +160,7 @@ static int apply_special(const char *cmd, cli_model_args_t *a, int opt, const ch
         }
         memcpy(key, v, (size_t)(eq - v));
         key[eq - v] = '\0';
-        return cli_config_set(cmd, NULL, &a->cfg, key, eq + 1);
+        return cli_config_set(cmd, "--set", &a->cfg, key, eq + 1);
     }
     case O_NAME: a->name = v; return 1;
     default: return -1;
@@ -176,9 +176,13 @@ int cli_model_option(const char *cmd, cli_model_args_t *a, int opt, const char *
     a->outputs_given |= opt == 'm';
     a->units_given |= opt == 'u';
     a->proj_given |= opt == O_PROJ;
+    char name[48] = "";
+    for (int k = 0; CLI_MODEL_OPTIONS[k].name != NULL; k++)
+        if (CLI_MODEL_OPTIONS[k].val == opt)
+            snprintf(name, sizeof name, "--%s", CLI_MODEL_OPTIONS[k].name);
     for (size_t k = 0; k < sizeof KEYS / sizeof KEYS[0]; k++)
-        if (KEYS[k].opt == opt)
-            return cli_config_set(cmd, NULL, &a->cfg, KEYS[k].key, v);
+        if (KEYS[k].opt == opt) /* the message names the option as given, then the key */
+            return cli_config_set(cmd, name[0] ? name : NULL, &a->cfg, KEYS[k].key, v);
     return apply_special(cmd, a, opt, v);
 }
 
@@ -195,7 +199,7 @@ int cli_model_find_cell(const char *cmd, int argc, char **argv, lln_cell_kind_t 
             continue;
         lln_config_t tmp;
         lln_config_default(&tmp, LLN_CELL_LTC);
-        if (!cli_config_set(cmd, NULL, &tmp, "cell", v))
+        if (!cli_config_set(cmd, "--cell", &tmp, "cell", v))
             return 0;
         *cell = tmp.cell;
     }

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "lln/csv.h"
@@ -638,7 +639,8 @@ static int load_file(const char *cmd, rep_results_t *r, const char *path, const 
         return 0;
     }
     char *text = (char *)buf;
-    size_t i = 0;
+    size_t bom = len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0, i = bom;
+    /* bom: a UTF-8 byte-order mark (editors on Windows write one) is not content */
     while (i < len && isspace((unsigned char)text[i]))
         i++;
     int ok;
@@ -651,9 +653,9 @@ static int load_file(const char *cmd, rep_results_t *r, const char *path, const 
     else if (memchr(text, '\0', len) != NULL)
         cli_error(cmd, "%s: a NUL byte: not a text result file", path), ok = 0;
     else if (text[i] == '{' || text[i] == '[')
-        ok = load_json(cmd, path, text, len, r);
+        ok = load_json(cmd, path, text + bom, len - bom, r);
     else
-        ok = load_history(cmd, path, text, len, name, r);
+        ok = load_history(cmd, path, text + bom, len - bom, name, r);
     free(buf);
     return ok;
 }
@@ -677,8 +679,17 @@ static int history_loaded(const rep_results_t *r, const char *path)
     return found;
 }
 
+/* A regular file that can be read. The type is checked before opening: opening a FIFO would
+ * wait for a writer forever. errno says why not. */
 static int readable(const char *path)
 {
+    struct stat sb;
+    if (stat(path, &sb) != 0)
+        return 0;
+    if (!S_ISREG(sb.st_mode)) {
+        errno = EINVAL; /* reported as "not a regular file" below */
+        return 0;
+    }
     FILE *f = fopen(path, "rb");
     if (f != NULL)
         fclose(f);
@@ -704,9 +715,10 @@ int rep_load_linked(const char *cmd, rep_results_t *r)
                 snprintf(path, sizeof path, "%s", w->history);
             if (!readable(path)) {
                 fprintf(stderr,
-                        "lln %s: note: %s: rows[%d].history '%s' not found (%s); its "
+                        "lln %s: note: %s: rows[%d].history '%s' %s (%s); its "
                         "training curve is left out\n",
-                        cmd, cp, k, path, strerror(errno));
+                        cmd, cp, k, path, errno == EINVAL ? "is not a regular file" : "not found",
+                        errno == EINVAL ? "a FIFO, device or folder" : strerror(errno));
                 continue;
             }
             if (history_loaded(r, path))

@@ -1,6 +1,7 @@
 /* Test sequences for verify and quantize: generated (irregular Δt, saturating inputs) or read
  * from a CSV with a header line and an optional 'dt' column. */
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +58,11 @@ int cli_read_sequence(const char *cmd, seq_t *s, const char *path, int inputs)
     s->steps = 0, s->inputs = inputs, s->x = NULL, s->dt = NULL;
     while (ok && fgets(line, sizeof line, f) != NULL) {
         ln++;
+        if (strchr(line, '\n') == NULL && !feof(f)) {
+            cli_error(cmd, "%s:%ld: line longer than %zu bytes", path, ln, sizeof line - 2);
+            ok = 0;
+            break;
+        }
         if (line[strspn(line, " \r\n")] == '\0')
             continue;
         if (s->steps == cap) {
@@ -73,10 +79,18 @@ int cli_read_sequence(const char *cmd, seq_t *s, const char *path, int inputs)
         for (int c = 0, k = 0; ok && c < ncols; c++) {
             char *end;
             double v = strtod(p, &end);
-            ok = end != p && isfinite(v) && (*end == ',' || c == ncols - 1);
-            if (!ok)
+            ok = end != p && (*end == ',' || c == ncols - 1 || *end == '\r' || *end == '\n');
+            if (!ok) {
                 cli_error(cmd, "%s:%ld: column %d is not a number", path, ln, c + 1);
-            else if (c == dtcol)
+            } else if (!isfinite(v) || fabs(v) > FLT_MAX) { /* the sequence is float32 */
+                cli_error(cmd, "%s:%ld: column %d: %g is not a finite float32 value", path, ln,
+                          c + 1, v);
+                ok = 0;
+            } else if (c == dtcol && !(v > 0)) {
+                cli_error(cmd, "%s:%ld: column %d ('dt'): elapsed time %g must be > 0", path, ln,
+                          c + 1, v);
+                ok = 0;
+            } else if (c == dtcol)
                 s->dt[s->steps] = (float)v;
             else
                 s->x[(size_t)s->steps * (size_t)inputs + (size_t)k++] = (float)v;

@@ -1,6 +1,7 @@
 /* `lln train --history`: see train_history.h. */
 #include "train_history.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,19 +76,78 @@ static int keep_rows(train_history_t *h, char *old, int keep_upto)
     return header || append(h, HEADER);
 }
 
+/* 1 when text holds the history header line (the file is one of ours). */
+static int is_history(const char *text)
+{
+    const char *h = strstr(text, "epoch,train_loss,valid_loss,valid_metric,lr,seconds");
+    return h != NULL && (h == text || h[-1] == '\n');
+}
+
+/* The file at path: 1 read into *old, 0 missing, -1 present but unreadable (message printed). */
+static int read_old(const char *path, char **old)
+{
+    unsigned char *b = NULL;
+    size_t n = 0;
+    lln_error_t err = {LLN_OK, ""};
+    *old = NULL;
+    errno = 0;
+    FILE *f = fopen(path, "rb");
+    if (f == NULL && errno == ENOENT)
+        return 0;
+    if (f != NULL)
+        fclose(f);
+    if (f == NULL || lln_read_file(path, &b, &n, &err) != LLN_OK) {
+        cli_error("train", "--history %s: cannot read it: %s", path,
+                  f == NULL ? strerror(errno) : err.msg);
+        return -1;
+    }
+    char *t = realloc(b, n + 1);
+    if (t == NULL) {
+        free(b);
+        cli_error("train", "--history %s: out of memory", path);
+        return -1;
+    }
+    t[n] = '\0';
+    if (memchr(t, '\0', n) != NULL) /* binary: never a history, so never overwritten */
+        strcpy(t, "\1");            /* Flawfinder: ignore (n + 1 >= 2 bytes: a NUL was in it) */
+    *old = t;
+    return 1;
+}
+
 int history_open(train_history_t *h, const char *path, const char *model, int accuracy,
                  int keep_upto)
 {
     memset(h, 0, sizeof *h);
     h->path = path;
     h->t0 = mono();
-    unsigned char *old = NULL;
-    size_t n = 0;
-    int ok;
-    if (keep_upto >= 0 && lln_read_file(path, &old, &n, NULL) == LLN_OK) {
-        ok = keep_rows(h, (char *)old, keep_upto);
+    char *old = NULL;
+    int have = read_old(path, &old);
+    if (have < 0)
+        return 0;
+    if (have && old[strspn(old, " \t\r\n")] != '\0' && !is_history(old)) {
+        cli_error("train",
+                  "--history %s: the file exists and is not a training history (no "
+                  "'epoch,train_loss,...' header); not overwriting it",
+                  path);
         free(old);
+        return 0;
+    }
+    int ok;
+    if (keep_upto >= 0 && have) {
+        ok = keep_rows(h, old, keep_upto);
+        if (ok && h->last_epoch < keep_upto) {
+            fprintf(stderr,
+                    "lln train: warning: --history %s has rows up to epoch %d, the "
+                    "checkpoint is at epoch %d; rows %d..%d are missing\n",
+                    path, h->last_epoch, keep_upto, h->last_epoch + 1, keep_upto);
+            h->last_epoch = keep_upto;
+        }
     } else {
+        if (keep_upto > 0)
+            fprintf(stderr,
+                    "lln train: warning: --history %s is missing; the resumed run "
+                    "numbers its rows from epoch %d, and seconds count from this run's start\n",
+                    path, keep_upto + 1);
         char name[401], head[512];
         snprintf(name, sizeof name, "%s", model);
         for (char *c = name; *c != '\0'; c++) /* a name cannot end the comment line */
@@ -96,7 +156,9 @@ int history_open(train_history_t *h, const char *path, const char *model, int ac
         snprintf(head, sizeof head, "# model=%s\n# metric=%s\n", name,
                  accuracy ? "accuracy" : "mse");
         ok = append(h, head) && append(h, HEADER);
+        h->last_epoch = keep_upto > 0 ? keep_upto : 0;
     }
+    free(old);
     if (!ok) {
         cli_error("train", "--history: out of memory");
         return 0;

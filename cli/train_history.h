@@ -18,7 +18,9 @@ typedef struct train_history {
 } train_history_t;
 
 /* Starts a history for path. With keep_upto >= 0 (a resume) the existing file's comment
- * lines and rows with epoch <= keep_upto are kept (a missing file starts a new one);
+ * lines and rows with epoch <= keep_upto are kept (a missing file starts a new one whose rows
+ * continue at keep_upto + 1, with a warning); an existing file that is not a history is never
+ * overwritten (an error);
  * otherwise the comments "# model=NAME" and "# metric=accuracy|mse" and the header start a
  * new file. Writes it at once (so a bad path fails before training). Returns 1, or 0 after
  * printing the problem. */

@@ -347,6 +347,22 @@ static int build_and_run(const lln_model_t *m, const verify_job_t *a, const char
     return bad == 0;
 }
 
+/* Steps of the host reference that the runtime rejected (rc != 0): a verification of a step
+ * that did not run proves nothing, and its instructions would skew the per-step count.
+ * Returns their number; *first is the first one. */
+static int rejected_steps(const char *expect, int *first, int *rc)
+{
+    int n = 0;
+    for (const char *p = expect; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : "") {
+        int t = 0, r = 0;
+        if (sscanf(p, "%d rc %d", &t, &r) == 2 && r != 0) {
+            if (n++ == 0)
+                *first = t, *rc = r;
+        }
+    }
+    return n;
+}
+
 int verify_remove_tree(const char *dir)
 {
     char *argv[] = {"rm", "-rf", (char *)dir, NULL};
@@ -371,6 +387,14 @@ int verify_model(const lln_model_t *m, const verify_job_t *job, verify_result_t 
     ok = ok && (job->input ? cli_read_sequence(cmd, &s, job->input, in)
                            : cli_gen_sequence(&s, (int)job->steps, in));
     char *expect = ok ? host_reference(cmd, m, fixed, &s) : NULL;
+    int first = 0, frc = 0, nrej = expect ? rejected_steps(expect, &first, &frc) : 0;
+    if (nrej > 0) {
+        cli_error(cmd,
+                  "%s: step %d (counting from 0) is rejected by the runtime (status %d); %d of %d "
+                  "steps are: every step must run to be verified",
+                  job->input ? job->input : "generated sequence", first, frc, nrej, s.steps);
+        ok = 0;
+    }
     char work[VERIFY_WORK_MAX];
     snprintf(work, sizeof work, "%s", job->keep ? job->keep : "/tmp/lln-verify-XXXXXX");
     if (ok && job->keep ? mkdir(work, 0777) != 0 && errno != EEXIST : ok && mkdtemp(work) == NULL) {
@@ -387,3 +411,5 @@ int verify_model(const lln_model_t *m, const verify_job_t *job, verify_result_t 
     lln_quant_free(q);
     return res->pass;
 }
+
+int verify_write_harness(const char *cmd, const char *work) { return write_sim(cmd, work); }

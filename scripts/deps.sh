@@ -1,9 +1,13 @@
 #!/bin/sh
 # Installs (as root, with apt-get) or names (otherwise) what building and testing needs.
 # Usage: scripts/deps.sh [build|sim|platforms|ci]   build: compiler, cmake, pkg-config, zlib,
-# cJSON (the JSON results of lln report / plot); ci: also clang, gcovr, valgrind (the sanitizer and
+# cJSON (the JSON results of lln report / plot), MuJoCo (the robot tasks of lln sim); ci: also
+# clang, gcovr, valgrind (the sanitizer and
 # coverage stages of .ci/run), chromium (renders lln report's page in tests/cli_report.sh)
-# and rsvg-convert (lln plot's PNG files).
+# and rsvg-convert (lln plot's PNG files), what the Python package's stage needs (python3-dev,
+# numpy, torch for the ncps parity tests, build/setuptools/wheel/venv, pytest, black, mypy,
+# bandit, twine), and Cyclone DDS, libmicrohttpd, Prometheus and curl for the ROS 2 node
+# lln-ros2 and its stage.
 # sim: also the cross compilers, C libraries and QEMU of sim/ (Cortex-M, RV32); ci includes sim.
 # platforms: the cross builds of cmake/toolchains/ (aarch64 and s390x Linux under qemu-user,
 # Windows under wine64; their zlib and cJSON come from scripts/cross_sysroot.sh); ci includes it.
@@ -23,6 +27,7 @@ need /usr/include/zlib.h zlib1g-dev
 need pkg-config pkgconf
 need /usr/include/cjson/cJSON.h libcjson-dev
 need awk mawk
+need /usr/include/mujoco/mujoco.h libmujoco-dev # lln sim's physics (optional in CMake; make demo uses it)
 if [ "$level" = ci ]; then
     need clang clang
     need gcovr gcovr
@@ -43,6 +48,25 @@ if [ "$level" = ci ]; then
     need groff groff-base
     need mandoc mandoc
     need readelf binutils
+    # the Python package (stage python; black, mypy and bandit in lint and security)
+    need /usr/include/python3*/Python.h python3-dev
+    need /usr/lib/python3/dist-packages/numpy/__init__.py python3-numpy
+    need /usr/lib/python3/dist-packages/torch/__init__.py python3-torch
+    need /usr/lib/python3/dist-packages/build/__init__.py python3-build
+    need /usr/lib/python3/dist-packages/setuptools/__init__.py python3-setuptools
+    need /usr/lib/python3/dist-packages/wheel/__init__.py python3-wheel
+    need /usr/lib/python3/dist-packages/pytest/__init__.py python3-pytest
+    need /usr/share/doc/python3-venv python3-venv
+    need black black
+    need mypy mypy
+    need bandit bandit
+    need twine twine
+    # the ROS 2 node (lln-ros2) and its CI stage: Cyclone DDS, idlc, /metrics, Prometheus
+    need /usr/include/dds/dds.h cyclonedds-dev
+    need idlc cyclonedds-tools
+    need /usr/include/microhttpd.h libmicrohttpd-dev
+    need prometheus prometheus
+    need curl curl
 fi
 if [ "$level" = sim ] || [ "$level" = ci ]; then
     need arm-none-eabi-gcc gcc-arm-none-eabi

@@ -6,7 +6,12 @@
 # Writes to OUTDIR (old liquid-edge-* files there are removed first):
 #   liquid-edge-X.Y.Z.tar.gz                source, `git archive` with prefix liquid-edge-X.Y.Z/
 #   liquid-edge-X.Y.Z-linux-ARCH.tar.gz     STAGE/PREFIX as liquid-edge-X.Y.Z-linux-ARCH/
-#   liquid-edge-X.Y.Z.cdx.json              CycloneDX 1.5 SBOM (scripts/sbom.py), checked
+#   python/liquid_edge-X.Y.Z-*.whl, python/liquid[-_]edge-X.Y.Z.tar.gz
+#                                           the Python package's wheel and sdist (python/,
+#                                           built offline with Debian's build tools; its own
+#                                           folder, since its sdist name may equal ours)
+#   liquid-edge-X.Y.Z.cdx.json              CycloneDX 1.5 SBOM (scripts/sbom.py), checked;
+#                                           it covers the Python package too
 #   SHA256SUMS                              sha256sum format, verified with sha256sum -c
 # X.Y.Z is CMakeLists.txt's project(VERSION) (scripts/version.sh). The source tarball is
 # HEAD when the work tree is clean; otherwise the work tree as it is (tracked and untracked,
@@ -25,6 +30,7 @@ bin_name="$name-$os-$arch"
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 rm -f "$out"/liquid-edge-*.tar.gz "$out"/liquid-edge-*.cdx.json "$out/SHA256SUMS"
+rm -rf "$out/python"
 
 cd "$root"
 SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || date +%s)}
@@ -51,13 +57,27 @@ tar -C "$tree_root" --transform "s,^\\.,$bin_name," --sort=name --owner=0 --grou
     --numeric-owner --mtime="@$SOURCE_DATE_EPOCH" -cf - . | gzip -n -9 >"$out/$bin_name.tar.gz"
 echo "dist.sh: $bin_name.tar.gz from $tree_root"
 
+# ---- Python package ----------------------------------------------------------------------
+py=${LLN_PYTHON:-/usr/bin/python3}
+"$py" -m build --no-isolation --outdir "$out/python" "$root/python" >"$out/python-build.log" 2>&1 ||
+    { tail -n 30 "$out/python-build.log" >&2; echo "dist.sh: the Python package did not build" >&2; exit 1; }
+rm -f "$out/python-build.log"
+wheel=$(find "$out/python" -name "liquid_edge-$version-*.whl" | head -n 1)
+sdist=$(find "$out/python" -name "liquid[-_]edge-$version.tar.gz" | head -n 1)
+if [ -z "$wheel" ] || [ -z "$sdist" ]; then
+    echo "dist.sh: no Python wheel/sdist for $version" >&2
+    exit 1
+fi
+echo "dist.sh: python/$(basename "$wheel") and python/$(basename "$sdist")"
+
 # ---- SBOM --------------------------------------------------------------------------------
 lib="$tree_root/lib/liblln.so.$version"
 [ -f "$lib" ] || { echo "dist.sh: no lib/liblln.so.$version in $tree_root" >&2; exit 1; }
 python3 "$root/scripts/sbom.py" --version "$version" --lib "$lib" --cli "$tree_root/bin/lln" \
-    -o "$out/$name.cdx.json"
+    --wheel "$wheel" -o "$out/$name.cdx.json"
 python3 "$root/scripts/sbom_check.py" "$out/$name.cdx.json"
 
 # ---- checksums ---------------------------------------------------------------------------
-(cd "$out" && sha256sum "$name.tar.gz" "$bin_name.tar.gz" "$name.cdx.json" >SHA256SUMS &&
+(cd "$out" && sha256sum "$name.tar.gz" "$bin_name.tar.gz" "$name.cdx.json" \
+    "python/$(basename "$wheel")" "python/$(basename "$sdist")" >SHA256SUMS &&
     sha256sum -c SHA256SUMS)

@@ -4,6 +4,7 @@
 Usage:
   scripts/sbom.py --lib STAGE/lib/liblln.so.X.Y.Z --cli STAGE/bin/lln -o OUT.cdx.json
                   [--version X.Y.Z] [--deps scripts/deps.sh] [--levels build,ci]
+                  [--wheel dist/liquid_edge-X.Y.Z-*.whl]
 
 Components:
   * ours: liblln (library) and lln (application), MIT, with the SHA-256 of the installed
@@ -12,7 +13,11 @@ Components:
     `need COMMAND PACKAGE` lines of scripts/deps.sh (the one list CI installs from), at the
     levels given by --levels;
   * the Debian runtime dependencies: the packages owning the shared libraries that the
-    installed liblln.so and lln need (readelf NEEDED -> ldd path -> dpkg -S).
+    installed liblln.so and lln need (readelf NEEDED -> ldd path -> dpkg -S);
+  * with --wheel, the Python package liquid-edge (pkg:pypi, the wheel's SHA-256): the C
+    library compiled into its extension module (so it depends on lln-runtime and on the
+    Debian packages of the libraries the extension needs) and numpy (pkg:pypi, the
+    requirement of the wheel's metadata, at the version installed where the SBOM is made).
 Versions come from dpkg-query, licences from /usr/share/doc/PKG/copyright (machine-readable
 DEP-5 License: fields, mapped to SPDX ids where the mapping is exact, else a licence name).
 Dependencies: liquid-edge -> liblln, lln; liblln -> its runtime packages; lln -> liblln
@@ -30,7 +35,9 @@ import re
 import subprocess
 import sys
 import urllib.parse
+import tempfile
 import uuid
+import zipfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TOOL_NAME = "liquid-edge scripts/sbom.py"
@@ -293,6 +300,54 @@ def sha256(path):
     return h.hexdigest()
 
 
+def wheel_components(wheel, version, ours_lic, python):
+    """The Python package's components: liquid-edge (the wheel) and its PyPI requirements;
+    plus the Debian packages its extension module needs and the refs it depends on."""
+    with zipfile.ZipFile(wheel) as z:
+        names = z.namelist()
+        meta_name = next((n for n in names if n.endswith(".dist-info/METADATA")), None)
+        ext_name = next((n for n in names if re.search(r"liquid_edge/_core\.[^/]*\.so$", n)), None)
+        if meta_name is None or ext_name is None:
+            die("%s: no METADATA or no liquid_edge/_core*.so: not a liquid-edge wheel" % wheel)
+        meta = z.read(meta_name).decode("utf-8", "replace")
+        with tempfile.TemporaryDirectory() as tmp:
+            ext = os.path.join(tmp, os.path.basename(ext_name))
+            with open(ext, "wb") as f:
+                f.write(z.read(ext_name))
+            runtime = needed_packages(ext)
+    wv = re.search(r"^Version: (\S+)$", meta, re.M)
+    if not wv or wv.group(1) != version:
+        die("%s: wheel version %s is not the project's %s"
+            % (wheel, wv.group(1) if wv else "?", version))
+    ref = "pkg:pypi/liquid-edge@%s" % version
+    comps = [{"type": "library", "bom-ref": ref, "name": "liquid-edge", "version": version,
+              "description": "liquid-edge Python package (import liquid_edge): the C library "
+                             "compiled into the extension module liquid_edge._core",
+              "licenses": ours_lic, "purl": ref, "scope": "required",
+              "hashes": [{"alg": "SHA-256", "content": sha256(wheel)}],
+              "properties": [{"name": "liquid-edge:hashed-file",
+                              "value": os.path.basename(wheel)}]}]
+    deps = []
+    for req in re.findall(r"^Requires-Dist: ([A-Za-z0-9_.-]+)([^;\n]*)$", meta, re.M):
+        name, spec = req[0].lower(), req[1].strip()
+        rc, out = run([python, "-c",
+                       "import importlib.metadata as m, sys; print(m.version(sys.argv[1]))",
+                       name])
+        installed = out.strip() if rc == 0 and out.strip() else None
+        if installed is None:
+            print("sbom.py: %s (required by the wheel) is not installed: not listed" % name,
+                  file=sys.stderr)
+            continue
+        pref = "pkg:pypi/%s@%s" % (name, installed)
+        comps.append({"type": "library", "bom-ref": pref, "name": name, "version": installed,
+                      "description": "PyPI requirement of liquid-edge: %s%s" % (name, spec),
+                      "purl": pref, "scope": "required",
+                      "properties": [{"name": "liquid-edge:requirement",
+                                      "value": name + spec}]})
+        deps.append(pref)
+    return comps, runtime, deps
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--lib", required=True, help="installed liblln.so.X.Y.Z")
@@ -300,13 +355,17 @@ def main():
     ap.add_argument("--version", help="project version (default: from CMakeLists.txt)")
     ap.add_argument("--deps", default=os.path.join(ROOT, "scripts", "deps.sh"))
     ap.add_argument("--levels", default="build,ci", help="deps.sh levels to list")
+    ap.add_argument("--wheel", help="the Python package's wheel (python/, docs/PYTHON.md)")
+    ap.add_argument("--python", default="/usr/bin/python3" if os.path.isfile("/usr/bin/python3")
+                    else sys.executable, help="the Python whose packages the wheel's "
+                    "requirements are looked up in (default: Debian's python3)")
     ap.add_argument("-o", "--output", required=True)
     a = ap.parse_args()
 
     version = a.version or project_version()
     if not re.match(r"^\d+\.\d+\.\d+$", version):
         die("bad version '%s'" % version)
-    for p in (a.lib, a.cli):
+    for p in (a.lib, a.cli) + ((a.wheel,) if a.wheel else ()):
         if not os.path.isfile(p):
             die("no such file: %s" % p)
     if run(["dpkg-query", "--version"])[0] != 0:
@@ -345,8 +404,12 @@ def main():
 
     lib_runtime = needed_packages(a.lib)
     cli_runtime = needed_packages(a.cli)
+    py_runtime, py_deps = [], []
+    if a.wheel:
+        py_comps, py_runtime, py_deps = wheel_components(a.wheel, version, ours_lic, a.python)
+        components += py_comps
     roles = {}  # package -> set of roles
-    for p in lib_runtime + cli_runtime:
+    for p in lib_runtime + cli_runtime + py_runtime:
         roles.setdefault(p, set()).add("runtime")
     levels = [x for x in a.levels.split(",") if x]
     for p, level in deps_packages(a.deps, levels).items():
@@ -403,13 +466,23 @@ def main():
             {"ref": cli_ref, "dependsOn": [lib_ref] + [deb_refs[p] for p in cli_runtime]},
         ],
     }
+    if a.wheel:
+        py_ref = components[3]["bom-ref"]
+        bom["dependencies"][0]["dependsOn"].append(py_ref)
+        bom["dependencies"].append(
+            {"ref": py_ref,
+             "dependsOn": [rt_ref] + py_deps + [deb_refs[p] for p in py_runtime]})
+        bom["dependencies"] += [{"ref": r, "dependsOn": []} for r in py_deps]
     tmp = a.output + ".tmp"
     with open(tmp, "w", encoding="utf-8") as f:
         json.dump(bom, f, indent=2, sort_keys=False)
         f.write("\n")
     os.replace(tmp, a.output)
-    print("sbom.py: %s: %d components (%d ours, %d Debian), %d dependency entries"
-          % (a.output, len(components), 3, len(components) - 3, len(bom["dependencies"])))
+    ours = 4 if a.wheel else 3
+    deb = sum(1 for c in components if c["bom-ref"].startswith("pkg:deb/"))
+    print("sbom.py: %s: %d components (%d ours, %d Debian, %d PyPI), %d dependency entries"
+          % (a.output, len(components), ours, deb, len(components) - ours - deb,
+             len(bom["dependencies"])))
 
 
 if __name__ == "__main__":

@@ -270,7 +270,8 @@ static void test_errors(void)
     c.labels = LLN_LABELS_INT;
     c.targets = ab;
     c.ntargets = 2;
-    FAILS("a,b,c\n1,2,3\n", &c, LLN_E_ARG, "class labels need exactly one target column (2 given)");
+    FAILS("a,b,c\n1,2,3\n", &c, LLN_E_ARG,
+          "class labels need exactly one target column (2 selected)");
     c = spec();
     c.time_scale = -1;
     FAILS("a\n1\n", &c, LLN_E_ARG, "time_scale and dt_default");
@@ -359,8 +360,9 @@ static void test_gzip(void)
     if (n > 20) { /* else nothing was read to damage (buf[n - 6] would be outside it) */
         write_file(bad, buf, n - 6);
         CHECK(lln_dataset_read(bad, &s, &a, &e) == LLN_E_FORMAT);
+        /* the data inflate completely; the trailer is cut: the error comes after the last line */
         CHECK_MSG(
-            strstr(e.msg, "bad.csv.gz: at the start: damaged gzip data: unexpected end of file"),
+            strstr(e.msg, "bad.csv.gz: after line 4: damaged gzip data: unexpected end of file"),
             "%s", e.msg);
         buf[n - 6] ^= 0x55; /* the CRC-32 of the data */
         write_file(bad, buf, n);
@@ -902,6 +904,48 @@ static void test_batches(void)
     lln_dataset_free(ds);
 }
 
+/* target_shift: row r's target is the target column K rows later in its sequence; the last K
+ * rows of each sequence go, a sequence of K rows or fewer goes whole; a target column may then
+ * also be a feature. */
+static void test_target_shift(void)
+{
+    const char *seq_a[] = {"a"}, *feat[] = {"a", "b"};
+    lln_csv_spec_t c = spec();
+    c.sequence = "s";
+    c.targets = seq_a;
+    c.ntargets = 1;
+    c.features = feat;
+    c.nfeatures = 2;
+    c.target_shift = 1;
+    lln_error_t e;
+    const char *text = "s,a,b\nx,1,10\nx,2,20\nx,3,30\ny,7,70\nz,4,40\nz,5,50\n";
+    lln_dataset_t *ds = rd(text, &c, &e);
+    CHECK_MSG(ds != NULL, "%s", e.msg);
+    if (ds != NULL) {
+        lln_dataset_info_t in;
+        lln_dataset_info(ds, &in);
+        CHECK_EQ_INT(in.rows, 3);      /* x: 2 of 3 rows, y: gone (1 row), z: 1 of 2 */
+        CHECK_EQ_INT(in.sequences, 2); /* x and z */
+        const double *x = lln_dataset_inputs(ds), *y = lln_dataset_targets(ds);
+        static const double want_x[] = {1, 10, 2, 20, 4, 40}, want_y[] = {2, 3, 5};
+        for (int i = 0; i < 6; i++)
+            CHECK_MSG(x[i] == want_x[i], "x[%d] = %g, want %g", i, x[i], want_x[i]);
+        for (int i = 0; i < 3; i++)
+            CHECK_MSG(y[i] == want_y[i], "y[%d] = %g, want %g", i, y[i], want_y[i]);
+        const char *name = NULL;
+        size_t first = 0, count = 0;
+        CHECK(lln_dataset_sequence(ds, 1, &name, &first, &count) == LLN_OK);
+        CHECK(name != NULL && strcmp(name, "z") == 0 && first == 2 && count == 1);
+    }
+    lln_dataset_free(ds);
+    c.target_shift = 3; /* no sequence has more than 3 rows */
+    FAILS(text, &c, LLN_E_FORMAT, "target shift 3: no sequence has more than 3 rows");
+    c.target_shift = -1;
+    FAILS(text, &c, LLN_E_ARG, "target shift -1 is not in");
+    c.target_shift = 0; /* unshifted, a column cannot be both */
+    FAILS(text, &c, LLN_E_ARG, "selected as target and as feature");
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/lln_test_data.XXXXXX");
@@ -919,6 +963,7 @@ int main(void)
     test_norm();
     test_norm_in_model();
     test_batches();
+    test_target_shift();
     rmdir(tmpdir);
     return check_done("test_data");
 }

@@ -5,7 +5,9 @@
  * every step and on the last step); bit-identical training for the same seed and thread
  * count; 1 and 2 threads agree and both learn; a small LTC learns a task (loss / 5);
  * early stopping; a stopped and resumed run equals an uninterrupted one bit for bit. */
+#include <limits.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -582,6 +584,79 @@ static int count_epochs(const lln_train_progress_t *p, void *ctx)
     return 0;
 }
 
+/* Writes ckpt with metadata key set to value as `bad`, then expects a trainer of c to refuse it
+ * with LLN_E_FORMAT, a message naming the file and containing `what`, and an unchanged
+ * position. */
+static void refuse_tampered(const lln_model_t *m, const lln_dataset_t *ds,
+                            const lln_train_config_t *c, const char *ckpt, const char *bad,
+                            const char *key, const char *value, const char *what)
+{
+    lln_model_t *k = NULL;
+    lln_error_t err;
+    CHECK(lln_model_load(ckpt, &k, NULL) == LLN_OK);
+    if (k == NULL)
+        return;
+    CHECK(lln_model_set_meta(k, key, value) == LLN_OK);
+    CHECK(lln_model_save(k, bad, &err) == LLN_OK);
+    lln_model_free(k);
+    unsigned char *bytes = NULL;
+    size_t len = 0;
+    lln_model_t *fresh = NULL;
+    CHECK(lln_model_save_mem(m, &bytes, &len, NULL) == LLN_OK);
+    CHECK(lln_model_load_mem(bytes, len, "copy", &fresh, NULL) == LLN_OK);
+    free(bytes);
+    if (fresh == NULL)
+        return;
+    lln_trainer_t *t = NULL;
+    CHECK(lln_trainer_create(fresh, ds, c, &t, &err) == LLN_OK);
+    lln_status_t st = lln_trainer_load_checkpoint(t, bad, &err);
+    CHECK_MSG(st == LLN_E_FORMAT, "%s = '%s': status %d (%s)", key, value, (int)st, err.msg);
+    CHECK_MSG(strstr(err.msg, bad) != NULL && strstr(err.msg, what) != NULL,
+              "%s = '%s': message '%s' lacks the file or '%s'", key, value, err.msg, what);
+    lln_train_progress_t p;
+    lln_trainer_status(t, &p);
+    CHECK_EQ_INT(p.epoch, 0);
+    lln_trainer_free(t);
+    lln_model_free(fresh);
+    (void)remove(bad);
+}
+
+/* Checkpoint training state is range-checked: an optimizer step count no run can reach (it
+ * overflowed the step arithmetic), a NaN best metric after a kept epoch (no epoch would ever
+ * be kept again), a non-integer value count. */
+static void tampered_checkpoints(const lln_model_t *m, const lln_dataset_t *ds,
+                                 const lln_train_config_t *c, const char *ckpt)
+{
+    char bad[80];
+    snprintf(bad, sizeof bad, "test_train_bad_%ld.ckpt", (long)getpid());
+    lln_model_t *k = NULL;
+    CHECK(lln_model_load(ckpt, &k, NULL) == LLN_OK);
+    if (k == NULL)
+        return;
+    const char *pos = lln_model_get_meta(k, "train.position");
+    const char *sc = lln_model_get_meta(k, "train.scalars.0");
+    long v[6] = {0, 0, 0, 0, 0, 0};
+    CHECK(pos != NULL &&
+          sscanf(pos, "%ld %ld %ld %ld %ld %ld", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5]) == 6);
+    CHECK(sc != NULL && strlen(sc) == 5 * 16);
+    char text[200];
+    snprintf(text, sizeof text, "%ld %ld %ld %ld %ld %ld", v[0], v[1], LONG_MAX, v[3], v[4], v[5]);
+    refuse_tampered(m, ds, c, ckpt, bad, "train.position", text, "train.position");
+    snprintf(text, sizeof text, "%ld %ld 9223372036854775808 %ld %ld %ld", v[0], v[1], v[3], v[4],
+             v[5]);
+    refuse_tampered(m, ds, c, ckpt, bad, "train.position", text, "train.position");
+    snprintf(text, sizeof text, "%ld %ld %ld %ld %ld 7", v[0], v[1], v[2], v[3], v[4]);
+    refuse_tampered(m, ds, c, ckpt, bad, "train.position", text, "train.position");
+    if (sc != NULL && strlen(sc) == 5 * 16 && v[3] > 0) {
+        char scal[81];
+        snprintf(scal, sizeof scal, "%.64s7ff8000000000000", sc); /* best metric: NaN */
+        refuse_tampered(m, ds, c, ckpt, bad, "train.scalars.0", scal, "train.scalars");
+        snprintf(scal, sizeof scal, "%.16s3fe0000000000000%s", sc, sc + 32); /* 0.5 values */
+        refuse_tampered(m, ds, c, ckpt, bad, "train.scalars.0", scal, "train.scalars");
+    }
+    lln_model_free(k);
+}
+
 /* A learning rate too small to change any bit: no epoch improves on the first, so patience 2
  * stops after epoch 3 of 10. A resume with other settings is refused by name. */
 static void test_early_stop(void)
@@ -619,6 +694,8 @@ static void test_early_stop(void)
     CHECK(lln_trainer_load_checkpoint(t, ckpt, &err) == LLN_E_CONFIG);
     CHECK_MSG(strstr(err.msg, "batch=16") != NULL, "message: %s", err.msg);
     lln_trainer_free(t);
+    c.batch_size = 16;
+    tampered_checkpoints(m, ds, &c, ckpt);
     (void)remove(ckpt);
     lln_model_free(m);
     lln_dataset_free(ds);

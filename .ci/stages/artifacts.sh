@@ -72,13 +72,15 @@ for f in "${expected[@]}"; do
     fi
 done
 [ -x "$TREE/bin/lln" ] || fail "bin/lln is not executable"
-# nothing else: allowed are the expected files, llnTargets-<config>.cmake and share/doc files
+# nothing else: allowed are the expected files, llnTargets-<config>.cmake, share/doc files and
+# the ROS 2 node bin/lln-ros2 (installed when Cyclone DDS was found; it must then run)
 nfiles=0
 while IFS= read -r f; do
     nfiles=$((nfiles + 1))
     case " ${expected[*]} " in *" $f "*) continue ;; esac
     case "$f" in
     lib/cmake/lln/llnTargets-*.cmake | share/doc/liquid-edge/*) ;;
+    bin/lln-ros2) "$TREE/bin/lln-ros2" --help >/dev/null 2>&1 || fail "installed lln-ros2 does not run" ;;
     *) fail "unexpected installed file: $f" ;;
     esac
 done < <(cd "$TREE" && find . \( -type f -o -type l \) | sed 's,^\./,,' | sort)

@@ -3,7 +3,8 @@
 # and line endings of every text file: no trailing blanks, no CR (CRLF), a final newline, no
 # blank lines at the end, no tabs in C sources; (3) ShellCheck on every shell script (*.sh and
 # files with a sh/bash shebang: .ci/run, scripts/*, ...), sourced files followed.
-# (4) the architecture rules (scripts/check_arch.py and its self-test with planted violations).
+# (4) the architecture rules (scripts/check_arch.py and its self-test with planted violations);
+# (5) the Python package (python/): black --check and mypy --strict.
 # Files: what git tracks plus new files it does not ignore. Fuzz/seed corpora (their odd
 # bytes are the point), patches and binary files are not text-checked.
 # Fix formatting with:  git ls-files '*.c' '*.h' | xargs clang-format -i
@@ -148,6 +149,26 @@ else
     fail="$fail architecture"
 fi
 ci_metric lint_arch_failures "$arch_bad"
+
+echo "--- Python (python/): black --check, mypy --strict"
+py_bad=0
+if command -v black >/dev/null 2>&1 && command -v mypy >/dev/null 2>&1; then
+    if ! (cd python && black --check -q .) >"$CI_OUT/logs/lint-black.log" 2>&1; then
+        cat "$CI_OUT/logs/lint-black.log"
+        echo "fix: (cd python && black .)"
+        py_bad=$((py_bad + 1))
+    fi
+    if ! (cd python && mypy --strict liquid_edge tests bench examples setup.py) >"$CI_OUT/logs/lint-mypy.log" 2>&1; then
+        tail -n 30 "$CI_OUT/logs/lint-mypy.log"
+        py_bad=$((py_bad + 1))
+    fi
+    [ "$py_bad" -eq 0 ] && echo "black and mypy --strict: clean"
+else
+    echo "black or mypy missing (Debian packages black, mypy; scripts/deps.sh ci)"
+    py_bad=1
+fi
+[ "$py_bad" -gt 0 ] && fail="$fail python"
+ci_metric lint_python_failures "$py_bad"
 
 figure="${#fmt_bad[@]} format diffs, $ws_issues whitespace issues, $((${#scripts[@]} - ${#sc_bad[@]}))/${#scripts[@]} scripts clean"
 [ -z "$fail" ] && ci_end PASS "$figure"

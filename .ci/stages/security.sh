@@ -5,7 +5,8 @@
 #   cppcheck (warning, style, performance, portability; C99);
 #   flawfinder, any hit at risk level 4 or 5 (the counts per level are recorded);
 #   clang-tidy with the checked-in .clang-tidy (bugprone, cert, clang-analyzer core/security/
-#   unix/deadcode/valist) over every file of a clang compile_commands.json.
+#   unix/deadcode/valist) over every file of a clang compile_commands.json;
+#   bandit over the Python package (python/liquid_edge, python/setup.py).
 # A finding that does not apply is suppressed where it is, with its reason on the same line:
 # "cppcheck-suppress ID ; why", "Flawfinder: ignore (why)", "NOLINT...(check): why" (whole
 # checks left out of .clang-tidy are listed there with their reasons). The figure counts them.
@@ -20,7 +21,7 @@ ci_need cmake cmake
 ci_need python3 python3
 
 dirs=()
-for d in src runtime cli tools tests bench include; do
+for d in src runtime cli tools tests bench include ros2; do
     [ -d "$d" ] && dirs+=("$d")
 done
 fail=""
@@ -105,6 +106,25 @@ else
 fi
 echo "clang-tidy: $tidy_findings finding(s)"
 
+echo "--- bandit (python/)"
+bandit_log="$CI_OUT/logs/security-bandit.log"
+if command -v bandit >/dev/null 2>&1; then
+    bandit -q -r python/liquid_edge python/setup.py >"$bandit_log" 2>&1
+    bandit_rc=$?
+    bandit_findings=$(grep -c '^>> Issue' "$bandit_log")
+    if [ "$bandit_rc" -ne 0 ]; then
+        head -n 40 "$bandit_log"
+        [ "$bandit_findings" -eq 0 ] && bandit_findings=1
+        fail="$fail bandit"
+    fi
+else
+    echo "bandit missing (Debian package bandit; scripts/deps.sh ci)"
+    bandit_findings=1
+    fail="$fail bandit"
+fi
+echo "bandit: $bandit_findings finding(s)"
+ci_metric bandit_findings "$bandit_findings"
+
 # Reviewed suppressions, counted where they are.
 count() { grep -rIhoE "$1" "${dirs[@]}" 2>/dev/null | wc -l; }
 sup_cpp=$(count 'cppcheck-suppress [A-Za-z]+')
@@ -117,6 +137,6 @@ ci_metric clang_tidy_findings "$tidy_findings"
 ci_metric suppressions "$sup"
 echo "suppressions with reasons: cppcheck $sup_cpp, flawfinder $sup_ff, clang-tidy $sup_tidy"
 
-figure="cppcheck $cpp_findings, flawfinder L4+ $ff_high, clang-tidy $tidy_findings ($sup suppressions)"
+figure="cppcheck $cpp_findings, flawfinder L4+ $ff_high, clang-tidy $tidy_findings, bandit $bandit_findings ($sup suppressions)"
 [ -z "$fail" ] && ci_end PASS "$figure"
 ci_end FAIL "$figure"

@@ -76,6 +76,12 @@ typedef struct lln_csv_spec {
                                Δt), or 1.0 without a time or Δt column */
     lln_label_kind_t labels; /**< regression (default) or classification */
     int classes;             /**< LLN_LABELS_INT: K; 0 = the largest label + 1 */
+    int target_shift;        /**< K >= 0: row r's targets are the target columns K rows later
+                               in the same sequence (K = 1: predict the next step); the last K
+                               rows of each sequence, which have none, are dropped, and so is a
+                               sequence of K rows or fewer. With K > 0 a target column may also
+                               be named in features (the current value as input, the future
+                               one as target). 0 (default): the row's own values */
 } lln_csv_spec_t;
 
 /** Fills spec with the defaults: no columns named (all columns become features), no

@@ -189,6 +189,9 @@ LLN_API size_t lln_model_param_count(const lln_model_t *m);
 /** Rebuilds the precomputed kernel tables from the parameters (validates them). */
 LLN_API lln_status_t lln_model_prepare(lln_model_t *m, lln_error_t *err);
 
+/** The longest metadata value (bytes, without the NUL) a model file stores. */
+#define LLN_MAX_META_VALUE 65536
+
 /** Free-form metadata (UTF-8 key/value strings, stored in model files): sets key to a copy
  *  of value, replacing an existing value. LLN_E_ARG for a NULL or empty key or a NULL value,
  *  LLN_E_NOMEM. */

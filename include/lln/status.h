@@ -62,6 +62,11 @@ LLN_API lln_status_t lln_error_set(lln_error_t *err, lln_status_t code, const ch
 #endif
     ;
 
+/** Puts "where: " in front of err's message unless it starts with where already (host tools
+ *  adding the file to a message that does not name it); returns code. NULL err or where, or
+ *  code LLN_OK: nothing changes. */
+LLN_API lln_status_t lln_error_prefix(lln_error_t *err, lln_status_t code, const char *where);
+
 #ifdef __cplusplus
 }
 #endif

@@ -203,9 +203,12 @@ LLN_API lln_status_t lln_batch_grad_run(lln_batch_grad_t *g, const lln_model_t *
 /** What the trainer watches on the validation split for early stopping and for the best
  *  model. */
 typedef enum lln_monitor {
-    LLN_MONITOR_AUTO = 0,    /**< accuracy for cross-entropy, loss otherwise */
-    LLN_MONITOR_LOSS = 1,    /**< validation loss, lower is better */
-    LLN_MONITOR_ACCURACY = 2 /**< validation accuracy, higher is better (cross-entropy) */
+    LLN_MONITOR_AUTO = 0,     /**< accuracy for cross-entropy, loss otherwise */
+    LLN_MONITOR_LOSS = 1,     /**< validation loss, lower is better */
+    LLN_MONITOR_ACCURACY = 2, /**< validation accuracy, higher is better (cross-entropy) */
+    LLN_MONITOR_MSE = 3       /**< validation MSE in the data's units (targets not normalized),
+                                   lower is better (MSE loss): the loss normalized per target
+                                   weighs targets by 1/std^2, this weighs them as the data do */
 } lln_monitor_t;
 
 /** Why lln_trainer_progress_fn was called. */
@@ -255,6 +258,9 @@ typedef struct lln_train_config {
                                       are > 0, and decay_steps 0 means the whole run */
     int epochs;                     /**< >= 1, default 10 */
     int batch_size;                 /**< >= 1, default 32 */
+    int drop_last;                  /**< 1: each epoch leaves out its last batch when it is
+                                      smaller than batch_size (PyTorch's drop_last=True); 0
+                                      (default): that batch is trained on too */
     int threads;                    /**< worker threads, 0 (default) = online CPUs */
     unsigned long long seed;        /**< batch order: epoch e shuffles with (seed, e) */
     int patience;                   /**< stop after this many epochs without a new best;

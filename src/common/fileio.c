@@ -39,9 +39,16 @@ lln_status_t lln_read_file(const char *path, unsigned char **buf, size_t *len, l
 {
     *buf = NULL;
     *len = 0;
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return lln_error_set(err, LLN_E_IO, "%s: cannot open: %s", path, strerror(errno));
+    /* O_NONBLOCK: opening a FIFO for reading would wait for a writer forever; the file type is
+     * checked (file_size) before any read, so non-blocking mode never matters for a file. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK);
+    FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
+    if (f == NULL) {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        return lln_error_set(err, LLN_E_IO, "%s: cannot open: %s", path, strerror(e));
+    }
     size_t n = 0;
     /* the size comes from the file itself, so the allocation is what the disk holds */
     lln_status_t st = file_size(f, path, &n, err);

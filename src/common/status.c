@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 const char *lln_strerror(lln_status_t code)
 {
@@ -26,4 +27,14 @@ lln_status_t lln_error_set(lln_error_t *err, lln_status_t code, const char *fmt,
         va_end(ap);
     }
     return code;
+}
+
+lln_status_t lln_error_prefix(lln_error_t *err, lln_status_t code, const char *where)
+{
+    if (err == NULL || where == NULL || code == LLN_OK ||
+        strncmp(err->msg, where, strlen(where)) == 0)
+        return code;
+    char msg[sizeof err->msg];
+    (void)snprintf(msg, sizeof msg, "%s", err->msg);
+    return lln_error_set(err, code, "%s: %s", where, msg);
 }

@@ -263,18 +263,23 @@ typedef struct {
     const char *key;
     ftype_t type;
     size_t off;
+    int lo; /* F_INT: the smallest value that can be valid (the message states the range) */
 } field_t;
 
-#define FIELD(k, t, m)                  \
-    {                                   \
-        k, t, offsetof(lln_config_t, m) \
+#define FIELD(k, t, m)                     \
+    {                                      \
+        k, t, offsetof(lln_config_t, m), 0 \
+    }
+#define FIELD1(k, m)                           \
+    {                                          \
+        k, F_INT, offsetof(lln_config_t, m), 1 \
     }
 static const field_t FIELDS[] = {
-    FIELD("input_size", F_INT, input_size),
-    FIELD("units", F_INT, units),
+    FIELD1("input_size", input_size),
+    FIELD1("units", units),
     FIELD("output_size", F_INT, output_size),
     FIELD("mixed_memory", F_BOOL, mixed_memory),
-    FIELD("ode_unfolds", F_INT, ode_unfolds),
+    FIELD1("ode_unfolds", ode_unfolds),
     FIELD("epsilon", F_REAL, epsilon),
     FIELD("backbone_units", F_INT, backbone_units),
     FIELD("backbone_layers", F_INT, backbone_layers),
@@ -298,7 +303,7 @@ static lln_status_t set_field(lln_config_t *c, const field_t *f, const char *v, 
     char *base = (char *)c + f->off;
     if (f->type == F_REAL)
         return parse_real(f->key, v, (double *)(void *)base, err);
-    return parse_int(f->key, v, f->type == F_BOOL ? 0 : -1, f->type == F_BOOL ? 1 : LLN_MAX_DIM,
+    return parse_int(f->key, v, f->type == F_BOOL ? 0 : f->lo, f->type == F_BOOL ? 1 : LLN_MAX_DIM,
                      (int *)(void *)base, err);
 }
 

@@ -1,8 +1,11 @@
-/* CSV tokenizer of the training data: a byte source (zlib's gz reader, which passes plain
- * files through unchanged, or memory), a line splitter for LF / CRLF / CR, and a field
- * splitter that unquotes in place. */
+/* CSV tokenizer of the training data: a byte source (a plain file, a gzip file of one or more
+ * members inflated with zlib, or memory), a line splitter for LF / CRLF / CR, and a field
+ * splitter that unquotes in place. The gzip members are walked here rather than by zlib's gz
+ * reader, which ends the data silently at bytes that do not start a member (a member with a
+ * damaged header would be dropped): here they are an error naming the byte offset. */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <locale.h>
 #include <math.h>
 #include <stdarg.h>
@@ -21,8 +24,15 @@
 
 struct lln_csv {
     char *name;
-    gzFile gz;                  /* NULL for memory input */
-    unsigned char *buf;         /* gz chunk buffer */
+    int fd;                     /* -1 for memory input */
+    int zmode;                  /* 0: not known yet, 1: plain, 2: gzip */
+    int zinit, zend;            /* inflate initialised; the last member ended */
+    z_stream zs;                /* gzip: input zin[..], output buf */
+    unsigned char *zin;         /* compressed bytes read from fd, CHUNK of them */
+    int zin_eof;                /* fd is at its end */
+    unsigned long long zoff;    /* file offset of zin[0] */
+    long members;               /* gzip members started */
+    unsigned char *buf;         /* chunk buffer */
     const unsigned char *chunk; /* bytes not yet consumed: chunk[pos .. len) */
     size_t len, pos;
     int eof;
@@ -78,6 +88,7 @@ static lln_csv_t *new_reader(const char *name)
     lln_csv_t *r = lln__calloc(1, sizeof *r);
     if (r == NULL)
         return NULL;
+    r->fd = -1;
     size_t n = strlen(name) + 1;
     r->name = lln__malloc(n);
     if (r->name == NULL) {
@@ -100,21 +111,13 @@ lln_status_t lln_csv_open(const char *path, lln_csv_t **out, lln_error_t *err)
         return lln_error_set(err, LLN_E_NOMEM, "%s: out of memory", path);
     }
     errno = 0;
-    if (is_stdin) {
-        int fd = dup(STDIN_FILENO);
-        r->gz = fd >= 0 ? gzdopen(fd, "rb") : NULL;
-        if (r->gz == NULL && fd >= 0)
-            close(fd);
-    } else {
-        r->gz = gzopen(path, "rb");
-    }
-    if (r->gz == NULL) {
-        int e = errno;
+    r->fd = is_stdin ? dup(STDIN_FILENO) : open(path, O_RDONLY);
+    if (r->fd < 0 || (r->zin = lln__malloc(CHUNK)) == NULL) {
+        int e = r->fd < 0 ? errno : 0;
         lln_csv_close(r);
-        return lln_error_set(err, LLN_E_IO, "%s: cannot open: %s", path,
+        return lln_error_set(err, e ? LLN_E_IO : LLN_E_NOMEM, "%s: cannot open: %s", path,
                              e ? strerror(e) : "out of memory");
     }
-    gzbuffer(r->gz, 1u << 17);
     r->chunk = r->buf;
     *out = r;
     return LLN_OK;
@@ -140,8 +143,11 @@ void lln_csv_close(lln_csv_t *r)
 {
     if (r == NULL)
         return;
-    if (r->gz != NULL)
-        gzclose(r->gz);
+    if (r->fd >= 0)
+        close(r->fd);
+    if (r->zinit)
+        inflateEnd(&r->zs);
+    lln__free(r->zin);
     for (int i = 0; i < r->nheader; i++)
         lln__free(r->header[i]);
     lln__free(r->header);
@@ -183,32 +189,124 @@ lln_status_t lln_csv_keep_header(lln_csv_t *r, lln_error_t *err)
 
 /* ---- lines -------------------------------------------------------------------------------- */
 
-/* Refills the chunk from the gz stream; sets eof at the end. zlib reports a damaged or
- * truncated gzip stream through gzerror (also after a short final read). */
+/* "at the start" or "after line N", for messages about the byte source. */
+static void where_text(const lln_csv_t *r, char *where, size_t n)
+{
+    snprintf(where, n, "at the start");
+    if (r->lines > 0)
+        snprintf(where, n, "after line %ld", r->lines);
+}
+
+static lln_status_t zfail(const lln_csv_t *r, lln_error_t *err, lln_status_t code, const char *what,
+                          const char *detail)
+{
+    char where[64];
+    where_text(r, where, sizeof where);
+    return lln_error_set(err, code, "%s: %s: %s: %s", r->name, where, what, detail);
+}
+
+/* Keeps the unread compressed bytes and reads more after them until at least want are there
+ * or the file ends. */
+static lln_status_t zin_fill(lln_csv_t *r, size_t want, lln_error_t *err)
+{
+    while (r->zs.avail_in < want && !r->zin_eof) {
+        size_t keep = r->zs.avail_in;
+        if (keep > 0 && r->zs.next_in != r->zin)
+            memmove(r->zin, r->zs.next_in, keep);
+        r->zoff += (unsigned long long)(r->zs.next_in - r->zin); /* zin[0]'s offset from here */
+        r->zs.next_in = r->zin;
+        ssize_t n = read(r->fd, r->zin + keep, CHUNK - keep);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return zfail(r, err, LLN_E_IO, "read error", strerror(errno));
+        if (n == 0)
+            r->zin_eof = 1;
+        r->zs.avail_in = (uInt)(keep + (size_t)n);
+    }
+    return LLN_OK;
+}
+
+/* Inflates into buf until some bytes come out or the data end; walks member after member. */
+static lln_status_t inflate_some(lln_csv_t *r, size_t *n, lln_error_t *err)
+{
+    *n = 0;
+    while (*n == 0) {
+        if (r->zend) { /* between members: the next one, or the end of the file */
+            lln_status_t st = zin_fill(r, 2, err);
+            if (st != LLN_OK)
+                return st;
+            if (r->zs.avail_in == 0)
+                return LLN_OK; /* the end */
+            if (r->zs.avail_in < 2 || r->zs.next_in[0] != 0x1f || r->zs.next_in[1] != 0x8b) {
+                char detail[160];
+                snprintf(detail, sizeof detail,
+                         "bytes at offset %llu after gzip member %ld do not start another "
+                         "member (a damaged header?)",
+                         r->zoff + (unsigned long long)(r->zs.next_in - r->zin), r->members);
+                return zfail(r, err, LLN_E_FORMAT, "damaged gzip data", detail);
+            }
+            inflateReset(&r->zs);
+            r->zend = 0;
+            r->members++;
+        }
+        if (r->zs.avail_in == 0) {
+            lln_status_t st = zin_fill(r, 1, err);
+            if (st != LLN_OK)
+                return st;
+            if (r->zs.avail_in == 0)
+                return zfail(r, err, LLN_E_FORMAT, "damaged gzip data", "unexpected end of file");
+        }
+        r->zs.next_out = r->buf;
+        r->zs.avail_out = CHUNK;
+        int rc = inflate(&r->zs, Z_NO_FLUSH);
+        *n = CHUNK - r->zs.avail_out;
+        if (rc == Z_STREAM_END)
+            r->zend = 1;
+        else if (rc == Z_MEM_ERROR)
+            return zfail(r, err, LLN_E_NOMEM, "damaged gzip data", "out of memory");
+        else if (rc != Z_OK && rc != Z_BUF_ERROR)
+            return zfail(r, err, LLN_E_FORMAT, "damaged gzip data",
+                         r->zs.msg ? r->zs.msg : "inflate failed");
+    }
+    return LLN_OK;
+}
+
+/* Refills the chunk from the file (inflating gzip); sets eof at the end. A truncated or
+ * damaged gzip stream is an error, never short data. */
 static lln_status_t refill(lln_csv_t *r, lln_error_t *err)
 {
     r->pos = r->len = 0;
     if (r->eof)
         return LLN_OK;
-    int n = gzread(r->gz, r->buf, CHUNK);
-    int zerr = Z_OK;
-    const char *msg = gzerror(r->gz, &zerr);
-    if (n < 0 || (zerr != Z_OK && zerr != Z_STREAM_END)) {
-        const char *colon = msg != NULL ? strrchr(msg, ':') : NULL; /* zlib puts "path: " first */
-        if (colon != NULL && colon[1] == ' ')
-            msg = colon + 2;
-        char where[64] = "at the start";
-        if (r->lines > 0)
-            snprintf(where, sizeof where, "after line %ld", r->lines);
-        return lln_error_set(err, zerr == Z_ERRNO ? LLN_E_IO : LLN_E_FORMAT, "%s: %s: %s: %s",
-                             r->name, where, zerr == Z_ERRNO ? "read error" : "damaged gzip data",
-                             zerr == Z_ERRNO ? strerror(errno)
-                             : msg           ? msg
-                                             : "?");
+    lln_status_t st;
+    if (r->zmode == 0) { /* the first bytes decide: gzip's magic 1f 8b, else plain */
+        r->zs.next_in = r->zin;
+        if ((st = zin_fill(r, 2, err)) != LLN_OK)
+            return st;
+        r->zmode = r->zs.avail_in >= 2 && r->zin[0] == 0x1f && r->zin[1] == 0x8b ? 2 : 1;
+        if (r->zmode == 2) {
+            if (inflateInit2(&r->zs, 15 + 16) != Z_OK)
+                return zfail(r, err, LLN_E_NOMEM, "gzip", "out of memory");
+            r->zinit = 1;
+            r->members = 1;
+        }
+    }
+    size_t n = 0;
+    if (r->zmode == 2) {
+        if ((st = inflate_some(r, &n, err)) != LLN_OK)
+            return st;
+    } else {
+        if (r->zs.avail_in == 0 && (st = zin_fill(r, 1, err)) != LLN_OK)
+            return st;
+        n = r->zs.avail_in;
+        memcpy(r->buf, r->zs.next_in, n);
+        r->zs.next_in += n;
+        r->zs.avail_in = 0;
     }
     if (n == 0)
         r->eof = 1;
-    r->len = (size_t)n;
+    r->len = n;
     return LLN_OK;
 }
 
@@ -241,7 +339,7 @@ static lln_status_t read_line(lln_csv_t *r, int *got, lln_error_t *err)
     int any = 0;
     for (;;) {
         if (r->pos == r->len) {
-            if (r->gz == NULL || r->eof)
+            if (r->fd < 0 || r->eof)
                 break;
             lln_status_t st = refill(r, err);
             if (st != LLN_OK)

@@ -1,5 +1,6 @@
 /* Reading a dataset: the header's columns get roles (feature, target, sequence, split, time,
  * Δt), every row is checked and stored as float64, sequences are cut, Δt derived. */
+#include <fnmatch.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,6 +81,11 @@ void lln_dataset_free(lln_dataset_t *ds)
 
 static lln_status_t check_spec(const lln_csv_spec_t *s, const char *name, lln_error_t *err)
 {
+    if (s->target_shift < 0 || s->target_shift > 1000000000)
+        return lln_error_set(err, LLN_E_ARG, "%s: target shift %d is not in [0, 1e9]", name,
+                             s->target_shift);
+    if (s->target_shift > 0 && s->ntargets == 0)
+        return lln_error_set(err, LLN_E_ARG, "%s: a target shift needs target columns", name);
     if ((s->nfeatures > 0 && s->features == NULL) || (s->ntargets > 0 && s->targets == NULL) ||
         (s->nignore > 0 && s->ignore == NULL) || s->nfeatures < 0 || s->ntargets < 0 ||
         s->nignore < 0)
@@ -96,10 +102,8 @@ static lln_status_t check_spec(const lln_csv_spec_t *s, const char *name, lln_er
     if (s->labels != LLN_LABELS_NONE && s->labels != LLN_LABELS_INT &&
         s->labels != LLN_LABELS_STRING)
         return lln_error_set(err, LLN_E_ARG, "%s: unknown label kind %d", name, (int)s->labels);
-    if (s->labels != LLN_LABELS_NONE && s->ntargets != 1)
-        return lln_error_set(err, LLN_E_ARG,
-                             "%s: class labels need exactly one target column (%d given)", name,
-                             s->ntargets);
+    if (s->labels != LLN_LABELS_NONE && s->ntargets < 1)
+        return lln_error_set(err, LLN_E_ARG, "%s: class labels need a target column", name);
     if (s->classes < 0 || s->classes > LLN_MAX_DIM)
         return lln_error_set(err, LLN_E_ARG, "%s: classes %d is not in [0, %d]", name, s->classes,
                              LLN_MAX_DIM);
@@ -156,12 +160,17 @@ static int column_number(const char *name, int ncols)
     return n >= 1 && n <= ncols ? (int)n - 1 : -1;
 }
 
+/* The column of a header name, else of "#N"; -1 when neither. */
+static int column_of(const reader_t *rd, const char *name)
+{
+    int c = lln__strmap_get(&rd->columns, name);
+    return c >= 0 ? c : column_number(name, rd->ncols);
+}
+
 /* Gives the column `name` (a header name, else "#N") a role; *col gets its number. */
 static lln_status_t take(reader_t *rd, const char *name, int role, int *col, lln_error_t *err)
 {
-    int c = lln__strmap_get(&rd->columns, name);
-    if (c < 0)
-        c = column_number(name, rd->ncols);
+    int c = column_of(rd, name);
     if (c < 0) {
         char list[256], q[48];
         header_list(rd, list, sizeof list);
@@ -179,13 +188,87 @@ static lln_status_t take(reader_t *rd, const char *name, int role, int *col, lln
     return LLN_OK;
 }
 
+/* A list of column selectors expanded to column numbers. Each selector is a column (a header
+ * name, or "#N"), a range "A..B" of columns in header order (A, B names or #N, both
+ * included), or a shell pattern with * ? [...] (fnmatch) that takes every matching column that
+ * has no role yet. An exact header name always wins, so a column named "a*" or "x..y" is
+ * still selectable. *cols (freed by the caller) gets *n numbers. */
+static lln_status_t expand(reader_t *rd, const char *const *names, int count, int role, int **cols,
+                           int *n, lln_error_t *err)
+{
+    size_t cap = (size_t)count + 1;
+    *n = 0;
+    *cols = lln__malloc(cap * sizeof **cols);
+    if (*cols == NULL)
+        return lln_error_set(err, LLN_E_NOMEM, "%s: out of memory", rd->ds->source);
+    for (int i = 0; i < count; i++) {
+        const char *name = names[i], *dots = strstr(name, "..");
+        int lo = column_of(rd, name), hi = lo, pattern = 0;
+        if (lo < 0 && dots != NULL && dots != name && dots[2] != '\0') {
+            char a[256];
+            snprintf(a, sizeof a, "%.*s", (int)(dots - name), name);
+            lo = column_of(rd, a);
+            hi = column_of(rd, dots + 2);
+            if (lo < 0 || hi < 0) /* name the end that is missing */
+                return take(rd, lo < 0 ? a : dots + 2, role, NULL, err);
+            if (lo > hi)
+                return lln_error_set(err, LLN_E_ARG,
+                                     "%s: range '%s': '%s' (column %d) comes after '%s' "
+                                     "(column %d) in the header",
+                                     rd->ds->source, name, a, lo + 1, dots + 2, hi + 1);
+        } else if (lo < 0 && strpbrk(name, "*?[") != NULL) {
+            pattern = 1, lo = 0, hi = rd->ncols - 1;
+        } else if (lo < 0) {
+            return take(rd, name, role, NULL, err); /* the "no column named" message */
+        }
+        int matched = 0;
+        for (int c = lo; c <= hi; c++) {
+            if (pattern &&
+                (rd->role[c] != R_NONE || fnmatch(name, lln_csv_header(rd->csv, c), 0) != 0))
+                continue;
+            if ((size_t)*n + 1 > cap) {
+                int *g = lln__realloc(*cols, 2 * cap * sizeof *g);
+                if (g == NULL)
+                    return lln_error_set(err, LLN_E_NOMEM, "%s: out of memory", rd->ds->source);
+                *cols = g;
+                cap *= 2;
+            }
+            (*cols)[(*n)++] = c;
+            matched++;
+        }
+        if (matched == 0)
+            return lln_error_set(
+                err, LLN_E_NOTFOUND, "%s: pattern '%s' (%s) matches no column without another role",
+                rd->ds->source, name, role == R_IGNORE ? "ignore list" : ROLE_NAMES[role]);
+    }
+    return LLN_OK;
+}
+
+/* Gives the columns of an expanded list a role, in order. */
+static lln_status_t take_cols(reader_t *rd, const int *cols, int n, int role, int *out,
+                              lln_error_t *err)
+{
+    for (int i = 0; i < n; i++) {
+        int c = cols[i];
+        /* shifted targets: the current value of a target column may be an input */
+        int shared = role == R_FEATURE && rd->role[c] == R_TARGET && rd->spec->target_shift > 0;
+        if (rd->role[c] != R_NONE && !shared)
+            return lln_csv_error(rd->csv, c, err, LLN_E_ARG, "selected as %s and as %s",
+                                 ROLE_NAMES[rd->role[c]], ROLE_NAMES[role]);
+        if (!shared)
+            rd->role[c] = role;
+        if (out != NULL)
+            out[i] = c;
+    }
+    return LLN_OK;
+}
+
 static lln_status_t assign_roles(reader_t *rd, lln_error_t *err)
 {
     const lln_csv_spec_t *s = rd->spec;
     lln_dataset_t *ds = rd->ds;
     rd->role = lln__calloc((size_t)rd->ncols, sizeof *rd->role);
-    rd->tcol = lln__calloc((size_t)s->ntargets + 1, sizeof *rd->tcol);
-    if (rd->role == NULL || rd->tcol == NULL)
+    if (rd->role == NULL)
         return lln_error_set(err, LLN_E_NOMEM, "%s: out of memory", ds->source);
     rd->seqcol = rd->splitcol = rd->timecol = rd->dtcol = -1;
     if (s->sequence != NULL)
@@ -196,36 +279,48 @@ static lln_status_t assign_roles(reader_t *rd, lln_error_t *err)
         LLN__TRY(take(rd, s->time, R_TIME, &rd->timecol, err));
     if (s->dt != NULL)
         LLN__TRY(take(rd, s->dt, R_DT, &rd->dtcol, err));
-    for (int j = 0; j < s->ntargets; j++)
-        LLN__TRY(take(rd, s->targets[j], R_TARGET, &rd->tcol[j], err));
-    int nf = s->nfeatures;
-    if (nf == 0) { /* every remaining column that is not ignored */
-        for (int k = 0; k < s->nignore; k++)
-            LLN__TRY(take(rd, s->ignore[k], R_IGNORE, NULL, err));
-        for (int c = 0; c < rd->ncols; c++)
+    int nt = 0, nf = 0, *cols = NULL;
+    lln_status_t st = expand(rd, s->targets, s->ntargets, R_TARGET, &rd->tcol, &nt, err);
+    if (st == LLN_OK)
+        st = take_cols(rd, rd->tcol, nt, R_TARGET, NULL, err);
+    if (st == LLN_OK && s->labels != LLN_LABELS_NONE && nt != 1)
+        st = lln_error_set(err, LLN_E_ARG,
+                           "%s: class labels need exactly one target column (%d selected)",
+                           ds->source, nt);
+    if (st == LLN_OK && s->nfeatures == 0) { /* every remaining column that is not ignored */
+        int ni = 0;
+        st = expand(rd, s->ignore, s->nignore, R_IGNORE, &cols, &ni, err);
+        if (st == LLN_OK)
+            st = take_cols(rd, cols, ni, R_IGNORE, NULL, err);
+        lln__free(cols);
+        cols = NULL;
+        for (int c = 0; st == LLN_OK && c < rd->ncols; c++)
             nf += rd->role[c] == R_NONE;
+    } else if (st == LLN_OK) {
+        st = expand(rd, s->features, s->nfeatures, R_FEATURE, &cols, &nf, err);
     }
-    if (nf == 0)
-        return lln_error_set(err, LLN_E_ARG, "%s:%ld: no feature columns", ds->source,
-                             lln_csv_line(rd->csv));
-    if (nf > LLN_MAX_DIM || s->ntargets > LLN_MAX_DIM)
-        return lln_error_set(err, LLN_E_ARG, "%s: more than %d feature or target columns",
-                             ds->source, LLN_MAX_DIM);
-    rd->fcol = lln__calloc((size_t)nf, sizeof *rd->fcol);
-    if (rd->fcol == NULL)
-        return lln_error_set(err, LLN_E_NOMEM, "%s: out of memory", ds->source);
-    if (s->nfeatures > 0) {
-        for (int i = 0; i < nf; i++)
-            LLN__TRY(take(rd, s->features[i], R_FEATURE, &rd->fcol[i], err));
-    } else {
+    if (st == LLN_OK && nf == 0)
+        st = lln_error_set(err, LLN_E_ARG, "%s:%ld: no feature columns", ds->source,
+                           lln_csv_line(rd->csv));
+    if (st == LLN_OK && (nf > LLN_MAX_DIM || nt > LLN_MAX_DIM))
+        st = lln_error_set(err, LLN_E_ARG, "%s: more than %d feature or target columns", ds->source,
+                           LLN_MAX_DIM);
+    if (st == LLN_OK && (rd->fcol = lln__calloc((size_t)nf, sizeof *rd->fcol)) == NULL)
+        st = lln_error_set(err, LLN_E_NOMEM, "%s: out of memory", ds->source);
+    if (st == LLN_OK && s->nfeatures > 0) {
+        st = take_cols(rd, cols, nf, R_FEATURE, rd->fcol, err);
+    } else if (st == LLN_OK) {
         for (int c = 0, i = 0; c < rd->ncols; c++)
             if (rd->role[c] == R_NONE) {
                 rd->role[c] = R_FEATURE;
                 rd->fcol[i++] = c;
             }
     }
+    lln__free(cols);
+    if (st != LLN_OK)
+        return st;
     ds->I = nf;
-    ds->O = s->ntargets;
+    ds->O = nt;
     ds->labels = s->labels;
     ds->names = lln__calloc((size_t)nf + (size_t)ds->O, sizeof *ds->names);
     if (ds->names == NULL)
@@ -524,6 +619,46 @@ static lln_status_t finish_labels(reader_t *rd, lln_error_t *err)
     return st == LLN_OK ? LLN_OK : lln_error_set(err, st, "%s: out of memory", ds->source);
 }
 
+/* target_shift K: row r takes the targets of row r + K of its sequence; the last K rows of each
+ * sequence are dropped (compacted in place: a row only moves to a lower index, and a target is
+ * read from a row not yet overwritten), and sequences left empty with them. */
+static lln_status_t shift_targets(reader_t *rd, lln_error_t *err)
+{
+    lln_dataset_t *ds = rd->ds;
+    size_t K = (size_t)rd->spec->target_shift, w = 0, I = (size_t)ds->I, O = (size_t)ds->O;
+    if (K == 0)
+        return LLN_OK;
+    int ns = 0;
+    for (int q = 0; q < ds->nseq; q++) {
+        lln__seq_t s = ds->seq[q];
+        size_t keep = s.count > K ? s.count - K : 0, start = w;
+        for (size_t i = 0; i < keep; i++, w++) {
+            size_t r = s.first + i;
+            memmove(ds->x + w * I, ds->x + r * I, I * sizeof *ds->x);
+            memmove(ds->y + w * O, ds->y + (r + K) * O, O * sizeof *ds->y);
+            ds->dt[w] = ds->dt[r];
+            ds->line[w] = ds->line[r];
+            if (ds->split != NULL)
+                ds->split[w] = ds->split[r];
+        }
+        if (keep == 0) {
+            lln__free(s.name);
+            continue;
+        }
+        s.first = start;
+        s.count = keep;
+        ds->seq[ns++] = s;
+    }
+    ds->rows = w;
+    ds->nseq = ns;
+    if (w == 0)
+        return lln_error_set(err, LLN_E_FORMAT,
+                             "%s: target shift %zu: no sequence has more than %zu rows, so no row "
+                             "has a target %zu rows later",
+                             ds->source, K, K, K);
+    return LLN_OK;
+}
+
 static lln_status_t read_all(reader_t *rd, lln_error_t *err)
 {
     lln_csv_t *c = rd->csv;
@@ -544,6 +679,7 @@ static lln_status_t read_all(reader_t *rd, lln_error_t *err)
     if (rd->ds->rows == 0)
         return lln_error_set(err, LLN_E_FORMAT, "%s:%ld: header only, no data rows",
                              lln_csv_name(c), header_line);
+    LLN__TRY(shift_targets(rd, err));
     LLN__TRY(fill_dt(rd, err));
     return finish_labels(rd, err);
 }

@@ -33,7 +33,7 @@
 #define LLN_FMT_META_MIN 16u   /* smallest META entry (8-byte lengths + 1-byte key, padded) */
 #define LLN_FMT_MAX_META 4096u /* META entries */
 #define LLN_FMT_MAX_META_KEY 256u
-#define LLN_FMT_MAX_META_VALUE 65536u
+#define LLN_FMT_MAX_META_VALUE ((unsigned)LLN_MAX_META_VALUE) /* public: lln/model.h */
 
 enum { LLN_FMT_F32 = 0, LLN_FMT_F64 = 1 };
 

@@ -221,10 +221,10 @@ lln_status_t lln__model_from_tensors(const lln_case_t *t, const lln_import_opts_
         return st;
     lln_model_t *m;
     if ((st = lln_model_create(&cfg, 0, &m, err)) != LLN_OK)
-        return st;
+        return lln_error_prefix(err, st, where);
     if ((st = fill(m, t, strict, where, err)) != LLN_OK) {
         lln_model_free(m);
-        return st;
+        return lln_error_prefix(err, st, where);
     }
     *out = m;
     return LLN_OK;

@@ -77,6 +77,8 @@ void lln_trainer_free(lln_trainer_t *t)
 
 static lln_status_t check_config(const lln_train_config_t *c, lln_error_t *err)
 {
+    if (c->drop_last != 0 && c->drop_last != 1)
+        return lln_error_set(err, LLN_E_ARG, "train: drop_last %d is not 0 or 1", c->drop_last);
     if (c->epochs < 1 || c->batch_size < 1 || c->threads < 0 || c->patience < 0 ||
         c->eval_batch < 0)
         return lln_error_set(err, LLN_E_ARG,
@@ -90,6 +92,10 @@ static lln_status_t check_config(const lln_train_config_t *c, lln_error_t *err)
         return lln_error_set(err, LLN_E_ARG, "train: unknown precision %d", (int)c->dtype);
     if (c->monitor == LLN_MONITOR_ACCURACY && c->loss != LLN_LOSS_CROSS_ENTROPY)
         return lln_error_set(err, LLN_E_ARG, "train: accuracy needs the cross-entropy loss");
+    if (c->monitor == LLN_MONITOR_MSE && c->loss != LLN_LOSS_MSE)
+        return lln_error_set(err, LLN_E_ARG, "train: monitor valid_mse needs the MSE loss");
+    if (c->monitor < LLN_MONITOR_AUTO || c->monitor > LLN_MONITOR_MSE)
+        return lln_error_set(err, LLN_E_ARG, "train: unknown monitor %d", (int)c->monitor);
     if (!(c->lr_step_epochs >= 0) || !(c->lr_decay_epochs >= 0) || !(c->warmup_epochs >= 0))
         return lln_error_set(err, LLN_E_ARG, "train: epoch counts of the schedule must be >= 0");
     if (!(c->prune_threshold >= 0) || !isfinite(c->prune_threshold) || c->prune_every < 0)
@@ -166,7 +172,12 @@ static lln_status_t split_lists(lln_trainer_t *t, lln_error_t *err)
         return lln_error_set(err, LLN_E_NOMEM, "train: out of memory");
     lln_dataset_split_windows(t->ds, LLN_TRAIN, t->train_idx);
     lln_dataset_split_windows(t->ds, LLN_VALID, t->valid_idx);
-    t->batches = (int)((t->ntrain + (size_t)t->cfg.batch_size - 1) / (size_t)t->cfg.batch_size);
+    size_t B = (size_t)t->cfg.batch_size;
+    t->batches = (int)(t->cfg.drop_last ? t->ntrain / B : (t->ntrain + B - 1) / B);
+    if (t->batches == 0)
+        return lln_error_set(err, LLN_E_RANGE,
+                             "train: %zu training windows make no full batch of %d (drop_last)",
+                             t->ntrain, t->cfg.batch_size);
     return LLN_OK;
 }
 
@@ -495,7 +506,9 @@ static void end_epoch(lln_trainer_t *t)
     else if (t->cfg.monitor == LLN_MONITOR_ACCURACY) {
         v = t->valid_acc;
         higher = 1;
-    } else
+    } else if (t->cfg.monitor == LLN_MONITOR_MSE)
+        v = t->valid_mse;
+    else
         v = t->valid_loss;
     t->epoch++;
     t->batch = 0;

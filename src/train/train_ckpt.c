@@ -12,6 +12,8 @@
  * included, comes back exact. A vector is cut into entries of CHUNK values (the format allows
  * 64 KiB per metadata value). The file is written with lln_model_save(): temporary file,
  * fsync, rename, so a crash leaves either the old or the new checkpoint. */
+#include <errno.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +44,9 @@ static void train_settings(const lln_trainer_t *t, char *out, size_t cap)
     if (c->optim.l1 > 0 || c->optim.group_lasso > 0 || c->prune_threshold > 0)
         snprintf(out + len, cap - len, " l1=%a group_lasso=%a prune=%a/%d", c->optim.l1,
                  c->optim.group_lasso, c->prune_threshold, c->prune_every);
+    len = strlen(out);
+    if (c->drop_last) /* the same: only when used */
+        snprintf(out + len, cap - len, " drop_last=1");
 }
 
 /* ---- encoding ------------------------------------------------------------------------------ */
@@ -191,8 +196,9 @@ static int parse_longs(const char *s, long *v, int n)
         return 0;
     for (int i = 0; i < n; i++) {
         char *end;
+        errno = 0;
         v[i] = strtol(s, &end, 10);
-        if (end == s || (*end != ' ' && *end != '\0'))
+        if (end == s || errno == ERANGE || (*end != ' ' && *end != '\0'))
             return 0;
         s = end;
     }
@@ -243,9 +249,14 @@ static lln_status_t get_state(lln_trainer_t *t, const lln_model_t *c, const char
 {
     const char *pos = lln_model_get_meta(c, "train.position");
     long v[6];
+    /* epoch, batch, optimizer steps (at most one per batch taken), best epoch (<= epoch),
+     * epochs without improvement, finished (0/1) */
     if (!parse_longs(pos, v, 6) || v[0] < 0 || v[0] > 1000000000L || v[1] < 0 ||
-        v[1] > t->batches || v[2] < 0 || v[3] < 0 || v[3] > v[0] || v[4] < 0 || v[4] > 1000000000L)
-        return lln_error_set(err, LLN_E_FORMAT, "%s: 'train.position' is missing or damaged", path);
+        v[1] > t->batches || v[2] < 0 || v[2] > v[0] * (long)t->batches + v[1] || v[3] < 0 ||
+        v[3] > v[0] || v[4] < 0 || v[4] > v[0] || (v[5] != 0 && v[5] != 1))
+        return lln_error_set(err, LLN_E_FORMAT,
+                             "%s: 'train.position' is missing, damaged or out of range ('%s')",
+                             path, pos ? pos : "");
     int e = (int)v[0], b = (int)v[1], be = (int)v[3], bad = (int)v[4], fin = v[5] != 0;
     long steps = v[2];
     double sc[5] = {0, 0, 0, 0, 0};
@@ -254,6 +265,14 @@ static lln_status_t get_state(lln_trainer_t *t, const lln_model_t *c, const char
     if (tmp == NULL)
         return lln_error_set(err, LLN_E_NOMEM, "%s: out of memory", path);
     lln_status_t st = get_vector(c, path, "scalars", sc, 5, err);
+    /* loss_sum, loss_count (a count of values), valid_loss, valid_acc, best_metric (finite once
+     * an epoch was kept: a NaN there would keep no epoch ever again) */
+    if (st == LLN_OK && (!(sc[1] >= 0 && sc[1] <= 9.0e15 && sc[1] == floor(sc[1])) ||
+                         isnan(sc[0]) || (v[3] > 0 && !isfinite(sc[4]))))
+        st = lln_error_set(err, LLN_E_FORMAT,
+                           "%s: 'train.scalars' out of range (loss sum %g over %g values, best "
+                           "metric %g at epoch %ld)",
+                           path, sc[0], sc[1], sc[4], v[3]);
     if (st == LLN_OK)
         st = get_vector(c, path, "best", tmp, t->P, err);
     for (int k = 0; st == LLN_OK && k < nm; k++) {
@@ -318,5 +337,5 @@ lln_status_t lln_trainer_load_checkpoint(lln_trainer_t *t, const char *path, lln
     if (st == LLN_OK)
         st = lln__trainer_remake_pools(t, err);
     lln_model_free(c);
-    return st;
+    return lln_error_prefix(err, st, path); /* every message names the checkpoint */
 }
