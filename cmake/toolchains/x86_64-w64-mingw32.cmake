@@ -20,6 +20,8 @@ set(ZLIB_INCLUDE_DIR /usr/x86_64-w64-mingw32/include CACHE PATH "")
 set(ZLIB_LIBRARY /usr/x86_64-w64-mingw32/lib/libz.a CACHE FILEPATH "")
 set(CMAKE_EXE_LINKER_FLAGS_INIT "-static")
 set(LLN_BUILD_CLI OFF CACHE BOOL "the lln CLI (needs cJSON)")
+# pkg-config looks at mingw-w64 packages only, never at the host's Linux ones.
+set(ENV{PKG_CONFIG_LIBDIR} /usr/x86_64-w64-mingw32/lib/pkgconfig)
 find_program(LLN_WINE NAMES wine64 wine PATHS /usr/lib/wine NO_CMAKE_FIND_ROOT_PATH)
 if(LLN_WINE)
   set(CMAKE_CROSSCOMPILING_EMULATOR ${CMAKE_COMMAND} -E env WINEDEBUG=-all
