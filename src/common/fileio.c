@@ -41,7 +41,7 @@ lln_status_t lln_read_file(const char *path, unsigned char **buf, size_t *len, l
     *len = 0;
     /* O_NONBLOCK: opening a FIFO for reading would wait for a writer forever; the file type is
      * checked (file_size) before any read, so non-blocking mode never matters for a file. */
-    int fd = open(path, O_RDONLY | O_NONBLOCK);
+    int fd = open(path, O_RDONLY | LLN_O_NONBLOCK | LLN_O_BINARY);
     FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
     if (f == NULL) {
         int e = errno;
