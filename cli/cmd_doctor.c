@@ -78,6 +78,7 @@ int cmd_doctor(int argc, char **argv)
         cli_error("doctor", "takes no arguments");
         return cli_usage_error("doctor");
     }
+    printf("liquid-edge %s, float32 kernels: %s\n\n", lln_version(), lln_kernel_isa());
     int group = -1, missing = 0;
     for (const tool_t *t = toolchain_tools(); t->name; t++) {
         if ((int)t->group != group) {

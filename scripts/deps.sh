@@ -1,13 +1,16 @@
 #!/bin/sh
 # Installs (as root, with apt-get) or names (otherwise) what building and testing needs.
-# Usage: scripts/deps.sh [build|sim|ci]   build: compiler, cmake, pkg-config, zlib, cJSON (the
-# JSON results of lln report / plot), MuJoCo (the robot tasks of lln sim); ci: also clang, gcovr, valgrind (the sanitizer and
+# Usage: scripts/deps.sh [build|sim|platforms|ci]   build: compiler, cmake, pkg-config, zlib,
+# cJSON (the JSON results of lln report / plot), MuJoCo (the robot tasks of lln sim); ci: also
+# clang, gcovr, valgrind (the sanitizer and
 # coverage stages of .ci/run), chromium (renders lln report's page in tests/cli_report.sh)
 # and rsvg-convert (lln plot's PNG files), Open MPI (lln-mpi and the mpi stage), what the
 # Python package's stage needs (python3-dev, numpy, torch for the ncps parity tests,
 # build/setuptools/wheel/venv, pytest, black, mypy, bandit, twine), and Cyclone DDS,
 # libmicrohttpd, Prometheus and curl for the ROS 2 node lln-ros2 and its stage.
 # sim: also the cross compilers, C libraries and QEMU of sim/ (Cortex-M, RV32); ci includes sim.
+# platforms: the cross builds of cmake/toolchains/ (aarch64 and s390x Linux under qemu-user,
+# Windows under wine64; their zlib and cJSON come from scripts/cross_sysroot.sh); ci includes it.
 set -eu
 level=${1:-build}
 pkgs=""
@@ -74,6 +77,17 @@ if [ "$level" = sim ] || [ "$level" = ci ]; then
     need riscv64-unknown-elf-gcc gcc-riscv64-unknown-elf
     need /usr/lib/picolibc/riscv64-unknown-elf/picolibc.specs picolibc-riscv64-unknown-elf
     need qemu-system-riscv32 qemu-system-misc
+fi
+if [ "$level" = platforms ] || [ "$level" = ci ]; then
+    need aarch64-linux-gnu-gcc gcc-aarch64-linux-gnu
+    need /usr/aarch64-linux-gnu/include/stdio.h libc6-dev-arm64-cross
+    need s390x-linux-gnu-gcc gcc-s390x-linux-gnu
+    need /usr/s390x-linux-gnu/include/stdio.h libc6-dev-s390x-cross
+    need qemu-aarch64 qemu-user
+    need x86_64-w64-mingw32-gcc gcc-mingw-w64-x86-64
+    need /usr/x86_64-w64-mingw32/include/zlib.h libz-mingw-w64-dev
+    need /usr/lib/wine/wine64 wine64
+    need dpkg-deb dpkg
 fi
 [ -z "$pkgs" ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

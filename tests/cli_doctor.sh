@@ -12,6 +12,12 @@ out=$("$lln" doctor 2>&1) || fail "doctor exited $?: $out"
 for tool in arm-none-eabi-gcc qemu-system-arm riscv64-unknown-elf-gcc qemu-system-riscv32 chromium rsvg-convert; do
     grep -qE "^  (ok|MISSING) +$tool( |$)" <<<"$out" || fail "doctor does not list $tool: $out"
 done
+# the kernels' instruction set, and LLN_ISA forcing it (x86-64 builds with run-time dispatch)
+grep -qE '^liquid-edge [0-9.]+, float32 kernels: [a-z0-9]' <<<"$out" || fail "doctor: no kernel ISA: $out"
+if grep -qE 'float32 kernels: (sse2|avx2|avx512)$' <<<"$out"; then
+    forced=$(LLN_ISA=sse2 "$lln" doctor 2>&1 | head -n 1)
+    grep -q 'float32 kernels: sse2$' <<<"$forced" || fail "doctor with LLN_ISA=sse2: $forced"
+fi
 # bash runs this test, so doctor must find it with a version
 grep -qE '^  ok +bash +GNU bash, version [0-9]' <<<"$out" || fail "doctor: bash: $out"
 # a tool it reports missing comes with its package and the install command

@@ -788,7 +788,11 @@ static void test_files(void)
     CHECK(stat(path, &s1) == 0);
     /* overwrite: a new file (inode) is renamed over the old one */
     CHECK_MSG(lln_model_save(b, path, &err) == LLN_OK, "%s", err.msg);
+#ifndef _WIN32 /* Windows' stat has no inode numbers (st_ino is 0) */
     CHECK(stat(path, &s2) == 0 && s1.st_ino != s2.st_ino);
+#else
+    CHECK(stat(path, &s2) == 0);
+#endif
     CHECK_MSG(lln_model_load(path, &back, &err) == LLN_OK, "%s", err.msg);
     if (back != NULL)
         check_same_model(b, back, "overwritten file");
@@ -803,7 +807,11 @@ static void test_files(void)
     CHECK(lln_model_save(a, sub, &err) == LLN_E_IO && strstr(err.msg, "rename"));
     CHECK_MSG(!dir_has_temp(dir), "temporary file left behind (%s)", err.msg);
     CHECK(lln_model_load(bad, &back, &err) == LLN_E_IO && back == NULL);
+#ifndef _WIN32
     CHECK(lln_model_load(sub, &back, &err) == LLN_E_IO && strstr(err.msg, "regular"));
+#else /* Windows refuses to open a folder as a file */
+    CHECK(lln_model_load(sub, &back, &err) == LLN_E_IO && strstr(err.msg, "cannot open"));
+#endif
     rmdir(sub);
     unlink(path);
     rmdir(dir);

@@ -41,7 +41,9 @@ mkdir -p "$cg"
 
 # One callgrind run per kernel, CI_JOBS at a time (each is single-threaded and deterministic).
 count_one() { # count_one KERNEL FUNCTION
-    LD_BIND_NOW=1 valgrind --tool=callgrind --toggle-collect="$2" \
+    # LLN_ISA=sse2: the portable build chooses its kernels at run time (docs/DESIGN.md,
+    # "Platforms"); the baseline is the SSE2 variant's, whatever CPU valgrind reports.
+    LLN_ISA=sse2 LD_BIND_NOW=1 valgrind --tool=callgrind --toggle-collect="$2" \
         --callgrind-out-file="$cg/cg.$1.out" "$pc" "$1" >"$CI_OUT/logs/perf-$1.log" 2>&1 ||
         echo "$1" >>"$cg/failed"
 }

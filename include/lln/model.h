@@ -295,6 +295,12 @@ LLN_API lln_status_t lln_sequence_f64(const lln_model_t *m, lln_state_t *s, int 
 /** Library version string, e.g. "0.1.0". */
 LLN_API const char *lln_version(void);
 
+/** Instruction set of the float32 kernels in use: "sse2", "avx2" or "avx512" when an x86-64
+ *  build chooses at run time (the best the CPU supports, or the environment variable
+ *  LLN_ISA=sse2|avx2|avx512|auto), "neon" on aarch64, otherwise the build's fixed choice
+ *  ("... (fixed at build time)", "plain C"). */
+LLN_API const char *lln_kernel_isa(void);
+
 /* Name <-> enum helpers (NULL / LLN_E_ARG on unknown values). */
 /** "ltc", "cfc", "wired_cfc", "gru", "lstm" or "mlp" (the values of lln_config_set()'s
  *  "cell"); NULL if unknown. */

@@ -19,6 +19,7 @@
 
 #include "lln/util.h"
 #include "alloc.h"
+#include "platform.h"
 
 /* Size of the open regular file f, or an error. */
 static lln_status_t file_size(FILE *f, const char *path, size_t *n, lln_error_t *err)
@@ -40,7 +41,7 @@ lln_status_t lln_read_file(const char *path, unsigned char **buf, size_t *len, l
     *len = 0;
     /* O_NONBLOCK: opening a FIFO for reading would wait for a writer forever; the file type is
      * checked (file_size) before any read, so non-blocking mode never matters for a file. */
-    int fd = open(path, O_RDONLY | O_NONBLOCK);
+    int fd = open(path, O_RDONLY | LLN_O_NONBLOCK | LLN_O_BINARY);
     FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
     if (f == NULL) {
         int e = errno;
@@ -90,10 +91,10 @@ static char *temp_name(const char *path)
 static int create_temp(char *tmp, size_t cap)
 {
     size_t base = strlen(tmp);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0666);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | LLN_O_BINARY, 0666);
     for (int k = 1; fd < 0 && errno == EEXIST && k < 100; k++) {
         snprintf(tmp + base, cap - base, ".%d", k);
-        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0666);
+        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | LLN_O_BINARY, 0666);
     }
     return fd;
 }
@@ -117,7 +118,7 @@ static const char *write_temp(char *tmp, size_t cap, const unsigned char *buf, s
         step = "write";
     else if (fflush(f) != 0)
         step = "flush";
-    else if (fsync(fileno(f)) != 0)
+    else if (lln__fsync(fileno(f)) != 0)
         step = "sync";
     int e = errno;
     if (fclose(f) != 0 && step == NULL) {
@@ -128,10 +129,14 @@ static const char *write_temp(char *tmp, size_t cap, const unsigned char *buf, s
     return step;
 }
 
-/* Directory part of path ("." when there is none, "/" for "/name"). */
+/* Directory part of path ("." when there is none, "/" for "/name"; on Windows '\\' separates
+ * too). */
 static char *dir_of(const char *path)
 {
-    const char *slash = strrchr(path, '/');
+    const char *slash = NULL;
+    for (const char *c = path; *c != '\0'; c++)
+        if (lln__is_sep(*c))
+            slash = c;
     size_t n = slash == NULL ? 1 : slash == path ? 1 : (size_t)(slash - path);
     char *d = lln__malloc(n + 1);
     if (d != NULL) {
@@ -139,20 +144,6 @@ static char *dir_of(const char *path)
         d[n] = '\0';
     }
     return d;
-}
-
-/* The rename is durable only once the directory entry is on disk. Filesystems that cannot
- * sync a directory say EINVAL; there is nothing more to do on those. */
-static int sync_dir(const char *dir)
-{
-    int fd = open(dir, O_RDONLY), ok = fd >= 0;
-    if (ok && fsync(fd) != 0 && errno != EINVAL)
-        ok = 0;
-    int e = errno;
-    if (fd >= 0)
-        close(fd);
-    errno = e;
-    return ok;
 }
 
 lln_status_t lln_write_atomic(const char *path, const unsigned char *buf, size_t len,
@@ -165,7 +156,7 @@ lln_status_t lln_write_atomic(const char *path, const unsigned char *buf, size_t
         return lln_error_set(err, LLN_E_NOMEM, "%s: out of memory", path);
     }
     const char *step = write_temp(tmp, strlen(path) + TEMP_EXTRA, buf, len);
-    if (step == NULL && rename(tmp, path) != 0)
+    if (step == NULL && lln__replace_file(tmp, path) != 0)
         step = "rename";
     if (step != NULL) {
         int e = errno;
@@ -177,7 +168,7 @@ lln_status_t lln_write_atomic(const char *path, const unsigned char *buf, size_t
         return LLN_E_IO;
     }
     lln__free(tmp);
-    int synced = sync_dir(dir);
+    int synced = lln__sync_dir(dir);
     lln__free(dir);
     if (!synced)
         return lln_error_set(err, LLN_E_IO,

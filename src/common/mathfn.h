@@ -73,7 +73,8 @@ static inline float lln_expf(float x)
 
 static inline float lln_sigmoidf(float x) { return 1.0f / (1.0f + lln_expf(-x)); }
 
-/* The same functions on a whole vector register (x86: AVX-512, AVX2 or the SSE2 baseline),
+/* The same functions on a whole vector register (x86: AVX-512, AVX2 or the SSE2 baseline;
+ * aarch64: NEON),
  * for the loops the compiler does not vectorise well on its own. Operation for operation
  * these are lln_expf and friends above (fused or not as LLN_FMAF), so every lane gets the
  * bits the scalar code gives (min/max take the constant first so a NaN passes through as in
@@ -106,6 +107,27 @@ typedef __m128 lln_vf;
 #define LLN_VF(op) _mm_##op
 #define lln_vf_pow2n(t) \
     _mm_castsi128_ps(_mm_slli_epi32(_mm_add_epi32(_mm_castps_si128(t), _mm_set1_epi32(127)), 23))
+#elif (defined(__aarch64__) || defined(_M_ARM64)) && defined(__ARM_NEON) && !defined(LLN_NO_NEON)
+/* AArch64 Advanced SIMD (NEON, in every ARMv8-A core): 4 floats, fused multiply-add (as the
+ * scalar fmaf of LLN_FMAF on this target), and a true vector division. vmaxq/vminq return NaN
+ * when either operand is NaN, so a NaN passes through as in the scalar select. LLN_NO_NEON
+ * builds the plain C loops instead (the scalar reference the NEON counts are compared with). */
+#include <arm_neon.h>
+#define LLN_VEC_BYTES 16
+typedef float32x4_t lln_vf;
+#define LLN_VF(op) lln_neon_##op
+#define lln_neon_set1_ps vdupq_n_f32
+#define lln_neon_loadu_ps vld1q_f32
+#define lln_neon_storeu_ps vst1q_f32
+#define lln_neon_add_ps vaddq_f32
+#define lln_neon_sub_ps vsubq_f32
+#define lln_neon_mul_ps vmulq_f32
+#define lln_neon_div_ps vdivq_f32
+#define lln_neon_max_ps vmaxq_f32
+#define lln_neon_min_ps vminq_f32
+#define lln_neon_fmadd_ps(a, b, c) vfmaq_f32((c), (a), (b)) /* a*b + c, one rounding */
+#define lln_vf_pow2n(t) \
+    vreinterpretq_f32_s32(vshlq_n_s32(vaddq_s32(vreinterpretq_s32_f32(t), vdupq_n_s32(127)), 23))
 #else
 #define LLN_VEC_BYTES 16 /* no intrinsics: plain C loops, blocked for 4 floats */
 #endif

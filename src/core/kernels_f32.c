@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernels_isa.h" /* before the prototypes: renames them per ISA */
 #include "common/alloc.h"
 #include "common/mathfn.h"
 #include "model_internal.h"

@@ -24,7 +24,9 @@
 /* Written with vector registers: compilers otherwise re-load each weight vector once per
  * sample (memory-operand FMAs) and run out of load bandwidth. The same operations in the
  * same order as the plain C version below. */
-#if defined(__GNUC__) /* load once into a register: no per-sample memory-operand reloads */
+#if defined(__GNUC__) && defined(__aarch64__) /* "w": an FP/SIMD register */
+#define K_IN_REGISTER(v) __asm__("" : "+w"(v))
+#elif defined(__GNUC__) /* load once into a register: no per-sample memory-operand reloads */
 #define K_IN_REGISTER(v) __asm__("" : "+v"(v))
 #else
 #define K_IN_REGISTER(v) (void)0

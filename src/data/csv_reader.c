@@ -544,6 +544,43 @@ int lln_csv_number(const char *s, double *v)
     return 0;
 }
 
+#ifdef _WIN32
+/* Windows has no uselocale: the thread gets its own locale (_configthreadlocale), switched
+ * to "C" for numbers and back. l->c holds the saved LC_NUMERIC name (allocated), l->old is
+ * non-NULL when per-thread locales were off before and must be turned off again. */
+static int cloc_was_global = 1;
+
+void lln_cloc_begin(lln_cloc_t *l)
+{
+    l->c = l->old = NULL;
+    int prev = _configthreadlocale(_ENABLE_PER_THREAD_LOCALE);
+    if (prev == -1)
+        return;
+    const char *cur = setlocale(LC_NUMERIC, NULL);
+    size_t n = cur != NULL ? strlen(cur) + 1 : 0;
+    char *saved = n > 0 ? lln__malloc(n) : NULL;
+    if (saved == NULL || setlocale(LC_NUMERIC, "C") == NULL) {
+        lln__free(saved);
+        if (prev == _DISABLE_PER_THREAD_LOCALE)
+            _configthreadlocale(_DISABLE_PER_THREAD_LOCALE);
+        return;
+    }
+    memcpy(saved, cur, n);
+    l->c = saved;
+    l->old = prev == _DISABLE_PER_THREAD_LOCALE ? (void *)&cloc_was_global : NULL;
+}
+
+void lln_cloc_end(lln_cloc_t *l)
+{
+    if (l->c != NULL) {
+        setlocale(LC_NUMERIC, (const char *)l->c);
+        lln__free(l->c);
+        if (l->old != NULL)
+            _configthreadlocale(_DISABLE_PER_THREAD_LOCALE);
+    }
+    l->c = l->old = NULL;
+}
+#else
 /* lln_cloc_t keeps locale_t values as void *: both are pointers on the systems we build on. */
 LLN__STATIC_ASSERT(sizeof(locale_t) == sizeof(void *), locale_is_a_pointer);
 
@@ -562,3 +599,4 @@ void lln_cloc_end(lln_cloc_t *l)
     }
     l->c = l->old = NULL;
 }
+#endif

@@ -1,6 +1,5 @@
 /* Reading a dataset: the header's columns get roles (feature, target, sequence, split, time,
  * Δt), every row is checked and stored as float64, sequences are cut, Δt derived. */
-#include <fnmatch.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +8,7 @@
 #include "lln/csv.h"
 #include "data_internal.h"
 #include "common/alloc.h"
+#include "common/platform.h"
 
 enum role { R_NONE, R_FEATURE, R_TARGET, R_SEQ, R_SPLIT, R_TIME, R_DT, R_IGNORE };
 static const char *const ROLE_NAMES[] = {"",      "feature", "target", "sequence",
@@ -224,7 +224,7 @@ static lln_status_t expand(reader_t *rd, const char *const *names, int count, in
         int matched = 0;
         for (int c = lo; c <= hi; c++) {
             if (pattern &&
-                (rd->role[c] != R_NONE || fnmatch(name, lln_csv_header(rd->csv, c), 0) != 0))
+                (rd->role[c] != R_NONE || lln__fnmatch(name, lln_csv_header(rd->csv, c)) != 0))
                 continue;
             if ((size_t)*n + 1 > cap) {
                 int *g = lln__realloc(*cols, 2 * cap * sizeof *g);

@@ -16,6 +16,7 @@
 #include "lln/util.h"
 #include "export_q.h"
 #include "common/alloc.h"
+#include "common/platform.h"
 
 extern const unsigned char lln__rt_header[], lln__rt_source[], lln__fx_header[], lln__fx_source[];
 extern const unsigned char lln__rtq_header[], lln__rtq_source[];
@@ -535,7 +536,7 @@ static void platformio(text_t *t, const char *p, const flavour_t *fl)
 
 static lln_status_t make_dir(const char *dir, lln_error_t *err)
 {
-    if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+    if (lln__mkdir(dir) != 0 && errno != EEXIST)
         return lln_error_set(err, LLN_E_IO, "export: cannot create folder %s: %s", dir,
                              strerror(errno));
     struct stat sb;

@@ -208,13 +208,22 @@ static lln_status_t tens_range(lln_fmt_loader_t *L, const unsigned char *p, lln_
     return LLN_OK;
 }
 
+static int name_order(const lln_fmt_tensor_t *x, const lln_fmt_tensor_t *y)
+{
+    size_t n = x->name_len < y->name_len ? x->name_len : y->name_len;
+    int c = memcmp(x->name, y->name, n);
+    return c != 0 ? c : (x->name_len > y->name_len) - (x->name_len < y->name_len);
+}
+
+/* qsort is not stable, and C libraries order equal elements differently (glibc's merge sort
+ * keeps them in input order, Windows' does not): ties are broken by entry index, so that the
+ * entries a message names are the same on every platform. */
 static int cmp_name(const void *a, const void *b)
 {
     const lln_fmt_tensor_t *x = *(const lln_fmt_tensor_t *const *)a;
     const lln_fmt_tensor_t *y = *(const lln_fmt_tensor_t *const *)b;
-    size_t n = x->name_len < y->name_len ? x->name_len : y->name_len;
-    int c = memcmp(x->name, y->name, n);
-    return c != 0 ? c : (x->name_len > y->name_len) - (x->name_len < y->name_len);
+    int c = name_order(x, y);
+    return c != 0 ? c : (x->index > y->index) - (x->index < y->index);
 }
 
 static int cmp_off(const void *a, const void *b)
@@ -223,7 +232,9 @@ static int cmp_off(const void *a, const void *b)
     const lln_fmt_tensor_t *y = *(const lln_fmt_tensor_t *const *)b;
     if (x->off != y->off)
         return x->off < y->off ? -1 : 1;
-    return (x->bytes > y->bytes) - (x->bytes < y->bytes);
+    if (x->bytes != y->bytes)
+        return x->bytes < y->bytes ? -1 : 1;
+    return (x->index > y->index) - (x->index < y->index); /* see cmp_name */
 }
 
 static lln_status_t zero_gap(lln_fmt_loader_t *L, uint64_t from, uint64_t to)
@@ -245,7 +256,7 @@ static lln_status_t tens_cross(lln_fmt_loader_t *L, const lln_fmt_tensor_t **v)
     uint64_t end = 0;
     qsort(v, n, sizeof(const lln_fmt_tensor_t *), cmp_name);
     for (size_t i = 1; i < n; i++)
-        if (cmp_name(&v[i - 1], &v[i]) == 0)
+        if (name_order(v[i - 1], v[i]) == 0)
             return lln__fmt_fail(L, LLN_E_FORMAT,
                                  "section TENS entries %zu and %zu both name "
                                  "'%.*s'",
@@ -357,12 +368,18 @@ static lln_status_t meta_entry(lln_fmt_loader_t *L, const unsigned char *p, uint
     return LLN_OK;
 }
 
-static int cmp_key(const void *a, const void *b)
+static int key_order(const lln_fmt_meta_t *x, const lln_fmt_meta_t *y)
 {
-    const lln_fmt_meta_t *x = a, *y = b;
     size_t n = x->key_len < y->key_len ? x->key_len : y->key_len;
     int c = memcmp(x->key, y->key, n);
     return c != 0 ? c : (x->key_len > y->key_len) - (x->key_len < y->key_len);
+}
+
+static int cmp_key(const void *a, const void *b) /* ties by index: see cmp_name */
+{
+    const lln_fmt_meta_t *x = a, *y = b;
+    int c = key_order(x, y);
+    return c != 0 ? c : (x->index > y->index) - (x->index < y->index);
 }
 
 /* Unique keys: sorted copy, so the entries keep their file order for the model. */
@@ -376,7 +393,7 @@ static lln_status_t meta_unique(lln_fmt_loader_t *L)
         memcpy(v, L->meta_v, L->nmeta * sizeof *v);
     qsort(v, L->nmeta, sizeof *v, cmp_key);
     for (size_t i = 1; st == LLN_OK && i < L->nmeta; i++)
-        if (cmp_key(&v[i - 1], &v[i]) == 0)
+        if (key_order(&v[i - 1], &v[i]) == 0)
             st = lln__fmt_fail(L, LLN_E_FORMAT,
                                "section META entries %zu and %zu have the same "
                                "key",

@@ -10,12 +10,12 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "lln/grad.h"
 #include "lln/train.h"
 #include "common/alloc.h"
 #include "train_internal.h"
+#include "common/platform.h"
 
 typedef struct worker {
     struct lln_batch_grad *g;
@@ -69,7 +69,7 @@ static void wr(void *p, lln_dtype_t d, size_t i, double v)
 
 static int online_cpus(void)
 {
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    long n = lln__online_cpus();
     return n < 1 ? 1 : n > 256 ? 256 : (int)n;
 }
 

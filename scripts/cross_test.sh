@@ -1,0 +1,30 @@
+#!/bin/bash
+# Cross build + emulated tests for one platform of cmake/toolchains/: configures and builds the
+# library, the unit tests and lln_golden for the toolchain, then runs every tests/test_*.c and
+# the golden parity (lln_golden over the shared golden vectors) through the toolchain's
+# emulator (CMAKE_CROSSCOMPILING_EMULATOR: qemu-user or wine).
+# Usage: scripts/cross_test.sh TOOLCHAIN BUILD_DIR SHARED_DIR [SOURCE_DIR]
+#   TOOLCHAIN: aarch64-linux-gnu | s390x-linux-gnu | x86_64-w64-mingw32 (cmake/toolchains/NAME.cmake)
+# Not run: the CLI shell tests (tests/cli_*.sh, native only), and test_data_shared, which starts
+# the lln CLI as a child process: an emulated process cannot exec another foreign binary
+# without binfmt_misc, which a container does not have. Both are said loudly below.
+set -euo pipefail
+tc=${1:?usage: scripts/cross_test.sh TOOLCHAIN BUILD_DIR SHARED_DIR [SOURCE_DIR]}
+build=${2:?build folder}
+shared=${3:?shared folder}
+src=${4:-$(cd "$(dirname "$0")/.." && pwd)}
+file="$src/cmake/toolchains/$tc.cmake"
+[ -f "$file" ] || { echo "cross_test: no toolchain file $file" >&2; exit 2; }
+jobs=${CI_JOBS:-2}
+cmake -S "$src" -B "$build" --toolchain "$file" -DCMAKE_BUILD_TYPE=Release \
+    -DLLN_SHARED_DIR="$shared" -DLLN_WERROR=ON >/dev/null
+# The unit tests (tests/test_*.c) that this configuration defines, and lln_golden.
+targets=$(cmake --build "$build" --target help | sed -n 's/^\.\.\. \(test_[a-z0-9_]*\)$/\1/p' |
+    grep -vx test_data_shared || true)
+[ -n "$targets" ] || { echo "cross_test: no unit-test targets in $build" >&2; exit 1; }
+# shellcheck disable=SC2086 # one target per word
+cmake --build "$build" -j "$jobs" --target lln_golden $targets
+echo "NOT RUN on $tc: tests/cli_*.sh (native CLI tests) and test_data_shared (runs the CLI as" \
+    "a child process), nor the host-tool checks (symbols, layers, fuzz corpora)"
+ctest --test-dir "$build" -j "$jobs" --output-on-failure \
+    -R "^($(echo "$targets" | paste -sd'|' -)|golden_parity)\$"
