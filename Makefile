@@ -92,6 +92,17 @@ perf-baseline:
 hardware-doc: build
 	bash scripts/hardware_doc.sh $(BUILD)/lln docs/HARDWARE.md
 
+# Closed-loop speed of lln sim (x real time): host runtimes and firmware in the loop under QEMU.
+.PHONY: sim-bench
+sim-bench: build
+	bash scripts/sim_bench.sh $(BUILD)
+
+# The robot tasks end to end (1-2 hours on 2 busy cores): demonstrations, LTC training, DAgger,
+# quantization and the success table (expert / policy / int8 host / int8 and float32 firmware).
+.PHONY: robots
+robots: build
+	bash scripts/robots_train.sh $(BUILD) $(BUILD)/robots
+
 # The Python package (python/, docs/PYTHON.md): sdist + wheel in python/dist/ (offline,
 # Debian's build tools; after the CMake build, whose lln verify/profile use); its tests on the in-place build; the same under ASan + UBSan; the
 # side-by-side benchmark with ncps (needs torch and ../shared/anchors/ncps) and the batch's

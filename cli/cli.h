@@ -63,5 +63,7 @@ int cmd_profile(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
 int cmd_setup_toolchains(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
+int cmd_sim(int argc, char **argv);
+int cmd_search(int argc, char **argv);
 
 #endif

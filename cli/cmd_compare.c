@@ -294,20 +294,20 @@ static int train_one(const cmp_ctx_t *c, const char *kind, int u, cmp_row_t *r)
     return ok ? 0 : 1;
 }
 
-/* The float model's metric on one split, computed here (lln train's own evaluation). */
-static int float_metric(const cmp_ctx_t *c, const lln_model_t *m, lln_split_t split, double *v)
+int cmp_float_metric(const lln_dataset_t *ds, int classify, const lln_model_t *m, lln_split_t split,
+                     double *v)
 {
     lln_loss_kind_t loss;
     lln_loss_steps_t steps;
-    cli_task_meta_loss(m, c->ds, &loss, &steps);
-    size_t n = lln_dataset_split_windows(c->ds, split, NULL);
+    cli_task_meta_loss(m, ds, &loss, &steps);
+    size_t n = lln_dataset_split_windows(ds, split, NULL);
     size_t *idx = malloc((n ? n : 1) * sizeof *idx);
     lln_batch_stats_t s;
     lln_error_t err = {LLN_OK, ""};
     int ok = idx != NULL && n > 0;
     if (ok) {
-        lln_dataset_split_windows(c->ds, split, idx);
-        ok = lln_evaluate(m, c->ds, idx, n, loss, steps, LLN_F32, 256, 1, NULL, &s, NULL, &err) ==
+        lln_dataset_split_windows(ds, split, idx);
+        ok = lln_evaluate(m, ds, idx, n, loss, steps, LLN_F32, 256, 1, NULL, &s, NULL, &err) ==
              LLN_OK;
     }
     free(idx);
@@ -315,7 +315,7 @@ static int float_metric(const cmp_ctx_t *c, const lln_model_t *m, lln_split_t sp
         cli_error("compare", "evaluation: %s", n ? err.msg : "no windows in a split");
         return 1;
     }
-    *v = c->classify ? s.correct / s.steps : s.sq_err_raw / s.count;
+    *v = classify ? s.correct / s.steps : s.sq_err_raw / s.count;
     return 0;
 }
 
@@ -341,7 +341,8 @@ static int metrics(const cmp_ctx_t *c, cmp_row_t *r)
         rc = meta_number(m, "quant.valid.fixed", r->model, &r->valid) ||
              meta_number(m, "quant.test.fixed", r->model, &r->test);
     else if (rc == 0)
-        rc = float_metric(c, m, LLN_VALID, &r->valid) || float_metric(c, m, LLN_TEST, &r->test);
+        rc = cmp_float_metric(c->ds, c->classify, m, LLN_VALID, &r->valid) ||
+             cmp_float_metric(c->ds, c->classify, m, LLN_TEST, &r->test);
     lln_model_free(m);
     return rc;
 }

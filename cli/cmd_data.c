@@ -10,10 +10,11 @@
 #include "cli.h"
 #include "cli_data.h"
 #include "lln/csv.h"
+#include "robots_cli.h"
 
 static const char DATA_HELP[] =
-    "usage: lln data make line-follow [--rows N | --seconds S] [--episode-seconds E]\n"
-    "                                 [--seed S] -o FILE.csv[.gz]\n"
+    "usage: lln data make line-follow|cartpole|reacher|avoid [--rows N | --seconds S]\n"
+    "                     [--episode-seconds E] [--seed S] -o FILE.csv[.gz]\n"
     "       lln data info FILE.csv[.gz]\n"
     "       lln data prepare DATASET --shared DIR -o FILE.csv[.gz]\n\n"
     "make line-follow: a simulated sensor log of a differential-drive robot following a curvy\n"
@@ -22,6 +23,10 @@ static const char DATA_HELP[] =
     "Columns: episode,t,dt,s0..s4,gyro,enc_l,enc_r,cmd_l,cmd_r. The same seed and options give\n"
     "the same bytes on every machine (a .gz output: the same data; the compressed bytes may\n"
     "differ between zlib versions).\n"
+    "make cartpole | reacher | avoid (MuJoCo tasks, see lln sim --help): the task's expert\n"
+    "controller's demonstrations in the same conventions: episode,t,dt, the sensor columns,\n"
+    "the command columns, readings at irregular times (jitter, dropped frames, stalls). They\n"
+    "use episodes 0, 1, 2... of the seed; lln sim scores on other episodes.\n"
     "  -n, --rows N             rows to write (default 20000)\n"
     "  -t, --seconds S          or: seconds of simulated time to write\n"
     "      --episode-seconds E  length of one episode (new track and start; default 30)\n"
@@ -45,6 +50,24 @@ enum { O_EPISODE = 256, O_SHARED, O_UNIQUE };
 
 /* ---- make ------------------------------------------------------------------------------- */
 
+/* A robot task's expert demonstrations (robots/data.c). */
+static int data_make_robot(const char *task, const lf_options_t *o, int have_episode, textout_t *t,
+                           const char *out)
+{
+    rb_data_stats_t st;
+    if (!rb_data_make(task, o->rows, o->seconds, have_episode ? o->episode_seconds : 0, o->seed, t,
+                      &st)) {
+        textout_discard(t);
+        return EXIT_FAIL;
+    }
+    if (!textout_finish(t, "data", out))
+        return EXIT_FAIL;
+    if (strcmp(out, "-") != 0)
+        fprintf(stderr, "wrote %s: %ld rows, %ld episodes, %.1f s simulated, expert failed %ld\n",
+                out, st.rows, st.episodes, st.seconds, st.failures);
+    return EXIT_OK;
+}
+
 static int data_make(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -58,7 +81,7 @@ static int data_make(int argc, char **argv)
     };
     lf_options_t o = {20000, 0, 30.0, 1};
     const char *out = NULL;
-    int c, have_rows = 0, have_seconds = 0;
+    int c, have_rows = 0, have_seconds = 0, have_episode = 0;
     long v;
     while ((c = getopt_long(argc, argv, "n:t:s:o:h", opts, NULL)) != -1) {
         switch (c) {
@@ -82,6 +105,7 @@ static int data_make(int argc, char **argv)
                 cli_error("data", "--episode-seconds: '%s' is not in [1, 1e6]", optarg);
                 return EXIT_USAGE;
             }
+            have_episode = 1;
             break;
         case 's':
             if (!cli_parse_int("data", "--seed", optarg, 0, 2147483647L, &v))
@@ -97,8 +121,10 @@ static int data_make(int argc, char **argv)
         cli_error("data", "make: which dataset? (line-follow)");
         return cli_usage_error("data");
     }
-    if (strcmp(argv[optind], "line-follow") != 0 || optind + 1 < argc) {
-        cli_error("data", "make: unknown dataset '%s' (line-follow)", argv[optind]);
+    int robot = strcmp(argv[optind], "line-follow") != 0; /* a task of robots/ */
+    if (optind + 1 < argc ||
+        (robot && rb_task_find(argv[optind]) == NULL && !rb_task_needs_mujoco(argv[optind]))) {
+        cli_error("data", "make: unknown dataset '%s' (%s)", argv[optind], rb_task_names());
         return cli_usage_error("data");
     }
     if (have_rows && have_seconds) {
@@ -116,6 +142,8 @@ static int data_make(int argc, char **argv)
         cli_error("data", "out of memory");
         return EXIT_FAIL;
     }
+    if (robot)
+        return data_make_robot(argv[optind], &o, have_episode, &t, out);
     lf_stats_t st;
     lf_generate(&o, &t, &st);
     if (!textout_finish(&t, "data", out))

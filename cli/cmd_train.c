@@ -16,6 +16,7 @@
 
 #include "argfile.h"
 #include "cli.h"
+#include "dist.h"
 #include "lln/format.h"
 #include "lln/sparse.h"
 #include "task_meta.h"
@@ -203,7 +204,7 @@ static void record_result(lln_model_t *m, const lln_train_progress_t *p)
 /* --history: "# model=" is the model's name, else the output file's stem. */
 int train_open_history(const train_args_t *a, ui_t *u, train_history_t *h, int keep_upto)
 {
-    if (a->history == NULL)
+    if (a->history == NULL || u->no_write)
         return 0;
     const char *name = lln_model_get_meta(u->m, "name"), *slash = strrchr(a->out, '/');
     char stem[256];
@@ -276,13 +277,20 @@ static int train_plain(train_args_t *a, lln_model_t *m, const lln_dataset_t *ds,
     if (rc == 0) {
         if (a->resume)
             printf("resume     %s: epoch %d, batch %d of %d\n", ckpt, p.epoch, p.batch, p.batches);
-        printf("training   %d epochs of %d batches, %d thread%s\n", a->tc.epochs, p.batches,
-               p.threads, p.threads == 1 ? "" : "s");
+        if (a->tc.dist != NULL)
+            printf("training   %d epochs of %d batches, %d processes x %d thread%s = %d workers\n",
+                   a->tc.epochs, p.batches, a->tc.dist->ranks, p.threads, p.threads == 1 ? "" : "s",
+                   a->tc.dist->ranks * p.threads);
+        else
+            printf("training   %d epochs of %d batches, %d thread%s\n", a->tc.epochs, p.batches,
+                   p.threads, p.threads == 1 ? "" : "s");
         (void)fflush(stdout);
+        long step0 = p.step;
         rc = train_run_trainer(u->trainer, u);
         lln_trainer_status(u->trainer, &p);
+        cli_dist_report("train", p.step - step0);
         record_result(m, &p);
-        if ((rc == 0 || p.best_epoch > 0 || rc == EXIT_INTERRUPTED) &&
+        if ((rc == 0 || p.best_epoch > 0 || rc == EXIT_INTERRUPTED) && !u->no_write &&
             !cli_save_model("train", m, a->out))
             rc = EXIT_FAIL;
     }
@@ -309,6 +317,7 @@ static int train_model(train_args_t *a, lln_model_t *m, const lln_dataset_t *ds,
     u.out = a->out;
     u.scratch = clone(m);
     u.m = m;
+    u.no_write = a->tc.dist != NULL && a->tc.dist->rank != 0;
     train_history_t h;
     memset(&h, 0, sizeof h);
     a->tc.progress = train_on_progress;
@@ -399,11 +408,21 @@ int cmd_train(int argc, char **argv)
     lln_budget_config_default(&a.budget);
     if (rc == 0)
         rc = train_parse(n, av, opts, &a);
+    cli_dist_t dist;
+    int started = rc == 0 && (rc = cli_dist_start("train", &dist)) == 0;
+    if (started && dist.ranks > 1) {
+        a.tc.dist = &dist.lib;
+        if (a.budget.budget_mw > 0) {
+            cli_error("train", "--energy-budget-mw runs on one process (use lln, not lln-mpi)");
+            rc = EXIT_USAGE;
+        }
+    }
     if (rc == 0)
         rc = run(&a);
     if (a.db_loaded)
         lln_devices_free(&a.db);
     cli_data_args_free(&a.data);
     cli_args_free(av, n);
-    return rc < 0 ? EXIT_OK : rc;
+    rc = rc < 0 ? EXIT_OK : rc;
+    return started ? cli_dist_finish("train", rc, 0) : rc;
 }

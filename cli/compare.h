@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 
+#include "lln/data.h"
 #include "lln/model.h"
 
 #define CMP_MAX_MODELS 8
@@ -58,6 +59,11 @@ int cmp_units_for(const char *kind, long target, int I, int O);
 /* Checks that the device (and sleep mode, NULL: its default) exist in the database (file, or
  * the built-in one when NULL). 0, or 1 after printing the problem. */
 int cmp_check_device(const char *file, const char *id, const char *sleep);
+
+/* The float model's metric on one split of ds (accuracy when classify, else MSE in the
+ * data's units), computed in this process as lln train evaluates. 0, or 1 (printed). */
+int cmp_float_metric(const lln_dataset_t *ds, int classify, const lln_model_t *m, lln_split_t split,
+                     double *v);
 
 /* Reads the first device of a `lln profile --json` file into the row. 0 or 1 (printed). */
 int cmp_read_profile(const char *path, cmp_row_t *r);

@@ -23,6 +23,7 @@
  * its own generator stream, so a shorter run is a prefix of a longer one. */
 #include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "cli_data.h"
 #include "lln/util.h"
@@ -275,4 +276,54 @@ void lf_generate(const lf_options_t *opt, textout_t *out, lf_stats_t *st)
             }
         }
     }
+}
+
+/* ---- step by step, for closed-loop scoring (robots/task_linefollow.c) -------------------- */
+
+struct lf_episode {
+    episode_t ep;
+};
+
+lf_episode_t *lf_episode_create(void) { return calloc(1, sizeof(lf_episode_t)); }
+
+void lf_episode_free(lf_episode_t *e) { free(e); }
+
+void lf_episode_reset(lf_episode_t *e, unsigned long long seed, unsigned long long index)
+{
+    episode_init(&e->ep, seed, (long)(index & 0x3fffffffffffffffULL));
+}
+
+void lf_episode_advance(lf_episode_t *e, const double cmd[2], long ms)
+{
+    e->ep.cmd_l = clamp(cmd[0], -V_MAX, V_MAX);
+    e->ep.cmd_r = clamp(cmd[1], -V_MAX, V_MAX);
+    for (long k = 0; k < ms; k++)
+        physics_ms(&e->ep);
+}
+
+void lf_episode_sense(lf_episode_t *e, double obs[LF_NOBS])
+{
+    reading_t rd;
+    sense(&e->ep, &rd);
+    for (int k = 0; k < 5; k++)
+        obs[k] = rd.r[k];
+    obs[5] = rd.gyro, obs[6] = rd.enc_l, obs[7] = rd.enc_r;
+    e->ep.psi += 0.01 * noise(&e->ep.rng); /* a bump in the floor, as in the log */
+}
+
+void lf_episode_expert(lf_episode_t *e, const double obs[LF_NOBS], double dt, double cmd[2])
+{
+    reading_t rd;
+    for (int k = 0; k < 5; k++)
+        rd.r[k] = obs[k];
+    rd.gyro = obs[5], rd.enc_l = obs[6], rd.enc_r = obs[7];
+    expert(&e->ep, &rd, dt);
+    cmd[0] = e->ep.cmd_l, cmd[1] = e->ep.cmd_r;
+}
+
+void lf_episode_pose(const lf_episode_t *e, double *s, double *offset, int *derailed)
+{
+    *s = e->ep.s;
+    *offset = e->ep.e;
+    *derailed = e->ep.e > DERAIL || e->ep.e < -DERAIL;
 }

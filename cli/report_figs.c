@@ -298,9 +298,11 @@ static int fig_pareto(const char *cmd, const rep_compare_t *cm, int index, const
     char name[64], title[256], rate[32], tip[300];
     snprintf(name, sizeof name, "pareto-%d", index + 1);
     svg_fmt(rate, sizeof rate, cm->rate_hz, 6);
-    snprintf(title, sizeof title, "%.60s on %.40s at %s Hz: %s vs energy per step (%s matched)",
-             cm->task, cm->device, rate, acc ? "accuracy" : "MSE",
-             strcmp(cm->match, "accuracy") == 0 ? "accuracy" : "size");
+    snprintf(title, sizeof title, "%.60s on %.40s at %s Hz: %s vs energy per step (%s)", cm->task,
+             cm->device, rate, acc ? "accuracy" : "MSE",
+             strcmp(cm->match, "search") == 0     ? "lln search candidates"
+             : strcmp(cm->match, "accuracy") == 0 ? "accuracy matched"
+                                                  : "size matched");
     lln_text_t svg = {0}, table = {0};
     svg_chart_t c;
     svg_begin(&c, &svg, name, title, W, H, &x, &y, 0, o->xml_decl);

@@ -347,7 +347,7 @@ static int load_row(jctx_t *j, const cJSON *o, rep_row_t *w, int accuracy)
 static int load_compare(jctx_t *j, const cJSON *root, rep_results_t *r)
 {
     static const char *const METRICS[] = {"accuracy", "mse", NULL};
-    static const char *const MATCH[] = {"size", "accuracy", NULL};
+    static const char *const MATCH[] = {"size", "accuracy", "search", NULL};
     rep_compare_t *grown = realloc(r->cmp, (size_t)(r->ncmp + 1) * sizeof *grown);
     if (grown == NULL)
         return 0;

@@ -39,6 +39,7 @@ typedef struct ui {
     const lln_model_t *m;  /* the model being trained (prune lines) */
     train_history_t *hist; /* NULL without --history */
     int hist_failed;
+    int no_write; /* an MPI rank other than 0: rank 0 writes the files */
 } ui_t;
 
 /* The options of lln train proper (the model and data options come from model_flags.h and

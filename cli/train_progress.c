@@ -73,7 +73,7 @@ static void epoch_line(const ui_t *u, const lln_train_progress_t *p)
 static void save_best(ui_t *u)
 {
     lln_error_t err = {LLN_OK, ""};
-    if (u->trainer == NULL) /* the energy loop: its rounds' trainers are not ours */
+    if (u->trainer == NULL || u->no_write) /* the energy loop: its rounds' trainers are not ours */
         return;
     if (lln_trainer_best(u->trainer, u->scratch, &err) != LLN_OK ||
         lln_model_save(u->scratch, u->out, &err) != LLN_OK) {

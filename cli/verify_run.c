@@ -411,3 +411,5 @@ int verify_model(const lln_model_t *m, const verify_job_t *job, verify_result_t 
     lln_quant_free(q);
     return res->pass;
 }
+
+int verify_write_harness(const char *cmd, const char *work) { return write_sim(cmd, work); }

@@ -54,6 +54,10 @@ typedef struct verify_result {
  * problems as "lln CMD: ...". Returns res->pass. */
 int verify_model(const lln_model_t *m, const verify_job_t *job, verify_result_t *res);
 
+/* Writes the emulator harness (sim/: build.sh, run.sh, targets.sh, linker scripts...) into
+ * work/sim. 1 on success (problems printed as "lln CMD: ..."). */
+int verify_write_harness(const char *cmd, const char *work);
+
 /* rm -rf dir (a work folder this process made). */
 int verify_remove_tree(const char *dir);
 

@@ -108,6 +108,19 @@ else
     skip "lln profile (instructions per step are counted under QEMU)"
 fi
 
+echo "== 9b. closed loop: the robot driven by the expert, the policy (float and int8) and the"
+echo "   int8 firmware on Cortex-M4 under QEMU, in lockstep, on 5 held-out tracks (lln sim)"
+if "$lln" sim --help >/dev/null 2>&1; then
+    fwopt=""
+    [ "$have_sim" = 1 ] && fwopt="--firmware cortex-m4"
+    # shellcheck disable=SC2086 # $fwopt is empty or two words
+    "$lln" sim line-follow --policy "$out/demo.q.lln" --episodes 5 --seed 1 -q $fwopt \
+        --svg "$out/closed-loop.svg" --json "$out/closed-loop.json" | tee "$out/closed-loop.txt"
+    [ "$have_sim" = 1 ] || skip "firmware in the loop"
+else
+    skip "lln sim"
+fi
+
 echo "== 10. the HTML report: training curves$([ -s "$out/profile.json" ] && echo ", energy and memory per device")"
 reports="$out/history.csv"
 [ -s "$out/profile.json" ] && reports="$reports $out/profile.json"

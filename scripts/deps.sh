@@ -1,12 +1,12 @@
 #!/bin/sh
 # Installs (as root, with apt-get) or names (otherwise) what building and testing needs.
 # Usage: scripts/deps.sh [build|sim|ci]   build: compiler, cmake, pkg-config, zlib, cJSON (the
-# JSON results of lln report / plot); ci: also clang, gcovr, valgrind (the sanitizer and
+# JSON results of lln report / plot), MuJoCo (the robot tasks of lln sim); ci: also clang, gcovr, valgrind (the sanitizer and
 # coverage stages of .ci/run), chromium (renders lln report's page in tests/cli_report.sh)
-# and rsvg-convert (lln plot's PNG files), what the Python package's stage needs (python3-dev,
-# numpy, torch for the ncps parity tests, build/setuptools/wheel/venv, pytest, black, mypy,
-# bandit, twine), and Cyclone DDS, libmicrohttpd, Prometheus and curl for the ROS 2 node
-# lln-ros2 and its stage.
+# and rsvg-convert (lln plot's PNG files), Open MPI (lln-mpi and the mpi stage), what the
+# Python package's stage needs (python3-dev, numpy, torch for the ncps parity tests,
+# build/setuptools/wheel/venv, pytest, black, mypy, bandit, twine), and Cyclone DDS,
+# libmicrohttpd, Prometheus and curl for the ROS 2 node lln-ros2 and its stage.
 # sim: also the cross compilers, C libraries and QEMU of sim/ (Cortex-M, RV32); ci includes sim.
 set -eu
 level=${1:-build}
@@ -24,6 +24,7 @@ need /usr/include/zlib.h zlib1g-dev
 need pkg-config pkgconf
 need /usr/include/cjson/cJSON.h libcjson-dev
 need awk mawk
+need /usr/include/mujoco/mujoco.h libmujoco-dev # lln sim's physics (optional in CMake; make demo uses it)
 if [ "$level" = ci ]; then
     need clang clang
     need gcovr gcovr
@@ -63,6 +64,8 @@ if [ "$level" = ci ]; then
     need /usr/include/microhttpd.h libmicrohttpd-dev
     need prometheus prometheus
     need curl curl
+    need mpirun openmpi-bin # lln-mpi (cmake/mpi.cmake) and the mpi stage
+    need /usr/lib/x86_64-linux-gnu/openmpi/include/mpi.h libopenmpi-dev
 fi
 if [ "$level" = sim ] || [ "$level" = ci ]; then
     need arm-none-eabi-gcc gcc-arm-none-eabi

@@ -21,7 +21,7 @@ ci_need cmake cmake
 ci_need python3 python3
 
 dirs=()
-for d in src runtime cli tools tests bench include ros2; do
+for d in src runtime cli mpi tools tests bench include ros2; do
     [ -d "$d" ] && dirs+=("$d")
 done
 fail=""

@@ -68,6 +68,24 @@ LLN_API void lln_quant_sizes(const lln_quant_t *q, lln_quant_sizes_t *s);
 /** Fractional bits of the hidden state's element j (value = int * 2^-frac). */
 LLN_API int lln_quant_state_frac(const lln_quant_t *q, int j);
 
+/* ---- streaming (closed loop) ------------------------------------------------------------ */
+/** One stream of a quantized model on the host, stepped one reading at a time (closed-loop
+ *  control: the next input depends on this output). Bit for bit the arithmetic of the
+ *  fixed-point firmware (runtime/lln_rtq.h) and of lln_quant_run(). */
+typedef struct lln_quant_stream lln_quant_stream_t;
+/** Creates a stream of q starting at the zero state; q must outlive it. */
+LLN_API lln_status_t lln_quant_stream_create(const lln_quant_t *q, lln_quant_stream_t **out,
+                                             lln_error_t *err);
+/** NULL-safe. */
+LLN_API void lln_quant_stream_free(lln_quant_stream_t *s);
+/** Back to the zero state. */
+LLN_API void lln_quant_stream_reset(lln_quant_stream_t *s);
+/** One step on integer inputs (from lln_quant_input()): yq receives the O int16 outputs. */
+LLN_API lln_status_t lln_quant_stream_step(lln_quant_stream_t *s, const short *xq, long dtq,
+                                           short *yq, lln_error_t *err);
+/** Output o's value of the integer yq: yq * 2^-y_frac[o] (exact in a double). */
+LLN_API double lln_quant_decode(const lln_quant_t *q, int o, short yq);
+
 #ifdef __cplusplus
 }
 #endif

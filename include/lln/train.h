@@ -251,6 +251,27 @@ typedef struct lln_train_progress {
  *  point (a checkpoint is written first when one is configured). Must not change the model. */
 typedef int (*lln_train_progress_fn)(const lln_train_progress_t *p, void *ctx);
 
+/** Sends `count` doubles from this process and receives every process's: recv gets rank
+ *  0's `count` values, then rank 1's, and so on (ranks x count doubles), like
+ *  MPI_Allgather. Every process calls it at the same points with the same count. Returns 0 on
+ *  success; anything else stops training with an error on this process. */
+typedef int (*lln_allgather_fn)(void *ctx, const double *send, size_t count, double *recv);
+
+/** Data-parallel training over several processes (e.g. MPI ranks; the library itself does
+ *  not use MPI). Each of the `ranks` processes runs the same trainer on the same data and
+ *  model with the same settings and `threads` worker threads; the W = ranks x threads workers
+ *  take fixed slices of every batch (worker k = rank x threads + thread: sequences
+ *  k B / W .. (k+1) B / W - 1), the per-slice gradients and loss sums are gathered and added
+ *  in slice order on every process. The trained model is therefore bit-identical for every
+ *  split of the same W, and to a single process with W threads. Only rank 0 writes
+ *  checkpoints. */
+typedef struct lln_dist {
+    int rank;                   /**< this process, 0 .. ranks - 1 */
+    int ranks;                  /**< number of processes, >= 1 */
+    lln_allgather_fn allgather; /**< the exchange between processes */
+    void *ctx;                  /**< passed to allgather */
+} lln_dist_t;
+
 /** Training settings. Start from lln_train_config_default(). */
 typedef struct lln_train_config {
     lln_optim_config_t optim;       /**< optimizer; its step_size / decay_steps / warmup_steps
@@ -285,6 +306,11 @@ typedef struct lln_train_config {
                                       kept is then the best one after the last prune) */
     lln_train_progress_fn progress; /**< may be NULL */
     void *progress_ctx;             /**< passed to progress */
+    const lln_dist_t *dist;         /**< NULL (default): one process. Else data-parallel over
+                                      processes (lln_dist_t; must outlive the trainer): the
+                                      progress callbacks' stop requests are agreed (any
+                                      process stopping stops all), the checkpoint records
+                                      ranks x threads as its thread count */
 } lln_train_config_t;
 
 /** Fills c with the defaults documented in lln_train_config_t. */

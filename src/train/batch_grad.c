@@ -15,6 +15,7 @@
 #include "lln/grad.h"
 #include "lln/train.h"
 #include "common/alloc.h"
+#include "train_internal.h"
 
 typedef struct worker {
     struct lln_batch_grad *g;
@@ -44,6 +45,11 @@ struct lln_batch_grad {
     void *y_out;
     double count;    /* normaliser of the whole batch */
     double *inv_std; /* 1 / norm.output_std (MSE), O values */
+    /* distributed (lln__batch_grad_set_dist): this pool's workers are global slices
+     * first .. first + threads - 1 of total; one record per slice is exchanged */
+    const lln_dist_t *dist;
+    int first, total;
+    double *send, *recv;
 };
 
 static size_t esize(lln_dtype_t d) { return d == LLN_F64 ? sizeof(double) : sizeof(float); }
@@ -137,6 +143,8 @@ void lln_batch_grad_free(lln_batch_grad_t *g)
     }
     lln__free(g->w);
     lln__free(g->inv_std);
+    lln__free(g->send);
+    lln__free(g->recv);
     lln__free(g);
 }
 
@@ -353,6 +361,83 @@ static lln_status_t prepare_run(lln_batch_grad_t *g, const lln_model_t *m, int b
     return ensure_memory(g, m, g->grad != NULL, err);
 }
 
+/* ---- several processes (lln_dist_t) -------------------------------------------------------- */
+
+/* One record per slice: status, the five sums of lln_batch_stats_t, then P gradient values. */
+#define REC_HEAD 6
+
+lln_status_t lln__batch_grad_set_dist(lln_batch_grad_t *g, const lln_dist_t *dist, lln_error_t *err)
+{
+    if (dist == NULL || dist->ranks < 1 || dist->rank < 0 || dist->rank >= dist->ranks ||
+        dist->allgather == NULL)
+        return lln_error_set(err, LLN_E_ARG, "batch gradient: invalid distribution");
+    size_t rec = REC_HEAD + g->P;
+    g->dist = dist;
+    g->first = dist->rank * g->threads;
+    g->total = dist->ranks * g->threads;
+    g->send = lln__malloc((size_t)g->threads * rec * sizeof(double));
+    g->recv = lln__malloc((size_t)g->total * rec * sizeof(double));
+    /* worker 0 needs its own buffer too: the slices are added only after the exchange */
+    if (g->w[0].grad == NULL)
+        g->w[0].grad = lln__malloc((g->P ? g->P : 1) * sizeof(double));
+    if (g->send == NULL || g->recv == NULL || g->w[0].grad == NULL)
+        return lln_error_set(err, LLN_E_NOMEM, "batch gradient: out of memory");
+    return LLN_OK;
+}
+
+/* Exchanges the slices' records and adds them in global slice order, the order one process
+ * with `total` threads uses, so every split of the same total gives the same bits. */
+static lln_status_t dist_reduce(lln_batch_grad_t *g, int batch, double *grad,
+                                lln_batch_stats_t *stats, lln_error_t *err)
+{
+    size_t rec = REC_HEAD + g->P;
+    int backward = grad != NULL && g->count > 0.0;
+    for (int k = 0; k < g->threads; k++) {
+        const worker_t *w = &g->w[k];
+        double *r = g->send + (size_t)k * rec;
+        r[0] = w->nb > 0 ? (double)w->st : 0.0;
+        r[1] = w->stats.loss_sum;
+        r[2] = w->stats.count;
+        r[3] = w->stats.steps;
+        r[4] = w->stats.correct;
+        r[5] = w->stats.sq_err_raw;
+        if (backward && w->nb > 0 && w->st == LLN_OK)
+            memcpy(r + REC_HEAD, w->grad, g->P * sizeof(double));
+    }
+    size_t n = backward ? rec : REC_HEAD; /* forward only: no gradient to send */
+    if (n != rec) /* compact the records: the exchange sends threads x n values */
+        for (int k = 1; k < g->threads; k++)
+            memmove(g->send + (size_t)k * n, g->send + (size_t)k * rec, n * sizeof(double));
+    if (g->dist->allgather(g->dist->ctx, g->send, (size_t)g->threads * n, g->recv) != 0)
+        return lln_error_set(err, LLN_E_IO,
+                             "batch gradient: the exchange between processes failed");
+    lln_batch_stats_t sum;
+    memset(&sum, 0, sizeof sum);
+    for (int k = 0; k < g->total; k++) {
+        if ((long)(k + 1) * batch / g->total == (long)k * batch / g->total)
+            continue; /* an empty slice */
+        const double *r = g->recv + (size_t)k * n;
+        if (r[0] != 0.0) {
+            int local = k - g->first;
+            if (local >= 0 && local < g->threads) {
+                if (err != NULL)
+                    *err = g->w[local].err;
+                return g->w[local].st;
+            }
+            return lln_error_set(err, (lln_status_t)r[0], "batch gradient: process %d: %s",
+                                 k / g->threads, lln_strerror((lln_status_t)r[0]));
+        }
+        lln_batch_stats_t s = {r[1], r[2], r[3], r[4], r[5]};
+        lln_batch_stats_add(&sum, &s);
+        if (backward)
+            for (size_t i = 0; i < g->P; i++)
+                grad[i] += r[REC_HEAD + i];
+    }
+    if (stats != NULL)
+        *stats = sum;
+    return LLN_OK;
+}
+
 lln_status_t lln_batch_grad_run(lln_batch_grad_t *g, const lln_model_t *m, int batch, const void *x,
                                 const void *dt, const void *target, const void *mask, double *grad,
                                 void *y_out, lln_batch_stats_t *stats, lln_error_t *err)
@@ -372,10 +457,12 @@ lln_status_t lln_batch_grad_run(lln_batch_grad_t *g, const lln_model_t *m, int b
         return st;
     pthread_t tid[256];
     int started[256] = {0};
+    int total = g->dist != NULL ? g->total : g->threads;
     for (int k = 0; k < g->threads; k++) {
         worker_t *w = &g->w[k];
-        w->b0 = (int)((long)k * batch / g->threads);
-        w->nb = (int)((long)(k + 1) * batch / g->threads) - w->b0;
+        long gk = g->dist != NULL ? (long)g->first + k : k; /* global slice */
+        w->b0 = (int)(gk * batch / total);
+        w->nb = (int)((gk + 1) * batch / total) - w->b0;
         w->st = LLN_OK;
         memset(&w->stats, 0, sizeof w->stats);
     }
@@ -390,6 +477,8 @@ lln_status_t lln_batch_grad_run(lln_batch_grad_t *g, const lln_model_t *m, int b
         else if (g->w[k].nb > 0)
             work(&g->w[k]); /* thread creation failed: same result, in this thread */
     }
+    if (g->dist != NULL)
+        return dist_reduce(g, batch, grad, stats, err);
     lln_batch_stats_t sum;
     memset(&sum, 0, sizeof sum);
     for (int k = 0; k < g->threads; k++) {

@@ -40,7 +40,8 @@ static void buf_free(lln__batch_buf_t *b)
     lln__free(b->dt);
     lln__free(b->y);
     lln__free(b->mask);
-    memset(b, 0, sizeof *b);
+    b->x = b->dt = b->y = b->mask = NULL; /* fields, not memset: the analyzer follows these */
+    b->cap = 0;
 }
 
 static int buf_alloc(lln__batch_buf_t *b, int cap, int T, int I, int O, lln_dtype_t d)
@@ -203,8 +204,7 @@ static lln_status_t setup(lln_trainer_t *t, lln_error_t *err)
     if ((st = lln_optim_create(t->m, &oc, &t->opt, err)) != LLN_OK)
         return st;
     int cap = t->cfg.batch_size < (int)t->ntrain ? t->cfg.batch_size : (int)t->ntrain;
-    if ((st = lln_batch_grad_create(t->m, t->cfg.dtype, cap, t->T, t->cfg.threads, t->cfg.loss,
-                                    t->cfg.loss_steps, &t->pool, err)) != LLN_OK)
+    if ((st = lln__trainer_pool(t, cap, &t->pool, err)) != LLN_OK)
         return st;
     size_t P = t->P ? t->P : 1;
     t->grad = lln__malloc(P * sizeof(double));
@@ -213,7 +213,7 @@ static lln_status_t setup(lln_trainer_t *t, lln_error_t *err)
     if (!t->grad || !t->best || !t->cur || !buf_alloc(&t->buf, cap, t->T, t->I, t->O, t->cfg.dtype))
         return lln_error_set(err, LLN_E_NOMEM, "train: out of memory");
     memcpy(t->best, lln_model_params_const(t->m), t->P * sizeof(double));
-    return LLN_OK;
+    return lln__trainer_dist_check(t, err);
 }
 
 lln_status_t lln_trainer_create(lln_model_t *m, const lln_dataset_t *ds,
@@ -434,8 +434,7 @@ lln_status_t lln__trainer_remake_pools(lln_trainer_t *t, lln_error_t *err)
     lln_batch_grad_free(t->eval_pool);
     t->pool = t->eval_pool = NULL;
     buf_free(&t->eval_buf);
-    return lln_batch_grad_create(t->m, t->cfg.dtype, t->buf.cap, t->T, t->cfg.threads, t->cfg.loss,
-                                 t->cfg.loss_steps, &t->pool, err);
+    return lln__trainer_pool(t, t->buf.cap, &t->pool, err);
 }
 
 static lln_status_t train_batch(lln_trainer_t *t, lln_error_t *err)
@@ -476,8 +475,7 @@ static lln_status_t validate(lln_trainer_t *t, lln_error_t *err)
     lln_status_t st;
     int cap = (size_t)t->cfg.eval_batch < t->nvalid ? t->cfg.eval_batch : (int)t->nvalid;
     if (t->eval_pool == NULL) {
-        st = lln_batch_grad_create(t->m, t->cfg.dtype, cap, t->T, t->cfg.threads, t->cfg.loss,
-                                   t->cfg.loss_steps, &t->eval_pool, err);
+        st = lln__trainer_pool(t, cap, &t->eval_pool, err);
         if (st != LLN_OK)
             return st;
         if (!buf_alloc(&t->eval_buf, cap, t->T, t->I, t->O, t->cfg.dtype))
@@ -549,7 +547,9 @@ static lln_status_t show_current(lln_trainer_t *t, lln_error_t *err)
 
 static lln_status_t save_ckpt(lln_trainer_t *t, lln_error_t *err)
 {
-    return t->checkpoint != NULL ? lln_trainer_save_checkpoint(t, t->checkpoint, err) : LLN_OK;
+    return t->checkpoint != NULL && lln__trainer_writer(t)
+               ? lln_trainer_save_checkpoint(t, t->checkpoint, err)
+               : LLN_OK;
 }
 
 /* The prune step after epoch t->epoch + 1 (0-based t->epoch: the one that just ran its
@@ -588,10 +588,11 @@ static lln_status_t run_epoch(lln_trainer_t *t, int *stop, lln_error_t *err)
     while (t->batch < t->batches) {
         if ((st = train_batch(t, err)) != LLN_OK)
             return st;
-        if (notify(t, LLN_TRAIN_BATCH)) {
-            *stop = 1;
+        *stop = notify(t, LLN_TRAIN_BATCH);
+        if ((st = lln__trainer_agree_stop(t, stop, err)) != LLN_OK)
+            return st;
+        if (*stop)
             return save_ckpt(t, err);
-        }
     }
     if ((st = prune_step(t, err)) != LLN_OK || (st = validate(t, err)) != LLN_OK)
         return st;
@@ -599,6 +600,8 @@ static lln_status_t run_epoch(lln_trainer_t *t, int *stop, lln_error_t *err)
     /* the callback first: what it records for this epoch (a history row) is then never
      * behind the checkpoint, so a resume can always rewrite it */
     *stop = notify(t, LLN_TRAIN_EPOCH);
+    if ((st = lln__trainer_agree_stop(t, stop, err)) != LLN_OK)
+        return st;
     return save_ckpt(t, err);
 }
 

@@ -34,7 +34,8 @@ static void train_settings(const lln_trainer_t *t, char *out, size_t cap)
     snprintf(out, cap,
              "batch=%d seed=%llu threads=%d precision=%s optimizer=%s lr=%a loss=%s "
              "loss_steps=%s train_windows=%zu valid_windows=%zu steps=%d params=%zu",
-             c->batch_size, c->seed, lln_batch_grad_threads(t->pool),
+             c->batch_size, c->seed,
+             lln_batch_grad_threads(t->pool) * (c->dist != NULL ? c->dist->ranks : 1),
              c->dtype == LLN_F64 ? "f64" : "f32", kinds[c->optim.kind], c->optim.lr,
              c->loss == LLN_LOSS_MSE ? "mse" : "cross_entropy",
              c->loss_steps == LLN_LOSS_LAST_STEP ? "last" : "every", t->ntrain, t->nvalid, t->T,

@@ -39,4 +39,24 @@ struct lln_trainer {
 /* Remakes the gradient workers after the model's masks changed (pruning, a checkpoint). */
 lln_status_t lln__trainer_remake_pools(lln_trainer_t *t, lln_error_t *err);
 
+/* ---- several processes (train_dist.c, batch_grad.c) ---- */
+
+/* Makes g one process's share of a distributed pool (lln_dist_t). */
+lln_status_t lln__batch_grad_set_dist(lln_batch_grad_t *g, const lln_dist_t *dist,
+                                      lln_error_t *err);
+
+/* A gradient pool of the trainer's settings for batches of up to cap sequences,
+ * distributed when the configuration says so. */
+lln_status_t lln__trainer_pool(const lln_trainer_t *t, int cap, lln_batch_grad_t **out,
+                               lln_error_t *err);
+
+/* Checks that every process trains the same model on the same data with the same settings. */
+lln_status_t lln__trainer_dist_check(const lln_trainer_t *t, lln_error_t *err);
+
+/* *stop becomes 1 on every process when it is 1 on any (one process alone). */
+lln_status_t lln__trainer_agree_stop(const lln_trainer_t *t, int *stop, lln_error_t *err);
+
+/* 1 when this process writes files (checkpoints): one process alone, or rank 0. */
+int lln__trainer_writer(const lln_trainer_t *t);
+
 #endif
