@@ -64,6 +64,8 @@ int cmd_export(int argc, char **argv)
                                                : "--target and --out are required");
         return cli_usage_error("export");
     }
+    if (!cli_check_target("export", o.target, 0))
+        return EXIT_USAGE;
     lln_model_t *m = cli_load_model("export", argv[optind]);
     if (m == NULL)
         return EXIT_FAIL;

@@ -71,9 +71,12 @@ static int parse(int argc, char **argv, verify_job_t *a, const char **model)
         return 0;
     }
     if (strcmp(a->target, "generic") == 0) {
-        cli_error("verify", "target 'generic' has no emulator: pick a microcontroller target");
+        cli_error("verify",
+                  "--target: target 'generic' has no emulator: pick a microcontroller target");
         return 0;
     }
+    if (!cli_check_target("verify", a->target, 1))
+        return 0;
     *model = argv[optind];
     return 1;
 }

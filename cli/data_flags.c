@@ -448,6 +448,18 @@ static int assign_splits(const char *cmd, const cli_data_args_t *a, lln_dataset_
     return 0;
 }
 
+/* "--flag", or "data.key of the model (--flag overrides)" when the choice is the model's. */
+static const char *origin(const cli_data_args_t *a, unsigned bit, const char *flag, const char *key)
+{
+    static char buf[6][96];
+    static int next;
+    if (!(a->from_model & bit))
+        return flag;
+    char *b = buf[next++ % 6];
+    snprintf(b, sizeof buf[0], "%s of the model (%s overrides)", key, flag);
+    return b;
+}
+
 int cli_data_load(const char *cmd, const cli_data_args_t *a, int split, lln_dataset_t **ds)
 {
     *ds = NULL;
@@ -476,6 +488,14 @@ int cli_data_load(const char *cmd, const cli_data_args_t *a, int split, lln_data
     spec.labels = a->labels;
     spec.classes = a->classes;
     spec.target_shift = a->target_shift;
+    /* errors about a column name the option, or the model's record, that chose it */
+    spec.features_origin = origin(a, CLI_FROM_MODEL_FEATURES, "--features", "data.features");
+    spec.targets_origin = origin(a, CLI_FROM_MODEL_TARGETS, "--targets", "data.targets");
+    spec.ignore_origin = "--ignore";
+    spec.sequence_origin = origin(a, CLI_FROM_MODEL_SEQUENCE, "--sequence", "data.sequence");
+    spec.split_origin = origin(a, CLI_FROM_MODEL_SPLIT, "--split-column", "data.split_column");
+    spec.time_origin = origin(a, CLI_FROM_MODEL_TIME, "--time", "data.time");
+    spec.dt_origin = origin(a, CLI_FROM_MODEL_DT, "--dt-column", "data.dt");
     lln_error_t err = {LLN_OK, ""};
     lln_status_t st = lln_dataset_read(a->path, &spec, ds, &err);
     if (st != LLN_OK) {

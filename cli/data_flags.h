@@ -10,6 +10,15 @@
 /* Option values of the data options: CLI_DATA_OPT_FIRST .. CLI_DATA_OPT_LAST. */
 enum { CLI_DATA_OPT_FIRST = 400, CLI_DATA_OPT_LAST = 440 };
 
+/* cli_data_args_t.from_model: which column choices are the model's (cli_task_meta_apply) */
+enum {
+    CLI_FROM_MODEL_FEATURES = 1u << 0,
+    CLI_FROM_MODEL_TARGETS = 1u << 1,
+    CLI_FROM_MODEL_SEQUENCE = 1u << 2,
+    CLI_FROM_MODEL_SPLIT = 1u << 3,
+    CLI_FROM_MODEL_TIME = 1u << 4,
+    CLI_FROM_MODEL_DT = 1u << 5
+};
 #define CLI_MAX_NAMED_SEQ 64 /* --valid-sequence / --test-sequence given at most this often */
 
 /* What a text list option (features, targets, ignore) holds after parsing. */
@@ -49,6 +58,7 @@ typedef struct cli_data_args {
         given_labels, given_window, given_stride, given_split, given_valid, given_test,
         given_split_seed, given_split_column, given_dt_default, given_tail, given_windows,
         given_named_seq, given_target_shift;
+    unsigned from_model; /* CLI_FROM_MODEL_* of the choices taken from the model's records */
 } cli_data_args_t;
 
 extern const struct option CLI_DATA_OPTIONS[];

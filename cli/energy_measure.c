@@ -128,11 +128,11 @@ static lln_model_t *quantized_copy(const lln_model_t *m, const lln_dataset_t *ds
     return q;
 }
 
-int cli_energy_measure(const cli_energy_ctx_t *c, const lln_model_t *m, const lln_dataset_t *ds,
+int cli_energy_measure(const lln_energy_ctx_t *c, const lln_model_t *m, const lln_dataset_t *ds,
                        double est_mw, double budget_mw)
 {
     const lln_device_t *d = c->device;
-    double est_insn = cli_energy_instructions(c->coef, m);
+    double est_insn = lln_energy_instructions(c->coef, m);
     if (!toolchain_check_target("train", d->target)) {
         fprintf(stderr,
                 "lln train: SKIPPED (loud): the final model was not profiled on %s: the cross "

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli.h"
 #include "lln/export.h"
 #include "verify_run.h"
 
@@ -34,13 +35,12 @@ void cli_export_targets_text(char *buf, size_t cap, int indent)
     put_list(buf, cap, t, n, indent);
 }
 
-void cli_emulated_targets_text(char *buf, size_t cap, int indent)
+/* The names of the emulated targets (the first word of each row of SIM_TABLE='...' in the
+ * embedded sim/targets.sh), pointing into a static copy of the table; the count. */
+static int emulated_names(const char **names, int max)
 {
-    /* the rows of SIM_TABLE='...' in the embedded sim/targets.sh: the first word of each */
     static char table[2048];
-    const char *names[32];
     int n = 0;
-    buf[0] = '\0';
     for (const cli_sim_file_t *f = cli_sim_files; f->path != NULL; f++) {
         if (strcmp(f->path, "targets.sh") != 0)
             continue;
@@ -49,9 +49,10 @@ void cli_emulated_targets_text(char *buf, size_t cap, int indent)
         table[len] = '\0';
         char *p = strstr(table, "SIM_TABLE='"), *end = p ? strchr(p + 11, '\'') : NULL;
         if (end == NULL)
-            return;
+            return 0;
         *end = '\0';
-        for (char *line = strtok(p + 11, "\n"); line != NULL && n < 32; line = strtok(NULL, "\n")) {
+        for (char *line = strtok(p + 11, "\n"); line != NULL && n < max;
+             line = strtok(NULL, "\n")) {
             char *sp = strpbrk(line, " \t");
             if (sp != NULL)
                 *sp = '\0';
@@ -59,5 +60,36 @@ void cli_emulated_targets_text(char *buf, size_t cap, int indent)
                 names[n++] = line;
         }
     }
+    return n;
+}
+
+void cli_emulated_targets_text(char *buf, size_t cap, int indent)
+{
+    const char *names[32];
+    int n = emulated_names(names, 32);
+    buf[0] = '\0';
     put_list(buf, cap, names, n, indent);
+}
+
+int cli_check_target(const char *cmd, const char *target, int emulated)
+{
+    const char *names[32];
+    int n = 0;
+    if (emulated) {
+        n = emulated_names(names, 32);
+    } else {
+        for (const char *const *t = lln_export_targets(); *t != NULL && n < 32; t++)
+            names[n++] = *t;
+    }
+    for (int i = 0; i < n; i++)
+        if (strcmp(names[i], target) == 0)
+            return 1;
+    char known[1024] = "";
+    put_list(known, sizeof known, names, n, 0);
+    /* one line: the list is not wrapped in a message */
+    for (char *c = known; *c != '\0'; c++)
+        if (*c == '\n')
+            *c = ' ';
+    cli_error(cmd, "--target: unknown target '%s' (known: %s)", target, known);
+    return 0;
 }

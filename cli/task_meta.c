@@ -323,12 +323,12 @@ static int set_from(const char *cmd, cli_data_args_t *a, const meta_key_t *k, co
 {
     static const char *const methods[] = {"shuffle", "chrono", "sequence", "file"};
     switch (k->what) {
-    case K_SEQUENCE: a->sequence = v; return 1;
-    case K_DT: a->dt = v; return 1;
-    case K_TIME: a->time = v; return 1;
+    case K_SEQUENCE: a->sequence = v, a->from_model |= CLI_FROM_MODEL_SEQUENCE; return 1;
+    case K_DT: a->dt = v, a->from_model |= v ? CLI_FROM_MODEL_DT : 0; return 1;
+    case K_TIME: a->time = v, a->from_model |= v ? CLI_FROM_MODEL_TIME : 0; return 1;
     case K_TSCALE: a->time_scale = strtod(v, NULL); return 1;
     case K_DTDEF: a->dt_default = strtod(v, NULL); return 1;
-    case K_SPLITCOL: a->split_column = v; return 1;
+    case K_SPLITCOL: a->split_column = v, a->from_model |= CLI_FROM_MODEL_SPLIT; return 1;
     case K_WINDOW: a->window = (int)strtol(v, NULL, 10); return 1;
     case K_STRIDE: a->stride = (int)strtol(v, NULL, 10); return 1;
     case K_TAIL: a->tail = strcmp(v, "pad") == 0 ? LLN_TAIL_PAD : LLN_TAIL_DROP; return 1;
@@ -411,10 +411,14 @@ int cli_task_meta_apply(const char *cmd, const lln_model_t *m, cli_data_args_t *
 {
     const char *v;
     int ok = 1;
-    if (!a->given_features && (v = lln_model_get_meta(m, "data.features")) != NULL)
+    if (!a->given_features && (v = lln_model_get_meta(m, "data.features")) != NULL) {
         ok = cli_task_meta_list(cmd, "data.features", &a->features, v);
-    if (ok && !a->given_targets && (v = lln_model_get_meta(m, "data.targets")) != NULL)
+        a->from_model |= CLI_FROM_MODEL_FEATURES;
+    }
+    if (ok && !a->given_targets && (v = lln_model_get_meta(m, "data.targets")) != NULL) {
         ok = cli_task_meta_list(cmd, "data.targets", &a->targets, v);
+        a->from_model |= CLI_FROM_MODEL_TARGETS;
+    }
     if (!a->given_labels && (v = lln_model_get_meta(m, "data.labels")) != NULL)
         a->labels = strcmp(v, "string") == 0 ? LLN_LABELS_STRING : LLN_LABELS_INT;
     int windows_from_model = 0;

@@ -8,6 +8,7 @@
 
 #include "data_flags.h"
 #include "energy_estimate.h"
+#include "lln/sparse.h"
 #include "lln/train.h"
 #include "model_flags.h"
 #include "train_history.h"
@@ -21,7 +22,7 @@ typedef struct train_args {
     const char *init, *out, *checkpoint, *history;
     int loss_given, no_checkpoint, resume, quiet, step_epochs_given;
     lln_budget_config_t budget; /* budget_mw > 0: the energy loop */
-    cli_energy_ctx_t energy;
+    lln_energy_ctx_t energy;
     const char *device, *devices_file; /* --device, --devices */
     lln_devices_t db;                  /* loaded for --energy-budget-mw */
     int db_loaded;

@@ -264,16 +264,16 @@ static int find_device(train_args_t *a)
         cli_error("train", "--device: unknown device '%s' (known: %s)", a->device, known);
         return EXIT_USAGE;
     }
-    a->energy.coef = cli_energy_coeffs_find(d->target);
+    a->energy.coef = lln_energy_coeffs_find(d->target);
     if (a->energy.coef == NULL) {
         cli_error("train",
                   "--device %s: no instruction estimate for its target '%s' "
-                  "(cli/energy_coeffs.c knows the targets of lln verify)",
+                  "(the estimate knows the targets of lln verify)",
                   d->id, d->target);
         return EXIT_FAIL;
     }
     a->energy.device = d;
-    a->budget.cost = cli_energy_estimate;
+    a->budget.cost = lln_energy_cost;
     a->budget.cost_ctx = &a->energy;
     return 0;
 }

@@ -18,6 +18,10 @@ extern const cli_sim_file_t cli_sim_files[];
  * the targets sim/targets.sh can emulate; "a, b, c" wrapped, continuation lines indented. */
 void cli_export_targets_text(char *buf, size_t cap, int indent);
 void cli_emulated_targets_text(char *buf, size_t cap, int indent);
+/* 1 when target is one of the export targets (emulated 0) or of the emulated targets
+ * (emulated 1); else prints "lln CMD: --target: unknown target 'T' (known: ...)" and
+ * returns 0. */
+int cli_check_target(const char *cmd, const char *target, int emulated);
 
 /* Longest work folder path (--keep). */
 #define VERIFY_WORK_MAX 1024

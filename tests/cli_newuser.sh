@@ -23,12 +23,35 @@ expect 0 'wrote' -- "$lln" train --data "$tmp/lf.csv" "${m[@]}" --targets '#12..
 cmp -s "$tmp/names.lln" "$tmp/range.lln" || fail "'cmd_*' / 's0..s4,gyro' select other columns than the names"
 cmp -s "$tmp/names.lln" "$tmp/ignore.lln" || fail "'#12..#13' / --ignore 't,enc_?' select other columns than the names"
 expect 0 'data.features = s0,s1,s2,s3,s4,gyro' -- "$lln" info "$tmp/range.lln"
-expect 1 "pattern 'zz\\*' \\(target\\) matches no column" -- \
+expect 1 "^lln train: --targets: .*lf.csv: pattern 'zz\\*' \\(target\\) matches no column" -- \
     "$lln" train --data "$tmp/lf.csv" "${m[@]}" --targets 'zz*' -o "$tmp/x.lln"
-expect 2 "range 's4..s0': 's4' \\(column 8\\) comes after 's0' \\(column 4\\)" -- \
+expect 2 "^lln train: --features: .*range 's4..s0': 's4' \\(column 8\\) comes after 's0' \\(column 4\\)" -- \
     "$lln" train --data "$tmp/lf.csv" "${m[@]}" --targets cmd_l --features 's4..s0' -o "$tmp/x.lln"
-expect 1 "no column named 'q'" -- \
+expect 1 "^lln train: --features: .*lf.csv:1: no column named 'q'" -- \
     "$lln" train --data "$tmp/lf.csv" "${m[@]}" --targets cmd_l --features 's0..q' -o "$tmp/x.lln"
+expect 1 "^lln train: --ignore: .*no column named 'nope'" -- \
+    "$lln" train --data "$tmp/lf.csv" "${m[@]}" --targets cmd_l --ignore nope -o "$tmp/x.lln"
+expect 2 "selected as target \\(--targets\\) and as feature \\(--features\\)" -- \
+    "$lln" train --data "$tmp/lf.csv" "${m[@]}" --targets cmd_l --features s0,cmd_l -o "$tmp/x.lln"
+# a column list recorded in the model: the message says so and names the option that overrides
+sed '1s/^episode,t,dt,s0,/episode,t,dt,z0,/' "$tmp/lf.csv" >"$tmp/renamed.csv"
+expect 1 "^lln eval: data.features of the model \\(--features overrides\\): .*no column named 's0'" -- \
+    "$lln" eval "$tmp/names.lln" --data "$tmp/renamed.csv"
+expect 1 "^lln quantize: data.features of the model \\(--features overrides\\): .*no column named 's0'" -- \
+    "$lln" quantize "$tmp/names.lln" --data "$tmp/renamed.csv" -o "$tmp/x.lln"
+sed '1s/^episode,/ep,/' "$tmp/lf.csv" >"$tmp/noseq.csv"
+expect 1 "^lln eval: data.sequence of the model \\(--sequence overrides\\): .*no column named 'episode'" -- \
+    "$lln" eval "$tmp/names.lln" --data "$tmp/noseq.csv"
+expect 0 'test ' -- "$lln" eval "$tmp/names.lln" --data "$tmp/renamed.csv" --features z0,s1,s2,s3,s4,gyro
+
+# ---- every error names its option: --target of export and verify --------------------------
+expect 2 "^lln export: --target: unknown target 'z80' \\(known: cortex-m0, .*, generic\\)$" -- \
+    "$lln" export "$tmp/names.lln" --target z80 --out "$tmp/fw"
+[ -e "$tmp/fw" ] && fail "export with an unknown target created its output directory"
+expect 2 "^lln verify: --target: unknown target 'z80' \\(known: cortex-m0, .*rv32imafc\\)$" -- \
+    "$lln" verify "$tmp/names.lln" --target z80
+expect 2 "^lln verify: --target: target 'generic' has no emulator" -- \
+    "$lln" verify "$tmp/names.lln" --target generic
 
 # ---- --monitor valid_mse: the best epoch is chosen on the validation MSE in data units ----------
 expect 0 'best +epoch [0-9]+ of 4: valid mse \(data units\)' -- "$lln" train --data "$tmp/lf.csv" "${m[@]}" \

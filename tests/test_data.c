@@ -258,6 +258,21 @@ static void test_errors(void)
     c.ntargets = 1;
     FAILS("a,b\n1,2\n", &c, LLN_E_ARG,
           "t.csv:1: column 1 ('a'): selected as target and as feature");
+    /* with origins (a front end's options), each message starts with the one that chose */
+    c.features_origin = "--features", c.targets_origin = "--targets";
+    FAILS("a,b\n1,2\n", &c, LLN_E_ARG,
+          "t.csv:1: column 1 ('a'): selected as target (--targets) and as feature (--features)");
+    c.features = zz;
+    FAILS("a,b\n1,2\n", &c, LLN_E_NOTFOUND, "--features: t.csv:1: no column named 'zz' (feature");
+    const char *pat[] = {"q*"}, *rng[] = {"b..a"};
+    c.features = pat;
+    FAILS("a,b\n1,2\n", &c, LLN_E_NOTFOUND, "--features: t.csv: pattern 'q*' (feature) matches");
+    c.features = a;
+    c.targets = rng;
+    FAILS("a,b\n1,2\n", &c, LLN_E_ARG, "--targets: t.csv: range 'b..a': 'b' (column 2) comes");
+    c = spec();
+    c.dt = "zz", c.dt_origin = "--dt-column";
+    FAILS("a,b\n1,2\n", &c, LLN_E_NOTFOUND, "--dt-column: t.csv:1: no column named 'zz' (dt");
     c = spec();
     c.targets = ab;
     c.ntargets = 2;

@@ -1,6 +1,6 @@
 /* Device database and energy model: the built-in database parses and holds the devices the
  * issue asks for; the model's numbers equal hand computations; malformed databases are
- * refused with the line and key named. */
+ * refused with the line and key named; the energy estimate of lln_train_to_budget. */
 #include <string.h>
 
 #include "check.h"
@@ -250,10 +250,111 @@ static void test_errors(void)
     CHECK(lln_devices_parse(NULL, 3, "x", &db, &err) == LLN_E_ARG);
 }
 
+/* The energy estimate (lln_energy_*): the table covers every target of the built-in database;
+ * the instruction formula and the power on the toy device equal hand computations. */
+static void test_energy_table(void)
+{
+    size_t n = 0;
+    const lln_energy_coeffs_t *t = lln_energy_coeffs_table(&n);
+    CHECK(t != NULL && n >= 1);
+    for (size_t i = 0; t != NULL && i < n; i++) {
+        CHECK_MSG(lln_energy_coeffs_find(t[i].target) == &t[i], "%s not found", t[i].target);
+        /* a fitted count grows with the work: every coefficient positive, errors in [0, 1) */
+        CHECK_MSG(t[i].a > 0 && t[i].b > 0 && t[i].c_ltc > 0 && t[i].c_cfc > 0 && t[i].d > 0,
+                  "%s: non-positive coefficient", t[i].target);
+        CHECK_MSG(t[i].fit_rms >= 0 && t[i].fit_max < 1 && t[i].hold_rms >= 0 && t[i].hold_max < 1,
+                  "%s: fit error out of range", t[i].target);
+    }
+    CHECK(lln_energy_coeffs_find("z80") == NULL);
+    CHECK(lln_energy_coeffs_find(NULL) == NULL);
+    lln_devices_t db;
+    lln_error_t err = {LLN_OK, ""};
+    size_t len = 0;
+    const char *text = lln_devices_builtin(&len);
+    if (lln_devices_parse(text, len, "devices.txt", &db, &err) != LLN_OK) {
+        CHECK_MSG(0, "%s", err.msg);
+        return;
+    }
+    for (size_t i = 0; i < db.count; i++)
+        CHECK_MSG(lln_energy_coeffs_find(db.dev[i].target) != NULL,
+                  "device %s: no coefficients for target %s", db.dev[i].id, db.dev[i].target);
+    lln_devices_free(&db);
+}
+
+static lln_model_t *energy_model(lln_cell_kind_t cell)
+{
+    lln_config_t c;
+    lln_config_default(&c, cell);
+    c.input_size = 3;
+    if (cell == LLN_CELL_LTC) {
+        lln_wiring_spec_default(&c.wiring, LLN_WIRING_FULL);
+        c.wiring.units = 8, c.wiring.output_dim = 2;
+    } else {
+        c.units = 8;
+    }
+    lln_model_t *m = NULL;
+    lln_error_t err = {LLN_OK, ""};
+    CHECK_MSG(lln_model_create(&c, 7, &m, &err) == LLN_OK, "%s", err.msg);
+    return m;
+}
+
+static void test_energy_model(void)
+{
+    const lln_energy_coeffs_t k = {"toy", 1, 2, 3, 5, 7, 0, 0, 0, 0};
+    lln_model_t *ltc = energy_model(LLN_CELL_LTC), *cfc = energy_model(LLN_CELL_CFC);
+    if (ltc == NULL || cfc == NULL) {
+        lln_model_free(ltc);
+        lln_model_free(cfc);
+        return;
+    }
+    lln_model_stats_t st;
+    lln_model_stats(ltc, &st);
+    int unfolds = lln_model_config(ltc)->ode_unfolds;
+    CHECK(st.macs > 0 && st.transcendentals > 0 && unfolds > 0);
+    CHECK_EQ_INT(lln_model_config(ltc)->units, 8);
+    CHECK_EQ_INT(lln_model_config(cfc)->units, 8);
+    /* LTC: MACs + 2 transcendentals + 3 x 8 units x unfolds + 7 */
+    CHECK_NEAR(lln_energy_instructions(&k, ltc),
+               (double)st.macs + 2.0 * (double)st.transcendentals + 3.0 * 8 * unfolds + 7, 1e-9);
+    /* CfC: the per-neuron term is 5 x 8 units, once */
+    lln_model_stats(cfc, &st);
+    CHECK_NEAR(lln_energy_instructions(&k, cfc),
+               (double)st.macs + 2.0 * (double)st.transcendentals + 5.0 * 8 + 7, 1e-9);
+    /* a fit below the smallest model is clamped to one instruction */
+    const lln_energy_coeffs_t neg = {"toy", 0, 0, 0, 0, -50, 0, 0, 0, 0};
+    CHECK_NEAR(lln_energy_instructions(&neg, ltc), 1.0, 0);
+
+    lln_devices_t db;
+    if (parse_toy(&db)) {
+        /* 20000 instructions x cpi 1.5 / 100 MHz = 300 us at 10 mW = 3 uJ; wake-up 10 us at
+         * 10 mW = 0.1 uJ; at 100 Hz asleep 10000 - 300 - 10 = 9690 us at 6 uW = 0.05814 uJ;
+         * 3.15814 uJ x 100 Hz = 0.315814 mW */
+        const lln_energy_coeffs_t flat = {"toy", 0, 0, 0, 0, 20000, 0, 0, 0, 0};
+        lln_energy_ctx_t ctx = {lln_devices_find(&db, "toy"), &flat, 100};
+        double mw = -1;
+        CHECK_EQ_INT(lln_energy_cost(ltc, &ctx, &mw), LLN_OK);
+        CHECK_NEAR(mw, 0.315814, 1e-9);
+        /* 10 kHz: the period (100 us) is shorter than step and wake-up (310 us) */
+        ctx.rate_hz = 10000;
+        CHECK_EQ_INT(lln_energy_cost(ltc, &ctx, &mw), LLN_E_RANGE);
+        ctx.rate_hz = 0;
+        CHECK_EQ_INT(lln_energy_cost(ltc, &ctx, &mw), LLN_E_ARG);
+        ctx.rate_hz = 100;
+        ctx.coef = NULL;
+        CHECK_EQ_INT(lln_energy_cost(ltc, &ctx, &mw), LLN_E_ARG);
+        CHECK_EQ_INT(lln_energy_cost(ltc, NULL, &mw), LLN_E_ARG);
+        lln_devices_free(&db);
+    }
+    lln_model_free(ltc);
+    lln_model_free(cfc);
+}
+
 int main(void)
 {
     test_builtin();
     test_model();
     test_errors();
+    test_energy_table();
+    test_energy_model();
     return check_done("test_profile");
 }

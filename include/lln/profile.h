@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 
+#include "lln/model.h"
 #include "lln/status.h"
 
 #ifdef __cplusplus
@@ -144,6 +145,56 @@ enum lln_figure_bits {
  *  sizes; LLN_E_NOTFOUND for an unknown sleep mode (the message lists the device's modes). */
 LLN_API lln_status_t lln_profile_compute(const lln_device_t *d, const lln_profile_in_t *in,
                                          lln_profile_t *out, lln_error_t *err);
+
+/* ---- the energy estimate (lln_train_to_budget's cost) --------------------------------- */
+
+/** Coefficients of the analytic instruction estimate on one `lln verify` target. The
+ *  fixed-point runtime executes per step about
+ *      a*MACs + b*transcendentals + c_ltc*LTC_updates + c_cfc*CfC_neurons + d
+ *  instructions, where MACs and transcendentals are those of lln_model_stats(),
+ *  LTC_updates = units x ode_unfolds of an LTC (0 otherwise) and CfC_neurons = units of a CfC
+ *  or wired CfC (0 for an LTC): the LTC's fused ODE solver runs ode_unfolds times per step, a
+ *  CfC neuron evaluates its closed form once. The coefficients are a least-squares fit on
+ *  QEMU counts of quantized models of several kinds and sizes (scripts/fit_energy_estimate.sh
+ *  regenerates them); the fit's relative errors (estimate/measured - 1) are recorded with
+ *  them. */
+typedef struct lln_energy_coeffs {
+    const char *target;        /**< the `lln verify` target, e.g. "cortex-m4" */
+    double a;                  /**< instructions per multiply-accumulate */
+    double b;                  /**< instructions per transcendental (exp, tanh, ...) */
+    double c_ltc;              /**< instructions per LTC neuron update (x ode_unfolds) */
+    double c_cfc;              /**< instructions per CfC neuron and step */
+    double d;                  /**< fixed instructions per step */
+    double fit_rms, fit_max;   /**< relative error on the models of the fit */
+    double hold_rms, hold_max; /**< relative error on held-out models */
+} lln_energy_coeffs_t;
+
+/** The built-in table of coefficients, one entry per `lln verify` target; *count (if
+ *  non-NULL) receives the number of entries. */
+LLN_API const lln_energy_coeffs_t *lln_energy_coeffs_table(size_t *count);
+
+/** The coefficients for target (e.g. a device's lln_device_t.target), or NULL when the
+ *  table has none (or target is NULL). */
+LLN_API const lln_energy_coeffs_t *lln_energy_coeffs_find(const char *target);
+
+/** The estimated instructions per step of m's fixed-point firmware on coef's target (the
+ *  formula of lln_energy_coeffs_t), never less than 1. Needs no quantization or emulator. */
+LLN_API double lln_energy_instructions(const lln_energy_coeffs_t *coef, const lln_model_t *m);
+
+/** What lln_energy_cost() needs: a device of the database and its target's coefficients. */
+typedef struct lln_energy_ctx {
+    const lln_device_t *device;      /**< e.g. from lln_devices_find() */
+    const lln_energy_coeffs_t *coef; /**< lln_energy_coeffs_find(device->target) */
+    double rate_hz;                  /**< steps per second, > 0 */
+} lln_energy_ctx_t;
+
+/** Estimated average power (mW) of m at ctx->rate_hz on ctx->device in its default sleep
+ *  mode: lln_profile_compute() on lln_energy_instructions(). ctx is an lln_energy_ctx_t;
+ *  the signature is that of lln_cost_fn (lln/sparse.h), so this function is the cost of
+ *  lln_train_to_budget() under an average-power budget. LLN_E_ARG for a NULL argument or
+ *  context field; LLN_E_RANGE when a step and the wake-up take longer than the period (the
+ *  rate cannot be met); the errors of lln_profile_compute(). */
+LLN_API lln_status_t lln_energy_cost(const lln_model_t *m, void *ctx, double *mw);
 
 #ifdef __cplusplus
 }

@@ -167,21 +167,59 @@ static int column_of(const reader_t *rd, const char *name)
     return c >= 0 ? c : column_number(name, rd->ncols);
 }
 
+/* Where the choice of a role's columns came from (lln_csv_spec_t.*_origin), or NULL. */
+static const char *origin_of(const reader_t *rd, int role)
+{
+    const lln_csv_spec_t *s = rd->spec;
+    const char *const by_role[] = {
+        NULL,           s->features_origin, s->targets_origin, s->sequence_origin, s->split_origin,
+        s->time_origin, s->dt_origin,       s->ignore_origin}; /* enum role order */
+    return by_role[role];
+}
+
+/* The prefix "ORIGIN: " of a message about the columns of role, or "" (see origin_of). */
+static const char *origin_prefix(const reader_t *rd, int role, char *buf, size_t cap)
+{
+    const char *o = origin_of(rd, role);
+    if (o == NULL)
+        return "";
+    snprintf(buf, cap, "%s: ", o);
+    return buf;
+}
+
+/* "target" or, with an origin, "target (--targets)", into buf. */
+static const char *role_text(const reader_t *rd, int role, char *buf, size_t cap)
+{
+    const char *o = origin_of(rd, role);
+    if (o == NULL)
+        return ROLE_NAMES[role];
+    snprintf(buf, cap, "%s (%s)", ROLE_NAMES[role], o);
+    return buf;
+}
+
+/* The error for column c, which has a role, chosen again for role. */
+static lln_status_t twice(const reader_t *rd, int c, int role, lln_error_t *err)
+{
+    char a[96], b[96];
+    return lln_csv_error(rd->csv, c, err, LLN_E_ARG, "selected as %s and as %s",
+                         role_text(rd, rd->role[c], a, sizeof a), role_text(rd, role, b, sizeof b));
+}
+
 /* Gives the column `name` (a header name, else "#N") a role; *col gets its number. */
 static lln_status_t take(reader_t *rd, const char *name, int role, int *col, lln_error_t *err)
 {
     int c = column_of(rd, name);
     if (c < 0) {
-        char list[256], q[48];
+        char list[256], q[48], pre[80];
         header_list(rd, list, sizeof list);
         lln_csv_quote(name, q, sizeof q);
-        return lln_error_set(err, LLN_E_NOTFOUND, "%s:%ld: no column named '%s' (%s: %s)",
-                             lln_csv_name(rd->csv), lln_csv_line(rd->csv), q,
+        return lln_error_set(err, LLN_E_NOTFOUND, "%s%s:%ld: no column named '%s' (%s: %s)",
+                             origin_prefix(rd, role, pre, sizeof pre), lln_csv_name(rd->csv),
+                             lln_csv_line(rd->csv), q,
                              role == R_IGNORE ? "ignore list" : ROLE_NAMES[role], list);
     }
     if (rd->role[c] != R_NONE)
-        return lln_csv_error(rd->csv, c, err, LLN_E_ARG, "selected as %s and as %s",
-                             ROLE_NAMES[rd->role[c]], ROLE_NAMES[role]);
+        return twice(rd, c, role, err);
     rd->role[c] = role;
     if (col != NULL)
         *col = c;
@@ -211,11 +249,13 @@ static lln_status_t expand(reader_t *rd, const char *const *names, int count, in
             hi = column_of(rd, dots + 2);
             if (lo < 0 || hi < 0) /* name the end that is missing */
                 return take(rd, lo < 0 ? a : dots + 2, role, NULL, err);
+            char pre[80];
             if (lo > hi)
                 return lln_error_set(err, LLN_E_ARG,
-                                     "%s: range '%s': '%s' (column %d) comes after '%s' "
+                                     "%s%s: range '%s': '%s' (column %d) comes after '%s' "
                                      "(column %d) in the header",
-                                     rd->ds->source, name, a, lo + 1, dots + 2, hi + 1);
+                                     origin_prefix(rd, role, pre, sizeof pre), rd->ds->source, name,
+                                     a, lo + 1, dots + 2, hi + 1);
         } else if (lo < 0 && strpbrk(name, "*?[") != NULL) {
             pattern = 1, lo = 0, hi = rd->ncols - 1;
         } else if (lo < 0) {
@@ -236,10 +276,12 @@ static lln_status_t expand(reader_t *rd, const char *const *names, int count, in
             (*cols)[(*n)++] = c;
             matched++;
         }
+        char pre[80];
         if (matched == 0)
-            return lln_error_set(
-                err, LLN_E_NOTFOUND, "%s: pattern '%s' (%s) matches no column without another role",
-                rd->ds->source, name, role == R_IGNORE ? "ignore list" : ROLE_NAMES[role]);
+            return lln_error_set(err, LLN_E_NOTFOUND,
+                                 "%s%s: pattern '%s' (%s) matches no column without another role",
+                                 origin_prefix(rd, role, pre, sizeof pre), rd->ds->source, name,
+                                 role == R_IGNORE ? "ignore list" : ROLE_NAMES[role]);
     }
     return LLN_OK;
 }
@@ -253,8 +295,7 @@ static lln_status_t take_cols(reader_t *rd, const int *cols, int n, int role, in
         /* shifted targets: the current value of a target column may be an input */
         int shared = role == R_FEATURE && rd->role[c] == R_TARGET && rd->spec->target_shift > 0;
         if (rd->role[c] != R_NONE && !shared)
-            return lln_csv_error(rd->csv, c, err, LLN_E_ARG, "selected as %s and as %s",
-                                 ROLE_NAMES[rd->role[c]], ROLE_NAMES[role]);
+            return twice(rd, c, role, err);
         if (!shared)
             rd->role[c] = role;
         if (out != NULL)
