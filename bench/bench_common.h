@@ -24,6 +24,7 @@
 #define LLN_BENCH_COMMON_H
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,6 +74,16 @@ typedef struct lln_ncps {
     int n;
 } lln_ncps_t;
 
+/* The decimal int at the start of s (after blanks), or 0 if there is none or it is out of
+ * range: atoi's result for well-formed text, without its undefined overflow. */
+static inline int lln_bench_int(const char *s)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    return end == s || errno != 0 || v < INT_MIN || v > INT_MAX ? 0 : (int)v;
+}
+
 /* Reads the file of bench/ncps_bench.py: "# ..." comments (one holds "torch threads N" and
  * one "torch V;"), then "ncps<TAB>model<TAB>mode<TAB>value" lines. Returns 0 and prints the
  * problem with file and line on a malformed file. */
@@ -97,7 +108,7 @@ static inline int lln_ncps_load(const char *path, lln_ncps_t *nc)
             const char *t = strstr(line, "torch threads ");
             const char *v = strstr(line, "torch ");
             if (t != NULL)
-                nc->threads = atoi(t + 14);
+                nc->threads = lln_bench_int(t + 14);
             else if (v != NULL)
                 (void)sscanf(v + 6, "%63[^;\n]", nc->torch);
             continue;
@@ -273,7 +284,7 @@ static inline double lln_machine_fma_peak(void)
 static inline double lln_machine_read_bw(size_t bytes)
 {
     size_t n = bytes / sizeof(float);
-    const size_t step = LLN_BV_BYTES / 4 * 8;
+    const size_t step = (size_t)LLN_BV_BYTES / 4 * 8;
     n -= n % step;
     float *buf = malloc(n * sizeof *buf);
     if (buf == NULL || n == 0) {
@@ -317,7 +328,7 @@ static inline size_t lln_machine_cache(int level)
         FILE *f = fopen(p, "r");
         if (f == NULL)
             break;
-        int lv = fgets(buf, sizeof buf, f) != NULL ? atoi(buf) : 0;
+        int lv = fgets(buf, sizeof buf, f) != NULL ? lln_bench_int(buf) : 0;
         fclose(f);
         snprintf(p, sizeof p, "/sys/devices/system/cpu/cpu0/cache/index%d/type", i);
         f = fopen(p, "r");
@@ -332,11 +343,16 @@ static inline size_t lln_machine_cache(int level)
         f = fopen(p, "r");
         if (f == NULL)
             continue;
-        size_t kb = 0;
-        char unit = 'K';
-        if (fgets(buf, sizeof buf, f) != NULL && sscanf(buf, "%zu%c", &kb, &unit) >= 1) {
+        char *end = buf;
+        unsigned long long kb = 0;
+        if (fgets(buf, sizeof buf, f) != NULL) {
+            errno = 0;
+            kb = strtoull(buf, &end, 10);
+        }
+        if (end != buf && errno == 0) { /* "32K": a number, then K (KiB) or M (MiB) */
             fclose(f);
-            return kb * (unit == 'M' ? 1024u * 1024u : unit == 'K' ? 1024u : 1u);
+            char unit = *end != '\0' ? *end : 'K';
+            return (size_t)kb * (unit == 'M' ? (size_t)1024 * 1024 : unit == 'K' ? 1024u : 1u);
         }
         fclose(f);
     }
@@ -352,9 +368,9 @@ static inline void lln_machine_measure(lln_machine_t *mc)
     mc->l1_bytes = lln_machine_cache(1);
     mc->l2_bytes = lln_machine_cache(2);
     if (mc->l1_bytes == 0)
-        mc->l1_bytes = 32u * 1024u;
+        mc->l1_bytes = (size_t)32 * 1024;
     if (mc->l2_bytes <= mc->l1_bytes)
-        mc->l2_bytes = 1024u * 1024u;
+        mc->l2_bytes = (size_t)1024 * 1024;
     mc->hz = lln_machine_clock();
     mc->flops = lln_machine_fma_peak();
     mc->l1_bps = lln_machine_read_bw(mc->l1_bytes / 2);

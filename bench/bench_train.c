@@ -236,8 +236,13 @@ int main(int argc, char **argv)
             return 1;
         double n = lln_ncps_get(&nc, MODELS[k], LLN_NCPS_TRAIN);
         char nb[32], rb[32], gb[96];
-        snprintf(nb, sizeof nb, n > 0 ? "%.4f" : "-", n);
-        snprintf(rb, sizeof rb, n > 0 ? "%.1fx" : "-", n / r.s_med);
+        if (n > 0) {
+            snprintf(nb, sizeof nb, "%.4f", n);
+            snprintf(rb, sizeof rb, "%.1fx", n / r.s_med);
+        } else {
+            snprintf(nb, sizeof nb, "-");
+            snprintf(rb, sizeof rb, "-");
+        }
         if (n <= 0)
             snprintf(gb, sizeof gb, "no ncps number: not judged");
         else if (n / r.limit_s < 10.0)

@@ -15,8 +15,9 @@ static const char EXPORT_HELP[] =
     "libm: lln_fx.c/.h + lln_rtq.c/.h for the fixed-point path of a model quantized with\n"
     "`lln quantize`, lln_rt.c/.h for the float32 path), an example main.c, and build glue:\n"
     "Makefile, CMakeLists.txt, an ESP-IDF\n"
-    "component (esp-idf/NAME/), an Arduino library (arduino/NAME/), a PlatformIO library.json.\n\n"
-    "  -t, --target T          %s\n"
+    "component (esp-idf/NAME/), an Arduino library (arduino/NAME/), a PlatformIO library.json.\n\n";
+/* What follows the --target line (printed with the target names). */
+static const char EXPORT_REST[] =
     "  -O, --out DIR           output folder (created if missing)\n"
     "  -p, --prefix NAME       C identifier prefix (default lln)\n"
     "      --memory-limit-kb N refuse a model whose weights + state + scratch exceed N KiB\n"
@@ -44,7 +45,9 @@ int cmd_export(int argc, char **argv)
         case 'h': {
             char list[512];
             cli_export_targets_text(list, sizeof list, 26);
-            printf(EXPORT_HELP, list);
+            fputs(EXPORT_HELP, stdout);
+            printf("  -t, --target T          %s\n", list);
+            fputs(EXPORT_REST, stdout);
             return EXIT_OK;
         }
         case 't': o.target = optarg; break;

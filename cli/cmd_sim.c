@@ -82,6 +82,20 @@ typedef struct {
     path_t *path;     /* current episode's figure path, or NULL */
 } row_ctx_t;
 
+/* s is exactly n comma-separated decimal integers ("40,10,5,0"), each within long. */
+static int parse_longs(const char *s, long *v, int n)
+{
+    for (int i = 0; i < n; i++) {
+        char *end;
+        errno = 0;
+        v[i] = strtol(s, &end, 10);
+        if (end == s || errno != 0 || *end != (i + 1 < n ? ',' : '\0'))
+            return 0;
+        s = end + 1;
+    }
+    return 1;
+}
+
 static void on_row(void *ctx, long index, long t_ms, long dt_ms, const double *obs,
                    const double *cmd, const rb_check_t *c)
 {
@@ -334,7 +348,7 @@ static int write_svg(const char *path, const run_t *run, const summary_t *s, int
             }
     for (int e = 0; e < FIG_EPISODES; e++)
         for (int k = 0; k < run->nscenery[e]; k++) {
-            const double *q = run->scenery[e] + 3 * k;
+            const double *q = run->scenery[e] + 3 * (size_t)k;
             svg_axis_add(&ax, q[0] - q[2]), svg_axis_add(&ax, q[0] + q[2]);
             svg_axis_add(&ay, q[1] - q[2]), svg_axis_add(&ay, q[1] + q[2]);
         }
@@ -359,7 +373,7 @@ static int write_svg(const char *path, const run_t *run, const summary_t *s, int
     svg_axes(&ch);
     for (int e = 0; e < FIG_EPISODES; e++)
         for (int k = 0; k < run->nscenery[e]; k++) {
-            const double *q = run->scenery[e] + 3 * k;
+            const double *q = run->scenery[e] + 3 * (size_t)k;
             double cx = svg_px(&ch, q[0]), cy = svg_py(&ch, q[1]);
             double rx = fabs(svg_px(&ch, q[0] + q[2]) - cx),
                    ry = fabs(svg_py(&ch, q[1] + q[2]) - cy);
@@ -471,10 +485,10 @@ int cmd_sim(int argc, char **argv)
     }
     rb_task_t custom;
     if (timing) {
-        long b, j, d, st;
-        char tail;
-        if (sscanf(timing, "%ld,%ld,%ld,%ld%c", &b, &j, &d, &st, &tail) != 4 || b < 1 ||
-            b > 10000 || j < 0 || j >= b || d < 0 || st < 0 || d + st > 100) {
+        long tv[4] = {0, 0, 0, 0};
+        int ok = parse_longs(timing, tv, 4);
+        long b = tv[0], j = tv[1], d = tv[2], st = tv[3];
+        if (!ok || b < 1 || b > 10000 || j < 0 || j >= b || d < 0 || st < 0 || d + st > 100) {
             cli_error("sim",
                       "--timing: '%s' is not BASE,JITTER,DROP,STALL (ms, ms, %%, %%: "
                       "1 <= BASE <= 10000, 0 <= JITTER < BASE, DROP + STALL <= 100)",

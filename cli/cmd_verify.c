@@ -16,8 +16,9 @@ static const char VERIFY_HELP[] =
     "it under QEMU on a test sequence with irregular Δt and saturating inputs, and compares every\n"
     "output and state bit for bit with the host reference (the same runtime source run by lln).\n"
     "Prints flash and RAM (runtime + model tables, from the linker map), executed instructions\n"
-    "per step (QEMU plugin), and PASS/FAIL.\n\n"
-    "  -t, --target T     %s\n"
+    "per step (QEMU plugin), and PASS/FAIL.\n\n";
+/* What follows the --target line (printed with the target names). */
+static const char VERIFY_REST[] =
     "  -i, --input CSV    test inputs (header line; a column named 'dt' gives each step's Δt,\n"
     "                     else Δt cycles through irregular values); default: generated\n"
     "  -n, --steps N      generated sequence length (default 24)\n"
@@ -47,7 +48,9 @@ static int parse(int argc, char **argv, verify_job_t *a, const char **model)
         case 'h': {
             char list[512];
             cli_emulated_targets_text(list, sizeof list, 21);
-            printf(VERIFY_HELP, list);
+            fputs(VERIFY_HELP, stdout);
+            printf("  -t, --target T     %s\n", list);
+            fputs(VERIFY_REST, stdout);
             return -1;
         }
         case 't': a->target = optarg; break;

@@ -23,7 +23,7 @@ static int target_line(const char *text, size_t len, int from)
             size_t j = i;
             while (j < len && (text[j] == ' ' || text[j] == '\t'))
                 j++;
-            if (len - j >= 6 && strncmp(text + j, "target", 6) == 0)
+            if (j + 6 <= len && strncmp(text + j, "target", 6) == 0)
                 return line;
         }
         line += text[i] == '\n';

@@ -16,8 +16,10 @@ static void put_list(char *buf, size_t cap, const char *const *names, int n, int
     for (int i = 0; i < n && len < cap; i++) {
         size_t w = strlen(names[i]);
         int wrap = i > 0 && col + 2 + w > 90;
-        if (i > 0)
-            len += (size_t)snprintf(buf + len, cap - len, wrap ? ",\n%*s" : ", ", indent, "");
+        if (wrap)
+            len += (size_t)snprintf(buf + len, cap - len, ",\n%*s", indent, "");
+        else if (i > 0)
+            len += (size_t)snprintf(buf + len, cap - len, ", ");
         col = wrap ? (size_t)indent : col + (i > 0 ? 2 : 0);
         if (len < cap)
             len += (size_t)snprintf(buf + len, cap - len, "%s", names[i]);

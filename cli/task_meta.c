@@ -376,10 +376,11 @@ static int find_windows(const char *cmd, const lln_model_t *m, cli_data_args_t *
         const char *slash = strrchr(a->path, '/');
         size_t dir = slash ? (size_t)(slash - a->path) + 1 : 0;
         base = base ? base + 1 : rec;
-        a->model_windows = malloc(dir + strlen(base) + 1);
+        size_t blen = strlen(base);
+        a->model_windows = malloc(dir + blen + 1);
         if (a->model_windows != NULL) {
             memcpy(a->model_windows, a->path, dir);
-            strcpy(a->model_windows + dir, base); /* Flawfinder: ignore (sized above) */
+            memcpy(a->model_windows + dir, base, blen + 1); /* with its NUL */
             f = fopen(a->model_windows, "rb");
             if (f != NULL)
                 rec = a->windows_file = a->model_windows;
@@ -426,9 +427,8 @@ int cli_task_meta_apply(const char *cmd, const lln_model_t *m, cli_data_args_t *
         const meta_key_t *k = &KEYS[i];
         const char *rec = lln_model_get_meta(m, k->key);
         if (!given(a, k)) {
-            if (k->what == K_DT || k->what == K_TIME) /* one of the two, as recorded */
-                ok = set_from(cmd, a, k, rec);
-            else if (rec != NULL)
+            /* dt and time are set even when absent (NULL): one of the two, as recorded */
+            if (rec != NULL || k->what == K_DT || k->what == K_TIME)
                 ok = set_from(cmd, a, k, rec);
             windows_from_model |= k->what == K_WFILE && rec != NULL;
             continue;

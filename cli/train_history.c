@@ -109,7 +109,7 @@ static int read_old(const char *path, char **old)
     }
     t[n] = '\0';
     if (memchr(t, '\0', n) != NULL) /* binary: never a history, so never overwritten */
-        strcpy(t, "\1");            /* Flawfinder: ignore (n + 1 >= 2 bytes: a NUL was in it) */
+        memcpy(t, "\1", 2);         /* n + 1 >= 2 bytes: a NUL was in it */
     *old = t;
     return 1;
 }

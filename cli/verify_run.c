@@ -155,21 +155,26 @@ static char *host_reference(const char *cmd, const lln_model_t *m, int fixed, co
     int outs, hlen;
     lln_fw_shape(fw, &outs, &hlen);
     size_t per = 32 + 9 * ((size_t)outs + (size_t)hlen);
-    char *out = malloc(per * (size_t)s->steps + 1), *p = out;
+    size_t cap = per * (size_t)s->steps + 1, len = 0;
+    char *out = malloc(cap);
     uint32_t *y = calloc((size_t)outs + 1, sizeof *y), *h = calloc((size_t)hlen + 1, sizeof *h);
-    const char *word = fixed ? " %04lx" : " %08lx";
+    /* Each piece fits: per bytes a step (32 for the step and rc, 9 a word); len stays < cap. */
+#define PUT(...) (len += (size_t)snprintf(out + len, cap - len, __VA_ARGS__))
+#define PUT_WORD(v) (fixed ? PUT(" %04lx", (unsigned long)(v)) : PUT(" %08lx", (unsigned long)(v)))
     if (out && y && h) {
         out[0] = '\0';
         for (int t = 0; t < s->steps; t++) {
             int rc = lln_fw_step(fw, s->x + (size_t)t * (size_t)s->inputs, s->dt[t], y, h);
-            p += sprintf(p, "%d rc %d y", t, rc);
+            PUT("%d rc %d y", t, rc);
             for (int o = 0; o < outs; o++)
-                p += sprintf(p, word, (unsigned long)y[o]);
-            p += sprintf(p, " h");
+                PUT_WORD(y[o]);
+            PUT(" h");
             for (int j = 0; j < hlen; j++)
-                p += sprintf(p, word, (unsigned long)h[j]);
-            p += sprintf(p, "\n");
+                PUT_WORD(h[j]);
+            PUT("\n");
         }
+#undef PUT_WORD
+#undef PUT
     } else {
         cli_error(cmd, "host reference: out of memory");
         free(out);
@@ -354,11 +359,13 @@ static int rejected_steps(const char *expect, int *first, int *rc)
 {
     int n = 0;
     for (const char *p = expect; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : "") {
-        int t = 0, r = 0;
-        if (sscanf(p, "%d rc %d", &t, &r) == 2 && r != 0) {
-            if (n++ == 0)
-                *first = t, *rc = r;
-        }
+        /* "T rc R y ...": the step and the runtime's return code (our own output) */
+        char *end;
+        long t = strtol(p, &end, 10), r = 0;
+        if (end != p && strncmp(end, " rc ", 4) == 0)
+            r = strtol(end + 4, NULL, 10); /* 0 (not rejected) if no number follows */
+        if (r != 0 && n++ == 0)
+            *first = (int)t, *rc = (int)r;
     }
     return n;
 }

@@ -1,6 +1,9 @@
 # lln-ros2: the ROS 2 node over Cyclone DDS (ros2/, docs/ROS2.md). Built only when Cyclone DDS
 # (Debian cyclonedds-dev + cyclonedds-tools for idlc) and libmicrohttpd (libmicrohttpd-dev,
 # the /metrics endpoint) are found, so the core kit builds without them.
+# lln_generated: the generated message headers alone (no compiling), so that a static analyser
+# can read ros2/ and tests/ros2/ in a configured but unbuilt tree (.ci/stages/security.sh).
+add_custom_target(lln_generated)
 find_package(CycloneDDS QUIET CONFIG)
 pkg_check_modules(MHD QUIET IMPORTED_TARGET libmicrohttpd)
 find_program(LLN_IDLC idlc)
@@ -17,11 +20,14 @@ add_custom_command(OUTPUT ${LLN_ROS2_GEN}/ros2_msgs.c ${LLN_ROS2_GEN}/ros2_msgs.
   COMMAND ${LLN_IDLC} -o ${LLN_ROS2_GEN} ${CMAKE_SOURCE_DIR}/ros2/ros2_msgs.idl
   DEPENDS ${CMAKE_SOURCE_DIR}/ros2/ros2_msgs.idl
   COMMENT "idlc: ROS 2 message types" VERBATIM)
+add_custom_target(lln_ros2_msgs DEPENDS ${LLN_ROS2_GEN}/ros2_msgs.c ${LLN_ROS2_GEN}/ros2_msgs.h)
+add_dependencies(lln_generated lln_ros2_msgs)
 
 add_executable(lln_ros2 ${CMAKE_SOURCE_DIR}/ros2/node.c ${CMAKE_SOURCE_DIR}/ros2/node_config.c
   ${CMAKE_SOURCE_DIR}/ros2/metrics.c ${CMAKE_SOURCE_DIR}/ros2/scan_bins.c
   ${LLN_ROS2_GEN}/ros2_msgs.c)
 set_target_properties(lln_ros2 PROPERTIES OUTPUT_NAME lln-ros2 C_STANDARD 11)
+add_dependencies(lln_ros2 lln_ros2_msgs) # one target runs idlc (no parallel double run)
 target_compile_definitions(lln_ros2 PRIVATE _POSIX_C_SOURCE=200809L _DEFAULT_SOURCE)
 target_include_directories(lln_ros2 PRIVATE ${CMAKE_SOURCE_DIR}/ros2 ${LLN_ROS2_GEN})
 # Only the public API: like `lln`, the node links the shared library, which exports the lln_
@@ -58,10 +64,14 @@ if(EXISTS ${LLN_ROS2_MSGS}/sensor_msgs/msg/Imu.msg AND LLN_PYTHON3)
     COMMAND ${LLN_IDLC} -o ${LLN_ROS2_TGEN} ${LLN_ROS2_TGEN}/upstream_msgs.idl
     DEPENDS ${CMAKE_SOURCE_DIR}/tests/ros2/msg2idl.py
     COMMENT "msg2idl + idlc: upstream ROS 2 message types for the wire tests" VERBATIM)
+  add_custom_target(lln_ros2_upstream_msgs
+    DEPENDS ${LLN_ROS2_TGEN}/upstream_msgs.c ${LLN_ROS2_TGEN}/upstream_msgs.h)
+  add_dependencies(lln_generated lln_ros2_upstream_msgs)
   foreach(t talker listener)
     add_executable(ros2_test_${t} ${CMAKE_SOURCE_DIR}/tests/ros2/${t}.c
       ${LLN_ROS2_TGEN}/upstream_msgs.c)
     set_target_properties(ros2_test_${t} PROPERTIES C_STANDARD 11)
+    add_dependencies(ros2_test_${t} lln_ros2_upstream_msgs)
     target_compile_definitions(ros2_test_${t} PRIVATE _POSIX_C_SOURCE=200809L _DEFAULT_SOURCE)
     target_include_directories(ros2_test_${t} PRIVATE ${LLN_ROS2_TGEN} ${CMAKE_SOURCE_DIR}/tests/ros2)
     target_link_libraries(ros2_test_${t} PRIVATE CycloneDDS::ddsc m)

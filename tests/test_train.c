@@ -5,9 +5,11 @@
  * every step and on the last step); bit-identical training for the same seed and thread
  * count; 1 and 2 threads agree and both learn; a small LTC learns a task (loss / 5);
  * early stopping; a stopped and resumed run equals an uninterrupted one bit for bit. */
+#include <errno.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -636,9 +638,18 @@ static void tampered_checkpoints(const lln_model_t *m, const lln_dataset_t *ds,
     const char *pos = lln_model_get_meta(k, "train.position");
     const char *sc = lln_model_get_meta(k, "train.scalars.0");
     long v[6] = {0, 0, 0, 0, 0, 0};
-    CHECK(pos != NULL &&
-          sscanf(pos, "%ld %ld %ld %ld %ld %ld", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5]) == 6);
-    CHECK(sc != NULL && strlen(sc) == 5 * 16);
+    int nv = 0; /* "a b c d e f": six decimal numbers */
+    for (const char *p = pos; p != NULL && nv < 6; nv++) {
+        char *end;
+        errno = 0;
+        v[nv] = strtol(p, &end, 10);
+        if (end == p || errno != 0)
+            break;
+        p = end;
+    }
+    CHECK_MSG(pos != NULL && nv == 6, "train.position '%s' is not six numbers",
+              pos ? pos : "(none)");
+    CHECK(sc != NULL && strlen(sc) == (size_t)5 * 16);
     char text[200];
     snprintf(text, sizeof text, "%ld %ld %ld %ld %ld %ld", v[0], v[1], LONG_MAX, v[3], v[4], v[5]);
     refuse_tampered(m, ds, c, ckpt, bad, "train.position", text, "train.position");
@@ -647,7 +658,7 @@ static void tampered_checkpoints(const lln_model_t *m, const lln_dataset_t *ds,
     refuse_tampered(m, ds, c, ckpt, bad, "train.position", text, "train.position");
     snprintf(text, sizeof text, "%ld %ld %ld %ld %ld 7", v[0], v[1], v[2], v[3], v[4]);
     refuse_tampered(m, ds, c, ckpt, bad, "train.position", text, "train.position");
-    if (sc != NULL && strlen(sc) == 5 * 16 && v[3] > 0) {
+    if (sc != NULL && strlen(sc) == (size_t)5 * 16 && v[3] > 0) {
         char scal[81];
         snprintf(scal, sizeof scal, "%.64s7ff8000000000000", sc); /* best metric: NaN */
         refuse_tampered(m, ds, c, ckpt, bad, "train.scalars.0", scal, "train.scalars");

@@ -99,24 +99,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const lln_rtq_model_t *r = &q->img.model;
     int16_t *s1 = calloc(r->state_len, 2), *s2 = calloc(r->state_len, 2),
             *keep = calloc(r->state_len, 2);
-    int16_t *w16 = malloc(r->scratch16_len * 2), *y1 = malloc((size_t)r->outputs * 2 + 2);
+    int16_t *w16 = malloc((size_t)r->scratch16_len * 2), *y1 = malloc((size_t)r->outputs * 2 + 2);
     int16_t *y2 = malloc((size_t)r->outputs * 2 + 2), *xi = malloc((size_t)I * 2);
-    int32_t *w32 = malloc(r->scratch32_len * 4);
+    int32_t *w32 = malloc((size_t)r->scratch32_len * 4);
     size_t pos = 9, per = (size_t)I * 2 + 4;
     for (int step = 0;
          step < 64 && s1 && s2 && keep && w16 && y1 && y2 && xi && w32 && pos + per <= size;
          step++, pos += per) {
         for (int i = 0; i < I; i++)
-            xi[i] = (int16_t)(data[pos + 2 * i] | data[pos + 2 * i + 1] << 8);
+            xi[i] = (int16_t)(data[pos + 2 * (size_t)i] | data[pos + 2 * (size_t)i + 1] << 8);
         int32_t d = rd32(data + pos + 2 * (size_t)I);
-        memcpy(keep, s1, r->state_len * 2);
+        memcpy(keep, s1, (size_t)r->state_len * 2);
         int rc1 = lln_rtq_step(r, s1, xi, d, y1, w16, w32);
         int rc2 = lln_rtq_step(r, s2, xi, d, y2, w16, w32);
         if (rc1 != (d <= 0 ? LLN_RTQ_E_DT : LLN_RTQ_OK) || rc2 != rc1)
             abort();
-        if (rc1 != LLN_RTQ_OK && memcmp(keep, s1, r->state_len * 2) != 0)
+        if (rc1 != LLN_RTQ_OK && memcmp(keep, s1, (size_t)r->state_len * 2) != 0)
             abort(); /* a refused step changed the state */
-        if (memcmp(s1, s2, r->state_len * 2) != 0 ||
+        if (memcmp(s1, s2, (size_t)r->state_len * 2) != 0 ||
             (rc1 == LLN_RTQ_OK && memcmp(y1, y2, (size_t)r->outputs * 2) != 0))
             abort(); /* not deterministic */
     }

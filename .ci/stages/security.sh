@@ -65,7 +65,9 @@ rm -rf "$tidy_logs"
 mkdir -p "$tidy_logs"
 tidy_findings=0
 if ci_run security-tidy-configure cmake -S . -B "$tidy_dir" -DCMAKE_C_COMPILER=clang \
-    -DCMAKE_BUILD_TYPE=Debug -DCMAKE_EXPORT_COMPILE_COMMANDS=ON -DLLN_SHARED_DIR="$CI_SHARED"; then
+    -DCMAKE_BUILD_TYPE=Debug -DCMAKE_EXPORT_COMPILE_COMMANDS=ON -DLLN_SHARED_DIR="$CI_SHARED" &&
+    ci_run security-tidy-generate cmake --build "$tidy_dir" --target lln_generated; then
+    # (lln_generated: the generated headers, e.g. the ROS 2 message types, that sources include.)
     # Every translation unit of ours (not generated files in the build tree), one log each.
     python3 - "$tidy_dir/compile_commands.json" "$CI_ROOT" "${dirs[@]}" >"$tidy_logs/files" <<'PY'
 import json, os, sys

@@ -32,14 +32,21 @@ ISA_PROTOS(avx512)
 
 typedef struct isa {
     const char *name;
+    /* cppcheck-suppress unusedStructMember ; called as isa()->prepare(...) below */
     lln_status_t (*prepare)(lln_model_t *, lln_error_t *);
+    /* cppcheck-suppress unusedStructMember ; called as isa()->step(...) below */
     lln_status_t (*step)(const lln_model_t *, lln_state_t *, const float *, size_t, const float *,
                          size_t, float *, size_t, float *, size_t);
+    /* cppcheck-suppress unusedStructMember ; called as isa()->cfc_work(...) below */
     size_t (*cfc_work)(const lln_cfc_prep_f32 *);
+    /* cppcheck-suppress unusedStructMember ; called as isa()->carve(...) below */
     size_t (*carve)(const lln_model_t *, int, int, void *);
+    /* cppcheck-suppress unusedStructMember ; called as isa()->forward(...) below */
     void (*forward)(lln_tape_t *, const float *, const float *, const float *, const float *,
                     float *);
+    /* cppcheck-suppress unusedStructMember ; called as isa()->records(...) below */
     void (*records)(const lln_tape_t *, const void **, const void **);
+    /* cppcheck-suppress unusedStructMember ; called as isa()->backward(...) below */
     void (*backward)(lln_tape_t *, const float *, double *, float *, float *, float *);
 } isa_t;
 

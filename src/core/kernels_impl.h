@@ -135,8 +135,8 @@ static void T_(dense_batch)(const T_(lln_dense) * d, int nb, const REAL *x, size
         if (nblk > 0) {
             int bw = pw < K_BPW * L ? pw : K_BPW * L;
 #if K_BPW >= 4
-            /* cppcheck-suppress knownConditionTrueFalse ; panels are 8, 4, 2 or 1 vectors wide */
             T_(panel_fn)
+            /* cppcheck-suppress knownConditionTrueFalse ; panels are 8, 4, 2 or 1 vectors wide */
             blk = bw == 4 * L ? T_(panel4xS) : bw == 2 * L ? T_(panel2xS) : T_(panel1xS);
 #else
             /* cppcheck-suppress knownConditionTrueFalse ; panels are 8, 4, 2 or 1 vectors wide */

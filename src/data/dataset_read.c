@@ -249,13 +249,14 @@ static lln_status_t expand(reader_t *rd, const char *const *names, int count, in
             hi = column_of(rd, dots + 2);
             if (lo < 0 || hi < 0) /* name the end that is missing */
                 return take(rd, lo < 0 ? a : dots + 2, role, NULL, err);
-            char pre[80];
-            if (lo > hi)
+            if (lo > hi) {
+                char pre[80];
                 return lln_error_set(err, LLN_E_ARG,
                                      "%s%s: range '%s': '%s' (column %d) comes after '%s' "
                                      "(column %d) in the header",
                                      origin_prefix(rd, role, pre, sizeof pre), rd->ds->source, name,
                                      a, lo + 1, dots + 2, hi + 1);
+            }
         } else if (lo < 0 && strpbrk(name, "*?[") != NULL) {
             pattern = 1, lo = 0, hi = rd->ncols - 1;
         } else if (lo < 0) {
@@ -276,12 +277,13 @@ static lln_status_t expand(reader_t *rd, const char *const *names, int count, in
             (*cols)[(*n)++] = c;
             matched++;
         }
-        char pre[80];
-        if (matched == 0)
+        if (matched == 0) {
+            char pre[80];
             return lln_error_set(err, LLN_E_NOTFOUND,
                                  "%s%s: pattern '%s' (%s) matches no column without another role",
                                  origin_prefix(rd, role, pre, sizeof pre), rd->ds->source, name,
                                  role == R_IGNORE ? "ignore list" : ROLE_NAMES[role]);
+        }
     }
     return LLN_OK;
 }

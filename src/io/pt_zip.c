@@ -96,7 +96,7 @@ static lln_status_t ent_fail(const pt_t *p, const pt_entry_t *e, lln_status_t co
     return st;
 }
 
-lln_status_t lln__pt_nomem(const pt_t *p)
+lln_status_t(lln__pt_nomem)(const pt_t *p) /* (name in parentheses: not the analyzer hint) */
 {
     (void)lln_error_set(p->err, LLN_E_NOMEM, "%s: out of memory", p->path);
     return LLN_E_NOMEM; /* as lln_error_set, but visible to the static analyzer */
