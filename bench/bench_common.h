@@ -351,7 +351,7 @@ static inline size_t lln_machine_cache(int level)
         }
         if (end != buf && errno == 0) { /* "32K": a number, then K (KiB) or M (MiB) */
             fclose(f);
-            char unit = *end != '\0' ? *end : 'K';
+            int unit = *end != '\0' ? *end : 'K';
             return (size_t)kb * (unit == 'M' ? (size_t)1024 * 1024 : unit == 'K' ? 1024u : 1u);
         }
         fclose(f);

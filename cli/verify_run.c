@@ -142,6 +142,18 @@ static int write_main_q(const char *path, const seq_t *s, const lln_quant_t *q)
     return fclose(f) == 0;
 }
 
+/* Appends label and n words as the firmware prints them (4 hex digits for the fixed-point
+ * runtime, 8 for float32 bits) to out (cap bytes, len used); returns the new length. */
+static size_t put_words(char *out, size_t cap, size_t len, const char *label, const uint32_t *v,
+                        int n, int fixed)
+{
+    len += (size_t)snprintf(out + len, cap - len, "%s", label);
+    for (int i = 0; i < n; i++)
+        len += fixed ? (size_t)snprintf(out + len, cap - len, " %04lx", (unsigned long)v[i])
+                     : (size_t)snprintf(out + len, cap - len, " %08lx", (unsigned long)v[i]);
+    return len;
+}
+
 /* The expected console output of the firmware (write_main / write_main_q): the same runtime
  * on the host (lln_fw), every word printed as the firmware prints it. */
 static char *host_reference(const char *cmd, const lln_model_t *m, int fixed, const seq_t *s)
@@ -155,26 +167,19 @@ static char *host_reference(const char *cmd, const lln_model_t *m, int fixed, co
     int outs, hlen;
     lln_fw_shape(fw, &outs, &hlen);
     size_t per = 32 + 9 * ((size_t)outs + (size_t)hlen);
-    size_t cap = per * (size_t)s->steps + 1, len = 0;
+    size_t cap = per * (size_t)s->steps + 1; /* per bytes a step: 32 + 9 a word, with room */
     char *out = malloc(cap);
     uint32_t *y = calloc((size_t)outs + 1, sizeof *y), *h = calloc((size_t)hlen + 1, sizeof *h);
-    /* Each piece fits: per bytes a step (32 for the step and rc, 9 a word); len stays < cap. */
-#define PUT(...) (len += (size_t)snprintf(out + len, cap - len, __VA_ARGS__))
-#define PUT_WORD(v) (fixed ? PUT(" %04lx", (unsigned long)(v)) : PUT(" %08lx", (unsigned long)(v)))
     if (out && y && h) {
+        size_t len = 0;
         out[0] = '\0';
         for (int t = 0; t < s->steps; t++) {
             int rc = lln_fw_step(fw, s->x + (size_t)t * (size_t)s->inputs, s->dt[t], y, h);
-            PUT("%d rc %d y", t, rc);
-            for (int o = 0; o < outs; o++)
-                PUT_WORD(y[o]);
-            PUT(" h");
-            for (int j = 0; j < hlen; j++)
-                PUT_WORD(h[j]);
-            PUT("\n");
+            len += (size_t)snprintf(out + len, cap - len, "%d rc %d", t, rc);
+            len = put_words(out, cap, len, " y", y, outs, fixed);
+            len = put_words(out, cap, len, " h", h, hlen, fixed);
+            len += (size_t)snprintf(out + len, cap - len, "\n");
         }
-#undef PUT_WORD
-#undef PUT
     } else {
         cli_error(cmd, "host reference: out of memory");
         free(out);
