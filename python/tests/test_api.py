@@ -217,8 +217,17 @@ def test_callback_false_stops_and_ctrl_c_keeps_checkpoint(tmp_path: Path) -> Non
             signal.raise_signal(signal.SIGINT)  # what Ctrl-C does
 
     m2 = small_ltc()
-    with pytest.raises(KeyboardInterrupt):
-        le.train(m2, x, y, epochs=50, batch_size=8, threads=1, callback=interrupt, checkpoint=ckpt)
+    # Python's own Ctrl-C handler, as in an interactive session: a process started in the
+    # background by a non-interactive shell (a CI runner) inherits SIGINT ignored, and Python
+    # then leaves it ignored, so raise_signal alone would do nothing there.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            le.train(
+                m2, x, y, epochs=50, batch_size=8, threads=1, callback=interrupt, checkpoint=ckpt
+            )
+    finally:
+        signal.signal(signal.SIGINT, previous)
     assert ckpt.is_file()
     kept = le.Model.load(ckpt)
     assert any(k.startswith("train.") for k in kept.metadata)
