@@ -83,11 +83,16 @@ typedef struct lln_csv_spec {
                                be named in features (the current value as input, the future
                                one as target). 0 (default): the row's own values */
     /** Where each column choice came from, for error messages: e.g. a front end's option
-     *  ("--targets"). A message about a column list or column then starts with it
+     *  ("--features"). A message about a column list or column then starts with it
      *  ("--features: data.csv:1: no column named 'q' ..."). NULL (the default): messages name
      *  the role only ("feature", "target", ...). */
-    const char *features_origin, *targets_origin, *ignore_origin;
-    const char *sequence_origin, *split_origin, *time_origin, *dt_origin; /**< as above */
+    const char *features_origin;
+    const char *targets_origin;  /**< as features_origin, for the targets (e.g. "--targets") */
+    const char *ignore_origin;   /**< as features_origin, for the ignored columns */
+    const char *sequence_origin; /**< as features_origin, for the sequence column */
+    const char *split_origin;    /**< as features_origin, for the split column */
+    const char *time_origin;     /**< as features_origin, for the time column */
+    const char *dt_origin;       /**< as features_origin, for the Δt column */
 } lln_csv_spec_t;
 
 /** Fills spec with the defaults: no columns named (all columns become features), no

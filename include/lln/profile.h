@@ -159,14 +159,16 @@ LLN_API lln_status_t lln_profile_compute(const lln_device_t *d, const lln_profil
  *  regenerates them); the fit's relative errors (estimate/measured - 1) are recorded with
  *  them. */
 typedef struct lln_energy_coeffs {
-    const char *target;        /**< the `lln verify` target, e.g. "cortex-m4" */
-    double a;                  /**< instructions per multiply-accumulate */
-    double b;                  /**< instructions per transcendental (exp, tanh, ...) */
-    double c_ltc;              /**< instructions per LTC neuron update (x ode_unfolds) */
-    double c_cfc;              /**< instructions per CfC neuron and step */
-    double d;                  /**< fixed instructions per step */
-    double fit_rms, fit_max;   /**< relative error on the models of the fit */
-    double hold_rms, hold_max; /**< relative error on held-out models */
+    const char *target; /**< the `lln verify` target, e.g. "cortex-m4" */
+    double a;           /**< instructions per multiply-accumulate */
+    double b;           /**< instructions per transcendental (exp, tanh, ...) */
+    double c_ltc;       /**< instructions per LTC neuron update (x ode_unfolds) */
+    double c_cfc;       /**< instructions per CfC neuron and step */
+    double d;           /**< fixed instructions per step */
+    double fit_rms;     /**< rms relative error on the models of the fit */
+    double fit_max;     /**< largest relative error on the models of the fit */
+    double hold_rms;    /**< rms relative error on held-out models */
+    double hold_max;    /**< largest relative error on held-out models */
 } lln_energy_coeffs_t;
 
 /** The built-in table of coefficients, one entry per `lln verify` target; *count (if
