@@ -23,6 +23,11 @@ void cli_error(const char *cmd, const char *fmt, ...)
 /* Prints "lln CMD: <usage hint>" for an unknown/invalid option and returns EXIT_USAGE. */
 int cli_usage_error(const char *cmd);
 
+/* "--NAME" of the long option whose val is val in opts (getopt_long's table, ended by a NULL
+ * name), or "--?" when none has it: how a command's messages name the option at fault. */
+struct option;
+void cli_option_label(const struct option *opts, int val, char *buf, size_t n);
+
 /* Strict parsers: whole string, in range; on failure print what is wrong and return 0. */
 int cli_parse_int(const char *cmd, const char *opt, const char *s, long lo, long hi, long *out);
 int cli_parse_double(const char *cmd, const char *opt, const char *s, double *out);

@@ -220,11 +220,7 @@ static int parse(int argc, char **argv, const struct option *opts, srch_args_t *
             return -1;
         }
         opt = long_code(opt);
-        const char *ln = "?";
-        for (int k = 0; opts[k].name; k++)
-            if (opts[k].val == opt)
-                ln = opts[k].name;
-        snprintf(name, sizeof name, "--%s", ln);
+        cli_option_label(opts, opt, name, sizeof name);
         if (opt == '?' || !option(a, opt, name, optarg))
             return cli_usage_error("search");
     }

@@ -1,5 +1,6 @@
 /* Shared pieces of the lln command line. */
 #include <errno.h>
+#include <getopt.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -22,6 +23,15 @@ int cli_usage_error(const char *cmd)
 {
     fprintf(stderr, "Try 'lln %s --help'.\n", cmd);
     return EXIT_USAGE;
+}
+
+void cli_option_label(const struct option *opts, int val, char *buf, size_t n)
+{
+    const char *name = "?";
+    for (int k = 0; opts[k].name; k++)
+        if (opts[k].val == val)
+            name = opts[k].name;
+    snprintf(buf, n, "--%s", name);
 }
 
 int cli_parse_int(const char *cmd, const char *opt, const char *s, long lo, long hi, long *out)
