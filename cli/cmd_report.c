@@ -67,7 +67,8 @@ static const section_t SECTIONS[] = {
     {"pareto", "Accuracy / MSE against energy per step (Pareto front)", "pareto-"},
     {"devices", "Latency and energy per step on each device", "latency"},
     {"devices-energy", NULL, "energy"}, /* same section as the one before */
-    {"memory", "Flash and RAM against capacity", "memory"},
+    {"timing", "Closed-loop success as the sensor timing changes (timing study)", "timing-"},
+    {"memory", "Flash and RAM against capacity", "memory"}, /* last: the fallback */
 };
 #define NSECTIONS (int)(sizeof SECTIONS / sizeof SECTIONS[0])
 
@@ -135,6 +136,11 @@ static void inputs(lln_text_t *t, const rep_results_t *r)
     for (int i = 0; i < r->nprof; i++) {
         lln_text_put(t, "%s<code>", n++ ? ", " : "");
         svg_escape(t, r->prof[i].path, 300);
+        lln_text_put(t, "</code>");
+    }
+    for (int i = 0; i < r->ntim; i++) {
+        lln_text_put(t, "%s<code>", n++ ? ", " : "");
+        svg_escape(t, r->tim[i].path, 300);
         lln_text_put(t, "</code>");
     }
     lln_text_put(t, ". Energy and latency are estimates from emulator instruction counts and the "

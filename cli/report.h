@@ -1,7 +1,8 @@
 /* Result files of lln report / lln plot (docs/CLI.md, "Result files"): training histories
- * (CSV of lln train --history), profiles (JSON of lln profile --json) and comparisons (JSON
- * of lln compare --json), loaded and checked field by field; and the figures drawn from
- * them, shared by the HTML page and the SVG files. */
+ * (CSV of lln train --history), profiles (JSON of lln profile --json), comparisons (JSON
+ * of lln compare --json) and timing studies (JSON of scripts/timing_study.sh), loaded and
+ * checked field by field; and the figures drawn from them, shared by the HTML page and the
+ * SVG files. */
 #ifndef LLN_CLI_REPORT_H
 #define LLN_CLI_REPORT_H
 
@@ -51,11 +52,27 @@ typedef struct rep_compare {
     int nrows;
 } rep_compare_t;
 
+/* A timing study (scripts/timing_study.sh): per task, cell and deployed timing column, the
+ * closed-loop success rate over the seeds (mean, lowest and highest seed). */
+typedef struct rep_timing_row {
+    char *task, *cell, *column, *timing;
+    double params, seeds, episodes, mean, min, max;
+} rep_timing_row_t;
+
+typedef struct rep_timing {
+    char *path;
+    char **col_name, **col_title, **col_axis; /* the columns, in order */
+    int ncol;
+    rep_timing_row_t *rows;
+    int nrows;
+} rep_timing_t;
+
 typedef struct rep_results {
     rep_history_t *hist;
     rep_profile_t *prof;
     rep_compare_t *cmp;
-    int nhist, nprof, ncmp;
+    rep_timing_t *tim;
+    int nhist, nprof, ncmp, ntim;
 } rep_results_t;
 
 /* Loads one result file (the kind is told by its content: JSON with "lln_result", or a CSV

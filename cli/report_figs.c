@@ -1,6 +1,7 @@
 /* The figures of lln report / lln plot, each an SVG and an HTML table of its numbers:
  * training curves, metric vs energy with the Pareto front, per-device latency and energy,
- * flash and RAM against the device's capacity. */
+ * flash and RAM against the device's capacity, closed-loop success against the deployed timing. */
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -582,6 +583,140 @@ done:
     free_names(groups, n);
 }
 
+/* ---- timing study ---------------------------------------------------------------------- */
+
+/* The row of (task, cell, column) in t, or NULL. */
+static const rep_timing_row_t *timing_row(const rep_timing_t *t, const char *task, const char *cell,
+                                          const char *column)
+{
+    for (int i = 0; i < t->nrows; i++)
+        if (strcmp(t->rows[i].task, task) == 0 && strcmp(t->rows[i].cell, cell) == 0 &&
+            strcmp(t->rows[i].column, column) == 0)
+            return &t->rows[i];
+    return NULL;
+}
+
+/* The distinct cells of task in t, in order of appearance (pointers into t); their count. */
+static int timing_cells(const rep_timing_t *t, const char *task, const char **cells)
+{
+    int n = 0;
+    for (int i = 0; i < t->nrows; i++) {
+        if (strcmp(t->rows[i].task, task) != 0)
+            continue;
+        int seen = 0;
+        for (int k = 0; k < n && !seen; k++)
+            seen = strcmp(cells[k], t->rows[i].cell) == 0;
+        if (!seen)
+            cells[n++] = t->rows[i].cell;
+    }
+    return n;
+}
+
+static void timing_table(lln_text_t *tb, const rep_timing_t *t, const char *task,
+                         const char *const *cells, int nc)
+{
+    static const char *const COLS[] = {"cell", "params", "seeds"};
+    lln_text_put(tb, "<table><thead><tr>");
+    for (int i = 0; i < 3; i++)
+        lln_text_put(tb, "<th>%s</th>", COLS[i]);
+    for (int c = 0; c < t->ncol; c++) {
+        lln_text_put(tb, "<th>");
+        svg_escape(tb, t->col_title[c], 100);
+        lln_text_put(tb, "</th>");
+    }
+    lln_text_put(tb, "</tr></thead><tbody>\n");
+    char a[32], b[32], m[32];
+    for (int k = 0; k < nc; k++) {
+        const rep_timing_row_t *r0 = NULL;
+        for (int c = 0; c < t->ncol && r0 == NULL; c++)
+            r0 = timing_row(t, task, cells[k], t->col_name[c]);
+        lln_text_put(tb, "<tr>");
+        td_text(tb, cells[k]);
+        td_num(tb, r0 ? r0->params : NAN, 9);
+        td_num(tb, r0 ? r0->seeds : NAN, 9);
+        for (int c = 0; c < t->ncol; c++) {
+            const rep_timing_row_t *w = timing_row(t, task, cells[k], t->col_name[c]);
+            if (w == NULL) {
+                td_text(tb, NULL);
+                continue;
+            }
+            svg_fmt(m, sizeof m, w->mean, 3);
+            svg_fmt(a, sizeof a, w->min, 3);
+            svg_fmt(b, sizeof b, w->max, 3);
+            if (w->seeds > 1)
+                lln_text_put(tb, "<td class=\"n\">%s (%s&#8211;%s)</td>", m, a, b);
+            else
+                lln_text_put(tb, "<td class=\"n\">%s</td>", m);
+        }
+        lln_text_put(tb, "</tr>\n");
+    }
+    lln_text_put(tb, "</tbody></table>\n");
+}
+
+/* One figure per task of each timing study: the mean success rate over the seeds per cell
+ * (a line each) at every deployed timing (categories; the lines break between axes). The
+ * figure's name is "timing-TASK" ("timing-N-TASK" from the N-th study), with every
+ * character outside [A-Za-z0-9_-] of the task replaced by '_' (the name is a file stem and
+ * an SVG id). */
+static void fig_timing(const rep_timing_t *t, int index, const rep_opts_t *o, figs_t *fs)
+{
+    const char **tasks = calloc((size_t)t->nrows, sizeof *tasks);
+    const char **cells = calloc((size_t)t->nrows, sizeof *cells);
+    int *join = calloc((size_t)t->ncol, sizeof *join);
+    double *v = NULL;
+    int ntask = 0;
+    if (tasks == NULL || cells == NULL || join == NULL) {
+        fs->oom = 1;
+        goto done;
+    }
+    for (int i = 0; i < t->nrows; i++) {
+        int seen = 0;
+        for (int k = 0; k < ntask && !seen; k++)
+            seen = strcmp(tasks[k], t->rows[i].task) == 0;
+        if (!seen)
+            tasks[ntask++] = t->rows[i].task;
+    }
+    for (int c = 1; c < t->ncol; c++)
+        join[c] = strcmp(t->col_axis[c], t->col_axis[c - 1]) == 0;
+    for (int k = 0; k < ntask && !fs->oom; k++) {
+        int nc = timing_cells(t, tasks[k], cells);
+        free(v);
+        if ((v = malloc((size_t)(t->ncol * nc) * sizeof *v)) == NULL) {
+            fs->oom = 1;
+            break;
+        }
+        int seeds = 0;
+        for (int c = 0; c < t->ncol; c++)
+            for (int s = 0; s < nc; s++) {
+                const rep_timing_row_t *w = timing_row(t, tasks[k], cells[s], t->col_name[c]);
+                v[c * nc + s] = w ? w->mean : NAN;
+                if (w != NULL && (int)w->seeds > seeds)
+                    seeds = (int)w->seeds;
+            }
+        char name[64], title[200];
+        int len = index > 0 ? snprintf(name, sizeof name, "timing-%d-", index + 1)
+                            : snprintf(name, sizeof name, "timing-");
+        for (const char *p = tasks[k]; *p && len < (int)sizeof name - 1; p++)
+            name[len++] = (isalnum((unsigned char)*p) || *p == '-' || *p == '_') ? *p : '_';
+        name[len] = '\0';
+        snprintf(title, sizeof title, "%.80s: closed-loop success as the deployed timing changes",
+                 tasks[k]);
+        char ylabel[64];
+        snprintf(ylabel, sizeof ylabel, "success rate (mean of up to %d seeds)", seeds);
+        svg_cat_lines_t l = {name, title, ylabel, t->ncol, nc, (const char *const *)t->col_title,
+                             cells, v, join, 0.0, 1.0};
+        lln_text_t svg = {0}, table = {0};
+        svg_cat_lines(&svg, &l, W, H, o->xml_decl);
+        timing_table(&table, t, tasks[k], cells, nc);
+        add(fs, name, &svg, &table);
+    }
+done:
+    free(tasks);
+    free(cells);
+    free(join);
+    free(v);
+}
+
 /* ---- all ------------------------------------------------------------------------------- */
 
 int rep_figures(const char *cmd, const rep_results_t *r, const rep_opts_t *o, rep_figure_t **figs)
@@ -597,6 +732,8 @@ int rep_figures(const char *cmd, const rep_results_t *r, const rep_opts_t *o, re
     }
     for (int i = 0; ok && i < r->ncmp; i++)
         ok = fig_pareto(cmd, &r->cmp[i], i, o, &fs);
+    for (int i = 0; ok && i < r->ntim; i++)
+        fig_timing(&r->tim[i], i, o, &fs);
     if (ok && r->nprof > 0) {
         ok = fig_device_bars(cmd, r, o, 0, &fs) && fig_device_bars(cmd, r, o, 1, &fs);
         if (ok)

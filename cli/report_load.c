@@ -376,6 +376,97 @@ static int load_compare(jctx_t *j, const cJSON *root, rep_results_t *r)
     return 1;
 }
 
+/* ---- timing study ---------------------------------------------------------------------- */
+
+static int load_timing_row(jctx_t *j, const cJSON *o, const rep_timing_t *t, rep_timing_row_t *w)
+{
+    if (!(jstr(j, o, "task", 0, &w->task) && jstr(j, o, "cell", 0, &w->cell) &&
+          jstr(j, o, "column", 0, &w->column) && jstr(j, o, "timing", 0, &w->timing) &&
+          jnum(j, o, "params", 0, 1, 0, &w->params) && jnum(j, o, "seeds", 1, 1, 0, &w->seeds) &&
+          jnum(j, o, "episodes", 1, 1, 0, &w->episodes) && jnum(j, o, "mean", 0, 0, 0, &w->mean) &&
+          jnum(j, o, "min", 0, 0, 0, &w->min) && jnum(j, o, "max", 0, 0, 0, &w->max)))
+        return 0;
+    int known = 0;
+    for (int c = 0; c < t->ncol && !known; c++)
+        known = strcmp(w->column, t->col_name[c]) == 0;
+    char got[96];
+    if (!known) {
+        snprintf(got, sizeof got, "'%.40s'", w->column);
+        jerr(j, "column", "not one of the names in 'columns'", got);
+        return 0;
+    }
+    if (w->max > 1) {
+        snprintf(got, sizeof got, "%.9g", w->max);
+        jerr(j, "max", "a success rate must be in [0, 1]", got);
+        return 0;
+    }
+    if (w->min > w->mean + 1e-9 || w->mean > w->max + 1e-9) {
+        snprintf(got, sizeof got, "min %.9g, mean %.9g, max %.9g", w->min, w->mean, w->max);
+        jerr(j, "mean", "expected min <= mean <= max", got);
+        return 0;
+    }
+    return 1;
+}
+
+static int load_timing(jctx_t *j, const cJSON *root, rep_results_t *r)
+{
+    static const char *const AXES[] = {"trained", "jitter", "dropout", "rate", NULL};
+    rep_timing_t *grown = realloc(r->tim, (size_t)(r->ntim + 1) * sizeof *grown);
+    if (grown == NULL)
+        return 0;
+    r->tim = grown;
+    rep_timing_t *t = &r->tim[r->ntim++];
+    memset(t, 0, sizeof *t);
+    if ((t->path = dup(j->file)) == NULL)
+        return 0;
+    int nc = 0, n = 0;
+    const cJSON *cols = jobjects(j, root, "columns", &nc), *rows, *e;
+    if (cols == NULL)
+        return 0;
+    t->col_name = calloc((size_t)nc, sizeof *t->col_name);
+    t->col_title = calloc((size_t)nc, sizeof *t->col_title);
+    t->col_axis = calloc((size_t)nc, sizeof *t->col_axis);
+    if (t->col_name == NULL || t->col_title == NULL || t->col_axis == NULL)
+        return 0;
+    cJSON_ArrayForEach(e, cols)
+    {
+        snprintf(j->prefix, sizeof j->prefix, "columns[%d].", t->ncol);
+        int c = t->ncol++;
+        if (!(jstr(j, e, "name", 0, &t->col_name[c]) && jstr(j, e, "title", 0, &t->col_title[c]) &&
+              jenum(j, e, "axis", AXES, &t->col_axis[c])))
+            return 0;
+        for (int k = 0; k < c; k++)
+            if (strcmp(t->col_name[k], t->col_name[c]) == 0) {
+                jerr(j, "name", "given twice in 'columns'", t->col_name[c]);
+                return 0;
+            }
+    }
+    j->prefix[0] = '\0';
+    if ((rows = jobjects(j, root, "rows", &n)) == NULL)
+        return 0;
+    if ((t->rows = calloc((size_t)n, sizeof *t->rows)) == NULL)
+        return 0;
+    cJSON_ArrayForEach(e, rows)
+    {
+        snprintf(j->prefix, sizeof j->prefix, "rows[%d].", t->nrows);
+        rep_timing_row_t *w = &t->rows[t->nrows++];
+        if (!load_timing_row(j, e, t, w))
+            return 0;
+        for (int k = 0; k < t->nrows - 1; k++) {
+            const rep_timing_row_t *q = &t->rows[k];
+            if (strcmp(q->task, w->task) == 0 && strcmp(q->cell, w->cell) == 0 &&
+                strcmp(q->column, w->column) == 0) {
+                char got[192];
+                snprintf(got, sizeof got, "task '%.40s', cell '%.40s', column '%.40s' as rows[%d]",
+                         w->task, w->cell, w->column, k);
+                jerr(j, "column", "the same", got);
+                return 0;
+            }
+        }
+    }
+    return 1;
+}
+
 /* Line and column (1-based) of byte offset off in text. */
 static void line_col(const char *text, size_t off, long *line, long *col)
 {
@@ -421,8 +512,11 @@ static int load_json(const char *cmd, const char *path, const char *text, size_t
                   "compare)",
                   path);
     else if (!cJSON_IsString(kind) || (strcmp(kind->valuestring, "profile") != 0 &&
-                                       strcmp(kind->valuestring, "compare") != 0))
-        cli_error(cmd, "%s: field 'lln_result': expected 'profile' or 'compare', got %s%.40s%s",
+                                       strcmp(kind->valuestring, "compare") != 0 &&
+                                       strcmp(kind->valuestring, "timing") != 0))
+        cli_error(cmd,
+                  "%s: field 'lln_result': expected 'profile', 'compare' or 'timing', got "
+                  "%s%.40s%s",
                   path, cJSON_IsString(kind) ? "'" : "",
                   cJSON_IsString(kind) ? kind->valuestring : jtype(kind),
                   cJSON_IsString(kind) ? "'" : "");
@@ -433,6 +527,8 @@ static int load_json(const char *cmd, const char *path, const char *text, size_t
                   path, version);
     else if (strcmp(kind->valuestring, "profile") == 0)
         ok = load_profile(&j, root, r);
+    else if (strcmp(kind->valuestring, "timing") == 0)
+        ok = load_timing(&j, root, r);
     else
         ok = load_compare(&j, root, r);
     cJSON_Delete(root);
@@ -773,9 +869,29 @@ void rep_free(rep_results_t *r)
         }
         free(c->rows);
     }
+    for (int i = 0; i < r->ntim; i++) {
+        rep_timing_t *t = &r->tim[i];
+        free(t->path);
+        for (int c = 0; c < t->ncol; c++) {
+            free(t->col_name[c]);
+            free(t->col_title[c]);
+            free(t->col_axis[c]);
+        }
+        free(t->col_name);
+        free(t->col_title);
+        free(t->col_axis);
+        for (int k = 0; k < t->nrows; k++) {
+            free(t->rows[k].task);
+            free(t->rows[k].cell);
+            free(t->rows[k].column);
+            free(t->rows[k].timing);
+        }
+        free(t->rows);
+    }
     free(r->hist);
     free(r->prof);
     free(r->cmp);
+    free(r->tim);
     memset(r, 0, sizeof *r);
 }
 

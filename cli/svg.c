@@ -523,6 +523,20 @@ static void category_labels(svg_chart_t *c, const char *const *groups, int ngrou
     lln_text_put(c->out, "</g>\n");
 }
 
+/* Whether the category names must turn to fit their slots, and the height they then take. */
+static int category_turn(const char *const *groups, int ngroups, double w, double *extra)
+{
+    double maxw = 0;
+    for (int g = 0; g < ngroups; g++) {
+        double tw = svg_text_width(groups[g], FONT);
+        maxw = tw > maxw ? tw : maxw;
+    }
+    double slot_est = (w - 100) / (ngroups > 0 ? ngroups : 1);
+    int turn = maxw > slot_est - 6;
+    *extra = turn ? (maxw > 160 ? 160 : maxw) * 0.6 : 0;
+    return turn;
+}
+
 void svg_bars(lln_text_t *out, const svg_bars_t *b, double w, double h, int xml_decl)
 {
     svg_axis_t x, y;
@@ -536,14 +550,8 @@ void svg_bars(lln_text_t *out, const svg_bars_t *b, double w, double h, int xml_
     }
     svg_axis_fit(&y);
     /* long category names turn and take room from the plot */
-    double maxw = 0;
-    for (int g = 0; g < b->ngroups; g++) {
-        double tw = svg_text_width(b->groups[g], FONT);
-        maxw = tw > maxw ? tw : maxw;
-    }
-    double slot_est = (w - 100) / (b->ngroups > 0 ? b->ngroups : 1);
-    int turn = maxw > slot_est - 6;
-    double extra = turn ? (maxw > 160 ? 160 : maxw) * 0.6 : 0;
+    double extra;
+    int turn = category_turn(b->groups, b->ngroups, w, &extra);
     svg_chart_t c;
     svg_begin(&c, out, b->id, b->title, w, h + extra, &x, &y, b->ngroups, xml_decl);
     c.y1 -= extra;
@@ -594,5 +602,69 @@ void svg_bars(lln_text_t *out, const svg_bars_t *b, double w, double h, int xml_
                     bx + bw / 2, (top < base ? top : base) - 4, FONT - 2, num);
         }
     }
+    svg_end(&c);
+}
+
+/* ---- lines over categories ------------------------------------------------------------- */
+
+/* Series s of n sits this far (in slots) beside its category's middle, so equal values of
+ * different series stay visible side by side. */
+static double dodge(int s, int n) { return n > 1 ? 0.5 * (s - 0.5 * (n - 1)) / n : 0; }
+
+void svg_cat_lines(lln_text_t *out, const svg_cat_lines_t *l, double w, double h, int xml_decl)
+{
+    svg_axis_t x, y;
+    svg_axis_init(&x, NULL, 0, 0);
+    svg_axis_init(&y, l->ylabel, 0, 1);
+    int nv = l->ngroups * l->nseries;
+    for (int i = 0; i < nv; i++)
+        svg_axis_add(&y, l->value[i]);
+    svg_axis_add(&y, l->ylo); /* NaN: skipped */
+    svg_axis_add(&y, l->yhi);
+    svg_axis_fit(&y);
+    double extra;
+    int turn = category_turn(l->groups, l->ngroups, w, &extra);
+    svg_chart_t c;
+    svg_begin(&c, out, l->id, l->title, w, h + extra, &x, &y, l->ngroups, xml_decl);
+    c.y1 -= extra;
+    svg_key_t keys[SVG_NCOLORS];
+    int nk = 0;
+    for (int s = 0; l->nseries > 1 && s < l->nseries && nk < SVG_NCOLORS; s++)
+        keys[nk++] = (svg_key_t){l->series[s], s, 0, 1};
+    svg_legend(&c, keys, nk);
+    svg_axes(&c);
+    category_labels(&c, l->groups, l->ngroups, turn);
+    /* x: category indices, with a NaN gap before every group not joined to the one before */
+    double *px = malloc((size_t)(2 * l->ngroups) * sizeof *px);
+    double *py = malloc((size_t)(2 * l->ngroups) * sizeof *py);
+    if (px == NULL || py == NULL) {
+        out->oom = 1;
+        free(px);
+        free(py);
+        return;
+    }
+    char num[32], tip[320];
+    for (int s = 0; s < l->nseries; s++) {
+        int n = 0;
+        for (int g = 0; g < l->ngroups; g++) {
+            if (g > 0 && l->join != NULL && !l->join[g]) {
+                px[n] = NAN;
+                py[n++] = NAN;
+            }
+            px[n] = g + dodge(s, l->nseries);
+            py[n++] = l->value[g * l->nseries + s];
+        }
+        svg_line(&c, px, py, n, s, 0, 2.0);
+        for (int g = 0; g < l->ngroups; g++) {
+            double v = l->value[g * l->nseries + s];
+            if (!isfinite(v))
+                continue;
+            svg_fmt(num, sizeof num, v, 3);
+            snprintf(tip, sizeof tip, "%.100s, %.100s: %s", l->groups[g], l->series[s], num);
+            svg_marker(&c, g + dodge(s, l->nseries), v, s, 1, tip);
+        }
+    }
+    free(px);
+    free(py);
     svg_end(&c);
 }

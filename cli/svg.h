@@ -103,6 +103,22 @@ typedef struct svg_bars {
 } svg_bars_t;
 void svg_bars(lln_text_t *out, const svg_bars_t *b, double w, double h, int xml_decl);
 
+/* Lines over categories: ngroups categories on x, one line with markers per series through
+ * value[g * nseries + s] (NaN: no point). join (optional): join[g] == 0 breaks the lines
+ * between categories g - 1 and g. The y axis (linear) covers the values and ylo, yhi (NaN:
+ * not used). */
+typedef struct svg_cat_lines {
+    const char *id, *title;
+    const char *ylabel;
+    int ngroups, nseries;
+    const char *const *groups; /* category names, under the axis */
+    const char *const *series; /* legend names (no legend when nseries == 1) */
+    const double *value;
+    const int *join;
+    double ylo, yhi;
+} svg_cat_lines_t;
+void svg_cat_lines(lln_text_t *out, const svg_cat_lines_t *l, double w, double h, int xml_decl);
+
 /* Width in px of text at a font size (an estimate: 0.6 em a character). */
 double svg_text_width(const char *s, double font_px);
 

@@ -29,6 +29,12 @@ COLUMN_TITLES = {
 }
 
 
+def axis_of(column):
+    """The axis a column varies: trained, jitter, dropout or rate."""
+    return {"jitter": "jitter", "drop": "dropout", "rate": "rate"}.get(column.split("_")[0],
+                                                                       "trained")
+
+
 def fail(msg):
     print(f"timing_summary: {msg}", file=sys.stderr)
     sys.exit(1)
@@ -167,7 +173,7 @@ def main(argv):
     result = {
         "lln_result": "timing",
         "version": 1,
-        "columns": [{"name": c, "title": COLUMN_TITLES[c]} for c in cols],
+        "columns": [{"name": c, "title": COLUMN_TITLES[c], "axis": axis_of(c)} for c in cols],
         "rows": rows,
     }
     write_atomic(argv[3], json.dumps(result, indent=1) + "\n")
