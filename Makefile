@@ -103,6 +103,15 @@ sim-bench: build
 robots: build
 	bash scripts/robots_train.sh $(BUILD) $(BUILD)/robots
 
+# The timing study (docs/RESULTS.md): six cells of matched size x 5 seeds on the four robot
+# tasks, closed-loop success at nine deployed sensor timings (about an hour on 2 busy cores);
+# resumable: a rerun skips the finished runs. TIMING_OUT: its folder; the environment of
+# scripts/timing_study.sh (TASKS, CELLS, SEEDS, EPOCHS, EPISODES, JOBS) chooses a smaller one.
+TIMING_OUT ?= $(BUILD)/timing
+.PHONY: timing-study
+timing-study: build
+	bash scripts/timing_study.sh $(BUILD) $(TIMING_OUT)
+
 # The Python package (python/, docs/PYTHON.md): sdist + wheel in python/dist/ (offline,
 # Debian's build tools; after the CMake build, whose lln verify/profile use); its tests on the in-place build; the same under ASan + UBSan; the
 # side-by-side benchmark with ncps (needs torch and ../shared/anchors/ncps) and the batch's

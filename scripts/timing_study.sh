@@ -13,10 +13,11 @@
 #   ROWS (demonstration rows; default 60000 for line-follow, 40000 for the others)
 #   TIMINGS (the deployed timings; default all nine columns, e.g. TIMINGS="trained rate_x2")
 # Resumable: each finished (task, cell, seed) writes OUT_DIR/cells/TASK-CELL-SEED.tsv (atomically)
-# and is skipped on the next run; a changed setting needs a fresh OUT_DIR (OUT_DIR/settings
-# records them and a mismatch is refused). Output: OUT_DIR/timing.tsv (every run),
-# OUT_DIR/timing.md (the table), OUT_DIR/timing.json (for lln report / lln plot), logs in
-# OUT_DIR/logs/. Exit status 1 when any run failed (named, with its log).
+# and is skipped on the next run (tasks, cells and seeds may be added); a changed EPOCHS,
+# EPISODES, ROWS or TIMINGS needs a fresh OUT_DIR (OUT_DIR/settings records them; a mismatch
+# is refused). Output: OUT_DIR/timing.tsv (every run),
+# OUT_DIR/timing.md (the table), OUT_DIR/timing.json (for lln report / lln plot), its figures
+# OUT_DIR/plots/timing-TASK.svg, logs in OUT_DIR/logs/. Exit status 1 when any run failed (named, with its log).
 set -euo pipefail
 build=${1:-build}
 out=${2:-build/timing}
@@ -43,16 +44,6 @@ for tm in $timings; do
     [[ " $all_timings " == *" $tm "* ]] || die "TIMINGS: unknown column '$tm' (known: $all_timings)"
 done
 [ -n "${ROWS:-}" ] && { [[ "$ROWS" =~ ^[1-9][0-9]*$ ]] || die "ROWS must be a positive integer (got '$ROWS')"; }
-mkdir -p "$out/cells" "$out/models" "$out/logs" "$out/data"
-
-settings="tasks=$tasks|cells=$cells|epochs=$epochs|episodes=$episodes|timings=$timings|rows=${ROWS:-default}"
-if [ -s "$out/settings" ]; then
-    [ "$(cat "$out/settings")" = "$settings" ] ||
-        die "$out/settings: this folder holds a run with other settings ($(cat "$out/settings")); use a fresh OUT_DIR"
-else
-    echo "$settings" >"$out/settings"
-fi
-
 targets_of() {
     case $1 in
     line-follow) echo cmd_l,cmd_r ;;
@@ -168,10 +159,23 @@ run_unit() { # TASK CELL SEED INDEX TOTAL
     echo "[$k/$n] $name: params $params, successes of $episodes:$rates ($((SECONDS - t0)) s)"
 }
 
-# demonstrations, one file per task (written to a temporary name, then renamed)
+# validate the tasks and cells before anything is written
 for task in $tasks; do
     targets_of "$task" >/dev/null
     for cell in $cells; do size_of "$task" "$cell" >/dev/null; done
+done
+mkdir -p "$out/cells" "$out/models" "$out/logs" "$out/data"
+# what a finished run's numbers depend on (tasks, cells and seeds may be added later)
+settings="epochs=$epochs|episodes=$episodes|timings=$timings|rows=${ROWS:-default}"
+if [ -s "$out/settings" ]; then
+    [ "$(cat "$out/settings")" = "$settings" ] ||
+        die "$out/settings: this folder holds a run with other settings ($(cat "$out/settings")); use a fresh OUT_DIR"
+else
+    echo "$settings" >"$out/settings"
+fi
+
+# demonstrations, one file per task (written to a temporary name, then renamed)
+for task in $tasks; do
     f="$out/data/$task.csv"
     [ -s "$f" ] && continue
     "$lln" data make "$task" --rows "$(rows_of "$task")" --seed 1 -o "$f.tmp.csv" >"$out/logs/$task.data.log" 2>&1 ||
@@ -218,4 +222,6 @@ done
 } >"$out/timing.tsv.tmp"
 mv "$out/timing.tsv.tmp" "$out/timing.tsv"
 python3 "$(dirname "$0")/timing_summary.py" "$out/timing.tsv" "$out/timing.md" "$out/timing.json"
-echo "timing study: $n runs ($skipped finished earlier); table $out/timing.md, data $out/timing.tsv, report input $out/timing.json"
+"$lln" plot "$out/timing.json" -o "$out/plots" >"$out/logs/plot.log" 2>&1 ||
+    die "lln plot $out/timing.json failed (see $out/logs/plot.log)"
+echo "timing study: $n runs ($skipped finished earlier); table $out/timing.md, data $out/timing.tsv, report input $out/timing.json, plots $out/plots/"

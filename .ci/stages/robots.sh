@@ -4,7 +4,8 @@
 # bad models and MJCF files fail clearly) and the firmware-in-the-loop check: an int8 policy
 # exported for Cortex-M4 runs under QEMU in lockstep with the physics and issues bit for bit
 # the commands of the host fixed-point run, and the float32 firmware on Cortex-M4F those of
-# the host float32 firmware runtime (tests/cli_sim.sh). Budget: 4 minutes.
+# the host float32 firmware runtime (tests/cli_sim.sh); then the timing study's short run
+# (tests/robots_timing.sh: seconds). Budget: 4 minutes.
 # shellcheck source=.ci/lib.sh
 . "$(dirname "$0")/../lib.sh"
 ci_begin robots
@@ -21,9 +22,16 @@ ci_run robots-build cmake --build "$b" -j "$CI_JOBS" --target lln lln_set_tensor
     ci_end FAIL "build failed"
 grep -q "MuJoCo found" "$CI_OUT/logs/robots-configure.log" || ci_end FAIL "CMake did not find MuJoCo"
 t0=$(date +%s)
-if ci_run robots-sim bash tests/cli_sim.sh "$b/lln"; then
-    ci_metric robots_seconds $(($(date +%s) - t0))
-    ci_end PASS "4 tasks closed loop, experts >= 95 %, reproducible, int8 firmware (cortex-m4) and float32 firmware (cortex-m4f) in the loop bit-exact"
+if ! ci_run robots-sim bash tests/cli_sim.sh "$b/lln"; then
+    tail -n 20 "$CI_OUT/logs/robots-sim.log"
+    ci_end FAIL "tests/cli_sim.sh failed"
 fi
-tail -n 20 "$CI_OUT/logs/robots-sim.log"
-ci_end FAIL "tests/cli_sim.sh failed"
+# the timing study's short run (one task, one cell, one seed; seconds): tests/robots_timing.sh
+t1=$(date +%s)
+if ! ci_run robots-timing bash tests/robots_timing.sh "$b"; then
+    tail -n 20 "$CI_OUT/logs/robots-timing.log"
+    ci_end FAIL "tests/robots_timing.sh failed (the timing study's short run)"
+fi
+ci_metric robots_timing_seconds $(($(date +%s) - t1))
+ci_metric robots_seconds $(($(date +%s) - t0))
+ci_end PASS "4 tasks closed loop, experts >= 95 %, reproducible, int8 firmware (cortex-m4) and float32 firmware (cortex-m4f) in the loop bit-exact; timing study short run (resumable, report input)"
