@@ -11,7 +11,9 @@
 # Environment (the defaults: 1-2 hours on 2 busy cores, most of it training):
 #   TASKS="line-follow cartpole reacher avoid"  EPOCHS=40  DAGGER_ITERS=3  ROLLOUTS=40
 #   DAGGER_EPOCHS=8  EPISODES=100 (held-out episodes per controller)  FW_EPISODES=5
-#   THREADS=1 (training threads)
+#   THREADS=1 (training threads)  ROWS (demonstration rows; default 60000 for line-follow,
+#   40000 for the others). The CI-sized run of docs/RESULTS.md: EPOCHS=2 DAGGER_ITERS=1
+#   ROLLOUTS=2 DAGGER_EPOCHS=1 EPISODES=5 FW_EPISODES=1 ROWS=3000 (a few minutes).
 # Output: OUT_DIR/TASK.* (data, models, histories, sim JSON, SVG) and OUT_DIR/table.md.
 set -euo pipefail
 build=${1:-build}
@@ -42,6 +44,10 @@ model_of() { # the network and its learning rate
     esac
 }
 rows_of() {
+    if [ -n "${ROWS:-}" ]; then
+        echo "$ROWS"
+        return
+    fi
     case $1 in
     line-follow) echo 60000 ;;
     *) echo 40000 ;;
