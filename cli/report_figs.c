@@ -703,8 +703,17 @@ static void fig_timing(const rep_timing_t *t, int index, const rep_opts_t *o, fi
                  tasks[k]);
         char ylabel[64];
         snprintf(ylabel, sizeof ylabel, "success rate (mean of up to %d seeds)", seeds);
-        svg_cat_lines_t l = {name, title, ylabel, t->ncol, nc, (const char *const *)t->col_title,
-                             cells, v, join, 0.0, 1.0};
+        svg_cat_lines_t l = {.id = name,
+                             .title = title,
+                             .ylabel = ylabel,
+                             .ngroups = t->ncol,
+                             .nseries = nc,
+                             .groups = (const char *const *)t->col_title,
+                             .series = cells,
+                             .value = v,
+                             .join = join,
+                             .ylo = 0.0,
+                             .yhi = 1.0};
         lln_text_t svg = {0}, table = {0};
         svg_cat_lines(&svg, &l, W, H, o->xml_decl);
         timing_table(&table, t, tasks[k], cells, nc);

@@ -31,8 +31,9 @@ COLUMN_TITLES = {
 
 def axis_of(column):
     """The axis a column varies: trained, jitter, dropout or rate."""
-    return {"jitter": "jitter", "drop": "dropout", "rate": "rate"}.get(column.split("_")[0],
-                                                                       "trained")
+    return {"jitter": "jitter", "drop": "dropout", "rate": "rate"}.get(
+        column.split("_")[0], "trained"
+    )
 
 
 def fail(msg):
@@ -59,7 +60,9 @@ def read_runs(path):
         where = f"{path}:{no}"
         parts = line.split("\t")
         if len(parts) != len(HEADER):
-            fail(f"{where}: expected {len(HEADER)} tab-separated fields, got {len(parts)}")
+            fail(
+                f"{where}: expected {len(HEADER)} tab-separated fields, got {len(parts)}"
+            )
         task, cell, seed, params, column, timing, ok, episodes = parts
         if column not in COLUMN_TITLES:
             fail(f"{where}: field 'column': unknown timing column '{column}'")
@@ -107,18 +110,20 @@ def summarise(runs):
                 timings = sorted({x["timing"] for x in g})
                 if len(timings) != 1:
                     fail(f"{task} {cell} {col}: runs with different timings {timings}")
-                rows.append({
-                    "task": task,
-                    "cell": cell,
-                    "params": params[-1],
-                    "column": col,
-                    "timing": timings[0],
-                    "seeds": len(g),
-                    "episodes": g[0]["episodes"],
-                    "mean": sum(rates) / len(rates),
-                    "min": min(rates),
-                    "max": max(rates),
-                })
+                rows.append(
+                    {
+                        "task": task,
+                        "cell": cell,
+                        "params": params[-1],
+                        "column": col,
+                        "timing": timings[0],
+                        "seeds": len(g),
+                        "episodes": g[0]["episodes"],
+                        "mean": sum(rates) / len(rates),
+                        "min": min(rates),
+                        "max": max(rates),
+                    }
+                )
     return order_tasks, order_cells, order_cols, rows
 
 
@@ -142,12 +147,20 @@ def markdown(tasks, cells, cols, rows):
     out = []
     for task in tasks:
         first = by[(task, cells[task][0], cols[0])]
-        timings = ", ".join(f"{COLUMN_TITLES[c]} {by[(task, cells[task][0], c)]['timing']}"
-                            for c in cols)
-        out.append(f"**{task}** (success rate over {first['episodes']} held-out episodes, mean "
-                   f"over the seeds, lowest-highest seed in brackets; --timing B,J,D,S: {timings})")
+        timings = ", ".join(
+            f"{COLUMN_TITLES[c]} {by[(task, cells[task][0], c)]['timing']}"
+            for c in cols
+        )
+        out.append(
+            f"**{task}** (success rate over {first['episodes']} held-out episodes, mean "
+            f"over the seeds, lowest-highest seed in brackets; --timing B,J,D,S: {timings})"
+        )
         out.append("")
-        out.append("| cell | params | seeds | " + " | ".join(COLUMN_TITLES[c] for c in cols) + " |")
+        out.append(
+            "| cell | params | seeds | "
+            + " | ".join(COLUMN_TITLES[c] for c in cols)
+            + " |"
+        )
         out.append("|---|---|---|" + "---|" * len(cols))
         for cell in cells[task]:
             r0 = by[(task, cell, cols[0])]
@@ -159,7 +172,9 @@ def markdown(tasks, cells, cols, rows):
                 if r["seeds"] > 1:
                     v += f" ({r['min']:.2f}-{r['max']:.2f})"
                 vals.append(v)
-            out.append(f"| {cell} | {params} | {r0['seeds']} | " + " | ".join(vals) + " |")
+            out.append(
+                f"| {cell} | {params} | {r0['seeds']} | " + " | ".join(vals) + " |"
+            )
         out.append("")
     return "\n".join(out)
 
@@ -173,7 +188,9 @@ def main(argv):
     result = {
         "lln_result": "timing",
         "version": 1,
-        "columns": [{"name": c, "title": COLUMN_TITLES[c], "axis": axis_of(c)} for c in cols],
+        "columns": [
+            {"name": c, "title": COLUMN_TITLES[c], "axis": axis_of(c)} for c in cols
+        ],
         "rows": rows,
     }
     write_atomic(argv[3], json.dumps(result, indent=1) + "\n")

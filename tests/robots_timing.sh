@@ -17,8 +17,11 @@ lln="$build/lln"
 "$lln" sim cartpole --episodes 1 -q >/dev/null 2>&1 ||
     skip_loud "lln sim cartpole does not run (lln built without MuJoCo?): the timing study was NOT checked"
 sout="$tmp/study"
-run() { env TASKS=cartpole CELLS=gru SEEDS=1 EPOCHS=2 EPISODES=3 ROWS=3000 \
-    TIMINGS="trained rate_x2" "$@" bash "$study" "$build" "$sout"; }
+# shellcheck disable=SC2317 # run is called through expect
+run() {
+    env TASKS=cartpole CELLS=gru SEEDS=1 EPOCHS=2 EPISODES=3 ROWS=3000 \
+        TIMINGS="trained rate_x2" "$@" bash "$study" "$build" "$sout"
+}
 
 expect 0 '\[2/2\] cartpole-gru-1: params [0-9]+, successes of 3: trained=[0-3] rate_x2=[0-3]' -- run
 for f in timing.tsv timing.md timing.json plots/timing-cartpole.svg; do
