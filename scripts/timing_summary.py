@@ -179,12 +179,56 @@ def markdown(tasks, cells, cols, rows):
     return "\n".join(out)
 
 
+def changes(runs, tasks, cells, cols):
+    """Per task and cell, the change from the trained timing in percentage points: per seed
+    the rate at a column minus the rate of the same network at the trained timing (the same
+    held-out episodes), averaged over the seeds."""
+    if "trained" not in cols or len(cols) < 2:
+        return ""
+    rate = {
+        (r["task"], r["cell"], r["seed"], r["column"]): r["successes"] / r["episodes"]
+        for r in runs
+    }
+    others = [c for c in cols if c != "trained"]
+    out = [
+        "**Change from the trained timing** (percentage points; per seed, the success at "
+        "the deployed timing minus that of the same network at the trained timing on the "
+        "same episodes, averaged over the seeds; worst: the most negative column)",
+        "",
+        "| task | cell | "
+        + " | ".join(COLUMN_TITLES[c] for c in others)
+        + " | worst |",
+        "|---|---|" + "---|" * (len(others) + 1),
+    ]
+    for task in tasks:
+        for cell in cells[task]:
+            seeds = sorted({k[2] for k in rate if k[0] == task and k[1] == cell})
+            vals = []
+            for c in others:
+                d = [
+                    rate[(task, cell, s, c)] - rate[(task, cell, s, "trained")]
+                    for s in seeds
+                    if (task, cell, s, c) in rate and (task, cell, s, "trained") in rate
+                ]
+                vals.append(100 * sum(d) / len(d) if d else float("nan"))
+            worst = min(vals)
+            cells_txt = [f"{v:+.1f}" for v in vals]
+            out.append(
+                f"| {task} | {cell} | " + " | ".join(cells_txt) + f" | {worst:+.1f} |"
+            )
+    out.append("")
+    return "\n".join(out)
+
+
 def main(argv):
     if len(argv) != 4:
         fail("usage: timing_summary.py TIMING.tsv TABLE.md RESULT.json")
     runs = read_runs(argv[1])
     tasks, cells, cols, rows = summarise(runs)
-    write_atomic(argv[2], markdown(tasks, cells, cols, rows))
+    write_atomic(
+        argv[2],
+        markdown(tasks, cells, cols, rows) + "\n" + changes(runs, tasks, cells, cols),
+    )
     result = {
         "lln_result": "timing",
         "version": 1,
