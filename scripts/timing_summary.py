@@ -131,6 +131,7 @@ def write_atomic(path, text):
     d = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=d)
     try:
+        os.fchmod(fd, 0o644)  # mkstemp makes 0600; these are ordinary result files
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
             f.flush()
@@ -212,7 +213,7 @@ def changes(runs, tasks, cells, cols):
                 ]
                 vals.append(100 * sum(d) / len(d) if d else float("nan"))
             worst = min(vals)
-            cells_txt = [f"{v:+.1f}" for v in vals]
+            cells_txt = [f"{round(v, 1) + 0.0:+.1f}" for v in vals]
             out.append(
                 f"| {task} | {cell} | " + " | ".join(cells_txt) + f" | {worst:+.1f} |"
             )
