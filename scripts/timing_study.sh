@@ -17,7 +17,7 @@
 # EPISODES, ROWS or TIMINGS needs a fresh OUT_DIR (OUT_DIR/settings records them; a mismatch
 # is refused). Output: OUT_DIR/timing.tsv (every run),
 # OUT_DIR/timing.md (the table), OUT_DIR/timing.json (for lln report / lln plot), its figures
-# OUT_DIR/plots/timing-TASK.svg, logs in OUT_DIR/logs/. Exit status 1 when any run failed (named, with its log).
+# OUT_DIR/plots/timing-TASK.svg and the page OUT_DIR/report.html, logs in OUT_DIR/logs/. Exit status 1 when any run failed (named, with its log).
 set -euo pipefail
 build=${1:-build}
 out=${2:-build/timing}
@@ -224,4 +224,6 @@ mv "$out/timing.tsv.tmp" "$out/timing.tsv"
 python3 "$(dirname "$0")/timing_summary.py" "$out/timing.tsv" "$out/timing.md" "$out/timing.json"
 "$lln" plot "$out/timing.json" -o "$out/plots" >"$out/logs/plot.log" 2>&1 ||
     die "lln plot $out/timing.json failed (see $out/logs/plot.log)"
-echo "timing study: $n runs ($skipped finished earlier); table $out/timing.md, data $out/timing.tsv, report input $out/timing.json, plots $out/plots/"
+"$lln" report "$out/timing.json" -o "$out/report.html" --title "liquid-edge timing study" \
+    >"$out/logs/report.log" 2>&1 || die "lln report $out/timing.json failed (see $out/logs/report.log)"
+echo "timing study: $n runs ($skipped finished earlier); table $out/timing.md, data $out/timing.tsv, report input $out/timing.json, plots $out/plots/, report $out/report.html"

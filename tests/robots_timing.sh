@@ -24,7 +24,7 @@ run() {
 }
 
 expect 0 '\[2/2\] cartpole-gru-1: params [0-9]+, successes of 3: trained=[0-3] rate_x2=[0-3]' -- run
-for f in timing.tsv timing.md timing.json plots/timing-cartpole.svg; do
+for f in timing.tsv timing.md timing.json plots/timing-cartpole.svg report.html; do
     [ -s "$sout/$f" ] || fail "the study wrote no $f"
 done
 grep -qE '^\| gru \| [0-9]+ \| 1 \| [01]\.[0-9]{2} \| ' "$sout/timing.md" ||
