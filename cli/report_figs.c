@@ -696,8 +696,11 @@ static void fig_timing(const rep_timing_t *t, int index, const rep_opts_t *o, fi
         char name[64], title[200];
         int len = index > 0 ? snprintf(name, sizeof name, "timing-%d-", index + 1)
                             : snprintf(name, sizeof name, "timing-");
-        for (const char *p = tasks[k]; *p && len < (int)sizeof name - 1; p++)
-            name[len++] = (isalnum((unsigned char)*p) || *p == '-' || *p == '_') ? *p : '_';
+        for (const char *p = tasks[k]; *p && len < (int)sizeof name - 1; p++, len++) {
+            name[len] = '_';
+            if (isalnum((unsigned char)*p) || *p == '-' || *p == '_')
+                name[len] = *p;
+        }
         name[len] = '\0';
         snprintf(title, sizeof title, "%.80s: closed-loop success as the deployed timing changes",
                  tasks[k]);

@@ -378,6 +378,12 @@ static int load_compare(jctx_t *j, const cJSON *root, rep_results_t *r)
 
 /* ---- timing study ---------------------------------------------------------------------- */
 
+/* Both strings set and equal (the fields are set once loaded; a failed load leaves NULLs). */
+static int same(const char *a, const char *b)
+{
+    return a != NULL && b != NULL && strcmp(a, b) == 0;
+}
+
 static int load_timing_row(jctx_t *j, const cJSON *o, const rep_timing_t *t, rep_timing_row_t *w)
 {
     if (!(jstr(j, o, "task", 0, &w->task) && jstr(j, o, "cell", 0, &w->cell) &&
@@ -388,7 +394,7 @@ static int load_timing_row(jctx_t *j, const cJSON *o, const rep_timing_t *t, rep
         return 0;
     int known = 0;
     for (int c = 0; c < t->ncol && !known; c++)
-        known = strcmp(w->column, t->col_name[c]) == 0;
+        known = same(w->column, t->col_name[c]);
     char got[96];
     if (!known) {
         snprintf(got, sizeof got, "'%.40s'", w->column);
@@ -436,7 +442,7 @@ static int load_timing(jctx_t *j, const cJSON *root, rep_results_t *r)
               jenum(j, e, "axis", AXES, &t->col_axis[c])))
             return 0;
         for (int k = 0; k < c; k++)
-            if (strcmp(t->col_name[k], t->col_name[c]) == 0) {
+            if (same(t->col_name[k], t->col_name[c])) {
                 jerr(j, "name", "given twice in 'columns'", t->col_name[c]);
                 return 0;
             }
@@ -454,8 +460,7 @@ static int load_timing(jctx_t *j, const cJSON *root, rep_results_t *r)
             return 0;
         for (int k = 0; k < t->nrows - 1; k++) {
             const rep_timing_row_t *q = &t->rows[k];
-            if (strcmp(q->task, w->task) == 0 && strcmp(q->cell, w->cell) == 0 &&
-                strcmp(q->column, w->column) == 0) {
+            if (same(q->task, w->task) && same(q->cell, w->cell) && same(q->column, w->column)) {
                 char got[192];
                 snprintf(got, sizeof got, "task '%.40s', cell '%.40s', column '%.40s' as rows[%d]",
                          w->task, w->cell, w->column, k);
