@@ -24,6 +24,9 @@ typedef enum nc_msg_type {
 
 typedef enum nc_reliability { NC_RELIABLE = 0, NC_BEST_EFFORT = 1 } nc_reliability_t;
 typedef enum nc_step_mode { NC_STEP_TRIGGER = 0, NC_STEP_EVERY = 1 } nc_step_mode_t;
+/* Which thread takes the inputs and steps: Cyclone's receive thread (a data-available listener,
+ * one thread hop less) or the node's main thread (woken by a waitset). */
+typedef enum nc_step_thread { NC_THREAD_RECEIVE = 0, NC_THREAD_NODE = 1 } nc_step_thread_t;
 /* Which array of a JointState: position, velocity or effort. */
 typedef enum nc_joint_field {
     NC_JOINT_POSITION = 0,
@@ -55,6 +58,8 @@ typedef struct nc_port {
 typedef struct nc_config {
     int domain; /* DDS domain (= ROS_DOMAIN_ID) */
     nc_step_mode_t step;
+    nc_step_thread_t step_thread;
+    int write_batch; /* 1: Cyclone's write batching, flushed after each batch of inputs */
     int trigger;                /* index into inputs (step = trigger) */
     double max_age;             /* s: an input older than this relative to the step -> no step */
     double gap_reset;           /* s: a larger Δt resets the state first (0 = never) */

@@ -4,6 +4,8 @@
 #   run.sh BUILD_DIR ci [SECONDS]   quick + Prometheus scraping the node during a 1 kHz soak
 #                                   of SECONDS (default 30)            (CI stage ros2)
 #   run.sh BUILD_DIR soak [SECONDS] the 1 kHz soak alone, default 600 s (make soak)
+#   run.sh BUILD_DIR bench [COUNT [RUNS]]  sustained step rate: RUNS (3) bursts of COUNT
+#                                   (20 000) Imu; passes when the median run is >= 10 kHz
 # The talker and listener are built from the upstream ROS 2 .msg definitions, not from the
 # node's IDL. Exit 0 = pass, 1 = fail, 77 = skipped (says why).
 set -uo pipefail
@@ -45,8 +47,12 @@ metric() { # metric 'SERIES{labels}' -> value (empty when missing)
     curl -s --max-time 5 "http://127.0.0.1:$PORT/metrics" |
         awk -v s="$1" 'index($0, s " ") == 1 { print $2; exit }'
 }
+# STEP_THREAD=receive|node and WRITE_BATCH=on|off (environment): [node] step_thread and
+# write_batch of every test config (unset: the node's defaults), to measure each choice
 conf() { # conf SRC DEST [watchdog]: the test config with this run's port (and watchdog)
     sed -e "s/127.0.0.1:19464/127.0.0.1:$PORT/" ${3:+-e "s/^watchdog = .*/watchdog = $3/"} \
+        ${STEP_THREAD:+-e "s/^\[node\]\$/[node]\nstep_thread = $STEP_THREAD/"} \
+        ${WRITE_BATCH:+-e "s/^\[node\]\$/[node]\nwrite_batch = $WRITE_BATCH/"} \
         "$HERE/$1" >"$2"
 }
 start_node() { # start_node MODEL CONF NAME: runs lln-ros2 in the background as $NP
@@ -372,6 +378,35 @@ PY
     grep -E 'steps|us:' "$W/soak.err" | sed 's/^/  /'
 }
 
+test_bench() { # test_bench COUNT RUNS: the node's sustained step rate on bursts
+    local n=$1 runs=$2 rates=""
+    echo "--- bench: $runs bursts of $n Imu written as fast as the talker can; LTC AutoNCP(19,4),"
+    echo "    Twist + Float32MultiArray out (reliable); rate = steps / (last step - first step)"
+    conf node_imu.conf "$W/bench.conf"
+    for r in $(seq "$runs"); do
+        start_node "$W/imu.lln" "$W/bench.conf" bench || { fail "bench: node start"; return; }
+        "$LIST" 120 "$n" >"$W/bench-list.out" &
+        local lp=$!
+        PIDS="$PIDS $lp"
+        sleep 0.5
+        "$TALK" burst "$n" >"$W/bench-talk.out" 2>&1
+        wait $lp
+        local lrc=$?
+        kill -TERM "$NP"
+        wait "$NP"
+        local rate
+        rate=$(sed -n 's/.* steps in .* s (\([0-9]*\) steps\/s).*/\1/p' "$W/bench.err")
+        echo "  run $r: $(grep -E 'steps in' "$W/bench.err" | sed 's/^lln-ros2: //'); listener: $(tail -n 1 "$W/bench-list.out")"
+        grep -E 'us:' "$W/bench.err" | sed 's/^lln-ros2:/        /'
+        check "bench run $r: all $n outputs of each type received" test $lrc -eq 0
+        rates="$rates ${rate:-0}"
+    done
+    local med
+    med=$(tr ' ' '\n' <<<"$rates" | grep . | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+    echo "  bench: steps/s per run:$rates; median $med (nproc $(nproc), load $(cut -d' ' -f1-3 /proc/loadavg))"
+    check "bench: median sustained rate $med steps/s >= 10000" ge "$med" 10000
+}
+
 case $MODE in
 quick | ci)
     for t in config_errors wire_content faults joints nonfinite_output scan; do "test_$t"; done
@@ -382,6 +417,9 @@ quick | ci)
     ;;
 soak)
     test_soak "${SOAK_S:-600}"
+    ;;
+bench)
+    test_bench "${SOAK_S:-20000}" "${4:-3}"
     ;;
 *)
     echo "unknown mode $MODE"
