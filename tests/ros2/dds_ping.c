@@ -14,6 +14,10 @@
  *                                      Float32MultiArray on rt/policy_out (reliable, depth
  *                                      20 000, as the soak's node config); prints the same
  *                                      p50/p99/max lines as lln-ros2 --latency-report
+ *   dds_ping udp COUNT RATE_HZ         no DDS: a child process blocks in recv() on a loopback
+ *                                      UDP socket, the parent sends it 2 datagrams of 64 bytes
+ *                                      per tick and prints p50/p99/max of one sendto() call
+ *                                      (the kernel's part of a DDS write)
  *
  * Both clocks are the same CLOCK_REALTIME (one machine), so take - source is the one-way
  * latency from the start of dds_write to the reader's take. Exit 0 when all COUNT (x K) samples
@@ -23,6 +27,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "dds/dds.h"
 #include "upstream_msgs.h"
@@ -244,25 +254,83 @@ static int do_relay(dds_entity_t pp, long count)
     return n == count && rc == DDS_RETCODE_OK ? 0 : 1;
 }
 
+static int do_udp(long count, double rate)
+{
+    int rx = socket(AF_INET, SOCK_DGRAM, 0), tx = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t alen = sizeof a;
+    if (rx < 0 || tx < 0 || bind(rx, (struct sockaddr *)&a, sizeof a) != 0 ||
+        getsockname(rx, (struct sockaddr *)&a, &alen) != 0) {
+        perror("dds_ping: udp socket");
+        return 1;
+    }
+    pid_t child = fork();
+    if (child < 0) {
+        perror("dds_ping: fork");
+        return 1;
+    }
+    if (child == 0) { /* the receiver: blocks in recv like a DDS receive thread */
+        char b[64];
+        for (long i = 0; i < 2 * count; i++)
+            if (recv(rx, b, sizeof b, 0) < 0)
+                _exit(1);
+        _exit(0);
+    }
+    float *wt = malloc((size_t)count * 2 * sizeof *wt);
+    if (wt == NULL)
+        return 1;
+    char msg[64] = {0};
+    long period = (long)(1e9 / rate), n = 0, failed = 0;
+    struct timespec next;
+    clock_gettime(CLOCK_MONOTONIC, &next);
+    for (long i = 0; i < count; i++) {
+        for (int k = 0; k < 2; k++) {
+            int64_t t0 = mono_ns();
+            failed += sendto(tx, msg, sizeof msg, 0, (struct sockaddr *)&a, sizeof a) < 0;
+            wt[n++] = (float)(mono_ns() - t0) * 1e-3f;
+        }
+        next.tv_nsec += period;
+        while (next.tv_nsec >= 1000000000) {
+            next.tv_nsec -= 1000000000;
+            next.tv_sec++;
+        }
+        clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
+    }
+    int st = 0;
+    waitpid(child, &st, 0);
+    printf("dds_ping: udp sent %ld, %ld failed, receiver %s\n", n, failed,
+           WIFEXITED(st) && WEXITSTATUS(st) == 0 ? "got all" : "FAILED");
+    report("sendto", wt, n);
+    free(wt);
+    close(rx);
+    close(tx);
+    return failed == 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3 ||
         (strcmp(argv[1], "recv") != 0 && strcmp(argv[1], "send") != 0 &&
-         strcmp(argv[1], "relay") != 0) ||
-        (strcmp(argv[1], "send") == 0 && argc < 4)) {
-        fprintf(stderr,
-                "usage: dds_ping recv COUNT [SECONDS] | send COUNT RATE_HZ [K] | relay COUNT\n");
+         strcmp(argv[1], "relay") != 0 && strcmp(argv[1], "udp") != 0) ||
+        ((strcmp(argv[1], "send") == 0 || strcmp(argv[1], "udp") == 0) && argc < 4)) {
+        fprintf(stderr, "usage: dds_ping recv COUNT [SECONDS] | send COUNT RATE_HZ [K] | relay "
+                        "COUNT | udp COUNT RATE_HZ\n");
         return 2;
     }
     long count = (long)arg_num(argv[2], "COUNT");
     double x = argc > 3 && strcmp(argv[1], "relay") != 0
-                   ? arg_num(argv[3], argv[1][0] == 'r' ? "SECONDS" : "RATE_HZ")
+                   ? arg_num(argv[3], strcmp(argv[1], "recv") == 0 ? "SECONDS" : "RATE_HZ")
                    : 60;
     int per_tick = argc > 4 ? (int)arg_num(argv[4], "K") : 2;
     if (count <= 0 || count > 10000000 || !(x > 0) || per_tick < 1 || per_tick > 4) {
         fprintf(stderr, "dds_ping: COUNT 1..1e7, SECONDS/RATE_HZ > 0 and K 1..4 please\n");
         return 2;
     }
+    if (strcmp(argv[1], "udp") == 0)
+        return do_udp(count, x);
     dds_entity_t pp = dds_create_participant(domain_from_env(), NULL, NULL);
     if (pp < 0) {
         fprintf(stderr, "dds_ping: participant: %s\n", dds_strretcode(-pp));
