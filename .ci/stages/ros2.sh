@@ -16,7 +16,8 @@ b="$CI_OUT/build-ros2"
 ci_run ros2-configure cmake -S . -B "$b" -DCMAKE_BUILD_TYPE=Release -DLLN_SHARED_DIR="$CI_SHARED" ||
     ci_end FAIL "configure failed"
 ci_run ros2-build cmake --build "$b" -j "$CI_JOBS" --target lln lln_ros2 test_ros2_units \
-    ros2_test_talker ros2_test_listener ros2_test_overflow_model || ci_end FAIL "build failed"
+    ros2_test_talker ros2_test_listener ros2_test_overflow_model ros2_test_dds_ping ||
+    ci_end FAIL "build failed"
 "$b/test_ros2_units" || ci_end FAIL "unit tests failed"
 log="$CI_OUT/logs/ros2-run.log"
 bash tests/ros2/run.sh "$b" ci 30 >"$log" 2>&1
