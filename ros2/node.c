@@ -458,8 +458,16 @@ static void drain_input(node_t *n, int i)
             n->in[i].stamp = stamp;
             n->in[i].have = 1;
             if ((n->cfg.step == NC_STEP_EVERY || n->cfg.trigger == i) &&
-                try_step(n, stamp, t_take, si[s].source_timestamp, &pend[np]))
-                np++;
+                try_step(n, stamp, t_take, si[s].source_timestamp, &pend[np])) {
+                if (n->cfg.write_batch) {
+                    np++; /* its outputs go out with the batch's flush */
+                } else { /* its outputs are with the kernel already */
+                    const pending_t *d = &pend[np];
+                    int64_t t_end = mono_ns();
+                    record_latency(n, d->step_ns, t_end - d->t_take - d->step_ns, d->write_ns,
+                                   dds_time() - d->source);
+                }
+            }
             t_start = mono_ns();
         }
         dds_return_loan(n->in[i].reader, buf, got);
