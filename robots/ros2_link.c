@@ -34,7 +34,8 @@ static dds_entity_t endpoint(rb_ros2_t *l, const dds_topic_descriptor_t *d, cons
     if (t < 0)
         return t;
     dds_qos_t *q = reliable_qos();
-    dds_entity_t e = writer ? dds_create_writer(l->pp, t, q, NULL) : dds_create_reader(l->pp, t, q, NULL);
+    dds_entity_t e =
+        writer ? dds_create_writer(l->pp, t, q, NULL) : dds_create_reader(l->pp, t, q, NULL);
     dds_delete_qos(q);
     return e;
 }
@@ -60,8 +61,9 @@ static int ros2_reset(void *ctx)
     std_msgs_msg_dds__Bool_ b = {true};
     if (dds_write_ts(l->reset, &b, l->stamp) != DDS_RETCODE_OK ||
         dds_wait_for_acks(l->reset, DDS_SECS(5)) != DDS_RETCODE_OK) {
-        fprintf(stderr, "lln sim: --ros2: the node did not acknowledge the reset of episode %ld "
-                        "on /lln_sim/reset within 5 s\n",
+        fprintf(stderr,
+                "lln sim: --ros2: the node did not acknowledge the reset of episode %ld "
+                "on /lln_sim/reset within 5 s\n",
                 l->episodes);
         return 0;
     }

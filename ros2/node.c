@@ -461,7 +461,7 @@ static void drain_input(node_t *n, int i)
                 try_step(n, stamp, t_take, si[s].source_timestamp, &pend[np])) {
                 if (n->cfg.write_batch) {
                     np++; /* its outputs go out with the batch's flush */
-                } else { /* its outputs are with the kernel already */
+                } else {  /* its outputs are with the kernel already */
                     const pending_t *d = &pend[np];
                     int64_t t_end = mono_ns();
                     record_latency(n, d->step_ns, t_end - d->t_take - d->step_ns, d->write_ns,
@@ -595,8 +595,7 @@ static void poll_deadlines(node_t *n)
 
 /* stale, why, last_cmd: the watchdog's state, copied under the lock (the stepping thread may
  * change it while this message is written). */
-static void diagnostics(node_t *n, int64_t now_mono, int stale, const char *why,
-                        int64_t last_cmd)
+static void diagnostics(node_t *n, int64_t now_mono, int stale, const char *why, int64_t last_cmd)
 {
     if (n->diag_writer == 0)
         return;
@@ -678,8 +677,7 @@ static dds_entity_t make_topic(node_t *n, const dds_topic_descriptor_t *d, const
 /* A reader's samples reach the node by a listener on the receive thread or by the main
  * thread's waitset (step_thread); the reset topic goes the same way, so that a reset
  * acknowledged before an input is handled before that input. */
-static int attach_input(node_t *n, dds_entity_t reader, int index,
-                        void (*cb)(dds_entity_t, void *))
+static int attach_input(node_t *n, dds_entity_t reader, int index, void (*cb)(dds_entity_t, void *))
 {
     dds_return_t rc;
     if (n->cfg.step_thread == NC_THREAD_RECEIVE) {

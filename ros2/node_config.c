@@ -380,7 +380,8 @@ static int node_key(parser_t *p, nc_config_t *c, const char *key, char *v, char 
     }
     return fail(
         p, key,
-        "unknown key in [node] (known: domain, step, step_thread, write_batch, trigger, max_age, gap_reset, "
+        "unknown key in [node] (known: domain, step, step_thread, write_batch, trigger, max_age, "
+        "gap_reset, "
         "dt_initial, time_scale, watchdog, diagnostics_period, reset_topic, metrics, name)");
 }
 

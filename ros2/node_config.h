@@ -59,14 +59,14 @@ typedef struct nc_config {
     int domain; /* DDS domain (= ROS_DOMAIN_ID) */
     nc_step_mode_t step;
     nc_step_thread_t step_thread;
-    int write_batch; /* 1: Cyclone's write batching, flushed after each batch of inputs */
-    int trigger;                /* index into inputs (step = trigger) */
-    double max_age;             /* s: an input older than this relative to the step -> no step */
-    double gap_reset;           /* s: a larger Δt resets the state first (0 = never) */
-    double dt_initial;          /* s: Δt of the first step after start or a reset */
-    double time_scale;          /* model time units per second of stamp time */
-    double watchdog;            /* s without a published command -> safe command (0 = off) */
-    double diagnostics_period;  /* s between DiagnosticArray messages (0 = off) */
+    int write_batch;           /* 1: Cyclone's write batching, flushed after each batch of inputs */
+    int trigger;               /* index into inputs (step = trigger) */
+    double max_age;            /* s: an input older than this relative to the step -> no step */
+    double gap_reset;          /* s: a larger Δt resets the state first (0 = never) */
+    double dt_initial;         /* s: Δt of the first step after start or a reset */
+    double time_scale;         /* model time units per second of stamp time */
+    double watchdog;           /* s without a published command -> safe command (0 = off) */
+    double diagnostics_period; /* s between DiagnosticArray messages (0 = off) */
     char reset_topic[NC_TOPIC]; /* std_msgs/msg/Bool; "" = none */
     char metrics[NC_TOPIC];     /* "HOST:PORT" for /metrics, "" = off */
     char name[NC_NAME];         /* diagnostics name and hardware_id */

@@ -50,22 +50,22 @@ static void report(const char *what, float *v, long n)
         return;
     qsort(v, (size_t)n, sizeof *v, cmp_f);
     printf("dds_ping: %-9s us: p50 %.1f  p99 %.1f  max %.1f  (n=%ld)\n", what,
-           (double)v[(n - 1) / 2], (double)v[(long)((double)(n - 1) * 0.99)], (double)v[n - 1],
-           n);
+           (double)v[(n - 1) / 2], (double)v[(long)((double)(n - 1) * 0.99)], (double)v[n - 1], n);
 }
 
 static dds_entity_t endpoint(dds_entity_t pp, int writer)
 {
-    dds_entity_t t = dds_create_topic(pp, &geometry_msgs_msg_dds__Twist__desc, "rt/lln_ping", NULL,
-                                      NULL);
+    dds_entity_t t =
+        dds_create_topic(pp, &geometry_msgs_msg_dds__Twist__desc, "rt/lln_ping", NULL, NULL);
     dds_qos_t *q = dds_create_qos();
     dds_qset_reliability(q, DDS_RELIABILITY_RELIABLE, DDS_MSECS(100));
     if (writer)
         dds_qset_history(q, DDS_HISTORY_KEEP_LAST, 10);
     else
         dds_qset_history(q, DDS_HISTORY_KEEP_ALL, 0);
-    dds_entity_t e = t < 0 ? t : writer ? dds_create_writer(pp, t, q, NULL)
-                                        : dds_create_reader(pp, t, q, NULL);
+    dds_entity_t e = t < 0    ? t
+                     : writer ? dds_create_writer(pp, t, q, NULL)
+                              : dds_create_reader(pp, t, q, NULL);
     dds_delete_qos(q);
     if (e < 0) {
         fprintf(stderr, "dds_ping: cannot create the %s: %s\n", writer ? "writer" : "reader",
@@ -167,8 +167,9 @@ static dds_entity_t relay_endpoint(dds_entity_t pp, const dds_topic_descriptor_t
     dds_qos_t *q = dds_create_qos();
     dds_qset_reliability(q, DDS_RELIABILITY_RELIABLE, DDS_MSECS(100));
     dds_qset_history(q, DDS_HISTORY_KEEP_LAST, 20000);
-    dds_entity_t e = t < 0 ? t : writer ? dds_create_writer(pp, t, q, NULL)
-                                        : dds_create_reader(pp, t, q, NULL);
+    dds_entity_t e = t < 0    ? t
+                     : writer ? dds_create_writer(pp, t, q, NULL)
+                              : dds_create_reader(pp, t, q, NULL);
     dds_delete_qos(q);
     if (e < 0) {
         fprintf(stderr, "dds_ping: cannot create an endpoint of %s: %s\n", name,
@@ -337,8 +338,8 @@ int main(int argc, char **argv)
         return 1;
     }
     int rc = strcmp(argv[1], "relay") == 0 ? do_relay(pp, count)
-             : argv[1][0] == 'r'            ? do_recv(pp, count, x)
-                                            : do_send(pp, count, x, per_tick);
+             : argv[1][0] == 'r'           ? do_recv(pp, count, x)
+                                           : do_send(pp, count, x, per_tick);
     dds_delete(pp);
     return rc;
 }
