@@ -542,14 +542,6 @@ int cmd_sim(int argc, char **argv)
         free(run);
         return EXIT_USAGE;
     }
-#ifndef LLN_HAVE_ROS2
-    if (ros2) {
-        cli_error("sim", "--ros2: this lln was built without Cyclone DDS (install "
-                         "cyclonedds-dev and cyclonedds-tools and rebuild)");
-        free(run);
-        return EXIT_FAIL;
-    }
-#endif
     if (ros2 && dagger) {
         cli_error("sim", "--ros2 and --dagger-out do not go together");
         free(run);
@@ -560,6 +552,14 @@ int cmd_sim(int argc, char **argv)
         free(run);
         return EXIT_USAGE;
     }
+#ifndef LLN_HAVE_ROS2
+    if (ros2) {
+        cli_error("sim", "--ros2: this lln was built without Cyclone DDS (install "
+                         "cyclonedds-dev and cyclonedds-tools and rebuild)");
+        free(run);
+        return EXIT_FAIL;
+    }
+#endif
     rc = EXIT_FAIL;
     char err[1024];
     lln_model_t *m = NULL;

@@ -724,6 +724,14 @@ static int setup_dds(node_t *n)
         return -1;
     }
     n->waitset = dds_create_waitset(n->pp);
+    /* a waitset with nothing attached does not wait: with step_thread = receive only this
+     * never-triggered guard (and the reset topic, if any) keeps the main loop's 20 ms pace */
+    dds_entity_t guard = dds_create_guardcondition(n->pp);
+    if (n->waitset < 0 || guard < 0 ||
+        dds_waitset_attach(n->waitset, guard, (dds_attach_t)-2) != DDS_RETCODE_OK) {
+        fprintf(stderr, "lln-ros2: cannot create a DDS waitset\n");
+        return -1;
+    }
     for (int i = 0; i < c->n_inputs; i++) {
         dds_entity_t t = make_topic(n, descriptor(c->inputs[i].type), c->inputs[i].topic);
         if (t < 0)
@@ -984,10 +992,10 @@ int main(int argc, char **argv)
     int64_t now = mono_ns();
     n->last_cmd_mono = n->last_diag_mono = now;
     int64_t last_poll = now;
-    dds_attach_t trig[NC_MAX_PORTS + 1];
+    dds_attach_t trig[NC_MAX_PORTS + 2];
     while (!stop_signal) {
         /* 20 ms: the longest a watchdog, diagnostics or a stop request waits for a tick */
-        dds_return_t k = dds_waitset_wait(n->waitset, trig, NC_MAX_PORTS + 1, DDS_MSECS(20));
+        dds_return_t k = dds_waitset_wait(n->waitset, trig, NC_MAX_PORTS + 2, DDS_MSECS(20));
         if (k < 0 && k != DDS_RETCODE_TIMEOUT) {
             fprintf(stderr, "lln-ros2: waitset: %s\n", dds_strretcode(-k));
             goto done;
@@ -996,7 +1004,7 @@ int main(int argc, char **argv)
             if (trig[j] == (dds_attach_t)-1)
                 drain_reset(n);
         for (int j = 0; j < k; j++)
-            if (trig[j] != (dds_attach_t)-1)
+            if (trig[j] != (dds_attach_t)-1 && trig[j] != (dds_attach_t)-2)
                 drain_input(n, (int)trig[j]);
         now = mono_ns();
         if (now - last_poll >= 20000000) {
