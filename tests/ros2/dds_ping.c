@@ -187,8 +187,13 @@ static int do_relay(dds_entity_t pp, long count)
         relay_endpoint(pp, &std_msgs_msg_dds__Float32MultiArray__desc, "rt/policy_out", 1);
     float *over = malloc((size_t)count * sizeof *over), *wr = malloc((size_t)count * sizeof *wr);
     float *e2e = malloc((size_t)count * sizeof *e2e);
-    if (over == NULL || wr == NULL || e2e == NULL)
+    if (over == NULL || wr == NULL || e2e == NULL) {
+        fprintf(stderr, "dds_ping: out of memory\n");
+        free(over);
+        free(wr);
+        free(e2e);
         return 1;
+    }
     dds_set_status_mask(r, DDS_DATA_AVAILABLE_STATUS);
     dds_entity_t ws = dds_create_waitset(pp);
     dds_waitset_attach(ws, r, 0);
@@ -268,9 +273,15 @@ static int do_udp(long count, double rate)
         perror("dds_ping: udp socket");
         return 1;
     }
+    float *wt = malloc((size_t)count * 2 * sizeof *wt);
+    if (wt == NULL) {
+        fprintf(stderr, "dds_ping: out of memory\n");
+        return 1;
+    }
     pid_t child = fork();
     if (child < 0) {
         perror("dds_ping: fork");
+        free(wt);
         return 1;
     }
     if (child == 0) { /* the receiver: blocks in recv like a DDS receive thread */
@@ -280,9 +291,6 @@ static int do_udp(long count, double rate)
                 _exit(1);
         _exit(0);
     }
-    float *wt = malloc((size_t)count * 2 * sizeof *wt);
-    if (wt == NULL)
-        return 1;
     char msg[64] = {0};
     long period = (long)(1e9 / rate), n = 0, failed = 0;
     struct timespec next;
