@@ -298,7 +298,7 @@ static void defaults(nc_config_t *c)
     memset(c, 0, sizeof *c);
     c->domain = -1; /* ROS_DOMAIN_ID, else 0 */
     c->step = NC_STEP_EVERY;
-    c->step_thread = NC_THREAD_NODE;
+    c->step_thread = NC_THREAD_RECEIVE;
     c->write_batch = 0;
     c->trigger = -1;
     c->max_age = 0.5;

@@ -2,7 +2,8 @@
 # ROS 2 node (lln-ros2) over Cyclone DDS on loopback: configuration faults, wire content
 # against a talker/listener built from the upstream .msg files, faults (NaN/inf, backwards
 # stamps, publisher killed and restarted, 100 000-range LaserScan, 10 000-message burst,
-# SIGTERM), then a 30-second 1 kHz soak (reliable QoS, zero lost outputs) while a real
+# SIGTERM), lln sim cartpole --ros2 against the node (episodes equal the in-process run), then
+# a 30-second 1 kHz soak (reliable QoS, zero lost outputs) while a real
 # Prometheus server scrapes the node's /metrics (tests/ros2/run.sh ci). Budget: 3 minutes.
 # shellcheck source=.ci/lib.sh
 . "$(dirname "$0")/../lib.sh"

@@ -9,7 +9,7 @@
  *                                      default 2: the node's Twist + array), and prints
  *                                      p50/p99/max of one dds_write call
  *   dds_ping relay COUNT               the node's DDS work without the node: takes COUNT Imu
- *                                      from rt/imu (as lln-ros2's waitset thread does) and for
+ *                                      from rt/imu (as lln-ros2 with step_thread = node) and for
  *                                      each writes a Twist on rt/cmd_vel and a
  *                                      Float32MultiArray on rt/policy_out (reliable, depth
  *                                      20 000, as the soak's node config); prints the same
