@@ -68,52 +68,71 @@ static int q_bitlen64(uint64_t d)
 
 /* ---- layers ------------------------------------------------------------------------------ */
 
-/* Requantised row result, clamped to +-2^24 (beyond it any int16 result saturates; with the
- * quantizer's |bias| <= 2^23 the sums below stay in 32 bits). shift in [-31, 31]. */
-static inline int32_t q_req(int32_t acc, int32_t mult, int shift)
+/* uint32 -> int32 as two's complement (no implementation-defined conversion; no code). */
+static inline int32_t q_u2s(uint32_t u)
 {
-    uint32_t mag = lln_fx__mulshift_mag(lln_fx__abs32(acc), lln_fx__abs32(mult), 31 + shift);
-    int32_t r = mag > (1u << 24) ? 1 << 24 : (int32_t)mag;
-    return (acc < 0) != (mult < 0) ? -r : r;
+    return u <= (uint32_t)INT32_MAX ? (int32_t)u : -(int32_t)(~u) - 1;
 }
 
-static inline int16_t q_out(int32_t acc, int32_t mult, int shift, int32_t bias)
+/* floor(x / 2^k), k in [0, 31], for either sign without shifting a negative value (one ASR). */
+static inline int32_t q_asr(int32_t x, int k)
 {
-    return lln_fx_sat16(q_req(acc, mult, shift) + bias);
+    return x >= 0 ? (int32_t)((uint32_t)x >> k) : -(int32_t)(~(uint32_t)x >> k) - 1;
+}
+
+/* rq(p, s) = floor(p / 2^s + 1/2) for |p| < 2^62 and s in [1, 62]: the requantisation of
+ * lln_rtq.h. For s >= 33 (multipliers are chosen so; the usual case) only the high word is
+ * needed, floor(p / 2^32) + 2^(s-33) shifted right by s - 32 (successive floors of divisions
+ * by powers of two compose exactly): one SMULL before it, an ADD and an ASR here. The result
+ * then has |r| < 2^30, which with |bias| <= 2^23 stays in 32 bits and saturates to int16 as the
+ * clamp at +-2^24 below would. Smaller s (large scales) take the 64-bit path, clamped. */
+static inline int32_t q_rq(int64_t p, int s)
+{
+    if (s >= 33)
+        return q_asr(q_u2s((uint32_t)((uint64_t)p >> 32)) + (1 << (s - 33)), s - 32);
+    int64_t v = p + ((int64_t)1 << (s - 1));
+    uint64_t mag = v >= 0 ? (uint64_t)v >> s : ((0u - (uint64_t)v) + ((uint64_t)1 << s) - 1u) >> s;
+    int32_t r = mag > (1u << 24) ? 1 << 24 : (int32_t)mag;
+    return v >= 0 ? r : -r;
 }
 
 static void q_affine(const lln_rtq_affine_t *a, const int16_t *x, int16_t *y, uint16_t n)
 {
     for (uint16_t i = 0; i < n; i++)
-        y[i] = q_out(x[i], a->mult[i], a->shift[i], a->bias[i]);
+        y[i] = lln_fx_sat16(q_rq((int64_t)x[i] * a->mult[i], a->shift[i]) + a->bias[i]);
 }
 
-/* y = W x + b, int8 rows (two rows at a time share the activation loads); with a split,
- * each row is two column groups with their own scales whose results meet in 32 bits. */
-static void q_dense(const lln_rtq_dense_t *d, const int16_t *x, int16_t *y)
+/* y = W x + b (lln_rtq_dense_t), group A read from xa, group B from xb; two rows at a time
+ * share the activation loads, and each row's groups meet in one 64-bit sum. */
+static void q_dense(const lln_rtq_dense_t *d, const int16_t *xa, const int16_t *xb, int16_t *y)
 {
-    int na = d->split ? d->split : d->in, nb = d->in - na;
+    int na = d->split ? d->split : d->in, nb = d->in - na, s = d->shift;
+    const int32_t *mult = d->mult, *mult2 = d->mult2, *bias = d->bias;
     uint16_t o = 0;
     for (; o + 2 <= d->out; o += 2) {
         int32_t a0, a1, b0 = 0, b1 = 0;
+        int64_t p0, p1;
         const int8_t *w = d->w + (size_t)o * d->in;
-        lln_fx_dot2_s8i_s16(w, w + d->in, x, na, &a0, &a1);
-        a0 = q_req(a0, d->mult[o], d->shift[o]) + (d->bias ? d->bias[o] : 0);
-        a1 = q_req(a1, d->mult[o + 1], d->shift[o + 1]) + (d->bias ? d->bias[o + 1] : 0);
-        if (nb > 0) {
-            lln_fx_dot2_s8i_s16(w + na, w + d->in + na, x + na, nb, &b0, &b1);
-            b0 = q_req(b0, d->mult2[o], d->shift2[o]);
-            b1 = q_req(b1, d->mult2[o + 1], d->shift2[o + 1]);
+        lln_fx_dot2_s8i_s16(w, w + d->in, xa, na, &a0, &a1);
+        if (nb > 0)
+            lln_fx_dot2_s8i_s16(w + na, w + d->in + na, xb, nb, &b0, &b1);
+        if (mult2) {
+            p0 = (int64_t)a0 * mult[o] + (int64_t)b0 * mult2[o];
+            p1 = (int64_t)a1 * mult[o + 1] + (int64_t)b1 * mult2[o + 1];
+        } else {
+            p0 = (int64_t)(a0 + b0) * mult[o];
+            p1 = (int64_t)(a1 + b1) * mult[o + 1];
         }
-        y[o] = lln_fx_sat16(a0 + b0);
-        y[o + 1] = lln_fx_sat16(a1 + b1);
+        a0 = q_rq(p0, s), a1 = q_rq(p1, s);
+        y[o] = lln_fx_sat16(bias ? a0 + bias[o] : a0);
+        y[o + 1] = lln_fx_sat16(bias ? a1 + bias[o + 1] : a1);
     }
     if (o < d->out) {
         const int8_t *w = d->w + (size_t)o * d->in;
-        int32_t a = q_req(lln_fx_dot_s8i_s16(w, x, na), d->mult[o], d->shift[o]);
-        if (nb > 0)
-            a += q_req(lln_fx_dot_s8i_s16(w + na, x + na, nb), d->mult2[o], d->shift2[o]);
-        y[o] = lln_fx_sat16(a + (d->bias ? d->bias[o] : 0));
+        int32_t a = lln_fx_dot_s8i_s16(w, xa, na), b = nb > 0 ? lln_fx_dot_s8i_s16(w + na, xb, nb) : 0;
+        int64_t p = mult2 ? (int64_t)a * mult[o] + (int64_t)b * mult2[o] : (int64_t)(a + b) * mult[o];
+        a = q_rq(p, s);
+        y[o] = lln_fx_sat16(bias ? a + bias[o] : a);
     }
 }
 
@@ -140,27 +159,31 @@ static int16_t q_act(uint8_t act, int16_t v, int frac)
 }
 
 /* One CfC cell (the closed form: t = sigmoid(time_a dt + time_b), h = ff1 (1 - t) + t ff2 and
- * the no_gate and pure variants) in place on h. */
+ * the no_gate and pure variants) in place on h. Its first dense layer reads inp and h where
+ * they are (two column groups), so nothing is copied. */
 static void q_cfc(const lln_rtq_model_t *m, const lln_rtq_cfc_t *c, const int16_t *inp, int32_t dt,
                   int16_t *h, int16_t *w)
 {
-    uint16_t F = (uint16_t)(c->in + c->hidden), wmax = F, H = c->hidden;
+    uint16_t wmax = (uint16_t)(c->in + c->hidden), H = c->hidden;
     for (uint16_t l = 0; l < c->nbackbone; l++)
         wmax = c->backbone[l].out > wmax ? c->backbone[l].out : wmax;
-    int16_t *z = w, *z2 = z + wmax, *hd = z2 + wmax;
-    for (uint16_t i = 0; i < c->in; i++) /* as stored: the first layer has a group each */
-        z[i] = inp[i];
-    for (uint16_t j = 0; j < H; j++)
-        z[c->in + j] = h[j];
+    int16_t *hd = w + 2 * wmax; /* the backbone's outputs alternate between w and w + wmax */
+    const int16_t *xa = inp, *xb = h;
     for (uint16_t l = 0; l < c->nbackbone; l++) {
-        q_dense(&c->backbone[l], z, z2);
-        for (uint16_t o = 0; o < c->backbone[l].out; o++)
-            z2[o] = q_act(m->activation, z2[o], c->act_frac[l]);
-        int16_t *t = z;
-        z = z2;
-        z2 = t;
+        int16_t *o = w + (l % 2 ? 0 : wmax);
+        q_dense(&c->backbone[l], xa, xb, o);
+        for (uint16_t k = 0; k < c->backbone[l].out; k++)
+            o[k] = q_act(m->activation, o[k], c->act_frac[l]);
+        xa = xb = o;
     }
-    q_dense(&c->heads, z, hd);
+    q_dense(&c->heads, xa, xb, hd);
+    /* time gate argument time_a dt + time_b in Q3.12 as one rounding of the 64-bit sum
+     * time_a dt 2^k + time_b 2^(dt_frac + k): S = t_frac + dt_frac - 12 fractional bits to
+     * drop, raised by k (|time_a dt| < 2^46, so k <= 15 keeps it below 2^61) to at least 33
+     * where it can, for rq's one-word path; the quantizer keeps S >= -14. */
+    int S = c->t_frac + m->dt_frac - 12, k = S >= 33 ? 0 : 33 - S > 15 ? 15 : 33 - S;
+    int sk = S + k < 1 ? 1 : S + k;
+    int64_t tb_scale = (int64_t)1 << (m->dt_frac + k);
     for (uint16_t j = 0; j < H; j++) {
         if (m->mode == LLN_RTQ_MODE_PURE) {
             /* h = A - A exp(-dt (|w_tau| + |f1|)) f1 */
@@ -171,11 +194,8 @@ static void q_cfc(const lln_rtq_model_t *m, const lln_rtq_cfc_t *c, const int16_
             continue;
         }
         int16_t g1 = lln_fx_tanh_fast(hd[j]), g2 = lln_fx_tanh_fast(hd[H + j]);
-        /* time gate sigmoid(t_a dt + t_b) with its argument in Q3.12 */
-        int32_t arg = q_mul(hd[2 * H + j], dt, c->t_frac + m->dt_frac - 12);
-        int16_t a12 =
-            q_sat16_64((int64_t)lln_fx_sat16(arg) + q_shift(hd[3 * H + j], c->t_frac - 12));
-        int32_t s = lln_fx_sigmoid_lut(a12);
+        int64_t p = (int64_t)hd[2 * H + j] * dt * ((int64_t)1 << k) + hd[3 * H + j] * tb_scale;
+        int32_t s = lln_fx_sigmoid_lut(lln_fx_sat16(q_rq(p, sk)));
         /* default: g1 (1 - s) + s g2 = g1 + s (g2 - g1); no_gate: g1 + s g2 (Q0.15; the
          * product is below 2^31: |s| < 2^15, |g2 - g1| < 2^16) */
         int32_t v = g1 + lln_fx_rshift_round(
@@ -298,21 +318,17 @@ static void q_ltc(const lln_rtq_model_t *m, const int16_t *x, int32_t dt, int16_
 
 /* ---- the baselines ----------------------------------------------------------------------------- */
 
-/* GRU / LSTM (torch's cells). z = [xn, h] as stored feeds one split layer of the sigmoid/tanh
+/* GRU / LSTM (torch's cells). [xn, h] (two column groups) feeds one split layer of the sigmoid/tanh
  * gates in Q3.12; the GRU's candidate keeps W_in xn + b_in and W_hn h + b_hn apart (r scales
  * the second), each in its calibrated format. h is Q0.15, the LSTM memory mem_frac. */
 static void q_rnn(const lln_rtq_model_t *m, const int16_t *xn, int16_t *h, int16_t *out, int16_t *w)
 {
     uint16_t I = m->inputs, N = m->units;
-    int16_t *z = w, *g = z + I + N, *ci = g + 4 * (size_t)N, *ch = ci + N;
-    for (uint16_t i = 0; i < I; i++)
-        z[i] = xn[i];
-    for (uint16_t j = 0; j < N; j++)
-        z[I + j] = h[j];
-    q_dense(&m->base->gates, z, g);
+    int16_t *g = w + I + N, *ci = g + 4 * (size_t)N, *ch = ci + N;
+    q_dense(&m->base->gates, xn, h, g);
     if (m->cell == LLN_RTQ_GRU) {
-        q_dense(&m->base->cand_in, xn, ci);
-        q_dense(&m->base->cand_h, h, ch);
+        q_dense(&m->base->cand_in, xn, xn, ci);
+        q_dense(&m->base->cand_h, h, h, ch);
         for (uint16_t j = 0; j < N; j++) {
             int32_t r = lln_fx_sigmoid_lut(g[j]), zg = lln_fx_sigmoid_lut(g[N + j]);
             int32_t a = q_shift(ci[j], m->base->gin_frac - 12) +
@@ -352,7 +368,7 @@ void lln_rtq_baseline(const lln_rtq_model_t *m, const int16_t *xn, int16_t *stat
     const int16_t *in = state;
     for (uint16_t l = 0; l < m->base->nmlp; l++) {
         int16_t *o = l + 1 == m->base->nmlp ? out : out + U + (size_t)(l % 2) * U;
-        q_dense(&m->base->mlp[l], in, o);
+        q_dense(&m->base->mlp[l], in, in, o);
         for (uint16_t k = 0; k < m->base->mlp[l].out; k++)
             o[k] = q_act(m->activation, o[k], m->base->mlp_frac[l]);
         in = o;
@@ -401,7 +417,7 @@ int lln_rtq_step(const lln_rtq_model_t *m, int16_t *state, const int16_t *x, int
     if (y == 0)
         return LLN_RTQ_OK;
     if (m->proj.out > 0) {
-        q_dense(&m->proj, out, w);
+        q_dense(&m->proj, out, out, w);
         out = w;
     }
     q_affine(&m->out_map, out, y, m->outputs);

@@ -60,15 +60,13 @@ static void affine(lln_text_t *t, const lln_qimage_t *q, const char *p, const ll
 static void dense(lln_text_t *t, const lln_qimage_t *q, const char *p, const lln_rtq_dense_t *d)
 {
     lln_text_put(t, "{%u, %u, ", (unsigned)d->out, (unsigned)d->in);
-    const void *ptrs[] = {d->w, d->mult, d->shift, d->bias};
-    for (int i = 0; i < 4; i++) {
-        ref(t, q, p, ptrs[i]);
-        lln_text_put(t, ", ");
-    }
-    lln_text_put(t, "%u, ", (unsigned)d->split);
-    ref(t, q, p, d->mult2);
+    ref(t, q, p, d->w);
     lln_text_put(t, ", ");
-    ref(t, q, p, d->shift2);
+    ref(t, q, p, d->mult);
+    lln_text_put(t, ", %d, ", d->shift);
+    ref(t, q, p, d->bias);
+    lln_text_put(t, ", %u, ", (unsigned)d->split);
+    ref(t, q, p, d->mult2);
     lln_text_put(t, "}");
 }
 
