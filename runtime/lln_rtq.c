@@ -7,9 +7,11 @@
 #include <stddef.h>
 
 #include "lln_fx.h"
+#include "lln_rtq_config.h"
 
 /* ---- integer helpers ------------------------------------------------------------------- */
 
+#if LLN_RTQ_WITH_CFC || LLN_RTQ_WITH_BASELINES
 /* x * 2^-s rounded (s > 0) or x * 2^-s saturated (s < 0), as int32. */
 static inline int32_t q_shift(int32_t x, int s)
 {
@@ -19,11 +21,17 @@ static inline int32_t q_shift(int32_t x, int s)
     return v > INT32_MAX ? INT32_MAX : v < INT32_MIN ? INT32_MIN : (int32_t)v;
 }
 
+#endif
+
+#if LLN_RTQ_WITH_BACKBONE
 static int16_t q_sat16_64(int64_t v)
 {
     return (int16_t)(v > INT16_MAX ? INT16_MAX : v < INT16_MIN ? INT16_MIN : v);
 }
 
+#endif
+
+#if LLN_RTQ_WITH_LTC || (LLN_RTQ_WITH_CFC && LLN_RTQ_WITH_PURE)
 /* |v| as uint64 (INT64_MIN gives 2^63). */
 static uint64_t q_abs64(int64_t v) { return v < 0 ? 0u - (uint64_t)v : (uint64_t)v; }
 
@@ -41,12 +49,18 @@ static int32_t q_shift64(int64_t v, int s)
     return mag > (uint64_t)INT32_MAX ? INT32_MAX : (int32_t)mag;
 }
 
+#endif
+
+#if LLN_RTQ_WITH_CFC && LLN_RTQ_WITH_PURE
 /* round(a b / 2^s) saturated to int32, for any s (the 64-bit path when s < 0). */
 static int32_t q_mul(int32_t a, int32_t b, int s)
 {
     return s >= 0 ? lln_fx_mulshift(a, b, s) : q_shift64((int64_t)a * b, s);
 }
 
+#endif
+
+#if LLN_RTQ_WITH_LTC
 /* Number of significant bits of d (CLZ where the compiler has it: one instruction on
  * Armv7-M and RV32 with Zbb; a loop elsewhere). */
 static int q_bitlen64(uint64_t d)
@@ -65,6 +79,8 @@ static int q_bitlen64(uint64_t d)
     return n;
 #endif
 }
+
+#endif
 
 /* ---- layers ------------------------------------------------------------------------------ */
 
@@ -102,6 +118,7 @@ static void q_affine(const lln_rtq_affine_t *a, const int16_t *x, int16_t *y, ui
         y[i] = lln_fx_sat16(q_rq((int64_t)x[i] * a->mult[i], a->shift[i]) + a->bias[i]);
 }
 
+#if LLN_RTQ_WITH_CFC || LLN_RTQ_WITH_BASELINES || LLN_RTQ_WITH_PROJ
 /* y = W x + b (lln_rtq_dense_t), group A read from xa, group B from xb; two rows at a time
  * share the activation loads, and each row's groups meet in one 64-bit sum. */
 static void q_dense(const lln_rtq_dense_t *d, const int16_t *xa, const int16_t *xb, int16_t *y)
@@ -136,6 +153,9 @@ static void q_dense(const lln_rtq_dense_t *d, const int16_t *xa, const int16_t *
     }
 }
 
+#endif
+
+#if LLN_RTQ_WITH_BACKBONE
 /* Backbone activation of v (frac fractional bits). tanh-like activations get their input in
  * Q3.12 (frac 12) and return Q0.15; relu, silu and gelu keep v's format. */
 static int16_t q_act(uint8_t act, int16_t v, int frac)
@@ -158,6 +178,9 @@ static int16_t q_act(uint8_t act, int16_t v, int frac)
     return lln_fx_sat16(lln_fx_rshift_round((int32_t)v * gate, 15));
 }
 
+#endif
+
+#if LLN_RTQ_WITH_CFC
 /* One CfC cell (the closed form: t = sigmoid(time_a dt + time_b), h = ff1 (1 - t) + t ff2 and
  * the no_gate and pure variants) in place on h. Its first dense layer reads inp and h where
  * they are (two column groups), so nothing is copied. */
@@ -169,6 +192,7 @@ static void q_cfc(const lln_rtq_model_t *m, const lln_rtq_cfc_t *c, const int16_
         wmax = c->backbone[l].out > wmax ? c->backbone[l].out : wmax;
     int16_t *hd = w + 2 * wmax; /* the backbone's outputs alternate between w and w + wmax */
     const int16_t *xa = inp, *xb = h;
+#if LLN_RTQ_WITH_BACKBONE
     for (uint16_t l = 0; l < c->nbackbone; l++) {
         int16_t *o = w + (l % 2 ? 0 : wmax);
         q_dense(&c->backbone[l], xa, xb, o);
@@ -176,6 +200,7 @@ static void q_cfc(const lln_rtq_model_t *m, const lln_rtq_cfc_t *c, const int16_
             o[k] = q_act(m->activation, o[k], c->act_frac[l]);
         xa = xb = o;
     }
+#endif
     q_dense(&c->heads, xa, xb, hd);
     /* time gate argument time_a dt + time_b in Q3.12 as one rounding of the 64-bit sum
      * time_a dt 2^k + time_b 2^(dt_frac + k): S = t_frac + dt_frac - 12 fractional bits to
@@ -185,6 +210,7 @@ static void q_cfc(const lln_rtq_model_t *m, const lln_rtq_cfc_t *c, const int16_
     int sk = S + k < 1 ? 1 : S + k;
     int64_t tb_scale = (int64_t)1 << (m->dt_frac + k);
     for (uint16_t j = 0; j < H; j++) {
+#if LLN_RTQ_WITH_PURE
         if (m->mode == LLN_RTQ_MODE_PURE) {
             /* h = A - A exp(-dt (|w_tau| + |f1|)) f1 */
             int32_t f1 = hd[j], t = c->w_tau[j] + (f1 < 0 ? -f1 : f1);
@@ -193,6 +219,7 @@ static void q_cfc(const lln_rtq_model_t *m, const lln_rtq_cfc_t *c, const int16_
             h[j] = lln_fx_sat16(q_shift64(v, c->a_frac + 15 + c->ff_frac - c->h_frac));
             continue;
         }
+#endif
         int16_t g1 = lln_fx_tanh_fast(hd[j]), g2 = lln_fx_tanh_fast(hd[H + j]);
         int64_t p = (int64_t)hd[2 * H + j] * dt * ((int64_t)1 << k) + hd[3 * H + j] * tb_scale;
         int32_t s = lln_fx_sigmoid_lut(lln_fx_sat16(q_rq(p, sk)));
@@ -204,8 +231,11 @@ static void q_cfc(const lln_rtq_model_t *m, const lln_rtq_cfc_t *c, const int16_
     }
 }
 
+#endif
+
 /* ---- LTC ----------------------------------------------------------------------------------- */
 
+#if LLN_RTQ_WITH_LTC
 /* Conductance of one synapse: P(w) sigmoid(sigma (src - mu)), g units. sigma (src - mu)
  * comes to Q3.12 by a right shift sh in [1, 30] (the quantizer guarantees the range), done
  * half-up on the operand biased by 2^31 (no shift of a negative value): add = 2^31 +
@@ -316,8 +346,11 @@ static void q_ltc(const lln_rtq_model_t *m, const int16_t *x, int32_t dt, int16_
         h[j] = u[j];
 }
 
+#endif
+
 /* ---- the baselines ----------------------------------------------------------------------------- */
 
+#if LLN_RTQ_WITH_BASELINES
 /* GRU / LSTM (torch's cells). [xn, h] (two column groups) feeds one split layer of the sigmoid/tanh
  * gates in Q3.12; the GRU's candidate keeps W_in xn + b_in and W_hn h + b_hn apart (r scales
  * the second), each in its calibrated format. h is Q0.15, the LSTM memory mem_frac. */
@@ -377,6 +410,8 @@ void lln_rtq_baseline(const lln_rtq_model_t *m, const int16_t *xn, int16_t *stat
         out[k] = state[k];
 }
 
+#endif
+
 /* ---- the step ------------------------------------------------------------------------------ */
 
 void lln_rtq_reset(const lln_rtq_model_t *m, int16_t *state)
@@ -385,16 +420,35 @@ void lln_rtq_reset(const lln_rtq_model_t *m, int16_t *state)
         state[i] = 0;
 }
 
+/* Whether this build has every part of the runtime m needs (lln_rtq_config.h); constant
+ * true when everything is compiled in. */
+static int q_parts_ok(const lln_rtq_model_t *m)
+{
+    if (m->proj.out > 0 && !LLN_RTQ_WITH_PROJ)
+        return 0;
+    if (m->cell == LLN_RTQ_LTC)
+        return LLN_RTQ_WITH_LTC;
+    if (m->baseline)
+        return LLN_RTQ_WITH_BASELINES && (m->base->nmlp == 0 || LLN_RTQ_WITH_BACKBONE);
+    return LLN_RTQ_WITH_CFC && (m->mode != LLN_RTQ_MODE_PURE || LLN_RTQ_WITH_PURE) &&
+           (m->ncells == 0 || m->cfc[0].nbackbone == 0 || LLN_RTQ_WITH_BACKBONE);
+}
+
 int lln_rtq_step(const lln_rtq_model_t *m, int16_t *state, const int16_t *x, int32_t dt, int16_t *y,
                  int16_t *scratch16, int32_t *scratch32)
 {
     if (dt <= 0)
         return LLN_RTQ_E_DT;
+    if (!q_parts_ok(m))
+        return LLN_RTQ_E_PART;
     uint16_t N = m->units, Oc = m->cell_outputs;
     const int16_t *out = state;
     int16_t *w = scratch16;
+    (void)N, (void)Oc, (void)scratch32;
     if (m->cell == LLN_RTQ_LTC) {
+#if LLN_RTQ_WITH_LTC
         q_ltc(m, x, dt, state, scratch16, scratch32);
+#endif
     } else {
         int16_t *xn = scratch16;
         w = xn + m->inputs;
@@ -404,6 +458,7 @@ int lln_rtq_step(const lln_rtq_model_t *m, int16_t *state, const int16_t *x, int
             out = w;
             w += Oc;
         } else {
+#if LLN_RTQ_WITH_CFC
             const int16_t *inp = xn;
             uint16_t col = 0;
             for (uint16_t l = 0; l < m->ncells; l++) {
@@ -412,14 +467,17 @@ int lln_rtq_step(const lln_rtq_model_t *m, int16_t *state, const int16_t *x, int
                 col = (uint16_t)(col + m->cfc[l].hidden);
             }
             out = state + N - Oc;
+#endif
         }
     }
     if (y == 0)
         return LLN_RTQ_OK;
+#if LLN_RTQ_WITH_PROJ
     if (m->proj.out > 0) {
         q_dense(&m->proj, out, out, w);
         out = w;
     }
+#endif
     q_affine(&m->out_map, out, y, m->outputs);
     return LLN_RTQ_OK;
 }

@@ -27,6 +27,9 @@ extern "C" {
 /** Status of lln_rtq_step. */
 #define LLN_RTQ_OK 0
 #define LLN_RTQ_E_DT 1 /**< dt <= 0 (state unchanged) */
+/** the model needs a part of the runtime this build left out (lln_rtq_config.h; state
+ *  unchanged) */
+#define LLN_RTQ_E_PART 2
 
 /** Cell kinds, CfC modes and activations (same values as the host library's enums). */
 enum {
@@ -167,8 +170,8 @@ void lln_rtq_reset(const lln_rtq_model_t *m, int16_t *state);
 
 /** One step: x (inputs values, x[i] * 2^-x_frac[i]), dt (> 0, dt * 2^-dt_frac), y (outputs
  *  values, y[o] * 2^-y_frac[o]; may be NULL), scratch buffers of scratch16_len and
- *  scratch32_len values (contents irrelevant). Returns LLN_RTQ_OK, or LLN_RTQ_E_DT with the
- *  state unchanged. */
+ *  scratch32_len values (contents irrelevant). Returns LLN_RTQ_OK, or LLN_RTQ_E_DT or
+ *  LLN_RTQ_E_PART with the state unchanged. */
 int lln_rtq_step(const lln_rtq_model_t *m, int16_t *state, const int16_t *x, int32_t dt, int16_t *y,
                  int16_t *scratch16, int32_t *scratch32);
 
