@@ -124,7 +124,8 @@ static void q_affine(const lln_rtq_affine_t *a, const int16_t *x, int16_t *y, ui
 static void q_dense(const lln_rtq_dense_t *d, const int16_t *xa, const int16_t *xb, int16_t *y)
 {
     int na = d->split ? d->split : d->in, nb = d->in - na, s = d->shift;
-    const int32_t *mult = d->mult, *mult2 = d->mult2, *bias = d->bias;
+    /* mult2 NULL: group B has A's scale (two products rather than A + B, which could wrap) */
+    const int32_t *mult = d->mult, *mult2 = d->mult2 ? d->mult2 : d->mult, *bias = d->bias;
     uint16_t o = 0;
     for (; o + 2 <= d->out; o += 2) {
         int32_t a0, a1, b0 = 0, b1 = 0;
@@ -133,13 +134,8 @@ static void q_dense(const lln_rtq_dense_t *d, const int16_t *xa, const int16_t *
         lln_fx_dot2_s8i_s16(w, w + d->in, xa, na, &a0, &a1);
         if (nb > 0)
             lln_fx_dot2_s8i_s16(w + na, w + d->in + na, xb, nb, &b0, &b1);
-        if (mult2) {
-            p0 = (int64_t)a0 * mult[o] + (int64_t)b0 * mult2[o];
-            p1 = (int64_t)a1 * mult[o + 1] + (int64_t)b1 * mult2[o + 1];
-        } else {
-            p0 = (int64_t)(a0 + b0) * mult[o];
-            p1 = (int64_t)(a1 + b1) * mult[o + 1];
-        }
+        p0 = (int64_t)a0 * mult[o] + (int64_t)b0 * mult2[o];
+        p1 = (int64_t)a1 * mult[o + 1] + (int64_t)b1 * mult2[o + 1];
         a0 = q_rq(p0, s), a1 = q_rq(p1, s);
         y[o] = lln_fx_sat16(bias ? a0 + bias[o] : a0);
         y[o + 1] = lln_fx_sat16(bias ? a1 + bias[o + 1] : a1);
@@ -147,7 +143,7 @@ static void q_dense(const lln_rtq_dense_t *d, const int16_t *xa, const int16_t *
     if (o < d->out) {
         const int8_t *w = d->w + (size_t)o * d->in;
         int32_t a = lln_fx_dot_s8i_s16(w, xa, na), b = nb > 0 ? lln_fx_dot_s8i_s16(w + na, xb, nb) : 0;
-        int64_t p = mult2 ? (int64_t)a * mult[o] + (int64_t)b * mult2[o] : (int64_t)(a + b) * mult[o];
+        int64_t p = (int64_t)a * mult[o] + (int64_t)b * mult2[o];
         a = q_rq(p, s);
         y[o] = lln_fx_sat16(bias ? a + bias[o] : a);
     }
@@ -399,6 +395,7 @@ void lln_rtq_baseline(const lln_rtq_model_t *m, const int16_t *xn, int16_t *stat
     for (uint16_t i = 0; i < I; i++)
         state[N - I + i] = xn[i];
     const int16_t *in = state;
+#if LLN_RTQ_WITH_BACKBONE
     for (uint16_t l = 0; l < m->base->nmlp; l++) {
         int16_t *o = l + 1 == m->base->nmlp ? out : out + U + (size_t)(l % 2) * U;
         q_dense(&m->base->mlp[l], in, in, o);
@@ -406,6 +403,8 @@ void lln_rtq_baseline(const lln_rtq_model_t *m, const int16_t *xn, int16_t *stat
             o[k] = q_act(m->activation, o[k], m->base->mlp_frac[l]);
         in = o;
     }
+#endif
+    (void)in, (void)U;
     for (uint16_t k = 0; m->base->nmlp == 0 && k < N; k++)
         out[k] = state[k];
 }
