@@ -84,38 +84,45 @@ static int q_bitlen64(uint64_t d)
 
 /* ---- layers ------------------------------------------------------------------------------ */
 
-/* uint32 -> int32 as two's complement (no implementation-defined conversion; no code). */
-static inline int32_t q_u2s(uint32_t u)
-{
-    return u <= (uint32_t)INT32_MAX ? (int32_t)u : -(int32_t)(~u) - 1;
-}
-
-/* floor(x / 2^k), k in [0, 31], for either sign without shifting a negative value (one ASR). */
-static inline int32_t q_asr(int32_t x, int k)
-{
-    return x >= 0 ? (int32_t)((uint32_t)x >> k) : -(int32_t)(~(uint32_t)x >> k) - 1;
-}
-
 /* rq(p, s) = floor(p / 2^s + 1/2) for |p| < 2^62 and s in [1, 62]: the requantisation of
- * lln_rtq.h. For s >= 33 (multipliers are chosen so; the usual case) only the high word is
- * needed, floor(p / 2^32) + 2^(s-33) shifted right by s - 32 (successive floors of divisions
- * by powers of two compose exactly): one SMULL before it, an ADD and an ASR here. The result
- * then has |r| < 2^30, which with |bias| <= 2^23 stays in 32 bits and saturates to int16 as the
- * clamp at +-2^24 below would. Smaller s (large scales) take the 64-bit path, clamped. */
-static inline int32_t q_rq(int64_t p, int s)
+ * lln_rtq.h. For s >= 33 (multipliers are chosen so; the usual case) only the high word h =
+ * floor(p / 2^32) is needed: floor((h + 2^(s-33)) / 2^(s-32)) (successive floors of divisions
+ * by powers of two compose exactly), computed on h + 2^31 as unsigned (a monotone map of the
+ * signed range, |h| < 2^30) so no negative value is shifted: h + add, a shift, - sub, with the
+ * constants of q_rq_prep (one SMULL before it, three instructions here). The result then has
+ * |r| < 2^30, which with |bias| <= 2^23 stays in 32 bits and saturates to int16 as the clamp
+ * at +-2^24 of the 64-bit path below would. Smaller s (large scales) take that path. */
+typedef struct {
+    int s, k;
+    uint32_t add;
+    int32_t sub;
+} q_rq_t;
+
+static inline q_rq_t q_rq_prep(int s)
 {
-    if (s >= 33)
-        return q_asr(q_u2s((uint32_t)((uint64_t)p >> 32)) + (1 << (s - 33)), s - 32);
-    int64_t v = p + ((int64_t)1 << (s - 1));
-    uint64_t mag = v >= 0 ? (uint64_t)v >> s : ((0u - (uint64_t)v) + ((uint64_t)1 << s) - 1u) >> s;
+    q_rq_t r = {s, s - 32, 0, 0};
+    if (s >= 33) {
+        r.add = 0x80000000u + (1u << (s - 33));
+        r.sub = (int32_t)(0x80000000u >> r.k);
+    }
+    return r;
+}
+
+static inline int32_t q_rq(int64_t p, q_rq_t c)
+{
+    if (c.s >= 33)
+        return (int32_t)(((uint32_t)((uint64_t)p >> 32) + c.add) >> c.k) - c.sub;
+    int64_t v = p + ((int64_t)1 << (c.s - 1));
+    uint64_t mag = v >= 0 ? (uint64_t)v >> c.s : ((0u - (uint64_t)v) + ((uint64_t)1 << c.s) - 1u) >> c.s;
     int32_t r = mag > (1u << 24) ? 1 << 24 : (int32_t)mag;
     return v >= 0 ? r : -r;
 }
 
+/* x[i] enters as x[i] 2^16 (lln_rtq_affine_t), so factors up to 2^13 keep rq's one-word path. */
 static void q_affine(const lln_rtq_affine_t *a, const int16_t *x, int16_t *y, uint16_t n)
 {
     for (uint16_t i = 0; i < n; i++)
-        y[i] = lln_fx_sat16(q_rq((int64_t)x[i] * a->mult[i], a->shift[i]) + a->bias[i]);
+        y[i] = lln_fx_sat16(q_rq((int64_t)((int32_t)x[i] * 65536) * a->mult[i], q_rq_prep(a->shift[i])) + a->bias[i]);
 }
 
 #if LLN_RTQ_WITH_CFC || LLN_RTQ_WITH_BASELINES || LLN_RTQ_WITH_PROJ
@@ -123,7 +130,8 @@ static void q_affine(const lln_rtq_affine_t *a, const int16_t *x, int16_t *y, ui
  * share the activation loads, and each row's groups meet in one 64-bit sum. */
 static void q_dense(const lln_rtq_dense_t *d, const int16_t *xa, const int16_t *xb, int16_t *y)
 {
-    int na = d->split ? d->split : d->in, nb = d->in - na, s = d->shift;
+    int na = d->split ? d->split : d->in, nb = d->in - na;
+    q_rq_t s = q_rq_prep(d->shift);
     /* mult2 NULL: group B has A's scale (two products rather than A + B, which could wrap) */
     const int32_t *mult = d->mult, *mult2 = d->mult2 ? d->mult2 : d->mult, *bias = d->bias;
     uint16_t o = 0;
@@ -198,13 +206,13 @@ static void q_cfc(const lln_rtq_model_t *m, const lln_rtq_cfc_t *c, const int16_
     }
 #endif
     q_dense(&c->heads, xa, xb, hd);
-    /* time gate argument time_a dt + time_b in Q3.12 as one rounding of the 64-bit sum
-     * time_a dt 2^k + time_b 2^(dt_frac + k): S = t_frac + dt_frac - 12 fractional bits to
-     * drop, raised by k (|time_a dt| < 2^46, so k <= 15 keeps it below 2^61) to at least 33
-     * where it can, for rq's one-word path; the quantizer keeps S >= -14. */
+    /* time gate argument time_a dt + time_b in Q3.12: time_a dt (S = t_frac + dt_frac - 12
+     * fractional bits to drop) rounded once, time_a first scaled by 2^k (|time_a| 2^k <= 2^30)
+     * so that S + k reaches 33 where it can (rq's one-word path; the quantizer keeps S >= -14),
+     * plus time_b 2^(12 - t_frac), exact as the quantizer keeps t_frac in [-3, 12]. */
     int S = c->t_frac + m->dt_frac - 12, k = S >= 33 ? 0 : 33 - S > 15 ? 15 : 33 - S;
-    int sk = S + k < 1 ? 1 : S + k;
-    int64_t tb_scale = (int64_t)1 << (m->dt_frac + k);
+    q_rq_t rq_t = q_rq_prep(S + k < 1 ? 1 : S + k);
+    int32_t ka = (int32_t)1 << k, tb_mul = (int32_t)1 << (12 - c->t_frac);
     for (uint16_t j = 0; j < H; j++) {
 #if LLN_RTQ_WITH_PURE
         if (m->mode == LLN_RTQ_MODE_PURE) {
@@ -217,8 +225,8 @@ static void q_cfc(const lln_rtq_model_t *m, const lln_rtq_cfc_t *c, const int16_
         }
 #endif
         int16_t g1 = lln_fx_tanh_fast(hd[j]), g2 = lln_fx_tanh_fast(hd[H + j]);
-        int64_t p = (int64_t)hd[2 * H + j] * dt * ((int64_t)1 << k) + hd[3 * H + j] * tb_scale;
-        int32_t s = lln_fx_sigmoid_lut(lln_fx_sat16(q_rq(p, sk)));
+        int32_t arg = q_rq((int64_t)(hd[2 * H + j] * ka) * dt, rq_t) + hd[3 * H + j] * tb_mul;
+        int32_t s = lln_fx_sigmoid_lut(lln_fx_sat16(arg));
         /* default: g1 (1 - s) + s g2 = g1 + s (g2 - g1); no_gate: g1 + s g2 (Q0.15; the
          * product is below 2^31: |s| < 2^15, |g2 - g1| < 2^16) */
         int32_t v = g1 + lln_fx_rshift_round(

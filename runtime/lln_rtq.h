@@ -49,7 +49,7 @@ enum {
     LLN_RTQ_ACT_GELU
 };
 
-/** Per-element affine map y[i] = sat16(rq(x[i] mult[i], shift[i]) + bias[i]), where
+/** Per-element affine map y[i] = sat16(rq(x[i] 2^16 mult[i], shift[i]) + bias[i]), where
  *  rq(p, s) = floor(p / 2^s + 1/2) (rounded to nearest, ties up), clamped to +-2^24; shift in
  *  [1, 62], |mult| < 2^30. */
 typedef struct lln_rtq_affine {

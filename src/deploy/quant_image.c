@@ -89,7 +89,7 @@ static void affine(build_t *b, lln_rtq_affine_t *af, const char *tag, int n, con
     snprintf(nm, sizeof nm, "%s_shift", tag), shift = arr(b, nm, LLN_QA_I8, (size_t)n);
     snprintf(nm, sizeof nm, "%s_bias", tag), bias = arr(b, nm, LLN_QA_I32, (size_t)n);
     for (int i = 0; b->ok && i < n; i++) {
-        double f = ldexp(a[i], out_frac[i] - in_frac);
+        double f = ldexp(a[i], out_frac[i] - in_frac - 16); /* the runtime reads x 2^16 */
         shift[i] = (int8_t)shift_for(&f, 1);
         mult[i] = mult_at(f, shift[i]);
         bias[i] = q_bias(c[i], out_frac[i]);
