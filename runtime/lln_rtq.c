@@ -113,7 +113,8 @@ static inline int32_t q_rq(int64_t p, q_rq_t c)
     if (c.s >= 33)
         return (int32_t)(((uint32_t)((uint64_t)p >> 32) + c.add) >> c.k) - c.sub;
     int64_t v = p + ((int64_t)1 << (c.s - 1));
-    uint64_t mag = v >= 0 ? (uint64_t)v >> c.s : ((0u - (uint64_t)v) + ((uint64_t)1 << c.s) - 1u) >> c.s;
+    uint64_t mag =
+        v >= 0 ? (uint64_t)v >> c.s : ((0u - (uint64_t)v) + ((uint64_t)1 << c.s) - 1u) >> c.s;
     int32_t r = mag > (1u << 24) ? 1 << 24 : (int32_t)mag;
     return v >= 0 ? r : -r;
 }
@@ -122,7 +123,9 @@ static inline int32_t q_rq(int64_t p, q_rq_t c)
 static void q_affine(const lln_rtq_affine_t *a, const int16_t *x, int16_t *y, uint16_t n)
 {
     for (uint16_t i = 0; i < n; i++)
-        y[i] = lln_fx_sat16(q_rq((int64_t)((int32_t)x[i] * 65536) * a->mult[i], q_rq_prep(a->shift[i])) + a->bias[i]);
+        y[i] = lln_fx_sat16(
+            q_rq((int64_t)((int32_t)x[i] * 65536) * a->mult[i], q_rq_prep(a->shift[i])) +
+            a->bias[i]);
 }
 
 #if LLN_RTQ_WITH_CFC || LLN_RTQ_WITH_BASELINES || LLN_RTQ_WITH_PROJ
@@ -150,7 +153,8 @@ static void q_dense(const lln_rtq_dense_t *d, const int16_t *xa, const int16_t *
     }
     if (o < d->out) {
         const int8_t *w = d->w + (size_t)o * d->in;
-        int32_t a = lln_fx_dot_s8i_s16(w, xa, na), b = nb > 0 ? lln_fx_dot_s8i_s16(w + na, xb, nb) : 0;
+        int32_t a = lln_fx_dot_s8i_s16(w, xa, na),
+                b = nb > 0 ? lln_fx_dot_s8i_s16(w + na, xb, nb) : 0;
         int64_t p = (int64_t)a * mult[o] + (int64_t)b * mult2[o];
         a = q_rq(p, s);
         y[o] = lln_fx_sat16(bias ? a + bias[o] : a);

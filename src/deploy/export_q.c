@@ -199,8 +199,8 @@ void lln__export_q_config(lln_text_t *t, const lln_qimage_t *q)
 {
     const lln_rtq_model_t *r = &q->model;
     int cfc = r->cell != LLN_RTQ_LTC && r->baseline == NULL;
-    int backbone = (cfc && r->ncells > 0 && r->cfc[0].nbackbone > 0) ||
-                   (r->base != NULL && r->base->nmlp > 0);
+    int backbone =
+        (cfc && r->ncells > 0 && r->cfc[0].nbackbone > 0) || (r->base != NULL && r->base->nmlp > 0);
     const struct {
         const char *name, *what;
         int on;

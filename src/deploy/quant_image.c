@@ -137,8 +137,8 @@ static void dense(build_t *b, lln_rtq_dense_t *d, const char *tag, const lln_rt_
                 mx = fmax(mx, fabs(row[i] * (cs && i < (split ? split : src->in) ? cs[i] : 1.0)));
             double s = mx > 0 ? mx / 127.0 : 1.0;
             for (int i = f0[g]; i < f1[g]; i++)
-                tmp[i] = (int8_t)lrint(
-                    row[i] * (cs && i < (split ? split : src->in) ? cs[i] : 1.0) / s);
+                tmp[i] =
+                    (int8_t)lrint(row[i] * (cs && i < (split ? split : src->in) ? cs[i] : 1.0) / s);
             fac[(size_t)g * src->out + (size_t)o] =
                 ldexp(alpha * s * (g ? in_scale2 : in_scale), f);
         }
@@ -306,8 +306,8 @@ static void rnn_tables(build_t *b, const lln_rt_model_t *r, const lln_qfmt_t *f)
         lln_rt_dense_t ch = {(uint16_t)N, (uint16_t)N, r->base->rnn_hh.w + at * N,
                              r->base->rnn_hh.b + at};
         dense(b, &b->q->base.cand_in, "cand_in", &ci, 1.0, col, 1.0, NULL, f->gin, 0, 0, 1.0);
-        dense(b, &b->q->base.cand_h, "cand_h", &ch, ldexp(1.0, -15), NULL, 1.0, NULL, f->ghn, 0,
-              0, 1.0);
+        dense(b, &b->q->base.cand_h, "cand_h", &ch, ldexp(1.0, -15), NULL, 1.0, NULL, f->ghn, 0, 0,
+              1.0);
         b->q->base.gin_frac = (int8_t)f->gin, b->q->base.ghn_frac = (int8_t)f->ghn;
     }
     b->q->base.mem_frac = (int8_t)(gru ? 0 : f->mem);
