@@ -180,7 +180,12 @@ static void cfc_cell(build_t *b, const lln_rt_model_t *r, int l, const lln_qfmt_
     char nm[48];
     d->in = c->in, d->hidden = c->hidden, d->nbackbone = c->nbackbone;
     d->h_frac = (int8_t)f->h[l];
-    d->ff_frac = (int8_t)f->ff[l], d->t_frac = (int8_t)f->t[l];
+    /* the time heads' format within what the runtime's time gate takes (lln_rtq.c, q_cfc):
+     * [-3, 12] and t + dt - 12 >= -14; calibration chooses so, a model quantized by an
+     * older version may carry 13 or 14 */
+    int tf = f->t[l] > 12 ? 12 : f->t[l] < -3 ? -3 : f->t[l];
+    tf = tf < -2 - f->dt ? -2 - f->dt : tf;
+    d->ff_frac = (int8_t)f->ff[l], d->t_frac = (int8_t)tf;
     /* the first dense layer reads [input, h] as stored: two column groups */
     double scale = l == 0 ? 1.0 : ldexp(1.0, -f->h[l - 1]), scale_h = ldexp(1.0, -f->h[l]);
     /* the first layer reads input and h as two groups; a wired layer whose input (the
@@ -216,7 +221,7 @@ static void cfc_cell(build_t *b, const lln_rt_model_t *r, int l, const lln_qfmt_
         return;
     }
     for (int o = 0; o < c->heads.out; o++)
-        fr[o] = o < (nh == 1 ? H : 2 * H) ? f->ff[l] : f->t[l];
+        fr[o] = o < (nh == 1 ? H : 2 * H) ? f->ff[l] : tf;
     snprintf(nm, sizeof nm, "c%d_heads", l);
     dense(b, &d->heads, nm, &c->heads, scale, first, 1.0, fr, 0, split, own2, scale_h);
     lln__free(fr);
