@@ -136,7 +136,7 @@ static void q_dense(const lln_rtq_dense_t *d, const int16_t *xa, const int16_t *
     int na = d->split ? d->split : d->in, nb = d->in - na;
     q_rq_t s = q_rq_prep(d->shift);
     /* mult2 NULL: group B has A's scale (two products rather than A + B, which could wrap) */
-    const int32_t *mult = d->mult, *mult2 = d->mult2 ? d->mult2 : d->mult, *bias = d->bias;
+    const int32_t *ma = d->mult, *mb = d->mult2 ? d->mult2 : d->mult, *bias = d->bias;
     uint16_t o = 0;
     for (; o + 2 <= d->out; o += 2) {
         int32_t a0, a1, b0 = 0, b1 = 0;
@@ -145,8 +145,8 @@ static void q_dense(const lln_rtq_dense_t *d, const int16_t *xa, const int16_t *
         lln_fx_dot2_s8i_s16(w, w + d->in, xa, na, &a0, &a1);
         if (nb > 0)
             lln_fx_dot2_s8i_s16(w + na, w + d->in + na, xb, nb, &b0, &b1);
-        p0 = (int64_t)a0 * mult[o] + (int64_t)b0 * mult2[o];
-        p1 = (int64_t)a1 * mult[o + 1] + (int64_t)b1 * mult2[o + 1];
+        p0 = (int64_t)a0 * ma[o] + (int64_t)b0 * mb[o];
+        p1 = (int64_t)a1 * ma[o + 1] + (int64_t)b1 * mb[o + 1];
         a0 = q_rq(p0, s), a1 = q_rq(p1, s);
         y[o] = lln_fx_sat16(bias ? a0 + bias[o] : a0);
         y[o + 1] = lln_fx_sat16(bias ? a1 + bias[o + 1] : a1);
@@ -155,7 +155,7 @@ static void q_dense(const lln_rtq_dense_t *d, const int16_t *xa, const int16_t *
         const int8_t *w = d->w + (size_t)o * d->in;
         int32_t a = lln_fx_dot_s8i_s16(w, xa, na),
                 b = nb > 0 ? lln_fx_dot_s8i_s16(w + na, xb, nb) : 0;
-        int64_t p = (int64_t)a * mult[o] + (int64_t)b * mult2[o];
+        int64_t p = (int64_t)a * ma[o] + (int64_t)b * mb[o];
         a = q_rq(p, s);
         y[o] = lln_fx_sat16(bias ? a + bias[o] : a);
     }
@@ -198,7 +198,8 @@ static void q_cfc(const lln_rtq_model_t *m, const lln_rtq_cfc_t *c, const int16_
     uint16_t wmax = (uint16_t)(c->in + c->hidden), H = c->hidden;
     for (uint16_t l = 0; l < c->nbackbone; l++)
         wmax = c->backbone[l].out > wmax ? c->backbone[l].out : wmax;
-    int16_t *hd = w + 2 * wmax; /* the backbone's outputs alternate between w and w + wmax */
+    int16_t *hd =
+        w + 2 * (size_t)wmax; /* the backbone's outputs alternate between w and w + wmax */
     const int16_t *xa = inp, *xb = h;
 #if LLN_RTQ_WITH_BACKBONE
     for (uint16_t l = 0; l < c->nbackbone; l++) {
