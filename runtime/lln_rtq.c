@@ -198,8 +198,8 @@ static void q_cfc(const lln_rtq_model_t *m, const lln_rtq_cfc_t *c, const int16_
     uint16_t wmax = (uint16_t)(c->in + c->hidden), H = c->hidden;
     for (uint16_t l = 0; l < c->nbackbone; l++)
         wmax = c->backbone[l].out > wmax ? c->backbone[l].out : wmax;
-    int16_t *hd =
-        w + 2 * (size_t)wmax; /* the backbone's outputs alternate between w and w + wmax */
+    /* the backbone's outputs alternate between w and w + wmax */
+    int16_t *hd = w + 2 * (size_t)wmax;
     const int16_t *xa = inp, *xb = h;
 #if LLN_RTQ_WITH_BACKBONE
     for (uint16_t l = 0; l < c->nbackbone; l++) {
