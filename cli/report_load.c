@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "lln/csv.h"
 #include "lln/util.h"
+#include "os.h"
 #include "report.h"
 
 static const char *const HISTORY_COLS[] = {"epoch",        "train_loss", "valid_loss",
@@ -668,10 +669,10 @@ int rep_load(const char *cmd, rep_results_t *r, const char *path)
 /* Whether the file at path is loaded already (the same file by another name counts). */
 static int history_loaded(const rep_results_t *r, const char *path)
 {
-    char *real = realpath(path, NULL);
+    char *real = cli_realpath(path);
     int found = 0;
     for (int i = 0; i < r->nhist && !found; i++) {
-        char *other = real ? realpath(r->hist[i].path, NULL) : NULL;
+        char *other = real ? cli_realpath(r->hist[i].path) : NULL;
         found = strcmp(r->hist[i].path, path) == 0 || (other && strcmp(other, real) == 0);
         free(other);
     }
