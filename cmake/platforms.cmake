@@ -54,12 +54,12 @@ endfunction()
 # portable build (what a distribution or a wheel ships) carries the kernels for the SSE2
 # baseline, AVX2 + FMA (x86-64-v3) and AVX-512 (x86-64-v4) and picks one by cpuid. Not with
 # LLN_NATIVE (that build is tuned for one machine), not with MSVC (no -march).
-# Windows (mingw-w64): the 64-bit Windows ABI keeps the stack 16-byte aligned only, and GCC
-# cannot realign it there (GCC bug 54412), yet it spills AVX registers with aligned moves
-# (vmovaps/vmovdqa) that fault on a 32- or 64-byte slot that is not. The assembler option
-# -muse-unaligned-vector-move (binutils >= 2.38) encodes every aligned vector move as its
-# unaligned twin, which does not fault and is as fast on aligned data (same results: only
-# the encoding of the moves changes).
+# Windows (mingw-w64): the 64-bit Windows ABI keeps the stack 16-byte aligned only and GCC
+# cannot realign it there (GCC bug 54412), so an aligned AVX move (vmovaps/vmovdqa) of a
+# 32- or 64-byte stack slot may fault. Debian's mingw-w64 GCC 12 emits none in these two
+# files (objdump, -O0 and -O3); the assembler option -muse-unaligned-vector-move (binutils
+# >= 2.38) keeps it so for any compiler: every aligned vector move is encoded as its
+# unaligned twin, which does not fault and is as fast on aligned data (same results).
 if(CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|amd64)$" AND NOT LLN_NATIVE
    AND CMAKE_C_COMPILER_ID MATCHES "GNU|Clang")
   set(LLN_ISA_DISPATCH ON)
