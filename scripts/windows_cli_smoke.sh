@@ -1,6 +1,6 @@
 #!/bin/bash
 # The lln command of the Windows cross build (cmake/toolchains/x86_64-w64-mingw32.cmake) run
-# under wine64: help, data make, train, eval, quantize, export, run, info --json, a config
+# under wine64 (or directly, on Windows in an MSYS2 shell): help, data make, train, eval, quantize, export, run, info --json, a config
 # file with CRLF line ends, outputs replaced in place (MoveFileEx), Windows paths with drive
 # letter and backslashes, bad input (message and exit code), and the commands a Windows build
 # refuses (verify, report) saying why. With a Linux lln as well, the files both make from the
@@ -18,25 +18,34 @@ cmake --build "$build" -j "${CI_JOBS:-2}" --target lln >/dev/null || {
     echo "windows_cli_smoke: cannot build lln.exe in $build" >&2
     exit 1
 }
-wine=$(command -v wine64 || echo /usr/lib/wine/wine64)
-[ -x "$wine" ] || {
-    echo "windows_cli_smoke: no wine64 (Debian package wine64)" >&2
-    exit 1
-}
-export WINEDEBUG=-all WINEPREFIX="$build/wineprefix"
-# One wine server for the whole run (-p: it stays up; else every call that finds none waits
-# for a new one, about 2 s); stopped at the end.
-server=$(dirname "$(readlink -f "$wine")")/wineserver
-command -v "$server" >/dev/null 2>&1 || server=wineserver
-"$server" -p
-# The first call starts wine's background services, which inherit its outputs and live as
-# long as the server: here they get /dev/null, not the pipe of a $(...) that would then wait.
-"$wine" "$build/lln.exe" --version >/dev/null 2>&1 </dev/null
 tmp=$(mktemp -d /tmp/lln-win-smoke.XXXXXX)
-trap '"$server" -k; rm -rf "$tmp"' EXIT
+case $(uname -s) in
+MINGW* | MSYS*) # on Windows itself (the MSYS2 job of .github/workflows/platforms.yml)
+    lln() { "$build/lln.exe" "$@"; }
+    trap 'rm -rf "$tmp"' EXIT
+    wtmp=$(cygpath -w "$tmp") # the same folder as Windows names it
+    ;;
+*)
+    wine=$(command -v wine64 || echo /usr/lib/wine/wine64)
+    [ -x "$wine" ] || {
+        echo "windows_cli_smoke: no wine64 (Debian package wine64)" >&2
+        exit 1
+    }
+    export WINEDEBUG=-all WINEPREFIX="$build/wineprefix"
+    # One wine server for the whole run (-p: it stays up; else every call that finds none
+    # waits for a new one, about 2 s); stopped at the end.
+    server=$(dirname "$(readlink -f "$wine")")/wineserver
+    command -v "$server" >/dev/null 2>&1 || server=wineserver
+    "$server" -p
+    # The first call starts wine's background services, which inherit its outputs and live as
+    # long as the server: here they get /dev/null, not the pipe of a $(...) that would wait.
+    "$wine" "$build/lln.exe" --version >/dev/null 2>&1 </dev/null
+    trap '"$server" -k; rm -rf "$tmp"' EXIT
+    lln() { "$wine" "$build/lln.exe" "$@"; }
+    wtmp="Z:${tmp//\//\\}" # wine maps / to drive Z:
+    ;;
+esac
 cd "$tmp" || exit 1
-# The same folder as Windows sees it: wine maps / to drive Z:.
-wtmp="Z:${tmp//\//\\}"
 pass=0
 failures=0
 fail() {
@@ -44,8 +53,6 @@ fail() {
     failures=$((failures + 1))
 }
 ok() { pass=$((pass + 1)); }
-lln() { "$wine" "$build/lln.exe" "$@"; }
-
 # expect CODE PATTERN -- ARGS...: lln ARGS exits CODE and its output (both streams) matches
 # the extended regular expression PATTERN.
 expect() {
@@ -128,7 +135,12 @@ expect 2 "Try 'lln train --help'" -- train --no-such-flag
 expect 1 'lln verify: not supported on Windows' -- verify q.lln --target cortex-m4
 expect 1 'lln profile: target cortex-m[0-9a-z]+: not supported on Windows' -- profile q.lln \
     --device nrf52840
-expect 1 'lln report: not available in this build' -- report m.lln
+if grep -q '^CJSON_FOUND:INTERNAL=1' "$build/CMakeCache.txt"; then # MSYS2 has cJSON
+    expect 0 '^usage: lln report' -- report --help
+else
+    expect 1 'lln report: not available in this build' -- report m.lln
+fi
+expect 1 'lln compare: not supported on Windows' -- compare --data lf.csv
 
 # with the Linux lln: the same bytes from the same input, and Windows's model loads on Linux
 if [ -n "$native" ] && [ -x "$native" ]; then
