@@ -53,6 +53,12 @@ fail() {
     failures=$((failures + 1))
 }
 ok() { pass=$((pass + 1)); }
+# check WHAT CMD...: CMD succeeds, else WHAT is the failure.
+check() {
+    local what=$1
+    shift
+    if "$@"; then ok; else fail "$what"; fi
+}
 # expect CODE PATTERN -- ARGS...: lln ARGS exits CODE and its output (both streams) matches
 # the extended regular expression PATTERN.
 expect() {
@@ -101,16 +107,18 @@ fi
 expect 0 'trained\.epochs.*3' -- info m.lln
 
 # a config file as Notepad writes it: CR LF line ends
-printf 'data = lf.csv\r\nsequence = episode\r\ndt-column = dt\r\nignore = t\r\n' >c.conf
-printf 'targets = cmd_l,cmd_r\r\nwindow = 32\r\nstride = 16\r\ncell = cfc\r\nunits = 8\r\n' >>c.conf
-printf 'backbone-units = 16\r\nseed = 2\r\nlr = 0.01\r\nbatch = 16\r\nthreads = 2\r\n' >>c.conf
-printf 'quiet = true\r\nepochs = 3\r\n' >>c.conf
+{
+    printf 'data = lf.csv\r\nsequence = episode\r\ndt-column = dt\r\nignore = t\r\n'
+    printf 'targets = cmd_l,cmd_r\r\nwindow = 32\r\nstride = 16\r\ncell = cfc\r\nunits = 8\r\n'
+    printf 'backbone-units = 16\r\nseed = 2\r\nlr = 0.01\r\nbatch = 16\r\nthreads = 2\r\n'
+    printf 'quiet = true\r\nepochs = 3\r\n'
+} >c.conf
 expect 0 '^wrote ' -- train --config c.conf -o c.lln
-cmp -s m.lln c.lln && ok || fail "a CR LF config file gives another model than the flags"
+check "a CR LF config file gives another model than the flags" cmp -s m.lln c.lln
 
 expect 0 '^quantized m\.lln: int8 weights' -- quantize m.lln --data lf.csv -o q.lln
 expect 0 '^wrote .*fw for cortex-m4' -- export q.lln --target cortex-m4 --out "$wtmp\\fw"
-[ -s fw/lln_model.c ] && [ -s fw/lln_rtq.c ] && ok || fail "export: no fw/lln_model.c"
+check "export: no fw/lln_model.c or fw/lln_rtq.c" test -s fw/lln_model.c -a -s fw/lln_rtq.c
 out=$(lln info --json m.lln 2>&1)
 if python3 -c 'import json, sys; d = json.loads(sys.argv[1]); sys.exit(d["cell"] != "cfc")' \
     "$out" 2>/dev/null; then
@@ -121,7 +129,7 @@ fi
 cut -d, -f4-11 lf.csv | head -n 21 >in.csv
 expect 0 '' -- run m.lln --input in.csv --output out.csv
 expect 0 '' -- run m.lln --input in.csv --output out.csv # replaces the existing file
-[ "$(wc -l <out.csv)" -eq 21 ] && ok || fail "run --output: $(wc -l <out.csv) lines, expected 21"
+check "run --output: $(wc -l <out.csv) lines, expected 21" test "$(wc -l <out.csv)" -eq 21
 
 # bad input: the message names the problem and the place; exit 1 (data) or 2 (command line)
 printf 'a,b\n1,2\n3,x\n' >bad.csv
@@ -130,7 +138,7 @@ expect 1 "bad\.csv:3: column 2 \('b'\): 'x' is not a number" -- train --data bad
 expect 1 'nosuch\.csv: cannot open' -- train --data nosuch.csv --targets b -o x.lln
 expect 1 'nosuch\.lln' -- info nosuch.lln
 expect 2 "Try 'lln train --help'" -- train --no-such-flag
-[ ! -e x.lln ] && ok || fail "a failed train left x.lln behind"
+check "a failed train left x.lln behind" test ! -e x.lln
 # what a Windows build refuses, and why
 expect 1 'lln verify: not supported on Windows' -- verify q.lln --target cortex-m4
 expect 1 'lln profile: target cortex-m[0-9a-z]+: not supported on Windows' -- profile q.lln \
@@ -145,10 +153,10 @@ expect 1 'lln compare: not supported on Windows' -- compare --data lf.csv
 # with the Linux lln: the same bytes from the same input, and Windows's model loads on Linux
 if [ -n "$native" ] && [ -x "$native" ]; then
     "$native" data make line-follow --rows 3000 --seed 3 -o lf_linux.csv >/dev/null 2>&1
-    cmp -s lf.csv lf_linux.csv && ok || fail "data make: Windows and Linux datasets differ"
+    check "data make: Windows and Linux datasets differ" cmp -s lf.csv lf_linux.csv
     "$native" export q.lln --target cortex-m4 --out fw_linux >/dev/null 2>&1
-    diff -r fw fw_linux >/dev/null && ok || fail "export: Windows and Linux firmware differ"
-    "$native" info m.lln >/dev/null 2>&1 && ok || fail "the Windows model does not load on Linux"
+    check "export: Windows and Linux firmware differ" diff -rq fw fw_linux
+    check "the Windows model does not load on Linux" "$native" info m.lln
     compared="compared with the Linux lln"
 else
     echo "NOT RUN: byte comparison with the Linux lln (no LINUX_LLN given or not executable)"
