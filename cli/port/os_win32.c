@@ -95,11 +95,11 @@ static char *environment_with(const char *set)
     return blk;
 }
 
-/* A handle the child inherits: the file at path opened for writing (truncated), or NUL. */
-static HANDLE inheritable(const char *path, DWORD access, DWORD disposition)
+/* A handle the child inherits: path (a file, or NUL) opened with rights and disposition. */
+static HANDLE inheritable(const char *path, DWORD rights, DWORD disposition)
 {
     SECURITY_ATTRIBUTES sa = {sizeof sa, NULL, TRUE};
-    return CreateFileA(path, access, FILE_SHARE_READ | FILE_SHARE_WRITE, &sa, disposition,
+    return CreateFileA(path, rights, FILE_SHARE_READ | FILE_SHARE_WRITE, &sa, disposition,
                        FILE_ATTRIBUTE_NORMAL, NULL);
 }
 
