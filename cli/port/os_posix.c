@@ -64,9 +64,8 @@ FILE *cli_open_reader(char *const argv[], long long *child)
     }
     close(fd[1]);
     FILE *f = pid > 0 ? fdopen(fd[0], "r") : NULL;
-    if (f == NULL)
-        close(fd[0]);
     if (f == NULL) { /* the child ends on SIGPIPE; collect it */
+        close(fd[0]);
         cli_close_reader(NULL, pid);
         pid = -1;
     }
