@@ -19,6 +19,7 @@ data=(--data "$tmp/lf.csv" --sequence episode --dt-column dt --ignore t --target
     --window 32 --stride 16)
 opt=(--lr 0.01 --batch 16 --threads 2 --quiet --seed 2)
 # an NCP wiring with 3 motor neurons: the dense readout still has the data's 2 outputs
+# shellcheck disable=SC2054 # the commas are inside --ncp's value
 model=(--cell ltc --ncp 4,3,3,3,2,2,2 --readout dense)
 
 test_mse() { awk '/^normalized/{print $2}'; }
@@ -87,8 +88,9 @@ awk -v l="$line" 'BEGIN { n = split(l, f, " "); fl = f[4]; fx = f[6];
     exit !(fl > 0 && fx > 0 && (fx - fl) / fl < 0.05 && (fl - fx) / fl < 0.05) }' ||
     fail "fixed point more than 5 % from float: $line"
 echo "quantized: $line"
-grep -q 'p=-\?[0-9]' <<<"$out" && ! grep -q ' p=0$' <<<"$out" ||
+if ! grep -q 'p=-\?[0-9]' <<<"$out" || grep -q ' p=0$' <<<"$out"; then
     fail "the dense readout's output format was not calibrated: $(grep '^formats' <<<"$out")"
+fi
 
 # ---- firmware: bit-identical to the host on one target -----------------------------------------
 if ! have arm-none-eabi-gcc qemu-system-arm; then

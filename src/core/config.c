@@ -424,7 +424,8 @@ void lln_config_foreach(const lln_config_t *c,
         fn("layer_sizes", buf, ctx);
     }
     const char *readout = lln_readout_name(c->readout);
-    if (c->readout != LLN_READOUT_MOTOR && readout != NULL) /* motor models' files stay as they were */
+    if (c->readout != LLN_READOUT_MOTOR &&
+        readout != NULL) /* motor models' files stay as they were */
         fn("readout", readout, ctx);
     if (c->cell == LLN_CELL_MLP) { /* only for the MLP: other cells' files stay as they were */
         snprintf(buf, sizeof buf, "%d", c->mlp_window);

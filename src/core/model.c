@@ -420,10 +420,10 @@ static lln_status_t normalise(lln_model_t *m, lln_error_t *err)
             c->proj_size = c->output_size;
     }
     LLN__TRY(lln_config_validate(c, err));
-    m->out_cell = c->cell == LLN_CELL_LTC   ? (c->readout == LLN_READOUT_DENSE ? c->units
-                                                                             : c->output_size)
-                  : c->cell == LLN_CELL_CFC ? c->units
-                                            : c->layer_sizes[c->num_layers - 1];
+    if (c->cell == LLN_CELL_LTC) /* the dense readout reads every neuron */
+        m->out_cell = c->readout == LLN_READOUT_DENSE ? c->units : c->output_size;
+    else
+        m->out_cell = c->cell == LLN_CELL_CFC ? c->units : c->layer_sizes[c->num_layers - 1];
     m->out = c->proj_size > 0 ? c->proj_size : m->out_cell;
     return LLN_OK;
 }
