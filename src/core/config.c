@@ -423,9 +423,9 @@ void lln_config_foreach(const lln_config_t *c,
             n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%d", l ? "," : "", c->layer_sizes[l]);
         fn("layer_sizes", buf, ctx);
     }
+    /* only for a dense readout: files of motor-readout models stay as they were */
     const char *readout = lln_readout_name(c->readout);
-    if (c->readout != LLN_READOUT_MOTOR &&
-        readout != NULL) /* motor models' files stay as they were */
+    if (c->readout != LLN_READOUT_MOTOR && readout != NULL)
         fn("readout", readout, ctx);
     if (c->cell == LLN_CELL_MLP) { /* only for the MLP: other cells' files stay as they were */
         snprintf(buf, sizeof buf, "%d", c->mlp_window);
