@@ -417,7 +417,9 @@ static void ltc(build_t *b, const lln_rt_model_t *r, const lln_qfmt_t *f)
             g, f->v);
 }
 
-/* Output map: y = a c + m with c the cell (or projection) output; LTC adds its output mapping. */
+/* Output map: y = a c + m with c the cell (or projection) output; an LTC without a
+ * projection (the motor readout) adds its output mapping; with one (the dense readout) the
+ * mapping is the identity and the projection reads the states. */
 static void out_map(build_t *b, const lln_rt_model_t *r, const lln_qfmt_t *f, int c_frac)
 {
     int O = r->outputs;
@@ -428,7 +430,7 @@ static void out_map(build_t *b, const lln_rt_model_t *r, const lln_qfmt_t *f, in
     }
     for (int o = 0; o < O; o++) {
         double w = 1.0, c = 0.0;
-        if (r->cell == LLN_RT_LTC)
+        if (r->cell == LLN_RT_LTC && r->proj.out == 0)
             w = r->ltc.out_w[o], c = r->ltc.out_b[o];
         a[o] = w * r->y_std[o];
         a[O + o] = c * r->y_std[o] + r->y_mean[o];
