@@ -1,5 +1,6 @@
 /* The allocator of the library (common/alloc.h): malloc, with a fault-injection hook for the
  * allocation-failure tests. Counters are atomics because training allocates on threads. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,6 +27,20 @@ void *lln__calloc(size_t count, size_t size) { return injected() ? NULL : calloc
 void *lln__realloc(void *p, size_t n) { return injected() ? NULL : realloc(p, n); }
 
 void lln__free(void *p) { free(p); }
+
+void *lln__zalloc(void *opaque, unsigned int items, unsigned int size)
+{
+    (void)opaque;
+    if (size != 0 && items > SIZE_MAX / size)
+        return NULL;
+    return lln__malloc((size_t)items * size);
+}
+
+void lln__zfree(void *opaque, void *p)
+{
+    (void)opaque;
+    lln__free(p);
+}
 
 char *lln__strdup(const char *s)
 {

@@ -20,6 +20,12 @@ void *lln__realloc(void *p, size_t n);
 void lln__free(void *p);
 /* A copy of s (lln__malloc), or NULL. */
 char *lln__strdup(const char *s);
+/* zlib's allocation hooks (z_stream.zalloc / zfree, opaque unused): a stream set up with
+ * them allocates through lln__malloc, so the fault injection below covers gzip and zip
+ * reads too. Types as zlib's alloc_func / free_func (uInt = unsigned int, voidpf = void *),
+ * spelled out so that this header does not need zlib.h. */
+void *lln__zalloc(void *opaque, unsigned int items, unsigned int size);
+void lln__zfree(void *opaque, void *p);
 
 /* Tests only. n > 0: allocation number n from now fails (1 = the next one), and every later
  * one succeeds again; n = 0: off. lln__alloc_count() counts every allocation attempt since

@@ -264,7 +264,7 @@ static lln_status_t inflate_some(lln_csv_t *r, size_t *n, lln_error_t *err)
         if (rc == Z_STREAM_END)
             r->zend = 1;
         else if (rc == Z_MEM_ERROR)
-            return zfail(r, err, LLN_E_NOMEM, "damaged gzip data", "out of memory");
+            return zfail(r, err, LLN_E_NOMEM, "gzip", "out of memory");
         else if (rc != Z_OK && rc != Z_BUF_ERROR)
             return zfail(r, err, LLN_E_FORMAT, "damaged gzip data",
                          r->zs.msg ? r->zs.msg : "inflate failed");
@@ -286,6 +286,9 @@ static lln_status_t refill(lln_csv_t *r, lln_error_t *err)
             return st;
         r->zmode = r->zs.avail_in >= 2 && r->zin[0] == 0x1f && r->zin[1] == 0x8b ? 2 : 1;
         if (r->zmode == 2) {
+            r->zs.zalloc = lln__zalloc; /* through the library's allocator (alloc.h) */
+            r->zs.zfree = lln__zfree;
+            r->zs.opaque = Z_NULL;
             if (inflateInit2(&r->zs, 15 + 16) != Z_OK)
                 return zfail(r, err, LLN_E_NOMEM, "gzip", "out of memory");
             r->zinit = 1;
