@@ -6,7 +6,7 @@
  * hook for tests: lln__alloc_fail_at(n) makes the n-th allocation from now fail, so that a
  * test can walk n over every allocation of an operation and check that each failure comes
  * back as LLN_E_NOMEM with nothing leaked (tests/test_alloc.c). The hook is off unless a test
- * sets it; it costs one relaxed atomic load per allocation. */
+ * sets it; it costs an atomic increment and load per allocation. */
 #ifndef LLN_COMMON_ALLOC_H
 #define LLN_COMMON_ALLOC_H
 
