@@ -6,6 +6,14 @@ the sdist compiles exactly the same files. The version is the project's single v
 project(... VERSION X.Y.Z) in CMakeLists.txt. The two library sources CMake generates (the
 firmware runtime and the device database embedded as byte arrays, for `export` and
 `profile`) are generated here in the same layout (cmake/embed.cmake's).
+
+Compilers: GCC or Clang (Linux, macOS) and MSVC (the Windows wheels). MSVC gets C11
+(/std:c11: `restrict`, _Static_assert) with the POSIX names of its C runtime declared (open,
+read, fdopen, fileno, getpid, struct stat: _CRT_DECLARE_NONSTDC_NAMES, which /std:c11 would
+turn off) and zlib from the directory LLN_ZLIB_ROOT names (include/zlib.h, lib/zlib.lib; the
+release workflow installs vcpkg's x64-windows-static-md build there, so the module carries
+zlib and needs no DLL beside it). scripts/check_msvc.sh checks what can be checked of that
+build without MSVC.
 """
 
 from __future__ import annotations
@@ -101,6 +109,21 @@ class BuildExt(build_ext):  # type: ignore[misc]  # setuptools is untyped
                 if not path.is_file() or path.read_text(encoding="utf-8") != text:
                     path.write_text(text, encoding="utf-8")
                 ext.sources.append(os.fspath(path))
+            if self.compiler.compiler_type == "msvc":
+                msvc_flags(ext)
+                continue
+            # Hidden visibility keeps every library symbol private to the module (only
+            # PyInit__core is exported); -O3 as CMake's Release build; no contraction (as the
+            # CMake build of lln_rt.c), so host results do not depend on the FMA units of the
+            # machine.
+            ext.extra_compile_args += [
+                "-fvisibility=hidden",
+                "-ffp-contract=off",
+                "-O3",
+                "-fno-wrapv",
+                "-g0",
+            ]
+            ext.libraries += ["z", "m", "pthread"]
             # The library's public functions carry default visibility (LLN_API); inside the
             # module only the init function may be exported, so another liblln in the same
             # process can neither see nor interpose ours.
@@ -111,6 +134,31 @@ class BuildExt(build_ext):  # type: ignore[misc]  # setuptools is untyped
             elif sys.platform == "darwin":
                 ext.extra_link_args.append("-Wl,-exported_symbol,_PyInit__core")
         super().build_extensions()
+
+
+def msvc_flags(ext: Extension) -> None:
+    """MSVC: C11, POSIX names of the C runtime, no contraction, zlib from LLN_ZLIB_ROOT.
+
+    A DLL exports nothing unless marked __declspec(dllexport), so only PyInit__core (marked
+    by PyMODINIT_FUNC) leaves the module: the visibility rule of the GCC build holds as is.
+    /fp:precise (MSVC's default, stated) does not contract a*b+c into an FMA, as
+    -ffp-contract=off elsewhere.
+    """
+    ext.extra_compile_args += ["/std:c11", "/O2", "/fp:precise", "/W3", "/utf-8"]
+    ext.define_macros += [
+        ("_CRT_DECLARE_NONSTDC_NAMES", "1"),
+        ("_CRT_NONSTDC_NO_DEPRECATE", None),
+        ("_CRT_SECURE_NO_WARNINGS", None),
+    ]
+    root = os.environ.get("LLN_ZLIB_ROOT", "")
+    if not root or not (Path(root) / "include" / "zlib.h").is_file():
+        sys.exit(
+            "setup.py: MSVC build: set LLN_ZLIB_ROOT to a zlib with include/zlib.h and "
+            f"lib/zlib.lib (e.g. vcpkg's installed/x64-windows-static-md); got {root!r}"
+        )
+    ext.include_dirs.append(os.fspath(Path(root) / "include"))
+    ext.library_dirs.append(os.fspath(Path(root) / "lib"))
+    ext.libraries.append("zlib")
 
 
 def extension() -> Extension:
@@ -132,11 +180,7 @@ def extension() -> Extension:
             ("_POSIX_C_SOURCE", "200809L"),
             ("LLN_VERSION_STRING", f'"{project_version()}"'),
         ],
-        # Hidden visibility keeps every library symbol private to the module (only
-        # PyInit__core is exported); -O3 as CMake's Release build; no contraction (as the CMake
-        # build of lln_rt.c), so host results do not depend on the FMA units of the machine.
-        extra_compile_args=["-fvisibility=hidden", "-ffp-contract=off", "-O3", "-fno-wrapv", "-g0"],
-        libraries=["z", "m", "pthread"],
+        # compiler flags and libraries: BuildExt.build_extensions (they differ for MSVC)
     )
 
 
