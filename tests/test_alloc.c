@@ -114,8 +114,8 @@ static int setup(void)
     snprintf(F.gz, sizeof F.gz, "%s.csv.gz", F.dir);
     ok = ok && write_gz2(F.gz, F.csv, F.csv_len);
     snprintf(F.pt, sizeof F.pt, "%s/golden/ltc_ncp/model_state_dict.pt", LLN_SHARED_DIR);
-    snprintf(F.pt_deflate, sizeof F.pt_deflate, "%s/tests/corpus/ptfile/proto4_deflate_zip64_big.pt",
-             LLN_SOURCE_DIR);
+    snprintf(F.pt_deflate, sizeof F.pt_deflate,
+             "%s/tests/corpus/ptfile/proto4_deflate_zip64_big.pt", LLN_SOURCE_DIR);
     return ok;
 }
 

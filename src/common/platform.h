@@ -34,10 +34,10 @@ static inline int lln__fnmatch(const char *p, const char *s);
 #endif
 /* MSVC's <sys/stat.h> has the mode bits but not POSIX's tests. */
 #ifndef S_ISREG
-#define S_ISREG(m) (((m) & _S_IFMT) == _S_IFREG)
+#define S_ISREG(m) (((m)&_S_IFMT) == _S_IFREG)
 #endif
 #ifndef S_ISDIR
-#define S_ISDIR(m) (((m) & _S_IFMT) == _S_IFDIR)
+#define S_ISDIR(m) (((m)&_S_IFMT) == _S_IFDIR)
 #endif
 
 /* read(2): at most n bytes (n is capped at INT_MAX; a short read is normal), -1 on error. */
@@ -97,7 +97,10 @@ static inline void lln__thread_join(lln__thread_t *t)
 
 /* Sequentially consistent operations on a long (LONG is long on Windows). */
 static inline long lln__atomic_inc(volatile long *p) { return InterlockedIncrement(p); }
-static inline long lln__atomic_load(volatile long *p) { return InterlockedCompareExchange(p, 0, 0); }
+static inline long lln__atomic_load(volatile long *p)
+{
+    return InterlockedCompareExchange(p, 0, 0);
+}
 static inline void lln__atomic_store(volatile long *p, long v) { (void)InterlockedExchange(p, v); }
 /* Sets *p to desired if it holds expect; returns what *p held. */
 static inline long lln__atomic_cas(volatile long *p, long expect, long desired)
@@ -259,7 +262,10 @@ static inline long lln__atomic_inc(volatile long *p)
 {
     return __atomic_add_fetch(p, 1, __ATOMIC_SEQ_CST);
 }
-static inline long lln__atomic_load(volatile long *p) { return __atomic_load_n(p, __ATOMIC_SEQ_CST); }
+static inline long lln__atomic_load(volatile long *p)
+{
+    return __atomic_load_n(p, __ATOMIC_SEQ_CST);
+}
 static inline void lln__atomic_store(volatile long *p, long v)
 {
     __atomic_store_n(p, v, __ATOMIC_SEQ_CST);

@@ -89,8 +89,7 @@ static int supported(int i)
         return cpu_bit(7, 0, 1, 16) && cpu_bit(7, 0, 1, 17) && cpu_bit(7, 0, 1, 30) &&
                cpu_bit(7, 0, 1, 31) && os_saves(0xe6) && supported(I_AVX2);
     case I_AVX2: /* AVX (cpuid 1 ecx 28), FMA (ecx 12), AVX2 (cpuid 7 ebx 5) */
-        return cpu_bit(1, 0, 2, 28) && cpu_bit(1, 0, 2, 12) && cpu_bit(7, 0, 1, 5) &&
-               os_saves(0x6);
+        return cpu_bit(1, 0, 2, 28) && cpu_bit(1, 0, 2, 12) && cpu_bit(7, 0, 1, 5) && os_saves(0x6);
     default: return 1;
     }
 }
