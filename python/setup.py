@@ -19,6 +19,7 @@ build without MSVC.
 from __future__ import annotations
 
 import os
+import platform
 import re
 import shutil
 import sys
@@ -111,6 +112,7 @@ class BuildExt(build_ext):  # type: ignore[misc]  # setuptools is untyped
                 ext.sources.append(os.fspath(path))
             if self.compiler.compiler_type == "msvc":
                 msvc_flags(ext)
+                self.isa_variants(ext)
                 continue
             # Hidden visibility keeps every library symbol private to the module (only
             # PyInit__core is exported); -O3 as CMake's Release build; no contraction (as the
@@ -133,7 +135,46 @@ class BuildExt(build_ext):  # type: ignore[misc]  # setuptools is untyped
                 ext.extra_link_args.append(f"-Wl,--version-script={script}")
             elif sys.platform == "darwin":
                 ext.extra_link_args.append("-Wl,-exported_symbol,_PyInit__core")
+            self.isa_variants(ext)
         super().build_extensions()
+
+    def isa_variants(self, ext: Extension) -> None:
+        """x86-64: the float32 kernels for SSE2, AVX2 + FMA and AVX-512, picked at run time.
+
+        As cmake/platforms.cmake's LLN_ISA_DISPATCH: kernels_f32.c is compiled three times
+        (kernels_f32_avx2.c and kernels_f32_avx512.c include it), each copy with its own
+        instruction-set flags, and src/core/kernels_dispatch.c chooses by cpuid (MSVC: cpuid
+        and xgetbv). setuptools has no per-file flags, so these three are compiled here and
+        linked as extra objects. Not for other machines, not with mingw-w64 GCC (it does not
+        keep the stack aligned for AVX spills) and not for an arm64 macOS target.
+        """
+        ctype = self.compiler.compiler_type
+        if platform.machine().lower() not in ("x86_64", "amd64") or ctype not in ("unix", "msvc"):
+            return
+        if sys.platform == "darwin" and "arm64" in os.environ.get("ARCHFLAGS", ""):
+            return
+        msvc = ctype == "msvc"
+        gnu_avx2 = ["-mavx2", "-mfma", "-mbmi", "-mbmi2", "-mf16c", "-mlzcnt", "-mmovbe"]
+        gnu_avx512 = gnu_avx2 + ["-mavx512f", "-mavx512vl", "-mavx512bw", "-mavx512dq"]
+        variants = {  # file -> (extra macros, extra flags): x86-64-v3 and x86-64-v4
+            "kernels_f32.c": ([("LLN_KERNEL_ISA", "base")], []),
+            "kernels_f32_avx2.c": ([], ["/arch:AVX2"] if msvc else gnu_avx2),
+            "kernels_f32_avx512.c": ([], ["/arch:AVX512"] if msvc else gnu_avx512),
+        }
+        ext.define_macros.append(("LLN_ISA_DISPATCH", None))
+        for name, (macros, flags) in variants.items():
+            src = [s for s in ext.sources if Path(s).name == name]
+            if len(src) != 1:
+                sys.exit(f"setup.py: {name}: expected once among the sources, found {src}")
+            ext.sources.remove(src[0])
+            ext.extra_objects += self.compiler.compile(
+                src,
+                output_dir=self.build_temp,
+                macros=ext.define_macros + macros,
+                include_dirs=ext.include_dirs,
+                extra_postargs=ext.extra_compile_args + flags,
+                debug=self.debug,
+            )
 
 
 def msvc_flags(ext: Extension) -> None:

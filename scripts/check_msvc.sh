@@ -7,7 +7,8 @@
 #     -std=c11 -Wpedantic -Wvla -Werror: ISO C with no VLA (MSVC has none), no GNU statement
 #     expression, case range, empty initializer or zero-length array.
 #  2. The MSVC view of the preprocessor: every source (with LLN_ISA_DISPATCH too, so that the
-#     kernel dispatcher's MSVC branch is read) is preprocessed as MSVC would (_MSC_VER, _WIN32,
+#     kernel dispatcher's MSVC branch is read; the AVX2 and AVX-512 kernel files with the macros
+#     MSVC's /arch:AVX2 and /arch:AVX512 define) is preprocessed as MSVC would (_MSC_VER, _WIN32,
 #     _M_X64; no __GNUC__, no __clang__; system headers replaced by empty files, so only our
 #     own code is left), and what is left must contain no GNU-only construct: __attribute__,
 #     __builtin_*, __atomic_*, __sync_*, inline asm, typeof, statement expressions, pthreads,
@@ -61,9 +62,17 @@ msvc=(-std=c11 -undef -nostdinc -I"$tmp/sys" -D_MSC_VER=1939 -D_MSC_FULL_VER=193
 # (an identifier starts after a non-identifier character: lln__atomic_inc is ours, not GNU's)
 gnu='(^|[^A-Za-z0-9_])(__attribute__|__builtin_|__atomic_|__sync_|__asm__|asm[ (]|__typeof__|typeof[ (]|pthread_|clock_gettime|ssize_t)|\\(\\{|unistd\\.h'
 for f in "${lib[@]}" "$ext"; do
+    arch="" # what setup.py's /arch flag makes MSVC define for this file
+    case "$f" in
+    */kernels_f32_avx2.c) arch="-D__AVX__ -D__AVX2__" ;;
+    */kernels_f32_avx512.c)
+        arch="-D__AVX__ -D__AVX2__ -D__AVX512F__ -D__AVX512CD__ -D__AVX512BW__ -D__AVX512DQ__"
+        arch="$arch -D__AVX512VL__"
+        ;;
+    esac
     for isa in "" -DLLN_ISA_DISPATCH; do
-        # shellcheck disable=SC2086 # isa is empty or one word
-        if ! cpp "${msvc[@]}" $isa "${defs[@]}" "${inc[@]}" "$f" >"$tmp/pp.c" 2>"$tmp/err"; then
+        # shellcheck disable=SC2086 # isa and arch are word lists
+        if ! cpp "${msvc[@]}" $isa $arch "${defs[@]}" "${inc[@]}" "$f" >"$tmp/pp.c" 2>"$tmp/err"; then
             sed 's/^/  /' "$tmp/err" | head -n 10
             echo "$f: the MSVC preprocessor view fails ${isa:+($isa)}"
             bad=$((bad + 1))
