@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "firmware.h"
+#include "os.h"
 #include "policy.h"
 #include "robots_cli.h"
 #include "svg.h"
@@ -537,7 +538,7 @@ int cmd_sim(int argc, char **argv)
         cli_error("sim", "%s: %s", name, err);
         goto done;
     }
-    if (run->trace_dir && mkdir(run->trace_dir, 0777) != 0 && errno != EEXIST) {
+    if (run->trace_dir && cli_mkdir(run->trace_dir) != 0 && errno != EEXIST) {
         cli_error("sim", "--trace: %s: cannot create: %s", run->trace_dir, strerror(errno));
         goto done;
     }

@@ -12,13 +12,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "argfile.h"
 #include "cli.h"
 #include "dist.h"
 #include "lln/format.h"
 #include "lln/sparse.h"
+#include "os.h"
 #include "task_meta.h"
 #include "train_cli.h"
 
@@ -311,7 +311,7 @@ static int train_model(train_args_t *a, lln_model_t *m, const lln_dataset_t *ds,
 {
     ui_t u;
     memset(&u, 0, sizeof u);
-    u.tty = isatty(STDERR_FILENO);
+    u.tty = cli_is_tty(stderr);
     u.quiet = a->quiet;
     u.ce = a->tc.loss == LLN_LOSS_CROSS_ENTROPY;
     u.out = a->out;

@@ -1,5 +1,5 @@
 /* Which float32 kernels run. On x86-64 builds with LLN_ISA_DISPATCH (cmake/platforms.cmake:
- * GCC or Clang, not LLN_NATIVE, not Windows) kernels_f32.c exists three times, for the SSE2
+ * GCC or Clang, not LLN_NATIVE; Windows too) kernels_f32.c exists three times, for the SSE2
  * baseline, AVX2 + FMA and AVX-512 (kernels_isa.h), and the entry points here pick one once per
  * process: the best the CPU and OS support (GCC/Clang: __builtin_cpu_supports; MSVC: cpuid and
  * xgetbv, which say whether the OS saves the vector registers), or the one the

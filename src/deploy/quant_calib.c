@@ -354,7 +354,9 @@ static void choose(const lln_model_t *m, const lln_rt_model_t *r, ranges_t *g, l
         f->h[l] = pure ? lln__q_frac_for(g->h[l], 2.0, -8, 14)
                        : (r->mode == LLN_RT_MODE_DEFAULT ? 15 : 14);
         f->ff[l] = pure ? lln__q_frac_for(g->ff[l], 2.0, -8, 14) : 12;
-        f->t[l] = lln__q_frac_for(g->t[l], 2.0, -8, 14);
+        f->t[l] = lln__q_frac_for(g->t[l], 2.0, -3, 12);
+        /* the runtime's time gate needs t in [-3, 12] and t + dt - 12 >= -14 (lln_rtq.c, q_cfc) */
+        f->t[l] = f->t[l] < -2 - f->dt ? -2 - f->dt : f->t[l];
     }
     f->nact = r->ncells ? r->cfc[0].nbackbone : r->base ? r->base->nmlp : 0;
     int tanh_like = r->activation == LLN_RT_ACT_TANH || r->activation == LLN_RT_ACT_LECUN_TANH;
