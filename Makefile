@@ -133,8 +133,21 @@ GESTURE_ARGS ?=
 python-gesture:
 	nice -n 19 $(PYTHON) python/bench/gesture_ncps.py --shared $(SHARED) $(GESTURE_ARGS)
 # The ROS 2 node's 1 kHz soak over Cyclone DDS on loopback (tests/ros2/run.sh soak): reliable
-# QoS, zero lost outputs, p50/p99/max step, overhead and end-to-end latency. SOAK_SECONDS=600.
+# QoS, zero lost outputs, p50/p99/max step, overhead and end-to-end latency, then the DDS floor
+# (the same traffic through a relay without the node, a one-way ping, raw UDP). SOAK_SECONDS=600.
+# ros2-bench: the node's sustained step rate: 3 runs of BENCH_COUNT Imu at BENCH_HZ (or burst).
+# Both on a Release build of their own (SOAK_BUILD), as docs/ROS2.md's figures.
 SOAK_SECONDS ?= 600
-.PHONY: soak
-soak: build
-	bash tests/ros2/run.sh $(BUILD) soak $(SOAK_SECONDS)
+SOAK_BUILD ?= build-soak
+BENCH_COUNT ?= 60000
+BENCH_HZ ?= 12000
+.PHONY: soak ros2-bench soak-build
+soak-build: deps
+	@cmake -S . -B $(SOAK_BUILD) -DCMAKE_BUILD_TYPE=Release -DLLN_SHARED_DIR=$(SHARED) \
+		$(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(SOAK_BUILD) -j $(JOBS) --target lln lln_ros2 ros2_test_talker \
+		ros2_test_listener ros2_test_overflow_model ros2_test_dds_ping
+soak: soak-build
+	bash tests/ros2/run.sh $(SOAK_BUILD) soak $(SOAK_SECONDS)
+ros2-bench: soak-build
+	bash tests/ros2/run.sh $(SOAK_BUILD) bench $(BENCH_COUNT) 3 $(BENCH_HZ)

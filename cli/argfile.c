@@ -7,6 +7,7 @@
 
 #include "argfile.h"
 #include "cli.h"
+#include "os.h"
 
 int cli_options_join(struct option *out, size_t cap, const struct option *const *tables,
                      size_t ntables)
@@ -159,10 +160,10 @@ static int read_config(const char *cmd, const char *path, const struct option *o
     }
     char *line = NULL;
     size_t cap = 0;
-    ssize_t len;
+    long len;
     where_t w = {cmd, path, 0};
     int rc = 0;
-    while (rc == 0 && (len = getline(&line, &cap, f)) != -1) {
+    while (rc == 0 && (len = cli_getline(&line, &cap, f)) != -1) {
         w.line++;
         char *s = line;
         if (w.line == 1 && len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)

@@ -16,6 +16,7 @@
 #include "compare.h"
 #include "data_flags.h"
 #include "lln/train.h"
+#include "os.h"
 #include "task_meta.h"
 
 static const char COMPARE_HELP_HEAD[] =
@@ -452,7 +453,7 @@ static int compare_all(const cmp_ctx_t *c, cmp_row_t *rows)
 
 static int make_dir(const char *d)
 {
-    if (mkdir(d, 0755) == 0 || errno == EEXIST)
+    if (cli_mkdir(d) == 0 || errno == EEXIST)
         return 1;
     cli_error("compare", "cannot create %s: %s", d, strerror(errno));
     return 0;

@@ -4,10 +4,9 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
-#include "process.h"
+#include "os.h"
 #include "toolchain.h"
 
 static const char DOCTOR_HELP[] =
@@ -79,6 +78,11 @@ int cmd_doctor(int argc, char **argv)
         return cli_usage_error("doctor");
     }
     printf("liquid-edge %s, float32 kernels: %s\n\n", lln_version(), lln_kernel_isa());
+    const char *no = cli_no_toolchains();
+    if (no != NULL) { /* no Debian tool table to check */
+        printf("lln verify, lln profile and lln setup-toolchains: %s.\n", no);
+        return EXIT_OK;
+    }
     int group = -1, missing = 0;
     for (const tool_t *t = toolchain_tools(); t->name; t++) {
         if ((int)t->group != group) {
@@ -141,6 +145,10 @@ int cmd_setup_toolchains(int argc, char **argv)
         cli_error("setup-toolchains", "takes no arguments");
         return cli_usage_error("setup-toolchains");
     }
+    if (cli_no_toolchains() != NULL) {
+        cli_error("setup-toolchains", "%s", cli_no_toolchains());
+        return EXIT_FAIL;
+    }
     char pkgs[1024];
     if (missing_packages(optional, pkgs, sizeof pkgs) == 0) {
         printf("nothing to install: every %s is present\n",
@@ -152,7 +160,7 @@ int cmd_setup_toolchains(int argc, char **argv)
                pkgs);
         return EXIT_OK;
     }
-    if (geteuid() != 0) {
+    if (!cli_is_admin()) {
         cli_error("setup-toolchains",
                   "not root: run  sudo apt-get install -y "
                   "--no-install-recommends %s",

@@ -73,6 +73,11 @@ static void print_text(const char *path, const lln_model_t *m)
         printf(" (mode %s)\n", lln_cfc_mode_name(c->mode));
     if (c->cell == LLN_CELL_LTC || c->cell == LLN_CELL_WIRED_CFC)
         printf("wiring       %s\n", lln_wiring_kind_name(c->wiring.kind));
+    if (c->cell == LLN_CELL_LTC && c->readout == LLN_READOUT_DENSE)
+        printf("readout      dense (fc: %d x %d over all units)\n", c->proj_size, c->units);
+    else if (c->cell == LLN_CELL_LTC)
+        printf("readout      motor (the first %d neurons, output map %s)\n", c->output_size,
+               lln_mapping_name(c->output_mapping));
     print_groups(m);
     printf("inputs       %d\noutputs      %d\nunits        %d\n", lln_model_input_size(m),
            lln_model_output_size(m), lln_model_state_size(m));
@@ -135,6 +140,8 @@ static void print_json(const char *path, const lln_model_t *m)
            st.synapses, st.sensory_synapses, st.macs, st.transcendentals,
            (size_t)(lln_model_state_size(m) + lln_model_memory_size(m)) * sizeof(float),
            lln_state_bytes(m, LLN_F32, 1), st.weight_bytes_f32);
+    if (c->cell == LLN_CELL_LTC)
+        printf(", \"readout\": \"%s\"", lln_readout_name(c->readout));
     printf(", \"meta\": {");
     for (size_t i = 0; i < lln_model_meta_count(m); i++) {
         const char *k, *v;

@@ -1,17 +1,15 @@
 /* lln plot: the figures of lln report as separate SVG files, and PNG files converted by
  * rsvg-convert (Debian package librsvg2-bin) when it is installed. */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "lln/util.h"
-#include "process.h"
+#include "os.h"
 #include "report.h"
 
 static const char PLOT_HELP[] =
@@ -69,7 +67,7 @@ static int find_converter(char *path, size_t n)
 static int to_png(const char *converter, const char *svg, const char *png)
 {
     char tmp[PATH_LEN + 32];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", png, (long)getpid());
+    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", png, cli_pid());
     char *const args[] = {(char *)converter, "-f", "png", "-o", tmp, (char *)svg, NULL};
     int rc = cli_run(args, NULL, NULL, NULL); /* converter: the full path found on PATH */
     if (rc < 0) {
@@ -77,11 +75,8 @@ static int to_png(const char *converter, const char *svg, const char *png)
         return 0;
     }
     int ok = rc == 0;
-    int fd = ok ? open(tmp, O_RDONLY) : -1;
-    ok = fd >= 0 && fsync(fd) == 0;
-    if (fd >= 0)
-        close(fd);
-    ok = ok && rename(tmp, png) == 0;
+    ok = ok && cli_sync_path(tmp) == 0;
+    ok = ok && cli_replace_file(tmp, png) == 0;
     if (!ok) {
         (void)remove(tmp);
         cli_error("plot", "%s: rsvg-convert failed to convert %s", png, svg);
@@ -92,7 +87,7 @@ static int to_png(const char *converter, const char *svg, const char *png)
 static int make_dir(const char *dir)
 {
     struct stat st;
-    if (mkdir(dir, 0777) == 0)
+    if (cli_mkdir(dir) == 0)
         return 1;
     if (errno == EEXIST && stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
         return 1;

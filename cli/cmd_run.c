@@ -6,9 +6,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
+#include "os.h"
 
 static const char RUN_HELP[] =
     "usage: lln run MODEL.lln [--input CSV|-] [--dt VALUE | --dt-column NAME] [OPTIONS]\n\n"
@@ -348,17 +348,17 @@ static int finish_output(FILE *out, const char *tmp, const char *path, int ok)
         }
         return ok;
     }
-    int wrote = !ok || (fflush(out) == 0 && fsync(fileno(out)) == 0);
+    int wrote = !ok || cli_sync_file(out) == 0;
     wrote = (fclose(out) == 0) && wrote;
     if (ok && !wrote)
         cli_error("run", "%s: cannot write output: %s", path, strerror(errno));
     ok = ok && wrote;
-    if (ok && rename(tmp, path) != 0) {
+    if (ok && cli_replace_file(tmp, path) != 0) {
         cli_error("run", "%s: cannot rename: %s", path, strerror(errno));
         ok = 0;
     }
     if (!ok)
-        unlink(tmp);
+        (void)remove(tmp);
     return ok;
 }
 
@@ -381,7 +381,7 @@ int cmd_run(int argc, char **argv)
     if (in == NULL)
         cli_error("run", "%s: cannot open: %s", a.input, strerror(errno));
     if (in && a.output) {
-        snprintf(tmp, sizeof tmp, "%s.tmp.%ld", a.output, (long)getpid());
+        snprintf(tmp, sizeof tmp, "%s.tmp.%ld", a.output, cli_pid());
         if ((out = fopen(tmp, "w")) == NULL)
             cli_error("run", "%s: cannot create: %s", tmp, strerror(errno));
     }

@@ -13,14 +13,19 @@
 
 #include "cli.h"
 #include "firmware.h"
+#include "os.h"
 #include "policy.h"
 #include "robots_cli.h"
+#ifdef LLN_HAVE_ROS2
+#include "ros2_link.h"
+#endif
 #include "svg.h"
 
 static const char SIM_HELP[] =
     "usage: lln sim TASK [--policy MODEL.lln] [--episodes N] [--seed S] [--firmware TARGET]\n"
     "               [--mjcf FILE] [--trace DIR] [--svg FILE] [--json FILE] [--no-expert]\n"
-    "               [--dagger-out FILE] [--timing BASE,JITTER,DROP,STALL] [--quiet]\n\n"
+    "               [--dagger-out FILE] [--timing BASE,JITTER,DROP,STALL] [--ros2]\n"
+    "               [--quiet]\n\n"
     "Runs closed-loop episodes of a robot task on episodes `lln data make TASK` never uses\n"
     "and reports, per controller, the success rate, the mean time to failure, the tracking\n"
     "error, collisions, actuator effort and controller failures (a policy that outputs NaN or\n"
@@ -61,15 +66,32 @@ static const char SIM_HELP[] =
     "                        demonstrations nor held-out ones) and write the states it visits,\n"
     "                        labelled with the expert's commands, as a demonstration CSV (episode\n"
     "                        ids from 1000000), to append to the data before retraining\n"
+    "      --ros2            also run the episodes with a ROS 2 node as the controller: each\n"
+    "                        reading goes out as std_msgs/Float32MultiArray on /lln_sim/sensors\n"
+    "                        (stamped with the simulated time), the command comes back on\n"
+    "                        /lln_sim/commands; std_msgs/Bool on /lln_sim/reset starts each\n"
+    "                        episode (Cyclone DDS, domain ROS_DOMAIN_ID; e.g. lln-ros2 with the\n"
+    "                        policy: docs/ROS2.md). Waits 10 s for the node, 5 s per command\n"
     "  -q, --quiet           no progress lines\n"
     "  -h, --help            this text\n\n"
     "Exit status: 0 success (whatever the success rates); 1 bad model, MJCF or I/O error, or\n"
     "firmware commands that differ from the host; 2 bad command line.\n";
 
-enum { O_FIRMWARE = 256, O_MJCF, O_TRACE, O_SVG, O_JSON, O_NOEXPERT, O_KEEP, O_DAGGER, O_TIMING };
+enum {
+    O_FIRMWARE = 256,
+    O_MJCF,
+    O_TRACE,
+    O_SVG,
+    O_JSON,
+    O_NOEXPERT,
+    O_KEEP,
+    O_DAGGER,
+    O_TIMING,
+    O_ROS2
+};
 
 #define FIG_EPISODES 3
-#define MAX_CTRL 4
+#define MAX_CTRL 5
 
 typedef struct {
     double *x, *y;
@@ -416,11 +438,12 @@ int cmd_sim(int argc, char **argv)
         {"help", no_argument, 0, 'h'},
         {"dagger-out", required_argument, 0, O_DAGGER},
         {"timing", required_argument, 0, O_TIMING},
+        {"ros2", no_argument, 0, O_ROS2},
         {0, 0, 0, 0},
     };
     const char *policy = NULL, *firmware = NULL, *mjcf = NULL, *svg = NULL, *json = NULL;
     const char *keep = NULL, *dagger = NULL, *timing = NULL;
-    int c, no_expert = 0;
+    int c, no_expert = 0, ros2 = 0;
     long v;
     run_t *run = calloc(1, sizeof *run);
     if (run == NULL) {
@@ -455,6 +478,7 @@ int cmd_sim(int argc, char **argv)
         case O_DAGGER: dagger = optarg; break;
         case O_TIMING: timing = optarg; break;
         case O_NOEXPERT: no_expert = 1; break;
+        case O_ROS2: ros2 = 1; break;
         case 'q': run->quiet = 1; break;
         case 'h':
             fputs(SIM_HELP, stdout);
@@ -519,17 +543,33 @@ int cmd_sim(int argc, char **argv)
         free(run);
         return EXIT_USAGE;
     }
-    if (no_expert && !policy) {
-        cli_error("sim", "--no-expert without --policy leaves nothing to run");
+    if (ros2 && dagger) {
+        cli_error("sim", "--ros2 and --dagger-out do not go together");
         free(run);
         return EXIT_USAGE;
     }
+    if (no_expert && !policy && !ros2) {
+        cli_error("sim", "--no-expert without --policy or --ros2 leaves nothing to run");
+        free(run);
+        return EXIT_USAGE;
+    }
+#ifndef LLN_HAVE_ROS2
+    if (ros2) {
+        cli_error("sim", "--ros2: this lln was built without Cyclone DDS (install "
+                         "cyclonedds-dev and cyclonedds-tools and rebuild)");
+        free(run);
+        return EXIT_FAIL;
+    }
+#endif
     rc = EXIT_FAIL;
     char err[1024];
     lln_model_t *m = NULL;
     rb_policy_t pf, pq;
     int have_f = 0, have_q = 0;
     rb_firmware_t *fw = NULL;
+#ifdef LLN_HAVE_ROS2
+    rb_ros2_t *link = NULL;
+#endif
     rb_controller_t ctrls[MAX_CTRL], fwc;
     int nctrl = 0;
     summary_t sums[MAX_CTRL];
@@ -537,7 +577,7 @@ int cmd_sim(int argc, char **argv)
         cli_error("sim", "%s: %s", name, err);
         goto done;
     }
-    if (run->trace_dir && mkdir(run->trace_dir, 0777) != 0 && errno != EEXIST) {
+    if (run->trace_dir && cli_mkdir(run->trace_dir) != 0 && errno != EEXIST) {
         cli_error("sim", "--trace: %s: cannot create: %s", run->trace_dir, strerror(errno));
         goto done;
     }
@@ -572,6 +612,15 @@ int cmd_sim(int argc, char **argv)
             ctrls[nctrl++] = fwc;
         }
     }
+#ifdef LLN_HAVE_ROS2
+    if (ros2) {
+        if (!rb_ros2_open(&link, run->t, 10.0, 5.0, &ctrls[nctrl], err, sizeof err)) {
+            cli_error("sim", "--ros2: %s", err);
+            goto done;
+        }
+        nctrl++;
+    }
+#endif
     if (dagger) {
         rc = run_dagger(run->t, run->env, &pf.ctrl, run->episodes, run->seed, dagger) ? EXIT_OK
                                                                                       : EXIT_FAIL;
@@ -619,6 +668,9 @@ int cmd_sim(int argc, char **argv)
     }
     rc = EXIT_OK;
 done:
+#ifdef LLN_HAVE_ROS2
+    rb_ros2_close(link);
+#endif
     rb_firmware_close(fw);
     if (have_f)
         rb_policy_close(&pf);

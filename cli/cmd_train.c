@@ -12,20 +12,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "argfile.h"
 #include "cli.h"
 #include "dist.h"
 #include "lln/format.h"
 #include "lln/sparse.h"
+#include "os.h"
 #include "task_meta.h"
 #include "train_cli.h"
 
 /* ---- the model ------------------------------------------------------------------------------ */
 
 /* A new model from the flags, sized by the data: inputs = features, outputs = targets or
- * classes (LTC / wired CfC: the motor neurons; CfC: a projection when units differ). */
+ * classes (LTC / wired CfC: the motor neurons, or an LTC's dense readout; CfC: a projection
+ * when units differ). */
 static int new_model(train_args_t *a, int I, int O, lln_model_t **m)
 {
     cli_model_args_t *ma = &a->model;
@@ -45,8 +46,11 @@ static int new_model(train_args_t *a, int I, int O, lln_model_t **m)
     } else if (c->cell == LLN_CELL_CFC || c->cell == LLN_CELL_GRU || c->cell == LLN_CELL_LSTM) {
         if (!ma->proj_given && c->units != O)
             c->proj_size = O;
-    } else if (!ma->outputs_given && !ma->proj_given) {
-        c->wiring.output_dim = O; /* with --proj-size, every unit feeds the projection */
+    } else {
+        if (c->readout == LLN_READOUT_DENSE && !ma->proj_given)
+            c->proj_size = O; /* the dense readout's rows: one per target or class */
+        if (!ma->outputs_given && !ma->proj_given)
+            c->wiring.output_dim = O;
     }
     lln_error_t err = {LLN_OK, ""};
     if (lln_model_create(c, ma->seed, m, &err) != LLN_OK) {
@@ -311,7 +315,7 @@ static int train_model(train_args_t *a, lln_model_t *m, const lln_dataset_t *ds,
 {
     ui_t u;
     memset(&u, 0, sizeof u);
-    u.tty = isatty(STDERR_FILENO);
+    u.tty = cli_is_tty(stderr);
     u.quiet = a->quiet;
     u.ce = a->tc.loss == LLN_LOSS_CROSS_ENTROPY;
     u.out = a->out;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "os.h"
 #include "verify_run.h"
 
 static const char VERIFY_HELP[] =
@@ -114,6 +115,10 @@ int cmd_verify(int argc, char **argv)
     int pr = parse(argc, argv, &a, &model);
     if (pr <= 0)
         return pr < 0 ? EXIT_OK : cli_usage_error("verify");
+    if (cli_no_toolchains() != NULL) {
+        cli_error("verify", "%s", cli_no_toolchains());
+        return EXIT_FAIL;
+    }
     lln_model_t *m = cli_load_model("verify", model);
     if (m == NULL)
         return EXIT_FAIL;

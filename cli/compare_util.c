@@ -9,7 +9,7 @@
 #include "energy_estimate.h"
 #include "lln/util.h"
 #include "lln/profile.h"
-#include "process.h"
+#include "os.h"
 
 /* ---- child processes ------------------------------------------------------------------- */
 

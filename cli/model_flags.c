@@ -25,7 +25,8 @@ enum {
     O_MIXED,
     O_SET,
     O_NAME,
-    O_WINDOW
+    O_WINDOW,
+    O_READOUT
 };
 
 const struct option CLI_MODEL_OPTIONS[] = {
@@ -54,6 +55,7 @@ const struct option CLI_MODEL_OPTIONS[] = {
     {"set", required_argument, 0, O_SET},
     {"name", required_argument, 0, O_NAME},
     {"mlp-window", required_argument, 0, O_WINDOW},
+    {"readout", required_argument, 0, O_READOUT},
     {0, 0, 0, 0},
 };
 
@@ -75,6 +77,9 @@ const char CLI_MODEL_HELP[] =
     "      --positivity P       softplus (default) or identity\n"
     "      --input-mapping MAP  affine (default), linear, none\n"
     "      --output-mapping MAP affine (default), linear, none\n"
+    "      --readout R          motor (default, ncps: output map of the first M neurons) or\n"
+    "                           dense (a layer y = W v + b over all units, as the LTC\n"
+    "                           paper's code; outputs = --proj-size, lln train: targets)\n"
     "  CfC:\n"
     "      --mode MODE          default, no_gate, pure\n"
     "      --activation A       lecun_tanh (default), tanh, relu, silu, gelu\n"
@@ -113,6 +118,7 @@ static const struct {
     {O_BBD, "backbone_dropout"},
     {O_PROJ, "proj_size"},
     {O_WINDOW, "mlp_window"},
+    {O_READOUT, "readout"},
 };
 
 /* --ncp I,C,M,SF,IF,RC,MF */

@@ -15,13 +15,14 @@
 #include "cli.h"
 #include "lln/csv.h"
 #include "lln/util.h"
+#include "os.h"
 #include "report.h"
 
 static const char *const HISTORY_COLS[] = {"epoch",        "train_loss", "valid_loss",
                                            "valid_metric", "lr",         "seconds"};
 #define NHCOLS 6
 
-static char *dup(const char *s)
+static char *dup_text(const char *s)
 {
     size_t n = strlen(s) + 1;
     char *d = malloc(n);
@@ -35,7 +36,7 @@ static char *stem(const char *path)
 {
     const char *b = strrchr(path, '/');
     b = b ? b + 1 : path;
-    char *s = dup(b);
+    char *s = dup_text(b);
     char *dot = s ? strrchr(s, '.') : NULL;
     if (dot != NULL && dot != s)
         *dot = '\0';
@@ -127,7 +128,7 @@ static int jstr(const jctx_t *j, const cJSON *obj, const char *key, int nullable
         jerr(j, key, "empty string", NULL);
         return 0;
     }
-    *out = dup(it->valuestring);
+    *out = dup_text(it->valuestring);
     if (*out == NULL) {
         cli_error(j->cmd, "%s: out of memory", j->file);
         return 0;
@@ -199,7 +200,7 @@ static int jstrings(const jctx_t *j, const cJSON *obj, const char *key, char ***
             jerr(j, sub, "expected a string", jtype(e));
             return 0;
         }
-        if (((*out)[i++] = dup(e->valuestring)) == NULL)
+        if (((*out)[i++] = dup_text(e->valuestring)) == NULL)
             return 0;
         *n = i;
     }
@@ -301,7 +302,7 @@ static int load_profile(jctx_t *j, const cJSON *root, rep_results_t *r)
     r->prof = grown;
     rep_profile_t *p = &r->prof[r->nprof++];
     memset(p, 0, sizeof *p);
-    if ((p->path = dup(j->file)) == NULL)
+    if ((p->path = dup_text(j->file)) == NULL)
         return 0;
     int n = 0;
     const cJSON *arr;
@@ -354,7 +355,7 @@ static int load_compare(jctx_t *j, const cJSON *root, rep_results_t *r)
     r->cmp = grown;
     rep_compare_t *c = &r->cmp[r->ncmp++];
     memset(c, 0, sizeof *c);
-    if ((c->path = dup(j->file)) == NULL)
+    if ((c->path = dup_text(j->file)) == NULL)
         return 0;
     int n = 0;
     const cJSON *arr;
@@ -571,9 +572,9 @@ static int history_comments(const char *cmd, const char *path, char *text, rep_h
                 h->name[vlen] = '\0';
             } else if (klen == 6 && strncmp(tok, "metric", 6) == 0) {
                 if (vlen == 8 && strncmp(eq + 1, "accuracy", 8) == 0)
-                    h->metric = dup("accuracy");
+                    h->metric = dup_text("accuracy");
                 else if (vlen == 3 && strncmp(eq + 1, "mse", 3) == 0)
-                    h->metric = dup("mse");
+                    h->metric = dup_text("mse");
                 else {
                     cli_error(cmd, "%s:%ld: metric=%.*s: expected 'accuracy' or 'mse'", path, line,
                               (int)(vlen > 40 ? 40 : vlen), eq + 1);
@@ -693,14 +694,14 @@ static int load_history(const char *cmd, const char *path, char *text, size_t le
 {
     rep_history_t h;
     memset(&h, 0, sizeof h);
-    h.path = dup(path);
-    h.name = name ? dup(name) : stem(path);
+    h.path = dup_text(path);
+    h.name = name ? dup_text(name) : stem(path);
     if (h.path == NULL || h.name == NULL || !history_comments(cmd, path, text, &h)) {
         free_history(&h);
         return 0;
     }
     if (h.metric == NULL)
-        h.metric = dup("");
+        h.metric = dup_text("");
     lln_error_t err = {LLN_OK, ""};
     lln_csv_t *csv = NULL;
     lln_cloc_t loc;
@@ -769,10 +770,10 @@ int rep_load(const char *cmd, rep_results_t *r, const char *path)
 /* Whether the file at path is loaded already (the same file by another name counts). */
 static int history_loaded(const rep_results_t *r, const char *path)
 {
-    char *real = realpath(path, NULL);
+    char *real = cli_realpath(path);
     int found = 0;
     for (int i = 0; i < r->nhist && !found; i++) {
-        char *other = real ? realpath(r->hist[i].path, NULL) : NULL;
+        char *other = real ? cli_realpath(r->hist[i].path) : NULL;
         found = strcmp(r->hist[i].path, path) == 0 || (other && strcmp(other, real) == 0);
         free(other);
     }

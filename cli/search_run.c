@@ -21,6 +21,7 @@
 
 #include "cli.h"
 #include "budget_search.h"
+#include "os.h"
 #include "textout.h"
 
 #define MAX_RUNGS 16
@@ -600,7 +601,7 @@ static int check_args(const srch_t *s)
 
 static int make_dir(const char *d)
 {
-    if (mkdir(d, 0755) == 0 || errno == EEXIST)
+    if (cli_mkdir(d) == 0 || errno == EEXIST)
         return 1;
     cli_error("search", "cannot create %s: %s", d, strerror(errno));
     return 0;

@@ -178,15 +178,29 @@ void svg_axis_add(svg_axis_t *a, double v)
     a->have = 1;
 }
 
+/* 10^e, correctly rounded: exact products (10^22 is the largest exact power) and one
+ * division for |e| <= 22; pow() beyond. glibc's pow(10, e) is correctly rounded, mingw-w64's
+ * is not for e < 0 (pow(10, -2) = 0.010000000000000002), and an axis then started an ulp
+ * above its lowest value. */
+static double pow10i(int e)
+{
+    if (e < -22 || e > 22)
+        return pow(10, e);
+    double p = 1;
+    for (int i = 0; i < (e < 0 ? -e : e); i++)
+        p *= 10;
+    return e < 0 ? 1 / p : p;
+}
+
 /* 1, 2 or 5 times a power of ten, near x (round) or at least x. */
 static double nice(double x, int round)
 {
-    double e = floor(log10(x)), f = x / pow(10, e), nf;
+    double e = floor(log10(x)), f = x / pow10i((int)e), nf;
     if (round)
         nf = f < 1.5 ? 1 : f < 3 ? 2 : f < 7 ? 5 : 10;
     else
         nf = f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10;
-    return nf * pow(10, e);
+    return nf * pow10i((int)e);
 }
 
 static void fit_linear(svg_axis_t *a)
@@ -221,17 +235,17 @@ static void fit_log(svg_axis_t *a)
         e1 = e0 + 1;
     /* narrow ranges start and end at 2 or 5 times a decade when the data allow */
     static const double STEPS[] = {1, 2, 5};
-    double flo = pow(10, e0), fhi = pow(10, e1);
+    double flo = pow10i(e0), fhi = pow10i(e1);
     int decades = e1 - e0;
     if (decades <= 2) {
         for (int k = 2; k >= 0; k--)
-            if (STEPS[k] * pow(10, e0) <= lo * (1 + 1e-9)) {
-                flo = STEPS[k] * pow(10, e0);
+            if (STEPS[k] * pow10i(e0) <= lo * (1 + 1e-9)) {
+                flo = STEPS[k] * pow10i(e0);
                 break;
             }
         for (int k = 0; k < 3; k++)
-            if (STEPS[k] * pow(10, e1 - 1) >= hi * (1 - 1e-9)) {
-                fhi = STEPS[k] * pow(10, e1 - 1);
+            if (STEPS[k] * pow10i(e1 - 1) >= hi * (1 - 1e-9)) {
+                fhi = STEPS[k] * pow10i(e1 - 1);
                 break;
             }
     }
@@ -245,7 +259,7 @@ static void fit_log(svg_axis_t *a)
                 continue;
             if (k == 0 && (e - e0) % every != 0)
                 continue;
-            double t = STEPS[k] * pow(10, e);
+            double t = STEPS[k] * pow10i(e);
             if (t >= flo * (1 - 1e-9) && t <= fhi * (1 + 1e-9) && a->nticks < SVG_MAX_TICKS)
                 a->ticks[a->nticks++] = t;
         }

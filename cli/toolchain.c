@@ -1,13 +1,11 @@
 /* The external tools of lln (see toolchain.h). */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "os.h"
 #include "toolchain.h"
 
 static const tool_t TOOLS[] = {
@@ -40,28 +38,10 @@ static const tool_t TOOLS[] = {
 
 const tool_t *toolchain_tools(void) { return TOOLS; }
 
-/* 1 if name is an executable file in a directory of PATH. */
-static int on_path(const char *name)
-{
-    const char *path = getenv("PATH");
-    char buf[4096];
-    while (path != NULL && *path) {
-        size_t n = strcspn(path, ":");
-        if (n > 0 && n + strlen(name) + 2 < sizeof buf) {
-            snprintf(buf, sizeof buf, "%.*s/%s", (int)n, path, name);
-            /* Flawfinder: ignore (a presence check: nothing is opened by this name later) */
-            if (access(buf, X_OK) == 0)
-                return 1;
-        }
-        path += n + (path[n] == ':');
-    }
-    return 0;
-}
-
 int toolchain_present(const tool_t *t)
 {
     /* Flawfinder: ignore (a presence check: the file is not opened here) */
-    return t->file ? access(t->file, R_OK) == 0 : on_path(t->name);
+    return t->file ? access(t->file, R_OK) == 0 : cli_on_path(t->name);
 }
 
 /* Runs argv (a command of this file's table, no shell) with stdout and stderr into a pipe
@@ -70,21 +50,8 @@ int toolchain_present(const tool_t *t)
 static void first_line(char *const argv[], char *buf, size_t cap)
 {
     buf[0] = '\0';
-    int fd[2];
-    if (pipe(fd) != 0)
-        return;
-    pid_t pid = fork();
-    if (pid == 0) {
-        int dev_null = open("/dev/null", O_RDONLY);
-        if (dev_null < 0 || dup2(dev_null, 0) < 0 || dup2(fd[1], 1) < 0 || dup2(fd[1], 2) < 0)
-            _exit(126);
-        close(fd[0]);
-        /* Flawfinder: ignore (argv comes from this file's tool table, never from input) */
-        execvp(argv[0], argv);
-        _exit(127);
-    }
-    close(fd[1]);
-    FILE *f = pid > 0 ? fdopen(fd[0], "r") : NULL;
+    long long child;
+    FILE *f = cli_open_reader(argv, &child);
     char line[256];
     while (f != NULL && fgets(line, sizeof line, f) != NULL) /* to the end: no blocked child */
         if (buf[0] == '\0' && line[0] != '/' && strpbrk(line, "0123456789") != NULL) {
@@ -92,12 +59,7 @@ static void first_line(char *const argv[], char *buf, size_t cap)
             snprintf(buf, cap, "%s", line);
         }
     if (f != NULL)
-        fclose(f);
-    else
-        close(fd[0]);
-    int status;
-    while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
+        cli_close_reader(f, child);
 }
 
 void toolchain_version(const tool_t *t, char *buf, size_t cap)
@@ -118,6 +80,10 @@ void toolchain_version(const tool_t *t, char *buf, size_t cap)
 
 int toolchain_check_target(const char *cmd, const char *target)
 {
+    if (cli_no_toolchains() != NULL) {
+        cli_error(cmd, "target %s: %s", target, cli_no_toolchains());
+        return 0;
+    }
     tool_group_t g = strncmp(target, "cortex-", 7) == 0 ? TOOL_SIM_ARM : TOOL_SIM_RISCV;
     char missing[256] = "", pkgs[256] = "";
     for (const tool_t *t = TOOLS; t->name; t++) {

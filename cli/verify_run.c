@@ -12,7 +12,7 @@
 #include "lln/util.h"
 #include "lln/export.h"
 #include "lln/quant.h"
-#include "process.h"
+#include "os.h"
 #include "verify_run.h"
 
 /* Paths inside the work folder fit in PATH_MAX_ with room to spare. */
@@ -25,7 +25,7 @@ static int write_bytes(const char *cmd, const char *path, const void *data, size
     FILE *f = fopen(path, "wb");
     int ok = f && fwrite(data, 1, len, f) == len;
     if (ok && exec)
-        ok = fchmod(fileno(f), 0755) == 0; /* on the open file: no window for a swap */
+        ok = cli_make_executable(f) == 0; /* on the open file: no window for a swap */
     ok = f && fclose(f) == 0 && ok;
     if (!ok)
         cli_error(cmd, "%s: cannot write: %s", path, strerror(errno));
@@ -36,9 +36,9 @@ static int write_sim(const char *cmd, const char *work)
 {
     char path[PATH_MAX_];
     snprintf(path, sizeof path, "%s/sim", work);
-    mkdir(path, 0777);
+    cli_mkdir(path);
     snprintf(path, sizeof path, "%s/sim/ld", work);
-    mkdir(path, 0777);
+    cli_mkdir(path);
     for (const cli_sim_file_t *f = cli_sim_files; f->path; f++) {
         snprintf(path, sizeof path, "%s/sim/%s", work, f->path);
         size_t n = strlen(f->path);
@@ -409,7 +409,8 @@ int verify_model(const lln_model_t *m, const verify_job_t *job, verify_result_t 
     }
     char work[VERIFY_WORK_MAX];
     snprintf(work, sizeof work, "%s", job->keep ? job->keep : "/tmp/lln-verify-XXXXXX");
-    if (ok && job->keep ? mkdir(work, 0777) != 0 && errno != EEXIST : ok && mkdtemp(work) == NULL) {
+    if (ok && job->keep ? cli_mkdir(work) != 0 && errno != EEXIST
+                        : ok && cli_mkdtemp(work) == NULL) {
         cli_error(cmd, "%s: cannot create: %s", work, strerror(errno));
         ok = 0;
     }

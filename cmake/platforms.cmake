@@ -53,15 +53,26 @@ endfunction()
 # Run-time ISA dispatch of the float32 kernels on x86-64 (src/core/kernels_dispatch.c): the
 # portable build (what a distribution or a wheel ships) carries the kernels for the SSE2
 # baseline, AVX2 + FMA (x86-64-v3) and AVX-512 (x86-64-v4) and picks one by cpuid. Not with
-# LLN_NATIVE (that build is tuned for one machine), not with MSVC (no -march), not for
-# Windows (mingw-w64 GCC does not keep the stack 32/64-byte aligned for AVX spills).
-if(CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|amd64)$" AND NOT LLN_NATIVE AND NOT WIN32
+# LLN_NATIVE (that build is tuned for one machine), not with MSVC (no -march).
+# Windows (mingw-w64): the 64-bit Windows ABI keeps the stack 16-byte aligned only and GCC
+# cannot realign it there (GCC bug 54412), so an aligned AVX move (vmovaps/vmovdqa) of a
+# 32- or 64-byte stack slot may fault. Debian's mingw-w64 GCC 12 emits none in these two
+# files (objdump, -O0 and -O3); the assembler option -muse-unaligned-vector-move (binutils
+# >= 2.38) keeps it so for any compiler: every aligned vector move is encoded as its
+# unaligned twin, which does not fault and is as fast on aligned data (same results).
+if(CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|amd64)$" AND NOT LLN_NATIVE
    AND CMAKE_C_COMPILER_ID MATCHES "GNU|Clang")
   set(LLN_ISA_DISPATCH ON)
   set(k ${CMAKE_SOURCE_DIR}/src/core)
+  set(unaligned "")
+  if(MINGW)
+    set(unaligned -Wa,-muse-unaligned-vector-move)
+  endif()
   set_source_files_properties(${k}/kernels_f32.c PROPERTIES COMPILE_DEFINITIONS LLN_KERNEL_ISA=base)
-  set_source_files_properties(${k}/kernels_f32_avx2.c PROPERTIES COMPILE_OPTIONS -march=x86-64-v3)
-  set_source_files_properties(${k}/kernels_f32_avx512.c PROPERTIES COMPILE_OPTIONS -march=x86-64-v4)
+  set_source_files_properties(${k}/kernels_f32_avx2.c PROPERTIES
+    COMPILE_OPTIONS "-march=x86-64-v3;${unaligned}")
+  set_source_files_properties(${k}/kernels_f32_avx512.c PROPERTIES
+    COMPILE_OPTIONS "-march=x86-64-v4;${unaligned}")
   add_compile_definitions(LLN_ISA_DISPATCH)
   message(STATUS "float32 kernels: sse2, avx2 and avx512, chosen at run time (LLN_ISA)")
 else()

@@ -47,6 +47,9 @@ if(LLN_HAVE_MUJOCO)
 else()
   message(STATUS "MuJoCo not found (apt-get install libmujoco-dev): lln sim runs line-follow only")
 endif()
+if(LLN_CLI_WITHOUT_SIM) # cmake/cli_port.cmake: no lln sim on Windows
+  list(REMOVE_ITEM LLN_ROBOTS_SOURCES ${CMAKE_SOURCE_DIR}/robots/firmware.c)
+endif()
 # the tasks are command-line code: in the CLI's object library, with its public-API-only rule
 target_sources(lln_cli_obj PRIVATE ${LLN_ROBOTS_SOURCES})
 target_include_directories(lln_cli_obj PUBLIC ${CMAKE_SOURCE_DIR}/robots)

@@ -67,7 +67,7 @@ if(EXISTS ${LLN_ROS2_MSGS}/sensor_msgs/msg/Imu.msg AND LLN_PYTHON3)
   add_custom_target(lln_ros2_upstream_msgs
     DEPENDS ${LLN_ROS2_TGEN}/upstream_msgs.c ${LLN_ROS2_TGEN}/upstream_msgs.h)
   add_dependencies(lln_generated lln_ros2_upstream_msgs)
-  foreach(t talker listener)
+  foreach(t talker listener dds_ping)
     add_executable(ros2_test_${t} ${CMAKE_SOURCE_DIR}/tests/ros2/${t}.c
       ${LLN_ROS2_TGEN}/upstream_msgs.c)
     set_target_properties(ros2_test_${t} PROPERTIES C_STANDARD 11)

@@ -6,11 +6,20 @@ the sdist compiles exactly the same files. The version is the project's single v
 project(... VERSION X.Y.Z) in CMakeLists.txt. The two library sources CMake generates (the
 firmware runtime and the device database embedded as byte arrays, for `export` and
 `profile`) are generated here in the same layout (cmake/embed.cmake's).
+
+Compilers: GCC or Clang (Linux, macOS) and MSVC (the Windows wheels). MSVC gets C11
+(/std:c11: `restrict`, _Static_assert) with the POSIX names of its C runtime declared (open,
+read, fdopen, fileno, getpid, struct stat: _CRT_DECLARE_NONSTDC_NAMES, which /std:c11 would
+turn off) and zlib from the directory LLN_ZLIB_ROOT names (include/zlib.h, lib/zlib.lib; the
+release workflow installs vcpkg's x64-windows-static-md build there, so the module carries
+zlib and needs no DLL beside it). scripts/check_msvc.sh checks what can be checked of that
+build without MSVC.
 """
 
 from __future__ import annotations
 
 import os
+import platform
 import re
 import shutil
 import sys
@@ -101,6 +110,22 @@ class BuildExt(build_ext):  # type: ignore[misc]  # setuptools is untyped
                 if not path.is_file() or path.read_text(encoding="utf-8") != text:
                     path.write_text(text, encoding="utf-8")
                 ext.sources.append(os.fspath(path))
+            if self.compiler.compiler_type == "msvc":
+                msvc_flags(ext)
+                self.isa_variants(ext)
+                continue
+            # Hidden visibility keeps every library symbol private to the module (only
+            # PyInit__core is exported); -O3 as CMake's Release build; no contraction (as the
+            # CMake build of lln_rt.c), so host results do not depend on the FMA units of the
+            # machine.
+            ext.extra_compile_args += [
+                "-fvisibility=hidden",
+                "-ffp-contract=off",
+                "-O3",
+                "-fno-wrapv",
+                "-g0",
+            ]
+            ext.libraries += ["z", "m", "pthread"]
             # The library's public functions carry default visibility (LLN_API); inside the
             # module only the init function may be exported, so another liblln in the same
             # process can neither see nor interpose ours.
@@ -110,7 +135,71 @@ class BuildExt(build_ext):  # type: ignore[misc]  # setuptools is untyped
                 ext.extra_link_args.append(f"-Wl,--version-script={script}")
             elif sys.platform == "darwin":
                 ext.extra_link_args.append("-Wl,-exported_symbol,_PyInit__core")
+            self.isa_variants(ext)
         super().build_extensions()
+
+    def isa_variants(self, ext: Extension) -> None:
+        """x86-64: the float32 kernels for SSE2, AVX2 + FMA and AVX-512, picked at run time.
+
+        As cmake/platforms.cmake's LLN_ISA_DISPATCH: kernels_f32.c is compiled three times
+        (kernels_f32_avx2.c and kernels_f32_avx512.c include it), each copy with its own
+        instruction-set flags, and src/core/kernels_dispatch.c chooses by cpuid (MSVC: cpuid
+        and xgetbv). setuptools has no per-file flags, so these three are compiled here and
+        linked as extra objects. Not for other machines, not with mingw-w64 GCC (it does not
+        keep the stack aligned for AVX spills) and not for an arm64 macOS target.
+        """
+        ctype = self.compiler.compiler_type
+        if platform.machine().lower() not in ("x86_64", "amd64") or ctype not in ("unix", "msvc"):
+            return
+        if sys.platform == "darwin" and "arm64" in os.environ.get("ARCHFLAGS", ""):
+            return
+        msvc = ctype == "msvc"
+        gnu_avx2 = ["-mavx2", "-mfma", "-mbmi", "-mbmi2", "-mf16c", "-mlzcnt", "-mmovbe"]
+        gnu_avx512 = gnu_avx2 + ["-mavx512f", "-mavx512vl", "-mavx512bw", "-mavx512dq"]
+        variants = {  # file -> (extra macros, extra flags): x86-64-v3 and x86-64-v4
+            "kernels_f32.c": ([("LLN_KERNEL_ISA", "base")], []),
+            "kernels_f32_avx2.c": ([], ["/arch:AVX2"] if msvc else gnu_avx2),
+            "kernels_f32_avx512.c": ([], ["/arch:AVX512"] if msvc else gnu_avx512),
+        }
+        ext.define_macros.append(("LLN_ISA_DISPATCH", None))
+        for name, (macros, flags) in variants.items():
+            src = [s for s in ext.sources if Path(s).name == name]
+            if len(src) != 1:
+                sys.exit(f"setup.py: {name}: expected once among the sources, found {src}")
+            ext.sources.remove(src[0])
+            ext.extra_objects += self.compiler.compile(
+                src,
+                output_dir=self.build_temp,
+                macros=ext.define_macros + macros,
+                include_dirs=ext.include_dirs,
+                extra_postargs=ext.extra_compile_args + flags,
+                debug=self.debug,
+            )
+
+
+def msvc_flags(ext: Extension) -> None:
+    """MSVC: C11, POSIX names of the C runtime, no contraction, zlib from LLN_ZLIB_ROOT.
+
+    A DLL exports nothing unless marked __declspec(dllexport), so only PyInit__core (marked
+    by PyMODINIT_FUNC) leaves the module: the visibility rule of the GCC build holds as is.
+    /fp:precise (MSVC's default, stated) does not contract a*b+c into an FMA, as
+    -ffp-contract=off elsewhere.
+    """
+    ext.extra_compile_args += ["/std:c11", "/O2", "/fp:precise", "/W3", "/utf-8"]
+    ext.define_macros += [
+        ("_CRT_DECLARE_NONSTDC_NAMES", "1"),
+        ("_CRT_NONSTDC_NO_DEPRECATE", None),
+        ("_CRT_SECURE_NO_WARNINGS", None),
+    ]
+    root = os.environ.get("LLN_ZLIB_ROOT", "")
+    if not root or not (Path(root) / "include" / "zlib.h").is_file():
+        sys.exit(
+            "setup.py: MSVC build: set LLN_ZLIB_ROOT to a zlib with include/zlib.h and "
+            f"lib/zlib.lib (e.g. vcpkg's installed/x64-windows-static-md); got {root!r}"
+        )
+    ext.include_dirs.append(os.fspath(Path(root) / "include"))
+    ext.library_dirs.append(os.fspath(Path(root) / "lib"))
+    ext.libraries.append("zlib")
 
 
 def extension() -> Extension:
@@ -132,11 +221,7 @@ def extension() -> Extension:
             ("_POSIX_C_SOURCE", "200809L"),
             ("LLN_VERSION_STRING", f'"{project_version()}"'),
         ],
-        # Hidden visibility keeps every library symbol private to the module (only
-        # PyInit__core is exported); -O3 as CMake's Release build; no contraction (as the CMake
-        # build of lln_rt.c), so host results do not depend on the FMA units of the machine.
-        extra_compile_args=["-fvisibility=hidden", "-ffp-contract=off", "-O3", "-fno-wrapv", "-g0"],
-        libraries=["z", "m", "pthread"],
+        # compiler flags and libraries: BuildExt.build_extensions (they differ for MSVC)
     )
 
 

@@ -21,7 +21,7 @@
 
 #include "firmware.h"
 #include "lln/export.h"
-#include "process.h"
+#include "os.h"
 #include "verify_run.h"
 
 #define WORK_MAX 1024

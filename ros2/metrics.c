@@ -124,10 +124,11 @@ size_t metrics_render(const metrics_t *m, char *buf, size_t cap)
             c->outputs[i].topic, (unsigned long long)ld(&m->published[i]));
     hist(&o, "lln_node_step_seconds", "Time of one model step (lln_step).", &m->step);
     hist(&o, "lln_node_end_to_end_seconds",
-         "From the triggering message's source timestamp to its outputs written.", &m->e2e);
+         "From the triggering message's source timestamp to its outputs handed to the kernel.",
+         &m->e2e);
     hist(&o, "lln_node_overhead_seconds",
-         "Node time per step outside the model: taking the message to writing the outputs, "
-         "minus the step.",
+         "Node time per step outside the model: from starting on the message (its take) to "
+         "the outputs handed to the kernel, minus the step.",
          &m->overhead);
     return o.len;
 }

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <math.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -70,8 +71,9 @@ typedef struct node {
     lln_state_t *state;
     float *x, *y;
     input_slot_t in[NC_MAX_PORTS];
-    dds_entity_t pp, writers[NC_MAX_PORTS], reset_reader, diag_writer, waitset;
-    int64_t last_step_stamp; /* 0: no step since start or reset */
+    dds_entity_t domain, pp, writers[NC_MAX_PORTS], reset_reader, diag_writer, waitset;
+    int64_t last_step_stamp; /* 0: no step since start or reset (nor a reset stamp) */
+    int fresh_reset;         /* no step since the last reset */
     int64_t last_cmd_mono, last_safe_mono, last_diag_mono, last_step_mono, first_step_mono;
     int stale;      /* the watchdog's safe command is active */
     int bad_output; /* the last step gave a non-finite output */
@@ -80,6 +82,10 @@ typedef struct node {
     samples_t lat;
     int quiet;
     char model_desc[256];
+    /* step_thread = receive: the inputs are taken and stepped in Cyclone's receive thread (a
+     * data-available listener); the main thread keeps the watchdog, deadlines, diagnostics and
+     * the reset topic. `lock` serialises the two over everything above. */
+    pthread_mutex_t lock;
 } node_t;
 
 static void logmsg(const node_t *n, const char *fmt, ...)
@@ -290,6 +296,14 @@ static void publish_all(node_t *n, const float *y, int64_t stamp)
             logmsg(n, "writing output '%s' failed", n->cfg.outputs[o].name);
 }
 
+/* With write batching (write_batch = on) dds_write only queues a sample in its writer; this
+ * sends what is queued (without batching there is nothing queued and it costs nothing). */
+static void flush_outputs(node_t *n)
+{
+    for (int o = 0; o < n->cfg.n_outputs; o++)
+        dds_write_flush(n->writers[o]);
+}
+
 static void publish_safe(node_t *n, int64_t stamp)
 {
     float safe[NC_MAX_FIELDS];
@@ -300,6 +314,7 @@ static void publish_safe(node_t *n, int64_t stamp)
         if (publish(n, o, safe, stamp) < 0)
             logmsg(n, "writing the safe command on '%s' failed", p->name);
     }
+    flush_outputs(n);
 }
 
 /* ---- stepping ---------------------------------------------------------------------------- */
@@ -320,23 +335,34 @@ static void record_latency(node_t *n, int64_t step_ns, int64_t over_ns, int64_t 
     }
 }
 
-static void reset_state(node_t *n, reset_reason_t why)
+/* ref_stamp: the stamp the state was reset at (the first step then has Δt = its stamp minus
+ * this), or 0 for none (the first step uses dt_initial). */
+static void reset_state(node_t *n, reset_reason_t why, int64_t ref_stamp)
 {
     lln_state_reset(n->state);
-    n->last_step_stamp = 0;
+    n->last_step_stamp = ref_stamp;
+    n->fresh_reset = 1;
     atomic_fetch_add_explicit(&n->mx->resets[why], 1, memory_order_relaxed);
 }
 
-/* Tries one step at `stamp` (the stepping message's stamp); t_take: monotonic time the sample
- * was taken, source: its DDS source timestamp (for the end-to-end latency). */
-static void try_step(node_t *n, int64_t stamp, int64_t t_take, dds_time_t source)
+/* A step whose outputs are written but maybe not yet sent (write batching): its latencies
+ * are recorded when the batch is flushed. */
+typedef struct pending {
+    int64_t t_take, step_ns, write_ns;
+    dds_time_t source;
+} pending_t;
+
+/* Tries one step at `stamp` (the stepping message's stamp); t_take: monotonic time the node
+ * started on the sample, source: its DDS source timestamp (for the end-to-end latency).
+ * Returns 1 and fills *pd when outputs were written. */
+static int try_step(node_t *n, int64_t stamp, int64_t t_take, dds_time_t source, pending_t *pd)
 {
     const nc_config_t *c = &n->cfg;
     for (int i = 0; i < c->n_inputs; i++) {
         int64_t age = stamp - n->in[i].stamp;
         if (!n->in[i].have || (double)age * 1e-9 > c->max_age) {
             count_drop(n, DROP_STALE_INPUT);
-            return;
+            return 0;
         }
     }
     double dt;
@@ -344,10 +370,12 @@ static void try_step(node_t *n, int64_t stamp, int64_t t_take, dds_time_t source
         dt = c->dt_initial;
     } else {
         dt = (double)(stamp - n->last_step_stamp) * 1e-9;
-        if (dt <= 0)
-            return; /* every-message mode: an input older than the last step only updates */
+        if (dt <= 0 && n->fresh_reset)
+            dt = c->dt_initial; /* reset stamped at or after this input: no elapsed time known */
+        else if (dt <= 0)
+            return 0; /* every-message mode: an input older than the last step only updates */
         if (c->gap_reset > 0 && dt > c->gap_reset) {
-            reset_state(n, RESET_GAP);
+            reset_state(n, RESET_GAP, 0);
             logmsg(n, "input gap of %.3f s > gap_reset %.3f s: state reset", dt, c->gap_reset);
             dt = c->dt_initial;
         }
@@ -364,25 +392,26 @@ static void try_step(node_t *n, int64_t stamp, int64_t t_take, dds_time_t source
     int64_t t1 = mono_ns();
     if (st != LLN_OK) {
         count_drop(n, DROP_STEP_ERROR);
-        return;
+        return 0;
     }
     for (int k = 0; k < c->output_width; k++) {
         if (!isfinite(n->y[k])) {
             count_drop(n, DROP_NONFINITE_OUTPUT);
-            reset_state(n, RESET_OUTPUT);
+            reset_state(n, RESET_OUTPUT, 0);
             publish_safe(n, stamp);
             if (!n->bad_output) /* said once until a good step */
                 logmsg(n, "the model produced a non-finite output: safe command, state reset");
             n->bad_output = 1;
-            return;
+            return 0;
         }
     }
     n->last_step_stamp = stamp;
+    n->fresh_reset = 0;
     n->bad_output = 0;
     publish_all(n, n->y, stamp);
     int64_t t2 = mono_ns();
     atomic_fetch_add_explicit(&n->mx->steps, 1, memory_order_relaxed);
-    record_latency(n, t1 - t0, (t2 - t_take) - (t1 - t0), t2 - t1, dds_time() - source);
+    *pd = (pending_t){t_take, t1 - t0, t2 - t1, source};
     if (n->first_step_mono == 0)
         n->first_step_mono = t1;
     n->last_step_mono = t2;
@@ -391,6 +420,7 @@ static void try_step(node_t *n, int64_t stamp, int64_t t_take, dds_time_t source
         n->stale = 0;
         logmsg(n, "inputs are back: stepping again");
     }
+    return 1;
 }
 
 /* Takes every waiting sample of input i. */
@@ -400,6 +430,11 @@ static void drain_input(node_t *n, int i)
     enum { BATCH = 16 };
     void *buf[BATCH];
     dds_sample_info_t si[BATCH];
+    pending_t pend[BATCH];
+    int np = 0;
+    /* t_start: when the node starts on a sample: before the take for the first of a batch,
+     * when it finished the previous one for the others (the node overhead counts from here) */
+    int64_t t_start = mono_ns();
     for (;;) {
         memset(buf, 0, sizeof buf);
         int got = dds_take(n->in[i].reader, buf, si, BATCH, BATCH);
@@ -408,7 +443,7 @@ static void drain_input(node_t *n, int i)
         for (int s = 0; s < got; s++) {
             if (!si[s].valid_data)
                 continue;
-            int64_t t_take = mono_ns();
+            int64_t t_take = t_start;
             atomic_fetch_add_explicit(&n->mx->received[i], 1, memory_order_relaxed);
             float vals[NC_MAX_FIELDS];
             int64_t stamp = 0;
@@ -422,10 +457,32 @@ static void drain_input(node_t *n, int i)
             memcpy(n->in[i].vals, vals, (size_t)p->width * sizeof(float));
             n->in[i].stamp = stamp;
             n->in[i].have = 1;
-            if (n->cfg.step == NC_STEP_EVERY || n->cfg.trigger == i)
-                try_step(n, stamp, t_take, si[s].source_timestamp);
+            if ((n->cfg.step == NC_STEP_EVERY || n->cfg.trigger == i) &&
+                try_step(n, stamp, t_take, si[s].source_timestamp, &pend[np])) {
+                if (n->cfg.write_batch) {
+                    np++; /* its outputs go out with the batch's flush */
+                } else {  /* its outputs are with the kernel already */
+                    const pending_t *d = &pend[np];
+                    int64_t t_end = mono_ns();
+                    record_latency(n, d->step_ns, t_end - d->t_take - d->step_ns, d->write_ns,
+                                   dds_time() - d->source);
+                }
+            }
+            t_start = mono_ns();
         }
         dds_return_loan(n->in[i].reader, buf, got);
+        if (np > 0) { /* the batch's outputs onto the wire, then their latencies */
+            int64_t f0 = mono_ns();
+            flush_outputs(n);
+            int64_t f1 = mono_ns();
+            dds_time_t now = dds_time();
+            for (int k = 0; k < np; k++)
+                record_latency(n, pend[k].step_ns, f1 - pend[k].t_take - pend[k].step_ns,
+                               pend[k].write_ns + (f1 - f0), now - pend[k].source);
+            n->last_step_mono = n->last_cmd_mono = f1;
+            np = 0;
+            t_start = f1;
+        }
         if (got < BATCH)
             break;
     }
@@ -440,13 +497,40 @@ static void drain_reset(node_t *n)
         for (int s = 0; s < got; s++) {
             const std_msgs_msg_dds__Bool_ *m = buf[s];
             if (si[s].valid_data && m->data) {
-                reset_state(n, RESET_TOPIC);
+                /* the message's source time is the reset's stamp: a publisher that stamps
+                 * its inputs in its own (e.g. simulated) time resets at an exact instant */
+                int64_t ref = si[s].source_timestamp;
+                reset_state(n, RESET_TOPIC, ref > 0 ? ref : 0);
                 logmsg(n, "state reset by %s", n->cfg.reset_topic);
             }
         }
         dds_return_loan(n->reset_reader, buf, got);
         memset(buf, 0, sizeof buf);
     }
+}
+
+/* step_thread = receive: Cyclone calls this on its receive thread as soon as a sample of an
+ * input has been delivered to the reader, so the node takes and steps it without waking a
+ * thread of its own. */
+static void on_input(dds_entity_t reader, void *arg)
+{
+    node_t *n = arg;
+    for (int i = 0; i < n->cfg.n_inputs; i++)
+        if (n->in[i].reader == reader) {
+            pthread_mutex_lock(&n->lock);
+            drain_input(n, i);
+            pthread_mutex_unlock(&n->lock);
+            return;
+        }
+}
+
+static void on_reset(dds_entity_t reader, void *arg)
+{
+    node_t *n = arg;
+    (void)reader;
+    pthread_mutex_lock(&n->lock);
+    drain_reset(n);
+    pthread_mutex_unlock(&n->lock);
 }
 
 /* ---- watchdog, deadlines, diagnostics ------------------------------------------------------ */
@@ -509,7 +593,9 @@ static void poll_deadlines(node_t *n)
     }
 }
 
-static void diagnostics(node_t *n, int64_t now_mono)
+/* stale, why, last_cmd: the watchdog's state, copied under the lock (the stepping thread may
+ * change it while this message is written). */
+static void diagnostics(node_t *n, int64_t now_mono, int stale, const char *why, int64_t last_cmd)
 {
     if (n->diag_writer == 0)
         return;
@@ -527,16 +613,16 @@ static void diagnostics(node_t *n, int64_t now_mono)
     snprintf(v_resets, sizeof v_resets, "%llu", (unsigned long long)resets);
     snprintf(v_wd, sizeof v_wd, "%llu",
              (unsigned long long)atomic_load_explicit(&n->mx->watchdog, memory_order_relaxed));
-    snprintf(v_age, sizeof v_age, "%.3f", (double)(now_mono - n->last_cmd_mono) * 1e-9);
+    snprintf(v_age, sizeof v_age, "%.3f", (double)(now_mono - last_cmd) * 1e-9);
     diagnostic_msgs_msg_dds__KeyValue_ kv[] = {
         {(char *)"model", n->model_desc}, {(char *)"steps", v_steps},
         {(char *)"dropped", v_drops},     {(char *)"resets", v_resets},
         {(char *)"watchdog_trips", v_wd}, {(char *)"seconds_since_command", v_age}};
     char message[300];
     uint8_t level = 0; /* DiagnosticStatus.OK */
-    if (n->stale) {
+    if (stale) {
         level = 1; /* WARN */
-        snprintf(message, sizeof message, "safe command: %s", n->stale_why);
+        snprintf(message, sizeof message, "safe command: %s", why);
     } else if (drops > last_drops) {
         level = 1;
         snprintf(message, sizeof message, "%llu messages dropped since the last report",
@@ -588,9 +674,49 @@ static dds_entity_t make_topic(node_t *n, const dds_topic_descriptor_t *d, const
     return t;
 }
 
+/* A reader's samples reach the node by a listener on the receive thread or by the main
+ * thread's waitset (step_thread); the reset topic goes the same way, so that a reset
+ * acknowledged before an input is handled before that input. */
+static int attach_input(node_t *n, dds_entity_t reader, int index, void (*cb)(dds_entity_t, void *))
+{
+    dds_return_t rc;
+    if (n->cfg.step_thread == NC_THREAD_RECEIVE) {
+        dds_listener_t *l = dds_create_listener(n);
+        dds_lset_data_available(l, cb);
+        rc = dds_set_listener(reader, l);
+        dds_delete_listener(l);
+    } else {
+        rc = dds_set_status_mask(reader, DDS_DATA_AVAILABLE_STATUS);
+        if (rc == DDS_RETCODE_OK)
+            rc = dds_waitset_attach(n->waitset, reader, index);
+    }
+    if (rc != DDS_RETCODE_OK)
+        fprintf(stderr, "lln-ros2: cannot attach a reader: %s\n", dds_strretcode(-rc));
+    return rc == DDS_RETCODE_OK ? 0 : -1;
+}
+
 static int setup_dds(node_t *n)
 {
     const nc_config_t *c = &n->cfg;
+    if (c->write_batch) { /* the user's configuration (CYCLONEDDS_URI) plus write batching */
+        static const char batch[] = "<CycloneDDS><Domain><Internal><WriteBatch>true</WriteBatch>"
+                                    "</Internal></Domain></CycloneDDS>";
+        const char *uri = getenv("CYCLONEDDS_URI");
+        size_t len = (uri != NULL ? strlen(uri) + 1 : 0) + sizeof batch;
+        char *conf = malloc(len);
+        if (conf == NULL)
+            return -1;
+        snprintf(conf, len, "%s%s%s", uri != NULL ? uri : "", uri != NULL ? "," : "", batch);
+        n->domain = dds_create_domain((dds_domainid_t)c->domain, conf);
+        free(conf);
+        if (n->domain < 0) {
+            fprintf(stderr,
+                    "lln-ros2: cannot create DDS domain %d from CYCLONEDDS_URI with write "
+                    "batching: %s\n",
+                    c->domain, dds_strretcode(-n->domain));
+            return -1;
+        }
+    }
     n->pp = dds_create_participant((dds_domainid_t)c->domain, NULL, NULL);
     if (n->pp < 0) {
         fprintf(stderr, "lln-ros2: cannot create a DDS participant on domain %d: %s\n", c->domain,
@@ -598,6 +724,14 @@ static int setup_dds(node_t *n)
         return -1;
     }
     n->waitset = dds_create_waitset(n->pp);
+    /* a waitset with nothing attached does not wait: with step_thread = receive only this
+     * never-triggered guard (and the reset topic, if any) keeps the main loop's 20 ms pace */
+    dds_entity_t guard = dds_create_guardcondition(n->pp);
+    if (n->waitset < 0 || guard < 0 ||
+        dds_waitset_attach(n->waitset, guard, (dds_attach_t)-2) != DDS_RETCODE_OK) {
+        fprintf(stderr, "lln-ros2: cannot create a DDS waitset\n");
+        return -1;
+    }
     for (int i = 0; i < c->n_inputs; i++) {
         dds_entity_t t = make_topic(n, descriptor(c->inputs[i].type), c->inputs[i].topic);
         if (t < 0)
@@ -609,8 +743,8 @@ static int setup_dds(node_t *n)
             fprintf(stderr, "lln-ros2: cannot create a reader for %s\n", c->inputs[i].topic);
             return -1;
         }
-        dds_set_status_mask(n->in[i].reader, DDS_DATA_AVAILABLE_STATUS);
-        dds_waitset_attach(n->waitset, n->in[i].reader, i);
+        if (attach_input(n, n->in[i].reader, i, on_input) < 0)
+            return -1;
     }
     for (int o = 0; o < c->n_outputs; o++) {
         dds_entity_t t = make_topic(n, descriptor(c->outputs[o].type), c->outputs[o].topic);
@@ -634,8 +768,8 @@ static int setup_dds(node_t *n)
         dds_delete_qos(q);
         if (n->reset_reader < 0)
             return -1;
-        dds_set_status_mask(n->reset_reader, DDS_DATA_AVAILABLE_STATUS);
-        dds_waitset_attach(n->waitset, n->reset_reader, -1);
+        if (attach_input(n, n->reset_reader, -1, on_reset) < 0)
+            return -1;
     }
     if (c->diagnostics_period > 0) {
         dds_entity_t t =
@@ -755,6 +889,7 @@ int main(int argc, char **argv)
     }
     static node_t node;
     node_t *n = &node;
+    pthread_mutex_init(&n->lock, NULL);
     n->quiet = quiet;
     n->cfg_path = cfg_path;
     char err[600];
@@ -857,29 +992,37 @@ int main(int argc, char **argv)
     int64_t now = mono_ns();
     n->last_cmd_mono = n->last_diag_mono = now;
     int64_t last_poll = now;
-    dds_attach_t trig[NC_MAX_PORTS + 1];
+    dds_attach_t trig[NC_MAX_PORTS + 2];
     while (!stop_signal) {
         /* 20 ms: the longest a watchdog, diagnostics or a stop request waits for a tick */
-        dds_return_t k = dds_waitset_wait(n->waitset, trig, NC_MAX_PORTS + 1, DDS_MSECS(20));
+        dds_return_t k = dds_waitset_wait(n->waitset, trig, NC_MAX_PORTS + 2, DDS_MSECS(20));
         if (k < 0 && k != DDS_RETCODE_TIMEOUT) {
             fprintf(stderr, "lln-ros2: waitset: %s\n", dds_strretcode(-k));
             goto done;
         }
-        for (int j = 0; j < k; j++) {
+        for (int j = 0; j < k; j++) /* the reset first: it was acknowledged before inputs */
             if (trig[j] == (dds_attach_t)-1)
                 drain_reset(n);
-            else
+        for (int j = 0; j < k; j++)
+            if (trig[j] != (dds_attach_t)-1 && trig[j] != (dds_attach_t)-2)
                 drain_input(n, (int)trig[j]);
-        }
         now = mono_ns();
         if (now - last_poll >= 20000000) {
             last_poll = now;
+            /* the lock only for the watchdog and a copy of its state: a stepping receive
+             * thread must not wait while the diagnostics are written */
+            pthread_mutex_lock(&n->lock);
             watchdog(n, now);
+            int stale = n->stale;
+            int64_t last_cmd = n->last_cmd_mono;
+            char why[sizeof n->stale_why];
+            memcpy(why, n->stale_why, sizeof why);
+            pthread_mutex_unlock(&n->lock);
             poll_deadlines(n);
             if (n->cfg.diagnostics_period > 0 &&
                 (double)(now - n->last_diag_mono) * 1e-9 >= n->cfg.diagnostics_period) {
                 n->last_diag_mono = now;
-                diagnostics(n, now);
+                diagnostics(n, now, stale, why, last_cmd);
             }
         }
     }
@@ -889,6 +1032,8 @@ done:
     metrics_stop(http);
     if (n->pp > 0)
         dds_delete(n->pp);
+    if (n->domain > 0)
+        dds_delete(n->domain);
     if (report && rc == 0)
         latency_report(n);
     free(n->lat.step);

@@ -298,6 +298,8 @@ static void defaults(nc_config_t *c)
     memset(c, 0, sizeof *c);
     c->domain = -1; /* ROS_DOMAIN_ID, else 0 */
     c->step = NC_STEP_EVERY;
+    c->step_thread = NC_THREAD_RECEIVE;
+    c->write_batch = 0;
     c->trigger = -1;
     c->max_age = 0.5;
     c->gap_reset = 1.0;
@@ -319,6 +321,22 @@ static int node_key(parser_t *p, nc_config_t *c, const char *key, char *v, char 
             c->step = NC_STEP_EVERY;
         else
             return fail(p, key, "'%s' is not 'trigger' or 'every'", v);
+        return 0;
+    }
+    if (strcmp(key, "step_thread") == 0) {
+        if (strcmp(v, "receive") == 0)
+            c->step_thread = NC_THREAD_RECEIVE;
+        else if (strcmp(v, "node") == 0)
+            c->step_thread = NC_THREAD_NODE;
+        else
+            return fail(p, key, "'%s' is not 'receive' or 'node'", v);
+        return 0;
+    }
+    if (strcmp(key, "write_batch") == 0) {
+        if (strcmp(v, "on") == 0 || strcmp(v, "off") == 0)
+            c->write_batch = strcmp(v, "on") == 0;
+        else
+            return fail(p, key, "'%s' is not 'on' or 'off'", v);
         return 0;
     }
     if (strcmp(key, "trigger") == 0) {
@@ -362,7 +380,8 @@ static int node_key(parser_t *p, nc_config_t *c, const char *key, char *v, char 
     }
     return fail(
         p, key,
-        "unknown key in [node] (known: domain, step, trigger, max_age, gap_reset, "
+        "unknown key in [node] (known: domain, step, step_thread, write_batch, trigger, max_age, "
+        "gap_reset, "
         "dt_initial, time_scale, watchdog, diagnostics_period, reset_topic, metrics, name)");
 }
 

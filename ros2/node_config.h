@@ -24,6 +24,9 @@ typedef enum nc_msg_type {
 
 typedef enum nc_reliability { NC_RELIABLE = 0, NC_BEST_EFFORT = 1 } nc_reliability_t;
 typedef enum nc_step_mode { NC_STEP_TRIGGER = 0, NC_STEP_EVERY = 1 } nc_step_mode_t;
+/* Which thread takes the inputs and steps: Cyclone's receive thread (a data-available listener,
+ * one thread hop less) or the node's main thread (woken by a waitset). */
+typedef enum nc_step_thread { NC_THREAD_RECEIVE = 0, NC_THREAD_NODE = 1 } nc_step_thread_t;
 /* Which array of a JointState: position, velocity or effort. */
 typedef enum nc_joint_field {
     NC_JOINT_POSITION = 0,
@@ -55,13 +58,15 @@ typedef struct nc_port {
 typedef struct nc_config {
     int domain; /* DDS domain (= ROS_DOMAIN_ID) */
     nc_step_mode_t step;
-    int trigger;                /* index into inputs (step = trigger) */
-    double max_age;             /* s: an input older than this relative to the step -> no step */
-    double gap_reset;           /* s: a larger Δt resets the state first (0 = never) */
-    double dt_initial;          /* s: Δt of the first step after start or a reset */
-    double time_scale;          /* model time units per second of stamp time */
-    double watchdog;            /* s without a published command -> safe command (0 = off) */
-    double diagnostics_period;  /* s between DiagnosticArray messages (0 = off) */
+    nc_step_thread_t step_thread;
+    int write_batch;           /* 1: Cyclone's write batching, flushed after each batch of inputs */
+    int trigger;               /* index into inputs (step = trigger) */
+    double max_age;            /* s: an input older than this relative to the step -> no step */
+    double gap_reset;          /* s: a larger Δt resets the state first (0 = never) */
+    double dt_initial;         /* s: Δt of the first step after start or a reset */
+    double time_scale;         /* model time units per second of stamp time */
+    double watchdog;           /* s without a published command -> safe command (0 = off) */
+    double diagnostics_period; /* s between DiagnosticArray messages (0 = off) */
     char reset_topic[NC_TOPIC]; /* std_msgs/msg/Bool; "" = none */
     char metrics[NC_TOPIC];     /* "HOST:PORT" for /metrics, "" = off */
     char name[NC_NAME];         /* diagnostics name and hardware_id */

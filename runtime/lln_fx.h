@@ -273,6 +273,20 @@ static inline int32_t lln_fx__u2s(uint32_t u)
     return u <= (uint32_t)INT32_MAX ? (int32_t)u : -(int32_t)(~u) - 1;
 }
 
+/* SXTB16 of w rotated right by 8 bits: the sign-extended bytes 1 and 3, (w1, w3) of an
+ * interleaved group, in one instruction (GCC 12 does not fold the rotation into SXTB16 by
+ * itself, and ACLE has no intrinsic for the rotated form). */
+static inline int32_t lln_fx__sxtb16_ror8(uint32_t w)
+{
+#if defined(__GNUC__)
+    int32_t r;
+    __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(w));
+    return r;
+#else
+    return __sxtb16(lln_fx__u2s((w >> 8) | (w << 24)));
+#endif
+}
+
 /* Four weights (w0, w2, w1, w3) against x[0..3] added to acc: two SXTB16, two SMLAD. */
 static inline int32_t lln_fx__mac4i(uint32_t w4, const int16_t *x, int32_t acc)
 {
@@ -280,7 +294,7 @@ static inline int32_t lln_fx__mac4i(uint32_t w4, const int16_t *x, int32_t acc)
     memcpy(&x01, x, sizeof x01);
     memcpy(&x23, x + 2, sizeof x23);
     acc = __smlad(__sxtb16(lln_fx__u2s(w4)), lln_fx__u2s(x01), acc);
-    return __smlad(__sxtb16(lln_fx__u2s((w4 >> 8) | (w4 << 24))), lln_fx__u2s(x23), acc);
+    return __smlad(lln_fx__sxtb16_ror8(w4), lln_fx__u2s(x23), acc);
 }
 
 /** The same sum as lln_fx_dot_s8_s16 with the weights of every complete group of four stored
@@ -329,8 +343,8 @@ static inline void lln_fx_dot2_s8i_s16(const int8_t *w0, const int8_t *w1, const
         int32_t xl = lln_fx__u2s(x01), xh = lln_fx__u2s(x23);
         a0 = __smlad(__sxtb16(lln_fx__u2s(wa)), xl, a0);
         a1 = __smlad(__sxtb16(lln_fx__u2s(wb)), xl, a1);
-        a0 = __smlad(__sxtb16(lln_fx__u2s((wa >> 8) | (wa << 24))), xh, a0);
-        a1 = __smlad(__sxtb16(lln_fx__u2s((wb >> 8) | (wb << 24))), xh, a1);
+        a0 = __smlad(lln_fx__sxtb16_ror8(wa), xh, a0);
+        a1 = __smlad(lln_fx__sxtb16_ror8(wb), xh, a1);
     }
     for (; i < n; i++) {
         a0 = lln_fx__u2s((uint32_t)a0 + (uint32_t)((int32_t)w0[i] * x[i]));

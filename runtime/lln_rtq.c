@@ -7,9 +7,11 @@
 #include <stddef.h>
 
 #include "lln_fx.h"
+#include "lln_rtq_config.h"
 
 /* ---- integer helpers ------------------------------------------------------------------- */
 
+#if LLN_RTQ_WITH_CFC || LLN_RTQ_WITH_BASELINES
 /* x * 2^-s rounded (s > 0) or x * 2^-s saturated (s < 0), as int32. */
 static inline int32_t q_shift(int32_t x, int s)
 {
@@ -19,11 +21,17 @@ static inline int32_t q_shift(int32_t x, int s)
     return v > INT32_MAX ? INT32_MAX : v < INT32_MIN ? INT32_MIN : (int32_t)v;
 }
 
+#endif
+
+#if LLN_RTQ_WITH_BACKBONE
 static int16_t q_sat16_64(int64_t v)
 {
     return (int16_t)(v > INT16_MAX ? INT16_MAX : v < INT16_MIN ? INT16_MIN : v);
 }
 
+#endif
+
+#if LLN_RTQ_WITH_LTC || (LLN_RTQ_WITH_CFC && LLN_RTQ_WITH_PURE)
 /* |v| as uint64 (INT64_MIN gives 2^63). */
 static uint64_t q_abs64(int64_t v) { return v < 0 ? 0u - (uint64_t)v : (uint64_t)v; }
 
@@ -41,12 +49,18 @@ static int32_t q_shift64(int64_t v, int s)
     return mag > (uint64_t)INT32_MAX ? INT32_MAX : (int32_t)mag;
 }
 
+#endif
+
+#if LLN_RTQ_WITH_CFC && LLN_RTQ_WITH_PURE
 /* round(a b / 2^s) saturated to int32, for any s (the 64-bit path when s < 0). */
 static int32_t q_mul(int32_t a, int32_t b, int s)
 {
     return s >= 0 ? lln_fx_mulshift(a, b, s) : q_shift64((int64_t)a * b, s);
 }
 
+#endif
+
+#if LLN_RTQ_WITH_LTC
 /* Number of significant bits of d (CLZ where the compiler has it: one instruction on
  * Armv7-M and RV32 with Zbb; a loop elsewhere). */
 static int q_bitlen64(uint64_t d)
@@ -66,57 +80,90 @@ static int q_bitlen64(uint64_t d)
 #endif
 }
 
+#endif
+
 /* ---- layers ------------------------------------------------------------------------------ */
 
-/* Requantised row result, clamped to +-2^24 (beyond it any int16 result saturates; with the
- * quantizer's |bias| <= 2^23 the sums below stay in 32 bits). shift in [-31, 31]. */
-static inline int32_t q_req(int32_t acc, int32_t mult, int shift)
+/* rq(p, s) = floor(p / 2^s + 1/2) for |p| < 2^62 and s in [1, 62]: the requantisation of
+ * lln_rtq.h. For s >= 33 (multipliers are chosen so; the usual case) only the high word h =
+ * floor(p / 2^32) is needed: floor((h + 2^(s-33)) / 2^(s-32)) (successive floors of divisions
+ * by powers of two compose exactly), computed on h + 2^31 as unsigned (a monotone map of the
+ * signed range, |h| < 2^30) so no negative value is shifted: h + add, a shift, - sub, with the
+ * constants of q_rq_prep (one SMULL before it, three instructions here). The result then has
+ * |r| < 2^30, which with |bias| <= 2^23 stays in 32 bits and saturates to int16 as the clamp
+ * at +-2^24 of the 64-bit path below would. Smaller s (large scales) take that path. */
+typedef struct {
+    int s, k;
+    uint32_t add;
+    int32_t sub;
+} q_rq_t;
+
+static inline q_rq_t q_rq_prep(int s)
 {
-    uint32_t mag = lln_fx__mulshift_mag(lln_fx__abs32(acc), lln_fx__abs32(mult), 31 + shift);
+    q_rq_t r = {s, s - 32, 0, 0};
+    if (s >= 33) {
+        r.add = 0x80000000u + (1u << (s - 33));
+        r.sub = (int32_t)(0x80000000u >> r.k);
+    }
+    return r;
+}
+
+static inline int32_t q_rq(int64_t p, q_rq_t c)
+{
+    if (c.s >= 33)
+        return (int32_t)(((uint32_t)((uint64_t)p >> 32) + c.add) >> c.k) - c.sub;
+    int64_t v = p + ((int64_t)1 << (c.s - 1));
+    uint64_t mag =
+        v >= 0 ? (uint64_t)v >> c.s : ((0u - (uint64_t)v) + ((uint64_t)1 << c.s) - 1u) >> c.s;
     int32_t r = mag > (1u << 24) ? 1 << 24 : (int32_t)mag;
-    return (acc < 0) != (mult < 0) ? -r : r;
+    return v >= 0 ? r : -r;
 }
 
-static inline int16_t q_out(int32_t acc, int32_t mult, int shift, int32_t bias)
-{
-    return lln_fx_sat16(q_req(acc, mult, shift) + bias);
-}
-
+/* x[i] enters as x[i] 2^16 (lln_rtq_affine_t), so factors up to 2^13 keep rq's one-word path. */
 static void q_affine(const lln_rtq_affine_t *a, const int16_t *x, int16_t *y, uint16_t n)
 {
     for (uint16_t i = 0; i < n; i++)
-        y[i] = q_out(x[i], a->mult[i], a->shift[i], a->bias[i]);
+        y[i] = lln_fx_sat16(
+            q_rq((int64_t)((int32_t)x[i] * 65536) * a->mult[i], q_rq_prep(a->shift[i])) +
+            a->bias[i]);
 }
 
-/* y = W x + b, int8 rows (two rows at a time share the activation loads); with a split,
- * each row is two column groups with their own scales whose results meet in 32 bits. */
-static void q_dense(const lln_rtq_dense_t *d, const int16_t *x, int16_t *y)
+#if LLN_RTQ_WITH_CFC || LLN_RTQ_WITH_BASELINES || LLN_RTQ_WITH_PROJ
+/* y = W x + b (lln_rtq_dense_t), group A read from xa, group B from xb; two rows at a time
+ * share the activation loads, and each row's groups meet in one 64-bit sum. */
+static void q_dense(const lln_rtq_dense_t *d, const int16_t *xa, const int16_t *xb, int16_t *y)
 {
     int na = d->split ? d->split : d->in, nb = d->in - na;
+    q_rq_t s = q_rq_prep(d->shift);
+    /* mult2 NULL: group B has A's scale (two products rather than A + B, which could wrap) */
+    const int32_t *ma = d->mult, *mb = d->mult2 ? d->mult2 : d->mult, *bias = d->bias;
     uint16_t o = 0;
     for (; o + 2 <= d->out; o += 2) {
         int32_t a0, a1, b0 = 0, b1 = 0;
+        int64_t p0, p1;
         const int8_t *w = d->w + (size_t)o * d->in;
-        lln_fx_dot2_s8i_s16(w, w + d->in, x, na, &a0, &a1);
-        a0 = q_req(a0, d->mult[o], d->shift[o]) + (d->bias ? d->bias[o] : 0);
-        a1 = q_req(a1, d->mult[o + 1], d->shift[o + 1]) + (d->bias ? d->bias[o + 1] : 0);
-        if (nb > 0) {
-            lln_fx_dot2_s8i_s16(w + na, w + d->in + na, x + na, nb, &b0, &b1);
-            b0 = q_req(b0, d->mult2[o], d->shift2[o]);
-            b1 = q_req(b1, d->mult2[o + 1], d->shift2[o + 1]);
-        }
-        y[o] = lln_fx_sat16(a0 + b0);
-        y[o + 1] = lln_fx_sat16(a1 + b1);
+        lln_fx_dot2_s8i_s16(w, w + d->in, xa, na, &a0, &a1);
+        if (nb > 0)
+            lln_fx_dot2_s8i_s16(w + na, w + d->in + na, xb, nb, &b0, &b1);
+        p0 = (int64_t)a0 * ma[o] + (int64_t)b0 * mb[o];
+        p1 = (int64_t)a1 * ma[o + 1] + (int64_t)b1 * mb[o + 1];
+        a0 = q_rq(p0, s), a1 = q_rq(p1, s);
+        y[o] = lln_fx_sat16(bias ? a0 + bias[o] : a0);
+        y[o + 1] = lln_fx_sat16(bias ? a1 + bias[o + 1] : a1);
     }
     if (o < d->out) {
         const int8_t *w = d->w + (size_t)o * d->in;
-        int32_t a = q_req(lln_fx_dot_s8i_s16(w, x, na), d->mult[o], d->shift[o]);
-        if (nb > 0)
-            a += q_req(lln_fx_dot_s8i_s16(w + na, x + na, nb), d->mult2[o], d->shift2[o]);
-        y[o] = lln_fx_sat16(a + (d->bias ? d->bias[o] : 0));
+        int32_t a = lln_fx_dot_s8i_s16(w, xa, na),
+                b = nb > 0 ? lln_fx_dot_s8i_s16(w + na, xb, nb) : 0;
+        int64_t p = (int64_t)a * ma[o] + (int64_t)b * mb[o];
+        a = q_rq(p, s);
+        y[o] = lln_fx_sat16(bias ? a + bias[o] : a);
     }
 }
 
+#endif
+
+#if LLN_RTQ_WITH_BACKBONE
 /* Backbone activation of v (frac fractional bits). tanh-like activations get their input in
  * Q3.12 (frac 12) and return Q0.15; relu, silu and gelu keep v's format. */
 static int16_t q_act(uint8_t act, int16_t v, int frac)
@@ -139,29 +186,40 @@ static int16_t q_act(uint8_t act, int16_t v, int frac)
     return lln_fx_sat16(lln_fx_rshift_round((int32_t)v * gate, 15));
 }
 
+#endif
+
+#if LLN_RTQ_WITH_CFC
 /* One CfC cell (the closed form: t = sigmoid(time_a dt + time_b), h = ff1 (1 - t) + t ff2 and
- * the no_gate and pure variants) in place on h. */
+ * the no_gate and pure variants) in place on h. Its first dense layer reads inp and h where
+ * they are (two column groups), so nothing is copied. */
 static void q_cfc(const lln_rtq_model_t *m, const lln_rtq_cfc_t *c, const int16_t *inp, int32_t dt,
                   int16_t *h, int16_t *w)
 {
-    uint16_t F = (uint16_t)(c->in + c->hidden), wmax = F, H = c->hidden;
+    uint16_t wmax = (uint16_t)(c->in + c->hidden), H = c->hidden;
     for (uint16_t l = 0; l < c->nbackbone; l++)
         wmax = c->backbone[l].out > wmax ? c->backbone[l].out : wmax;
-    int16_t *z = w, *z2 = z + wmax, *hd = z2 + wmax;
-    for (uint16_t i = 0; i < c->in; i++) /* as stored: the first layer has a group each */
-        z[i] = inp[i];
-    for (uint16_t j = 0; j < H; j++)
-        z[c->in + j] = h[j];
+    /* the backbone's outputs alternate between w and w + wmax */
+    int16_t *hd = w + 2 * (size_t)wmax;
+    const int16_t *xa = inp, *xb = h;
+#if LLN_RTQ_WITH_BACKBONE
     for (uint16_t l = 0; l < c->nbackbone; l++) {
-        q_dense(&c->backbone[l], z, z2);
-        for (uint16_t o = 0; o < c->backbone[l].out; o++)
-            z2[o] = q_act(m->activation, z2[o], c->act_frac[l]);
-        int16_t *t = z;
-        z = z2;
-        z2 = t;
+        int16_t *o = w + (l % 2 ? 0 : wmax);
+        q_dense(&c->backbone[l], xa, xb, o);
+        for (uint16_t k = 0; k < c->backbone[l].out; k++)
+            o[k] = q_act(m->activation, o[k], c->act_frac[l]);
+        xa = xb = o;
     }
-    q_dense(&c->heads, z, hd);
+#endif
+    q_dense(&c->heads, xa, xb, hd);
+    /* time gate argument time_a dt + time_b in Q3.12: time_a dt (S = t_frac + dt_frac - 12
+     * fractional bits to drop) rounded once, time_a first scaled by 2^k (|time_a| 2^k <= 2^30)
+     * so that S + k reaches 33 where it can (rq's one-word path; the quantizer keeps S >= -14),
+     * plus time_b 2^(12 - t_frac), exact as the quantizer keeps t_frac in [-3, 12]. */
+    int S = c->t_frac + m->dt_frac - 12, k = S >= 33 ? 0 : 33 - S > 15 ? 15 : 33 - S;
+    q_rq_t rq_t = q_rq_prep(S + k < 1 ? 1 : S + k);
+    int32_t ka = (int32_t)1 << k, tb_mul = (int32_t)1 << (12 - c->t_frac);
     for (uint16_t j = 0; j < H; j++) {
+#if LLN_RTQ_WITH_PURE
         if (m->mode == LLN_RTQ_MODE_PURE) {
             /* h = A - A exp(-dt (|w_tau| + |f1|)) f1 */
             int32_t f1 = hd[j], t = c->w_tau[j] + (f1 < 0 ? -f1 : f1);
@@ -170,12 +228,10 @@ static void q_cfc(const lln_rtq_model_t *m, const lln_rtq_cfc_t *c, const int16_
             h[j] = lln_fx_sat16(q_shift64(v, c->a_frac + 15 + c->ff_frac - c->h_frac));
             continue;
         }
+#endif
         int16_t g1 = lln_fx_tanh_fast(hd[j]), g2 = lln_fx_tanh_fast(hd[H + j]);
-        /* time gate sigmoid(t_a dt + t_b) with its argument in Q3.12 */
-        int32_t arg = q_mul(hd[2 * H + j], dt, c->t_frac + m->dt_frac - 12);
-        int16_t a12 =
-            q_sat16_64((int64_t)lln_fx_sat16(arg) + q_shift(hd[3 * H + j], c->t_frac - 12));
-        int32_t s = lln_fx_sigmoid_lut(a12);
+        int32_t arg = q_rq((int64_t)(hd[2 * H + j] * ka) * dt, rq_t) + hd[3 * H + j] * tb_mul;
+        int32_t s = lln_fx_sigmoid_lut(lln_fx_sat16(arg));
         /* default: g1 (1 - s) + s g2 = g1 + s (g2 - g1); no_gate: g1 + s g2 (Q0.15; the
          * product is below 2^31: |s| < 2^15, |g2 - g1| < 2^16) */
         int32_t v = g1 + lln_fx_rshift_round(
@@ -184,8 +240,11 @@ static void q_cfc(const lln_rtq_model_t *m, const lln_rtq_cfc_t *c, const int16_
     }
 }
 
+#endif
+
 /* ---- LTC ----------------------------------------------------------------------------------- */
 
+#if LLN_RTQ_WITH_LTC
 /* Conductance of one synapse: P(w) sigmoid(sigma (src - mu)), g units. sigma (src - mu)
  * comes to Q3.12 by a right shift sh in [1, 30] (the quantizer guarantees the range), done
  * half-up on the operand biased by 2^31 (no shift of a negative value): add = 2^31 +
@@ -296,23 +355,22 @@ static void q_ltc(const lln_rtq_model_t *m, const int16_t *x, int32_t dt, int16_
         h[j] = u[j];
 }
 
+#endif
+
 /* ---- the baselines ----------------------------------------------------------------------------- */
 
-/* GRU / LSTM (torch's cells). z = [xn, h] as stored feeds one split layer of the sigmoid/tanh
+#if LLN_RTQ_WITH_BASELINES
+/* GRU / LSTM (torch's cells). [xn, h] (two column groups) feeds one split layer of the sigmoid/tanh
  * gates in Q3.12; the GRU's candidate keeps W_in xn + b_in and W_hn h + b_hn apart (r scales
  * the second), each in its calibrated format. h is Q0.15, the LSTM memory mem_frac. */
 static void q_rnn(const lln_rtq_model_t *m, const int16_t *xn, int16_t *h, int16_t *out, int16_t *w)
 {
     uint16_t I = m->inputs, N = m->units;
-    int16_t *z = w, *g = z + I + N, *ci = g + 4 * (size_t)N, *ch = ci + N;
-    for (uint16_t i = 0; i < I; i++)
-        z[i] = xn[i];
-    for (uint16_t j = 0; j < N; j++)
-        z[I + j] = h[j];
-    q_dense(&m->base->gates, z, g);
+    int16_t *g = w + I + N, *ci = g + 4 * (size_t)N, *ch = ci + N;
+    q_dense(&m->base->gates, xn, h, g);
     if (m->cell == LLN_RTQ_GRU) {
-        q_dense(&m->base->cand_in, xn, ci);
-        q_dense(&m->base->cand_h, h, ch);
+        q_dense(&m->base->cand_in, xn, xn, ci);
+        q_dense(&m->base->cand_h, h, h, ch);
         for (uint16_t j = 0; j < N; j++) {
             int32_t r = lln_fx_sigmoid_lut(g[j]), zg = lln_fx_sigmoid_lut(g[N + j]);
             int32_t a = q_shift(ci[j], m->base->gin_frac - 12) +
@@ -350,16 +408,21 @@ void lln_rtq_baseline(const lln_rtq_model_t *m, const int16_t *xn, int16_t *stat
     for (uint16_t i = 0; i < I; i++)
         state[N - I + i] = xn[i];
     const int16_t *in = state;
+#if LLN_RTQ_WITH_BACKBONE
     for (uint16_t l = 0; l < m->base->nmlp; l++) {
         int16_t *o = l + 1 == m->base->nmlp ? out : out + U + (size_t)(l % 2) * U;
-        q_dense(&m->base->mlp[l], in, o);
+        q_dense(&m->base->mlp[l], in, in, o);
         for (uint16_t k = 0; k < m->base->mlp[l].out; k++)
             o[k] = q_act(m->activation, o[k], m->base->mlp_frac[l]);
         in = o;
     }
+#endif
+    (void)in, (void)U;
     for (uint16_t k = 0; m->base->nmlp == 0 && k < N; k++)
         out[k] = state[k];
 }
+
+#endif
 
 /* ---- the step ------------------------------------------------------------------------------ */
 
@@ -369,16 +432,35 @@ void lln_rtq_reset(const lln_rtq_model_t *m, int16_t *state)
         state[i] = 0;
 }
 
+/* Whether this build has every part of the runtime m needs (lln_rtq_config.h); constant
+ * true when everything is compiled in. */
+static int q_parts_ok(const lln_rtq_model_t *m)
+{
+    if (m->proj.out > 0 && !LLN_RTQ_WITH_PROJ)
+        return 0;
+    if (m->cell == LLN_RTQ_LTC)
+        return LLN_RTQ_WITH_LTC;
+    if (m->baseline)
+        return LLN_RTQ_WITH_BASELINES && (m->base->nmlp == 0 || LLN_RTQ_WITH_BACKBONE);
+    return LLN_RTQ_WITH_CFC && (m->mode != LLN_RTQ_MODE_PURE || LLN_RTQ_WITH_PURE) &&
+           (m->ncells == 0 || m->cfc[0].nbackbone == 0 || LLN_RTQ_WITH_BACKBONE);
+}
+
 int lln_rtq_step(const lln_rtq_model_t *m, int16_t *state, const int16_t *x, int32_t dt, int16_t *y,
                  int16_t *scratch16, int32_t *scratch32)
 {
     if (dt <= 0)
         return LLN_RTQ_E_DT;
+    if (!q_parts_ok(m))
+        return LLN_RTQ_E_PART;
     uint16_t N = m->units, Oc = m->cell_outputs;
     const int16_t *out = state;
     int16_t *w = scratch16;
+    (void)N, (void)Oc, (void)scratch32;
     if (m->cell == LLN_RTQ_LTC) {
+#if LLN_RTQ_WITH_LTC
         q_ltc(m, x, dt, state, scratch16, scratch32);
+#endif
     } else {
         int16_t *xn = scratch16;
         w = xn + m->inputs;
@@ -388,6 +470,7 @@ int lln_rtq_step(const lln_rtq_model_t *m, int16_t *state, const int16_t *x, int
             out = w;
             w += Oc;
         } else {
+#if LLN_RTQ_WITH_CFC
             const int16_t *inp = xn;
             uint16_t col = 0;
             for (uint16_t l = 0; l < m->ncells; l++) {
@@ -396,14 +479,17 @@ int lln_rtq_step(const lln_rtq_model_t *m, int16_t *state, const int16_t *x, int
                 col = (uint16_t)(col + m->cfc[l].hidden);
             }
             out = state + N - Oc;
+#endif
         }
     }
     if (y == 0)
         return LLN_RTQ_OK;
+#if LLN_RTQ_WITH_PROJ
     if (m->proj.out > 0) {
-        q_dense(&m->proj, out, w);
+        q_dense(&m->proj, out, out, w);
         out = w;
     }
+#endif
     q_affine(&m->out_map, out, y, m->outputs);
     return LLN_RTQ_OK;
 }

@@ -9,8 +9,9 @@
  *
  * Number formats. Every int16 vector v has a binary point: value = v * 2^-frac. Weights of
  * dense layers are int8 with one real scale per output row, folded with the input and output
- * scales into a Q31 multiplier and a shift per row (lln_fx_requant); biases are int32 in the
- * output's units, added after requantisation. The LTC synapses keep 16-bit parameters (see
+ * scales into a multiplier per row over one shift per layer (one 32 x 32 -> 64-bit multiply and
+ * a shift of its high word per row); biases are int32 in the output's units, added after
+ * requantisation. The LTC synapses keep 16-bit parameters (see
  * docs/DESIGN.md: int8 conductances lose the small synapses). Δt is an int32 with the model's
  * dt_frac fractional bits.
  */
@@ -26,6 +27,9 @@ extern "C" {
 /** Status of lln_rtq_step. */
 #define LLN_RTQ_OK 0
 #define LLN_RTQ_E_DT 1 /**< dt <= 0 (state unchanged) */
+/** the model needs a part of the runtime this build left out (lln_rtq_config.h; state
+ *  unchanged) */
+#define LLN_RTQ_E_PART 2
 
 /** Cell kinds, CfC modes and activations (same values as the host library's enums). */
 enum {
@@ -45,28 +49,31 @@ enum {
     LLN_RTQ_ACT_GELU
 };
 
-/** Per-element affine map y[i] = sat16(requant(x[i], mult[i], shift[i]) + bias[i]). */
+/** Per-element affine map y[i] = sat16(rq(x[i] 2^16 mult[i], shift[i]) + bias[i]), where
+ *  rq(p, s) = floor(p / 2^s + 1/2) (rounded to nearest, ties up), clamped to +-2^24; shift in
+ *  [1, 62], |mult| < 2^30. */
 typedef struct lln_rtq_affine {
     const int32_t *mult;
     const int8_t *shift;
     const int32_t *bias;
 } lln_rtq_affine_t;
 
-/** y[o] = sat16(requant(sum_i w[o][i] x[i], mult[o], shift[o]) + bias[o]); w row-major
- *  (out x in), int8, each row in lln_fx_dot_s8i_s16's interleaved layout. bias may be NULL. */
+/** y[o] = sat16(rq(A_o mult[o] + B_o mult2[o], shift) + bias[o]) (rq as for lln_rtq_affine_t;
+ *  one shift for the whole layer, |mult|, |mult2| < 2^30), w row-major (out x in), int8.
+ *  Columns [0, split) are group A, read from the layer's first input vector, and [split, in)
+ *  group B, read from its second (split = 0: one group, A = the whole row); each group's
+ *  weights are in lln_fx_dot_s8i_s16's interleaved layout on their own. A CfC cell's first
+ *  layer reads [input, h] so, with no copy. mult2 NULL: group B has A's row scale
+ *  (rq((A_o + B_o) mult[o], shift)); else its own (a wide-range input must not cost the
+ *  recurrent state its precision). bias may be NULL. */
 typedef struct lln_rtq_dense {
     uint16_t out, in;
     const int8_t *w;
     const int32_t *mult;
-    const int8_t *shift;
+    int8_t shift;
     const int32_t *bias;
-    /** split > 0: two column groups, [0, split) and [split, in), each with its own scale per
-     *  row (mult/shift, then mult2/shift2) and its own interleaving: a CfC's first layer reads
-     *  [input, h], whose formats differ (a wide-range input must not cost the recurrent
-     *  state its precision). y = sat16(requant(A) + requant(B) + bias). */
     uint16_t split;
     const int32_t *mult2;
-    const int8_t *shift2;
 } lln_rtq_dense_t;
 
 /** One LTC synapse: source index, mu (the source's units), sigma (frac sig_frac of its
@@ -163,8 +170,8 @@ void lln_rtq_reset(const lln_rtq_model_t *m, int16_t *state);
 
 /** One step: x (inputs values, x[i] * 2^-x_frac[i]), dt (> 0, dt * 2^-dt_frac), y (outputs
  *  values, y[o] * 2^-y_frac[o]; may be NULL), scratch buffers of scratch16_len and
- *  scratch32_len values (contents irrelevant). Returns LLN_RTQ_OK, or LLN_RTQ_E_DT with the
- *  state unchanged. */
+ *  scratch32_len values (contents irrelevant). Returns LLN_RTQ_OK, or LLN_RTQ_E_DT or
+ *  LLN_RTQ_E_PART with the state unchanged. */
 int lln_rtq_step(const lln_rtq_model_t *m, int16_t *state, const int16_t *x, int32_t dt, int16_t *y,
                  int16_t *scratch16, int32_t *scratch32);
 

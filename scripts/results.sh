@@ -79,6 +79,8 @@ setup() {
     case $1 in
     gesture-ltc) args=("${gesture_paper[@]}" "${ltc_paper[@]}" --lr 0.01) metric=accuracy ;;
     gesture-cfc) args=("${gesture_paper[@]}" "${cfc_paper[@]}" --lr 0.001) metric=accuracy ;;
+    # the LTC paper's read-out: a dense layer over all 32 states instead of 5 motor neurons
+    gesture-ltc-dense) args=("${gesture_paper[@]}" "${ltc_paper[@]}" --readout dense --lr 0.01) metric=accuracy ;;
     gesture-lovo-ltc) args=("${gesture_lovo[@]}" "${ltc_paper[@]}" --lr 0.01) metric=accuracy ;;
     gesture-lovo-cfc) args=("${gesture_lovo[@]}" "${cfc_paper[@]}" --lr 0.001) metric=accuracy ;;
     occupancy-ltc) args=("${occupancy[@]}" "${ltc_paper[@]}" --lr 0.005) metric=accuracy ;;
@@ -99,7 +101,7 @@ setup() {
 # the data options of an experiment (its training options minus the model's) into `data`
 data_setup() {
     case $1 in
-    gesture-ltc | gesture-cfc) data=("${gesture_paper[@]}") ;;
+    gesture-ltc | gesture-cfc | gesture-ltc-dense) data=("${gesture_paper[@]}") ;;
     gesture-lovo-*) data=("${gesture_lovo[@]}") ;;
     occupancy-*) data=("${occupancy[@]}") ;;
     traffic-chrono-*) data=("${traffic_chrono[@]}") ;;

@@ -79,9 +79,30 @@ expect_rc 2 'calib' "quantize without --calib" -- "$lln" quantize "$tmp/q_ltc.ll
 if ! make -s -C "$tmp/gq" >/dev/null 2>&1 || ! "$tmp/gq/example" >/dev/null; then
     fail "generic fixed-point export does not build/run"
 fi
-for f in lln_fx.c lln_fx.h lln_rtq.c lln_rtq.h esp-idf/robot/lln_rtq.c arduino/robot/src/lln_fx.h; do
+for f in lln_fx.c lln_fx.h lln_rtq.c lln_rtq.h lln_rtq_config.h esp-idf/robot/lln_rtq.c \
+    esp-idf/robot/lln_rtq_config.h arduino/robot/src/lln_fx.h arduino/robot/src/lln_rtq_config.h; do
     [ -s "$tmp/gq/$f" ] || fail "fixed-point export lacks $f"
 done
+# compile-time selection: the wired CfC's export compiles the CfC part only, an LTC's the LTC
+# part only; a build with the model's part left out refuses to step (LLN_RTQ_E_PART)
+for want in 'LTC 0' 'CFC 1' 'PURE 0' 'BACKBONE 0' 'BASELINES 0' 'PROJ 0'; do
+    grep -q "^#define LLN_RTQ_WITH_$want " "$tmp/gq/lln_rtq_config.h" ||
+        fail "wired CfC export: lln_rtq_config.h lacks LLN_RTQ_WITH_$want: $(cat "$tmp/gq/lln_rtq_config.h")"
+done
+"$lln" export "$tmp/q_ltc.q.lln" --target generic --out "$tmp/gl" >/dev/null || fail "LTC fixed-point export"
+for want in 'LTC 1' 'CFC 0'; do
+    grep -q "^#define LLN_RTQ_WITH_$want " "$tmp/gl/lln_rtq_config.h" ||
+        fail "LTC export: lln_rtq_config.h lacks LLN_RTQ_WITH_$want"
+done
+cp -r "$tmp/gq" "$tmp/gq_nocfc"
+sed -i 's/^#define LLN_RTQ_WITH_CFC 1 /#define LLN_RTQ_WITH_CFC 0 /' "$tmp/gq_nocfc/lln_rtq_config.h"
+make -s -C "$tmp/gq_nocfc" clean >/dev/null 2>&1
+make -s -C "$tmp/gq_nocfc" >/dev/null 2>&1 || fail "export with the CfC part left out does not build"
+out=$("$tmp/gq_nocfc/example" 2>&1)
+rc=$?
+if [ $rc -ne 1 ] || grep -q 'step 0' <<<"$out"; then
+    fail "a build without the model's part stepped anyway (exit $rc): $out"
+fi
 
 # a CSV sequence with its own dt column
 printf 'dt,a,b,c,d\n0.5,0.1,0.2,0.3,0.4\n0.01,1,2,3,4\n3.0,-50,50,-50,50\n' >"$tmp/seq.csv"

@@ -3,8 +3,10 @@
  * allocation failing. Every run must end in LLN_OK (a failure the operation could live
  * with) or LLN_E_NOMEM — never another status, a crash, or (under ASan in CI, or valgrind)
  * a leak — and a failed save or export must leave no partial or temporary file behind.
- * Operations: model load, dataset read, trainer creation, quantization, export, import
- * (of an ncps checkpoint; skipped loudly without the shared golden files), model save. */
+ * Operations: model load, dataset read (from memory, and from a two-member .csv.gz file: zlib
+ * allocates through the library's allocator), trainer creation, quantization, export, import
+ * (of an ncps checkpoint; skipped loudly without the shared golden files), reading a .pt whose
+ * entries are deflated (zip + zlib), model save. */
 #include <dirent.h>
 #include <math.h>
 #include <stdio.h>
@@ -12,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "check.h"
 #include "common/alloc.h"
@@ -68,8 +71,25 @@ static struct {
     lln_dataset_t *ds; /* windows and splits made */
     double x[2 * 10], dt[2 * 10];
     char dir[64]; /* scratch folder */
+    char gz[80];  /* the CSV as two gzip members, beside dir */
     char pt[1024];
+    char pt_deflate[1024]; /* a .pt with deflated entries (fuzz corpus) */
 } F;
+
+/* Writes text[0..len) to path as two gzip members (the split in the middle of a line). */
+static int write_gz2(const char *path, const char *text, size_t len)
+{
+    size_t half = len / 2;
+    int ok = 1;
+    for (int m = 0; m < 2; m++) {
+        gzFile g = gzopen(path, m == 0 ? "wb" : "ab");
+        size_t from = m == 0 ? 0 : half, n = m == 0 ? half : len - half;
+        ok = ok && g != NULL && gzwrite(g, text + from, (unsigned)n) == (int)n;
+        if (g != NULL)
+            ok = gzclose(g) == Z_OK && ok;
+    }
+    return ok;
+}
 
 static int setup(void)
 {
@@ -91,7 +111,11 @@ static int setup(void)
         fprintf(stderr, "setup: %s\n", err.msg);
     snprintf(F.dir, sizeof F.dir, "/tmp/lln-alloc-XXXXXX");
     ok = ok && mkdtemp(F.dir) != NULL;
+    snprintf(F.gz, sizeof F.gz, "%s.csv.gz", F.dir);
+    ok = ok && write_gz2(F.gz, F.csv, F.csv_len);
     snprintf(F.pt, sizeof F.pt, "%s/golden/ltc_ncp/model_state_dict.pt", LLN_SHARED_DIR);
+    snprintf(F.pt_deflate, sizeof F.pt_deflate,
+             "%s/tests/corpus/ptfile/proto4_deflate_zip64_big.pt", LLN_SOURCE_DIR);
     return ok;
 }
 
@@ -147,6 +171,33 @@ static lln_status_t op_read(void)
     if (st == LLN_OK)
         st = lln_dataset_split(ds, LLN_SPLIT_SEQUENCE, 0.34, 0.0, 1, NULL);
     lln_dataset_free(ds);
+    return st;
+}
+
+/* The same rows from the .csv.gz file: inflate's state and window, and a member restart. */
+static lln_status_t op_read_gz(void)
+{
+    lln_csv_spec_t spec;
+    csv_spec(&spec);
+    lln_dataset_t *ds = NULL;
+    lln_status_t st = lln_dataset_read(F.gz, &spec, &ds, NULL);
+    /* a clean read must give every row of both members */
+    if (st == LLN_OK) {
+        lln_dataset_info_t info;
+        lln_dataset_info(ds, &info);
+        CHECK_MSG(info.rows == 90, "dataset read .gz: %zu rows, not the 90 of both members",
+                  info.rows);
+    }
+    lln_dataset_free(ds);
+    return st;
+}
+
+/* A .pt whose entries are deflated: the zip reader's inflate. */
+static lln_status_t op_read_pt(void)
+{
+    lln_tensors_t *t = NULL;
+    lln_status_t st = lln_tensors_load_pt(F.pt_deflate, &t, NULL);
+    lln_tensors_free(t);
     return st;
 }
 
@@ -240,6 +291,8 @@ int main(void)
     }
     walk("model load", op_load);
     walk("dataset read", op_read);
+    walk("dataset read .gz", op_read_gz);
+    walk("read .pt (deflate)", op_read_pt);
     walk("trainer creation", op_trainer);
     walk("quantization", op_quantize);
     walk("export", op_export);
@@ -256,5 +309,6 @@ int main(void)
     free(F.file);
     free(F.csv);
     rmdir(F.dir);
+    unlink(F.gz);
     return check_done("test_alloc");
 }

@@ -46,6 +46,20 @@ static void ltc_random_mixed(lln_config_t *c)
     c->mixed_memory = 1;
     c->input_mapping = LLN_MAP_NONE;
 }
+/* the dense readout: fc (3 x N) over every neuron, outputs independent of the motor count */
+static void ltc_dense_fc(lln_config_t *c)
+{
+    c->readout = LLN_READOUT_DENSE;
+    c->proj_size = 3;
+    c->ode_unfolds = 3;
+}
+static void ltc_dense_ncp_mixed(lln_config_t *c)
+{
+    ncp(c, 9);
+    c->readout = LLN_READOUT_DENSE;
+    c->proj_size = 4;
+    c->mixed_memory = 1;
+}
 static void cfc_default_lecun(lln_config_t *c) { c->backbone_units = 6; }
 static void cfc_nogate_silu2(lln_config_t *c)
 {
@@ -149,6 +163,8 @@ static const spec_t SPECS[] = {
     {"mlp_relu2", LLN_CELL_MLP, mlp_relu2},
     {"mlp_tanh_bb0", LLN_CELL_MLP, mlp_tanh_bb0},
     {"mlp_gelu_noproj", LLN_CELL_MLP, mlp_gelu_noproj},
+    {"ltc_dense_fc", LLN_CELL_LTC, ltc_dense_fc}, /* appended: check_masked_zero indexes */
+    {"ltc_dense_ncp_mixed", LLN_CELL_LTC, ltc_dense_ncp_mixed},
 };
 #define NSPECS (sizeof SPECS / sizeof SPECS[0])
 

@@ -4,7 +4,9 @@
 # blank lines at the end, no tabs in C sources; (3) ShellCheck on every shell script (*.sh and
 # files with a sh/bash shebang: .ci/run, scripts/*, ...), sourced files followed.
 # (4) the architecture rules (scripts/check_arch.py and its self-test with planted violations);
-# (5) the Python package (python/): black --check and mypy --strict.
+# (5) the Python package (python/): black --check and mypy --strict; (6) the sources of the
+# Windows wheels' MSVC build (scripts/check_msvc.sh: ISO C11 -Wvla for Windows, and no GNU-only
+# construct in MSVC's preprocessor view; about 5 s).
 # Files: what git tracks plus new files it does not ignore. Fuzz/seed corpora (their odd
 # bytes are the point), patches and binary files are not text-checked.
 # Fix formatting with:  git ls-files '*.c' '*.h' | xargs clang-format -i
@@ -149,6 +151,18 @@ else
     fail="$fail architecture"
 fi
 ci_metric lint_arch_failures "$arch_bad"
+
+echo "--- MSVC build of the extension's sources (scripts/check_msvc.sh)"
+msvc_log="$CI_OUT/logs/lint-msvc.log"
+if bash scripts/check_msvc.sh >"$msvc_log" 2>&1; then
+    tail -n 1 "$msvc_log"
+    msvc_bad=0
+else
+    tail -n 40 "$msvc_log"
+    msvc_bad=1
+    fail="$fail msvc"
+fi
+ci_metric lint_msvc_failures "$msvc_bad"
 
 echo "--- Python (python/): black --check, mypy --strict"
 py_bad=0

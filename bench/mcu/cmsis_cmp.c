@@ -49,7 +49,6 @@ static int8_t w_plain[MAX_W], w_il[MAX_W];
 static int16_t x16[MAX_C], y_ours[MAX_R], y_cm[MAX_R];
 static int8_t x8[MAX_C], y8[MAX_R];
 static int32_t mult[MAX_R], ksum[MAX_R];
-static int8_t shift[MAX_R];
 static uint32_t seed = 12345u;
 
 static int32_t rnd(int lo, int hi) /* a fixed LCG: the same data on every target */
@@ -70,27 +69,26 @@ static void run_shape(const shape_t *s)
         x8[c] = (int8_t)rnd(-127, 127);
     }
     /* One scale for every row (CMSIS-NN's s16 layer has one): 0.7071 * 2^-9. CMSIS-NN's
-     * shift is a left shift (negative: right), ours (lln_rtq.h) a right shift. */
+     * multiplier is Q31 with a left shift (negative: right); ours (lln_rtq.h) is below 2^30
+     * over a right shift of the layer: 0.7071 * 2^30 over 2^(30 + 9). */
     int32_t m = 1518500250; /* 0.7071 in Q31 */
     int sh = -9;
-    for (int r = 0; r < R; r++) {
-        mult[r] = m;
-        shift[r] = (int8_t)-sh;
-    }
+    for (int r = 0; r < R; r++)
+        mult[r] = m / 2;
     lln_rtq_dense_t d;
     memset(&d, 0, sizeof d);
     d.in = (uint16_t)C;
     d.out = (uint16_t)R;
     d.w = w_il;
     d.mult = mult;
-    d.shift = shift;
+    d.shift = (int8_t)(30 - sh);
     arm_vector_sum_s8(ksum, C, R, w_plain, 0, 0, NULL);
 
     lln_prof_begin();
     lln_prof_end();
 
     lln_prof_begin();
-    q_dense(&d, x16, y_ours);
+    q_dense(&d, x16, x16, y_ours);
     lln_prof_end();
 
     lln_prof_begin();

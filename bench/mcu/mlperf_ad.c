@@ -24,8 +24,7 @@ static const uint16_t DIMS[NL + 1] = {640, 128, 128, 128, 128, 8, 128, 128, 128,
 
 #define W_TOTAL (640 * 128 + 3 * 128 * 128 + 128 * 8 + 8 * 128 + 3 * 128 * 128 + 128 * 640)
 static int8_t w_all[W_TOTAL];
-static int32_t m_all[NL][640], m2_all[640];
-static int8_t s_all[NL][640], s2_all[640];
+static int32_t m_all[NL][640];
 static int16_t buf_a[640], buf_b[640];
 static lln_rtq_dense_t layer[NL];
 static uint32_t seed = 777u;
@@ -60,24 +59,16 @@ static void setup(void)
             } else {
                 lln_fx_interleave4(row, w + (size_t)r * in, in);
             }
-            m_all[l][r] = 1518500250; /* 0.7071 in Q31 */
-            s_all[l][r] = shift_for(in > 511 ? in / 2 : in);
-            if (in > 511) {
-                m2_all[r] = 1518500250;
-                s2_all[r] = s_all[l][r];
-            }
+            m_all[l][r] = 759250125; /* 0.7071 * 2^30, over 2^(30 + shift_for) */
         }
         memset(&layer[l], 0, sizeof layer[l]);
         layer[l].in = (uint16_t)in;
         layer[l].out = (uint16_t)out;
         layer[l].w = w;
         layer[l].mult = m_all[l];
-        layer[l].shift = s_all[l];
-        if (in > 511) {
+        layer[l].shift = (int8_t)(30 + shift_for(in > 511 ? in / 2 : in));
+        if (in > 511) /* the second group has the first's scale (mult2 NULL) */
             layer[l].split = (uint16_t)(in / 2);
-            layer[l].mult2 = m2_all;
-            layer[l].shift2 = s2_all;
-        }
         w += (size_t)in * out;
     }
 }
@@ -89,7 +80,7 @@ static void inference(const int16_t *x, int16_t *y)
         int16_t *dst = l % 2 ? buf_b : buf_a;
         if (l == NL - 1)
             dst = y;
-        q_dense(&layer[l], src, dst);
+        q_dense(&layer[l], src, src + layer[l].split, dst);
         if (l < NL - 1) /* ReLU */
             for (int i = 0; i < DIMS[l + 1]; i++)
                 dst[i] = dst[i] < 0 ? 0 : dst[i];

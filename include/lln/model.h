@@ -44,6 +44,15 @@ typedef enum lln_mapping {
     LLN_MAP_NONE = 2    /**< identity: no mapping tensors */
 } lln_mapping_t;
 
+/** How an LTC reads its outputs from the neuron states v (config key "readout"). */
+typedef enum lln_readout {
+    LLN_READOUT_MOTOR = 0, /**< ncps: y = output_w * v[j] + output_b for the first M (motor)
+                                neurons j, elementwise (output_mapping); the default */
+    LLN_READOUT_DENSE = 1  /**< the LTC paper's TensorFlow experiments: y = W v + b over all N
+                                neurons, W (proj_size x N) and b being the tensors fc.weight and
+                                fc.bias; output_mapping becomes none (the layer subsumes it) */
+} lln_readout_t;
+
 /** LTC positivity of gleak, cm, w, sensory_w: softplus at use (the LTC wrapper's default,
  *  implicit_param_constraints=True) or used as stored (LTCCell's default). */
 typedef enum lln_positivity {
@@ -83,13 +92,16 @@ typedef struct lln_config {
     lln_positivity_t positivity;  /**< default softplus */
     lln_mapping_t input_mapping;  /**< default affine */
     lln_mapping_t output_mapping; /**< default affine */
+    lln_readout_t readout;        /**< motor (default, ncps) or dense; dense: outputs =
+                                       proj_size (default: the motor count M) */
     /* CfC */
     lln_cfc_mode_t mode;         /**< default, no_gate, pure */
     lln_activation_t activation; /**< backbone activation, default lecun_tanh */
     int backbone_units;          /**< default 128 */
     int backbone_layers;         /**< 0..LLN_MAX_BACKBONE, default 1 */
     double backbone_dropout;     /**< only shifts parameter names (eval mode); default 0 */
-    int proj_size;               /**< 0 = no projection, else Linear(out -> proj_size) */
+    int proj_size;               /**< 0 = no projection, else Linear(out -> proj_size);
+                                      LTC: only with readout = dense */
     /* wired CfC with a CUSTOM wiring: per-layer sizes (sum = units) */
     int num_layers;                  /**< wired CfC, CUSTOM wiring: layers, 1..LLN_MAX_LAYERS */
     int layer_sizes[LLN_MAX_LAYERS]; /**< wired CfC, CUSTOM wiring: neurons per layer */
@@ -311,6 +323,8 @@ LLN_API const char *lln_mapping_name(lln_mapping_t k);
 LLN_API const char *lln_cfc_mode_name(lln_cfc_mode_t k);
 /** "lecun_tanh", "tanh", "relu", "silu" or "gelu"; NULL if unknown. */
 LLN_API const char *lln_activation_name(lln_activation_t k);
+/** "motor" or "dense" (the values of lln_config_set()'s "readout"); NULL if unknown. */
+LLN_API const char *lln_readout_name(lln_readout_t k);
 
 #ifdef __cplusplus
 }

@@ -195,7 +195,10 @@ class LTC(Model):
     """ncps.torch.LTC(input_size, units, return_sequences=True, batch_first=True,
     mixed_memory=False, input_mapping="affine", output_mapping="affine", ode_unfolds=6,
     epsilon=1e-8, implicit_param_constraints=True). units: a number (a FullyConnected wiring,
-    as ncps) or a Wiring. seed: the parameter initialisation (ncps's distributions)."""
+    as ncps) or a Wiring. seed: the parameter initialisation (ncps's distributions).
+    readout: "motor" (ncps: the output map of the wiring's motor neurons) or "dense" (a
+    layer y = W v + b over all units, as the LTC paper's TensorFlow code; it has proj_size
+    outputs, by default the wiring's motor count)."""
 
     def __init__(
         self,
@@ -210,6 +213,8 @@ class LTC(Model):
         epsilon: float = 1e-8,
         implicit_param_constraints: bool = True,
         *,
+        readout: str = "motor",
+        proj_size: int | None = None,
         seed: int = 0,
     ) -> None:
         wiring = FullyConnected(units) if isinstance(units, int) else units
@@ -221,6 +226,8 @@ class LTC(Model):
             ("ode_unfolds", str(int(ode_unfolds))),
             ("epsilon", repr(float(epsilon))),
             ("positivity", "softplus" if implicit_param_constraints else "identity"),
+            ("readout", readout),
+            ("proj_size", str(0 if proj_size is None else int(proj_size))),
         ]
         super().__init__(_create("ltc", items, seed))
         self.return_sequences = return_sequences

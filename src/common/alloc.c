@@ -1,21 +1,23 @@
 /* The allocator of the library (common/alloc.h): malloc, with a fault-injection hook for the
  * allocation-failure tests. Counters are atomics because training allocates on threads. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "alloc.h"
+#include "platform.h"
 
-static long count_;     /* allocation attempts so far */
-static long fail_when_; /* the attempt number that fails, 0 = none */
-static int failed_;     /* the armed failure happened */
+static volatile long count_;     /* allocation attempts so far */
+static volatile long fail_when_; /* the attempt number that fails, 0 = none */
+static volatile long failed_;    /* the armed failure happened */
 
 /* 1 when this attempt must fail. */
 static int injected(void)
 {
-    long n = __atomic_add_fetch(&count_, 1, __ATOMIC_RELAXED);
-    if (__atomic_load_n(&fail_when_, __ATOMIC_RELAXED) != n)
+    long n = lln__atomic_inc(&count_);
+    if (lln__atomic_load(&fail_when_) != n)
         return 0;
-    __atomic_store_n(&failed_, 1, __ATOMIC_RELAXED);
+    lln__atomic_store(&failed_, 1);
     return 1;
 }
 
@@ -27,6 +29,20 @@ void *lln__realloc(void *p, size_t n) { return injected() ? NULL : realloc(p, n)
 
 void lln__free(void *p) { free(p); }
 
+void *lln__zalloc(void *opaque, unsigned int items, unsigned int size)
+{
+    (void)opaque;
+    if (size != 0 && items > SIZE_MAX / size)
+        return NULL;
+    return lln__malloc((size_t)items * size);
+}
+
+void lln__zfree(void *opaque, void *p)
+{
+    (void)opaque;
+    lln__free(p);
+}
+
 char *lln__strdup(const char *s)
 {
     size_t n = strlen(s) + 1;
@@ -36,11 +52,11 @@ char *lln__strdup(const char *s)
 
 void lln__alloc_fail_at(long n)
 {
-    long now = __atomic_load_n(&count_, __ATOMIC_RELAXED);
-    __atomic_store_n(&failed_, 0, __ATOMIC_RELAXED);
-    __atomic_store_n(&fail_when_, n > 0 ? now + n : 0, __ATOMIC_RELAXED);
+    long now = lln__atomic_load(&count_);
+    lln__atomic_store(&failed_, 0);
+    lln__atomic_store(&fail_when_, n > 0 ? now + n : 0);
 }
 
-long lln__alloc_count(void) { return __atomic_load_n(&count_, __ATOMIC_RELAXED); }
+long lln__alloc_count(void) { return lln__atomic_load(&count_); }
 
-int lln__alloc_failed(void) { return __atomic_load_n(&failed_, __ATOMIC_RELAXED); }
+int lln__alloc_failed(void) { return lln__atomic_load(&failed_) != 0; }

@@ -6,7 +6,7 @@
  * hook for tests: lln__alloc_fail_at(n) makes the n-th allocation from now fail, so that a
  * test can walk n over every allocation of an operation and check that each failure comes
  * back as LLN_E_NOMEM with nothing leaked (tests/test_alloc.c). The hook is off unless a test
- * sets it; it costs one relaxed atomic load per allocation. */
+ * sets it; it costs an atomic increment and load per allocation. */
 #ifndef LLN_COMMON_ALLOC_H
 #define LLN_COMMON_ALLOC_H
 
@@ -20,6 +20,12 @@ void *lln__realloc(void *p, size_t n);
 void lln__free(void *p);
 /* A copy of s (lln__malloc), or NULL. */
 char *lln__strdup(const char *s);
+/* zlib's allocation hooks (z_stream.zalloc / zfree, opaque unused): a stream set up with
+ * them allocates through lln__malloc, so the fault injection below covers gzip and zip
+ * reads too. Types as zlib's alloc_func / free_func (uInt = unsigned int, voidpf = void *),
+ * spelled out so that this header does not need zlib.h. */
+void *lln__zalloc(void *opaque, unsigned int items, unsigned int size);
+void lln__zfree(void *opaque, void *p);
 
 /* Tests only. n > 0: allocation number n from now fails (1 = the next one), and every later
  * one succeeds again; n = 0: off. lln__alloc_count() counts every allocation attempt since

@@ -2,7 +2,7 @@
  * golden cases, the verifier's logs), and the atomic write of every file the library and the
  * CLI produce (temporary file in the target's directory, fsync, rename, fsync of the
  * directory), so that a crash or a full disk leaves either the old file or the new one,
- * never a mix. POSIX. */
+ * never a mix. POSIX and Windows (platform.h). */
 #if !defined(_POSIX_C_SOURCE) || _POSIX_C_SOURCE < 200809L
 #undef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L /* fsync, fdopen, fileno (also when built outside CMake) */
@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "lln/util.h"
 #include "alloc.h"

@@ -17,7 +17,8 @@
 /* Fused multiply-add for the float32 kernels when the target has it in hardware (one
  * rounding, one instruction); a*b+c otherwise (fmaf() would be a slow library call). A build
  * for one target always uses the same form everywhere, so batch independence holds. */
-#if defined(__FMA__) || defined(__ARM_FEATURE_FMA)
+/* MSVC names no __FMA__: its /arch:AVX2 (the AVX2 kernels of the Windows wheels) includes FMA3. */
+#if defined(__FMA__) || defined(__ARM_FEATURE_FMA) || (defined(_MSC_VER) && defined(__AVX2__))
 #define LLN_FMAF(a, b, c) fmaf((a), (b), (c))
 #define LLN_HAVE_FMA 1
 #else

@@ -1,5 +1,8 @@
-/* The few operating-system calls that differ between POSIX and Windows (mingw-w64), behind one
- * name each, so that the files using them keep one code path. Internal. */
+/* The few operating-system calls that differ between POSIX and Windows (mingw-w64 and MSVC),
+ * behind one name each, so that the files using them keep one code path: files, threads,
+ * atomics and the monotonic clock. Windows uses the Win32 API for threads and atomics with both
+ * compilers (MSVC has neither pthreads nor, reliably, C11 <threads.h>/<stdatomic.h>), so the
+ * mingw-w64 build that CI runs under wine tests the code the MSVC wheel runs. Internal. */
 #ifndef LLN_PLATFORM_H
 #define LLN_PLATFORM_H
 
@@ -17,9 +20,93 @@ static inline int lln__fnmatch(const char *p, const char *s);
 #ifndef WIN32_LEAN_AND_MEAN
 #define WIN32_LEAN_AND_MEAN
 #endif
+#ifndef NOMINMAX
+#define NOMINMAX
+#endif
 #include <direct.h>
 #include <io.h>
+#include <limits.h>
+#include <process.h> /* getpid */
 #include <windows.h>
+
+#ifndef STDIN_FILENO
+#define STDIN_FILENO 0 /* MSVC has no <unistd.h> */
+#endif
+/* MSVC's <sys/stat.h> has the mode bits but not POSIX's tests. */
+#ifndef S_ISREG
+#define S_ISREG(m) (((m)&_S_IFMT) == _S_IFREG)
+#endif
+#ifndef S_ISDIR
+#define S_ISDIR(m) (((m)&_S_IFMT) == _S_IFDIR)
+#endif
+
+/* read(2): at most n bytes (n is capped at INT_MAX; a short read is normal), -1 on error. */
+static inline long lln__read(int fd, void *buf, size_t n)
+{
+    return (long)_read(fd, buf, (unsigned)(n > INT_MAX ? INT_MAX : n));
+}
+
+/* A duplicate of standard input in binary mode (no CR LF translation of gzip bytes). */
+static inline int lln__dup_stdin(void)
+{
+    int fd = _dup(STDIN_FILENO);
+    if (fd >= 0)
+        (void)_setmode(fd, _O_BINARY);
+    return fd;
+}
+
+/* Seconds of a monotonic clock (QueryPerformanceCounter). */
+static inline double lln__monotonic_s(void)
+{
+    LARGE_INTEGER f, c;
+    QueryPerformanceFrequency(&f);
+    QueryPerformanceCounter(&c);
+    return (double)c.QuadPart / (double)f.QuadPart;
+}
+
+/* Threads: start fn(arg) on its own thread, wait for it. A Win32 thread runs a trampoline that
+ * calls fn; the handle is closed by the join. */
+typedef void *(*lln__thread_fn)(void *);
+typedef struct lln__thread {
+    HANDLE h;
+    lln__thread_fn fn;
+    void *arg;
+} lln__thread_t;
+
+static inline DWORD WINAPI lln__thread_tramp(LPVOID p)
+{
+    lln__thread_t *t = (lln__thread_t *)p;
+    (void)t->fn(t->arg);
+    return 0;
+}
+
+/* 0 when the thread runs; t must stay at its address until lln__thread_join. */
+static inline int lln__thread_start(lln__thread_t *t, lln__thread_fn fn, void *arg)
+{
+    t->fn = fn;
+    t->arg = arg;
+    t->h = CreateThread(NULL, 0, lln__thread_tramp, t, 0, NULL);
+    return t->h != NULL ? 0 : -1;
+}
+
+static inline void lln__thread_join(lln__thread_t *t)
+{
+    WaitForSingleObject(t->h, INFINITE);
+    CloseHandle(t->h);
+}
+
+/* Sequentially consistent operations on a long (LONG is long on Windows). */
+static inline long lln__atomic_inc(volatile long *p) { return InterlockedIncrement(p); }
+static inline long lln__atomic_load(volatile long *p)
+{
+    return InterlockedCompareExchange(p, 0, 0);
+}
+static inline void lln__atomic_store(volatile long *p, long v) { (void)InterlockedExchange(p, v); }
+/* Sets *p to desired if it holds expect; returns what *p held. */
+static inline long lln__atomic_cas(volatile long *p, long expect, long desired)
+{
+    return InterlockedCompareExchange(p, desired, expect);
+}
 
 /* Files are opened in binary mode: no CR LF translation of model files and checkpoints. */
 #define LLN_O_BINARY O_BINARY
@@ -114,6 +201,8 @@ static inline long lln__online_cpus(void)
 }
 #else
 #include <fnmatch.h>
+#include <pthread.h>
+#include <time.h>
 #include <unistd.h>
 
 #define LLN_O_BINARY 0
@@ -144,6 +233,48 @@ static inline int lln__is_sep(char c) { return c == '/'; }
 static inline long lln__online_cpus(void) { return sysconf(_SC_NPROCESSORS_ONLN); }
 
 static inline int lln__fnmatch(const char *p, const char *s) { return fnmatch(p, s, 0); }
+
+static inline long lln__read(int fd, void *buf, size_t n) { return (long)read(fd, buf, n); }
+
+static inline int lln__dup_stdin(void) { return dup(STDIN_FILENO); }
+
+static inline double lln__monotonic_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+typedef void *(*lln__thread_fn)(void *);
+typedef struct lln__thread {
+    pthread_t id;
+} lln__thread_t;
+
+static inline int lln__thread_start(lln__thread_t *t, lln__thread_fn fn, void *arg)
+{
+    return pthread_create(&t->id, NULL, fn, arg);
+}
+
+static inline void lln__thread_join(lln__thread_t *t) { pthread_join(t->id, NULL); }
+
+/* GCC and Clang builtins (every POSIX compiler we build with). */
+static inline long lln__atomic_inc(volatile long *p)
+{
+    return __atomic_add_fetch(p, 1, __ATOMIC_SEQ_CST);
+}
+static inline long lln__atomic_load(volatile long *p)
+{
+    return __atomic_load_n(p, __ATOMIC_SEQ_CST);
+}
+static inline void lln__atomic_store(volatile long *p, long v)
+{
+    __atomic_store_n(p, v, __ATOMIC_SEQ_CST);
+}
+static inline long lln__atomic_cas(volatile long *p, long expect, long desired)
+{
+    __atomic_compare_exchange_n(p, &expect, desired, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+    return expect;
+}
 #endif
 
 #endif

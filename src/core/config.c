@@ -13,6 +13,7 @@ static const char *const MAP_NAMES[] = {"affine", "linear", "none"};
 static const char *const MODE_NAMES[] = {"default", "no_gate", "pure"};
 static const char *const ACT_NAMES[] = {"lecun_tanh", "tanh", "relu", "silu", "gelu"};
 static const char *const POS_NAMES[] = {"softplus", "identity"};
+static const char *const READOUT_NAMES[] = {"motor", "dense"};
 #define COUNT_OF(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 static const char *name_of(const char *const *names, int n, int v)
@@ -27,6 +28,7 @@ const char *lln_cell_name(lln_cell_kind_t k)
 const char *lln_mapping_name(lln_mapping_t k) { return name_of(MAP_NAMES, 3, (int)k); }
 const char *lln_cfc_mode_name(lln_cfc_mode_t k) { return name_of(MODE_NAMES, 3, (int)k); }
 const char *lln_activation_name(lln_activation_t k) { return name_of(ACT_NAMES, 5, (int)k); }
+const char *lln_readout_name(lln_readout_t k) { return name_of(READOUT_NAMES, 2, (int)k); }
 
 void lln_config_default(lln_config_t *cfg, lln_cell_kind_t cell)
 {
@@ -70,6 +72,16 @@ static lln_status_t validate_ltc(const lln_config_t *c, lln_error_t *err)
     if ((unsigned)c->positivity > LLN_POS_IDENTITY || (unsigned)c->input_mapping > LLN_MAP_NONE ||
         (unsigned)c->output_mapping > LLN_MAP_NONE)
         return lln_error_set(err, LLN_E_CONFIG, "config: bad positivity or mapping value");
+    if ((unsigned)c->readout > LLN_READOUT_DENSE)
+        return lln_error_set(err, LLN_E_CONFIG, "config: bad readout value %d", (int)c->readout);
+    if (c->proj_size < 0 || c->proj_size > LLN_MAX_DIM)
+        return lln_error_set(err, LLN_E_CONFIG, "config: proj_size = %d out of range",
+                             c->proj_size);
+    if (c->proj_size > 0 && c->readout != LLN_READOUT_DENSE)
+        return lln_error_set(err, LLN_E_CONFIG,
+                             "config: proj_size = %d needs readout = dense for an ltc (the "
+                             "motor readout maps each motor neuron to one output)",
+                             c->proj_size);
     if (c->wiring.kind == LLN_WIRING_CUSTOM)
         return check_dim("output_size", c->output_size, 1, err) != LLN_OK ||
                        c->output_size > c->units
@@ -153,6 +165,11 @@ lln_status_t lln_config_validate(const lln_config_t *c, lln_error_t *err)
 {
     if ((unsigned)c->cell > LLN_CELL_MLP)
         return lln_error_set(err, LLN_E_CONFIG, "config: unknown cell kind %d", (int)c->cell);
+    if (c->readout != LLN_READOUT_MOTOR && c->cell != LLN_CELL_LTC)
+        return lln_error_set(err, LLN_E_CONFIG,
+                             "config: readout = %s is for the ltc only (other cells read all "
+                             "units through proj_size)",
+                             lln_readout_name(c->readout) ? lln_readout_name(c->readout) : "?");
     if (check_dim("input_size", c->input_size, 1, err) || check_dim("units", c->units, 1, err))
         return LLN_E_CONFIG;
     if (c->mixed_memory != 0 && c->mixed_memory != 1)
@@ -346,6 +363,9 @@ static lln_status_t set_enum_key(lln_config_t *c, const char *key, const char *v
     } else if (strcmp(key, "input_mapping") == 0 || strcmp(key, "output_mapping") == 0) {
         if ((st = parse_choice(key, v, MAP_NAMES, COUNT_OF(MAP_NAMES), &k, err)) == LLN_OK)
             *(key[0] == 'i' ? &c->input_mapping : &c->output_mapping) = (lln_mapping_t)k;
+    } else if (strcmp(key, "readout") == 0) {
+        if ((st = parse_choice(key, v, READOUT_NAMES, COUNT_OF(READOUT_NAMES), &k, err)) == LLN_OK)
+            c->readout = (lln_readout_t)k;
     } else if (strcmp(key, "mode") == 0) {
         if ((st = parse_choice(key, v, MODE_NAMES, COUNT_OF(MODE_NAMES), &k, err)) == LLN_OK)
             c->mode = (lln_cfc_mode_t)k;
@@ -403,6 +423,10 @@ void lln_config_foreach(const lln_config_t *c,
             n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%d", l ? "," : "", c->layer_sizes[l]);
         fn("layer_sizes", buf, ctx);
     }
+    /* only for a dense readout: files of motor-readout models stay as they were */
+    const char *readout = lln_readout_name(c->readout);
+    if (c->readout != LLN_READOUT_MOTOR && readout != NULL)
+        fn("readout", readout, ctx);
     if (c->cell == LLN_CELL_MLP) { /* only for the MLP: other cells' files stay as they were */
         snprintf(buf, sizeof buf, "%d", c->mlp_window);
         fn("mlp_window", buf, ctx);

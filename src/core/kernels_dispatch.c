@@ -1,7 +1,8 @@
 /* Which float32 kernels run. On x86-64 builds with LLN_ISA_DISPATCH (cmake/platforms.cmake:
- * GCC or Clang, not LLN_NATIVE, not Windows) kernels_f32.c exists three times, for the SSE2
+ * GCC or Clang, not LLN_NATIVE; Windows too) kernels_f32.c exists three times, for the SSE2
  * baseline, AVX2 + FMA and AVX-512 (kernels_isa.h), and the entry points here pick one once per
- * process: the best the CPU and OS support (cpuid, __builtin_cpu_supports), or the one the
+ * process: the best the CPU and OS support (GCC/Clang: __builtin_cpu_supports; MSVC: cpuid and
+ * xgetbv, which say whether the OS saves the vector registers), or the one the
  * environment variable LLN_ISA=sse2|avx2|avx512 asks for (tests run every variant that way).
  * The choice is made before the first model is prepared and never changes, because a
  * variant's prepared weights are padded for its own vector width. Elsewhere this file only
@@ -12,6 +13,7 @@
 
 #include "lln/model.h"
 #include "model_internal.h"
+#include "common/platform.h"
 
 #ifdef LLN_ISA_DISPATCH
 #define ISA_PROTOS(sfx)                                                                           \
@@ -60,6 +62,38 @@ static const isa_t ISAS[] = {ISA_ENTRY("sse2", base), ISA_ENTRY("avx2", avx2),
                              ISA_ENTRY("avx512", avx512)};
 enum { I_SSE2, I_AVX2, I_AVX512, N_ISA };
 
+#if defined(_MSC_VER)
+#include <intrin.h>
+
+/* Bit `bit` of register reg (0 eax, 1 ebx, 2 ecx, 3 edx) of cpuid(leaf, sub). */
+static int cpu_bit(int leaf, int sub, int reg, int bit)
+{
+    int r[4];
+    __cpuid(r, 0);
+    if (r[0] < leaf)
+        return 0;
+    __cpuidex(r, leaf, sub);
+    return (int)(((unsigned)r[reg] >> bit) & 1u);
+}
+
+/* The OS saves the register state of every bit of mask (XCR0: 0x6 SSE + AVX, 0xe0 AVX-512). */
+static int os_saves(unsigned long long mask)
+{
+    return cpu_bit(1, 0, 2, 27) /* OSXSAVE */ && (_xgetbv(0) & mask) == mask;
+}
+
+static int supported(int i)
+{
+    switch (i) {
+    case I_AVX512: /* F (ebx 16), DQ (17), BW (30), VL (31) */
+        return cpu_bit(7, 0, 1, 16) && cpu_bit(7, 0, 1, 17) && cpu_bit(7, 0, 1, 30) &&
+               cpu_bit(7, 0, 1, 31) && os_saves(0xe6) && supported(I_AVX2);
+    case I_AVX2: /* AVX (cpuid 1 ecx 28), FMA (ecx 12), AVX2 (cpuid 7 ebx 5) */
+        return cpu_bit(1, 0, 2, 28) && cpu_bit(1, 0, 2, 12) && cpu_bit(7, 0, 1, 5) && os_saves(0x6);
+    default: return 1;
+    }
+}
+#else
 static int supported(int i)
 {
     __builtin_cpu_init();
@@ -72,6 +106,7 @@ static int supported(int i)
     default: return 1;
     }
 }
+#endif
 
 /* The best supported variant, or LLN_ISA's; an unknown or unsupported request is refused on
  * stderr (once) and the best one is used. */
@@ -96,14 +131,13 @@ static int choose(void)
 
 static const isa_t *isa(void)
 {
-    static int chosen = -1; /* every thread computes the same value: a benign first race */
-    int c = __atomic_load_n(&chosen, __ATOMIC_ACQUIRE);
+    static volatile long chosen = -1; /* every thread computes the same value: a benign race */
+    long c = lln__atomic_load(&chosen);
     if (c < 0) {
         c = choose();
-        int expect = -1;
-        if (!__atomic_compare_exchange_n(&chosen, &expect, c, 0, __ATOMIC_ACQ_REL,
-                                         __ATOMIC_ACQUIRE))
-            c = expect;
+        long was = lln__atomic_cas(&chosen, -1, c);
+        if (was >= 0)
+            c = was;
     }
     return &ISAS[c];
 }

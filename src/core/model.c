@@ -412,12 +412,18 @@ static lln_status_t normalise(lln_model_t *m, lln_error_t *err)
     }
     if (c->cell == LLN_CELL_CFC)
         c->output_size = c->units;
+    if (c->cell == LLN_CELL_LTC && c->readout == LLN_READOUT_DENSE) {
+        /* the dense layer reads all N states and replaces the elementwise output map; its
+         * output count defaults to the wiring's motor count */
+        c->output_mapping = LLN_MAP_NONE;
+        if (c->proj_size == 0)
+            c->proj_size = c->output_size;
+    }
     LLN__TRY(lln_config_validate(c, err));
-    if (c->cell == LLN_CELL_LTC && c->proj_size > 0)
-        return lln_error_set(err, LLN_E_CONFIG, "config: proj_size is not available for LTC");
-    m->out_cell = c->cell == LLN_CELL_LTC   ? c->output_size
-                  : c->cell == LLN_CELL_CFC ? c->units
-                                            : c->layer_sizes[c->num_layers - 1];
+    if (c->cell == LLN_CELL_LTC) /* the dense readout reads every neuron */
+        m->out_cell = c->readout == LLN_READOUT_DENSE ? c->units : c->output_size;
+    else
+        m->out_cell = c->cell == LLN_CELL_CFC ? c->units : c->layer_sizes[c->num_layers - 1];
     m->out = c->proj_size > 0 ? c->proj_size : m->out_cell;
     return LLN_OK;
 }
@@ -646,6 +652,8 @@ static void stats_ltc(const lln_model_t *m, lln_model_stats_t *st)
     long N = c->units, I = c->input_size, M = m->out_cell, K = c->ode_unfolds;
     long S = mask_ones(m, "rnn_cell.sparsity_mask");
     long Ss = mask_ones(m, "rnn_cell.sensory_sparsity_mask");
+    if (c->readout == LLN_READOUT_DENSE)
+        M = 0; /* no output map: the dense layer fc is counted with the other layers */
     long maps = (c->input_mapping == LLN_MAP_AFFINE ? 2 : c->input_mapping == LLN_MAP_LINEAR) * I +
                 (c->output_mapping == LLN_MAP_AFFINE ? 2 : c->output_mapping == LLN_MAP_LINEAR) * M;
     st->synapses = S;

@@ -12,13 +12,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <zlib.h>
 
 #include "common/static_assert.h"
 #include "lln/csv.h"
 #include "lln/data.h"
 #include "common/alloc.h"
+#include "common/platform.h"
 
 #define CHUNK (1u << 16)
 
@@ -111,7 +111,7 @@ lln_status_t lln_csv_open(const char *path, lln_csv_t **out, lln_error_t *err)
         return lln_error_set(err, LLN_E_NOMEM, "%s: out of memory", path);
     }
     errno = 0;
-    r->fd = is_stdin ? dup(STDIN_FILENO) : open(path, O_RDONLY);
+    r->fd = is_stdin ? lln__dup_stdin() : open(path, O_RDONLY | LLN_O_BINARY);
     if (r->fd < 0 || (r->zin = lln__malloc(CHUNK)) == NULL) {
         int e = r->fd < 0 ? errno : 0;
         lln_csv_close(r);
@@ -215,7 +215,7 @@ static lln_status_t zin_fill(lln_csv_t *r, size_t want, lln_error_t *err)
             memmove(r->zin, r->zs.next_in, keep);
         r->zoff += (unsigned long long)(r->zs.next_in - r->zin); /* zin[0]'s offset from here */
         r->zs.next_in = r->zin;
-        ssize_t n = read(r->fd, r->zin + keep, CHUNK - keep);
+        long n = lln__read(r->fd, r->zin + keep, CHUNK - keep);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0)
@@ -264,7 +264,7 @@ static lln_status_t inflate_some(lln_csv_t *r, size_t *n, lln_error_t *err)
         if (rc == Z_STREAM_END)
             r->zend = 1;
         else if (rc == Z_MEM_ERROR)
-            return zfail(r, err, LLN_E_NOMEM, "damaged gzip data", "out of memory");
+            return zfail(r, err, LLN_E_NOMEM, "gzip", "out of memory");
         else if (rc != Z_OK && rc != Z_BUF_ERROR)
             return zfail(r, err, LLN_E_FORMAT, "damaged gzip data",
                          r->zs.msg ? r->zs.msg : "inflate failed");
@@ -286,6 +286,9 @@ static lln_status_t refill(lln_csv_t *r, lln_error_t *err)
             return st;
         r->zmode = r->zs.avail_in >= 2 && r->zin[0] == 0x1f && r->zin[1] == 0x8b ? 2 : 1;
         if (r->zmode == 2) {
+            r->zs.zalloc = lln__zalloc; /* through the library's allocator (alloc.h) */
+            r->zs.zfree = lln__zfree;
+            r->zs.opaque = Z_NULL;
             if (inflateInit2(&r->zs, 15 + 16) != Z_OK)
                 return zfail(r, err, LLN_E_NOMEM, "gzip", "out of memory");
             r->zinit = 1;

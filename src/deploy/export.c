@@ -80,7 +80,7 @@ static const flavour_t FLOAT_FL = {
 static const flavour_t FIXED_FL = {1,
                                    {"lln_fx.c", "lln_rtq.c"},
                                    "lln_fx.o lln_rtq.o",
-                                   "lln_fx.h lln_rtq.h",
+                                   "lln_fx.h lln_rtq.h lln_rtq_config.h",
                                    "fixed-point int8/int16 runtime"};
 
 /* The tables of one export: float32 (rt_image) or fixed point (quantized image). */
@@ -592,6 +592,10 @@ static lln_status_t write_sources(const char *dir, const char *p, const image_t 
         }
         snprintf(name, sizeof name, "%s_model.h", p);
         st = write_text(dir, name, &t, err);
+    }
+    if (st == LLN_OK && im->fl->fixed) {
+        lln__export_q_config(&t, &im->q->img);
+        st = write_text(dir, "lln_rtq_config.h", &t, err);
     }
     if (st == LLN_OK) {
         if (im->fl->fixed)

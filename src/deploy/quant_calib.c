@@ -293,6 +293,9 @@ const char *lln__quant_unsupported(const lln_model_t *m)
                "could wrap)";
     if (c->cell == LLN_CELL_MLP && c->backbone_layers > 0 && c->backbone_units > 511)
         return "mlp hidden layers wider than 511 units (int32 accumulators could wrap)";
+    if (c->cell == LLN_CELL_LTC && c->readout == LLN_READOUT_DENSE && c->units > 511)
+        return "an ltc dense readout over more than 511 units (int32 accumulators could wrap); "
+               "export it with --float";
     if (c->mixed_memory)
         return "mixed memory (the LSTM in front of the cell) has no fixed-point path yet; "
                "export it with --float";
@@ -339,6 +342,8 @@ static void choose(const lln_model_t *m, const lln_rt_model_t *r, ranges_t *g, l
                 mv = fmax(mv, fabs(r->ltc.s_we[k] / r->ltc.s_w[k]));
         f->v = lln__q_frac_for(mv, 1.0, -8, 14);
         f->xin = lln__q_frac_for(robust_input_range(g, r->inputs), 2.0, -8, 14);
+        if (r->proj.out > 0) /* the dense readout's output (motor readouts keep p = 0) */
+            f->p = lln__q_frac_for(g->p, 2.0, -8, 14);
         return;
     }
     f->nxn = r->inputs;
@@ -354,7 +359,9 @@ static void choose(const lln_model_t *m, const lln_rt_model_t *r, ranges_t *g, l
         f->h[l] = pure ? lln__q_frac_for(g->h[l], 2.0, -8, 14)
                        : (r->mode == LLN_RT_MODE_DEFAULT ? 15 : 14);
         f->ff[l] = pure ? lln__q_frac_for(g->ff[l], 2.0, -8, 14) : 12;
-        f->t[l] = lln__q_frac_for(g->t[l], 2.0, -8, 14);
+        f->t[l] = lln__q_frac_for(g->t[l], 2.0, -3, 12);
+        /* the runtime's time gate needs t in [-3, 12] and t + dt - 12 >= -14 (lln_rtq.c, q_cfc) */
+        f->t[l] = f->t[l] < -2 - f->dt ? -2 - f->dt : f->t[l];
     }
     f->nact = r->ncells ? r->cfc[0].nbackbone : r->base ? r->base->nmlp : 0;
     int tanh_like = r->activation == LLN_RT_ACT_TANH || r->activation == LLN_RT_ACT_LECUN_TANH;

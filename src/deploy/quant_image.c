@@ -55,15 +55,27 @@ static int32_t q_bias(double v, int frac)
     return b > (1 << 23) ? 1 << 23 : b < -(1 << 23) ? -(1 << 23) : b;
 }
 
-/* mult/shift for a real factor (sign in the multiplier). */
-static void mult_of(double factor, int32_t *mult, int8_t *shift)
+/* The runtime's requantisation (lln_rtq.h) is rq(acc mult, shift) = round(acc mult / 2^shift)
+ * with |mult| < 2^30: the largest shift in [1, 62] that keeps every factor of f (n of them,
+ * the rows of a layer or one element) below 2^30 after scaling, so the largest multiplier has
+ * 30 significant bits and a shift >= 33 (one word: the runtime's fast path) whenever the
+ * factors are below 1/8. */
+static int shift_for(const double *f, size_t n)
 {
-    int32_t mq = 0;
-    int sh = 0;
-    if (lln_fx_quantize_multiplier(fabs(factor), &mq, &sh) != 0)
-        mq = INT32_MAX, sh = -31;
-    *mult = factor < 0 ? -mq : mq;
-    *shift = (int8_t)sh;
+    double mx = 0;
+    for (size_t i = 0; i < n; i++)
+        mx = fmax(mx, fabs(f[i]));
+    int s = 62;
+    while (s > 1 && ldexp(mx, s) >= 1073741823.0)
+        s--;
+    return s;
+}
+
+/* round(factor 2^s), within +-(2^30 - 1). */
+static int32_t mult_at(double factor, int s)
+{
+    double v = nearbyint(ldexp(factor, s));
+    return (int32_t)(v > 1073741823.0 ? 1073741823.0 : v < -1073741823.0 ? -1073741823.0 : v);
 }
 
 /* y = a x + c per element: x with in_frac bits, y with out_frac[i] bits. */
@@ -77,7 +89,9 @@ static void affine(build_t *b, lln_rtq_affine_t *af, const char *tag, int n, con
     snprintf(nm, sizeof nm, "%s_shift", tag), shift = arr(b, nm, LLN_QA_I8, (size_t)n);
     snprintf(nm, sizeof nm, "%s_bias", tag), bias = arr(b, nm, LLN_QA_I32, (size_t)n);
     for (int i = 0; b->ok && i < n; i++) {
-        mult_of(ldexp(a[i], out_frac[i] - in_frac), &mult[i], &shift[i]);
+        double f = ldexp(a[i], out_frac[i] - in_frac - 16); /* the runtime reads x 2^16 */
+        shift[i] = (int8_t)shift_for(&f, 1);
+        mult[i] = mult_at(f, shift[i]);
         bias[i] = q_bias(c[i], out_frac[i]);
     }
     af->mult = mult, af->shift = shift, af->bias = bias;
@@ -86,53 +100,66 @@ static void affine(build_t *b, lln_rtq_affine_t *af, const char *tag, int n, con
 /* A dense layer: int8 rows with one scale each. out = alpha (W x + bias) with x of real scale
  * in_scale per unit (times col_scale[i] for column i of the first group when given: each
  * input's own format, folded into its weights), out with out_frac[o] bits (rows with
- * out_frac NULL use frac0). With
- * split > 0 the columns [split, in) are a second group: their own row scales, input scale
- * in_scale2, multipliers mult2/shift2, interleaved on their own (lln_rtq.h). */
+ * out_frac NULL use frac0). With split > 0 the columns [split, in) are a second group read
+ * from the runtime's second input vector and interleaved on their own (lln_rtq.h); own2: with
+ * their own row scales and input scale in_scale2 (multipliers mult2), else the row's scale
+ * covers both groups (then in_scale2 must equal in_scale). One shift for the layer. */
 static void dense(build_t *b, lln_rtq_dense_t *d, const char *tag, const lln_rt_dense_t *src,
                   double in_scale, const double *col_scale, double alpha, const int *out_frac,
-                  int frac0, int split, double in_scale2)
+                  int frac0, int split, int own2, double in_scale2)
 {
     char nm[48];
     size_t n = (size_t)src->out * src->in;
     d->out = src->out, d->in = src->in, d->split = (uint16_t)split;
-    int8_t *w, *shift, *shift2 = NULL;
+    int8_t *w;
     int32_t *mult, *bias = NULL, *mult2 = NULL;
+    int groups = split > 0 && own2 ? 2 : 1;
     snprintf(nm, sizeof nm, "%.40s_w", tag), w = arr(b, nm, LLN_QA_I8, n);
     snprintf(nm, sizeof nm, "%.40s_mult", tag), mult = arr(b, nm, LLN_QA_I32, src->out);
-    snprintf(nm, sizeof nm, "%.40s_shift", tag), shift = arr(b, nm, LLN_QA_I8, src->out);
-    if (split > 0) {
+    if (groups == 2)
         snprintf(nm, sizeof nm, "%.40s_mult2", tag), mult2 = arr(b, nm, LLN_QA_I32, src->out);
-        snprintf(nm, sizeof nm, "%.40s_shift2", tag), shift2 = arr(b, nm, LLN_QA_I8, src->out);
-    }
     if (src->b)
         snprintf(nm, sizeof nm, "%.40s_bias", tag), bias = arr(b, nm, LLN_QA_I32, src->out);
     int8_t *tmp = lln__malloc((size_t)src->in + 1);
-    if (tmp == NULL)
+    double *fac = lln__malloc(2 * (size_t)src->out * sizeof *fac + 1);
+    if (tmp == NULL || fac == NULL)
         b->ok = 0;
-    const int f0[2] = {0, split > 0 ? split : src->in}, f1[2] = {f0[1], src->in};
+    /* column groups by their scale: [f0[g], f1[g]) */
+    const int f0[2] = {0, groups == 2 ? split : src->in}, f1[2] = {f0[1], src->in};
     for (int o = 0; b->ok && o < src->out; o++) {
         const float *row = src->w + (size_t)o * src->in;
         int f = out_frac ? out_frac[o] : frac0;
-        for (int g = 0; g < (split > 0 ? 2 : 1); g++) {
+        for (int g = 0; g < groups; g++) {
             /* the first group's columns may each have their own format (col_scale) */
             const double *cs = g == 0 ? col_scale : NULL;
             double mx = 0;
             for (int i = f0[g]; i < f1[g]; i++)
-                mx = fmax(mx, fabs(row[i] * (cs ? cs[i] : 1.0)));
+                mx = fmax(mx, fabs(row[i] * (cs && i < (split ? split : src->in) ? cs[i] : 1.0)));
             double s = mx > 0 ? mx / 127.0 : 1.0;
             for (int i = f0[g]; i < f1[g]; i++)
-                tmp[i] = (int8_t)lrint(row[i] * (cs ? cs[i] : 1.0) / s);
-            lln_fx_interleave4(tmp + f0[g], w + (size_t)o * src->in + f0[g], f1[g] - f0[g]);
-            mult_of(ldexp(alpha * s * (g ? in_scale2 : in_scale), f), g ? &mult2[o] : &mult[o],
-                    g ? &shift2[o] : &shift[o]);
+                tmp[i] =
+                    (int8_t)lrint(row[i] * (cs && i < (split ? split : src->in) ? cs[i] : 1.0) / s);
+            fac[(size_t)g * src->out + (size_t)o] =
+                ldexp(alpha * s * (g ? in_scale2 : in_scale), f);
         }
+        /* interleaved per input vector (group A, then B) */
+        int na = split > 0 ? split : src->in;
+        lln_fx_interleave4(tmp, w + (size_t)o * src->in, na);
+        lln_fx_interleave4(tmp + na, w + (size_t)o * src->in + na, src->in - na);
         if (bias)
             bias[o] = q_bias(alpha * src->b[o], f);
     }
+    if (b->ok) {
+        d->shift = (int8_t)shift_for(fac, (size_t)groups * src->out);
+        for (int o = 0; o < src->out; o++) {
+            mult[o] = mult_at(fac[o], d->shift);
+            if (mult2)
+                mult2[o] = mult_at(fac[src->out + o], d->shift);
+        }
+    }
     lln__free(tmp);
-    d->w = w, d->mult = mult, d->shift = shift, d->bias = bias;
-    d->mult2 = mult2, d->shift2 = shift2;
+    lln__free(fac);
+    d->w = w, d->mult = mult, d->bias = bias, d->mult2 = mult2;
 }
 
 /* Per-element scale of an activation's output (real value = int * scale). */
@@ -153,12 +180,17 @@ static void cfc_cell(build_t *b, const lln_rt_model_t *r, int l, const lln_qfmt_
     char nm[48];
     d->in = c->in, d->hidden = c->hidden, d->nbackbone = c->nbackbone;
     d->h_frac = (int8_t)f->h[l];
-    d->ff_frac = (int8_t)f->ff[l], d->t_frac = (int8_t)f->t[l];
+    /* the time heads' format within what the runtime's time gate takes (lln_rtq.c, q_cfc):
+     * [-3, 12] and t + dt - 12 >= -14; calibration chooses so, a model quantized by an
+     * older version may carry 13 or 14 */
+    int tf = f->t[l] > 12 ? 12 : f->t[l] < -3 ? -3 : f->t[l];
+    tf = tf < -2 - f->dt ? -2 - f->dt : tf;
+    d->ff_frac = (int8_t)f->ff[l], d->t_frac = (int8_t)tf;
     /* the first dense layer reads [input, h] as stored: two column groups */
     double scale = l == 0 ? 1.0 : ldexp(1.0, -f->h[l - 1]), scale_h = ldexp(1.0, -f->h[l]);
-    /* a wired layer whose input (the previous layer's state) has its own state's format
-     * needs no second group */
-    int split = l == 0 || f->h[l - 1] != f->h[l] ? c->in : 0;
+    /* the first layer reads input and h as two groups; a wired layer whose input (the
+     * previous layer's state) has its own state's format needs no scale of their own */
+    int split = c->in, own2 = l == 0 || f->h[l - 1] != f->h[l];
     double *col = NULL; /* cell 0's inputs: a format each (f->xn) */
     if (l == 0 && (col = lln__malloc((size_t)c->in * sizeof *col)) == NULL) {
         b->ok = 0;
@@ -175,9 +207,9 @@ static void cfc_cell(build_t *b, const lln_rt_model_t *r, int l, const lln_qfmt_
             af[k] = (int8_t)f->act[k];
             snprintf(nm, sizeof nm, "bb%d", k);
             dense(b, &q->backbone[k], nm, &c->backbone[k], scale, first, lecun ? 0.666 : 1.0, NULL,
-                  f->act[k], split, scale_h);
+                  f->act[k], split, own2, scale_h);
             scale = act_scale(r->activation, f->act[k]);
-            split = 0, first = NULL;
+            split = 0, own2 = 0, first = NULL;
         }
         d->act_frac = af;
     }
@@ -189,9 +221,9 @@ static void cfc_cell(build_t *b, const lln_rt_model_t *r, int l, const lln_qfmt_
         return;
     }
     for (int o = 0; o < c->heads.out; o++)
-        fr[o] = o < (nh == 1 ? H : 2 * H) ? f->ff[l] : f->t[l];
+        fr[o] = o < (nh == 1 ? H : 2 * H) ? f->ff[l] : tf;
     snprintf(nm, sizeof nm, "c%d_heads", l);
-    dense(b, &d->heads, nm, &c->heads, scale, first, 1.0, fr, 0, split, scale_h);
+    dense(b, &d->heads, nm, &c->heads, scale, first, 1.0, fr, 0, split, own2, scale_h);
     lln__free(fr);
     lln__free(col);
     if (r->mode == LLN_RT_MODE_PURE) {
@@ -231,7 +263,7 @@ static double mlp_layers(build_t *b, const lln_rt_model_t *r, const lln_qfmt_t *
         af[l] = (int8_t)f->act[l];
         snprintf(nm, sizeof nm, "mlp%d", l);
         dense(b, &q->backbone[l], nm, &r->base->mlp[l], scale, first, lecun ? 0.666 : 1.0, NULL,
-              f->act[l], 0, 1.0);
+              f->act[l], 0, 0, 1.0);
         scale = act_scale(r->activation, f->act[l]);
         first = NULL;
     }
@@ -241,7 +273,7 @@ static double mlp_layers(build_t *b, const lln_rt_model_t *r, const lln_qfmt_t *
     q->model.base = &q->base;
     q->model.baseline = lln_rtq_baseline;
     if (r->base->nmlp == 0 && r->proj.out > 0) /* the projection reads the window: per column */
-        dense(b, &q->model.proj, "proj", &r->proj, 1.0, col, 1.0, NULL, f->p, 0, 1.0);
+        dense(b, &q->model.proj, "proj", &r->proj, 1.0, col, 1.0, NULL, f->p, 0, 0, 1.0);
     lln__free(col);
     return scale;
 }
@@ -269,7 +301,8 @@ static void rnn_tables(build_t *b, const lln_rt_model_t *r, const lln_qfmt_t *f)
         for (int i = 0; i < I; i++)
             col[i] = ldexp(1.0, -f->xn[i]);
         lln_rt_dense_t gates = {(uint16_t)R, (uint16_t)(I + N), w, bs};
-        dense(b, &b->q->base.gates, "gates", &gates, 1.0, col, 1.0, NULL, 12, I, ldexp(1.0, -15));
+        dense(b, &b->q->base.gates, "gates", &gates, 1.0, col, 1.0, NULL, 12, I, 1,
+              ldexp(1.0, -15));
     }
     if (gru && col) {
         size_t at = 2 * (size_t)N;
@@ -277,8 +310,8 @@ static void rnn_tables(build_t *b, const lln_rt_model_t *r, const lln_qfmt_t *f)
                              r->base->rnn_ih.b + at};
         lln_rt_dense_t ch = {(uint16_t)N, (uint16_t)N, r->base->rnn_hh.w + at * N,
                              r->base->rnn_hh.b + at};
-        dense(b, &b->q->base.cand_in, "cand_in", &ci, 1.0, col, 1.0, NULL, f->gin, 0, 1.0);
-        dense(b, &b->q->base.cand_h, "cand_h", &ch, ldexp(1.0, -15), NULL, 1.0, NULL, f->ghn, 0,
+        dense(b, &b->q->base.cand_in, "cand_in", &ci, 1.0, col, 1.0, NULL, f->gin, 0, 0, 1.0);
+        dense(b, &b->q->base.cand_h, "cand_h", &ch, ldexp(1.0, -15), NULL, 1.0, NULL, f->ghn, 0, 0,
               1.0);
         b->q->base.gin_frac = (int8_t)f->gin, b->q->base.ghn_frac = (int8_t)f->ghn;
     }
@@ -384,7 +417,9 @@ static void ltc(build_t *b, const lln_rt_model_t *r, const lln_qfmt_t *f)
             g, f->v);
 }
 
-/* Output map: y = a c + m with c the cell (or projection) output; LTC adds its output mapping. */
+/* Output map: y = a c + m with c the cell (or projection) output; an LTC without a
+ * projection (the motor readout) adds its output mapping; with one (the dense readout) the
+ * mapping is the identity and the projection reads the states. */
 static void out_map(build_t *b, const lln_rt_model_t *r, const lln_qfmt_t *f, int c_frac)
 {
     int O = r->outputs;
@@ -395,7 +430,7 @@ static void out_map(build_t *b, const lln_rt_model_t *r, const lln_qfmt_t *f, in
     }
     for (int o = 0; o < O; o++) {
         double w = 1.0, c = 0.0;
-        if (r->cell == LLN_RT_LTC)
+        if (r->cell == LLN_RT_LTC && r->proj.out == 0)
             w = r->ltc.out_w[o], c = r->ltc.out_b[o];
         a[o] = w * r->y_std[o];
         a[O + o] = c * r->y_std[o] + r->y_mean[o];
@@ -495,7 +530,7 @@ lln_status_t lln__qimage_build(const lln_model_t *m, const lln_qfmt_t *f, lln_qi
         cfc_norm(&b, r, f);
         double scale = mlp_layers(&b, r, f);
         if (r->base->nmlp > 0) /* (proj_size > 0 is required: lln__quant_unsupported) */
-            dense(&b, &d->proj, "proj", &r->proj, scale, NULL, 1.0, NULL, f->p, 0, 1.0);
+            dense(&b, &d->proj, "proj", &r->proj, scale, NULL, 1.0, NULL, f->p, 0, 0, 1.0);
         c_frac = f->p;
     } else {
         cfc_norm(&b, r, f);
@@ -506,7 +541,8 @@ lln_status_t lln__qimage_build(const lln_model_t *m, const lln_qfmt_t *f, lln_qi
         c_frac = f->h[r->ncells - 1];
     }
     if (r->proj.out > 0 && r->cell != LLN_RT_MLP) {
-        dense(&b, &d->proj, "proj", &r->proj, ldexp(1.0, -c_frac), NULL, 1.0, NULL, f->p, 0, 1.0);
+        dense(&b, &d->proj, "proj", &r->proj, ldexp(1.0, -c_frac), NULL, 1.0, NULL, f->p, 0, 0,
+              1.0);
         c_frac = f->p;
     }
     out_map(&b, r, f, c_frac);

@@ -312,15 +312,19 @@ static pt_entry_t *find_entry(const pt_t *p, const unsigned char *name, size_t n
 
 /* ---- zip: entry data ------------------------------------------------------------------- */
 
-/* Raw inflate of exactly outlen bytes; zlib counts in 32-bit uInt, so feed in chunks. */
+/* Raw inflate of exactly outlen bytes; zlib counts in 32-bit uInt, so feed in chunks.
+ * 1: done; 0: corrupt data or another size than declared; -1: out of memory. */
 static int inflate_exact(const unsigned char *in, uint64_t inlen, unsigned char *out,
                          uint64_t outlen)
 {
     const uint64_t chunk = 1u << 30;
     z_stream zs;
     memset(&zs, 0, sizeof zs);
-    if (inflateInit2(&zs, -15) != Z_OK)
-        return 0;
+    zs.zalloc = lln__zalloc; /* through the library's allocator (common/alloc.h) */
+    zs.zfree = lln__zfree;
+    int rc0 = inflateInit2(&zs, -15);
+    if (rc0 != Z_OK)
+        return rc0 == Z_MEM_ERROR ? -1 : 0;
     zs.next_in = in;
     zs.next_out = out;
     int ok = 0;
@@ -336,6 +340,10 @@ static int inflate_exact(const unsigned char *in, uint64_t inlen, unsigned char 
         int rc = inflate(&zs, Z_NO_FLUSH);
         if (rc == Z_STREAM_END) {
             ok = zs.avail_out == 0 && outlen == 0;
+            break;
+        }
+        if (rc == Z_MEM_ERROR) { /* the window is allocated by the first inflate() */
+            ok = -1;
             break;
         }
         /* Z_BUF_ERROR with nothing left to give means truncated input or more output
@@ -395,7 +403,10 @@ static lln_status_t inflate_entry(const pt_t *p, pt_entry_t *e, uint64_t off)
     e->owned = lln__malloc((size_t)e->usize + 1);
     if (e->owned == NULL)
         return lln__pt_nomem(p);
-    if (!inflate_exact(p->file + off, e->csize, e->owned, e->usize))
+    int inflated = inflate_exact(p->file + off, e->csize, e->owned, e->usize);
+    if (inflated < 0)
+        return lln__pt_nomem(p);
+    if (inflated == 0)
         return ent_fail(p, e, LLN_E_FORMAT, off,
                         "deflate data is corrupt or does not inflate to %llu bytes",
                         (unsigned long long)e->usize);

@@ -7,7 +7,6 @@
  * thread count give the same bits on every run. The loss is normalised by the count of the
  * whole batch before any worker starts, so each slice's dy is already the final one. */
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -455,7 +454,7 @@ lln_status_t lln_batch_grad_run(lln_batch_grad_t *g, const lln_model_t *m, int b
     lln_status_t st = prepare_run(g, m, batch, err);
     if (st != LLN_OK)
         return st;
-    pthread_t tid[256];
+    lln__thread_t tid[256];
     int started[256] = {0};
     int total = g->dist != NULL ? g->total : g->threads;
     for (int k = 0; k < g->threads; k++) {
@@ -468,12 +467,12 @@ lln_status_t lln_batch_grad_run(lln_batch_grad_t *g, const lln_model_t *m, int b
     }
     for (int k = 1; k < g->threads; k++)
         if (g->w[k].nb > 0)
-            started[k] = pthread_create(&tid[k], NULL, work, &g->w[k]) == 0;
+            started[k] = lln__thread_start(&tid[k], work, &g->w[k]) == 0;
     if (g->w[0].nb > 0)
         work(&g->w[0]);
     for (int k = 1; k < g->threads; k++) {
         if (started[k])
-            pthread_join(tid[k], NULL);
+            lln__thread_join(&tid[k]);
         else if (g->w[k].nb > 0)
             work(&g->w[k]); /* thread creation failed: same result, in this thread */
     }

@@ -6,18 +6,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "lln/sparse.h"
 #include "train_internal.h"
 #include "common/alloc.h"
+#include "common/platform.h"
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
+static double now_s(void) { return lln__monotonic_s(); }
 
 void lln_train_config_default(lln_train_config_t *c)
 {

@@ -1,9 +1,16 @@
 #!/bin/bash
 # Wire, fault, metrics and soak tests of lln-ros2 over Cyclone DDS on loopback only.
-#   run.sh BUILD_DIR quick          config errors, wire content, faults, LaserScan (ctest)
+#   run.sh BUILD_DIR quick          config errors, wire content, faults, LaserScan, the
+#                                   simulator's loop over DDS (ctest)
 #   run.sh BUILD_DIR ci [SECONDS]   quick + Prometheus scraping the node during a 1 kHz soak
 #                                   of SECONDS (default 30)            (CI stage ros2)
-#   run.sh BUILD_DIR soak [SECONDS] the 1 kHz soak alone, default 600 s (make soak)
+#   run.sh BUILD_DIR soak [SECONDS] the 1 kHz soak, default 600 s, then the DDS floor (a
+#                                   relay without the node, and a one-way ping) for
+#                                   min(SECONDS, 90) s each (make soak; SOAK_FLOOR=0: no floor)
+#   run.sh BUILD_DIR bench [COUNT [RUNS [HZ]]]  sustained step rate: RUNS (3) runs of COUNT
+#                                   (60 000) Imu paced at HZ (12 000; "burst": as fast as the
+#                                   talker can); passes when every output arrives in every run
+#                                   and the median rate is >= 10 kHz
 # The talker and listener are built from the upstream ROS 2 .msg definitions, not from the
 # node's IDL. Exit 0 = pass, 1 = fail, 77 = skipped (says why).
 set -uo pipefail
@@ -13,7 +20,8 @@ SOAK_S=${3:-}
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 NODE=$B/lln-ros2 TALK=$B/ros2_test_talker LIST=$B/ros2_test_listener LLN=$B/lln
-for x in "$NODE" "$TALK" "$LIST" "$LLN" "$B/ros2_test_overflow_model"; do
+PING=$B/ros2_test_dds_ping
+for x in "$NODE" "$TALK" "$LIST" "$LLN" "$B/ros2_test_overflow_model" "$PING"; do
     if [ ! -x "$x" ]; then
         echo "SKIPPED: $x not built (needs cyclonedds-dev, cyclonedds-tools, libmicrohttpd-dev)"
         exit 77
@@ -45,8 +53,12 @@ metric() { # metric 'SERIES{labels}' -> value (empty when missing)
     curl -s --max-time 5 "http://127.0.0.1:$PORT/metrics" |
         awk -v s="$1" 'index($0, s " ") == 1 { print $2; exit }'
 }
+# STEP_THREAD=receive|node and WRITE_BATCH=on|off (environment): [node] step_thread and
+# write_batch of every test config (unset: the node's defaults), to measure each choice
 conf() { # conf SRC DEST [watchdog]: the test config with this run's port (and watchdog)
     sed -e "s/127.0.0.1:19464/127.0.0.1:$PORT/" ${3:+-e "s/^watchdog = .*/watchdog = $3/"} \
+        ${STEP_THREAD:+-e "s/^\[node\]\$/[node]\nstep_thread = $STEP_THREAD/"} \
+        ${WRITE_BATCH:+-e "s/^\[node\]\$/[node]\nwrite_batch = $WRITE_BATCH/"} \
         "$HERE/$1" >"$2"
 }
 start_node() { # start_node MODEL CONF NAME: runs lln-ros2 in the background as $NP
@@ -372,9 +384,139 @@ PY
     grep -E 'steps|us:' "$W/soak.err" | sed 's/^/  /'
 }
 
+test_sim() {
+    echo "--- the simulator and lln-ros2 close the loop over DDS: a cart-pole policy's episodes"
+    echo "    with the node as controller (lln sim --ros2) equal the in-process float32 run's"
+    if ! "$LLN" sim --help | grep -q -- '--ros2' || "$LLN" sim cartpole --episodes 1 -q 2>&1 |
+        grep -q 'built without'; then
+        echo "SKIPPED: lln was built without Cyclone DDS or MuJoCo: lln sim --ros2 not tested"
+        return
+    fi
+    if ! "$LLN" data make cartpole --rows 20000 --seed 1 -o "$W/cp.csv" >/dev/null 2>&1 ||
+        ! "$LLN" train --data "$W/cp.csv" --sequence episode --dt-column dt --ignore t \
+            --targets push --window 64 --stride 16 --seed 7 --epochs 20 --threads 1 --cell ltc \
+            --wiring autoncp --units 19 --lr 0.02 --quiet -o "$W/cp.lln" >/dev/null 2>&1; then
+        fail "sim: training the cart-pole policy"
+        return
+    fi
+    sed -e "s/^metrics = off/metrics = 127.0.0.1:$PORT/" \
+        ${STEP_THREAD:+-e "s/^step_thread = .*/step_thread = $STEP_THREAD/"} \
+        "$ROOT/ros2/sim-cartpole.conf" >"$W/sim.conf"
+    start_node "$W/cp.lln" "$W/sim.conf" sim || { fail "sim: node start"; return; }
+    mkdir -p "$W/tr"
+    "$LLN" sim cartpole --policy "$W/cp.lln" --ros2 --episodes 10 --seed 1 --no-expert -q \
+        --trace "$W/tr" --json "$W/sim.json" >"$W/sim.out" 2>&1
+    local rc=$?
+    sed 's/^/  /' "$W/sim.out"
+    check "sim: lln sim --ros2 ran (exit 0)" test $rc -eq 0
+    check "sim: the ros2 controller's success, tracking and effort equal the float32 run's" \
+        python3 - "$W/sim.json" <<'PY'
+import json, sys
+c = {x["controller"]: x for x in json.load(open(sys.argv[1]))["controllers"]}
+keys = ("successes", "failures", "tracking_error", "effort", "controller_failures")
+for k in keys:
+    print(f"  {k}: float-host {c['float-host'][k]}, ros2 {c['ros2'][k]}")
+sys.exit(0 if all(c["float-host"][k] == c["ros2"][k] for k in keys) and
+         c["ros2"]["controller_failures"] == 0 else 1)
+PY
+    local same=0 rows=0 f
+    for f in "$W"/tr/cartpole-float-host-*.csv; do
+        cmp -s "$f" "${f/float-host/ros2}" && same=$((same + 1))
+        rows=$((rows + $(wc -l <"$f") - 1))
+    done
+    echo "  $same of 10 episode traces identical ($rows steps: every sensor and command to 6 decimals)"
+    check "sim: all 10 episodes' commands equal the in-process run's (traces identical)" \
+        test "$same" -eq 10
+    check "sim: the node stepped once per reading ($rows)" eq "$(metric lln_node_steps_total)" "$rows"
+    check "sim: one state reset per episode, from /lln_sim/reset" \
+        eq "$(metric 'lln_node_resets_total{reason="topic"}')" 10
+    stop_node sim
+}
+
+test_floor() { # test_floor SECONDS: Cyclone DDS alone, in the soak's conditions
+    local secs=$1 n=$(($1 * 1000))
+    echo "--- floor: the soak's DDS traffic without lln-ros2: a relay (tests/ros2/dds_ping.c)"
+    echo "    takes the talker's Imu and writes a Twist and a Float32MultiArray per message to"
+    echo "    the listener, exactly as the node's waitset thread does, but runs no model;"
+    echo "    $secs s at 1 kHz, same QoS, talker and listener"
+    "$PING" relay "$n" >"$W/relay.out" 2>&1 &
+    local rp=$!
+    PIDS="$PIDS $rp"
+    "$LIST" $((secs + 60)) $n >"$W/relay-list.out" &
+    local lp=$!
+    PIDS="$PIDS $lp"
+    sleep 0.5
+    "$TALK" imu $n 1000 >"$W/relay-talk.out" 2>&1
+    wait $lp
+    local lrc=$?
+    wait $rp
+    local rrc=$?
+    sed 's/^/  /' "$W/relay.out" "$W/relay-list.out"
+    check "floor: relay passed all $n messages on (both outputs received)" \
+        bash -c "[ $lrc -eq 0 ] && [ $rrc -eq 0 ]"
+    echo "--- floor: one reliable write and its delivery, one writer -> one reader in another"
+    echo "    process, 2 writes per 1 ms tick (the node's two outputs), $secs s"
+    "$PING" recv $((2 * n)) $((secs + 30)) >"$W/ping-recv.out" 2>&1 &
+    rp=$!
+    PIDS="$PIDS $rp"
+    sleep 0.3
+    "$PING" send $n 1000 2 >"$W/ping-send.out" 2>&1
+    local src=$?
+    wait $rp
+    local prc=$?
+    sed 's/^/  /' "$W/ping-send.out" "$W/ping-recv.out" | grep -v ready
+    check "floor: ping delivered all $((2 * n)) samples" bash -c "[ $src -eq 0 ] && [ $prc -eq 0 ]"
+    echo "--- floor: no DDS: a loopback UDP sendto() to a process blocked in recv(), 2 per tick"
+    "$PING" udp $n 1000 >"$W/udp.out" 2>&1
+    local urc=$?
+    sed 's/^/  /' "$W/udp.out"
+    check "floor: UDP receiver got all $((2 * n)) datagrams" test $urc -eq 0
+    echo "  (load while measuring: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores)"
+}
+
+test_bench() { # test_bench COUNT RUNS RATE: the node's sustained step rate
+    local n=$1 runs=$2 hz=$3 rates=""
+    if [ "$hz" = burst ]; then
+        echo "--- bench: $runs bursts of $n Imu written as fast as the talker can (at most the"
+        echo "    reader's depth, 20 000, or KEEP_LAST drops the oldest when the node falls behind)"
+    else
+        echo "--- bench: $runs runs of $n Imu paced at $hz Hz: the node must keep up (every output"
+        echo "    arrives) for $((n / hz)) s"
+    fi
+    echo "    LTC AutoNCP(19,4), Twist + Float32MultiArray out (reliable); rate = steps / (last"
+    echo "    step - first step)"
+    conf node_imu.conf "$W/bench.conf"
+    for r in $(seq "$runs"); do
+        start_node "$W/imu.lln" "$W/bench.conf" bench || { fail "bench: node start"; return; }
+        "$LIST" 120 "$n" >"$W/bench-list.out" &
+        local lp=$!
+        PIDS="$PIDS $lp"
+        sleep 0.5
+        if [ "$hz" = burst ]; then
+            "$TALK" burst "$n" >"$W/bench-talk.out" 2>&1
+        else
+            "$TALK" imu "$n" "$hz" >"$W/bench-talk.out" 2>&1
+        fi
+        wait $lp
+        local lrc=$?
+        kill -TERM "$NP"
+        wait "$NP"
+        local rate
+        rate=$(sed -n 's/.* steps in .* s (\([0-9]*\) steps\/s).*/\1/p' "$W/bench.err")
+        echo "  run $r: $(grep -E 'steps in' "$W/bench.err" | sed 's/^lln-ros2: //'); listener: $(tail -n 1 "$W/bench-list.out")"
+        grep -E 'us:' "$W/bench.err" | sed 's/^lln-ros2:/        /'
+        check "bench run $r: all $n outputs of each type received" test $lrc -eq 0
+        rates="$rates ${rate:-0}"
+    done
+    local med
+    med=$(tr ' ' '\n' <<<"$rates" | grep . | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+    echo "  bench: steps/s per run:$rates; median $med (nproc $(nproc), load $(cut -d' ' -f1-3 /proc/loadavg))"
+    check "bench: median sustained rate $med steps/s >= 10000" ge "$med" 10000
+}
+
 case $MODE in
 quick | ci)
-    for t in config_errors wire_content faults joints nonfinite_output scan; do "test_$t"; done
+    for t in config_errors wire_content faults joints nonfinite_output scan sim; do "test_$t"; done
     if [ "$MODE" = ci ]; then
         command -v prometheus >/dev/null || fail "prometheus not installed (apt-get install prometheus)"
         test_soak "${SOAK_S:-30}" prometheus
@@ -382,6 +524,10 @@ quick | ci)
     ;;
 soak)
     test_soak "${SOAK_S:-600}"
+    [ "${SOAK_FLOOR:-1}" = 0 ] || test_floor "$(( ${SOAK_S:-600} < 90 ? ${SOAK_S:-600} : 90 ))"
+    ;;
+bench)
+    test_bench "${SOAK_S:-60000}" "${4:-3}" "${5:-12000}"
     ;;
 *)
     echo "unknown mode $MODE"

@@ -65,6 +65,8 @@ static void test_config(void)
     if (rc == 0) {
         CHECK(c.n_inputs == 2 && c.n_outputs == 2, "ports %d %d", c.n_inputs, c.n_outputs);
         CHECK(c.trigger == 1, "trigger index %d", c.trigger);
+        CHECK(c.step_thread == NC_THREAD_RECEIVE && c.write_batch == 0,
+              "defaults: step_thread %d write_batch %d", (int)c.step_thread, c.write_batch);
         CHECK(c.input_width == 10 && c.output_width == 4, "widths %d %d", c.input_width,
               c.output_width);
         CHECK(c.inputs[1].first == 8 && c.inputs[1].field[0] == 6 && c.inputs[1].field[1] == 7,
@@ -107,6 +109,16 @@ static void test_config(void)
                  "node.conf:5: key 'safe': 'inf' is not a finite number");
     expect_error("[input i]\ntopic = /s\ntype = sensor_msgs/msg/LaserScan\n[output o]\n",
                  "node.conf:1: key 'bins': [input i] must say how many bins");
+    char alt[2048];
+    snprintf(alt, sizeof alt, "[node]\nstep_thread = node\nwrite_batch = on\n%s",
+             strstr(good, "[input scan]"));
+    CHECK(nc_parse(alt, "node.conf", &c, err, sizeof err) == 0 && c.step_thread == NC_THREAD_NODE &&
+              c.write_batch == 1,
+          "step_thread = node, write_batch = on: %s", err);
+    expect_error("[node]\nstep_thread = dds\n",
+                 "node.conf:2: key 'step_thread': 'dds' is not 'receive' or 'node'");
+    expect_error("[node]\nwrite_batch = yes\n",
+                 "node.conf:2: key 'write_batch': 'yes' is not 'on' or 'off'");
     expect_error("[nodes]\n", "node.conf:1: unknown section [nodes]");
     expect_error("[node]\njust text\n", "node.conf:2: expected 'key = value'");
     expect_error("", "no [input NAME] section");

@@ -1,0 +1,18 @@
+/* liquid-edge fixed-point runtime: which parts of lln_rtq.c are compiled. 1 = compiled in,
+ * 0 = left out (a model that needs a part left out gets LLN_RTQ_E_PART from lln_rtq_step).
+ *
+ * This copy, the one in the runtime's source folder, compiles everything (the host library
+ * runs every model kind). `lln export` writes one for the exported model instead, with only
+ * what that model needs, so the firmware links no code it cannot reach. Firmware that runs
+ * several models needs the union of their files (a part is needed if any file sets it). */
+#ifndef LLN_RTQ_CONFIG_H
+#define LLN_RTQ_CONFIG_H
+
+#define LLN_RTQ_WITH_LTC 1       /**< LTC cells */
+#define LLN_RTQ_WITH_CFC 1       /**< CfC and wired CfC cells */
+#define LLN_RTQ_WITH_PURE 1      /**< CfC's pure mode (with LLN_RTQ_WITH_CFC) */
+#define LLN_RTQ_WITH_BACKBONE 1  /**< CfC backbone and MLP hidden-layer activations */
+#define LLN_RTQ_WITH_BASELINES 1 /**< the GRU, LSTM and MLP baselines */
+#define LLN_RTQ_WITH_PROJ 1      /**< an output projection */
+
+#endif
