@@ -424,7 +424,7 @@ static int load_timing(jctx_t *j, const cJSON *root, rep_results_t *r)
     r->tim = grown;
     rep_timing_t *t = &r->tim[r->ntim++];
     memset(t, 0, sizeof *t);
-    if ((t->path = dup(j->file)) == NULL)
+    if ((t->path = dup_text(j->file)) == NULL)
         return 0;
     int nc = 0, n = 0;
     const cJSON *cols = jobjects(j, root, "columns", &nc), *rows, *e;
