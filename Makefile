@@ -127,8 +127,8 @@ python-asan:
 python-bench: build
 	cd python && $(PYTHON) setup.py -q build_ext --inplace && PYTHONPATH=. $(PYTHON) bench/bench_vs_ncps.py
 	cd python && LLN_PYTHON=$(PYTHON) bash bench/batch_instructions.sh ../$(BUILD)/liblln.so
-# ncps trained under our gesture protocol (docs/RESULTS.md): hours per seed with torch on
-# one thread, so niced; GESTURE_ARGS e.g. "--cell cfc --seeds 1,2 --epochs 200".
+# ncps trained under our gesture protocol (docs/RESULTS.md): 10-30 min per seed (200 epochs)
+# with torch on one thread, so niced; GESTURE_ARGS e.g. "--cell cfc --seeds 1,2 --epochs 200".
 GESTURE_ARGS ?=
 python-gesture:
 	nice -n 19 $(PYTHON) python/bench/gesture_ncps.py --shared $(SHARED) $(GESTURE_ARGS)
