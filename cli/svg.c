@@ -537,8 +537,11 @@ static void category_labels(svg_chart_t *c, const char *const *groups, int ngrou
     lln_text_put(c->out, "</g>\n");
 }
 
-/* Whether the category names must turn to fit their slots, and the height they then take. */
-static int category_turn(const char *const *groups, int ngroups, double w, double *extra)
+/* Begins a chart over categories on x: whether their names must turn to fit their slots; the
+ * height turned names take is added below the plot. Returns whether they turn. */
+static int begin_categories(svg_chart_t *c, lln_text_t *out, const char *id, const char *title,
+                            double w, double h, const svg_axis_t *x, const svg_axis_t *y,
+                            const char *const *groups, int ngroups, int xml_decl)
 {
     double maxw = 0;
     for (int g = 0; g < ngroups; g++) {
@@ -547,7 +550,9 @@ static int category_turn(const char *const *groups, int ngroups, double w, doubl
     }
     double slot_est = (w - 100) / (ngroups > 0 ? ngroups : 1);
     int turn = maxw > slot_est - 6;
-    *extra = turn ? (maxw > 160 ? 160 : maxw) * 0.6 : 0;
+    double extra = turn ? (maxw > 160 ? 160 : maxw) * 0.6 : 0;
+    svg_begin(c, out, id, title, w, h + extra, x, y, ngroups, xml_decl);
+    c->y1 -= extra;
     return turn;
 }
 
@@ -564,11 +569,9 @@ void svg_bars(lln_text_t *out, const svg_bars_t *b, double w, double h, int xml_
     }
     svg_axis_fit(&y);
     /* long category names turn and take room from the plot */
-    double extra;
-    int turn = category_turn(b->groups, b->ngroups, w, &extra);
     svg_chart_t c;
-    svg_begin(&c, out, b->id, b->title, w, h + extra, &x, &y, b->ngroups, xml_decl);
-    c.y1 -= extra;
+    int turn =
+        begin_categories(&c, out, b->id, b->title, w, h, &x, &y, b->groups, b->ngroups, xml_decl);
     svg_key_t keys[SVG_NCOLORS + 1];
     int nk = 0;
     for (int s = 0; b->nseries > 1 && s < b->nseries && nk < SVG_NCOLORS; s++)
@@ -636,11 +639,9 @@ void svg_cat_lines(lln_text_t *out, const svg_cat_lines_t *l, double w, double h
     svg_axis_add(&y, l->ylo); /* NaN: skipped */
     svg_axis_add(&y, l->yhi);
     svg_axis_fit(&y);
-    double extra;
-    int turn = category_turn(l->groups, l->ngroups, w, &extra);
     svg_chart_t c;
-    svg_begin(&c, out, l->id, l->title, w, h + extra, &x, &y, l->ngroups, xml_decl);
-    c.y1 -= extra;
+    int turn =
+        begin_categories(&c, out, l->id, l->title, w, h, &x, &y, l->groups, l->ngroups, xml_decl);
     svg_key_t keys[SVG_NCOLORS];
     int nk = 0;
     for (int s = 0; l->nseries > 1 && s < l->nseries && nk < SVG_NCOLORS; s++)
