@@ -93,6 +93,21 @@ static void cfc_relu_dropout3(lln_config_t *c)
     c->backbone_layers = 3;
     c->backbone_dropout = 0.2;
 }
+/* 16 units: whole vectors (AVX2, AVX-512), the path that combines the heads in place */
+static void cfc_default_16(lln_config_t *c)
+{
+    c->units = 16;
+    c->backbone_units = 8;
+    c->proj_size = 2;
+}
+static void cfc_nogate_tanh_16(lln_config_t *c)
+{
+    c->units = 16;
+    c->mode = LLN_CFC_NO_GATE;
+    c->activation = LLN_ACT_TANH;
+    c->backbone_units = 20;
+    c->proj_size = 3;
+}
 static void wired_default(lln_config_t *c) { ncp(c, 9); }
 static void wired_nogate_mixed(lln_config_t *c)
 {
@@ -165,6 +180,8 @@ static const spec_t SPECS[] = {
     {"mlp_gelu_noproj", LLN_CELL_MLP, mlp_gelu_noproj},
     {"ltc_dense_fc", LLN_CELL_LTC, ltc_dense_fc}, /* appended: check_masked_zero indexes */
     {"ltc_dense_ncp_mixed", LLN_CELL_LTC, ltc_dense_ncp_mixed},
+    {"cfc_default_16", LLN_CELL_CFC, cfc_default_16},
+    {"cfc_nogate_tanh_16", LLN_CELL_CFC, cfc_nogate_tanh_16},
 };
 #define NSPECS (sizeof SPECS / sizeof SPECS[0])
 

@@ -498,6 +498,15 @@ void T_(lln__tape_forward)(lln_tape_t *tp, const REAL *x, const REAL *dt, const 
  * padded to whole vectors (ldw) and the last, partial vector of X's columns is read from a
  * zero-padded copy, so every access is a full vector. */
 #ifdef K_VSIG
+/* With 32 vector registers the NV vectors of X are loaded once per row into registers (the
+ * empty asm keeps the compiler from folding them into MR memory-operand FMAs, which would
+ * load each one MR times and make the tile load-bound); with 16, the tile's accumulators
+ * leave no room, and the memory operands stay. */
+#if LLN_VEC_BYTES >= 64 && defined(__GNUC__) && !defined(__aarch64__)
+#define G_IN_REGISTER(v) __asm__("" : "+v"(v))
+#else
+#define G_IN_REGISTER(v) (void)0
+#endif
 #define G_GW_TILE(NAME, MR, NV)                                                           \
     static void NAME(int nb, const REAL *restrict dy, size_t dys, const REAL *restrict x, \
                      size_t xs, REAL *restrict dw, size_t ldw)                            \
@@ -508,8 +517,10 @@ void T_(lln__tape_forward)(lln_tape_t *tp, const REAL *x, const REAL *dt, const 
                 acc[r][v] = lln_vf_load(dw + (size_t)r * ldw + (size_t)v * LLN_VF_LANES); \
         for (int b = 0; b < nb; b++) {                                                    \
             lln_vf xv[NV];                                                                \
-            for (int v = 0; v < (NV); v++)                                                \
+            for (int v = 0; v < (NV); v++) {                                              \
                 xv[v] = lln_vf_load(x + (size_t)b * xs + (size_t)v * LLN_VF_LANES);       \
+                G_IN_REGISTER(xv[v]);                                                     \
+            }                                                                             \
             for (int r = 0; r < (MR); r++) {                                              \
                 lln_vf a = lln_vf_set1(dy[(size_t)b * dys + (size_t)r]);                  \
                 for (int v = 0; v < (NV); v++)                                            \
@@ -634,6 +645,45 @@ static void T_(combine_back_pure)(const T_(lln_cfc_prep) * cp, const T_(gcell) *
     }
 }
 
+#ifdef K_VSIG
+/* One vector of combine_back_flat's elements: the heads at f1, f2, ta, tb, Δt t and dL/dh at
+ * gh in; dL/d(heads) to d1, d2, da, db. */
+static inline void T_(combine_back_vec)(int gate, const REAL *f1, const REAL *f2, const REAL *ta,
+                                        const REAL *tb, lln_vf t, const REAL *gh, REAL *d1,
+                                        REAL *d2, REAL *da, REAL *db)
+{
+    lln_vf one = lln_vf_set1(1.0f);
+    lln_vf g1 = lln_vf_tanh(lln_vf_load(f1)), g2 = lln_vf_tanh(lln_vf_load(f2));
+    lln_vf gv = lln_vf_load(gh);
+    lln_vf ti = lln_vf_sigmoid(lln_vf_fma(lln_vf_load(ta), t, lln_vf_load(tb)));
+    lln_vf dg1 = gate ? lln_vf_mul(gv, lln_vf_sub(one, ti)) : gv;
+    lln_vf dti = lln_vf_mul(gv, gate ? lln_vf_sub(g2, g1) : g2);
+    lln_vf dp = lln_vf_mul(lln_vf_mul(dti, ti), lln_vf_sub(one, ti));
+    lln_vf_store(d1, lln_vf_mul(dg1, lln_vf_sub(one, lln_vf_mul(g1, g1))));
+    lln_vf_store(d2, lln_vf_mul(lln_vf_mul(gv, ti), lln_vf_sub(one, lln_vf_mul(g2, g2))));
+    lln_vf_store(da, lln_vf_mul(dp, t));
+    lln_vf_store(db, dp);
+}
+
+/* combine_back_flat for H a multiple of the vector width: every head block of a sample's
+ * row is whole vectors, so the rows are read and written in place (no head-major copies). */
+static void T_(combine_back_rows)(lln_cfc_mode_t mode, int H, int nb, const REAL *hd, size_t hw,
+                                  const REAL *dt, const REAL *gh, size_t gs, REAL *dhd)
+{
+    int gate = mode == LLN_CFC_DEFAULT;
+    size_t h = (size_t)H;
+    for (int b = 0; b < nb; b++) {
+        const REAL *r = hd + (size_t)b * hw;
+        REAL *o = dhd + (size_t)b * hw;
+        lln_vf t = lln_vf_set1(dt[b]);
+        for (size_t j = 0; j < h; j += LLN_VF_LANES)
+            T_(combine_back_vec)
+            (gate, r + j, r + h + j, r + 2 * h + j, r + 3 * h + j, t, gh + (size_t)b * gs + j,
+             o + j, o + h + j, o + 2 * h + j, o + 3 * h + j);
+    }
+}
+#endif
+
 /* Default / no_gate, nb samples on head-major copies: dL/d(heads) from dL/dh (gh, rows of
  * stride gs) into dhd (rows of stride hw). With g1 = tanh(ff1), g2 = tanh(ff2),
  * ti = sigmoid(ta dt + tb): h = g1 (1 - ti) + ti g2 (default) or g1 + ti g2 (no_gate). */
@@ -649,19 +699,10 @@ static void T_(combine_back_flat)(const T_(tape) * g, lln_cfc_mode_t mode, int H
     REAL *d1 = g->fd, *d2 = d1 + n, *da = d2 + n, *db = da + n;
     int gate = mode == LLN_CFC_DEFAULT;
 #ifdef K_VSIG
-    lln_vf one = lln_vf_set1(1.0f);
-    for (; e + LLN_VF_LANES <= n; e += LLN_VF_LANES) {
-        lln_vf g1 = lln_vf_tanh(lln_vf_load(f1 + e)), g2 = lln_vf_tanh(lln_vf_load(f2 + e));
-        lln_vf t = lln_vf_load(dte + e), gv = lln_vf_load(gg + e);
-        lln_vf ti = lln_vf_sigmoid(lln_vf_fma(lln_vf_load(ta + e), t, lln_vf_load(tb + e)));
-        lln_vf dg1 = gate ? lln_vf_mul(gv, lln_vf_sub(one, ti)) : gv;
-        lln_vf dti = lln_vf_mul(gv, gate ? lln_vf_sub(g2, g1) : g2);
-        lln_vf dp = lln_vf_mul(lln_vf_mul(dti, ti), lln_vf_sub(one, ti));
-        lln_vf_store(d1 + e, lln_vf_mul(dg1, lln_vf_sub(one, lln_vf_mul(g1, g1))));
-        lln_vf_store(d2 + e, lln_vf_mul(lln_vf_mul(gv, ti), lln_vf_sub(one, lln_vf_mul(g2, g2))));
-        lln_vf_store(da + e, lln_vf_mul(dp, t));
-        lln_vf_store(db + e, dp);
-    }
+    for (; e + LLN_VF_LANES <= n; e += LLN_VF_LANES)
+        T_(combine_back_vec)
+        (gate, f1 + e, f2 + e, ta + e, tb + e, lln_vf_load(dte + e), gg + e, d1 + e, d2 + e, da + e,
+         db + e);
 #endif
     for (; e < n; e++) {
         REAL g1 = TANH(f1[e]), g2 = TANH(f2[e]), ti = SIGMOID(FMA(ta[e], dte[e], tb[e]));
@@ -679,39 +720,38 @@ static void T_(combine_back_flat)(const T_(tape) * g, lln_cfc_mode_t mode, int H
 }
 
 /* dz *= act'(pre), elementwise over n values (vectors first where there are intrinsics, then
- * the scalar form). */
-static void T_(act_back)(lln_activation_t a, const REAL *restrict pre, REAL *restrict dz, size_t n)
+ * the scalar form). The tanh forms take the derivative from the recorded output instead of
+ * a second tanh: tanh' = 1 - post^2, and for post = 1.7159 tanh(0.666 x),
+ * d post / dx = 0.666 (1.7159 - post^2 / 1.7159). */
+static void T_(act_back)(lln_activation_t a, const REAL *restrict pre, const REAL *restrict post,
+                         REAL *restrict dz, size_t n)
 {
     size_t i = 0;
+    if (a == LLN_ACT_LECUN_TANH || a == LLN_ACT_TANH) {
+        int lecun = a == LLN_ACT_LECUN_TANH;
+        REAL c0 = lecun ? (REAL)0.666 * (REAL)1.7159 : 1,
+             c2 = lecun ? (REAL)0.666 / (REAL)1.7159 : 1;
+#ifdef K_VSIG
+        lln_vf v0 = lln_vf_set1(c0), v2 = lln_vf_set1(c2);
+        for (; i + LLN_VF_LANES <= n; i += LLN_VF_LANES) {
+            lln_vf y = lln_vf_load(post + i);
+            lln_vf d = lln_vf_sub(v0, lln_vf_mul(v2, lln_vf_mul(y, y)));
+            lln_vf_store(dz + i, lln_vf_mul(lln_vf_load(dz + i), d));
+        }
+#endif
+        for (; i < n; i++)
+            dz[i] *= c0 - c2 * (post[i] * post[i]);
+        return;
+    }
 #ifdef K_VSIG
     lln_vf one = lln_vf_set1(1.0f);
-    for (; i + LLN_VF_LANES <= n && a != LLN_ACT_RELU && a != LLN_ACT_GELU; i += LLN_VF_LANES) {
-        lln_vf x = lln_vf_load(pre + i), d;
-        if (a == LLN_ACT_SILU) {
-            lln_vf sg = lln_vf_sigmoid(x);
-            d = lln_vf_mul(sg, lln_vf_fma(x, lln_vf_sub(one, sg), one));
-        } else {
-            lln_vf c = lln_vf_set1(a == LLN_ACT_LECUN_TANH ? 1.7159f * 0.666f : 1.0f);
-            lln_vf th =
-                lln_vf_tanh(a == LLN_ACT_LECUN_TANH ? lln_vf_mul(lln_vf_set1(0.666f), x) : x);
-            d = lln_vf_mul(c, lln_vf_sub(one, lln_vf_mul(th, th)));
-        }
+    for (; i + LLN_VF_LANES <= n && a == LLN_ACT_SILU; i += LLN_VF_LANES) {
+        lln_vf x = lln_vf_load(pre + i), sg = lln_vf_sigmoid(x);
+        lln_vf d = lln_vf_mul(sg, lln_vf_fma(x, lln_vf_sub(one, sg), one));
         lln_vf_store(dz + i, lln_vf_mul(lln_vf_load(dz + i), d));
     }
 #endif
     switch (a) {
-    case LLN_ACT_LECUN_TANH:
-        for (; i < n; i++) {
-            REAL th = TANH((REAL)0.666 * pre[i]);
-            dz[i] *= (REAL)1.7159 * (REAL)0.666 * (1 - th * th);
-        }
-        break;
-    case LLN_ACT_TANH:
-        for (; i < n; i++) {
-            REAL th = TANH(pre[i]);
-            dz[i] *= 1 - th * th;
-        }
-        break;
     case LLN_ACT_RELU: /* derivative 0 at 0, as torch */
         for (; i < n; i++)
             dz[i] = pre[i] > 0 ? dz[i] : 0;
@@ -748,7 +788,12 @@ static void T_(cfc_back)(const lln_model_t *m, T_(tape) * g, int l, size_t r0, i
             T_(combine_back_pure)(cp, gc, hd + o, dt[b], gh + (size_t)b * gs, g->dhd + o);
         }
     } else {
-        T_(combine_back_flat)(g, m->cfg.mode, cp->hidden, nb, hd, hw, dt, gh, gs, g->dhd);
+#ifdef K_VSIG
+        if (cp->hidden % K_L == 0) {
+            T_(combine_back_rows)(m->cfg.mode, cp->hidden, nb, hd, hw, dt, gh, gs, g->dhd);
+        } else
+#endif
+            T_(combine_back_flat)(g, m->cfg.mode, cp->hidden, nb, hd, hw, dt, gh, gs, g->dhd);
     }
     /* heads */
     const REAL *zl = gc->nbb > 0 ? gc->post[gc->nbb - 1] + r0 * U : gc->z0 + r0 * f0;
@@ -759,7 +804,8 @@ static void T_(cfc_back)(const lln_model_t *m, T_(tape) * g, int l, size_t r0, i
     T_(back_x)(dh, nb, g->dhd, hw, dz, (size_t)dh->in, 0);
     for (int k = gc->nbb - 1; k >= 0; k--) {
         T_(gdense) *d = &g->gd[gc->gbb[k]];
-        T_(act_back)(m->cfg.activation, gc->pre[k] + r0 * U, dz, (size_t)nb * U);
+        T_(act_back)
+        (m->cfg.activation, gc->pre[k] + r0 * U, gc->post[k] + r0 * U, dz, (size_t)nb * U);
         const REAL *zi = k > 0 ? gc->post[k - 1] + r0 * U : gc->z0 + r0 * f0;
         T_(grad_w)(g, d, nb, dz, U, zi, (size_t)d->in);
         T_(back_x)(d, nb, dz, U, dz2, (size_t)d->in, 0);
@@ -1109,7 +1155,8 @@ static void T_(mlp_back)(const lln_model_t *m, T_(tape) * g, size_t t, int nb, c
     for (int l = p->nmlp - 1; l >= 0; l--) {
         T_(gdense) *d = &g->gd[g->gmlp[l]];
         const REAL *in = l > 0 ? g->mpost[l - 1] + r0 * U : g->h + (t + 1) * nbN;
-        T_(act_back)(m->cfg.activation, g->mpre[l] + r0 * U, dz, (size_t)nb * U);
+        T_(act_back)
+        (m->cfg.activation, g->mpre[l] + r0 * U, g->mpost[l] + r0 * U, dz, (size_t)nb * U);
         T_(grad_w)(g, d, nb, dz, U, in, (size_t)d->in);
         T_(back_x)(d, nb, dz, U, dz2, (size_t)d->in, 0);
         REAL *tmp = dz;
@@ -1469,3 +1516,4 @@ void T_(lln__tape_records)(const lln_tape_t *tp, const void **h, const void **c)
 #undef G_ALIGN
 #undef G_MAX_DENSE
 #undef G_GW_TILE
+#undef G_IN_REGISTER
