@@ -611,11 +611,26 @@ static void T_(grad_w)(T_(tape) * g, T_(gdense) * d, int nb, const REAL *restric
 static void T_(build_t)(const lln_model_t *m, T_(gdense) * d, REAL *zero)
 {
     const T_(lln_dense) *f = T_(fwd)(m, d);
-    d->t.b = zero;
-    memset(d->t.w, 0, (size_t)d->t.ld * (size_t)d->t.in * sizeof(REAL));
-    for (int o = 0; o < f->out; o++)
-        for (int i = 0; i < f->in; i++)
-            d->t.w[T_(packed)(&d->t, o, i)] = f->w[T_(packed)(f, i, o)];
+    T_(lln_dense) *t = &d->t;
+    t->b = zero;
+    memset(t->w, 0, (size_t)t->ld * (size_t)t->in * sizeof(REAL));
+    /* panel by panel of both layouts (T_(packed) per element searches the panels) */
+    size_t fb = 0;
+    for (int o0 = 0; o0 < f->out;) {
+        int fw = T_(panel_width)(f->ld - o0), o1 = o0 + fw < f->out ? o0 + fw : f->out;
+        size_t tb = 0;
+        for (int i0 = 0; i0 < f->in;) {
+            int tw = T_(panel_width)(t->ld - i0), i1 = i0 + tw < f->in ? i0 + tw : f->in;
+            for (int o = o0; o < o1; o++)
+                for (int i = i0; i < i1; i++)
+                    t->w[tb + (size_t)o * (size_t)tw + (size_t)(i - i0)] =
+                        f->w[fb + (size_t)i * (size_t)fw + (size_t)(o - o0)];
+            tb += (size_t)t->in * (size_t)tw;
+            i0 += tw;
+        }
+        fb += (size_t)f->in * (size_t)fw;
+        o0 += fw;
+    }
 }
 
 /* dX (nb x in, stride xs) (=|+=) dY W through the transposed copy. */
@@ -678,8 +693,8 @@ static void T_(combine_back_rows)(lln_cfc_mode_t mode, int H, int nb, const REAL
         lln_vf t = lln_vf_set1(dt[b]);
         for (size_t j = 0; j < h; j += LLN_VF_LANES)
             T_(combine_back_vec)
-            (gate, r + j, r + h + j, r + 2 * h + j, r + 3 * h + j, t, gh + (size_t)b * gs + j,
-             o + j, o + h + j, o + 2 * h + j, o + 3 * h + j);
+        (gate, r + j, r + h + j, r + 2 * h + j, r + 3 * h + j, t, gh + (size_t)b * gs + j, o + j,
+         o + h + j, o + 2 * h + j, o + 3 * h + j);
     }
 }
 #endif
@@ -701,8 +716,8 @@ static void T_(combine_back_flat)(const T_(tape) * g, lln_cfc_mode_t mode, int H
 #ifdef K_VSIG
     for (; e + LLN_VF_LANES <= n; e += LLN_VF_LANES)
         T_(combine_back_vec)
-        (gate, f1 + e, f2 + e, ta + e, tb + e, lln_vf_load(dte + e), gg + e, d1 + e, d2 + e, da + e,
-         db + e);
+    (gate, f1 + e, f2 + e, ta + e, tb + e, lln_vf_load(dte + e), gg + e, d1 + e, d2 + e, da + e,
+     db + e);
 #endif
     for (; e < n; e++) {
         REAL g1 = TANH(f1[e]), g2 = TANH(f2[e]), ti = SIGMOID(FMA(ta[e], dte[e], tb[e]));
