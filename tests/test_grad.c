@@ -605,6 +605,67 @@ static void check_errors(void)
     lln_model_free(m2);
 }
 
+/* Weight gradients run per chunk of steps (about 128 rows of steps x batch): a batch of 50
+ * over 7 steps (chunks of 2 steps, the last one partial) must give the sum of five tapes of
+ * 10 sequences (one chunk each), and float32 must agree with float64 across the chunks. */
+static void check_chunks(const spec_t *s)
+{
+    enum { NB = 50, NT = 7, NS = 10 };
+    lln_model_t *m = make(s);
+    if (m == NULL)
+        return;
+    int I = lln_model_input_size(m), O = lln_model_output_size(m);
+    size_t np = lln_model_param_count(m);
+    double *x = malloc(sizeof(double) * NB * NT * (size_t)I), dt[NB * NT];
+    double *dy = malloc(sizeof(double) * NB * NT * (size_t)O);
+    float *xf = malloc(sizeof(float) * NB * NT * (size_t)I), dtf[NB * NT];
+    float *dyf = malloc(sizeof(float) * NB * NT * (size_t)O);
+    double *g1 = calloc(np, sizeof *g1), *g2 = calloc(np, sizeof *g2), *gf = calloc(np, 8);
+    CHECK(x && dy && xf && dyf && g1 && g2 && gf);
+    for (int i = 0; x && xf && i < NB * NT * I; i++)
+        xf[i] = (float)(x[i] = urand(-1, 1));
+    for (int i = 0; i < NB * NT; i++)
+        dtf[i] = (float)(dt[i] = urand(0.3, 2));
+    for (int i = 0; dy && dyf && i < NB * NT * O; i++)
+        dyf[i] = (float)(dy[i] = urand(-1, 1));
+    lln_tape_t *tp = NULL, *tf = NULL;
+    CHECK(lln_tape_create(m, LLN_F64, NB, NT, &tp) == LLN_OK);
+    CHECK(lln_tape_create(m, LLN_F32, NB, NT, &tf) == LLN_OK);
+    if (tp && tf && x && dy && xf && dyf && g1 && g2 && gf) {
+        CHECK(lln_tape_forward_f64(tp, NB, NT, x, dt, NULL, NULL, NULL) == LLN_OK);
+        CHECK(lln_tape_backward_f64(tp, dy, g1, NULL, NULL, NULL) == LLN_OK);
+        for (int b = 0; b < NB; b += NS) {
+            size_t r = (size_t)b * NT;
+            CHECK(lln_tape_forward_f64(tp, NS, NT, x + r * (size_t)I, dt + r, NULL, NULL, NULL) ==
+                  LLN_OK);
+            CHECK(lln_tape_backward_f64(tp, dy + r * (size_t)O, g2, NULL, NULL, NULL) == LLN_OK);
+        }
+        CHECK(lln_tape_forward(tf, NB, NT, xf, dtf, NULL, NULL, NULL) == LLN_OK);
+        CHECK(lln_tape_backward(tf, dyf, gf, NULL, NULL, NULL) == LLN_OK);
+        double scale = 1, e2 = 0, ef = 0;
+        for (size_t i = 0; i < np; i++)
+            scale = fmax(scale, fabs(g1[i]));
+        for (size_t i = 0; i < np; i++) {
+            e2 = fmax(e2, fabs(g2[i] - g1[i]));
+            ef = fmax(ef, fabs(gf[i] - g1[i]));
+        }
+        CHECK_MSG(e2 <= 1e-12 * scale, "%s: chunked batch of %d differs from its slices by %g",
+                  s->name, NB, e2);
+        CHECK_MSG(ef <= 1e-4 * scale, "%s: float32 gradient over chunks off by %g (scale %g)",
+                  s->name, ef, scale);
+    }
+    free(x);
+    free(dy);
+    free(xf);
+    free(dyf);
+    free(g1);
+    free(g2);
+    free(gf);
+    lln_tape_free(tp);
+    lln_tape_free(tf);
+    lln_model_free(m);
+}
+
 int main(void)
 {
     for (size_t i = 0; i < NSPECS; i++) {
@@ -612,6 +673,9 @@ int main(void)
         check_forward_bits(&SPECS[i]);
         check_semantics(&SPECS[i]);
     }
+    for (size_t i = 0; i < NSPECS; i++)
+        if (SPECS[i].cell == LLN_CELL_CFC || SPECS[i].cell == LLN_CELL_WIRED_CFC)
+            check_chunks(&SPECS[i]);
     check_masked_zero();
     check_errors();
     return check_done("test_grad");

@@ -17,6 +17,9 @@
 
 #define G_ALIGN 64
 #define G_MAX_DENSE (LLN_MAX_LAYERS + LLN_MAX_BACKBONE + 3)
+/* CfC weight gradients run once per chunk of steps of about this many rows (steps x batch):
+ * a register tile's dW is then loaded and stored once per chunk instead of once per step */
+#define G_CHUNK_ROWS 128
 
 enum {
     G_BB = 0,
@@ -44,7 +47,11 @@ typedef struct T_(gcell) {
     REAL *pre[LLN_MAX_BACKBONE], *post[LLN_MAX_BACKBONE]; /* T x B x units */
     REAL *hd;                                             /* T x B x hw head outputs */
     int gbb[LLN_MAX_BACKBONE], gheads;                    /* gdense indices */
-    REAL *da, *dwt, *wt;                                  /* pure: dA, dw_tau, raw w_tau */
+    /* a chunk of steps' dL/d(head outputs) (chunk x B x hw) and dL/d(backbone
+     * pre-activations) (chunk x B x units per layer): the weight gradients of a chunk run as
+     * one product over chunk x nb rows */
+    REAL *cdh, *cdz[LLN_MAX_BACKBONE];
+    REAL *da, *dwt, *wt; /* pure: dA, dw_tau, raw w_tau */
 } T_(gcell);
 
 /* LTC: per-synapse tables (list order of the prepared model) and lane-block buffers. A
@@ -134,7 +141,8 @@ static int T_(add_dense)(T_(tape) * g, T_(carver) * c, const lln_model_t *m, int
     return g->ngd++;
 }
 
-static void T_(carve_cfc)(T_(tape) * g, T_(carver) * c, const lln_model_t *m, size_t rows)
+static void T_(carve_cfc)(T_(tape) * g, T_(carver) * c, const lln_model_t *m, size_t rows,
+                          size_t crows)
 {
     const T_(lln_prep) *p = &m->T_(p);
     for (int l = 0; l < p->ncells; l++) {
@@ -152,8 +160,10 @@ static void T_(carve_cfc)(T_(tape) * g, T_(carver) * c, const lln_model_t *m, si
             gc->pre[k] = T_(take)(c, rows * (size_t)cp->backbone[k].out);
             gc->post[k] = T_(take)(c, rows * (size_t)cp->backbone[k].out);
             gc->gbb[k] = T_(add_dense)(g, c, m, G_BB, l, k);
+            gc->cdz[k] = T_(take)(c, crows * (size_t)cp->backbone[k].out);
         }
         gc->hd = T_(take)(c, rows * (size_t)gc->hw);
+        gc->cdh = T_(take)(c, crows * (size_t)gc->hw);
         gc->gheads = T_(add_dense)(g, c, m, G_HEADS, l, 0);
         if (m->cfg.mode == LLN_CFC_PURE) {
             gc->da = T_(take)(c, (size_t)cp->hidden);
@@ -237,6 +247,9 @@ size_t T_(lln__tape_carve)(const lln_model_t *m, int batch, int steps, void *bas
     size_t I = (size_t)m->cfg.input_size, N = (size_t)m->cfg.units, O = (size_t)m->out;
     size_t Oc = (size_t)m->out_cell, wmax = I + N, hmax = 4 * N, ldmax = 0;
     g->glstm_in = g->glstm_rec = g->gproj = -1;
+    /* chunk rows: at most max(nb, G_CHUNK_ROWS) for any nb <= B, and at most the record */
+    size_t crows = B > G_CHUNK_ROWS ? B : G_CHUNK_ROWS;
+    crows = crows < rows ? crows : rows;
     g->xn = T_(take)(&c, rows * I);
     g->dt = T_(take)(&c, rows);
     g->h = T_(take)(&c, (T + 1) * B * N);
@@ -255,7 +268,7 @@ size_t T_(lln__tape_carve)(const lln_model_t *m, int batch, int steps, void *bas
     else if (m->cfg.cell == LLN_CELL_LTC)
         T_(carve_ltc)(g, &c, m);
     else
-        T_(carve_cfc)(g, &c, m, rows);
+        T_(carve_cfc)(g, &c, m, rows, crows);
     if (p->proj.out > 0)
         g->gproj = T_(add_dense)(g, &c, m, G_PROJ, 0, 0);
     for (int l = 0; l < p->ncells; l++) {
@@ -279,7 +292,7 @@ size_t T_(lln__tape_carve)(const lln_model_t *m, int batch, int steps, void *bas
     g->dza = T_(take)(&c, B * wmax);
     g->dzb = T_(take)(&c, B * wmax);
     g->dgz = T_(take)(&c, B * 4 * N);
-    g->xt = T_(take)(&c, B * (size_t)K_L);
+    g->xt = T_(take)(&c, crows * (size_t)K_L);
     g->fh = T_(take)(&c, B * hmax);
     g->fd = T_(take)(&c, B * hmax);
     g->ft = T_(take)(&c, B * hmax / 2);
@@ -787,46 +800,49 @@ static void T_(act_back)(lln_activation_t a, const REAL *restrict pre, const REA
     }
 }
 
-/* Backward of one CfC cell at step row block r0. gh: dL/d(new state) (nb rows, stride gs).
- * Writes dL/d(old state) to dprev (stride ps) and adds dL/d(input) to dinp (stride dis). */
-static void T_(cfc_back)(const lln_model_t *m, T_(tape) * g, int l, size_t r0, int nb,
+/* Backward of one CfC cell at step t of T (row block r0 = t nb). gh: dL/d(new state) (nb
+ * rows, stride gs). Writes dL/d(old state) to dprev (stride ps) and adds dL/d(input) to dinp
+ * (stride dis). The gradients at the heads and backbone layers go to the step's slot of the
+ * cell's chunk buffers; at the first step of a chunk (the last one the backward pass
+ * reaches), the chunk's weight gradients run over all its rows at once. */
+static void T_(cfc_back)(const lln_model_t *m, T_(tape) * g, int l, size_t t, int T, int nb,
                          const REAL *gh, size_t gs, const REAL *dt, REAL *dprev, size_t ps,
                          REAL *dinp, size_t dis)
 {
     const T_(lln_cfc_prep) *cp = &m->T_(p).cfc[l];
     T_(gcell) *gc = &g->cell[l];
-    size_t hw = (size_t)gc->hw, f0 = (size_t)gc->f0, U = (size_t)gc->units;
+    size_t hw = (size_t)gc->hw, f0 = (size_t)gc->f0, U = (size_t)gc->units, r0 = t * (size_t)nb;
+    /* the chunk depends on nb only: a slice's gradient is the same whatever the tape's
+     * capacity (the (processes x threads) splits of a batch give the same bits) */
+    int chunk = nb >= G_CHUNK_ROWS ? 1 : G_CHUNK_ROWS / nb;
+    size_t slot = t % (size_t)chunk, s0 = slot * (size_t)nb;
     const REAL *hd = gc->hd + r0 * hw;
+    REAL *dhd = gc->cdh + s0 * hw;
     if (m->cfg.mode == LLN_CFC_PURE) {
         for (int b = 0; b < nb; b++) {
             size_t o = (size_t)b * hw;
-            T_(combine_back_pure)(cp, gc, hd + o, dt[b], gh + (size_t)b * gs, g->dhd + o);
+            T_(combine_back_pure)(cp, gc, hd + o, dt[b], gh + (size_t)b * gs, dhd + o);
         }
     } else {
 #ifdef K_VSIG
         if (cp->hidden % K_L == 0) {
-            T_(combine_back_rows)(m->cfg.mode, cp->hidden, nb, hd, hw, dt, gh, gs, g->dhd);
+            T_(combine_back_rows)(m->cfg.mode, cp->hidden, nb, hd, hw, dt, gh, gs, dhd);
         } else
 #endif
-            T_(combine_back_flat)(g, m->cfg.mode, cp->hidden, nb, hd, hw, dt, gh, gs, g->dhd);
+            T_(combine_back_flat)(g, m->cfg.mode, cp->hidden, nb, hd, hw, dt, gh, gs, dhd);
     }
-    /* heads */
-    const REAL *zl = gc->nbb > 0 ? gc->post[gc->nbb - 1] + r0 * U : gc->z0 + r0 * f0;
-    size_t zls = gc->nbb > 0 ? U : f0;
+    /* dX through the heads and the backbone, last layer first; dz: the current layer's
+     * dL/d(output), then (after act_back) dL/d(pre-activation), in its chunk slot */
     T_(gdense) *dh = &g->gd[gc->gheads];
-    T_(grad_w)(g, dh, nb, g->dhd, hw, zl, zls);
-    REAL *dz = g->dza, *dz2 = g->dzb;
-    T_(back_x)(dh, nb, g->dhd, hw, dz, (size_t)dh->in, 0);
+    REAL *dz = gc->nbb > 0 ? gc->cdz[gc->nbb - 1] + s0 * U : g->dza;
+    T_(back_x)(dh, nb, dhd, hw, dz, (size_t)dh->in, 0);
     for (int k = gc->nbb - 1; k >= 0; k--) {
         T_(gdense) *d = &g->gd[gc->gbb[k]];
         T_(act_back)
         (m->cfg.activation, gc->pre[k] + r0 * U, gc->post[k] + r0 * U, dz, (size_t)nb * U);
-        const REAL *zi = k > 0 ? gc->post[k - 1] + r0 * U : gc->z0 + r0 * f0;
-        T_(grad_w)(g, d, nb, dz, U, zi, (size_t)d->in);
-        T_(back_x)(d, nb, dz, U, dz2, (size_t)d->in, 0);
-        REAL *t = dz;
-        dz = dz2;
-        dz2 = t;
+        REAL *next = k > 0 ? gc->cdz[k - 1] + s0 * U : g->dza;
+        T_(back_x)(d, nb, dz, U, next, (size_t)d->in, 0);
+        dz = next;
     }
     for (int b = 0; b < nb; b++) {
         const REAL *r = dz + (size_t)b * f0;
@@ -834,6 +850,17 @@ static void T_(cfc_back)(const lln_model_t *m, T_(tape) * g, int l, size_t r0, i
         for (int i = 0; i < cp->in; i++)
             di[i] += r[i];
         memcpy(dp, r + cp->in, (size_t)cp->hidden * sizeof(REAL));
+    }
+    if (slot != 0)
+        return;
+    /* weight gradients of the chunk: steps t .. t + n - 1, rows r0 .. r0 + n nb - 1 */
+    int n = T - (int)t < chunk ? T - (int)t : chunk, rows = n * nb;
+    const REAL *zl = gc->nbb > 0 ? gc->post[gc->nbb - 1] + r0 * U : gc->z0 + r0 * f0;
+    T_(grad_w)(g, dh, rows, gc->cdh, hw, zl, gc->nbb > 0 ? U : f0);
+    for (int k = gc->nbb - 1; k >= 0; k--) {
+        T_(gdense) *d = &g->gd[gc->gbb[k]];
+        const REAL *zi = k > 0 ? gc->post[k - 1] + r0 * U : gc->z0 + r0 * f0;
+        T_(grad_w)(g, d, rows, gc->cdz[k], U, zi, (size_t)d->in);
     }
 }
 
@@ -1240,7 +1267,8 @@ static void T_(step_back)(const lln_model_t *m, T_(tape) * g, size_t t, int nb, 
             REAL *dinp = l > 0 ? g->dh + col - (size_t)p->cfc[l - 1].hidden : g->dxn;
             size_t dis = l > 0 ? (size_t)N : (size_t)I;
             REAL *dh = g->dh + col, *dp = g->dh2 + col;
-            T_(cfc_back)(m, g, l, r0, nb, dh, (size_t)N, g->dt + r0, dp, (size_t)N, dinp, dis);
+            T_(cfc_back)
+            (m, g, l, t, T, nb, dh, (size_t)N, g->dt + r0, dp, (size_t)N, dinp, dis);
         }
         REAL *tmp = g->dh;
         g->dh = g->dh2;
@@ -1530,5 +1558,6 @@ void T_(lln__tape_records)(const lln_tape_t *tp, const void **h, const void **c)
 #undef K_L
 #undef G_ALIGN
 #undef G_MAX_DENSE
+#undef G_CHUNK_ROWS
 #undef G_GW_TILE
 #undef G_IN_REGISTER
