@@ -12,7 +12,13 @@
  * median of several. Reported beside the limit of this machine (bench/bench_common.h: 3 x the
  * forward FLOP at the measured FMA peak of one core); the same-run comparison with ncps is
  * bench_train's (it includes the optimizer, as ncps's epoch does). --quick: 1 timed epoch;
- * MODEL: only that model. */
+ * MODEL: only that model.
+ *
+ *   bench_train_grad --count MODEL NB
+ *
+ * runs one tape forward + backward of NB sequences (1..1024) of the task, untimed and without
+ * measuring the machine: the workload for instruction counts under valgrind --tool=callgrind
+ * (exact where wall time is noisy; NB = 32 / W is one worker's slice at W threads). */
 #define _POSIX_C_SOURCE 199309L
 #include <math.h>
 #include <stdio.h>
@@ -91,6 +97,54 @@ static double epoch(lln_model_t *m, lln_tape_t *tp, const float *x, const float 
     return lln_bench_now() - t0;
 }
 
+/* --count MODEL NB: one forward + backward, for instruction counts. */
+static int count_run(const float *x, const float *tg, const char *id, const char *nbs)
+{
+    char *end = NULL;
+    long nb = strtol(nbs, &end, 10);
+    lln_model_t *m = NULL;
+    lln_tape_t *tp = NULL;
+    lln_error_t err;
+    int known = 0;
+    for (size_t k = 0; k < sizeof MODELS / sizeof MODELS[0]; k++)
+        known |= strcmp(id, MODELS[k]) == 0;
+    if (!known) {
+        fprintf(stderr, "bench_train_grad: --count: unknown model '%s'\n", id);
+        return 1;
+    }
+    if (end == nbs || *end != '\0' || nb < 1 || nb > SEQS) {
+        fprintf(stderr, "bench_train_grad: --count NB '%s' must be 1..%d\n", nbs, SEQS);
+        return 1;
+    }
+    if (lln_anchor_model(id, &m, &err) != LLN_OK ||
+        lln_tape_create(m, LLN_F32, (int)nb, STEPS, &tp) != LLN_OK) {
+        fprintf(stderr, "bench_train_grad: --count: model '%s' could not be set up\n", id);
+        lln_model_free(m);
+        return 1;
+    }
+    int O = lln_model_output_size(m);
+    size_t rows = (size_t)nb * STEPS;
+    float *y = malloc(rows * (size_t)O * sizeof *y), *dy = calloc(rows * (size_t)O, sizeof *dy);
+    double *grad = calloc(lln_model_param_count(m), sizeof *grad);
+    int ok =
+        y && dy && grad && lln_tape_forward(tp, (int)nb, STEPS, x, NULL, NULL, NULL, y) == LLN_OK;
+    for (size_t r = 0; ok && r < rows; r++)
+        for (int o = 0; o < 2; o++)
+            dy[r * (size_t)O + (size_t)o] = y[r * (size_t)O + (size_t)o] - tg[r * 2 + (size_t)o];
+    ok = ok && lln_tape_backward(tp, dy, grad, NULL, NULL, NULL) == LLN_OK;
+    if (ok)
+        printf("%s: one forward + backward of %ld x %d steps (gradient[0] %.6g)\n", id, nb, STEPS,
+               grad[0]);
+    else
+        fprintf(stderr, "bench_train_grad: --count %s %ld failed\n", id, nb);
+    free(y);
+    free(dy);
+    free(grad);
+    lln_tape_free(tp);
+    lln_model_free(m);
+    return ok ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
     int quick = argc > 1 && strcmp(argv[1], "--quick") == 0, runs = quick ? 1 : RUNS;
@@ -103,6 +157,14 @@ int main(int argc, char **argv)
         return 1;
     }
     make_task(x, tg);
+    if (argc > 1 && strcmp(argv[1], "--count") == 0) {
+        int rc = argc == 4 ? count_run(x, tg, argv[2], argv[3]) : 1;
+        if (argc != 4)
+            fprintf(stderr, "usage: %s --count MODEL NB\n", argv[0]);
+        free(x);
+        free(tg);
+        return rc;
+    }
     printf("training epoch (forward + backward, float32, 1 thread): %d seqs x %d steps, batch %d\n",
            SEQS, STEPS, BATCH);
     lln_machine_t mc;
