@@ -182,33 +182,33 @@ static double batch_count(const lln_batch_grad_t *g, int batch)
 }
 
 /* MSE of one step: outputs and dy at offset dyo of the slice, targets at to of the batch.
- * One loop per precision (typed pointers: this runs for every output of every step); the
- * sums run in four interleaved partial sums, so they are not one long chain of dependent
- * additions. */
-#define STEP_MSE(TYPE)                                                                \
-    do {                                                                              \
-        const TYPE *y = (const TYPE *)w->y + dyo, *tg = (const TYPE *)g->target + to; \
-        TYPE *dy = (TYPE *)w->dy + dyo;                                               \
-        for (int o = 0; o < g->O; o++) {                                              \
-            double e = (double)y[o] - (double)tg[o], en = e * g->inv_std[o];          \
-            ls[o & 3] += en * en;                                                     \
-            sq[o & 3] += e * e;                                                       \
-            dy[o] = (TYPE)(2.0 * en * g->inv_std[o] / g->count);                      \
-        }                                                                             \
-    } while (0)
-
+ * Typed pointers (this runs for every output of every step), and the sums in four
+ * interleaved partial sums, so they are not one long chain of dependent additions. */
 static void step_mse(worker_t *w, lln_batch_stats_t *st, size_t to, size_t dyo)
 {
     const lln_batch_grad_t *g = w->g;
+    int f64 = g->dtype == LLN_F64;
+    /* only the dtype's pointers are formed: the buffers hold that type */
+    const double *yd = f64 ? (const double *)w->y + dyo : NULL;
+    const double *td = f64 ? (const double *)g->target + to : NULL;
+    const float *yf = f64 ? NULL : (const float *)w->y + dyo;
+    const float *tf = f64 ? NULL : (const float *)g->target + to;
+    double *dyd = f64 ? (double *)w->dy + dyo : NULL;
+    float *dyf = f64 ? NULL : (float *)w->dy + dyo;
     double ls[4] = {0.0, 0.0, 0.0, 0.0}, sq[4] = {0.0, 0.0, 0.0, 0.0};
-    if (g->dtype == LLN_F64)
-        STEP_MSE(double);
-    else
-        STEP_MSE(float);
+    for (int o = 0; o < g->O; o++) {
+        double e = f64 ? yd[o] - td[o] : (double)yf[o] - (double)tf[o], en = e * g->inv_std[o];
+        double d = 2.0 * en * g->inv_std[o] / g->count;
+        ls[o & 3] += en * en;
+        sq[o & 3] += e * e;
+        if (f64)
+            dyd[o] = d;
+        else
+            dyf[o] = (float)d;
+    }
     st->loss_sum += (ls[0] + ls[1]) + (ls[2] + ls[3]);
     st->sq_err_raw += (sq[0] + sq[1]) + (sq[2] + sq[3]);
 }
-#undef STEP_MSE
 
 /* Softmax cross-entropy of one step; LLN_E_RANGE for a bad class id. */
 static lln_status_t step_ce(worker_t *w, lln_batch_stats_t *st, size_t to, size_t dyo, int b, int t)
