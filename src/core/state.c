@@ -7,6 +7,7 @@
 
 #include "model_internal.h"
 #include "common/alloc.h"
+#include "common/platform.h"
 
 size_t lln__cfc_work_f32(const lln_cfc_prep_f32 *cp);
 
@@ -178,23 +179,31 @@ lln_status_t lln__check_finite(lln_dtype_t t, const void *x, size_t n)
     return LLN_OK;
 }
 
-/* The body of every public step function, in either precision t: `steps` steps of the
- * state's batch, x laid out [batch][steps][inputs], y [batch][steps][outputs] (may be NULL),
- * states [batch][steps][units] (may be NULL). dt holds batch x steps values, or NULL (the
- * defaults), or with dt_shared one value for every stream (lln_step's scalar Δt). Everything
- * is checked before the first step, so a failing check leaves the state as it was. */
-static lln_status_t run_steps(const lln_model_t *m, lln_state_t *s, lln_dtype_t t, int steps,
-                              const void *x, const void *dt, int dt_shared, void *y, void *states)
+/* Checks the arguments of every public step function, in either precision t: `steps` steps
+ * of the state's batch, x laid out [batch][steps][inputs]; dt holds batch x steps values, or
+ * NULL (the defaults), or with dt_shared one value for every stream. Everything is checked
+ * before the first step, so a failing check leaves the state as it was. */
+static lln_status_t check_steps(const lln_model_t *m, const lln_state_t *s, lln_dtype_t t,
+                                int steps, const void *x, const void *dt, int dt_shared)
 {
     lln_status_t st = check_state(m, s, t);
     if (st != LLN_OK || x == NULL || steps < 0)
         return st != LLN_OK ? st : LLN_E_ARG;
     size_t nb = (size_t)s->batch, T = (size_t)steps, I = (size_t)m->cfg.input_size;
+    if ((st = lln__check_dt(t, dt, dt_shared ? 1 : nb * T)) != LLN_OK)
+        return st;
+    return lln__check_finite(t, x, nb * T * I);
+}
+
+/* The steps themselves, after check_steps: y [batch][steps][outputs] (may be NULL), states
+ * [batch][steps][units] (may be NULL). */
+static lln_status_t loop_steps(const lln_model_t *m, lln_state_t *s, lln_dtype_t t, int steps,
+                               const void *x, const void *dt, int dt_shared, void *y, void *states)
+{
+    lln_status_t st = LLN_OK;
+    size_t T = (size_t)steps, I = (size_t)m->cfg.input_size;
     size_t O = (size_t)m->out, N = (size_t)m->cfg.units, es = elem_size(t);
     size_t dts = dt_shared ? 0 : T; /* Δt stride between streams */
-    if ((st = lln__check_dt(t, dt, dt_shared ? 1 : nb * T)) != LLN_OK ||
-        (st = lln__check_finite(t, x, nb * T * I)) != LLN_OK)
-        return st;
     for (size_t k = 0; k < T && st == LLN_OK; k++) {
         const void *xk = (const char *)x + k * I * es;
         const void *dk = dt == NULL ? NULL : (const char *)dt + (dt_shared ? 0 : k * es);
@@ -204,6 +213,102 @@ static lln_status_t run_steps(const lln_model_t *m, lln_state_t *s, lln_dtype_t 
                           : lln__step_f64(m, s, xk, T * I, dk, dts, yk, T * O, hk, T * N);
     }
     return st;
+}
+
+/* The body of every single-threaded public step function (see check_steps, loop_steps). */
+static lln_status_t run_steps(const lln_model_t *m, lln_state_t *s, lln_dtype_t t, int steps,
+                              const void *x, const void *dt, int dt_shared, void *y, void *states)
+{
+    lln_status_t st = check_steps(m, s, t, steps, x, dt, dt_shared);
+    return st != LLN_OK ? st : loop_steps(m, s, t, steps, x, dt, dt_shared, y, states);
+}
+
+/* ---- a batch of sequences on several threads ---------------------------------------------- */
+
+/* One thread's share of lln_sequence_mt: the streams [b0, b0 + view.batch) of the caller's
+ * state, seen through a view over its slice of h, c and the scratch space (the layout of
+ * lln_state_init keeps every stream's values together), and the matching slices of x, dt, y
+ * and states. */
+typedef struct seq_slice {
+    const lln_model_t *m;
+    lln_state_t view;
+    lln_dtype_t t;
+    int steps;
+    const void *x, *dt;
+    void *y, *states;
+    lln_status_t st;
+} seq_slice_t;
+
+static void *seq_slice_run(void *arg)
+{
+    seq_slice_t *w = arg;
+    w->st = loop_steps(w->m, &w->view, w->t, w->steps, w->x, w->dt, 0, w->y, w->states);
+    return NULL;
+}
+
+/* Streams per slice: the batch split evenly, rounded up to whole vector blocks of 16 streams
+ * (the widest lane count of the LTC kernels) when every thread still gets a block. */
+static int slice_size(int nb, int threads)
+{
+    int per = (nb + threads - 1) / threads;
+    if (nb >= 16 * threads)
+        per = (per + 15) / 16 * 16;
+    return per;
+}
+
+static lln_status_t run_threads(const lln_model_t *m, lln_state_t *s, lln_dtype_t t, int threads,
+                                int steps, const void *x, const void *dt, void *y, void *states)
+{
+    lln_status_t st = check_steps(m, s, t, steps, x, dt, 0);
+    if (st != LLN_OK)
+        return st;
+    if (threads < 0 || threads > LLN_MAX_THREADS)
+        return LLN_E_ARG;
+    if (threads == 0) {
+        long cpus = lln__online_cpus();
+        threads = cpus < 1 ? 1 : cpus > LLN_MAX_THREADS ? LLN_MAX_THREADS : (int)cpus;
+    }
+    int nb = s->batch, per = slice_size(nb, threads);
+    if (threads == 1 || per >= nb)
+        return loop_steps(m, s, t, steps, x, dt, 0, y, states);
+    size_t es = elem_size(t), T = (size_t)steps, I = (size_t)m->cfg.input_size;
+    size_t O = (size_t)m->out, N = (size_t)s->n, C = (size_t)s->nmem;
+    size_t W = s->scratch / (size_t)nb; /* scratch elements per stream */
+    seq_slice_t w[LLN_MAX_THREADS];
+    lln__thread_t tid[LLN_MAX_THREADS];
+    int started[LLN_MAX_THREADS], n = 0;
+    for (int b0 = 0; b0 < nb; b0 += per, n++) {
+        size_t b = (size_t)b0;
+        int cnt = nb - b0 < per ? nb - b0 : per;
+        w[n].m = m;
+        w[n].view = *s;
+        w[n].view.heap = NULL;
+        w[n].view.batch = cnt;
+        w[n].view.scratch = (size_t)cnt * W;
+        w[n].view.h = (char *)s->h + b * N * es;
+        w[n].view.c = (char *)s->c + b * C * es;
+        w[n].view.work = (char *)s->work + b * W * es;
+        w[n].t = t;
+        w[n].steps = steps;
+        w[n].x = (const char *)x + b * T * I * es;
+        w[n].dt = dt == NULL ? NULL : (const char *)dt + b * T * es;
+        w[n].y = y == NULL ? NULL : (char *)y + b * T * O * es;
+        w[n].states = states == NULL ? NULL : (char *)states + b * T * N * es;
+        w[n].st = LLN_OK;
+    }
+    for (int k = 1; k < n; k++)
+        started[k] = lln__thread_start(&tid[k], seq_slice_run, &w[k]) == 0;
+    (void)seq_slice_run(&w[0]);
+    for (int k = 1; k < n; k++) {
+        if (started[k])
+            lln__thread_join(&tid[k]);
+        else
+            (void)seq_slice_run(&w[k]); /* no thread: the same result, on this one */
+    }
+    for (int k = 0; k < n; k++)
+        if (w[k].st != LLN_OK)
+            return w[k].st;
+    return LLN_OK;
 }
 
 /* ---- public entry points: float32, then float64 ----------------------------------------- */
@@ -225,6 +330,12 @@ lln_status_t lln_sequence(const lln_model_t *m, lln_state_t *s, int steps, const
     return run_steps(m, s, LLN_F32, steps, x, dt, 0, y, states);
 }
 
+lln_status_t lln_sequence_mt(const lln_model_t *m, lln_state_t *s, int threads, int steps,
+                             const float *x, const float *dt, float *y, float *states)
+{
+    return run_threads(m, s, LLN_F32, threads, steps, x, dt, y, states);
+}
+
 lln_status_t lln_step_f64(const lln_model_t *m, lln_state_t *s, const double *x, double dt,
                           double *y)
 {
@@ -241,6 +352,12 @@ lln_status_t lln_sequence_f64(const lln_model_t *m, lln_state_t *s, int steps, c
                               const double *dt, double *y, double *states)
 {
     return run_steps(m, s, LLN_F64, steps, x, dt, 0, y, states);
+}
+
+lln_status_t lln_sequence_mt_f64(const lln_model_t *m, lln_state_t *s, int threads, int steps,
+                                 const double *x, const double *dt, double *y, double *states)
+{
+    return run_threads(m, s, LLN_F64, threads, steps, x, dt, y, states);
 }
 
 void lln__free_prep(lln_model_t *m)
