@@ -318,14 +318,29 @@ static void check_sparse_cost(void)
     lln_model_free(m);
 }
 
+/* The cells without backbone run in lane blocks (kernels_impl.h, cfc_lanes): default mode,
+ * and mixed memory in front. */
+static void t_wired_default(lln_config_t *c)
+{
+    t_wired(c);
+    c->mode = LLN_CFC_DEFAULT;
+}
+static void t_cfc_bb0_mixed(lln_config_t *c)
+{
+    c->backbone_layers = 0;
+    c->mixed_memory = 1;
+}
+
 int main(void)
 {
-    void (*tweaks[])(lln_config_t *) = {NULL, t_ltc_ncp, NULL, t_cfc_mixed, t_cfc_pure, t_wired};
-    lln_cell_kind_t cells[] = {LLN_CELL_LTC, LLN_CELL_LTC, LLN_CELL_CFC,
-                               LLN_CELL_CFC, LLN_CELL_CFC, LLN_CELL_WIRED_CFC};
-    const char *names[] = {"ltc fc",         "ltc autoncp",   "cfc",
-                           "cfc mixed proj", "cfc pure gelu", "wired cfc"};
-    for (int i = 0; i < 6; i++) {
+    void (*tweaks[])(lln_config_t *) = {
+        NULL, t_ltc_ncp, NULL, t_cfc_mixed, t_cfc_pure, t_wired, t_wired_default, t_cfc_bb0_mixed};
+    lln_cell_kind_t cells[] = {LLN_CELL_LTC, LLN_CELL_LTC,       LLN_CELL_CFC,       LLN_CELL_CFC,
+                               LLN_CELL_CFC, LLN_CELL_WIRED_CFC, LLN_CELL_WIRED_CFC, LLN_CELL_CFC};
+    const char *names[] = {"ltc fc",         "ltc autoncp",          "cfc",
+                           "cfc mixed proj", "cfc pure gelu",        "wired cfc no_gate",
+                           "wired cfc",      "cfc no backbone mixed"};
+    for (int i = 0; i < 8; i++) {
         lln_model_t *m = make(cells[i], tweaks[i]);
         if (m == NULL)
             continue;
