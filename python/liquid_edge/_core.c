@@ -795,9 +795,8 @@ static PyObject *Model_sequence(ModelObject *self, PyObject *args, PyObject *kw)
     void *tp = ts ? PyArray_DATA(ts) : NULL;
     lln_status_t st;
     self->busy++;
-    Py_BEGIN_ALLOW_THREADS if (dtype == LLN_F32) st =
-        lln_sequence_mt(self->m, s->s, threads, T, PyArray_DATA(x), tp,
-                        PyArray_DATA((PyArrayObject *)y), sp);
+    Py_BEGIN_ALLOW_THREADS if (dtype == LLN_F32) st = lln_sequence_mt(
+        self->m, s->s, threads, T, PyArray_DATA(x), tp, PyArray_DATA((PyArrayObject *)y), sp);
     else st = lln_sequence_mt_f64(self->m, s->s, threads, T, PyArray_DATA(x), tp,
                                   PyArray_DATA((PyArrayObject *)y), sp);
     if (!st)

@@ -175,14 +175,14 @@ def test_sequence_threads_same_bits(dtype: Any) -> None:
     rng = np.random.default_rng(6)
     x = rng.normal(size=(37, 5, 3)).astype(dtype)
     ts = rng.uniform(0.2, 1.5, size=(37, 5)).astype(dtype)
-    ref = m.sequence(x, ts, return_states=True)
+    ry, rh, rc, rs = m.sequence(x, ts, return_states=True)
+    assert rc is None and rs is not None
     for n in (2, 3, 0):
-        got = m.sequence(x, ts, return_states=True, threads=n)
-        for a, b in zip(got, ref):
-            if b is None:
-                assert a is None
-            else:
-                np.testing.assert_array_equal(a, b)
+        y, h, c, st = m.sequence(x, ts, return_states=True, threads=n)
+        assert c is None and st is not None
+        np.testing.assert_array_equal(y, ry)
+        np.testing.assert_array_equal(h, rh)
+        np.testing.assert_array_equal(st, rs)
     for bad in (-1, 65):
         with pytest.raises(ValueError, match="threads must be 0"):
             m.sequence(x, ts, threads=bad)

@@ -773,12 +773,11 @@ lln_status_t T_(lln__step)(const lln_model_t *m, lln_state_t *s, const REAL *x, 
             if (cp->nbackbone == 0 && cp->nheads == 4) /* blocks of K_L samples in lanes */
                 for (; b + K_L <= nb; b += K_L)
                     T_(cfc_lanes)
-                    (m, cp, inp + (size_t)b * is, is, h + (size_t)b * N + col, (size_t)N, dtv + b,
-                     cw);
+            (m, cp, inp + (size_t)b * is, is, h + (size_t)b * N + col, (size_t)N, dtv + b, cw);
             if (b < nb)
                 T_(cfc_cell)
-                (m, cp, nb - b, inp + (size_t)b * is, is, h + (size_t)b * N + col, (size_t)N,
-                 dtv + b, cw);
+            (m, cp, nb - b, inp + (size_t)b * is, is, h + (size_t)b * N + col, (size_t)N, dtv + b,
+             cw);
             inp = h + col; /* the next layer reads this layer's new state */
             is = (size_t)N;
             col += (size_t)p->cfc[l].hidden;
