@@ -507,11 +507,10 @@ int main(int argc, char **argv)
     print_mode("streaming, one step at batch 1", "us/step", 0, res, GOAL_STREAM_RATIO);
     print_mode("batched, 64 sequences x 100 steps", "ms/batch", 1, res, GOAL_BATCH_RATIO);
     printf("limit: max(FLOP at the measured FMA peak, the float32 weights read from the cache "
-           "that holds\nthem), one core streaming, %d batched; a MAC is 2 FLOP and a "
-           "transcendental %.0f. Goals: "
-           "streaming >= %.0fx ncps\n(%s), batched >= %.0fx ncps (%s), every model <= %.1fx its "
-           "limit; ltc_ncp19 <= %.0f us/step:\n%.3f us => %s. Timings vary +-20-40%% run to run "
-           "on shared machines.\n",
+           "that holds\nthem) on 1 core streaming and %d batched; a MAC is 2 FLOP and a "
+           "transcendental %.0f.\nGoals: streaming >= %.0fx ncps (%s), batched >= %.0fx ncps (%s), "
+           "every model <= %.1fx its\nlimit; ltc_ncp19 <= %.0f us/step: %.3f us => %s. Timings "
+           "vary +-20-40%% run to run on shared\nmachines.\n",
            o.cores, LLN_BENCH_TRANSC_FLOP, GOAL_STREAM_RATIO,
            have ? (all_stream ? "met" : "NOT met") : "not judged", GOAL_BATCH_RATIO,
            have ? (all_batch ? "met" : "NOT met") : "not judged", GOAL_LIMIT, GOAL_NCP19_US,
