@@ -92,13 +92,14 @@ static void check_equivalences(lln_model_t *m, const char *what)
     lln_state_free(s1);
 }
 
-/* lln_sequence_mt equals lln_sequence bit for bit, for thread counts that split the batch
- * into whole 16-stream blocks (2), uneven slices (3, 5), more threads than streams and the
- * online-CPU default (0); in both precisions, for y, the recorded states, and the final h and
- * LSTM memory c. Two calls each, so the second starts from a non-zero state. */
+/* lln_sequence_mt equals lln_sequence bit for bit, for thread counts that hand out chunks of
+ * 16 streams (2: 4 chunks of 16 and one of 6), split the batch evenly (3, 5), make chunks of
+ * 2 streams (40) and the online-CPU default (0); in both precisions, for y, the recorded
+ * states, and the final h and LSTM memory c. Two calls each, so the second starts from a
+ * non-zero state. */
 static void check_threads(lln_model_t *m, const char *what)
 {
-    enum { B = 37, T = 4, K = 16 };
+    enum { B = 70, T = 4, K = 16 };
     int I = lln_model_input_size(m), O = lln_model_output_size(m), N = lln_model_state_size(m);
     int mem = lln_model_config(m)->mixed_memory;
     static double xd[B * T * K], dtd[B * T], yr[B * T * K], sr[B * T * K], y[B * T * K],

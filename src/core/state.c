@@ -225,35 +225,57 @@ static lln_status_t run_steps(const lln_model_t *m, lln_state_t *s, lln_dtype_t 
 
 /* ---- a batch of sequences on several threads ---------------------------------------------- */
 
-/* One thread's share of lln_sequence_mt: the streams [b0, b0 + view.batch) of the caller's
- * state, seen through a view over its slice of h, c and the scratch space (the layout of
- * lln_state_init keeps every stream's values together), and the matching slices of x, dt, y
- * and states. */
-typedef struct seq_slice {
+/* lln_sequence_mt: the batch is cut into chunks of `per` streams, and the threads take the
+ * next chunk from a shared counter until none is left, so a thread that waits for a busy core
+ * takes fewer chunks instead of holding up the call. A chunk runs all the steps of its
+ * streams on a view of the caller's state: a copy of the header whose h, c and scratch
+ * pointers point at the chunk's streams (lln_state_init lays every per-stream array out
+ * stream by stream), with the matching slices of x, dt, y and states. */
+typedef struct seq_job {
     const lln_model_t *m;
-    lln_state_t view;
+    const lln_state_t *s;
     lln_dtype_t t;
-    int steps;
+    int steps, per, chunks;
     const void *x, *dt;
     void *y, *states;
-    lln_status_t st;
-} seq_slice_t;
+    volatile long next; /* chunks handed out */
+    volatile long err;  /* the first failing status (0: none) */
+} seq_job_t;
 
-static void *seq_slice_run(void *arg)
+static void *seq_worker(void *arg)
 {
-    seq_slice_t *w = arg;
-    w->st = loop_steps(w->m, &w->view, w->t, w->steps, w->x, w->dt, 0, w->y, w->states);
+    seq_job_t *j = arg;
+    const lln_state_t *s = j->s;
+    size_t es = elem_size(j->t), T = (size_t)j->steps, I = (size_t)j->m->cfg.input_size;
+    size_t O = (size_t)j->m->out, N = (size_t)s->n, C = (size_t)s->nmem;
+    size_t W = s->scratch / (size_t)s->batch; /* scratch elements per stream */
+    for (long k; (k = lln__atomic_inc(&j->next) - 1) < j->chunks;) {
+        int b0 = (int)k * j->per, cnt = s->batch - b0 < j->per ? s->batch - b0 : j->per;
+        size_t b = (size_t)b0;
+        lln_state_t view = *s;
+        view.heap = NULL;
+        view.batch = cnt;
+        view.scratch = (size_t)cnt * W;
+        view.h = (char *)s->h + b * N * es;
+        view.c = (char *)s->c + b * C * es;
+        view.work = (char *)s->work + b * W * es;
+        lln_status_t st =
+            loop_steps(j->m, &view, j->t, j->steps, (const char *)j->x + b * T * I * es,
+                       j->dt == NULL ? NULL : (const char *)j->dt + b * T * es, 0,
+                       j->y == NULL ? NULL : (char *)j->y + b * T * O * es,
+                       j->states == NULL ? NULL : (char *)j->states + b * T * N * es);
+        if (st != LLN_OK)
+            (void)lln__atomic_cas(&j->err, 0, (long)st);
+    }
     return NULL;
 }
 
-/* Streams per slice: the batch split evenly, rounded up to whole vector blocks of 16 streams
- * (the widest lane count of the LTC kernels) when every thread still gets a block. */
-static int slice_size(int nb, int threads)
+/* Streams per chunk: one vector block of 16 streams (the widest lane count of the LTC and
+ * CfC lane kernels) when there are at least two chunks per thread to share out; else the
+ * batch split evenly, one chunk per thread. */
+static int chunk_size(int nb, int threads)
 {
-    int per = (nb + threads - 1) / threads;
-    if (nb >= 16 * threads)
-        per = (per + 15) / 16 * 16;
-    return per;
+    return nb >= 32 * threads ? 16 : (nb + threads - 1) / threads;
 }
 
 static lln_status_t run_threads(const lln_model_t *m, lln_state_t *s, lln_dtype_t t, int threads,
@@ -268,47 +290,19 @@ static lln_status_t run_threads(const lln_model_t *m, lln_state_t *s, lln_dtype_
         long cpus = lln__online_cpus();
         threads = cpus < 1 ? 1 : cpus > LLN_MAX_THREADS ? LLN_MAX_THREADS : (int)cpus;
     }
-    int nb = s->batch, per = slice_size(nb, threads);
+    int nb = s->batch, per = chunk_size(nb, threads);
     if (threads == 1 || per >= nb)
         return loop_steps(m, s, t, steps, x, dt, 0, y, states);
-    size_t es = elem_size(t), T = (size_t)steps, I = (size_t)m->cfg.input_size;
-    size_t O = (size_t)m->out, N = (size_t)s->n, C = (size_t)s->nmem;
-    size_t W = s->scratch / (size_t)nb; /* scratch elements per stream */
-    seq_slice_t w[LLN_MAX_THREADS];
+    seq_job_t job = {m, s, t, steps, per, (nb + per - 1) / per, x, dt, y, states, 0, 0};
     lln__thread_t tid[LLN_MAX_THREADS];
-    int started[LLN_MAX_THREADS], n = 0;
-    for (int b0 = 0; b0 < nb; b0 += per, n++) {
-        size_t b = (size_t)b0;
-        int cnt = nb - b0 < per ? nb - b0 : per;
-        w[n].m = m;
-        w[n].view = *s;
-        w[n].view.heap = NULL;
-        w[n].view.batch = cnt;
-        w[n].view.scratch = (size_t)cnt * W;
-        w[n].view.h = (char *)s->h + b * N * es;
-        w[n].view.c = (char *)s->c + b * C * es;
-        w[n].view.work = (char *)s->work + b * W * es;
-        w[n].t = t;
-        w[n].steps = steps;
-        w[n].x = (const char *)x + b * T * I * es;
-        w[n].dt = dt == NULL ? NULL : (const char *)dt + b * T * es;
-        w[n].y = y == NULL ? NULL : (char *)y + b * T * O * es;
-        w[n].states = states == NULL ? NULL : (char *)states + b * T * N * es;
-        w[n].st = LLN_OK;
-    }
+    int started[LLN_MAX_THREADS], n = threads < job.chunks ? threads : job.chunks;
     for (int k = 1; k < n; k++)
-        started[k] = lln__thread_start(&tid[k], seq_slice_run, &w[k]) == 0;
-    (void)seq_slice_run(&w[0]);
-    for (int k = 1; k < n; k++) {
+        started[k] = lln__thread_start(&tid[k], seq_worker, &job) == 0;
+    (void)seq_worker(&job); /* also takes the chunks of threads that could not start */
+    for (int k = 1; k < n; k++)
         if (started[k])
             lln__thread_join(&tid[k]);
-        else
-            (void)seq_slice_run(&w[k]); /* no thread: the same result, on this one */
-    }
-    for (int k = 0; k < n; k++)
-        if (w[k].st != LLN_OK)
-            return w[k].st;
-    return LLN_OK;
+    return (lln_status_t)lln__atomic_load(&job.err);
 }
 
 /* ---- public entry points: float32, then float64 ----------------------------------------- */
