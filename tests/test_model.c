@@ -102,8 +102,13 @@ static void check_threads(lln_model_t *m, const char *what)
     enum { B = 70, T = 4, K = 16 };
     int I = lln_model_input_size(m), O = lln_model_output_size(m), N = lln_model_state_size(m);
     int mem = lln_model_config(m)->mixed_memory;
-    static double xd[B * T * K], dtd[B * T], yr[B * T * K], sr[B * T * K], y[B * T * K],
-        st[B * T * K], hr[B * K], h[B * K], cr[B * K], c[B * K];
+    /* outputs of either precision: the f32 runs fill .f, the f64 runs .d */
+    typedef union {
+        double d[B * T * K];
+        float f[B * T * K];
+    } buf_t;
+    static buf_t yr, sr, y, st;
+    static double xd[B * T * K], dtd[B * T], hr[B * K], h[B * K], cr[B * K], c[B * K];
     static float xf[B * T * K], dtf[B * T];
     for (int i = 0; i < B * T * I; i++)
         xf[i] = (float)(xd[i] = 0.6 * __builtin_cos(0.17 * i) + 0.1);
@@ -117,19 +122,18 @@ static void check_threads(lln_model_t *m, const char *what)
         CHECK(lln_state_create(m, dt, B, &a) == LLN_OK);
         CHECK(lln_state_create(m, dt, B, &b) == LLN_OK);
         for (int call = 0; call < 2; call++)
-            CHECK(prec ? lln_sequence_f64(m, a, T, xd, dtd, yr, sr) == LLN_OK
-                       : lln_sequence(m, a, T, xf, dtf, (float *)yr, (float *)sr) == LLN_OK);
+            CHECK(prec ? lln_sequence_f64(m, a, T, xd, dtd, yr.d, sr.d) == LLN_OK
+                       : lln_sequence(m, a, T, xf, dtf, yr.f, sr.f) == LLN_OK);
         CHECK(lln_state_get(a, hr, mem ? cr : NULL) == LLN_OK);
         for (size_t k = 0; k < sizeof threads / sizeof threads[0]; k++) {
             int n = threads[k], bad = 0;
             lln_state_reset(b);
             for (int call = 0; call < 2; call++)
-                CHECK(prec ? lln_sequence_mt_f64(m, b, n, T, xd, dtd, y, st) == LLN_OK
-                           : lln_sequence_mt(m, b, n, T, xf, dtf, (float *)y, (float *)st) ==
-                                 LLN_OK);
+                CHECK(prec ? lln_sequence_mt_f64(m, b, n, T, xd, dtd, y.d, st.d) == LLN_OK
+                           : lln_sequence_mt(m, b, n, T, xf, dtf, y.f, st.f) == LLN_OK);
             CHECK(lln_state_get(b, h, mem ? c : NULL) == LLN_OK);
-            bad += memcmp(y, yr, (size_t)(B * T * O) * es) != 0;
-            bad += memcmp(st, sr, (size_t)(B * T * N) * es) != 0;
+            bad += memcmp(&y, &yr, (size_t)(B * T * O) * es) != 0;
+            bad += memcmp(&st, &sr, (size_t)(B * T * N) * es) != 0;
             bad += memcmp(h, hr, (size_t)(B * N) * es) != 0;
             bad += mem && memcmp(c, cr, (size_t)(B * N) * es) != 0;
             CHECK_MSG(bad == 0, "%s: %s, %d threads: %d of y/states/h/c differ from lln_sequence",
