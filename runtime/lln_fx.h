@@ -212,6 +212,30 @@ int32_t lln_fx_dot_s8_s16_ref(const int8_t *w, const int16_t *x, int n);
 /** Plain C reference of lln_fx_dot_s8i_s16 (same interleaved layout). */
 int32_t lln_fx_dot_s8i_s16_ref(const int8_t *w, const int16_t *x, int n);
 
+#if defined(__ARM_FEATURE_DSP) && defined(__ARM_FEATURE_SIMD32) && !defined(__ARM_BIG_ENDIAN)
+/* DSP helpers, also for Helium cores (which have the DSP extension too; the shape-specialised
+ * kernels of lln_rtq_spec.h use them there). */
+/* uint32 -> int32 as two's complement (not API). */
+static inline int32_t lln_fx__u2s(uint32_t u)
+{
+    return u <= (uint32_t)INT32_MAX ? (int32_t)u : -(int32_t)(~u) - 1;
+}
+
+/* SXTB16 of w rotated right by 8 bits: the sign-extended bytes 1 and 3, (w1, w3) of an
+ * interleaved group, in one instruction (GCC 12 does not fold the rotation into SXTB16 by
+ * itself, and ACLE has no intrinsic for the rotated form). */
+static inline int32_t lln_fx__sxtb16_ror8(uint32_t w)
+{
+#if defined(__GNUC__)
+    int32_t r;
+    __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(w));
+    return r;
+#else
+    return __sxtb16(lln_fx__u2s((w >> 8) | (w << 24)));
+#endif
+}
+#endif
+
 #if defined(__ARM_FEATURE_MVE) && !defined(__ARM_BIG_ENDIAN)
 #include <arm_mve.h>
 
@@ -266,26 +290,6 @@ static inline void lln_fx_dot2_s8i_s16(const int8_t *w0, const int8_t *w1, const
 }
 #elif defined(__ARM_FEATURE_DSP) && defined(__ARM_FEATURE_SIMD32) && !defined(__ARM_BIG_ENDIAN)
 #include <string.h>
-
-/* uint32 -> int32 as two's complement (not API). */
-static inline int32_t lln_fx__u2s(uint32_t u)
-{
-    return u <= (uint32_t)INT32_MAX ? (int32_t)u : -(int32_t)(~u) - 1;
-}
-
-/* SXTB16 of w rotated right by 8 bits: the sign-extended bytes 1 and 3, (w1, w3) of an
- * interleaved group, in one instruction (GCC 12 does not fold the rotation into SXTB16 by
- * itself, and ACLE has no intrinsic for the rotated form). */
-static inline int32_t lln_fx__sxtb16_ror8(uint32_t w)
-{
-#if defined(__GNUC__)
-    int32_t r;
-    __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(w));
-    return r;
-#else
-    return __sxtb16(lln_fx__u2s((w >> 8) | (w << 24)));
-#endif
-}
 
 /* Four weights (w0, w2, w1, w3) against x[0..3] added to acc: two SXTB16, two SMLAD. */
 static inline int32_t lln_fx__mac4i(uint32_t w4, const int16_t *x, int32_t acc)

@@ -157,6 +157,11 @@ typedef struct lln_rtq_model {
      *  so a liquid model's firmware links none of its code (--gc-sections). */
     void (*baseline)(const struct lln_rtq_model *m, const int16_t *xn, int16_t *state,
                      int16_t *out);
+    /** The CfC cells with this model's shapes compiled in (`lln export` writes one for a CfC
+     *  without backbone, default or no_gate mode: lln_rtq_spec.h), 0 for the generic cells.
+     *  Called with the normalised input xn; updates every layer's state in place. */
+    void (*cfc_step)(const struct lln_rtq_model *m, const int16_t *xn, int32_t dt,
+                     int16_t *state);
 } lln_rtq_model_t;
 
 /** The baselines' cell (called by lln_rtq_step through lln_rtq_model_t.baseline). MLP: moves
