@@ -154,17 +154,19 @@ LLN_RTQ__INLINE void lln_rtq__load(const int16_t *xa, int na, const int16_t *xb,
 #endif
 }
 
-/* sum of w[i] x[i] modulo 2^32 over the words of one row: w in lln_fx_dot_s8i_s16's interleaved
- * layout, padded with zero weights to whole words of four; `used` columns are real (the
- * products of columns past it are skipped: their activations are the padding's zeros). */
-LLN_RTQ__INLINE int32_t lln_rtq__dot(const int8_t *w, const lln_rtq__xv_t *xv, int words, int used)
+/* sum of w[i] x[i] modulo 2^32 over the words of one row: four int8 weights a word (weight k in
+ * bits 8k..8k+7, so the layout does not depend on the memory's byte order), each word in
+ * lln_fx_dot_s8i_s16's interleaved order (w0, w2, w1, w3), zero weights padding the last; `used`
+ * columns are real (the products of columns past it are skipped: their activations are the
+ * padding's zeros). */
+LLN_RTQ__INLINE int32_t lln_rtq__dot(const uint32_t *w, const lln_rtq__xv_t *xv, int words,
+                                     int used)
 {
     uint32_t acc = 0;
 #pragma GCC unroll 32
     for (int i = 0; i < words; i++) {
+        uint32_t w4 = w[i];
 #if LLN_RTQ__SPEC_PAIRS
-        uint32_t w4;
-        memcpy(&w4, w + 4 * i, sizeof w4);
         /* lanes (w0, w1) meet (x0, x1); (w2, w3) meet (x2, x3) */
         acc = (uint32_t)__smlad(__sxtb16(lln_rtq__u2s(w4)), lln_rtq__u2s(xv[2 * i]),
                                 lln_rtq__u2s(acc));
@@ -172,29 +174,35 @@ LLN_RTQ__INLINE int32_t lln_rtq__dot(const int8_t *w, const lln_rtq__xv_t *xv, i
             acc = (uint32_t)__smlad(lln_fx__sxtb16_ror8(w4), lln_rtq__u2s(xv[2 * i + 1]),
                                     lln_rtq__u2s(acc));
 #else
-        /* (w0, w2, w1, w3) against (x0, x1, x2, x3) */
+        /* bytes (w0, w2, w1, w3) against (x0, x1, x2, x3), each byte sign-extended */
 #pragma GCC unroll 4
         for (int k = 0; k < 4; k++)
             if (4 * i + k < used)
-                acc += (uint32_t)((int32_t)w[4 * i + (k == 1 ? 2 : k == 2 ? 1 : k)] * xv[4 * i + k]);
+                acc += (uint32_t)(((int32_t)((w4 >> 8 * (k == 1 ? 2 : k == 2 ? 1 : k)) & 0xFFu) ^
+                                   0x80) -
+                                  0x80) *
+                       (uint32_t)xv[4 * i + k];
 #endif
     }
     return lln_rtq__u2s(acc);
 }
 
-/* One CfC cell (default or no_gate mode, no backbone) in place on h, its heads' rows neuron by
- * neuron: for neuron j the rows ff1_j, ff2_j, time_a_j, time_b_j (w, ma, mb and the bias in
- * that order; each row wa + wb words), then its gate, so no head output goes to memory.
+/* One CfC cell (default or no_gate mode, no backbone) in place on h. blk holds, neuron by
+ * neuron, the four heads' rows of neuron j (ff1_j, ff2_j, time_a_j, time_b_j; wa + wb words
+ * each), then their multipliers ma (4 words), for two groups mb (4), then (bias) c (4): one
+ * pointer walks it all. The gate follows its neuron's four rows, so no head output goes to
+ * memory.
  *   two = 1: columns [0, na) from xa (words wa) and [na, na + nb) from xb (words wb) are two
  *            groups with their own row multipliers ma, mb: rq(A ma + B mb, shift);
  *   two = 0: one group of wa words over [xa, xb] and one multiplier: rq((A + B) ma, shift),
  *            the same value as the generic runtime's rq(A ma + B ma) as long as A + B does not
  *            wrap (na + nb <= 511: each product is at most 2^22; the exporter checks).
- * xb may be h itself: the activations are read before any h[j] is written. Bias: b16 or b32
- * (or neither). */
-LLN_RTQ__INLINE void lln_rtq__cfc_spec(const int8_t *w, const int32_t *ma, const int32_t *mb,
-                                       const int16_t *b16, const int32_t *b32, int H, int na,
-                                       int nb, int two, int wa, int wb, int shift, int t_frac,
+ *   bias = 1: c = the row's bias; fold = 1 (shift >= 33 only): c = bias - sub of rq's one-word
+ *            path, so rq(p) + bias = ((hi + add) >> k) + c (one subtraction less a row; the
+ *            same sum, with no overflow: |hi + add| >> k < 2^31, |bias| <= 2^23).
+ * xb may be h itself: the activations are read before any h[j] is written. */
+LLN_RTQ__INLINE void lln_rtq__cfc_spec(const uint32_t *blk, int H, int na, int nb, int two,
+                                       int wa, int wb, int bias, int fold, int shift, int t_frac,
                                        int dt_frac, int h_frac, int mode, const int16_t *xa,
                                        const int16_t *xb, int32_t dt, int16_t *h)
 {
@@ -202,26 +210,28 @@ LLN_RTQ__INLINE void lln_rtq__cfc_spec(const int8_t *w, const int32_t *ma, const
     lln_rtq__xv_t *xvb = xv + (two ? wa * LLN_RTQ__XV_PER_WORD : 0);
     lln_rtq__rq_t rq = lln_rtq__rq_prep(shift);
     lln_rtq__tgate_t tg = lln_rtq__tgate_prep(t_frac, dt_frac);
-    int row = 4 * (wa + wb);
+    int row = wa + wb, mo = 4 * row, co = mo + 4 + 4 * two;
     if (two) {
         lln_rtq__load(xa, na, xa, 0, 0, 4 * wa, xv);
         lln_rtq__load(xb, nb, xb, 0, 0, 4 * wb, xvb);
     } else {
         lln_rtq__load(xa, na, xb, nb, 0, 4 * wa, xv);
     }
-    for (int j = 0; j < H; j++, w += 4 * row) {
+    for (int j = 0; j < H; j++, blk += co + 4 * (bias || fold)) {
         int16_t hd[4];
 #pragma GCC unroll 4
         for (int g = 0; g < 4; g++) {
-            const int8_t *wr = w + g * row;
-            int64_t p = (int64_t)lln_rtq__dot(wr, xv, wa, two ? na : na + nb) * ma[4 * j + g];
+            const uint32_t *wr = blk + g * row;
+            int32_t v;
+            int64_t p = (int64_t)lln_rtq__dot(wr, xv, wa, two ? na : na + nb) *
+                        lln_rtq__u2s(blk[mo + g]);
             if (two)
-                p += (int64_t)lln_rtq__dot(wr + 4 * wa, xvb, wb, nb) * mb[4 * j + g];
-            int32_t v = lln_rtq__rq(p, rq);
-            if (b16)
-                v += b16[4 * j + g];
-            else if (b32)
-                v += b32[4 * j + g];
+                p += (int64_t)lln_rtq__dot(wr + wa, xvb, wb, nb) * lln_rtq__u2s(blk[mo + 4 + g]);
+            if (fold)
+                v = (int32_t)(((uint32_t)((uint64_t)p >> 32) + rq.add) >> rq.k) +
+                    lln_rtq__u2s(blk[co + g]);
+            else
+                v = lln_rtq__rq(p, rq) + (bias ? lln_rtq__u2s(blk[co + g]) : 0);
             hd[g] = lln_fx_sat16(v);
         }
         h[j] = lln_rtq__cfc_gate(hd[0], hd[1], hd[2], hd[3], dt, tg, mode, h_frac);

@@ -13,9 +13,9 @@
 #include "../../runtime/lln_rtq_spec.h"
 #include "export_q.h"
 
-/* One layer's layout: column groups, their words of four weights, the bias type. */
+/* One layer's layout: column groups, their words of four weights, bias and rq folding. */
 typedef struct {
-    int na, nb, two, wa, wb, bias16;
+    int na, nb, two, wa, wb, bias, fold;
 } spec_shape_t;
 
 static spec_shape_t shape_of(const lln_rtq_cfc_t *c)
@@ -27,9 +27,8 @@ static spec_shape_t shape_of(const lln_rtq_cfc_t *c)
     s.two = d->mult2 != NULL && s.nb > 0;
     s.wa = ((s.two ? s.na : s.na + s.nb) + 3) / 4;
     s.wb = s.two ? (s.nb + 3) / 4 : 0;
-    s.bias16 = d->bias != NULL;
-    for (int o = 0; s.bias16 && o < d->out; o++)
-        s.bias16 = d->bias[o] >= INT16_MIN && d->bias[o] <= INT16_MAX;
+    s.bias = d->bias != NULL;
+    s.fold = d->shift >= 33; /* rq's one-word path: its subtraction joins the bias */
     return s;
 }
 
@@ -59,46 +58,51 @@ int lln__export_q_spec_skips(const lln_qimage_t *q, const void *data)
     return 0;
 }
 
-/* One per-row table of layer l in the kernel's row order (row 4 j + g is image row g H + j):
- * v is the image's table (NULL: skipped). */
-static void put_rows(lln_text_t *t, const char *type, const char *p, int l, const char *name,
-                     const int32_t *v, int H)
+/* One word of the block (a uint32 literal: the kernel reads int32 values back exactly). */
+static void put_word(lln_text_t *t, int *k, uint32_t v)
 {
-    if (v == NULL)
-        return;
-    lln_text_put(t, "static const %s %s_s%d_%s[%d] = {", type, p, l, name, 4 * H);
-    for (int r = 0; r < 4 * H; r++)
-        lln_text_put(t, "%s%ld,", r % 12 ? " " : "\n    ", (long)v[(r % 4) * H + r / 4]);
-    lln_text_put(t, "\n};\n");
+    lln_text_put(t, "%s0x%08lXu,", *k % 8 ? " " : "\n    ", (unsigned long)v);
+    (*k)++;
 }
 
-/* Layer l's tables in the kernel's layout. */
+/* Layer l's block in the kernel's layout (lln_rtq__cfc_spec): per neuron j its four rows (image
+ * rows g H + j), their multipliers, second multipliers and biases (sub folded in). */
 static void put_layer(lln_text_t *t, const char *p, int l, const lln_rtq_cfc_t *c,
                       const spec_shape_t *s)
 {
     const lln_rtq_dense_t *d = &c->heads;
     int H = c->hidden, row = 4 * (s->wa + s->wb), k = 0;
-    lln_text_put(t, "static const int8_t %s_s%d_w[%d] = {", p, l, 4 * H * row);
-    for (int r = 0; r < 4 * H; r++) {
-        int8_t nat[LLN_RTQ_SPEC_MAX_IN], pad[LLN_RTQ_SPEC_MAX_IN + 8] = {0},
-            out[LLN_RTQ_SPEC_MAX_IN + 8];
-        const int8_t *w = d->w + (size_t)((r % 4) * H + r / 4) * d->in; /* image row g H + j */
-        /* natural column order: swapping lanes 1 and 2 of each group undoes the interleave */
-        lln_fx_interleave4(w, nat, s->na);
-        lln_fx_interleave4(w + s->na, nat + s->na, d->in - s->na);
-        /* group A padded to wa words, then group B to wb (one group: all columns, wa words) */
-        memcpy(pad, nat, (size_t)(s->two ? s->na : d->in));
-        if (s->two)
-            memcpy(pad + 4 * s->wa, nat + s->na, (size_t)s->nb);
-        lln_fx_interleave4(pad, out, 4 * s->wa);
-        lln_fx_interleave4(pad + 4 * s->wa, out + 4 * s->wa, 4 * s->wb);
-        for (int i = 0; i < row; i++, k++)
-            lln_text_put(t, "%s%d,", k % 16 ? " " : "\n    ", out[i]);
+    int per = 4 * (s->wa + s->wb) + 4 + 4 * s->two + 4 * (s->bias || s->fold);
+    int32_t sub = s->fold ? (int32_t)(0x80000000u >> (d->shift - 32)) : 0;
+    lln_text_put(t, "static const uint32_t %s_s%d[%d] = {", p, l, H * per);
+    for (int j = 0; j < H; j++) {
+        for (int g = 0; g < 4; g++) {
+            int8_t nat[LLN_RTQ_SPEC_MAX_IN], pad[LLN_RTQ_SPEC_MAX_IN + 8] = {0},
+                out[LLN_RTQ_SPEC_MAX_IN + 8];
+            const int8_t *w = d->w + (size_t)(g * H + j) * d->in;
+            /* natural column order: swapping lanes 1 and 2 of each group undoes the interleave */
+            lln_fx_interleave4(w, nat, s->na);
+            lln_fx_interleave4(w + s->na, nat + s->na, d->in - s->na);
+            /* group A padded to wa words, then group B to wb (one group: all columns, wa words) */
+            memcpy(pad, nat, (size_t)(s->two ? s->na : d->in));
+            if (s->two)
+                memcpy(pad + 4 * s->wa, nat + s->na, (size_t)s->nb);
+            lln_fx_interleave4(pad, out, 4 * s->wa);
+            lln_fx_interleave4(pad + 4 * s->wa, out + 4 * s->wa, 4 * s->wb);
+            for (int i = 0; i < row; i += 4)
+                put_word(t, &k,
+                         (uint32_t)(uint8_t)out[i] | (uint32_t)(uint8_t)out[i + 1] << 8 |
+                             (uint32_t)(uint8_t)out[i + 2] << 16 |
+                             (uint32_t)(uint8_t)out[i + 3] << 24);
+        }
+        for (int g = 0; g < 4; g++)
+            put_word(t, &k, (uint32_t)d->mult[g * H + j]);
+        for (int g = 0; s->two && g < 4; g++)
+            put_word(t, &k, (uint32_t)d->mult2[g * H + j]);
+        for (int g = 0; (s->bias || s->fold) && g < 4; g++)
+            put_word(t, &k, (uint32_t)((s->bias ? d->bias[g * H + j] : 0) - sub));
     }
     lln_text_put(t, "\n};\n");
-    put_rows(t, "int32_t", p, l, "ma", d->mult, H);
-    put_rows(t, "int32_t", p, l, "mb", s->two ? d->mult2 : NULL, H);
-    put_rows(t, s->bias16 ? "int16_t" : "int32_t", p, l, "b", d->bias, H);
 }
 
 void lln__export_q_spec(lln_text_t *t, const lln_qimage_t *q, const char *p)
@@ -116,20 +120,16 @@ void lln__export_q_spec(lln_text_t *t, const lln_qimage_t *q, const char *p)
                  p);
     for (int l = 0, col = 0, prev = 0; l < r->ncells; l++) {
         const lln_rtq_cfc_t *c = &r->cfc[l];
-        char b16[64] = "0", b32[64] = "0", mb[64] = "0", xa[32] = "xn";
-        if (c->heads.bias)
-            snprintf(s[l].bias16 ? b16 : b32, sizeof b16, "%s_s%d_b", p, l);
-        if (s[l].two)
-            snprintf(mb, sizeof mb, "%s_s%d_mb", p, l);
+        char xa[32] = "xn";
         if (l > 0) /* the next layer reads the previous layer's new state */
             snprintf(xa, sizeof xa, "h + %d", prev);
         lln_text_put(t, "    /* layer %d: %d neurons, columns %d + %d */\n", l, c->hidden, s[l].na,
                      s[l].nb);
-        lln_text_put(t, "    lln_rtq__cfc_spec(%s_s%d_w, %s_s%d_ma, %s, %s, %s, %d, %d, %d, %d, %d, %d,",
-                     p, l, p, l, mb, b16, b32, c->hidden, s[l].na, s[l].nb, s[l].two, s[l].wa,
-                     s[l].wb);
-        lln_text_put(t, " %d, %d, %d, %d, %d,\n                      %s, h + %d, dt, h + %d);\n",
-                     c->heads.shift, c->t_frac, r->dt_frac, c->h_frac, r->mode, xa, col, col);
+        lln_text_put(t, "    lln_rtq__cfc_spec(%s_s%d, %d, %d, %d, %d, %d, %d, %d, %d, %d,", p, l,
+                     c->hidden, s[l].na, s[l].nb, s[l].two, s[l].wa, s[l].wb, s[l].bias, s[l].fold,
+                     c->heads.shift);
+        lln_text_put(t, " %d, %d, %d, %d,\n                      %s, h + %d, dt, h + %d);\n",
+                     c->t_frac, r->dt_frac, c->h_frac, r->mode, xa, col, col);
         prev = col;
         col += c->hidden;
     }
