@@ -13,6 +13,8 @@
 #ifndef LLN_RTQ_WITH_CFC_GENERIC
 #define LLN_RTQ_WITH_CFC_GENERIC LLN_RTQ_WITH_CFC /* a configuration from before the option */
 #endif
+/* any of the generic code paths (a specialised step alone needs none of them) */
+#define LLN_RTQ__GENERIC (LLN_RTQ_WITH_LTC || LLN_RTQ_WITH_CFC_GENERIC || LLN_RTQ_WITH_BASELINES)
 
 /* ---- integer helpers ------------------------------------------------------------------- */
 
@@ -84,14 +86,13 @@ typedef lln_rtq__rq_t q_rq_t;
 #define q_rq_prep lln_rtq__rq_prep
 #define q_rq lln_rtq__rq
 
-/* x[i] enters as x[i] 2^16 (lln_rtq_affine_t), so factors up to 2^13 keep rq's one-word path. */
+#if LLN_RTQ__GENERIC
 static void q_affine(const lln_rtq_affine_t *a, const int16_t *x, int16_t *y, uint16_t n)
 {
     for (uint16_t i = 0; i < n; i++)
-        y[i] = lln_fx_sat16(
-            q_rq((int64_t)((int32_t)x[i] * 65536) * a->mult[i], q_rq_prep(a->shift[i])) +
-            a->bias[i]);
+        y[i] = lln_rtq__affine1(x[i], a->mult[i], a->shift[i], a->bias[i]);
 }
+#endif
 
 #if LLN_RTQ_WITH_CFC_GENERIC || LLN_RTQ_WITH_BASELINES || LLN_RTQ_WITH_PROJ
 /* y = W x + b (lln_rtq_dense_t), group A read from xa, group B from xb; two rows at a time
@@ -395,7 +396,7 @@ static int q_parts_ok(const lln_rtq_model_t *m)
         return LLN_RTQ_WITH_LTC;
     if (m->baseline)
         return LLN_RTQ_WITH_BASELINES && (m->base->nmlp == 0 || LLN_RTQ_WITH_BACKBONE);
-    if (m->cfc_step)
+    if (m->step)
         return LLN_RTQ_WITH_CFC;
     return LLN_RTQ_WITH_CFC_GENERIC && (m->mode != LLN_RTQ_MODE_PURE || LLN_RTQ_WITH_PURE) &&
            (m->ncells == 0 || m->cfc[0].nbackbone == 0 || LLN_RTQ_WITH_BACKBONE);
@@ -408,6 +409,14 @@ int lln_rtq_step(const lln_rtq_model_t *m, int16_t *state, const int16_t *x, int
         return LLN_RTQ_E_DT;
     if (!q_parts_ok(m))
         return LLN_RTQ_E_PART;
+#if LLN_RTQ_WITH_CFC
+    if (m->step) /* the model's specialised step (lln_rtq_spec.h) */
+        return m->step(m, state, x, dt, y, scratch16);
+#endif
+#if !LLN_RTQ__GENERIC
+    (void)state, (void)x, (void)y, (void)scratch16, (void)scratch32;
+    return LLN_RTQ_E_PART; /* not reached: q_parts_ok said no */
+#else
     uint16_t N = m->units, Oc = m->cell_outputs;
     const int16_t *out = state;
     int16_t *w = scratch16;
@@ -426,19 +435,15 @@ int lln_rtq_step(const lln_rtq_model_t *m, int16_t *state, const int16_t *x, int
             w += Oc;
         } else {
 #if LLN_RTQ_WITH_CFC
-            if (m->cfc_step) {
-                m->cfc_step(m, xn, dt, state);
-            } else {
 #if LLN_RTQ_WITH_CFC_GENERIC
-                const int16_t *inp = xn;
-                uint16_t col = 0;
-                for (uint16_t l = 0; l < m->ncells; l++) {
-                    q_cfc(m, &m->cfc[l], inp, dt, state + col, w);
-                    inp = state + col; /* the next layer reads this layer's new state */
-                    col = (uint16_t)(col + m->cfc[l].hidden);
-                }
-#endif
+            const int16_t *inp = xn;
+            uint16_t col = 0;
+            for (uint16_t l = 0; l < m->ncells; l++) {
+                q_cfc(m, &m->cfc[l], inp, dt, state + col, w);
+                inp = state + col; /* the next layer reads this layer's new state */
+                col = (uint16_t)(col + m->cfc[l].hidden);
             }
+#endif
             out = state + N - Oc;
 #endif
         }
@@ -453,4 +458,5 @@ int lln_rtq_step(const lln_rtq_model_t *m, int16_t *state, const int16_t *x, int
 #endif
     q_affine(&m->out_map, out, y, m->outputs);
     return LLN_RTQ_OK;
+#endif
 }

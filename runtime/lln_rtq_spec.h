@@ -77,6 +77,14 @@ LLN_RTQ__INLINE int32_t lln_rtq__shift(int32_t x, int s)
     return v > INT32_MAX ? INT32_MAX : v < INT32_MIN ? INT32_MIN : (int32_t)v;
 }
 
+/* One element of an affine map (lln_rtq_affine_t): x enters as x 2^16, so factors up to 2^13
+ * keep rq's one-word path. */
+LLN_RTQ__INLINE int16_t lln_rtq__affine1(int16_t x, int32_t mult, int shift, int32_t bias)
+{
+    return lln_fx_sat16(
+        lln_rtq__rq((int64_t)((int32_t)x * 65536) * mult, lln_rtq__rq_prep(shift)) + bias);
+}
+
 /* ---- the CfC gate ---------------------------------------------------------------------------- */
 
 /* Constants of the time gate's argument time_a dt + time_b in Q3.12: time_a dt (S = t_frac +

@@ -190,7 +190,7 @@ void lln__export_q_model_c(lln_text_t *t, const lln_qimage_t *q, const char *p, 
         lln_text_put(t, ",\n    .base = &%s_base, .baseline = lln_rtq_baseline", p);
     } else {
         if (spec)
-            lln_text_put(t, ",\n    .ncells = %u, .cfc = 0, .cfc_step = %s_cfc_step,\n    .in_norm = ",
+            lln_text_put(t, ",\n    .ncells = %u, .cfc = 0, .step = %s_step,\n    .in_norm = ",
                          (unsigned)r->ncells, p);
         else
             lln_text_put(t, ",\n    .ncells = %u, .cfc = %s_cells,\n    .in_norm = ",

@@ -16,7 +16,7 @@ void lln__export_q_model_h(lln_text_t *t, const lln_qimage_t *q, const char *p, 
 void lln__export_q_config(lln_text_t *t, const lln_qimage_t *q);
 /* export_q_spec.c: whether the model's CfC step can be specialised (CfC or wired CfC without
  * backbone, not pure mode); whether an image array is one the specialised tables replace; the
- * specialised tables and <p>_cfc_step. */
+ * specialised tables and <p>_step (the whole step). */
 int lln__export_q_spec_ok(const lln_qimage_t *q);
 int lln__export_q_spec_skips(const lln_qimage_t *q, const void *data);
 void lln__export_q_spec(lln_text_t *t, const lln_qimage_t *q, const char *p);

@@ -36,7 +36,7 @@ int lln__export_q_spec_ok(const lln_qimage_t *q)
 {
     const lln_rtq_model_t *r = &q->model;
     if ((r->cell != LLN_RTQ_CFC && r->cell != LLN_RTQ_WIRED_CFC) || r->baseline != NULL ||
-        r->ncells == 0 || r->mode == LLN_RTQ_MODE_PURE)
+        r->ncells == 0 || r->mode == LLN_RTQ_MODE_PURE || r->proj.out > 0)
         return 0;
     for (int l = 0; l < r->ncells; l++) {
         const lln_rtq_cfc_t *c = &r->cfc[l];
@@ -105,6 +105,15 @@ static void put_layer(lln_text_t *t, const char *p, int l, const lln_rtq_cfc_t *
     lln_text_put(t, "\n};\n");
 }
 
+/* y[i] = the affine map a of x[x0 + i], i < n, with every constant a literal. */
+static void put_affine(lln_text_t *t, const char *y, const char *x, int x0,
+                       const lln_rtq_affine_t *a, int n)
+{
+    for (int i = 0; i < n; i++)
+        lln_text_put(t, "    %s[%d] = lln_rtq__affine1(%s[%d], %ld, %d, %ld);\n", y, i, x, x0 + i,
+                     (long)a->mult[i], a->shift[i], (long)a->bias[i]);
+}
+
 void lln__export_q_spec(lln_text_t *t, const lln_qimage_t *q, const char *p)
 {
     const lln_rtq_model_t *r = &q->model;
@@ -115,9 +124,10 @@ void lln__export_q_spec(lln_text_t *t, const lln_qimage_t *q, const char *p)
         s[l] = shape_of(&r->cfc[l]);
         put_layer(t, p, l, &r->cfc[l], &s[l]);
     }
-    lln_text_put(t, "\nstatic void %s_cfc_step(const lln_rtq_model_t *m, const int16_t *xn, "
-                    "int32_t dt, int16_t *h)\n{\n    (void)m;\n",
+    lln_text_put(t, "\nstatic int %s_step(const lln_rtq_model_t *m, int16_t *h, const int16_t *x, "
+                    "int32_t dt, int16_t *y,\n                   int16_t *xn)\n{\n    (void)m;\n",
                  p);
+    put_affine(t, "xn", "x", 0, &r->in_norm, r->inputs);
     for (int l = 0, col = 0, prev = 0; l < r->ncells; l++) {
         const lln_rtq_cfc_t *c = &r->cfc[l];
         char xa[32] = "xn";
@@ -133,5 +143,7 @@ void lln__export_q_spec(lln_text_t *t, const lln_qimage_t *q, const char *p)
         prev = col;
         col += c->hidden;
     }
-    lln_text_put(t, "}\n");
+    lln_text_put(t, "    if (y == 0)\n        return LLN_RTQ_OK;\n");
+    put_affine(t, "y", "h", r->units - r->cell_outputs, &r->out_map, r->outputs);
+    lln_text_put(t, "    return LLN_RTQ_OK;\n}\n");
 }
