@@ -116,8 +116,12 @@ LLN_RTQ__INLINE int16_t lln_rtq__cfc_gate(int16_t f1, int16_t f2, int16_t ta, in
     int16_t g1 = lln_fx_tanh_fast(f1), g2 = lln_fx_tanh_fast(f2);
     int32_t arg = lln_rtq__rq((int64_t)(ta * tg.ka) * dt, tg.rq) + tb * tg.tb_mul;
     int32_t s = lln_fx_sigmoid_lut(lln_fx_sat16(arg));
-    int32_t v = g1 + lln_fx_rshift_round(
-                         s * (mode == LLN_RTQ_MODE_DEFAULT ? (int32_t)g2 - g1 : g2), 15);
+    int32_t d = s * (mode == LLN_RTQ_MODE_DEFAULT ? (int32_t)g2 - g1 : g2);
+    /* lln_fx_rshift_round(d, 15) without a branch: d / 2^15 rounded half away from zero is
+     * floor((d + 2^14 - [d < 0]) / 2^15), taken on d + 2^31 as unsigned (no negative value
+     * shifted; |d| < 2^31 - 2^14 keeps the sum in range) */
+    uint32_t u = (uint32_t)d + 0x80004000u - ((uint32_t)d >> 31);
+    int32_t v = g1 + ((int32_t)(u >> 15) - 0x10000);
     return lln_fx_sat16(lln_rtq__shift(v, 15 - h_frac));
 }
 

@@ -189,18 +189,22 @@ void lln__export_q_model_c(lln_text_t *t, const lln_qimage_t *q, const char *p, 
         affine(t, q, p, &r->in_norm);
         lln_text_put(t, ",\n    .base = &%s_base, .baseline = lln_rtq_baseline", p);
     } else {
-        if (spec)
-            lln_text_put(t, ",\n    .ncells = %u, .cfc = 0, .step = %s_step,\n    .in_norm = ",
+        if (spec) /* the tables are the step's (the maps its literals) */
+            lln_text_put(t, ",\n    .ncells = %u, .cfc = 0, .step = %s_step,\n    .in_norm = {0, 0, 0}",
                          (unsigned)r->ncells, p);
         else
             lln_text_put(t, ",\n    .ncells = %u, .cfc = %s_cells,\n    .in_norm = ",
                          (unsigned)r->ncells, p);
-        affine(t, q, p, &r->in_norm);
+        if (!spec)
+            affine(t, q, p, &r->in_norm);
     }
     lln_text_put(t, ",\n    .proj = ");
     dense(t, q, p, &r->proj);
     lln_text_put(t, ", .c_frac = %d,\n    .out_map = ", r->c_frac);
-    affine(t, q, p, &r->out_map);
+    if (spec)
+        lln_text_put(t, "{0, 0, 0}");
+    else
+        affine(t, q, p, &r->out_map);
     lln_text_put(t, ",\n    .state_len = %lu, .scratch16_len = %lu, .scratch32_len = %lu};\n",
                  (unsigned long)r->state_len, (unsigned long)r->scratch16_len,
                  (unsigned long)r->scratch32_len);

@@ -50,6 +50,12 @@ int lln__export_q_spec_ok(const lln_qimage_t *q)
 
 int lln__export_q_spec_skips(const lln_qimage_t *q, const void *data)
 {
+    const lln_rtq_affine_t *io[2] = {&q->model.in_norm, &q->model.out_map};
+    if (data == NULL)
+        return 0;
+    for (int i = 0; i < 2; i++) /* now literals of the step */
+        if (data == io[i]->mult || data == io[i]->shift || data == io[i]->bias)
+            return 1;
     for (int l = 0; l < q->model.ncells; l++) {
         const lln_rtq_dense_t *d = &q->model.cfc[l].heads;
         if (data == d->w || data == d->mult || data == d->mult2 || data == d->bias)
