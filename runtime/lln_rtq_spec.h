@@ -36,9 +36,9 @@
 /* rq(p, s) = floor(p / 2^s + 1/2) for |p| < 2^62 and s in [1, 62]: the requantisation of
  * lln_rtq.h. For s >= 33 (multipliers are chosen so; the usual case) only the high word h =
  * floor(p / 2^32) is needed: floor((h + 2^(s-33)) / 2^(s-32)) (successive floors of divisions
- * by powers of two compose exactly), computed on h + 2^31 as unsigned (a monotone map of the
- * signed range, |h| < 2^30) so no negative value is shifted: h + add, a shift, - sub, with the
- * constants of lln_rtq__rq_prep (one SMULL before it, three instructions here). The result then
+ * by powers of two compose exactly), computed on h + B as unsigned (B a multiple of 2^(s-32)
+ * near 2^31: a monotone map of the signed range, |h| < 2^30) so no negative value is shifted:
+ * h + add, a shift, - sub, with the constants of lln_rtq__rq_prep (one SMULL before it, three instructions here). The result then
  * has |r| < 2^30, which with |bias| <= 2^23 stays in 32 bits and saturates to int16 as the
  * clamp at +-2^24 of the 64-bit path below would. Smaller s (large scales) take that path. */
 typedef struct {
@@ -51,8 +51,17 @@ LLN_RTQ__INLINE lln_rtq__rq_t lln_rtq__rq_prep(int s)
 {
     lln_rtq__rq_t r = {s, s - 32, 0, 0};
     if (s >= 33) {
-        r.add = 0x80000000u + (1u << (s - 33));
-        r.sub = (int32_t)(0x80000000u >> r.k);
+        /* add = B + 2^(k-1) with B a multiple of 2^k in [2^30, 3 2^30 - 2^(k-1)] (so h + add
+         * stays in [0, 2^32)), sub = B / 2^k. For k <= 16 B is chosen so that add is one of
+         * Thumb-2's immediates (0xXYXYXYXY, 0xXY00XY00): one ADD instead of two. */
+        uint32_t h = 1u << (r.k - 1);
+        if (r.k <= 8)
+            r.add = (0x40u + ((h - 0x40u) & ((1u << r.k) - 1u))) * 0x01010101u;
+        else if (r.k <= 16)
+            r.add = (0x40u + (((h >> 8) - 0x40u) & ((1u << (r.k - 8)) - 1u))) * 0x01000100u;
+        else
+            r.add = 0x80000000u + h;
+        r.sub = (int32_t)((r.add - h) >> r.k);
     }
     return r;
 }
