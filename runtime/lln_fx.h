@@ -168,18 +168,31 @@ static inline int32_t lln_fx__tanh_pos_fast(uint32_t a)
     return t0 + (int32_t)(((uint32_t)(t1 - t0) * f + 128u) >> 8); /* t1 >= t0 */
 }
 
+/* lln_fx_tanh_fast for x in the int16 range held in an int32 (a value just saturated by SSAT
+ * needs no sign extension first). */
+static inline int32_t lln_fx__tanh_fast32(int32_t x_q12)
+{
+    int32_t t = lln_fx__tanh_pos_fast(lln_fx__abs32(x_q12));
+    return x_q12 < 0 ? -t : t;
+}
+
 /** Fast tanh(x): x in Q3.12, result in Q0.15, odd, monotone; linear interpolation on
  * lln_fx_tanh_lut (258 bytes). Max error 12.8 LSB (2^-15) (tests/test_fx.c, exhaustive):
  * far below an int8 weight's resolution, at a fifth of lln_fx_tanh's cost. The fixed-point
  * runtime uses it and lln_fx_sigmoid_lut. */
-static inline int16_t lln_fx_tanh_fast(int16_t x_q12)
-{
-    int32_t t = lln_fx__tanh_pos_fast(lln_fx__abs32(x_q12));
-    return (int16_t)(x_q12 < 0 ? -t : t);
-}
+static inline int16_t lln_fx_tanh_fast(int16_t x_q12) { return (int16_t)lln_fx__tanh_fast32(x_q12); }
 
 /** Table of sigmoid((k - 128) / 16) in Q0.15 for k = 0..257 (lln_fx_sigmoid_lut's nodes). */
 extern const int16_t lln_fx_sigmoid_lut_nodes[258];
+
+/* lln_fx_sigmoid_lut for x in the int16 range held in an int32. */
+static inline int32_t lln_fx__sigmoid_lut32(int32_t x_q12)
+{
+    uint32_t a = (uint32_t)(x_q12 + 32768); /* [0, 65535] */
+    uint32_t k = a >> 8, f = a & 255u;
+    int32_t t0 = lln_fx_sigmoid_lut_nodes[k], t1 = lln_fx_sigmoid_lut_nodes[k + 1];
+    return t0 + (int32_t)(((uint32_t)(t1 - t0) * f + 128u) >> 8); /* t1 >= t0 */
+}
 
 /** Fastest sigmoid(x): x in Q3.12, result in Q0.15, monotone: one index, two loads, one
  * multiply-add (linear interpolation between nodes 1/16 apart over [-8, 8), 516 bytes of
@@ -187,10 +200,7 @@ extern const int16_t lln_fx_sigmoid_lut_nodes[258];
  * synapses, the hottest loop; CfC time gates; SiLU). */
 static inline int16_t lln_fx_sigmoid_lut(int16_t x_q12)
 {
-    uint32_t a = (uint32_t)((int32_t)x_q12 + 32768); /* [0, 65535] */
-    uint32_t k = a >> 8, f = a & 255u;
-    int32_t t0 = lln_fx_sigmoid_lut_nodes[k], t1 = lln_fx_sigmoid_lut_nodes[k + 1];
-    return (int16_t)(t0 + (int32_t)(((uint32_t)(t1 - t0) * f + 128u) >> 8)); /* t1 >= t0 */
+    return (int16_t)lln_fx__sigmoid_lut32(x_q12);
 }
 
 /* ---- dot product ------------------------------------------------------------------------ */

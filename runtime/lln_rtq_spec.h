@@ -94,6 +94,16 @@ LLN_RTQ__INLINE int16_t lln_rtq__affine1(int16_t x, int32_t mult, int shift, int
         lln_rtq__rq((int64_t)((int32_t)x * 65536) * mult, lln_rtq__rq_prep(shift)) + bias);
 }
 
+/* x saturated to the int16 range, kept in an int32 (one SSAT on Armv7-M and later). */
+LLN_RTQ__INLINE int32_t lln_rtq__sat(int32_t x)
+{
+#if defined(__ARM_FEATURE_SAT) && defined(__GNUC__)
+    return (int32_t)__builtin_arm_ssat(x, 16);
+#else
+    return x > INT16_MAX ? INT16_MAX : x < INT16_MIN ? INT16_MIN : x;
+#endif
+}
+
 /* ---- the CfC gate ---------------------------------------------------------------------------- */
 
 /* Constants of the time gate's argument time_a dt + time_b in Q3.12: time_a dt (S = t_frac +
@@ -119,13 +129,13 @@ LLN_RTQ__INLINE lln_rtq__tgate_t lln_rtq__tgate_prep(int t_frac, int dt_frac)
  * t_frac): t = sigmoid(time_a dt + time_b); default mode h = ff1 (1 - t) + t ff2 = g1 + t (g2 -
  * g1), no_gate h = g1 + t g2 (g = tanh(ff), Q0.15; the product is below 2^31: |t| < 2^15,
  * |g2 - g1| < 2^16), then to the state's h_frac. */
-LLN_RTQ__INLINE int16_t lln_rtq__cfc_gate(int16_t f1, int16_t f2, int16_t ta, int16_t tb,
+LLN_RTQ__INLINE int16_t lln_rtq__cfc_gate(int32_t f1, int32_t f2, int32_t ta, int32_t tb,
                                           int32_t dt, lln_rtq__tgate_t tg, int mode, int h_frac)
 {
-    int16_t g1 = lln_fx_tanh_fast(f1), g2 = lln_fx_tanh_fast(f2);
+    int32_t g1 = lln_fx__tanh_fast32(f1), g2 = lln_fx__tanh_fast32(f2);
     int32_t arg = lln_rtq__rq((int64_t)(ta * tg.ka) * dt, tg.rq) + tb * tg.tb_mul;
-    int32_t s = lln_fx_sigmoid_lut(lln_fx_sat16(arg));
-    int32_t d = s * (mode == LLN_RTQ_MODE_DEFAULT ? (int32_t)g2 - g1 : g2);
+    int32_t s = lln_fx__sigmoid_lut32(lln_rtq__sat(arg));
+    int32_t d = s * (mode == LLN_RTQ_MODE_DEFAULT ? g2 - g1 : g2);
     /* lln_fx_rshift_round(d, 15) without a branch: d / 2^15 rounded half away from zero is
      * floor((d + 2^14 - [d < 0]) / 2^15), taken on d + 2^31 as unsigned (no negative value
      * shifted; |d| < 2^31 - 2^14 keeps the sum in range) */
@@ -239,7 +249,7 @@ LLN_RTQ__INLINE void lln_rtq__cfc_spec(const uint32_t *blk, int H, int na, int n
         lln_rtq__load(xa, na, xb, nb, 0, 4 * wa, xv);
     }
     for (int j = 0; j < H; j++, blk += co + 4 * (bias || fold)) {
-        int16_t hd[4];
+        int32_t hd[4]; /* int16 values */
 #pragma GCC unroll 4
         for (int g = 0; g < 4; g++) {
             const uint32_t *wr = blk + g * row;
@@ -253,7 +263,7 @@ LLN_RTQ__INLINE void lln_rtq__cfc_spec(const uint32_t *blk, int H, int na, int n
                     lln_rtq__u2s(blk[co + g]);
             else
                 v = lln_rtq__rq(p, rq) + (bias ? lln_rtq__u2s(blk[co + g]) : 0);
-            hd[g] = lln_fx_sat16(v);
+            hd[g] = lln_rtq__sat(v);
         }
         h[j] = lln_rtq__cfc_gate(hd[0], hd[1], hd[2], hd[3], dt, tg, mode, h_frac);
     }
