@@ -196,8 +196,8 @@ LLN_RTQ__INLINE int32_t lln_rtq__dot(const uint32_t *w, const lln_rtq__xv_t *xv,
     uint32_t acc = 0;
 #pragma GCC unroll 32
     for (int i = 0; i < words; i++) {
-        uint32_t w4 = w[i];
 #if LLN_RTQ__SPEC_PAIRS
+        uint32_t w4 = w[i];
         /* lanes (w0, w1) meet (x0, x1); (w2, w3) meet (x2, x3) */
         acc = (uint32_t)__smlad(__sxtb16(lln_rtq__u2s(w4)), lln_rtq__u2s(xv[2 * i]),
                                 lln_rtq__u2s(acc));
@@ -207,12 +207,17 @@ LLN_RTQ__INLINE int32_t lln_rtq__dot(const uint32_t *w, const lln_rtq__xv_t *xv,
 #else
         /* bytes (w0, w2, w1, w3) against (x0, x1, x2, x3), each byte sign-extended */
 #pragma GCC unroll 4
-        for (int k = 0; k < 4; k++)
+        for (int k = 0; k < 4; k++) {
+            int b = k == 1 ? 2 : k == 2 ? 1 : k; /* the byte of weight k */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+            /* byte b of the word is at address + b: one sign-extending byte load */
+            int32_t wk = ((const int8_t *)(w + i))[b];
+#else
+            int32_t wk = (int32_t)(((w[i] >> 8 * b) & 0xFFu) ^ 0x80u) - 0x80;
+#endif
             if (4 * i + k < used)
-                acc += (uint32_t)(((int32_t)((w4 >> 8 * (k == 1 ? 2 : k == 2 ? 1 : k)) & 0xFFu) ^
-                                   0x80) -
-                                  0x80) *
-                       (uint32_t)xv[4 * i + k];
+                acc += (uint32_t)(wk * xv[4 * i + k]);
+        }
 #endif
     }
     return lln_rtq__u2s(acc);
