@@ -90,7 +90,7 @@ typedef lln_rtq__rq_t q_rq_t;
 static void q_affine(const lln_rtq_affine_t *a, const int16_t *x, int16_t *y, uint16_t n)
 {
     for (uint16_t i = 0; i < n; i++)
-        y[i] = lln_rtq__affine1(x[i], a->mult[i], a->shift[i], a->bias[i]);
+        y[i] = lln_rtq__affine1(x[i], a->mult[i], q_rq_prep(a->shift[i]), a->bias[i]);
 }
 #endif
 

@@ -38,7 +38,8 @@
  * floor(p / 2^32) is needed: floor((h + 2^(s-33)) / 2^(s-32)) (successive floors of divisions
  * by powers of two compose exactly), computed on h + B as unsigned (B a multiple of 2^(s-32)
  * near 2^31: a monotone map of the signed range, |h| < 2^30) so no negative value is shifted:
- * h + add, a shift, - sub, with the constants of lln_rtq__rq_prep (one SMULL before it, three instructions here). The result then
+ * h + add, a shift, - sub, with the constants of lln_rtq__rq_prep or lln_rtq__rq_prep_imm
+ * (one SMULL before it, three instructions here). The result then
  * has |r| < 2^30, which with |bias| <= 2^23 stays in 32 bits and saturates to int16 as the
  * clamp at +-2^24 of the 64-bit path below would. Smaller s (large scales) take that path. */
 typedef struct {
@@ -50,17 +51,27 @@ typedef struct {
 LLN_RTQ__INLINE lln_rtq__rq_t lln_rtq__rq_prep(int s)
 {
     lln_rtq__rq_t r = {s, s - 32, 0, 0};
-    if (s >= 33) {
-        /* add = B + 2^(k-1) with B a multiple of 2^k in [2^30, 3 2^30 - 2^(k-1)] (so h + add
-         * stays in [0, 2^32)), sub = B / 2^k. For k <= 16 B is chosen so that add is one of
-         * Thumb-2's immediates (0xXYXYXYXY, 0xXY00XY00): one ADD instead of two. */
+    if (s >= 33) { /* B = 2^31 */
+        r.add = 0x80000000u + (1u << (r.k - 1));
+        r.sub = (int32_t)(0x80000000u >> r.k);
+    }
+    return r;
+}
+
+/* The same rq with, for k <= 16, B chosen so that add is one of Thumb-2's immediates
+ * (0xXYXYXYXY, 0xXY00XY00): one ADD instead of two where s is a compile-time constant (the
+ * specialised step); with a run-time s the choice costs more than it saves (lln_rtq__rq_prep).
+ * Any B gives the same results: B is a multiple of 2^k in [2^30, 3 2^30 - 2^(k-1)], so h + add
+ * stays in [0, 2^32). */
+LLN_RTQ__INLINE lln_rtq__rq_t lln_rtq__rq_prep_imm(int s)
+{
+    lln_rtq__rq_t r = lln_rtq__rq_prep(s);
+    if (s >= 33 && r.k <= 16) {
         uint32_t h = 1u << (r.k - 1);
         if (r.k <= 8)
             r.add = (0x40u + ((h - 0x40u) & ((1u << r.k) - 1u))) * 0x01010101u;
-        else if (r.k <= 16)
-            r.add = (0x40u + (((h >> 8) - 0x40u) & ((1u << (r.k - 8)) - 1u))) * 0x01000100u;
         else
-            r.add = 0x80000000u + h;
+            r.add = (0x40u + (((h >> 8) - 0x40u) & ((1u << (r.k - 8)) - 1u))) * 0x01000100u;
         r.sub = (int32_t)((r.add - h) >> r.k);
     }
     return r;
@@ -86,12 +97,11 @@ LLN_RTQ__INLINE int32_t lln_rtq__shift(int32_t x, int s)
     return v > INT32_MAX ? INT32_MAX : v < INT32_MIN ? INT32_MIN : (int32_t)v;
 }
 
-/* One element of an affine map (lln_rtq_affine_t): x enters as x 2^16, so factors up to 2^13
- * keep rq's one-word path. */
-LLN_RTQ__INLINE int16_t lln_rtq__affine1(int16_t x, int32_t mult, int shift, int32_t bias)
+/* One element of an affine map (lln_rtq_affine_t; rq prepared for its shift): x enters as
+ * x 2^16, so factors up to 2^13 keep rq's one-word path. */
+LLN_RTQ__INLINE int16_t lln_rtq__affine1(int16_t x, int32_t mult, lln_rtq__rq_t rq, int32_t bias)
 {
-    return lln_fx_sat16(
-        lln_rtq__rq((int64_t)((int32_t)x * 65536) * mult, lln_rtq__rq_prep(shift)) + bias);
+    return lln_fx_sat16(lln_rtq__rq((int64_t)((int32_t)x * 65536) * mult, rq) + bias);
 }
 
 /* x saturated to the int16 range, kept in an int32 (one SSAT on Armv7-M and later). */
@@ -119,7 +129,7 @@ LLN_RTQ__INLINE lln_rtq__tgate_t lln_rtq__tgate_prep(int t_frac, int dt_frac)
 {
     int S = t_frac + dt_frac - 12, k = S >= 33 ? 0 : 33 - S > 15 ? 15 : 33 - S;
     lln_rtq__tgate_t g;
-    g.rq = lln_rtq__rq_prep(S + k < 1 ? 1 : S + k);
+    g.rq = lln_rtq__rq_prep_imm(S + k < 1 ? 1 : S + k);
     g.ka = (int32_t)1 << k;
     g.tb_mul = (int32_t)1 << (12 - t_frac);
     return g;
@@ -244,7 +254,7 @@ LLN_RTQ__INLINE void lln_rtq__cfc_spec(const uint32_t *blk, int H, int na, int n
 {
     lln_rtq__xv_t xv[LLN_RTQ_SPEC_MAX_IN / 4 * LLN_RTQ__XV_PER_WORD + 2 * LLN_RTQ__XV_PER_WORD];
     lln_rtq__xv_t *xvb = xv + (two ? wa * LLN_RTQ__XV_PER_WORD : 0);
-    lln_rtq__rq_t rq = lln_rtq__rq_prep(shift);
+    lln_rtq__rq_t rq = lln_rtq__rq_prep_imm(shift);
     lln_rtq__tgate_t tg = lln_rtq__tgate_prep(t_frac, dt_frac);
     int row = wa + wb, mo = 4 * row, co = mo + 4 + 4 * two;
     if (two) {

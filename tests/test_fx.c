@@ -558,15 +558,17 @@ static void test_dot_interleaved(void)
 }
 
 /* The runtime's requantisation rq(p, s) = floor(p / 2^s + 1/2) (runtime/lln_rtq_spec.h; its
- * one-word path for s >= 33 with the offset constants of lln_rtq__rq_prep) against the formula
+ * one-word path for s >= 33 with the offset constants of lln_rtq__rq_prep and of
+ * lln_rtq__rq_prep_imm) against the formula
  * in 64-bit arithmetic, for every s in [33, 62] on random products |p| < 2^62 of every size
  * and on the edges. */
 static void test_rq(void)
 {
     long bad = 0, n = 0;
     for (int s = 33; s <= 62; s++) {
-        lln_rtq__rq_t c = lln_rtq__rq_prep(s);
+        lln_rtq__rq_t cs[2] = {lln_rtq__rq_prep(s), lln_rtq__rq_prep_imm(s)};
         for (int i = 0; i < 200000; i++, n++) {
+            lln_rtq__rq_t c = cs[i % 4 / 2]; /* i % 2 picks the magnitude below */
             int64_t p = (int64_t)(rnd64() >> 2) - ((int64_t)1 << 61) * 2 + 1; /* |p| < 2^62 */
             if (i % 2)
                 p /= (int64_t)1 << (rnd64() % 60);

@@ -79,7 +79,7 @@ static void put_layer(lln_text_t *t, const char *p, int l, const lln_rtq_cfc_t *
     const lln_rtq_dense_t *d = &c->heads;
     int H = c->hidden, row = 4 * (s->wa + s->wb), k = 0;
     int per = 4 * (s->wa + s->wb) + 4 + 4 * s->two + 4 * (s->bias || s->fold);
-    int32_t sub = s->fold ? lln_rtq__rq_prep(d->shift).sub : 0; /* the kernel's constant */
+    int32_t sub = s->fold ? lln_rtq__rq_prep_imm(d->shift).sub : 0; /* the kernel's constant */
     lln_text_put(t, "static const uint32_t %s_s%d[%d] = {", p, l, H * per);
     for (int j = 0; j < H; j++) {
         for (int g = 0; g < 4; g++) {
@@ -116,7 +116,8 @@ static void put_affine(lln_text_t *t, const char *y, const char *x, int x0,
                        const lln_rtq_affine_t *a, int n)
 {
     for (int i = 0; i < n; i++)
-        lln_text_put(t, "    %s[%d] = lln_rtq__affine1(%s[%d], %ld, %d, %ld);\n", y, i, x, x0 + i,
+        lln_text_put(t, "    %s[%d] = lln_rtq__affine1(%s[%d], %ld, lln_rtq__rq_prep_imm(%d), %ld);\n", y,
+                     i, x, x0 + i,
                      (long)a->mult[i], a->shift[i], (long)a->bias[i]);
 }
 
