@@ -180,7 +180,10 @@ static inline int32_t lln_fx__tanh_fast32(int32_t x_q12)
  * lln_fx_tanh_lut (258 bytes). Max error 12.8 LSB (2^-15) (tests/test_fx.c, exhaustive):
  * far below an int8 weight's resolution, at a fifth of lln_fx_tanh's cost. The fixed-point
  * runtime uses it and lln_fx_sigmoid_lut. */
-static inline int16_t lln_fx_tanh_fast(int16_t x_q12) { return (int16_t)lln_fx__tanh_fast32(x_q12); }
+static inline int16_t lln_fx_tanh_fast(int16_t x_q12)
+{
+    return (int16_t)lln_fx__tanh_fast32(x_q12);
+}
 
 /** Table of sigmoid((k - 128) / 16) in Q0.15 for k = 0..257 (lln_fx_sigmoid_lut's nodes). */
 extern const int16_t lln_fx_sigmoid_lut_nodes[258];

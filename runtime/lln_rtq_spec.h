@@ -165,7 +165,11 @@ LLN_RTQ__INLINE int32_t lln_rtq__u2s(uint32_t u)
 /* Column i of the layer's input [xa (na values), xb (nb values)], 0 past the end (padding). */
 LLN_RTQ__INLINE int16_t lln_rtq__col(const int16_t *xa, int na, const int16_t *xb, int nb, int i)
 {
-    return i < na ? xa[i] : i < na + nb ? xb[i - na] : (int16_t)0;
+    if (i < na)
+        return xa[i];
+    if (i < na + nb)
+        return xb[i - na];
+    return 0;
 }
 
 #if defined(__ARM_FEATURE_DSP) && defined(__ARM_FEATURE_SIMD32) && !defined(__ARM_BIG_ENDIAN)
@@ -221,7 +225,7 @@ LLN_RTQ__INLINE int32_t lln_rtq__dot(const uint32_t *w, const lln_rtq__xv_t *xv,
             int b = k == 1 ? 2 : k == 2 ? 1 : k; /* the byte of weight k */
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
             /* byte b of the word is at address + b: one sign-extending byte load */
-            int32_t wk = ((const int8_t *)(w + i))[b];
+            int32_t wk = (int32_t)((const int8_t *)(w + i))[b];
 #else
             int32_t wk = (int32_t)(((w[i] >> 8 * b) & 0xFFu) ^ 0x80u) - 0x80;
 #endif
@@ -247,8 +251,8 @@ LLN_RTQ__INLINE int32_t lln_rtq__dot(const uint32_t *w, const lln_rtq__xv_t *xv,
  *            path, so rq(p) + bias = ((hi + add) >> k) + c (one subtraction less a row; the
  *            same sum, with no overflow: |hi + add| >> k < 2^31, |bias| <= 2^23).
  * xb may be h itself: the activations are read before any h[j] is written. */
-LLN_RTQ__INLINE void lln_rtq__cfc_spec(const uint32_t *blk, int H, int na, int nb, int two,
-                                       int wa, int wb, int bias, int fold, int shift, int t_frac,
+LLN_RTQ__INLINE void lln_rtq__cfc_spec(const uint32_t *blk, int H, int na, int nb, int two, int wa,
+                                       int wb, int bias, int fold, int shift, int t_frac,
                                        int dt_frac, int h_frac, int mode, const int16_t *xa,
                                        const int16_t *xb, int32_t dt, int16_t *h)
 {
@@ -267,10 +271,10 @@ LLN_RTQ__INLINE void lln_rtq__cfc_spec(const uint32_t *blk, int H, int na, int n
         int32_t hd[4]; /* int16 values */
 #pragma GCC unroll 4
         for (int g = 0; g < 4; g++) {
-            const uint32_t *wr = blk + g * row;
+            const uint32_t *wr = blk + (ptrdiff_t)g * row;
             int32_t v;
-            int64_t p = (int64_t)lln_rtq__dot(wr, xv, wa, two ? na : na + nb) *
-                        lln_rtq__u2s(blk[mo + g]);
+            int64_t p =
+                (int64_t)lln_rtq__dot(wr, xv, wa, two ? na : na + nb) * lln_rtq__u2s(blk[mo + g]);
             if (two)
                 p += (int64_t)lln_rtq__dot(wr + wa, xvb, wb, nb) * lln_rtq__u2s(blk[mo + 4 + g]);
             if (fold)

@@ -99,8 +99,10 @@ done
 grep -q '\.step = robot_step,' "$tmp/gq/robot_model.c" || fail "wired CfC export: no specialised step"
 ! grep -q 'robot_cells\|lln_rtq_cfc_t' "$tmp/gq/robot_model.c" || fail "wired CfC export: generic cells too"
 "$lln" export "$tmp/q_cfc_default.q.lln" --target generic --out "$tmp/gb" >/dev/null || fail "CfC fixed-point export"
-grep -q '^#define LLN_RTQ_WITH_CFC_GENERIC 1 ' "$tmp/gb/lln_rtq_config.h" && ! grep -q '\.step = ' "$tmp/gb/lln_model.c" ||
+if ! grep -q '^#define LLN_RTQ_WITH_CFC_GENERIC 1 ' "$tmp/gb/lln_rtq_config.h" ||
+    grep -q '\.step = ' "$tmp/gb/lln_model.c"; then
     fail "CfC with backbone: not the generic cells"
+fi
 "$lln" export "$tmp/q_ltc.q.lln" --target generic --out "$tmp/gl" >/dev/null || fail "LTC fixed-point export"
 for want in 'LTC 1' 'CFC 0'; do
     grep -q "^#define LLN_RTQ_WITH_$want " "$tmp/gl/lln_rtq_config.h" ||

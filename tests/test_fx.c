@@ -566,7 +566,7 @@ static void test_rq(void)
 {
     long bad = 0, n = 0;
     for (int s = 33; s <= 62; s++) {
-        lln_rtq__rq_t cs[2] = {lln_rtq__rq_prep(s), lln_rtq__rq_prep_imm(s)};
+        const lln_rtq__rq_t cs[2] = {lln_rtq__rq_prep(s), lln_rtq__rq_prep_imm(s)};
         for (int i = 0; i < 200000; i++, n++) {
             lln_rtq__rq_t c = cs[i % 4 / 2]; /* i % 2 picks the magnitude below */
             int64_t p = (int64_t)(rnd64() >> 2) - ((int64_t)1 << 61) * 2 + 1; /* |p| < 2^62 */

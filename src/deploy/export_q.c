@@ -190,8 +190,9 @@ void lln__export_q_model_c(lln_text_t *t, const lln_qimage_t *q, const char *p, 
         lln_text_put(t, ",\n    .base = &%s_base, .baseline = lln_rtq_baseline", p);
     } else {
         if (spec) /* the tables are the step's (the maps its literals) */
-            lln_text_put(t, ",\n    .ncells = %u, .cfc = 0, .step = %s_step,\n    .in_norm = {0, 0, 0}",
-                         (unsigned)r->ncells, p);
+            lln_text_put(
+                t, ",\n    .ncells = %u, .cfc = 0, .step = %s_step,\n    .in_norm = {0, 0, 0}",
+                (unsigned)r->ncells, p);
         else
             lln_text_put(t, ",\n    .ncells = %u, .cfc = %s_cells,\n    .in_norm = ",
                          (unsigned)r->ncells, p);

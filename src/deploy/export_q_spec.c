@@ -84,7 +84,7 @@ static void put_layer(lln_text_t *t, const char *p, int l, const lln_rtq_cfc_t *
     for (int j = 0; j < H; j++) {
         for (int g = 0; g < 4; g++) {
             int8_t nat[LLN_RTQ_SPEC_MAX_IN], pad[LLN_RTQ_SPEC_MAX_IN + 8] = {0},
-                out[LLN_RTQ_SPEC_MAX_IN + 8];
+                                                                       out[LLN_RTQ_SPEC_MAX_IN + 8];
             const int8_t *w = d->w + (size_t)(g * H + j) * d->in;
             /* natural column order: swapping lanes 1 and 2 of each group undoes the interleave */
             lln_fx_interleave4(w, nat, s->na);
@@ -92,9 +92,9 @@ static void put_layer(lln_text_t *t, const char *p, int l, const lln_rtq_cfc_t *
             /* group A padded to wa words, then group B to wb (one group: all columns, wa words) */
             memcpy(pad, nat, (size_t)(s->two ? s->na : d->in));
             if (s->two)
-                memcpy(pad + 4 * s->wa, nat + s->na, (size_t)s->nb);
+                memcpy(pad + (ptrdiff_t)4 * s->wa, nat + s->na, (size_t)s->nb);
             lln_fx_interleave4(pad, out, 4 * s->wa);
-            lln_fx_interleave4(pad + 4 * s->wa, out + 4 * s->wa, 4 * s->wb);
+            lln_fx_interleave4(pad + (ptrdiff_t)4 * s->wa, out + (ptrdiff_t)4 * s->wa, 4 * s->wb);
             for (int i = 0; i < row; i += 4)
                 put_word(t, &k,
                          (uint32_t)(uint8_t)out[i] | (uint32_t)(uint8_t)out[i + 1] << 8 |
@@ -116,23 +116,25 @@ static void put_affine(lln_text_t *t, const char *y, const char *x, int x0,
                        const lln_rtq_affine_t *a, int n)
 {
     for (int i = 0; i < n; i++)
-        lln_text_put(t, "    %s[%d] = lln_rtq__affine1(%s[%d], %ld, lln_rtq__rq_prep_imm(%d), %ld);\n", y,
-                     i, x, x0 + i,
-                     (long)a->mult[i], a->shift[i], (long)a->bias[i]);
+        lln_text_put(t,
+                     "    %s[%d] = lln_rtq__affine1(%s[%d], %ld, lln_rtq__rq_prep_imm(%d), %ld);\n",
+                     y, i, x, x0 + i, (long)a->mult[i], a->shift[i], (long)a->bias[i]);
 }
 
 void lln__export_q_spec(lln_text_t *t, const lln_qimage_t *q, const char *p)
 {
     const lln_rtq_model_t *r = &q->model;
     spec_shape_t s[LLN_MAX_LAYERS];
-    lln_text_put(t, "\n/* The CfC layers with this model's shapes compiled in (lln_rtq_spec.h): heads' "
-                    "rows neuron\n * by neuron, column groups padded to words of four. */\n");
+    lln_text_put(
+        t, "\n/* The CfC layers with this model's shapes compiled in (lln_rtq_spec.h): heads' "
+           "rows neuron\n * by neuron, column groups padded to words of four. */\n");
     for (int l = 0; l < r->ncells; l++) {
         s[l] = shape_of(&r->cfc[l]);
         put_layer(t, p, l, &r->cfc[l], &s[l]);
     }
-    lln_text_put(t, "\nstatic int %s_step(const lln_rtq_model_t *m, int16_t *h, const int16_t *x, "
-                    "int32_t dt, int16_t *y,\n                   int16_t *xn)\n{\n    (void)m;\n",
+    lln_text_put(t,
+                 "\nstatic int %s_step(const lln_rtq_model_t *m, int16_t *h, const int16_t *x, "
+                 "int32_t dt, int16_t *y,\n                   int16_t *xn)\n{\n    (void)m;\n",
                  p);
     put_affine(t, "xn", "x", 0, &r->in_norm, r->inputs);
     for (int l = 0, col = 0, prev = 0; l < r->ncells; l++) {
