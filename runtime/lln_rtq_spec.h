@@ -237,6 +237,26 @@ LLN_RTQ__INLINE int32_t lln_rtq__dot(const uint32_t *w, const lln_rtq__xv_t *xv,
     return lln_rtq__u2s(acc);
 }
 
+/* One row of a specialised layer (lln_rtq__cfc_spec: groups, words, multipliers, fold), its
+ * output saturated to the int16 range: sat16(rq(A ma + B mb, shift) + c) for fold = 0 (c the
+ * bias or 0), sat16(((hi + add) >> k) + c) for fold = 1 (c = bias - sub). ma, mb, c as stored
+ * (uint32 words holding int32 values). */
+LLN_RTQ__INLINE int32_t lln_rtq__spec_row(const uint32_t *wr, const lln_rtq__xv_t *xv,
+                                          const lln_rtq__xv_t *xvb, int na, int nb, int two,
+                                          int wa, int wb, uint32_t ma, uint32_t mb, uint32_t c,
+                                          int fold, lln_rtq__rq_t rq)
+{
+    int32_t v;
+    int64_t p = (int64_t)lln_rtq__dot(wr, xv, wa, two ? na : na + nb) * lln_rtq__u2s(ma);
+    if (two)
+        p += (int64_t)lln_rtq__dot(wr + wa, xvb, wb, nb) * lln_rtq__u2s(mb);
+    if (fold)
+        v = (int32_t)(((uint32_t)((uint64_t)p >> 32) + rq.add) >> rq.k) + lln_rtq__u2s(c);
+    else
+        v = lln_rtq__rq(p, rq) + lln_rtq__u2s(c);
+    return lln_rtq__sat(v);
+}
+
 /* One CfC cell (default or no_gate mode, no backbone) in place on h. blk holds, neuron by
  * neuron, the four heads' rows of neuron j (ff1_j, ff2_j, time_a_j, time_b_j; wa + wb words
  * each), then their multipliers ma (4 words), for two groups mb (4), then (bias) c (4): one
@@ -270,20 +290,10 @@ LLN_RTQ__INLINE void lln_rtq__cfc_spec(const uint32_t *blk, int H, int na, int n
     for (int j = 0; j < H; j++, blk += co + 4 * (bias || fold)) {
         int32_t hd[4]; /* int16 values */
 #pragma GCC unroll 4
-        for (int g = 0; g < 4; g++) {
-            const uint32_t *wr = blk + (ptrdiff_t)g * row;
-            int32_t v;
-            int64_t p =
-                (int64_t)lln_rtq__dot(wr, xv, wa, two ? na : na + nb) * lln_rtq__u2s(blk[mo + g]);
-            if (two)
-                p += (int64_t)lln_rtq__dot(wr + wa, xvb, wb, nb) * lln_rtq__u2s(blk[mo + 4 + g]);
-            if (fold)
-                v = (int32_t)(((uint32_t)((uint64_t)p >> 32) + rq.add) >> rq.k) +
-                    lln_rtq__u2s(blk[co + g]);
-            else
-                v = lln_rtq__rq(p, rq) + (bias ? lln_rtq__u2s(blk[co + g]) : 0);
-            hd[g] = lln_rtq__sat(v);
-        }
+        for (int g = 0; g < 4; g++)
+            hd[g] = lln_rtq__spec_row(blk + (ptrdiff_t)g * row, xv, xvb, na, nb, two, wa, wb,
+                                      blk[mo + g], two ? blk[mo + 4 + g] : 0,
+                                      bias || fold ? blk[co + g] : 0, fold, rq);
         h[j] = lln_rtq__cfc_gate(hd[0], hd[1], hd[2], hd[3], dt, tg, mode, h_frac);
     }
 }
