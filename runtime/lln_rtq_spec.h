@@ -242,9 +242,9 @@ LLN_RTQ__INLINE int32_t lln_rtq__dot(const uint32_t *w, const lln_rtq__xv_t *xv,
  * bias or 0), sat16(((hi + add) >> k) + c) for fold = 1 (c = bias - sub). ma, mb, c as stored
  * (uint32 words holding int32 values). */
 LLN_RTQ__INLINE int32_t lln_rtq__spec_row(const uint32_t *wr, const lln_rtq__xv_t *xv,
-                                          const lln_rtq__xv_t *xvb, int na, int nb, int two,
-                                          int wa, int wb, uint32_t ma, uint32_t mb, uint32_t c,
-                                          int fold, lln_rtq__rq_t rq)
+                                          const lln_rtq__xv_t *xvb, int na, int nb, int two, int wa,
+                                          int wb, uint32_t ma, uint32_t mb, uint32_t c, int fold,
+                                          lln_rtq__rq_t rq)
 {
     int32_t v;
     int64_t p = (int64_t)lln_rtq__dot(wr, xv, wa, two ? na : na + nb) * lln_rtq__u2s(ma);
