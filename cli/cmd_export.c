@@ -12,8 +12,10 @@ static const char EXPORT_HELP[] =
     "[--float]\n\n"
     "Writes firmware C for a microcontroller: NAME_model.c/.h (const tables, #defines for the\n"
     "exact state, scratch and weight bytes), the runtime sources (no malloc, no stdio, no\n"
-    "libm: lln_fx.c/.h + lln_rtq.c/.h for the fixed-point path of a model quantized with\n"
-    "`lln quantize`, lln_rt.c/.h for the float32 path), an example main.c, and build glue:\n"
+    "libm: lln_fx.c/.h + lln_rtq.c/.h + lln_rtq_spec.h for the fixed-point path of a model\n"
+    "quantized with `lln quantize` (a CfC or wired CfC without backbone or projection also\n"
+    "gets NAME_step, its step with the shapes compiled in), lln_rt.c/.h for the float32\n"
+    "path), an example main.c, and build glue:\n"
     "Makefile, CMakeLists.txt, an ESP-IDF\n"
     "component (esp-idf/NAME/), an Arduino library (arduino/NAME/), a PlatformIO library.json.\n\n";
 /* What follows the --target line (printed with the target names). */

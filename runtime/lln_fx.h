@@ -168,18 +168,34 @@ static inline int32_t lln_fx__tanh_pos_fast(uint32_t a)
     return t0 + (int32_t)(((uint32_t)(t1 - t0) * f + 128u) >> 8); /* t1 >= t0 */
 }
 
+/* lln_fx_tanh_fast for x in the int16 range held in an int32 (a value just saturated by SSAT
+ * needs no sign extension first). */
+static inline int32_t lln_fx__tanh_fast32(int32_t x_q12)
+{
+    int32_t t = lln_fx__tanh_pos_fast(lln_fx__abs32(x_q12));
+    return x_q12 < 0 ? -t : t;
+}
+
 /** Fast tanh(x): x in Q3.12, result in Q0.15, odd, monotone; linear interpolation on
  * lln_fx_tanh_lut (258 bytes). Max error 12.8 LSB (2^-15) (tests/test_fx.c, exhaustive):
  * far below an int8 weight's resolution, at a fifth of lln_fx_tanh's cost. The fixed-point
  * runtime uses it and lln_fx_sigmoid_lut. */
 static inline int16_t lln_fx_tanh_fast(int16_t x_q12)
 {
-    int32_t t = lln_fx__tanh_pos_fast(lln_fx__abs32(x_q12));
-    return (int16_t)(x_q12 < 0 ? -t : t);
+    return (int16_t)lln_fx__tanh_fast32(x_q12);
 }
 
 /** Table of sigmoid((k - 128) / 16) in Q0.15 for k = 0..257 (lln_fx_sigmoid_lut's nodes). */
 extern const int16_t lln_fx_sigmoid_lut_nodes[258];
+
+/* lln_fx_sigmoid_lut for x in the int16 range held in an int32. */
+static inline int32_t lln_fx__sigmoid_lut32(int32_t x_q12)
+{
+    uint32_t a = (uint32_t)(x_q12 + 32768); /* [0, 65535] */
+    uint32_t k = a >> 8, f = a & 255u;
+    int32_t t0 = lln_fx_sigmoid_lut_nodes[k], t1 = lln_fx_sigmoid_lut_nodes[k + 1];
+    return t0 + (int32_t)(((uint32_t)(t1 - t0) * f + 128u) >> 8); /* t1 >= t0 */
+}
 
 /** Fastest sigmoid(x): x in Q3.12, result in Q0.15, monotone: one index, two loads, one
  * multiply-add (linear interpolation between nodes 1/16 apart over [-8, 8), 516 bytes of
@@ -187,10 +203,7 @@ extern const int16_t lln_fx_sigmoid_lut_nodes[258];
  * synapses, the hottest loop; CfC time gates; SiLU). */
 static inline int16_t lln_fx_sigmoid_lut(int16_t x_q12)
 {
-    uint32_t a = (uint32_t)((int32_t)x_q12 + 32768); /* [0, 65535] */
-    uint32_t k = a >> 8, f = a & 255u;
-    int32_t t0 = lln_fx_sigmoid_lut_nodes[k], t1 = lln_fx_sigmoid_lut_nodes[k + 1];
-    return (int16_t)(t0 + (int32_t)(((uint32_t)(t1 - t0) * f + 128u) >> 8)); /* t1 >= t0 */
+    return (int16_t)lln_fx__sigmoid_lut32(x_q12);
 }
 
 /* ---- dot product ------------------------------------------------------------------------ */
@@ -211,6 +224,30 @@ int32_t lln_fx_dot_s8_s16_ref(const int8_t *w, const int16_t *x, int n);
 
 /** Plain C reference of lln_fx_dot_s8i_s16 (same interleaved layout). */
 int32_t lln_fx_dot_s8i_s16_ref(const int8_t *w, const int16_t *x, int n);
+
+#if defined(__ARM_FEATURE_DSP) && defined(__ARM_FEATURE_SIMD32) && !defined(__ARM_BIG_ENDIAN)
+/* DSP helpers, also for Helium cores (which have the DSP extension too; the shape-specialised
+ * kernels of lln_rtq_spec.h use them there). */
+/* uint32 -> int32 as two's complement (not API). */
+static inline int32_t lln_fx__u2s(uint32_t u)
+{
+    return u <= (uint32_t)INT32_MAX ? (int32_t)u : -(int32_t)(~u) - 1;
+}
+
+/* SXTB16 of w rotated right by 8 bits: the sign-extended bytes 1 and 3, (w1, w3) of an
+ * interleaved group, in one instruction (GCC 12 does not fold the rotation into SXTB16 by
+ * itself, and ACLE has no intrinsic for the rotated form). */
+static inline int32_t lln_fx__sxtb16_ror8(uint32_t w)
+{
+#if defined(__GNUC__)
+    int32_t r;
+    __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(w));
+    return r;
+#else
+    return __sxtb16(lln_fx__u2s((w >> 8) | (w << 24)));
+#endif
+}
+#endif
 
 #if defined(__ARM_FEATURE_MVE) && !defined(__ARM_BIG_ENDIAN)
 #include <arm_mve.h>
@@ -266,26 +303,6 @@ static inline void lln_fx_dot2_s8i_s16(const int8_t *w0, const int8_t *w1, const
 }
 #elif defined(__ARM_FEATURE_DSP) && defined(__ARM_FEATURE_SIMD32) && !defined(__ARM_BIG_ENDIAN)
 #include <string.h>
-
-/* uint32 -> int32 as two's complement (not API). */
-static inline int32_t lln_fx__u2s(uint32_t u)
-{
-    return u <= (uint32_t)INT32_MAX ? (int32_t)u : -(int32_t)(~u) - 1;
-}
-
-/* SXTB16 of w rotated right by 8 bits: the sign-extended bytes 1 and 3, (w1, w3) of an
- * interleaved group, in one instruction (GCC 12 does not fold the rotation into SXTB16 by
- * itself, and ACLE has no intrinsic for the rotated form). */
-static inline int32_t lln_fx__sxtb16_ror8(uint32_t w)
-{
-#if defined(__GNUC__)
-    int32_t r;
-    __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(w));
-    return r;
-#else
-    return __sxtb16(lln_fx__u2s((w >> 8) | (w << 24)));
-#endif
-}
 
 /* Four weights (w0, w2, w1, w3) against x[0..3] added to acc: two SXTB16, two SMLAD. */
 static inline int32_t lln_fx__mac4i(uint32_t w4, const int16_t *x, int32_t acc)

@@ -8,20 +8,17 @@
 
 #include "lln_fx.h"
 #include "lln_rtq_config.h"
+#include "lln_rtq_spec.h"
+
+#ifndef LLN_RTQ_WITH_CFC_GENERIC
+#define LLN_RTQ_WITH_CFC_GENERIC LLN_RTQ_WITH_CFC /* a configuration from before the option */
+#endif
+/* any of the generic code paths (a specialised step alone needs none of them) */
+#define LLN_RTQ__GENERIC (LLN_RTQ_WITH_LTC || LLN_RTQ_WITH_CFC_GENERIC || LLN_RTQ_WITH_BASELINES)
 
 /* ---- integer helpers ------------------------------------------------------------------- */
 
-#if LLN_RTQ_WITH_CFC || LLN_RTQ_WITH_BASELINES
-/* x * 2^-s rounded (s > 0) or x * 2^-s saturated (s < 0), as int32. */
-static inline int32_t q_shift(int32_t x, int s)
-{
-    if (s >= 0)
-        return lln_fx_rshift_round(x, s);
-    int64_t v = (int64_t)x * ((int64_t)1 << (s < -31 ? 31 : -s));
-    return v > INT32_MAX ? INT32_MAX : v < INT32_MIN ? INT32_MIN : (int32_t)v;
-}
-
-#endif
+#define q_shift lln_rtq__shift /* lln_rtq_spec.h */
 
 #if LLN_RTQ_WITH_BACKBONE
 static int16_t q_sat16_64(int64_t v)
@@ -84,51 +81,20 @@ static int q_bitlen64(uint64_t d)
 
 /* ---- layers ------------------------------------------------------------------------------ */
 
-/* rq(p, s) = floor(p / 2^s + 1/2) for |p| < 2^62 and s in [1, 62]: the requantisation of
- * lln_rtq.h. For s >= 33 (multipliers are chosen so; the usual case) only the high word h =
- * floor(p / 2^32) is needed: floor((h + 2^(s-33)) / 2^(s-32)) (successive floors of divisions
- * by powers of two compose exactly), computed on h + 2^31 as unsigned (a monotone map of the
- * signed range, |h| < 2^30) so no negative value is shifted: h + add, a shift, - sub, with the
- * constants of q_rq_prep (one SMULL before it, three instructions here). The result then has
- * |r| < 2^30, which with |bias| <= 2^23 stays in 32 bits and saturates to int16 as the clamp
- * at +-2^24 of the 64-bit path below would. Smaller s (large scales) take that path. */
-typedef struct {
-    int s, k;
-    uint32_t add;
-    int32_t sub;
-} q_rq_t;
+/* The requantisation rq of lln_rtq.h (lln_rtq_spec.h, shared with the specialised step). */
+typedef lln_rtq__rq_t q_rq_t;
+#define q_rq_prep lln_rtq__rq_prep
+#define q_rq lln_rtq__rq
 
-static inline q_rq_t q_rq_prep(int s)
-{
-    q_rq_t r = {s, s - 32, 0, 0};
-    if (s >= 33) {
-        r.add = 0x80000000u + (1u << (s - 33));
-        r.sub = (int32_t)(0x80000000u >> r.k);
-    }
-    return r;
-}
-
-static inline int32_t q_rq(int64_t p, q_rq_t c)
-{
-    if (c.s >= 33)
-        return (int32_t)(((uint32_t)((uint64_t)p >> 32) + c.add) >> c.k) - c.sub;
-    int64_t v = p + ((int64_t)1 << (c.s - 1));
-    uint64_t mag =
-        v >= 0 ? (uint64_t)v >> c.s : ((0u - (uint64_t)v) + ((uint64_t)1 << c.s) - 1u) >> c.s;
-    int32_t r = mag > (1u << 24) ? 1 << 24 : (int32_t)mag;
-    return v >= 0 ? r : -r;
-}
-
-/* x[i] enters as x[i] 2^16 (lln_rtq_affine_t), so factors up to 2^13 keep rq's one-word path. */
+#if LLN_RTQ__GENERIC
 static void q_affine(const lln_rtq_affine_t *a, const int16_t *x, int16_t *y, uint16_t n)
 {
     for (uint16_t i = 0; i < n; i++)
-        y[i] = lln_fx_sat16(
-            q_rq((int64_t)((int32_t)x[i] * 65536) * a->mult[i], q_rq_prep(a->shift[i])) +
-            a->bias[i]);
+        y[i] = lln_rtq__affine1(x[i], a->mult[i], q_rq_prep(a->shift[i]), a->bias[i]);
 }
+#endif
 
-#if LLN_RTQ_WITH_CFC || LLN_RTQ_WITH_BASELINES || LLN_RTQ_WITH_PROJ
+#if LLN_RTQ_WITH_CFC_GENERIC || LLN_RTQ_WITH_BASELINES || LLN_RTQ_WITH_PROJ
 /* y = W x + b (lln_rtq_dense_t), group A read from xa, group B from xb; two rows at a time
  * share the activation loads, and each row's groups meet in one 64-bit sum. */
 static void q_dense(const lln_rtq_dense_t *d, const int16_t *xa, const int16_t *xb, int16_t *y)
@@ -188,7 +154,7 @@ static int16_t q_act(uint8_t act, int16_t v, int frac)
 
 #endif
 
-#if LLN_RTQ_WITH_CFC
+#if LLN_RTQ_WITH_CFC_GENERIC
 /* One CfC cell (the closed form: t = sigmoid(time_a dt + time_b), h = ff1 (1 - t) + t ff2 and
  * the no_gate and pure variants) in place on h. Its first dense layer reads inp and h where
  * they are (two column groups), so nothing is copied. */
@@ -211,13 +177,7 @@ static void q_cfc(const lln_rtq_model_t *m, const lln_rtq_cfc_t *c, const int16_
     }
 #endif
     q_dense(&c->heads, xa, xb, hd);
-    /* time gate argument time_a dt + time_b in Q3.12: time_a dt (S = t_frac + dt_frac - 12
-     * fractional bits to drop) rounded once, time_a first scaled by 2^k (|time_a| 2^k <= 2^30)
-     * so that S + k reaches 33 where it can (rq's one-word path; the quantizer keeps S >= -14),
-     * plus time_b 2^(12 - t_frac), exact as the quantizer keeps t_frac in [-3, 12]. */
-    int S = c->t_frac + m->dt_frac - 12, k = S >= 33 ? 0 : 33 - S > 15 ? 15 : 33 - S;
-    q_rq_t rq_t = q_rq_prep(S + k < 1 ? 1 : S + k);
-    int32_t ka = (int32_t)1 << k, tb_mul = (int32_t)1 << (12 - c->t_frac);
+    lln_rtq__tgate_t tg = lln_rtq__tgate_prep(c->t_frac, m->dt_frac); /* lln_rtq_spec.h */
     for (uint16_t j = 0; j < H; j++) {
 #if LLN_RTQ_WITH_PURE
         if (m->mode == LLN_RTQ_MODE_PURE) {
@@ -229,14 +189,8 @@ static void q_cfc(const lln_rtq_model_t *m, const lln_rtq_cfc_t *c, const int16_
             continue;
         }
 #endif
-        int16_t g1 = lln_fx_tanh_fast(hd[j]), g2 = lln_fx_tanh_fast(hd[H + j]);
-        int32_t arg = q_rq((int64_t)(hd[2 * H + j] * ka) * dt, rq_t) + hd[3 * H + j] * tb_mul;
-        int32_t s = lln_fx_sigmoid_lut(lln_fx_sat16(arg));
-        /* default: g1 (1 - s) + s g2 = g1 + s (g2 - g1); no_gate: g1 + s g2 (Q0.15; the
-         * product is below 2^31: |s| < 2^15, |g2 - g1| < 2^16) */
-        int32_t v = g1 + lln_fx_rshift_round(
-                             s * (m->mode == LLN_RTQ_MODE_DEFAULT ? (int32_t)g2 - g1 : g2), 15);
-        h[j] = lln_fx_sat16(q_shift(v, 15 - c->h_frac));
+        h[j] = lln_rtq__cfc_gate(hd[j], hd[H + j], hd[2 * H + j], hd[3 * H + j], dt, tg, m->mode,
+                                 c->h_frac);
     }
 }
 
@@ -442,7 +396,9 @@ static int q_parts_ok(const lln_rtq_model_t *m)
         return LLN_RTQ_WITH_LTC;
     if (m->baseline)
         return LLN_RTQ_WITH_BASELINES && (m->base->nmlp == 0 || LLN_RTQ_WITH_BACKBONE);
-    return LLN_RTQ_WITH_CFC && (m->mode != LLN_RTQ_MODE_PURE || LLN_RTQ_WITH_PURE) &&
+    if (m->step)
+        return LLN_RTQ_WITH_CFC;
+    return LLN_RTQ_WITH_CFC_GENERIC && (m->mode != LLN_RTQ_MODE_PURE || LLN_RTQ_WITH_PURE) &&
            (m->ncells == 0 || m->cfc[0].nbackbone == 0 || LLN_RTQ_WITH_BACKBONE);
 }
 
@@ -453,6 +409,14 @@ int lln_rtq_step(const lln_rtq_model_t *m, int16_t *state, const int16_t *x, int
         return LLN_RTQ_E_DT;
     if (!q_parts_ok(m))
         return LLN_RTQ_E_PART;
+#if LLN_RTQ_WITH_CFC
+    if (m->step) /* the model's specialised step (lln_rtq_spec.h) */
+        return m->step(m, state, x, dt, y, scratch16);
+#endif
+#if !LLN_RTQ__GENERIC
+    (void)state, (void)x, (void)y, (void)scratch16, (void)scratch32;
+    return LLN_RTQ_E_PART; /* not reached: q_parts_ok said no */
+#else
     uint16_t N = m->units, Oc = m->cell_outputs;
     const int16_t *out = state;
     int16_t *w = scratch16;
@@ -471,6 +435,7 @@ int lln_rtq_step(const lln_rtq_model_t *m, int16_t *state, const int16_t *x, int
             w += Oc;
         } else {
 #if LLN_RTQ_WITH_CFC
+#if LLN_RTQ_WITH_CFC_GENERIC
             const int16_t *inp = xn;
             uint16_t col = 0;
             for (uint16_t l = 0; l < m->ncells; l++) {
@@ -478,6 +443,7 @@ int lln_rtq_step(const lln_rtq_model_t *m, int16_t *state, const int16_t *x, int
                 inp = state + col; /* the next layer reads this layer's new state */
                 col = (uint16_t)(col + m->cfc[l].hidden);
             }
+#endif
             out = state + N - Oc;
 #endif
         }
@@ -492,4 +458,5 @@ int lln_rtq_step(const lln_rtq_model_t *m, int16_t *state, const int16_t *x, int
 #endif
     q_affine(&m->out_map, out, y, m->outputs);
     return LLN_RTQ_OK;
+#endif
 }

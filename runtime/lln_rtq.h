@@ -157,6 +157,12 @@ typedef struct lln_rtq_model {
      *  so a liquid model's firmware links none of its code (--gc-sections). */
     void (*baseline)(const struct lln_rtq_model *m, const int16_t *xn, int16_t *state,
                      int16_t *out);
+    /** The whole step with this model's shapes compiled in (`lln export` writes one for a CfC
+     *  without backbone or projection, default or no_gate mode: lln_rtq_spec.h), or 0 (the
+     *  generic code). lln_rtq_step calls it after checking dt; it takes lln_rtq_step's
+     *  arguments (the int16 scratch holds the normalised input) and returns LLN_RTQ_OK. */
+    int (*step)(const struct lln_rtq_model *m, int16_t *state, const int16_t *x, int32_t dt,
+                int16_t *y, int16_t *scratch16);
 } lln_rtq_model_t;
 
 /** The baselines' cell (called by lln_rtq_step through lln_rtq_model_t.baseline). MLP: moves

@@ -8,8 +8,10 @@
 #ifndef LLN_RTQ_CONFIG_H
 #define LLN_RTQ_CONFIG_H
 
-#define LLN_RTQ_WITH_LTC 1       /**< LTC cells */
-#define LLN_RTQ_WITH_CFC 1       /**< CfC and wired CfC cells */
+#define LLN_RTQ_WITH_LTC 1 /**< LTC cells */
+#define LLN_RTQ_WITH_CFC 1 /**< CfC and wired CfC cells */
+#define LLN_RTQ_WITH_CFC_GENERIC \
+    1                            /**< the generic CfC cells (0: only a model's specialised step) */
 #define LLN_RTQ_WITH_PURE 1      /**< CfC's pure mode (with LLN_RTQ_WITH_CFC) */
 #define LLN_RTQ_WITH_BACKBONE 1  /**< CfC backbone and MLP hidden-layer activations */
 #define LLN_RTQ_WITH_BASELINES 1 /**< the GRU, LSTM and MLP baselines */

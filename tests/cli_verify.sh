@@ -44,7 +44,11 @@ cut -d, -f1-4 "$tmp/calib.csv" >"$tmp/calib3.csv"
 "$lln" new --inputs 4 --wiring autoncp --units 12 --outputs 3 -o "$tmp/q_ltc.lln" >/dev/null
 "$lln" new --cell wired_cfc --inputs 4 --wiring autoncp --units 12 --outputs 3 --mode no_gate -o "$tmp/q_wcfc.lln" >/dev/null
 "$lln" new --cell wired_cfc --inputs 4 --wiring autoncp --units 10 --outputs 2 --mode pure -o "$tmp/q_wcfc_pure.lln" >/dev/null
-for model in q_ltc q_wcfc q_wcfc_pure; do
+# a CfC without backbone or projection: the export's specialised step (lln_rtq_spec.h), as for
+# the wired CfC in default and no_gate mode
+"$lln" new --cell cfc --inputs 4 --units 7 --backbone-layers 0 -o "$tmp/q_cfc_nobb.lln" >/dev/null
+"$lln" new --cell wired_cfc --inputs 4 --wiring autoncp --units 12 --outputs 3 -o "$tmp/q_wcfc_default.lln" >/dev/null
+for model in q_ltc q_wcfc q_wcfc_pure q_cfc_nobb q_wcfc_default; do
     "$lln" quantize "$tmp/$model.lln" --calib "$tmp/calib.csv" -o "$tmp/$model.q.lln" >/dev/null ||
         fail "quantize $model"
 done
@@ -54,7 +58,7 @@ for model in cfc_default cfc_nogate mlp gru; do
 done
 "$lln" quantize "$tmp/lstm.lln" --calib "$tmp/calib.csv" -o "$tmp/q_lstm.q.lln" >/dev/null ||
     fail "quantize lstm"
-for model in q_ltc q_wcfc q_wcfc_pure q_cfc_default q_cfc_nogate q_mlp q_gru q_lstm; do
+for model in q_ltc q_wcfc q_wcfc_pure q_cfc_nobb q_wcfc_default q_cfc_default q_cfc_nogate q_mlp q_gru q_lstm; do
     for t in $targets; do
         out=$("$lln" verify "$tmp/$model.q.lln" --target "$t" --steps 16 2>&1)
         rc=$?
@@ -79,16 +83,26 @@ expect_rc 2 'calib' "quantize without --calib" -- "$lln" quantize "$tmp/q_ltc.ll
 if ! make -s -C "$tmp/gq" >/dev/null 2>&1 || ! "$tmp/gq/example" >/dev/null; then
     fail "generic fixed-point export does not build/run"
 fi
-for f in lln_fx.c lln_fx.h lln_rtq.c lln_rtq.h lln_rtq_config.h esp-idf/robot/lln_rtq.c \
-    esp-idf/robot/lln_rtq_config.h arduino/robot/src/lln_fx.h arduino/robot/src/lln_rtq_config.h; do
+for f in lln_fx.c lln_fx.h lln_rtq.c lln_rtq.h lln_rtq_spec.h lln_rtq_config.h esp-idf/robot/lln_rtq.c \
+    esp-idf/robot/lln_rtq_config.h esp-idf/robot/lln_rtq_spec.h arduino/robot/src/lln_fx.h \
+    arduino/robot/src/lln_rtq_config.h arduino/robot/src/lln_rtq_spec.h; do
     [ -s "$tmp/gq/$f" ] || fail "fixed-point export lacks $f"
 done
 # compile-time selection: the wired CfC's export compiles the CfC part only, an LTC's the LTC
 # part only; a build with the model's part left out refuses to step (LLN_RTQ_E_PART)
-for want in 'LTC 0' 'CFC 1' 'PURE 0' 'BACKBONE 0' 'BASELINES 0' 'PROJ 0'; do
+for want in 'LTC 0' 'CFC 1' 'CFC_GENERIC 0' 'PURE 0' 'BACKBONE 0' 'BASELINES 0' 'PROJ 0'; do
     grep -q "^#define LLN_RTQ_WITH_$want " "$tmp/gq/lln_rtq_config.h" ||
         fail "wired CfC export: lln_rtq_config.h lacks LLN_RTQ_WITH_$want: $(cat "$tmp/gq/lln_rtq_config.h")"
 done
+# the wired CfC runs the specialised step (its tables in the kernel's layout, no generic cells);
+# a CfC with a backbone keeps the generic cells
+grep -q '\.step = robot_step,' "$tmp/gq/robot_model.c" || fail "wired CfC export: no specialised step"
+! grep -q 'robot_cells\|lln_rtq_cfc_t' "$tmp/gq/robot_model.c" || fail "wired CfC export: generic cells too"
+"$lln" export "$tmp/q_cfc_default.q.lln" --target generic --out "$tmp/gb" >/dev/null || fail "CfC fixed-point export"
+if ! grep -q '^#define LLN_RTQ_WITH_CFC_GENERIC 1 ' "$tmp/gb/lln_rtq_config.h" ||
+    grep -q '\.step = ' "$tmp/gb/lln_model.c"; then
+    fail "CfC with backbone: not the generic cells"
+fi
 "$lln" export "$tmp/q_ltc.q.lln" --target generic --out "$tmp/gl" >/dev/null || fail "LTC fixed-point export"
 for want in 'LTC 1' 'CFC 0'; do
     grep -q "^#define LLN_RTQ_WITH_$want " "$tmp/gl/lln_rtq_config.h" ||

@@ -9,6 +9,7 @@
 #include "check.h"
 #include "lln/util.h"
 #include "../runtime/lln_fx.h"
+#include "../runtime/lln_rtq_spec.h"
 
 /* Documented bounds (lln_fx.h), in output LSBs (2^-15). "interp" is against the exact value
  * clamped to the output range; "total" against the exact value itself. */
@@ -556,6 +557,37 @@ static void test_dot_interleaved(void)
     CHECK_EQ_INT(bad, 0);
 }
 
+/* The runtime's requantisation rq(p, s) = floor(p / 2^s + 1/2) (runtime/lln_rtq_spec.h; its
+ * one-word path for s >= 33 with the offset constants of lln_rtq__rq_prep and of
+ * lln_rtq__rq_prep_imm) against the formula
+ * in 64-bit arithmetic, for every s in [33, 62] on random products |p| < 2^62 of every size
+ * and on the edges. */
+static void test_rq(void)
+{
+    long bad = 0, n = 0;
+    for (int s = 33; s <= 62; s++) {
+        const lln_rtq__rq_t cs[2] = {lln_rtq__rq_prep(s), lln_rtq__rq_prep_imm(s)};
+        for (int i = 0; i < 200000; i++, n++) {
+            lln_rtq__rq_t c = cs[i % 4 / 2]; /* i % 2 picks the magnitude below */
+            int64_t p = (int64_t)(rnd64() >> 2) - ((int64_t)1 << 61) * 2 + 1; /* |p| < 2^62 */
+            if (i % 2)
+                p /= (int64_t)1 << (rnd64() % 60);
+            if (i < 4)
+                p = i == 0 ? -((int64_t)1 << 62) + 1 : i == 1 ? ((int64_t)1 << 62) - 1 : i - 2;
+            /* floor((p + 2^(s-1)) / 2^s) without shifting a negative value */
+            int64_t v = p + ((int64_t)1 << (s - 1));
+            int64_t want = v >= 0 ? v / ((int64_t)1 << s)
+                                  : -((-v + ((int64_t)1 << s) - 1) / ((int64_t)1 << s));
+            int32_t got = lln_rtq__rq(p, c);
+            if (got != want && bad++ < 5)
+                printf("rq(%lld, %d) = %ld, want %lld\n", (long long)p, s, (long)got,
+                       (long long)want);
+        }
+    }
+    printf("rq: %ld cases, %ld wrong\n", n, bad);
+    CHECK_EQ_INT(bad, 0);
+}
+
 int main(void)
 {
     test_saturation();
@@ -568,5 +600,6 @@ int main(void)
     test_fast_nonlinearities();
     test_mulshift();
     test_dot_interleaved();
+    test_rq();
     return check_done("test_fx");
 }

@@ -15,7 +15,9 @@
  * different rounding; D <= 1 shows both computed the same layer) and L the number of our
  * outputs that are neither 0 nor saturated (so the check compares real values), and runs
  * four regions in
- * this order: empty (the marker overhead), ours, CMSIS-NN s16, CMSIS-NN s8. CMSIS-NN itself
+ * this order: empty (the marker overhead), ours, CMSIS-NN s16, CMSIS-NN s8. Ours is q_dense,
+ * except on the wired CfC's three layer shapes, which its exported firmware runs as specialised
+ * rows (spec_dense below, checked equal to q_dense bit for bit). CMSIS-NN itself
  * is compiled from its unmodified source by the script; nothing of it is in this file. */
 #include <stdint.h>
 #include <stdio.h>
@@ -27,6 +29,7 @@
 
 /* The runtime's dense layer is static in lln_rtq.c: compiled in here to call it directly. */
 #include "lln_rtq.c"
+#include "lln_rtq_spec.h"
 
 typedef struct shape {
     const char *name;
@@ -56,6 +59,42 @@ static int32_t rnd(int lo, int hi) /* a fixed LCG: the same data on every target
     seed = seed * 1664525u + 1013904223u;
     return lo + (int32_t)((seed >> 8) % (uint32_t)(hi - lo + 1));
 }
+
+/* The wired CfC's layers as its exported firmware runs them (`lln export` specialises the
+ * step of a CfC without backbone: runtime/lln_rtq_spec.h): the rows' shapes are literals, the
+ * weights words of four (interleaved, the row padded with zeros), the activations packed once. */
+static uint32_t w_words[MAX_W / 4 + MAX_R];
+
+static void spec_pack(int R, int C)
+{
+    int W = (C + 3) / 4;
+    for (int r = 0; r < R; r++) {
+        int8_t pad[MAX_C + 4] = {0}, il[MAX_C + 4];
+        memcpy(pad, w_plain + r * C, (size_t)C);
+        lln_fx_interleave4(pad, il, 4 * W);
+        for (int i = 0; i < W; i++)
+            w_words[r * W + i] =
+                (uint32_t)(uint8_t)il[4 * i] | (uint32_t)(uint8_t)il[4 * i + 1] << 8 |
+                (uint32_t)(uint8_t)il[4 * i + 2] << 16 | (uint32_t)(uint8_t)il[4 * i + 3] << 24;
+    }
+}
+
+LLN_RTQ__INLINE void spec_dense(int R, int C, int shift)
+{
+    enum { W_MAX = MAX_C / 4 };
+    int W = (C + 3) / 4;
+    lln_rtq__xv_t xv[W_MAX * LLN_RTQ__XV_PER_WORD];
+    lln_rtq__rq_t rq = lln_rtq__rq_prep_imm(shift);
+    lln_rtq__load(x16, C, x16, 0, 0, 4 * W, xv);
+    for (int r = 0; r < R; r++)
+        y_ours[r] = (int16_t)lln_rtq__spec_row(w_words + r * W, xv, xv, C, 0, 0, W, 0,
+                                               (uint32_t)mult[r], 0, 0, 0, rq);
+}
+
+/* shift 39: the layer's (30 - sh below) */
+static void spec_36_17(void) { spec_dense(36, 17, 39); }
+static void spec_24_15(void) { spec_dense(24, 15, 39); }
+static void spec_16_10(void) { spec_dense(16, 10, 39); }
 
 static void run_shape(const shape_t *s)
 {
@@ -87,8 +126,18 @@ static void run_shape(const shape_t *s)
     lln_prof_begin();
     lln_prof_end();
 
+    void (*spec)(void) = R == 36 && C == 17   ? spec_36_17
+                         : R == 24 && C == 15 ? spec_24_15
+                         : R == 16 && C == 10 ? spec_16_10
+                                              : NULL;
+    if (spec)
+        spec_pack(R, C);
+
     lln_prof_begin();
-    q_dense(&d, x16, x16, y_ours);
+    if (spec)
+        spec();
+    else
+        q_dense(&d, x16, x16, y_ours);
     lln_prof_end();
 
     lln_prof_begin();
@@ -102,6 +151,12 @@ static void run_shape(const shape_t *s)
     lln_prof_end();
 
     int maxdiff = 0, live = 0;
+    if (spec) { /* the specialised rows must equal q_dense bit for bit (else flagged as 999) */
+        static int16_t y_ref[MAX_R];
+        q_dense(&d, x16, x16, y_ref);
+        for (int r = 0; r < R; r++)
+            maxdiff = y_ref[r] != y_ours[r] ? 999 : maxdiff;
+    }
     for (int r = 0; r < R; r++) {
         int dlt = y_ours[r] - y_cm[r];
         dlt = dlt < 0 ? -dlt : dlt;

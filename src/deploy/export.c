@@ -19,9 +19,9 @@
 #include "common/platform.h"
 
 extern const unsigned char lln__rt_header[], lln__rt_source[], lln__fx_header[], lln__fx_source[];
-extern const unsigned char lln__rtq_header[], lln__rtq_source[];
+extern const unsigned char lln__rtq_header[], lln__rtq_source[], lln__rtq_spec_header[];
 extern const size_t lln__rt_header_len, lln__rt_source_len, lln__fx_header_len, lln__fx_source_len;
-extern const size_t lln__rtq_header_len, lln__rtq_source_len;
+extern const size_t lln__rtq_header_len, lln__rtq_source_len, lln__rtq_spec_header_len;
 
 typedef struct {
     const char *name, *cc, *cflags, *about;
@@ -80,7 +80,7 @@ static const flavour_t FLOAT_FL = {
 static const flavour_t FIXED_FL = {1,
                                    {"lln_fx.c", "lln_rtq.c"},
                                    "lln_fx.o lln_rtq.o",
-                                   "lln_fx.h lln_rtq.h lln_rtq_config.h",
+                                   "lln_fx.h lln_rtq.h lln_rtq_spec.h lln_rtq_config.h",
                                    "fixed-point int8/int16 runtime"};
 
 /* The tables of one export: float32 (rt_image) or fixed point (quantized image). */
@@ -576,12 +576,13 @@ static lln_status_t write_sources(const char *dir, const char *p, const image_t 
               {"lln_fx.h", lln__fx_header, lln__fx_header_len},
               {"lln_fx.c", lln__fx_source, lln__fx_source_len},
               {"lln_rtq.h", lln__rtq_header, lln__rtq_header_len},
-              {"lln_rtq.c", lln__rtq_source, lln__rtq_source_len}};
+              {"lln_rtq.c", lln__rtq_source, lln__rtq_source_len},
+              {"lln_rtq_spec.h", lln__rtq_spec_header, lln__rtq_spec_header_len}};
     char name[96], P[40];
     text_t t = {0};
     upper(P, p, sizeof P);
     lln_status_t st = make_dir(dir, err);
-    for (int i = im->fl->fixed ? 2 : 0; i < (im->fl->fixed ? 6 : 2) && st == LLN_OK; i++)
+    for (int i = im->fl->fixed ? 2 : 0; i < (im->fl->fixed ? 7 : 2) && st == LLN_OK; i++)
         st = write_file(dir, rt[i].name, rt[i].data, rt[i].len, err);
     if (st == LLN_OK) {
         if (im->fl->fixed) {

@@ -14,6 +14,12 @@ void lln__export_q_model_h(lln_text_t *t, const lln_qimage_t *q, const char *p, 
                            const char *head, const lln_export_sizes_t *s);
 /* lln_rtq_config.h: the parts of the runtime the model needs (the rest is not compiled). */
 void lln__export_q_config(lln_text_t *t, const lln_qimage_t *q);
+/* export_q_spec.c: whether the model's CfC step can be specialised (CfC or wired CfC without
+ * backbone, not pure mode); whether an image array is one the specialised tables replace; the
+ * specialised tables and <p>_step (the whole step). */
+int lln__export_q_spec_ok(const lln_qimage_t *q);
+int lln__export_q_spec_skips(const lln_qimage_t *q, const void *data);
+void lln__export_q_spec(lln_text_t *t, const lln_qimage_t *q, const char *p);
 /* An example main.c for hosted builds. */
 void lln__export_q_main(lln_text_t *t, const char *p, const char *P);
 

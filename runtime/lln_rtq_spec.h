@@ -1,0 +1,301 @@
+/* liquid-edge fixed-point runtime: inline kernels shared by lln_rtq.c and by the CfC step that
+ * `lln export` specialises for one model's shapes.
+ *
+ * The requantisation, the shift and the CfC gate below are the only copies of that arithmetic:
+ * the generic runtime (lln_rtq.c, the host reference of `lln verify`) and the specialised step
+ * both call them, so both compute the same bits by construction. The specialised step differs
+ * only in how it forms the dot products (every shape a compile-time constant, the activations
+ * packed once per layer, zero padding instead of scalar tails), and a dot product is a sum
+ * modulo 2^32 of the same int8 x int16 products, whose order does not change its value.
+ *
+ * C99, integer only, no writable globals. Every function is always inlined: called with
+ * literal shapes (as the generated code does), the loops over a row's words unroll completely
+ * and the branches on the shape vanish. */
+#ifndef LLN_RTQ_SPEC_H
+#define LLN_RTQ_SPEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "lln_fx.h"
+#include "lln_rtq.h"
+
+#if defined(__GNUC__)
+#define LLN_RTQ__INLINE static inline __attribute__((always_inline))
+#else
+#define LLN_RTQ__INLINE static inline
+#endif
+
+/* Widest first layer (columns of [input, h]) the specialised step takes: its packed
+ * activations live in registers or on the stack (LLN_RTQ_SPEC_MAX_IN / 2 words). */
+#define LLN_RTQ_SPEC_MAX_IN 64
+
+/* ---- requantisation ------------------------------------------------------------------------ */
+
+/* rq(p, s) = floor(p / 2^s + 1/2) for |p| < 2^62 and s in [1, 62]: the requantisation of
+ * lln_rtq.h. For s >= 33 (multipliers are chosen so; the usual case) only the high word h =
+ * floor(p / 2^32) is needed: floor((h + 2^(s-33)) / 2^(s-32)) (successive floors of divisions
+ * by powers of two compose exactly), computed on h + B as unsigned (B a multiple of 2^(s-32)
+ * near 2^31: a monotone map of the signed range, |h| < 2^30) so no negative value is shifted:
+ * h + add, a shift, - sub, with the constants of lln_rtq__rq_prep or lln_rtq__rq_prep_imm
+ * (one SMULL before it, three instructions here). The result then
+ * has |r| < 2^30, which with |bias| <= 2^23 stays in 32 bits and saturates to int16 as the
+ * clamp at +-2^24 of the 64-bit path below would. Smaller s (large scales) take that path. */
+typedef struct {
+    int s, k;
+    uint32_t add;
+    int32_t sub;
+} lln_rtq__rq_t;
+
+LLN_RTQ__INLINE lln_rtq__rq_t lln_rtq__rq_prep(int s)
+{
+    lln_rtq__rq_t r = {s, s - 32, 0, 0};
+    if (s >= 33) { /* B = 2^31 */
+        r.add = 0x80000000u + (1u << (r.k - 1));
+        r.sub = (int32_t)(0x80000000u >> r.k);
+    }
+    return r;
+}
+
+/* The same rq with, for k <= 16, B chosen so that add is one of Thumb-2's immediates
+ * (0xXYXYXYXY, 0xXY00XY00): one ADD instead of two where s is a compile-time constant (the
+ * specialised step); with a run-time s the choice costs more than it saves (lln_rtq__rq_prep).
+ * Any B gives the same results: B is a multiple of 2^k in [2^30, 3 2^30 - 2^(k-1)], so h + add
+ * stays in [0, 2^32). */
+LLN_RTQ__INLINE lln_rtq__rq_t lln_rtq__rq_prep_imm(int s)
+{
+    lln_rtq__rq_t r = lln_rtq__rq_prep(s);
+    if (s >= 33 && r.k <= 16) {
+        uint32_t h = 1u << (r.k - 1);
+        if (r.k <= 8)
+            r.add = (0x40u + ((h - 0x40u) & ((1u << r.k) - 1u))) * 0x01010101u;
+        else
+            r.add = (0x40u + (((h >> 8) - 0x40u) & ((1u << (r.k - 8)) - 1u))) * 0x01000100u;
+        r.sub = (int32_t)((r.add - h) >> r.k);
+    }
+    return r;
+}
+
+LLN_RTQ__INLINE int32_t lln_rtq__rq(int64_t p, lln_rtq__rq_t c)
+{
+    if (c.s >= 33)
+        return (int32_t)(((uint32_t)((uint64_t)p >> 32) + c.add) >> c.k) - c.sub;
+    int64_t v = p + ((int64_t)1 << (c.s - 1));
+    uint64_t mag =
+        v >= 0 ? (uint64_t)v >> c.s : ((0u - (uint64_t)v) + ((uint64_t)1 << c.s) - 1u) >> c.s;
+    int32_t r = mag > (1u << 24) ? 1 << 24 : (int32_t)mag;
+    return v >= 0 ? r : -r;
+}
+
+/* x * 2^-s rounded (s > 0) or x * 2^-s saturated (s < 0), as int32. */
+LLN_RTQ__INLINE int32_t lln_rtq__shift(int32_t x, int s)
+{
+    if (s >= 0)
+        return lln_fx_rshift_round(x, s);
+    int64_t v = (int64_t)x * ((int64_t)1 << (s < -31 ? 31 : -s));
+    return v > INT32_MAX ? INT32_MAX : v < INT32_MIN ? INT32_MIN : (int32_t)v;
+}
+
+/* One element of an affine map (lln_rtq_affine_t; rq prepared for its shift): x enters as
+ * x 2^16, so factors up to 2^13 keep rq's one-word path. */
+LLN_RTQ__INLINE int16_t lln_rtq__affine1(int16_t x, int32_t mult, lln_rtq__rq_t rq, int32_t bias)
+{
+    return lln_fx_sat16(lln_rtq__rq((int64_t)((int32_t)x * 65536) * mult, rq) + bias);
+}
+
+/* x saturated to the int16 range, kept in an int32 (one SSAT on Armv7-M and later). */
+LLN_RTQ__INLINE int32_t lln_rtq__sat(int32_t x)
+{
+#if defined(__ARM_FEATURE_SAT) && defined(__GNUC__)
+    return (int32_t)__builtin_arm_ssat(x, 16);
+#else
+    return x > INT16_MAX ? INT16_MAX : x < INT16_MIN ? INT16_MIN : x;
+#endif
+}
+
+/* ---- the CfC gate ---------------------------------------------------------------------------- */
+
+/* Constants of the time gate's argument time_a dt + time_b in Q3.12: time_a dt (S = t_frac +
+ * dt_frac - 12 fractional bits to drop) rounded once, time_a first scaled by 2^k (|time_a| 2^k
+ * <= 2^30) so that S + k reaches 33 where it can (rq's one-word path; the quantizer keeps
+ * S >= -14), plus time_b 2^(12 - t_frac), exact as the quantizer keeps t_frac in [-3, 12]. */
+typedef struct {
+    lln_rtq__rq_t rq;
+    int32_t ka, tb_mul;
+} lln_rtq__tgate_t;
+
+LLN_RTQ__INLINE lln_rtq__tgate_t lln_rtq__tgate_prep(int t_frac, int dt_frac)
+{
+    int S = t_frac + dt_frac - 12, k = S >= 33 ? 0 : 33 - S > 15 ? 15 : 33 - S;
+    lln_rtq__tgate_t g;
+    g.rq = lln_rtq__rq_prep_imm(S + k < 1 ? 1 : S + k);
+    g.ka = (int32_t)1 << k;
+    g.tb_mul = (int32_t)1 << (12 - t_frac);
+    return g;
+}
+
+/* A CfC neuron's new state from its four head outputs (ff1, ff2 in Q3.12, time_a and time_b in
+ * t_frac): t = sigmoid(time_a dt + time_b); default mode h = ff1 (1 - t) + t ff2 = g1 + t (g2 -
+ * g1), no_gate h = g1 + t g2 (g = tanh(ff), Q0.15; the product is below 2^31: |t| < 2^15,
+ * |g2 - g1| < 2^16), then to the state's h_frac. */
+LLN_RTQ__INLINE int16_t lln_rtq__cfc_gate(int32_t f1, int32_t f2, int32_t ta, int32_t tb,
+                                          int32_t dt, lln_rtq__tgate_t tg, int mode, int h_frac)
+{
+    int32_t g1 = lln_fx__tanh_fast32(f1), g2 = lln_fx__tanh_fast32(f2);
+    int32_t arg = lln_rtq__rq((int64_t)(ta * tg.ka) * dt, tg.rq) + tb * tg.tb_mul;
+    int32_t s = lln_fx__sigmoid_lut32(lln_rtq__sat(arg));
+    int32_t d = s * (mode == LLN_RTQ_MODE_DEFAULT ? g2 - g1 : g2);
+    /* lln_fx_rshift_round(d, 15) without a branch: d / 2^15 rounded half away from zero is
+     * floor((d + 2^14 - [d < 0]) / 2^15), taken on d + 2^31 as unsigned (no negative value
+     * shifted; |d| < 2^31 - 2^14 keeps the sum in range) */
+    uint32_t u = (uint32_t)d + 0x80004000u - ((uint32_t)d >> 31);
+    int32_t v = g1 + ((int32_t)(u >> 15) - 0x10000);
+    return lln_fx_sat16(lln_rtq__shift(v, 15 - h_frac));
+}
+
+/* ---- the specialised CfC layer ---------------------------------------------------------------- */
+
+/* uint32 -> int32 as two's complement, without implementation-defined conversion. */
+LLN_RTQ__INLINE int32_t lln_rtq__u2s(uint32_t u)
+{
+    return u <= (uint32_t)INT32_MAX ? (int32_t)u : -(int32_t)(~u) - 1;
+}
+
+/* Column i of the layer's input [xa (na values), xb (nb values)], 0 past the end (padding). */
+LLN_RTQ__INLINE int16_t lln_rtq__col(const int16_t *xa, int na, const int16_t *xb, int nb, int i)
+{
+    if (i < na)
+        return xa[i];
+    if (i < na + nb)
+        return xb[i - na];
+    return 0;
+}
+
+#if defined(__ARM_FEATURE_DSP) && defined(__ARM_FEATURE_SIMD32) && !defined(__ARM_BIG_ENDIAN)
+#define LLN_RTQ__SPEC_PAIRS 1
+/* An activation pair as SMLAD reads it: x[i] in the low half, x[i + 1] in the high half. */
+typedef uint32_t lln_rtq__xv_t;
+#define LLN_RTQ__XV_PER_WORD 2
+#else
+/* Elsewhere one activation per value (the products are the reference's, in plain C). */
+typedef int32_t lln_rtq__xv_t;
+#define LLN_RTQ__XV_PER_WORD 4
+#endif
+
+/* The n columns [xa, xb] from column c0 on (n a multiple of 4), in the dot product's form. */
+LLN_RTQ__INLINE void lln_rtq__load(const int16_t *xa, int na, const int16_t *xb, int nb, int c0,
+                                   int n, lln_rtq__xv_t *xv)
+{
+#if LLN_RTQ__SPEC_PAIRS
+#pragma GCC unroll 64
+    for (int i = 0; i < n; i += 2)
+        xv[i / 2] = (uint32_t)(uint16_t)lln_rtq__col(xa, na, xb, nb, c0 + i) |
+                    (uint32_t)(uint16_t)lln_rtq__col(xa, na, xb, nb, c0 + i + 1) << 16;
+#else
+#pragma GCC unroll 64
+    for (int i = 0; i < n; i++)
+        xv[i] = lln_rtq__col(xa, na, xb, nb, c0 + i);
+#endif
+}
+
+/* sum of w[i] x[i] modulo 2^32 over the words of one row: four int8 weights a word (weight k in
+ * bits 8k..8k+7, so the layout does not depend on the memory's byte order), each word in
+ * lln_fx_dot_s8i_s16's interleaved order (w0, w2, w1, w3), zero weights padding the last; `used`
+ * columns are real (the products of columns past it are skipped: their activations are the
+ * padding's zeros). */
+LLN_RTQ__INLINE int32_t lln_rtq__dot(const uint32_t *w, const lln_rtq__xv_t *xv, int words,
+                                     int used)
+{
+    uint32_t acc = 0;
+#pragma GCC unroll 32
+    for (int i = 0; i < words; i++) {
+#if LLN_RTQ__SPEC_PAIRS
+        uint32_t w4 = w[i];
+        /* lanes (w0, w1) meet (x0, x1); (w2, w3) meet (x2, x3) */
+        acc = (uint32_t)__smlad(__sxtb16(lln_rtq__u2s(w4)), lln_rtq__u2s(xv[2 * i]),
+                                lln_rtq__u2s(acc));
+        if (4 * i + 2 < used)
+            acc = (uint32_t)__smlad(lln_fx__sxtb16_ror8(w4), lln_rtq__u2s(xv[2 * i + 1]),
+                                    lln_rtq__u2s(acc));
+#else
+        /* bytes (w0, w2, w1, w3) against (x0, x1, x2, x3), each byte sign-extended */
+#pragma GCC unroll 4
+        for (int k = 0; k < 4; k++) {
+            int b = k == 1 ? 2 : k == 2 ? 1 : k; /* the byte of weight k */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+            /* byte b of the word is at address + b: one sign-extending byte load */
+            int32_t wk = (int32_t)((const int8_t *)(w + i))[b];
+#else
+            int32_t wk = (int32_t)(((w[i] >> 8 * b) & 0xFFu) ^ 0x80u) - 0x80;
+#endif
+            if (4 * i + k < used)
+                acc += (uint32_t)(wk * xv[4 * i + k]);
+        }
+#endif
+    }
+    return lln_rtq__u2s(acc);
+}
+
+/* One row of a specialised layer (lln_rtq__cfc_spec: groups, words, multipliers, fold), its
+ * output saturated to the int16 range: sat16(rq(A ma + B mb, shift) + c) for fold = 0 (c the
+ * bias or 0), sat16(((hi + add) >> k) + c) for fold = 1 (c = bias - sub). ma, mb, c as stored
+ * (uint32 words holding int32 values). */
+LLN_RTQ__INLINE int32_t lln_rtq__spec_row(const uint32_t *wr, const lln_rtq__xv_t *xv,
+                                          const lln_rtq__xv_t *xvb, int na, int nb, int two, int wa,
+                                          int wb, uint32_t ma, uint32_t mb, uint32_t c, int fold,
+                                          lln_rtq__rq_t rq)
+{
+    int32_t v;
+    int64_t p = (int64_t)lln_rtq__dot(wr, xv, wa, two ? na : na + nb) * lln_rtq__u2s(ma);
+    if (two)
+        p += (int64_t)lln_rtq__dot(wr + wa, xvb, wb, nb) * lln_rtq__u2s(mb);
+    if (fold)
+        v = (int32_t)(((uint32_t)((uint64_t)p >> 32) + rq.add) >> rq.k) + lln_rtq__u2s(c);
+    else
+        v = lln_rtq__rq(p, rq) + lln_rtq__u2s(c);
+    return lln_rtq__sat(v);
+}
+
+/* One CfC cell (default or no_gate mode, no backbone) in place on h. blk holds, neuron by
+ * neuron, the four heads' rows of neuron j (ff1_j, ff2_j, time_a_j, time_b_j; wa + wb words
+ * each), then their multipliers ma (4 words), for two groups mb (4), then (bias) c (4): one
+ * pointer walks it all. The gate follows its neuron's four rows, so no head output goes to
+ * memory.
+ *   two = 1: columns [0, na) from xa (words wa) and [na, na + nb) from xb (words wb) are two
+ *            groups with their own row multipliers ma, mb: rq(A ma + B mb, shift);
+ *   two = 0: one group of wa words over [xa, xb] and one multiplier: rq((A + B) ma, shift),
+ *            the same value as the generic runtime's rq(A ma + B ma) as long as A + B does not
+ *            wrap (na + nb <= 511: each product is at most 2^22; the exporter checks).
+ *   bias = 1: c = the row's bias; fold = 1 (shift >= 33 only): c = bias - sub of rq's one-word
+ *            path, so rq(p) + bias = ((hi + add) >> k) + c (one subtraction less a row; the
+ *            same sum, with no overflow: |hi + add| >> k < 2^31, |bias| <= 2^23).
+ * xb may be h itself: the activations are read before any h[j] is written. */
+LLN_RTQ__INLINE void lln_rtq__cfc_spec(const uint32_t *blk, int H, int na, int nb, int two, int wa,
+                                       int wb, int bias, int fold, int shift, int t_frac,
+                                       int dt_frac, int h_frac, int mode, const int16_t *xa,
+                                       const int16_t *xb, int32_t dt, int16_t *h)
+{
+    lln_rtq__xv_t xv[LLN_RTQ_SPEC_MAX_IN / 4 * LLN_RTQ__XV_PER_WORD + 2 * LLN_RTQ__XV_PER_WORD];
+    lln_rtq__xv_t *xvb = xv + (two ? wa * LLN_RTQ__XV_PER_WORD : 0);
+    lln_rtq__rq_t rq = lln_rtq__rq_prep_imm(shift);
+    lln_rtq__tgate_t tg = lln_rtq__tgate_prep(t_frac, dt_frac);
+    int row = wa + wb, mo = 4 * row, co = mo + 4 + 4 * two;
+    if (two) {
+        lln_rtq__load(xa, na, xa, 0, 0, 4 * wa, xv);
+        lln_rtq__load(xb, nb, xb, 0, 0, 4 * wb, xvb);
+    } else {
+        lln_rtq__load(xa, na, xb, nb, 0, 4 * wa, xv);
+    }
+    for (int j = 0; j < H; j++, blk += co + 4 * (bias || fold)) {
+        int32_t hd[4]; /* int16 values */
+#pragma GCC unroll 4
+        for (int g = 0; g < 4; g++)
+            hd[g] = lln_rtq__spec_row(blk + (ptrdiff_t)g * row, xv, xvb, na, nb, two, wa, wb,
+                                      blk[mo + g], two ? blk[mo + 4 + g] : 0,
+                                      bias || fold ? blk[co + g] : 0, fold, rq);
+        h[j] = lln_rtq__cfc_gate(hd[0], hd[1], hd[2], hd[3], dt, tg, mode, h_frac);
+    }
+}
+
+#endif
