@@ -193,6 +193,19 @@ static inline int16_t lln_fx_sigmoid_lut(int16_t x_q12)
     return (int16_t)(t0 + (int32_t)(((uint32_t)(t1 - t0) * f + 128u) >> 8)); /* t1 >= t0 */
 }
 
+/** lln_fx_sigmoid_lut's nodes in pairs, one word a segment: word k holds node k in its low half
+ * and node k + 1 - node k (in [0, 512]) in its high half, k = 0..255 (1,024 bytes). */
+extern const uint32_t lln_fx_sigmoid_pk_nodes[256];
+
+/** lln_fx_sigmoid_lut(x) bit for bit, from the biased index a = x + 32768 in [0, 65535]: one
+ * table load instead of two and no sign extension (the LTC synapses' sigmoid: a caller that
+ * saturates its argument folds the bias into that clamp). Returns [11, 32757]. */
+static inline uint32_t lln_fx_sigmoid_pk(uint32_t a)
+{
+    uint32_t w = lln_fx_sigmoid_pk_nodes[a >> 8];
+    return (w & 0xFFFFu) + (((w >> 16) * (a & 255u) + 128u) >> 8);
+}
+
 /* ---- dot product ------------------------------------------------------------------------ */
 
 /** sum_i w[i] * x[i] for i < n (n <= 0: 0), int8 weights times int16 activations.

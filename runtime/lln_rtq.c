@@ -245,21 +245,32 @@ static void q_cfc(const lln_rtq_model_t *m, const lln_rtq_cfc_t *c, const int16_
 /* ---- LTC ----------------------------------------------------------------------------------- */
 
 #if LLN_RTQ_WITH_LTC
-/* Conductance of one synapse: P(w) sigmoid(sigma (src - mu)), g units. sigma (src - mu)
- * comes to Q3.12 by a right shift sh in [1, 30] (the quantizer guarantees the range), done
- * half-up on the operand biased by 2^31 (no shift of a negative value): add = 2^31 +
- * 2^(sh-1), sub = 2^31 / 2^sh; |d sigma| <= 65535 * 16383 keeps the biased sum in uint32. */
-static inline uint32_t q_syn(const lln_rtq_synapse_t *y, const int16_t *v, int sh, uint32_t add,
-                             int32_t sub)
+/* clamp(x, 0, 65535) (one USAT on Armv7-M and later). */
+static inline uint32_t q_usat16(int32_t x)
+{
+#if defined(__ARM_FEATURE_SAT) && defined(__GNUC__)
+    return (uint32_t)__builtin_arm_usat(x, 16);
+#else
+    return x < 0 ? 0u : x > 65535 ? 65535u : (uint32_t)x;
+#endif
+}
+
+/* sigmoid(sigma (src - mu)) of one synapse, Q0.15. sigma (src - mu) comes to Q3.12 by a
+ * right shift sh in [1, 30] (the quantizer guarantees the range), done half-up on the operand
+ * biased by 2^31 (no shift of a negative value): add = 2^31 + 2^(sh-1); |d sigma| <= 65535 *
+ * 16383 keeps the biased sum in uint32. The bias 2^31 / 2^sh comes off and the table's 2^15
+ * goes on in one constant, sub = 2^31 / 2^sh - 2^15, so that one clamp to [0, 65535] is
+ * sat16(arg) + 2^15, lln_fx_sigmoid_pk's index (no overflow: the shifted sum is below
+ * 2^(32-sh) and sub >= 2^(31-sh) - 2^15). */
+static inline uint32_t q_syn_sig(const lln_rtq_synapse_t *y, const int16_t *v, int sh,
+                                 uint32_t add, int32_t sub)
 {
     int32_t d = (int32_t)v[y->src] - y->mu;
-    int32_t arg = (int32_t)(((uint32_t)(d * y->sigma) + add) >> sh) - sub;
-    uint32_t sg = (uint32_t)lln_fx_sigmoid_lut(lln_fx_sat16(arg));
-    return ((uint32_t)y->w * sg + 16384u) >> 15;
+    return lln_fx_sigmoid_pk(q_usat16((int32_t)(((uint32_t)(d * y->sigma) + add) >> sh) - sub));
 }
 
 /* round(|num| / den) with num's sign, saturated to int16; den > 0 (else the limit). */
-static int16_t q_solve(int32_t num, int32_t den)
+static inline int16_t q_solve(int32_t num, int32_t den)
 {
     if (den <= 0)
         return (int16_t)(num == 0 ? 0 : num > 0 ? INT16_MAX : INT16_MIN);
@@ -274,74 +285,84 @@ static inline uint32_t q_down(uint32_t x, int k)
     return k ? (uint32_t)(((uint64_t)x + ((uint64_t)1 << (k - 1))) >> k) : x;
 }
 
-/* The same for x < 2^31 (a conductance: < 2^16) in 32-bit arithmetic; half = 2^(k-1) or 0. */
-static inline int32_t q_down16(uint32_t x, int k, uint32_t half)
-{
-    return (int32_t)((x + half) >> k);
-}
+/* Per-neuron values of one step in the LTC's int32 scratch, one record a neuron. */
+enum { Q_NUM0, Q_CMT, Q_DEN0, Q_RND, Q_SHG, Q_REC };
 
-/* cm/Δt in g units for every neuron: one 64-bit division per step for the reciprocal
- * r = 2^(dt_frac + R) / dt in [2^29, 2^30], then a multiply per neuron, saturated at 2^30 so
- * the denominator's sum stays below 2^31 (a Δt that small is far below calibration). */
-static void q_cm_over_dt(const lln_rtq_model_t *m, int32_t dt, int32_t *cmt)
+/* cm/Δt in g units for every neuron (rec[Q_CMT]): one 64-bit division per step for the
+ * reciprocal r = 2^(dt_frac + R) / dt in [2^29, 2^30], then a multiply per neuron, saturated at
+ * 2^30 so the denominator's sum stays below 2^31 (a Δt that small is far below calibration). */
+static void q_cm_over_dt(const lln_rtq_model_t *m, int32_t dt, int32_t *rec)
 {
     const lln_rtq_ltc_t *p = &m->ltc;
     int bl = q_bitlen64((uint32_t)dt), R = 29 + bl - m->dt_frac;
     uint64_t r = (((uint64_t)1 << (29 + bl)) + (uint32_t)dt / 2) / (uint32_t)dt;
     for (uint16_t j = 0; j < m->units; j++) {
         int32_t c = lln_fx_mulshift(p->cm_k[j], (int32_t)r, R);
-        cmt[j] = c > (1 << 30) ? 1 << 30 : c;
+        rec[(size_t)j * Q_REC + Q_CMT] = c > (1 << 30) ? 1 << 30 : c;
     }
 }
 
-/* The LTC step (K fused semi-implicit Euler unfolds of dt/K, as in lln_rt.c). Conductances are in g units with up to 16 bits each, so sums
- * need more than 32 bits; but the new state is a ratio whose denominator needs only 15
- * significant bits. So once per step each neuron gets a scale 2^-k that brings its largest
- * possible denominator (the unfold-invariant part: cm/Δt, leak, sensory synapses, plus every
- * internal synapse fully open) below 2^15; every term is scaled by it, and the unfolds then
- * run in 32-bit arithmetic: |numerator| <= denominator * 2^15 <= 2^30 (a convex combination
- * of v units). */
+/* The LTC step (K fused semi-implicit Euler unfolds of dt/K, as in lln_rt.c). Conductances
+ * are in g units with up to 16 bits each, so sums need more than 32 bits; but the new state is
+ * a ratio whose denominator needs only 15 significant bits. So once per step each neuron gets
+ * a scale 2^-k that brings its largest possible denominator (the unfold-invariant part:
+ * cm/Δt, leak, sensory synapses, plus every internal synapse fully open) below 2^15; every
+ * term is scaled by it, and the unfolds then run in 32-bit arithmetic: |numerator| <=
+ * denominator * 2^15 <= 2^30 (a convex combination of v units).
+ * An internal synapse's conductance is P(w) sigmoid rounded to g units, then scaled by 2^-k
+ * rounded half up: floor((floor((w s + 2^14) / 2^15) + 2^(k-1)) / 2^k), which is (successive
+ * floors of divisions compose) floor((w s + rnd) / 2^shg) with rnd = 2^14 + 2^(k+14) and
+ * shg = 15 + k: one multiply-add and one shift (w s < 2^31, rnd <= 2^30 + 2^14 for k <= 16:
+ * no wrap). For k = 0, rnd = 2^14; for k >= 17 the conductance is 0 (floor((w s + 2^14) /
+ * 2^15) < 2^16 <= 2^(k-1)), as rnd = 0 and shg = 31 give. */
 static void q_ltc(const lln_rtq_model_t *m, const int16_t *x, int32_t dt, int16_t *h, int16_t *w16,
                   int32_t *w32)
 {
     const lln_rtq_ltc_t *p = &m->ltc;
     uint16_t N = m->units;
     int16_t *xin = w16, *u = xin + m->inputs, *un = u + N;
-    int32_t *cmt = w32, *den0 = cmt + N, *num0 = den0 + N, *ks = num0 + N;
+    int32_t *rec = w32;
     int sh_s = p->xin_frac + p->sensory.sig_frac - 12, sh_r = p->v_frac + p->internal.sig_frac - 12;
     uint32_t add_s = 0x80000000u + (1u << (sh_s - 1)), add_r = 0x80000000u + (1u << (sh_r - 1));
-    int32_t sub_s = (int32_t)(0x80000000u >> sh_s), sub_r = (int32_t)(0x80000000u >> sh_r);
+    int32_t sub_s = (int32_t)(0x80000000u >> sh_s) - 32768,
+            sub_r = (int32_t)(0x80000000u >> sh_r) - 32768;
     q_affine(&p->in_map, x, xin, m->inputs);
-    q_cm_over_dt(m, dt, cmt);
+    q_cm_over_dt(m, dt, rec);
+    const lln_rtq_synapse_t *ys = p->sensory.syn + p->sensory.off[0],
+                            *yr = p->internal.syn + p->internal.off[0];
     for (uint16_t j = 0; j < N; j++) {
+        int32_t *r = rec + (size_t)j * Q_REC;
         int64_t num = p->gvleak[j];
-        uint32_t den = (uint32_t)cmt[j] + (uint32_t)p->gleak[j] + (uint32_t)p->eps, wmax = 0;
-        const lln_rtq_synapse_t *y = p->sensory.syn + p->sensory.off[j];
-        for (const lln_rtq_synapse_t *e = p->sensory.syn + p->sensory.off[j + 1]; y < e; y++) {
-            uint32_t g = q_syn(y, xin, sh_s, add_s, sub_s);
+        uint32_t den = (uint32_t)r[Q_CMT] + (uint32_t)p->gleak[j] + (uint32_t)p->eps, wmax = 0;
+        /* the lists are by destination with non-decreasing offsets: neuron j's begins where
+         * neuron j - 1's ends */
+        for (const lln_rtq_synapse_t *e = p->sensory.syn + p->sensory.off[j + 1]; ys < e; ys++) {
+            uint32_t g = ((uint32_t)ys->w * q_syn_sig(ys, xin, sh_s, add_s, sub_s) + 16384u) >> 15;
             den += g;
-            num += (int64_t)(int32_t)g * y->erev; /* g < 2^16 */
+            num += (int64_t)(int32_t)g * ys->erev; /* g < 2^16 */
         }
-        y = p->internal.syn + p->internal.off[j];
-        for (const lln_rtq_synapse_t *e = p->internal.syn + p->internal.off[j + 1]; y < e; y++)
-            wmax += y->w;
+        for (const lln_rtq_synapse_t *e = p->internal.syn + p->internal.off[j + 1]; yr < e; yr++)
+            wmax += yr->w;
         int k = q_bitlen64((uint64_t)den + wmax) - 15; /* den < 2^30 + 2^16 (1 + I + N) */
         k = k < 0 ? 0 : k;
-        ks[j] = k;
-        den0[j] = (int32_t)q_down(den, k);
-        cmt[j] = (int32_t)q_down((uint32_t)cmt[j], k);
-        num0[j] = q_shift64(num, k);
+        r[Q_NUM0] = q_shift64(num, k);
+        r[Q_CMT] = (int32_t)q_down((uint32_t)r[Q_CMT], k);
+        r[Q_DEN0] = (int32_t)q_down(den, k);
+        r[Q_RND] = k > 16 ? 0 : (int32_t)((1u << 14) + (k ? 1u << (k + 14) : 0u));
+        r[Q_SHG] = k > 16 ? 31 : 15 + k;
         u[j] = h[j];
     }
     for (uint16_t it = 0; it < p->unfolds; it++) {
-        for (uint16_t j = 0; j < N; j++) {
-            int k = ks[j];
-            uint32_t half = k ? 1u << (k - 1) : 0u;
-            int32_t num = num0[j] + cmt[j] * u[j], den = den0[j];
-            const lln_rtq_synapse_t *y = p->internal.syn + p->internal.off[j];
+        const lln_rtq_synapse_t *y = p->internal.syn + p->internal.off[0];
+        const int32_t *r = rec;
+        for (uint16_t j = 0; j < N; j++, r += Q_REC) {
+            int32_t num = r[Q_NUM0] + r[Q_CMT] * u[j], den = r[Q_DEN0];
+            uint32_t rnd = (uint32_t)r[Q_RND];
+            int shg = r[Q_SHG];
             for (const lln_rtq_synapse_t *e = p->internal.syn + p->internal.off[j + 1]; y < e;
                  y++) {
-                int32_t g = q_down16(q_syn(y, u, sh_r, add_r, sub_r), k, half);
+                int32_t g = (int32_t)(((uint32_t)y->w * q_syn_sig(y, u, sh_r, add_r, sub_r) + rnd) >>
+                                      shg);
                 den += g;
                 num += g * y->erev;
             }

@@ -475,7 +475,7 @@ static void scratch_sizes(lln_rtq_model_t *d)
     uint32_t I = d->inputs, N = d->units, s16 = 0, s32 = 1;
     if (d->cell == LLN_RTQ_LTC) {
         s16 = I + 2 * N;
-        s32 = 4 * N;
+        s32 = 5 * N; /* a record of 5 per neuron (lln_rtq.c) */
     }
     if (d->cell == LLN_RTQ_GRU || d->cell == LLN_RTQ_LSTM) { /* xn, h out, [xn h], gates */
         uint32_t rest = I + N + 4 * N + 2 * N;
