@@ -257,16 +257,17 @@ static inline uint32_t q_usat16(int32_t x)
 
 /* sigmoid(sigma (src - mu)) of one synapse, Q0.15. sigma (src - mu) comes to Q3.12 by a
  * right shift sh in [1, 30] (the quantizer guarantees the range), done half-up on the operand
- * biased by 2^31 (no shift of a negative value): add = 2^31 + 2^(sh-1); |d sigma| <= 65535 *
- * 16383 keeps the biased sum in uint32. The bias 2^31 / 2^sh comes off and the table's 2^15
- * goes on in one constant, sub = 2^31 / 2^sh - 2^15, so that one clamp to [0, 65535] is
- * sat16(arg) + 2^15, lln_fx_sigmoid_pk's index (no overflow: the shifted sum is below
- * 2^(32-sh) and sub >= 2^(31-sh) - 2^15). */
+ * biased by 2^31 (no shift of a negative value): sigma src + c = sigma (src - mu) + 2^31 +
+ * 2^(sh-1) (lln_rtq_synapse_t.c; modulo 2^32, and |sigma (src - mu)| <= 65535 * 16383 keeps
+ * the true sum in uint32). The bias 2^31 / 2^sh comes off and the table's 2^15 goes on in one
+ * constant, sub = 2^31 / 2^sh - 2^15, so that one clamp to [0, 65535] is sat16(arg) + 2^15,
+ * lln_fx_sigmoid_pk's index (no overflow: the shifted sum is below 2^(32-sh) and sub >=
+ * 2^(31-sh) - 2^15). */
 static inline uint32_t q_syn_sig(const lln_rtq_synapse_t *y, const int16_t *v, int sh,
-                                 uint32_t add, int32_t sub)
+                                 int32_t sub)
 {
-    int32_t d = (int32_t)v[y->src] - y->mu;
-    return lln_fx_sigmoid_pk(q_usat16((int32_t)(((uint32_t)(d * y->sigma) + add) >> sh) - sub));
+    uint32_t a = (uint32_t)((int32_t)v[y->src] * y->sigma) + y->c;
+    return lln_fx_sigmoid_pk(q_usat16((int32_t)(a >> sh) - sub));
 }
 
 /* round(|num| / den) with num's sign, saturated to int16; den > 0 (else the limit). */
@@ -286,7 +287,7 @@ static inline uint32_t q_down(uint32_t x, int k)
 }
 
 /* Per-neuron values of one step in the LTC's int32 scratch, one record a neuron. */
-enum { Q_NUM0, Q_CMT, Q_DEN0, Q_RND, Q_SHG, Q_REC };
+enum { Q_NUM0, Q_CMT, Q_DEN0, Q_NSYN, Q_RND, Q_SHG, Q_REC };
 
 /* cm/Δt in g units for every neuron (rec[Q_CMT]): one 64-bit division per step for the
  * reciprocal r = 2^(dt_frac + R) / dt in [2^29, 2^30], then a multiply per neuron, saturated at
@@ -296,9 +297,20 @@ static void q_cm_over_dt(const lln_rtq_model_t *m, int32_t dt, int32_t *rec)
     const lln_rtq_ltc_t *p = &m->ltc;
     int bl = q_bitlen64((uint32_t)dt), R = 29 + bl - m->dt_frac;
     uint64_t r = (((uint64_t)1 << (29 + bl)) + (uint32_t)dt / 2) / (uint32_t)dt;
-    for (uint16_t j = 0; j < m->units; j++) {
-        int32_t c = lln_fx_mulshift(p->cm_k[j], (int32_t)r, R);
-        rec[(size_t)j * Q_REC + Q_CMT] = c > (1 << 30) ? 1 << 30 : c;
+    /* lln_fx_mulshift(cm_k, r, R) for cm_k >= 0 (P(cm) > 0: every model): round(cm_k r / 2^s),
+     * s = R clamped to [0, 62] (cm_k r < 2^61: no wrap), saturated at 2^30 */
+    int s = R < 0 ? 0 : R > 62 ? 62 : R;
+    uint64_t half = s ? (uint64_t)1 << (s - 1) : 0u;
+    for (uint16_t j = 0; j < m->units; j++, rec += Q_REC) {
+        int32_t ck = p->cm_k[j], c;
+        if (ck >= 0) {
+            uint64_t v = ((uint64_t)(uint32_t)ck * r + half) >> s;
+            c = v > (1u << 30) ? 1 << 30 : (int32_t)v;
+        } else {
+            c = lln_fx_mulshift(ck, (int32_t)r, R);
+            c = c > (1 << 30) ? 1 << 30 : c;
+        }
+        rec[Q_CMT] = c;
     }
 }
 
@@ -323,7 +335,6 @@ static void q_ltc(const lln_rtq_model_t *m, const int16_t *x, int32_t dt, int16_
     int16_t *xin = w16, *u = xin + m->inputs, *un = u + N;
     int32_t *rec = w32;
     int sh_s = p->xin_frac + p->sensory.sig_frac - 12, sh_r = p->v_frac + p->internal.sig_frac - 12;
-    uint32_t add_s = 0x80000000u + (1u << (sh_s - 1)), add_r = 0x80000000u + (1u << (sh_r - 1));
     int32_t sub_s = (int32_t)(0x80000000u >> sh_s) - 32768,
             sub_r = (int32_t)(0x80000000u >> sh_r) - 32768;
     q_affine(&p->in_map, x, xin, m->inputs);
@@ -337,7 +348,7 @@ static void q_ltc(const lln_rtq_model_t *m, const int16_t *x, int32_t dt, int16_
         /* the lists are by destination with non-decreasing offsets: neuron j's begins where
          * neuron j - 1's ends */
         for (const lln_rtq_synapse_t *e = p->sensory.syn + p->sensory.off[j + 1]; ys < e; ys++) {
-            uint32_t g = ((uint32_t)ys->w * q_syn_sig(ys, xin, sh_s, add_s, sub_s) + 16384u) >> 15;
+            uint32_t g = ((uint32_t)ys->w * q_syn_sig(ys, xin, sh_s, sub_s) + 16384u) >> 15;
             den += g;
             num += (int64_t)(int32_t)g * ys->erev; /* g < 2^16 */
         }
@@ -348,6 +359,7 @@ static void q_ltc(const lln_rtq_model_t *m, const int16_t *x, int32_t dt, int16_
         r[Q_NUM0] = q_shift64(num, k);
         r[Q_CMT] = (int32_t)q_down((uint32_t)r[Q_CMT], k);
         r[Q_DEN0] = (int32_t)q_down(den, k);
+        r[Q_NSYN] = p->internal.off[j + 1] - p->internal.off[j];
         r[Q_RND] = k > 16 ? 0 : (int32_t)((1u << 14) + (k ? 1u << (k + 14) : 0u));
         r[Q_SHG] = k > 16 ? 31 : 15 + k;
         u[j] = h[j];
@@ -357,14 +369,16 @@ static void q_ltc(const lln_rtq_model_t *m, const int16_t *x, int32_t dt, int16_
         const int32_t *r = rec;
         for (uint16_t j = 0; j < N; j++, r += Q_REC) {
             int32_t num = r[Q_NUM0] + r[Q_CMT] * u[j], den = r[Q_DEN0];
-            uint32_t rnd = (uint32_t)r[Q_RND];
-            int shg = r[Q_SHG];
-            for (const lln_rtq_synapse_t *e = p->internal.syn + p->internal.off[j + 1]; y < e;
-                 y++) {
-                int32_t g = (int32_t)(((uint32_t)y->w * q_syn_sig(y, u, sh_r, add_r, sub_r) + rnd) >>
-                                      shg);
-                den += g;
-                num += g * y->erev;
+            if (r[Q_NSYN] > 0) {
+                uint32_t rnd = (uint32_t)r[Q_RND];
+                int shg = r[Q_SHG];
+                for (const lln_rtq_synapse_t *e = y + r[Q_NSYN]; y < e; y++) {
+                    int32_t g = (int32_t)(((uint32_t)y->w * q_syn_sig(y, u, sh_r, sub_r) +
+                                           rnd) >>
+                                          shg);
+                    den += g;
+                    num += g * y->erev;
+                }
             }
             un[j] = q_solve(num, den);
         }

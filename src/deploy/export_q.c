@@ -14,8 +14,8 @@ static void put_synapses(lln_text_t *t, const char *p, const lln_qarray_t *a)
     const lln_rtq_synapse_t *y = a->data;
     lln_text_put(t, "static const lln_rtq_synapse_t %s_%s[%zu] = {", p, a->name, a->n ? a->n : 1);
     for (size_t i = 0; i < a->n; i++)
-        lln_text_put(t, "%s{%u, %d, %d, %u, %d},", i % 4 ? " " : "\n    ", (unsigned)y[i].src,
-                     y[i].mu, y[i].sigma, (unsigned)y[i].w, y[i].erev);
+        lln_text_put(t, "%s{%" PRIu32 "u, %u, %d, %u, %d},", i % 4 ? " " : "\n    ", y[i].c,
+                     (unsigned)y[i].src, y[i].sigma, (unsigned)y[i].w, y[i].erev);
     lln_text_put(t, a->n ? "\n};\n" : "{0, 0, 0, 0, 0}};\n");
 }
 
