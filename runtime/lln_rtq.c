@@ -296,7 +296,7 @@ static void q_cm_over_dt(const lln_rtq_model_t *m, int32_t dt, int32_t *rec)
 {
     const lln_rtq_ltc_t *p = &m->ltc;
     int bl = q_bitlen64((uint32_t)dt), R = 29 + bl - m->dt_frac;
-    uint64_t r = (((uint64_t)1 << (29 + bl)) + (uint32_t)dt / 2) / (uint32_t)dt;
+    uint32_t r = (uint32_t)((((uint64_t)1 << (29 + bl)) + (uint32_t)dt / 2) / (uint32_t)dt);
     /* lln_fx_mulshift(cm_k, r, R) for cm_k >= 0 (P(cm) > 0: every model): round(cm_k r / 2^s),
      * s = R clamped to [0, 62] (cm_k r < 2^61: no wrap), saturated at 2^30 */
     int s = R < 0 ? 0 : R > 62 ? 62 : R;
@@ -304,7 +304,7 @@ static void q_cm_over_dt(const lln_rtq_model_t *m, int32_t dt, int32_t *rec)
     for (uint16_t j = 0; j < m->units; j++, rec += Q_REC) {
         int32_t ck = p->cm_k[j], c;
         if (ck >= 0) {
-            uint64_t v = ((uint64_t)(uint32_t)ck * r + half) >> s;
+            uint64_t v = ((uint64_t)(uint32_t)ck * r + half) >> s; /* r <= 2^30 */
             c = v > (1u << 30) ? 1 << 30 : (int32_t)v;
         } else {
             c = lln_fx_mulshift(ck, (int32_t)r, R);
@@ -332,19 +332,19 @@ static void q_ltc(const lln_rtq_model_t *m, const int16_t *x, int32_t dt, int16_
 {
     const lln_rtq_ltc_t *p = &m->ltc;
     uint16_t N = m->units;
-    int16_t *xin = w16, *u = xin + m->inputs, *un = u + N;
+    /* the unfolds alternate between h and un: no copy in, and one out for an odd count */
+    int16_t *xin = w16, *u = h, *un = xin + m->inputs;
     int32_t *rec = w32;
     int sh_s = p->xin_frac + p->sensory.sig_frac - 12, sh_r = p->v_frac + p->internal.sig_frac - 12;
     int32_t sub_s = (int32_t)(0x80000000u >> sh_s) - 32768,
             sub_r = (int32_t)(0x80000000u >> sh_r) - 32768;
     q_affine(&p->in_map, x, xin, m->inputs);
     q_cm_over_dt(m, dt, rec);
-    const lln_rtq_synapse_t *ys = p->sensory.syn + p->sensory.off[0],
-                            *yr = p->internal.syn + p->internal.off[0];
+    const lln_rtq_synapse_t *ys = p->sensory.syn + p->sensory.off[0];
     for (uint16_t j = 0; j < N; j++) {
         int32_t *r = rec + (size_t)j * Q_REC;
         int64_t num = p->gvleak[j];
-        uint32_t den = (uint32_t)r[Q_CMT] + (uint32_t)p->gleak[j] + (uint32_t)p->eps, wmax = 0;
+        uint32_t den = (uint32_t)r[Q_CMT] + (uint32_t)p->gleak[j] + (uint32_t)p->eps;
         /* the lists are by destination with non-decreasing offsets: neuron j's begins where
          * neuron j - 1's ends */
         for (const lln_rtq_synapse_t *e = p->sensory.syn + p->sensory.off[j + 1]; ys < e; ys++) {
@@ -352,17 +352,18 @@ static void q_ltc(const lln_rtq_model_t *m, const int16_t *x, int32_t dt, int16_
             den += g;
             num += (int64_t)(int32_t)g * ys->erev; /* g < 2^16 */
         }
-        for (const lln_rtq_synapse_t *e = p->internal.syn + p->internal.off[j + 1]; yr < e; yr++)
-            wmax += yr->w;
-        int k = q_bitlen64((uint64_t)den + wmax) - 15; /* den < 2^30 + 2^16 (1 + I + N) */
+        int k = q_bitlen64((uint64_t)den + (uint32_t)p->wmax[j]) - 15; /* den < 2^30 + 2^16 (1 + I + N) */
         k = k < 0 ? 0 : k;
-        r[Q_NUM0] = q_shift64(num, k);
-        r[Q_CMT] = (int32_t)q_down((uint32_t)r[Q_CMT], k);
-        r[Q_DEN0] = (int32_t)q_down(den, k);
+        uint32_t half = k ? 1u << (k - 1) : 0u;
+        /* 32-bit paths where the values allow (every calibrated model), the same results */
+        r[Q_NUM0] = (uint64_t)(num + 0x80000000) <= 0xFFFFFFFFu
+                        ? lln_fx_rshift_round((int32_t)num, k)
+                        : q_shift64(num, k);
+        r[Q_CMT] = (int32_t)(((uint32_t)r[Q_CMT] + half) >> k); /* cm/dt <= 2^30 */
+        r[Q_DEN0] = (int32_t)(den < 0x80000000u ? (den + half) >> k : q_down(den, k));
         r[Q_NSYN] = p->internal.off[j + 1] - p->internal.off[j];
         r[Q_RND] = k > 16 ? 0 : (int32_t)((1u << 14) + (k ? 1u << (k + 14) : 0u));
         r[Q_SHG] = k > 16 ? 31 : 15 + k;
-        u[j] = h[j];
     }
     for (uint16_t it = 0; it < p->unfolds; it++) {
         const lln_rtq_synapse_t *y = p->internal.syn + p->internal.off[0];
@@ -386,7 +387,7 @@ static void q_ltc(const lln_rtq_model_t *m, const int16_t *x, int32_t dt, int16_
         u = un;
         un = t;
     }
-    for (uint16_t j = 0; j < N; j++)
+    for (uint16_t j = 0; u != h && j < N; j++)
         h[j] = u[j];
 }
 

@@ -170,6 +170,8 @@ void lln__export_q_model_c(lln_text_t *t, const lln_qimage_t *q, const char *p, 
         ref(t, q, p, l->gleak);
         lln_text_put(t, ", .gvleak = ");
         ref(t, q, p, l->gvleak);
+        lln_text_put(t, ", .wmax = ");
+        ref(t, q, p, l->wmax);
         lln_text_put(t, ", .eps = %" PRId32 ",\n            .in_map = ", l->eps);
         affine(t, q, p, &l->in_map);
         lln_text_put(t, ",\n            .sensory = ");

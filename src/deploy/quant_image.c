@@ -418,6 +418,15 @@ static void ltc(build_t *b, const lln_rt_model_t *r, const lln_qfmt_t *f)
             f->xin, g, f->v);
     ltc_syn(b, &d->internal, "r", N, p->r_off, p->r_src, p->r_sigma, p->r_mu, p->r_w, p->r_we, f->v,
             g, f->v);
+    /* every internal synapse of a neuron fully open: the step's denominator bound (lln_rtq.c) */
+    int32_t *wm = arr(b, "wmax", LLN_QA_I32, (size_t)N);
+    for (int j = 0; b->ok && j < N; j++) {
+        uint32_t s = 0;
+        for (int k = d->internal.off[j]; k < d->internal.off[j + 1]; k++)
+            s += d->internal.syn[k].w;
+        wm[j] = (int32_t)s; /* < 2^16 N */
+    }
+    d->wmax = wm;
 }
 
 /* Output map: y = a c + m with c the cell (or projection) output; an LTC without a
@@ -477,7 +486,7 @@ static void scratch_sizes(lln_rtq_model_t *d)
 {
     uint32_t I = d->inputs, N = d->units, s16 = 0, s32 = 1;
     if (d->cell == LLN_RTQ_LTC) {
-        s16 = I + 2 * N;
+        s16 = I + N; /* xin, one of the two unfold buffers (the other is the state) */
         s32 = 6 * N; /* a record of 6 per neuron (lln_rtq.c) */
     }
     if (d->cell == LLN_RTQ_GRU || d->cell == LLN_RTQ_LSTM) { /* xn, h out, [xn h], gates */
