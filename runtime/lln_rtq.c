@@ -245,6 +245,12 @@ static void q_cfc(const lln_rtq_model_t *m, const lln_rtq_cfc_t *c, const int16_
 /* ---- LTC ----------------------------------------------------------------------------------- */
 
 #if LLN_RTQ_WITH_LTC
+#if defined(__GNUC__)
+#define LLN_RTQ_NOINLINE __attribute__((noinline))
+#else
+#define LLN_RTQ_NOINLINE
+#endif
+
 /* clamp(x, 0, 65535) (one USAT on Armv7-M and later). */
 static inline uint32_t q_usat16(int32_t x)
 {
@@ -270,14 +276,20 @@ static inline uint32_t q_syn_sig(const lln_rtq_synapse_t *y, const int16_t *v, i
     return lln_fx_sigmoid_pk(q_usat16((int32_t)(a >> sh) - sub));
 }
 
-/* round(|num| / den) with num's sign, saturated to int16; den > 0 (else the limit). */
-static inline int16_t q_solve(int32_t num, int32_t den)
+/* round(|num| / den) with num's sign, saturated to int16 (as int32: the caller's int16 store
+ * then needs no sign extension); den > 0 (else the limit). */
+static inline int32_t q_solve(int32_t num, int32_t den)
 {
     if (den <= 0)
-        return (int16_t)(num == 0 ? 0 : num > 0 ? INT16_MAX : INT16_MIN);
+        return num == 0 ? 0 : num > 0 ? INT16_MAX : INT16_MIN;
     uint32_t mag = lln_fx__abs32(num), d = (uint32_t)den;
     uint32_t q = (mag + d / 2) / d; /* mag <= 2^31, d / 2 < 2^30: no wrap */
-    return lln_fx_sat16(num < 0 ? -(int32_t)q : (int32_t)q);
+    int32_t v = num < 0 ? -(int32_t)q : (int32_t)q;
+#if defined(__ARM_FEATURE_SAT) && defined(__GNUC__)
+    return __builtin_arm_ssat(v, 16);
+#else
+    return v > INT16_MAX ? INT16_MAX : v < INT16_MIN ? INT16_MIN : v;
+#endif
 }
 
 /* x / 2^k rounded half up, for x >= 0 and k in [0, 31]. */
@@ -314,6 +326,62 @@ static void q_cm_over_dt(const lln_rtq_model_t *m, int32_t dt, int32_t *rec)
     }
 }
 
+/* One unfold: un = (num0 + cmt u + sum g erev) / (den0 + sum g) for every neuron, the
+ * internal synapses' conductances g at u (the records of q_ltc). A function of its own: its
+ * loops get every register (inlined into q_ltc they spilled on every neuron). */
+LLN_RTQ_NOINLINE static void q_unfold(const lln_rtq_syn_t *syn, const int32_t *r,
+                                       const int16_t *u, int16_t *un, uint16_t N, int sh,
+                                       int32_t sub)
+{
+    const lln_rtq_synapse_t *y = syn->syn + syn->off[0];
+    for (uint16_t j = 0; j < N; j++, r += Q_REC) {
+        int32_t num = r[Q_NUM0] + r[Q_CMT] * u[j], den = r[Q_DEN0], n = r[Q_NSYN];
+        if (n > 0) {
+            uint32_t rnd = (uint32_t)r[Q_RND];
+            int shg = r[Q_SHG];
+            do {
+                int32_t g = (int32_t)(((uint32_t)y->w * q_syn_sig(y, u, sh, sub) + rnd) >> shg);
+                den += g;
+                num += g * y->erev;
+                y++;
+            } while (--n > 0);
+        }
+        un[j] = (int16_t)q_solve(num, den);
+    }
+}
+
+/* The unfold-invariant part of one step (q_ltc) into the records: the sensory synapses, the
+ * scale 2^-k of each neuron and the scaled terms. A function of its own, like q_unfold. */
+LLN_RTQ_NOINLINE static void q_prep(const lln_rtq_ltc_t *p, const int16_t *xin, int32_t *rec,
+                                     uint16_t N, int sh_s, int32_t sub_s)
+{
+    const lln_rtq_synapse_t *ys = p->sensory.syn + p->sensory.off[0];
+    for (uint16_t j = 0; j < N; j++) {
+        int32_t *r = rec + (size_t)j * Q_REC;
+        int64_t num = p->gvleak[j];
+        uint32_t den = (uint32_t)r[Q_CMT] + (uint32_t)p->gleak[j] + (uint32_t)p->eps;
+        /* the lists are by destination with non-decreasing offsets: neuron j's begins where
+         * neuron j - 1's ends */
+        for (const lln_rtq_synapse_t *e = p->sensory.syn + p->sensory.off[j + 1]; ys < e; ys++) {
+            uint32_t g = ((uint32_t)ys->w * q_syn_sig(ys, xin, sh_s, sub_s) + 16384u) >> 15;
+            den += g;
+            num += (int64_t)(int32_t)g * ys->erev; /* g < 2^16 */
+        }
+        int k = q_bitlen64((uint64_t)den + (uint32_t)p->wmax[j]) - 15; /* den < 2^30 + 2^16 (1 + I + N) */
+        k = k < 0 ? 0 : k;
+        uint32_t half = k ? 1u << (k - 1) : 0u;
+        /* 32-bit paths where the values allow (every calibrated model), the same results */
+        r[Q_NUM0] = (uint64_t)(num + 0x80000000) <= 0xFFFFFFFFu
+                        ? lln_fx_rshift_round((int32_t)num, k)
+                        : q_shift64(num, k);
+        r[Q_CMT] = (int32_t)(((uint32_t)r[Q_CMT] + half) >> k); /* cm/dt <= 2^30 */
+        r[Q_DEN0] = (int32_t)(den < 0x80000000u ? (den + half) >> k : q_down(den, k));
+        r[Q_NSYN] = p->internal.off[j + 1] - p->internal.off[j];
+        r[Q_RND] = k > 16 ? 0 : (int32_t)((1u << 14) + (k ? 1u << (k + 14) : 0u));
+        r[Q_SHG] = k > 16 ? 31 : 15 + k;
+    }
+}
+
 /* The LTC step (K fused semi-implicit Euler unfolds of dt/K, as in lln_rt.c). Conductances
  * are in g units with up to 16 bits each, so sums need more than 32 bits; but the new state is
  * a ratio whose denominator needs only 15 significant bits. So once per step each neuron gets
@@ -340,49 +408,9 @@ static void q_ltc(const lln_rtq_model_t *m, const int16_t *x, int32_t dt, int16_
             sub_r = (int32_t)(0x80000000u >> sh_r) - 32768;
     q_affine(&p->in_map, x, xin, m->inputs);
     q_cm_over_dt(m, dt, rec);
-    const lln_rtq_synapse_t *ys = p->sensory.syn + p->sensory.off[0];
-    for (uint16_t j = 0; j < N; j++) {
-        int32_t *r = rec + (size_t)j * Q_REC;
-        int64_t num = p->gvleak[j];
-        uint32_t den = (uint32_t)r[Q_CMT] + (uint32_t)p->gleak[j] + (uint32_t)p->eps;
-        /* the lists are by destination with non-decreasing offsets: neuron j's begins where
-         * neuron j - 1's ends */
-        for (const lln_rtq_synapse_t *e = p->sensory.syn + p->sensory.off[j + 1]; ys < e; ys++) {
-            uint32_t g = ((uint32_t)ys->w * q_syn_sig(ys, xin, sh_s, sub_s) + 16384u) >> 15;
-            den += g;
-            num += (int64_t)(int32_t)g * ys->erev; /* g < 2^16 */
-        }
-        int k = q_bitlen64((uint64_t)den + (uint32_t)p->wmax[j]) - 15; /* den < 2^30 + 2^16 (1 + I + N) */
-        k = k < 0 ? 0 : k;
-        uint32_t half = k ? 1u << (k - 1) : 0u;
-        /* 32-bit paths where the values allow (every calibrated model), the same results */
-        r[Q_NUM0] = (uint64_t)(num + 0x80000000) <= 0xFFFFFFFFu
-                        ? lln_fx_rshift_round((int32_t)num, k)
-                        : q_shift64(num, k);
-        r[Q_CMT] = (int32_t)(((uint32_t)r[Q_CMT] + half) >> k); /* cm/dt <= 2^30 */
-        r[Q_DEN0] = (int32_t)(den < 0x80000000u ? (den + half) >> k : q_down(den, k));
-        r[Q_NSYN] = p->internal.off[j + 1] - p->internal.off[j];
-        r[Q_RND] = k > 16 ? 0 : (int32_t)((1u << 14) + (k ? 1u << (k + 14) : 0u));
-        r[Q_SHG] = k > 16 ? 31 : 15 + k;
-    }
+    q_prep(p, xin, rec, N, sh_s, sub_s);
     for (uint16_t it = 0; it < p->unfolds; it++) {
-        const lln_rtq_synapse_t *y = p->internal.syn + p->internal.off[0];
-        const int32_t *r = rec;
-        for (uint16_t j = 0; j < N; j++, r += Q_REC) {
-            int32_t num = r[Q_NUM0] + r[Q_CMT] * u[j], den = r[Q_DEN0];
-            if (r[Q_NSYN] > 0) {
-                uint32_t rnd = (uint32_t)r[Q_RND];
-                int shg = r[Q_SHG];
-                for (const lln_rtq_synapse_t *e = y + r[Q_NSYN]; y < e; y++) {
-                    int32_t g = (int32_t)(((uint32_t)y->w * q_syn_sig(y, u, sh_r, sub_r) +
-                                           rnd) >>
-                                          shg);
-                    den += g;
-                    num += g * y->erev;
-                }
-            }
-            un[j] = q_solve(num, den);
-        }
+        q_unfold(&p->internal, rec, u, un, N, sh_r, sub_r);
         int16_t *t = u;
         u = un;
         un = t;
