@@ -276,6 +276,19 @@ static inline uint32_t q_syn_sig(const lln_rtq_synapse_t *y, const int16_t *v, i
     return lln_fx_sigmoid_pk(q_usat16((int32_t)(a >> sh) - sub));
 }
 
+/* acc + a b (64-bit), one SMLAL on Armv7-M and later (GCC widens a non-negative a with
+ * UMULL and a sign correction otherwise: five instructions). */
+static inline int64_t q_mac64(int64_t acc, int32_t a, int32_t b)
+{
+#if defined(__GNUC__) && defined(__ARM_ARCH_ISA_THUMB) && __ARM_ARCH_ISA_THUMB >= 2 &&                \
+    !defined(__ARM_BIG_ENDIAN)
+    __asm__("smlal %Q0, %R0, %1, %2" : "+r"(acc) : "r"(a), "r"(b));
+    return acc;
+#else
+    return acc + (int64_t)a * b;
+#endif
+}
+
 /* round(|num| / den) with num's sign, saturated to int16 (as int32: the caller's int16 store
  * then needs no sign extension); den > 0 (else the limit). */
 static inline int32_t q_solve(int32_t num, int32_t den)
@@ -356,29 +369,32 @@ LLN_RTQ_NOINLINE static void q_prep(const lln_rtq_ltc_t *p, const int16_t *xin, 
                                      uint16_t N, int sh_s, int32_t sub_s)
 {
     const lln_rtq_synapse_t *ys = p->sensory.syn + p->sensory.off[0];
-    for (uint16_t j = 0; j < N; j++) {
-        int32_t *r = rec + (size_t)j * Q_REC;
+    const uint16_t *so = p->sensory.off + 1, *ro = p->internal.off;
+    uint32_t eps = (uint32_t)p->eps;
+    for (uint16_t j = 0; j < N; j++, rec += Q_REC) {
         int64_t num = p->gvleak[j];
-        uint32_t den = (uint32_t)r[Q_CMT] + (uint32_t)p->gleak[j] + (uint32_t)p->eps;
+        uint32_t cmt = (uint32_t)rec[Q_CMT], den = cmt + (uint32_t)p->gleak[j] + eps;
         /* the lists are by destination with non-decreasing offsets: neuron j's begins where
          * neuron j - 1's ends */
-        for (const lln_rtq_synapse_t *e = p->sensory.syn + p->sensory.off[j + 1]; ys < e; ys++) {
+        for (const lln_rtq_synapse_t *e = p->sensory.syn + so[j]; ys < e; ys++) {
             uint32_t g = ((uint32_t)ys->w * q_syn_sig(ys, xin, sh_s, sub_s) + 16384u) >> 15;
             den += g;
-            num += (int64_t)(int32_t)g * ys->erev; /* g < 2^16 */
+            num = q_mac64(num, (int32_t)g, ys->erev); /* g < 2^16 */
         }
-        int k = q_bitlen64((uint64_t)den + (uint32_t)p->wmax[j]) - 15; /* den < 2^30 + 2^16 (1 + I + N) */
+        /* bit length of den + wmax (< 2^30 + 2^16 (1 + I + 2 N)), computed as 64-bit */
+        uint32_t tot = den + (uint32_t)p->wmax[j];
+        int k = (tot < den ? 33 : q_bitlen64(tot)) - 15;
         k = k < 0 ? 0 : k;
-        uint32_t half = k ? 1u << (k - 1) : 0u;
+        uint32_t half = (1u << k) >> 1; /* 2^(k-1), 0 for k = 0 (k <= 18) */
         /* 32-bit paths where the values allow (every calibrated model), the same results */
-        r[Q_NUM0] = (uint64_t)(num + 0x80000000) <= 0xFFFFFFFFu
-                        ? lln_fx_rshift_round((int32_t)num, k)
-                        : q_shift64(num, k);
-        r[Q_CMT] = (int32_t)(((uint32_t)r[Q_CMT] + half) >> k); /* cm/dt <= 2^30 */
-        r[Q_DEN0] = (int32_t)(den < 0x80000000u ? (den + half) >> k : q_down(den, k));
-        r[Q_NSYN] = p->internal.off[j + 1] - p->internal.off[j];
-        r[Q_RND] = k > 16 ? 0 : (int32_t)((1u << 14) + (k ? 1u << (k + 14) : 0u));
-        r[Q_SHG] = k > 16 ? 31 : 15 + k;
+        rec[Q_NUM0] = (uint64_t)(num + 0x80000000) <= 0xFFFFFFFFu
+                          ? lln_fx_rshift_round((int32_t)num, k)
+                          : q_shift64(num, k);
+        rec[Q_CMT] = (int32_t)((cmt + half) >> k); /* cm/dt <= 2^30 */
+        rec[Q_DEN0] = (int32_t)(den < 0x80000000u ? (den + half) >> k : q_down(den, k));
+        rec[Q_NSYN] = ro[j + 1] - ro[j];
+        rec[Q_RND] = k > 16 ? 0 : (int32_t)((1u << 14) + (half << 15));
+        rec[Q_SHG] = k > 16 ? 31 : 15 + k;
     }
 }
 
