@@ -293,11 +293,14 @@ static inline int64_t q_mac64(int64_t acc, int32_t a, int32_t b)
  * then needs no sign extension); den > 0 (else the limit). */
 static inline int32_t q_solve(int32_t num, int32_t den)
 {
-    if (den <= 0)
-        return num == 0 ? 0 : num > 0 ? INT16_MAX : INT16_MIN;
-    uint32_t mag = lln_fx__abs32(num), d = (uint32_t)den;
-    uint32_t q = (mag + d / 2) / d; /* mag <= 2^31, d / 2 < 2^30: no wrap */
-    int32_t v = num < 0 ? -(int32_t)q : (int32_t)q;
+    int32_t v;
+    if (den > 0) {
+        uint32_t mag = lln_fx__abs32(num), d = (uint32_t)den;
+        uint32_t q = (mag + d / 2) / d; /* mag <= 2^31, d / 2 < 2^30: no wrap */
+        v = num < 0 ? -(int32_t)q : (int32_t)q;
+    } else {
+        v = num == 0 ? 0 : num > 0 ? INT32_MAX : INT32_MIN; /* the limit */
+    }
 #if defined(__ARM_FEATURE_SAT) && defined(__GNUC__)
     return __builtin_arm_ssat(v, 16);
 #else
