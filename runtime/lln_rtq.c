@@ -330,15 +330,18 @@ static void q_cm_over_dt(const lln_rtq_model_t *m, int32_t dt, int32_t *rec)
     int s = R < 0 ? 0 : R > 62 ? 62 : R;
     uint64_t half = s ? (uint64_t)1 << (s - 1) : 0u;
     for (uint16_t j = 0; j < m->units; j++, rec += Q_REC) {
-        int32_t ck = p->cm_k[j], c;
-        if (ck >= 0) {
-            uint64_t v = ((uint64_t)(uint32_t)ck * r + half) >> s; /* r <= 2^30 */
-            c = v > (1u << 30) ? 1 << 30 : (int32_t)v;
-        } else {
-            c = lln_fx_mulshift(ck, (int32_t)r, R);
-            c = c > (1 << 30) ? 1 << 30 : c;
+        int32_t ck = p->cm_k[j];
+        if (ck < 0) { /* not made by lln quantize; <= 0, no saturation */
+            rec[Q_CMT] = lln_fx_mulshift(ck, (int32_t)r, R);
+            continue;
         }
-        rec[Q_CMT] = c;
+        uint64_t pr = (uint64_t)(uint32_t)ck * r + half; /* r <= 2^30 */
+        uint32_t hi = (uint32_t)(pr >> 32), c;
+        if (s < 32) /* the usual case (R = 24..28 for Δt of 0.02..0.5 s at dt_frac 24) */
+            c = hi >> s ? 1u << 30 : (hi << (31 - s) << 1) | ((uint32_t)pr >> s);
+        else
+            c = hi >> (s - 32);
+        rec[Q_CMT] = (int32_t)(c > (1u << 30) ? 1u << 30 : c);
     }
 }
 
