@@ -276,6 +276,9 @@ static inline uint32_t q_syn_sig(const lln_rtq_synapse_t *y, const int16_t *v, i
     return lln_fx_sigmoid_pk(q_usat16((int32_t)(a >> sh) - sub));
 }
 
+/* u as int32 (two's complement) without implementation-defined conversion: no code. */
+static inline int32_t q_u2s(uint32_t u) { return u <= INT32_MAX ? (int32_t)u : -(int32_t)(~u) - 1; }
+
 /* acc + a b (64-bit), one SMLAL on Armv7-M and later (GCC widens a non-negative a with
  * UMULL and a sign correction otherwise: five instructions). */
 static inline int64_t q_mac64(int64_t acc, int32_t a, int32_t b)
@@ -377,9 +380,12 @@ LLN_RTQ_NOINLINE static void q_prep(const lln_rtq_ltc_t *p, const int16_t *xin, 
     const lln_rtq_synapse_t *ys = p->sensory.syn + p->sensory.off[0];
     const uint16_t *so = p->sensory.off + 1, *ro = p->internal.off;
     uint32_t eps = (uint32_t)p->eps;
-    for (uint16_t j = 0; j < N; j++, rec += Q_REC) {
+    int32_t *r = rec;
+    /* two passes, so that each loop's values fit the registers: first the sums (the
+     * numerator, 64-bit, kept as its high word and low bits), then the scaling */
+    for (uint16_t j = 0; j < N; j++, r += Q_REC) {
         int64_t num = p->gvleak[j];
-        uint32_t cmt = (uint32_t)rec[Q_CMT], den = cmt + (uint32_t)p->gleak[j] + eps;
+        uint32_t den = (uint32_t)r[Q_CMT] + (uint32_t)p->gleak[j] + eps;
         /* the lists are by destination with non-decreasing offsets: neuron j's begins where
          * neuron j - 1's ends */
         for (const lln_rtq_synapse_t *e = p->sensory.syn + so[j]; ys < e; ys++) {
@@ -387,15 +393,27 @@ LLN_RTQ_NOINLINE static void q_prep(const lln_rtq_ltc_t *p, const int16_t *xin, 
             den += g;
             num = q_mac64(num, (int32_t)g, ys->erev); /* g < 2^16 */
         }
+        uint64_t bits = (uint64_t)num; /* two's complement: num = hi 2^32 + lo */
+        r[Q_NUM0] = q_u2s((uint32_t)bits), r[Q_RND] = q_u2s((uint32_t)(bits >> 32));
+        r[Q_DEN0] = q_u2s(den);
+    }
+    for (uint16_t j = 0; j < N; j++, rec += Q_REC) {
+        uint32_t den = (uint32_t)rec[Q_DEN0];
+        int64_t num = (int64_t)rec[Q_RND] * ((int64_t)1 << 32) + (uint32_t)rec[Q_NUM0];
         /* bit length of den + wmax (< 2^30 + 2^16 (1 + I + 2 N)), computed as 64-bit */
-        uint32_t tot = den + (uint32_t)p->wmax[j];
+        uint32_t tot = den + (uint32_t)p->wmax[j], cmt = (uint32_t)rec[Q_CMT];
         int k = (tot < den ? 33 : q_bitlen64(tot)) - 15;
         k = k < 0 ? 0 : k;
         uint32_t half = (1u << k) >> 1; /* 2^(k-1), 0 for k = 0 (k <= 18) */
-        /* 32-bit paths where the values allow (every calibrated model), the same results */
-        rec[Q_NUM0] = (uint64_t)(num + 0x80000000) <= 0xFFFFFFFFu
-                          ? lln_fx_rshift_round((int32_t)num, k)
-                          : q_shift64(num, k);
+        /* 32-bit paths where the values allow (every calibrated model), the same results as
+         * q_shift64 and q_down */
+        if ((uint64_t)(num + 0x80000000) <= 0xFFFFFFFFu) {
+            int32_t n32 = (int32_t)num;
+            uint32_t q = (lln_fx__abs32(n32) + half) >> k;
+            rec[Q_NUM0] = k == 0 ? n32 : n32 < 0 ? -(int32_t)q : (int32_t)q;
+        } else {
+            rec[Q_NUM0] = q_shift64(num, k);
+        }
         rec[Q_CMT] = (int32_t)((cmt + half) >> k); /* cm/dt <= 2^30 */
         rec[Q_DEN0] = (int32_t)(den < 0x80000000u ? (den + half) >> k : q_down(den, k));
         rec[Q_NSYN] = ro[j + 1] - ro[j];
