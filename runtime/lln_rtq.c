@@ -352,9 +352,12 @@ static void q_cm_over_dt(const lln_rtq_model_t *m, int32_t dt, int32_t *rec)
  * internal synapses' conductances g at u (the records of q_ltc). A function of its own: its
  * loops get every register (inlined into q_ltc they spilled on every neuron). */
 LLN_RTQ_NOINLINE static void q_unfold(const lln_rtq_syn_t *syn, const int32_t *r,
-                                       const int16_t *u, int16_t *un, uint16_t N, int sh,
-                                       int32_t sub)
+                                       const int16_t *u, int16_t *un, uint16_t N, int sh)
 {
+#ifdef LLN_RTQ_LTC_SH_R
+    sh = LLN_RTQ_LTC_SH_R; /* the same value (q_parts_ok), as a constant */
+#endif
+    int32_t sub = (int32_t)(0x80000000u >> sh) - 32768; /* q_syn_sig */
     const lln_rtq_synapse_t *y = syn->syn + syn->off[0];
     for (uint16_t j = 0; j < N; j++, r += Q_REC) {
         int32_t num = r[Q_NUM0] + r[Q_CMT] * u[j], den = r[Q_DEN0], n = r[Q_NSYN];
@@ -375,8 +378,12 @@ LLN_RTQ_NOINLINE static void q_unfold(const lln_rtq_syn_t *syn, const int32_t *r
 /* The unfold-invariant part of one step (q_ltc) into the records: the sensory synapses, the
  * scale 2^-k of each neuron and the scaled terms. A function of its own, like q_unfold. */
 LLN_RTQ_NOINLINE static void q_prep(const lln_rtq_ltc_t *p, const int16_t *xin, int32_t *rec,
-                                     uint16_t N, int sh_s, int32_t sub_s)
+                                     uint16_t N, int sh_s)
 {
+#ifdef LLN_RTQ_LTC_SH_S
+    sh_s = LLN_RTQ_LTC_SH_S; /* the same value (q_parts_ok), as a constant */
+#endif
+    int32_t sub_s = (int32_t)(0x80000000u >> sh_s) - 32768; /* q_syn_sig */
     const lln_rtq_synapse_t *ys = p->sensory.syn + p->sensory.off[0];
     const uint16_t *so = p->sensory.off + 1, *ro = p->internal.off;
     uint32_t eps = (uint32_t)p->eps;
@@ -444,13 +451,11 @@ static void q_ltc(const lln_rtq_model_t *m, const int16_t *x, int32_t dt, int16_
     int16_t *xin = w16, *u = h, *un = xin + m->inputs;
     int32_t *rec = w32;
     int sh_s = p->xin_frac + p->sensory.sig_frac - 12, sh_r = p->v_frac + p->internal.sig_frac - 12;
-    int32_t sub_s = (int32_t)(0x80000000u >> sh_s) - 32768,
-            sub_r = (int32_t)(0x80000000u >> sh_r) - 32768;
     q_affine(&p->in_map, x, xin, m->inputs);
     q_cm_over_dt(m, dt, rec);
-    q_prep(p, xin, rec, N, sh_s, sub_s);
+    q_prep(p, xin, rec, N, sh_s);
     for (uint16_t it = 0; it < p->unfolds; it++) {
-        q_unfold(&p->internal, rec, u, un, N, sh_r, sub_r);
+        q_unfold(&p->internal, rec, u, un, N, sh_r);
         int16_t *t = u;
         u = un;
         un = t;
@@ -542,8 +547,17 @@ static int q_parts_ok(const lln_rtq_model_t *m)
 {
     if (m->proj.out > 0 && !LLN_RTQ_WITH_PROJ)
         return 0;
-    if (m->cell == LLN_RTQ_LTC)
+    if (m->cell == LLN_RTQ_LTC) {
+#ifdef LLN_RTQ_LTC_SH_S /* the exporter's constants must be this model's */
+        if (m->ltc.xin_frac + m->ltc.sensory.sig_frac - 12 != LLN_RTQ_LTC_SH_S)
+            return 0;
+#endif
+#ifdef LLN_RTQ_LTC_SH_R
+        if (m->ltc.v_frac + m->ltc.internal.sig_frac - 12 != LLN_RTQ_LTC_SH_R)
+            return 0;
+#endif
         return LLN_RTQ_WITH_LTC;
+    }
     if (m->baseline)
         return LLN_RTQ_WITH_BASELINES && (m->base->nmlp == 0 || LLN_RTQ_WITH_BACKBONE);
     return LLN_RTQ_WITH_CFC && (m->mode != LLN_RTQ_MODE_PURE || LLN_RTQ_WITH_PURE) &&

@@ -221,6 +221,7 @@ void lln__export_q_config(lln_text_t *t, const lln_qimage_t *q)
     for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
         lln_text_put(t, "#define LLN_RTQ_WITH_%s %d /* %s */\n", parts[i].name, parts[i].on,
                      parts[i].what);
+    lln__export_q_config_ltc(t, q);
     lln_text_put(t, "\n#endif\n");
 }
 

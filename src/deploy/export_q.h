@@ -14,6 +14,8 @@ void lln__export_q_model_h(lln_text_t *t, const lln_qimage_t *q, const char *p, 
                            const char *head, const lln_export_sizes_t *s);
 /* lln_rtq_config.h: the parts of the runtime the model needs (the rest is not compiled). */
 void lln__export_q_config(lln_text_t *t, const lln_qimage_t *q);
+/* Its LTC part (export_q_ltc.c): the synapse lists' shifts as constants. */
+void lln__export_q_config_ltc(lln_text_t *t, const lln_qimage_t *q);
 /* An example main.c for hosted builds. */
 void lln__export_q_main(lln_text_t *t, const char *p, const char *P);
 
