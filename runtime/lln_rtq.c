@@ -348,31 +348,41 @@ static void q_cm_over_dt(const lln_rtq_model_t *m, int32_t dt, int32_t *rec)
     }
 }
 
-/* One unfold: un = (num0 + cmt u + sum g erev) / (den0 + sum g) for every neuron, the
- * internal synapses' conductances g at u (the records of q_ltc). A function of its own: its
- * loops get every register (inlined into q_ltc they spilled on every neuron). */
-LLN_RTQ_NOINLINE static void q_unfold(const lln_rtq_syn_t *syn, const int32_t *r,
-                                       const int16_t *u, int16_t *un, uint16_t N, int sh)
+/* The K unfolds: un = (num0 + cmt u + sum g erev) / (den0 + sum g) for every neuron, the
+ * internal synapses' conductances g at u (the records of q_ltc), K times; u and un change
+ * places after each, so the result is in h (= u at the start) or returned in the other
+ * buffer. A function of its own: its loops get every register (inlined into q_ltc they spilled
+ * on every neuron). */
+LLN_RTQ_NOINLINE static const int16_t *q_unfolds(const lln_rtq_ltc_t *p, const int32_t *rec,
+                                                 int16_t *u, int16_t *un, uint16_t N, int sh)
 {
 #ifdef LLN_RTQ_LTC_SH_R
     sh = LLN_RTQ_LTC_SH_R; /* the same value (q_parts_ok), as a constant */
 #endif
     int32_t sub = (int32_t)(0x80000000u >> sh) - 32768; /* q_syn_sig */
-    const lln_rtq_synapse_t *y = syn->syn + syn->off[0];
-    for (uint16_t j = 0; j < N; j++, r += Q_REC) {
-        int32_t num = r[Q_NUM0] + r[Q_CMT] * u[j], den = r[Q_DEN0], n = r[Q_NSYN];
-        if (n > 0) {
-            uint32_t rnd = (uint32_t)r[Q_RND];
-            int shg = r[Q_SHG];
-            do {
-                int32_t g = (int32_t)(((uint32_t)y->w * q_syn_sig(y, u, sh, sub) + rnd) >> shg);
-                den += g;
-                num += g * y->erev;
-                y++;
-            } while (--n > 0);
+    for (uint16_t it = p->unfolds; it > 0; it--) {
+        const lln_rtq_synapse_t *y = p->internal.syn + p->internal.off[0];
+        const int32_t *r = rec;
+        for (uint16_t j = 0; j < N; j++, r += Q_REC) {
+            int32_t num = r[Q_NUM0] + r[Q_CMT] * u[j], den = r[Q_DEN0], n = r[Q_NSYN];
+            if (n > 0) {
+                uint32_t rnd = (uint32_t)r[Q_RND];
+                int shg = r[Q_SHG];
+                do {
+                    int32_t g =
+                        (int32_t)(((uint32_t)y->w * q_syn_sig(y, u, sh, sub) + rnd) >> shg);
+                    den += g;
+                    num += g * y->erev;
+                    y++;
+                } while (--n > 0);
+            }
+            un[j] = (int16_t)q_solve(num, den);
         }
-        un[j] = (int16_t)q_solve(num, den);
+        int16_t *t = u;
+        u = un;
+        un = t;
     }
+    return u;
 }
 
 /* The unfold-invariant part of one step (q_ltc) into the records: the sensory synapses, the
@@ -448,20 +458,15 @@ static void q_ltc(const lln_rtq_model_t *m, const int16_t *x, int32_t dt, int16_
     const lln_rtq_ltc_t *p = &m->ltc;
     uint16_t N = m->units;
     /* the unfolds alternate between h and un: no copy in, and one out for an odd count */
-    int16_t *xin = w16, *u = h, *un = xin + m->inputs;
+    int16_t *xin = w16, *un = xin + m->inputs;
     int32_t *rec = w32;
     int sh_s = p->xin_frac + p->sensory.sig_frac - 12, sh_r = p->v_frac + p->internal.sig_frac - 12;
     q_affine(&p->in_map, x, xin, m->inputs);
     q_cm_over_dt(m, dt, rec);
     q_prep(p, xin, rec, N, sh_s);
-    for (uint16_t it = 0; it < p->unfolds; it++) {
-        q_unfold(&p->internal, rec, u, un, N, sh_r);
-        int16_t *t = u;
-        u = un;
-        un = t;
-    }
-    for (uint16_t j = 0; u != h && j < N; j++)
-        h[j] = u[j];
+    const int16_t *v = q_unfolds(p, rec, h, un, N, sh_r);
+    for (uint16_t j = 0; v != h && j < N; j++)
+        h[j] = v[j];
 }
 
 #endif
