@@ -247,8 +247,10 @@ static void q_cfc(const lln_rtq_model_t *m, const lln_rtq_cfc_t *c, const int16_
 #if LLN_RTQ_WITH_LTC
 #if defined(__GNUC__)
 #define LLN_RTQ_NOINLINE __attribute__((noinline))
+#define LLN_RTQ_ALWAYS_INLINE __attribute__((always_inline))
 #else
 #define LLN_RTQ_NOINLINE
+#define LLN_RTQ_ALWAYS_INLINE
 #endif
 
 /* clamp(x, 0, 65535) (one USAT on Armv7-M and later). */
@@ -293,11 +295,11 @@ static inline int64_t q_mac64(int64_t acc, int32_t a, int32_t b)
 }
 
 /* round(|num| / den) with num's sign, saturated to int16 (as int32: the caller's int16 store
- * then needs no sign extension); den > 0 (else the limit). */
-static inline int32_t q_solve(int32_t num, int32_t den)
+ * then needs no sign extension) for test > 0, else the limit of a tiny positive den. */
+static inline int32_t q_solve(int32_t num, int32_t test, int32_t den)
 {
     int32_t v;
-    if (den > 0) {
+    if (test > 0) { /* test: den, or a constant 1 where den > 0 is known */
         uint32_t mag = lln_fx__abs32(num), d = (uint32_t)den;
         uint32_t q = (mag + d / 2) / d; /* mag <= 2^31, d / 2 < 2^30: no wrap */
         v = num < 0 ? -(int32_t)q : (int32_t)q;
@@ -351,14 +353,12 @@ static void q_cm_over_dt(const lln_rtq_model_t *m, int32_t dt, int32_t *rec)
 /* The K unfolds: un = (num0 + cmt u + sum g erev) / (den0 + sum g) for every neuron, the
  * internal synapses' conductances g at u (the records of q_ltc), K times; u and un change
  * places after each, so the result is in h (= u at the start) or returned in the other
- * buffer. A function of its own: its loops get every register (inlined into q_ltc they spilled
- * on every neuron). */
-LLN_RTQ_NOINLINE static const int16_t *q_unfolds(const lln_rtq_ltc_t *p, const int32_t *rec,
-                                                 int16_t *u, int16_t *un, uint16_t N, int sh)
+ * buffer. pos: every den0 > 0 (so every denominator, as g >= 0): the solve needs no test for
+ * the limit; a constant in the two copies q_unfolds makes. */
+LLN_RTQ_ALWAYS_INLINE static inline const int16_t *
+q_unfolds_body(const lln_rtq_ltc_t *p, const int32_t *rec, int16_t *u, int16_t *un, uint16_t N,
+               int sh, int pos)
 {
-#ifdef LLN_RTQ_LTC_SH_R
-    sh = LLN_RTQ_LTC_SH_R; /* the same value (q_parts_ok), as a constant */
-#endif
     int32_t sub = (int32_t)(0x80000000u >> sh) - 32768; /* q_syn_sig */
     for (uint16_t it = p->unfolds; it > 0; it--) {
         const lln_rtq_synapse_t *y = p->internal.syn + p->internal.off[0];
@@ -376,7 +376,7 @@ LLN_RTQ_NOINLINE static const int16_t *q_unfolds(const lln_rtq_ltc_t *p, const i
                     y++;
                 } while (--n > 0);
             }
-            un[j] = (int16_t)q_solve(num, den);
+            un[j] = (int16_t)q_solve(num, pos ? 1 : den, den);
         }
         int16_t *t = u;
         u = un;
@@ -385,11 +385,25 @@ LLN_RTQ_NOINLINE static const int16_t *q_unfolds(const lln_rtq_ltc_t *p, const i
     return u;
 }
 
-/* The unfold-invariant part of one step (q_ltc) into the records: the sensory synapses, the
- * scale 2^-k of each neuron and the scaled terms. A function of its own, like q_unfold. */
-LLN_RTQ_NOINLINE static void q_prep(const lln_rtq_ltc_t *p, const int16_t *xin, int32_t *rec,
-                                     uint16_t N, int sh_s)
+/* q_unfolds_body in a function of its own: its loops get every register (inlined into q_ltc
+ * they spilled on every neuron). */
+LLN_RTQ_NOINLINE static const int16_t *q_unfolds(const lln_rtq_ltc_t *p, const int32_t *rec,
+                                                 int16_t *u, int16_t *un, uint16_t N, int sh,
+                                                 int pos)
 {
+#ifdef LLN_RTQ_LTC_SH_R
+    sh = LLN_RTQ_LTC_SH_R; /* the same value (q_parts_ok), as a constant */
+#endif
+    return pos ? q_unfolds_body(p, rec, u, un, N, sh, 1) : q_unfolds_body(p, rec, u, un, N, sh, 0);
+}
+
+/* The unfold-invariant part of one step (q_ltc) into the records: the sensory synapses, the
+ * scale 2^-k of each neuron and the scaled terms. Returns whether every den0 > 0. A function
+ * of its own, like q_unfolds. */
+LLN_RTQ_NOINLINE static int q_prep(const lln_rtq_ltc_t *p, const int16_t *xin, int32_t *rec,
+                                    uint16_t N, int sh_s)
+{
+    int32_t den_min = INT32_MAX;
 #ifdef LLN_RTQ_LTC_SH_S
     sh_s = LLN_RTQ_LTC_SH_S; /* the same value (q_parts_ok), as a constant */
 #endif
@@ -433,10 +447,12 @@ LLN_RTQ_NOINLINE static void q_prep(const lln_rtq_ltc_t *p, const int16_t *xin, 
         }
         rec[Q_CMT] = (int32_t)((cmt + half) >> k); /* cm/dt <= 2^30 */
         rec[Q_DEN0] = (int32_t)(den < 0x80000000u ? (den + half) >> k : q_down(den, k));
+        den_min = rec[Q_DEN0] < den_min ? rec[Q_DEN0] : den_min;
         rec[Q_NSYN] = ro[j + 1] - ro[j];
         rec[Q_RND] = k > 16 ? 0 : (int32_t)((1u << 14) + (half << 15));
         rec[Q_SHG] = k > 16 ? 31 : 15 + k;
     }
+    return den_min > 0;
 }
 
 /* The LTC step (K fused semi-implicit Euler unfolds of dt/K, as in lln_rt.c). Conductances
@@ -463,8 +479,7 @@ static void q_ltc(const lln_rtq_model_t *m, const int16_t *x, int32_t dt, int16_
     int sh_s = p->xin_frac + p->sensory.sig_frac - 12, sh_r = p->v_frac + p->internal.sig_frac - 12;
     q_affine(&p->in_map, x, xin, m->inputs);
     q_cm_over_dt(m, dt, rec);
-    q_prep(p, xin, rec, N, sh_s);
-    const int16_t *v = q_unfolds(p, rec, h, un, N, sh_r);
+    const int16_t *v = q_unfolds(p, rec, h, un, N, sh_r, q_prep(p, xin, rec, N, sh_s));
     for (uint16_t j = 0; v != h && j < N; j++)
         h[j] = v[j];
 }
