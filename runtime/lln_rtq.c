@@ -335,12 +335,12 @@ static void q_cm_over_dt(const lln_rtq_model_t *m, int32_t dt, int32_t *rec)
     int s = R < 0 ? 0 : R > 62 ? 62 : R;
     uint64_t half = s ? (uint64_t)1 << (s - 1) : 0u;
     for (uint16_t j = 0; j < m->units; j++, rec += Q_REC) {
-        int32_t ck = p->cm_k[j];
-        if (ck < 0) { /* not made by lln quantize; <= 0, no saturation */
-            rec[Q_CMT] = lln_fx_mulshift(ck, (int32_t)r, R);
+        uint32_t ck = (uint32_t)p->cm_k[j];
+        if (ck > INT32_MAX) { /* cm_k < 0: not made by lln quantize; <= 0, no saturation */
+            rec[Q_CMT] = lln_fx_mulshift(p->cm_k[j], (int32_t)r, R);
             continue;
         }
-        uint64_t pr = (uint64_t)(uint32_t)ck * r + half; /* r <= 2^30 */
+        uint64_t pr = (uint64_t)ck * r + half; /* r <= 2^30 */
         uint32_t hi = (uint32_t)(pr >> 32), c;
         if (s < 32) /* the usual case (R = 24..28 for Δt of 0.02..0.5 s at dt_frac 24) */
             c = hi >> s ? 1u << 30 : (hi << (31 - s) << 1) | ((uint32_t)pr >> s);
@@ -403,7 +403,7 @@ LLN_RTQ_NOINLINE static const int16_t *q_unfolds(const lln_rtq_ltc_t *p, const i
 LLN_RTQ_NOINLINE static int q_prep(const lln_rtq_ltc_t *p, const int16_t *xin, int32_t *rec,
                                     uint16_t N, int sh_s)
 {
-    int32_t den_min = INT32_MAX;
+    uint32_t zero = 0; /* 1 once some den0 is 0 (den0 >= 0: den < 2^32, k >= 17 past 2^31) */
 #ifdef LLN_RTQ_LTC_SH_S
     sh_s = LLN_RTQ_LTC_SH_S; /* the same value (q_parts_ok), as a constant */
 #endif
@@ -447,12 +447,12 @@ LLN_RTQ_NOINLINE static int q_prep(const lln_rtq_ltc_t *p, const int16_t *xin, i
         }
         rec[Q_CMT] = (int32_t)((cmt + half) >> k); /* cm/dt <= 2^30 */
         rec[Q_DEN0] = (int32_t)(den < 0x80000000u ? (den + half) >> k : q_down(den, k));
-        den_min = rec[Q_DEN0] < den_min ? rec[Q_DEN0] : den_min;
+        zero |= ((uint32_t)rec[Q_DEN0] - 1u) >> 31;
         rec[Q_NSYN] = ro[j + 1] - ro[j];
         rec[Q_RND] = k > 16 ? 0 : (int32_t)((1u << 14) + (half << 15));
         rec[Q_SHG] = k > 16 ? 31 : 15 + k;
     }
-    return den_min > 0;
+    return !zero;
 }
 
 /* The LTC step (K fused semi-implicit Euler unfolds of dt/K, as in lln_rt.c). Conductances
