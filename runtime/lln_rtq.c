@@ -368,13 +368,13 @@ q_unfolds_body(const lln_rtq_ltc_t *p, const int32_t *rec, int16_t *u, int16_t *
             if (n > 0) {
                 uint32_t rnd = (uint32_t)r[Q_RND];
                 int shg = r[Q_SHG];
+                const lln_rtq_synapse_t *e = y + n;
                 do {
                     int32_t g =
                         (int32_t)(((uint32_t)y->w * q_syn_sig(y, u, sh, sub) + rnd) >> shg);
                     den += g;
                     num += g * y->erev;
-                    y++;
-                } while (--n > 0);
+                } while (++y < e);
             }
             un[j] = (int16_t)q_solve(num, pos ? 1 : den, den);
         }
