@@ -1,38 +1,22 @@
 # lln-ros2: the ROS 2 node over Cyclone DDS (ros2/, docs/ROS2.md). Built only when Cyclone DDS
 # (Debian cyclonedds-dev + cyclonedds-tools for idlc) and libmicrohttpd (libmicrohttpd-dev,
 # the /metrics endpoint) are found, so the core kit builds without them.
-# lln_generated: the generated message headers alone (no compiling), so that a static analyser
-# can read ros2/ and tests/ros2/ in a configured but unbuilt tree (.ci/stages/security.sh).
-add_custom_target(lln_generated)
-find_package(CycloneDDS QUIET CONFIG)
 pkg_check_modules(MHD QUIET IMPORTED_TARGET libmicrohttpd)
-find_program(LLN_IDLC idlc)
-if(NOT CycloneDDS_FOUND OR NOT MHD_FOUND OR NOT LLN_IDLC)
+if(NOT LLN_ROS2_TYPES_FOUND OR NOT MHD_FOUND)
   message(STATUS "lln-ros2: not built (needs cyclonedds-dev, cyclonedds-tools, libmicrohttpd-dev)")
   return()
 endif()
 message(STATUS "lln-ros2: building the ROS 2 node (Cyclone DDS ${CycloneDDS_VERSION})")
 
-# C types and type descriptors of the ROS 2 messages, from the hand-written IDL.
-set(LLN_ROS2_GEN ${CMAKE_BINARY_DIR}/generated/ros2)
-file(MAKE_DIRECTORY ${LLN_ROS2_GEN})
-add_custom_command(OUTPUT ${LLN_ROS2_GEN}/ros2_msgs.c ${LLN_ROS2_GEN}/ros2_msgs.h
-  COMMAND ${LLN_IDLC} -o ${LLN_ROS2_GEN} ${CMAKE_SOURCE_DIR}/ros2/ros2_msgs.idl
-  DEPENDS ${CMAKE_SOURCE_DIR}/ros2/ros2_msgs.idl
-  COMMENT "idlc: ROS 2 message types" VERBATIM)
-add_custom_target(lln_ros2_msgs DEPENDS ${LLN_ROS2_GEN}/ros2_msgs.c ${LLN_ROS2_GEN}/ros2_msgs.h)
-add_dependencies(lln_generated lln_ros2_msgs)
-
+# The message types come from cmake/ros2_types.cmake (lln_ros2_types, shared with lln sim).
 add_executable(lln_ros2 ${CMAKE_SOURCE_DIR}/ros2/node.c ${CMAKE_SOURCE_DIR}/ros2/node_config.c
-  ${CMAKE_SOURCE_DIR}/ros2/metrics.c ${CMAKE_SOURCE_DIR}/ros2/scan_bins.c
-  ${LLN_ROS2_GEN}/ros2_msgs.c)
+  ${CMAKE_SOURCE_DIR}/ros2/metrics.c ${CMAKE_SOURCE_DIR}/ros2/scan_bins.c)
 set_target_properties(lln_ros2 PROPERTIES OUTPUT_NAME lln-ros2 C_STANDARD 11)
-add_dependencies(lln_ros2 lln_ros2_msgs) # one target runs idlc (no parallel double run)
 target_compile_definitions(lln_ros2 PRIVATE _POSIX_C_SOURCE=200809L _DEFAULT_SOURCE)
-target_include_directories(lln_ros2 PRIVATE ${CMAKE_SOURCE_DIR}/ros2 ${LLN_ROS2_GEN})
+target_include_directories(lln_ros2 PRIVATE ${CMAKE_SOURCE_DIR}/ros2)
 # Only the public API: like `lln`, the node links the shared library, which exports the lln_
 # symbols alone (a call to an internal function would not link). zlib: the model's Adler-32.
-target_link_libraries(lln_ros2 PRIVATE lln_shared CycloneDDS::ddsc PkgConfig::MHD ZLIB::ZLIB
+target_link_libraries(lln_ros2 PRIVATE lln_shared lln_ros2_types PkgConfig::MHD ZLIB::ZLIB
   Threads::Threads m)
 set_target_properties(lln_ros2 PROPERTIES INSTALL_RPATH "$ORIGIN/../${CMAKE_INSTALL_LIBDIR}")
 install(TARGETS lln_ros2 RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})

@@ -12,11 +12,7 @@ lln=$1
 . "$(dirname "$0")/lib/cli_common.sh"
 cli_begin cli_baselines
 
-"$lln" data make line-follow --rows 4000 --seed 3 -o "$tmp/lf.csv" 2>/dev/null ||
-    fail "lln data make line-follow"
-# shellcheck disable=SC2054 # commas inside column lists, not between elements
-data=(--data "$tmp/lf.csv" --sequence episode --dt-column dt --ignore t --targets cmd_l,cmd_r
-    --window 32 --stride 16)
+line_follow
 opt=(--lr 0.01 --batch 16 --threads 2 --quiet --seed 2)
 
 # ---- each baseline learns; eval agrees; info and run work -----------------------------------
@@ -30,12 +26,12 @@ for cell in gru lstm mlp; do
     out=$("$lln" train "${data[@]}" "${model[@]}" "${opt[@]}" --epochs 12 -o "$tmp/$cell.lln" 2>&1) ||
         fail "$cell: train: $out"
     grep -q "^model *$cell, 8 inputs" <<<"$out" || fail "$cell: train's model line: $out"
-    t1=$("$lln" eval "$tmp/$cell-1.lln" --data "$tmp/lf.csv" --on test | awk '/^normalized/{print $2}')
-    t12=$(grep '^test' <<<"$out" | sed 's/.*normalized \([0-9.e-]*\).*/\1/')
+    t1=$(eval_mse "$tmp/$cell-1.lln")
+    t12=$(train_mse "$out")
     awk -v a="$t1" -v b="$t12" 'BEGIN { exit !(b > 0 && b < a / 2 && b < 0.3) }' ||
         fail "$cell: no learning: normalized test mse after 1 epoch $t1, after 12 $t12"
     echo "$cell: normalized test mse after 1 epoch $t1, after 12 epochs $t12"
-    ev=$("$lln" eval "$tmp/$cell.lln" --data "$tmp/lf.csv" --on test | awk '/^normalized/{print $2}')
+    ev=$(eval_mse "$tmp/$cell.lln")
     [ "$ev" = "$t12" ] || fail "$cell: eval --on test gives $ev, train printed $t12"
     expect 0 "^cell +$cell \(" -- "$lln" info "$tmp/$cell.lln"
     expect 0 "\"cell\": \"$cell\"" -- "$lln" info --json "$tmp/$cell.lln"

@@ -12,17 +12,11 @@ lln=$1
 . "$(dirname "$0")/lib/cli_common.sh"
 cli_begin cli_readout
 
-"$lln" data make line-follow --rows 4000 --seed 3 -o "$tmp/lf.csv" 2>/dev/null ||
-    fail "lln data make line-follow"
-# shellcheck disable=SC2054 # commas inside column lists, not between elements
-data=(--data "$tmp/lf.csv" --sequence episode --dt-column dt --ignore t --targets cmd_l,cmd_r
-    --window 32 --stride 16)
+line_follow
 opt=(--lr 0.01 --batch 16 --threads 2 --quiet --seed 2)
 # an NCP wiring with 3 motor neurons: the dense readout still has the data's 2 outputs
 # shellcheck disable=SC2054 # the commas are inside --ncp's value
 model=(--cell ltc --ncp 4,3,3,3,2,2,2 --readout dense)
-
-test_mse() { awk '/^normalized/{print $2}'; }
 
 # ---- training learns; eval agrees; info and run show and use the readout -----------------------
 out=$("$lln" train "${data[@]}" "${model[@]}" "${opt[@]}" --epochs 1 -o "$tmp/d1.lln" 2>&1) ||
@@ -30,12 +24,12 @@ out=$("$lln" train "${data[@]}" "${model[@]}" "${opt[@]}" --epochs 1 -o "$tmp/d1
 out=$("$lln" train "${data[@]}" "${model[@]}" "${opt[@]}" --epochs 10 -o "$tmp/d.lln" 2>&1) ||
     fail "train: $out"
 grep -q "^model *ltc, 8 inputs, 10 units, 2 outputs" <<<"$out" || fail "train's model line: $out"
-t1=$("$lln" eval "$tmp/d1.lln" --data "$tmp/lf.csv" --on test | test_mse)
-t10=$(grep '^test' <<<"$out" | sed 's/.*normalized \([0-9.e-]*\).*/\1/')
+t1=$(eval_mse "$tmp/d1.lln")
+t10=$(train_mse "$out")
 awk -v a="$t1" -v b="$t10" 'BEGIN { exit !(b > 0 && b < 0.8 * a) }' ||
     fail "no learning: normalized test mse after 1 epoch $t1, after 10 $t10"
 echo "dense readout: normalized test mse after 1 epoch $t1, after 10 epochs $t10"
-ev=$("$lln" eval "$tmp/d.lln" --data "$tmp/lf.csv" --on test | test_mse)
+ev=$(eval_mse "$tmp/d.lln")
 [ "$ev" = "$t10" ] || fail "eval --on test gives $ev, train printed $t10"
 expect 0 '^readout +dense \(fc: 2 x 10 over all units\)' -- "$lln" info "$tmp/d.lln"
 expect 0 'output map none' -- "$lln" info "$tmp/d.lln"

@@ -25,12 +25,12 @@ cols=(--sequence episode --dt-column dt --ignore t --targets cmd_l,cmd_r)
 
 # train_vs_eval NAME DATA TRAIN-OPTIONS...: the test line of train = eval --on test
 train_vs_eval() {
-    local name=$1 data=$2 out tr ev
+    local name=$1 csv=$2 out tr ev
     shift 2
-    out=$("$lln" train --data "$data" "$@" "${model[@]}" -o "$tmp/$name.lln" 2>&1) ||
+    out=$("$lln" train --data "$csv" "$@" "${model[@]}" -o "$tmp/$name.lln" 2>&1) ||
         { fail "$name: train: $out"; return; }
-    tr=$(grep '^test' <<<"$out" | sed 's/.*normalized \([0-9.e+-]*\).*/\1/')
-    ev=$("$lln" eval "$tmp/$name.lln" --data "$data" --on test 2>&1 | awk '/^normalized/ { print $2 }')
+    tr=$(train_mse "$out")
+    ev=$(eval_mse "$tmp/$name.lln" "$csv")
     checks=$((checks + 1))
     if ! { [ -n "$tr" ] && [ "$tr" = "$ev" ]; }; then
         fail "$name: lln train's test figure '$tr' but lln eval --on test gives '$ev'"
@@ -58,9 +58,9 @@ expect 0 'data +.*lf.csv: 2997 rows, 3 sequences, 6 features -> 2 targets' -- \
 # the window list moved beside the data: found there (same checksum)
 mkdir -p "$tmp/moved"
 cp "$tmp/lf.csv" "$tmp/wins.csv" "$tmp/moved/"
-ref=$("$lln" eval "$tmp/wins.lln" --data "$tmp/lf.csv" --on test | awk '/^normalized/ { print $2 }')
+ref=$(eval_mse "$tmp/wins.lln")
 mv "$tmp/wins.csv" "$tmp/wins.away"
-got=$("$lln" eval "$tmp/wins.lln" --data "$tmp/moved/lf.csv" --on test 2>&1 | awk '/^normalized/ { print $2 }')
+got=$(eval_mse "$tmp/wins.lln" "$tmp/moved/lf.csv")
 if ! { [ -n "$ref" ] && [ "$ref" = "$got" ]; }; then
     fail "eval with the window list beside the data: '$got', want '$ref'"
 fi

@@ -11,11 +11,7 @@ lln=$1
 . "$(dirname "$0")/lib/cli_common.sh"
 cli_begin cli_train
 
-"$lln" data make line-follow --rows 4000 --seed 3 -o "$tmp/lf.csv" 2>/dev/null ||
-    fail "lln data make line-follow"
-# shellcheck disable=SC2054 # commas inside column lists, not between elements
-data=(--data "$tmp/lf.csv" --sequence episode --dt-column dt --ignore t --targets cmd_l,cmd_r
-    --window 32 --stride 16)
+line_follow
 model=(--cell cfc --units 8 --backbone-units 16 --seed 2)
 opt=(--lr 0.01 --batch 16 --threads 2 --quiet)
 
@@ -25,11 +21,11 @@ out=$("$lln" train "${data[@]}" "${model[@]}" "${opt[@]}" --epochs 1 -o "$tmp/e1
 out=$("$lln" train "${data[@]}" "${model[@]}" "${opt[@]}" --epochs 12 -o "$tmp/m.lln" 2>&1) ||
     fail "train: $out"
 grep -q '^wrote .*m.lln and .*m.lln.ckpt' <<<"$out" || fail "train output: $out"
-test1=$("$lln" eval "$tmp/e1.lln" --data "$tmp/lf.csv" --on test | awk '/^normalized/{print $2}')
-test12=$(grep '^test' <<<"$out" | sed 's/.*normalized \([0-9.e-]*\).*/\1/')
+test1=$(eval_mse "$tmp/e1.lln")
+test12=$(train_mse "$out")
 awk -v a="$test1" -v b="$test12" 'BEGIN { exit !(b > 0 && b < a / 3) }' ||
     fail "no learning: normalized test mse after 1 epoch $test1, after 12 $test12"
-ev=$("$lln" eval "$tmp/m.lln" --data "$tmp/lf.csv" --on test | awk '/^normalized/{print $2}')
+ev=$(eval_mse "$tmp/m.lln")
 [ "$ev" = "$test12" ] || fail "eval --on test gives $ev, train printed $test12"
 expect 0 'data.features = s0,s1,s2,s3,s4,gyro,enc_l,enc_r' -- "$lln" info "$tmp/m.lln"
 expect 0 'train.position' -- "$lln" info "$tmp/m.lln.ckpt"

@@ -23,6 +23,12 @@
 #                     reported as skipped, never as passed), or 1 when a check already failed.
 # need_tools HINT TOOL...
 #                     skip_loud "TOOL is missing; install with: HINT" for the first missing TOOL.
+# line_follow         writes the built-in line-follow log (4000 rows, seed 3) to $tmp/lf.csv and
+#                     sets the array `data`: the lln train flags that read it as windows of 32.
+# eval_mse MODEL [CSV]
+#                     prints the normalized test MSE that lln eval gives MODEL on CSV
+#                     (default $tmp/lf.csv).
+# train_mse OUTPUT    prints the normalized test MSE on the "test" line of lln train's OUTPUT.
 # cli_end             "NAME: N failure(s)" and exit 1, or "NAME: all checks passed" and exit 0.
 
 cli_begin() {
@@ -89,6 +95,23 @@ need_tools() {
     for tool in "$@"; do
         have "$tool" || skip_loud "$tool is missing; install with: $hint"
     done
+}
+
+# shellcheck disable=SC2154 # $lln: set by the test that sources this file
+line_follow() {
+    "$lln" data make line-follow --rows 4000 --seed 3 -o "$tmp/lf.csv" 2>/dev/null ||
+        fail "lln data make line-follow"
+    # shellcheck disable=SC2034,SC2054 # used by the sourcing test; commas inside column lists
+    data=(--data "$tmp/lf.csv" --sequence episode --dt-column dt --ignore t --targets cmd_l,cmd_r
+        --window 32 --stride 16)
+}
+
+eval_mse() {
+    "$lln" eval "$1" --data "${2:-$tmp/lf.csv}" --on test 2>&1 | awk '/^normalized/ { print $2 }'
+}
+
+train_mse() {
+    grep '^test' <<<"$1" | sed 's/.*normalized \([0-9.e+-]*\).*/\1/'
 }
 
 cli_end() {
