@@ -271,8 +271,7 @@ static inline uint32_t q_usat16(int32_t x)
  * constant, sub = 2^31 / 2^sh - 2^15, so that one clamp to [0, 65535] is sat16(arg) + 2^15,
  * lln_fx_sigmoid_pk's index (no overflow: the shifted sum is below 2^(32-sh) and sub >=
  * 2^(31-sh) - 2^15). */
-static inline uint32_t q_syn_sig(const lln_rtq_synapse_t *y, const int16_t *v, int sh,
-                                 int32_t sub)
+static inline uint32_t q_syn_sig(const lln_rtq_synapse_t *y, const int16_t *v, int sh, int32_t sub)
 {
     uint32_t a = (uint32_t)((int32_t)v[y->src] * y->sigma) + y->c;
     return lln_fx_sigmoid_pk(q_usat16((int32_t)(a >> sh) - sub));
@@ -285,7 +284,7 @@ static inline int32_t q_u2s(uint32_t u) { return u <= INT32_MAX ? (int32_t)u : -
  * UMULL and a sign correction otherwise: five instructions). */
 static inline int64_t q_mac64(int64_t acc, int32_t a, int32_t b)
 {
-#if defined(__GNUC__) && defined(__ARM_ARCH_ISA_THUMB) && __ARM_ARCH_ISA_THUMB >= 2 &&                \
+#if defined(__GNUC__) && defined(__ARM_ARCH_ISA_THUMB) && __ARM_ARCH_ISA_THUMB >= 2 && \
     !defined(__ARM_BIG_ENDIAN)
     __asm__("smlal %Q0, %R0, %1, %2" : "+r"(acc) : "r"(a), "r"(b));
     return acc;
@@ -355,9 +354,10 @@ static void q_cm_over_dt(const lln_rtq_model_t *m, int32_t dt, int32_t *rec)
  * places after each, so the result is in h (= u at the start) or returned in the other
  * buffer. pos: every den0 > 0 (so every denominator, as g >= 0): the solve needs no test for
  * the limit; a constant in the two copies q_unfolds makes. */
-LLN_RTQ_ALWAYS_INLINE static inline const int16_t *
-q_unfolds_body(const lln_rtq_ltc_t *p, const int32_t *rec, int16_t *u, int16_t *un, uint16_t N,
-               int sh, int pos)
+LLN_RTQ_ALWAYS_INLINE static inline const int16_t *q_unfolds_body(const lln_rtq_ltc_t *p,
+                                                                  const int32_t *rec, int16_t *u,
+                                                                  int16_t *un, uint16_t N, int sh,
+                                                                  int pos)
 {
     int32_t sub = (int32_t)(0x80000000u >> sh) - 32768; /* q_syn_sig */
     for (uint16_t it = p->unfolds; it > 0; it--) {
@@ -370,8 +370,7 @@ q_unfolds_body(const lln_rtq_ltc_t *p, const int32_t *rec, int16_t *u, int16_t *
                 int shg = r[Q_SHG];
                 const lln_rtq_synapse_t *e = y + n;
                 do {
-                    int32_t g =
-                        (int32_t)(((uint32_t)y->w * q_syn_sig(y, u, sh, sub) + rnd) >> shg);
+                    int32_t g = (int32_t)(((uint32_t)y->w * q_syn_sig(y, u, sh, sub) + rnd) >> shg);
                     den += g;
                     num += g * y->erev;
                 } while (++y < e);
@@ -401,7 +400,7 @@ LLN_RTQ_NOINLINE static const int16_t *q_unfolds(const lln_rtq_ltc_t *p, const i
  * scale 2^-k of each neuron and the scaled terms. Returns whether every den0 > 0. A function
  * of its own, like q_unfolds. */
 LLN_RTQ_NOINLINE static int q_prep(const lln_rtq_ltc_t *p, const int16_t *xin, int32_t *rec,
-                                    uint16_t N, int sh_s)
+                                   uint16_t N, int sh_s)
 {
     uint32_t zero = 0; /* 1 once some den0 is 0 (den0 >= 0: den < 2^32, k >= 17 past 2^31) */
 #ifdef LLN_RTQ_LTC_SH_S

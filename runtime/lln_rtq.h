@@ -104,9 +104,9 @@ typedef struct lln_rtq_ltc {
     const int32_t *cm_k;             /**< P(cm) * unfolds, g units (cm/Δt = cm_k/dt) */
     const int32_t *gleak;            /**< P(gleak), g units, in [0, 2^16) */
     const int32_t *gvleak;           /**< P(gleak) * vleak, g x v units */
-    const int32_t *wmax; /**< per neuron: the sum of its internal synapses' P(w), g units */
-    int32_t eps;                     /**< epsilon in g units (usually 0), >= 0 */
-    lln_rtq_affine_t in_map;         /**< raw input -> xin (normalisation and mapping) */
+    const int32_t *wmax;     /**< per neuron: the sum of its internal synapses' P(w), g units */
+    int32_t eps;             /**< epsilon in g units (usually 0), >= 0 */
+    lln_rtq_affine_t in_map; /**< raw input -> xin (normalisation and mapping) */
     lln_rtq_syn_t sensory, internal;
 } lln_rtq_ltc_t;
 
