@@ -202,12 +202,12 @@ extern const uint32_t lln_fx_sigmoid_pk_nodes[256];
  * saturates its argument folds the bias into that clamp). Returns [11, 32757]. */
 static inline uint32_t lln_fx_sigmoid_pk(uint32_t a)
 {
-    uint32_t w = lln_fx_sigmoid_pk_nodes[a >> 8]; /* < 2^26 */
+    uint32_t pk = lln_fx_sigmoid_pk_nodes[a >> 8]; /* < 2^26 */
 #if defined(__ARM_FEATURE_DSP) && defined(__ARM_FEATURE_SIMD32) && !defined(__ARM_BIG_ENDIAN)
     /* SMLATB: the high half times the low half plus 128, one instruction */
-    return (w & 0xFFFFu) + ((uint32_t)__smlatb((int32_t)w, (int32_t)(a & 255u), 128) >> 8);
+    return (pk & 0xFFFFu) + ((uint32_t)__smlatb((int32_t)pk, (int32_t)(a & 255u), 128) >> 8);
 #else
-    return (w & 0xFFFFu) + (((w >> 16) * (a & 255u) + 128u) >> 8);
+    return (pk & 0xFFFFu) + (((pk >> 16) * (a & 255u) + 128u) >> 8);
 #endif
 }
 

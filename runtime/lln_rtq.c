@@ -342,7 +342,7 @@ static void q_cm_over_dt(const lln_rtq_model_t *m, int32_t dt, int32_t *rec)
         uint64_t pr = (uint64_t)ck * r + half; /* r <= 2^30 */
         uint32_t hi = (uint32_t)(pr >> 32), c;
         if (s < 32) /* the usual case (R = 24..28 for Δt of 0.02..0.5 s at dt_frac 24) */
-            c = hi >> s ? 1u << 30 : (hi << (31 - s) << 1) | ((uint32_t)pr >> s);
+            c = (hi >> s) != 0 ? 1u << 30 : (hi << (31 - s) << 1) | ((uint32_t)pr >> s);
         else
             c = hi >> (s - 32);
         rec[Q_CMT] = (int32_t)(c > (1u << 30) ? 1u << 30 : c);
@@ -366,11 +366,11 @@ LLN_RTQ_ALWAYS_INLINE static inline const int16_t *q_unfolds_body(const lln_rtq_
         for (uint16_t j = 0; j < N; j++, r += Q_REC) {
             int32_t num = r[Q_NUM0] + r[Q_CMT] * u[j], den = r[Q_DEN0], n = r[Q_NSYN];
             if (n > 0) {
-                uint32_t rnd = (uint32_t)r[Q_RND];
+                uint32_t rg = (uint32_t)r[Q_RND];
                 int shg = r[Q_SHG];
                 const lln_rtq_synapse_t *e = y + n;
                 do {
-                    int32_t g = (int32_t)(((uint32_t)y->w * q_syn_sig(y, u, sh, sub) + rnd) >> shg);
+                    int32_t g = (int32_t)(((uint32_t)y->w * q_syn_sig(y, u, sh, sub) + rg) >> shg);
                     den += g;
                     num += g * y->erev;
                 } while (++y < e);

@@ -20,8 +20,10 @@ awk 'BEGIN { print "dt,x0,x1,x2,x3,x4,x5,x6,x7"; for (t = 0; t < 200; t++) {
     fail "quantize"
 "$lln" export "$tmp/m.q.lln" --target generic --out "$tmp/fw" >/dev/null || fail "export"
 cfg="$tmp/fw/lln_rtq_config.h"
-grep -qE '^#define LLN_RTQ_LTC_SH_S [0-9]+$' "$cfg" && grep -qE '^#define LLN_RTQ_LTC_SH_R [0-9]+$' "$cfg" ||
+if ! grep -qE '^#define LLN_RTQ_LTC_SH_S [0-9]+$' "$cfg" ||
+    ! grep -qE '^#define LLN_RTQ_LTC_SH_R [0-9]+$' "$cfg"; then
     fail "the exported config has no LTC shifts: $(cat "$cfg")"
+fi
 
 build() { # build DIR: the example, quietly
     make -C "$1" -s example >"$tmp/make.log" 2>&1 || fail "make in $1: $(cat "$tmp/make.log")"
@@ -37,8 +39,9 @@ for d in fw generic wrong; do build "$tmp/$d"; done
 
 with=$("$tmp/fw/example") || fail "the example with the constants failed"
 without=$("$tmp/generic/example") || fail "the example without the constants failed"
-[ -n "$with" ] && [ "$with" = "$without" ] ||
+if [ -z "$with" ] || [ "$with" != "$without" ]; then
     fail "outputs differ with and without the constants: '$with' vs '$without'"
+fi
 expect_exit 1 "a mismatched shift" "$tmp/wrong/example"
 [ -s "$tmp/out" ] && fail "the mismatched build printed a step: $(head -n 2 "$tmp/out")"
 cli_end
