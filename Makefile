@@ -28,9 +28,10 @@ golden: build
 	$(BUILD)/lln_golden $(DIR)
 
 # ncps (the unmodified reference library from $(SHARED)/anchors/ncps, when python3 has torch)
-# and then our kernels, at BENCH_THREADS threads; ratios come from this run only.
+# and then our kernels, batched and training at BENCH_THREADS threads (0, the default: every
+# online CPU; streaming always one), the same on both sides; ratios come from this run only.
 # BENCH_QUICK=--quick: fewer repetitions.
-BENCH_THREADS ?= 1
+BENCH_THREADS ?= 0
 BENCH_QUICK ?=
 bench: deps
 	@cmake -S . -B $(BENCH_BUILD) -DCMAKE_BUILD_TYPE=Release -DLLN_NATIVE=ON >/dev/null

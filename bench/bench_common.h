@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #if defined(__AVX512F__) || defined(__FMA__) || defined(__AVX2__)
 #include <immintrin.h>
@@ -57,6 +58,13 @@ static inline int lln_bench_cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* Online logical CPUs (at least 1). */
+static inline int lln_bench_online_cpus(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > INT_MAX ? INT_MAX : (int)n;
+}
+
 /* ---- the ncps numbers of this run ---------------------------------------------------------- */
 
 enum { LLN_NCPS_STREAM, LLN_NCPS_BATCH, LLN_NCPS_TRAIN, LLN_NCPS_MODES };
@@ -68,7 +76,8 @@ typedef struct lln_ncps_row {
 
 typedef struct lln_ncps {
     int loaded;
-    int threads;
+    int threads;        /* torch threads of batch and train */
+    int stream_threads; /* torch threads of stream ("# stream threads N"; older files: threads) */
     char torch[64];
     lln_ncps_row_t row[16];
     int n;
@@ -84,8 +93,8 @@ static inline int lln_bench_int(const char *s)
     return end == s || errno != 0 || v < INT_MIN || v > INT_MAX ? 0 : (int)v;
 }
 
-/* Reads the file of bench/ncps_bench.py: "# ..." comments (one holds "torch threads N" and
- * one "torch V;"), then "ncps<TAB>model<TAB>mode<TAB>value" lines. Returns 0 and prints the
+/* Reads the file of bench/ncps_bench.py: "# ..." comments (one holds "torch threads N", one
+ * "torch V;" and one "stream threads N"), then "ncps<TAB>model<TAB>mode<TAB>value" lines. Returns 0 and prints the
  * problem with file and line on a malformed file. */
 static inline int lln_ncps_load(const char *path, lln_ncps_t *nc)
 {
@@ -107,7 +116,10 @@ static inline int lln_ncps_load(const char *path, lln_ncps_t *nc)
         if (line[0] == '#') {
             const char *t = strstr(line, "torch threads ");
             const char *v = strstr(line, "torch ");
-            if (t != NULL)
+            const char *st = strstr(line, "stream threads ");
+            if (st != NULL)
+                nc->stream_threads = lln_bench_int(st + 15);
+            else if (t != NULL)
                 nc->threads = lln_bench_int(t + 14);
             else if (v != NULL)
                 (void)sscanf(v + 6, "%63[^;\n]", nc->torch);
@@ -156,6 +168,8 @@ static inline int lln_ncps_load(const char *path, lln_ncps_t *nc)
                 path);
         ok = 0;
     }
+    if (ok && nc->stream_threads < 1)
+        nc->stream_threads = nc->threads;
     nc->loaded = ok;
     return ok;
 }

@@ -1,13 +1,14 @@
 /* bench_speed: liquid-edge float32 inference speed, side by side with ncps and the machine.
  *
- *   bench_speed [--quick] [--json] [--ncps FILE] [--model ID]
+ *   bench_speed [--quick] [--json] [--ncps FILE] [--model ID] [--threads N]
  *
  * For the five benchmark models (ltc_ncp19, ltc_fc32, cfc32, cfc64, wcfc_ncp19; 8 inputs
- * each; bench/anchor_models.h) it measures, on one thread:
- *   (a) streaming: lln_step() at batch 1, dt = 1, in µs per step. Warm-up steps, then
- *       several timed blocks; the median block mean is reported (min alongside).
- *   (b) batched: lln_sequence() over a 64 x 100 x 8 batch, dt = 1 (NULL), in ms per call.
- *       One warm-up call, then the median of several calls (each from a zero state).
+ * each; bench/anchor_models.h) it measures:
+ *   (a) streaming, on one thread: lln_step() at batch 1, dt = 1, in µs per step. Warm-up
+ *       steps, then several timed blocks; the median block mean is reported (min alongside).
+ *   (b) batched, on N threads (default 1; 0 = every online CPU): lln_sequence_mt() over a
+ *       64 x 100 x 8 batch, dt = 1 (NULL), in ms per call. One warm-up call, then the median
+ *       of several calls (each from a zero state). Its limit counts min(N, online CPUs) cores.
  * Inputs: channel 0 = sin(wt + phase) + N(0, 0.3^2), the other channels N(0, 0.3^2).
  * FILE holds ncps's times for the same models and modes, measured by bench/ncps_bench.py
  * right before this program (`make bench` does both); the ratio ncps / ours comes from that
@@ -67,6 +68,8 @@ typedef struct result {
 
 typedef struct opts {
     int quick, json;
+    int threads; /* batched: lln_sequence_mt threads (>= 1) */
+    int cores;   /* cores the batched limit counts: min(threads, online CPUs) */
     const char *ncps, *model;
 } opts_t;
 
@@ -168,7 +171,7 @@ static int bench_batch(const lln_model_t *m, const opts_t *o, result_t *r)
         for (int i = -1; i < runs && ok; i++) { /* run -1 is the warm-up */
             lln_state_reset(s);
             double t0 = lln_bench_now();
-            ok = lln_sequence(m, s, SEQ_STEPS, x, NULL, y, NULL) == LLN_OK;
+            ok = lln_sequence_mt(m, s, o->threads, SEQ_STEPS, x, NULL, y, NULL) == LLN_OK;
             if (i >= 0)
                 t_ms[i] = (lln_bench_now() - t0) * 1e3;
             acc += y[rows * (size_t)O - 1];
@@ -355,7 +358,7 @@ static void print_mode(const char *title, const char *unit, int batch, const res
 
 int main(int argc, char **argv)
 {
-    opts_t o = {0, 0, NULL, NULL};
+    opts_t o = {0, 0, 1, 1, NULL, NULL};
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--quick") == 0) {
             o.quick = 1;
@@ -365,11 +368,26 @@ int main(int argc, char **argv)
             o.ncps = argv[++i];
         } else if (strcmp(argv[i], "--model") == 0 && i + 1 < argc) {
             o.model = argv[++i];
+        } else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc) {
+            const char *v = argv[++i];
+            o.threads = lln_bench_int(v);
+            if (strspn(v, "0123456789") != strlen(v) || v[0] == '\0' || o.threads < 0 ||
+                o.threads > LLN_MAX_THREADS || (o.threads == 0 && strcmp(v, "0") != 0)) {
+                fprintf(stderr, "bench_speed: --threads '%s': want 0 (every online CPU) .. %d\n", v,
+                        LLN_MAX_THREADS);
+                return 1;
+            }
         } else {
-            fprintf(stderr, "usage: %s [--quick] [--json] [--ncps FILE] [--model ID]\n", argv[0]);
+            fprintf(stderr,
+                    "usage: %s [--quick] [--json] [--ncps FILE] [--model ID] [--threads N]\n",
+                    argv[0]);
             return strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0 ? 0 : 1;
         }
     }
+    int cpus = lln_bench_online_cpus();
+    if (o.threads == 0)
+        o.threads = cpus < LLN_MAX_THREADS ? cpus : LLN_MAX_THREADS;
+    o.cores = o.threads < cpus ? o.threads : cpus;
     lln_ncps_t nc;
     memset(&nc, 0, sizeof nc);
     if (o.ncps != NULL && !lln_ncps_load(o.ncps, &nc))
@@ -399,8 +417,8 @@ int main(int argc, char **argv)
             return 1;
         }
         r->lim_us = 1e6 * lln_machine_limit(&mc, m, 1, 1, 1, 1, &r->bound_s);
-        r->lim_ms =
-            1e3 * lln_machine_limit(&mc, m, SEQ_BATCH * SEQ_STEPS, 1, SEQ_STEPS, 1, &r->bound_b);
+        r->lim_ms = 1e3 * lln_machine_limit(&mc, m, SEQ_BATCH * SEQ_STEPS, 1, SEQ_STEPS, o.cores,
+                                            &r->bound_b);
         r->ncps_us = lln_ncps_get(&nc, MODELS[k].id, LLN_NCPS_STREAM);
         r->ncps_ms = lln_ncps_get(&nc, MODELS[k].id, LLN_NCPS_BATCH);
         lln_model_free(m);
@@ -439,8 +457,9 @@ int main(int argc, char **argv)
                "\"l1_gbs\": %.1f, \"l2_gbs\": %.1f, \"l1_kib\": %zu, \"l2_kib\": %zu},\n",
                mc.hz * 1e-9, mc.vec_bytes * 8, mc.flops * 1e-9, mc.l1_bps * 1e-9, mc.l2_bps * 1e-9,
                mc.l1_bytes / 1024, mc.l2_bytes / 1024);
-        printf("  \"ncps_same_run\": %s, \"ncps_threads\": %d,\n", have ? "true" : "false",
-               nc.threads);
+        printf("  \"ncps_same_run\": %s, \"ncps_threads\": %d, \"ncps_stream_threads\": %d, "
+               "\"batch_threads\": %d, \"limit_cores\": %d,\n",
+               have ? "true" : "false", nc.threads, nc.stream_threads, o.threads, o.cores);
         printf("  \"quick\": %s, \"stream_blocks\": %d, \"stream_steps_per_block\": %d, "
                "\"batch_runs\": %d,\n  \"models\": [\n",
                o.quick ? "true" : "false", o.quick ? 5 : STREAM_BLOCKS,
@@ -462,32 +481,37 @@ int main(int argc, char **argv)
         return 0;
     }
 
-    printf("liquid-edge %s float32 inference speed (single thread)%s\n", lln_version(),
-           o.quick ? " [--quick]" : "");
+    printf("liquid-edge %s float32 inference speed (streaming 1 thread, batched %d)%s\n",
+           lln_version(), o.threads, o.quick ? " [--quick]" : "");
     printf("compiler : %s\n", compiler());
     printf("build    : optimized %s; __AVX2__ %s, __AVX512F__ %s, __FMA__ %s -> %s\n", optimized(),
            flag_avx2(), flag_avx512(), flag_fma(), isa());
     printf("cpu      : %s\n", cpu);
     lln_machine_print(&mc);
     printf("method   : streaming = lln_step batch 1, dt 1, median of %d blocks x %d steps;\n"
-           "           batch = lln_sequence 64 x 100 x 8, median of %d runs\n",
-           o.quick ? 5 : STREAM_BLOCKS, o.quick ? 1000 : STREAM_STEPS, o.quick ? 5 : BATCH_RUNS);
-    if (have)
-        printf("ncps     : measured in this run by bench/ncps_bench.py (torch %s, %d thread(s)); "
-               "ours: 1 thread\n\n",
-               nc.torch, nc.threads);
-    else
+           "           batch = lln_sequence_mt 64 x 100 x 8 on %d thread(s), median of %d runs\n",
+           o.quick ? 5 : STREAM_BLOCKS, o.quick ? 1000 : STREAM_STEPS, o.threads,
+           o.quick ? 5 : BATCH_RUNS);
+    if (have) {
+        printf("ncps     : measured in this run by bench/ncps_bench.py (torch %s), streaming %d "
+               "thread(s), batched %d; ours: streaming 1, batched %d\n",
+               nc.torch, nc.stream_threads, nc.threads, o.threads);
+        if (nc.stream_threads != 1 || nc.threads != o.threads)
+            printf("*** THREAD COUNTS DIFFER between ncps and ours: not a same-thread comparison "
+                   "***\n");
+        printf("\n");
+    } else
         printf("\n*** NO COMPARISON WITH ncps WAS MADE: no ncps numbers from this run (--ncps "
                "FILE;\n*** `make bench` measures them when python3 can import torch). The "
                "ratio columns are empty. ***\n\n");
     print_mode("streaming, one step at batch 1", "us/step", 0, res, GOAL_STREAM_RATIO);
     print_mode("batched, 64 sequences x 100 steps", "ms/batch", 1, res, GOAL_BATCH_RATIO);
     printf("limit: max(FLOP at the measured FMA peak, the float32 weights read from the cache "
-           "that holds\nthem), one core; a MAC is 2 FLOP and a transcendental %.0f. Goals: "
-           "streaming >= %.0fx ncps\n(%s), batched >= %.0fx ncps (%s), every model <= %.1fx its "
-           "limit; ltc_ncp19 <= %.0f us/step:\n%.3f us => %s. Timings vary +-20-40%% run to run "
-           "on shared machines.\n",
-           LLN_BENCH_TRANSC_FLOP, GOAL_STREAM_RATIO,
+           "that holds\nthem) on 1 core streaming and %d batched; a MAC is 2 FLOP and a "
+           "transcendental %.0f.\nGoals: streaming >= %.0fx ncps (%s), batched >= %.0fx ncps (%s), "
+           "every model <= %.1fx its\nlimit; ltc_ncp19 <= %.0f us/step: %.3f us => %s. Timings "
+           "vary +-20-40%% run to run on shared\nmachines.\n",
+           o.cores, LLN_BENCH_TRANSC_FLOP, GOAL_STREAM_RATIO,
            have ? (all_stream ? "met" : "NOT met") : "not judged", GOAL_BATCH_RATIO,
            have ? (all_batch ? "met" : "NOT met") : "not judged", GOAL_LIMIT, GOAL_NCP19_US,
            res[0].us_med,

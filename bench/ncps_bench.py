@@ -21,7 +21,8 @@ and three modes, the same work as bench/bench_speed.c and bench/bench_train.c:
              two outputs against (sin, cos) of the input phase, backpropagation through the
              whole sequence: median epoch time in seconds
 
-with torch.set_num_threads(N). FILE receives one line per model and mode,
+with torch.set_num_threads(N) for batch and train and 1 thread for stream (a single stream
+at batch 1 has no batch to split; liquid-edge streams on one thread too). FILE receives one line per model and mode,
 "ncps<TAB>model<TAB>mode<TAB>value", after "#" comment lines naming the versions; it is
 written to FILE.tmp and renamed, so a failed run leaves no partial file.
 
@@ -164,6 +165,7 @@ def main():
     lines = [
         f"# ncps from {a.ncps}; torch {torch.__version__}; python {sys.version.split()[0]}",
         f"# torch threads {torch.get_num_threads()}; quick {int(a.quick)}",
+        "# stream threads 1",
     ]
     for name in [a.model] if a.model else MODELS:
         for mode, fn, unit in (
@@ -171,6 +173,7 @@ def main():
             ("batch_ms", bench_batch, "ms"),
             ("train_s", bench_train, "s/epoch"),
         ):
+            torch.set_num_threads(1 if mode == "stream_us" else a.threads)
             model = build(tn, name)
             v = fn(torch, model, a.quick)
             print(f"ncps {name:<11} {mode:<9} {v:10.3f} {unit}", flush=True)

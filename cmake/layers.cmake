@@ -1,8 +1,9 @@
 # The lower layers of the library (src/common, src/core, src/io) as one object library,
 # compiled exactly as the rest of liblln (lln_obj) and linked into liblln with it; and the
 # layer check of docs/DESIGN.md ("Layout"): test_layers links these objects alone (no
-# -pthread, no liblln, every object), so an upward call from core or io to another layer is
-# an undefined symbol, and runs a save/load/run round trip on them.
+# liblln, every object; the thread library because core's lln_sequence_mt starts threads), so
+# an upward call from core or io to another layer is an undefined symbol, and runs a
+# save/load/run round trip on them.
 file(GLOB LLN_CORE_IO_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/src/common/*.c
   ${CMAKE_SOURCE_DIR}/src/core/*.c ${CMAKE_SOURCE_DIR}/src/io/*.c)
 add_library(lln_core_io OBJECT ${LLN_CORE_IO_SOURCES})
@@ -10,7 +11,7 @@ target_include_directories(lln_core_io PUBLIC ${CMAKE_SOURCE_DIR}/include
   PRIVATE ${CMAKE_SOURCE_DIR}/src)
 target_compile_definitions(lln_core_io PRIVATE _POSIX_C_SOURCE=200809L LLN_BUILDING
   LLN_VERSION_STRING="${PROJECT_VERSION}")
-target_link_libraries(lln_core_io PUBLIC ZLIB::ZLIB m)
+target_link_libraries(lln_core_io PUBLIC ZLIB::ZLIB Threads::Threads m)
 set_target_properties(lln_core_io PROPERTIES POSITION_INDEPENDENT_CODE ON
   C_VISIBILITY_PRESET hidden)
 # Every object is linked (not only those main needs), so every reference must resolve.

@@ -3,23 +3,34 @@
 #
 #   scripts/bench.sh BUILD_DIR NCPS_DIR [THREADS] [--quick]
 #
+# THREADS (default 0 = every online CPU): the threads of batched inference and training, for
+# ncps (torch.set_num_threads) and for us alike. Streaming is one stream at batch 1 and runs
+# on one thread on both sides.
+#
 # 1. bench/ncps_bench.py runs the unmodified ncps found in NCPS_DIR (imported from there) with
 #    the first python3 that can import torch ($PYTHON, python3, /usr/bin/python3) and writes
 #    its times to BUILD_DIR/ncps.tsv. Without torch or ncps it says loudly that no comparison
 #    is made, and the tables below show no ratios.
-# 2. bench_speed (streaming and batched inference, one thread), bench_train_grad (forward +
-#    backward only) and bench_train (THREADS threads, as ncps) print one table per mode: ncps,
-#    ours, ratio, the machine's limit, ours / limit.
+# 2. bench_speed (streaming on one thread, batched on THREADS), bench_train_grad (forward +
+#    backward only, one thread) and bench_train (THREADS threads, as ncps) print one table per
+#    mode: ncps, ours, ratio, the machine's limit (for THREADS cores), ours / limit.
 set -eu
 build=${1:?usage: bench.sh BUILD_DIR NCPS_DIR [THREADS] [--quick]}
 ncps=${2:?usage: bench.sh BUILD_DIR NCPS_DIR [THREADS] [--quick]}
-threads=${3:-1}
+threads=${3:-0}
 quick=${4:-}
-case $threads in '' | *[!0-9]* | 0)
-    echo "bench.sh: THREADS '$threads' must be a whole number >= 1" >&2
+case $threads in '' | *[!0-9]*)
+    echo "bench.sh: THREADS '$threads' must be a whole number (0: every online CPU)" >&2
     exit 1
     ;;
 esac
+if [ "$threads" -eq 0 ]; then
+    threads=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
+fi
+if [ "$threads" -gt 64 ]; then
+    echo "bench.sh: THREADS $threads: at most 64 (LLN_MAX_THREADS)" >&2
+    exit 1
+fi
 if [ -n "$quick" ] && [ "$quick" != --quick ]; then
     echo "bench.sh: 4th argument '$quick' must be --quick or empty" >&2
     exit 1
@@ -54,7 +65,7 @@ fi
 echo
 echo "== liquid-edge"
 # shellcheck disable=SC2086 # $ncps_arg and $quick are empty or whole options
-"$build/bench_speed" $quick $ncps_arg
+"$build/bench_speed" $quick --threads "$threads" $ncps_arg
 echo
 # shellcheck disable=SC2086
 "$build/bench_train_grad" $quick

@@ -33,6 +33,24 @@ grep -q 'NO COMPARISON WITH ncps WAS MADE' "$tmp/out" || fail "no loud 'no compa
 awk '/^streaming/ { s = 1; next } s && $1 == "wcfc_ncp19" && $2 != "-" { bad = 1 } /^$/ { s = 0 } END { exit bad }' \
     "$tmp/out" || fail "an ncps number without a file"
 
+# Batched on 2 threads against an ncps file of 2 threads (stream 1): a same-thread comparison,
+# said in the header; against the 1-thread file the thread counts differ, loudly.
+{
+    echo "# ncps from test; torch 0.0; python 3"
+    echo "# torch threads 2; quick 1"
+    echo "# stream threads 1"
+    sed '1,2d' "$good"
+} >"$tmp/two.tsv"
+expect_exit 0 "bench_speed --threads 2" "$speed" --quick --threads 2 --ncps "$tmp/two.tsv" --model wcfc_ncp19
+grep -q 'streaming 1 thread(s), batched 2; ours: streaming 1, batched 2' "$tmp/out" ||
+    fail "no 2-thread header: $(cat "$tmp/out")"
+grep -q 'THREAD COUNTS DIFFER' "$tmp/out" && fail "2 vs 2 threads called different"
+grep -q 'lln_sequence_mt 64 x 100 x 8 on 2 thread' "$tmp/out" || fail "method line lacks 2 threads"
+expect_exit 0 "bench_speed --threads 2, 1-thread ncps" "$speed" --quick --threads 2 --ncps "$good" --model wcfc_ncp19
+grep -q 'THREAD COUNTS DIFFER' "$tmp/out" || fail "2 vs 1 threads not called different"
+expect 1 "--threads 'x2': want 0" -- "$speed" --threads x2
+expect 1 "--threads '65': want 0" -- "$speed" --threads 65
+
 # Malformed files: named with the line, exit 1, before any benchmark runs.
 sed '3s/5000/abc/' "$good" >"$tmp/bad.tsv"
 expect 1 "bad.tsv:3: bad mode \"stream_us\" or value \"abc\"" -- "$speed" --ncps "$tmp/bad.tsv"

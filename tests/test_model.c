@@ -92,6 +92,74 @@ static void check_equivalences(lln_model_t *m, const char *what)
     lln_state_free(s1);
 }
 
+/* lln_sequence_mt equals lln_sequence bit for bit, for thread counts that hand out chunks of
+ * 16 streams (2: 4 chunks of 16 and one of 6), split the batch evenly (3, 5), make chunks of
+ * 2 streams (40) and the online-CPU default (0); in both precisions, for y, the recorded
+ * states, and the final h and LSTM memory c. Two calls each, so the second starts from a
+ * non-zero state. */
+static void check_threads(lln_model_t *m, const char *what)
+{
+    enum { B = 70, T = 4, K = 16 };
+    int I = lln_model_input_size(m), O = lln_model_output_size(m), N = lln_model_state_size(m);
+    int mem = lln_model_config(m)->mixed_memory;
+    /* outputs of either precision: the f32 runs fill .f, the f64 runs .d */
+    typedef union {
+        double d[B * T * K];
+        float f[B * T * K];
+    } buf_t;
+    static buf_t yr, sr, y, st;
+    static double xd[B * T * K], dtd[B * T], hr[B * K], h[B * K], cr[B * K], c[B * K];
+    static float xf[B * T * K], dtf[B * T];
+    for (int i = 0; i < B * T * I; i++)
+        xf[i] = (float)(xd[i] = 0.6 * __builtin_cos(0.17 * i) + 0.1);
+    for (int i = 0; i < B * T; i++)
+        dtf[i] = (float)(dtd[i] = 0.25 + 0.5 * (i % 5));
+    const int threads[] = {1, 2, 3, 5, 0, 40};
+    for (int prec = 0; prec < 2; prec++) {
+        lln_dtype_t dt = prec ? LLN_F64 : LLN_F32;
+        size_t es = prec ? sizeof(double) : sizeof(float);
+        lln_state_t *a, *b;
+        CHECK(lln_state_create(m, dt, B, &a) == LLN_OK);
+        CHECK(lln_state_create(m, dt, B, &b) == LLN_OK);
+        for (int call = 0; call < 2; call++)
+            CHECK(prec ? lln_sequence_f64(m, a, T, xd, dtd, yr.d, sr.d) == LLN_OK
+                       : lln_sequence(m, a, T, xf, dtf, yr.f, sr.f) == LLN_OK);
+        CHECK(lln_state_get(a, hr, mem ? cr : NULL) == LLN_OK);
+        for (size_t k = 0; k < sizeof threads / sizeof threads[0]; k++) {
+            int n = threads[k], bad = 0;
+            lln_state_reset(b);
+            for (int call = 0; call < 2; call++)
+                CHECK(prec ? lln_sequence_mt_f64(m, b, n, T, xd, dtd, y.d, st.d) == LLN_OK
+                           : lln_sequence_mt(m, b, n, T, xf, dtf, y.f, st.f) == LLN_OK);
+            CHECK(lln_state_get(b, h, mem ? c : NULL) == LLN_OK);
+            bad += memcmp(&y, &yr, (size_t)(B * T * O) * es) != 0;
+            bad += memcmp(&st, &sr, (size_t)(B * T * N) * es) != 0;
+            bad += memcmp(h, hr, (size_t)(B * N) * es) != 0;
+            bad += mem && memcmp(c, cr, (size_t)(B * N) * es) != 0;
+            CHECK_MSG(bad == 0, "%s: %s, %d threads: %d of y/states/h/c differ from lln_sequence",
+                      what, prec ? "f64" : "f32", n, bad);
+        }
+        /* checked before any work: bad thread counts and a bad dt leave the state alone */
+        CHECK(lln_state_get(b, h, NULL) == LLN_OK);
+        for (int n = -1; n <= LLN_MAX_THREADS + 1; n += LLN_MAX_THREADS + 2)
+            CHECK_EQ_INT(prec ? lln_sequence_mt_f64(m, b, n, T, xd, dtd, NULL, NULL)
+                              : lln_sequence_mt(m, b, n, T, xf, dtf, NULL, NULL),
+                         LLN_E_ARG);
+        dtf[B * T - 1] = 0.0f;
+        dtd[B * T - 1] = 0.0;
+        CHECK_EQ_INT(prec ? lln_sequence_mt_f64(m, b, 2, T, xd, dtd, NULL, NULL)
+                          : lln_sequence_mt(m, b, 2, T, xf, dtf, NULL, NULL),
+                     LLN_E_DT);
+        dtf[B * T - 1] = 1.0f;
+        dtd[B * T - 1] = 1.0;
+        CHECK(lln_state_get(b, hr, NULL) == LLN_OK);
+        CHECK_MSG(memcmp(h, hr, (size_t)(B * N) * es) == 0, "%s: a rejected call moved the state",
+                  what);
+        lln_state_free(a);
+        lln_state_free(b);
+    }
+}
+
 static void check_dt_errors(lln_model_t *m)
 {
     lln_state_t *s;
@@ -255,18 +323,34 @@ static void check_sparse_cost(void)
     lln_model_free(m);
 }
 
+/* The cells without backbone run in lane blocks (kernels_impl.h, cfc_lanes): default mode,
+ * and mixed memory in front. */
+static void t_wired_default(lln_config_t *c)
+{
+    t_wired(c);
+    c->mode = LLN_CFC_DEFAULT;
+}
+static void t_cfc_bb0_mixed(lln_config_t *c)
+{
+    c->backbone_layers = 0;
+    c->mixed_memory = 1;
+}
+
 int main(void)
 {
-    void (*tweaks[])(lln_config_t *) = {NULL, t_ltc_ncp, NULL, t_cfc_mixed, t_cfc_pure, t_wired};
-    lln_cell_kind_t cells[] = {LLN_CELL_LTC, LLN_CELL_LTC, LLN_CELL_CFC,
-                               LLN_CELL_CFC, LLN_CELL_CFC, LLN_CELL_WIRED_CFC};
-    const char *names[] = {"ltc fc",         "ltc autoncp",   "cfc",
-                           "cfc mixed proj", "cfc pure gelu", "wired cfc"};
-    for (int i = 0; i < 6; i++) {
+    void (*tweaks[])(lln_config_t *) = {
+        NULL, t_ltc_ncp, NULL, t_cfc_mixed, t_cfc_pure, t_wired, t_wired_default, t_cfc_bb0_mixed};
+    lln_cell_kind_t cells[] = {LLN_CELL_LTC, LLN_CELL_LTC,       LLN_CELL_CFC,       LLN_CELL_CFC,
+                               LLN_CELL_CFC, LLN_CELL_WIRED_CFC, LLN_CELL_WIRED_CFC, LLN_CELL_CFC};
+    const char *names[] = {"ltc fc",         "ltc autoncp",          "cfc",
+                           "cfc mixed proj", "cfc pure gelu",        "wired cfc no_gate",
+                           "wired cfc",      "cfc no backbone mixed"};
+    for (int i = 0; i < 8; i++) {
         lln_model_t *m = make(cells[i], tweaks[i]);
         if (m == NULL)
             continue;
         check_equivalences(m, names[i]);
+        check_threads(m, names[i]);
         check_dt_errors(m);
         check_caller_buffer(m);
         check_config_roundtrip(m);

@@ -12,6 +12,7 @@
  *   stream_<model>     1000 lln_step calls at batch 1, dt = 1 (counted function: lln_step)
  *   seq64_ltc_ncp19    one lln_sequence call, batch 64 x 20 steps, dt = NULL (lln_sequence)
  *   seq64_cfc32        the same for cfc32 (the batched GEMM panels instead of the LTC lanes)
+ *   seq64_wcfc_ncp19   the same for the wired CfC (its layers in lanes: cfc_lanes)
  * Inputs come from a fixed xorshift stream (integer arithmetic only), so a build gives the
  * same instruction count on every run and every x86-64 machine. Everything outside the
  * counted function (model creation, input generation) is not counted. */
@@ -47,6 +48,8 @@ static const kernel_t KERNELS[] = {
      "LTC(8, AutoNCP(19, 4)): lln_sequence, batch 64 x 20 steps", SEQ_BATCH, SEQ_STEPS},
     {"seq64_cfc32", "cfc32", "lln_sequence", "CfC(8, 32): lln_sequence, batch 64 x 20 steps",
      SEQ_BATCH, SEQ_STEPS},
+    {"seq64_wcfc_ncp19", "wcfc_ncp19", "lln_sequence",
+     "wired CfC(8, AutoNCP(19, 4)): lln_sequence, batch 64 x 20 steps", SEQ_BATCH, SEQ_STEPS},
 };
 #define N_KERNELS (sizeof KERNELS / sizeof KERNELS[0])
 

@@ -304,6 +304,28 @@ LLN_API lln_status_t lln_sequence(const lln_model_t *m, lln_state_t *s, int step
 LLN_API lln_status_t lln_sequence_f64(const lln_model_t *m, lln_state_t *s, int steps,
                                       const double *x, const double *dt, double *y, double *states);
 
+/** Most threads lln_sequence_mt() runs on. */
+#define LLN_MAX_THREADS 64
+
+/** lln_sequence() with the batch split across `threads` threads (0: one per online CPU, at
+ *  most LLN_MAX_THREADS; 1: the calling thread only, as lln_sequence()). The batch is cut
+ *  into chunks of 16 streams (of batch / threads when that is fewer than two chunks per
+ *  thread), and each thread takes the next chunk until none is left, running all the steps of
+ *  its streams on their part of the state, which already holds every stream's memory: nothing
+ *  is allocated and the model is only read. The results are bit-identical to lln_sequence() for any thread
+ *  count, because a stream's arithmetic does not depend on the batch it runs in. The calling
+ *  thread runs the first slice and waits for the others (threads are started per call, so
+ *  small batches are better served by lln_sequence()); a thread that cannot be started has
+ *  its slice run by the caller. Arguments are checked as by lln_sequence() before any work;
+ *  threads < 0 or > LLN_MAX_THREADS returns LLN_E_ARG. The same state must not be stepped
+ *  by another call meanwhile. */
+LLN_API lln_status_t lln_sequence_mt(const lln_model_t *m, lln_state_t *s, int threads, int steps,
+                                     const float *x, const float *dt, float *y, float *states);
+/** float64 version of lln_sequence_mt(), for a state created with LLN_F64. */
+LLN_API lln_status_t lln_sequence_mt_f64(const lln_model_t *m, lln_state_t *s, int threads,
+                                         int steps, const double *x, const double *dt, double *y,
+                                         double *states);
+
 /** Library version string, e.g. "0.1.0". */
 LLN_API const char *lln_version(void);
 

@@ -734,15 +734,22 @@ static PyObject *Model_step(ModelObject *self, PyObject *const *args, Py_ssize_t
     return r;
 }
 
-/* Model.sequence(x, timespans=None, h0=None, c0=None, return_states=False)
- *  -> (y, h_final, c_final or None, states or None); x (B, T, I). */
+/* Model.sequence(x, timespans=None, h0=None, c0=None, return_states=False, threads=1)
+ *  -> (y, h_final, c_final or None, states or None); x (B, T, I). threads: lln_sequence_mt's
+ *  (0: every online CPU); the results do not depend on it. */
 static PyObject *Model_sequence(ModelObject *self, PyObject *args, PyObject *kw)
 {
-    static char *kwlist[] = {"x", "timespans", "h0", "c0", "return_states", NULL};
+    static char *kwlist[] = {"x", "timespans", "h0", "c0", "return_states", "threads", NULL};
     PyObject *xo, *to = Py_None, *h0 = Py_None, *c0 = Py_None;
-    int want_states = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|OOOp", kwlist, &xo, &to, &h0, &c0, &want_states))
+    int want_states = 0, threads = 1;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|OOOpi", kwlist, &xo, &to, &h0, &c0, &want_states,
+                                     &threads))
         return NULL;
+    if (threads < 0 || threads > LLN_MAX_THREADS) {
+        PyErr_Format(PyExc_ValueError, "threads must be 0 (every online CPU) .. %d, not %d",
+                     LLN_MAX_THREADS, threads);
+        return NULL;
+    }
     int dtype;
     npy_intp xd[3] = {-1, -1, lln_model_input_size(self->m)};
     PyArrayObject *x = as_float_array(xo, "x", &dtype);
@@ -788,10 +795,10 @@ static PyObject *Model_sequence(ModelObject *self, PyObject *args, PyObject *kw)
     void *tp = ts ? PyArray_DATA(ts) : NULL;
     lln_status_t st;
     self->busy++;
-    Py_BEGIN_ALLOW_THREADS if (dtype == LLN_F32) st =
-        lln_sequence(self->m, s->s, T, PyArray_DATA(x), tp, PyArray_DATA((PyArrayObject *)y), sp);
-    else st = lln_sequence_f64(self->m, s->s, T, PyArray_DATA(x), tp,
-                               PyArray_DATA((PyArrayObject *)y), sp);
+    Py_BEGIN_ALLOW_THREADS if (dtype == LLN_F32) st = lln_sequence_mt(
+        self->m, s->s, threads, T, PyArray_DATA(x), tp, PyArray_DATA((PyArrayObject *)y), sp);
+    else st = lln_sequence_mt_f64(self->m, s->s, threads, T, PyArray_DATA(x), tp,
+                                  PyArray_DATA((PyArrayObject *)y), sp);
     if (!st)
         st = lln_state_get(s->s, PyArray_DATA((PyArrayObject *)hT),
                            mem ? PyArray_DATA((PyArrayObject *)cT) : NULL);

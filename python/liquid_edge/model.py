@@ -174,10 +174,13 @@ class Model:
         h0: Array | None = None,
         c0: Array | None = None,
         return_states: bool = False,
+        threads: int = 1,
     ) -> tuple[Array, Array, Array | None, Array | None]:
         """The C API's lln_sequence on (B, T, I): returns (y (B,T,O), h_T, c_T or None,
-        every hidden state (B,T,N) when return_states else None). The GIL is released."""
-        return self._m.sequence(x, timespans, h0, c0, return_states)
+        every hidden state (B,T,N) when return_states else None). The GIL is released.
+        threads > 1 splits the batch across that many threads (lln_sequence_mt; 0: one per
+        online CPU); the results are the same bits for any thread count."""
+        return self._m.sequence(x, timespans, h0, c0, return_states, threads)
 
     def __repr__(self) -> str:
         cfg = self.config

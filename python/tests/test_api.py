@@ -167,6 +167,27 @@ def test_sequences_release_the_gil() -> None:
         np.testing.assert_array_equal(o, ref)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sequence_threads_same_bits(dtype: Any) -> None:
+    """sequence(threads=N) splits the batch across threads (lln_sequence_mt): the same bits
+    as one thread for every N, including 0 (every online CPU); bad counts are refused."""
+    m = small_ltc()
+    rng = np.random.default_rng(6)
+    x = rng.normal(size=(37, 5, 3)).astype(dtype)
+    ts = rng.uniform(0.2, 1.5, size=(37, 5)).astype(dtype)
+    ry, rh, rc, rs = m.sequence(x, ts, return_states=True)
+    assert rc is None and rs is not None
+    for n in (2, 3, 0):
+        y, h, c, st = m.sequence(x, ts, return_states=True, threads=n)
+        assert c is None and st is not None
+        np.testing.assert_array_equal(y, ry)
+        np.testing.assert_array_equal(h, rh)
+        np.testing.assert_array_equal(st, rs)
+    for bad in (-1, 65):
+        with pytest.raises(ValueError, match="threads must be 0"):
+            m.sequence(x, ts, threads=bad)
+
+
 def _toy_data(n: int = 48) -> tuple[Any, Any, Any]:
     rng = np.random.default_rng(3)
     x = rng.normal(size=(n, 10, 3)).astype(np.float32)

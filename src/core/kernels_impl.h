@@ -545,6 +545,82 @@ static void T_(cfc_cell)(const lln_model_t *m, const T_(lln_cfc_prep) * cp, int 
         T_(cfc_combine)(cp, m->cfg.mode, hd + (size_t)b * hw, dt[b], h + (size_t)b * hs);
 }
 
+/* One CfC cell without backbone (every wired CfC layer; a CfC with backbone_layers = 0) for
+ * K_L samples at once, one sample per vector lane, as ltc_block does for LTC: no padding of
+ * the cell's few outputs to a vector, no per-sample calls, and the gates combined a vector of
+ * samples at a time. The same operations in the same order as cfc_cell: each head output
+ * starts at its bias and adds w x over the inputs [in, h] in ascending order (masked weights
+ * are stored zeros and add them as the packed panels do), then cfc_combine's formulas.
+ * Default and no_gate modes (4 heads). inp, h: K_L rows (strides is, hs); dt: K_L values;
+ * work: (in + hidden + 4 hidden) * K_L elements. */
+static void T_(cfc_lanes)(const lln_model_t *m, const T_(lln_cfc_prep) * cp, const REAL *inp,
+                          size_t is, REAL *h, size_t hs, const REAL *dt, REAL *work)
+{
+    enum { LW = K_L };
+    const T_(lln_dense) *d = &cp->heads;
+    int I = cp->in, H = cp->hidden, F = I + H, NO = d->out, gate = m->cfg.mode == LLN_CFC_DEFAULT;
+    REAL *restrict Z = work, *restrict HD = Z + (size_t)F * LW;
+    for (int l = 0; l < LW; l++) {
+        for (int i = 0; i < I; i++)
+            Z[(size_t)i * LW + (size_t)l] = inp[(size_t)l * is + (size_t)i];
+        for (int j = 0; j < H; j++)
+            Z[(size_t)(I + j) * LW + (size_t)l] = h[(size_t)l * hs + (size_t)j];
+    }
+    const REAL *wp = d->w;
+    for (int o0 = 0; o0 < NO;) { /* the packed panels: W[i][o] = wp[i * pw + o - o0] */
+        int pw = T_(panel_width)(d->ld - o0);
+        for (int o = o0; o < o0 + pw && o < NO; o += 4) { /* NO = 4 H: whole groups of 4 */
+            const REAL *restrict wc = wp + (o - o0);
+#ifdef K_VSIG
+            lln_vf acc[4];
+            for (int q = 0; q < 4; q++)
+                acc[q] = lln_vf_set1(d->b[o + q]);
+            for (int i = 0; i < F; i++) {
+                lln_vf z = lln_vf_load(Z + (size_t)i * LW);
+                const REAL *wr = wc + (size_t)i * (size_t)pw;
+                for (int q = 0; q < 4; q++)
+                    acc[q] = lln_vf_fma(lln_vf_set1(wr[q]), z, acc[q]);
+            }
+            for (int q = 0; q < 4; q++)
+                lln_vf_store(HD + (size_t)(o + q) * LW, acc[q]);
+#else
+            REAL acc[4][LW];
+            for (int q = 0; q < 4; q++)
+                for (int l = 0; l < LW; l++)
+                    acc[q][l] = d->b[o + q];
+            for (int i = 0; i < F; i++) {
+                const REAL *z = Z + (size_t)i * LW, *wr = wc + (size_t)i * (size_t)pw;
+                for (int q = 0; q < 4; q++)
+                    for (int l = 0; l < LW; l++)
+                        acc[q][l] = FMA(wr[q], z[l], acc[q][l]);
+            }
+            for (int q = 0; q < 4; q++)
+                memcpy(HD + (size_t)(o + q) * LW, acc[q], sizeof acc[q]);
+#endif
+        }
+        wp += (size_t)F * (size_t)pw;
+        o0 += pw;
+    }
+    for (int j = 0; j < H; j++) {
+        const REAL *f1 = HD + (size_t)j * LW, *f2 = HD + (size_t)(H + j) * LW;
+        const REAL *ta = HD + (size_t)(2 * H + j) * LW, *tb = HD + (size_t)(3 * H + j) * LW;
+        REAL hn[LW];
+#ifdef K_VSIG
+        lln_vf g1 = lln_vf_tanh(lln_vf_load(f1)), g2 = lln_vf_tanh(lln_vf_load(f2));
+        lln_vf ti = lln_vf_sigmoid(lln_vf_fma(lln_vf_load(ta), lln_vf_load(dt), lln_vf_load(tb)));
+        lln_vf keep = gate ? lln_vf_mul(g1, lln_vf_sub(lln_vf_set1(1.0f), ti)) : g1;
+        lln_vf_store(hn, lln_vf_fma(ti, g2, keep));
+#else
+        for (int l = 0; l < LW; l++) {
+            REAL g1 = TANH(f1[l]), g2 = TANH(f2[l]), ti = SIGMOID(FMA(ta[l], dt[l], tb[l]));
+            hn[l] = FMA(ti, g2, gate ? g1 * (1 - ti) : g1);
+        }
+#endif
+        for (int l = 0; l < LW; l++)
+            h[(size_t)l * hs + (size_t)j] = hn[l];
+    }
+}
+
 size_t T_(lln__cfc_work)(const T_(lln_cfc_prep) * cp);
 size_t T_(lln__cfc_work)(const T_(lln_cfc_prep) * cp)
 {
@@ -692,7 +768,16 @@ lln_status_t T_(lln__step)(const lln_model_t *m, lln_state_t *s, const REAL *x, 
         const REAL *inp = xn;
         size_t is = (size_t)I, col = 0;
         for (int l = 0; l < p->ncells; l++) {
-            T_(cfc_cell)(m, &p->cfc[l], nb, inp, is, h + col, (size_t)N, dtv, cw);
+            const T_(lln_cfc_prep) *cp = &p->cfc[l];
+            int b = 0;
+            if (cp->nbackbone == 0 && cp->nheads == 4) /* blocks of K_L samples in lanes */
+                for (; b + K_L <= nb; b += K_L)
+                    T_(cfc_lanes)
+            (m, cp, inp + (size_t)b * is, is, h + (size_t)b * N + col, (size_t)N, dtv + b, cw);
+            if (b < nb)
+                T_(cfc_cell)
+            (m, cp, nb - b, inp + (size_t)b * is, is, h + (size_t)b * N + col, (size_t)N, dtv + b,
+             cw);
             inp = h + col; /* the next layer reads this layer's new state */
             is = (size_t)N;
             col += (size_t)p->cfc[l].hidden;

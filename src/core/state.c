@@ -1,5 +1,6 @@
 /* Streams: caller-owned state objects, argument checks, and the public step/sequence entry
  * points that dispatch to the float32 or float64 kernels. */
+#include <fenv.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -7,6 +8,7 @@
 
 #include "model_internal.h"
 #include "common/alloc.h"
+#include "common/platform.h"
 
 size_t lln__cfc_work_f32(const lln_cfc_prep_f32 *cp);
 
@@ -178,23 +180,31 @@ lln_status_t lln__check_finite(lln_dtype_t t, const void *x, size_t n)
     return LLN_OK;
 }
 
-/* The body of every public step function, in either precision t: `steps` steps of the
- * state's batch, x laid out [batch][steps][inputs], y [batch][steps][outputs] (may be NULL),
- * states [batch][steps][units] (may be NULL). dt holds batch x steps values, or NULL (the
- * defaults), or with dt_shared one value for every stream (lln_step's scalar Δt). Everything
- * is checked before the first step, so a failing check leaves the state as it was. */
-static lln_status_t run_steps(const lln_model_t *m, lln_state_t *s, lln_dtype_t t, int steps,
-                              const void *x, const void *dt, int dt_shared, void *y, void *states)
+/* Checks the arguments of every public step function, in either precision t: `steps` steps
+ * of the state's batch, x laid out [batch][steps][inputs]; dt holds batch x steps values, or
+ * NULL (the defaults), or with dt_shared one value for every stream. Everything is checked
+ * before the first step, so a failing check leaves the state as it was. */
+static lln_status_t check_steps(const lln_model_t *m, const lln_state_t *s, lln_dtype_t t,
+                                int steps, const void *x, const void *dt, int dt_shared)
 {
     lln_status_t st = check_state(m, s, t);
     if (st != LLN_OK || x == NULL || steps < 0)
         return st != LLN_OK ? st : LLN_E_ARG;
     size_t nb = (size_t)s->batch, T = (size_t)steps, I = (size_t)m->cfg.input_size;
+    if ((st = lln__check_dt(t, dt, dt_shared ? 1 : nb * T)) != LLN_OK)
+        return st;
+    return lln__check_finite(t, x, nb * T * I);
+}
+
+/* The steps themselves, after check_steps: y [batch][steps][outputs] (may be NULL), states
+ * [batch][steps][units] (may be NULL). */
+static lln_status_t loop_steps(const lln_model_t *m, lln_state_t *s, lln_dtype_t t, int steps,
+                               const void *x, const void *dt, int dt_shared, void *y, void *states)
+{
+    lln_status_t st = LLN_OK;
+    size_t T = (size_t)steps, I = (size_t)m->cfg.input_size;
     size_t O = (size_t)m->out, N = (size_t)m->cfg.units, es = elem_size(t);
     size_t dts = dt_shared ? 0 : T; /* Δt stride between streams */
-    if ((st = lln__check_dt(t, dt, dt_shared ? 1 : nb * T)) != LLN_OK ||
-        (st = lln__check_finite(t, x, nb * T * I)) != LLN_OK)
-        return st;
     for (size_t k = 0; k < T && st == LLN_OK; k++) {
         const void *xk = (const char *)x + k * I * es;
         const void *dk = dt == NULL ? NULL : (const char *)dt + (dt_shared ? 0 : k * es);
@@ -204,6 +214,113 @@ static lln_status_t run_steps(const lln_model_t *m, lln_state_t *s, lln_dtype_t 
                           : lln__step_f64(m, s, xk, T * I, dk, dts, yk, T * O, hk, T * N);
     }
     return st;
+}
+
+/* The body of every single-threaded public step function (see check_steps, loop_steps). */
+static lln_status_t run_steps(const lln_model_t *m, lln_state_t *s, lln_dtype_t t, int steps,
+                              const void *x, const void *dt, int dt_shared, void *y, void *states)
+{
+    lln_status_t st = check_steps(m, s, t, steps, x, dt, dt_shared);
+    return st != LLN_OK ? st : loop_steps(m, s, t, steps, x, dt, dt_shared, y, states);
+}
+
+/* ---- a batch of sequences on several threads ---------------------------------------------- */
+
+/* lln_sequence_mt: the batch is cut into chunks of `per` streams, and the threads take the
+ * next chunk from a shared counter until none is left, so a thread that waits for a busy core
+ * takes fewer chunks instead of holding up the call. A chunk runs all the steps of its
+ * streams on a view of the caller's state: a copy of the header whose h, c and scratch
+ * pointers point at the chunk's streams (lln_state_init lays every per-stream array out
+ * stream by stream), with the matching slices of x, dt, y and states. */
+typedef struct seq_job {
+    const lln_model_t *m;
+    const lln_state_t *s;
+    lln_dtype_t t;
+    int steps, per, chunks;
+    const void *x, *dt;
+    void *y, *states;
+    volatile long next; /* chunks handed out */
+    volatile long err;  /* the first failing status (0: none) */
+    fenv_t env;         /* the caller's floating-point environment */
+} seq_job_t;
+
+static void *seq_worker(void *arg)
+{
+    seq_job_t *j = arg;
+    /* A new thread starts from the system's default floating-point environment, which need
+     * not be the caller's: with mingw-w64 the main thread's x87 precision is 64 bits and a
+     * new thread's 53, and its libm computes exp and tanh on the x87 unit, so float64 results
+     * would depend on the thread that ran a chunk. Each worker takes the caller's. */
+    (void)fesetenv(&j->env);
+    const lln_state_t *s = j->s;
+    size_t es = elem_size(j->t), T = (size_t)j->steps, I = (size_t)j->m->cfg.input_size;
+    size_t O = (size_t)j->m->out, N = (size_t)s->n, C = (size_t)s->nmem;
+    size_t W = s->scratch / (size_t)s->batch; /* scratch elements per stream */
+    for (long k; (k = lln__atomic_inc(&j->next) - 1) < j->chunks;) {
+        int b0 = (int)k * j->per, cnt = s->batch - b0 < j->per ? s->batch - b0 : j->per;
+        size_t b = (size_t)b0;
+        lln_state_t view = *s;
+        view.heap = NULL;
+        view.batch = cnt;
+        view.scratch = (size_t)cnt * W;
+        view.h = (char *)s->h + b * N * es;
+        view.c = (char *)s->c + b * C * es;
+        view.work = (char *)s->work + b * W * es;
+        lln_status_t st =
+            loop_steps(j->m, &view, j->t, j->steps, (const char *)j->x + b * T * I * es,
+                       j->dt == NULL ? NULL : (const char *)j->dt + b * T * es, 0,
+                       j->y == NULL ? NULL : (char *)j->y + b * T * O * es,
+                       j->states == NULL ? NULL : (char *)j->states + b * T * N * es);
+        if (st != LLN_OK)
+            (void)lln__atomic_cas(&j->err, 0, (long)st);
+    }
+    return NULL;
+}
+
+/* Streams per chunk: one vector block of 16 streams (the widest lane count of the LTC and
+ * CfC lane kernels) when there are at least two chunks per thread to share out; else the
+ * batch split evenly, one chunk per thread. */
+static int chunk_size(int nb, int threads)
+{
+    return nb >= 32 * threads ? 16 : (nb + threads - 1) / threads;
+}
+
+static lln_status_t run_threads(const lln_model_t *m, lln_state_t *s, lln_dtype_t t, int threads,
+                                int steps, const void *x, const void *dt, void *y, void *states)
+{
+    lln_status_t st = check_steps(m, s, t, steps, x, dt, 0);
+    if (st != LLN_OK)
+        return st;
+    if (threads < 0 || threads > LLN_MAX_THREADS)
+        return LLN_E_ARG;
+    if (threads == 0) {
+        long cpus = lln__online_cpus();
+        threads = cpus < 1 ? 1 : cpus > LLN_MAX_THREADS ? LLN_MAX_THREADS : (int)cpus;
+    }
+    int nb = s->batch, per = chunk_size(nb, threads);
+    if (threads == 1 || per >= nb)
+        return loop_steps(m, s, t, steps, x, dt, 0, y, states);
+    seq_job_t job = {.m = m,
+                     .s = s,
+                     .t = t,
+                     .steps = steps,
+                     .per = per,
+                     .chunks = (nb + per - 1) / per,
+                     .x = x,
+                     .dt = dt,
+                     .y = y,
+                     .states = states};
+    if (fegetenv(&job.env) != 0)
+        return loop_steps(m, s, t, steps, x, dt, 0, y, states); /* no environment to pass on */
+    lln__thread_t tid[LLN_MAX_THREADS];
+    int started[LLN_MAX_THREADS], n = threads < job.chunks ? threads : job.chunks;
+    for (int k = 1; k < n; k++)
+        started[k] = lln__thread_start(&tid[k], seq_worker, &job) == 0;
+    (void)seq_worker(&job); /* also takes the chunks of threads that could not start */
+    for (int k = 1; k < n; k++)
+        if (started[k])
+            lln__thread_join(&tid[k]);
+    return (lln_status_t)lln__atomic_load(&job.err);
 }
 
 /* ---- public entry points: float32, then float64 ----------------------------------------- */
@@ -225,6 +342,12 @@ lln_status_t lln_sequence(const lln_model_t *m, lln_state_t *s, int steps, const
     return run_steps(m, s, LLN_F32, steps, x, dt, 0, y, states);
 }
 
+lln_status_t lln_sequence_mt(const lln_model_t *m, lln_state_t *s, int threads, int steps,
+                             const float *x, const float *dt, float *y, float *states)
+{
+    return run_threads(m, s, LLN_F32, threads, steps, x, dt, y, states);
+}
+
 lln_status_t lln_step_f64(const lln_model_t *m, lln_state_t *s, const double *x, double dt,
                           double *y)
 {
@@ -241,6 +364,12 @@ lln_status_t lln_sequence_f64(const lln_model_t *m, lln_state_t *s, int steps, c
                               const double *dt, double *y, double *states)
 {
     return run_steps(m, s, LLN_F64, steps, x, dt, 0, y, states);
+}
+
+lln_status_t lln_sequence_mt_f64(const lln_model_t *m, lln_state_t *s, int threads, int steps,
+                                 const double *x, const double *dt, double *y, double *states)
+{
+    return run_threads(m, s, LLN_F64, threads, steps, x, dt, y, states);
 }
 
 void lln__free_prep(lln_model_t *m)
