@@ -206,6 +206,24 @@ static inline int16_t lln_fx_sigmoid_lut(int16_t x_q12)
     return (int16_t)lln_fx__sigmoid_lut32(x_q12);
 }
 
+/** lln_fx_sigmoid_lut's nodes in pairs, one word a segment: word k holds node k in its low half
+ * and node k + 1 - node k (in [0, 512]) in its high half, k = 0..255 (1,024 bytes). */
+extern const uint32_t lln_fx_sigmoid_pk_nodes[256];
+
+/** lln_fx_sigmoid_lut(x) bit for bit, from the biased index a = x + 32768 in [0, 65535]: one
+ * table load instead of two and no sign extension (the LTC synapses' sigmoid: a caller that
+ * saturates its argument folds the bias into that clamp). Returns [11, 32757]. */
+static inline uint32_t lln_fx_sigmoid_pk(uint32_t a)
+{
+    uint32_t pk = lln_fx_sigmoid_pk_nodes[a >> 8]; /* < 2^26 */
+#if defined(__ARM_FEATURE_DSP) && defined(__ARM_FEATURE_SIMD32) && !defined(__ARM_BIG_ENDIAN)
+    /* SMLATB: the high half times the low half plus 128, one instruction */
+    return (pk & 0xFFFFu) + ((uint32_t)__smlatb((int32_t)pk, (int32_t)(a & 255u), 128) >> 8);
+#else
+    return (pk & 0xFFFFu) + (((pk >> 16) * (a & 255u) + 128u) >> 8);
+#endif
+}
+
 /* ---- dot product ------------------------------------------------------------------------ */
 
 /** sum_i w[i] * x[i] for i < n (n <= 0: 0), int8 weights times int16 activations.

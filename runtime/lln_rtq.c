@@ -199,27 +199,71 @@ static void q_cfc(const lln_rtq_model_t *m, const lln_rtq_cfc_t *c, const int16_
 /* ---- LTC ----------------------------------------------------------------------------------- */
 
 #if LLN_RTQ_WITH_LTC
-/* Conductance of one synapse: P(w) sigmoid(sigma (src - mu)), g units. sigma (src - mu)
- * comes to Q3.12 by a right shift sh in [1, 30] (the quantizer guarantees the range), done
- * half-up on the operand biased by 2^31 (no shift of a negative value): add = 2^31 +
- * 2^(sh-1), sub = 2^31 / 2^sh; |d sigma| <= 65535 * 16383 keeps the biased sum in uint32. */
-static inline uint32_t q_syn(const lln_rtq_synapse_t *y, const int16_t *v, int sh, uint32_t add,
-                             int32_t sub)
+#if defined(__GNUC__)
+#define LLN_RTQ_NOINLINE __attribute__((noinline))
+#define LLN_RTQ_ALWAYS_INLINE __attribute__((always_inline))
+#else
+#define LLN_RTQ_NOINLINE
+#define LLN_RTQ_ALWAYS_INLINE
+#endif
+
+/* clamp(x, 0, 65535) (one USAT on Armv7-M and later). */
+static inline uint32_t q_usat16(int32_t x)
 {
-    int32_t d = (int32_t)v[y->src] - y->mu;
-    int32_t arg = (int32_t)(((uint32_t)(d * y->sigma) + add) >> sh) - sub;
-    uint32_t sg = (uint32_t)lln_fx_sigmoid_lut(lln_fx_sat16(arg));
-    return ((uint32_t)y->w * sg + 16384u) >> 15;
+#if defined(__ARM_FEATURE_SAT) && defined(__GNUC__)
+    return (uint32_t)__builtin_arm_usat(x, 16);
+#else
+    return x < 0 ? 0u : x > 65535 ? 65535u : (uint32_t)x;
+#endif
 }
 
-/* round(|num| / den) with num's sign, saturated to int16; den > 0 (else the limit). */
-static int16_t q_solve(int32_t num, int32_t den)
+/* sigmoid(sigma (src - mu)) of one synapse, Q0.15. sigma (src - mu) comes to Q3.12 by a
+ * right shift sh in [1, 30] (the quantizer guarantees the range), done half-up on the operand
+ * biased by 2^31 (no shift of a negative value): sigma src + c = sigma (src - mu) + 2^31 +
+ * 2^(sh-1) (lln_rtq_synapse_t.c; modulo 2^32, and |sigma (src - mu)| <= 65535 * 16383 keeps
+ * the true sum in uint32). The bias 2^31 / 2^sh comes off and the table's 2^15 goes on in one
+ * constant, sub = 2^31 / 2^sh - 2^15, so that one clamp to [0, 65535] is sat16(arg) + 2^15,
+ * lln_fx_sigmoid_pk's index (no overflow: the shifted sum is below 2^(32-sh) and sub >=
+ * 2^(31-sh) - 2^15). */
+static inline uint32_t q_syn_sig(const lln_rtq_synapse_t *y, const int16_t *v, int sh, int32_t sub)
 {
-    if (den <= 0)
-        return (int16_t)(num == 0 ? 0 : num > 0 ? INT16_MAX : INT16_MIN);
-    uint32_t mag = lln_fx__abs32(num), d = (uint32_t)den;
-    uint32_t q = (mag + d / 2) / d; /* mag <= 2^31, d / 2 < 2^30: no wrap */
-    return lln_fx_sat16(num < 0 ? -(int32_t)q : (int32_t)q);
+    uint32_t a = (uint32_t)((int32_t)v[y->src] * y->sigma) + y->c;
+    return lln_fx_sigmoid_pk(q_usat16((int32_t)(a >> sh) - sub));
+}
+
+/* u as int32 (two's complement) without implementation-defined conversion: no code. */
+static inline int32_t q_u2s(uint32_t u) { return u <= INT32_MAX ? (int32_t)u : -(int32_t)(~u) - 1; }
+
+/* acc + a b (64-bit), one SMLAL on Armv7-M and later (GCC widens a non-negative a with
+ * UMULL and a sign correction otherwise: five instructions). */
+static inline int64_t q_mac64(int64_t acc, int32_t a, int32_t b)
+{
+#if defined(__GNUC__) && defined(__ARM_ARCH_ISA_THUMB) && __ARM_ARCH_ISA_THUMB >= 2 && \
+    !defined(__ARM_BIG_ENDIAN)
+    __asm__("smlal %Q0, %R0, %1, %2" : "+r"(acc) : "r"(a), "r"(b));
+    return acc;
+#else
+    return acc + (int64_t)a * b;
+#endif
+}
+
+/* round(|num| / den) with num's sign, saturated to int16 (as int32: the caller's int16 store
+ * then needs no sign extension) for test > 0, else the limit of a tiny positive den. */
+static inline int32_t q_solve(int32_t num, int32_t test, int32_t den)
+{
+    int32_t v;
+    if (test > 0) { /* test: den, or a constant 1 where den > 0 is known */
+        uint32_t mag = lln_fx__abs32(num), d = (uint32_t)den;
+        uint32_t q = (mag + d / 2) / d; /* mag <= 2^31, d / 2 < 2^30: no wrap */
+        v = num < 0 ? -(int32_t)q : (int32_t)q;
+    } else {
+        v = num == 0 ? 0 : num > 0 ? INT32_MAX : INT32_MIN; /* the limit */
+    }
+#if defined(__ARM_FEATURE_SAT) && defined(__GNUC__)
+    return __builtin_arm_ssat(v, 16);
+#else
+    return v > INT16_MAX ? INT16_MAX : v < INT16_MIN ? INT16_MIN : v;
+#endif
 }
 
 /* x / 2^k rounded half up, for x >= 0 and k in [0, 31]. */
@@ -228,85 +272,169 @@ static inline uint32_t q_down(uint32_t x, int k)
     return k ? (uint32_t)(((uint64_t)x + ((uint64_t)1 << (k - 1))) >> k) : x;
 }
 
-/* The same for x < 2^31 (a conductance: < 2^16) in 32-bit arithmetic; half = 2^(k-1) or 0. */
-static inline int32_t q_down16(uint32_t x, int k, uint32_t half)
-{
-    return (int32_t)((x + half) >> k);
-}
+/* Per-neuron values of one step in the LTC's int32 scratch, one record a neuron. */
+enum { Q_NUM0, Q_CMT, Q_DEN0, Q_NSYN, Q_RND, Q_SHG, Q_REC };
 
-/* cm/Δt in g units for every neuron: one 64-bit division per step for the reciprocal
- * r = 2^(dt_frac + R) / dt in [2^29, 2^30], then a multiply per neuron, saturated at 2^30 so
- * the denominator's sum stays below 2^31 (a Δt that small is far below calibration). */
-static void q_cm_over_dt(const lln_rtq_model_t *m, int32_t dt, int32_t *cmt)
+/* cm/Δt in g units for every neuron (rec[Q_CMT]): one 64-bit division per step for the
+ * reciprocal r = 2^(dt_frac + R) / dt in [2^29, 2^30], then a multiply per neuron, saturated at
+ * 2^30 so the denominator's sum stays below 2^31 (a Δt that small is far below calibration). */
+static void q_cm_over_dt(const lln_rtq_model_t *m, int32_t dt, int32_t *rec)
 {
     const lln_rtq_ltc_t *p = &m->ltc;
     int bl = q_bitlen64((uint32_t)dt), R = 29 + bl - m->dt_frac;
-    uint64_t r = (((uint64_t)1 << (29 + bl)) + (uint32_t)dt / 2) / (uint32_t)dt;
-    for (uint16_t j = 0; j < m->units; j++) {
-        int32_t c = lln_fx_mulshift(p->cm_k[j], (int32_t)r, R);
-        cmt[j] = c > (1 << 30) ? 1 << 30 : c;
+    uint32_t r = (uint32_t)((((uint64_t)1 << (29 + bl)) + (uint32_t)dt / 2) / (uint32_t)dt);
+    /* lln_fx_mulshift(cm_k, r, R) for cm_k >= 0 (P(cm) > 0: every model): round(cm_k r / 2^s),
+     * s = R clamped to [0, 62] (cm_k r < 2^61: no wrap), saturated at 2^30 */
+    int s = R < 0 ? 0 : R > 62 ? 62 : R;
+    uint64_t half = s ? (uint64_t)1 << (s - 1) : 0u;
+    for (uint16_t j = 0; j < m->units; j++, rec += Q_REC) {
+        uint32_t ck = (uint32_t)p->cm_k[j];
+        if (ck > INT32_MAX) { /* cm_k < 0: not made by lln quantize; <= 0, no saturation */
+            rec[Q_CMT] = lln_fx_mulshift(p->cm_k[j], (int32_t)r, R);
+            continue;
+        }
+        uint64_t pr = (uint64_t)ck * r + half; /* r <= 2^30 */
+        uint32_t hi = (uint32_t)(pr >> 32), c;
+        if (s < 32) /* the usual case (R = 24..28 for Δt of 0.02..0.5 s at dt_frac 24) */
+            c = (hi >> s) != 0 ? 1u << 30 : (hi << (31 - s) << 1) | ((uint32_t)pr >> s);
+        else
+            c = hi >> (s - 32);
+        rec[Q_CMT] = (int32_t)(c > (1u << 30) ? 1u << 30 : c);
     }
 }
 
-/* The LTC step (K fused semi-implicit Euler unfolds of dt/K, as in lln_rt.c). Conductances are in g units with up to 16 bits each, so sums
- * need more than 32 bits; but the new state is a ratio whose denominator needs only 15
- * significant bits. So once per step each neuron gets a scale 2^-k that brings its largest
- * possible denominator (the unfold-invariant part: cm/Δt, leak, sensory synapses, plus every
- * internal synapse fully open) below 2^15; every term is scaled by it, and the unfolds then
- * run in 32-bit arithmetic: |numerator| <= denominator * 2^15 <= 2^30 (a convex combination
- * of v units). */
-static void q_ltc(const lln_rtq_model_t *m, const int16_t *x, int32_t dt, int16_t *h, int16_t *w16,
-                  int32_t *w32)
+/* The K unfolds: un = (num0 + cmt u + sum g erev) / (den0 + sum g) for every neuron, the
+ * internal synapses' conductances g at u (the records of q_ltc), K times; u and un change
+ * places after each, so the result is in h (= u at the start) or returned in the other
+ * buffer. pos: every den0 > 0 (so every denominator, as g >= 0): the solve needs no test for
+ * the limit; a constant in the two copies q_unfolds makes. */
+LLN_RTQ_ALWAYS_INLINE static inline const int16_t *q_unfolds_body(const lln_rtq_ltc_t *p,
+                                                                  const int32_t *rec, int16_t *u,
+                                                                  int16_t *un, uint16_t N, int sh,
+                                                                  int pos)
 {
-    const lln_rtq_ltc_t *p = &m->ltc;
-    uint16_t N = m->units;
-    int16_t *xin = w16, *u = xin + m->inputs, *un = u + N;
-    int32_t *cmt = w32, *den0 = cmt + N, *num0 = den0 + N, *ks = num0 + N;
-    int sh_s = p->xin_frac + p->sensory.sig_frac - 12, sh_r = p->v_frac + p->internal.sig_frac - 12;
-    uint32_t add_s = 0x80000000u + (1u << (sh_s - 1)), add_r = 0x80000000u + (1u << (sh_r - 1));
-    int32_t sub_s = (int32_t)(0x80000000u >> sh_s), sub_r = (int32_t)(0x80000000u >> sh_r);
-    q_affine(&p->in_map, x, xin, m->inputs);
-    q_cm_over_dt(m, dt, cmt);
-    for (uint16_t j = 0; j < N; j++) {
-        int64_t num = p->gvleak[j];
-        uint32_t den = (uint32_t)cmt[j] + (uint32_t)p->gleak[j] + (uint32_t)p->eps, wmax = 0;
-        const lln_rtq_synapse_t *y = p->sensory.syn + p->sensory.off[j];
-        for (const lln_rtq_synapse_t *e = p->sensory.syn + p->sensory.off[j + 1]; y < e; y++) {
-            uint32_t g = q_syn(y, xin, sh_s, add_s, sub_s);
-            den += g;
-            num += (int64_t)(int32_t)g * y->erev; /* g < 2^16 */
-        }
-        y = p->internal.syn + p->internal.off[j];
-        for (const lln_rtq_synapse_t *e = p->internal.syn + p->internal.off[j + 1]; y < e; y++)
-            wmax += y->w;
-        int k = q_bitlen64((uint64_t)den + wmax) - 15; /* den < 2^30 + 2^16 (1 + I + N) */
-        k = k < 0 ? 0 : k;
-        ks[j] = k;
-        den0[j] = (int32_t)q_down(den, k);
-        cmt[j] = (int32_t)q_down((uint32_t)cmt[j], k);
-        num0[j] = q_shift64(num, k);
-        u[j] = h[j];
-    }
-    for (uint16_t it = 0; it < p->unfolds; it++) {
-        for (uint16_t j = 0; j < N; j++) {
-            int k = ks[j];
-            uint32_t half = k ? 1u << (k - 1) : 0u;
-            int32_t num = num0[j] + cmt[j] * u[j], den = den0[j];
-            const lln_rtq_synapse_t *y = p->internal.syn + p->internal.off[j];
-            for (const lln_rtq_synapse_t *e = p->internal.syn + p->internal.off[j + 1]; y < e;
-                 y++) {
-                int32_t g = q_down16(q_syn(y, u, sh_r, add_r, sub_r), k, half);
-                den += g;
-                num += g * y->erev;
+    int32_t sub = (int32_t)(0x80000000u >> sh) - 32768; /* q_syn_sig */
+    for (uint16_t it = p->unfolds; it > 0; it--) {
+        const lln_rtq_synapse_t *y = p->internal.syn + p->internal.off[0];
+        const int32_t *r = rec;
+        for (uint16_t j = 0; j < N; j++, r += Q_REC) {
+            int32_t num = r[Q_NUM0] + r[Q_CMT] * u[j], den = r[Q_DEN0], n = r[Q_NSYN];
+            if (n > 0) {
+                uint32_t rg = (uint32_t)r[Q_RND];
+                int shg = r[Q_SHG];
+                const lln_rtq_synapse_t *e = y + n;
+                do {
+                    int32_t g = (int32_t)(((uint32_t)y->w * q_syn_sig(y, u, sh, sub) + rg) >> shg);
+                    den += g;
+                    num += g * y->erev;
+                } while (++y < e);
             }
-            un[j] = q_solve(num, den);
+            un[j] = (int16_t)q_solve(num, pos ? 1 : den, den);
         }
         int16_t *t = u;
         u = un;
         un = t;
     }
-    for (uint16_t j = 0; j < N; j++)
-        h[j] = u[j];
+    return u;
+}
+
+/* q_unfolds_body in a function of its own: its loops get every register (inlined into q_ltc
+ * they spilled on every neuron). */
+LLN_RTQ_NOINLINE static const int16_t *q_unfolds(const lln_rtq_ltc_t *p, const int32_t *rec,
+                                                 int16_t *u, int16_t *un, uint16_t N, int sh,
+                                                 int pos)
+{
+#ifdef LLN_RTQ_LTC_SH_R
+    sh = LLN_RTQ_LTC_SH_R; /* the same value (q_parts_ok), as a constant */
+#endif
+    return pos ? q_unfolds_body(p, rec, u, un, N, sh, 1) : q_unfolds_body(p, rec, u, un, N, sh, 0);
+}
+
+/* The unfold-invariant part of one step (q_ltc) into the records: the sensory synapses, the
+ * scale 2^-k of each neuron and the scaled terms. Returns whether every den0 > 0. A function
+ * of its own, like q_unfolds. */
+LLN_RTQ_NOINLINE static int q_prep(const lln_rtq_ltc_t *p, const int16_t *xin, int32_t *rec,
+                                   uint16_t N, int sh_s)
+{
+    uint32_t zero = 0; /* 1 once some den0 is 0 (den0 >= 0: den < 2^32, k >= 17 past 2^31) */
+#ifdef LLN_RTQ_LTC_SH_S
+    sh_s = LLN_RTQ_LTC_SH_S; /* the same value (q_parts_ok), as a constant */
+#endif
+    int32_t sub_s = (int32_t)(0x80000000u >> sh_s) - 32768; /* q_syn_sig */
+    const lln_rtq_synapse_t *ys = p->sensory.syn + p->sensory.off[0];
+    const uint16_t *so = p->sensory.off + 1, *ro = p->internal.off;
+    uint32_t eps = (uint32_t)p->eps;
+    int32_t *r = rec;
+    /* two passes, so that each loop's values fit the registers: first the sums (the
+     * numerator, 64-bit, kept as its high word and low bits), then the scaling */
+    for (uint16_t j = 0; j < N; j++, r += Q_REC) {
+        int64_t num = p->gvleak[j];
+        uint32_t den = (uint32_t)r[Q_CMT] + (uint32_t)p->gleak[j] + eps;
+        /* the lists are by destination with non-decreasing offsets: neuron j's begins where
+         * neuron j - 1's ends */
+        for (const lln_rtq_synapse_t *e = p->sensory.syn + so[j]; ys < e; ys++) {
+            uint32_t g = ((uint32_t)ys->w * q_syn_sig(ys, xin, sh_s, sub_s) + 16384u) >> 15;
+            den += g;
+            num = q_mac64(num, (int32_t)g, ys->erev); /* g < 2^16 */
+        }
+        uint64_t bits = (uint64_t)num; /* two's complement: num = hi 2^32 + lo */
+        r[Q_NUM0] = q_u2s((uint32_t)bits), r[Q_RND] = q_u2s((uint32_t)(bits >> 32));
+        r[Q_DEN0] = q_u2s(den);
+    }
+    for (uint16_t j = 0; j < N; j++, rec += Q_REC) {
+        uint32_t den = (uint32_t)rec[Q_DEN0];
+        int64_t num = (int64_t)rec[Q_RND] * ((int64_t)1 << 32) + (uint32_t)rec[Q_NUM0];
+        /* bit length of den + wmax (< 2^30 + 2^16 (1 + I + 2 N)), computed as 64-bit */
+        uint32_t tot = den + (uint32_t)p->wmax[j], cmt = (uint32_t)rec[Q_CMT];
+        int k = (tot < den ? 33 : q_bitlen64(tot)) - 15;
+        k = k < 0 ? 0 : k;
+        uint32_t half = (1u << k) >> 1; /* 2^(k-1), 0 for k = 0 (k <= 18) */
+        /* 32-bit paths where the values allow (every calibrated model), the same results as
+         * q_shift64 and q_down */
+        if ((uint64_t)(num + 0x80000000) <= 0xFFFFFFFFu) {
+            int32_t n32 = (int32_t)num;
+            uint32_t q = (lln_fx__abs32(n32) + half) >> k;
+            rec[Q_NUM0] = k == 0 ? n32 : n32 < 0 ? -(int32_t)q : (int32_t)q;
+        } else {
+            rec[Q_NUM0] = q_shift64(num, k);
+        }
+        rec[Q_CMT] = (int32_t)((cmt + half) >> k); /* cm/dt <= 2^30 */
+        rec[Q_DEN0] = (int32_t)(den < 0x80000000u ? (den + half) >> k : q_down(den, k));
+        zero |= ((uint32_t)rec[Q_DEN0] - 1u) >> 31;
+        rec[Q_NSYN] = ro[j + 1] - ro[j];
+        rec[Q_RND] = k > 16 ? 0 : (int32_t)((1u << 14) + (half << 15));
+        rec[Q_SHG] = k > 16 ? 31 : 15 + k;
+    }
+    return !zero;
+}
+
+/* The LTC step (K fused semi-implicit Euler unfolds of dt/K, as in lln_rt.c). Conductances
+ * are in g units with up to 16 bits each, so sums need more than 32 bits; but the new state is
+ * a ratio whose denominator needs only 15 significant bits. So once per step each neuron gets
+ * a scale 2^-k that brings its largest possible denominator (the unfold-invariant part:
+ * cm/Δt, leak, sensory synapses, plus every internal synapse fully open) below 2^15; every
+ * term is scaled by it, and the unfolds then run in 32-bit arithmetic: |numerator| <=
+ * denominator * 2^15 <= 2^30 (a convex combination of v units).
+ * An internal synapse's conductance is P(w) sigmoid rounded to g units, then scaled by 2^-k
+ * rounded half up: floor((floor((w s + 2^14) / 2^15) + 2^(k-1)) / 2^k), which is (successive
+ * floors of divisions compose) floor((w s + rnd) / 2^shg) with rnd = 2^14 + 2^(k+14) and
+ * shg = 15 + k: one multiply-add and one shift (w s < 2^31, rnd <= 2^30 + 2^14 for k <= 16:
+ * no wrap). For k = 0, rnd = 2^14; for k >= 17 the conductance is 0 (floor((w s + 2^14) /
+ * 2^15) < 2^16 <= 2^(k-1)), as rnd = 0 and shg = 31 give. */
+static void q_ltc(const lln_rtq_model_t *m, const int16_t *x, int32_t dt, int16_t *h, int16_t *w16,
+                  int32_t *w32)
+{
+    const lln_rtq_ltc_t *p = &m->ltc;
+    uint16_t N = m->units;
+    /* the unfolds alternate between h and un: no copy in, and one out for an odd count */
+    int16_t *xin = w16, *un = xin + m->inputs;
+    int32_t *rec = w32;
+    int sh_s = p->xin_frac + p->sensory.sig_frac - 12, sh_r = p->v_frac + p->internal.sig_frac - 12;
+    q_affine(&p->in_map, x, xin, m->inputs);
+    q_cm_over_dt(m, dt, rec);
+    const int16_t *v = q_unfolds(p, rec, h, un, N, sh_r, q_prep(p, xin, rec, N, sh_s));
+    for (uint16_t j = 0; v != h && j < N; j++)
+        h[j] = v[j];
 }
 
 #endif
@@ -392,8 +520,17 @@ static int q_parts_ok(const lln_rtq_model_t *m)
 {
     if (m->proj.out > 0 && !LLN_RTQ_WITH_PROJ)
         return 0;
-    if (m->cell == LLN_RTQ_LTC)
+    if (m->cell == LLN_RTQ_LTC) {
+#ifdef LLN_RTQ_LTC_SH_S /* the exporter's constants must be this model's */
+        if (m->ltc.xin_frac + m->ltc.sensory.sig_frac - 12 != LLN_RTQ_LTC_SH_S)
+            return 0;
+#endif
+#ifdef LLN_RTQ_LTC_SH_R
+        if (m->ltc.v_frac + m->ltc.internal.sig_frac - 12 != LLN_RTQ_LTC_SH_R)
+            return 0;
+#endif
         return LLN_RTQ_WITH_LTC;
+    }
     if (m->baseline)
         return LLN_RTQ_WITH_BASELINES && (m->base->nmlp == 0 || LLN_RTQ_WITH_BACKBONE);
     if (m->step)

@@ -76,12 +76,15 @@ typedef struct lln_rtq_dense {
     const int32_t *mult2;
 } lln_rtq_dense_t;
 
-/** One LTC synapse: source index, mu (the source's units), sigma (frac sig_frac of its
- *  list, |sigma| < 2^14), the conductance P(w) (g units, < 2^16), the reversal potential erev
- *  (v units). Packed so the hot loop walks one pointer. */
+/** One LTC synapse: the sigmoid argument's offset c = 2^31 + 2^(sh-1) - mu sigma (mod 2^32;
+ *  mu in the source's units, sh = source frac + sig_frac - 12 of its list: see lln_rtq_syn_t),
+ *  source index, sigma (frac sig_frac of its list, |sigma| < 2^14), the conductance P(w) (g
+ *  units, < 2^16), the reversal potential erev (v units). Packed so the hot loop walks one
+ *  pointer; mu folded into c so sigma (src - mu) rounded costs one multiply-add and a shift. */
 typedef struct lln_rtq_synapse {
+    uint32_t c;
     uint16_t src;
-    int16_t mu, sigma;
+    int16_t sigma;
     uint16_t w;
     int16_t erev;
 } lln_rtq_synapse_t;
@@ -101,8 +104,9 @@ typedef struct lln_rtq_ltc {
     const int32_t *cm_k;             /**< P(cm) * unfolds, g units (cm/Δt = cm_k/dt) */
     const int32_t *gleak;            /**< P(gleak), g units, in [0, 2^16) */
     const int32_t *gvleak;           /**< P(gleak) * vleak, g x v units */
-    int32_t eps;                     /**< epsilon in g units (usually 0), >= 0 */
-    lln_rtq_affine_t in_map;         /**< raw input -> xin (normalisation and mapping) */
+    const int32_t *wmax;     /**< per neuron: the sum of its internal synapses' P(w), g units */
+    int32_t eps;             /**< epsilon in g units (usually 0), >= 0 */
+    lln_rtq_affine_t in_map; /**< raw input -> xin (normalisation and mapping) */
     lln_rtq_syn_t sensory, internal;
 } lln_rtq_ltc_t;
 

@@ -17,4 +17,9 @@
 #define LLN_RTQ_WITH_BASELINES 1 /**< the GRU, LSTM and MLP baselines */
 #define LLN_RTQ_WITH_PROJ 1      /**< an output projection */
 
+/* An exported LTC model's file also sets LLN_RTQ_LTC_SH_S and LLN_RTQ_LTC_SH_R, the shifts of
+ * its sensory and internal synapses' sigmoid arguments, so the runtime's loops hold them as
+ * constants (a model with other shifts then gets LLN_RTQ_E_PART). Unset here: read from the
+ * model. */
+
 #endif

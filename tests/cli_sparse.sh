@@ -124,10 +124,10 @@ fi
 # ---- energy budget ------------------------------------------------------------------------------
 energy=(--rate 100 --device stm32l4r5)
 out=$("$lln" train "${data[@]}" "${ltc[@]}" "${opt[@]}" --epochs 4 --round-epochs 2 \
-    --energy-budget-mw 0.8 "${energy[@]}" --history "$tmp/e.csv" -o "$tmp/e.lln" 2>&1) ||
-    fail "energy budget 0.8 mW: $out"
+    --energy-budget-mw 0.62 "${energy[@]}" --history "$tmp/e.csv" -o "$tmp/e.lln" 2>&1) ||
+    fail "energy budget 0.62 mW: $out"
 grep -q '^energy     within budget' <<<"$out" || fail "energy: $out"
-grep -q '^energy     budget 0.8 mW at 100 Hz on stm32l4r5 (cortex-m4f: .*CPI 1.3 at 120 MHz' \
+grep -q '^energy     budget 0.62 mW at 100 Hz on stm32l4r5 (cortex-m4f: .*CPI 1.3 at 120 MHz' \
     <<<"$out" || fail "energy header names no device figures: $out"
 if have arm-none-eabi-gcc qemu-system-arm; then
     # the final model profiled for real: the estimate the loop used is close to QEMU's count
@@ -141,8 +141,8 @@ else
 fi
 first=$(awk '/^round +0 / { print $9 }' <<<"$out")
 last=$(awk '/^round +[0-9]+ / { p = $9 } END { print p }' <<<"$out")
-awk -v a="$first" -v b="$last" 'BEGIN { exit !(b < a && b <= 0.8 && a > 0.8) }' ||
-    fail "power did not fall from above to below 0.8 mW ($first -> $last): $out"
+awk -v a="$first" -v b="$last" 'BEGIN { exit !(b < a && b <= 0.62 && a > 0.62) }' ||
+    fail "power did not fall from above to below 0.62 mW ($first -> $last): $out"
 msg=$(well_formed "$tmp/e.csv" -1) || fail "energy history: $msg"
 [ "$(syn "$tmp/e.lln")" -lt "$s0" ] || fail "energy loop kept every synapse"
 expect 1 'cannot be reached.*every synapse removed' -- "$lln" train "${data[@]}" "${ltc[@]}" \

@@ -500,7 +500,17 @@ static void test_fast_nonlinearities(void)
         if (v > -32768) {
             CHECK_MSG(lln_fx_tanh_fast((int16_t)-v) == -t, "tanh_fast not odd at %ld", (long)v);
         }
+        /* the packed table's sigmoid (LTC synapses) is the same function bit for bit */
+        CHECK_MSG((int)lln_fx_sigmoid_pk((uint32_t)(v + 32768)) == l,
+                  "sigmoid_pk %ld != sigmoid_lut %d at %ld",
+                  (long)lln_fx_sigmoid_pk((uint32_t)(v + 32768)), l, (long)v);
     }
+    for (int k = 0; k < 256; k++) /* node k low, node k + 1 - node k high */
+        CHECK_MSG(
+            lln_fx_sigmoid_pk_nodes[k] ==
+                ((uint32_t)lln_fx_sigmoid_lut_nodes[k] |
+                 (uint32_t)(lln_fx_sigmoid_lut_nodes[k + 1] - lln_fx_sigmoid_lut_nodes[k]) << 16),
+            "packed sigmoid node %d", k);
     printf("tanh_fast max |err| %.3f LSB, sigmoid_lut %.3f LSB\n", e_tanh, e_lut);
     CHECK(e_tanh <= 12.82); /* the bounds lln_fx.h documents (measured 12.811, 2.199) */
     CHECK(e_lut <= 2.2);

@@ -14,8 +14,8 @@ static void put_synapses(lln_text_t *t, const char *p, const lln_qarray_t *a)
     const lln_rtq_synapse_t *y = a->data;
     lln_text_put(t, "static const lln_rtq_synapse_t %s_%s[%zu] = {", p, a->name, a->n ? a->n : 1);
     for (size_t i = 0; i < a->n; i++)
-        lln_text_put(t, "%s{%u, %d, %d, %u, %d},", i % 4 ? " " : "\n    ", (unsigned)y[i].src,
-                     y[i].mu, y[i].sigma, (unsigned)y[i].w, y[i].erev);
+        lln_text_put(t, "%s{%" PRIu32 "u, %u, %d, %u, %d},", i % 4 ? " " : "\n    ", y[i].c,
+                     (unsigned)y[i].src, y[i].sigma, (unsigned)y[i].w, y[i].erev);
     lln_text_put(t, a->n ? "\n};\n" : "{0, 0, 0, 0, 0}};\n");
 }
 
@@ -177,6 +177,8 @@ void lln__export_q_model_c(lln_text_t *t, const lln_qimage_t *q, const char *p, 
         ref(t, q, p, l->gleak);
         lln_text_put(t, ", .gvleak = ");
         ref(t, q, p, l->gvleak);
+        lln_text_put(t, ", .wmax = ");
+        ref(t, q, p, l->wmax);
         lln_text_put(t, ", .eps = %" PRId32 ",\n            .in_map = ", l->eps);
         affine(t, q, p, &l->in_map);
         lln_text_put(t, ",\n            .sensory = ");
@@ -237,6 +239,7 @@ void lln__export_q_config(lln_text_t *t, const lln_qimage_t *q)
     for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
         lln_text_put(t, "#define LLN_RTQ_WITH_%s %d /* %s */\n", parts[i].name, parts[i].on,
                      parts[i].what);
+    lln__export_q_config_ltc(t, q);
     lln_text_put(t, "\n#endif\n");
 }
 

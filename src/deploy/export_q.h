@@ -20,6 +20,8 @@ void lln__export_q_config(lln_text_t *t, const lln_qimage_t *q);
 int lln__export_q_spec_ok(const lln_qimage_t *q);
 int lln__export_q_spec_skips(const lln_qimage_t *q, const void *data);
 void lln__export_q_spec(lln_text_t *t, const lln_qimage_t *q, const char *p);
+/* Its LTC part (export_q_ltc.c): the synapse lists' shifts as constants. */
+void lln__export_q_config_ltc(lln_text_t *t, const lln_qimage_t *q);
 /* An example main.c for hosted builds. */
 void lln__export_q_main(lln_text_t *t, const char *p, const char *P);
 

@@ -321,8 +321,8 @@ static void rnn_tables(build_t *b, const lln_rt_model_t *r, const lln_qfmt_t *f)
     lln__free(w), lln__free(bs), lln__free(col);
 }
 
-/* LTC synapses: sigma with up to 14 bits, mu in the source's units, P(w) in g units (16
- * bits), erev in v units. */
+/* LTC synapses: sigma with up to 14 bits, mu in the source's units (folded into c), P(w) in
+ * g units (16 bits), erev in v units. */
 static void ltc_syn(build_t *b, lln_rtq_syn_t *d, const char *tag, int N, const uint16_t *off,
                     const uint16_t *src, const float *sig, const float *mu, const float *w,
                     const float *we, int src_frac, int g_frac, int v_frac)
@@ -347,9 +347,12 @@ static void ltc_syn(build_t *b, lln_rtq_syn_t *d, const char *tag, int N, const 
     for (int k = 0; k < ns; k++) {
         int16_t q = lln__q16(sig[k], d->sig_frac);
         double g = nearbyint(ldexp(w[k], g_frac));
+        int sh = src_frac + sf - 12; /* in [1, 30] */
         y[k].src = src[k];
-        y[k].mu = lln__q16(mu[k], src_frac);
         y[k].sigma = (int16_t)(q > 16383 ? 16383 : q < -16383 ? -16383 : q);
+        /* mu folded into the sigmoid argument's offset (lln_rtq.h); |mu sigma| < 2^29 */
+        y[k].c = 0x80000000u + (1u << (sh - 1)) -
+                 (uint32_t)((int32_t)lln__q16(mu[k], src_frac) * y[k].sigma);
         y[k].w = (uint16_t)(g < 0 ? 0 : g > 65535 ? 65535 : g);
         y[k].erev = lln__q16(w[k] != 0.0f ? (double)we[k] / w[k] : 0.0, v_frac);
     }
@@ -415,6 +418,15 @@ static void ltc(build_t *b, const lln_rt_model_t *r, const lln_qfmt_t *f)
             f->xin, g, f->v);
     ltc_syn(b, &d->internal, "r", N, p->r_off, p->r_src, p->r_sigma, p->r_mu, p->r_w, p->r_we, f->v,
             g, f->v);
+    /* every internal synapse of a neuron fully open: the step's denominator bound (lln_rtq.c) */
+    int32_t *wm = arr(b, "wmax", LLN_QA_I32, (size_t)N);
+    for (int j = 0; b->ok && j < N; j++) {
+        uint32_t s = 0;
+        for (int k = d->internal.off[j]; k < d->internal.off[j + 1]; k++)
+            s += d->internal.syn[k].w;
+        wm[j] = (int32_t)s; /* < 2^16 N */
+    }
+    d->wmax = wm;
 }
 
 /* Output map: y = a c + m with c the cell (or projection) output; an LTC without a
@@ -474,8 +486,8 @@ static void scratch_sizes(lln_rtq_model_t *d)
 {
     uint32_t I = d->inputs, N = d->units, s16 = 0, s32 = 1;
     if (d->cell == LLN_RTQ_LTC) {
-        s16 = I + 2 * N;
-        s32 = 4 * N;
+        s16 = I + N; /* xin, one of the two unfold buffers (the other is the state) */
+        s32 = 6 * N; /* a record of 6 per neuron (lln_rtq.c) */
     }
     if (d->cell == LLN_RTQ_GRU || d->cell == LLN_RTQ_LSTM) { /* xn, h out, [xn h], gates */
         uint32_t rest = I + N + 4 * N + 2 * N;
