@@ -22,12 +22,9 @@ mpirun+=(-x "ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0")
 # cross-memory attach (containers often forbid the ptrace it needs).
 export OMPI_MCA_btl=self,vader OMPI_MCA_btl_vader_single_copy_mechanism=none
 
-"$lln" data make line-follow --rows 4000 --seed 3 -o "$tmp/lf.csv" 2>/dev/null ||
-    fail "lln data make line-follow"
-# shellcheck disable=SC2054 # commas inside column lists, not between elements
-run=(train --data "$tmp/lf.csv" --sequence episode --dt-column dt --ignore t
-    --targets cmd_l,cmd_r --window 32 --stride 16 --cell cfc --units 8 --backbone-units 16
-    --seed 2 --lr 0.01 --batch 16 --quiet)
+line_follow
+run=(train "${data[@]}" --cell cfc --units 8 --backbone-units 16 --seed 2 --lr 0.01 --batch 16
+    --quiet)
 
 # ---- bit-identical across (ranks, threads) with 4 workers ------------------------------------
 "$lln" "${run[@]}" --epochs 2 --threads 4 -o "$tmp/s4.lln" >"$tmp/out" 2>&1 ||

@@ -10,11 +10,7 @@
 cli_begin cli_search
 lln=$1
 
-"$lln" data make line-follow --rows 4000 --seed 3 -o "$tmp/lf.csv" 2>/dev/null ||
-    fail "lln data make line-follow"
-# shellcheck disable=SC2054 # commas inside column lists, not between elements
-data=(--data "$tmp/lf.csv" --sequence episode --dt-column dt --ignore t --targets cmd_l,cmd_r
-    --window 32 --stride 16)
+line_follow
 budget=(--device nrf52840 --rate 100 --ram 2048 --power-mw 1)
 small=(-n 5 --min-epochs 1 --epochs 2 --eta 2 --threads 1 --seed 4)
 

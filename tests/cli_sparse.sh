@@ -24,11 +24,7 @@ well_formed() {
               if (bad != "") { print bad; exit 1 } }' "$1"
 }
 
-"$lln" data make line-follow --rows 4000 --seed 3 -o "$tmp/lf.csv" 2>/dev/null ||
-    fail "lln data make line-follow"
-# shellcheck disable=SC2054 # commas inside column lists, not between elements
-data=(--data "$tmp/lf.csv" --sequence episode --dt-column dt --ignore t --targets cmd_l,cmd_r
-    --window 32 --stride 16)
+line_follow
 ltc=(--wiring autoncp --units 12 --seed 2)
 opt=(--lr 0.01 --batch 16 --threads 2 --quiet)
 

@@ -154,7 +154,12 @@ LLN_API lln_status_t lln_profile_compute(const lln_device_t *d, const lln_profil
  *  instructions, where MACs and transcendentals are those of lln_model_stats(),
  *  LTC_updates = units x ode_unfolds of an LTC (0 otherwise) and CfC_neurons = units of a CfC
  *  or wired CfC (0 for an LTC): the LTC's fused ODE solver runs ode_unfolds times per step, a
- *  CfC neuron evaluates its closed form once. The coefficients are a least-squares fit on
+ *  CfC neuron evaluates its closed form once. A CfC or wired CfC that `lln export` gives the
+ *  step specialised to its shapes (no backbone, no projection, not pure mode, at most 64
+ *  inputs + units) runs its MACs on other code (unrolled rows) and its neurons' work is
+ *  then the gate's transcendentals: for it a_spec takes the place of a and c_cfc is 0
+ *  (a separate per-neuron term was not identifiable: such a model has exactly three
+ *  transcendentals per neuron). The coefficients are a least-squares fit on
  *  QEMU counts of quantized models of several kinds and sizes (scripts/fit_energy_estimate.sh
  *  regenerates them); the fit's relative errors (estimate/measured - 1) are recorded with
  *  them. */
@@ -165,6 +170,7 @@ typedef struct lln_energy_coeffs {
     double c_ltc;       /**< instructions per LTC neuron update (x ode_unfolds) */
     double c_cfc;       /**< instructions per CfC neuron and step */
     double d;           /**< fixed instructions per step */
+    double a_spec;      /**< instructions per MAC of a specialised CfC step */
     double fit_rms;     /**< rms relative error on the models of the fit */
     double fit_max;     /**< largest relative error on the models of the fit */
     double hold_rms;    /**< rms relative error on held-out models */

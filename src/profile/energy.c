@@ -15,6 +15,16 @@ const lln_energy_coeffs_t *lln_energy_coeffs_find(const char *target)
     return NULL;
 }
 
+/* Whether `lln export` gives m the step specialised to its shapes (src/deploy/export_q_spec.c
+ * decides on the quantized image; this is the same rule on the configuration, with the layer
+ * width bounded by inputs + units). */
+static int spec_step(const lln_config_t *cfg)
+{
+    int cfc = cfg->cell == LLN_CELL_WIRED_CFC || (cfg->cell == LLN_CELL_CFC && cfg->backbone_layers == 0);
+    return cfc && cfg->mode != LLN_CFC_PURE && cfg->proj_size == 0 &&
+           cfg->input_size + cfg->units <= 64;
+}
+
 double lln_energy_instructions(const lln_energy_coeffs_t *coef, const lln_model_t *m)
 {
     lln_model_stats_t st;
@@ -24,8 +34,10 @@ double lln_energy_instructions(const lln_energy_coeffs_t *coef, const lln_model_
      * ode_unfolds times per step, a CfC neuron evaluates its closed form once */
     double ltc = cfg->cell == LLN_CELL_LTC ? (double)cfg->units * cfg->ode_unfolds : 0.0;
     double cfc = cfg->cell == LLN_CELL_LTC ? 0.0 : (double)cfg->units;
-    double n = coef->a * (double)st.macs + coef->b * (double)st.transcendentals +
-               coef->c_ltc * ltc + coef->c_cfc * cfc + coef->d;
+    int spec = spec_step(cfg);
+    double n = (spec ? coef->a_spec : coef->a) * (double)st.macs +
+               coef->b * (double)st.transcendentals + coef->c_ltc * ltc +
+               (spec ? 0.0 : coef->c_cfc) * cfc + coef->d;
     /* a fit may go below the smallest models it saw: never fewer than one instruction */
     return n < 1.0 ? 1.0 : n;
 }
