@@ -140,6 +140,8 @@ BEGIN {
     print "}"
 }' >"$tmp/out.c" 2>"$tmp/errors.txt"
 mv "$tmp/out.c" "$out"
+# the repository's C style (CI's lint checks it): long table rows wrapped as clang-format does
+if command -v clang-format >/dev/null; then clang-format --style=file -i "$out"; fi
 [ -z "${FIT_ROWS:-}" ] || cp "$rows" "$FIT_ROWS" # the raw measurements, for a look at the fit
 echo "fit_energy_estimate: relative error per target and model (estimate/measured - 1):" >&2
 cat "$tmp/errors.txt" >&2

@@ -20,7 +20,8 @@ const lln_energy_coeffs_t *lln_energy_coeffs_find(const char *target)
  * width bounded by inputs + units). */
 static int spec_step(const lln_config_t *cfg)
 {
-    int cfc = cfg->cell == LLN_CELL_WIRED_CFC || (cfg->cell == LLN_CELL_CFC && cfg->backbone_layers == 0);
+    int cfc =
+        cfg->cell == LLN_CELL_WIRED_CFC || (cfg->cell == LLN_CELL_CFC && cfg->backbone_layers == 0);
     return cfc && cfg->mode != LLN_CFC_PURE && cfg->proj_size == 0 &&
            cfg->input_size + cfg->units <= 64;
 }
