@@ -62,6 +62,21 @@ def project_version() -> str:
     return m.group(1)
 
 
+def runtime_embeds() -> list[tuple[str, str]]:
+    """(array name, file) of the firmware runtime `lln export` writes, read from the embed
+    command of CMakeLists.txt (-DFILES=...|... -DNAMES=...|...), so that the list lives in one
+    place and a runtime file added there is embedded here too."""
+    text = (CSRC / "CMakeLists.txt").read_text(encoding="utf-8")
+    for files, names in re.findall(r'"-DFILES=([^"]*)"\s*"-DNAMES=([^"]*)"', text):
+        paths = files.split("|")
+        if any(p.endswith("/runtime/lln_rt.h") for p in paths):
+            rel = ["runtime/" + p.rsplit("/runtime/", 1)[1] for p in paths]
+            return list(zip(names.split("|"), rel))
+    sys.exit(
+        "setup.py: no embed command for the runtime (-DFILES=...lln_rt.h...) in CMakeLists.txt"
+    )
+
+
 def embed_c(entries: list[tuple[str, str]]) -> str:
     """C text holding each (array name, file) as a byte array, as cmake/embed.cmake writes."""
     out = [
@@ -90,17 +105,8 @@ class BuildExt(build_ext):  # type: ignore[misc]  # setuptools is untyped
 
         gen = Path(self.build_temp) / "generated"
         gen.mkdir(parents=True, exist_ok=True)
-        rt = ["lln_rt.h", "lln_rt.c", "lln_fx.h", "lln_fx.c", "lln_rtq.h", "lln_rtq.c"]
-        names = [
-            "lln__rt_header",
-            "lln__rt_source",
-            "lln__fx_header",
-            "lln__fx_source",
-            "lln__rtq_header",
-            "lln__rtq_source",
-        ]
         files = {
-            "rt_embed.c": embed_c([(n, f"runtime/{f}") for n, f in zip(names, rt)]),
+            "rt_embed.c": embed_c(runtime_embeds()),
             "devices_embed.c": embed_c([("lln__devices_text", "share/devices.txt")]),
         }
         for ext in self.extensions:
