@@ -24,6 +24,7 @@ static inline int lln__fnmatch(const char *p, const char *s);
 #define NOMINMAX
 #endif
 #include <direct.h>
+#include <fenv.h>
 #include <io.h>
 #include <limits.h>
 #include <process.h> /* getpid */
@@ -65,17 +66,25 @@ static inline double lln__monotonic_s(void)
 }
 
 /* Threads: start fn(arg) on its own thread, wait for it. A Win32 thread runs a trampoline that
- * calls fn; the handle is closed by the join. */
+ * calls fn; the handle is closed by the join. The trampoline first takes the starting
+ * thread's floating-point environment: a POSIX thread inherits it, a Win32 thread starts from
+ * the default one (with mingw-w64 53-bit x87 precision instead of the main thread's 64, and
+ * its libm computes exp and tanh on the x87 unit), so float64 results would otherwise depend
+ * on the thread that computed them. */
 typedef void *(*lln__thread_fn)(void *);
 typedef struct lln__thread {
     HANDLE h;
     lln__thread_fn fn;
     void *arg;
+    fenv_t env;
+    int have_env;
 } lln__thread_t;
 
 static inline DWORD WINAPI lln__thread_tramp(LPVOID p)
 {
     lln__thread_t *t = (lln__thread_t *)p;
+    if (t->have_env)
+        (void)fesetenv(&t->env);
     (void)t->fn(t->arg);
     return 0;
 }
@@ -85,6 +94,7 @@ static inline int lln__thread_start(lln__thread_t *t, lln__thread_fn fn, void *a
 {
     t->fn = fn;
     t->arg = arg;
+    t->have_env = fegetenv(&t->env) == 0;
     t->h = CreateThread(NULL, 0, lln__thread_tramp, t, 0, NULL);
     return t->h != NULL ? 0 : -1;
 }

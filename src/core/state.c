@@ -1,6 +1,5 @@
 /* Streams: caller-owned state objects, argument checks, and the public step/sequence entry
  * points that dispatch to the float32 or float64 kernels. */
-#include <fenv.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -241,17 +240,11 @@ typedef struct seq_job {
     void *y, *states;
     volatile long next; /* chunks handed out */
     volatile long err;  /* the first failing status (0: none) */
-    fenv_t env;         /* the caller's floating-point environment */
 } seq_job_t;
 
 static void *seq_worker(void *arg)
 {
-    seq_job_t *j = arg;
-    /* A new thread starts from the system's default floating-point environment, which need
-     * not be the caller's: with mingw-w64 the main thread's x87 precision is 64 bits and a
-     * new thread's 53, and its libm computes exp and tanh on the x87 unit, so float64 results
-     * would depend on the thread that ran a chunk. Each worker takes the caller's. */
-    (void)fesetenv(&j->env);
+    seq_job_t *j = arg; /* in the caller's floating-point environment (lln__thread_start) */
     const lln_state_t *s = j->s;
     size_t es = elem_size(j->t), T = (size_t)j->steps, I = (size_t)j->m->cfg.input_size;
     size_t O = (size_t)j->m->out, N = (size_t)s->n, C = (size_t)s->nmem;
@@ -310,8 +303,6 @@ static lln_status_t run_threads(const lln_model_t *m, lln_state_t *s, lln_dtype_
                      .dt = dt,
                      .y = y,
                      .states = states};
-    if (fegetenv(&job.env) != 0)
-        return loop_steps(m, s, t, steps, x, dt, 0, y, states); /* no environment to pass on */
     lln__thread_t tid[LLN_MAX_THREADS];
     int started[LLN_MAX_THREADS], n = threads < job.chunks ? threads : job.chunks;
     for (int k = 1; k < n; k++)

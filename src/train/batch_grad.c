@@ -6,7 +6,6 @@
  * Floating-point addition is not associative, so this fixed order is what makes the same
  * thread count give the same bits on every run. The loss is normalised by the count of the
  * whole batch before any worker starts, so each slice's dy is already the final one. */
-#include <fenv.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,9 +42,7 @@ struct lln_batch_grad {
     const void *x, *dt, *target, *mask;
     double *grad;
     void *y_out;
-    double count; /* normaliser of the whole batch */
-    fenv_t env;   /* the caller's floating-point environment, for the workers */
-    int have_env;
+    double count;    /* normaliser of the whole batch */
     double *inv_std; /* 1 / norm.output_std (MSE), O values */
     /* distributed (lln__batch_grad_set_dist): this pool's workers are global slices
      * first .. first + threads - 1 of total; one record per slice is exchanged */
@@ -321,12 +318,6 @@ static void *work(void *arg)
 {
     worker_t *w = arg;
     const lln_batch_grad_t *g = w->g;
-    /* a new thread starts from the system's default floating-point environment, not the
-     * caller's (mingw-w64: 53-bit x87 precision instead of 64, and its libm's exp and tanh run
-     * on the x87 unit), so float64 results would depend on the thread: take the caller's, as
-     * lln_sequence_mt's workers do */
-    if (g->have_env)
-        (void)fesetenv(&g->env);
     int backward = g->grad != NULL && g->count > 0.0;
     memset(&w->stats, 0, sizeof w->stats);
     w->st = forward(w, g->grad != NULL);
@@ -482,7 +473,6 @@ lln_status_t lln_batch_grad_run(lln_batch_grad_t *g, const lln_model_t *m, int b
     lln__thread_t tid[256];
     int started[256] = {0};
     int total = g->dist != NULL ? g->total : g->threads;
-    g->have_env = fegetenv(&g->env) == 0;
     for (int k = 0; k < g->threads; k++) {
         worker_t *w = &g->w[k];
         long gk = g->dist != NULL ? (long)g->first + k : k; /* global slice */
