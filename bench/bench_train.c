@@ -10,7 +10,9 @@
  * same whatever dy holds, and the printed loss is that of the first two outputs only.
  *
  * One epoch = for each of the 32 batches: zero the gradient, lln_batch_grad_run (float32
- * tape forward + loss + backward), lln_optim_step (Adam, then lln_model_prepare). The data
+ * tape forward + loss + backward), lln_optim_step (Adam, then lln_model_prepare); the
+ * optimizer's element-wise work runs on the batch gradient's threads
+ * (lln_optim_share_threads), which are started once per model, not per batch. The data
  * are generated once, before timing. Reported per model: the median epoch time (after one
  * warm-up epoch; --quick: one timed epoch), ncps's epoch time from FILE (measured by
  * bench/ncps_bench.py in the same run, same thread count; without it the table says that no
@@ -144,7 +146,8 @@ static int bench_model(const char *id, int epochs, int threads, const lln_machin
     r.grad = malloc(lln_model_param_count(r.m) * sizeof(double));
     int ok = r.x && r.y && r.yo && r.grad && lln_optim_create(r.m, &oc, &r.opt, &err) == LLN_OK &&
              lln_batch_grad_create(r.m, LLN_F32, BATCH, STEPS, threads, LLN_LOSS_MSE,
-                                   LLN_LOSS_EVERY_STEP, &r.bg, &err) == LLN_OK;
+                                   LLN_LOSS_EVERY_STEP, &r.bg, &err) == LLN_OK &&
+             lln_optim_share_threads(r.opt, r.bg) == LLN_OK;
     double t[MAX_EPOCHS];
     if (ok) {
         make_task(r.x, r.y, r.O);

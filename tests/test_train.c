@@ -469,6 +469,98 @@ static lln_dataset_t *make_dataset(void)
     return ok ? ds : NULL;
 }
 
+/* The persistent threads (3, an uneven split) on a model big enough that the reduction of the
+ * workers' gradients and the optimizer steps run on them too: repeated runs give the same
+ * bits; an optimizer sharing the threads (lln_optim_share_threads) moves the parameters and
+ * moments exactly as one on the calling thread, for AdamW with clipping and Nesterov SGD,
+ * also after the batch gradient that lent the threads is freed. */
+static void test_shared_threads(void)
+{
+    batch_t b;
+    fill_batch(&b, 0);
+    lln_config_t c;
+    lln_config_default(&c, LLN_CELL_CFC);
+    c.input_size = BI;
+    c.units = 3;
+    c.backbone_units = 96;
+    c.backbone_layers = 2;
+    lln_model_t *m[2] = {NULL, NULL};
+    for (int k = 0; k < 2; k++)
+        CHECK(lln_model_create(&c, 11, &m[k], NULL) == LLN_OK);
+    if (m[0] == NULL || m[1] == NULL)
+        return;
+    size_t P = lln_model_param_count(m[0]);
+    CHECK_MSG(P >= 8192, "model has %zu parameters: too few for the parallel paths", P);
+    double *g1 = calloc(P, sizeof *g1), *g3 = calloc(P, sizeof *g3), *g3b = calloc(P, sizeof *g3b);
+    lln_batch_grad_t *bg1 = NULL, *bg3 = NULL;
+    CHECK(lln_batch_grad_create(m[0], LLN_F64, BB, BT, 1, LLN_LOSS_MSE, LLN_LOSS_EVERY_STEP, &bg1,
+                                NULL) == LLN_OK);
+    CHECK(lln_batch_grad_create(m[0], LLN_F64, BB, BT, 3, LLN_LOSS_MSE, LLN_LOSS_EVERY_STEP, &bg3,
+                                NULL) == LLN_OK);
+    CHECK_EQ_INT(lln_batch_grad_threads(bg3), 3);
+    CHECK(lln_batch_grad_run(bg1, m[0], BB, b.x, b.dt, b.y, b.mask, g1, NULL, NULL, NULL) ==
+          LLN_OK);
+    CHECK(lln_batch_grad_run(bg3, m[0], BB, b.x, b.dt, b.y, b.mask, g3, NULL, NULL, NULL) ==
+          LLN_OK);
+    CHECK(lln_batch_grad_run(bg3, m[0], BB, b.x, b.dt, b.y, b.mask, g3b, NULL, NULL, NULL) ==
+          LLN_OK);
+    CHECK(memcmp(g3, g3b, P * sizeof *g3) == 0);
+    double worst = 0, gmax = 0;
+    for (size_t i = 0; i < P; i++) {
+        double d = fabs(g1[i] - g3[i]) / (1e-9 + fabs(g1[i]));
+        worst = d > worst ? d : worst;
+        gmax = fabs(g1[i]) > gmax ? fabs(g1[i]) : gmax;
+    }
+    CHECK_MSG(gmax > 0, "the gradient is zero");
+    CHECK_MSG(worst < 1e-10, "1 vs 3 threads: relative difference %g", worst);
+    for (int kind = 0; kind < 2; kind++) {
+        lln_optim_config_t oc;
+        lln_optim_config_default(&oc);
+        oc.kind = kind == 0 ? LLN_OPTIM_ADAMW : LLN_OPTIM_SGD;
+        oc.weight_decay = 0.01;
+        oc.clip_norm = 0.5 * gmax; /* the norm is >= the largest entry: clipping is on */
+        if (kind == 1) {
+            oc.momentum = 0.9;
+            oc.nesterov = 1;
+        }
+        lln_optim_t *o[2] = {NULL, NULL};
+        for (int k = 0; k < 2; k++)
+            CHECK(lln_optim_create(m[k], &oc, &o[k], NULL) == LLN_OK);
+        if (o[0] == NULL || o[1] == NULL)
+            return;
+        lln_batch_grad_t *lend = NULL;
+        CHECK(lln_batch_grad_create(m[1], LLN_F64, BB, BT, 3, LLN_LOSS_MSE, LLN_LOSS_EVERY_STEP,
+                                    &lend, NULL) == LLN_OK);
+        CHECK(lln_optim_share_threads(o[1], lend) == LLN_OK);
+        lln_batch_grad_free(lend); /* o[1] keeps the threads */
+        for (int step = 0; step < 4; step++) {
+            lln_optim_info_t info[2];
+            for (int k = 0; k < 2; k++) {
+                for (size_t i = 0; i < P; i++)
+                    g3b[i] = g3[i] * (1.0 + 0.25 * step);
+                CHECK(lln_optim_step(o[k], m[k], g3b, &info[k], NULL) == LLN_OK);
+            }
+            CHECK(info[0].clipped && info[1].clipped);
+            CHECK(memcmp(lln_model_params(m[0]), lln_model_params(m[1]), P * sizeof(double)) ==
+                  0);
+            for (int j = 0; j < lln_optim_moment_count(o[0]); j++)
+                CHECK(memcmp(lln_optim_moment(o[0], j), lln_optim_moment(o[1], j),
+                             P * sizeof(double)) == 0);
+        }
+        CHECK(lln_optim_share_threads(NULL, bg3) == LLN_E_ARG);
+        for (int k = 0; k < 2; k++)
+            lln_optim_free(o[k]);
+    }
+    CHECK(memcmp(lln_model_params(m[0]), lln_model_params(m[1]), P * sizeof(double)) == 0);
+    lln_batch_grad_free(bg1);
+    lln_batch_grad_free(bg3);
+    free(g1);
+    free(g3);
+    free(g3b);
+    for (int k = 0; k < 2; k++)
+        lln_model_free(m[k]);
+}
+
 static void fit_norm(lln_model_t *m, const lln_dataset_t *ds)
 {
     double im[1], is[1], om[1], os[1];
@@ -771,6 +863,7 @@ int main(void)
     test_masked_entries();
     test_batch_loss();
     test_threads_gradient();
+    test_shared_threads();
     test_loop();
     test_early_stop();
     test_evaluate();

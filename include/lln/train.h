@@ -183,6 +183,14 @@ LLN_API void lln_batch_grad_free(lln_batch_grad_t *g);
 /** The number of worker threads it uses. */
 LLN_API int lln_batch_grad_threads(const lln_batch_grad_t *g);
 
+/** Runs the element-wise work of o's later lln_optim_step() calls (the copy kept for a failed
+ *  step, clipping, the Adam or SGD update) on g's threads, each thread its own share of the
+ *  parameters; the result is bit for bit that of one thread (the gradient norm is still
+ *  summed in one order). The threads are started once, by lln_batch_grad_create(), and wait
+ *  between runs. o keeps its own reference to them: g may be freed before o. g NULL returns
+ *  o to the calling thread alone. LLN_E_ARG when o is NULL. */
+LLN_API lln_status_t lln_optim_share_threads(lln_optim_t *o, lln_batch_grad_t *g);
+
 /** Runs `batch` sequences (<= max_batch) of the configured steps, batch-first as
  *  lln_dataset_gather() lays them out, in the configured precision (float or double):
  *  x (batch, T, I); dt (batch, T) or NULL (1.0); target (batch, T, O) for MSE or

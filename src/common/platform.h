@@ -1,8 +1,9 @@
 /* The few operating-system calls that differ between POSIX and Windows (mingw-w64 and MSVC),
  * behind one name each, so that the files using them keep one code path: files, threads,
- * atomics and the monotonic clock. Windows uses the Win32 API for threads and atomics with both
- * compilers (MSVC has neither pthreads nor, reliably, C11 <threads.h>/<stdatomic.h>), so the
- * mingw-w64 build that CI runs under wine tests the code the MSVC wheel runs. Internal. */
+ * atomics, mutexes and condition variables, and the monotonic clock. Windows uses the Win32
+ * API for threads and atomics with both compilers (MSVC has neither pthreads nor, reliably,
+ * C11 <threads.h>/<stdatomic.h>), so the mingw-w64 build that CI runs under wine tests the
+ * code the MSVC wheel runs. Internal. */
 #ifndef LLN_PLATFORM_H
 #define LLN_PLATFORM_H
 
@@ -117,6 +118,36 @@ static inline long lln__atomic_cas(volatile long *p, long expect, long desired)
 {
     return InterlockedCompareExchange(p, desired, expect);
 }
+
+static inline long lln__atomic_dec(volatile long *p) { return InterlockedDecrement(p); }
+/* A hint to the core that this thread is spinning on a flag. */
+static inline void lln__cpu_relax(void) { YieldProcessor(); }
+
+/* A mutex and a condition variable (slim reader/writer lock, Vista's condition variables):
+ * nothing to free. */
+typedef SRWLOCK lln__mutex_t;
+typedef CONDITION_VARIABLE lln__cond_t;
+static inline int lln__mutex_init(lln__mutex_t *m)
+{
+    InitializeSRWLock(m);
+    return 0;
+}
+static inline void lln__mutex_destroy(lln__mutex_t *m) { (void)m; }
+static inline void lln__mutex_lock(lln__mutex_t *m) { AcquireSRWLockExclusive(m); }
+static inline void lln__mutex_unlock(lln__mutex_t *m) { ReleaseSRWLockExclusive(m); }
+static inline int lln__cond_init(lln__cond_t *c)
+{
+    InitializeConditionVariable(c);
+    return 0;
+}
+static inline void lln__cond_destroy(lln__cond_t *c) { (void)c; }
+/* Releases m, waits for a wake-up (spurious ones too), takes m again. */
+static inline void lln__cond_wait(lln__cond_t *c, lln__mutex_t *m)
+{
+    (void)SleepConditionVariableSRW(c, m, INFINITE, 0);
+}
+static inline void lln__cond_signal(lln__cond_t *c) { WakeConditionVariable(c); }
+static inline void lln__cond_broadcast(lln__cond_t *c) { WakeAllConditionVariable(c); }
 
 /* Files are opened in binary mode: no CR LF translation of model files and checkpoints. */
 #define LLN_O_BINARY O_BINARY
@@ -285,6 +316,28 @@ static inline long lln__atomic_cas(volatile long *p, long expect, long desired)
     __atomic_compare_exchange_n(p, &expect, desired, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
     return expect;
 }
+static inline long lln__atomic_dec(volatile long *p)
+{
+    return __atomic_sub_fetch(p, 1, __ATOMIC_SEQ_CST);
+}
+static inline void lln__cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+}
+
+typedef pthread_mutex_t lln__mutex_t;
+typedef pthread_cond_t lln__cond_t;
+static inline int lln__mutex_init(lln__mutex_t *m) { return pthread_mutex_init(m, NULL); }
+static inline void lln__mutex_destroy(lln__mutex_t *m) { (void)pthread_mutex_destroy(m); }
+static inline void lln__mutex_lock(lln__mutex_t *m) { (void)pthread_mutex_lock(m); }
+static inline void lln__mutex_unlock(lln__mutex_t *m) { (void)pthread_mutex_unlock(m); }
+static inline int lln__cond_init(lln__cond_t *c) { return pthread_cond_init(c, NULL); }
+static inline void lln__cond_destroy(lln__cond_t *c) { (void)pthread_cond_destroy(c); }
+static inline void lln__cond_wait(lln__cond_t *c, lln__mutex_t *m) { (void)pthread_cond_wait(c, m); }
+static inline void lln__cond_signal(lln__cond_t *c) { (void)pthread_cond_signal(c); }
+static inline void lln__cond_broadcast(lln__cond_t *c) { (void)pthread_cond_broadcast(c); }
 #endif
 
 #endif

@@ -2,10 +2,12 @@
  *
  * The batch is cut into contiguous slices, sequence k*B/W .. (k+1)*B/W - 1 for worker k of W.
  * Every worker runs its own tape (or, forward only, its own state) on its slice and adds its
- * gradient into its own buffer; the caller's thread then adds the buffers in worker order.
- * Floating-point addition is not associative, so this fixed order is what makes the same
- * thread count give the same bits on every run. The loss is normalised by the count of the
- * whole batch before any worker starts, so each slice's dy is already the final one. */
+ * gradient into its own buffer; the buffers are then added in worker order, each thread
+ * adding them for its own share of the parameters. Floating-point addition is not
+ * associative, so this fixed order is what makes the same thread count give the same bits on
+ * every run. The loss is normalised by the count of the whole batch before any worker starts,
+ * so each slice's dy is already the final one. The W threads are a persistent pool
+ * (common/pool.h) started once by lln_batch_grad_create, not once per batch. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +17,7 @@
 #include "common/alloc.h"
 #include "train_internal.h"
 #include "common/platform.h"
+#include "common/pool.h"
 
 typedef struct worker {
     struct lln_batch_grad *g;
@@ -37,6 +40,7 @@ struct lln_batch_grad {
     int I, O;
     size_t P;
     worker_t *w;
+    lln__pool_t *pool; /* the threads (worker k runs on pool member k) */
     /* the current run */
     const lln_model_t *m;
     const void *x, *dt, *target, *mask;
@@ -121,6 +125,8 @@ lln_status_t lln_batch_grad_create(const lln_model_t *m, lln_dtype_t dtype, int 
             w->grad = lln__malloc((g->P ? g->P : 1) * sizeof(double));
         ok = w->y != NULL && w->dy != NULL && (k == 0 || w->grad != NULL);
     }
+    if (ok)
+        ok = (g->pool = lln__pool_create(g->threads)) != NULL;
     if (!ok) {
         lln_batch_grad_free(g);
         return lln_error_set(err, LLN_E_NOMEM, "batch gradient: out of memory");
@@ -133,6 +139,7 @@ void lln_batch_grad_free(lln_batch_grad_t *g)
 {
     if (g == NULL)
         return;
+    lln__pool_free(g->pool);
     for (int k = 0; g->w != NULL && k < g->threads; k++) {
         lln_tape_free(g->w[k].tape);
         lln__free(g->w[k].state_buf);
@@ -148,6 +155,8 @@ void lln_batch_grad_free(lln_batch_grad_t *g)
 }
 
 int lln_batch_grad_threads(const lln_batch_grad_t *g) { return g ? g->threads : 0; }
+
+lln__pool_t *lln__batch_grad_pool(lln_batch_grad_t *g) { return g ? g->pool : NULL; }
 
 /* ---- loss ----------------------------------------------------------------------------------- */
 
@@ -314,9 +323,8 @@ static void copy_outputs(worker_t *w)
     memcpy((char *)g->y_out + off * e, w->y, n * e);
 }
 
-static void *work(void *arg)
+static void work(worker_t *w)
 {
-    worker_t *w = arg;
     const lln_batch_grad_t *g = w->g;
     int backward = g->grad != NULL && g->count > 0.0;
     memset(&w->stats, 0, sizeof w->stats);
@@ -326,7 +334,7 @@ static void *work(void *arg)
     if (w->st == LLN_OK && g->target != NULL)
         w->st = slice_loss(w);
     if (w->st != LLN_OK || !backward)
-        return NULL;
+        return;
     double *gr = w->grad != NULL ? w->grad : g->grad;
     if (w->grad != NULL)
         memset(w->grad, 0, g->P * sizeof(double));
@@ -335,7 +343,34 @@ static void *work(void *arg)
                           : lln_tape_backward(w->tape, w->dy, gr, NULL, NULL, NULL);
     if (st != LLN_OK)
         w->st = lln_error_set(&w->err, st, "batch backward: %s", lln_strerror(st));
-    return NULL;
+}
+
+/* Pool job: worker k's slice. */
+static void work_job(void *arg, int k, int n)
+{
+    lln_batch_grad_t *g = arg;
+    (void)n;
+    if (g->w[k].nb > 0)
+        work(&g->w[k]);
+}
+
+/* Below this many additions the reduction runs on the caller alone. */
+#define REDUCE_PARALLEL_MIN 16384
+
+/* Pool job: grad += the buffers of workers 1..W-1 in worker order, share k of the
+ * parameters (the order of every addition is that of one thread adding them all). */
+static void reduce_job(void *arg, int k, int n)
+{
+    lln_batch_grad_t *g = arg;
+    size_t lo, hi;
+    lln__pool_share(g->P, k, n, &lo, &hi);
+    for (int j = 1; j < g->threads; j++) {
+        const double *src = g->w[j].grad;
+        if (g->w[j].nb == 0 || src == NULL)
+            continue;
+        for (size_t i = lo; i < hi; i++)
+            g->grad[i] += src[i];
+    }
 }
 
 /* Tapes and state buffers are made on first use: a forward-only pool never needs a tape. */
@@ -470,8 +505,6 @@ lln_status_t lln_batch_grad_run(lln_batch_grad_t *g, const lln_model_t *m, int b
     lln_status_t st = prepare_run(g, m, batch, err);
     if (st != LLN_OK)
         return st;
-    lln__thread_t tid[256];
-    int started[256] = {0};
     int total = g->dist != NULL ? g->total : g->threads;
     for (int k = 0; k < g->threads; k++) {
         worker_t *w = &g->w[k];
@@ -481,17 +514,7 @@ lln_status_t lln_batch_grad_run(lln_batch_grad_t *g, const lln_model_t *m, int b
         w->st = LLN_OK;
         memset(&w->stats, 0, sizeof w->stats);
     }
-    for (int k = 1; k < g->threads; k++)
-        if (g->w[k].nb > 0)
-            started[k] = lln__thread_start(&tid[k], work, &g->w[k]) == 0;
-    if (g->w[0].nb > 0)
-        work(&g->w[0]);
-    for (int k = 1; k < g->threads; k++) {
-        if (started[k])
-            lln__thread_join(&tid[k]);
-        else if (g->w[k].nb > 0)
-            work(&g->w[k]); /* thread creation failed: same result, in this thread */
-    }
+    lln__pool_run(g->pool, work_job, g);
     if (g->dist != NULL)
         return dist_reduce(g, batch, grad, stats, err);
     lln_batch_stats_t sum;
@@ -506,9 +529,13 @@ lln_status_t lln_batch_grad_run(lln_batch_grad_t *g, const lln_model_t *m, int b
             return w->st;
         }
         lln_batch_stats_add(&sum, &w->stats);
-        if (grad != NULL && w->grad != NULL && g->count > 0.0)
-            for (size_t i = 0; i < g->P; i++)
-                grad[i] += w->grad[i];
+    }
+    /* small models: one thread adds faster than a hand-off to the pool (same bits) */
+    if (grad != NULL && g->count > 0.0 && g->threads > 1) {
+        if (g->P * (size_t)(g->threads - 1) >= REDUCE_PARALLEL_MIN)
+            lln__pool_run(g->pool, reduce_job, g);
+        else
+            reduce_job(g, 0, 1);
     }
     if (stats != NULL)
         *stats = sum;

@@ -9,7 +9,9 @@
 
 #include "lln/train.h"
 #include "sparse_internal.h"
+#include "train_internal.h"
 #include "common/alloc.h"
+#include "common/pool.h"
 
 struct lln_optim {
     lln_optim_config_t cfg;
@@ -21,6 +23,7 @@ struct lln_optim {
     double *backup_m[2]; /* moments before a step */
     lln__synmap_t syn;   /* synapses, for the proximal steps (l1 / group_lasso > 0) */
     int has_syn;
+    lln__pool_t *pool; /* borrowed threads (lln_optim_share_threads), or NULL */
 };
 
 void lln_optim_config_default(lln_optim_config_t *c)
@@ -222,6 +225,7 @@ void lln_optim_free(lln_optim_t *o)
         lln__free(o->mom[k]);
         lln__free(o->backup_m[k]);
     }
+    lln__pool_free(o->pool);
     lln__free(o);
 }
 
@@ -265,6 +269,9 @@ lln_status_t lln_optim_refresh_mask(lln_optim_t *o, const lln_model_t *m, lln_er
 
 /* ---- the step ------------------------------------------------------------------------------ */
 
+/* Below this many parameters a step runs on the calling thread alone. */
+#define STEP_PARALLEL_MIN 4096
+
 /* L2 norm over the entries that may change; -1 when a gradient entry is not finite. */
 static double grad_norm(const lln_optim_t *o, const double *g)
 {
@@ -279,14 +286,21 @@ static double grad_norm(const lln_optim_t *o, const double *g)
     return sqrt(s);
 }
 
-static void adam(lln_optim_t *o, double *p, const double *g, double lr)
+/* One step's element-wise work, done by share k of n of the parameters (pool job). */
+typedef struct step_job {
+    lln_optim_t *o;
+    double *p, *g;
+    double lr, clip; /* clip: scale of the gradient, 1 = none */
+} step_job_t;
+
+static void adam(lln_optim_t *o, double *p, const double *g, double lr, size_t lo, size_t hi)
 {
     const lln_optim_config_t *c = &o->cfg;
     double b1 = c->beta1, b2 = c->beta2, wd = c->weight_decay, t = (double)o->steps;
     double bc1 = 1.0 - pow(b1, t), bc2 = 1.0 - pow(b2, t);
     double step_size = lr / bc1, bc2_sqrt = sqrt(bc2);
     double *m = o->mom[0], *v = o->mom[1];
-    for (size_t i = 0; i < o->n; i++) {
+    for (size_t i = lo; i < hi; i++) {
         if (!o->upd[i])
             continue;
         double gi = g[i];
@@ -300,11 +314,11 @@ static void adam(lln_optim_t *o, double *p, const double *g, double lr)
     }
 }
 
-static void sgd(lln_optim_t *o, double *p, const double *g, double lr)
+static void sgd(lln_optim_t *o, double *p, const double *g, double lr, size_t lo, size_t hi)
 {
     const lln_optim_config_t *c = &o->cfg;
     double mu = c->momentum, wd = c->weight_decay, *buf = o->mom[0];
-    for (size_t i = 0; i < o->n; i++) {
+    for (size_t i = lo; i < hi; i++) {
         if (!o->upd[i])
             continue;
         double gi = g[i] + wd * p[i];
@@ -316,11 +330,38 @@ static void sgd(lln_optim_t *o, double *p, const double *g, double lr)
     }
 }
 
-static void save_state(lln_optim_t *o, const double *p)
+static void save_state(lln_optim_t *o, const double *p, size_t lo, size_t hi)
 {
-    memcpy(o->backup, p, o->n * sizeof(double));
+    size_t bytes = (hi - lo) * sizeof(double);
+    memcpy(o->backup + lo, p + lo, bytes);
     for (int k = 0; k < lln_optim_moment_count(o); k++)
-        memcpy(o->backup_m[k], o->mom[k], o->n * sizeof(double));
+        memcpy(o->backup_m[k] + lo, o->mom[k] + lo, bytes);
+}
+
+/* Share k of n: clipping, the saved copy and the update, element by element. */
+static void step_job(void *arg, int k, int n)
+{
+    step_job_t *j = arg;
+    size_t lo, hi;
+    lln__pool_share(j->o->n, k, n, &lo, &hi);
+    if (j->clip != 1.0)
+        for (size_t i = lo; i < hi; i++)
+            j->g[i] *= j->clip;
+    save_state(j->o, j->p, lo, hi);
+    if (j->o->cfg.kind == LLN_OPTIM_SGD)
+        sgd(j->o, j->p, j->g, j->lr, lo, hi);
+    else
+        adam(j->o, j->p, j->g, j->lr, lo, hi);
+}
+
+lln_status_t lln_optim_share_threads(lln_optim_t *o, lln_batch_grad_t *g)
+{
+    if (o == NULL)
+        return LLN_E_ARG;
+    lln__pool_t *p = lln__pool_ref(lln__batch_grad_pool(g));
+    lln__pool_free(o->pool);
+    o->pool = p;
+    return LLN_OK;
 }
 
 static void restore_state(lln_optim_t *o, double *p)
@@ -347,19 +388,15 @@ lln_status_t lln_optim_step(lln_optim_t *o, lln_model_t *m, double *grad, lln_op
                              "diverged: try a smaller learning rate or --clip-norm)",
                              o->steps + 1);
     int clipped = o->cfg.clip_norm > 0.0 && norm > o->cfg.clip_norm;
-    if (clipped) {
-        double s = o->cfg.clip_norm / norm;
-        for (size_t i = 0; i < o->n; i++)
-            grad[i] *= s;
-    }
     double lr = lln_optim_lr(&o->cfg, o->steps);
     double *p = lln_model_params(m);
-    save_state(o, p);
-    o->steps++;
-    if (o->cfg.kind == LLN_OPTIM_SGD)
-        sgd(o, p, grad, lr);
+    o->steps++; /* the update's bias corrections use the new count */
+    step_job_t job = {o, p, grad, lr, clipped ? o->cfg.clip_norm / norm : 1.0};
+    /* a step of a small model is over before a hand-off to the pool would be */
+    if (o->pool != NULL && o->n >= STEP_PARALLEL_MIN)
+        lln__pool_run(o->pool, step_job, &job);
     else
-        adam(o, p, grad, lr);
+        step_job(&job, 0, 1);
     int masked = o->has_syn && lln__sparse_prox(&o->syn, p, o->cfg.l1, o->cfg.group_lasso, lr);
     lln_error_t perr;
     if (lln_model_prepare(m, &perr) != LLN_OK) {

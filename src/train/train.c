@@ -199,7 +199,8 @@ static lln_status_t setup(lln_trainer_t *t, lln_error_t *err)
     if ((st = lln_optim_create(t->m, &oc, &t->opt, err)) != LLN_OK)
         return st;
     int cap = t->cfg.batch_size < (int)t->ntrain ? t->cfg.batch_size : (int)t->ntrain;
-    if ((st = lln__trainer_pool(t, cap, &t->pool, err)) != LLN_OK)
+    if ((st = lln__trainer_pool(t, cap, &t->pool, err)) != LLN_OK ||
+        (st = lln_optim_share_threads(t->opt, t->pool)) != LLN_OK)
         return st;
     size_t P = t->P ? t->P : 1;
     t->grad = lln__malloc(P * sizeof(double));
@@ -429,7 +430,8 @@ lln_status_t lln__trainer_remake_pools(lln_trainer_t *t, lln_error_t *err)
     lln_batch_grad_free(t->eval_pool);
     t->pool = t->eval_pool = NULL;
     buf_free(&t->eval_buf);
-    return lln__trainer_pool(t, t->buf.cap, &t->pool, err);
+    lln_status_t st = lln__trainer_pool(t, t->buf.cap, &t->pool, err);
+    return st != LLN_OK ? st : lln_optim_share_threads(t->opt, t->pool);
 }
 
 static lln_status_t train_batch(lln_trainer_t *t, lln_error_t *err)

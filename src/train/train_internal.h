@@ -39,6 +39,9 @@ struct lln_trainer {
 /* Remakes the gradient workers after the model's masks changed (pruning, a checkpoint). */
 lln_status_t lln__trainer_remake_pools(lln_trainer_t *t, lln_error_t *err);
 
+/* The persistent threads of g (common/pool.h), which an optimizer may borrow. */
+struct lln__pool *lln__batch_grad_pool(lln_batch_grad_t *g);
+
 /* ---- several processes (train_dist.c, batch_grad.c) ---- */
 
 /* Makes g one process's share of a distributed pool (lln_dist_t). */

@@ -1,0 +1,174 @@
+/* A persistent pool of worker threads (src/common/pool.h).
+ *
+ * Hand-off: the caller publishes the job under the mutex, bumps the generation counter and
+ * wakes the workers; a worker spins a little on the counter (the next job of a training loop
+ * usually follows within microseconds) and then sleeps on the condition variable. Completion
+ * is the mirror image: the last worker to finish wakes the caller, which has spun briefly
+ * first. The counter is read under the mutex before sleeping, so no wake-up is lost. */
+#include <fenv.h>
+#include <stdlib.h>
+
+#include "common/alloc.h"
+#include "common/platform.h"
+#include "common/pool.h"
+
+/* Spin iterations before sleeping (a pause is ~10-140 cycles: tens of microseconds). */
+#define SPIN 4000
+
+typedef struct member {
+    lln__pool_t *p;
+    int k;
+    int started;
+    lln__thread_t tid;
+} member_t;
+
+struct lln__pool {
+    int n;
+    int cv; /* 1: the condition variables exist (else every share runs on the caller) */
+    volatile long refs;
+    member_t *m; /* n entries; entry 0 is the caller */
+    lln__mutex_t mu;
+    lln__cond_t go, done;
+    volatile long gen;     /* job generation */
+    volatile long pending; /* started workers still running the current job */
+    volatile long quit;
+    lln__pool_fn fn;
+    void *arg;
+    fenv_t env;
+    int have_env;
+};
+
+void lln__pool_share(size_t count, int k, int n, size_t *lo, size_t *hi)
+{
+    *lo = count * (size_t)k / (size_t)n;
+    *hi = count * (size_t)(k + 1) / (size_t)n;
+}
+
+static void *loop(void *arg)
+{
+    member_t *me = arg;
+    lln__pool_t *p = me->p;
+    long seen = 0;
+    for (;;) {
+        long g = lln__atomic_load(&p->gen);
+        for (int i = 0; i < SPIN && g == seen; i++) {
+            lln__cpu_relax();
+            g = lln__atomic_load(&p->gen);
+        }
+        if (g == seen) {
+            lln__mutex_lock(&p->mu);
+            while ((g = lln__atomic_load(&p->gen)) == seen)
+                lln__cond_wait(&p->go, &p->mu);
+            lln__mutex_unlock(&p->mu);
+        }
+        seen = g;
+        if (lln__atomic_load(&p->quit))
+            return NULL;
+        if (p->have_env)
+            (void)fesetenv(&p->env);
+        p->fn(p->arg, me->k, p->n);
+        if (lln__atomic_dec(&p->pending) == 0) {
+            lln__mutex_lock(&p->mu);
+            lln__cond_signal(&p->done);
+            lln__mutex_unlock(&p->mu);
+        }
+    }
+}
+
+lln__pool_t *lln__pool_create(int n)
+{
+    if (n < 1)
+        n = 1;
+    lln__pool_t *p = lln__calloc(1, sizeof *p);
+    if (p == NULL)
+        return NULL;
+    p->m = lln__calloc((size_t)n, sizeof *p->m);
+    if (p->m == NULL) {
+        lln__free(p);
+        return NULL;
+    }
+    p->n = n;
+    p->refs = 1;
+    if (lln__mutex_init(&p->mu) != 0) {
+        lln__free(p->m);
+        lln__free(p);
+        return NULL;
+    }
+    p->cv = lln__cond_init(&p->go) == 0;
+    if (p->cv && lln__cond_init(&p->done) != 0) {
+        lln__cond_destroy(&p->go);
+        p->cv = 0;
+    }
+    for (int k = 0; k < n; k++) {
+        p->m[k].p = p;
+        p->m[k].k = k;
+    }
+    for (int k = 1; p->cv && k < n; k++)
+        p->m[k].started = lln__thread_start(&p->m[k].tid, loop, &p->m[k]) == 0;
+    return p;
+}
+
+lln__pool_t *lln__pool_ref(lln__pool_t *p)
+{
+    if (p != NULL)
+        (void)lln__atomic_inc(&p->refs);
+    return p;
+}
+
+int lln__pool_threads(const lln__pool_t *p) { return p == NULL ? 1 : p->n; }
+
+void lln__pool_run(lln__pool_t *p, lln__pool_fn fn, void *arg)
+{
+    if (p == NULL) {
+        fn(arg, 0, 1);
+        return;
+    }
+    int n = lln__pool_threads(p);
+    long started = 0;
+    for (int k = 1; k < n; k++)
+        started += p->m[k].started;
+    if (started > 0) {
+        lln__mutex_lock(&p->mu);
+        p->fn = fn;
+        p->arg = arg;
+        p->have_env = fegetenv(&p->env) == 0;
+        lln__atomic_store(&p->pending, started);
+        (void)lln__atomic_inc(&p->gen);
+        lln__cond_broadcast(&p->go);
+        lln__mutex_unlock(&p->mu);
+    }
+    fn(arg, 0, n);
+    for (int k = 1; k < n; k++)
+        if (!p->m[k].started)
+            fn(arg, k, n);
+    if (started == 0)
+        return;
+    for (int i = 0; i < SPIN && lln__atomic_load(&p->pending) != 0; i++)
+        lln__cpu_relax();
+    lln__mutex_lock(&p->mu);
+    while (lln__atomic_load(&p->pending) != 0)
+        lln__cond_wait(&p->done, &p->mu);
+    lln__mutex_unlock(&p->mu);
+}
+
+void lln__pool_free(lln__pool_t *p)
+{
+    if (p == NULL || lln__atomic_dec(&p->refs) != 0)
+        return;
+    int n = p->n;
+    if (p->cv) {
+        lln__mutex_lock(&p->mu);
+        lln__atomic_store(&p->quit, 1);
+        (void)lln__atomic_inc(&p->gen);
+        lln__cond_broadcast(&p->go);
+        lln__mutex_unlock(&p->mu);
+        for (int k = 1; k < n; k++)
+            if (p->m[k].started)
+                lln__thread_join(&p->m[k].tid);
+        lln__cond_destroy(&p->go);
+        lln__cond_destroy(&p->done);
+    }
+    lln__mutex_destroy(&p->mu);
+    lln__free(p->m);
+    lln__free(p);
+}

@@ -1,0 +1,38 @@
+/* A persistent pool of worker threads (internal to liblln).
+ *
+ * lln__pool_create(n) starts n - 1 threads once; lln__pool_run(p, fn, arg) then runs
+ * fn(arg, k, n) for every k in 0..n-1 -- k = 0 on the calling thread, the others on the
+ * pool's threads -- and returns when all have returned. A run costs a hand-off (a mutex, a
+ * condition variable and a short spin) instead of a thread start and join, which is what
+ * lets a trainer split each mini-batch, the reduction of its gradients and the optimizer
+ * step over the same threads 32 times an epoch. Which k runs which share is fixed, so a
+ * function whose share depends only on k gives the same bits on every run. Each run hands
+ * the caller's floating-point environment to the workers (a thread's rounding mode and, under
+ * mingw-w64, x87 precision are its own). A thread that could not be started is replaced by
+ * the caller: its share runs after the caller's own, with the same result.
+ *
+ * Runs on one pool must not overlap (one caller at a time, and fn must not run the pool).
+ * The pool is reference-counted (lln__pool_ref / lln__pool_free), so two owners -- a batch
+ * gradient and the optimizer that borrows its threads -- may be freed in either order. */
+#ifndef LLN_COMMON_POOL_H
+#define LLN_COMMON_POOL_H
+
+#include <stddef.h>
+
+typedef struct lln__pool lln__pool_t;
+typedef void (*lln__pool_fn)(void *arg, int k, int n);
+
+/* A pool of n >= 1 threads counting the caller; NULL when out of memory. */
+lln__pool_t *lln__pool_create(int n);
+/* Another reference to p (returned); NULL-safe. */
+lln__pool_t *lln__pool_ref(lln__pool_t *p);
+/* Drops a reference; the last one stops and joins the threads. NULL-safe. */
+void lln__pool_free(lln__pool_t *p);
+/* The thread count n (1 for NULL). */
+int lln__pool_threads(const lln__pool_t *p);
+/* Runs fn(arg, k, n) for k = 0..n-1 and waits for all; with p NULL, fn(arg, 0, 1). */
+void lln__pool_run(lln__pool_t *p, lln__pool_fn fn, void *arg);
+/* Share k of n of the range [0, count): *lo .. *hi - 1, contiguous, in k order. */
+void lln__pool_share(size_t count, int k, int n, size_t *lo, size_t *hi);
+
+#endif
