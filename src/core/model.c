@@ -530,8 +530,20 @@ int lln_model_state_size(const lln_model_t *m) { return m->cfg.units; }
 int lln_model_memory_size(const lln_model_t *m) { return lln__nmem(&m->cfg); }
 const char *lln_version(void) { return LLN_VERSION_STRING; }
 
+/* 1 when every value is finite and within LLN_MAX_PARAM (NaN fails the comparison). No early
+ * exit, so the loop is vectorised: an optimizer step checks every parameter. */
+static int all_in_range(const double *v, size_t n)
+{
+    int bad = 0;
+    for (size_t i = 0; i < n; i++)
+        bad |= !(fabs(v[i]) <= LLN_MAX_PARAM);
+    return !bad;
+}
+
 static lln_status_t check_values(const lln_tensor_info_t *t, const double *v, lln_error_t *err)
 {
+    if (!(t->flags & (LLN_TENSOR_MASK | LLN_TENSOR_NORM)) && all_in_range(v, t->count))
+        return LLN_OK; /* the loop below would find nothing to report */
     for (size_t i = 0; i < t->count; i++) {
         if (!isfinite(v[i]) || fabs(v[i]) > LLN_MAX_PARAM)
             return lln_error_set(err, LLN_E_RANGE,
@@ -573,9 +585,12 @@ lln_status_t lln_model_prepare(lln_model_t *m, lln_error_t *err)
 {
     for (size_t i = 0; i < m->ntensors; i++)
         LLN__TRY(check_values(&m->tensors[i].info, m->params + m->tensors[i].info.offset, err));
-    lln__free_prep(m);
-    LLN__TRY(lln__prepare_f32(m, err));
-    return lln__prepare_f64(m, err);
+    lln__recycle_prep(m);
+    lln_status_t st = lln__prepare_f32(m, err);
+    if (st == LLN_OK)
+        st = lln__prepare_f64(m, err);
+    lln__drop_spare_prep(m);
+    return st;
 }
 
 /* ---- metadata ----------------------------------------------------------------------------- */

@@ -85,7 +85,13 @@ struct lln_model {
     lln_prep_f32 p_f32;
     lln_prep_f64 p_f64;
     void **allocs; /* every block the prep tables use */
+    size_t *alloc_bytes; /* the size palloc was asked for, per block */
     size_t nallocs, cap_allocs;
+    /* the previous preparation's blocks while lln_model_prepare runs: block i is reused for
+     * the new block i when it has the same size (a training step rebuilds the same tables, so
+     * all are; without this the big ones went back to the system and faulted in again) */
+    void **spare;
+    size_t *spare_bytes, nspare;
     size_t scratch_per_sample; /* elements of scratch one sample needs in a step */
     lln_meta_t *meta;
     size_t nmeta;
@@ -130,6 +136,11 @@ int lln__backbone_index(const lln_config_t *c, int layer);
 lln_status_t lln__prepare_f32(lln_model_t *m, lln_error_t *err);
 lln_status_t lln__prepare_f64(lln_model_t *m, lln_error_t *err);
 void lln__free_prep(lln_model_t *m);
+/* Before preparing again: the tables' blocks become m's spares (reused by the new tables of
+ * the same sizes, in allocation order) and the tables are cleared. */
+void lln__recycle_prep(lln_model_t *m);
+/* After preparing: frees the spares that were not reused. */
+void lln__drop_spare_prep(lln_model_t *m);
 
 /* Tape header (include/lln/grad.h). The precision's record and working memory follow it in
  * the same buffer, laid out by lln__tape_carve_<sfx> (backprop_impl.h). */

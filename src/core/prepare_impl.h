@@ -20,12 +20,26 @@ static void *T_(palloc)(lln_model_t *m, size_t bytes)
         if (na == NULL)
             return NULL;
         m->allocs = na;
+        size_t *nb = lln__realloc(m->alloc_bytes, cap * sizeof *nb);
+        if (nb == NULL)
+            return NULL;
+        m->alloc_bytes = nb;
         m->cap_allocs = cap;
     }
-    /* allocs keeps calloc's pointer (for free); callers get it rounded up to P_ALIGN */
-    void *p = lln__calloc(bytes + P_ALIGN, 1);
+    /* allocs keeps calloc's pointer (for free); callers get it rounded up to P_ALIGN. The
+     * previous preparation's block of this index is reused, zeroed, when its size matches. */
+    size_t i = m->nallocs;
+    void *p = i < m->nspare && m->spare[i] != NULL && m->spare_bytes[i] == bytes ? m->spare[i]
+                                                                                   : NULL;
+    if (p != NULL) {
+        m->spare[i] = NULL;
+        memset(p, 0, bytes + P_ALIGN);
+    } else {
+        p = lln__calloc(bytes + P_ALIGN, 1);
+    }
     if (p == NULL)
         return NULL;
+    m->alloc_bytes[i] = bytes;
     m->allocs[m->nallocs++] = p;
     return (char *)p + (P_ALIGN - (uintptr_t)p % P_ALIGN) % P_ALIGN;
 }

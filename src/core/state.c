@@ -363,13 +363,32 @@ lln_status_t lln_sequence_mt_f64(const lln_model_t *m, lln_state_t *s, int threa
     return run_threads(m, s, LLN_F64, threads, steps, x, dt, y, states);
 }
 
-void lln__free_prep(lln_model_t *m)
+void lln__drop_spare_prep(lln_model_t *m)
 {
-    for (size_t i = 0; i < m->nallocs; i++)
-        lln__free(m->allocs[i]);
-    lln__free(m->allocs);
+    for (size_t i = 0; i < m->nspare; i++)
+        lln__free(m->spare[i]);
+    lln__free(m->spare);
+    lln__free(m->spare_bytes);
+    m->spare = NULL;
+    m->spare_bytes = NULL;
+    m->nspare = 0;
+}
+
+void lln__recycle_prep(lln_model_t *m)
+{
+    lln__drop_spare_prep(m);
+    m->spare = m->allocs;
+    m->spare_bytes = m->alloc_bytes;
+    m->nspare = m->nallocs;
     m->allocs = NULL;
+    m->alloc_bytes = NULL;
     m->nallocs = m->cap_allocs = 0;
     memset(&m->p_f32, 0, sizeof m->p_f32);
     memset(&m->p_f64, 0, sizeof m->p_f64);
+}
+
+void lln__free_prep(lln_model_t *m)
+{
+    lln__recycle_prep(m);
+    lln__drop_spare_prep(m);
 }

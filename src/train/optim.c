@@ -272,18 +272,27 @@ lln_status_t lln_optim_refresh_mask(lln_optim_t *o, const lln_model_t *m, lln_er
 /* Below this many parameters a step runs on the calling thread alone. */
 #define STEP_PARALLEL_MIN 4096
 
-/* L2 norm over the entries that may change; -1 when a gradient entry is not finite. */
+/* L2 norm over the entries that may change; -1 when a gradient entry is not finite. The
+ * squares go into 8 interleaved partial sums (entry i into sum i mod 8, added pairwise at the
+ * end): a fixed order, whatever the thread count, that is not one chain of dependent
+ * additions, and a loop the compiler vectorises. A square of a non-finite entry makes the
+ * total non-finite; only then are the entries looked at one by one. */
 static double grad_norm(const lln_optim_t *o, const double *g)
 {
-    double s = 0.0;
-    for (size_t i = 0; i < o->n; i++) {
-        if (!o->upd[i])
-            continue;
-        if (!isfinite(g[i]))
+    double s[8] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
+    size_t n8 = o->n / 8 * 8;
+    for (size_t i = 0; i < n8; i += 8)
+        for (int l = 0; l < 8; l++)
+            s[l] += o->upd[i + (size_t)l] ? g[i + (size_t)l] * g[i + (size_t)l] : 0.0;
+    for (size_t i = n8; i < o->n; i++)
+        s[i - n8] += o->upd[i] ? g[i] * g[i] : 0.0;
+    double t = ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+    if (isfinite(t))
+        return sqrt(t);
+    for (size_t i = 0; i < o->n; i++)
+        if (o->upd[i] && !isfinite(g[i]))
             return -1.0;
-        s += g[i] * g[i];
-    }
-    return sqrt(s);
+    return sqrt(t); /* finite entries whose squares overflow: +inf, as before */
 }
 
 /* One step's element-wise work, done by share k of n of the parameters (pool job). */
@@ -293,24 +302,31 @@ typedef struct step_job {
     double lr, clip; /* clip: scale of the gradient, 1 = none */
 } step_job_t;
 
-static void adam(lln_optim_t *o, double *p, const double *g, double lr, size_t lo, size_t hi)
+/* Adam and AdamW, torch.optim's formulas element by element. The loop has no branches (an
+ * entry that may not change is computed and then not stored), so the compiler vectorises
+ * it (cmake/train.cmake compiles this file without errno from sqrt, whose error branch
+ * would stop that); every entry's arithmetic is that of the plain formulas: Adam's decay factor is 1
+ * (p * 1 = p) and AdamW's L2 term 0 (g + 0 p = g, up to the sign of a zero g, which
+ * g^2 and (1 - b1) g + b1 m do not see). */
+static void adam(lln_optim_t *o, double *pp, const double *gp, double lr, size_t lo, size_t hi)
 {
     const lln_optim_config_t *c = &o->cfg;
     double b1 = c->beta1, b2 = c->beta2, wd = c->weight_decay, t = (double)o->steps;
     double bc1 = 1.0 - pow(b1, t), bc2 = 1.0 - pow(b2, t);
-    double step_size = lr / bc1, bc2_sqrt = sqrt(bc2);
-    double *m = o->mom[0], *v = o->mom[1];
+    double step_size = lr / bc1, bc2_sqrt = sqrt(bc2), eps = c->eps;
+    int adamw = c->kind == LLN_OPTIM_ADAMW;
+    double keep = adamw ? 1.0 - lr * wd : 1.0, l2 = adamw ? 0.0 : wd;
+    double *restrict p = pp, *restrict m = o->mom[0], *restrict v = o->mom[1];
+    const double *restrict g = gp;
+    const unsigned char *restrict u = o->upd;
     for (size_t i = lo; i < hi; i++) {
-        if (!o->upd[i])
-            continue;
-        double gi = g[i];
-        if (c->kind == LLN_OPTIM_ADAMW)
-            p[i] *= 1.0 - lr * wd;
-        else if (wd != 0.0)
-            gi += wd * p[i];
-        m[i] = b1 * m[i] + (1.0 - b1) * gi;
-        v[i] = b2 * v[i] + (1.0 - b2) * gi * gi;
-        p[i] -= step_size * m[i] / (sqrt(v[i]) / bc2_sqrt + c->eps);
+        double pi = p[i] * keep, gi = g[i] + l2 * p[i];
+        double mi = b1 * m[i] + (1.0 - b1) * gi;
+        double vi = b2 * v[i] + (1.0 - b2) * gi * gi;
+        pi -= step_size * mi / (sqrt(vi) / bc2_sqrt + eps);
+        m[i] = u[i] ? mi : m[i];
+        v[i] = u[i] ? vi : v[i];
+        p[i] = u[i] ? pi : p[i];
     }
 }
 
