@@ -1,6 +1,6 @@
 /* bench_train: one training epoch of the ncps benchmark task, side by side with ncps.
  *
- *   bench_train [--quick] [--epochs N] [--threads N] [--model ID] [--ncps FILE]
+ *   bench_train [--quick] [--epochs N] [--threads N] [--model ID] [--ncps FILE] [--parts]
  *
  * The task ncps's own speed measurement used: 1024 sequences x 64 steps, 8 inputs,
  * batch 32 (32 Adam steps, lr 5e-3), backpropagation through the whole sequence, MSE.
@@ -18,8 +18,9 @@
  * bench/ncps_bench.py in the same run, same thread count; without it the table says that no
  * comparison was made) and the ratio, the limit of this machine (bench/bench_common.h: 3 x the
  * forward FLOP at the measured FMA peak times the thread count) and ours / limit, and the
- * (sin, cos) loss before and after the epochs (it must drop). Exit code 0 after a run, 1 on
- * an error. */
+ * (sin, cos) loss before and after the epochs (it must drop). --parts adds, per model, the
+ * fastest epoch's time split into lln_batch_grad_run and lln_optim_step (where a thread
+ * count's epoch goes). Exit code 0 after a run, 1 on an error. */
 #define _POSIX_C_SOURCE 199309L
 #include <math.h>
 #include <stdio.h>
@@ -82,6 +83,7 @@ typedef struct run {
     float *x, *y, *yo;
     double *grad;
     int O;
+    double t_grad, t_step; /* the last epoch's seconds in lln_batch_grad_run / lln_optim_step */
 } run_t;
 
 /* MSE of the first two outputs over the whole set (forward only). */
@@ -106,13 +108,19 @@ static double task_loss(run_t *r)
 static int epoch(run_t *r)
 {
     lln_error_t err;
+    r->t_grad = r->t_step = 0.0;
     for (int b = 0; b < SEQS / BATCH; b++) {
         size_t off = (size_t)b * BATCH * STEPS;
         memset(r->grad, 0, lln_model_param_count(r->m) * sizeof(double));
-        if (lln_batch_grad_run(r->bg, r->m, BATCH, r->x + off * LLN_ANCHOR_INPUTS, NULL,
-                               r->y + off * (size_t)r->O, NULL, r->grad, NULL, NULL,
-                               &err) != LLN_OK ||
-            lln_optim_step(r->opt, r->m, r->grad, NULL, &err) != LLN_OK) {
+        double t0 = lln_bench_now();
+        int ok = lln_batch_grad_run(r->bg, r->m, BATCH, r->x + off * LLN_ANCHOR_INPUTS, NULL,
+                                    r->y + off * (size_t)r->O, NULL, r->grad, NULL, NULL,
+                                    &err) == LLN_OK;
+        double t1 = lln_bench_now();
+        ok = ok && lln_optim_step(r->opt, r->m, r->grad, NULL, &err) == LLN_OK;
+        r->t_grad += t1 - t0;
+        r->t_step += lln_bench_now() - t1;
+        if (!ok) {
             fprintf(stderr, "bench_train: %s\n", err.msg);
             return 0;
         }
@@ -122,6 +130,7 @@ static int epoch(run_t *r)
 
 typedef struct result {
     double s_med, s_min, loss0, loss1;
+    double grad_s, step_s; /* the fastest epoch's parts */
     double limit_s;    /* the machine's limit for one epoch */
     const char *bound; /* what binds it */
 } result_t;
@@ -131,6 +140,7 @@ static int bench_model(const char *id, int epochs, int threads, const lln_machin
 {
     run_t r;
     memset(&r, 0, sizeof r);
+    memset(res, 0, sizeof *res);
     lln_error_t err;
     if (lln_anchor_model(id, &r.m, &err) != LLN_OK) {
         fprintf(stderr, "bench_train: %s: %s\n", id, err.msg);
@@ -159,6 +169,11 @@ static int bench_model(const char *id, int epochs, int threads, const lln_machin
             ok = epoch(&r);
             if (e >= 0)
                 t[e] = lln_bench_now() - t0;
+            if (e >= 0 && (e == 0 || t[e] < res->s_min)) {
+                res->s_min = t[e];
+                res->grad_s = r.t_grad;
+                res->step_s = r.t_step;
+            }
         }
         res->loss1 = task_loss(&r);
     } else {
@@ -185,7 +200,7 @@ static int bench_model(const char *id, int epochs, int threads, const lln_machin
 
 int main(int argc, char **argv)
 {
-    int epochs = 3, threads = 1;
+    int epochs = 3, threads = 1, parts = 0;
     const char *only = NULL, *ncps = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--quick") == 0)
@@ -198,9 +213,12 @@ int main(int argc, char **argv)
             only = argv[++i];
         else if (strcmp(argv[i], "--ncps") == 0 && i + 1 < argc)
             ncps = argv[++i];
+        else if (strcmp(argv[i], "--parts") == 0)
+            parts = 1;
         else {
             fprintf(stderr,
-                    "usage: %s [--quick] [--epochs N] [--threads N] [--model ID] [--ncps FILE]\n",
+                    "usage: %s [--quick] [--epochs N] [--threads N] [--model ID] [--ncps FILE] "
+                    "[--parts]\n",
                     argv[0]);
             return strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0 ? 0 : 1;
         }
@@ -256,6 +274,10 @@ int main(int argc, char **argv)
                      r.s_med / r.limit_s <= 1.5 ? "met" : "NOT met");
         printf("  %-11s %9s %9.4f %8s %9.4f %5s %9.1fx   %.4f -> %.4f       %s\n", MODELS[k], nb,
                r.s_med, rb, r.limit_s, r.bound, r.s_med / r.limit_s, r.loss0, r.loss1, gb);
+        if (parts)
+            printf("  %-11s fastest epoch %.4f s = batch gradients %.4f + optimizer steps %.4f "
+                   "+ rest %.4f\n",
+                   "", r.s_min, r.grad_s, r.step_s, r.s_min - r.grad_s - r.step_s);
         (void)fflush(stdout);
     }
     printf("\nlimit: 3 x the forward FLOP (a MAC is 2 FLOP, a transcendental %.0f) at the measured "

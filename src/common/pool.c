@@ -1,10 +1,20 @@
 /* A persistent pool of worker threads (src/common/pool.h).
  *
- * Hand-off: the caller publishes the job under the mutex, bumps the generation counter and
- * wakes the workers; a worker spins a little on the counter (the next job of a training loop
- * usually follows within microseconds) and then sleeps on the condition variable. Completion
- * is the mirror image: the last worker to finish wakes the caller, which has spun briefly
- * first. The counter is read under the mutex before sleeping, so no wake-up is lost. */
+ * Hand-off: the caller publishes the job under the mutex, resets the share counter, bumps the
+ * generation counter and wakes the workers; a worker spins a little on the generation (the
+ * next job of a training loop usually follows within microseconds) and then sleeps on the
+ * condition variable. The counter is read under the mutex before sleeping, so no wake-up is
+ * lost. Shares are claimed, not assigned: the caller and every awake worker take the next
+ * unclaimed k from an atomic counter until none is left. The result of share k depends only
+ * on k, so it does not matter who runs it, and a worker that is slow to wake (another process
+ * on its core) never holds the caller up: the caller runs the shares nobody claimed. The
+ * caller then waits for the claimed shares to finish (a short spin, then the other condition
+ * variable, which the thread finishing the last share signals).
+ *
+ * Claims stay within their job: the counter is reset for a new job only after every share of
+ * the previous one has finished, and fn / arg are written before that reset (sequentially
+ * consistent atomics), so a late worker either finds no share left or claims one of the job
+ * whose fn it then reads. */
 #include <fenv.h>
 #include <stdlib.h>
 
@@ -17,7 +27,6 @@
 
 typedef struct member {
     lln__pool_t *p;
-    int k;
     int started;
     lln__thread_t tid;
 } member_t;
@@ -29,8 +38,9 @@ struct lln__pool {
     member_t *m; /* n entries; entry 0 is the caller */
     lln__mutex_t mu;
     lln__cond_t go, done;
-    volatile long gen;     /* job generation */
-    volatile long pending; /* started workers still running the current job */
+    volatile long gen;      /* job generation */
+    volatile long next;     /* next share to claim */
+    volatile long finished; /* shares finished */
     volatile long quit;
     lln__pool_fn fn;
     void *arg;
@@ -42,6 +52,22 @@ void lln__pool_share(size_t count, int k, int n, size_t *lo, size_t *hi)
 {
     *lo = count * (size_t)k / (size_t)n;
     *hi = count * (size_t)(k + 1) / (size_t)n;
+}
+
+/* Runs shares until none is left to claim. */
+static void claim_shares(lln__pool_t *p, int worker)
+{
+    long k;
+    while ((k = lln__atomic_inc(&p->next) - 1) < p->n) {
+        if (worker && p->have_env)
+            (void)fesetenv(&p->env);
+        p->fn(p->arg, (int)k, p->n);
+        if (lln__atomic_inc(&p->finished) == p->n) {
+            lln__mutex_lock(&p->mu);
+            lln__cond_signal(&p->done);
+            lln__mutex_unlock(&p->mu);
+        }
+    }
 }
 
 static void *loop(void *arg)
@@ -64,14 +90,7 @@ static void *loop(void *arg)
         seen = g;
         if (lln__atomic_load(&p->quit))
             return NULL;
-        if (p->have_env)
-            (void)fesetenv(&p->env);
-        p->fn(p->arg, me->k, p->n);
-        if (lln__atomic_dec(&p->pending) == 0) {
-            lln__mutex_lock(&p->mu);
-            lln__cond_signal(&p->done);
-            lln__mutex_unlock(&p->mu);
-        }
+        claim_shares(p, 1);
     }
 }
 
@@ -83,28 +102,24 @@ lln__pool_t *lln__pool_create(int n)
     if (p == NULL)
         return NULL;
     p->m = lln__calloc((size_t)n, sizeof *p->m);
-    if (p->m == NULL) {
+    if (p->m == NULL || lln__mutex_init(&p->mu) != 0) {
+        lln__free(p->m);
         lln__free(p);
         return NULL;
     }
     p->n = n;
     p->refs = 1;
-    if (lln__mutex_init(&p->mu) != 0) {
-        lln__free(p->m);
-        lln__free(p);
-        return NULL;
-    }
+    p->next = n; /* nothing to claim before the first run */
     p->cv = lln__cond_init(&p->go) == 0;
     if (p->cv && lln__cond_init(&p->done) != 0) {
         lln__cond_destroy(&p->go);
         p->cv = 0;
     }
-    for (int k = 0; k < n; k++) {
+    for (int k = 1; k < n; k++) {
         p->m[k].p = p;
-        p->m[k].k = k;
+        /* without condition variables (or a thread) the caller claims every share */
+        p->m[k].started = p->cv && lln__thread_start(&p->m[k].tid, loop, &p->m[k]) == 0;
     }
-    for (int k = 1; p->cv && k < n; k++)
-        p->m[k].started = lln__thread_start(&p->m[k].tid, loop, &p->m[k]) == 0;
     return p;
 }
 
@@ -119,34 +134,27 @@ int lln__pool_threads(const lln__pool_t *p) { return p == NULL ? 1 : p->n; }
 
 void lln__pool_run(lln__pool_t *p, lln__pool_fn fn, void *arg)
 {
-    if (p == NULL) {
+    if (p == NULL || p->n == 1) {
         fn(arg, 0, 1);
         return;
     }
-    int n = lln__pool_threads(p);
-    long started = 0;
-    for (int k = 1; k < n; k++)
-        started += p->m[k].started;
-    if (started > 0) {
-        lln__mutex_lock(&p->mu);
-        p->fn = fn;
-        p->arg = arg;
-        p->have_env = fegetenv(&p->env) == 0;
-        lln__atomic_store(&p->pending, started);
-        (void)lln__atomic_inc(&p->gen);
-        lln__cond_broadcast(&p->go);
-        lln__mutex_unlock(&p->mu);
-    }
-    fn(arg, 0, n);
-    for (int k = 1; k < n; k++)
-        if (!p->m[k].started)
-            fn(arg, k, n);
-    if (started == 0)
-        return;
-    for (int i = 0; i < SPIN && lln__atomic_load(&p->pending) != 0; i++)
-        lln__cpu_relax();
     lln__mutex_lock(&p->mu);
-    while (lln__atomic_load(&p->pending) != 0)
+    p->fn = fn;
+    p->arg = arg;
+    p->have_env = fegetenv(&p->env) == 0;
+    lln__atomic_store(&p->finished, 0);
+    lln__atomic_store(&p->next, 0);
+    (void)lln__atomic_inc(&p->gen);
+    if (p->cv)
+        lln__cond_broadcast(&p->go);
+    lln__mutex_unlock(&p->mu);
+    claim_shares(p, 0);
+    for (int i = 0; i < SPIN && lln__atomic_load(&p->finished) != p->n; i++)
+        lln__cpu_relax();
+    if (lln__atomic_load(&p->finished) == p->n)
+        return;
+    lln__mutex_lock(&p->mu);
+    while (lln__atomic_load(&p->finished) != p->n)
         lln__cond_wait(&p->done, &p->mu);
     lln__mutex_unlock(&p->mu);
 }
@@ -155,14 +163,13 @@ void lln__pool_free(lln__pool_t *p)
 {
     if (p == NULL || lln__atomic_dec(&p->refs) != 0)
         return;
-    int n = p->n;
     if (p->cv) {
         lln__mutex_lock(&p->mu);
         lln__atomic_store(&p->quit, 1);
         (void)lln__atomic_inc(&p->gen);
         lln__cond_broadcast(&p->go);
         lln__mutex_unlock(&p->mu);
-        for (int k = 1; k < n; k++)
+        for (int k = 1; k < p->n; k++)
             if (p->m[k].started)
                 lln__thread_join(&p->m[k].tid);
         lln__cond_destroy(&p->go);
