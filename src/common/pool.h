@@ -1,15 +1,15 @@
 /* A persistent pool of worker threads (internal to liblln).
  *
  * lln__pool_create(n) starts n - 1 threads once; lln__pool_run(p, fn, arg) then runs
- * fn(arg, k, n) for every k in 0..n-1 -- k = 0 on the calling thread, the others on the
- * pool's threads -- and returns when all have returned. A run costs a hand-off (a mutex, a
+ * fn(arg, k, n) for every k in 0..n-1, each exactly once, on the calling thread and the
+ * pool's threads, and returns when all have returned. A run costs a hand-off (a mutex, a
  * condition variable and a short spin) instead of a thread start and join, which is what
  * lets a trainer split each mini-batch, the reduction of its gradients and the optimizer
- * step over the same threads 32 times an epoch. Which k runs which share is fixed, so a
- * function whose share depends only on k gives the same bits on every run. Each run hands
- * the caller's floating-point environment to the workers (a thread's rounding mode and, under
- * mingw-w64, x87 precision are its own). A thread that could not be started is replaced by
- * the caller: its share runs after the caller's own, with the same result.
+ * step over the same threads 32 times an epoch. Which thread runs share k is not fixed (the
+ * shares are claimed: see pool.c), so fn must make share k's result depend on k alone; then
+ * every run gives the same bits. Each run hands the caller's floating-point environment to the
+ * workers (a thread's rounding mode and, under mingw-w64, x87 precision are its own). Threads
+ * that could not be started leave their shares to the others, with the same result.
  *
  * Runs on one pool must not overlap (one caller at a time, and fn must not run the pool).
  * The pool is reference-counted (lln__pool_ref / lln__pool_free), so two owners -- a batch

@@ -40,7 +40,7 @@ struct lln_batch_grad {
     int I, O;
     size_t P;
     worker_t *w;
-    lln__pool_t *pool; /* the threads (worker k runs on pool member k) */
+    lln__pool_t *pool; /* the threads (any of them may run worker k's share) */
     /* the current run */
     const lln_model_t *m;
     const void *x, *dt, *target, *mask;
