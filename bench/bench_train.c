@@ -131,8 +131,8 @@ static int epoch(run_t *r)
 typedef struct result {
     double s_med, s_min, loss0, loss1;
     double grad_s, step_s; /* the fastest epoch's parts */
-    double limit_s;    /* the machine's limit for one epoch */
-    const char *bound; /* what binds it */
+    double limit_s;        /* the machine's limit for one epoch */
+    const char *bound;     /* what binds it */
 } result_t;
 
 static int bench_model(const char *id, int epochs, int threads, const lln_machine_t *mc, int cores,

@@ -541,8 +541,7 @@ static void test_shared_threads(void)
                 CHECK(lln_optim_step(o[k], m[k], g3b, &info[k], NULL) == LLN_OK);
             }
             CHECK(info[0].clipped && info[1].clipped);
-            CHECK(memcmp(lln_model_params(m[0]), lln_model_params(m[1]), P * sizeof(double)) ==
-                  0);
+            CHECK(memcmp(lln_model_params(m[0]), lln_model_params(m[1]), P * sizeof(double)) == 0);
             for (int j = 0; j < lln_optim_moment_count(o[0]); j++)
                 CHECK(memcmp(lln_optim_moment(o[0], j), lln_optim_moment(o[1], j),
                              P * sizeof(double)) == 0);

@@ -335,7 +335,10 @@ static inline void lln__mutex_lock(lln__mutex_t *m) { (void)pthread_mutex_lock(m
 static inline void lln__mutex_unlock(lln__mutex_t *m) { (void)pthread_mutex_unlock(m); }
 static inline int lln__cond_init(lln__cond_t *c) { return pthread_cond_init(c, NULL); }
 static inline void lln__cond_destroy(lln__cond_t *c) { (void)pthread_cond_destroy(c); }
-static inline void lln__cond_wait(lln__cond_t *c, lln__mutex_t *m) { (void)pthread_cond_wait(c, m); }
+static inline void lln__cond_wait(lln__cond_t *c, lln__mutex_t *m)
+{
+    (void)pthread_cond_wait(c, m);
+}
 static inline void lln__cond_signal(lln__cond_t *c) { (void)pthread_cond_signal(c); }
 static inline void lln__cond_broadcast(lln__cond_t *c) { (void)pthread_cond_broadcast(c); }
 #endif

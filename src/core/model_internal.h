@@ -84,7 +84,7 @@ struct lln_model {
     size_t nparams;
     lln_prep_f32 p_f32;
     lln_prep_f64 p_f64;
-    void **allocs; /* every block the prep tables use */
+    void **allocs;       /* every block the prep tables use */
     size_t *alloc_bytes; /* the size palloc was asked for, per block */
     size_t nallocs, cap_allocs;
     /* the previous preparation's blocks while lln_model_prepare runs: block i is reused for

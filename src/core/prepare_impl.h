@@ -29,8 +29,8 @@ static void *T_(palloc)(lln_model_t *m, size_t bytes)
     /* allocs keeps calloc's pointer (for free); callers get it rounded up to P_ALIGN. The
      * previous preparation's block of this index is reused, zeroed, when its size matches. */
     size_t i = m->nallocs;
-    void *p = i < m->nspare && m->spare[i] != NULL && m->spare_bytes[i] == bytes ? m->spare[i]
-                                                                                   : NULL;
+    void *p =
+        i < m->nspare && m->spare[i] != NULL && m->spare_bytes[i] == bytes ? m->spare[i] : NULL;
     if (p != NULL) {
         m->spare[i] = NULL;
         memset(p, 0, bytes + P_ALIGN);
