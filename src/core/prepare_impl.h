@@ -201,13 +201,17 @@ static int T_(panel_width)(int left)
 }
 
 /* Where W[o][i] lives in the packed table. */
-static size_t T_(packed)(const T_(lln_dense) * d, int i, int o)
+/* Where output o's column lives: element (i, o) is at *at + i * *stride. */
+static void T_(packed_col)(const T_(lln_dense) * d, int o, size_t *at, size_t *stride)
 {
     size_t base = 0;
     for (int o0 = 0;;) {
         int pw = T_(panel_width)(d->ld - o0);
-        if (o < o0 + pw)
-            return base + (size_t)i * (size_t)pw + (size_t)(o - o0);
+        if (o < o0 + pw) {
+            *at = base + (size_t)(o - o0);
+            *stride = (size_t)pw;
+            return;
+        }
         base += (size_t)d->in * (size_t)pw;
         o0 += pw;
     }
@@ -232,9 +236,11 @@ static void T_(dense_fill)(lln_model_t *m, T_(lln_dense) * d, int col, const cha
     int out = t->dims[0], in = t->dims[1];
     for (int o = 0; o < out; o++) {
         d->b[col + o] = (REAL)(b ? b[o] : 0.0);
+        size_t at, stride; /* the panel is found once per output, not per element */
+        T_(packed_col)(d, col + o, &at, &stride);
         for (int i = 0; i < in; i++) {
             size_t e = (size_t)o * (size_t)in + (size_t)i;
-            d->w[T_(packed)(d, i, col + o)] = (REAL)(mask && mask[e] == 0 ? 0.0 : w[e]);
+            d->w[at + (size_t)i * stride] = (REAL)(mask && mask[e] == 0 ? 0.0 : w[e]);
         }
     }
 }
