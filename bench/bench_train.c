@@ -20,7 +20,13 @@
  * forward FLOP at the measured FMA peak times the thread count) and ours / limit, and the
  * (sin, cos) loss before and after the epochs (it must drop). --parts adds, per model, the
  * fastest epoch's time split into lln_batch_grad_run and lln_optim_step (where a thread
- * count's epoch goes). Exit code 0 after a run, 1 on an error. */
+ * count's epoch goes). Exit code 0 after a run, 1 on an error.
+ *
+ *   bench_train --count MODEL
+ *
+ * runs one epoch of MODEL on one thread, untimed and without measuring the machine: the
+ * workload for instruction counts under valgrind --tool=callgrind (e.g.
+ * --toggle-collect=lln_optim_step for the optimizer steps alone). */
 #define _POSIX_C_SOURCE 199309L
 #include <math.h>
 #include <stdio.h>
@@ -198,8 +204,56 @@ static int bench_model(const char *id, int epochs, int threads, const lln_machin
     return ok;
 }
 
+/* --count MODEL: one untimed epoch on one thread. */
+static int count_run(const char *id)
+{
+    int known = 0;
+    for (size_t k = 0; k < N_MODELS; k++)
+        known |= strcmp(id, MODELS[k]) == 0;
+    run_t r;
+    memset(&r, 0, sizeof r);
+    lln_error_t err;
+    if (!known || lln_anchor_model(id, &r.m, &err) != LLN_OK) {
+        fprintf(stderr, "bench_train: --count: unknown model '%s'\n", id);
+        return 1;
+    }
+    r.O = lln_model_output_size(r.m);
+    lln_optim_config_t oc;
+    lln_optim_config_default(&oc);
+    oc.lr = LR;
+    r.x = malloc((size_t)SEQS * STEPS * LLN_ANCHOR_INPUTS * sizeof(float));
+    r.y = malloc((size_t)SEQS * STEPS * (size_t)r.O * sizeof(float));
+    r.grad = malloc(lln_model_param_count(r.m) * sizeof(double));
+    int ok = r.x && r.y && r.grad && lln_optim_create(r.m, &oc, &r.opt, &err) == LLN_OK &&
+             lln_batch_grad_create(r.m, LLN_F32, BATCH, STEPS, 1, LLN_LOSS_MSE, LLN_LOSS_EVERY_STEP,
+                                   &r.bg, &err) == LLN_OK;
+    if (ok) {
+        make_task(r.x, r.y, r.O);
+        ok = epoch(&r);
+    }
+    if (ok)
+        printf("%s: one epoch on one thread (parameter 0 now %.9g)\n", id,
+               lln_model_params_const(r.m)[0]);
+    else
+        fprintf(stderr, "bench_train: --count %s failed\n", id);
+    lln_batch_grad_free(r.bg);
+    lln_optim_free(r.opt);
+    lln_model_free(r.m);
+    free(r.x);
+    free(r.y);
+    free(r.grad);
+    return ok ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "--count") == 0) {
+        if (argc != 3) {
+            fprintf(stderr, "usage: %s --count MODEL\n", argv[0]);
+            return 1;
+        }
+        return count_run(argv[2]);
+    }
     int epochs = 3, threads = 1, parts = 0;
     const char *only = NULL, *ncps = NULL;
     for (int i = 1; i < argc; i++) {
