@@ -135,14 +135,26 @@ LLN_RTQ__INLINE lln_rtq__tgate_t lln_rtq__tgate_prep(int t_frac, int dt_frac)
     return g;
 }
 
+/* tanh(x) = 2 sigmoid(2x) - 1 on lln_fx_sigmoid_lut's table: x in Q3.12 (an int16 value held in
+ * an int32), result in Q0.15, in [-32746, 32746] (2 x saturated to the int16 range: |tanh| reaches
+ * tanh(4) = 0.99933 and stays there; below 4 the nodes are 1/32 apart in x). Max error against
+ * tanh (exhaustive, tests/test_fx.c): 4.4 LSB (2^-15) for |x| < 4, 22.0 LSB beyond (1 - tanh(4)),
+ * below an int8 weight's resolution; monotone. The CfC gate's tanh:
+ * one table for both of its nonlinearities (516 bytes of flash instead of 774) and no branch on
+ * the sign or the table's end. */
+LLN_RTQ__INLINE int32_t lln_rtq__tanh_sg(int32_t x_q12)
+{
+    return 2 * lln_fx__sigmoid_lut32(lln_rtq__sat(2 * x_q12)) - 32768;
+}
+
 /* A CfC neuron's new state from its four head outputs (ff1, ff2 in Q3.12, time_a and time_b in
  * t_frac): t = sigmoid(time_a dt + time_b); default mode h = ff1 (1 - t) + t ff2 = g1 + t (g2 -
- * g1), no_gate h = g1 + t g2 (g = tanh(ff), Q0.15; the product is below 2^31: |t| < 2^15,
- * |g2 - g1| < 2^16), then to the state's h_frac. */
+ * g1), no_gate h = g1 + t g2 (g = tanh(ff) by lln_rtq__tanh_sg, Q0.15; the product is below
+ * 2^31: |t| < 2^15, |g2 - g1| < 2^16), then to the state's h_frac. */
 LLN_RTQ__INLINE int16_t lln_rtq__cfc_gate(int32_t f1, int32_t f2, int32_t ta, int32_t tb,
                                           int32_t dt, lln_rtq__tgate_t tg, int mode, int h_frac)
 {
-    int32_t g1 = lln_fx__tanh_fast32(f1), g2 = lln_fx__tanh_fast32(f2);
+    int32_t g1 = lln_rtq__tanh_sg(f1), g2 = lln_rtq__tanh_sg(f2);
     int32_t arg = lln_rtq__rq((int64_t)(ta * tg.ka) * dt, tg.rq) + tb * tg.tb_mul;
     int32_t s = lln_fx__sigmoid_lut32(lln_rtq__sat(arg));
     int32_t d = s * (mode == LLN_RTQ_MODE_DEFAULT ? g2 - g1 : g2);

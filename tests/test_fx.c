@@ -516,6 +516,27 @@ static void test_fast_nonlinearities(void)
     CHECK(e_lut <= 2.2);
 }
 
+/* The CfC gate's tanh, 2 sigmoid(2x) - 1 on the sigmoid table (lln_rtq__tanh_sg): exhaustive
+ * error bounds against tanh (documented in lln_rtq_spec.h: measured 4.397 LSB for |x| < 4,
+ * 21.993 where 2x saturates), monotone, within [-32746, 32746]. */
+static void test_tanh_sg(void)
+{
+    double e = 0, e_in = 0;
+    int32_t prev = -32768;
+    for (int32_t v = -32768; v <= 32767; v++) {
+        int32_t t = lln_rtq__tanh_sg(v);
+        double d = fabs(t - tanh(v / 4096.0) * 32768.0);
+        e = fmax(e, d);
+        if (v > -16384 && v < 16384)
+            e_in = fmax(e_in, d);
+        CHECK_MSG(t >= prev && t >= -32746 && t <= 32746, "tanh_sg at %ld: %ld", (long)v, (long)t);
+        prev = t;
+    }
+    printf("tanh_sg max |err| %.3f LSB (|x| < 4: %.3f LSB)\n", e, e_in);
+    CHECK(e_in <= 4.5);
+    CHECK(e <= 22.0);
+}
+
 /* lln_fx_mulshift against an exact reference: |a b| <= 2^62 fits uint64, rounded half away
  * from zero on the magnitude, saturated to int32. */
 static void test_mulshift(void)
@@ -608,6 +629,7 @@ int main(void)
     test_nonlinearities();
     test_dot();
     test_fast_nonlinearities();
+    test_tanh_sg();
     test_mulshift();
     test_dot_interleaved();
     test_rq();
