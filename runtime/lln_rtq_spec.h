@@ -79,8 +79,16 @@ LLN_RTQ__INLINE lln_rtq__rq_t lln_rtq__rq_prep_imm(int s)
 
 LLN_RTQ__INLINE int32_t lln_rtq__rq(int64_t p, lln_rtq__rq_t c)
 {
+#if defined(__GNUC__)
+    /* GCC and Clang define >> of a negative value as the arithmetic shift (floor): the same
+     * value as below in two instructions, with no constant to subtract (so a row's bias alone
+     * can follow, as int16 where it fits) */
+    if (c.s >= 33)
+        return ((int32_t)(p >> 32) + (int32_t)(1u << (c.k - 1))) >> c.k;
+#else
     if (c.s >= 33)
         return (int32_t)(((uint32_t)((uint64_t)p >> 32) + c.add) >> c.k) - c.sub;
+#endif
     int64_t v = p + ((int64_t)1 << (c.s - 1));
     uint64_t mag =
         v >= 0 ? (uint64_t)v >> c.s : ((0u - (uint64_t)v) + ((uint64_t)1 << c.s) - 1u) >> c.s;
@@ -249,44 +257,53 @@ LLN_RTQ__INLINE int32_t lln_rtq__dot(const uint32_t *w, const lln_rtq__xv_t *xv,
     return lln_rtq__u2s(acc);
 }
 
-/* One row of a specialised layer (lln_rtq__cfc_spec: groups, words, multipliers, fold), its
- * output saturated to the int16 range: sat16(rq(A ma + B mb, shift) + c) for fold = 0 (c the
- * bias or 0), sat16(((hi + add) >> k) + c) for fold = 1 (c = bias - sub). ma, mb, c as stored
- * (uint32 words holding int32 values). */
+/* One row of a specialised layer (lln_rtq__cfc_spec: groups, words, multipliers), its output
+ * saturated to the int16 range: sat16(rq(A ma + B mb, shift) + c), c the row's bias or 0. ma,
+ * mb as stored (uint32 words holding int32 values). */
 LLN_RTQ__INLINE int32_t lln_rtq__spec_row(const uint32_t *wr, const lln_rtq__xv_t *xv,
                                           const lln_rtq__xv_t *xvb, int na, int nb, int two, int wa,
-                                          int wb, uint32_t ma, uint32_t mb, uint32_t c, int fold,
+                                          int wb, uint32_t ma, uint32_t mb, int32_t c,
                                           lln_rtq__rq_t rq)
 {
-    int32_t v;
     int64_t p = (int64_t)lln_rtq__dot(wr, xv, wa, two ? na : na + nb) * lln_rtq__u2s(ma);
     if (two)
         p += (int64_t)lln_rtq__dot(wr + wa, xvb, wb, nb) * lln_rtq__u2s(mb);
-    if (fold)
-        v = (int32_t)(((uint32_t)((uint64_t)p >> 32) + rq.add) >> rq.k) + lln_rtq__u2s(c);
-    else
-        v = lln_rtq__rq(p, rq) + lln_rtq__u2s(c);
-    return lln_rtq__sat(v);
+    return lln_rtq__sat(lln_rtq__rq(p, rq) + c);
+}
+
+/* Bias of head g (0..3) from a neuron's bias words c: bias = 1, one int32 a word; bias = 2,
+ * int16 pairs (head 2i in the low half of word i, head 2i + 1 in the high half: the layout does
+ * not depend on the memory's byte order; an SXTAH or an ADD with ASR #16 on Armv7E-M); bias =
+ * 0, none. */
+LLN_RTQ__INLINE int32_t lln_rtq__bias(const uint32_t *c, int bias, int g)
+{
+    if (bias == 1)
+        return lln_rtq__u2s(c[g]);
+#if defined(__GNUC__)
+    /* the high half by an arithmetic shift (see lln_rtq__rq): an ADD with ASR #16 */
+    if (bias == 2 && g % 2)
+        return lln_rtq__u2s(c[g / 2]) >> 16;
+#endif
+    if (bias == 2)
+        return (int32_t)(((c[g / 2] >> (16 * (g % 2))) & 0xFFFFu) ^ 0x8000u) - 0x8000;
+    return 0;
 }
 
 /* One CfC cell (default or no_gate mode, no backbone) in place on h. blk holds, neuron by
  * neuron, the four heads' rows of neuron j (ff1_j, ff2_j, time_a_j, time_b_j; wa + wb words
- * each), then their multipliers ma (4 words), for two groups mb (4), then (bias) c (4): one
- * pointer walks it all. The gate follows its neuron's four rows, so no head output goes to
- * memory.
+ * each), then their multipliers ma (4 words), for two groups mb (4), then their biases (4 words
+ * for bias = 1, 2 words of int16 pairs for bias = 2, none for 0; lln_rtq__bias): one pointer
+ * walks it all. The gate follows its neuron's four rows, so no head output goes to memory.
  *   two = 1: columns [0, na) from xa (words wa) and [na, na + nb) from xb (words wb) are two
  *            groups with their own row multipliers ma, mb: rq(A ma + B mb, shift);
  *   two = 0: one group of wa words over [xa, xb] and one multiplier: rq((A + B) ma, shift),
  *            the same value as the generic runtime's rq(A ma + B ma) as long as A + B does not
  *            wrap (na + nb <= 511: each product is at most 2^22; the exporter checks).
- *   bias = 1: c = the row's bias; fold = 1 (shift >= 33 only): c = bias - sub of rq's one-word
- *            path, so rq(p) + bias = ((hi + add) >> k) + c (one subtraction less a row; the
- *            same sum, with no overflow: |hi + add| >> k < 2^31, |bias| <= 2^23).
  * xb may be h itself: the activations are read before any h[j] is written. */
 LLN_RTQ__INLINE void lln_rtq__cfc_spec(const uint32_t *blk, int H, int na, int nb, int two, int wa,
-                                       int wb, int bias, int fold, int shift, int t_frac,
-                                       int dt_frac, int h_frac, int mode, const int16_t *xa,
-                                       const int16_t *xb, int32_t dt, int16_t *h)
+                                       int wb, int bias, int shift, int t_frac, int dt_frac,
+                                       int h_frac, int mode, const int16_t *xa, const int16_t *xb,
+                                       int32_t dt, int16_t *h)
 {
     lln_rtq__xv_t xv[LLN_RTQ_SPEC_MAX_IN / 4 * LLN_RTQ__XV_PER_WORD + 2 * LLN_RTQ__XV_PER_WORD];
     lln_rtq__xv_t *xvb = xv + (two ? wa * LLN_RTQ__XV_PER_WORD : 0);
@@ -299,13 +316,13 @@ LLN_RTQ__INLINE void lln_rtq__cfc_spec(const uint32_t *blk, int H, int na, int n
     } else {
         lln_rtq__load(xa, na, xb, nb, 0, 4 * wa, xv);
     }
-    for (int j = 0; j < H; j++, blk += co + 4 * (bias || fold)) {
+    for (int j = 0; j < H; j++, blk += co + (bias == 2 ? 2 : 4 * bias)) {
         int32_t hd[4]; /* int16 values */
 #pragma GCC unroll 4
         for (int g = 0; g < 4; g++)
             hd[g] = lln_rtq__spec_row(blk + (ptrdiff_t)g * row, xv, xvb, na, nb, two, wa, wb,
                                       blk[mo + g], two ? blk[mo + 4 + g] : 0,
-                                      bias || fold ? blk[co + g] : 0, fold, rq);
+                                      lln_rtq__bias(blk + co, bias, g), rq);
         h[j] = lln_rtq__cfc_gate(hd[0], hd[1], hd[2], hd[3], dt, tg, mode, h_frac);
     }
 }
