@@ -143,16 +143,16 @@ LLN_RTQ__INLINE lln_rtq__tgate_t lln_rtq__tgate_prep(int t_frac, int dt_frac)
     return g;
 }
 
-/* tanh(x) = 2 sigmoid(2x) - 1 on lln_fx_sigmoid_lut's table: x in Q3.12 (an int16 value held in
+/* tanh(x) = 2 sigmoid(2x) - 1 on lln_fx__sigmoid8_32's table: x in Q3.12 (an int16 value held in
  * an int32), result in Q0.15, in [-32746, 32746] (2 x saturated to the int16 range: |tanh| reaches
- * tanh(4) = 0.99933 and stays there; below 4 the nodes are 1/32 apart in x). Max error against
- * tanh (exhaustive, tests/test_fx.c): 4.4 LSB (2^-15) for |x| < 4, 22.0 LSB beyond (1 - tanh(4)),
- * below an int8 weight's resolution; monotone. The CfC gate's tanh:
- * one table for both of its nonlinearities (516 bytes of flash instead of 774) and no branch on
- * the sign or the table's end. */
+ * tanh(4) = 0.99933 and stays there; below 4 the nodes are 1/16 apart in x). Max error against
+ * tanh (exhaustive, tests/test_fx.c): 13.5 LSB (2^-15) for |x| < 4, 22.0 LSB beyond (1 - tanh(4)),
+ * below an int8 weight's resolution; monotone. The CfC gate's tanh and sigmoid share that one
+ * 258-byte table (774 bytes of tables before), and the tanh has no branch on the sign or the
+ * table's end. */
 LLN_RTQ__INLINE int32_t lln_rtq__tanh_sg(int32_t x_q12)
 {
-    return 2 * lln_fx__sigmoid_lut32(lln_rtq__sat(2 * x_q12)) - 32768;
+    return 2 * lln_fx__sigmoid8_32(lln_rtq__sat(2 * x_q12)) - 32768;
 }
 
 /* A CfC neuron's new state from its four head outputs (ff1, ff2 in Q3.12, time_a and time_b in
@@ -164,7 +164,7 @@ LLN_RTQ__INLINE int16_t lln_rtq__cfc_gate(int32_t f1, int32_t f2, int32_t ta, in
 {
     int32_t g1 = lln_rtq__tanh_sg(f1), g2 = lln_rtq__tanh_sg(f2);
     int32_t arg = lln_rtq__rq((int64_t)(ta * tg.ka) * dt, tg.rq) + tb * tg.tb_mul;
-    int32_t s = lln_fx__sigmoid_lut32(lln_rtq__sat(arg));
+    int32_t s = lln_fx__sigmoid8_32(lln_rtq__sat(arg));
     int32_t d = s * (mode == LLN_RTQ_MODE_DEFAULT ? g2 - g1 : g2);
     /* lln_fx_rshift_round(d, 15) without a branch: d / 2^15 rounded half away from zero is
      * floor((d + 2^14 - [d < 0]) / 2^15), taken on d + 2^31 as unsigned (no negative value
