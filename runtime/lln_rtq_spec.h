@@ -27,6 +27,13 @@
 #define LLN_RTQ__INLINE static inline
 #endif
 
+/* Cold or shared code: one copy per file, not inlined. */
+#if defined(__GNUC__) /* one copy, and no warning in files that do not call it */
+#define LLN_RTQ__NOINLINE static __attribute__((noinline, unused))
+#else
+#define LLN_RTQ__NOINLINE static inline
+#endif
+
 /* Widest first layer (columns of [input, h]) the specialised step takes: its packed
  * activations live in registers or on the stack (LLN_RTQ_SPEC_MAX_IN / 2 words). */
 #define LLN_RTQ_SPEC_MAX_IN 64
@@ -77,6 +84,16 @@ LLN_RTQ__INLINE lln_rtq__rq_t lln_rtq__rq_prep_imm(int s)
     return r;
 }
 
+/* rq for s < 33 (large scales: rare), on the 64-bit value, clamped at +-2^24: out of line, as
+ * its 64-bit shifts by a run-time s are long code and the usual s >= 33 never reaches it. */
+LLN_RTQ__NOINLINE int32_t lln_rtq__rq_wide(int64_t p, int s)
+{
+    int64_t v = p + ((int64_t)1 << (s - 1));
+    uint64_t mag = v >= 0 ? (uint64_t)v >> s : ((0u - (uint64_t)v) + ((uint64_t)1 << s) - 1u) >> s;
+    int32_t r = mag > (1u << 24) ? 1 << 24 : (int32_t)mag;
+    return v >= 0 ? r : -r;
+}
+
 LLN_RTQ__INLINE int32_t lln_rtq__rq(int64_t p, lln_rtq__rq_t c)
 {
 #if defined(__GNUC__)
@@ -89,11 +106,7 @@ LLN_RTQ__INLINE int32_t lln_rtq__rq(int64_t p, lln_rtq__rq_t c)
     if (c.s >= 33)
         return (int32_t)(((uint32_t)((uint64_t)p >> 32) + c.add) >> c.k) - c.sub;
 #endif
-    int64_t v = p + ((int64_t)1 << (c.s - 1));
-    uint64_t mag =
-        v >= 0 ? (uint64_t)v >> c.s : ((0u - (uint64_t)v) + ((uint64_t)1 << c.s) - 1u) >> c.s;
-    int32_t r = mag > (1u << 24) ? 1 << 24 : (int32_t)mag;
-    return v >= 0 ? r : -r;
+    return lln_rtq__rq_wide(p, c.s);
 }
 
 /* x * 2^-s rounded (s > 0) or x * 2^-s saturated (s < 0), as int32. */
@@ -203,20 +216,30 @@ typedef int32_t lln_rtq__xv_t;
 #define LLN_RTQ__XV_PER_WORD 4
 #endif
 
+/* Columns c .. c + 3 of [xa, xb] (0 past the end) in the dot product's form: the activations
+ * that meet one word of four weights (LLN_RTQ__XV_PER_WORD values). */
+LLN_RTQ__INLINE void lln_rtq__load_word(const int16_t *xa, int na, const int16_t *xb, int nb, int c,
+                                        lln_rtq__xv_t *xv)
+{
+#if LLN_RTQ__SPEC_PAIRS
+#pragma GCC unroll 2
+    for (int i = 0; i < 4; i += 2)
+        xv[i / 2] = (uint32_t)(uint16_t)lln_rtq__col(xa, na, xb, nb, c + i) |
+                    (uint32_t)(uint16_t)lln_rtq__col(xa, na, xb, nb, c + i + 1) << 16;
+#else
+#pragma GCC unroll 4
+    for (int i = 0; i < 4; i++)
+        xv[i] = lln_rtq__col(xa, na, xb, nb, c + i);
+#endif
+}
+
 /* The n columns [xa, xb] from column c0 on (n a multiple of 4), in the dot product's form. */
 LLN_RTQ__INLINE void lln_rtq__load(const int16_t *xa, int na, const int16_t *xb, int nb, int c0,
                                    int n, lln_rtq__xv_t *xv)
 {
-#if LLN_RTQ__SPEC_PAIRS
-#pragma GCC unroll 64
-    for (int i = 0; i < n; i += 2)
-        xv[i / 2] = (uint32_t)(uint16_t)lln_rtq__col(xa, na, xb, nb, c0 + i) |
-                    (uint32_t)(uint16_t)lln_rtq__col(xa, na, xb, nb, c0 + i + 1) << 16;
-#else
-#pragma GCC unroll 64
-    for (int i = 0; i < n; i++)
-        xv[i] = lln_rtq__col(xa, na, xb, nb, c0 + i);
-#endif
+#pragma GCC unroll 16
+    for (int i = 0; i < n; i += 4)
+        lln_rtq__load_word(xa, na, xb, nb, c0 + i, xv + i / 4 * LLN_RTQ__XV_PER_WORD);
 }
 
 /* sum of w[i] x[i] modulo 2^32 over the words of one row: four int8 weights a word (weight k in
@@ -257,18 +280,27 @@ LLN_RTQ__INLINE int32_t lln_rtq__dot(const uint32_t *w, const lln_rtq__xv_t *xv,
     return lln_rtq__u2s(acc);
 }
 
-/* One row of a specialised layer (lln_rtq__cfc_spec: groups, words, multipliers), its output
- * saturated to the int16 range: sat16(rq(A ma + B mb, shift) + c), c the row's bias or 0. ma,
- * mb as stored (uint32 words holding int32 values). */
+/* A row's output from its dot products a (group A, or both groups for one multiplier) and b
+ * (group B when two): sat16(rq(a ma + b mb, shift) + c), c the row's bias or 0; ma, mb as
+ * stored (uint32 words holding int32 values). */
+LLN_RTQ__INLINE int32_t lln_rtq__row_out(int32_t a, int32_t b, int two, uint32_t ma, uint32_t mb,
+                                         int32_t c, lln_rtq__rq_t rq)
+{
+    int64_t p = (int64_t)a * lln_rtq__u2s(ma);
+    if (two)
+        p += (int64_t)b * lln_rtq__u2s(mb);
+    return lln_rtq__sat(lln_rtq__rq(p, rq) + c);
+}
+
+/* One row of a specialised layer (lln_rtq__cfc_spec: groups, words, multipliers) with every
+ * word unrolled, its output by lln_rtq__row_out. */
 LLN_RTQ__INLINE int32_t lln_rtq__spec_row(const uint32_t *wr, const lln_rtq__xv_t *xv,
                                           const lln_rtq__xv_t *xvb, int na, int nb, int two, int wa,
                                           int wb, uint32_t ma, uint32_t mb, int32_t c,
                                           lln_rtq__rq_t rq)
 {
-    int64_t p = (int64_t)lln_rtq__dot(wr, xv, wa, two ? na : na + nb) * lln_rtq__u2s(ma);
-    if (two)
-        p += (int64_t)lln_rtq__dot(wr + wa, xvb, wb, nb) * lln_rtq__u2s(mb);
-    return lln_rtq__sat(lln_rtq__rq(p, rq) + c);
+    return lln_rtq__row_out(lln_rtq__dot(wr, xv, wa, two ? na : na + nb),
+                            two ? lln_rtq__dot(wr + wa, xvb, wb, nb) : 0, two, ma, mb, c, rq);
 }
 
 /* Bias of head g (0..3) from a neuron's bias words c: bias = 1, one int32 a word; bias = 2,
@@ -324,6 +356,53 @@ LLN_RTQ__INLINE void lln_rtq__cfc_spec(const uint32_t *blk, int H, int na, int n
                                       blk[mo + g], two ? blk[mo + 4 + g] : 0,
                                       lln_rtq__bias(blk + co, bias, g), rq);
         h[j] = lln_rtq__cfc_gate(hd[0], hd[1], hd[2], hd[3], dt, tg, mode, h_frac);
+    }
+}
+
+/* ---- the size variant ------------------------------------------------------------------------ */
+
+/* LLN_RTQ_SPEC_SMALL = 1 (e.g. -DLLN_RTQ_SPEC_SMALL=1, with -Os): the exported step calls
+ * lln_rtq__cfc_small, one rolled copy of the layer for all layers, instead of an unrolled
+ * lln_rtq__cfc_spec per layer. Same tables, same results bit for bit; less code, more
+ * instructions per step (docs/PERFORMANCE.md has both measured). */
+#ifndef LLN_RTQ_SPEC_SMALL
+#define LLN_RTQ_SPEC_SMALL 0
+#endif
+
+/* lln_rtq__cfc_spec with the layer's shape as data: sh = {H, na, nb, two, wa, wb, bias, shift,
+ * t_frac, dt_frac, h_frac, mode} (the exporter writes it beside the layer's block), every loop
+ * rolled. A word's dot product is the same sum modulo 2^32 as the unrolled row's (the padding's
+ * activations are zeros, so all four products of a word are taken). */
+LLN_RTQ__NOINLINE void lln_rtq__cfc_small(const uint32_t *blk, const int8_t *sh, const int16_t *xa,
+                                          const int16_t *xb, int32_t dt, int16_t *h)
+{
+    lln_rtq__xv_t xv[LLN_RTQ_SPEC_MAX_IN / 4 * LLN_RTQ__XV_PER_WORD + 2 * LLN_RTQ__XV_PER_WORD];
+    int16_t xs[LLN_RTQ_SPEC_MAX_IN + 8] = {0}; /* the columns as the words meet them, padded */
+    int H = sh[0], na = sh[1], nb = sh[2], two = sh[3], wa = sh[4], wb = sh[5], bias = sh[6];
+    int row = wa + wb, co = 4 * row + 4 + 4 * two;
+    lln_rtq__rq_t rq = lln_rtq__rq_prep(sh[7]);
+    lln_rtq__tgate_t tg = lln_rtq__tgate_prep(sh[8], sh[9]);
+    for (int i = 0; i < na; i++)
+        xs[i] = xa[i];
+    for (int i = 0; i < nb; i++)
+        xs[(two ? 4 * wa : na) + i] = xb[i];
+    for (int w = 0; w < row; w++)
+        lln_rtq__load_word(xs, 4 * row, xs, 0, 4 * w, xv + w * LLN_RTQ__XV_PER_WORD);
+    for (int j = 0; j < H; j++, blk += co + (bias == 2 ? 2 : 4 * bias)) {
+        int32_t hd[4]; /* int16 values */
+        for (int g = 0; g < 4; g++) {
+            const uint32_t *wr = blk + g * row;
+            uint32_t a = 0, b = 0; /* groups A and B */
+            int w = 0;
+            for (; w < wa; w++)
+                a += (uint32_t)lln_rtq__dot(wr + w, xv + w * LLN_RTQ__XV_PER_WORD, 1, 4);
+            for (; w < row; w++)
+                b += (uint32_t)lln_rtq__dot(wr + w, xv + w * LLN_RTQ__XV_PER_WORD, 1, 4);
+            hd[g] = lln_rtq__row_out(lln_rtq__u2s(a), lln_rtq__u2s(b), two, blk[4 * row + g],
+                                     two ? blk[4 * row + 4 + g] : 0,
+                                     lln_rtq__bias(blk + co, bias, g), rq);
+        }
+        h[j] = lln_rtq__cfc_gate(hd[0], hd[1], hd[2], hd[3], dt, tg, sh[11], sh[10]);
     }
 }
 

@@ -141,6 +141,15 @@ void lln__export_q_spec(lln_text_t *t, const lln_qimage_t *q, const char *p)
         s[l] = shape_of(&r->cfc[l]);
         put_layer(t, p, l, &r->cfc[l], &s[l]);
     }
+    lln_text_put(t, "\n#if LLN_RTQ_SPEC_SMALL /* the layers' shapes for lln_rtq__cfc_small */\n");
+    for (int l = 0; l < r->ncells; l++)
+        lln_text_put(t,
+                     "static const int8_t %s_h%d[12] = {%d, %d, %d, %d, %d, %d, %d, %d, %d, %d, "
+                     "%d, %d};\n",
+                     p, l, r->cfc[l].hidden, s[l].na, s[l].nb, s[l].two, s[l].wa, s[l].wb,
+                     s[l].bias, r->cfc[l].heads.shift, r->cfc[l].t_frac, r->dt_frac,
+                     r->cfc[l].h_frac, r->mode);
+    lln_text_put(t, "#endif\n");
     lln_text_put(t,
                  "\nstatic int %s_step(const lln_rtq_model_t *m, int16_t *h, const int16_t *x, "
                  "int32_t dt, int16_t *y,\n                   int16_t *xn)\n{\n    (void)m;\n",
@@ -153,11 +162,16 @@ void lln__export_q_spec(lln_text_t *t, const lln_qimage_t *q, const char *p)
             snprintf(xa, sizeof xa, "h + %d", prev);
         lln_text_put(t, "    /* layer %d: %d neurons, columns %d + %d */\n", l, c->hidden, s[l].na,
                      s[l].nb);
+        lln_text_put(t,
+                     "#if LLN_RTQ_SPEC_SMALL\n    lln_rtq__cfc_small(%s_s%d, %s_h%d, %s, h + %d, "
+                     "dt, h + %d);\n#else\n",
+                     p, l, p, l, xa, col, col);
         lln_text_put(t, "    lln_rtq__cfc_spec(%s_s%d, %d, %d, %d, %d, %d, %d, %d, %d,", p, l,
                      c->hidden, s[l].na, s[l].nb, s[l].two, s[l].wa, s[l].wb, s[l].bias,
                      c->heads.shift);
         lln_text_put(t, " %d, %d, %d, %d,\n                      %s, h + %d, dt, h + %d);\n",
                      c->t_frac, r->dt_frac, c->h_frac, r->mode, xa, col, col);
+        lln_text_put(t, "#endif\n");
         prev = col;
         col += c->hidden;
     }
