@@ -156,6 +156,20 @@ LLN_RTQ__INLINE lln_rtq__tgate_t lln_rtq__tgate_prep(int t_frac, int dt_frac)
     return g;
 }
 
+/* lln_fx__sigmoid8_32 of x saturated to the int16 range, for any int32 x: SSAT where there is
+ * one; elsewhere the clamp as one unsigned test in the common (in-range) case. */
+LLN_RTQ__INLINE int32_t lln_rtq__sigmoid_sat(int32_t x_q12)
+{
+#if defined(__ARM_FEATURE_SAT) && defined(__GNUC__)
+    return lln_fx__sigmoid8_32(lln_rtq__sat(x_q12));
+#else
+    uint32_t a = (uint32_t)x_q12 + 32768u; /* sat16(x) + 32768 when in [0, 65535] */
+    if (a > 65535u)
+        a = x_q12 < 0 ? 0u : 65535u;
+    return lln_fx__sigmoid8_32((int32_t)a - 32768);
+#endif
+}
+
 /* tanh(x) = 2 sigmoid(2x) - 1 on lln_fx__sigmoid8_32's table: x in Q3.12 (an int16 value held in
  * an int32), result in Q0.15, in [-32746, 32746] (2 x saturated to the int16 range: |tanh| reaches
  * tanh(4) = 0.99933 and stays there; below 4 the nodes are 1/16 apart in x). Max error against
@@ -165,7 +179,7 @@ LLN_RTQ__INLINE lln_rtq__tgate_t lln_rtq__tgate_prep(int t_frac, int dt_frac)
  * table's end. */
 LLN_RTQ__INLINE int32_t lln_rtq__tanh_sg(int32_t x_q12)
 {
-    return 2 * lln_fx__sigmoid8_32(lln_rtq__sat(2 * x_q12)) - 32768;
+    return 2 * lln_rtq__sigmoid_sat(2 * x_q12) - 32768;
 }
 
 /* A CfC neuron's new state from its four head outputs (ff1, ff2 in Q3.12, time_a and time_b in
@@ -177,7 +191,7 @@ LLN_RTQ__INLINE int16_t lln_rtq__cfc_gate(int32_t f1, int32_t f2, int32_t ta, in
 {
     int32_t g1 = lln_rtq__tanh_sg(f1), g2 = lln_rtq__tanh_sg(f2);
     int32_t arg = lln_rtq__rq((int64_t)(ta * tg.ka) * dt, tg.rq) + tb * tg.tb_mul;
-    int32_t s = lln_fx__sigmoid8_32(lln_rtq__sat(arg));
+    int32_t s = lln_rtq__sigmoid_sat(arg);
     int32_t d = s * (mode == LLN_RTQ_MODE_DEFAULT ? g2 - g1 : g2);
     /* lln_fx_rshift_round(d, 15) without a branch: d / 2^15 rounded half away from zero is
      * floor((d + 2^14 - [d < 0]) / 2^15), taken on d + 2^31 as unsigned (no negative value

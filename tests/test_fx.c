@@ -538,6 +538,14 @@ static void test_gate_nonlinearities(void)
         CHECK_MSG(sg >= prev_s, "sigmoid8 not monotone at %ld", (long)v);
         prev = t, prev_s = sg;
     }
+    /* the gate's sigmoid of any int32 argument: sigmoid8 of it saturated to the int16 range */
+    const int32_t big[] = {INT32_MIN, INT32_MIN + 1, -65536, -32769,  -32768,
+                           32767,     32768,         65535,  1 << 20, INT32_MAX - 32767,
+                           INT32_MAX};
+    for (size_t i = 0; i < sizeof big / sizeof big[0]; i++) {
+        int32_t v = big[i], sat = v < -32768 ? -32768 : v > 32767 ? 32767 : v;
+        CHECK_MSG(lln_rtq__sigmoid_sat(v) == lln_fx__sigmoid8_32(sat), "sigmoid_sat(%ld)", (long)v);
+    }
     printf("sigmoid8 max |err| %.3f LSB; tanh_sg %.3f LSB (|x| < 4: %.3f LSB)\n", e_s, e, e_in);
     CHECK(e_s <= 6.75); /* measured 6.746, 21.993, 13.493 */
     CHECK(e_in <= 13.5);
