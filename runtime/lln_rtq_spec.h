@@ -253,7 +253,7 @@ LLN_RTQ__INLINE void lln_rtq__load(const int16_t *xa, int na, const int16_t *xb,
 {
 #pragma GCC unroll 16
     for (int i = 0; i < n; i += 4)
-        lln_rtq__load_word(xa, na, xb, nb, c0 + i, xv + i / 4 * LLN_RTQ__XV_PER_WORD);
+        lln_rtq__load_word(xa, na, xb, nb, c0 + i, xv + (ptrdiff_t)(i / 4) * LLN_RTQ__XV_PER_WORD);
 }
 
 /* sum of w[i] x[i] modulo 2^32 over the words of one row: four int8 weights a word (weight k in
@@ -387,7 +387,7 @@ LLN_RTQ__INLINE void lln_rtq__cfc_spec(const uint32_t *blk, int H, int na, int n
  * t_frac, dt_frac, h_frac, mode} (the exporter writes it beside the layer's block), every loop
  * rolled. A word's dot product is the same sum modulo 2^32 as the unrolled row's (the padding's
  * activations are zeros, so all four products of a word are taken). */
-LLN_RTQ__NOINLINE void lln_rtq__cfc_small(const uint32_t *blk, const int8_t *sh, const int16_t *xa,
+LLN_RTQ__NOINLINE void lln_rtq__cfc_small(const uint32_t *blk, const int16_t *sh, const int16_t *xa,
                                           const int16_t *xb, int32_t dt, int16_t *h)
 {
     lln_rtq__xv_t xv[LLN_RTQ_SPEC_MAX_IN / 4 * LLN_RTQ__XV_PER_WORD + 2 * LLN_RTQ__XV_PER_WORD];
@@ -401,17 +401,17 @@ LLN_RTQ__NOINLINE void lln_rtq__cfc_small(const uint32_t *blk, const int8_t *sh,
     for (int i = 0; i < nb; i++)
         xs[(two ? 4 * wa : na) + i] = xb[i];
     for (int w = 0; w < row; w++)
-        lln_rtq__load_word(xs, 4 * row, xs, 0, 4 * w, xv + w * LLN_RTQ__XV_PER_WORD);
+        lln_rtq__load_word(xs, 4 * row, xs, 0, 4 * w, xv + (ptrdiff_t)w * LLN_RTQ__XV_PER_WORD);
     for (int j = 0; j < H; j++, blk += co + (bias == 2 ? 2 : 4 * bias)) {
         int32_t hd[4]; /* int16 values */
         for (int g = 0; g < 4; g++) {
-            const uint32_t *wr = blk + g * row;
+            const uint32_t *wr = blk + (ptrdiff_t)g * row;
             uint32_t a = 0, b = 0; /* groups A and B */
             int w = 0;
             for (; w < wa; w++)
-                a += (uint32_t)lln_rtq__dot(wr + w, xv + w * LLN_RTQ__XV_PER_WORD, 1, 4);
+                a += (uint32_t)lln_rtq__dot(wr + w, xv + (ptrdiff_t)w * LLN_RTQ__XV_PER_WORD, 1, 4);
             for (; w < row; w++)
-                b += (uint32_t)lln_rtq__dot(wr + w, xv + w * LLN_RTQ__XV_PER_WORD, 1, 4);
+                b += (uint32_t)lln_rtq__dot(wr + w, xv + (ptrdiff_t)w * LLN_RTQ__XV_PER_WORD, 1, 4);
             hd[g] = lln_rtq__row_out(lln_rtq__u2s(a), lln_rtq__u2s(b), two, blk[4 * row + g],
                                      two ? blk[4 * row + 4 + g] : 0,
                                      lln_rtq__bias(blk + co, bias, g), rq);

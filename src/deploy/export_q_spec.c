@@ -144,7 +144,7 @@ void lln__export_q_spec(lln_text_t *t, const lln_qimage_t *q, const char *p)
     lln_text_put(t, "\n#if LLN_RTQ_SPEC_SMALL /* the layers' shapes for lln_rtq__cfc_small */\n");
     for (int l = 0; l < r->ncells; l++)
         lln_text_put(t,
-                     "static const int8_t %s_h%d[12] = {%d, %d, %d, %d, %d, %d, %d, %d, %d, %d, "
+                     "static const int16_t %s_h%d[12] = {%d, %d, %d, %d, %d, %d, %d, %d, %d, %d, "
                      "%d, %d};\n",
                      p, l, r->cfc[l].hidden, s[l].na, s[l].nb, s[l].two, s[l].wa, s[l].wb,
                      s[l].bias, r->cfc[l].heads.shift, r->cfc[l].t_frac, r->dt_frac,
