@@ -195,7 +195,17 @@ static int all_finite(lln_dtype_t t, const void *x, size_t n)
 
 lln_status_t lln__check_finite(lln_dtype_t t, const void *x, size_t n)
 {
-    return all_finite(t, x, n) ? LLN_OK : LLN_E_RANGE;
+    const float *f = x;
+    const double *d = x;
+    if (n >= 256) /* a sequence: the vectorised blocks */
+        return all_finite(t, x, n) ? LLN_OK : LLN_E_RANGE;
+    for (size_t i = 0; t == LLN_F32 && i < n; i++) /* one step: the short loop */
+        if (!isfinite(f[i]))
+            return LLN_E_RANGE;
+    for (size_t i = 0; t == LLN_F64 && i < n; i++)
+        if (!isfinite(d[i]))
+            return LLN_E_RANGE;
+    return LLN_OK;
 }
 
 /* Checks the arguments of every public step function, in either precision t: `steps` steps
