@@ -399,7 +399,8 @@ int main(int argc, char **argv)
         }
     }
     if (o.ncps != NULL && o.batch != SEQ_BATCH) {
-        fprintf(stderr, "bench_speed: --batch %d with --ncps: ncps's numbers are for %d sequences\n",
+        fprintf(stderr,
+                "bench_speed: --batch %d with --ncps: ncps's numbers are for %d sequences\n",
                 o.batch, SEQ_BATCH);
         return 1;
     }
@@ -509,8 +510,8 @@ int main(int argc, char **argv)
     lln_machine_print(&mc);
     printf("method   : streaming = lln_step batch 1, dt 1, median of %d blocks x %d steps;\n"
            "           batch = lln_sequence_mt %d x %d x 8 on %d thread(s), median of %d runs\n",
-           o.quick ? 5 : STREAM_BLOCKS, o.quick ? 1000 : STREAM_STEPS, o.batch, SEQ_STEPS, o.threads,
-           o.quick ? 5 : BATCH_RUNS);
+           o.quick ? 5 : STREAM_BLOCKS, o.quick ? 1000 : STREAM_STEPS, o.batch, SEQ_STEPS,
+           o.threads, o.quick ? 5 : BATCH_RUNS);
     if (have) {
         printf("ncps     : measured in this run by bench/ncps_bench.py (torch %s), streaming %d "
                "thread(s), batched %d; ours: streaming 1, batched %d\n",
