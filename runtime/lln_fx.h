@@ -206,6 +206,21 @@ static inline int16_t lln_fx_sigmoid_lut(int16_t x_q12)
     return (int16_t)lln_fx__sigmoid_lut32(x_q12);
 }
 
+/** Table of sigmoid((k - 64) / 8) in Q0.15 for k = 0..128 (lln_fx__sigmoid8_32's nodes). */
+extern const int16_t lln_fx_sigmoid8_nodes[129];
+
+/* sigmoid(x) for x in Q3.12 (the int16 range held in an int32), result in Q0.15, monotone:
+ * linear interpolation between nodes 1/8 apart over [-8, 8] (258 bytes of table, half of
+ * lln_fx_sigmoid_lut's). Max error 6.75 LSB (exhaustive, tests/test_fx.c). The CfC gate's
+ * sigmoid and tanh (lln_rtq_spec.h): one small table for a CfC without backbone. */
+static inline int32_t lln_fx__sigmoid8_32(int32_t x_q12)
+{
+    uint32_t a = (uint32_t)(x_q12 + 32768); /* [0, 65535] */
+    uint32_t k = a >> 9, f = a & 511u;
+    int32_t t0 = lln_fx_sigmoid8_nodes[k], t1 = lln_fx_sigmoid8_nodes[k + 1];
+    return t0 + (int32_t)(((uint32_t)(t1 - t0) * f + 256u) >> 9); /* t1 >= t0 */
+}
+
 /** lln_fx_sigmoid_lut's nodes in pairs, one word a segment: word k holds node k in its low half
  * and node k + 1 - node k (in [0, 512]) in its high half, k = 0..255 (1,024 bytes). */
 extern const uint32_t lln_fx_sigmoid_pk_nodes[256];

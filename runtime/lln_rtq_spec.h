@@ -27,6 +27,13 @@
 #define LLN_RTQ__INLINE static inline
 #endif
 
+/* Cold or shared code: one copy per file, not inlined. */
+#if defined(__GNUC__) /* one copy, and no warning in files that do not call it */
+#define LLN_RTQ__NOINLINE static __attribute__((noinline, unused))
+#else
+#define LLN_RTQ__NOINLINE static inline
+#endif
+
 /* Widest first layer (columns of [input, h]) the specialised step takes: its packed
  * activations live in registers or on the stack (LLN_RTQ_SPEC_MAX_IN / 2 words). */
 #define LLN_RTQ_SPEC_MAX_IN 64
@@ -77,15 +84,29 @@ LLN_RTQ__INLINE lln_rtq__rq_t lln_rtq__rq_prep_imm(int s)
     return r;
 }
 
-LLN_RTQ__INLINE int32_t lln_rtq__rq(int64_t p, lln_rtq__rq_t c)
+/* rq for s < 33 (large scales: rare), on the 64-bit value, clamped at +-2^24: out of line, as
+ * its 64-bit shifts by a run-time s are long code and the usual s >= 33 never reaches it. */
+LLN_RTQ__NOINLINE int32_t lln_rtq__rq_wide(int64_t p, int s)
 {
-    if (c.s >= 33)
-        return (int32_t)(((uint32_t)((uint64_t)p >> 32) + c.add) >> c.k) - c.sub;
-    int64_t v = p + ((int64_t)1 << (c.s - 1));
-    uint64_t mag =
-        v >= 0 ? (uint64_t)v >> c.s : ((0u - (uint64_t)v) + ((uint64_t)1 << c.s) - 1u) >> c.s;
+    int64_t v = p + ((int64_t)1 << (s - 1));
+    uint64_t mag = v >= 0 ? (uint64_t)v >> s : ((0u - (uint64_t)v) + ((uint64_t)1 << s) - 1u) >> s;
     int32_t r = mag > (1u << 24) ? 1 << 24 : (int32_t)mag;
     return v >= 0 ? r : -r;
+}
+
+LLN_RTQ__INLINE int32_t lln_rtq__rq(int64_t p, lln_rtq__rq_t c)
+{
+#if defined(__GNUC__)
+    /* GCC and Clang define >> of a negative value as the arithmetic shift (floor): the same
+     * value as below in two instructions, with no constant to subtract (so a row's bias alone
+     * can follow, as int16 where it fits) */
+    if (c.s >= 33)
+        return ((int32_t)(p >> 32) + (int32_t)(1u << (c.k - 1))) >> c.k;
+#else
+    if (c.s >= 33)
+        return (int32_t)(((uint32_t)((uint64_t)p >> 32) + c.add) >> c.k) - c.sub;
+#endif
+    return lln_rtq__rq_wide(p, c.s);
 }
 
 /* x * 2^-s rounded (s > 0) or x * 2^-s saturated (s < 0), as int32. */
@@ -135,16 +156,42 @@ LLN_RTQ__INLINE lln_rtq__tgate_t lln_rtq__tgate_prep(int t_frac, int dt_frac)
     return g;
 }
 
+/* lln_fx__sigmoid8_32 of x saturated to the int16 range, for any int32 x: SSAT where there is
+ * one; elsewhere the clamp as one unsigned test in the common (in-range) case. */
+LLN_RTQ__INLINE int32_t lln_rtq__sigmoid_sat(int32_t x_q12)
+{
+#if defined(__ARM_FEATURE_SAT) && defined(__GNUC__)
+    return lln_fx__sigmoid8_32(lln_rtq__sat(x_q12));
+#else
+    uint32_t a = (uint32_t)x_q12 + 32768u; /* sat16(x) + 32768 when in [0, 65535] */
+    if (a > 65535u)
+        a = x_q12 < 0 ? 0u : 65535u;
+    return lln_fx__sigmoid8_32((int32_t)a - 32768);
+#endif
+}
+
+/* tanh(x) = 2 sigmoid(2x) - 1 on lln_fx__sigmoid8_32's table: x in Q3.12 (an int16 value held in
+ * an int32), result in Q0.15, in [-32746, 32746] (2 x saturated to the int16 range: |tanh| reaches
+ * tanh(4) = 0.99933 and stays there; below 4 the nodes are 1/16 apart in x). Max error against
+ * tanh (exhaustive, tests/test_fx.c): 13.5 LSB (2^-15) for |x| < 4, 22.0 LSB beyond (1 - tanh(4)),
+ * below an int8 weight's resolution; monotone. The CfC gate's tanh and sigmoid share that one
+ * 258-byte table (774 bytes of tables before), and the tanh has no branch on the sign or the
+ * table's end. */
+LLN_RTQ__INLINE int32_t lln_rtq__tanh_sg(int32_t x_q12)
+{
+    return 2 * lln_rtq__sigmoid_sat(2 * x_q12) - 32768;
+}
+
 /* A CfC neuron's new state from its four head outputs (ff1, ff2 in Q3.12, time_a and time_b in
  * t_frac): t = sigmoid(time_a dt + time_b); default mode h = ff1 (1 - t) + t ff2 = g1 + t (g2 -
- * g1), no_gate h = g1 + t g2 (g = tanh(ff), Q0.15; the product is below 2^31: |t| < 2^15,
- * |g2 - g1| < 2^16), then to the state's h_frac. */
+ * g1), no_gate h = g1 + t g2 (g = tanh(ff) by lln_rtq__tanh_sg, Q0.15; the product is below
+ * 2^31: |t| < 2^15, |g2 - g1| < 2^16), then to the state's h_frac. */
 LLN_RTQ__INLINE int16_t lln_rtq__cfc_gate(int32_t f1, int32_t f2, int32_t ta, int32_t tb,
                                           int32_t dt, lln_rtq__tgate_t tg, int mode, int h_frac)
 {
-    int32_t g1 = lln_fx__tanh_fast32(f1), g2 = lln_fx__tanh_fast32(f2);
+    int32_t g1 = lln_rtq__tanh_sg(f1), g2 = lln_rtq__tanh_sg(f2);
     int32_t arg = lln_rtq__rq((int64_t)(ta * tg.ka) * dt, tg.rq) + tb * tg.tb_mul;
-    int32_t s = lln_fx__sigmoid_lut32(lln_rtq__sat(arg));
+    int32_t s = lln_rtq__sigmoid_sat(arg);
     int32_t d = s * (mode == LLN_RTQ_MODE_DEFAULT ? g2 - g1 : g2);
     /* lln_fx_rshift_round(d, 15) without a branch: d / 2^15 rounded half away from zero is
      * floor((d + 2^14 - [d < 0]) / 2^15), taken on d + 2^31 as unsigned (no negative value
@@ -183,20 +230,30 @@ typedef int32_t lln_rtq__xv_t;
 #define LLN_RTQ__XV_PER_WORD 4
 #endif
 
+/* Columns c .. c + 3 of [xa, xb] (0 past the end) in the dot product's form: the activations
+ * that meet one word of four weights (LLN_RTQ__XV_PER_WORD values). */
+LLN_RTQ__INLINE void lln_rtq__load_word(const int16_t *xa, int na, const int16_t *xb, int nb, int c,
+                                        lln_rtq__xv_t *xv)
+{
+#if LLN_RTQ__SPEC_PAIRS
+#pragma GCC unroll 2
+    for (int i = 0; i < 4; i += 2)
+        xv[i / 2] = (uint32_t)(uint16_t)lln_rtq__col(xa, na, xb, nb, c + i) |
+                    (uint32_t)(uint16_t)lln_rtq__col(xa, na, xb, nb, c + i + 1) << 16;
+#else
+#pragma GCC unroll 4
+    for (int i = 0; i < 4; i++)
+        xv[i] = lln_rtq__col(xa, na, xb, nb, c + i);
+#endif
+}
+
 /* The n columns [xa, xb] from column c0 on (n a multiple of 4), in the dot product's form. */
 LLN_RTQ__INLINE void lln_rtq__load(const int16_t *xa, int na, const int16_t *xb, int nb, int c0,
                                    int n, lln_rtq__xv_t *xv)
 {
-#if LLN_RTQ__SPEC_PAIRS
-#pragma GCC unroll 64
-    for (int i = 0; i < n; i += 2)
-        xv[i / 2] = (uint32_t)(uint16_t)lln_rtq__col(xa, na, xb, nb, c0 + i) |
-                    (uint32_t)(uint16_t)lln_rtq__col(xa, na, xb, nb, c0 + i + 1) << 16;
-#else
-#pragma GCC unroll 64
-    for (int i = 0; i < n; i++)
-        xv[i] = lln_rtq__col(xa, na, xb, nb, c0 + i);
-#endif
+#pragma GCC unroll 16
+    for (int i = 0; i < n; i += 4)
+        lln_rtq__load_word(xa, na, xb, nb, c0 + i, xv + (ptrdiff_t)(i / 4) * LLN_RTQ__XV_PER_WORD);
 }
 
 /* sum of w[i] x[i] modulo 2^32 over the words of one row: four int8 weights a word (weight k in
@@ -237,44 +294,62 @@ LLN_RTQ__INLINE int32_t lln_rtq__dot(const uint32_t *w, const lln_rtq__xv_t *xv,
     return lln_rtq__u2s(acc);
 }
 
-/* One row of a specialised layer (lln_rtq__cfc_spec: groups, words, multipliers, fold), its
- * output saturated to the int16 range: sat16(rq(A ma + B mb, shift) + c) for fold = 0 (c the
- * bias or 0), sat16(((hi + add) >> k) + c) for fold = 1 (c = bias - sub). ma, mb, c as stored
- * (uint32 words holding int32 values). */
+/* A row's output from its dot products a (group A, or both groups for one multiplier) and b
+ * (group B when two): sat16(rq(a ma + b mb, shift) + c), c the row's bias or 0; ma, mb as
+ * stored (uint32 words holding int32 values). */
+LLN_RTQ__INLINE int32_t lln_rtq__row_out(int32_t a, int32_t b, int two, uint32_t ma, uint32_t mb,
+                                         int32_t c, lln_rtq__rq_t rq)
+{
+    int64_t p = (int64_t)a * lln_rtq__u2s(ma);
+    if (two)
+        p += (int64_t)b * lln_rtq__u2s(mb);
+    return lln_rtq__sat(lln_rtq__rq(p, rq) + c);
+}
+
+/* One row of a specialised layer (lln_rtq__cfc_spec: groups, words, multipliers) with every
+ * word unrolled, its output by lln_rtq__row_out. */
 LLN_RTQ__INLINE int32_t lln_rtq__spec_row(const uint32_t *wr, const lln_rtq__xv_t *xv,
                                           const lln_rtq__xv_t *xvb, int na, int nb, int two, int wa,
-                                          int wb, uint32_t ma, uint32_t mb, uint32_t c, int fold,
+                                          int wb, uint32_t ma, uint32_t mb, int32_t c,
                                           lln_rtq__rq_t rq)
 {
-    int32_t v;
-    int64_t p = (int64_t)lln_rtq__dot(wr, xv, wa, two ? na : na + nb) * lln_rtq__u2s(ma);
-    if (two)
-        p += (int64_t)lln_rtq__dot(wr + wa, xvb, wb, nb) * lln_rtq__u2s(mb);
-    if (fold)
-        v = (int32_t)(((uint32_t)((uint64_t)p >> 32) + rq.add) >> rq.k) + lln_rtq__u2s(c);
-    else
-        v = lln_rtq__rq(p, rq) + lln_rtq__u2s(c);
-    return lln_rtq__sat(v);
+    return lln_rtq__row_out(lln_rtq__dot(wr, xv, wa, two ? na : na + nb),
+                            two ? lln_rtq__dot(wr + wa, xvb, wb, nb) : 0, two, ma, mb, c, rq);
+}
+
+/* Bias of head g (0..3) from a neuron's bias words c: bias = 1, one int32 a word; bias = 2,
+ * int16 pairs (head 2i in the low half of word i, head 2i + 1 in the high half: the layout does
+ * not depend on the memory's byte order; an SXTAH or an ADD with ASR #16 on Armv7E-M); bias =
+ * 0, none. */
+LLN_RTQ__INLINE int32_t lln_rtq__bias(const uint32_t *c, int bias, int g)
+{
+    if (bias == 1)
+        return lln_rtq__u2s(c[g]);
+#if defined(__GNUC__)
+    /* the high half by an arithmetic shift (see lln_rtq__rq): an ADD with ASR #16 */
+    if (bias == 2 && g % 2)
+        return lln_rtq__u2s(c[g / 2]) >> 16;
+#endif
+    if (bias == 2)
+        return (int32_t)(((c[g / 2] >> (16 * (g % 2))) & 0xFFFFu) ^ 0x8000u) - 0x8000;
+    return 0;
 }
 
 /* One CfC cell (default or no_gate mode, no backbone) in place on h. blk holds, neuron by
  * neuron, the four heads' rows of neuron j (ff1_j, ff2_j, time_a_j, time_b_j; wa + wb words
- * each), then their multipliers ma (4 words), for two groups mb (4), then (bias) c (4): one
- * pointer walks it all. The gate follows its neuron's four rows, so no head output goes to
- * memory.
+ * each), then their multipliers ma (4 words), for two groups mb (4), then their biases (4 words
+ * for bias = 1, 2 words of int16 pairs for bias = 2, none for 0; lln_rtq__bias): one pointer
+ * walks it all. The gate follows its neuron's four rows, so no head output goes to memory.
  *   two = 1: columns [0, na) from xa (words wa) and [na, na + nb) from xb (words wb) are two
  *            groups with their own row multipliers ma, mb: rq(A ma + B mb, shift);
  *   two = 0: one group of wa words over [xa, xb] and one multiplier: rq((A + B) ma, shift),
  *            the same value as the generic runtime's rq(A ma + B ma) as long as A + B does not
  *            wrap (na + nb <= 511: each product is at most 2^22; the exporter checks).
- *   bias = 1: c = the row's bias; fold = 1 (shift >= 33 only): c = bias - sub of rq's one-word
- *            path, so rq(p) + bias = ((hi + add) >> k) + c (one subtraction less a row; the
- *            same sum, with no overflow: |hi + add| >> k < 2^31, |bias| <= 2^23).
  * xb may be h itself: the activations are read before any h[j] is written. */
 LLN_RTQ__INLINE void lln_rtq__cfc_spec(const uint32_t *blk, int H, int na, int nb, int two, int wa,
-                                       int wb, int bias, int fold, int shift, int t_frac,
-                                       int dt_frac, int h_frac, int mode, const int16_t *xa,
-                                       const int16_t *xb, int32_t dt, int16_t *h)
+                                       int wb, int bias, int shift, int t_frac, int dt_frac,
+                                       int h_frac, int mode, const int16_t *xa, const int16_t *xb,
+                                       int32_t dt, int16_t *h)
 {
     lln_rtq__xv_t xv[LLN_RTQ_SPEC_MAX_IN / 4 * LLN_RTQ__XV_PER_WORD + 2 * LLN_RTQ__XV_PER_WORD];
     lln_rtq__xv_t *xvb = xv + (two ? wa * LLN_RTQ__XV_PER_WORD : 0);
@@ -287,14 +362,61 @@ LLN_RTQ__INLINE void lln_rtq__cfc_spec(const uint32_t *blk, int H, int na, int n
     } else {
         lln_rtq__load(xa, na, xb, nb, 0, 4 * wa, xv);
     }
-    for (int j = 0; j < H; j++, blk += co + 4 * (bias || fold)) {
+    for (int j = 0; j < H; j++, blk += co + (bias == 2 ? 2 : 4 * bias)) {
         int32_t hd[4]; /* int16 values */
 #pragma GCC unroll 4
         for (int g = 0; g < 4; g++)
             hd[g] = lln_rtq__spec_row(blk + (ptrdiff_t)g * row, xv, xvb, na, nb, two, wa, wb,
                                       blk[mo + g], two ? blk[mo + 4 + g] : 0,
-                                      bias || fold ? blk[co + g] : 0, fold, rq);
+                                      lln_rtq__bias(blk + co, bias, g), rq);
         h[j] = lln_rtq__cfc_gate(hd[0], hd[1], hd[2], hd[3], dt, tg, mode, h_frac);
+    }
+}
+
+/* ---- the size variant ------------------------------------------------------------------------ */
+
+/* LLN_RTQ_SPEC_SMALL = 1 (e.g. -DLLN_RTQ_SPEC_SMALL=1, with -Os): the exported step calls
+ * lln_rtq__cfc_small, one rolled copy of the layer for all layers, instead of an unrolled
+ * lln_rtq__cfc_spec per layer. Same tables, same results bit for bit; less code, more
+ * instructions per step (docs/PERFORMANCE.md has both measured). */
+#ifndef LLN_RTQ_SPEC_SMALL
+#define LLN_RTQ_SPEC_SMALL 0
+#endif
+
+/* lln_rtq__cfc_spec with the layer's shape as data: sh = {H, na, nb, two, wa, wb, bias, shift,
+ * t_frac, dt_frac, h_frac, mode} (the exporter writes it beside the layer's block), every loop
+ * rolled. A word's dot product is the same sum modulo 2^32 as the unrolled row's (the padding's
+ * activations are zeros, so all four products of a word are taken). */
+LLN_RTQ__NOINLINE void lln_rtq__cfc_small(const uint32_t *blk, const int16_t *sh, const int16_t *xa,
+                                          const int16_t *xb, int32_t dt, int16_t *h)
+{
+    lln_rtq__xv_t xv[LLN_RTQ_SPEC_MAX_IN / 4 * LLN_RTQ__XV_PER_WORD + 2 * LLN_RTQ__XV_PER_WORD];
+    int16_t xs[LLN_RTQ_SPEC_MAX_IN + 8] = {0}; /* the columns as the words meet them, padded */
+    int H = sh[0], na = sh[1], nb = sh[2], two = sh[3], wa = sh[4], wb = sh[5], bias = sh[6];
+    int row = wa + wb, co = 4 * row + 4 + 4 * two;
+    lln_rtq__rq_t rq = lln_rtq__rq_prep(sh[7]);
+    lln_rtq__tgate_t tg = lln_rtq__tgate_prep(sh[8], sh[9]);
+    for (int i = 0; i < na; i++)
+        xs[i] = xa[i];
+    for (int i = 0; i < nb; i++)
+        xs[(two ? 4 * wa : na) + i] = xb[i];
+    for (int w = 0; w < row; w++)
+        lln_rtq__load_word(xs, 4 * row, xs, 0, 4 * w, xv + (ptrdiff_t)w * LLN_RTQ__XV_PER_WORD);
+    for (int j = 0; j < H; j++, blk += co + (bias == 2 ? 2 : 4 * bias)) {
+        int32_t hd[4]; /* int16 values */
+        for (int g = 0; g < 4; g++) {
+            const uint32_t *wr = blk + (ptrdiff_t)g * row;
+            uint32_t a = 0, b = 0; /* groups A and B */
+            int w = 0;
+            for (; w < wa; w++)
+                a += (uint32_t)lln_rtq__dot(wr + w, xv + (ptrdiff_t)w * LLN_RTQ__XV_PER_WORD, 1, 4);
+            for (; w < row; w++)
+                b += (uint32_t)lln_rtq__dot(wr + w, xv + (ptrdiff_t)w * LLN_RTQ__XV_PER_WORD, 1, 4);
+            hd[g] = lln_rtq__row_out(lln_rtq__u2s(a), lln_rtq__u2s(b), two, blk[4 * row + g],
+                                     two ? blk[4 * row + 4 + g] : 0,
+                                     lln_rtq__bias(blk + co, bias, g), rq);
+        }
+        h[j] = lln_rtq__cfc_gate(hd[0], hd[1], hd[2], hd[3], dt, tg, sh[11], sh[10]);
     }
 }
 

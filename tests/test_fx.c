@@ -516,6 +516,42 @@ static void test_fast_nonlinearities(void)
     CHECK(e_lut <= 2.2);
 }
 
+/* The CfC gate's sigmoid on nodes 1/8 apart (lln_fx__sigmoid8_32) and its tanh, 2 sigmoid(2x) - 1
+ * (lln_rtq__tanh_sg): the nodes against sigmoid rounded half up, exhaustive error bounds
+ * (documented in lln_fx.h and lln_rtq_spec.h), monotone, the tanh within [-32746, 32746]. */
+static void test_gate_nonlinearities(void)
+{
+    double e = 0, e_in = 0, e_s = 0;
+    int32_t prev = -32768, prev_s = -1;
+    for (int k = 0; k <= 128; k++) {
+        double n = fmin(32767.0, floor(32768.0 / (1.0 + exp(-(k - 64) / 8.0)) + 0.5));
+        CHECK_MSG(lln_fx_sigmoid8_nodes[k] == (int16_t)n, "sigmoid8 node %d", k);
+    }
+    for (int32_t v = -32768; v <= 32767; v++) {
+        int32_t t = lln_rtq__tanh_sg(v), sg = lln_fx__sigmoid8_32(v);
+        double d = fabs(t - tanh(v / 4096.0) * 32768.0);
+        e = fmax(e, d);
+        if (v > -16384 && v < 16384)
+            e_in = fmax(e_in, d);
+        e_s = fmax(e_s, fabs(sg - fmin(32767.0, 32768.0 / (1.0 + exp(-v / 4096.0)))));
+        CHECK_MSG(t >= prev && t >= -32746 && t <= 32746, "tanh_sg at %ld: %ld", (long)v, (long)t);
+        CHECK_MSG(sg >= prev_s, "sigmoid8 not monotone at %ld", (long)v);
+        prev = t, prev_s = sg;
+    }
+    /* the gate's sigmoid of any int32 argument: sigmoid8 of it saturated to the int16 range */
+    const int32_t big[] = {INT32_MIN, INT32_MIN + 1, -65536, -32769,  -32768,
+                           32767,     32768,         65535,  1 << 20, INT32_MAX - 32767,
+                           INT32_MAX};
+    for (size_t i = 0; i < sizeof big / sizeof big[0]; i++) {
+        int32_t v = big[i], sat = v < -32768 ? -32768 : v > 32767 ? 32767 : v;
+        CHECK_MSG(lln_rtq__sigmoid_sat(v) == lln_fx__sigmoid8_32(sat), "sigmoid_sat(%ld)", (long)v);
+    }
+    printf("sigmoid8 max |err| %.3f LSB; tanh_sg %.3f LSB (|x| < 4: %.3f LSB)\n", e_s, e, e_in);
+    CHECK(e_s <= 6.75); /* measured 6.746, 21.993, 13.493 */
+    CHECK(e_in <= 13.5);
+    CHECK(e <= 22.0);
+}
+
 /* lln_fx_mulshift against an exact reference: |a b| <= 2^62 fits uint64, rounded half away
  * from zero on the magnitude, saturated to int32. */
 static void test_mulshift(void)
@@ -608,6 +644,7 @@ int main(void)
     test_nonlinearities();
     test_dot();
     test_fast_nonlinearities();
+    test_gate_nonlinearities();
     test_mulshift();
     test_dot_interleaved();
     test_rq();

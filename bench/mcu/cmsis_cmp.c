@@ -88,7 +88,7 @@ LLN_RTQ__INLINE void spec_dense(int R, int C, int shift)
     lln_rtq__load(x16, C, x16, 0, 0, 4 * W, xv);
     for (int r = 0; r < R; r++)
         y_ours[r] = (int16_t)lln_rtq__spec_row(w_words + r * W, xv, xv, C, 0, 0, W, 0,
-                                               (uint32_t)mult[r], 0, 0, 0, rq);
+                                               (uint32_t)mult[r], 0, 0, rq);
 }
 
 /* shift 39: the layer's (30 - sh below) */

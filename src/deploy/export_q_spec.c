@@ -13,9 +13,10 @@
 #include "../../runtime/lln_rtq_spec.h"
 #include "export_q.h"
 
-/* One layer's layout: column groups, their words of four weights, bias and rq folding. */
+/* One layer's layout: column groups, their words of four weights, bias (lln_rtq__bias: 0 none,
+ * 1 int32 words, 2 int16 pairs where every bias fits). */
 typedef struct {
-    int na, nb, two, wa, wb, bias, fold;
+    int na, nb, two, wa, wb, bias;
 } spec_shape_t;
 
 static spec_shape_t shape_of(const lln_rtq_cfc_t *c)
@@ -27,8 +28,13 @@ static spec_shape_t shape_of(const lln_rtq_cfc_t *c)
     s.two = d->mult2 != NULL && s.nb > 0;
     s.wa = ((s.two ? s.na : s.na + s.nb) + 3) / 4;
     s.wb = s.two ? (s.nb + 3) / 4 : 0;
-    s.bias = d->bias != NULL;
-    s.fold = d->shift >= 33; /* rq's one-word path: its subtraction joins the bias */
+    s.bias = 0;
+    if (d->bias != NULL) {
+        s.bias = 2;
+        for (int o = 0; o < d->out; o++)
+            if (d->bias[o] < INT16_MIN || d->bias[o] > INT16_MAX)
+                s.bias = 1;
+    }
     return s;
 }
 
@@ -72,14 +78,13 @@ static void put_word(lln_text_t *t, int *k, uint32_t v)
 }
 
 /* Layer l's block in the kernel's layout (lln_rtq__cfc_spec): per neuron j its four rows (image
- * rows g H + j), their multipliers, second multipliers and biases (sub folded in). */
+ * rows g H + j), their multipliers, second multipliers and biases. */
 static void put_layer(lln_text_t *t, const char *p, int l, const lln_rtq_cfc_t *c,
                       const spec_shape_t *s)
 {
     const lln_rtq_dense_t *d = &c->heads;
     int H = c->hidden, row = 4 * (s->wa + s->wb), k = 0;
-    int per = 4 * (s->wa + s->wb) + 4 + 4 * s->two + 4 * (s->bias || s->fold);
-    int32_t sub = s->fold ? lln_rtq__rq_prep_imm(d->shift).sub : 0; /* the kernel's constant */
+    int per = 4 * (s->wa + s->wb) + 4 + 4 * s->two + (s->bias == 2 ? 2 : 4 * s->bias);
     lln_text_put(t, "static const uint32_t %s_s%d[%d] = {", p, l, H * per);
     for (int j = 0; j < H; j++) {
         for (int g = 0; g < 4; g++) {
@@ -105,8 +110,12 @@ static void put_layer(lln_text_t *t, const char *p, int l, const lln_rtq_cfc_t *
             put_word(t, &k, (uint32_t)d->mult[g * H + j]);
         for (int g = 0; s->two && g < 4; g++)
             put_word(t, &k, (uint32_t)d->mult2[g * H + j]);
-        for (int g = 0; (s->bias || s->fold) && g < 4; g++)
-            put_word(t, &k, (uint32_t)((s->bias ? d->bias[g * H + j] : 0) - sub));
+        for (int g = 0; s->bias == 1 && g < 4; g++)
+            put_word(t, &k, (uint32_t)d->bias[g * H + j]);
+        for (int g = 0; s->bias == 2 && g < 4; g += 2) /* head g low, g + 1 high */
+            put_word(t, &k,
+                     (uint32_t)(uint16_t)d->bias[g * H + j] |
+                         (uint32_t)(uint16_t)d->bias[(g + 1) * H + j] << 16);
     }
     lln_text_put(t, "\n};\n");
 }
@@ -132,6 +141,15 @@ void lln__export_q_spec(lln_text_t *t, const lln_qimage_t *q, const char *p)
         s[l] = shape_of(&r->cfc[l]);
         put_layer(t, p, l, &r->cfc[l], &s[l]);
     }
+    lln_text_put(t, "\n#if LLN_RTQ_SPEC_SMALL /* the layers' shapes for lln_rtq__cfc_small */\n");
+    for (int l = 0; l < r->ncells; l++)
+        lln_text_put(t,
+                     "static const int16_t %s_h%d[12] = {%d, %d, %d, %d, %d, %d, %d, %d, %d, %d, "
+                     "%d, %d};\n",
+                     p, l, r->cfc[l].hidden, s[l].na, s[l].nb, s[l].two, s[l].wa, s[l].wb,
+                     s[l].bias, r->cfc[l].heads.shift, r->cfc[l].t_frac, r->dt_frac,
+                     r->cfc[l].h_frac, r->mode);
+    lln_text_put(t, "#endif\n");
     lln_text_put(t,
                  "\nstatic int %s_step(const lln_rtq_model_t *m, int16_t *h, const int16_t *x, "
                  "int32_t dt, int16_t *y,\n                   int16_t *xn)\n{\n    (void)m;\n",
@@ -144,11 +162,16 @@ void lln__export_q_spec(lln_text_t *t, const lln_qimage_t *q, const char *p)
             snprintf(xa, sizeof xa, "h + %d", prev);
         lln_text_put(t, "    /* layer %d: %d neurons, columns %d + %d */\n", l, c->hidden, s[l].na,
                      s[l].nb);
-        lln_text_put(t, "    lln_rtq__cfc_spec(%s_s%d, %d, %d, %d, %d, %d, %d, %d, %d, %d,", p, l,
-                     c->hidden, s[l].na, s[l].nb, s[l].two, s[l].wa, s[l].wb, s[l].bias, s[l].fold,
+        lln_text_put(t,
+                     "#if LLN_RTQ_SPEC_SMALL\n    lln_rtq__cfc_small(%s_s%d, %s_h%d, %s, h + %d, "
+                     "dt, h + %d);\n#else\n",
+                     p, l, p, l, xa, col, col);
+        lln_text_put(t, "    lln_rtq__cfc_spec(%s_s%d, %d, %d, %d, %d, %d, %d, %d, %d,", p, l,
+                     c->hidden, s[l].na, s[l].nb, s[l].two, s[l].wa, s[l].wb, s[l].bias,
                      c->heads.shift);
         lln_text_put(t, " %d, %d, %d, %d,\n                      %s, h + %d, dt, h + %d);\n",
                      c->t_frac, r->dt_frac, c->h_frac, r->mode, xa, col, col);
+        lln_text_put(t, "#endif\n");
         prev = col;
         col += c->hidden;
     }
