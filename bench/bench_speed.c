@@ -1,6 +1,6 @@
 /* bench_speed: liquid-edge float32 inference speed, side by side with ncps and the machine.
  *
- *   bench_speed [--quick] [--json] [--ncps FILE] [--model ID] [--threads N]
+ *   bench_speed [--quick] [--json] [--ncps FILE] [--model ID] [--threads N] [--batch B]
  *
  * For the five benchmark models (ltc_ncp19, ltc_fc32, cfc32, cfc64, wcfc_ncp19; 8 inputs
  * each; bench/anchor_models.h) it measures:
@@ -16,7 +16,9 @@
  * (bench/bench_common.h) is measured here too and printed beside each model as the bound and
  * ours / limit. Prints the build, the CPU, the machine and one table per mode; --quick uses
  * fewer repetitions; --json prints one JSON object instead. Exit code: 0 after a run (goals
- * not met are reported, not fatal), 1 on an error. --model ID: only that model. */
+ * not met are reported, not fatal), 1 on an error. --model ID: only that model. --batch B:
+ * B sequences instead of 64 in (b) (1 .. 4096; not with --ncps, whose numbers are for 64),
+ * to see how the time per sequence depends on the batch. */
 #define _POSIX_C_SOURCE 199309L
 #include <math.h>
 #include <stdio.h>
@@ -29,7 +31,8 @@
 #include "bench_common.h"
 
 #define N_INPUT LLN_ANCHOR_INPUTS
-#define SEQ_BATCH 64
+#define SEQ_BATCH 64 /* the default batch of (b) */
+#define MAX_BATCH 4096
 #define SEQ_STEPS 100
 #define STREAM_LEN 4096  /* distinct input rows cycled through by the streaming loop */
 #define STREAM_BLOCKS 21 /* full run: timed blocks of STREAM_STEPS steps (quick: 5 x 1000) */
@@ -58,7 +61,7 @@ static const bench_model_t MODELS[] = {
 
 typedef struct result {
     double us_med, us_min;         /* streaming µs/step */
-    double ms_med, ms_min;         /* batch 64 x 100 ms */
+    double ms_med, ms_min;         /* batch B x 100 ms */
     double checksum;               /* keeps the outputs live; also a sanity check (finite) */
     double ncps_us, ncps_ms;       /* ncps, this run (0: not measured) */
     double lim_us, lim_ms;         /* the machine's limit */
@@ -69,6 +72,7 @@ typedef struct result {
 typedef struct opts {
     int quick, json;
     int threads; /* batched: lln_sequence_mt threads (>= 1) */
+    int batch;   /* batched: sequences per call (default SEQ_BATCH) */
     int cores;   /* cores the batched limit counts: min(threads, online CPUs) */
     const char *ncps, *model;
 } opts_t;
@@ -160,13 +164,13 @@ static int bench_stream(const lln_model_t *m, const opts_t *o, result_t *r)
 static int bench_batch(const lln_model_t *m, const opts_t *o, result_t *r)
 {
     int runs = o->quick ? 5 : BATCH_RUNS, O = lln_model_output_size(m);
-    size_t rows = (size_t)SEQ_BATCH * SEQ_STEPS;
+    size_t rows = (size_t)o->batch * SEQ_STEPS;
     float *x = malloc(rows * N_INPUT * sizeof *x), *y = malloc(rows * (size_t)O * sizeof *y);
     lln_state_t *s = NULL;
     double t_ms[MAX_REPS], acc = 0;
-    int ok = x != NULL && y != NULL && lln_state_create(m, LLN_F32, SEQ_BATCH, &s) == LLN_OK;
+    int ok = x != NULL && y != NULL && lln_state_create(m, LLN_F32, o->batch, &s) == LLN_OK;
     if (ok) {
-        for (int b = 0; b < SEQ_BATCH; b++) /* each sequence its own frequency and phase */
+        for (int b = 0; b < o->batch; b++) /* each sequence its own frequency and phase */
             fill_inputs(x + (size_t)b * SEQ_STEPS * N_INPUT, SEQ_STEPS, 0.05 + 0.002 * b, 0.1 * b);
         for (int i = -1; i < runs && ok; i++) { /* run -1 is the warm-up */
             lln_state_reset(s);
@@ -358,7 +362,7 @@ static void print_mode(const char *title, const char *unit, int batch, const res
 
 int main(int argc, char **argv)
 {
-    opts_t o = {0, 0, 1, 1, NULL, NULL};
+    opts_t o = {0, 0, 1, SEQ_BATCH, 1, NULL, NULL};
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--quick") == 0) {
             o.quick = 1;
@@ -377,12 +381,28 @@ int main(int argc, char **argv)
                         LLN_MAX_THREADS);
                 return 1;
             }
+        } else if (strcmp(argv[i], "--batch") == 0 && i + 1 < argc) {
+            const char *v = argv[++i];
+            o.batch = lln_bench_int(v);
+            if (strspn(v, "0123456789") != strlen(v) || v[0] == '\0' || o.batch < 1 ||
+                o.batch > MAX_BATCH) {
+                fprintf(stderr, "bench_speed: --batch '%s': want 1 .. %d sequences\n", v,
+                        MAX_BATCH);
+                return 1;
+            }
         } else {
             fprintf(stderr,
-                    "usage: %s [--quick] [--json] [--ncps FILE] [--model ID] [--threads N]\n",
+                    "usage: %s [--quick] [--json] [--ncps FILE] [--model ID] [--threads N] "
+                    "[--batch B]\n",
                     argv[0]);
             return strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0 ? 0 : 1;
         }
+    }
+    if (o.ncps != NULL && o.batch != SEQ_BATCH) {
+        fprintf(stderr,
+                "bench_speed: --batch %d with --ncps: ncps's numbers are for %d sequences\n",
+                o.batch, SEQ_BATCH);
+        return 1;
     }
     int cpus = lln_bench_online_cpus();
     if (o.threads == 0)
@@ -417,7 +437,7 @@ int main(int argc, char **argv)
             return 1;
         }
         r->lim_us = 1e6 * lln_machine_limit(&mc, m, 1, 1, 1, 1, &r->bound_s);
-        r->lim_ms = 1e3 * lln_machine_limit(&mc, m, SEQ_BATCH * SEQ_STEPS, 1, SEQ_STEPS, o.cores,
+        r->lim_ms = 1e3 * lln_machine_limit(&mc, m, o.batch * SEQ_STEPS, 1, SEQ_STEPS, o.cores,
                                             &r->bound_b);
         r->ncps_us = lln_ncps_get(&nc, MODELS[k].id, LLN_NCPS_STREAM);
         r->ncps_ms = lln_ncps_get(&nc, MODELS[k].id, LLN_NCPS_BATCH);
@@ -458,8 +478,8 @@ int main(int argc, char **argv)
                mc.hz * 1e-9, mc.vec_bytes * 8, mc.flops * 1e-9, mc.l1_bps * 1e-9, mc.l2_bps * 1e-9,
                mc.l1_bytes / 1024, mc.l2_bytes / 1024);
         printf("  \"ncps_same_run\": %s, \"ncps_threads\": %d, \"ncps_stream_threads\": %d, "
-               "\"batch_threads\": %d, \"limit_cores\": %d,\n",
-               have ? "true" : "false", nc.threads, nc.stream_threads, o.threads, o.cores);
+               "\"batch_threads\": %d, \"limit_cores\": %d, \"batch\": %d,\n",
+               have ? "true" : "false", nc.threads, nc.stream_threads, o.threads, o.cores, o.batch);
         printf("  \"quick\": %s, \"stream_blocks\": %d, \"stream_steps_per_block\": %d, "
                "\"batch_runs\": %d,\n  \"models\": [\n",
                o.quick ? "true" : "false", o.quick ? 5 : STREAM_BLOCKS,
@@ -489,9 +509,9 @@ int main(int argc, char **argv)
     printf("cpu      : %s\n", cpu);
     lln_machine_print(&mc);
     printf("method   : streaming = lln_step batch 1, dt 1, median of %d blocks x %d steps;\n"
-           "           batch = lln_sequence_mt 64 x 100 x 8 on %d thread(s), median of %d runs\n",
-           o.quick ? 5 : STREAM_BLOCKS, o.quick ? 1000 : STREAM_STEPS, o.threads,
-           o.quick ? 5 : BATCH_RUNS);
+           "           batch = lln_sequence_mt %d x %d x 8 on %d thread(s), median of %d runs\n",
+           o.quick ? 5 : STREAM_BLOCKS, o.quick ? 1000 : STREAM_STEPS, o.batch, SEQ_STEPS,
+           o.threads, o.quick ? 5 : BATCH_RUNS);
     if (have) {
         printf("ncps     : measured in this run by bench/ncps_bench.py (torch %s), streaming %d "
                "thread(s), batched %d; ours: streaming 1, batched %d\n",
@@ -505,7 +525,9 @@ int main(int argc, char **argv)
                "FILE;\n*** `make bench` measures them when python3 can import torch). The "
                "ratio columns are empty. ***\n\n");
     print_mode("streaming, one step at batch 1", "us/step", 0, res, GOAL_STREAM_RATIO);
-    print_mode("batched, 64 sequences x 100 steps", "ms/batch", 1, res, GOAL_BATCH_RATIO);
+    char title[64];
+    snprintf(title, sizeof title, "batched, %d sequences x %d steps", o.batch, SEQ_STEPS);
+    print_mode(title, "ms/batch", 1, res, GOAL_BATCH_RATIO);
     printf("limit: max(FLOP at the measured FMA peak, the float32 weights read from the cache "
            "that holds\nthem) on 1 core streaming and %d batched; a MAC is 2 FLOP and a "
            "transcendental %.0f.\nGoals: streaming >= %.0fx ncps (%s), batched >= %.0fx ncps (%s), "

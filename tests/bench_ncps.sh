@@ -51,6 +51,16 @@ grep -q 'THREAD COUNTS DIFFER' "$tmp/out" || fail "2 vs 1 threads not called dif
 expect 1 "--threads 'x2': want 0" -- "$speed" --threads x2
 expect 1 "--threads '65': want 0" -- "$speed" --threads 65
 
+# Another batch size: in the method line, the table title and the JSON; not with --ncps.
+expect_exit 0 "bench_speed --batch 8" "$speed" --quick --batch 8 --threads 2 --model wcfc_ncp19
+grep -q 'lln_sequence_mt 8 x 100 x 8 on 2 thread' "$tmp/out" || fail "method line lacks batch 8"
+grep -q '^batched, 8 sequences x 100 steps' "$tmp/out" || fail "table title lacks batch 8"
+expect_exit 0 "bench_speed --batch 8 --json" "$speed" --quick --json --batch 8 --model wcfc_ncp19
+grep -q '"batch": 8,' "$tmp/out" || fail "JSON lacks \"batch\": 8"
+expect 1 "--batch '0': want 1 .. 4096" -- "$speed" --batch 0
+expect 1 "--batch '4097': want 1 .. 4096" -- "$speed" --batch 4097
+expect 1 "--batch 8 with --ncps: ncps's numbers are for 64" -- "$speed" --batch 8 --ncps "$good"
+
 # Malformed files: named with the line, exit 1, before any benchmark runs.
 sed '3s/5000/abc/' "$good" >"$tmp/bad.tsv"
 expect 1 "bad.tsv:3: bad mode \"stream_us\" or value \"abc\"" -- "$speed" --ncps "$tmp/bad.tsv"

@@ -93,10 +93,10 @@ static void check_equivalences(lln_model_t *m, const char *what)
 }
 
 /* lln_sequence_mt equals lln_sequence bit for bit, for thread counts that hand out chunks of
- * 16 streams (2: 4 chunks of 16 and one of 6), split the batch evenly (3, 5), make chunks of
- * 2 streams (40) and the online-CPU default (0); in both precisions, for y, the recorded
- * states, and the final h and LSTM memory c. Two calls each, so the second starts from a
- * non-zero state. */
+ * different sizes (LTC and CfC without backbone: 16 streams, so 4 chunks of 16 and one of 6;
+ * dense CfC: 12 streams at 2 threads, 8 at 3, 4 at 5 and 40) and the online-CPU default (0);
+ * in both precisions, for y, the recorded states, and the final h and LSTM memory c. Two
+ * calls each, so the second starts from a non-zero state. */
 static void check_threads(lln_model_t *m, const char *what)
 {
     enum { B = 70, T = 4, K = 16 };
@@ -145,6 +145,23 @@ static void check_threads(lln_model_t *m, const char *what)
             CHECK_EQ_INT(prec ? lln_sequence_mt_f64(m, b, n, T, xd, dtd, NULL, NULL)
                               : lln_sequence_mt(m, b, n, T, xf, dtf, NULL, NULL),
                          LLN_E_ARG);
+        /* a NaN or an infinity anywhere in a long input (the vectorised check's blocks and
+         * its tail) is refused, in either entry point */
+        const int at[] = {0, 257, B * T * I - 1};
+        for (size_t k = 0; k < sizeof at / sizeof at[0]; k++) {
+            float fk = xf[at[k]];
+            double dk = xd[at[k]];
+            xf[at[k]] = k == 1 ? -INFINITY : NAN;
+            xd[at[k]] = k == 1 ? INFINITY : NAN;
+            CHECK_EQ_INT(prec ? lln_sequence_mt_f64(m, b, 2, T, xd, dtd, NULL, NULL)
+                              : lln_sequence_mt(m, b, 2, T, xf, dtf, NULL, NULL),
+                         LLN_E_RANGE);
+            CHECK_EQ_INT(prec ? lln_sequence_f64(m, b, T, xd, dtd, NULL, NULL)
+                              : lln_sequence(m, b, T, xf, dtf, NULL, NULL),
+                         LLN_E_RANGE);
+            xf[at[k]] = fk;
+            xd[at[k]] = dk;
+        }
         dtf[B * T - 1] = 0.0f;
         dtd[B * T - 1] = 0.0;
         CHECK_EQ_INT(prec ? lln_sequence_mt_f64(m, b, 2, T, xd, dtd, NULL, NULL)

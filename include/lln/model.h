@@ -309,8 +309,10 @@ LLN_API lln_status_t lln_sequence_f64(const lln_model_t *m, lln_state_t *s, int 
 
 /** lln_sequence() with the batch split across `threads` threads (0: one per online CPU, at
  *  most LLN_MAX_THREADS; 1: the calling thread only, as lln_sequence()). The batch is cut
- *  into chunks of 16 streams (of batch / threads when that is fewer than two chunks per
- *  thread), and each thread takes the next chunk until none is left, running all the steps of
+ *  into chunks of about batch / (4 threads) streams, rounded up to the streams the kernels
+ *  step together (16 for LTC and CfC cells without backbone, 4 for dense layers; a batch of
+ *  one such block or less is split evenly), and each thread takes the next chunk until none
+ *  is left, running all the steps of
  *  its streams on their part of the state, which already holds every stream's memory: nothing
  *  is allocated and the model is only read. The results are bit-identical to lln_sequence() for any thread
  *  count, because a stream's arithmetic does not depend on the batch it runs in. The calling

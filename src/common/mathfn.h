@@ -89,6 +89,10 @@ typedef __m512 lln_vf;
 #define lln_vf_pow2n(t)  \
     _mm512_castsi512_ps( \
         _mm512_slli_epi32(_mm512_add_epi32(_mm512_castps_si512(t), _mm512_set1_epi32(127)), 23))
+/* p 2^n in one instruction (vscalefps: exact for the normal results lln_vf_exp's clamp
+ * allows, and rounded like the multiply by the built 2^n of the other ISAs for subnormal ones,
+ * so the bits do not change); n is the rounded exponent as a float. */
+#define lln_vf_ldexp(p, t, n) _mm512_scalef_ps((p), (n))
 #elif defined(__AVX2__)
 #include <immintrin.h>
 #define LLN_VEC_BYTES 32
@@ -144,6 +148,9 @@ typedef float32x4_t lln_vf;
 #define lln_vf_div LLN_VF(div_ps)
 #define lln_vf_max LLN_VF(max_ps)
 #define lln_vf_min LLN_VF(min_ps)
+#ifndef lln_vf_ldexp /* p 2^n from t = 1.5 * 2^23 + n: the exponent bits built from t */
+#define lln_vf_ldexp(p, t, n) lln_vf_mul((p), lln_vf_pow2n(t))
+#endif
 #if LLN_HAVE_FMA
 #define lln_vf_fma LLN_VF(fmadd_ps)
 #else
@@ -167,7 +174,7 @@ static inline lln_vf lln_vf_exp(lln_vf x)
     p = lln_vf_fma(p, r, lln_vf_set1(0.499991506f));
     p = lln_vf_fma(p, r, lln_vf_set1(0.999999702f));
     p = lln_vf_fma(p, r, lln_vf_set1(1.0f));
-    return lln_vf_mul(p, lln_vf_pow2n(t));
+    return lln_vf_ldexp(p, t, n);
 }
 
 /* lln_sigmoidf and lln_tanhf on vectors (-x as -0 - x: exact, also for zeros). */

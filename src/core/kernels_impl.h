@@ -533,8 +533,11 @@ static void T_(cfc_cell)(const lln_model_t *m, const T_(lln_cfc_prep) * cp, int 
     for (int l = 0; l < cp->nbackbone; l++) {
         const T_(lln_dense) *d = &cp->backbone[l];
         T_(dense_batch)(d, nb, z, wmax, z2, wmax, 0);
-        for (int b = 0; b < nb; b++)
-            T_(activate)(m->cfg.activation, z2 + (size_t)b * wmax, d->out);
+        if ((size_t)d->out == wmax) /* rows back to back: one pass over the whole block */
+            T_(activate)(m->cfg.activation, z2, nb * d->out);
+        else
+            for (int b = 0; b < nb; b++)
+                T_(activate)(m->cfg.activation, z2 + (size_t)b * wmax, d->out);
         REAL *t = z;
         z = z2;
         z2 = t;
