@@ -30,13 +30,29 @@ golden: build
 # ncps (the unmodified reference library from $(SHARED)/anchors/ncps, when python3 has torch)
 # and then our kernels, batched and training at BENCH_THREADS threads (0, the default: every
 # online CPU; streaming always one), the same on both sides; ratios come from this run only.
-# BENCH_QUICK=--quick: fewer repetitions.
+# BENCH_QUICK=--quick: fewer repetitions. BENCH_RUNS=N (N > 1): the whole comparison N times,
+# each run's output in $(BENCH_BUILD)/run-K.log, then the median and range of every figure over
+# the runs (scripts/bench_median.py; each ratio is still measured within one run).
 BENCH_THREADS ?= 0
 BENCH_QUICK ?=
+BENCH_RUNS ?= 1
 bench: deps
 	@cmake -S . -B $(BENCH_BUILD) -DCMAKE_BUILD_TYPE=Release -DLLN_NATIVE=ON >/dev/null
 	@cmake --build $(BENCH_BUILD) -j $(JOBS)
-	sh scripts/bench.sh $(BENCH_BUILD) $(SHARED)/anchors/ncps $(BENCH_THREADS) $(BENCH_QUICK)
+	@case "$(BENCH_RUNS)" in ''|*[!0-9]*|0) echo "BENCH_RUNS '$(BENCH_RUNS)': a whole number >= 1" >&2; exit 2;; esac
+	@if [ "$(BENCH_RUNS)" -eq 1 ]; then \
+	    sh scripts/bench.sh $(BENCH_BUILD) $(SHARED)/anchors/ncps $(BENCH_THREADS) $(BENCH_QUICK); \
+	else \
+	    rm -f $(BENCH_BUILD)/run-*.log; logs=; \
+	    for k in $$(seq $(BENCH_RUNS)); do \
+	        echo "== run $$k of $(BENCH_RUNS)"; \
+	        sh scripts/bench.sh $(BENCH_BUILD) $(SHARED)/anchors/ncps $(BENCH_THREADS) \
+	            $(BENCH_QUICK) >$(BENCH_BUILD)/run-$$k.log 2>&1 || \
+	            { tail -20 $(BENCH_BUILD)/run-$$k.log; exit 1; }; \
+	        logs="$$logs $(BENCH_BUILD)/run-$$k.log"; \
+	    done; \
+	    python3 scripts/bench_median.py $$logs; \
+	fi
 
 # DESTDIR=DIR stages the installation under DIR (packaging); PREFIX=P installs into P.
 install: build
