@@ -134,6 +134,44 @@ static int epoch(run_t *r)
     return 1;
 }
 
+/* Loads model `id`, allocates the task and its buffers, creates the optimizer and the batch
+ * gradient on `threads` threads (lent to the optimizer) and makes the task. 0 with err set (or
+ * err.msg empty for an allocation failure) when any of it fails; run_close frees what exists. */
+static int run_open(const char *id, int threads, run_t *r, lln_error_t *err)
+{
+    memset(r, 0, sizeof *r);
+    err->msg[0] = '\0';
+    if (lln_anchor_model(id, &r->m, err) != LLN_OK)
+        return 0;
+    r->O = lln_model_output_size(r->m);
+    lln_optim_config_t oc;
+    lln_optim_config_default(&oc);
+    oc.lr = LR;
+    r->x = malloc((size_t)SEQS * STEPS * LLN_ANCHOR_INPUTS * sizeof(float));
+    r->y = malloc((size_t)SEQS * STEPS * (size_t)r->O * sizeof(float));
+    r->yo = malloc((size_t)BATCH * STEPS * (size_t)r->O * sizeof(float));
+    r->grad = malloc(lln_model_param_count(r->m) * sizeof(double));
+    int ok = r->x && r->y && r->yo && r->grad &&
+             lln_optim_create(r->m, &oc, &r->opt, err) == LLN_OK &&
+             lln_batch_grad_create(r->m, LLN_F32, BATCH, STEPS, threads, LLN_LOSS_MSE,
+                                   LLN_LOSS_EVERY_STEP, &r->bg, err) == LLN_OK &&
+             lln_optim_share_threads(r->opt, r->bg) == LLN_OK;
+    if (ok)
+        make_task(r->x, r->y, r->O);
+    return ok;
+}
+
+static void run_close(run_t *r)
+{
+    lln_batch_grad_free(r->bg);
+    lln_optim_free(r->opt);
+    lln_model_free(r->m);
+    free(r->x);
+    free(r->y);
+    free(r->yo);
+    free(r->grad);
+}
+
 typedef struct result {
     double s_med, s_min, loss0, loss1;
     double grad_s, step_s; /* the fastest epoch's parts */
@@ -145,28 +183,15 @@ static int bench_model(const char *id, int epochs, int threads, const lln_machin
                        result_t *res)
 {
     run_t r;
-    memset(&r, 0, sizeof r);
     memset(res, 0, sizeof *res);
     lln_error_t err;
-    if (lln_anchor_model(id, &r.m, &err) != LLN_OK) {
+    int ok = run_open(id, threads, &r, &err);
+    if (!ok && r.m == NULL) {
         fprintf(stderr, "bench_train: %s: %s\n", id, err.msg);
         return 0;
     }
-    r.O = lln_model_output_size(r.m);
-    lln_optim_config_t oc;
-    lln_optim_config_default(&oc);
-    oc.lr = LR;
-    r.x = malloc((size_t)SEQS * STEPS * LLN_ANCHOR_INPUTS * sizeof(float));
-    r.y = malloc((size_t)SEQS * STEPS * (size_t)r.O * sizeof(float));
-    r.yo = malloc((size_t)BATCH * STEPS * (size_t)r.O * sizeof(float));
-    r.grad = malloc(lln_model_param_count(r.m) * sizeof(double));
-    int ok = r.x && r.y && r.yo && r.grad && lln_optim_create(r.m, &oc, &r.opt, &err) == LLN_OK &&
-             lln_batch_grad_create(r.m, LLN_F32, BATCH, STEPS, threads, LLN_LOSS_MSE,
-                                   LLN_LOSS_EVERY_STEP, &r.bg, &err) == LLN_OK &&
-             lln_optim_share_threads(r.opt, r.bg) == LLN_OK;
     double t[MAX_EPOCHS];
     if (ok) {
-        make_task(r.x, r.y, r.O);
         res->loss0 = task_loss(&r);
         for (int e = -1; e < epochs && ok; e++) { /* epoch -1: warm-up (skipped by --quick) */
             if (e < 0 && epochs == 1)
@@ -194,13 +219,7 @@ static int bench_model(const char *id, int epochs, int threads, const lln_machin
     if (ok) /* forward + backward (2 x forward) per sample-step; weights read 3 x per step */
         res->limit_s = lln_machine_limit(mc, r.m, (double)SEQS * STEPS, 3,
                                          3.0 * SEQS / BATCH * STEPS, cores, &res->bound);
-    lln_batch_grad_free(r.bg);
-    lln_optim_free(r.opt);
-    lln_model_free(r.m);
-    free(r.x);
-    free(r.y);
-    free(r.yo);
-    free(r.grad);
+    run_close(&r);
     return ok;
 }
 
@@ -210,38 +229,19 @@ static int count_run(const char *id)
     int known = 0;
     for (size_t k = 0; k < N_MODELS; k++)
         known |= strcmp(id, MODELS[k]) == 0;
-    run_t r;
-    memset(&r, 0, sizeof r);
-    lln_error_t err;
-    if (!known || lln_anchor_model(id, &r.m, &err) != LLN_OK) {
+    if (!known) {
         fprintf(stderr, "bench_train: --count: unknown model '%s'\n", id);
         return 1;
     }
-    r.O = lln_model_output_size(r.m);
-    lln_optim_config_t oc;
-    lln_optim_config_default(&oc);
-    oc.lr = LR;
-    r.x = malloc((size_t)SEQS * STEPS * LLN_ANCHOR_INPUTS * sizeof(float));
-    r.y = malloc((size_t)SEQS * STEPS * (size_t)r.O * sizeof(float));
-    r.grad = malloc(lln_model_param_count(r.m) * sizeof(double));
-    int ok = r.x && r.y && r.grad && lln_optim_create(r.m, &oc, &r.opt, &err) == LLN_OK &&
-             lln_batch_grad_create(r.m, LLN_F32, BATCH, STEPS, 1, LLN_LOSS_MSE, LLN_LOSS_EVERY_STEP,
-                                   &r.bg, &err) == LLN_OK;
-    if (ok) {
-        make_task(r.x, r.y, r.O);
-        ok = epoch(&r);
-    }
+    run_t r;
+    lln_error_t err;
+    int ok = run_open(id, 1, &r, &err) && epoch(&r);
     if (ok)
         printf("%s: one epoch on one thread (parameter 0 now %.9g)\n", id,
                lln_model_params_const(r.m)[0]);
     else
-        fprintf(stderr, "bench_train: --count %s failed\n", id);
-    lln_batch_grad_free(r.bg);
-    lln_optim_free(r.opt);
-    lln_model_free(r.m);
-    free(r.x);
-    free(r.y);
-    free(r.grad);
+        fprintf(stderr, "bench_train: --count %s failed: %s\n", id, err.msg);
+    run_close(&r);
     return ok ? 0 : 1;
 }
 
