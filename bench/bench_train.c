@@ -188,6 +188,7 @@ static int bench_model(const char *id, int epochs, int threads, const lln_machin
     int ok = run_open(id, threads, &r, &err);
     if (!ok && r.m == NULL) {
         fprintf(stderr, "bench_train: %s: %s\n", id, err.msg);
+        run_close(&r);
         return 0;
     }
     double t[MAX_EPOCHS];
