@@ -7,12 +7,15 @@
  * lost. Shares are claimed, not assigned: the caller and every awake worker take the next
  * unclaimed k from an atomic counter until none is left. The result of share k depends only
  * on k, so it does not matter who runs it, and a worker that is slow to wake (another process
- * on its core) never holds the caller up: the caller runs the shares nobody claimed. The
+ * on its core) never holds the caller up: the caller runs the shares nobody claimed. A job
+ * may have more shares than threads (lln_sequence_mt's chunks): each thread then claims the
+ * next one until none is left. The
  * caller then waits for the claimed shares to finish (a short spin, then the other condition
  * variable, which the thread finishing the last share signals).
  *
- * Claims stay within their job: the counter is reset for a new job only after every share of
- * the previous one has finished, and fn / arg are written before that reset (sequentially
+ * Claims stay within their job: a claim is one decrement of the count of unclaimed shares
+ * (a result below zero: nothing left), the count is set for a new job only after every share
+ * of the previous one has finished, and fn / arg / count are written before it (sequentially
  * consistent atomics), so a late worker either finds no share left or claims one of the job
  * whose fn it then reads. */
 #include <fenv.h>
@@ -39,7 +42,8 @@ struct lln__pool {
     lln__mutex_t mu;
     lln__cond_t go, done;
     volatile long gen;      /* job generation */
-    volatile long next;     /* next share to claim */
+    volatile long count;    /* shares of the current job */
+    volatile long left;     /* shares not yet claimed (below 0: none) */
     volatile long finished; /* shares finished */
     volatile long quit;
     lln__pool_fn fn;
@@ -57,12 +61,19 @@ void lln__pool_share(size_t count, int k, int n, size_t *lo, size_t *hi)
 /* Runs shares until none is left to claim. */
 static void claim_shares(lln__pool_t *p, int worker)
 {
-    long k;
-    while ((k = lln__atomic_inc(&p->next) - 1) < p->n) {
-        if (worker && p->have_env)
+    for (int first = 1;; first = 0) {
+        /* One atomic operation both claims and tests: the counter of unclaimed shares goes
+         * below zero once they are all taken, so a late claim (also one left over from a
+         * previous job) finds nothing. count, fn and arg were written before the counter was
+         * set for this job. */
+        long r = lln__atomic_dec(&p->left);
+        if (r < 0)
+            return;
+        long count = lln__atomic_load(&p->count), k = count - 1 - r; /* in ascending order */
+        if (worker && first && p->have_env)
             (void)fesetenv(&p->env);
-        p->fn(p->arg, (int)k, p->n);
-        if (lln__atomic_inc(&p->finished) == p->n) {
+        p->fn(p->arg, (int)k, (int)count);
+        if (lln__atomic_inc(&p->finished) == count) {
             lln__mutex_lock(&p->mu);
             lln__cond_signal(&p->done);
             lln__mutex_unlock(&p->mu);
@@ -109,7 +120,8 @@ lln__pool_t *lln__pool_create(int n)
     }
     p->n = n;
     p->refs = 1;
-    p->next = n; /* nothing to claim before the first run */
+    p->count = n;
+    p->left = 0; /* nothing to claim before the first run */
     p->cv = lln__cond_init(&p->go) == 0;
     if (p->cv && lln__cond_init(&p->done) != 0) {
         lln__cond_destroy(&p->go);
@@ -134,27 +146,36 @@ int lln__pool_threads(const lln__pool_t *p) { return p == NULL ? 1 : p->n; }
 
 void lln__pool_run(lln__pool_t *p, lln__pool_fn fn, void *arg)
 {
-    if (p == NULL || p->n == 1) {
-        fn(arg, 0, 1);
+    lln__pool_run_n(p, fn, arg, lln__pool_threads(p));
+}
+
+void lln__pool_run_n(lln__pool_t *p, lln__pool_fn fn, void *arg, int count)
+{
+    if (count < 1)
+        return;
+    if (p == NULL || p->n == 1 || count == 1) {
+        for (int k = 0; k < count; k++)
+            fn(arg, k, count);
         return;
     }
     lln__mutex_lock(&p->mu);
     p->fn = fn;
     p->arg = arg;
     p->have_env = fegetenv(&p->env) == 0;
+    lln__atomic_store(&p->count, count);
     lln__atomic_store(&p->finished, 0);
-    lln__atomic_store(&p->next, 0);
+    lln__atomic_store(&p->left, count);
     (void)lln__atomic_inc(&p->gen);
     if (p->cv)
         lln__cond_broadcast(&p->go);
     lln__mutex_unlock(&p->mu);
     claim_shares(p, 0);
-    for (int i = 0; i < SPIN && lln__atomic_load(&p->finished) != p->n; i++)
+    for (int i = 0; i < SPIN && lln__atomic_load(&p->finished) != count; i++)
         lln__cpu_relax();
-    if (lln__atomic_load(&p->finished) == p->n)
+    if (lln__atomic_load(&p->finished) == count)
         return;
     lln__mutex_lock(&p->mu);
-    while (lln__atomic_load(&p->finished) != p->n)
+    while (lln__atomic_load(&p->finished) != count)
         lln__cond_wait(&p->done, &p->mu);
     lln__mutex_unlock(&p->mu);
 }

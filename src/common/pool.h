@@ -32,6 +32,10 @@ void lln__pool_free(lln__pool_t *p);
 int lln__pool_threads(const lln__pool_t *p);
 /* Runs fn(arg, k, n) for k = 0..n-1 and waits for all; with p NULL, fn(arg, 0, 1). */
 void lln__pool_run(lln__pool_t *p, lln__pool_fn fn, void *arg);
+/* Runs fn(arg, k, count) for k = 0..count-1 (any count >= 1, also more shares than threads:
+ * the threads claim the next share until none is left, so a thread that waits for a busy
+ * core runs fewer) and waits for all; with p NULL, on the caller in k order. */
+void lln__pool_run_n(lln__pool_t *p, lln__pool_fn fn, void *arg, int count);
 /* Share k of n of the range [0, count): *lo .. *hi - 1, contiguous, in k order. */
 void lln__pool_share(size_t count, int k, int n, size_t *lo, size_t *hi);
 

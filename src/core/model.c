@@ -8,6 +8,7 @@
 
 #include "model_internal.h"
 #include "common/alloc.h"
+#include "common/pool.h"
 #include "lln/util.h"
 
 /* ---- deterministic initialisation: splitmix64 (lln_rng_next) from seed ^ a constant ------ */
@@ -486,6 +487,7 @@ void lln_model_free(lln_model_t *m)
 {
     if (m == NULL)
         return;
+    lln__pool_free(m->pool);
     lln__free_prep(m);
     lln_wiring_free(&m->wiring);
     for (size_t i = 0; i < m->nmeta; i++) {

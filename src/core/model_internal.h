@@ -95,6 +95,11 @@ struct lln_model {
     size_t scratch_per_sample; /* elements of scratch one sample needs in a step */
     lln_meta_t *meta;
     size_t nmeta;
+    /* lln_sequence_mt's threads, started by its first call with more than one thread and
+     * kept until lln_model_free; pool_busy (0 / 1) is taken by the call that runs on them, so
+     * that a concurrent call on the same model (another state) starts a pool of its own */
+    struct lln__pool *pool;
+    volatile long pool_busy;
 };
 
 /* State header, followed in the same buffer by h, c and scratch (element type by dtype). */

@@ -8,6 +8,7 @@
 #include "model_internal.h"
 #include "common/alloc.h"
 #include "common/platform.h"
+#include "common/pool.h"
 
 size_t lln__cfc_work_f32(const lln_cfc_prep_f32 *cp);
 
@@ -250,49 +251,46 @@ static lln_status_t loop_steps(const lln_model_t *m, lln_state_t *s, lln_dtype_t
 
 /* ---- a batch of sequences on several threads ---------------------------------------------- */
 
-/* lln_sequence_mt: the batch is cut into chunks of `per` streams, and the threads take the
- * next chunk from a shared counter until none is left, so a thread that waits for a busy core
- * takes fewer chunks instead of holding up the call. A chunk runs all the steps of its
- * streams on a view of the caller's state: a copy of the header whose h, c and scratch
- * pointers point at the chunk's streams (lln_state_init lays every per-stream array out
- * stream by stream), with the matching slices of x, dt, y and states. */
+/* lln_sequence_mt: the batch is cut into chunks of `per` streams, the shares of one job on a
+ * pool of threads (src/common/pool.h), which the threads claim one after another until none
+ * is left, so a thread that waits for a busy core takes fewer chunks instead of holding up the
+ * call. A chunk runs all the steps of its streams on a view of the caller's state: a copy of
+ * the header whose h, c and scratch pointers point at the chunk's streams (lln_state_init
+ * lays every per-stream array out stream by stream), with the matching slices of x, dt, y
+ * and states. */
 typedef struct seq_job {
     const lln_model_t *m;
     const lln_state_t *s;
     lln_dtype_t t;
-    int steps, per, chunks;
+    int steps, per;
     const void *x, *dt;
     void *y, *states;
-    volatile long next; /* chunks handed out */
-    volatile long err;  /* the first failing status (0: none) */
+    volatile long err; /* the first failing status (0: none) */
 } seq_job_t;
 
-static void *seq_worker(void *arg)
+static void seq_chunk(void *arg, int k, int n)
 {
-    seq_job_t *j = arg; /* in the caller's floating-point environment (lln__thread_start) */
+    seq_job_t *j = arg; /* in the caller's floating-point environment (pool.h) */
     const lln_state_t *s = j->s;
     size_t es = elem_size(j->t), T = (size_t)j->steps, I = (size_t)j->m->cfg.input_size;
     size_t O = (size_t)j->m->out, N = (size_t)s->n, C = (size_t)s->nmem;
     size_t W = s->scratch / (size_t)s->batch; /* scratch elements per stream */
-    for (long k; (k = lln__atomic_inc(&j->next) - 1) < j->chunks;) {
-        int b0 = (int)k * j->per, cnt = s->batch - b0 < j->per ? s->batch - b0 : j->per;
-        size_t b = (size_t)b0;
-        lln_state_t view = *s;
-        view.heap = NULL;
-        view.batch = cnt;
-        view.scratch = (size_t)cnt * W;
-        view.h = (char *)s->h + b * N * es;
-        view.c = (char *)s->c + b * C * es;
-        view.work = (char *)s->work + b * W * es;
-        lln_status_t st =
-            loop_steps(j->m, &view, j->t, j->steps, (const char *)j->x + b * T * I * es,
-                       j->dt == NULL ? NULL : (const char *)j->dt + b * T * es, 0,
-                       j->y == NULL ? NULL : (char *)j->y + b * T * O * es,
-                       j->states == NULL ? NULL : (char *)j->states + b * T * N * es);
-        if (st != LLN_OK)
-            (void)lln__atomic_cas(&j->err, 0, (long)st);
-    }
-    return NULL;
+    int b0 = k * j->per, cnt = s->batch - b0 < j->per ? s->batch - b0 : j->per;
+    size_t b = (size_t)b0;
+    lln_state_t view = *s;
+    (void)n;
+    view.heap = NULL;
+    view.batch = cnt;
+    view.scratch = (size_t)cnt * W;
+    view.h = (char *)s->h + b * N * es;
+    view.c = (char *)s->c + b * C * es;
+    view.work = (char *)s->work + b * W * es;
+    lln_status_t st = loop_steps(j->m, &view, j->t, j->steps, (const char *)j->x + b * T * I * es,
+                                 j->dt == NULL ? NULL : (const char *)j->dt + b * T * es, 0,
+                                 j->y == NULL ? NULL : (char *)j->y + b * T * O * es,
+                                 j->states == NULL ? NULL : (char *)j->states + b * T * N * es);
+    if (st != LLN_OK)
+        (void)lln__atomic_cas(&j->err, 0, (long)st);
 }
 
 /* The streams the kernels step together: LTC and the CfC cells without backbone run 16
@@ -321,6 +319,34 @@ static int chunk_size(const lln_model_t *m, int nb, int threads)
     return per < nb ? per : (nb + threads - 1) / threads;
 }
 
+/* The model's pool of `threads` threads for one call: its own, taken with pool_busy and
+ * (re)started when missing or of another size; when another call holds it (the same model
+ * stepped from two threads), a pool for this call only (*own = 1: the caller frees it).
+ * NULL when out of memory: the chunks then run on the caller alone, with the same result. */
+static lln__pool_t *take_pool(const lln_model_t *cm, int threads, int *own)
+{
+    lln_model_t *m = (lln_model_t *)(uintptr_t)cm; /* the pool is not part of the model's value */
+    *own = lln__atomic_cas(&m->pool_busy, 0, 1) != 0;
+    if (*own)
+        return lln__pool_create(threads);
+    if (m->pool != NULL && lln__pool_threads(m->pool) != threads) {
+        lln__pool_free(m->pool);
+        m->pool = NULL;
+    }
+    if (m->pool == NULL)
+        m->pool = lln__pool_create(threads);
+    return m->pool;
+}
+
+static void give_pool(const lln_model_t *cm, lln__pool_t *p, int own)
+{
+    lln_model_t *m = (lln_model_t *)(uintptr_t)cm;
+    if (own)
+        lln__pool_free(p);
+    else
+        lln__atomic_store(&m->pool_busy, 0);
+}
+
 /* The batch in chunks of `per` streams on `threads` threads (the caller's included). */
 static lln_status_t run_chunks(const lln_model_t *m, lln_state_t *s, lln_dtype_t t, int threads,
                                int per, int steps, const void *x, const void *dt, void *y,
@@ -331,19 +357,15 @@ static lln_status_t run_chunks(const lln_model_t *m, lln_state_t *s, lln_dtype_t
                      .t = t,
                      .steps = steps,
                      .per = per,
-                     .chunks = (s->batch + per - 1) / per,
                      .x = x,
                      .dt = dt,
                      .y = y,
                      .states = states};
-    lln__thread_t tid[LLN_MAX_THREADS];
-    int started[LLN_MAX_THREADS], n = threads < job.chunks ? threads : job.chunks;
-    for (int k = 1; k < n; k++)
-        started[k] = lln__thread_start(&tid[k], seq_worker, &job) == 0;
-    (void)seq_worker(&job); /* also takes the chunks of threads that could not start */
-    for (int k = 1; k < n; k++)
-        if (started[k])
-            lln__thread_join(&tid[k]);
+    int chunks = (s->batch + per - 1) / per, n = threads < chunks ? threads : chunks, own = 0;
+    lln__pool_t *p = n > 1 ? take_pool(m, n, &own) : NULL;
+    lln__pool_run_n(p, seq_chunk, &job, chunks);
+    if (n > 1)
+        give_pool(m, p, own);
     return (lln_status_t)lln__atomic_load(&job.err);
 }
 
