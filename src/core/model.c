@@ -583,16 +583,41 @@ lln_status_t lln_model_set(lln_model_t *m, const char *name, const double *value
     return lln_model_prepare(m, err);
 }
 
-lln_status_t lln_model_prepare(lln_model_t *m, lln_error_t *err)
+/* The two precisions' tables as two shares of a pool job: each builds into its own blocks
+ * (model_internal.h) and reports into its own error. */
+typedef struct prep_job {
+    lln_model_t *m;
+    lln_status_t st[2];
+    lln_error_t err[2];
+} prep_job_t;
+
+static void prep_share(void *arg, int k, int n)
+{
+    prep_job_t *j = arg;
+    (void)n;
+    j->st[k] = k == 0 ? lln__prepare_f32(j->m, &j->err[0]) : lln__prepare_f64(j->m, &j->err[1]);
+}
+
+lln_status_t lln__model_prepare_on(lln_model_t *m, lln__pool_t *pool, lln_error_t *err)
 {
     for (size_t i = 0; i < m->ntensors; i++)
         LLN__TRY(check_values(&m->tensors[i].info, m->params + m->tensors[i].info.offset, err));
     lln__recycle_prep(m);
-    lln_status_t st = lln__prepare_f32(m, err);
-    if (st == LLN_OK)
-        st = lln__prepare_f64(m, err);
+    prep_job_t job = {.m = m, .st = {LLN_OK, LLN_OK}};
+    lln__pool_run_n(pool, prep_share, &job, 2);
     lln__drop_spare_prep(m);
-    return st;
+    for (int k = 0; k < 2; k++)
+        if (job.st[k] != LLN_OK) {
+            if (err != NULL)
+                *err = job.err[k];
+            return job.st[k];
+        }
+    return LLN_OK;
+}
+
+lln_status_t lln_model_prepare(lln_model_t *m, lln_error_t *err)
+{
+    return lln__model_prepare_on(m, NULL, err);
 }
 
 /* ---- metadata ----------------------------------------------------------------------------- */

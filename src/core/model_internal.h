@@ -72,6 +72,18 @@ typedef struct lln_meta {
     char *key, *value;
 } lln_meta_t;
 
+/* The blocks one precision's tables use. While lln_model_prepare runs, the previous
+ * preparation's blocks are the spares: block i is reused for the new block i when it has the
+ * same size (a training step rebuilds the same tables, so all are; without this the big ones
+ * went back to the system and faulted in again). */
+typedef struct lln_prep_blocks {
+    void **allocs;       /* every block the prep tables use */
+    size_t *alloc_bytes; /* the size palloc was asked for, per block */
+    size_t nallocs, cap_allocs;
+    void **spare;
+    size_t *spare_bytes, nspare;
+} lln_prep_blocks_t;
+
 struct lln_model {
     lln_config_t cfg; /* normalised: units/output sizes filled in */
     lln_wiring_t wiring;
@@ -84,14 +96,9 @@ struct lln_model {
     size_t nparams;
     lln_prep_f32 p_f32;
     lln_prep_f64 p_f64;
-    void **allocs;       /* every block the prep tables use */
-    size_t *alloc_bytes; /* the size palloc was asked for, per block */
-    size_t nallocs, cap_allocs;
-    /* the previous preparation's blocks while lln_model_prepare runs: block i is reused for
-     * the new block i when it has the same size (a training step rebuilds the same tables, so
-     * all are; without this the big ones went back to the system and faulted in again) */
-    void **spare;
-    size_t *spare_bytes, nspare;
+    /* the blocks of the float32 (0) and float64 (1) tables, kept apart so that the two
+     * precisions can be prepared at the same time on two threads */
+    lln_prep_blocks_t blocks[2];
     size_t scratch_per_sample; /* elements of scratch one sample needs in a step */
     lln_meta_t *meta;
     size_t nmeta;
@@ -146,6 +153,9 @@ void lln__free_prep(lln_model_t *m);
 void lln__recycle_prep(lln_model_t *m);
 /* After preparing: frees the spares that were not reused. */
 void lln__drop_spare_prep(lln_model_t *m);
+/* lln_model_prepare with the float32 and float64 tables built side by side on the pool's
+ * threads (the optimizer step's; NULL: one after the other), the same tables. */
+lln_status_t lln__model_prepare_on(lln_model_t *m, struct lln__pool *pool, lln_error_t *err);
 
 /* Tape header (include/lln/grad.h). The precision's record and working memory follow it in
  * the same buffer, laid out by lln__tape_carve_<sfx> (backprop_impl.h). */

@@ -14,33 +14,34 @@ static int T_(pad)(int n) { return (n + P_LANES - 1) / P_LANES * P_LANES; }
 
 static void *T_(palloc)(lln_model_t *m, size_t bytes)
 {
-    if (m->nallocs == m->cap_allocs) {
-        size_t cap = m->cap_allocs ? m->cap_allocs * 2 : 64;
-        void **na = lln__realloc(m->allocs, cap * sizeof *na);
+    lln_prep_blocks_t *pb = &m->blocks[sizeof(REAL) == sizeof(double)];
+    if (pb->nallocs == pb->cap_allocs) {
+        size_t cap = pb->cap_allocs ? pb->cap_allocs * 2 : 64;
+        void **na = lln__realloc(pb->allocs, cap * sizeof *na);
         if (na == NULL)
             return NULL;
-        m->allocs = na;
-        size_t *nb = lln__realloc(m->alloc_bytes, cap * sizeof *nb);
+        pb->allocs = na;
+        size_t *nb = lln__realloc(pb->alloc_bytes, cap * sizeof *nb);
         if (nb == NULL)
             return NULL;
-        m->alloc_bytes = nb;
-        m->cap_allocs = cap;
+        pb->alloc_bytes = nb;
+        pb->cap_allocs = cap;
     }
     /* allocs keeps calloc's pointer (for free); callers get it rounded up to P_ALIGN. The
      * previous preparation's block of this index is reused, zeroed, when its size matches. */
-    size_t i = m->nallocs;
-    void *p =
-        i < m->nspare && m->spare[i] != NULL && m->spare_bytes[i] == bytes ? m->spare[i] : NULL;
+    size_t i = pb->nallocs;
+    void *p = i < pb->nspare && pb->spare[i] != NULL && pb->spare_bytes[i] == bytes ? pb->spare[i]
+                                                                                    : NULL;
     if (p != NULL) {
-        m->spare[i] = NULL;
+        pb->spare[i] = NULL;
         memset(p, 0, bytes + P_ALIGN);
     } else {
         p = lln__calloc(bytes + P_ALIGN, 1);
     }
     if (p == NULL)
         return NULL;
-    m->alloc_bytes[i] = bytes;
-    m->allocs[m->nallocs++] = p;
+    pb->alloc_bytes[i] = bytes;
+    pb->allocs[pb->nallocs++] = p;
     return (char *)p + (P_ALIGN - (uintptr_t)p % P_ALIGN) % P_ALIGN;
 }
 

@@ -453,24 +453,30 @@ lln_status_t lln_sequence_mt_f64(const lln_model_t *m, lln_state_t *s, int threa
 
 void lln__drop_spare_prep(lln_model_t *m)
 {
-    for (size_t i = 0; i < m->nspare; i++)
-        lln__free(m->spare[i]);
-    lln__free(m->spare);
-    lln__free(m->spare_bytes);
-    m->spare = NULL;
-    m->spare_bytes = NULL;
-    m->nspare = 0;
+    for (int k = 0; k < 2; k++) {
+        lln_prep_blocks_t *pb = &m->blocks[k];
+        for (size_t i = 0; i < pb->nspare; i++)
+            lln__free(pb->spare[i]);
+        lln__free(pb->spare);
+        lln__free(pb->spare_bytes);
+        pb->spare = NULL;
+        pb->spare_bytes = NULL;
+        pb->nspare = 0;
+    }
 }
 
 void lln__recycle_prep(lln_model_t *m)
 {
     lln__drop_spare_prep(m);
-    m->spare = m->allocs;
-    m->spare_bytes = m->alloc_bytes;
-    m->nspare = m->nallocs;
-    m->allocs = NULL;
-    m->alloc_bytes = NULL;
-    m->nallocs = m->cap_allocs = 0;
+    for (int k = 0; k < 2; k++) {
+        lln_prep_blocks_t *pb = &m->blocks[k];
+        pb->spare = pb->allocs;
+        pb->spare_bytes = pb->alloc_bytes;
+        pb->nspare = pb->nallocs;
+        pb->allocs = NULL;
+        pb->alloc_bytes = NULL;
+        pb->nallocs = pb->cap_allocs = 0;
+    }
     memset(&m->p_f32, 0, sizeof m->p_f32);
     memset(&m->p_f64, 0, sizeof m->p_f64);
 }

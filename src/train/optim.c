@@ -12,6 +12,7 @@
 #include "train_internal.h"
 #include "common/alloc.h"
 #include "common/pool.h"
+#include "core/model_internal.h"
 
 struct lln_optim {
     lln_optim_config_t cfg;
@@ -415,7 +416,10 @@ lln_status_t lln_optim_step(lln_optim_t *o, lln_model_t *m, double *grad, lln_op
         step_job(&job, 0, 1);
     int masked = o->has_syn && lln__sparse_prox(&o->syn, p, o->cfg.l1, o->cfg.group_lasso, lr);
     lln_error_t perr;
-    if (lln_model_prepare(m, &perr) != LLN_OK) {
+    /* the float32 and float64 tables side by side on the pool's threads (a small model's are
+     * built before a hand-off would be over) */
+    lln__pool_t *pp = o->pool != NULL && o->n >= STEP_PARALLEL_MIN ? o->pool : NULL;
+    if (lln__model_prepare_on(m, pp, &perr) != LLN_OK) {
         restore_state(o, p);
         (void)lln_model_prepare(m, NULL);
         return lln_error_set(err, LLN_E_RANGE,
