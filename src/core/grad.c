@@ -118,6 +118,8 @@ static lln_status_t tape_forward(lln_tape_t *t, lln_dtype_t dtype, int batch, in
                                  void *y)
 {
     lln_status_t st = check_call(t, dtype, batch, steps, x, c0);
+    if (st == LLN_OK && dtype == LLN_F64)
+        st = lln__model_f64(t->model);
     if (st != LLN_OK)
         return st;
     const lln_model_t *m = t->model;
@@ -145,6 +147,9 @@ static lln_status_t tape_backward(lln_tape_t *t, lln_dtype_t dtype, const void *
     if (t == NULL || t->dtype != dtype || t->nb == 0 || dy == NULL || grad == NULL ||
         !same_shape(t) || (dc0 != NULL && !lln__nmem(&t->model->cfg)))
         return LLN_E_ARG;
+    lln_status_t st = dtype == LLN_F64 ? lln__model_f64(t->model) : LLN_OK;
+    if (st != LLN_OK)
+        return st;
     if (dtype == LLN_F32)
         lln__tape_backward_f32(t, dy, grad, dx, dh0, dc0);
     else

@@ -8,6 +8,7 @@
 
 #include "model_internal.h"
 #include "common/alloc.h"
+#include "common/platform.h"
 #include "common/pool.h"
 #include "lln/util.h"
 
@@ -583,41 +584,51 @@ lln_status_t lln_model_set(lln_model_t *m, const char *name, const double *value
     return lln_model_prepare(m, err);
 }
 
-/* The two precisions' tables as two shares of a pool job: each builds into its own blocks
- * (model_internal.h) and reports into its own error. */
-typedef struct prep_job {
-    lln_model_t *m;
-    lln_status_t st[2];
-    lln_error_t err[2];
-} prep_job_t;
-
-static void prep_share(void *arg, int k, int n)
-{
-    prep_job_t *j = arg;
-    (void)n;
-    j->st[k] = k == 0 ? lln__prepare_f32(j->m, &j->err[0]) : lln__prepare_f64(j->m, &j->err[1]);
-}
-
-lln_status_t lln__model_prepare_on(lln_model_t *m, lln__pool_t *pool, lln_error_t *err)
+/* Checks the parameters, then rebuilds the float32 tables and, with f64, the float64 ones
+ * (else marks them stale). */
+static lln_status_t prepare(lln_model_t *m, int f64, lln_error_t *err)
 {
     for (size_t i = 0; i < m->ntensors; i++)
         LLN__TRY(check_values(&m->tensors[i].info, m->params + m->tensors[i].info.offset, err));
-    lln__recycle_prep(m);
-    prep_job_t job = {.m = m, .st = {LLN_OK, LLN_OK}};
-    lln__pool_run_n(pool, prep_share, &job, 2);
-    lln__drop_spare_prep(m);
-    for (int k = 0; k < 2; k++)
-        if (job.st[k] != LLN_OK) {
-            if (err != NULL)
-                *err = job.err[k];
-            return job.st[k];
-        }
-    return LLN_OK;
+    lln__recycle_prep(m, 0);
+    lln_status_t st = lln__prepare_f32(m, err);
+    lln__drop_spare_prep(m, 0);
+    if (!f64) {
+        lln__atomic_store(&m->f64_stale, 1);
+        return st;
+    }
+    lln__recycle_prep(m, 1);
+    if (st == LLN_OK)
+        st = lln__prepare_f64(m, err);
+    lln__drop_spare_prep(m, 1);
+    lln__atomic_store(&m->f64_stale, 0);
+    return st;
 }
 
-lln_status_t lln_model_prepare(lln_model_t *m, lln_error_t *err)
+lln_status_t lln_model_prepare(lln_model_t *m, lln_error_t *err) { return prepare(m, 1, err); }
+
+lln_status_t lln__model_prepare_f32(lln_model_t *m, lln_error_t *err)
 {
-    return lln__model_prepare_on(m, NULL, err);
+    return prepare(m, 0, err);
+}
+
+lln_status_t lln__model_f64(const lln_model_t *cm)
+{
+    lln_model_t *m = (lln_model_t *)(uintptr_t)cm; /* the tables are a cache of the parameters */
+    if (!lln__atomic_load(&m->f64_stale))
+        return LLN_OK;
+    while (lln__atomic_cas(&m->f64_lock, 0, 1) != 0)
+        lln__cpu_relax();
+    lln_status_t st = LLN_OK;
+    if (lln__atomic_load(&m->f64_stale)) { /* not rebuilt by a thread that held the lock */
+        lln__recycle_prep(m, 1);
+        st = lln__prepare_f64(m, NULL);
+        lln__drop_spare_prep(m, 1);
+        if (st == LLN_OK)
+            lln__atomic_store(&m->f64_stale, 0);
+    }
+    lln__atomic_store(&m->f64_lock, 0);
+    return st;
 }
 
 /* ---- metadata ----------------------------------------------------------------------------- */

@@ -96,9 +96,12 @@ struct lln_model {
     size_t nparams;
     lln_prep_f32 p_f32;
     lln_prep_f64 p_f64;
-    /* the blocks of the float32 (0) and float64 (1) tables, kept apart so that the two
-     * precisions can be prepared at the same time on two threads */
+    /* the blocks of the float32 (0) and float64 (1) tables, kept apart so that one
+     * precision can be rebuilt alone */
     lln_prep_blocks_t blocks[2];
+    /* 1: the float64 tables are older than the parameters (an optimizer step rebuilt only
+     * the float32 ones); the first float64 call rebuilds them under f64_lock */
+    volatile long f64_stale, f64_lock;
     size_t scratch_per_sample; /* elements of scratch one sample needs in a step */
     lln_meta_t *meta;
     size_t nmeta;
@@ -148,14 +151,19 @@ int lln__backbone_index(const lln_config_t *c, int layer);
 lln_status_t lln__prepare_f32(lln_model_t *m, lln_error_t *err);
 lln_status_t lln__prepare_f64(lln_model_t *m, lln_error_t *err);
 void lln__free_prep(lln_model_t *m);
-/* Before preparing again: the tables' blocks become m's spares (reused by the new tables of
- * the same sizes, in allocation order) and the tables are cleared. */
-void lln__recycle_prep(lln_model_t *m);
-/* After preparing: frees the spares that were not reused. */
-void lln__drop_spare_prep(lln_model_t *m);
-/* lln_model_prepare with the float32 and float64 tables built side by side on the pool's
- * threads (the optimizer step's; NULL: one after the other), the same tables. */
-lln_status_t lln__model_prepare_on(lln_model_t *m, struct lln__pool *pool, lln_error_t *err);
+/* Before preparing precision k (0: float32, 1: float64) again: its tables' blocks become m's
+ * spares (reused by the new tables of the same sizes, in allocation order) and its tables are
+ * cleared. */
+void lln__recycle_prep(lln_model_t *m, int k);
+/* After preparing precision k: frees its spares that were not reused. */
+void lln__drop_spare_prep(lln_model_t *m, int k);
+/* lln_model_prepare for float32 work only (the optimizer step of float32 training): checks
+ * the parameters and rebuilds the float32 tables; the float64 ones are marked stale and
+ * rebuilt by the first float64 call (lln__model_f64). */
+lln_status_t lln__model_prepare_f32(lln_model_t *m, lln_error_t *err);
+/* Before any use of the float64 tables: rebuilds them if they are stale (once, whichever
+ * thread comes first; the others wait). LLN_E_NOMEM when that runs out of memory. */
+lln_status_t lln__model_f64(const lln_model_t *m);
 
 /* Tape header (include/lln/grad.h). The precision's record and working memory follow it in
  * the same buffer, laid out by lln__tape_carve_<sfx> (backprop_impl.h). */

@@ -224,9 +224,10 @@ static lln_status_t check_steps(const lln_model_t *m, const lln_state_t *s, lln_
     if (st != LLN_OK || x == NULL || steps < 0)
         return st != LLN_OK ? st : LLN_E_ARG;
     size_t nb = (size_t)s->batch, T = (size_t)steps, I = (size_t)m->cfg.input_size;
-    if ((st = lln__check_dt(t, dt, dt_shared ? 1 : nb * T)) != LLN_OK)
+    if ((st = lln__check_dt(t, dt, dt_shared ? 1 : nb * T)) != LLN_OK ||
+        (st = lln__check_finite(t, x, nb * T * I)) != LLN_OK)
         return st;
-    return lln__check_finite(t, x, nb * T * I);
+    return t == LLN_F64 ? lln__model_f64(m) : LLN_OK;
 }
 
 /* The steps themselves, after check_steps: y [batch][steps][outputs] (may be NULL), states
@@ -451,38 +452,38 @@ lln_status_t lln_sequence_mt_f64(const lln_model_t *m, lln_state_t *s, int threa
     return run_threads(m, s, LLN_F64, threads, steps, x, dt, y, states);
 }
 
-void lln__drop_spare_prep(lln_model_t *m)
+void lln__drop_spare_prep(lln_model_t *m, int k)
 {
-    for (int k = 0; k < 2; k++) {
-        lln_prep_blocks_t *pb = &m->blocks[k];
-        for (size_t i = 0; i < pb->nspare; i++)
-            lln__free(pb->spare[i]);
-        lln__free(pb->spare);
-        lln__free(pb->spare_bytes);
-        pb->spare = NULL;
-        pb->spare_bytes = NULL;
-        pb->nspare = 0;
-    }
+    lln_prep_blocks_t *pb = &m->blocks[k];
+    for (size_t i = 0; i < pb->nspare; i++)
+        lln__free(pb->spare[i]);
+    lln__free(pb->spare);
+    lln__free(pb->spare_bytes);
+    pb->spare = NULL;
+    pb->spare_bytes = NULL;
+    pb->nspare = 0;
 }
 
-void lln__recycle_prep(lln_model_t *m)
+void lln__recycle_prep(lln_model_t *m, int k)
 {
-    lln__drop_spare_prep(m);
-    for (int k = 0; k < 2; k++) {
-        lln_prep_blocks_t *pb = &m->blocks[k];
-        pb->spare = pb->allocs;
-        pb->spare_bytes = pb->alloc_bytes;
-        pb->nspare = pb->nallocs;
-        pb->allocs = NULL;
-        pb->alloc_bytes = NULL;
-        pb->nallocs = pb->cap_allocs = 0;
-    }
-    memset(&m->p_f32, 0, sizeof m->p_f32);
-    memset(&m->p_f64, 0, sizeof m->p_f64);
+    lln_prep_blocks_t *pb = &m->blocks[k];
+    lln__drop_spare_prep(m, k);
+    pb->spare = pb->allocs;
+    pb->spare_bytes = pb->alloc_bytes;
+    pb->nspare = pb->nallocs;
+    pb->allocs = NULL;
+    pb->alloc_bytes = NULL;
+    pb->nallocs = pb->cap_allocs = 0;
+    if (k == 0)
+        memset(&m->p_f32, 0, sizeof m->p_f32);
+    else
+        memset(&m->p_f64, 0, sizeof m->p_f64);
 }
 
 void lln__free_prep(lln_model_t *m)
 {
-    lln__recycle_prep(m);
-    lln__drop_spare_prep(m);
+    for (int k = 0; k < 2; k++) {
+        lln__recycle_prep(m, k);
+        lln__drop_spare_prep(m, k);
+    }
 }

@@ -416,10 +416,9 @@ lln_status_t lln_optim_step(lln_optim_t *o, lln_model_t *m, double *grad, lln_op
         step_job(&job, 0, 1);
     int masked = o->has_syn && lln__sparse_prox(&o->syn, p, o->cfg.l1, o->cfg.group_lasso, lr);
     lln_error_t perr;
-    /* the float32 and float64 tables side by side on the pool's threads (a small model's are
-     * built before a hand-off would be over) */
-    lln__pool_t *pp = o->pool != NULL && o->n >= STEP_PARALLEL_MIN ? o->pool : NULL;
-    if (lln__model_prepare_on(m, pp, &perr) != LLN_OK) {
+    /* the float32 tables only: float64 ones are rebuilt by the first float64 call that needs
+     * them (float32 training never does) */
+    if (lln__model_prepare_f32(m, &perr) != LLN_OK) {
         restore_state(o, p);
         (void)lln_model_prepare(m, NULL);
         return lln_error_set(err, LLN_E_RANGE,
