@@ -313,12 +313,15 @@ LLN_API lln_status_t lln_sequence_f64(const lln_model_t *m, lln_state_t *s, int 
  *  step together (16 for LTC and CfC cells without backbone, 4 for dense layers; a batch of
  *  one such block or less is split evenly), and each thread takes the next chunk until none
  *  is left, running all the steps of
- *  its streams on their part of the state, which already holds every stream's memory: nothing
- *  is allocated and the model is only read. The results are bit-identical to lln_sequence() for any thread
+ *  its streams on their part of the state, which already holds every stream's memory. The
+ *  threads belong to the model: the first call with more than one thread starts them (a call
+ *  with another thread count restarts them), they wait between calls (a short spin, then
+ *  asleep) and lln_model_free() stops them; a call made while another call holds them (the
+ *  same model stepped from two application threads) starts threads of its own for that call.
+ *  Beyond that the model is only read. The results are bit-identical to lln_sequence() for any thread
  *  count, because a stream's arithmetic does not depend on the batch it runs in. The calling
- *  thread runs the first slice and waits for the others (threads are started per call, so
- *  small batches are better served by lln_sequence()); a thread that cannot be started has
- *  its slice run by the caller. Arguments are checked as by lln_sequence() before any work;
+ *  thread takes chunks too and waits for the others; a thread that cannot be started has
+ *  its chunks run by the others. Arguments are checked as by lln_sequence() before any work;
  *  threads < 0 or > LLN_MAX_THREADS returns LLN_E_ARG. The same state must not be stepped
  *  by another call meanwhile. */
 LLN_API lln_status_t lln_sequence_mt(const lln_model_t *m, lln_state_t *s, int threads, int steps,

@@ -25,8 +25,15 @@
 #include "common/platform.h"
 #include "common/pool.h"
 
-/* Spin iterations before sleeping (a pause is ~10-140 cycles: tens of microseconds). */
-#define SPIN 4000
+/* Spin iterations of a worker before it sleeps (a pause is ~10-140 cycles; 40000 are ~1.1 ms
+ * on the Zen 4 guest of docs/PERFORMANCE.md, about libgomp's default spin): calls that follow
+ * each other (lln_sequence_mt in a loop, a training step's hand-offs) find it awake on its own
+ * core. With 4000 (~0.1 ms) a worker that had slept was often woken onto the caller's busy core
+ * on a loaded machine and helped with nothing (cfc64 batched, 2 threads: ~5.8 ms, the
+ * one-thread time, against ~3 ms with the longer spin; PERFORMANCE.md). */
+#define SPIN 40000
+/* Spin iterations of the caller waiting for the shares it did not run, before it sleeps. */
+#define WAIT_SPIN 4000
 
 typedef struct member {
     lln__pool_t *p;
@@ -170,7 +177,7 @@ void lln__pool_run_n(lln__pool_t *p, lln__pool_fn fn, void *arg, int count)
         lln__cond_broadcast(&p->go);
     lln__mutex_unlock(&p->mu);
     claim_shares(p, 0);
-    for (int i = 0; i < SPIN && lln__atomic_load(&p->finished) != count; i++)
+    for (int i = 0; i < WAIT_SPIN && lln__atomic_load(&p->finished) != count; i++)
         lln__cpu_relax();
     if (lln__atomic_load(&p->finished) == count)
         return;
