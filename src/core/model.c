@@ -607,10 +607,7 @@ static lln_status_t prepare(lln_model_t *m, int f64, lln_error_t *err)
 
 lln_status_t lln_model_prepare(lln_model_t *m, lln_error_t *err) { return prepare(m, 1, err); }
 
-lln_status_t lln__model_prepare_f32(lln_model_t *m, lln_error_t *err)
-{
-    return prepare(m, 0, err);
-}
+lln_status_t lln__model_prepare_f32(lln_model_t *m, lln_error_t *err) { return prepare(m, 0, err); }
 
 lln_status_t lln__model_f64(const lln_model_t *cm)
 {

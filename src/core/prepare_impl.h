@@ -30,8 +30,8 @@ static void *T_(palloc)(lln_model_t *m, size_t bytes)
     /* allocs keeps calloc's pointer (for free); callers get it rounded up to P_ALIGN. The
      * previous preparation's block of this index is reused, zeroed, when its size matches. */
     size_t i = pb->nallocs;
-    void *p = i < pb->nspare && pb->spare[i] != NULL && pb->spare_bytes[i] == bytes ? pb->spare[i]
-                                                                                    : NULL;
+    void *p =
+        i < pb->nspare && pb->spare[i] != NULL && pb->spare_bytes[i] == bytes ? pb->spare[i] : NULL;
     if (p != NULL) {
         pb->spare[i] = NULL;
         memset(p, 0, bytes + P_ALIGN);
