@@ -74,7 +74,41 @@ typedef struct lln_rtq_dense {
     const int32_t *bias;
     uint16_t split;
     const int32_t *mult2;
+    /** The same weights pre-widened to int16 for LLN_RTQ_W16 builds (NULL: use w): per block
+     *  of four rows (the last padded with zero rows), group A then group B, per pair of
+     *  columns (a group's odd last column paired with a zero), one word per row holding the
+     *  pair as two int16 (the first column in the low half): what one SMLAD multiplies with
+     *  an activation pair. `lln export` writes it (lln_rtq_dense_w16_words gives its length). */
+    const int32_t *w16;
 } lln_rtq_dense_t;
+
+/** Whether the firmware's generic dense layers read the pre-widened int16 weights
+ *  (lln_rtq_dense_t.w16): on by default on Arm cores with the DSP extension and no Helium
+ *  (Cortex-M4, M7, M33), where a word of int16 weights feeds SMLAD directly (four rows share
+ *  each activation pair; about 0.8 instructions per multiply-accumulate instead of 2.1), at
+ *  twice the weight bytes in flash. -DLLN_RTQ_W16=0 keeps the int8 tables (less flash);
+ *  -DLLN_RTQ_W16=1 elsewhere runs the plain C version of the same kernel (same results). An
+ *  exported model's tables and the runtime must be compiled with the same setting. */
+#ifndef LLN_RTQ_W16
+#if defined(__ARM_FEATURE_DSP) && defined(__ARM_FEATURE_SIMD32) && !defined(__ARM_FEATURE_MVE) && \
+    !defined(__ARM_BIG_ENDIAN)
+#define LLN_RTQ_W16 1
+#else
+#define LLN_RTQ_W16 0
+#endif
+#endif
+/** In an exported model's tables: the int16 table a (LLN_RTQ_W16) or the int8 table b. */
+#if LLN_RTQ_W16
+#define LLN_RTQ_W16_PICK(a, b) (a)
+#else
+#define LLN_RTQ_W16_PICK(a, b) (b)
+#endif
+
+/** Words of lln_rtq_dense_t.w16 for a layer of out rows and in columns, split as there. */
+#define lln_rtq_dense_w16_words(out, in, split)                                                    \
+    ((((unsigned long)(out) + 3u) / 4u) * 4u *                                                     \
+     (((unsigned long)((split) ? (split) : (in)) + 1u) / 2u +                                      \
+      ((unsigned long)(in) - (unsigned long)((split) ? (split) : (in)) + 1u) / 2u))
 
 /** One LTC synapse: the sigmoid argument's offset c = 2^31 + 2^(sh-1) - mu sigma (mod 2^32;
  *  mu in the source's units, sh = source frac + sig_frac - 12 of its list: see lln_rtq_syn_t),

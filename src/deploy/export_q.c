@@ -57,16 +57,96 @@ static void affine(lln_text_t *t, const lln_qimage_t *q, const char *p, const ll
     lln_text_put(t, "}");
 }
 
+/* Most generic dense layers of a model: MLP layers or a backbone, GRU/LSTM gates and
+ * candidates or every cell's heads, the projection. */
+#define Q_MAX_DENSE (LLN_MAX_BACKBONE + LLN_MAX_LAYERS + 4)
+
+/* The generic dense layers of a model without a specialised step (those q_dense runs), into
+ * out (at most Q_MAX_DENSE); returns their number (0 for a model with a specialised step). */
+static int dense_layers(const lln_qimage_t *q, const lln_rtq_dense_t **out)
+{
+    const lln_rtq_model_t *r = &q->model;
+    int n = 0;
+    if (lln__export_q_spec_ok(q))
+        return 0;
+    if (r->base != NULL) {
+        for (unsigned k = 0; k < r->base->nmlp && k < LLN_MAX_BACKBONE; k++)
+            out[n++] = &r->base->mlp[k];
+        out[n++] = &r->base->gates, out[n++] = &r->base->cand_in, out[n++] = &r->base->cand_h;
+    } else if (r->cell != LLN_RTQ_LTC) {
+        for (unsigned k = 0; r->ncells > 0 && k < r->cfc[0].nbackbone && k < LLN_MAX_BACKBONE; k++)
+            out[n++] = &r->cfc[0].backbone[k];
+        for (unsigned l = 0; l < r->ncells && l < LLN_MAX_LAYERS; l++)
+            out[n++] = &r->cfc[l].heads;
+    }
+    out[n++] = &r->proj;
+    int m = 0; /* only those with weights */
+    for (int i = 0; i < n; i++)
+        if (out[i]->w != NULL && out[i]->out > 0 && lln__qimage_array(q, out[i]->w) != NULL)
+            out[m++] = out[i];
+    return m;
+}
+
+/* Whether a is the int8 weight table of one of the layers l[0..n) (LLN_RTQ_W16 builds read
+ * the layer's int16 table instead, so it is left out of them). */
+static int is_dense_w(const lln_qarray_t *a, const lln_rtq_dense_t *const *l, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (l[i]->w == a->data)
+            return 1;
+    return 0;
+}
+
+/* Weight k of a group of n in a row stored in lln_fx_interleave4's layout: each complete
+ * group of four as (w0, w2, w1, w3), the tail in order. */
+static int w_at(const int8_t *g, int n, int k)
+{
+    static const int pos[4] = {0, 2, 1, 3};
+    return k < n - n % 4 ? g[k - k % 4 + pos[k % 4]] : g[k];
+}
+
+/* The layer's lln_rtq_dense_t.w16 table (lln_rtq.h: per block of four rows, group A then B,
+ * per column pair, one word per row), as `static const int32_t NAME_w16[]`. */
+static void put_w16(lln_text_t *t, const char *p, const lln_qarray_t *a, const lln_rtq_dense_t *d)
+{
+    int in = d->in, na = d->split ? d->split : in;
+    const int8_t *w = a->data;
+    unsigned long words = lln_rtq_dense_w16_words(d->out, d->in, d->split), k = 0;
+    lln_text_put(t, "static const int32_t %s_%s16[%lu] = {", p, a->name, words);
+    for (int o = 0; o < d->out; o += 4)
+        for (int g = 0; g < 2; g++) {
+            int c0 = g ? na : 0, n = g ? in - na : na;
+            for (int c = 0; c < n; c += 2)
+                for (int r = o; r < o + 4; r++, k++) {
+                    const int8_t *row = w + (size_t)r * in + c0;
+                    int lo = r < d->out ? w_at(row, n, c) : 0;
+                    int hi = r < d->out && c + 1 < n ? w_at(row, n, c + 1) : 0;
+                            /* two int16 in one word, lo in the low half: (lo mod 2^16) + hi 2^16 */
+                    lln_text_put(t, "%s%ld,", k % 8 ? " " : "\n    ",
+                                 (long)((unsigned)lo & 0xFFFFu) + 65536L * hi);
+                }
+        }
+    lln_text_put(t, "\n};\n");
+}
+
 static void dense(lln_text_t *t, const lln_qimage_t *q, const char *p, const lln_rtq_dense_t *d)
 {
+    const lln_rtq_dense_t *dl[Q_MAX_DENSE];
+    const lln_qarray_t *a = lln__qimage_array(q, d->w);
+    const lln_qarray_t *wa = a != NULL && is_dense_w(a, dl, dense_layers(q, dl)) ? a : NULL;
     lln_text_put(t, "{%u, %u, ", (unsigned)d->out, (unsigned)d->in);
-    ref(t, q, p, d->w);
+    if (wa != NULL) /* the int8 table or the int16 one (put_w16) */
+        lln_text_put(t, "LLN_RTQ_W16_PICK(0, %s_%s)", p, wa->name);
+    else
+        ref(t, q, p, d->w);
     lln_text_put(t, ", ");
     ref(t, q, p, d->mult);
     lln_text_put(t, ", %d, ", d->shift);
     ref(t, q, p, d->bias);
     lln_text_put(t, ", %u, ", (unsigned)d->split);
     ref(t, q, p, d->mult2);
+    if (wa != NULL)
+        lln_text_put(t, ", LLN_RTQ_W16_PICK(%s_%s16, 0)", p, wa->name);
     lln_text_put(t, "}");
 }
 
@@ -149,9 +229,26 @@ void lln__export_q_model_c(lln_text_t *t, const lln_qimage_t *q, const char *p, 
     int spec = lln__export_q_spec_ok(q);
     if (spec)
         lln_text_put(t, "#include \"lln_rtq_spec.h\"\n\n");
-    for (int i = 0; i < q->narrays; i++)
-        if (!spec || !lln__export_q_spec_skips(q, q->arrays[i].data))
+    const lln_rtq_dense_t *dl[Q_MAX_DENSE];
+    int ndl = dense_layers(q, dl);
+    for (int i = 0; i < q->narrays; i++) {
+        if (spec && lln__export_q_spec_skips(q, q->arrays[i].data))
+            continue;
+        if (!is_dense_w(&q->arrays[i], dl, ndl)) {
             put_array(t, p, &q->arrays[i]);
+            continue;
+        }
+        /* a dense layer's weights: int8, or pre-widened to int16 (LLN_RTQ_W16, lln_rtq.h) */
+        lln_text_put(t, "#if LLN_RTQ_W16\n");
+        for (int k = 0; k < ndl; k++)
+            if (dl[k]->w == q->arrays[i].data) {
+                put_w16(t, p, &q->arrays[i], dl[k]);
+                break;
+            }
+        lln_text_put(t, "#else\n");
+        put_array(t, p, &q->arrays[i]);
+        lln_text_put(t, "#endif\n");
+    }
     if (spec)
         lln__export_q_spec(t, q, p);
     else
