@@ -119,13 +119,15 @@ static inline int32_t q_smlad(int32_t w, uint32_t x, int32_t acc)
 #endif
 }
 
-/* The four rows of one block of lln_rtq_dense_t.w16 against n columns of x, added to a[0..3];
- * returns w past the block's group. Four columns a step: two activation words, each met by
- * the four rows' weight words (one LDM) and four SMLAD: 14 instructions for 16 MACs on
- * Armv7E-M. Identical sums to lln_fx_dot_s8i_s16 (the same products modulo 2^32). */
-static inline const int32_t *q_dot4_w16(const int32_t *w, const int16_t *x, int n, int32_t *a)
+/* The four rows of one block of lln_rtq_dense_t.w16 against n columns of x, added to *a0..*a3
+ * (scalars: inlined, they stay in registers); returns w past the block's group. Four columns
+ * a step: two activation words, each met by the four rows' weight words (one LDM) and four
+ * SMLAD: 14 instructions for 16 MACs on Armv7E-M. The same sums as lln_fx_dot_s8i_s16 (the
+ * same products modulo 2^32). */
+LLN_RTQ__INLINE const int32_t *q_dot4_w16(const int32_t *w, const int16_t *x, int n, int32_t *a0,
+                                          int32_t *a1, int32_t *a2, int32_t *a3)
 {
-    int32_t a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];
+    int32_t c0 = *a0, c1 = *a1, c2 = *a2, c3 = *a3;
     int q = n >> 2;
 #if Q_W16_ASM
     if (q > 0) {
@@ -134,19 +136,19 @@ static inline const int32_t *q_dot4_w16(const int32_t *w, const int16_t *x, int 
         __asm__("1:\n\t"
                 "ldr %[xw], [%[x]], #4\n\t"
                 "ldmia %[w]!, {r4, r5, r6, r8}\n\t"
-                "smlad %[a0], r4, %[xw], %[a0]\n\t"
-                "smlad %[a1], r5, %[xw], %[a1]\n\t"
-                "smlad %[a2], r6, %[xw], %[a2]\n\t"
-                "smlad %[a3], r8, %[xw], %[a3]\n\t"
+                "smlad %[c0], r4, %[xw], %[c0]\n\t"
+                "smlad %[c1], r5, %[xw], %[c1]\n\t"
+                "smlad %[c2], r6, %[xw], %[c2]\n\t"
+                "smlad %[c3], r8, %[xw], %[c3]\n\t"
                 "ldr %[xw], [%[x]], #4\n\t"
                 "ldmia %[w]!, {r4, r5, r6, r8}\n\t"
-                "smlad %[a0], r4, %[xw], %[a0]\n\t"
-                "smlad %[a1], r5, %[xw], %[a1]\n\t"
-                "smlad %[a2], r6, %[xw], %[a2]\n\t"
-                "smlad %[a3], r8, %[xw], %[a3]\n\t"
+                "smlad %[c0], r4, %[xw], %[c0]\n\t"
+                "smlad %[c1], r5, %[xw], %[c1]\n\t"
+                "smlad %[c2], r6, %[xw], %[c2]\n\t"
+                "smlad %[c3], r8, %[xw], %[c3]\n\t"
                 "cmp %[x], %[xe]\n\t"
                 "bne 1b"
-                : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [w] "+r"(w),
+                : [c0] "+r"(c0), [c1] "+r"(c1), [c2] "+r"(c2), [c3] "+r"(c3), [w] "+r"(w),
                   [x] "+r"(x), [xw] "=&r"(xw)
                 : [xe] "r"(xe)
                 : "r4", "r5", "r6", "r8", "cc", "memory");
@@ -155,10 +157,10 @@ static inline const int32_t *q_dot4_w16(const int32_t *w, const int16_t *x, int 
     for (; q > 0; q--, x += 4, w += 8) {
         uint32_t x01 = (uint16_t)x[0] | (uint32_t)(uint16_t)x[1] << 16;
         uint32_t x23 = (uint16_t)x[2] | (uint32_t)(uint16_t)x[3] << 16;
-        a0 = q_smlad(w[0], x01, a0), a1 = q_smlad(w[1], x01, a1);
-        a2 = q_smlad(w[2], x01, a2), a3 = q_smlad(w[3], x01, a3);
-        a0 = q_smlad(w[4], x23, a0), a1 = q_smlad(w[5], x23, a1);
-        a2 = q_smlad(w[6], x23, a2), a3 = q_smlad(w[7], x23, a3);
+        c0 = q_smlad(w[0], x01, c0), c1 = q_smlad(w[1], x01, c1);
+        c2 = q_smlad(w[2], x01, c2), c3 = q_smlad(w[3], x01, c3);
+        c0 = q_smlad(w[4], x23, c0), c1 = q_smlad(w[5], x23, c1);
+        c2 = q_smlad(w[6], x23, c2), c3 = q_smlad(w[7], x23, c3);
     }
 #endif
     /* the last 1 to 3 columns: pairs, the odd one against its zero weight (x read no further) */
@@ -166,30 +168,60 @@ static inline const int32_t *q_dot4_w16(const int32_t *w, const int16_t *x, int 
         uint32_t xw = (uint16_t)x[i];
         if (i + 1 < (n & 3))
             xw |= (uint32_t)(uint16_t)x[i + 1] << 16;
-        a0 = q_smlad(w[0], xw, a0), a1 = q_smlad(w[1], xw, a1);
-        a2 = q_smlad(w[2], xw, a2), a3 = q_smlad(w[3], xw, a3);
+        c0 = q_smlad(w[0], xw, c0), c1 = q_smlad(w[1], xw, c1);
+        c2 = q_smlad(w[2], xw, c2), c3 = q_smlad(w[3], xw, c3);
     }
-    a[0] = a0, a[1] = a1, a[2] = a2, a[3] = a3;
+    *a0 = c0, *a1 = c1, *a2 = c2, *a3 = c3;
     return w;
 }
 
-/* q_dense on the pre-widened weights (lln_rtq_dense_t.w16): four rows a block. */
+/* rq (lln_rtq_spec.h) for its usual case s >= 33 (k = s - 32): the high word rounded and
+ * shifted; GCC and Clang shift a negative value arithmetically, elsewhere rq itself. */
+LLN_RTQ__INLINE int32_t q_rq_hi(int64_t p, q_rq_t s, int32_t half)
+{
+#if defined(__GNUC__)
+    return ((int32_t)(p >> 32) + half) >> s.k;
+#else
+    (void)half;
+    return q_rq(p, s);
+#endif
+}
+
+/* q_dense on the pre-widened weights (lln_rtq_dense_t.w16): four rows a block, the blocks of
+ * four whole rows and the usual shift (s >= 33) with straight-line requantisation. */
 static void q_dense16(const lln_rtq_dense_t *d, const int16_t *xa, const int16_t *xb, int16_t *y)
 {
-    int na = d->split ? d->split : d->in, nb = d->in - na;
+    int na = d->split ? d->split : d->in, nb = d->in - na, out = d->out;
     q_rq_t s = q_rq_prep(d->shift);
     const int32_t *ma = d->mult, *mb = d->mult2 ? d->mult2 : d->mult, *bias = d->bias;
     const int32_t *w = d->w16;
-    for (int o = 0; o < d->out; o += 4) {
-        int32_t a[4] = {0, 0, 0, 0}, b[4] = {0, 0, 0, 0};
-        int rows = d->out - o < 4 ? d->out - o : 4;
-        w = q_dot4_w16(w, xa, na, a);
+    int32_t half = s.s >= 33 ? (int32_t)(1u << (s.k - 1)) : 0;
+    for (int o = 0; o < out; o += 4, ma += 4, mb += 4, y += 4) {
+        int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0, b0 = 0, b1 = 0, b2 = 0, b3 = 0;
+        w = q_dot4_w16(w, xa, na, &a0, &a1, &a2, &a3);
         if (nb > 0)
-            w = q_dot4_w16(w, xb, nb, b);
-        for (int r = 0; r < rows; r++) {
-            int32_t v = q_rq((int64_t)a[r] * ma[o + r] + (int64_t)b[r] * mb[o + r], s);
-            y[o + r] = lln_fx_sat16(bias ? v + bias[o + r] : v);
+            w = q_dot4_w16(w, xb, nb, &b0, &b1, &b2, &b3);
+        if (o + 4 > out || s.s < 33) { /* a last block of fewer rows, or a wide shift */
+            int32_t a[4] = {a0, a1, a2, a3}, b[4] = {b0, b1, b2, b3};
+            for (int r = 0; r < 4 && o + r < out; r++) {
+                int32_t v = q_rq((int64_t)a[r] * ma[r] + (int64_t)b[r] * mb[r], s);
+                y[r] = lln_fx_sat16(bias ? v + bias[o + r] : v);
+            }
+            continue;
         }
+        int64_t p0 = (int64_t)a0 * ma[0], p1 = (int64_t)a1 * ma[1];
+        int64_t p2 = (int64_t)a2 * ma[2], p3 = (int64_t)a3 * ma[3];
+        if (nb > 0) {
+            p0 += (int64_t)b0 * mb[0], p1 += (int64_t)b1 * mb[1];
+            p2 += (int64_t)b2 * mb[2], p3 += (int64_t)b3 * mb[3];
+        }
+        int32_t v0 = q_rq_hi(p0, s, half), v1 = q_rq_hi(p1, s, half);
+        int32_t v2 = q_rq_hi(p2, s, half), v3 = q_rq_hi(p3, s, half);
+        if (bias) {
+            v0 += bias[o], v1 += bias[o + 1], v2 += bias[o + 2], v3 += bias[o + 3];
+        }
+        y[0] = lln_fx_sat16(v0), y[1] = lln_fx_sat16(v1);
+        y[2] = lln_fx_sat16(v2), y[3] = lln_fx_sat16(v3);
     }
 }
 #endif
