@@ -94,6 +94,46 @@ static void q_affine(const lln_rtq_affine_t *a, const int16_t *x, int16_t *y, ui
 }
 #endif
 
+#if LLN_RTQ_WITH_CFC_GENERIC || LLN_RTQ_WITH_BASELINES || LLN_RTQ_WITH_PROJ
+/* rq (lln_rtq_spec.h) for its usual case s >= 33 (k = s - 32): the high word rounded and
+ * shifted; GCC and Clang shift a negative value arithmetically, elsewhere rq itself. */
+LLN_RTQ__INLINE int32_t q_rq_hi(int64_t p, q_rq_t s, int32_t half)
+{
+#if defined(__GNUC__)
+    return ((int32_t)(p >> 32) + half) >> s.k;
+#else
+    (void)half;
+    return q_rq(p, s);
+#endif
+}
+
+/* y[0..3] of four whole rows of a dense layer from their sums a (group A) and b (group B, when
+ * nb > 0): sat16(rq(a ma + b mb) + bias) for the usual shift (s >= 33), in straight-line code
+ * (bias NULL: none). */
+LLN_RTQ__INLINE void q_out4(int32_t a0, int32_t a1, int32_t a2, int32_t a3, int32_t b0, int32_t b1,
+                            int32_t b2, int32_t b3, int nb, const int32_t *ma, const int32_t *mb,
+                            const int32_t *bias, q_rq_t s, int32_t half, int16_t *y)
+{
+    int64_t p0, p1, p2, p3;
+    if (nb > 0) { /* one SMULL and one SMLAL a row */
+        p0 = (int64_t)a0 * ma[0] + (int64_t)b0 * mb[0];
+        p1 = (int64_t)a1 * ma[1] + (int64_t)b1 * mb[1];
+        p2 = (int64_t)a2 * ma[2] + (int64_t)b2 * mb[2];
+        p3 = (int64_t)a3 * ma[3] + (int64_t)b3 * mb[3];
+    } else {
+        p0 = (int64_t)a0 * ma[0], p1 = (int64_t)a1 * ma[1];
+        p2 = (int64_t)a2 * ma[2], p3 = (int64_t)a3 * ma[3];
+    }
+    int32_t v0 = q_rq_hi(p0, s, half), v1 = q_rq_hi(p1, s, half);
+    int32_t v2 = q_rq_hi(p2, s, half), v3 = q_rq_hi(p3, s, half);
+    if (bias) {
+        v0 += bias[0], v1 += bias[1], v2 += bias[2], v3 += bias[3];
+    }
+    y[0] = lln_fx_sat16(v0), y[1] = lln_fx_sat16(v1);
+    y[2] = lln_fx_sat16(v2), y[3] = lln_fx_sat16(v3);
+}
+#endif
+
 #if (LLN_RTQ_WITH_CFC_GENERIC || LLN_RTQ_WITH_BASELINES || LLN_RTQ_WITH_PROJ) && LLN_RTQ_W16
 #if defined(__ARM_FEATURE_DSP) && defined(__ARM_FEATURE_SIMD32) && !defined(__ARM_BIG_ENDIAN) && \
     defined(__GNUC__)
@@ -175,23 +215,13 @@ LLN_RTQ__INLINE const int32_t *q_dot4_w16(const int32_t *w, const int16_t *x, in
     return w;
 }
 
-/* rq (lln_rtq_spec.h) for its usual case s >= 33 (k = s - 32): the high word rounded and
- * shifted; GCC and Clang shift a negative value arithmetically, elsewhere rq itself. */
-LLN_RTQ__INLINE int32_t q_rq_hi(int64_t p, q_rq_t s, int32_t half)
-{
-#if defined(__GNUC__)
-    return ((int32_t)(p >> 32) + half) >> s.k;
-#else
-    (void)half;
-    return q_rq(p, s);
-#endif
-}
-
 /* q_dense on the pre-widened weights (lln_rtq_dense_t.w16): four rows a block, the blocks of
- * four whole rows and the usual shift (s >= 33) with straight-line requantisation. */
-static void q_dense16(const lln_rtq_dense_t *d, const int16_t *xa, const int16_t *xb, int16_t *y)
+ * four whole rows and the usual shift (s >= 33) with straight-line requantisation. two: the
+ * layer has a group B (nb > 0), a constant in q_dense16's two copies. */
+LLN_RTQ__INLINE void q_dense16_body(const lln_rtq_dense_t *d, const int16_t *xa, const int16_t *xb,
+                                    int16_t *y, int two)
 {
-    int na = d->split ? d->split : d->in, nb = d->in - na, out = d->out;
+    int na = d->split ? d->split : d->in, nb = two ? d->in - na : 0, out = d->out;
     q_rq_t s = q_rq_prep(d->shift);
     const int32_t *ma = d->mult, *mb = d->mult2 ? d->mult2 : d->mult, *bias = d->bias;
     const int32_t *w = d->w16;
@@ -199,7 +229,7 @@ static void q_dense16(const lln_rtq_dense_t *d, const int16_t *xa, const int16_t
     for (int o = 0; o < out; o += 4, ma += 4, mb += 4, y += 4) {
         int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0, b0 = 0, b1 = 0, b2 = 0, b3 = 0;
         w = q_dot4_w16(w, xa, na, &a0, &a1, &a2, &a3);
-        if (nb > 0)
+        if (two)
             w = q_dot4_w16(w, xb, nb, &b0, &b1, &b2, &b3);
         if (o + 4 > out || s.s < 33) { /* a last block of fewer rows, or a wide shift */
             int32_t a[4] = {a0, a1, a2, a3}, b[4] = {b0, b1, b2, b3};
@@ -209,20 +239,16 @@ static void q_dense16(const lln_rtq_dense_t *d, const int16_t *xa, const int16_t
             }
             continue;
         }
-        int64_t p0 = (int64_t)a0 * ma[0], p1 = (int64_t)a1 * ma[1];
-        int64_t p2 = (int64_t)a2 * ma[2], p3 = (int64_t)a3 * ma[3];
-        if (nb > 0) {
-            p0 += (int64_t)b0 * mb[0], p1 += (int64_t)b1 * mb[1];
-            p2 += (int64_t)b2 * mb[2], p3 += (int64_t)b3 * mb[3];
-        }
-        int32_t v0 = q_rq_hi(p0, s, half), v1 = q_rq_hi(p1, s, half);
-        int32_t v2 = q_rq_hi(p2, s, half), v3 = q_rq_hi(p3, s, half);
-        if (bias) {
-            v0 += bias[o], v1 += bias[o + 1], v2 += bias[o + 2], v3 += bias[o + 3];
-        }
-        y[0] = lln_fx_sat16(v0), y[1] = lln_fx_sat16(v1);
-        y[2] = lln_fx_sat16(v2), y[3] = lln_fx_sat16(v3);
+        q_out4(a0, a1, a2, a3, b0, b1, b2, b3, two, ma, mb, bias ? bias + o : NULL, s, half, y);
     }
+}
+
+static void q_dense16(const lln_rtq_dense_t *d, const int16_t *xa, const int16_t *xb, int16_t *y)
+{
+    if (d->in > (d->split ? d->split : d->in))
+        q_dense16_body(d, xa, xb, y, 1);
+    else
+        q_dense16_body(d, xa, xb, y, 0);
 }
 #endif
 
@@ -242,6 +268,25 @@ static void q_dense(const lln_rtq_dense_t *d, const int16_t *xa, const int16_t *
     /* mult2 NULL: group B has A's scale (two products rather than A + B, which could wrap) */
     const int32_t *ma = d->mult, *mb = d->mult2 ? d->mult2 : d->mult, *bias = d->bias;
     uint16_t o = 0;
+    int32_t half = s.s >= 33 ? (int32_t)(1u << (s.k - 1)) : 0;
+    size_t in = d->in;
+#if !LLN_RTQ_W16 /* (with it, exported layers have w16: this is a fallback, kept small) */
+    /* four rows a block (two pairs) with straight-line requantisation, for the usual shift */
+    for (; s.s >= 33 && o + 4 <= d->out; o += 4) {
+        int32_t a0, a1, a2, a3, b0 = 0, b1 = 0, b2 = 0, b3 = 0;
+        const int8_t *w = d->w + o * in;
+        lln_fx_dot2_s8i_s16(w, w + in, xa, na, &a0, &a1);
+        lln_fx_dot2_s8i_s16(w + 2 * in, w + 3 * in, xa, na, &a2, &a3);
+        if (nb > 0) {
+            lln_fx_dot2_s8i_s16(w + na, w + in + na, xb, nb, &b0, &b1);
+            lln_fx_dot2_s8i_s16(w + 2 * in + na, w + 3 * in + na, xb, nb, &b2, &b3);
+        }
+        q_out4(a0, a1, a2, a3, b0, b1, b2, b3, nb, ma + o, mb + o, bias ? bias + o : NULL, s, half,
+               y + o);
+    }
+#else
+    (void)half, (void)in;
+#endif
     for (; o + 2 <= d->out; o += 2) {
         int32_t a0, a1, b0 = 0, b1 = 0;
         int64_t p0, p1;
