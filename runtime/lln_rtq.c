@@ -355,17 +355,23 @@ static void q_cfc(const lln_rtq_model_t *m, const lln_rtq_cfc_t *c, const int16_
 #if LLN_RTQ_WITH_BACKBONE
     for (uint16_t l = 0; l < c->nbackbone; l++) {
         int16_t *o = w + (l % 2 ? 0 : wmax);
+        uint16_t n = c->backbone[l].out;
         q_dense(&c->backbone[l], xa, xb, o);
-        for (uint16_t k = 0; k < c->backbone[l].out; k++)
-            o[k] = q_act(m->activation, o[k], c->act_frac[l]);
+        if (m->activation == LLN_RTQ_ACT_TANH || m->activation == LLN_RTQ_ACT_LECUN_TANH)
+            for (uint16_t k = 0; k < n; k++) /* q_act's tanh without its tests per value */
+                o[k] = lln_fx_tanh_fast(o[k]);
+        else
+            for (uint16_t k = 0; k < n; k++)
+                o[k] = q_act(m->activation, o[k], c->act_frac[l]);
         xa = xb = o;
     }
 #endif
     q_dense(&c->heads, xa, xb, hd);
     lln_rtq__tgate_t tg = lln_rtq__tgate_prep(c->t_frac, m->dt_frac); /* lln_rtq_spec.h */
+    int mode = m->mode, h_frac = c->h_frac; /* locals: the stores to h could alias m and c */
     for (uint16_t j = 0; j < H; j++) {
 #if LLN_RTQ_WITH_PURE
-        if (m->mode == LLN_RTQ_MODE_PURE) {
+        if (mode == LLN_RTQ_MODE_PURE) {
             /* h = A - A exp(-dt (|w_tau| + |f1|)) f1 */
             int32_t f1 = hd[j], t = c->w_tau[j] + (f1 < 0 ? -f1 : f1);
             int16_t e = lln_fx_exp_neg(lln_fx_sat16(q_mul(t, dt, c->ff_frac + m->dt_frac - 11)));
@@ -374,8 +380,8 @@ static void q_cfc(const lln_rtq_model_t *m, const lln_rtq_cfc_t *c, const int16_
             continue;
         }
 #endif
-        h[j] = lln_rtq__cfc_gate(hd[j], hd[H + j], hd[2 * H + j], hd[3 * H + j], dt, tg, m->mode,
-                                 c->h_frac);
+        h[j] = lln_rtq__cfc_gate(hd[j], hd[H + j], hd[2 * H + j], hd[3 * H + j], dt, tg, mode,
+                                 h_frac);
     }
 }
 
