@@ -134,6 +134,73 @@ LLN_RTQ__INLINE void q_out4(int32_t a0, int32_t a1, int32_t a2, int32_t a3, int3
 }
 #endif
 
+#if (LLN_RTQ_WITH_CFC_GENERIC || LLN_RTQ_WITH_BASELINES || LLN_RTQ_WITH_PROJ) && !LLN_RTQ_W16
+/* The sums of the four interleaved int8 rows w, w + in, w + 2 in and w + 3 in against n columns
+ * of x (each exactly lln_fx_dot_s8i_s16's). On Helium one gather of the activations serves the
+ * four rows (a widening load and a VMLADAVA each: 9 instructions for 32 MACs), the row tail
+ * one predicated step as in lln_fx_dot2_s8i_s16; elsewhere two lln_fx_dot2_s8i_s16. */
+LLN_RTQ__INLINE void q_dot4_s8(const int8_t *w, size_t in, const int16_t *x, int n, int32_t *a0,
+                               int32_t *a1, int32_t *a2, int32_t *a3)
+{
+#if defined(__ARM_FEATURE_MVE) && !defined(__ARM_BIG_ENDIAN)
+    int32_t c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+    const int8_t *w1 = w + in, *w2 = w1 + in, *w3 = w2 + in;
+    int i = 0;
+    uint16x8_t off = vld1q_u16(lln_fx__mve_off[0]);
+    for (; i + 8 <= n; i += 8) {
+        int16x8_t xv = vldrhq_gather_shifted_offset_s16(x + i, off);
+        c0 = vmladavaq_s16(c0, vldrbq_s16(w + i), xv);
+        c1 = vmladavaq_s16(c1, vldrbq_s16(w1 + i), xv);
+        c2 = vmladavaq_s16(c2, vldrbq_s16(w2 + i), xv);
+        c3 = vmladavaq_s16(c3, vldrbq_s16(w3 + i), xv);
+    }
+    if (i < n) {
+        mve_pred16_t p = vctp16q((uint32_t)(n - i));
+        uint16x8_t o = vld1q_u16(lln_fx__mve_off[n - i >= 4 ? 1 : 2]);
+        int16x8_t xv = vldrhq_gather_shifted_offset_z_s16(x + i, o, p);
+        c0 = vmladavaq_s16(c0, vldrbq_z_s16(w + i, p), xv);
+        c1 = vmladavaq_s16(c1, vldrbq_z_s16(w1 + i, p), xv);
+        c2 = vmladavaq_s16(c2, vldrbq_z_s16(w2 + i, p), xv);
+        c3 = vmladavaq_s16(c3, vldrbq_z_s16(w3 + i, p), xv);
+    }
+    *a0 = c0, *a1 = c1, *a2 = c2, *a3 = c3;
+#else
+    lln_fx_dot2_s8i_s16(w, w + in, x, n, a0, a1);
+    lln_fx_dot2_s8i_s16(w + 2 * in, w + 3 * in, x, n, a2, a3);
+#endif
+}
+
+/* q_dense's blocks of four whole rows for the usual shift (s >= 33), from row 0: returns the
+ * rows done. two: the layer has a group B, a constant in the callers' two copies. */
+LLN_RTQ__INLINE uint16_t q_dense4_body(const lln_rtq_dense_t *d, const int16_t *xa,
+                                       const int16_t *xb, int16_t *y, int two)
+{
+    int na = d->split ? d->split : d->in, nb = two ? d->in - na : 0;
+    q_rq_t s = q_rq_prep(d->shift);
+    const int32_t *ma = d->mult, *mb = d->mult2 ? d->mult2 : d->mult, *bias = d->bias;
+    int32_t half = s.s >= 33 ? (int32_t)(1u << (s.k - 1)) : 0;
+    size_t in = d->in;
+    uint16_t o = 0;
+    for (; s.s >= 33 && o + 4 <= d->out; o += 4) {
+        int32_t a0, a1, a2, a3, b0 = 0, b1 = 0, b2 = 0, b3 = 0;
+        const int8_t *w = d->w + o * in;
+        q_dot4_s8(w, in, xa, na, &a0, &a1, &a2, &a3);
+        if (two)
+            q_dot4_s8(w + na, in, xb, nb, &b0, &b1, &b2, &b3);
+        q_out4(a0, a1, a2, a3, b0, b1, b2, b3, two, ma + o, mb + o, bias ? bias + o : NULL, s, half,
+               y + o);
+    }
+    return o;
+}
+
+static uint16_t q_dense4(const lln_rtq_dense_t *d, const int16_t *xa, const int16_t *xb, int16_t *y)
+{
+    if (d->in > (d->split ? d->split : d->in))
+        return q_dense4_body(d, xa, xb, y, 1);
+    return q_dense4_body(d, xa, xb, y, 0);
+}
+#endif
+
 #if (LLN_RTQ_WITH_CFC_GENERIC || LLN_RTQ_WITH_BASELINES || LLN_RTQ_WITH_PROJ) && LLN_RTQ_W16
 #if defined(__ARM_FEATURE_DSP) && defined(__ARM_FEATURE_SIMD32) && !defined(__ARM_BIG_ENDIAN) && \
     defined(__GNUC__)
@@ -270,24 +337,8 @@ static void q_dense(const lln_rtq_dense_t *d, const int16_t *xa, const int16_t *
     /* mult2 NULL: group B has A's scale (two products rather than A + B, which could wrap) */
     const int32_t *ma = d->mult, *mb = d->mult2 ? d->mult2 : d->mult, *bias = d->bias;
     uint16_t o = 0;
-    int32_t half = s.s >= 33 ? (int32_t)(1u << (s.k - 1)) : 0;
-    size_t in = d->in;
-#if !LLN_RTQ_W16 /* (with it, exported layers have w16: this is a fallback, kept small) */
-    /* four rows a block (two pairs) with straight-line requantisation, for the usual shift */
-    for (; s.s >= 33 && o + 4 <= d->out; o += 4) {
-        int32_t a0, a1, a2, a3, b0 = 0, b1 = 0, b2 = 0, b3 = 0;
-        const int8_t *w = d->w + o * in;
-        lln_fx_dot2_s8i_s16(w, w + in, xa, na, &a0, &a1);
-        lln_fx_dot2_s8i_s16(w + 2 * in, w + 3 * in, xa, na, &a2, &a3);
-        if (nb > 0) {
-            lln_fx_dot2_s8i_s16(w + na, w + in + na, xb, nb, &b0, &b1);
-            lln_fx_dot2_s8i_s16(w + 2 * in + na, w + 3 * in + na, xb, nb, &b2, &b3);
-        }
-        q_out4(a0, a1, a2, a3, b0, b1, b2, b3, nb, ma + o, mb + o, bias ? bias + o : NULL, s, half,
-               y + o);
-    }
-#else
-    (void)half, (void)in;
+#if !LLN_RTQ_W16 /* (with it, exported layers have w16: the pairs below are a fallback) */
+    o = q_dense4(d, xa, xb, y); /* blocks of four rows, then pairs */
 #endif
     for (; o + 2 <= d->out; o += 2) {
         int32_t a0, a1, b0 = 0, b1 = 0;
