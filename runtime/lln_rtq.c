@@ -226,7 +226,7 @@ static inline int32_t q_smlad(int32_t w, uint32_t x, int32_t acc)
 #endif
 }
 
-/* The four rows of one block of lln_rtq_dense_t.w16 against n columns of x, added to *a0..*a3
+/* The four rows of one block of pre-widened weights (lln_rtq_dense_t.w) against n columns of x, added to *a0..*a3
  * (scalars: inlined, they stay in registers); returns w past the block's group. Two columns
  * a step: one activation word met by the four rows' weight words (one LDM) and four SMLAD,
  * four steps a loop pass: 26 instructions for 32 MACs on Armv7E-M. The same sums as lln_fx_dot_s8i_s16 (the
@@ -284,7 +284,7 @@ LLN_RTQ__INLINE const int32_t *q_dot4_w16(const int32_t *w, const int16_t *x, in
     return w;
 }
 
-/* q_dense on the pre-widened weights (lln_rtq_dense_t.w16): four rows a block, the blocks of
+/* q_dense on the pre-widened weights (lln_rtq_dense_t.w, LLN_RTQ_W16): four rows a block, the blocks of
  * four whole rows and the usual shift (s >= 33) with straight-line requantisation. two: the
  * layer has a group B (nb > 0), a constant in q_dense16's two copies. */
 LLN_RTQ__INLINE void q_dense16_body(const lln_rtq_dense_t *d, const int16_t *xa, const int16_t *xb,
@@ -293,7 +293,7 @@ LLN_RTQ__INLINE void q_dense16_body(const lln_rtq_dense_t *d, const int16_t *xa,
     int na = d->split ? d->split : d->in, nb = two ? d->in - na : 0, out = d->out;
     q_rq_t s = q_rq_prep(d->shift);
     const int32_t *ma = d->mult, *mb = d->mult2 ? d->mult2 : d->mult, *bias = d->bias;
-    const int32_t *w = d->w16;
+    const int32_t *w = (const int32_t *)(const void *)d->w; /* int32 words (lln_rtq.h) */
     int32_t half = s.s >= 33 ? (int32_t)(1u << (s.k - 1)) : 0;
     for (int o = 0; o < out; o += 4, ma += 4, mb += 4, y += 4) {
         int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0, b0 = 0, b1 = 0, b2 = 0, b3 = 0;
@@ -322,24 +322,22 @@ static void q_dense16(const lln_rtq_dense_t *d, const int16_t *xa, const int16_t
 #endif
 
 #if LLN_RTQ_WITH_CFC_GENERIC || LLN_RTQ_WITH_BASELINES || LLN_RTQ_WITH_PROJ
-/* y = W x + b (lln_rtq_dense_t), group A read from xa, group B from xb; two rows at a time
- * share the activation loads, and each row's groups meet in one 64-bit sum. */
+#if LLN_RTQ_W16
+/* y = W x + b (lln_rtq_dense_t) on the pre-widened weights. */
 static void q_dense(const lln_rtq_dense_t *d, const int16_t *xa, const int16_t *xb, int16_t *y)
 {
-#if LLN_RTQ_W16
-    if (d->w16 != NULL) {
-        q_dense16(d, xa, xb, y);
-        return;
-    }
-#endif
+    q_dense16(d, xa, xb, y);
+}
+#else
+/* y = W x + b (lln_rtq_dense_t), group A read from xa, group B from xb; four rows at a time
+ * (then pairs) share the activation loads, and each row's groups meet in one 64-bit sum. */
+static void q_dense(const lln_rtq_dense_t *d, const int16_t *xa, const int16_t *xb, int16_t *y)
+{
     int na = d->split ? d->split : d->in, nb = d->in - na;
     q_rq_t s = q_rq_prep(d->shift);
     /* mult2 NULL: group B has A's scale (two products rather than A + B, which could wrap) */
     const int32_t *ma = d->mult, *mb = d->mult2 ? d->mult2 : d->mult, *bias = d->bias;
-    uint16_t o = 0;
-#if !LLN_RTQ_W16 /* (with it, exported layers have w16: the pairs below are a fallback) */
-    o = q_dense4(d, xa, xb, y); /* blocks of four rows, then pairs */
-#endif
+    uint16_t o = q_dense4(d, xa, xb, y); /* blocks of four rows, then pairs */
     for (; o + 2 <= d->out; o += 2) {
         int32_t a0, a1, b0 = 0, b1 = 0;
         int64_t p0, p1;
@@ -362,6 +360,7 @@ static void q_dense(const lln_rtq_dense_t *d, const int16_t *xa, const int16_t *
         y[o] = lln_fx_sat16(bias ? a + bias[o] : a);
     }
 }
+#endif
 
 #endif
 

@@ -68,30 +68,31 @@ typedef struct lln_rtq_affine {
  *  recurrent state its precision). bias may be NULL. */
 typedef struct lln_rtq_dense {
     uint16_t out, in;
+    /** int8 weights; in LLN_RTQ_W16 builds instead the int32 words of the same weights
+     *  pre-widened to int16 (cast; word aligned): per block of four rows (the last padded with
+     *  zero rows), group A then group B, per pair of columns (a group's odd last column paired
+     *  with a zero), one word per row holding the pair as two int16, the first column in the
+     *  low half: what one SMLAD multiplies with an activation pair. `lln export` writes both
+     *  tables, one compiled (lln_rtq_dense_w16_words gives the words' count). */
     const int8_t *w;
     const int32_t *mult;
     int8_t shift;
     const int32_t *bias;
     uint16_t split;
     const int32_t *mult2;
-    /** The same weights pre-widened to int16 for LLN_RTQ_W16 builds (NULL: use w): per block
-     *  of four rows (the last padded with zero rows), group A then group B, per pair of
-     *  columns (a group's odd last column paired with a zero), one word per row holding the
-     *  pair as two int16 (the first column in the low half): what one SMLAD multiplies with
-     *  an activation pair. `lln export` writes it (lln_rtq_dense_w16_words gives its length). */
-    const int32_t *w16;
 } lln_rtq_dense_t;
 
-/** Whether the firmware's generic dense layers read the pre-widened int16 weights
- *  (lln_rtq_dense_t.w16): on by default on Arm cores with the DSP extension and no Helium
- *  (Cortex-M4, M7, M33), where a word of int16 weights feeds SMLAD directly (four rows share
- *  each activation pair; about 0.8 instructions per multiply-accumulate instead of 2.1), at
- *  twice the weight bytes in flash. -DLLN_RTQ_W16=0 keeps the int8 tables (less flash);
+/** Whether the firmware's generic dense layers read pre-widened int16 weights
+ *  (lln_rtq_dense_t.w): on by default on M-profile Arm cores with the DSP extension and no
+ *  Helium (Cortex-M4, M7, M33), where a word of int16 weights feeds SMLAD directly (four rows
+ *  share each activation pair: about 0.8 instructions per multiply-accumulate instead of 2.1),
+ *  at twice the weight bytes in flash. -DLLN_RTQ_W16=0 keeps the int8 tables (less flash);
  *  -DLLN_RTQ_W16=1 elsewhere runs the plain C version of the same kernel (same results). An
- *  exported model's tables and the runtime must be compiled with the same setting. */
+ *  exported model's tables and the runtime must be compiled with the same setting (they are
+ *  when both see the same flags); the host library's tables are int8 (never set there). */
 #ifndef LLN_RTQ_W16
 #if defined(__ARM_FEATURE_DSP) && defined(__ARM_FEATURE_SIMD32) && !defined(__ARM_FEATURE_MVE) && \
-    !defined(__ARM_BIG_ENDIAN)
+    !defined(__ARM_BIG_ENDIAN) && defined(__ARM_ARCH_PROFILE) && __ARM_ARCH_PROFILE == 'M'
 #define LLN_RTQ_W16 1
 #else
 #define LLN_RTQ_W16 0
@@ -104,7 +105,7 @@ typedef struct lln_rtq_dense {
 #define LLN_RTQ_W16_PICK(a, b) (b)
 #endif
 
-/** Words of lln_rtq_dense_t.w16 for a layer of out rows and in columns, split as there. */
+/** Words of the pre-widened weights (lln_rtq_dense_t.w) for a layer of out rows and in columns, split as there. */
 #define lln_rtq_dense_w16_words(out, in, split)                                                    \
     ((((unsigned long)(out) + 3u) / 4u) * 4u *                                                     \
      (((unsigned long)((split) ? (split) : (in)) + 1u) / 2u +                                      \

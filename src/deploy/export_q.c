@@ -105,7 +105,7 @@ static int w_at(const int8_t *g, int n, int k)
     return k < n - n % 4 ? g[k - k % 4 + pos[k % 4]] : g[k];
 }
 
-/* The layer's lln_rtq_dense_t.w16 table (lln_rtq.h: per block of four rows, group A then B,
+/* The layer's pre-widened weights (lln_rtq_dense_t.w in LLN_RTQ_W16 builds, lln_rtq.h: per block of four rows, group A then B,
  * per column pair, one word per row), as `static const int32_t NAME_w16[]`. */
 static void put_w16(lln_text_t *t, const char *p, const lln_qarray_t *a, const lln_rtq_dense_t *d)
 {
@@ -136,7 +136,8 @@ static void dense(lln_text_t *t, const lln_qimage_t *q, const char *p, const lln
     const lln_qarray_t *wa = a != NULL && is_dense_w(a, dl, dense_layers(q, dl)) ? a : NULL;
     lln_text_put(t, "{%u, %u, ", (unsigned)d->out, (unsigned)d->in);
     if (wa != NULL) /* the int8 table or the int16 one (put_w16) */
-        lln_text_put(t, "LLN_RTQ_W16_PICK(0, %s_%s)", p, wa->name);
+        lln_text_put(t, "LLN_RTQ_W16_PICK((const int8_t *)(const void *)%s_%s16, %s_%s)", p,
+                     wa->name, p, wa->name);
     else
         ref(t, q, p, d->w);
     lln_text_put(t, ", ");
@@ -145,8 +146,6 @@ static void dense(lln_text_t *t, const lln_qimage_t *q, const char *p, const lln
     ref(t, q, p, d->bias);
     lln_text_put(t, ", %u, ", (unsigned)d->split);
     ref(t, q, p, d->mult2);
-    if (wa != NULL)
-        lln_text_put(t, ", LLN_RTQ_W16_PICK(%s_%s16, 0)", p, wa->name);
     lln_text_put(t, "}");
 }
 
