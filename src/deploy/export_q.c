@@ -347,9 +347,30 @@ static void list(lln_text_t *t, const int8_t *v, int n)
     lln_text_put(t, "}");
 }
 
-void lln__export_q_model_h(lln_text_t *t, const lln_qimage_t *q, const char *p, const char *P,
-                           const char *head, const lln_export_sizes_t *s)
+size_t lln__export_q_w16_extra(const lln_qimage_t *q)
 {
+    const lln_rtq_dense_t *dl[Q_MAX_DENSE];
+    int n = dense_layers(q, dl);
+    size_t extra = 0;
+    for (int i = 0; i < n; i++) /* int32 words instead of int8 weights */
+        extra += 4 * lln_rtq_dense_w16_words(dl[i]->out, dl[i]->in, dl[i]->split) -
+                 (size_t)dl[i]->out * dl[i]->in;
+    return extra;
+}
+
+int lln__export_q_w16_default(const char *target)
+{
+    static const char *const W16[] = {"cortex-m4", "cortex-m4f", "cortex-m7", "cortex-m33"};
+    for (size_t i = 0; target != NULL && i < sizeof W16 / sizeof W16[0]; i++)
+        if (strcmp(target, W16[i]) == 0)
+            return 1;
+    return 0;
+}
+
+void lln__export_q_model_h(lln_text_t *t, const lln_qimage_t *q, const char *p, const char *P,
+                           const char *head, const lln_export_sizes_t *s, int w16)
+{
+    size_t extra = lln__export_q_w16_extra(q), w8 = s->weight_bytes - (w16 ? extra : 0);
     const lln_rtq_model_t *r = &q->model;
     lln_text_put(t, "%s", head);
     lln_text_put(t,
@@ -372,8 +393,14 @@ void lln__export_q_model_h(lln_text_t *t, const lln_qimage_t *q, const char *p, 
     lln_text_put(t, "#define %s_STATE_BYTES %zu   /* RAM per stream */\n", P, s->state_bytes);
     lln_text_put(t, "#define %s_SCRATCH_BYTES %zu /* RAM, shared by streams stepped in turn */\n",
                  P, s->scratch_bytes);
-    lln_text_put(t, "#define %s_WEIGHT_BYTES %zu  /* const tables (flash) */\n", P,
-                 s->weight_bytes);
+    if (extra > 0) /* the dense weights' int16 tables or the int8 ones (LLN_RTQ_W16) */
+        lln_text_put(t,
+                     "#if LLN_RTQ_W16 /* dense weights pre-widened to int16 (lln_rtq.h) */\n"
+                     "#define %s_WEIGHT_BYTES %zu  /* const tables (flash) */\n#else\n"
+                     "#define %s_WEIGHT_BYTES %zu\n#endif\n",
+                     P, w8 + extra, P, w8);
+    else
+        lln_text_put(t, "#define %s_WEIGHT_BYTES %zu  /* const tables (flash) */\n", P, w8);
     lln_text_put(t, "#define %s_DT_FRAC %d\n#define %s_X_FRAC ", P, r->dt_frac, P);
     list(t, r->x_frac, r->inputs);
     lln_text_put(t, "\n#define %s_Y_FRAC ", P);
