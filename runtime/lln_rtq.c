@@ -747,6 +747,34 @@ void lln_rtq_baseline(const lln_rtq_model_t *m, const int16_t *xn, int16_t *stat
 
 #endif
 
+/* ---- the pre-widened dense weights -------------------------------------------------------- */
+
+/* Weight k of a group of n in a row stored in lln_fx_interleave4's layout: each complete group
+ * of four as (w0, w2, w1, w3), the tail in order. */
+static int32_t q_w_at(const int8_t *g, int n, int k)
+{
+    static const uint8_t pos[4] = {0, 2, 1, 3};
+    return k < n - n % 4 ? g[k - k % 4 + pos[k % 4]] : g[k];
+}
+
+void lln_rtq_dense_widen(const int8_t *w, uint16_t out, uint16_t in, uint16_t split, int32_t *dst)
+{
+    int na = split ? split : in;
+    for (int o = 0; o < out; o += 4)
+        for (int g = 0; g < 2; g++) {
+            int c0 = g ? na : 0, n = g ? in - na : na;
+            for (int c = 0; c < n; c += 2)
+                for (int r = o; r < o + 4; r++) {
+                    const int8_t *row = w + (size_t)r * in + c0;
+                    int32_t lo = r < out ? q_w_at(row, n, c) : 0;
+                    int32_t hi = r < out && c + 1 < n ? q_w_at(row, n, c + 1) : 0;
+                    /* two int16 in one word, lo in the low half: (lo mod 2^16) + hi 2^16 */
+                    uint32_t u = ((uint32_t)lo & 0xFFFFu) | (uint32_t)hi << 16;
+                    *dst++ = u <= (uint32_t)INT32_MAX ? (int32_t)u : -(int32_t)(~u) - 1;
+                }
+        }
+}
+
 /* ---- the step ------------------------------------------------------------------------------ */
 
 void lln_rtq_reset(const lln_rtq_model_t *m, int16_t *state)

@@ -111,6 +111,13 @@ typedef struct lln_rtq_dense {
      (((unsigned long)((split) ? (split) : (in)) + 1u) / 2u +                                      \
       ((unsigned long)(in) - (unsigned long)((split) ? (split) : (in)) + 1u) / 2u))
 
+/** Writes the pre-widened weights (lln_rtq_dense_t.w of LLN_RTQ_W16 builds; the layout is
+ *  described there) of a layer of out rows and in columns split as in lln_rtq_dense_t, from
+ *  its int8 table w in the int8 layout (each group's rows in lln_fx_dot_s8i_s16's interleaved
+ *  order), into dst (lln_rtq_dense_w16_words(out, in, split) words). `lln export` writes
+ *  its tables with it; firmware that builds its layers at run time can too. */
+void lln_rtq_dense_widen(const int8_t *w, uint16_t out, uint16_t in, uint16_t split, int32_t *dst);
+
 /** One LTC synapse: the sigmoid argument's offset c = 2^31 + 2^(sh-1) - mu sigma (mod 2^32;
  *  mu in the source's units, sh = source frac + sig_frac - 12 of its list: see lln_rtq_syn_t),
  *  source index, sigma (frac sig_frac of its list, |sigma| < 2^14), the conductance P(w) (g

@@ -7,6 +7,8 @@
 
 #include "export_q.h"
 
+#include "common/alloc.h"
+
 static const char *const CTYPE[] = {"int8_t", "int16_t", "uint16_t", "int32_t"};
 
 static void put_synapses(lln_text_t *t, const char *p, const lln_qarray_t *a)
@@ -97,36 +99,23 @@ static int is_dense_w(const lln_qarray_t *a, const lln_rtq_dense_t *const *l, in
     return 0;
 }
 
-/* Weight k of a group of n in a row stored in lln_fx_interleave4's layout: each complete
- * group of four as (w0, w2, w1, w3), the tail in order. */
-static int w_at(const int8_t *g, int n, int k)
-{
-    static const int pos[4] = {0, 2, 1, 3};
-    return k < n - n % 4 ? g[k - k % 4 + pos[k % 4]] : g[k];
-}
-
-/* The layer's pre-widened weights (lln_rtq_dense_t.w in LLN_RTQ_W16 builds, lln_rtq.h: per block of four rows, group A then B,
- * per column pair, one word per row), as `static const int32_t NAME_w16[]`. */
+/* The layer's pre-widened weights (lln_rtq_dense_t.w in LLN_RTQ_W16 builds, lln_rtq.h:
+ * lln_rtq_dense_widen), as `static const int32_t NAME16[]` (out of memory: t->oom, so the
+ * export fails rather than write an incomplete file). */
 static void put_w16(lln_text_t *t, const char *p, const lln_qarray_t *a, const lln_rtq_dense_t *d)
 {
-    int in = d->in, na = d->split ? d->split : in;
-    const int8_t *w = a->data;
-    unsigned long words = lln_rtq_dense_w16_words(d->out, d->in, d->split), k = 0;
+    unsigned long words = lln_rtq_dense_w16_words(d->out, d->in, d->split);
+    int32_t *v = lln__malloc(words * sizeof *v);
+    if (v == NULL) {
+        t->oom = 1;
+        return;
+    }
+    lln_rtq_dense_widen(a->data, d->out, d->in, d->split, v);
     lln_text_put(t, "static const int32_t %s_%s16[%lu] = {", p, a->name, words);
-    for (int o = 0; o < d->out; o += 4)
-        for (int g = 0; g < 2; g++) {
-            int c0 = g ? na : 0, n = g ? in - na : na;
-            for (int c = 0; c < n; c += 2)
-                for (int r = o; r < o + 4; r++, k++) {
-                    const int8_t *row = w + (size_t)r * in + c0;
-                    int lo = r < d->out ? w_at(row, n, c) : 0;
-                    int hi = r < d->out && c + 1 < n ? w_at(row, n, c + 1) : 0;
-                            /* two int16 in one word, lo in the low half: (lo mod 2^16) + hi 2^16 */
-                    lln_text_put(t, "%s%ld,", k % 8 ? " " : "\n    ",
-                                 (long)((unsigned)lo & 0xFFFFu) + 65536L * hi);
-                }
-        }
+    for (unsigned long k = 0; k < words; k++)
+        lln_text_put(t, "%s%ld,", k % 8 ? " " : "\n    ", (long)v[k]);
     lln_text_put(t, "\n};\n");
+    lln__free(v);
 }
 
 static void dense(lln_text_t *t, const lln_qimage_t *q, const char *p, const lln_rtq_dense_t *d)
