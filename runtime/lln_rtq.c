@@ -238,12 +238,12 @@ LLN_RTQ__INLINE const int32_t *q_dot4_w16(const int32_t *w, const int16_t *x, in
     int q = n >> 2;
 #if Q_W16_ASM
 /* two columns of the four rows: one activation word, the four rows' weight words, 4 SMLAD */
-#define Q_W16_STEP                                                                                 \
-    "ldr %[xw], [%[x]], #4\n\t"                                                                     \
-    "ldmia %[w]!, {r4, r5, r6, r8}\n\t"                                                             \
-    "smlad %[c0], r4, %[xw], %[c0]\n\t"                                                             \
-    "smlad %[c1], r5, %[xw], %[c1]\n\t"                                                             \
-    "smlad %[c2], r6, %[xw], %[c2]\n\t"                                                             \
+#define Q_W16_STEP                      \
+    "ldr %[xw], [%[x]], #4\n\t"         \
+    "ldmia %[w]!, {r4, r5, r6, r8}\n\t" \
+    "smlad %[c0], r4, %[xw], %[c0]\n\t" \
+    "smlad %[c1], r5, %[xw], %[c1]\n\t" \
+    "smlad %[c2], r6, %[xw], %[c2]\n\t" \
     "smlad %[c3], r8, %[xw], %[c3]\n\t"
     if (q > 0) {
         /* eight columns a pass (26 instructions for 32 MACs), then four if q is odd */
@@ -430,8 +430,8 @@ static void q_cfc(const lln_rtq_model_t *m, const lln_rtq_cfc_t *c, const int16_
             continue;
         }
 #endif
-        h[j] = lln_rtq__cfc_gate(hd[j], hd[H + j], hd[2 * H + j], hd[3 * H + j], dt, tg, mode,
-                                 h_frac);
+        h[j] =
+            lln_rtq__cfc_gate(hd[j], hd[H + j], hd[2 * H + j], hd[3 * H + j], dt, tg, mode, h_frac);
     }
 }
 

@@ -105,10 +105,11 @@ typedef struct lln_rtq_dense {
 #define LLN_RTQ_W16_PICK(a, b) (b)
 #endif
 
-/** Words of the pre-widened weights (lln_rtq_dense_t.w) for a layer of out rows and in columns, split as there. */
-#define lln_rtq_dense_w16_words(out, in, split)                                                    \
-    ((((unsigned long)(out) + 3u) / 4u) * 4u *                                                     \
-     (((unsigned long)((split) ? (split) : (in)) + 1u) / 2u +                                      \
+/** Words of the pre-widened weights (lln_rtq_dense_t.w) for a layer of out rows and in
+ *  columns, split as there. */
+#define lln_rtq_dense_w16_words(out, in, split)               \
+    ((((unsigned long)(out) + 3u) / 4u) * 4u *                \
+     (((unsigned long)((split) ? (split) : (in)) + 1u) / 2u + \
       ((unsigned long)(in) - (unsigned long)((split) ? (split) : (in)) + 1u) / 2u))
 
 /** Writes the pre-widened weights (lln_rtq_dense_t.w of LLN_RTQ_W16 builds; the layout is
