@@ -226,11 +226,11 @@ static inline int32_t q_smlad(int32_t w, uint32_t x, int32_t acc)
 #endif
 }
 
-/* The four rows of one block of pre-widened weights (lln_rtq_dense_t.w) against n columns of x, added to *a0..*a3
- * (scalars: inlined, they stay in registers); returns w past the block's group. Two columns
- * a step: one activation word met by the four rows' weight words (one LDM) and four SMLAD,
- * four steps a loop pass: 26 instructions for 32 MACs on Armv7E-M. The same sums as lln_fx_dot_s8i_s16 (the
- * same products modulo 2^32). */
+/* The four rows of one block of pre-widened weights (lln_rtq_dense_t.w) against n columns of
+ * x, added to *a0..*a3 (scalars: inlined, they stay in registers); returns w past the block's
+ * group. Two columns a step: one activation word met by the four rows' weight words (one
+ * LDM) and four SMLAD, four steps a loop pass: 26 instructions for 32 MACs on Armv7E-M. The
+ * same sums as lln_fx_dot_s8i_s16 (the same products modulo 2^32). */
 LLN_RTQ__INLINE const int32_t *q_dot4_w16(const int32_t *w, const int16_t *x, int n, int32_t *a0,
                                           int32_t *a1, int32_t *a2, int32_t *a3)
 {
@@ -284,9 +284,10 @@ LLN_RTQ__INLINE const int32_t *q_dot4_w16(const int32_t *w, const int16_t *x, in
     return w;
 }
 
-/* q_dense on the pre-widened weights (lln_rtq_dense_t.w, LLN_RTQ_W16): four rows a block, the blocks of
- * four whole rows and the usual shift (s >= 33) with straight-line requantisation. two: the
- * layer has a group B (nb > 0), a constant in q_dense16's two copies. */
+/* q_dense on the pre-widened weights (lln_rtq_dense_t.w, LLN_RTQ_W16): four rows a block,
+ * the blocks of four whole rows and the usual shift (s >= 33) with straight-line
+ * requantisation. two: the layer has a group B (nb > 0), a constant in q_dense16's two
+ * copies. */
 LLN_RTQ__INLINE void q_dense16_body(const lln_rtq_dense_t *d, const int16_t *xa, const int16_t *xb,
                                     int16_t *y, int two)
 {
