@@ -114,15 +114,13 @@ LLN_RTQ__INLINE void q_out4(int32_t a0, int32_t a1, int32_t a2, int32_t a3, int3
                             int32_t b2, int32_t b3, int nb, const int32_t *ma, const int32_t *mb,
                             const int32_t *bias, q_rq_t s, int32_t half, int16_t *y)
 {
-    int64_t p0, p1, p2, p3;
+    int64_t p0 = (int64_t)a0 * ma[0], p1 = (int64_t)a1 * ma[1];
+    int64_t p2 = (int64_t)a2 * ma[2], p3 = (int64_t)a3 * ma[3];
     if (nb > 0) { /* one SMULL and one SMLAL a row */
         p0 = (int64_t)a0 * ma[0] + (int64_t)b0 * mb[0];
         p1 = (int64_t)a1 * ma[1] + (int64_t)b1 * mb[1];
         p2 = (int64_t)a2 * ma[2] + (int64_t)b2 * mb[2];
         p3 = (int64_t)a3 * ma[3] + (int64_t)b3 * mb[3];
-    } else {
-        p0 = (int64_t)a0 * ma[0], p1 = (int64_t)a1 * ma[1];
-        p2 = (int64_t)a2 * ma[2], p3 = (int64_t)a3 * ma[3];
     }
     int32_t v0 = q_rq_hi(p0, s, half), v1 = q_rq_hi(p1, s, half);
     int32_t v2 = q_rq_hi(p2, s, half), v3 = q_rq_hi(p3, s, half);

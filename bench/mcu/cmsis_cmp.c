@@ -121,10 +121,11 @@ static void run_shape(const shape_t *s)
     memset(&d, 0, sizeof d);
     d.in = (uint16_t)C;
     d.out = (uint16_t)R;
-    d.w = w_il;
 #if LLN_RTQ_W16 /* the runtime reads the same weights pre-widened to int16 (lln_rtq.h) */
     lln_rtq_dense_widen(w_il, d.out, d.in, 0, w16);
     d.w = (const int8_t *)(const void *)w16;
+#else
+    d.w = w_il;
 #endif
     d.mult = mult;
     d.shift = (int8_t)(30 - sh);

@@ -121,8 +121,9 @@ static void put_w16(lln_text_t *t, const char *p, const lln_qarray_t *a, const l
 static void dense(lln_text_t *t, const lln_qimage_t *q, const char *p, const lln_rtq_dense_t *d)
 {
     const lln_rtq_dense_t *dl[Q_MAX_DENSE];
+    int ndl = dense_layers(q, dl);
     const lln_qarray_t *a = lln__qimage_array(q, d->w);
-    const lln_qarray_t *wa = a != NULL && is_dense_w(a, dl, dense_layers(q, dl)) ? a : NULL;
+    const lln_qarray_t *wa = a != NULL && is_dense_w(a, dl, ndl) ? a : NULL;
     lln_text_put(t, "{%u, %u, ", (unsigned)d->out, (unsigned)d->in);
     if (wa != NULL) /* the int8 table or the int16 one (put_w16) */
         lln_text_put(t, "LLN_RTQ_W16_PICK((const int8_t *)(const void *)%s_%s16, %s_%s)", p,
