@@ -417,7 +417,8 @@ static void q_cfc(const lln_rtq_model_t *m, const lln_rtq_cfc_t *c, const int16_
 #endif
     q_dense(&c->heads, xa, xb, hd);
     lln_rtq__tgate_t tg = lln_rtq__tgate_prep(c->t_frac, m->dt_frac); /* lln_rtq_spec.h */
-    int mode = m->mode, h_frac = c->h_frac; /* locals: the stores to h could alias m and c */
+    int mode = m->mode; /* locals: the stores to h could alias m and c */
+    int8_t h_frac = c->h_frac;
     for (uint16_t j = 0; j < H; j++) {
 #if LLN_RTQ_WITH_PURE
         if (mode == LLN_RTQ_MODE_PURE) {
