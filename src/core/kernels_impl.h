@@ -319,11 +319,101 @@ static REAL T_(cm_over_dt)(REAL cm_k, REAL dt, REAL rdt)
 #endif
 }
 
+#ifdef K_VSIG
+/* V[idx[l]] for the lanes l of one vector; V holds at least nv values (idx < nv) and is
+ * readable LLN_VF_LANES values beyond ld. AVX-512 looks up to 32 values up in registers. */
+static inline lln_vf T_(ell_gather)(const REAL *restrict V, int nv, const int *restrict idx)
+{
+#if defined(__AVX512F__)
+    __m512i ix = _mm512_loadu_si512((const void *)idx);
+    if (nv <= 16)
+        return _mm512_permutexvar_ps(ix, _mm512_loadu_ps(V));
+    if (nv <= 32)
+        return _mm512_permutex2var_ps(_mm512_loadu_ps(V), ix, _mm512_loadu_ps(V + 16));
+    return _mm512_i32gather_ps(ix, V, 4);
+#elif defined(__AVX2__)
+    (void)nv;
+    return _mm256_i32gather_ps(V, _mm256_loadu_si256((const __m256i *)(const void *)idx), 4);
+#else
+    (void)nv;
+    REAL t[LLN_VF_LANES];
+    for (int l = 0; l < LLN_VF_LANES; l++)
+        t[l] = V[idx[l]];
+    return lln_vf_load(t);
+#endif
+}
+
+/* The synapse sums of one block of lanes (destinations q LW ...) over its ELL slots. */
+#define K_ELL_SUMS(E, q, V, NV, an, ad)                                         \
+    for (int f = (E)->slot0[q]; f < (E)->slot0[(q) + 1]; f++) {                 \
+        size_t e_ = (size_t)f * LLN_VF_LANES;                                   \
+        lln_vf sg_ = K_VSIG(lln_vf_load((E)->a + e_), lln_vf_load((E)->b + e_), \
+                            T_(ell_gather)((V), (NV), (E)->src + e_));          \
+        (an) = lln_vf_fma(lln_vf_load((E)->we + e_), sg_, (an));                \
+        (ad) = lln_vf_fma(lln_vf_load((E)->w + e_), sg_, (ad));                 \
+    }
+
+/* ltc_sample on the ELL copies (prepare_impl.h, ell): destinations in vector lanes, one pass
+ * per unfold that starts the sums, adds every fan-in slot and divides, all in registers; the
+ * same operations in the same order per destination as the list path (padding slots add an
+ * exact +0). Lanes past N compute 0 / (1 + eps); values I (input) and N (state) stay 0 for the
+ * padding slots to read. */
+static void T_(ltc_sample_ell)(const T_(lln_ltc_prep) * p, const REAL *xn, REAL dt, REAL *h,
+                               REAL *out)
+{
+    enum { LW = LLN_VF_LANES, CAP = P_ELL_MAX + 2 * LLN_VF_LANES };
+    int I = p->I, N = p->N, nb = p->re.nblk;
+    REAL xin[CAP] = {0}, ns[CAP], dc[CAP], cmt[CAP], ub[2][CAP] = {{0}};
+    REAL *u = ub[0], *un = ub[1], rdt = 1 / dt;
+    for (int i = 0; i < I; i++)
+        xin[i] = FMA(xn[i], p->in_w[i], p->in_b[i]);
+    memcpy(u, h, (size_t)N * sizeof(REAL));
+    for (int q = 0; q < nb; q++) {
+        size_t r = (size_t)q * LW;
+#if RECIP_DT
+        lln_vf cm = lln_vf_mul(lln_vf_load(p->cm_k + r), lln_vf_set1(rdt));
+#else
+        lln_vf cm = lln_vf_div(lln_vf_load(p->cm_k + r), lln_vf_set1(dt));
+#endif
+        lln_vf an = lln_vf_set1(0), ad = an;
+        K_ELL_SUMS(&p->se, q, xin, I + 1, an, ad)
+        lln_vf_store(ns + r, an);
+        lln_vf_store(cmt + r, cm);
+        lln_vf d = lln_vf_add(lln_vf_add(cm, lln_vf_load(p->gleak + r)), ad);
+        lln_vf_store(dc + r, lln_vf_add(d, lln_vf_set1(p->eps)));
+    }
+    for (int k = 0; k < p->K; k++) {
+        for (int q = 0; q < nb; q++) {
+            size_t r = (size_t)q * LW;
+            lln_vf an = lln_vf_add(
+                lln_vf_fma(lln_vf_load(cmt + r), lln_vf_load(u + r), lln_vf_load(p->gvleak + r)),
+                lln_vf_load(ns + r));
+            lln_vf ad = lln_vf_load(dc + r);
+            K_ELL_SUMS(&p->re, q, u, N + 1, an, ad)
+            lln_vf_store(un + r, lln_vf_div(an, ad));
+        }
+        REAL *t = u;
+        u = un;
+        un = t;
+    }
+    memcpy(h, u, (size_t)N * sizeof(REAL));
+    for (int o = 0; o < p->M; o++)
+        out[o] = FMA(u[o], p->out_w[o], p->out_b[o]);
+}
+#undef K_ELL_SUMS
+#endif
+
 /* One LTC step for one sample. h (N) is updated in place; out (M) receives the mapped motor
  * neurons. work: I + 6N + max(synapses) elements. */
 static void T_(ltc_sample)(const T_(lln_ltc_prep) * p, const REAL *xn, REAL dt, REAL *h, REAL *out,
                            REAL *work)
 {
+#ifdef K_VSIG
+    if (p->re.a != NULL) { /* sparse and small: destinations in lanes */
+        T_(ltc_sample_ell)(p, xn, dt, h, out);
+        return;
+    }
+#endif
     int I = p->I, N = p->N;
     size_t ld = (size_t)p->ld;
     REAL *xin = work, *nums = xin + I, *dc = nums + N, *cmt = dc + N, *u = cmt + N;
@@ -500,6 +590,21 @@ static void T_(cfc_combine)(const T_(lln_cfc_prep) * cp, lln_cfc_mode_t mode,
                                               lln_vf_load(hd + 3 * (size_t)H + j)));
         lln_vf keep = gate ? lln_vf_mul(g1, lln_vf_sub(lln_vf_set1(1.0f), ti)) : g1;
         lln_vf_store(h + j, lln_vf_fma(ti, g2, keep));
+    }
+    if (j < H) { /* the last H % lanes units (all of a wired layer's few) in one zero-padded
+                  * vector: the same operations per lane as the scalar loop below */
+        enum { LW = LLN_VF_LANES };
+        REAL t[4][LW] = {{0}}, hn[LW];
+        size_t r = (size_t)(H - j);
+        for (int q = 0; q < 4; q++)
+            memcpy(t[q], hd + (size_t)q * (size_t)H + (size_t)j, r * sizeof(REAL));
+        lln_vf g1 = lln_vf_tanh(lln_vf_load(t[0])), g2 = lln_vf_tanh(lln_vf_load(t[1]));
+        lln_vf ti =
+            lln_vf_sigmoid(lln_vf_fma(lln_vf_load(t[2]), lln_vf_set1(dt), lln_vf_load(t[3])));
+        lln_vf keep = gate ? lln_vf_mul(g1, lln_vf_sub(lln_vf_set1(1.0f), ti)) : g1;
+        lln_vf_store(hn, lln_vf_fma(ti, g2, keep));
+        memcpy(h + j, hn, r * sizeof(REAL));
+        return;
     }
 #endif
     for (; j < H; j++) {
@@ -810,3 +915,4 @@ lln_status_t T_(lln__step)(const lln_model_t *m, lln_state_t *s, const REAL *x, 
 #undef K_BPW
 #undef K_DENSE_BLOCK
 #undef K_DNV
+#undef P_ELL_MAX
