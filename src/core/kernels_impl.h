@@ -729,6 +729,56 @@ static void T_(cfc_lanes)(const lln_model_t *m, const T_(lln_cfc_prep) * cp, con
     }
 }
 
+#ifdef K_VSIG
+/* The largest wired layer cfc_one keeps on its stack: inputs [in, h] and padded head outputs. */
+#define K_ONE_F 128
+#define K_ONE_HD 512
+static int T_(cfc_one_fits)(const T_(lln_cfc_prep) * cp)
+{
+    return cp->nbackbone == 0 && cp->nheads == 4 && cp->in + cp->hidden <= K_ONE_F &&
+           cp->heads.ld + LLN_VF_LANES <= K_ONE_HD;
+}
+
+/* cfc_cell for one sample of a cell without backbone (a wired layer), default or no_gate:
+ * the packed panels write the head outputs straight into a padded buffer (no partial-panel
+ * copies), and the gates run a vector of units at a time, reading each head's H values from
+ * hd + q H (lanes past H read the next head or the zero padding and are not stored). The same
+ * panel kernels as dense_batch and the same operations per unit as cfc_combine. */
+static void T_(cfc_one)(const lln_model_t *m, const T_(lln_cfc_prep) * cp, const REAL *inp, REAL *h,
+                        REAL dt)
+{
+    const T_(lln_dense) *d = &cp->heads;
+    int I = cp->in, H = cp->hidden, F = I + H, L = K_L, gate = m->cfg.mode == LLN_CFC_DEFAULT;
+    REAL z[K_ONE_F], hd[K_ONE_HD];
+    lln_vf_store(hd + d->ld, lln_vf_set1(0)); /* the panels write [0, ld); the gates read on */
+    memcpy(z, inp, (size_t)I * sizeof(REAL));
+    memcpy(z + I, h, (size_t)H * sizeof(REAL));
+    const REAL *wp = d->w;
+    for (int o0 = 0; o0 < d->out;) {
+        int pw = T_(panel_width)(d->ld - o0);
+        T_(panel_fn)
+        one = pw == 8 * L   ? T_(panel8x1)
+              : pw == 4 * L ? T_(panel4x1)
+              : pw == 2 * L ? T_(panel2x1)
+                            : T_(panel1x1);
+        one(wp, (size_t)pw, d->b + o0, F, z, 0, hd + o0, 0, pw, 0);
+        wp += (size_t)F * (size_t)pw;
+        o0 += pw;
+    }
+    for (int j = 0; j < H; j += LLN_VF_LANES) {
+        REAL hn[LLN_VF_LANES];
+        lln_vf g1 = lln_vf_tanh(lln_vf_load(hd + j)), g2 = lln_vf_tanh(lln_vf_load(hd + H + j));
+        lln_vf ti = lln_vf_sigmoid(
+            lln_vf_fma(lln_vf_load(hd + 2 * H + j), lln_vf_set1(dt), lln_vf_load(hd + 3 * H + j)));
+        lln_vf keep = gate ? lln_vf_mul(g1, lln_vf_sub(lln_vf_set1(1.0f), ti)) : g1;
+        lln_vf_store(hn, lln_vf_fma(ti, g2, keep));
+        int r = H - j < LLN_VF_LANES ? H - j : LLN_VF_LANES;
+        for (int l = 0; l < r; l++)
+            h[j + l] = hn[l];
+    }
+}
+#endif
+
 size_t T_(lln__cfc_work)(const T_(lln_cfc_prep) * cp);
 size_t T_(lln__cfc_work)(const T_(lln_cfc_prep) * cp)
 {
@@ -882,6 +932,11 @@ lln_status_t T_(lln__step)(const lln_model_t *m, lln_state_t *s, const REAL *x, 
                 for (; b + K_L <= nb; b += K_L)
                     T_(cfc_lanes)
             (m, cp, inp + (size_t)b * is, is, h + (size_t)b * N + col, (size_t)N, dtv + b, cw);
+#ifdef K_VSIG
+            if (T_(cfc_one_fits)(cp))
+                for (; b < nb; b++)
+                    T_(cfc_one)(m, cp, inp + (size_t)b * is, h + (size_t)b * N + col, dtv[b]);
+#endif
             if (b < nb)
                 T_(cfc_cell)
             (m, cp, nb - b, inp + (size_t)b * is, is, h + (size_t)b * N + col, (size_t)N, dtv + b,
@@ -916,3 +971,5 @@ lln_status_t T_(lln__step)(const lln_model_t *m, lln_state_t *s, const REAL *x, 
 #undef K_DENSE_BLOCK
 #undef K_DNV
 #undef P_ELL_MAX
+#undef K_ONE_F
+#undef K_ONE_HD
