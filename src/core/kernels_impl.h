@@ -320,6 +320,11 @@ static REAL T_(cm_over_dt)(REAL cm_k, REAL dt, REAL rdt)
 }
 
 #ifdef K_VSIG
+#if defined(__GNUC__) /* hides where p points: compilers then keep copy loops as loops */
+#define K_OPAQUE(p) __asm__("" : "+r"(p))
+#else
+#define K_OPAQUE(p) (void)0
+#endif
 /* V[idx[l]] for the lanes l of one vector; V holds at least nv values (idx < nv) and is
  * readable LLN_VF_LANES values beyond ld. AVX-512 looks up to 32 values up in registers. */
 static inline lln_vf T_(ell_gather)(const REAL *restrict V, int nv, const int *restrict idx)
@@ -363,11 +368,26 @@ static void T_(ltc_sample_ell)(const T_(lln_ltc_prep) * p, const REAL *xn, REAL 
 {
     enum { LW = LLN_VF_LANES, CAP = P_ELL_MAX + 2 * LLN_VF_LANES };
     int I = p->I, N = p->N, nb = p->re.nblk;
-    REAL xin[CAP] = {0}, ns[CAP], dc[CAP], cmt[CAP], ub[2][CAP] = {{0}};
-    REAL *u = ub[0], *un = ub[1], rdt = 1 / dt;
+    REAL xin[CAP], ns[CAP], dc[CAP], cmt[CAP], ub[2][CAP];
+    REAL *u = ub[0], *un = ub[1], *xp = xin, rdt = 1 / dt;
+    /* zeros where the lookups may read (up to a whole vector past I, and past ld), then the
+     * values, with no library calls per step: the zero vector and the buffers' addresses are
+     * opaque to the compiler, which would otherwise turn these loops into memset / memcpy */
+    lln_vf zero = lln_vf_set1(0);
+    K_IN_REGISTER(zero);
+    K_OPAQUE(u);
+    K_OPAQUE(un);
+    K_OPAQUE(xp);
+    for (int i = 0; i <= I; i += LW)
+        lln_vf_store(xp + i, zero);
+    for (int j = 0; j <= nb * LW; j += LW) {
+        lln_vf_store(u + j, zero);
+        lln_vf_store(un + j, zero);
+    }
     for (int i = 0; i < I; i++)
-        xin[i] = FMA(xn[i], p->in_w[i], p->in_b[i]);
-    memcpy(u, h, (size_t)N * sizeof(REAL));
+        xp[i] = FMA(xn[i], p->in_w[i], p->in_b[i]);
+    for (int j = 0; j < N; j++)
+        u[j] = h[j];
     for (int q = 0; q < nb; q++) {
         size_t r = (size_t)q * LW;
 #if RECIP_DT
@@ -376,7 +396,7 @@ static void T_(ltc_sample_ell)(const T_(lln_ltc_prep) * p, const REAL *xn, REAL 
         lln_vf cm = lln_vf_div(lln_vf_load(p->cm_k + r), lln_vf_set1(dt));
 #endif
         lln_vf an = lln_vf_set1(0), ad = an;
-        K_ELL_SUMS(&p->se, q, xin, I + 1, an, ad)
+        K_ELL_SUMS(&p->se, q, xp, I + 1, an, ad)
         lln_vf_store(ns + r, an);
         lln_vf_store(cmt + r, cm);
         lln_vf d = lln_vf_add(lln_vf_add(cm, lln_vf_load(p->gleak + r)), ad);
@@ -396,7 +416,8 @@ static void T_(ltc_sample_ell)(const T_(lln_ltc_prep) * p, const REAL *xn, REAL 
         u = un;
         un = t;
     }
-    memcpy(h, u, (size_t)N * sizeof(REAL));
+    for (int j = 0; j < N; j++)
+        h[j] = u[j];
     for (int o = 0; o < p->M; o++)
         out[o] = FMA(u[o], p->out_w[o], p->out_b[o]);
 }
@@ -749,10 +770,13 @@ static void T_(cfc_one)(const lln_model_t *m, const T_(lln_cfc_prep) * cp, const
 {
     const T_(lln_dense) *d = &cp->heads;
     int I = cp->in, H = cp->hidden, F = I + H, L = K_L, gate = m->cfg.mode == LLN_CFC_DEFAULT;
-    REAL z[K_ONE_F], hd[K_ONE_HD];
+    REAL zb[K_ONE_F], hd[K_ONE_HD], *z = zb;
+    K_OPAQUE(z);                              /* no memcpy calls for the copies below */
     lln_vf_store(hd + d->ld, lln_vf_set1(0)); /* the panels write [0, ld); the gates read on */
-    memcpy(z, inp, (size_t)I * sizeof(REAL));
-    memcpy(z + I, h, (size_t)H * sizeof(REAL));
+    for (int i = 0; i < I; i++)               /* plain loops: no library calls per layer */
+        z[i] = inp[i];
+    for (int j = 0; j < H; j++)
+        z[I + j] = h[j];
     const REAL *wp = d->w;
     for (int o0 = 0; o0 < d->out;) {
         int pw = T_(panel_width)(d->ld - o0);
@@ -973,3 +997,4 @@ lln_status_t T_(lln__step)(const lln_model_t *m, lln_state_t *s, const REAL *x, 
 #undef P_ELL_MAX
 #undef K_ONE_F
 #undef K_ONE_HD
+#undef K_OPAQUE
