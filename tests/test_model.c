@@ -375,7 +375,7 @@ int main(void)
     lln_model_t *ell = make(LLN_CELL_LTC, t_ltc_ncp19);
     if (ell != NULL) {
 #if defined(__x86_64__) || defined(_M_X64) || defined(__aarch64__) || defined(__SSE2__)
-        CHECK_MSG(ell->p_f32.ltc.re.a != NULL, "ltc ncp19: the one-sample ELL tables are missing");
+        CHECK_MSG(ell->p_f32.ltc.re.w != NULL, "ltc ncp19: the one-sample ELL tables are missing");
 #endif
         check_equivalences(ell, "ltc ncp19 (ELL)");
         lln_model_free(ell);

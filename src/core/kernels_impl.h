@@ -325,8 +325,8 @@ static REAL T_(cm_over_dt)(REAL cm_k, REAL dt, REAL rdt)
 #else
 #define K_OPAQUE(p) (void)0
 #endif
-/* V[idx[l]] for the lanes l of one vector; V holds at least nv values (idx < nv) and is
- * readable LLN_VF_LANES values beyond ld. AVX-512 looks up to 32 values up in registers. */
+/* V[idx[l]] for the lanes l of one vector; idx < nv, and V is readable up to nv rounded up to
+ * 16, 32 or 64 values. AVX-512 looks up to 64 values up in registers. */
 static inline lln_vf T_(ell_gather)(const REAL *restrict V, int nv, const int *restrict idx)
 {
 #if defined(__AVX512F__)
@@ -335,6 +335,11 @@ static inline lln_vf T_(ell_gather)(const REAL *restrict V, int nv, const int *r
         return _mm512_permutexvar_ps(ix, _mm512_loadu_ps(V));
     if (nv <= 32)
         return _mm512_permutex2var_ps(_mm512_loadu_ps(V), ix, _mm512_loadu_ps(V + 16));
+    if (nv <= 64) { /* two 32-value lookups; bit 5 of the index picks one */
+        __m512 lo = _mm512_permutex2var_ps(_mm512_loadu_ps(V), ix, _mm512_loadu_ps(V + 16));
+        __m512 hi = _mm512_permutex2var_ps(_mm512_loadu_ps(V + 32), ix, _mm512_loadu_ps(V + 48));
+        return _mm512_mask_blend_ps(_mm512_test_epi32_mask(ix, _mm512_set1_epi32(32)), lo, hi);
+    }
     return _mm512_i32gather_ps(ix, V, 4);
 #elif defined(__AVX2__)
     (void)nv;
@@ -348,39 +353,51 @@ static inline lln_vf T_(ell_gather)(const REAL *restrict V, int nv, const int *r
 #endif
 }
 
+/* All sigmoids of one list with the synapses in lanes (V: the sources, nv values), into sg. */
+static void T_(ell_sig)(const T_(lln_syn_ell) * e, const REAL *restrict V, int nv,
+                        REAL *restrict sg)
+{
+    for (int s = 0; s < e->nsyn; s += LLN_VF_LANES)
+        lln_vf_store(sg + s, K_VSIG(lln_vf_load(e->a + s), lln_vf_load(e->b + s),
+                                    T_(ell_gather)(V, nv, e->src + s)));
+}
+
 /* The synapse sums of one block of lanes (destinations q LW ...) over its ELL slots. */
-#define K_ELL_SUMS(E, q, V, NV, an, ad)                                         \
-    for (int f = (E)->slot0[q]; f < (E)->slot0[(q) + 1]; f++) {                 \
-        size_t e_ = (size_t)f * LLN_VF_LANES;                                   \
-        lln_vf sg_ = K_VSIG(lln_vf_load((E)->a + e_), lln_vf_load((E)->b + e_), \
-                            T_(ell_gather)((V), (NV), (E)->src + e_));          \
-        (an) = lln_vf_fma(lln_vf_load((E)->we + e_), sg_, (an));                \
-        (ad) = lln_vf_fma(lln_vf_load((E)->w + e_), sg_, (ad));                 \
+#define K_ELL_SUMS(E, q, SG, an, ad)                                 \
+    for (int f = (E)->slot0[q]; f < (E)->slot0[(q) + 1]; f++) {      \
+        size_t e_ = (size_t)f * LLN_VF_LANES;                        \
+        lln_vf sg_ = T_(ell_gather)((SG), (E)->nsyn, (E)->syn + e_); \
+        (an) = lln_vf_fma(lln_vf_load((E)->we + e_), sg_, (an));     \
+        (ad) = lln_vf_fma(lln_vf_load((E)->w + e_), sg_, (ad));      \
     }
 
-/* ltc_sample on the ELL copies (prepare_impl.h, ell): destinations in vector lanes, one pass
- * per unfold that starts the sums, adds every fan-in slot and divides, all in registers; the
- * same operations in the same order per destination as the list path (padding slots add an
- * exact +0). Lanes past N compute 0 / (1 + eps); values I (input) and N (state) stay 0 for the
- * padding slots to read. */
+/* ltc_sample on the one-sample copies (prepare_impl.h, ell). Per unfold: one pass of all
+ * sigmoids with the synapses in vector lanes, then per block of destinations in lanes the
+ * sums started, every fan-in slot added (the synapse's sigmoid looked up in registers with
+ * AVX-512) and the division, in registers. The same operations in the same order per
+ * destination as the list path (padding slots add an exact +0). Lanes past N compute
+ * 0 / (1 + eps); values I (input) and N (state) stay 0 for the padding synapses to read. */
 static void T_(ltc_sample_ell)(const T_(lln_ltc_prep) * p, const REAL *xn, REAL dt, REAL *h,
                                REAL *out)
 {
     enum { LW = LLN_VF_LANES, CAP = P_ELL_MAX + 2 * LLN_VF_LANES };
     int I = p->I, N = p->N, nb = p->re.nblk;
-    REAL xin[CAP], ns[CAP], dc[CAP], cmt[CAP], ub[2][CAP];
-    REAL *u = ub[0], *un = ub[1], *xp = xin, rdt = 1 / dt;
-    /* zeros where the lookups may read (up to a whole vector past I, and past ld), then the
-     * values, with no library calls per step: the zero vector and the buffers' addresses are
-     * opaque to the compiler, which would otherwise turn these loops into memset / memcpy */
+    REAL xin[CAP], ns[CAP], dc[CAP], cmt[CAP], ub[2][CAP], sgb[CAP];
+    REAL *u = ub[0], *un = ub[1], *xp = xin, *sg = sgb, rdt = 1 / dt;
+    /* zeros where the lookups may read (64 values; the lanes up to ld + one vector), then
+     * the values, with no library calls per step: the zero vector and the buffers' addresses
+     * are opaque to the compiler, which would otherwise turn these loops into memset / memcpy */
     lln_vf zero = lln_vf_set1(0);
     K_IN_REGISTER(zero);
     K_OPAQUE(u);
     K_OPAQUE(un);
     K_OPAQUE(xp);
-    for (int i = 0; i <= I; i += LW)
+    K_OPAQUE(sg);
+    for (int i = 0; i < P_ELL_MAX; i += LW) { /* the lookups read up to 64 values */
+        lln_vf_store(sg + i, zero);
         lln_vf_store(xp + i, zero);
-    for (int j = 0; j <= nb * LW; j += LW) {
+    }
+    for (int j = 0; j < P_ELL_MAX + LW; j += LW) { /* and the lanes up to ld + LW */
         lln_vf_store(u + j, zero);
         lln_vf_store(un + j, zero);
     }
@@ -388,6 +405,7 @@ static void T_(ltc_sample_ell)(const T_(lln_ltc_prep) * p, const REAL *xn, REAL 
         xp[i] = FMA(xn[i], p->in_w[i], p->in_b[i]);
     for (int j = 0; j < N; j++)
         u[j] = h[j];
+    T_(ell_sig)(&p->se, xp, I + 1, sg);
     for (int q = 0; q < nb; q++) {
         size_t r = (size_t)q * LW;
 #if RECIP_DT
@@ -396,20 +414,21 @@ static void T_(ltc_sample_ell)(const T_(lln_ltc_prep) * p, const REAL *xn, REAL 
         lln_vf cm = lln_vf_div(lln_vf_load(p->cm_k + r), lln_vf_set1(dt));
 #endif
         lln_vf an = lln_vf_set1(0), ad = an;
-        K_ELL_SUMS(&p->se, q, xp, I + 1, an, ad)
+        K_ELL_SUMS(&p->se, q, sg, an, ad)
         lln_vf_store(ns + r, an);
         lln_vf_store(cmt + r, cm);
         lln_vf d = lln_vf_add(lln_vf_add(cm, lln_vf_load(p->gleak + r)), ad);
         lln_vf_store(dc + r, lln_vf_add(d, lln_vf_set1(p->eps)));
     }
     for (int k = 0; k < p->K; k++) {
+        T_(ell_sig)(&p->re, u, N + 1, sg);
         for (int q = 0; q < nb; q++) {
             size_t r = (size_t)q * LW;
             lln_vf an = lln_vf_add(
                 lln_vf_fma(lln_vf_load(cmt + r), lln_vf_load(u + r), lln_vf_load(p->gvleak + r)),
                 lln_vf_load(ns + r));
             lln_vf ad = lln_vf_load(dc + r);
-            K_ELL_SUMS(&p->re, q, u, N + 1, an, ad)
+            K_ELL_SUMS(&p->re, q, sg, an, ad)
             lln_vf_store(un + r, lln_vf_div(an, ad));
         }
         REAL *t = u;
@@ -430,7 +449,7 @@ static void T_(ltc_sample)(const T_(lln_ltc_prep) * p, const REAL *xn, REAL dt, 
                            REAL *work)
 {
 #ifdef K_VSIG
-    if (p->re.a != NULL) { /* sparse and small: destinations in lanes */
+    if (p->re.w != NULL) { /* sparse and small: destinations in lanes */
         T_(ltc_sample_ell)(p, xn, dt, h, out);
         return;
     }

@@ -24,11 +24,13 @@
     typedef struct lln_syn_dense_##SFX { /* rows[src * ld + dst], NULL = not dense */      \
         REAL *a, *b, *w, *we;                                                              \
     } lln_syn_dense_##SFX;                                                                 \
-    typedef struct lln_syn_ell_##SFX { /* destinations in lanes, NULL a = none (ELL) */    \
-        int nblk;                      /* blocks of lanes: ld / lanes */                   \
-        int *slot0;                    /* nblk + 1: a block's first fan-in slot */         \
-        int *src;                      /* [slot][lane]: source; padding: a zero value */   \
-        REAL *a, *b, *w, *we;          /* [slot][lane]; padding: 0 */                      \
+    typedef struct lln_syn_ell_##SFX { /* one-sample tables (ELL), NULL w = none */        \
+        int nblk, nsyn; /* blocks of lanes (ld / lanes); synapses + 1 padding synapse */   \
+        int *slot0;     /* nblk + 1: a block's first fan-in slot */                        \
+        int *syn;       /* [slot][lane]: the synapse (list order); padding: nsyn - 1 */    \
+        REAL *w, *we;   /* [slot][lane]; padding: 0 */                                     \
+        int *src;       /* [synapse], whole vectors: its source; padding: a zero value */  \
+        REAL *a, *b;    /* [synapse], whole vectors: activation; padding: 0 */             \
     } lln_syn_ell_##SFX;                                                                   \
     typedef struct lln_ltc_prep_##SFX {                                                    \
         int I, N, M, K;                                                                    \

@@ -158,22 +158,36 @@ static void T_(synapses)(lln_model_t *m, const char *pre, int S, int N, int ld, 
 #ifdef K_VSIG
 /* The largest padded width (and mapped input) the one-sample ELL step keeps on its stack. */
 #define P_ELL_MAX 64
-/* ELL copy of a destination-grouped list for one sample (kernels_impl.h, ltc_ell): the
- * destinations in lanes, blocks of P_LANES of them, and per block as many fan-in slots as its
- * largest fan-in; slot f of lane j holds destination j's f-th synapse in list order, so every
- * destination adds its terms in the list's order. Padding slots read source zslot (a value the
- * step keeps at 0) with a = b = w = we = 0: their term is an exact +0 (w times sigmoid(0)), which
- * leaves the sums' bits alone (they start at +0 or at a non-zero value and never become -0). */
+/* One-sample copy of a destination-grouped list (kernels_impl.h, ltc_sample_ell). The
+ * sigmoids run with the synapses in vector lanes (list order, padded to whole vectors with
+ * synapses that read source zslot, a value the step keeps at 0, with a = b = 0); the sums run
+ * with the destinations in lanes (ELL): blocks of P_LANES destinations, per block as many
+ * fan-in slots as its largest fan-in, slot f of lane j naming destination j's f-th synapse in
+ * list order, so every destination adds its terms in the list's order. Padding slots name
+ * the padding synapse S with w = we = 0: their term is an exact +0 (0 times sigmoid(0)),
+ * which leaves the sums' bits alone (they start at +0 or at a non-zero value and never
+ * become -0). */
 static void T_(ell)(lln_model_t *m, const int *off, const int *src, const REAL *sa, const REAL *sb,
                     const REAL *sw, const REAL *swe, int N, int ld, int zslot, T_(lln_syn_ell) * e,
                     int *ok)
 {
-    int L = P_LANES, nblk = ld / L;
+    int L = P_LANES, nblk = ld / L, S = off[N];
     memset(e, 0, sizeof *e);
+    size_t ns = (size_t)T_(pad)(S + 1);
     e->slot0 = T_(ints)(m, (size_t)nblk + 1, ok);
+    e->src = T_(ints)(m, ns, ok);
+    e->a = T_(reals)(m, ns, ok);
+    e->b = T_(reals)(m, ns, ok);
     if (!*ok)
         return;
+    for (size_t s = 0; s < ns; s++) {
+        int in = s < (size_t)S;
+        e->src[s] = in ? src[s] : zslot;
+        e->a[s] = in ? sa[s] : 0;
+        e->b[s] = in ? sb[s] : 0;
+    }
     e->nblk = nblk;
+    e->nsyn = S + 1;
     e->slot0[0] = 0;
     for (int q = 0; q < nblk; q++) {
         int fmax = 0;
@@ -182,25 +196,20 @@ static void T_(ell)(lln_model_t *m, const int *off, const int *src, const REAL *
         e->slot0[q + 1] = e->slot0[q] + fmax;
     }
     size_t cells = (size_t)e->slot0[nblk] * (size_t)L + 1; /* + 1: never a zero-size block */
-    e->src = T_(ints)(m, cells, ok);
-    REAL *a = T_(reals)(m, cells, ok), *b = T_(reals)(m, cells, ok);
+    e->syn = T_(ints)(m, cells, ok);
     REAL *w = T_(reals)(m, cells, ok), *we = T_(reals)(m, cells, ok);
     if (!*ok)
         return;
     for (size_t c = 0; c < cells; c++)
-        e->src[c] = zslot;
+        e->syn[c] = S;
     for (int j = 0; j < N; j++)
         for (int s = off[j]; s < off[j + 1]; s++) {
             size_t c =
                 ((size_t)e->slot0[j / L] + (size_t)(s - off[j])) * (size_t)L + (size_t)(j % L);
-            e->src[c] = src[s];
-            a[c] = sa[s];
-            b[c] = sb[s];
+            e->syn[c] = s;
             w[c] = sw[s];
             we[c] = swe[s];
         }
-    e->a = a;
-    e->b = b;
     e->w = w;
     e->we = we;
 }
@@ -243,7 +252,8 @@ static void T_(prep_ltc)(lln_model_t *m, int *ok)
     memset(&p->se, 0, sizeof p->se);
     memset(&p->re, 0, sizeof p->re);
 #ifdef K_VSIG /* both lists sparse and small: one-sample ELL copies (zero value at I and N) */
-    if (*ok && p->sd.a == NULL && p->rd.a == NULL && p->ld <= P_ELL_MAX && p->I < P_ELL_MAX) {
+    if (*ok && p->sd.a == NULL && p->rd.a == NULL && p->ld <= P_ELL_MAX && p->I < P_ELL_MAX &&
+        p->s_off[p->N] < P_ELL_MAX && p->r_off[p->N] < P_ELL_MAX) {
         T_(ell)
         (m, p->s_off, p->s_src, p->s_a, p->s_b, p->s_w, p->s_we, p->N, p->ld, p->I, &p->se, ok);
         T_(ell)
