@@ -809,7 +809,8 @@ static void T_(cfc_one)(const lln_model_t *m, const T_(lln_cfc_prep) * cp, const
         o0 += pw;
     }
     for (int j = 0; j < H; j += LLN_VF_LANES) {
-        REAL hn[LLN_VF_LANES];
+        REAL hb[LLN_VF_LANES], *hn = hb;
+        K_OPAQUE(hn);
         lln_vf g1 = lln_vf_tanh(lln_vf_load(hd + j)), g2 = lln_vf_tanh(lln_vf_load(hd + H + j));
         lln_vf ti = lln_vf_sigmoid(
             lln_vf_fma(lln_vf_load(hd + 2 * H + j), lln_vf_set1(dt), lln_vf_load(hd + 3 * H + j)));
