@@ -383,7 +383,12 @@ static void T_(ltc_sample_ell)(const T_(lln_ltc_prep) * p, const REAL *xn, REAL 
     enum { LW = LLN_VF_LANES, CAP = P_ELL_MAX + 2 * LLN_VF_LANES };
     int I = p->I, N = p->N, nb = p->re.nblk;
     REAL xin[CAP], ns[CAP], dc[CAP], cmt[CAP], ub[2][CAP], sgb[CAP];
-    REAL *u = ub[0], *un = ub[1], *xp = xin, *sg = sgb, rdt = 1 / dt;
+    REAL *u = ub[0], *un = ub[1], *xp = xin, *sg = sgb;
+#if RECIP_DT
+    lln_vf rv = lln_vf_set1(1 / dt); /* one reciprocal per step, as cm_over_dt */
+#else
+    lln_vf rv = lln_vf_set1(dt);
+#endif
     /* zeros where the lookups may read (64 values; the lanes up to ld + one vector), then
      * the values, with no library calls per step: the zero vector and the buffers' addresses
      * are opaque to the compiler, which would otherwise turn these loops into memset / memcpy */
@@ -409,9 +414,9 @@ static void T_(ltc_sample_ell)(const T_(lln_ltc_prep) * p, const REAL *xn, REAL 
     for (int q = 0; q < nb; q++) {
         size_t r = (size_t)q * LW;
 #if RECIP_DT
-        lln_vf cm = lln_vf_mul(lln_vf_load(p->cm_k + r), lln_vf_set1(rdt));
+        lln_vf cm = lln_vf_mul(lln_vf_load(p->cm_k + r), rv);
 #else
-        lln_vf cm = lln_vf_div(lln_vf_load(p->cm_k + r), lln_vf_set1(dt));
+        lln_vf cm = lln_vf_div(lln_vf_load(p->cm_k + r), rv);
 #endif
         lln_vf an = lln_vf_set1(0), ad = an;
         K_ELL_SUMS(&p->se, q, sg, an, ad)
@@ -812,8 +817,8 @@ static void T_(cfc_one)(const lln_model_t *m, const T_(lln_cfc_prep) * cp, const
         REAL hb[LLN_VF_LANES], *hn = hb;
         K_OPAQUE(hn);
         lln_vf g1 = lln_vf_tanh(lln_vf_load(hd + j)), g2 = lln_vf_tanh(lln_vf_load(hd + H + j));
-        lln_vf ti = lln_vf_sigmoid(
-            lln_vf_fma(lln_vf_load(hd + 2 * H + j), lln_vf_set1(dt), lln_vf_load(hd + 3 * H + j)));
+        lln_vf ti = lln_vf_sigmoid(lln_vf_fma(lln_vf_load(hd + 2 * (size_t)H + j), lln_vf_set1(dt),
+                                              lln_vf_load(hd + 3 * (size_t)H + j)));
         lln_vf keep = gate ? lln_vf_mul(g1, lln_vf_sub(lln_vf_set1(1.0f), ti)) : g1;
         lln_vf_store(hn, lln_vf_fma(ti, g2, keep));
         int r = H - j < LLN_VF_LANES ? H - j : LLN_VF_LANES;
