@@ -89,7 +89,8 @@ typedef struct lln_rtq_dense {
  *  at twice the weight bytes in flash. -DLLN_RTQ_W16=0 keeps the int8 tables (less flash);
  *  -DLLN_RTQ_W16=1 elsewhere runs the plain C version of the same kernel (same results). An
  *  exported model's tables and the runtime must be compiled with the same setting (they are
- *  when both see the same flags); the host library's tables are int8 (never set there). */
+ *  when both see the same flags; a mismatched build does not link, below); the host
+ *  library's tables are int8 (never set there). */
 #ifndef LLN_RTQ_W16
 #if defined(__ARM_FEATURE_DSP) && defined(__ARM_FEATURE_SIMD32) && !defined(__ARM_FEATURE_MVE) && \
     !defined(__ARM_BIG_ENDIAN) && defined(__ARM_ARCH_PROFILE) && __ARM_ARCH_PROFILE == 'M'
@@ -97,6 +98,13 @@ typedef struct lln_rtq_dense {
 #else
 #define LLN_RTQ_W16 0
 #endif
+#endif
+/* A runtime and a caller compiled with different LLN_RTQ_W16 would read one layout as the
+ * other (wrong results, no error), so they must not link: in W16 builds the step's symbol is
+ * lln_rtq_step_w16, and an exported model with dense layers is NAME_model_w16 (its lln_model.h
+ * says so). The application, which calls both, then links only when all three agree. */
+#if LLN_RTQ_W16
+#define lln_rtq_step lln_rtq_step_w16
 #endif
 /** In an exported model's tables: the int16 table a (LLN_RTQ_W16) or the int8 table b. */
 #if LLN_RTQ_W16

@@ -69,4 +69,24 @@ for model in cfc cfc2 gru lstm mlp; do
         echo "$model: 40 steps identical with int8 and int16 dense weights"
     fi
 done
+
+# Tables, runtime and caller built with different LLN_RTQ_W16 would read one layout as the
+# other: such a build must not link (lln_rtq.h renames the step and the model by the setting).
+m=$tmp/cfc
+for mix in "1 0 1" "0 1 0" "1 1 0" "0 0 1"; do
+    read -r vd vm vr <<<"$mix"
+    for f in drive:"$tmp/drive.c":$vd model:"$m/lln_model.c":$vm rtq:"$m/lln_rtq.c":$vr; do
+        IFS=: read -r name src v <<<"$f"
+        "$cc" -std=c99 -c -DLLN_RTQ_W16="$v" -I"$m" "$src" -o "$tmp/mix_$name.o" ||
+            fail "compile $name for the mismatch check"
+    done
+    "$cc" -c -I"$m" "$m/lln_fx.c" -o "$tmp/mix_fx.o"
+    if "$cc" "$tmp"/mix_*.o -o "$tmp/mix" 2>"$tmp/mix.err"; then
+        fail "caller W16=$vd, model W16=$vm, runtime W16=$vr linked (the layouts disagree)"
+    elif ! grep -Eq 'lln_rtq_step(_w16)?|lln_model(_w16)?' "$tmp/mix.err"; then
+        fail "W16 mismatch $mix: the link failed for another reason: $(head -3 "$tmp/mix.err")"
+    else
+        echo "caller W16=$vd, model W16=$vm, runtime W16=$vr: does not link ($(grep -Eo 'lln_(rtq_step|model)(_w16)?' "$tmp/mix.err" | sort -u | paste -sd, -))"
+    fi
+done
 cli_end

@@ -399,6 +399,13 @@ void lln__export_q_model_h(lln_text_t *t, const lln_qimage_t *q, const char *p, 
         t, "\n/* Elapsed time in seconds (a constant expression) -> the int32 dt argument. */\n");
     lln_text_put(t, "#define %s_DT(seconds) ((int32_t)((seconds) * %.1f + 0.5))\n\n", P,
                  (double)(1UL << r->dt_frac));
+    if (extra > 0) /* a build whose tables and runtime disagree on the layout does not link */
+        lln_text_put(
+            t,
+            "/* The name carries the dense weights' layout (lln_rtq.h: tables and runtime\n"
+            " * compiled with different LLN_RTQ_W16 do not link). */\n"
+            "#if LLN_RTQ_W16\n#define %s_model %s_model_w16\n#endif\n",
+            p, p);
     lln_text_put(t, "extern const lln_rtq_model_t %s_model;\n\n#endif\n", p);
 }
 
