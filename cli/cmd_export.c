@@ -17,7 +17,9 @@ static const char EXPORT_HELP[] =
     "gets NAME_step, its step with the shapes compiled in), lln_rt.c/.h for the float32\n"
     "path), an example main.c, and build glue:\n"
     "Makefile, CMakeLists.txt, an ESP-IDF\n"
-    "component (esp-idf/NAME/), an Arduino library (arduino/NAME/), a PlatformIO library.json.\n\n";
+    "component (esp-idf/NAME/), an Arduino library (arduino/NAME/), a PlatformIO library.json.\n"
+    "On cortex-m4, m4f, m7 and m33 the generic dense layers read their weights pre-widened to\n"
+    "int16 (twice the bytes, less than half the instructions; -DLLN_RTQ_W16=0: int8).\n\n";
 /* What follows the --target line (printed with the target names). */
 static const char EXPORT_REST[] =
     "  -O, --out DIR           output folder (created if missing)\n"

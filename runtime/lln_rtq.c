@@ -95,15 +95,248 @@ static void q_affine(const lln_rtq_affine_t *a, const int16_t *x, int16_t *y, ui
 #endif
 
 #if LLN_RTQ_WITH_CFC_GENERIC || LLN_RTQ_WITH_BASELINES || LLN_RTQ_WITH_PROJ
-/* y = W x + b (lln_rtq_dense_t), group A read from xa, group B from xb; two rows at a time
- * share the activation loads, and each row's groups meet in one 64-bit sum. */
+/* rq (lln_rtq_spec.h) for its usual case s >= 33 (k = s - 32): the high word rounded and
+ * shifted; GCC and Clang shift a negative value arithmetically, elsewhere rq itself. */
+LLN_RTQ__INLINE int32_t q_rq_hi(int64_t p, q_rq_t s, int32_t half)
+{
+#if defined(__GNUC__)
+    return ((int32_t)(p >> 32) + half) >> s.k;
+#else
+    (void)half;
+    return q_rq(p, s);
+#endif
+}
+
+/* y[0..3] of four whole rows of a dense layer from their sums a (group A) and b (group B, when
+ * nb > 0): sat16(rq(a ma + b mb) + bias) for the usual shift (s >= 33), in straight-line code
+ * (bias NULL: none). */
+LLN_RTQ__INLINE void q_out4(int32_t a0, int32_t a1, int32_t a2, int32_t a3, int32_t b0, int32_t b1,
+                            int32_t b2, int32_t b3, int nb, const int32_t *ma, const int32_t *mb,
+                            const int32_t *bias, q_rq_t s, int32_t half, int16_t *y)
+{
+    int64_t p0 = (int64_t)a0 * ma[0], p1 = (int64_t)a1 * ma[1];
+    int64_t p2 = (int64_t)a2 * ma[2], p3 = (int64_t)a3 * ma[3];
+    if (nb > 0) { /* one SMULL and one SMLAL a row */
+        p0 = (int64_t)a0 * ma[0] + (int64_t)b0 * mb[0];
+        p1 = (int64_t)a1 * ma[1] + (int64_t)b1 * mb[1];
+        p2 = (int64_t)a2 * ma[2] + (int64_t)b2 * mb[2];
+        p3 = (int64_t)a3 * ma[3] + (int64_t)b3 * mb[3];
+    }
+    int32_t v0 = q_rq_hi(p0, s, half), v1 = q_rq_hi(p1, s, half);
+    int32_t v2 = q_rq_hi(p2, s, half), v3 = q_rq_hi(p3, s, half);
+    if (bias) {
+        v0 += bias[0], v1 += bias[1], v2 += bias[2], v3 += bias[3];
+    }
+    y[0] = lln_fx_sat16(v0), y[1] = lln_fx_sat16(v1);
+    y[2] = lln_fx_sat16(v2), y[3] = lln_fx_sat16(v3);
+}
+#endif
+
+#if (LLN_RTQ_WITH_CFC_GENERIC || LLN_RTQ_WITH_BASELINES || LLN_RTQ_WITH_PROJ) && !LLN_RTQ_W16
+/* The sums of the four interleaved int8 rows w, w + in, w + 2 in and w + 3 in against n columns
+ * of x (each exactly lln_fx_dot_s8i_s16's). On Helium one gather of the activations serves the
+ * four rows (a widening load and a VMLADAVA each: 9 instructions for 32 MACs), the row tail
+ * one predicated step as in lln_fx_dot2_s8i_s16; elsewhere two lln_fx_dot2_s8i_s16. */
+LLN_RTQ__INLINE void q_dot4_s8(const int8_t *w, size_t in, const int16_t *x, int n, int32_t *a0,
+                               int32_t *a1, int32_t *a2, int32_t *a3)
+{
+#if defined(__ARM_FEATURE_MVE) && !defined(__ARM_BIG_ENDIAN)
+    int32_t c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+    const int8_t *w1 = w + in, *w2 = w1 + in, *w3 = w2 + in;
+    int i = 0;
+    uint16x8_t off = vld1q_u16(lln_fx__mve_off[0]);
+    for (; i + 8 <= n; i += 8) {
+        int16x8_t xv = vldrhq_gather_shifted_offset_s16(x + i, off);
+        c0 = vmladavaq_s16(c0, vldrbq_s16(w + i), xv);
+        c1 = vmladavaq_s16(c1, vldrbq_s16(w1 + i), xv);
+        c2 = vmladavaq_s16(c2, vldrbq_s16(w2 + i), xv);
+        c3 = vmladavaq_s16(c3, vldrbq_s16(w3 + i), xv);
+    }
+    if (i < n) {
+        mve_pred16_t p = vctp16q((uint32_t)(n - i));
+        uint16x8_t o = vld1q_u16(lln_fx__mve_off[n - i >= 4 ? 1 : 2]);
+        int16x8_t xv = vldrhq_gather_shifted_offset_z_s16(x + i, o, p);
+        c0 = vmladavaq_s16(c0, vldrbq_z_s16(w + i, p), xv);
+        c1 = vmladavaq_s16(c1, vldrbq_z_s16(w1 + i, p), xv);
+        c2 = vmladavaq_s16(c2, vldrbq_z_s16(w2 + i, p), xv);
+        c3 = vmladavaq_s16(c3, vldrbq_z_s16(w3 + i, p), xv);
+    }
+    *a0 = c0, *a1 = c1, *a2 = c2, *a3 = c3;
+#else
+    lln_fx_dot2_s8i_s16(w, w + in, x, n, a0, a1);
+    lln_fx_dot2_s8i_s16(w + 2 * in, w + 3 * in, x, n, a2, a3);
+#endif
+}
+
+/* q_dense's blocks of four whole rows for the usual shift (s >= 33), from row 0: returns the
+ * rows done. two: the layer has a group B, a constant in the callers' two copies. */
+LLN_RTQ__INLINE uint16_t q_dense4_body(const lln_rtq_dense_t *d, const int16_t *xa,
+                                       const int16_t *xb, int16_t *y, int two)
+{
+    int na = d->split ? d->split : d->in, nb = two ? d->in - na : 0;
+    q_rq_t s = q_rq_prep(d->shift);
+    const int32_t *ma = d->mult, *mb = d->mult2 ? d->mult2 : d->mult, *bias = d->bias;
+    int32_t half = s.s >= 33 ? (int32_t)(1u << (s.k - 1)) : 0;
+    size_t in = d->in;
+    uint16_t o = 0;
+    for (; s.s >= 33 && o + 4 <= d->out; o += 4) {
+        int32_t a0, a1, a2, a3, b0 = 0, b1 = 0, b2 = 0, b3 = 0;
+        const int8_t *w = d->w + o * in;
+        q_dot4_s8(w, in, xa, na, &a0, &a1, &a2, &a3);
+        if (two)
+            q_dot4_s8(w + na, in, xb, nb, &b0, &b1, &b2, &b3);
+        q_out4(a0, a1, a2, a3, b0, b1, b2, b3, two, ma + o, mb + o, bias ? bias + o : NULL, s, half,
+               y + o);
+    }
+    return o;
+}
+
+static uint16_t q_dense4(const lln_rtq_dense_t *d, const int16_t *xa, const int16_t *xb, int16_t *y)
+{
+    if (d->in > (d->split ? d->split : d->in))
+        return q_dense4_body(d, xa, xb, y, 1);
+    return q_dense4_body(d, xa, xb, y, 0);
+}
+#endif
+
+#if (LLN_RTQ_WITH_CFC_GENERIC || LLN_RTQ_WITH_BASELINES || LLN_RTQ_WITH_PROJ) && LLN_RTQ_W16
+#if defined(__ARM_FEATURE_DSP) && defined(__ARM_FEATURE_SIMD32) && !defined(__ARM_BIG_ENDIAN) && \
+    defined(__GNUC__)
+#define Q_W16_ASM 1
+#include <arm_acle.h>
+#else
+#define Q_W16_ASM 0
+#endif
+
+/* acc + the two int16 products of the words w and x (SMLAD: modulo 2^32). */
+static inline int32_t q_smlad(int32_t w, uint32_t x, int32_t acc)
+{
+#if Q_W16_ASM
+    return __smlad(w, lln_fx__u2s(x), acc);
+#else
+    uint32_t uw = (uint32_t)w;
+    int32_t w0 = (int32_t)(uw & 0xFFFFu) - (int32_t)((uw & 0x8000u) << 1);
+    int32_t w1 = (int32_t)(uw >> 16) - (int32_t)((uw >> 31) << 16);
+    int32_t x0 = (int32_t)(x & 0xFFFFu) - (int32_t)((x & 0x8000u) << 1);
+    int32_t x1 = (int32_t)(x >> 16) - (int32_t)((x >> 31) << 16);
+    uint32_t s = (uint32_t)acc + (uint32_t)(w0 * x0) + (uint32_t)(w1 * x1);
+    return s <= (uint32_t)INT32_MAX ? (int32_t)s : -(int32_t)(~s) - 1;
+#endif
+}
+
+/* The four rows of one block of pre-widened weights (lln_rtq_dense_t.w) against n columns of
+ * x, added to *a0..*a3 (scalars: inlined, they stay in registers); returns w past the block's
+ * group. Two columns a step: one activation word met by the four rows' weight words (one
+ * LDM) and four SMLAD, four steps a loop pass: 26 instructions for 32 MACs on Armv7E-M. The
+ * same sums as lln_fx_dot_s8i_s16 (the same products modulo 2^32). */
+LLN_RTQ__INLINE const int32_t *q_dot4_w16(const int32_t *w, const int16_t *x, int n, int32_t *a0,
+                                          int32_t *a1, int32_t *a2, int32_t *a3)
+{
+    int32_t c0 = *a0, c1 = *a1, c2 = *a2, c3 = *a3;
+    int q = n >> 2;
+#if Q_W16_ASM
+/* two columns of the four rows: one activation word, the four rows' weight words, 4 SMLAD */
+#define Q_W16_STEP                      \
+    "ldr %[xw], [%[x]], #4\n\t"         \
+    "ldmia %[w]!, {r4, r5, r6, r8}\n\t" \
+    "smlad %[c0], r4, %[xw], %[c0]\n\t" \
+    "smlad %[c1], r5, %[xw], %[c1]\n\t" \
+    "smlad %[c2], r6, %[xw], %[c2]\n\t" \
+    "smlad %[c3], r8, %[xw], %[c3]\n\t"
+    if (q > 0) {
+        /* eight columns a pass (26 instructions for 32 MACs), then four if q is odd */
+        const int16_t *xe = x + 8 * (q >> 1);
+        uint32_t xw;
+        __asm__("cmp %[x], %[xe]\n\t"
+                "beq 2f\n"
+                "1:\n\t" Q_W16_STEP Q_W16_STEP Q_W16_STEP Q_W16_STEP "cmp %[x], %[xe]\n\t"
+                "bne 1b\n"
+                "2:\n\t"
+                "tst %[q], #1\n\t"
+                "beq 3f\n\t" Q_W16_STEP Q_W16_STEP "3:"
+                : [c0] "+r"(c0), [c1] "+r"(c1), [c2] "+r"(c2), [c3] "+r"(c3), [w] "+r"(w),
+                  [x] "+r"(x), [xw] "=&r"(xw)
+                : [xe] "r"(xe), [q] "r"(q)
+                : "r4", "r5", "r6", "r8", "cc", "memory");
+    }
+#undef Q_W16_STEP
+#else
+    for (; q > 0; q--, x += 4, w += 8) {
+        uint32_t x01 = (uint16_t)x[0] | (uint32_t)(uint16_t)x[1] << 16;
+        uint32_t x23 = (uint16_t)x[2] | (uint32_t)(uint16_t)x[3] << 16;
+        c0 = q_smlad(w[0], x01, c0), c1 = q_smlad(w[1], x01, c1);
+        c2 = q_smlad(w[2], x01, c2), c3 = q_smlad(w[3], x01, c3);
+        c0 = q_smlad(w[4], x23, c0), c1 = q_smlad(w[5], x23, c1);
+        c2 = q_smlad(w[6], x23, c2), c3 = q_smlad(w[7], x23, c3);
+    }
+#endif
+    /* the last 1 to 3 columns: pairs, the odd one against its zero weight (x read no further) */
+    for (int i = 0; i < (n & 3); i += 2, w += 4) {
+        uint32_t xw = (uint16_t)x[i];
+        if (i + 1 < (n & 3))
+            xw |= (uint32_t)(uint16_t)x[i + 1] << 16;
+        c0 = q_smlad(w[0], xw, c0), c1 = q_smlad(w[1], xw, c1);
+        c2 = q_smlad(w[2], xw, c2), c3 = q_smlad(w[3], xw, c3);
+    }
+    *a0 = c0, *a1 = c1, *a2 = c2, *a3 = c3;
+    return w;
+}
+
+/* q_dense on the pre-widened weights (lln_rtq_dense_t.w, LLN_RTQ_W16): four rows a block,
+ * the blocks of four whole rows and the usual shift (s >= 33) with straight-line
+ * requantisation. two: the layer has a group B (nb > 0), a constant in q_dense16's two
+ * copies. */
+LLN_RTQ__INLINE void q_dense16_body(const lln_rtq_dense_t *d, const int16_t *xa, const int16_t *xb,
+                                    int16_t *y, int two)
+{
+    int na = d->split ? d->split : d->in, nb = two ? d->in - na : 0, out = d->out;
+    q_rq_t s = q_rq_prep(d->shift);
+    const int32_t *ma = d->mult, *mb = d->mult2 ? d->mult2 : d->mult, *bias = d->bias;
+    const int32_t *w = (const int32_t *)(const void *)d->w; /* int32 words (lln_rtq.h) */
+    int32_t half = s.s >= 33 ? (int32_t)(1u << (s.k - 1)) : 0;
+    for (int o = 0; o < out; o += 4, ma += 4, mb += 4, y += 4) {
+        int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0, b0 = 0, b1 = 0, b2 = 0, b3 = 0;
+        w = q_dot4_w16(w, xa, na, &a0, &a1, &a2, &a3);
+        if (two)
+            w = q_dot4_w16(w, xb, nb, &b0, &b1, &b2, &b3);
+        if (o + 4 > out || s.s < 33) { /* a last block of fewer rows, or a wide shift */
+            int32_t a[4] = {a0, a1, a2, a3}, b[4] = {b0, b1, b2, b3};
+            for (int r = 0; r < 4 && o + r < out; r++) {
+                int32_t v = q_rq((int64_t)a[r] * ma[r] + (int64_t)b[r] * mb[r], s);
+                y[r] = lln_fx_sat16(bias ? v + bias[o + r] : v);
+            }
+            continue;
+        }
+        q_out4(a0, a1, a2, a3, b0, b1, b2, b3, two, ma, mb, bias ? bias + o : NULL, s, half, y);
+    }
+}
+
+static void q_dense16(const lln_rtq_dense_t *d, const int16_t *xa, const int16_t *xb, int16_t *y)
+{
+    if (d->in > (d->split ? d->split : d->in))
+        q_dense16_body(d, xa, xb, y, 1);
+    else
+        q_dense16_body(d, xa, xb, y, 0);
+}
+#endif
+
+#if LLN_RTQ_WITH_CFC_GENERIC || LLN_RTQ_WITH_BASELINES || LLN_RTQ_WITH_PROJ
+#if LLN_RTQ_W16
+/* y = W x + b (lln_rtq_dense_t) on the pre-widened weights. */
+static void q_dense(const lln_rtq_dense_t *d, const int16_t *xa, const int16_t *xb, int16_t *y)
+{
+    q_dense16(d, xa, xb, y);
+}
+#else
+/* y = W x + b (lln_rtq_dense_t), group A read from xa, group B from xb; four rows at a time
+ * (then pairs) share the activation loads, and each row's groups meet in one 64-bit sum. */
 static void q_dense(const lln_rtq_dense_t *d, const int16_t *xa, const int16_t *xb, int16_t *y)
 {
     int na = d->split ? d->split : d->in, nb = d->in - na;
     q_rq_t s = q_rq_prep(d->shift);
     /* mult2 NULL: group B has A's scale (two products rather than A + B, which could wrap) */
     const int32_t *ma = d->mult, *mb = d->mult2 ? d->mult2 : d->mult, *bias = d->bias;
-    uint16_t o = 0;
+    uint16_t o = q_dense4(d, xa, xb, y); /* blocks of four rows, then pairs */
     for (; o + 2 <= d->out; o += 2) {
         int32_t a0, a1, b0 = 0, b1 = 0;
         int64_t p0, p1;
@@ -126,6 +359,7 @@ static void q_dense(const lln_rtq_dense_t *d, const int16_t *xa, const int16_t *
         y[o] = lln_fx_sat16(bias ? a + bias[o] : a);
     }
 }
+#endif
 
 #endif
 
@@ -170,17 +404,24 @@ static void q_cfc(const lln_rtq_model_t *m, const lln_rtq_cfc_t *c, const int16_
 #if LLN_RTQ_WITH_BACKBONE
     for (uint16_t l = 0; l < c->nbackbone; l++) {
         int16_t *o = w + (l % 2 ? 0 : wmax);
+        uint16_t n = c->backbone[l].out;
         q_dense(&c->backbone[l], xa, xb, o);
-        for (uint16_t k = 0; k < c->backbone[l].out; k++)
-            o[k] = q_act(m->activation, o[k], c->act_frac[l]);
+        if (m->activation == LLN_RTQ_ACT_TANH || m->activation == LLN_RTQ_ACT_LECUN_TANH)
+            for (uint16_t k = 0; k < n; k++) /* q_act's tanh without its tests per value */
+                o[k] = lln_fx_tanh_fast(o[k]);
+        else
+            for (uint16_t k = 0; k < n; k++)
+                o[k] = q_act(m->activation, o[k], c->act_frac[l]);
         xa = xb = o;
     }
 #endif
     q_dense(&c->heads, xa, xb, hd);
     lln_rtq__tgate_t tg = lln_rtq__tgate_prep(c->t_frac, m->dt_frac); /* lln_rtq_spec.h */
+    int mode = m->mode; /* locals: the stores to h could alias m and c */
+    int8_t h_frac = c->h_frac;
     for (uint16_t j = 0; j < H; j++) {
 #if LLN_RTQ_WITH_PURE
-        if (m->mode == LLN_RTQ_MODE_PURE) {
+        if (mode == LLN_RTQ_MODE_PURE) {
             /* h = A - A exp(-dt (|w_tau| + |f1|)) f1 */
             int32_t f1 = hd[j], t = c->w_tau[j] + (f1 < 0 ? -f1 : f1);
             int16_t e = lln_fx_exp_neg(lln_fx_sat16(q_mul(t, dt, c->ff_frac + m->dt_frac - 11)));
@@ -189,8 +430,8 @@ static void q_cfc(const lln_rtq_model_t *m, const lln_rtq_cfc_t *c, const int16_
             continue;
         }
 #endif
-        h[j] = lln_rtq__cfc_gate(hd[j], hd[H + j], hd[2 * H + j], hd[3 * H + j], dt, tg, m->mode,
-                                 c->h_frac);
+        h[j] =
+            lln_rtq__cfc_gate(hd[j], hd[H + j], hd[2 * H + j], hd[3 * H + j], dt, tg, mode, h_frac);
     }
 }
 
@@ -505,6 +746,34 @@ void lln_rtq_baseline(const lln_rtq_model_t *m, const int16_t *xn, int16_t *stat
 }
 
 #endif
+
+/* ---- the pre-widened dense weights -------------------------------------------------------- */
+
+/* Weight k of a group of n in a row stored in lln_fx_interleave4's layout: each complete group
+ * of four as (w0, w2, w1, w3), the tail in order. */
+static int32_t q_w_at(const int8_t *g, int n, int k)
+{
+    static const uint8_t pos[4] = {0, 2, 1, 3};
+    return k < n - n % 4 ? g[k - k % 4 + pos[k % 4]] : g[k];
+}
+
+void lln_rtq_dense_widen(const int8_t *w, uint16_t out, uint16_t in, uint16_t split, int32_t *dst)
+{
+    int na = split ? split : in;
+    for (int o = 0; o < out; o += 4)
+        for (int g = 0; g < 2; g++) {
+            int c0 = g ? na : 0, n = g ? in - na : na;
+            for (int c = 0; c < n; c += 2)
+                for (int r = o; r < o + 4; r++) {
+                    const int8_t *row = w + (size_t)r * in + c0;
+                    int32_t lo = r < out ? q_w_at(row, n, c) : 0;
+                    int32_t hi = r < out && c + 1 < n ? q_w_at(row, n, c + 1) : 0;
+                    /* two int16 in one word, lo in the low half: (lo mod 2^16) + hi 2^16 */
+                    uint32_t u = ((uint32_t)lo & 0xFFFFu) | (uint32_t)hi << 16;
+                    *dst++ = u <= (uint32_t)INT32_MAX ? (int32_t)u : -(int32_t)(~u) - 1;
+                }
+        }
+}
 
 /* ---- the step ------------------------------------------------------------------------------ */
 

@@ -68,6 +68,12 @@ typedef struct lln_rtq_affine {
  *  recurrent state its precision). bias may be NULL. */
 typedef struct lln_rtq_dense {
     uint16_t out, in;
+    /** int8 weights; in LLN_RTQ_W16 builds instead the int32 words of the same weights
+     *  pre-widened to int16 (cast; word aligned): per block of four rows (the last padded with
+     *  zero rows), group A then group B, per pair of columns (a group's odd last column paired
+     *  with a zero), one word per row holding the pair as two int16, the first column in the
+     *  low half: what one SMLAD multiplies with an activation pair. `lln export` writes both
+     *  tables, one compiled (lln_rtq_dense_w16_words gives the words' count). */
     const int8_t *w;
     const int32_t *mult;
     int8_t shift;
@@ -75,6 +81,51 @@ typedef struct lln_rtq_dense {
     uint16_t split;
     const int32_t *mult2;
 } lln_rtq_dense_t;
+
+/** Whether the firmware's generic dense layers read pre-widened int16 weights
+ *  (lln_rtq_dense_t.w): on by default on M-profile Arm cores with the DSP extension and no
+ *  Helium (Cortex-M4, M7, M33), where a word of int16 weights feeds SMLAD directly (four rows
+ *  share each activation pair: about 0.8 instructions per multiply-accumulate instead of 2.1),
+ *  at twice the weight bytes in flash. -DLLN_RTQ_W16=0 keeps the int8 tables (less flash);
+ *  -DLLN_RTQ_W16=1 elsewhere runs the plain C version of the same kernel (same results). An
+ *  exported model's tables and the runtime must be compiled with the same setting (they are
+ *  when both see the same flags; a mismatched build does not link, below); the host
+ *  library's tables are int8 (never set there). */
+#ifndef LLN_RTQ_W16
+#if defined(__ARM_FEATURE_DSP) && defined(__ARM_FEATURE_SIMD32) && !defined(__ARM_FEATURE_MVE) && \
+    !defined(__ARM_BIG_ENDIAN) && defined(__ARM_ARCH_PROFILE) && __ARM_ARCH_PROFILE == 'M'
+#define LLN_RTQ_W16 1
+#else
+#define LLN_RTQ_W16 0
+#endif
+#endif
+/* A runtime and a caller compiled with different LLN_RTQ_W16 would read one layout as the
+ * other (wrong results, no error), so they must not link: in W16 builds the step's symbol is
+ * lln_rtq_step_w16, and an exported model with dense layers is NAME_model_w16 (its lln_model.h
+ * says so). The application, which calls both, then links only when all three agree. */
+#if LLN_RTQ_W16
+#define lln_rtq_step lln_rtq_step_w16
+#endif
+/** In an exported model's tables: the int16 table a (LLN_RTQ_W16) or the int8 table b. */
+#if LLN_RTQ_W16
+#define LLN_RTQ_W16_PICK(a, b) (a)
+#else
+#define LLN_RTQ_W16_PICK(a, b) (b)
+#endif
+
+/** Words of the pre-widened weights (lln_rtq_dense_t.w) for a layer of out rows and in
+ *  columns, split as there. */
+#define lln_rtq_dense_w16_words(out, in, split)               \
+    ((((unsigned long)(out) + 3u) / 4u) * 4u *                \
+     (((unsigned long)((split) ? (split) : (in)) + 1u) / 2u + \
+      ((unsigned long)(in) - (unsigned long)((split) ? (split) : (in)) + 1u) / 2u))
+
+/** Writes the pre-widened weights (lln_rtq_dense_t.w of LLN_RTQ_W16 builds; the layout is
+ *  described there) of a layer of out rows and in columns split as in lln_rtq_dense_t, from
+ *  its int8 table w in the int8 layout (each group's rows in lln_fx_dot_s8i_s16's interleaved
+ *  order), into dst (lln_rtq_dense_w16_words(out, in, split) words). `lln export` writes
+ *  its tables with it; firmware that builds its layers at run time can too. */
+void lln_rtq_dense_widen(const int8_t *w, uint16_t out, uint16_t in, uint16_t split, int32_t *dst);
 
 /** One LTC synapse: the sigmoid argument's offset c = 2^31 + 2^(sh-1) - mu sigma (mod 2^32;
  *  mu in the source's units, sh = source frac + sig_frac - 12 of its list: see lln_rtq_syn_t),

@@ -26,20 +26,13 @@ targets=$(cmake --build "$build" --target help | sed -n 's/^\.\.\. \(test_[a-z0-
 cmake --build "$build" -j "$jobs" --target lln_golden $targets
 echo "NOT RUN on $tc: tests/cli_*.sh (native CLI tests) and test_data_shared (runs the CLI as" \
     "a child process), nor the host-tool checks (symbols, layers, fuzz corpora)"
-# Under wine, one persistent server and a prefix made before the parallel tests start: else
-# two tests that both find no server race to start one and to create the prefix, and one of
-# them dies with "wine client error: recvmsg: Connection reset by peer" (seen in CI).
+# Under wine, one persistent server and a prefix made before the parallel tests start
+# (scripts/lib/wine.sh says why); lln_golden without arguments prints its usage.
 if [ "$tc" = x86_64-w64-mingw32 ]; then
-    wine=$(command -v wine64 || echo /usr/lib/wine/wine64)
-    server=$(dirname "$(readlink -f "$wine")")/wineserver
-    command -v "$server" >/dev/null 2>&1 || server=wineserver
-    export WINEDEBUG=-all WINEPREFIX="$build/wineprefix"
-    mkdir -p "$WINEPREFIX" # the server needs the folder; the first call fills it
-    "$server" -p
+    # shellcheck source-path=SCRIPTDIR source=lib/wine.sh
+    . "$(dirname "$0")/lib/wine.sh"
+    wine_start "$build" "$build/lln_golden.exe"
     trap '"$server" -k 2>/dev/null || true' EXIT
-    # The first call creates the prefix and starts wine's services (outputs to /dev/null:
-    # they live as long as the server). lln_golden without arguments prints its usage.
-    "$wine" "$build/lln_golden.exe" >/dev/null 2>&1 </dev/null || true
 fi
 # With run-time ISA dispatch (x86-64: the Windows build) the plain tests run the variant the
 # CPU gets (avx512 where it has AVX-512), and the golden parity and the kernel tests run once

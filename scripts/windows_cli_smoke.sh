@@ -26,20 +26,9 @@ MINGW* | MSYS*) # on Windows itself (the MSYS2 job of .github/workflows/platform
     wtmp=$(cygpath -w "$tmp") # the same folder as Windows names it
     ;;
 *)
-    wine=$(command -v wine64 || echo /usr/lib/wine/wine64)
-    [ -x "$wine" ] || {
-        echo "windows_cli_smoke: no wine64 (Debian package wine64)" >&2
-        exit 1
-    }
-    export WINEDEBUG=-all WINEPREFIX="$build/wineprefix"
-    # One wine server for the whole run (-p: it stays up; else every call that finds none
-    # waits for a new one, about 2 s); stopped at the end.
-    server=$(dirname "$(readlink -f "$wine")")/wineserver
-    command -v "$server" >/dev/null 2>&1 || server=wineserver
-    "$server" -p
-    # The first call starts wine's background services, which inherit its outputs and live as
-    # long as the server: here they get /dev/null, not the pipe of a $(...) that would wait.
-    "$wine" "$build/lln.exe" --version >/dev/null 2>&1 </dev/null
+    # shellcheck source-path=SCRIPTDIR source=lib/wine.sh
+    . "$(dirname "$0")/lib/wine.sh"
+    wine_start "$build" "$build/lln.exe" || exit 1
     trap '"$server" -k; rm -rf "$tmp"' EXIT
     lln() { "$wine" "$build/lln.exe" "$@"; }
     wtmp="Z:${tmp//\//\\}" # wine maps / to drive Z:

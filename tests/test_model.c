@@ -58,7 +58,7 @@ static void check_equivalences(lln_model_t *m, const char *what)
 {
     enum { B = 37, T = 5 }; /* 37: two 16-sample vector blocks and a remainder */
     int I = lln_model_input_size(m), O = lln_model_output_size(m), N = lln_model_state_size(m);
-    float x[B * T * 16], dt[B * T], y_seq[B * T * 16], st_seq[B * T * 16];
+    float x[B * T * 32], dt[B * T], y_seq[B * T * 32], st_seq[B * T * 32];
     for (int i = 0; i < B * T * I; i++)
         x[i] = (float)(0.7 * __builtin_sin(0.3 * i) - 0.2);
     for (int i = 0; i < B * T; i++)
@@ -67,13 +67,13 @@ static void check_equivalences(lln_model_t *m, const char *what)
     CHECK(lln_state_create(m, LLN_F32, B, &sb) == LLN_OK);
     CHECK(lln_state_create(m, LLN_F32, 1, &s1) == LLN_OK);
     CHECK(lln_sequence(m, sb, T, x, dt, y_seq, st_seq) == LLN_OK);
-    float hb[B * 16];
+    float hb[B * 32];
     CHECK(lln_state_get(sb, hb, NULL) == LLN_OK);
     int mismatches = 0;
     for (int b = 0; b < B; b++) {
         lln_state_reset(s1);
         for (int t = 0; t < T; t++) {
-            float y[16], h[16];
+            float y[32], h[32];
             CHECK(lln_step(m, s1, x + (size_t)(b * T + t) * I, dt[b * T + t], y) == LLN_OK);
             CHECK(lln_state_get(s1, h, NULL) == LLN_OK);
             mismatches +=
@@ -81,7 +81,7 @@ static void check_equivalences(lln_model_t *m, const char *what)
             mismatches +=
                 memcmp(h, st_seq + (size_t)(b * T + t) * N, (size_t)N * sizeof(float)) != 0;
         }
-        float h[16];
+        float h[32];
         lln_state_get(s1, h, NULL);
         mismatches += memcmp(h, hb + (size_t)b * N, (size_t)N * sizeof(float)) != 0;
     }
@@ -340,6 +340,16 @@ static void check_sparse_cost(void)
     lln_model_free(m);
 }
 
+/* A sparse LTC small enough for the one-sample ELL step (kernels_impl.h, ltc_sample_ell):
+ * the benchmark's AutoNCP(19, 4) with 3 inputs. Its streaming path must be the ELL one, and
+ * check_equivalences compares it with the 16-lane blocks bit for bit. */
+static void t_ltc_ncp19(lln_config_t *c)
+{
+    t_ltc_ncp(c);
+    c->units = 19;
+    c->wiring.output_dim = 4;
+}
+
 /* The cells without backbone run in lane blocks (kernels_impl.h, cfc_lanes): default mode,
  * and mixed memory in front. */
 static void t_wired_default(lln_config_t *c)
@@ -362,6 +372,14 @@ int main(void)
     const char *names[] = {"ltc fc",         "ltc autoncp",          "cfc",
                            "cfc mixed proj", "cfc pure gelu",        "wired cfc no_gate",
                            "wired cfc",      "cfc no backbone mixed"};
+    lln_model_t *ell = make(LLN_CELL_LTC, t_ltc_ncp19);
+    if (ell != NULL) {
+#if defined(__x86_64__) || defined(_M_X64) || defined(__aarch64__) || defined(__SSE2__)
+        CHECK_MSG(ell->p_f32.ltc.re.w != NULL, "ltc ncp19: the one-sample ELL tables are missing");
+#endif
+        check_equivalences(ell, "ltc ncp19 (ELL)");
+        lln_model_free(ell);
+    }
     for (int i = 0; i < 8; i++) {
         lln_model_t *m = make(cells[i], tweaks[i]);
         if (m == NULL)

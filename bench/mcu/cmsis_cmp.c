@@ -49,6 +49,9 @@ static const shape_t SHAPES[] = {
 #define MAX_C 128
 
 static int8_t w_plain[MAX_W], w_il[MAX_W];
+#if LLN_RTQ_W16
+static int32_t w16[MAX_W / 2 + 4 * MAX_R]; /* lln_rtq_dense_w16_words of any shape above */
+#endif
 static int16_t x16[MAX_C], y_ours[MAX_R], y_cm[MAX_R];
 static int8_t x8[MAX_C], y8[MAX_R];
 static int32_t mult[MAX_R], ksum[MAX_R];
@@ -118,7 +121,12 @@ static void run_shape(const shape_t *s)
     memset(&d, 0, sizeof d);
     d.in = (uint16_t)C;
     d.out = (uint16_t)R;
+#if LLN_RTQ_W16 /* the runtime reads the same weights pre-widened to int16 (lln_rtq.h) */
+    lln_rtq_dense_widen(w_il, d.out, d.in, 0, w16);
+    d.w = (const int8_t *)(const void *)w16;
+#else
     d.w = w_il;
+#endif
     d.mult = mult;
     d.shift = (int8_t)(30 - sh);
     arm_vector_sum_s8(ksum, C, R, w_plain, 0, 0, NULL);

@@ -44,9 +44,17 @@ static int8_t shift_for(int n)
     return (int8_t)(s + 4);
 }
 
+#if LLN_RTQ_W16
+/* every layer's rows are a multiple of 4 and its groups even: in * out / 2 words a layer */
+static int32_t w16_all[W_TOTAL / 2];
+#endif
+
 static void setup(void)
 {
     int8_t *w = w_all;
+#if LLN_RTQ_W16
+    int32_t *w16 = w16_all;
+#endif
     for (int l = 0; l < NL; l++) {
         int in = DIMS[l], out = DIMS[l + 1];
         for (int r = 0; r < out; r++) {
@@ -69,6 +77,11 @@ static void setup(void)
         layer[l].shift = (int8_t)(30 + shift_for(in > 511 ? in / 2 : in));
         if (in > 511) /* the second group has the first's scale (mult2 NULL) */
             layer[l].split = (uint16_t)(in / 2);
+#if LLN_RTQ_W16 /* the runtime reads the same weights pre-widened to int16 (lln_rtq.h) */
+        lln_rtq_dense_widen(w, layer[l].out, layer[l].in, layer[l].split, w16);
+        layer[l].w = (const int8_t *)(const void *)w16;
+        w16 += lln_rtq_dense_w16_words(layer[l].out, layer[l].in, layer[l].split);
+#endif
         w += (size_t)in * out;
     }
 }

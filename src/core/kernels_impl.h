@@ -319,11 +319,146 @@ static REAL T_(cm_over_dt)(REAL cm_k, REAL dt, REAL rdt)
 #endif
 }
 
+#ifdef K_VSIG
+#if defined(__GNUC__) /* hides where p points: compilers then keep copy loops as loops */
+#define K_OPAQUE(p) __asm__("" : "+r"(p))
+#else
+#define K_OPAQUE(p) (void)0
+#endif
+/* V[idx[l]] for the lanes l of one vector; idx < nv, and V is readable up to nv rounded up to
+ * 16, 32 or 64 values. AVX-512 looks up to 64 values up in registers. */
+static inline lln_vf T_(ell_gather)(const REAL *restrict V, int nv, const int *restrict idx)
+{
+#if defined(__AVX512F__)
+    __m512i ix = _mm512_loadu_si512((const void *)idx);
+    if (nv <= 16)
+        return _mm512_permutexvar_ps(ix, _mm512_loadu_ps(V));
+    if (nv <= 32)
+        return _mm512_permutex2var_ps(_mm512_loadu_ps(V), ix, _mm512_loadu_ps(V + 16));
+    if (nv <= 64) { /* two 32-value lookups; bit 5 of the index picks one */
+        __m512 lo = _mm512_permutex2var_ps(_mm512_loadu_ps(V), ix, _mm512_loadu_ps(V + 16));
+        __m512 hi = _mm512_permutex2var_ps(_mm512_loadu_ps(V + 32), ix, _mm512_loadu_ps(V + 48));
+        return _mm512_mask_blend_ps(_mm512_test_epi32_mask(ix, _mm512_set1_epi32(32)), lo, hi);
+    }
+    return _mm512_i32gather_ps(ix, V, 4);
+#elif defined(__AVX2__)
+    (void)nv;
+    return _mm256_i32gather_ps(V, _mm256_loadu_si256((const __m256i *)(const void *)idx), 4);
+#else
+    (void)nv;
+    REAL t[LLN_VF_LANES];
+    for (int l = 0; l < LLN_VF_LANES; l++)
+        t[l] = V[idx[l]];
+    return lln_vf_load(t);
+#endif
+}
+
+/* All sigmoids of one list with the synapses in lanes (V: the sources, nv values), into sg. */
+static void T_(ell_sig)(const T_(lln_syn_ell) * e, const REAL *restrict V, int nv,
+                        REAL *restrict sg)
+{
+    for (int s = 0; s < e->nsyn; s += LLN_VF_LANES)
+        lln_vf_store(sg + s, K_VSIG(lln_vf_load(e->a + s), lln_vf_load(e->b + s),
+                                    T_(ell_gather)(V, nv, e->src + s)));
+}
+
+/* The synapse sums of one block of lanes (destinations q LW ...) over its ELL slots. */
+#define K_ELL_SUMS(E, q, SG, an, ad)                                 \
+    for (int f = (E)->slot0[q]; f < (E)->slot0[(q) + 1]; f++) {      \
+        size_t e_ = (size_t)f * LLN_VF_LANES;                        \
+        lln_vf sg_ = T_(ell_gather)((SG), (E)->nsyn, (E)->syn + e_); \
+        (an) = lln_vf_fma(lln_vf_load((E)->we + e_), sg_, (an));     \
+        (ad) = lln_vf_fma(lln_vf_load((E)->w + e_), sg_, (ad));      \
+    }
+
+/* ltc_sample on the one-sample copies (prepare_impl.h, ell). Per unfold: one pass of all
+ * sigmoids with the synapses in vector lanes, then per block of destinations in lanes the
+ * sums started, every fan-in slot added (the synapse's sigmoid looked up in registers with
+ * AVX-512) and the division, in registers. The same operations in the same order per
+ * destination as the list path (padding slots add an exact +0). Lanes past N compute
+ * 0 / (1 + eps); values I (input) and N (state) stay 0 for the padding synapses to read. */
+static void T_(ltc_sample_ell)(const T_(lln_ltc_prep) * p, const REAL *xn, REAL dt, REAL *h,
+                               REAL *out)
+{
+    enum { LW = LLN_VF_LANES, CAP = P_ELL_MAX + 2 * LLN_VF_LANES };
+    int I = p->I, N = p->N, nb = p->re.nblk;
+    REAL xin[CAP], ns[CAP], dc[CAP], cmt[CAP], ub[2][CAP], sgb[CAP];
+    REAL *u = ub[0], *un = ub[1], *xp = xin, *sg = sgb;
+#if RECIP_DT
+    lln_vf rv = lln_vf_set1(1 / dt); /* one reciprocal per step, as cm_over_dt */
+#else
+    lln_vf rv = lln_vf_set1(dt);
+#endif
+    /* zeros where the lookups may read (64 values; the lanes up to ld + one vector), then
+     * the values, with no library calls per step: the zero vector and the buffers' addresses
+     * are opaque to the compiler, which would otherwise turn these loops into memset / memcpy */
+    lln_vf zero = lln_vf_set1(0);
+    K_IN_REGISTER(zero);
+    K_OPAQUE(u);
+    K_OPAQUE(un);
+    K_OPAQUE(xp);
+    K_OPAQUE(sg);
+    for (int i = 0; i < P_ELL_MAX; i += LW) { /* the lookups read up to 64 values */
+        lln_vf_store(sg + i, zero);
+        lln_vf_store(xp + i, zero);
+    }
+    for (int j = 0; j < P_ELL_MAX + LW; j += LW) { /* and the lanes up to ld + LW */
+        lln_vf_store(u + j, zero);
+        lln_vf_store(un + j, zero);
+    }
+    for (int i = 0; i < I; i++)
+        xp[i] = FMA(xn[i], p->in_w[i], p->in_b[i]);
+    for (int j = 0; j < N; j++)
+        u[j] = h[j];
+    T_(ell_sig)(&p->se, xp, I + 1, sg);
+    for (int q = 0; q < nb; q++) {
+        size_t r = (size_t)q * LW;
+#if RECIP_DT
+        lln_vf cm = lln_vf_mul(lln_vf_load(p->cm_k + r), rv);
+#else
+        lln_vf cm = lln_vf_div(lln_vf_load(p->cm_k + r), rv);
+#endif
+        lln_vf an = lln_vf_set1(0), ad = an;
+        K_ELL_SUMS(&p->se, q, sg, an, ad)
+        lln_vf_store(ns + r, an);
+        lln_vf_store(cmt + r, cm);
+        lln_vf d = lln_vf_add(lln_vf_add(cm, lln_vf_load(p->gleak + r)), ad);
+        lln_vf_store(dc + r, lln_vf_add(d, lln_vf_set1(p->eps)));
+    }
+    for (int k = 0; k < p->K; k++) {
+        T_(ell_sig)(&p->re, u, N + 1, sg);
+        for (int q = 0; q < nb; q++) {
+            size_t r = (size_t)q * LW;
+            lln_vf an = lln_vf_add(
+                lln_vf_fma(lln_vf_load(cmt + r), lln_vf_load(u + r), lln_vf_load(p->gvleak + r)),
+                lln_vf_load(ns + r));
+            lln_vf ad = lln_vf_load(dc + r);
+            K_ELL_SUMS(&p->re, q, sg, an, ad)
+            lln_vf_store(un + r, lln_vf_div(an, ad));
+        }
+        REAL *t = u;
+        u = un;
+        un = t;
+    }
+    for (int j = 0; j < N; j++)
+        h[j] = u[j];
+    for (int o = 0; o < p->M; o++)
+        out[o] = FMA(u[o], p->out_w[o], p->out_b[o]);
+}
+#undef K_ELL_SUMS
+#endif
+
 /* One LTC step for one sample. h (N) is updated in place; out (M) receives the mapped motor
  * neurons. work: I + 6N + max(synapses) elements. */
 static void T_(ltc_sample)(const T_(lln_ltc_prep) * p, const REAL *xn, REAL dt, REAL *h, REAL *out,
                            REAL *work)
 {
+#ifdef K_VSIG
+    if (p->re.w != NULL) { /* sparse and small: destinations in lanes */
+        T_(ltc_sample_ell)(p, xn, dt, h, out);
+        return;
+    }
+#endif
     int I = p->I, N = p->N;
     size_t ld = (size_t)p->ld;
     REAL *xin = work, *nums = xin + I, *dc = nums + N, *cmt = dc + N, *u = cmt + N;
@@ -501,6 +636,21 @@ static void T_(cfc_combine)(const T_(lln_cfc_prep) * cp, lln_cfc_mode_t mode,
         lln_vf keep = gate ? lln_vf_mul(g1, lln_vf_sub(lln_vf_set1(1.0f), ti)) : g1;
         lln_vf_store(h + j, lln_vf_fma(ti, g2, keep));
     }
+    if (j < H) { /* the last H % lanes units (all of a wired layer's few) in one zero-padded
+                  * vector: the same operations per lane as the scalar loop below */
+        enum { LW = LLN_VF_LANES };
+        REAL t[4][LW] = {{0}}, hn[LW];
+        size_t r = (size_t)(H - j);
+        for (int q = 0; q < 4; q++)
+            memcpy(t[q], hd + (size_t)q * (size_t)H + (size_t)j, r * sizeof(REAL));
+        lln_vf g1 = lln_vf_tanh(lln_vf_load(t[0])), g2 = lln_vf_tanh(lln_vf_load(t[1]));
+        lln_vf ti =
+            lln_vf_sigmoid(lln_vf_fma(lln_vf_load(t[2]), lln_vf_set1(dt), lln_vf_load(t[3])));
+        lln_vf keep = gate ? lln_vf_mul(g1, lln_vf_sub(lln_vf_set1(1.0f), ti)) : g1;
+        lln_vf_store(hn, lln_vf_fma(ti, g2, keep));
+        memcpy(h + j, hn, r * sizeof(REAL));
+        return;
+    }
 #endif
     for (; j < H; j++) {
         REAL g1 = TANH(hd[j]), g2 = TANH(hd[H + j]);
@@ -623,6 +773,60 @@ static void T_(cfc_lanes)(const lln_model_t *m, const T_(lln_cfc_prep) * cp, con
             h[(size_t)l * hs + (size_t)j] = hn[l];
     }
 }
+
+#ifdef K_VSIG
+/* The largest wired layer cfc_one keeps on its stack: inputs [in, h] and padded head outputs. */
+#define K_ONE_F 128
+#define K_ONE_HD 512
+static int T_(cfc_one_fits)(const T_(lln_cfc_prep) * cp)
+{
+    return cp->nbackbone == 0 && cp->nheads == 4 && cp->in + cp->hidden <= K_ONE_F &&
+           cp->heads.ld + LLN_VF_LANES <= K_ONE_HD;
+}
+
+/* cfc_cell for one sample of a cell without backbone (a wired layer), default or no_gate:
+ * the packed panels write the head outputs straight into a padded buffer (no partial-panel
+ * copies), and the gates run a vector of units at a time, reading each head's H values from
+ * hd + q H (lanes past H read the next head or the zero padding and are not stored). The same
+ * panel kernels as dense_batch and the same operations per unit as cfc_combine. */
+static void T_(cfc_one)(const lln_model_t *m, const T_(lln_cfc_prep) * cp, const REAL *inp, REAL *h,
+                        REAL dt)
+{
+    const T_(lln_dense) *d = &cp->heads;
+    int I = cp->in, H = cp->hidden, F = I + H, L = K_L, gate = m->cfg.mode == LLN_CFC_DEFAULT;
+    REAL zb[K_ONE_F], hd[K_ONE_HD], *z = zb;
+    K_OPAQUE(z);                              /* no memcpy calls for the copies below */
+    lln_vf_store(hd + d->ld, lln_vf_set1(0)); /* the panels write [0, ld); the gates read on */
+    for (int i = 0; i < I; i++)               /* plain loops: no library calls per layer */
+        z[i] = inp[i];
+    for (int j = 0; j < H; j++)
+        z[I + j] = h[j];
+    const REAL *wp = d->w;
+    for (int o0 = 0; o0 < d->out;) {
+        int pw = T_(panel_width)(d->ld - o0);
+        T_(panel_fn)
+        one = pw == 8 * L   ? T_(panel8x1)
+              : pw == 4 * L ? T_(panel4x1)
+              : pw == 2 * L ? T_(panel2x1)
+                            : T_(panel1x1);
+        one(wp, (size_t)pw, d->b + o0, F, z, 0, hd + o0, 0, pw, 0);
+        wp += (size_t)F * (size_t)pw;
+        o0 += pw;
+    }
+    for (int j = 0; j < H; j += LLN_VF_LANES) {
+        REAL hb[LLN_VF_LANES], *hn = hb;
+        K_OPAQUE(hn);
+        lln_vf g1 = lln_vf_tanh(lln_vf_load(hd + j)), g2 = lln_vf_tanh(lln_vf_load(hd + H + j));
+        lln_vf ti = lln_vf_sigmoid(lln_vf_fma(lln_vf_load(hd + 2 * (size_t)H + j), lln_vf_set1(dt),
+                                              lln_vf_load(hd + 3 * (size_t)H + j)));
+        lln_vf keep = gate ? lln_vf_mul(g1, lln_vf_sub(lln_vf_set1(1.0f), ti)) : g1;
+        lln_vf_store(hn, lln_vf_fma(ti, g2, keep));
+        int r = H - j < LLN_VF_LANES ? H - j : LLN_VF_LANES;
+        for (int l = 0; l < r; l++)
+            h[j + l] = hn[l];
+    }
+}
+#endif
 
 size_t T_(lln__cfc_work)(const T_(lln_cfc_prep) * cp);
 size_t T_(lln__cfc_work)(const T_(lln_cfc_prep) * cp)
@@ -777,6 +981,11 @@ lln_status_t T_(lln__step)(const lln_model_t *m, lln_state_t *s, const REAL *x, 
                 for (; b + K_L <= nb; b += K_L)
                     T_(cfc_lanes)
             (m, cp, inp + (size_t)b * is, is, h + (size_t)b * N + col, (size_t)N, dtv + b, cw);
+#ifdef K_VSIG
+            if (T_(cfc_one_fits)(cp))
+                for (; b < nb; b++)
+                    T_(cfc_one)(m, cp, inp + (size_t)b * is, h + (size_t)b * N + col, dtv[b]);
+#endif
             if (b < nb)
                 T_(cfc_cell)
             (m, cp, nb - b, inp + (size_t)b * is, is, h + (size_t)b * N + col, (size_t)N, dtv + b,
@@ -810,3 +1019,7 @@ lln_status_t T_(lln__step)(const lln_model_t *m, lln_state_t *s, const REAL *x, 
 #undef K_BPW
 #undef K_DENSE_BLOCK
 #undef K_DNV
+#undef P_ELL_MAX
+#undef K_ONE_F
+#undef K_ONE_HD
+#undef K_OPAQUE

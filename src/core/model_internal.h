@@ -24,6 +24,14 @@
     typedef struct lln_syn_dense_##SFX { /* rows[src * ld + dst], NULL = not dense */      \
         REAL *a, *b, *w, *we;                                                              \
     } lln_syn_dense_##SFX;                                                                 \
+    typedef struct lln_syn_ell_##SFX { /* one-sample tables (ELL), NULL w = none */        \
+        int nblk, nsyn; /* blocks of lanes (ld / lanes); synapses + 1 padding synapse */   \
+        int *slot0;     /* nblk + 1: a block's first fan-in slot */                        \
+        int *syn;       /* [slot][lane]: the synapse (list order); padding: nsyn - 1 */    \
+        REAL *w, *we;   /* [slot][lane]; padding: 0 */                                     \
+        int *src;       /* [synapse], whole vectors: its source; padding: a zero value */  \
+        REAL *a, *b;    /* [synapse], whole vectors: activation; padding: 0 */             \
+    } lln_syn_ell_##SFX;                                                                   \
     typedef struct lln_ltc_prep_##SFX {                                                    \
         int I, N, M, K;                                                                    \
         int ld; /* row stride of the dense synapse copies */                               \
@@ -35,6 +43,7 @@
         int *r_off, *r_src;                /* internal synapses, grouped by destination */ \
         REAL *r_a, *r_b, *r_w, *r_we;                                                      \
         lln_syn_dense_##SFX sd, rd; /* dense copies (sensory, internal) */                 \
+        lln_syn_ell_##SFX se, re;   /* one-sample ELL copies of sparse lists (f32 SIMD) */ \
     } lln_ltc_prep_##SFX;                                                                  \
     typedef struct lln_dense_##SFX { /* y = W x + b */                                     \
         int out, in, ld;             /* w: ld x in values, packed; b: ld values */         \

@@ -156,6 +156,66 @@ static void T_(synapses)(lln_model_t *m, const char *pre, int S, int N, int ld, 
         }
 }
 
+#ifdef K_VSIG
+/* The largest padded width (and mapped input) the one-sample ELL step keeps on its stack. */
+#define P_ELL_MAX 64
+/* One-sample copy of a destination-grouped list (kernels_impl.h, ltc_sample_ell). The
+ * sigmoids run with the synapses in vector lanes (list order, padded to whole vectors with
+ * synapses that read source zslot, a value the step keeps at 0, with a = b = 0); the sums run
+ * with the destinations in lanes (ELL): blocks of P_LANES destinations, per block as many
+ * fan-in slots as its largest fan-in, slot f of lane j naming destination j's f-th synapse in
+ * list order, so every destination adds its terms in the list's order. Padding slots name
+ * the padding synapse S with w = we = 0: their term is an exact +0 (0 times sigmoid(0)),
+ * which leaves the sums' bits alone (they start at +0 or at a non-zero value and never
+ * become -0). */
+static void T_(ell)(lln_model_t *m, const int *off, const int *src, const REAL *sa, const REAL *sb,
+                    const REAL *sw, const REAL *swe, int N, int ld, int zslot, T_(lln_syn_ell) * e,
+                    int *ok)
+{
+    int L = P_LANES, nblk = ld / L, S = off[N];
+    memset(e, 0, sizeof *e);
+    size_t ns = (size_t)T_(pad)(S + 1);
+    e->slot0 = T_(ints)(m, (size_t)nblk + 1, ok);
+    e->src = T_(ints)(m, ns, ok);
+    e->a = T_(reals)(m, ns, ok);
+    e->b = T_(reals)(m, ns, ok);
+    if (!*ok)
+        return;
+    for (size_t s = 0; s < ns; s++) {
+        int in = s < (size_t)S;
+        e->src[s] = in ? src[s] : zslot;
+        e->a[s] = in ? sa[s] : 0;
+        e->b[s] = in ? sb[s] : 0;
+    }
+    e->nblk = nblk;
+    e->nsyn = S + 1;
+    e->slot0[0] = 0;
+    for (int q = 0; q < nblk; q++) {
+        int fmax = 0;
+        for (int j = q * L; j < (q + 1) * L && j < N; j++)
+            fmax = off[j + 1] - off[j] > fmax ? off[j + 1] - off[j] : fmax;
+        e->slot0[q + 1] = e->slot0[q] + fmax;
+    }
+    size_t cells = (size_t)e->slot0[nblk] * (size_t)L + 1; /* + 1: never a zero-size block */
+    e->syn = T_(ints)(m, cells, ok);
+    REAL *w = T_(reals)(m, cells, ok), *we = T_(reals)(m, cells, ok);
+    if (!*ok)
+        return;
+    for (size_t c = 0; c < cells; c++)
+        e->syn[c] = S;
+    for (int j = 0; j < N; j++)
+        for (int s = off[j]; s < off[j + 1]; s++) {
+            size_t c =
+                ((size_t)e->slot0[j / L] + (size_t)(s - off[j])) * (size_t)L + (size_t)(j % L);
+            e->syn[c] = s;
+            w[c] = sw[s];
+            we[c] = swe[s];
+        }
+    e->w = w;
+    e->we = we;
+}
+#endif
+
 static void T_(prep_ltc)(lln_model_t *m, int *ok)
 {
     const lln_config_t *c = &m->cfg;
@@ -170,9 +230,9 @@ static void T_(prep_ltc)(lln_model_t *m, int *ok)
     p->in_b = T_(vec)(m, "rnn_cell.input_b", (size_t)p->I, 0.0, ok);
     p->out_w = T_(vec)(m, "rnn_cell.output_w", (size_t)p->M, 1.0, ok);
     p->out_b = T_(vec)(m, "rnn_cell.output_b", (size_t)p->M, 0.0, ok);
-    p->cm_k = T_(reals)(m, (size_t)p->N, ok);
-    p->gleak = T_(reals)(m, (size_t)p->N, ok);
-    p->gvleak = T_(reals)(m, (size_t)p->N, ok);
+    p->cm_k = T_(reals)(m, (size_t)p->ld, ok); /* zero-padded to ld for the ELL step */
+    p->gleak = T_(reals)(m, (size_t)p->ld, ok);
+    p->gvleak = T_(reals)(m, (size_t)p->ld, ok);
     if (!*ok)
         return;
     const double *cm = lln__tensor(m, "rnn_cell.cm"), *gl = lln__tensor(m, "rnn_cell.gleak");
@@ -182,12 +242,25 @@ static void T_(prep_ltc)(lln_model_t *m, int *ok)
         p->gleak[j] = (REAL)T_(pos)(m, gl[j]);
         p->gvleak[j] = (REAL)(T_(pos)(m, gl[j]) * vl[j]);
     }
+    for (int j = p->N; j < p->ld; j++) /* padding lanes of the ELL step: v' = 0 / (1 + eps) */
+        p->gleak[j] = 1;
     T_(synapses)
     (m, "sensory_", p->I, p->N, p->ld, &p->s_off, &p->s_src, &p->s_a, &p->s_b, &p->s_w, &p->s_we,
      &p->sd, ok);
     T_(synapses)
     (m, "", p->N, p->N, p->ld, &p->r_off, &p->r_src, &p->r_a, &p->r_b, &p->r_w, &p->r_we, &p->rd,
      ok);
+    memset(&p->se, 0, sizeof p->se);
+    memset(&p->re, 0, sizeof p->re);
+#ifdef K_VSIG /* both lists sparse and small: one-sample ELL copies (zero value at I and N) */
+    if (*ok && p->sd.a == NULL && p->rd.a == NULL && p->ld <= P_ELL_MAX && p->I < P_ELL_MAX &&
+        p->s_off[p->N] < P_ELL_MAX && p->r_off[p->N] < P_ELL_MAX) {
+        T_(ell)
+        (m, p->s_off, p->s_src, p->s_a, p->s_b, p->s_w, p->s_we, p->N, p->ld, p->I, &p->se, ok);
+        T_(ell)
+        (m, p->r_off, p->r_src, p->r_a, p->r_b, p->r_w, p->r_we, p->N, p->ld, p->N, &p->re, ok);
+    }
+#endif
 }
 
 /* Dense layers are stored transposed (W^T: in x out) so the GEMV's inner loop runs over

@@ -160,6 +160,8 @@ static lln_status_t image_build(const lln_model_t *m, const lln_export_opts_t *o
         lln_quant_sizes_t qs;
         lln_quant_sizes(im->q, &qs);
         im->s.weight_bytes = qs.weight_bytes;
+        if (lln__export_q_w16_default(o->target)) /* the firmware's int16 dense weights */
+            im->s.weight_bytes += lln__export_q_w16_extra(&im->q->img);
         im->s.state_bytes = qs.state_bytes;
         im->s.scratch_bytes = qs.scratch_bytes;
     }
@@ -587,7 +589,8 @@ static lln_status_t write_sources(const char *dir, const char *p, const image_t 
     if (st == LLN_OK) {
         if (im->fl->fixed) {
             model_head(&t, tg, m);
-            lln__export_q_model_h(&t, &im->q->img, p, P, "", &im->s);
+            lln__export_q_model_h(&t, &im->q->img, p, P, "", &im->s,
+                                  lln__export_q_w16_default(tg->name));
         } else {
             model_h(&t, &im->img, p, tg, &im->s, m);
         }

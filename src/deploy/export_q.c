@@ -7,6 +7,8 @@
 
 #include "export_q.h"
 
+#include "common/alloc.h"
+
 static const char *const CTYPE[] = {"int8_t", "int16_t", "uint16_t", "int32_t"};
 
 static void put_synapses(lln_text_t *t, const char *p, const lln_qarray_t *a)
@@ -57,10 +59,77 @@ static void affine(lln_text_t *t, const lln_qimage_t *q, const char *p, const ll
     lln_text_put(t, "}");
 }
 
+/* Most generic dense layers of a model: MLP layers or a backbone, GRU/LSTM gates and
+ * candidates or every cell's heads, the projection. */
+#define Q_MAX_DENSE (LLN_MAX_BACKBONE + LLN_MAX_LAYERS + 4)
+
+/* The generic dense layers of a model without a specialised step (those q_dense runs), into
+ * out (at most Q_MAX_DENSE); returns their number (0 for a model with a specialised step). */
+static int dense_layers(const lln_qimage_t *q, const lln_rtq_dense_t **out)
+{
+    const lln_rtq_model_t *r = &q->model;
+    int n = 0;
+    if (lln__export_q_spec_ok(q))
+        return 0;
+    if (r->base != NULL) {
+        for (unsigned k = 0; k < r->base->nmlp && k < LLN_MAX_BACKBONE; k++)
+            out[n++] = &r->base->mlp[k];
+        out[n++] = &r->base->gates, out[n++] = &r->base->cand_in, out[n++] = &r->base->cand_h;
+    } else if (r->cell != LLN_RTQ_LTC) {
+        for (unsigned k = 0; r->ncells > 0 && k < r->cfc[0].nbackbone && k < LLN_MAX_BACKBONE; k++)
+            out[n++] = &r->cfc[0].backbone[k];
+        for (unsigned l = 0; l < r->ncells && l < LLN_MAX_LAYERS; l++)
+            out[n++] = &r->cfc[l].heads;
+    }
+    out[n++] = &r->proj;
+    int m = 0; /* only those with weights */
+    for (int i = 0; i < n; i++)
+        if (out[i]->w != NULL && out[i]->out > 0 && lln__qimage_array(q, out[i]->w) != NULL)
+            out[m++] = out[i];
+    return m;
+}
+
+/* Whether a is the int8 weight table of one of the layers l[0..n) (LLN_RTQ_W16 builds read
+ * the layer's int16 table instead, so it is left out of them). */
+static int is_dense_w(const lln_qarray_t *a, const lln_rtq_dense_t *const *l, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (l[i]->w == a->data)
+            return 1;
+    return 0;
+}
+
+/* The layer's pre-widened weights (lln_rtq_dense_t.w in LLN_RTQ_W16 builds, lln_rtq.h:
+ * lln_rtq_dense_widen), as `static const int32_t NAME16[]` (out of memory: t->oom, so the
+ * export fails rather than write an incomplete file). */
+static void put_w16(lln_text_t *t, const char *p, const lln_qarray_t *a, const lln_rtq_dense_t *d)
+{
+    unsigned long words = lln_rtq_dense_w16_words(d->out, d->in, d->split);
+    int32_t *v = lln__malloc(words * sizeof *v);
+    if (v == NULL) {
+        t->oom = 1;
+        return;
+    }
+    lln_rtq_dense_widen(a->data, d->out, d->in, d->split, v);
+    lln_text_put(t, "static const int32_t %s_%s16[%lu] = {", p, a->name, words);
+    for (unsigned long k = 0; k < words; k++)
+        lln_text_put(t, "%s%ld,", k % 8 ? " " : "\n    ", (long)v[k]);
+    lln_text_put(t, "\n};\n");
+    lln__free(v);
+}
+
 static void dense(lln_text_t *t, const lln_qimage_t *q, const char *p, const lln_rtq_dense_t *d)
 {
+    const lln_rtq_dense_t *dl[Q_MAX_DENSE];
+    int ndl = dense_layers(q, dl);
+    const lln_qarray_t *a = lln__qimage_array(q, d->w);
+    const lln_qarray_t *wa = a != NULL && is_dense_w(a, dl, ndl) ? a : NULL;
     lln_text_put(t, "{%u, %u, ", (unsigned)d->out, (unsigned)d->in);
-    ref(t, q, p, d->w);
+    if (wa != NULL) /* the int8 table or the int16 one (put_w16) */
+        lln_text_put(t, "LLN_RTQ_W16_PICK((const int8_t *)(const void *)%s_%s16, %s_%s)", p,
+                     wa->name, p, wa->name);
+    else
+        ref(t, q, p, d->w);
     lln_text_put(t, ", ");
     ref(t, q, p, d->mult);
     lln_text_put(t, ", %d, ", d->shift);
@@ -149,9 +218,26 @@ void lln__export_q_model_c(lln_text_t *t, const lln_qimage_t *q, const char *p, 
     int spec = lln__export_q_spec_ok(q);
     if (spec)
         lln_text_put(t, "#include \"lln_rtq_spec.h\"\n\n");
-    for (int i = 0; i < q->narrays; i++)
-        if (!spec || !lln__export_q_spec_skips(q, q->arrays[i].data))
+    const lln_rtq_dense_t *dl[Q_MAX_DENSE];
+    int ndl = dense_layers(q, dl);
+    for (int i = 0; i < q->narrays; i++) {
+        if (spec && lln__export_q_spec_skips(q, q->arrays[i].data))
+            continue;
+        if (!is_dense_w(&q->arrays[i], dl, ndl)) {
             put_array(t, p, &q->arrays[i]);
+            continue;
+        }
+        /* a dense layer's weights: int8, or pre-widened to int16 (LLN_RTQ_W16, lln_rtq.h) */
+        lln_text_put(t, "#if LLN_RTQ_W16\n");
+        for (int k = 0; k < ndl; k++)
+            if (dl[k]->w == q->arrays[i].data) {
+                put_w16(t, p, &q->arrays[i], dl[k]);
+                break;
+            }
+        lln_text_put(t, "#else\n");
+        put_array(t, p, &q->arrays[i]);
+        lln_text_put(t, "#endif\n");
+    }
     if (spec)
         lln__export_q_spec(t, q, p);
     else
@@ -251,9 +337,30 @@ static void list(lln_text_t *t, const int8_t *v, int n)
     lln_text_put(t, "}");
 }
 
-void lln__export_q_model_h(lln_text_t *t, const lln_qimage_t *q, const char *p, const char *P,
-                           const char *head, const lln_export_sizes_t *s)
+size_t lln__export_q_w16_extra(const lln_qimage_t *q)
 {
+    const lln_rtq_dense_t *dl[Q_MAX_DENSE];
+    int n = dense_layers(q, dl);
+    size_t extra = 0;
+    for (int i = 0; i < n; i++) /* int32 words instead of int8 weights */
+        extra += 4 * lln_rtq_dense_w16_words(dl[i]->out, dl[i]->in, dl[i]->split) -
+                 (size_t)dl[i]->out * dl[i]->in;
+    return extra;
+}
+
+int lln__export_q_w16_default(const char *target)
+{
+    static const char *const W16[] = {"cortex-m4", "cortex-m4f", "cortex-m7", "cortex-m33"};
+    for (size_t i = 0; target != NULL && i < sizeof W16 / sizeof W16[0]; i++)
+        if (strcmp(target, W16[i]) == 0)
+            return 1;
+    return 0;
+}
+
+void lln__export_q_model_h(lln_text_t *t, const lln_qimage_t *q, const char *p, const char *P,
+                           const char *head, const lln_export_sizes_t *s, int w16)
+{
+    size_t extra = lln__export_q_w16_extra(q), w8 = s->weight_bytes - (w16 ? extra : 0);
     const lln_rtq_model_t *r = &q->model;
     lln_text_put(t, "%s", head);
     lln_text_put(t,
@@ -276,8 +383,14 @@ void lln__export_q_model_h(lln_text_t *t, const lln_qimage_t *q, const char *p, 
     lln_text_put(t, "#define %s_STATE_BYTES %zu   /* RAM per stream */\n", P, s->state_bytes);
     lln_text_put(t, "#define %s_SCRATCH_BYTES %zu /* RAM, shared by streams stepped in turn */\n",
                  P, s->scratch_bytes);
-    lln_text_put(t, "#define %s_WEIGHT_BYTES %zu  /* const tables (flash) */\n", P,
-                 s->weight_bytes);
+    if (extra > 0) /* the dense weights' int16 tables or the int8 ones (LLN_RTQ_W16) */
+        lln_text_put(t,
+                     "#if LLN_RTQ_W16 /* dense weights pre-widened to int16 (lln_rtq.h) */\n"
+                     "#define %s_WEIGHT_BYTES %zu  /* const tables (flash) */\n#else\n"
+                     "#define %s_WEIGHT_BYTES %zu\n#endif\n",
+                     P, w8 + extra, P, w8);
+    else
+        lln_text_put(t, "#define %s_WEIGHT_BYTES %zu  /* const tables (flash) */\n", P, w8);
     lln_text_put(t, "#define %s_DT_FRAC %d\n#define %s_X_FRAC ", P, r->dt_frac, P);
     list(t, r->x_frac, r->inputs);
     lln_text_put(t, "\n#define %s_Y_FRAC ", P);
@@ -286,6 +399,13 @@ void lln__export_q_model_h(lln_text_t *t, const lln_qimage_t *q, const char *p, 
         t, "\n/* Elapsed time in seconds (a constant expression) -> the int32 dt argument. */\n");
     lln_text_put(t, "#define %s_DT(seconds) ((int32_t)((seconds) * %.1f + 0.5))\n\n", P,
                  (double)(1UL << r->dt_frac));
+    if (extra > 0) /* a build whose tables and runtime disagree on the layout does not link */
+        lln_text_put(
+            t,
+            "/* The name carries the dense weights' layout (lln_rtq.h: tables and runtime\n"
+            " * compiled with different LLN_RTQ_W16 do not link). */\n"
+            "#if LLN_RTQ_W16\n#define %s_model %s_model_w16\n#endif\n",
+            p, p);
     lln_text_put(t, "extern const lln_rtq_model_t %s_model;\n\n#endif\n", p);
 }
 

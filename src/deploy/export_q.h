@@ -9,9 +9,15 @@
 /* <p>_model.c: the tables and the lln_rtq_model_t. */
 void lln__export_q_model_c(lln_text_t *t, const lln_qimage_t *q, const char *p,
                            const char *version);
-/* <p>_model.h: head is the generated comment's opening lines (target, model). */
+/* <p>_model.h: head is the generated comment's opening lines (target, model); s's weight
+ * bytes include lln__export_q_w16_extra when w16 (the target's default, LLN_RTQ_W16). */
 void lln__export_q_model_h(lln_text_t *t, const lln_qimage_t *q, const char *p, const char *P,
-                           const char *head, const lln_export_sizes_t *s);
+                           const char *head, const lln_export_sizes_t *s, int w16);
+/* Bytes that the generic dense layers' pre-widened int16 weights (LLN_RTQ_W16, lln_rtq.h) add
+ * to the int8 tables; whether a target's firmware builds with them by default (cortex-m4,
+ * cortex-m4f, cortex-m7, cortex-m33: DSP extension, no Helium). */
+size_t lln__export_q_w16_extra(const lln_qimage_t *q);
+int lln__export_q_w16_default(const char *target);
 /* lln_rtq_config.h: the parts of the runtime the model needs (the rest is not compiled). */
 void lln__export_q_config(lln_text_t *t, const lln_qimage_t *q);
 /* export_q_spec.c: whether the model's CfC step can be specialised (CfC or wired CfC without
