@@ -151,6 +151,7 @@ LLN_API lln_status_t lln_profile_compute(const lln_device_t *d, const lln_profil
 /** Coefficients of the analytic instruction estimate on one `lln verify` target. The
  *  fixed-point runtime executes per step about
  *      a*MACs + b*transcendentals + c_ltc*LTC_updates + c_cfc*CfC_neurons + d
+ *  (a_spec or a_ltc in place of a: below)
  *  instructions, where MACs and transcendentals are those of lln_model_stats(),
  *  LTC_updates = units x ode_unfolds of an LTC (0 otherwise) and CfC_neurons = units of a CfC
  *  or wired CfC (0 for an LTC): the LTC's fused ODE solver runs ode_unfolds times per step, a
@@ -159,7 +160,10 @@ LLN_API lln_status_t lln_profile_compute(const lln_device_t *d, const lln_profil
  *  inputs + units) runs its MACs on other code (unrolled rows) and its neurons' work is
  *  then the gate's transcendentals: for it a_spec takes the place of a and c_cfc is 0
  *  (a separate per-neuron term was not identifiable: such a model has exactly three
- *  transcendentals per neuron). The coefficients are a least-squares fit on
+ *  transcendentals per neuron). An LTC's MACs are its synapse evaluations, not dot products
+ *  (on the DSP cores the generic dense layers take under one instruction per MAC, an LTC
+ *  synapse several, its sigmoid included): for an LTC a_ltc takes the place of a, and b
+ *  does not apply (a_ltc and b were not separately identifiable). The coefficients are a least-squares fit on
  *  QEMU counts of quantized models of several kinds and sizes (scripts/fit_energy_estimate.sh
  *  regenerates them); the fit's relative errors (estimate/measured - 1) are recorded with
  *  them. */
@@ -171,6 +175,7 @@ typedef struct lln_energy_coeffs {
     double c_cfc;       /**< instructions per CfC neuron and step */
     double d;           /**< fixed instructions per step */
     double a_spec;      /**< instructions per MAC of a specialised CfC step */
+    double a_ltc;       /**< instructions per MAC of an LTC (its synapse evaluations) */
     double fit_rms;     /**< rms relative error on the models of the fit */
     double fit_max;     /**< largest relative error on the models of the fit */
     double hold_rms;    /**< rms relative error on held-out models */

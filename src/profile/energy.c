@@ -35,9 +35,11 @@ double lln_energy_instructions(const lln_energy_coeffs_t *coef, const lln_model_
      * ode_unfolds times per step, a CfC neuron evaluates its closed form once */
     double ltc = cfg->cell == LLN_CELL_LTC ? (double)cfg->units * cfg->ode_unfolds : 0.0;
     double cfc = cfg->cell == LLN_CELL_LTC ? 0.0 : (double)cfg->units;
-    int spec = spec_step(cfg);
-    double n = (spec ? coef->a_spec : coef->a) * (double)st.macs +
-               coef->b * (double)st.transcendentals + coef->c_ltc * ltc +
+    int spec = spec_step(cfg), is_ltc = cfg->cell == LLN_CELL_LTC;
+    /* an LTC's MACs are synapse evaluations, each with its sigmoid: a_ltc, and no b term */
+    double a = spec ? coef->a_spec : is_ltc ? coef->a_ltc : coef->a;
+    double b = is_ltc ? 0.0 : coef->b;
+    double n = a * (double)st.macs + b * (double)st.transcendentals + coef->c_ltc * ltc +
                (spec ? 0.0 : coef->c_cfc) * cfc + coef->d;
     /* a fit may go below the smallest models it saw: never fewer than one instruction */
     return n < 1.0 ? 1.0 : n;
