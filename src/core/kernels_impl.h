@@ -319,6 +319,16 @@ static REAL T_(cm_over_dt)(REAL cm_k, REAL dt, REAL rdt)
 #endif
 }
 
+/* The end of an LTC step for one sample: the state h (N) from the last unfold's u, and out (M)
+ * the mapped motor neurons. */
+static inline void T_(ltc_sample_end)(const T_(lln_ltc_prep) * p, const REAL *u, REAL *h, REAL *out)
+{
+    for (int j = 0; j < p->N; j++)
+        h[j] = u[j];
+    for (int o = 0; o < p->M; o++)
+        out[o] = FMA(u[o], p->out_w[o], p->out_b[o]);
+}
+
 #ifdef K_VSIG
 #if defined(__GNUC__) /* hides where p points: compilers then keep copy loops as loops */
 #define K_OPAQUE(p) __asm__("" : "+r"(p))
@@ -440,10 +450,7 @@ static void T_(ltc_sample_ell)(const T_(lln_ltc_prep) * p, const REAL *xn, REAL 
         u = un;
         un = t;
     }
-    for (int j = 0; j < N; j++)
-        h[j] = u[j];
-    for (int o = 0; o < p->M; o++)
-        out[o] = FMA(u[o], p->out_w[o], p->out_b[o]);
+    T_(ltc_sample_end)(p, u, h, out);
 }
 #undef K_ELL_SUMS
 #endif
@@ -492,10 +499,7 @@ static void T_(ltc_sample)(const T_(lln_ltc_prep) * p, const REAL *xn, REAL dt, 
         u = un;
         un = t;
     }
-    for (int j = 0; j < N; j++)
-        h[j] = u[j];
-    for (int o = 0; o < p->M; o++)
-        out[o] = FMA(u[o], p->out_w[o], p->out_b[o]);
+    T_(ltc_sample_end)(p, u, h, out);
 }
 
 /* Lane-block tables of one LTC step: [row][lane] arrays of K_L lanes. */
