@@ -182,16 +182,20 @@ LLN_RTQ__INLINE int32_t lln_rtq__tanh_sg(int32_t x_q12)
     return 2 * lln_rtq__sigmoid_sat(2 * x_q12) - 32768;
 }
 
-/* A CfC neuron's new state from its four head outputs (ff1, ff2 in Q3.12, time_a and time_b in
- * t_frac): t = sigmoid(time_a dt + time_b); default mode h = ff1 (1 - t) + t ff2 = g1 + t (g2 -
- * g1), no_gate h = g1 + t g2 (g = tanh(ff) by lln_rtq__tanh_sg, Q0.15; the product is below
- * 2^31: |t| < 2^15, |g2 - g1| < 2^16), then to the state's h_frac. */
-LLN_RTQ__INLINE int16_t lln_rtq__cfc_gate(int32_t f1, int32_t f2, int32_t ta, int32_t tb,
-                                          int32_t dt, lln_rtq__tgate_t tg, int mode, int h_frac)
+/* The time gate's argument time_a dt + time_b in Q3.12 (lln_rtq__tgate_t) from the heads' ta, tb
+ * (t_frac). */
+LLN_RTQ__INLINE int32_t lln_rtq__tgate_arg(int32_t ta, int32_t tb, int32_t dt, lln_rtq__tgate_t tg)
 {
-    int32_t g1 = lln_rtq__tanh_sg(f1), g2 = lln_rtq__tanh_sg(f2);
-    int32_t arg = lln_rtq__rq((int64_t)(ta * tg.ka) * dt, tg.rq) + tb * tg.tb_mul;
-    int32_t s = lln_rtq__sigmoid_sat(arg);
+    return lln_rtq__rq((int64_t)(ta * tg.ka) * dt, tg.rq) + tb * tg.tb_mul;
+}
+
+/* A CfC neuron's new state from the gate's three sigmoids in Q0.15: s1 = sigmoid(2 ff1) and
+ * s2 = sigmoid(2 ff2) (so g = tanh(ff) = 2 s - 2^15) and s = t = sigmoid(time_a dt + time_b):
+ * default mode h = ff1 (1 - t) + t ff2 = g1 + t (g2 - g1), no_gate h = g1 + t g2 (the product
+ * is below 2^31: |t| < 2^15, |g2 - g1| < 2^16), then to the state's h_frac. */
+LLN_RTQ__INLINE int16_t lln_rtq__cfc_blend(int32_t s1, int32_t s2, int32_t s, int mode, int h_frac)
+{
+    int32_t g1 = 2 * s1 - 32768, g2 = 2 * s2 - 32768;
     int32_t d = s * (mode == LLN_RTQ_MODE_DEFAULT ? g2 - g1 : g2);
     /* lln_fx_rshift_round(d, 15) without a branch: d / 2^15 rounded half away from zero is
      * floor((d + 2^14 - [d < 0]) / 2^15), taken on d + 2^31 as unsigned (no negative value
@@ -199,6 +203,17 @@ LLN_RTQ__INLINE int16_t lln_rtq__cfc_gate(int32_t f1, int32_t f2, int32_t ta, in
     uint32_t u = (uint32_t)d + 0x80004000u - ((uint32_t)d >> 31);
     int32_t v = g1 + ((int32_t)(u >> 15) - 0x10000);
     return lln_fx_sat16(lln_rtq__shift(v, 15 - h_frac));
+}
+
+/* A CfC neuron's new state from its four head outputs (ff1, ff2 in Q3.12, time_a and time_b in
+ * t_frac): t = sigmoid(time_a dt + time_b), the tanh of ff1, ff2 by lln_rtq__tanh_sg (Q0.15),
+ * then lln_rtq__cfc_blend. */
+LLN_RTQ__INLINE int16_t lln_rtq__cfc_gate(int32_t f1, int32_t f2, int32_t ta, int32_t tb,
+                                          int32_t dt, lln_rtq__tgate_t tg, int mode, int h_frac)
+{
+    int32_t s = lln_rtq__sigmoid_sat(lln_rtq__tgate_arg(ta, tb, dt, tg));
+    return lln_rtq__cfc_blend(lln_rtq__sigmoid_sat(2 * f1), lln_rtq__sigmoid_sat(2 * f2), s, mode,
+                              h_frac);
 }
 
 /* ---- the specialised CfC layer ---------------------------------------------------------------- */
@@ -419,5 +434,105 @@ LLN_RTQ__NOINLINE void lln_rtq__cfc_small(const uint32_t *blk, const int16_t *sh
         h[j] = lln_rtq__cfc_gate(hd[0], hd[1], hd[2], hd[3], dt, tg, sh[11], sh[10]);
     }
 }
+
+
+/* ---- the dense CfC step on DSP cores (LLN_RTQ_DSPEC, lln_rtq.h) ------------------------------ */
+
+/* `lln export` writes this step for a CfC with one tanh backbone layer (default or no_gate
+ * mode; src/deploy/export_q_dspec.c): every loop count, shift and format a literal, the layers'
+ * weights pre-widened to int16 and laid out in blocks of four rows, each block followed by its
+ * rows' requantisation constants. A block's dot products run in inline assembly with fixed
+ * registers: r0-r3 the four rows' sums, r4-r7 four activation words (eight columns, one LDM),
+ * r8-r11 the four rows' weight words for one activation word (one LDM), then four SMLAD; r12
+ * walks the weights, lr the activations (word aligned). 21 instructions for 32
+ * multiply-accumulates. The exporter composes a layer's passes from the pieces below (the last
+ * pass of a group may be shorter), the first multiply of each group by SMUAD (no zeroing). */
+#if LLN_RTQ_DSPEC
+#define LLN_RTQ__DS_X1 "ldmia lr!, {r4}\n\t"
+#define LLN_RTQ__DS_X2 "ldmia lr!, {r4-r5}\n\t"
+#define LLN_RTQ__DS_X3 "ldmia lr!, {r4-r6}\n\t"
+#define LLN_RTQ__DS_X4 "ldmia lr!, {r4-r7}\n\t"
+/* the four rows' weight words against activation word x (a register name), first or not */
+#define LLN_RTQ__DS_MUL(x)                                                                        \
+    "ldmia r12!, {r8-r11}\n\tsmuad r0, r8, " x "\n\tsmuad r1, r9, " x "\n\tsmuad r2, r10, " x \
+    "\n\tsmuad r3, r11, " x "\n\t"
+#define LLN_RTQ__DS_MAC(x)                                                                    \
+    "ldmia r12!, {r8-r11}\n\tsmlad r0, r8, " x ", r0\n\tsmlad r1, r9, " x                   \
+    ", r1\n\tsmlad r2, r10, " x ", r2\n\tsmlad r3, r11, " x ", r3\n\t"
+
+/* The requantisation fused into the block's end. A row's value is rq(p, s) + bias with
+ * rq(p, s) = floor((floor(p / 2^32) + 2^(k-1)) / 2^k), k = s - 32 >= 1 (lln_rtq__rq): as
+ * floor((floor(p / 2^32) + c) / 2^k) with c = 2^(k-1) + bias 2^k (successive floors compose),
+ * the caller's arithmetic shift by k and SSAT then finish it (one instruction:
+ * "ssat r, #16, v, asr #k"). The exporter checks that floor(p / 2^32) + c cannot leave the int32
+ * range for any activations. One group (the heads): SMMLA gives c + floor(a m / 2^32) exactly;
+ * the block's multipliers m0-m3 and constants c0-c3 follow its weights (one LDM of eight). */
+#define LLN_RTQ__DS_END1                                                                          \
+    "ldmia r12!, {r4-r11}\n\tsmmla r0, r0, r4, r8\n\tsmmla r1, r1, r5, r9\n\tsmmla r2, r2, r6, " \
+    "r10\n\tsmmla r3, r3, r7, r11\n\t"
+/* Two groups (the backbone: [input, h] with a multiplier each): the group-A sums wait on the
+ * stack while group B's run; then per row (ma, mb, c) by one LDM, floor((a ma + b mb) / 2^32)
+ * by SMULL + SMLAL and + c. */
+#define LLN_RTQ__DS_ROW2(i, a)                                                                    \
+    "ldmia r12!, {r8-r10}\n\tsmull r11, r9, r" #i ", r9\n\tsmlal r11, r9, r" #a                  \
+    ", r8\n\tadd r" #i ", r9, r10\n\t"
+#define LLN_RTQ__DS_END2                                                                          \
+    "pop {r4-r7}\n\t" LLN_RTQ__DS_ROW2(0, 4) LLN_RTQ__DS_ROW2(1, 5) LLN_RTQ__DS_ROW2(2, 6)       \
+        LLN_RTQ__DS_ROW2(3, 7)
+
+/* One block: DOT the passes (for two groups: group A's, LLN_RTQ__DS_MID, group B's), END its
+ * end; w advances past the block, x (the aligned activations) is read from its start; v0-v3
+ * get the four rows' c + floor(p / 2^32). */
+#define LLN_RTQ__DS_MID "push {r0-r3}\n\t"
+#define LLN_RTQ__DS_BLOCK(w, x, DOT, END, v0, v1, v2, v3)                                   \
+    do {                                                                                     \
+        register const uint32_t *lln__w __asm__("r12") = (w);                                \
+        register const uint32_t *lln__x __asm__("lr") = (x);                                 \
+        register int32_t lln__0 __asm__("r0"), lln__1 __asm__("r1"), lln__2 __asm__("r2"),   \
+            lln__3 __asm__("r3");                                                            \
+        __asm__(DOT END                                                                      \
+                : "=r"(lln__0), "=r"(lln__1), "=r"(lln__2), "=r"(lln__3), "+r"(lln__w),      \
+                  "+r"(lln__x)                                                               \
+                :                                                                            \
+                : "r4", "r5", "r6", "r7", "r8", "r9", "r10", "r11", "cc", "memory");         \
+        (w) = lln__w;                                                                        \
+        (v0) = lln__0, (v1) = lln__1, (v2) = lln__2, (v3) = lln__3;                          \
+    } while (0)
+#endif
+
+#if defined(__GNUC__) /* the arithmetic shifts of negative values below (see lln_rtq__rq) */
+/* The step's table nonlinearities without a branch or a sign test: one bit field of x picks a
+ * segment, and a segment's pair (B, D) gives the value as (B + D x) >> n, an MLA and a shift
+ * (the exporter computes the pairs from the runtime's node tables so that the value is the
+ * runtime's function's bit for bit: tests/test_dspec.c checks every int16 x).
+ *   lln_rtq__ds_tanh: lln_fx__tanh_fast32(x), segment (x >> 8) mod 256, n = 8;
+ *   lln_rtq__ds_sig: lln_fx__sigmoid8_32(x), segment (x >> 9) mod 128, n = 9. */
+LLN_RTQ__INLINE int32_t lln_rtq__ds_tanh(const int32_t *t, int32_t x)
+{
+    const int32_t *e = t + 2 * (((uint32_t)x >> 8) & 255u);
+    return (e[0] + e[1] * x) >> 8; /* GCC and Clang: an arithmetic shift (floor) */
+}
+
+LLN_RTQ__INLINE int32_t lln_rtq__ds_sig(const int32_t *t, int32_t x)
+{
+    const int32_t *e = t + 2 * (((uint32_t)x >> 9) & 127u);
+    return (e[0] + e[1] * x) >> 9; /* non-negative */
+}
+
+/* A neuron's new state from its heads' block values v = c + floor(p / 2^32) (ff1, ff2, time_a,
+ * time_b; k the heads' shift - 32): the rows' outputs sat16(v >> k) as the generic heads give
+ * them, then lln_rtq__cfc_gate's arithmetic with the sigmoids from the table sg. */
+LLN_RTQ__INLINE int16_t lln_rtq__ds_gate(int32_t v0, int32_t v1, int32_t v2, int32_t v3, int k,
+                                         const int32_t *sg, int32_t dt, lln_rtq__tgate_t tg,
+                                         int mode, int h_frac)
+{
+    int32_t f1 = lln_rtq__sat(v0 >> k), f2 = lln_rtq__sat(v1 >> k);
+    int32_t ta = lln_rtq__sat(v2 >> k), tb = lln_rtq__sat(v3 >> k);
+    int32_t s = lln_rtq__ds_sig(sg, lln_rtq__sat(lln_rtq__tgate_arg(ta, tb, dt, tg)));
+    return lln_rtq__cfc_blend(lln_rtq__ds_sig(sg, lln_rtq__sat(2 * f1)),
+                              lln_rtq__ds_sig(sg, lln_rtq__sat(2 * f2)), s, mode, h_frac);
+}
+
+#endif
 
 #endif

@@ -8,7 +8,8 @@
 # Prints "flash ram object" rows (bytes) and a TOTAL row for the rows shown.  flash:
 # code, read-only data and .data's initial image; ram: .data and .bss.  Alignment
 # padding between objects is not attributed, so the total of all objects is a little
-# below the linker's figure.  Exit status 1 if an OBJECT is not in the map.
+# below the linker's figure.  An OBJECT linked with none of its sections kept shows 0.
+# Exit status 1 if an OBJECT is not in the map.
 set -uo pipefail
 
 if [ $# -lt 1 ]; then
@@ -67,6 +68,11 @@ function add(size, file,   i, key, hit) {
 BEGIN { npat = split(patterns, pat, " ") }
 /^Linker script and memory map/ { on = 1; next }
 !on { next }
+# an object given to the link whose sections were all dropped (--gc-sections) contributes 0
+/^LOAD / {
+    for (i = 1; i <= npat; i++) if (matches($2, pat[i])) { used[i] = 1; k = base($2); if (!(k in seen)) { seen[k] = 1; flash[k] += 0; ram[k] += 0 } }
+    next
+}
 /^[^ ]/ { out = $1; pending = ""; next }
 /^ [^ *]/ && $1 !~ /^0x/ {
     if (NF >= 4 && $2 ~ /^0x/ && $3 ~ /^0x/) { f = $4; for (i = 5; i <= NF; i++) f = f " " $i; add(hex($3), f) }

@@ -26,6 +26,20 @@ void lln__export_q_config(lln_text_t *t, const lln_qimage_t *q);
 int lln__export_q_spec_ok(const lln_qimage_t *q);
 int lln__export_q_spec_skips(const lln_qimage_t *q, const void *data);
 void lln__export_q_spec(lln_text_t *t, const lln_qimage_t *q, const char *p);
+/* y[i] = the affine map a of x[x0 + i], i < n, with every constant a literal (lines of a
+ * generated step). */
+void lln__export_q_affine(lln_text_t *t, const char *y, const char *x, int x0,
+                          const lln_rtq_affine_t *a, int n);
+/* export_q_dspec.c: the same for a dense CfC with one tanh backbone layer on DSP cores
+ * (LLN_RTQ_DSPEC, lln_rtq_spec.h): whether the model qualifies; whether an image array is one
+ * only the generic step reads (left out of LLN_RTQ_DSPEC builds); the step's tables and
+ * <p>_dstep; its tables' bytes. */
+int lln__export_q_dspec_ok(const lln_qimage_t *q);
+int lln__export_q_dspec_skips(const lln_qimage_t *q, const void *data);
+void lln__export_q_dspec(lln_text_t *t, const lln_qimage_t *q, const char *p);
+size_t lln__export_q_dspec_bytes(const lln_qimage_t *q);
+/* The pairs (B, D) of lln_rtq__ds_tanh (256 segments) and lln_rtq__ds_sig (128). */
+void lln__dspec_tables(int32_t tanh_bd[512], int32_t sig_bd[256]);
 /* Its LTC part (export_q_ltc.c): the synapse lists' shifts as constants. */
 void lln__export_q_config_ltc(lln_text_t *t, const lln_qimage_t *q);
 /* An example main.c for hosted builds. */

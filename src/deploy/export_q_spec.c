@@ -120,8 +120,7 @@ static void put_layer(lln_text_t *t, const char *p, int l, const lln_rtq_cfc_t *
     lln_text_put(t, "\n};\n");
 }
 
-/* y[i] = the affine map a of x[x0 + i], i < n, with every constant a literal. */
-static void put_affine(lln_text_t *t, const char *y, const char *x, int x0,
+void lln__export_q_affine(lln_text_t *t, const char *y, const char *x, int x0,
                        const lln_rtq_affine_t *a, int n)
 {
     for (int i = 0; i < n; i++)
@@ -154,7 +153,7 @@ void lln__export_q_spec(lln_text_t *t, const lln_qimage_t *q, const char *p)
                  "\nstatic int %s_step(const lln_rtq_model_t *m, int16_t *h, const int16_t *x, "
                  "int32_t dt, int16_t *y,\n                   int16_t *xn)\n{\n    (void)m;\n",
                  p);
-    put_affine(t, "xn", "x", 0, &r->in_norm, r->inputs);
+    lln__export_q_affine(t, "xn", "x", 0, &r->in_norm, r->inputs);
     for (int l = 0, col = 0, prev = 0; l < r->ncells; l++) {
         const lln_rtq_cfc_t *c = &r->cfc[l];
         char xa[32] = "xn";
@@ -176,6 +175,6 @@ void lln__export_q_spec(lln_text_t *t, const lln_qimage_t *q, const char *p)
         col += c->hidden;
     }
     lln_text_put(t, "    if (y == 0)\n        return LLN_RTQ_OK;\n");
-    put_affine(t, "y", "h", r->units - r->cell_outputs, &r->out_map, r->outputs);
+    lln__export_q_affine(t, "y", "h", r->units - r->cell_outputs, &r->out_map, r->outputs);
     lln_text_put(t, "    return LLN_RTQ_OK;\n}\n");
 }
