@@ -195,8 +195,8 @@ LLN_RTQ__INLINE int32_t lln_rtq__tgate_arg(int32_t ta, int32_t tb, int32_t dt, l
  * is below 2^31: |t| < 2^15, |g2 - g1| < 2^16), then to the state's h_frac. */
 LLN_RTQ__INLINE int16_t lln_rtq__cfc_blend(int32_t s1, int32_t s2, int32_t s, int mode, int h_frac)
 {
-    int32_t g1 = 2 * s1 - 32768, g2 = 2 * s2 - 32768;
-    int32_t d = s * (mode == LLN_RTQ_MODE_DEFAULT ? g2 - g1 : g2);
+    int32_t g1 = 2 * s1 - 32768;
+    int32_t d = s * (mode == LLN_RTQ_MODE_DEFAULT ? 2 * (s2 - s1) : 2 * s2 - 32768); /* g2 - g1, g2 */
     /* lln_fx_rshift_round(d, 15) without a branch: d / 2^15 rounded half away from zero is
      * floor((d + 2^14 - [d < 0]) / 2^15), taken on d + 2^31 as unsigned (no negative value
      * shifted; |d| < 2^31 - 2^14 keeps the sum in range) */
@@ -502,21 +502,22 @@ LLN_RTQ__NOINLINE void lln_rtq__cfc_small(const uint32_t *blk, const int16_t *sh
 
 #if defined(__GNUC__) /* the arithmetic shifts of negative values below (see lln_rtq__rq) */
 /* The step's table nonlinearities without a branch or a sign test: one bit field of x picks a
- * segment, and a segment's pair (B, D) gives the value as (B + D x) >> n, an MLA and a shift
- * (the exporter computes the pairs from the runtime's node tables so that the value is the
- * runtime's function's bit for bit: tests/test_dspec.c checks every int16 x).
- *   lln_rtq__ds_tanh: lln_fx__tanh_fast32(x), segment (x >> 8) mod 256, n = 8;
- *   lln_rtq__ds_sig: lln_fx__sigmoid8_32(x), segment (x >> 9) mod 128, n = 9. */
+ * segment j, and the segment's pair (B[j], D[j]) gives the value as (B[j] + D[j] x) >> n: two
+ * loads (t holds B then D), an MLA and a shift. The exporter computes the pairs from the
+ * runtime's node tables so that the value is the runtime's function's bit for bit
+ * (tests/test_dspec.c checks every int16 x):
+ *   lln_rtq__ds_tanh: lln_fx__tanh_fast32(x), j = (x >> 8) mod 256, n = 8, t[512];
+ *   lln_rtq__ds_sig: lln_fx__sigmoid8_32(x), j = (x >> 9) mod 128, n = 9, t[256]. */
 LLN_RTQ__INLINE int32_t lln_rtq__ds_tanh(const int32_t *t, int32_t x)
 {
-    const int32_t *e = t + 2 * (((uint32_t)x >> 8) & 255u);
-    return (e[0] + e[1] * x) >> 8; /* GCC and Clang: an arithmetic shift (floor) */
+    uint32_t j = ((uint32_t)x >> 8) & 255u;
+    return (t[j] + t[256 + j] * x) >> 8; /* GCC and Clang: an arithmetic shift (floor) */
 }
 
 LLN_RTQ__INLINE int32_t lln_rtq__ds_sig(const int32_t *t, int32_t x)
 {
-    const int32_t *e = t + 2 * (((uint32_t)x >> 9) & 127u);
-    return (e[0] + e[1] * x) >> 9; /* non-negative */
+    uint32_t j = ((uint32_t)x >> 9) & 127u;
+    return (t[j] + t[128 + j] * x) >> 9; /* non-negative */
 }
 
 /* A neuron's new state from its heads' block values v = c + floor(p / 2^32) (ff1, ff2, time_a,

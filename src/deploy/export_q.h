@@ -38,7 +38,7 @@ int lln__export_q_dspec_ok(const lln_qimage_t *q);
 int lln__export_q_dspec_skips(const lln_qimage_t *q, const void *data);
 void lln__export_q_dspec(lln_text_t *t, const lln_qimage_t *q, const char *p);
 size_t lln__export_q_dspec_bytes(const lln_qimage_t *q);
-/* The pairs (B, D) of lln_rtq__ds_tanh (256 segments) and lln_rtq__ds_sig (128). */
+/* The tables (B, then D) of lln_rtq__ds_tanh (256 segments) and lln_rtq__ds_sig (128). */
 void lln__dspec_tables(int32_t tanh_bd[512], int32_t sig_bd[256]);
 /* Its LTC part (export_q_ltc.c): the synapse lists' shifts as constants. */
 void lln__export_q_config_ltc(lln_text_t *t, const lln_qimage_t *q);

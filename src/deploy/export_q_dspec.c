@@ -108,8 +108,8 @@ void lln__dspec_tables(int32_t tanh_bd[512], int32_t sig_bd[256])
     for (int j = 0; j < 256; j++) {
         int s = j < 128 ? j : j - 256, k = s < 0 ? -s : s;
         int32_t base = s < 0 ? -T[k] : T[k], d = s < 0 ? T[k] - T[k - 1] : T[k + 1] - T[k];
-        tanh_bd[2 * j] = 256 * base + (s < 0 ? 127 : 128) - 256 * d * s;
-        tanh_bd[2 * j + 1] = d;
+        tanh_bd[j] = 256 * base + (s < 0 ? 127 : 128) - 256 * d * s;
+        tanh_bd[256 + j] = d;
     }
     /* sigmoid: a = x + 2^15, node k = a >> 9 = s + 64 for s = x >> 9 in [-64, 63] (j = s mod
      * 128), f = a & 511 = x - 512 s: N[k] + floor((d f + 256) / 2^9) = (B + d x) >> 9 with
@@ -117,8 +117,8 @@ void lln__dspec_tables(int32_t tanh_bd[512], int32_t sig_bd[256])
     for (int j = 0; j < 128; j++) {
         int s = j < 64 ? j : j - 128, k = s + 64;
         int32_t d = N[k + 1] - N[k];
-        sig_bd[2 * j] = 512 * N[k] + 256 - 512 * d * s;
-        sig_bd[2 * j + 1] = d;
+        sig_bd[j] = 512 * N[k] + 256 - 512 * d * s;
+        sig_bd[128 + j] = d;
     }
 }
 
