@@ -486,8 +486,8 @@ LLN_RTQ__NOINLINE void lln_rtq__cfc_small(const uint32_t *blk, const int16_t *sh
 #define LLN_RTQ__DS_MID "push {r0-r3}\n\t"
 #define LLN_RTQ__DS_BLOCK(w, x, DOT, END, v0, v1, v2, v3)                                   \
     do {                                                                                     \
-        register const uint32_t *lln__w __asm__("r12") = (w);                                \
-        register const uint32_t *lln__x __asm__("lr") = (x);                                 \
+        register const void *lln__w __asm__("r12") = (w);                                    \
+        register const void *lln__x __asm__("lr") = (x);                                     \
         register int32_t lln__0 __asm__("r0"), lln__1 __asm__("r1"), lln__2 __asm__("r2"),   \
             lln__3 __asm__("r3");                                                            \
         __asm__(DOT END                                                                      \
@@ -495,6 +495,50 @@ LLN_RTQ__NOINLINE void lln_rtq__cfc_small(const uint32_t *blk, const int16_t *sh
                   "+r"(lln__x)                                                               \
                 :                                                                            \
                 : "r4", "r5", "r6", "r7", "r8", "r9", "r10", "r11", "cc", "memory");         \
+        (w) = lln__w;                                                                        \
+        (v0) = lln__0, (v1) = lln__1, (v2) = lln__2, (v3) = lln__3;                          \
+    } while (0)
+#endif
+
+/* On Helium (Cortex-M55) the blocks' sums come from MVE instead, on int8 weights: per block
+ * and column group, chunks of eight columns, each the four rows' eight weights in order (32
+ * bytes; a group's last chunk padded with zeros), then the same constants as above. One
+ * activation load (VLDRH) serves the four rows, each row one widening load (VLDRB) and one
+ * VMLADAV(A): 9 instructions for 32 multiply-accumulates. Registers: r0, r2, r4, r6 the sums
+ * (VMLADAV takes even ones), q0 the activations, q1-q3 the weights, r1 the weights (a widening
+ * load takes a low register), lr the activations. A group's last chunk of n < 8 columns moves
+ * the activations by n only (its loads read up to 8 - n values past the group: the next
+ * group's, or the scratch's, each against a zero weight; the exporter checks the scratch is
+ * long enough). The same sums modulo 2^32. */
+#if LLN_RTQ_DSPEC && defined(__ARM_FEATURE_MVE)
+#define LLN_RTQ__DSV_CH(op, xb)                                                                  \
+    "vldrh.s16 q0, [lr], #" xb "\n\tvldrb.s16 q1, [r1], #8\n\t" op " r0, q1, q0\n\t"           \
+    "vldrb.s16 q2, [r1], #8\n\t" op " r2, q2, q0\n\tvldrb.s16 q3, [r1], #8\n\t" op              \
+    " r4, q3, q0\n\tvldrb.s16 q1, [r1], #8\n\t" op " r6, q1, q0\n\t"
+#define LLN_RTQ__DSV_MUL(xb) LLN_RTQ__DSV_CH("vmladav.s16", xb)
+#define LLN_RTQ__DSV_MAC(xb) LLN_RTQ__DSV_CH("vmladava.s16", xb)
+#define LLN_RTQ__DSV_MID "push {r0, r2, r4, r6}\n\t"
+#define LLN_RTQ__DSV_END1                                                                         \
+    "ldmia r1!, {r3, r5, r7, r8, r9, r10, r11, r12}\n\tsmmla r0, r0, r3, r9\n\tsmmla r2, r2, r5, " \
+    "r10\n\tsmmla r4, r4, r7, r11\n\tsmmla r6, r6, r8, r12\n\t"
+#define LLN_RTQ__DSV_ROW2(b, a)                                                                   \
+    "ldmia r1!, {r9-r11}\n\tsmull r12, r10, r" #b ", r10\n\tsmlal r12, r10, r" #a                \
+    ", r9\n\tadd r" #b ", r10, r11\n\t"
+#define LLN_RTQ__DSV_END2                                                                         \
+    "pop {r3, r5, r7, r8}\n\t" LLN_RTQ__DSV_ROW2(0, 3) LLN_RTQ__DSV_ROW2(2, 5)                    \
+        LLN_RTQ__DSV_ROW2(4, 7) LLN_RTQ__DSV_ROW2(6, 8)
+#define LLN_RTQ__DSV_BLOCK(w, x, DOT, END, v0, v1, v2, v3)                                   \
+    do {                                                                                     \
+        register const void *lln__w __asm__("r1") = (w);                                     \
+        register const void *lln__x __asm__("lr") = (x);                                     \
+        register int32_t lln__0 __asm__("r0"), lln__1 __asm__("r2"), lln__2 __asm__("r4"),   \
+            lln__3 __asm__("r6");                                                            \
+        __asm__(DOT END                                                                      \
+                : "=r"(lln__0), "=r"(lln__1), "=r"(lln__2), "=r"(lln__3), "+r"(lln__w),      \
+                  "+r"(lln__x)                                                               \
+                :                                                                            \
+                : "r3", "r5", "r7", "r8", "r9", "r10", "r11", "r12", "q0", "q1", "q2", "q3", \
+                  "cc", "memory");                                                           \
         (w) = lln__w;                                                                        \
         (v0) = lln__0, (v1) = lln__1, (v2) = lln__2, (v3) = lln__3;                          \
     } while (0)

@@ -67,11 +67,12 @@ int lln__export_q_dspec_ok(const lln_qimage_t *q)
     const lln_rtq_dense_t *h = &c->heads;
     int I = r->inputs, H = c->hidden;
     /* shapes: [input, h] in two groups of even widths, whole blocks of four rows, one group of
-     * heads; the activations fit the scratch word aligned; rq's one-word path */
+     * heads; the activations fit the scratch word aligned, with the 8 values Helium's last
+     * chunk may read past them; rq's one-word path */
     if (c->in != I || I % 2 || H % 2 || b->split != I || b->in != I + H || b->out % 4 ||
         b->out == 0 || h->out != 4 * H || h->in != b->out || (h->split && h->split != h->in) ||
         b->shift < 33 || h->shift < 33 || b->w == NULL || h->w == NULL || b->mult == NULL ||
-        h->mult == NULL || b->in > DS_MAX_IN || h->in > DS_MAX_IN || r->scratch16_len < (uint32_t)(I + H + b->out + 1))
+        h->mult == NULL || b->in > DS_MAX_IN || h->in > DS_MAX_IN || r->scratch16_len < (uint32_t)(I + H + b->out + 1 + 8))
         return 0;
     for (int o = 0; o < b->out; o++)
         if (row_c(b, o) == 0)
@@ -122,17 +123,24 @@ void lln__dspec_tables(int32_t tanh_bd[512], int32_t sig_bd[256])
     }
 }
 
-/* Words of a layer's table: per block of four rows, the int16 pairs of its columns (for each
- * pair, the four rows' words), then the constants (LLN_RTQ__DS_END1: 8; END2: 3 a row). */
-static size_t layer_words(const lln_rtq_dense_t *d, int two)
+/* Words of a group of n columns in a block: the int16 pairs (four rows' words a pair), or on
+ * Helium the chunks of eight int8 columns (32 bytes). */
+static size_t group_words(int n, int mve) { return mve ? (size_t)(n + 7) / 8 * 8 : (size_t)(n / 2) * 4; }
+
+/* Words of a layer's table: per block of four rows, its groups' weights (group_words), then the
+ * constants (LLN_RTQ__DS_END1: 8; END2: 3 a row). */
+static size_t layer_words(const lln_rtq_dense_t *d, int two, int mve)
 {
-    return (size_t)d->out / 4 * (size_t)(4 * (d->in / 2) + (two ? 12 : 8));
+    int na = d->split ? d->split : d->in;
+    return (size_t)d->out / 4 *
+           (group_words(na, mve) + group_words(d->in - na, mve) + (two ? 12 : 8));
 }
 
 size_t lln__export_q_dspec_bytes(const lln_qimage_t *q)
 {
     const lln_rtq_model_t *r = &q->model;
-    return 4 * (layer_words(backbone_of(q), 1) + layer_words(&r->cfc[0].heads, 0) + 512 + 256) +
+    return 4 * (layer_words(backbone_of(q), 1, 0) + layer_words(&r->cfc[0].heads, 0, 0) + 512 +
+                256) +
            (size_t)r->inputs + r->outputs; /* + x_frac, y_frac */
 }
 
@@ -149,12 +157,13 @@ static void put_word(lln_text_t *t, int *k, uint32_t v)
     (*k)++;
 }
 
-/* The table of layer d (rows in the order row(i)), as `static const uint32_t NAME[]`. */
+/* The table of layer d (blocks of four rows: the backbone's in order, the heads' neuron by
+ * neuron), as `static const uint32_t NAME[]`; mve: Helium's layout (lln_rtq__dsv_block). */
 static void put_layer(lln_text_t *t, const char *p, const char *name, const lln_rtq_dense_t *d,
-                      int two, int H)
+                      int two, int H, int mve)
 {
     int na = d->split ? d->split : d->in, k = 0;
-    lln_text_put(t, "static const uint32_t %s_%s[%zu] = {", p, name, layer_words(d, two));
+    lln_text_put(t, "static const uint32_t %s_%s[%zu] = {", p, name, layer_words(d, two, mve));
     for (int o = 0; o < d->out; o += 4) {
         int rows[4];
         int8_t nat[4][DS_MAX_IN];
@@ -164,10 +173,22 @@ static void put_layer(lln_text_t *t, const char *p, const char *name, const lln_
             lln_fx_interleave4(w, nat[i], na); /* the interleave undone, group by group */
             lln_fx_interleave4(w + na, nat[i] + na, d->in - na);
         }
-        for (int c = 0; c < d->in; c += 2)
+        for (int c = 0; !mve && c < d->in; c += 2)
             for (int i = 0; i < 4; i++)
                 put_word(t, &k,
                          (uint32_t)(uint16_t)nat[i][c] | (uint32_t)(uint16_t)nat[i][c + 1] << 16);
+        for (int g = 0; mve && g < 2; g++) { /* chunks of eight, byte b of a word at bits 8b */
+            int c0 = g ? na : 0, n = g ? d->in - na : na;
+            for (int c = 0; c < n; c += 8)
+                for (int i = 0; i < 4; i++)
+                    for (int h = 0; h < 8; h += 4) {
+                        uint32_t v = 0;
+                        for (int b = 0; b < 4; b++)
+                            if (c + h + b < n)
+                                v |= (uint32_t)(uint8_t)nat[i][c0 + c + h + b] << (8 * b);
+                        put_word(t, &k, v);
+                    }
+        }
         for (int i = 0; two && i < 4; i++) { /* ma, mb, c a row */
             put_word(t, &k, (uint32_t)d->mult[rows[i]]);
             put_word(t, &k, (uint32_t)(d->mult2 ? d->mult2 : d->mult)[rows[i]]);
@@ -181,17 +202,47 @@ static void put_layer(lln_text_t *t, const char *p, const char *name, const lln_
     lln_text_put(t, "\n};\n");
 }
 
-/* The passes of one group of `words` activation words (lln_rtq_spec.h), as a macro's lines. */
-static void put_passes(lln_text_t *t, const char *p, const char *name, int words)
+/* A block's dot products (lln_rtq_spec.h) as macro NAME's lines: groups of na and nb columns
+ * (nb = 0: one group); DSP passes of up to four activation words, or Helium chunks of up to
+ * eight columns (mve). */
+static void put_dot(lln_text_t *t, const char *p, const char *name, int na, int nb, int mve)
 {
     lln_text_put(t, "#define %s_%s", p, name);
-    for (int i = 0; i < words; i += 4) {
-        int n = words - i < 4 ? words - i : 4;
-        lln_text_put(t, " \\\n    LLN_RTQ__DS_X%d", n);
-        for (int j = 0; j < n; j++)
-            lln_text_put(t, " LLN_RTQ__DS_%s(\"r%d\")", i + j == 0 ? "MUL" : "MAC", 4 + j);
+    for (int g = 0; g < 2; g++) {
+        int n = g ? nb : na;
+        if (g && nb > 0)
+            lln_text_put(t, " \\\n    LLN_RTQ__DS%s_MID", mve ? "V" : "");
+        for (int c = 0; mve && c < n; c += 8) /* chunks: the activations move by their width */
+            lln_text_put(t, " \\\n    LLN_RTQ__DSV_%s(\"%d\")", c ? "MAC" : "MUL",
+                         2 * (n - c < 8 ? n - c : 8));
+        for (int i = 0; !mve && i < n / 2; i += 4) {
+            int k = n / 2 - i < 4 ? n / 2 - i : 4;
+            lln_text_put(t, " \\\n    LLN_RTQ__DS_X%d", k);
+            for (int j = 0; j < k; j++)
+                lln_text_put(t, " LLN_RTQ__DS_%s(\"r%d\")", i + j == 0 ? "MUL" : "MAC", 4 + j);
+        }
     }
     lln_text_put(t, "\n");
+}
+
+/* Both layers' tables and block macros for one instruction set (mve: Helium). */
+static void put_isa(lln_text_t *t, const char *p, const lln_qimage_t *q, int mve)
+{
+    const lln_rtq_dense_t *b = backbone_of(q), *h = &q->model.cfc[0].heads;
+    int I = q->model.inputs, H = q->model.cfc[0].hidden;
+    const char *v = mve ? "V" : "";
+    put_layer(t, p, "dbb", b, 1, H, mve);
+    put_layer(t, p, "dhd", h, 0, H, mve);
+    put_dot(t, p, "DBB", I, H, mve);
+    put_dot(t, p, "DHD", b->out, 0, mve);
+    lln_text_put(t,
+                 "#define %s_BLK_BB(w, x, v0, v1, v2, v3) LLN_RTQ__DS%s_BLOCK(w, x, %s_DBB, "
+                 "LLN_RTQ__DS%s_END2, v0, v1, v2, v3)\n",
+                 p, v, p, v);
+    lln_text_put(t,
+                 "#define %s_BLK_HD(w, x, v0, v1, v2, v3) LLN_RTQ__DS%s_BLOCK(w, x, %s_DHD, "
+                 "LLN_RTQ__DS%s_END1, v0, v1, v2, v3)\n",
+                 p, v, p, v);
 }
 
 void lln__export_q_dspec(lln_text_t *t, const lln_qimage_t *q, const char *p)
@@ -202,11 +253,13 @@ void lln__export_q_dspec(lln_text_t *t, const lln_qimage_t *q, const char *p)
     int32_t tanh_bd[512], sig_bd[256];
     lln__dspec_tables(tanh_bd, sig_bd);
     lln_text_put(t, "\n#if LLN_RTQ_DSPEC\n/* The dense CfC step for DSP cores (lln_rtq_spec.h): "
-                    "both layers in blocks of four rows,\n * int16 weight pairs, each block's "
-                    "requantisation constants after it. */\n");
-    put_layer(t, p, "dbb", b, 1, H);
-    put_layer(t, p, "dhd", h, 0, H);
-    lln_text_put(t, "/* (B, D) pairs of lln_rtq__ds_tanh and lln_rtq__ds_sig */\n");
+                    "both layers in blocks of four rows,\n * each block's requantisation "
+                    "constants after its weights. */\n");
+    lln_text_put(t, "#if defined(__ARM_FEATURE_MVE) /* Helium: int8 chunks of eight columns */\n");
+    put_isa(t, p, q, 1);
+    lln_text_put(t, "#else /* int16 pairs */\n");
+    put_isa(t, p, q, 0);
+    lln_text_put(t, "#endif\n/* (B, D) of lln_rtq__ds_tanh and lln_rtq__ds_sig */\n");
     lln_text_put(t, "static const int32_t %s_dtanh[512] = {", p);
     for (int i = 0; i < 512; i++)
         put_int(t, &k, tanh_bd[i]);
@@ -215,9 +268,6 @@ void lln__export_q_dspec(lln_text_t *t, const lln_qimage_t *q, const char *p)
     for (int i = 0; i < 256; i++)
         put_int(t, &k, sig_bd[i]);
     lln_text_put(t, "\n};\n");
-    put_passes(t, p, "DA", I / 2);
-    put_passes(t, p, "DB", H / 2);
-    put_passes(t, p, "DH", B / 2);
     lln_text_put(t,
                  "\nstatic int %s_dstep(const lln_rtq_model_t *m, int16_t *h, const int16_t *x, "
                  "int32_t dt, int16_t *y,\n                    int16_t *xn)\n{\n",
@@ -227,7 +277,7 @@ void lln__export_q_dspec(lln_text_t *t, const lln_qimage_t *q, const char *p)
                  "backbone's outputs */\n"
                  "    uint32_t *xw = (uint32_t *)(void *)(((uintptr_t)xn + 3u) & ~(uintptr_t)3u);\n"
                  "    int16_t *xs = (int16_t *)(void *)xw, *bo = xs + %d;\n"
-                 "    const uint32_t *w = %s_dbb;\n"
+                 "    const void *w = %s_dbb;\n"
                  "    lln_rtq__tgate_t tg = lln_rtq__tgate_prep(%d, %d);\n    (void)m;\n",
                  I + H, p, r->cfc[0].t_frac, r->dt_frac);
     lln__export_q_affine(t, "xs", "x", 0, &r->in_norm, I);
@@ -235,9 +285,8 @@ void lln__export_q_dspec(lln_text_t *t, const lln_qimage_t *q, const char *p)
     lln_text_put(t,
                  "    for (int o = 0; o < %d; o += 4) { /* backbone: tanh(sat16(rq + bias)) */\n"
                  "        int32_t v0, v1, v2, v3;\n"
-                 "        LLN_RTQ__DS_BLOCK(w, xw, %s_DA LLN_RTQ__DS_MID %s_DB, LLN_RTQ__DS_END2, "
-                 "v0, v1, v2, v3);\n",
-                 B, p, p);
+                 "        %s_BLK_BB(w, xw, v0, v1, v2, v3);\n",
+                 B, p);
     for (int i = 0; i < 4; i++)
         lln_text_put(t,
                      "        bo[o + %d] = (int16_t)lln_rtq__ds_tanh(%s_dtanh, lln_rtq__sat(v%d >> "
@@ -247,10 +296,10 @@ void lln__export_q_dspec(lln_text_t *t, const lln_qimage_t *q, const char *p)
     lln_text_put(t,
                  "    for (int j = 0; j < %d; j++) { /* heads and gate, neuron by neuron */\n"
                  "        int32_t v0, v1, v2, v3;\n"
-                 "        LLN_RTQ__DS_BLOCK(w, xw + %d, %s_DH, LLN_RTQ__DS_END1, v0, v1, v2, v3);\n"
+                 "        %s_BLK_HD(w, xw + %d, v0, v1, v2, v3);\n"
                  "        h[j] = lln_rtq__ds_gate(v0, v1, v2, v3, %d, %s_dsig, dt, tg, %d, %d);\n"
                  "    }\n",
-                 H, (I + H) / 2, p, h->shift - 32, p, r->mode, r->cfc[0].h_frac);
+                 H, p, (I + H) / 2, h->shift - 32, p, r->mode, r->cfc[0].h_frac);
     lln_text_put(t, "    if (y == 0)\n        return LLN_RTQ_OK;\n");
     lln__export_q_affine(t, "y", "h", r->units - r->cell_outputs, &r->out_map, r->outputs);
     lln_text_put(t, "    return LLN_RTQ_OK;\n}\n#endif\n");
