@@ -196,7 +196,8 @@ LLN_RTQ__INLINE int32_t lln_rtq__tgate_arg(int32_t ta, int32_t tb, int32_t dt, l
 LLN_RTQ__INLINE int16_t lln_rtq__cfc_blend(int32_t s1, int32_t s2, int32_t s, int mode, int h_frac)
 {
     int32_t g1 = 2 * s1 - 32768;
-    int32_t d = s * (mode == LLN_RTQ_MODE_DEFAULT ? 2 * (s2 - s1) : 2 * s2 - 32768); /* g2 - g1, g2 */
+    int32_t d =
+        s * (mode == LLN_RTQ_MODE_DEFAULT ? 2 * (s2 - s1) : 2 * s2 - 32768); /* g2 - g1, g2 */
     /* lln_fx_rshift_round(d, 15) without a branch: d / 2^15 rounded half away from zero is
      * floor((d + 2^14 - [d < 0]) / 2^15), taken on d + 2^31 as unsigned (no negative value
      * shifted; |d| < 2^31 - 2^14 keeps the sum in range) */
@@ -435,7 +436,6 @@ LLN_RTQ__NOINLINE void lln_rtq__cfc_small(const uint32_t *blk, const int16_t *sh
     }
 }
 
-
 /* ---- the dense CfC step on DSP cores (LLN_RTQ_DSPEC, lln_rtq.h) ------------------------------ */
 
 /* `lln export` writes this step for a CfC with one tanh backbone layer (default or no_gate
@@ -453,11 +453,11 @@ LLN_RTQ__NOINLINE void lln_rtq__cfc_small(const uint32_t *blk, const int16_t *sh
 #define LLN_RTQ__DS_X3 "ldmia lr!, {r4-r6}\n\t"
 #define LLN_RTQ__DS_X4 "ldmia lr!, {r4-r7}\n\t"
 /* the four rows' weight words against activation word x (a register name), first or not */
-#define LLN_RTQ__DS_MUL(x)                                                                        \
+#define LLN_RTQ__DS_MUL(x)                                                                    \
     "ldmia r12!, {r8-r11}\n\tsmuad r0, r8, " x "\n\tsmuad r1, r9, " x "\n\tsmuad r2, r10, " x \
     "\n\tsmuad r3, r11, " x "\n\t"
-#define LLN_RTQ__DS_MAC(x)                                                                    \
-    "ldmia r12!, {r8-r11}\n\tsmlad r0, r8, " x ", r0\n\tsmlad r1, r9, " x                   \
+#define LLN_RTQ__DS_MAC(x)                                                \
+    "ldmia r12!, {r8-r11}\n\tsmlad r0, r8, " x ", r0\n\tsmlad r1, r9, " x \
     ", r1\n\tsmlad r2, r10, " x ", r2\n\tsmlad r3, r11, " x ", r3\n\t"
 
 /* The requantisation fused into the block's end. A row's value is rq(p, s) + bias with
@@ -467,37 +467,42 @@ LLN_RTQ__NOINLINE void lln_rtq__cfc_small(const uint32_t *blk, const int16_t *sh
  * "ssat r, #16, v, asr #k"). The exporter checks that floor(p / 2^32) + c cannot leave the int32
  * range for any activations. One group (the heads): SMMLA gives c + floor(a m / 2^32) exactly;
  * the block's multipliers m0-m3 and constants c0-c3 follow its weights (one LDM of eight). */
-#define LLN_RTQ__DS_END1                                                                          \
+#define LLN_RTQ__DS_END1                                                                         \
     "ldmia r12!, {r4-r11}\n\tsmmla r0, r0, r4, r8\n\tsmmla r1, r1, r5, r9\n\tsmmla r2, r2, r6, " \
     "r10\n\tsmmla r3, r3, r7, r11\n\t"
 /* Two groups (the backbone: [input, h] with a multiplier each): the group-A sums wait on the
  * stack while group B's run; then per row (ma, mb, c) by one LDM, floor((a ma + b mb) / 2^32)
  * by SMULL + SMLAL and + c. */
-#define LLN_RTQ__DS_ROW2(i, a)                                                                    \
-    "ldmia r12!, {r8-r10}\n\tsmull r11, r9, r" #i ", r9\n\tsmlal r11, r9, r" #a                  \
-    ", r8\n\tadd r" #i ", r9, r10\n\t"
-#define LLN_RTQ__DS_END2                                                                          \
-    "pop {r4-r7}\n\t" LLN_RTQ__DS_ROW2(0, 4) LLN_RTQ__DS_ROW2(1, 5) LLN_RTQ__DS_ROW2(2, 6)       \
+#define LLN_RTQ__DS_ROW2(i, a)                                                                     \
+    "ldmia r12!, {r8-r10}\n\tsmull r11, r9, r" #i ", r9\n\tsmlal r11, r9, r" #a ", r8\n\tadd r" #i \
+    ", r9, r10\n\t"
+#define LLN_RTQ__DS_END2                                                                   \
+    "pop {r4-r7}\n\t" LLN_RTQ__DS_ROW2(0, 4) LLN_RTQ__DS_ROW2(1, 5) LLN_RTQ__DS_ROW2(2, 6) \
         LLN_RTQ__DS_ROW2(3, 7)
 
 /* One block: DOT the passes (for two groups: group A's, LLN_RTQ__DS_MID, group B's), END its
  * end; w advances past the block, x (the aligned activations) is read from its start; v0-v3
  * get the four rows' c + floor(p / 2^32). */
 #define LLN_RTQ__DS_MID "push {r0-r3}\n\t"
-#define LLN_RTQ__DS_BLOCK(w, x, DOT, END, v0, v1, v2, v3)                                   \
-    do {                                                                                     \
-        register const void *lln__w __asm__("r12") = (w);                                    \
-        register const void *lln__x __asm__("lr") = (x);                                     \
-        register int32_t lln__0 __asm__("r0"), lln__1 __asm__("r1"), lln__2 __asm__("r2"),   \
-            lln__3 __asm__("r3");                                                            \
-        __asm__(DOT END                                                                      \
-                : "=r"(lln__0), "=r"(lln__1), "=r"(lln__2), "=r"(lln__3), "+r"(lln__w),      \
-                  "+r"(lln__x)                                                               \
-                :                                                                            \
-                : "r4", "r5", "r6", "r7", "r8", "r9", "r10", "r11", "cc", "memory");         \
-        (w) = lln__w;                                                                        \
-        (v0) = lln__0, (v1) = lln__1, (v2) = lln__2, (v3) = lln__3;                          \
+/* The block's asm statement: code, the weights' register rw, the sums' registers s0-s3, the
+ * clobbers after them (the activations' pointer is lr in both instruction sets). */
+#define LLN_RTQ__DS_ASM(w, x, code, rw, s0, s1, s2, s3, v0, v1, v2, v3, ...)            \
+    do {                                                                                \
+        register const void *lln__w __asm__(rw) = (w);                                  \
+        register const void *lln__x __asm__("lr") = (x);                                \
+        register int32_t lln__0 __asm__(s0), lln__1 __asm__(s1), lln__2 __asm__(s2),    \
+            lln__3 __asm__(s3);                                                         \
+        __asm__(code                                                                    \
+                : "=r"(lln__0), "=r"(lln__1), "=r"(lln__2), "=r"(lln__3), "+r"(lln__w), \
+                  "+r"(lln__x)                                                          \
+                :                                                                       \
+                : __VA_ARGS__);                                                         \
+        (w) = lln__w;                                                                   \
+        (v0) = lln__0, (v1) = lln__1, (v2) = lln__2, (v3) = lln__3;                     \
     } while (0)
+#define LLN_RTQ__DS_BLOCK(w, x, DOT, END, v0, v1, v2, v3)                                     \
+    LLN_RTQ__DS_ASM(w, x, DOT END, "r12", "r0", "r1", "r2", "r3", v0, v1, v2, v3, "r4", "r5", \
+                    "r6", "r7", "r8", "r9", "r10", "r11", "cc", "memory")
 #endif
 
 /* On Helium (Cortex-M55) the blocks' sums come from MVE instead, on int8 weights: per block
@@ -511,37 +516,25 @@ LLN_RTQ__NOINLINE void lln_rtq__cfc_small(const uint32_t *blk, const int16_t *sh
  * group's, or the scratch's, each against a zero weight; the exporter checks the scratch is
  * long enough). The same sums modulo 2^32. */
 #if LLN_RTQ_DSPEC && defined(__ARM_FEATURE_MVE)
-#define LLN_RTQ__DSV_CH(op, xb)                                                                  \
-    "vldrh.s16 q0, [lr], #" xb "\n\tvldrb.s16 q1, [r1], #8\n\t" op " r0, q1, q0\n\t"           \
-    "vldrb.s16 q2, [r1], #8\n\t" op " r2, q2, q0\n\tvldrb.s16 q3, [r1], #8\n\t" op              \
+#define LLN_RTQ__DSV_CH(op, xb)                                                      \
+    "vldrh.s16 q0, [lr], #" xb "\n\tvldrb.s16 q1, [r1], #8\n\t" op " r0, q1, q0\n\t" \
+    "vldrb.s16 q2, [r1], #8\n\t" op " r2, q2, q0\n\tvldrb.s16 q3, [r1], #8\n\t" op   \
     " r4, q3, q0\n\tvldrb.s16 q1, [r1], #8\n\t" op " r6, q1, q0\n\t"
 #define LLN_RTQ__DSV_MUL(xb) LLN_RTQ__DSV_CH("vmladav.s16", xb)
 #define LLN_RTQ__DSV_MAC(xb) LLN_RTQ__DSV_CH("vmladava.s16", xb)
 #define LLN_RTQ__DSV_MID "push {r0, r2, r4, r6}\n\t"
-#define LLN_RTQ__DSV_END1                                                                         \
+#define LLN_RTQ__DSV_END1                                                                          \
     "ldmia r1!, {r3, r5, r7, r8, r9, r10, r11, r12}\n\tsmmla r0, r0, r3, r9\n\tsmmla r2, r2, r5, " \
     "r10\n\tsmmla r4, r4, r7, r11\n\tsmmla r6, r6, r8, r12\n\t"
-#define LLN_RTQ__DSV_ROW2(b, a)                                                                   \
-    "ldmia r1!, {r9-r11}\n\tsmull r12, r10, r" #b ", r10\n\tsmlal r12, r10, r" #a                \
+#define LLN_RTQ__DSV_ROW2(b, a)                                                   \
+    "ldmia r1!, {r9-r11}\n\tsmull r12, r10, r" #b ", r10\n\tsmlal r12, r10, r" #a \
     ", r9\n\tadd r" #b ", r10, r11\n\t"
-#define LLN_RTQ__DSV_END2                                                                         \
-    "pop {r3, r5, r7, r8}\n\t" LLN_RTQ__DSV_ROW2(0, 3) LLN_RTQ__DSV_ROW2(2, 5)                    \
+#define LLN_RTQ__DSV_END2                                                      \
+    "pop {r3, r5, r7, r8}\n\t" LLN_RTQ__DSV_ROW2(0, 3) LLN_RTQ__DSV_ROW2(2, 5) \
         LLN_RTQ__DSV_ROW2(4, 7) LLN_RTQ__DSV_ROW2(6, 8)
-#define LLN_RTQ__DSV_BLOCK(w, x, DOT, END, v0, v1, v2, v3)                                   \
-    do {                                                                                     \
-        register const void *lln__w __asm__("r1") = (w);                                     \
-        register const void *lln__x __asm__("lr") = (x);                                     \
-        register int32_t lln__0 __asm__("r0"), lln__1 __asm__("r2"), lln__2 __asm__("r4"),   \
-            lln__3 __asm__("r6");                                                            \
-        __asm__(DOT END                                                                      \
-                : "=r"(lln__0), "=r"(lln__1), "=r"(lln__2), "=r"(lln__3), "+r"(lln__w),      \
-                  "+r"(lln__x)                                                               \
-                :                                                                            \
-                : "r3", "r5", "r7", "r8", "r9", "r10", "r11", "r12", "q0", "q1", "q2", "q3", \
-                  "cc", "memory");                                                           \
-        (w) = lln__w;                                                                        \
-        (v0) = lln__0, (v1) = lln__1, (v2) = lln__2, (v3) = lln__3;                          \
-    } while (0)
+#define LLN_RTQ__DSV_BLOCK(w, x, DOT, END, v0, v1, v2, v3)                                         \
+    LLN_RTQ__DS_ASM(w, x, DOT END, "r1", "r0", "r2", "r4", "r6", v0, v1, v2, v3, "r3", "r5", "r7", \
+                    "r8", "r9", "r10", "r11", "r12", "q0", "q1", "q2", "q3", "cc", "memory")
 #endif
 
 #if defined(__GNUC__) /* the arithmetic shifts of negative values below (see lln_rtq__rq) */

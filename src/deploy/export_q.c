@@ -357,7 +357,10 @@ void lln__export_q_config(lln_text_t *t, const lln_qimage_t *q)
                     "#define LLN_RTQ_CONFIG_H\n\n");
     for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
         lln_text_put(t, "#define LLN_RTQ_WITH_%s %s /* %s */\n", parts[i].name,
-                     parts[i].on == 2 ? "(!LLN_RTQ_DSPEC)" : parts[i].on ? "1" : "0", parts[i].what);
+                     parts[i].on == 2 ? "(!LLN_RTQ_DSPEC)"
+                     : parts[i].on    ? "1"
+                                      : "0",
+                     parts[i].what);
     lln__export_q_config_ltc(t, q);
     lln_text_put(t, "\n#endif\n");
 }

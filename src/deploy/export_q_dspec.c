@@ -38,7 +38,7 @@ static int64_t hi_bound(const lln_rtq_dense_t *d, int o)
     int na = d->split ? d->split : d->in;
     int64_t sa = 0, sb = 0;
     for (int i = 0; i < d->in; i++) {
-        int64_t a = d->w[(size_t)o * d->in + (size_t)i];
+        int64_t a = (int64_t)d->w[(size_t)o * d->in + (size_t)i];
         *(i < na ? &sa : &sb) += (a < 0 ? -a : a) * 32768;
     }
     int64_t ma = d->mult[o], mb = d->mult2 ? d->mult2[o] : d->mult[o];
@@ -72,7 +72,8 @@ int lln__export_q_dspec_ok(const lln_qimage_t *q)
     if (c->in != I || I % 2 || H % 2 || b->split != I || b->in != I + H || b->out % 4 ||
         b->out == 0 || h->out != 4 * H || h->in != b->out || (h->split && h->split != h->in) ||
         b->shift < 33 || h->shift < 33 || b->w == NULL || h->w == NULL || b->mult == NULL ||
-        h->mult == NULL || b->in > DS_MAX_IN || h->in > DS_MAX_IN || r->scratch16_len < (uint32_t)(I + H + b->out + 1 + 8))
+        h->mult == NULL || b->in > DS_MAX_IN || h->in > DS_MAX_IN ||
+        r->scratch16_len < (uint32_t)(I + H + b->out + 1 + 8))
         return 0;
     for (int o = 0; o < b->out; o++)
         if (row_c(b, o) == 0)
@@ -125,7 +126,10 @@ void lln__dspec_tables(int32_t tanh_bd[512], int32_t sig_bd[256])
 
 /* Words of a group of n columns in a block: the int16 pairs (four rows' words a pair), or on
  * Helium the chunks of eight int8 columns (32 bytes). */
-static size_t group_words(int n, int mve) { return mve ? (size_t)(n + 7) / 8 * 8 : (size_t)(n / 2) * 4; }
+static size_t group_words(int n, int mve)
+{
+    return mve ? (size_t)(n + 7) / 8 * 8 : (size_t)(n / 2) * 4;
+}
 
 /* Words of a layer's table: per block of four rows, its groups' weights (group_words), then the
  * constants (LLN_RTQ__DS_END1: 8; END2: 3 a row). */

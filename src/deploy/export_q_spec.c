@@ -121,7 +121,7 @@ static void put_layer(lln_text_t *t, const char *p, int l, const lln_rtq_cfc_t *
 }
 
 void lln__export_q_affine(lln_text_t *t, const char *y, const char *x, int x0,
-                       const lln_rtq_affine_t *a, int n)
+                          const lln_rtq_affine_t *a, int n)
 {
     for (int i = 0; i < n; i++)
         lln_text_put(t,
