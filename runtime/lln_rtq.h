@@ -110,12 +110,13 @@ typedef struct lln_rtq_dense {
  *  step `lln export` specialises to its shapes for DSP cores (lln_rtq_spec.h, "the dense CfC
  *  step": four-row blocks of int16 weights in inline assembly, the requantisation fused into
  *  the block's end, table nonlinearities without branches) instead of the generic layers: on by
- *  default with GCC or Clang on M-profile Arm cores with the DSP extension (Cortex-M4, M7, M33,
- *  M55); -DLLN_RTQ_DSPEC=0 builds the generic step. Same results bit for bit either way. */
+ *  default with GCC on M-profile Arm cores with the DSP extension (Cortex-M4, M7, M33, M55; not
+ *  with Clang, which reserves r7, a register the blocks use); -DLLN_RTQ_DSPEC=0 builds the
+ *  generic step. Same results bit for bit either way. */
 #ifndef LLN_RTQ_DSPEC
 #if defined(__ARM_FEATURE_DSP) && defined(__ARM_FEATURE_SIMD32) && !defined(__ARM_BIG_ENDIAN) && \
     defined(__ARM_ARCH_PROFILE) && __ARM_ARCH_PROFILE == 'M' && defined(__GNUC__) &&             \
-    defined(__thumb2__)
+    !defined(__clang__) && defined(__thumb2__)
 #define LLN_RTQ_DSPEC 1
 #else
 #define LLN_RTQ_DSPEC 0

@@ -88,6 +88,7 @@ typedef struct {
     const flavour_t *fl;
     lln_rt_image_t img;
     lln_quant_t *q;
+    size_t w8; /* fixed point: the tables' bytes with int8 dense weights */
     lln_export_sizes_t s;
 } image_t;
 
@@ -159,9 +160,12 @@ static lln_status_t image_build(const lln_model_t *m, const lln_export_opts_t *o
     if (st == LLN_OK) {
         lln_quant_sizes_t qs;
         lln_quant_sizes(im->q, &qs);
-        im->s.weight_bytes = qs.weight_bytes;
+        im->s.weight_bytes = im->w8 = qs.weight_bytes;
         if (lln__export_q_w16_default(o->target)) /* the firmware's int16 dense weights */
             im->s.weight_bytes += lln__export_q_w16_extra(&im->q->img);
+        if (lln__export_q_dspec_default(o->target) && lln__export_q_dspec_ok(&im->q->img))
+            im->s.weight_bytes = /* its own tables */
+                lln__export_q_dspec_bytes(&im->q->img, strcmp(o->target, "cortex-m55") == 0);
         im->s.state_bytes = qs.state_bytes;
         im->s.scratch_bytes = qs.scratch_bytes;
     }
@@ -589,8 +593,7 @@ static lln_status_t write_sources(const char *dir, const char *p, const image_t 
     if (st == LLN_OK) {
         if (im->fl->fixed) {
             model_head(&t, tg, m);
-            lln__export_q_model_h(&t, &im->q->img, p, P, "", &im->s,
-                                  lln__export_q_w16_default(tg->name));
+            lln__export_q_model_h(&t, &im->q->img, p, P, "", &im->s, im->w8);
         } else {
             model_h(&t, &im->img, p, tg, &im->s, m);
         }

@@ -303,11 +303,11 @@ void lln__export_q_model_c(lln_text_t *t, const lln_qimage_t *q, const char *p, 
         if (dspec)
             lln_text_put(t,
                          ",\n#if LLN_RTQ_DSPEC\n    .ncells = %u, .cfc = 0, .step = %s_dstep,\n"
-                         "    .in_norm = {0, 0, 0}, .out_map = {0, 0, 0}\n#else",
+                         "    .in_norm = {0, 0, 0}, .out_map = {0, 0, 0}\n#else\n",
                          (unsigned)r->ncells, p);
         if (!spec) {
-            lln_text_put(t, ",\n    .ncells = %u, .cfc = %s_cells,\n    .in_norm = ",
-                         (unsigned)r->ncells, p);
+            lln_text_put(t, "%s    .ncells = %u, .cfc = %s_cells,\n    .in_norm = ",
+                         dspec ? "" : ",\n", (unsigned)r->ncells, p);
             affine(t, q, p, &r->in_norm);
         }
         if (dspec) {
@@ -394,9 +394,9 @@ int lln__export_q_w16_default(const char *target)
 }
 
 void lln__export_q_model_h(lln_text_t *t, const lln_qimage_t *q, const char *p, const char *P,
-                           const char *head, const lln_export_sizes_t *s, int w16)
+                           const char *head, const lln_export_sizes_t *s, size_t w8)
 {
-    size_t extra = lln__export_q_w16_extra(q), w8 = s->weight_bytes - (w16 ? extra : 0);
+    size_t extra = lln__export_q_w16_extra(q);
     const lln_rtq_model_t *r = &q->model;
     lln_text_put(t, "%s", head);
     lln_text_put(t,
@@ -421,10 +421,12 @@ void lln__export_q_model_h(lln_text_t *t, const lln_qimage_t *q, const char *p, 
                  P, s->scratch_bytes);
     if (lln__export_q_dspec_ok(q)) /* the dense CfC step's own tables (export_q_dspec.c) */
         lln_text_put(t,
-                     "#if LLN_RTQ_DSPEC /* the dense CfC step's tables (lln_rtq.h) */\n"
-                     "#define %s_WEIGHT_BYTES %zu  /* const tables (flash) */\n#elif LLN_RTQ_W16\n"
+                     "#if LLN_RTQ_DSPEC && defined(__ARM_FEATURE_MVE) /* the dense CfC step's "
+                     "tables */\n#define %s_WEIGHT_BYTES %zu  /* const tables (flash) */\n"
+                     "#elif LLN_RTQ_DSPEC\n#define %s_WEIGHT_BYTES %zu\n#elif LLN_RTQ_W16\n"
                      "#define %s_WEIGHT_BYTES %zu\n#else\n#define %s_WEIGHT_BYTES %zu\n#endif\n",
-                     P, lln__export_q_dspec_bytes(q), P, w8 + extra, P, w8);
+                     P, lln__export_q_dspec_bytes(q, 1), P, lln__export_q_dspec_bytes(q, 0), P,
+                     w8 + extra, P, w8);
     else if (extra > 0) /* the dense weights' int16 tables or the int8 ones (LLN_RTQ_W16) */
         lln_text_put(t,
                      "#if LLN_RTQ_W16 /* dense weights pre-widened to int16 (lln_rtq.h) */\n"

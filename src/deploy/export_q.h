@@ -9,10 +9,11 @@
 /* <p>_model.c: the tables and the lln_rtq_model_t. */
 void lln__export_q_model_c(lln_text_t *t, const lln_qimage_t *q, const char *p,
                            const char *version);
-/* <p>_model.h: head is the generated comment's opening lines (target, model); s's weight
- * bytes include lln__export_q_w16_extra when w16 (the target's default, LLN_RTQ_W16). */
+/* <p>_model.h: head is the generated comment's opening lines (target, model); w8 the tables'
+ * bytes with int8 dense weights (lln_quant_sizes), to which the int16 ones add
+ * lln__export_q_w16_extra (LLN_RTQ_W16); a dense CfC step's builds have their own figure. */
 void lln__export_q_model_h(lln_text_t *t, const lln_qimage_t *q, const char *p, const char *P,
-                           const char *head, const lln_export_sizes_t *s, int w16);
+                           const char *head, const lln_export_sizes_t *s, size_t w8);
 /* Bytes that the generic dense layers' pre-widened int16 weights (LLN_RTQ_W16, lln_rtq.h) add
  * to the int8 tables; whether a target's firmware builds with them by default (cortex-m4,
  * cortex-m4f, cortex-m7, cortex-m33: DSP extension, no Helium). */
@@ -33,11 +34,14 @@ void lln__export_q_affine(lln_text_t *t, const char *y, const char *x, int x0,
 /* export_q_dspec.c: the same for a dense CfC with one tanh backbone layer on DSP cores
  * (LLN_RTQ_DSPEC, lln_rtq_spec.h): whether the model qualifies; whether an image array is one
  * only the generic step reads (left out of LLN_RTQ_DSPEC builds); the step's tables and
- * <p>_dstep; its tables' bytes. */
+ * <p>_dstep; its tables' bytes (mve: Helium's layout). */
 int lln__export_q_dspec_ok(const lln_qimage_t *q);
 int lln__export_q_dspec_skips(const lln_qimage_t *q, const void *data);
 void lln__export_q_dspec(lln_text_t *t, const lln_qimage_t *q, const char *p);
-size_t lln__export_q_dspec_bytes(const lln_qimage_t *q);
+size_t lln__export_q_dspec_bytes(const lln_qimage_t *q, int mve);
+/* Whether a target's firmware builds the dense CfC step by default (the DSP cores: cortex-m4,
+ * cortex-m4f, cortex-m7, cortex-m33, cortex-m55). */
+int lln__export_q_dspec_default(const char *target);
 /* The tables (B, then D) of lln_rtq__ds_tanh (256 segments) and lln_rtq__ds_sig (128). */
 void lln__dspec_tables(int32_t tanh_bd[512], int32_t sig_bd[256]);
 /* Its LTC part (export_q_ltc.c): the synapse lists' shifts as constants. */

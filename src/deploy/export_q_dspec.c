@@ -140,12 +140,19 @@ static size_t layer_words(const lln_rtq_dense_t *d, int two, int mve)
            (group_words(na, mve) + group_words(d->in - na, mve) + (two ? 12 : 8));
 }
 
-size_t lln__export_q_dspec_bytes(const lln_qimage_t *q)
+size_t lln__export_q_dspec_bytes(const lln_qimage_t *q, int mve)
 {
     const lln_rtq_model_t *r = &q->model;
-    return 4 * (layer_words(backbone_of(q), 1, 0) + layer_words(&r->cfc[0].heads, 0, 0) + 512 +
+    /* the layers in the DSP or Helium layout, the (B, D) tables, x_frac, y_frac, the descriptor */
+    return 4 * (layer_words(backbone_of(q), 1, mve) + layer_words(&r->cfc[0].heads, 0, mve) + 512 +
                 256) +
-           (size_t)r->inputs + r->outputs; /* + x_frac, y_frac */
+           (size_t)r->inputs + r->outputs + sizeof(lln_rtq_model_t);
+}
+
+int lln__export_q_dspec_default(const char *target)
+{
+    return target != NULL &&
+           (lln__export_q_w16_default(target) || strcmp(target, "cortex-m55") == 0);
 }
 
 static void put_int(lln_text_t *t, int *k, long v)
