@@ -539,36 +539,37 @@ LLN_RTQ__NOINLINE void lln_rtq__cfc_small(const uint32_t *blk, const int16_t *sh
 
 #if defined(__GNUC__) /* the arithmetic shifts of negative values below (see lln_rtq__rq) */
 /* The step's table nonlinearities without a branch or a sign test: one bit field of x picks a
- * segment j, and the segment's pair (B[j], D[j]) gives the value as (B[j] + D[j] x) >> n: two
- * loads (t holds B then D), an MLA and a shift. The exporter computes the pairs from the
- * runtime's node tables so that the value is the runtime's function's bit for bit
- * (tests/test_dspec.c checks every int16 x):
- *   lln_rtq__ds_tanh: lln_fx__tanh_fast32(x), j = (x >> 8) mod 256, n = 8, t[512];
- *   lln_rtq__ds_sig: lln_fx__sigmoid8_32(x), j = (x >> 9) mod 128, n = 9, t[256]. */
-LLN_RTQ__INLINE int32_t lln_rtq__ds_tanh(const int32_t *t, int32_t x)
+ * segment j, and the segment's pair (b[j], d[j]) gives the value as (b[j] + d[j] x) >> n: two
+ * loads, an MLA and a shift. The exporter computes the pairs from the runtime's node tables so
+ * that the value is the runtime's function's bit for bit (tests/test_dspec.c checks every
+ * int16 x):
+ *   lln_rtq__ds_tanh: lln_fx__tanh_fast32(x), j = (x >> 8) mod 256, n = 8;
+ *   lln_rtq__ds_sig: lln_fx__sigmoid8_32(x), j = (x >> 9) mod 128, n = 9.
+ * The slopes d (at most 2^11) are int16: 768 bytes less than int32 pairs, the same loads. */
+LLN_RTQ__INLINE int32_t lln_rtq__ds_tanh(const int32_t *b, const int16_t *d, int32_t x)
 {
     uint32_t j = ((uint32_t)x >> 8) & 255u;
-    return (t[j] + t[256 + j] * x) >> 8; /* GCC and Clang: an arithmetic shift (floor) */
+    return (b[j] + d[j] * x) >> 8; /* GCC and Clang: an arithmetic shift (floor) */
 }
 
-LLN_RTQ__INLINE int32_t lln_rtq__ds_sig(const int32_t *t, int32_t x)
+LLN_RTQ__INLINE int32_t lln_rtq__ds_sig(const int32_t *b, const int16_t *d, int32_t x)
 {
     uint32_t j = ((uint32_t)x >> 9) & 127u;
-    return (t[j] + t[128 + j] * x) >> 9; /* non-negative */
+    return (b[j] + d[j] * x) >> 9; /* non-negative */
 }
 
 /* A neuron's new state from its heads' block values v = c + floor(p / 2^32) (ff1, ff2, time_a,
  * time_b; k the heads' shift - 32): the rows' outputs sat16(v >> k) as the generic heads give
- * them, then lln_rtq__cfc_gate's arithmetic with the sigmoids from the table sg. */
+ * them, then lln_rtq__cfc_gate's arithmetic with the sigmoids from the table (sb, sd). */
 LLN_RTQ__INLINE int16_t lln_rtq__ds_gate(int32_t v0, int32_t v1, int32_t v2, int32_t v3, int k,
-                                         const int32_t *sg, int32_t dt, lln_rtq__tgate_t tg,
-                                         int mode, int h_frac)
+                                         const int32_t *sb, const int16_t *sd, int32_t dt,
+                                         lln_rtq__tgate_t tg, int mode, int h_frac)
 {
     int32_t f1 = lln_rtq__sat(v0 >> k), f2 = lln_rtq__sat(v1 >> k);
     int32_t ta = lln_rtq__sat(v2 >> k), tb = lln_rtq__sat(v3 >> k);
-    int32_t s = lln_rtq__ds_sig(sg, lln_rtq__sat(lln_rtq__tgate_arg(ta, tb, dt, tg)));
-    return lln_rtq__cfc_blend(lln_rtq__ds_sig(sg, lln_rtq__sat(2 * f1)),
-                              lln_rtq__ds_sig(sg, lln_rtq__sat(2 * f2)), s, mode, h_frac);
+    int32_t s = lln_rtq__ds_sig(sb, sd, lln_rtq__sat(lln_rtq__tgate_arg(ta, tb, dt, tg)));
+    return lln_rtq__cfc_blend(lln_rtq__ds_sig(sb, sd, lln_rtq__sat(2 * f1)),
+                              lln_rtq__ds_sig(sb, sd, lln_rtq__sat(2 * f2)), s, mode, h_frac);
 }
 
 #endif

@@ -14,12 +14,12 @@
 #include "../runtime/lln_fx.h"
 #include "../runtime/lln_rtq_spec.h"
 
-static void test_tables(const int32_t *tanh_bd, const int32_t *sig_bd)
+static void test_tables(const int32_t *tb, const int16_t *td, const int32_t *sb, const int16_t *sd)
 {
     int bad_t = 0, bad_s = 0;
     for (int32_t x = INT16_MIN; x <= INT16_MAX; x++) {
-        bad_t += lln_rtq__ds_tanh(tanh_bd, x) != lln_fx__tanh_fast32(x);
-        bad_s += lln_rtq__ds_sig(sig_bd, x) != lln_fx__sigmoid8_32(x);
+        bad_t += lln_rtq__ds_tanh(tb, td, x) != lln_fx__tanh_fast32(x);
+        bad_s += lln_rtq__ds_sig(sb, sd, x) != lln_fx__sigmoid8_32(x);
     }
     CHECK_EQ_INT(bad_t, 0);
     CHECK_EQ_INT(bad_s, 0);
@@ -27,7 +27,7 @@ static void test_tables(const int32_t *tanh_bd, const int32_t *sig_bd)
            bad_t, bad_s);
 }
 
-static void test_gate(const int32_t *sig_bd)
+static void test_gate(const int32_t *sb, const int16_t *sd)
 {
     lln_rng_t rng = {0x243F6A8885A308D3u};
     int bad = 0, n = 0;
@@ -50,7 +50,7 @@ static void test_gate(const int32_t *sig_bd)
             f[g] = lln_rtq__sat(((hi[g] + (1 << (k - 1))) >> k) + bias);
         }
         int16_t want = lln_rtq__cfc_gate(f[0], f[1], f[2], f[3], dt, tg, mode, h_frac);
-        int16_t got = lln_rtq__ds_gate(v[0], v[1], v[2], v[3], k, sig_bd, dt, tg, mode, h_frac);
+        int16_t got = lln_rtq__ds_gate(v[0], v[1], v[2], v[3], k, sb, sd, dt, tg, mode, h_frac);
         bad += got != want;
         n++;
     }
@@ -60,9 +60,10 @@ static void test_gate(const int32_t *sig_bd)
 
 int main(void)
 {
-    static int32_t tanh_bd[512], sig_bd[256];
-    lln__dspec_tables(tanh_bd, sig_bd);
-    test_tables(tanh_bd, sig_bd);
-    test_gate(sig_bd);
+    static int32_t tb[256], sb[128];
+    static int16_t td[256], sd[128];
+    lln__dspec_tables(tb, td, sb, sd);
+    test_tables(tb, td, sb, sd);
+    test_gate(sb, sd);
     return check_done("test_dspec");
 }

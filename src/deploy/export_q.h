@@ -42,8 +42,8 @@ size_t lln__export_q_dspec_bytes(const lln_qimage_t *q, int mve);
 /* Whether a target's firmware builds the dense CfC step by default (the DSP cores: cortex-m4,
  * cortex-m4f, cortex-m7, cortex-m33, cortex-m55). */
 int lln__export_q_dspec_default(const char *target);
-/* The tables (B, then D) of lln_rtq__ds_tanh (256 segments) and lln_rtq__ds_sig (128). */
-void lln__dspec_tables(int32_t tanh_bd[512], int32_t sig_bd[256]);
+/* The tables of lln_rtq__ds_tanh and lln_rtq__ds_sig (lln_rtq_spec.h). */
+void lln__dspec_tables(int32_t tb[256], int16_t td[256], int32_t sb[128], int16_t sd[128]);
 /* Its LTC part (export_q_ltc.c): the synapse lists' shifts as constants. */
 void lln__export_q_config_ltc(lln_text_t *t, const lln_qimage_t *q);
 /* An example main.c for hosted builds. */

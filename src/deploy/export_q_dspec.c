@@ -98,7 +98,7 @@ int lln__export_q_dspec_skips(const lln_qimage_t *q, const void *data)
     return 0;
 }
 
-void lln__dspec_tables(int32_t tanh_bd[512], int32_t sig_bd[256])
+void lln__dspec_tables(int32_t tb[256], int16_t td[256], int32_t sb[128], int16_t sd[128])
 {
     const int16_t *T = lln_fx_tanh_lut, *N = lln_fx_sigmoid8_nodes;
     /* tanh: segment s = x >> 8 in [-128, 127] at j = s mod 256, fx = x - 256 s in [0, 255].
@@ -110,8 +110,8 @@ void lln__dspec_tables(int32_t tanh_bd[512], int32_t sig_bd[256])
     for (int j = 0; j < 256; j++) {
         int s = j < 128 ? j : j - 256, k = s < 0 ? -s : s;
         int32_t base = s < 0 ? -T[k] : T[k], d = s < 0 ? T[k] - T[k - 1] : T[k + 1] - T[k];
-        tanh_bd[j] = 256 * base + (s < 0 ? 127 : 128) - 256 * d * s;
-        tanh_bd[256 + j] = d;
+        tb[j] = 256 * base + (s < 0 ? 127 : 128) - 256 * d * s;
+        td[j] = (int16_t)d;
     }
     /* sigmoid: a = x + 2^15, node k = a >> 9 = s + 64 for s = x >> 9 in [-64, 63] (j = s mod
      * 128), f = a & 511 = x - 512 s: N[k] + floor((d f + 256) / 2^9) = (B + d x) >> 9 with
@@ -119,8 +119,8 @@ void lln__dspec_tables(int32_t tanh_bd[512], int32_t sig_bd[256])
     for (int j = 0; j < 128; j++) {
         int s = j < 64 ? j : j - 128, k = s + 64;
         int32_t d = N[k + 1] - N[k];
-        sig_bd[j] = 512 * N[k] + 256 - 512 * d * s;
-        sig_bd[128 + j] = d;
+        sb[j] = 512 * N[k] + 256 - 512 * d * s;
+        sd[j] = (int16_t)d;
     }
 }
 
@@ -166,6 +166,21 @@ static void put_word(lln_text_t *t, int *k, uint32_t v)
 {
     lln_text_put(t, "%s0x%08lXu,", *k % 8 ? " " : "\n    ", (unsigned long)v);
     (*k)++;
+}
+
+/* A table of lln_rtq__ds_tanh or lln_rtq__ds_sig (n segments) as NAME_b and NAME_d. */
+static void put_bd(lln_text_t *t, const char *p, const char *name, const int32_t *b,
+                   const int16_t *d, int n)
+{
+    int k = 0;
+    lln_text_put(t, "static const int32_t %s_%s_b[%d] = {", p, name, n);
+    for (int i = 0; i < n; i++)
+        put_int(t, &k, b[i]);
+    lln_text_put(t, "\n};\nstatic const int16_t %s_%s_d[%d] = {", p, name, n);
+    k = 0;
+    for (int i = 0; i < n; i++)
+        put_int(t, &k, d[i]);
+    lln_text_put(t, "\n};\n");
 }
 
 /* The table of layer d (blocks of four rows: the backbone's in order, the heads' neuron by
@@ -260,9 +275,10 @@ void lln__export_q_dspec(lln_text_t *t, const lln_qimage_t *q, const char *p)
 {
     const lln_rtq_model_t *r = &q->model;
     const lln_rtq_dense_t *b = backbone_of(q), *h = &r->cfc[0].heads;
-    int I = r->inputs, H = r->cfc[0].hidden, B = b->out, k = 0;
-    int32_t tanh_bd[512], sig_bd[256];
-    lln__dspec_tables(tanh_bd, sig_bd);
+    int I = r->inputs, H = r->cfc[0].hidden, B = b->out;
+    int32_t tb[256], sb[128];
+    int16_t td[256], sd[128];
+    lln__dspec_tables(tb, td, sb, sd);
     lln_text_put(t, "\n#if LLN_RTQ_DSPEC\n/* The dense CfC step for DSP cores (lln_rtq_spec.h): "
                     "both layers in blocks of four rows,\n * each block's requantisation "
                     "constants after its weights. */\n");
@@ -270,15 +286,9 @@ void lln__export_q_dspec(lln_text_t *t, const lln_qimage_t *q, const char *p)
     put_isa(t, p, q, 1);
     lln_text_put(t, "#else /* int16 pairs */\n");
     put_isa(t, p, q, 0);
-    lln_text_put(t, "#endif\n/* (B, D) of lln_rtq__ds_tanh and lln_rtq__ds_sig */\n");
-    lln_text_put(t, "static const int32_t %s_dtanh[512] = {", p);
-    for (int i = 0; i < 512; i++)
-        put_int(t, &k, tanh_bd[i]);
-    lln_text_put(t, "\n};\nstatic const int32_t %s_dsig[256] = {", p);
-    k = 0;
-    for (int i = 0; i < 256; i++)
-        put_int(t, &k, sig_bd[i]);
-    lln_text_put(t, "\n};\n");
+    lln_text_put(t, "#endif\n/* (b, d) of lln_rtq__ds_tanh and lln_rtq__ds_sig */\n");
+    put_bd(t, p, "dtanh", tb, td, 256);
+    put_bd(t, p, "dsig", sb, sd, 128);
     lln_text_put(t,
                  "\nstatic int %s_dstep(const lln_rtq_model_t *m, int16_t *h, const int16_t *x, "
                  "int32_t dt, int16_t *y,\n                    int16_t *xn)\n{\n",
@@ -300,17 +310,20 @@ void lln__export_q_dspec(lln_text_t *t, const lln_qimage_t *q, const char *p)
                  B, p);
     for (int i = 0; i < 4; i++)
         lln_text_put(t,
-                     "        bo[o + %d] = (int16_t)lln_rtq__ds_tanh(%s_dtanh, lln_rtq__sat(v%d >> "
+                     "        bo[o + %d] = (int16_t)lln_rtq__ds_tanh(%s_dtanh_b, %s_dtanh_d, "
+                     "lln_rtq__sat(v%d >> "
                      "%d));\n",
-                     i, p, i, b->shift - 32);
+                     i, p, p, i, b->shift - 32);
     lln_text_put(t, "    }\n    w = %s_dhd;\n", p);
-    lln_text_put(t,
-                 "    for (int j = 0; j < %d; j++) { /* heads and gate, neuron by neuron */\n"
-                 "        int32_t v0, v1, v2, v3;\n"
-                 "        %s_BLK_HD(w, xw + %d, v0, v1, v2, v3);\n"
-                 "        h[j] = lln_rtq__ds_gate(v0, v1, v2, v3, %d, %s_dsig, dt, tg, %d, %d);\n"
-                 "    }\n",
-                 H, p, (I + H) / 2, h->shift - 32, p, r->mode, r->cfc[0].h_frac);
+    lln_text_put(
+        t,
+        "    for (int j = 0; j < %d; j++) { /* heads and gate, neuron by neuron */\n"
+        "        int32_t v0, v1, v2, v3;\n"
+        "        %s_BLK_HD(w, xw + %d, v0, v1, v2, v3);\n"
+        "        h[j] = lln_rtq__ds_gate(v0, v1, v2, v3, %d, %s_dsig_b, %s_dsig_d, dt, tg, %d, "
+        "%d);\n"
+        "    }\n",
+        H, p, (I + H) / 2, h->shift - 32, p, p, r->mode, r->cfc[0].h_frac);
     lln_text_put(t, "    if (y == 0)\n        return LLN_RTQ_OK;\n");
     lln__export_q_affine(t, "y", "h", r->units - r->cell_outputs, &r->out_map, r->outputs);
     lln_text_put(t, "    return LLN_RTQ_OK;\n}\n#endif\n");
