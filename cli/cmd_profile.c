@@ -140,8 +140,8 @@ static const verify_result_t *measure(const lln_model_t *m, const profile_args_t
     const char *target = d->target, *cycles = verify_cycle_model(d->core);
     for (size_t i = 0; i < *ndone; i++)
         if (strcmp(done[i].target, target) == 0 &&
-            (done[i].cycles == cycles || (done[i].cycles && cycles &&
-                                          strcmp(done[i].cycles, cycles) == 0)))
+            (done[i].cycles == cycles ||
+             (done[i].cycles && cycles && strcmp(done[i].cycles, cycles) == 0)))
             return &done[i].r;
     if (!toolchain_check_target("profile", target))
         return NULL;
@@ -248,7 +248,8 @@ static void notes(const row_t *w, const profile_args_t *a, int generic,
     if (generic)
         put(ctx, "cycles = instructions x CPI, the CPI from the core's instruction timings over "
                  "this model's instructions where known (Cortex-M4/M4F, M33, M0+), else the "
-                 "database's: flash wait states and cache misses are not included; flash/RAM are runtime + model tables and state + scratch (no C "
+                 "database's: flash wait states and cache misses are not included; flash/RAM are "
+                 "runtime + model tables and state + scratch (no C "
                  "library, start-up code or stack)");
 }
 
@@ -393,7 +394,8 @@ static void write_text(textout_t *o, const profile_args_t *a, const row_t *rows,
     }
     textout_str(o, "cycles = instructions x CPI; CPI from the core's instruction timings over "
                    "this model's instructions\n(Cortex-M4/M4F, M33, M0+), else the database's; "
-                   "flash wait states and cache misses not included.\nflash/RAM: runtime + model tables and state + "
+                   "flash wait states and cache misses not included.\nflash/RAM: runtime + model "
+                   "tables and state + "
                    "scratch (no C library, start-up code or stack).\nSources and trust tags "
                    "of every figure: lln profile --json; docs/ENERGY.md.\n");
 }

@@ -106,9 +106,10 @@ static void report(const verify_job_t *a, const char *model, unsigned outputs, u
                "instructions)\n",
                r->insn_sum / r->regions, r->insn_min, r->insn_max);
     if (r->regions > 0 && r->cyc_model[0])
-        printf("  cycles        %ld per step (min %ld, max %ld, %s timing model of sim/insncount.c, "
-               "zero wait states)\n",
-               r->cyc_sum / r->regions, r->cyc_min, r->cyc_max, r->cyc_model);
+        printf(
+            "  cycles        %ld per step (min %ld, max %ld, %s timing model of sim/insncount.c, "
+            "zero wait states)\n",
+            r->cyc_sum / r->regions, r->cyc_min, r->cyc_max, r->cyc_model);
     printf("%s\n", r->pass ? "PASS" : "FAIL");
 }
 

@@ -174,7 +174,10 @@ static int is_cond(const char *c)
     return 0;
 }
 
-static int starts(const char *m, const char *prefix) { return strncmp(m, prefix, strlen(prefix)) == 0; }
+static int starts(const char *m, const char *prefix)
+{
+    return strncmp(m, prefix, strlen(prefix)) == 0;
+}
 
 /* Costs one instruction from its disassembly ("ldr.w r3, [r2, #0xd88]"). */
 static insn_info_t classify(int model, const char *dis)
@@ -531,12 +534,13 @@ int qemu_plugin_install(qemu_plugin_id_t id, const void *info, int argc, char **
                     model = k;
             bad = model == MODEL_NONE;
             refill = model == MODEL_M0PLUS ? 1 : 2;
-        }
-        else
+        } else
             bad = 1;
         if (bad) {
             fprintf(stderr,
-                    "insncount: bad argument '%s' (expected begin=ADDR, end=ADDR, each=0|1, cycles=m4|m33|m0plus)\n", a);
+                    "insncount: bad argument '%s' (expected begin=ADDR, end=ADDR, each=0|1, "
+                    "cycles=m4|m33|m0plus)\n",
+                    a);
             return -1;
         }
     }

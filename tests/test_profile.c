@@ -69,8 +69,10 @@ static void test_builtin(void)
      * modelled without dual issue retires at most one instruction a cycle, and the zoo's
      * per-model figures lie in [1.18, 1.56]: a mean outside [1.1, 1.7] is not the fit's.
      * [D] where Arm publishes the table (M4, M0+), [U] for M33 (the M4 table assumed). */
-    static const char *const derived[][2] = {{"stm32l4r5", "D"},      {"stm32l4r5-smps", "D"},
-                                             {"nrf52840", "D"},       {"rp2040", "D"},
+    static const char *const derived[][2] = {{"stm32l4r5", "D"},
+                                             {"stm32l4r5-smps", "D"},
+                                             {"nrf52840", "D"},
+                                             {"rp2040", "D"},
                                              {"stm32u5", "U"}};
     for (size_t i = 0; i < sizeof derived / sizeof derived[0]; i++) {
         const lln_device_t *d = lln_devices_find(&db, derived[i][0]);

@@ -35,33 +35,33 @@ __asm__(".syntax unified\n"
         "  bl lln_prof_begin\n"
         "  mov r0, r6\n"
 #if defined(__ARM_ARCH_7EM__) || defined(__ARM_ARCH_8M_MAIN__)
-        "  ldr r2, [r0]\n"          /* address from the mov before: 2 + 1 */
-        "  ldr r3, [r0, #4]\n"      /* pipelined behind an LDR: 1 */
+        "  ldr r2, [r0]\n"             /* address from the mov before: 2 + 1 */
+        "  ldr r3, [r0, #4]\n"         /* pipelined behind an LDR: 1 */
         "  ldm r0, {r2, r3, r4, r5}\n" /* 1 + 4 */
-        "  smlad r2, r2, r3, r4\n"  /* 1 */
-        "  adds r1, r0, #8\n"       /* 1 */
-        "  ldr r4, [r1]\n"          /* address from the adds before: 2 + 1 */
-        "  str r4, [r0, #8]\n"      /* immediate offset: 1 */
-        "  cmp r0, r0\n"            /* 1 */
-        "  bne 3f\n"                /* not taken: 1 */
-        "  b 2f\n"                  /* taken: 1 + P (2) */
-        "  nop\n"                   /* skipped */
+        "  smlad r2, r2, r3, r4\n"     /* 1 */
+        "  adds r1, r0, #8\n"          /* 1 */
+        "  ldr r4, [r1]\n"             /* address from the adds before: 2 + 1 */
+        "  str r4, [r0, #8]\n"         /* immediate offset: 1 */
+        "  cmp r0, r0\n"               /* 1 */
+        "  bne 3f\n"                   /* not taken: 1 */
+        "  b 2f\n"                     /* taken: 1 + P (2) */
+        "  nop\n"                      /* skipped */
         "2:\n"
-        "  push {r4, r5}\n"         /* 1 + 2 */
-        "  pop {r4, r5}\n"          /* 1 + 2 */
+        "  push {r4, r5}\n" /* 1 + 2 */
+        "  pop {r4, r5}\n"  /* 1 + 2 */
 #else
-        "  ldr r2, [r0]\n"          /* 2 */
-        "  ldr r3, [r0, #4]\n"      /* 2 (no pipelining on Cortex-M0+) */
-        "  muls r2, r3, r2\n"       /* 1 */
-        "  adds r2, r2, r3\n"       /* 1 */
-        "  str r2, [r0, #8]\n"      /* 2 */
-        "  cmp r0, r0\n"            /* 1 */
-        "  bne 3f\n"                /* not taken: 1 */
-        "  b 2f\n"                  /* taken: 2 */
-        "  nop\n"                   /* skipped */
+        "  ldr r2, [r0]\n"     /* 2 */
+        "  ldr r3, [r0, #4]\n" /* 2 (no pipelining on Cortex-M0+) */
+        "  muls r2, r3, r2\n"  /* 1 */
+        "  adds r2, r2, r3\n"  /* 1 */
+        "  str r2, [r0, #8]\n" /* 2 */
+        "  cmp r0, r0\n"       /* 1 */
+        "  bne 3f\n"           /* not taken: 1 */
+        "  b 2f\n"             /* taken: 2 */
+        "  nop\n"              /* skipped */
         "2:\n"
-        "  push {r4, r5}\n"         /* 1 + 2 */
-        "  pop {r4, r5}\n"          /* 1 + 2 */
+        "  push {r4, r5}\n" /* 1 + 2 */
+        "  pop {r4, r5}\n"  /* 1 + 2 */
 #endif
         "3:\n"
         "  bl lln_prof_end\n"
