@@ -15,10 +15,13 @@
 static const char PROFILE_HELP[] =
     "usage: lln profile MODEL.lln --device D[,D2...] [--rate HZ] [--sleep MODE]\n"
     "                   [--budget-mw B] [--json] [-o FILE] [--devices FILE] [--float]\n"
+    "                   [--database-cpi]\n"
     "       lln profile --list-devices [--devices FILE]\n\n"
     "Exports the model and runs it under QEMU exactly as `lln verify` does (fixed-point\n"
     "runtime for a quantized model, else float32), then turns the instructions per step into\n"
-    "cycles (x the core's CPI figure), latency, energy per step, average power at the rate\n"
+    "cycles (x the CPI: on Cortex-M4/M4F, M33 and M0+ this model's own, from Arm's\n"
+    "instruction timings over the same run; else the database's), latency, energy per step,\n"
+    "average power at the rate\n"
     "with the sleep mode between steps (and its wake-up cost), the highest sustainable rate\n"
     "and whether flash and RAM fit, for each device. Every figure of the device database\n"
     "carries its source and a trust tag: R source repository, D vendor document,\n"
@@ -33,6 +36,8 @@ static const char PROFILE_HELP[] =
     "  -D, --devices FILE      device database to use instead of the built-in one\n"
     "  -l, --list-devices      list the devices of the database and exit\n"
     "  -f, --float             profile the float32 runtime even for a quantized model\n"
+    "      --database-cpi      use the database's CPI on every core (e.g. a measured figure\n"
+    "                          given with --devices) instead of this model's cycles\n"
     "  -h, --help              this text\n\n"
     "Exit status: 0 done; 1 build/run failure, missing tool (named with its Debian package),\n"
     "bad database file; 2 bad command line (unknown device or sleep mode, bad rate).\n";
@@ -40,22 +45,18 @@ static const char PROFILE_HELP[] =
 typedef struct {
     const char *model, *devices_file, *output, *sleep, *device_list;
     double rate_hz, budget_mw;
-    int json, list, force_float;
+    int json, list, force_float, database_cpi;
 } profile_args_t;
 
 static int parse(int argc, char **argv, profile_args_t *a)
 {
-    static const struct option opts[] = {{"device", required_argument, 0, 'd'},
-                                         {"rate", required_argument, 0, 'r'},
-                                         {"sleep", required_argument, 0, 's'},
-                                         {"budget-mw", required_argument, 0, 'b'},
-                                         {"json", no_argument, 0, 'j'},
-                                         {"output", required_argument, 0, 'o'},
-                                         {"devices", required_argument, 0, 'D'},
-                                         {"list-devices", no_argument, 0, 'l'},
-                                         {"float", no_argument, 0, 'f'},
-                                         {"help", no_argument, 0, 'h'},
-                                         {0, 0, 0, 0}};
+    static const struct option opts[] = {
+        {"device", required_argument, 0, 'd'},  {"rate", required_argument, 0, 'r'},
+        {"sleep", required_argument, 0, 's'},   {"budget-mw", required_argument, 0, 'b'},
+        {"json", no_argument, 0, 'j'},          {"output", required_argument, 0, 'o'},
+        {"devices", required_argument, 0, 'D'}, {"list-devices", no_argument, 0, 'l'},
+        {"float", no_argument, 0, 'f'},         {"database-cpi", no_argument, 0, 'C'},
+        {"help", no_argument, 0, 'h'},          {0, 0, 0, 0}};
     int opt;
     optind = 1;
     while ((opt = getopt_long(argc, argv, "d:r:s:b:jo:D:lfh", opts, NULL)) != -1) {
@@ -68,6 +69,7 @@ static int parse(int argc, char **argv, profile_args_t *a)
         case 'D': a->devices_file = optarg; break;
         case 'l': a->list = 1; break;
         case 'f': a->force_float = 1; break;
+        case 'C': a->database_cpi = 1; break;
         case 'r':
             if (!cli_parse_double("profile", "--rate", optarg, &a->rate_hz))
                 return 0;
@@ -137,7 +139,8 @@ typedef struct {
 static const verify_result_t *measure(const lln_model_t *m, const profile_args_t *a,
                                       const lln_device_t *d, measure_t *done, size_t *ndone)
 {
-    const char *target = d->target, *cycles = verify_cycle_model(d->core);
+    const char *target = d->target;
+    const char *cycles = a->database_cpi ? NULL : verify_cycle_model(d->core);
     for (size_t i = 0; i < *ndone; i++)
         if (strcmp(done[i].target, target) == 0 &&
             (done[i].cycles == cycles ||
@@ -247,8 +250,9 @@ static void notes(const row_t *w, const profile_args_t *a, int generic,
         put(ctx, !w->p.fits_flash ? "does not fit the flash" : "does not fit the RAM");
     if (generic)
         put(ctx, "cycles = instructions x CPI, the CPI from the core's instruction timings over "
-                 "this model's instructions where known (Cortex-M4/M4F, M33, M0+), else the "
-                 "database's: flash wait states and cache misses are not included; flash/RAM are "
+                 "this model's instructions where known (Cortex-M4/M4F, M33, M0+), else (and with "
+                 "--database-cpi) the database's: flash wait states and cache misses are not "
+                 "included; flash/RAM are "
                  "runtime + model tables and state + scratch (no C "
                  "library, start-up code or stack)");
 }
@@ -393,7 +397,8 @@ static void write_text(textout_t *o, const profile_args_t *a, const row_t *rows,
         notes(w, a, 0, put_text_note, o);
     }
     textout_str(o, "cycles = instructions x CPI; CPI from the core's instruction timings over "
-                   "this model's instructions\n(Cortex-M4/M4F, M33, M0+), else the database's; "
+                   "this model's instructions\n(Cortex-M4/M4F, M33, M0+), else (--database-cpi: "
+                   "always) the database's; "
                    "flash wait states and cache misses not included.\nflash/RAM: runtime + model "
                    "tables and state + "
                    "scratch (no C library, start-up code or stack).\nSources and trust tags "
@@ -480,7 +485,7 @@ static int run_profiles(const profile_args_t *a, const lln_model_t *m, row_t *ro
 
 int cmd_profile(int argc, char **argv)
 {
-    profile_args_t a = {NULL, NULL, NULL, NULL, NULL, 100, 0, 0, 0, 0};
+    profile_args_t a = {NULL, NULL, NULL, NULL, NULL, 100, 0, 0, 0, 0, 0};
     int pr = parse(argc, argv, &a);
     if (pr <= 0)
         return pr < 0 ? EXIT_OK : cli_usage_error("profile");

@@ -91,5 +91,11 @@ assert "sim/insncount.c" in src and "[D]" in src, src
 # the database's cpi, the mean over the fit's models, is within 25 % of this model's
 assert abs(db / cpi - 1) <= 0.25, (db, cpi)
 PY
+    # --database-cpi: the database's figure as given
+    "$lln" profile "$tmp/m.q.lln" --device "$dev" --database-cpi --json -o "$tmp/$dev.db.json" \
+        >/dev/null || fail "$dev: profile --database-cpi"
+    python3 -c 'import json, sys; p = json.load(open(sys.argv[1]))["profiles"][0]
+assert abs(p["cpi"] - float(sys.argv[2])) < 1e-9, (p["cpi"], sys.argv[2])' "$tmp/$dev.db.json" "$db" ||
+        fail "$dev: --database-cpi did not use the database's cpi $db"
 done
 cli_end
