@@ -34,22 +34,6 @@
 #define SPIN 40000
 /* Spin iterations of the caller waiting for the shares it did not run, before it sleeps. */
 #define WAIT_SPIN 4000
-/* Both spins give the processor away (lln__yield) every YIELD_EVERY pauses. When another process
- * keeps one core busy, the scheduler often puts the caller and the worker on the other core;
- * a worker that only paused there took the caller's time for the whole spin, and the caller
- * that paused held up the worker finishing its claimed share: two threads were then 1.33x
- * slower than one (cfc32 batched 4.0 ms against 3.0 ms, docs/PERFORMANCE.md "The bimodal
- * two-thread runs"). A yield returns at once when nothing else is ready, so the idle case
- * keeps its wake-up latency. */
-#define YIELD_EVERY 64
-
-/* One iteration of a spin: a pause, and every YIELD_EVERY iterations a yield. */
-static void spin_once(int i)
-{
-    lln__cpu_relax();
-    if (i % YIELD_EVERY == YIELD_EVERY - 1)
-        lln__yield();
-}
 
 typedef struct member {
     lln__pool_t *p;
@@ -112,7 +96,7 @@ static void *loop(void *arg)
     for (;;) {
         long g = lln__atomic_load(&p->gen);
         for (int i = 0; i < SPIN && g == seen; i++) {
-            spin_once(i);
+            lln__cpu_relax();
             g = lln__atomic_load(&p->gen);
         }
         if (g == seen) {
@@ -194,7 +178,7 @@ void lln__pool_run_n(lln__pool_t *p, lln__pool_fn fn, void *arg, int count)
     lln__mutex_unlock(&p->mu);
     claim_shares(p, 0);
     for (int i = 0; i < WAIT_SPIN && lln__atomic_load(&p->finished) != count; i++)
-        spin_once(i);
+        lln__cpu_relax();
     if (lln__atomic_load(&p->finished) == count)
         return;
     lln__mutex_lock(&p->mu);
