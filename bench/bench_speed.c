@@ -371,7 +371,7 @@ static void print_moment(const result_t *res, int cores)
             snprintf(st, sizeof st, "%lld", mo->steal);
         snprintf(oc, sizeof oc, "%d/%d", mo->one_cpu, mo->calls);
         int host = mo->fma_ratio > 1.15, shared = 4 * mo->one_cpu > mo->calls,
-            busy = mo->pressure > 0.15;
+            busy = mo->pressure > 0.35;
         snprintf(why, sizeof why, "%s%s%s%s", host ? "cores slowed by the host; " : "",
                  shared ? "our threads shared a CPU; " : "",
                  busy && !shared ? "a task waited for a CPU; " : "",
