@@ -69,6 +69,7 @@ typedef struct result {
     const char *bound_s, *bound_b; /* what binds it */
     int skip;                      /* not run (--model chose another) */
     lln_moment_t mo;               /* the machine during the batched calls (bench_moment.h) */
+    double ms_one;                 /* the batch on one thread at that moment (0: not run) */
 } result_t;
 
 typedef struct opts {
@@ -163,6 +164,20 @@ static int bench_stream(const lln_model_t *m, const opts_t *o, result_t *r)
     return ok;
 }
 
+/* One lln_sequence_mt call of the batch on one thread from a zero state; with ms, its time
+ * lowers *ms (0: none yet). 0 when the call fails. */
+static int one_thread_call(const lln_model_t *m, lln_state_t *s, const float *x, float *y,
+                           double *ms)
+{
+    lln_state_reset(s);
+    double t0 = lln_bench_now();
+    int ok = lln_sequence_mt(m, s, 1, SEQ_STEPS, x, NULL, y, NULL) == LLN_OK;
+    double t = (lln_bench_now() - t0) * 1e3;
+    if (ms != NULL && (*ms == 0 || t < *ms))
+        *ms = t;
+    return ok;
+}
+
 static int bench_batch(const lln_model_t *m, const opts_t *o, result_t *r)
 {
     int runs = o->quick ? 5 : BATCH_RUNS, O = lln_model_output_size(m);
@@ -177,8 +192,12 @@ static int bench_batch(const lln_model_t *m, const opts_t *o, result_t *r)
         int watch = o->cores > 1; /* the machine during two-thread calls (bench_moment.h) */
         r->mo.fma_ratio = r->mo.pressure = -1; /* not measured unless watched */
         r->mo.steal = -1;
-        if (watch)
+        if (watch) {
             lln_moment_begin(&r->mo, o->cores);
+            /* the same call on one thread at the same moment: one to warm up, one timed
+             * before the two-thread calls and one after; the faster of the two timed */
+            ok = one_thread_call(m, s, x, y, NULL) && one_thread_call(m, s, x, y, &r->ms_one);
+        }
         for (int i = -1; i < runs && ok; i++) { /* run -1 is the warm-up */
             lln_state_reset(s);
             if (i == 0 && watch)
@@ -191,8 +210,10 @@ static int bench_batch(const lln_model_t *m, const opts_t *o, result_t *r)
                 lln_moment_sample(&r->mo);
             acc += y[rows * (size_t)O - 1];
         }
-        if (ok && watch)
+        if (ok && watch) {
             lln_moment_end(&r->mo, o->cores);
+            ok = one_thread_call(m, s, x, y, &r->ms_one);
+        }
     }
     if (ok) {
         r->ms_min = min_of(t_ms, runs);
@@ -346,8 +367,8 @@ static const char *ratio_str(double ncps, double ours, char *buf, size_t n)
 static void print_moment(const result_t *res, int cores)
 {
     printf("the machine during the batched calls (%d cores; bench/bench_moment.h)\n", cores);
-    printf("  %-11s %9s %9s %9s %6s %10s %12s   %s\n", "model", "ours", "2-core", "one CPU",
-           "press", "steal", "limit then", "during the calls");
+    printf("  %-11s %9s %9s %8s %9s %9s %6s %6s %11s   %s\n", "model", "ours", "1 thread",
+           "speedup", "2-core", "one CPU", "press", "steal", "limit then", "during the calls");
     for (size_t k = 0; k < N_MODELS; k++) {
         const result_t *r = &res[k];
         const lln_moment_t *mo = &r->mo;
@@ -376,9 +397,12 @@ static void print_moment(const result_t *res, int cores)
                  shared ? "our threads shared a CPU; " : "",
                  busy && !shared ? "a task waited for a CPU; " : "",
                  !host && !shared && !busy ? "all cores free" : "NOT all cores free");
-        printf("  %-11s %9.3f %9s %9s %6s %10s %12.3f   %s\n", MODELS[k].id, r->ms_med, fr, oc,
-               pr, st, r->lim_ms * scale, why);
+        printf("  %-11s %9.3f %9.3f %7.2fx %9s %9s %6s %6s %11.3f   %s\n", MODELS[k].id,
+               r->ms_med, r->ms_one, r->ms_one > 0 ? r->ms_one / r->ms_med : 0.0, fr, oc, pr, st,
+               r->lim_ms * scale, why);
     }
+    printf("1 thread: the same call on one thread right before and after (the faster); speedup: "
+           "1 thread / ours.\n");
     printf("2-core: the slowest of %d FMA bursts pinned one per CPU at once over one burst alone "
            "(1.00x: full\ncores), median of 5 pairs before and 5 after the calls; one CPU: calls "
            "after which two of our\nthreads had last run on the same CPU; press: share of the "
@@ -555,10 +579,10 @@ int main(int argc, char **argv)
                    "\"batch_ms\": %.4f, \"batch_ms_min\": %.4f, \"ncps_batch_ms\": %.4f, "
                    "\"batch_limit_ms\": %.4f, \"batch_fma2_ratio\": %.3f, \"batch_one_cpu\": %d, "
                    "\"batch_calls_sampled\": %d, \"batch_cpu_pressure\": %.3f, "
-                   "\"batch_steal_ticks\": %lld}",
+                   "\"batch_steal_ticks\": %lld, \"batch_one_thread_ms\": %.4f}",
                    sep, MODELS[k].id, MODELS[k].desc, r->us_med, r->us_min, r->ncps_us, r->lim_us,
                    r->ms_med, r->ms_min, r->ncps_ms, r->lim_ms, r->mo.fma_ratio, r->mo.one_cpu,
-                   r->mo.calls, r->mo.pressure, r->mo.steal);
+                   r->mo.calls, r->mo.pressure, r->mo.steal, r->ms_one);
             sep = ",\n";
         }
         printf("\n  ]\n}\n");

@@ -27,9 +27,11 @@ SECTIONS = (
     ("training", re.compile(r"^training \(s/epoch\)"), 10.0, "s/epoch"),
 )
 MOMENT_HEAD = re.compile(r"^the machine during the batched calls")
-# model, ours, 2-core ratio (or -), one CPU k/n, pressure (or -), steal (or -), limit then, why
+# model, ours, 1 thread, speedup, 2-core ratio (or -), one CPU k/n, pressure (or -), steal (or -),
+# limit then, why
 MOMENT_ROW = re.compile(
-    r"^\s+(\w+)\s+([0-9.]+)\s+([0-9.]+x|-)\s+(\d+/\d+)\s+(\d+%|-)\s+(\d+|-)\s+([0-9.]+)\s+(.*)$"
+    r"^\s+(\w+)\s+([0-9.]+)\s+([0-9.]+)\s+([0-9.]+)x\s+([0-9.]+x|-)\s+(\d+/\d+)\s+(\d+%|-)"
+    r"\s+(\d+|-)\s+([0-9.]+)\s+(.*)$"
 )
 ROW = re.compile(
     r"^\s+(\w+)\s+([0-9.]+|-)\s+([0-9.]+)\s+([0-9.]+x|-)\s+([0-9.]+)\s+(\w+)\s+([0-9.]+)x\b"
@@ -37,7 +39,7 @@ ROW = re.compile(
 
 
 def parse_moment(path):
-    """{model: (ours, 2-core ratio text, one CPU, pressure, limit then, why)} of one bench log:
+    """{model: (ours, speedup, 2-core ratio, one CPU, pressure, limit then, why)} of one log:
     what the machine gave the batched calls (bench_speed's section; empty in older logs)."""
     rows, inside = {}, False
     with open(path, encoding="utf-8") as f:
@@ -51,11 +53,12 @@ def parse_moment(path):
             if m:
                 rows[m.group(1)] = (
                     float(m.group(2)),
-                    m.group(3),
-                    m.group(4),
+                    float(m.group(4)),
                     m.group(5),
-                    float(m.group(7)),
-                    m.group(8).strip(),
+                    m.group(6),
+                    m.group(7),
+                    float(m.group(9)),
+                    m.group(10).strip(),
                 )
     return rows
 
@@ -75,11 +78,12 @@ def print_moment(paths):
         for i, r in enumerate(runs):
             if model not in r:
                 continue
-            ours, fma, one, press, lim, why = r[model]
+            ours, speedup, fma, one, press, lim, why = r[model]
             overs.append(ours / lim)
             print(
-                f"  {model:<11} run {i + 1}: {ours:8.4g} ms  2-core {fma:>6}  one CPU {one:>5}  "
-                f"press {press:>4}  ours/limit then {ours / lim:5.2f}x  {why}"
+                f"  {model:<11} run {i + 1}: {ours:8.4g} ms  speedup {speedup:4.2f}x  2-core "
+                f"{fma:>6}  one CPU {one:>5}  press {press:>4}  ours/limit then {ours / lim:5.2f}x"
+                f"  {why}"
             )
         if overs:
             over = med(overs)

@@ -50,7 +50,7 @@ grep -q 'lln_sequence_mt 64 x 100 x 8 on 2 thread' "$tmp/out" || fail "method li
 # model; on Linux measured (a 2-core ratio, k/n calls on one CPU), elsewhere said to be not
 # measured. scripts/bench_median.py lists it per run with ours / the limit at that moment.
 if [ "$(uname -s)" = Linux ] && [ "$(getconf _NPROCESSORS_ONLN)" -ge 2 ]; then
-    awk '/^the machine during the batched calls/ { s = 1; next } s && $1 == "wcfc_ncp19" && $3 ~ /^[0-9.]+x$/ && $4 ~ /^[0-9]+\/[0-9]+$/ { n++ } /^$/ { s = 0 } END { exit n != 1 }' \
+    awk '/^the machine during the batched calls/ { s = 1; next } s && $1 == "wcfc_ncp19" && $4 ~ /^[0-9.]+x$/ && $5 ~ /^[0-9.]+x$/ && $6 ~ /^[0-9]+\/[0-9]+$/ { n++ } /^$/ { s = 0 } END { exit n != 1 }' \
         "$tmp/out" || fail "no measured 'machine during the batched calls' row: $(cat "$tmp/out")"
     cp "$tmp/out" "$tmp/run-1.log"
     python3 "$(dirname "$0")/../scripts/bench_median.py" "$tmp/run-1.log" "$tmp/run-1.log" >"$tmp/med" ||
