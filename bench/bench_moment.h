@@ -27,15 +27,15 @@
 #include "bench_common.h"
 
 typedef struct lln_moment {
-    double fma_ratio;  /* two-core FMA: pinned pair / one thread, median; < 0: not measured */
-    int one_cpu;       /* timed calls after which two of our threads had last run on one CPU */
-    int calls;         /* timed calls sampled for one_cpu (0: not measured) */
-    double pressure;   /* share of the calls' time with a task waiting for a CPU; < 0: n/a */
-    long long steal;   /* steal ticks during the calls; < 0: not measured */
-    long long psi0;    /* internal: PSI total at the start (µs) */
-    long long steal0;  /* internal: steal at the start */
-    double t0;         /* internal: start of the calls (s) */
-    double before[5];  /* internal: the pairs before the calls */
+    double fma_ratio; /* two-core FMA: pinned pair / one thread, median; < 0: not measured */
+    int one_cpu;      /* timed calls after which two of our threads had last run on one CPU */
+    int calls;        /* timed calls sampled for one_cpu (0: not measured) */
+    double pressure;  /* share of the calls' time with a task waiting for a CPU; < 0: n/a */
+    long long steal;  /* steal ticks during the calls; < 0: not measured */
+    long long psi0;   /* internal: PSI total at the start (µs) */
+    long long steal0; /* internal: steal at the start */
+    double t0;        /* internal: start of the calls (s) */
+    double before[5]; /* internal: the pairs before the calls */
 } lln_moment_t;
 
 #if defined(__linux__)
@@ -229,8 +229,8 @@ static inline void lln_moment_end(lln_moment_t *mo, int cores)
 {
     double wall = lln_bench_now() - mo->t0;
     long long psi = lln_moment_psi(), st = lln_moment_steal();
-    mo->pressure = psi >= 0 && mo->psi0 >= 0 && wall > 0 ? 1e-6 * (double)(psi - mo->psi0) / wall
-                                                         : -1;
+    mo->pressure =
+        psi >= 0 && mo->psi0 >= 0 && wall > 0 ? 1e-6 * (double)(psi - mo->psi0) / wall : -1;
     mo->steal = st >= 0 && mo->steal0 >= 0 ? st - mo->steal0 : -1;
     double v[10];
     int n = 0;

@@ -397,8 +397,8 @@ static void print_moment(const result_t *res, int cores)
                  shared ? "our threads shared a CPU; " : "",
                  busy && !shared ? "a task waited for a CPU; " : "",
                  !host && !shared && !busy ? "all cores free" : "NOT all cores free");
-        printf("  %-11s %9.3f %9.3f %7.2fx %9s %9s %6s %6s %11.3f   %s\n", MODELS[k].id,
-               r->ms_med, r->ms_one, r->ms_one > 0 ? r->ms_one / r->ms_med : 0.0, fr, oc, pr, st,
+        printf("  %-11s %9.3f %9.3f %7.2fx %9s %9s %6s %6s %11.3f   %s\n", MODELS[k].id, r->ms_med,
+               r->ms_one, r->ms_one > 0 ? r->ms_one / r->ms_med : 0.0, fr, oc, pr, st,
                r->lim_ms * scale, why);
     }
     printf("1 thread: the same call on one thread right before and after (the faster); speedup: "

@@ -40,7 +40,8 @@ ROW = re.compile(
 
 def parse_moment(path):
     """{model: (ours, speedup, 2-core ratio, one CPU, pressure, limit then, why)} of one log:
-    what the machine gave the batched calls (bench_speed's section; empty in older logs)."""
+    what the machine gave the batched calls (bench_speed's section; empty in older logs).
+    """
     rows, inside = {}, False
     with open(path, encoding="utf-8") as f:
         for line in f:
@@ -65,7 +66,8 @@ def parse_moment(path):
 
 def print_moment(paths):
     """Per model and run: the batched time, what the machine gave it, and ours / the limit
-    with the FMA throughput the cores gave at that moment; then the median of the latter."""
+    with the FMA throughput the cores gave at that moment; then the median of the latter.
+    """
     runs = [parse_moment(p) for p in paths]
     if not any(runs):
         return
