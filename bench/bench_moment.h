@@ -43,7 +43,9 @@ typedef struct lln_moment {
 #include <pthread.h>
 #include <sched.h>
 
+#ifndef LLN_MOMENT_ITERS
 #define LLN_MOMENT_ITERS 25000L /* x 12 FMAs: ~0.3 ms at one vector FMA per cycle */
+#endif
 #define LLN_MOMENT_MAX_CORES 64
 
 /* One burst of the peak loop: seconds. */
