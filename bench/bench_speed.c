@@ -14,7 +14,10 @@
  * right before this program (`make bench` does both); the ratio ncps / ours comes from that
  * run only. Without --ncps the tables say that no comparison was made. The machine's limit
  * (bench/bench_common.h) is measured here too and printed beside each model as the bound and
- * ours / limit. Prints the build, the CPU, the machine and one table per mode; --quick uses
+ * ours / limit. With two or more threads, what the machine gave the batched calls is printed
+ * under their table (bench_moment.h: the one-thread call at the same moment, the pinned
+ * two-core FMA ratio, calls with our threads on one CPU, CPU pressure, steal, and the limit
+ * at that moment). Prints the build, the CPU, the machine and one table per mode; --quick uses
  * fewer repetitions; --json prints one JSON object instead. Exit code: 0 after a run (goals
  * not met are reported, not fatal), 1 on an error. --model ID: only that model. --batch B:
  * B sequences instead of 64 in (b) (1 .. 4096; not with --ncps, whose numbers are for 64),
