@@ -149,16 +149,25 @@ static inline long long lln_moment_psi(void)
     return t;
 }
 
-/* The steal ticks of all CPUs from /proc/stat, or -1. */
+/* The steal ticks of all CPUs from /proc/stat (the 8th number of the "cpu" line), or -1. */
 static inline long long lln_moment_steal(void)
 {
     FILE *f = fopen("/proc/stat", "r");
     char line[512];
-    long long v[8] = {0}, st = -1;
-    if (f != NULL && fgets(line, sizeof line, f) != NULL &&
-        sscanf(line, "cpu %lld %lld %lld %lld %lld %lld %lld %lld", &v[0], &v[1], &v[2], &v[3],
-               &v[4], &v[5], &v[6], &v[7]) == 8)
-        st = v[7];
+    long long st = -1;
+    if (f != NULL && fgets(line, sizeof line, f) != NULL && strncmp(line, "cpu ", 4) == 0) {
+        char *p = line + 4, *end = p;
+        int k = 0;
+        long long v = 0;
+        for (; k < 8; k++, p = end) {
+            errno = 0;
+            v = strtoll(p, &end, 10);
+            if (end == p || errno != 0)
+                break;
+        }
+        if (k == 8)
+            st = v;
+    }
     if (f != NULL)
         fclose(f);
     return st;
