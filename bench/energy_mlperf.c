@@ -1,7 +1,11 @@
 /* energy_mlperf: the energy model of `lln profile` (lln_profile_compute on the built-in device
  * database) applied to a measured instruction count, beside a measured energy per inference.
  *
- *   energy_mlperf DEVICE INSTRUCTIONS MEASURED_UJ MEASURED_INF_PER_S
+ *   energy_mlperf DEVICE INSTRUCTIONS MEASURED_UJ MEASURED_INF_PER_S [CYCLES TRUST]
+ *
+ * With CYCLES (the QEMU plugin's cycle estimate of the same run, sim/insncount.c) the CPI is
+ * CYCLES / INSTRUCTIONS with trust tag TRUST (D or U), as `lln profile` takes it on the cores
+ * with a timing model; without, the database's cpi.
  *
  * Prints one Markdown table row: device, instructions, the model's CPI, cycles, latency and
  * energy per inference (the step alone, no sleep), its active power, the measured energy,
@@ -13,6 +17,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "lln/profile.h"
 
@@ -30,15 +35,20 @@ static int number(const char *what, const char *s, double *v)
 
 int main(int argc, char **argv)
 {
-    if (argc != 5) {
+    if (argc != 5 && argc != 7) {
         fprintf(stderr, "usage: energy_mlperf DEVICE INSTRUCTIONS MEASURED_UJ "
-                        "MEASURED_INF_PER_S\n");
+                        "MEASURED_INF_PER_S [CYCLES TRUST]\n");
         return 1;
     }
-    double insn, uj, ips;
+    double insn, uj, ips, cycles = 0;
     if (!number("INSTRUCTIONS", argv[2], &insn) || !number("MEASURED_UJ", argv[3], &uj) ||
-        !number("MEASURED_INF_PER_S", argv[4], &ips))
+        !number("MEASURED_INF_PER_S", argv[4], &ips) ||
+        (argc == 7 && !number("CYCLES", argv[5], &cycles)))
         return 1;
+    if (argc == 7 && (strlen(argv[6]) != 1 || !strchr("RDSU", argv[6][0]))) {
+        fprintf(stderr, "energy_mlperf: TRUST '%s': want one of R, D, S, U\n", argv[6]);
+        return 1;
+    }
     size_t len;
     const char *text = lln_devices_builtin(&len);
     lln_devices_t db;
@@ -47,12 +57,19 @@ int main(int argc, char **argv)
         fprintf(stderr, "energy_mlperf: %s\n", err.msg);
         return 1;
     }
-    const lln_device_t *d = lln_devices_find(&db, argv[1]);
-    if (d == NULL) {
+    const lln_device_t *found = lln_devices_find(&db, argv[1]);
+    if (found == NULL) {
         fprintf(stderr, "energy_mlperf: unknown device '%s'\n", argv[1]);
         lln_devices_free(&db);
         return 1;
     }
+    static lln_device_t dev; /* large: not on the stack */
+    dev = *found;
+    if (cycles > 0) {
+        dev.cpi.value = cycles / insn;
+        dev.cpi.trust = argv[6][0];
+    }
+    const lln_device_t *d = &dev;
     lln_profile_in_t in = {insn, 0, 0, 1.0, "none", 0};
     lln_profile_t p;
     if (lln_profile_compute(d, &in, &p, &err) != LLN_OK) {

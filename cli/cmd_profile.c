@@ -15,10 +15,13 @@
 static const char PROFILE_HELP[] =
     "usage: lln profile MODEL.lln --device D[,D2...] [--rate HZ] [--sleep MODE]\n"
     "                   [--budget-mw B] [--json] [-o FILE] [--devices FILE] [--float]\n"
+    "                   [--database-cpi]\n"
     "       lln profile --list-devices [--devices FILE]\n\n"
     "Exports the model and runs it under QEMU exactly as `lln verify` does (fixed-point\n"
     "runtime for a quantized model, else float32), then turns the instructions per step into\n"
-    "cycles (x the core's CPI figure), latency, energy per step, average power at the rate\n"
+    "cycles (x the CPI: on Cortex-M4/M4F, M33 and M0+ this model's own, from Arm's\n"
+    "instruction timings over the same run; else the database's), latency, energy per step,\n"
+    "average power at the rate\n"
     "with the sleep mode between steps (and its wake-up cost), the highest sustainable rate\n"
     "and whether flash and RAM fit, for each device. Every figure of the device database\n"
     "carries its source and a trust tag: R source repository, D vendor document,\n"
@@ -33,6 +36,8 @@ static const char PROFILE_HELP[] =
     "  -D, --devices FILE      device database to use instead of the built-in one\n"
     "  -l, --list-devices      list the devices of the database and exit\n"
     "  -f, --float             profile the float32 runtime even for a quantized model\n"
+    "      --database-cpi      use the database's CPI on every core (e.g. a measured figure\n"
+    "                          given with --devices) instead of this model's cycles\n"
     "  -h, --help              this text\n\n"
     "Exit status: 0 done; 1 build/run failure, missing tool (named with its Debian package),\n"
     "bad database file; 2 bad command line (unknown device or sleep mode, bad rate).\n";
@@ -40,22 +45,18 @@ static const char PROFILE_HELP[] =
 typedef struct {
     const char *model, *devices_file, *output, *sleep, *device_list;
     double rate_hz, budget_mw;
-    int json, list, force_float;
+    int json, list, force_float, database_cpi;
 } profile_args_t;
 
 static int parse(int argc, char **argv, profile_args_t *a)
 {
-    static const struct option opts[] = {{"device", required_argument, 0, 'd'},
-                                         {"rate", required_argument, 0, 'r'},
-                                         {"sleep", required_argument, 0, 's'},
-                                         {"budget-mw", required_argument, 0, 'b'},
-                                         {"json", no_argument, 0, 'j'},
-                                         {"output", required_argument, 0, 'o'},
-                                         {"devices", required_argument, 0, 'D'},
-                                         {"list-devices", no_argument, 0, 'l'},
-                                         {"float", no_argument, 0, 'f'},
-                                         {"help", no_argument, 0, 'h'},
-                                         {0, 0, 0, 0}};
+    static const struct option opts[] = {
+        {"device", required_argument, 0, 'd'},  {"rate", required_argument, 0, 'r'},
+        {"sleep", required_argument, 0, 's'},   {"budget-mw", required_argument, 0, 'b'},
+        {"json", no_argument, 0, 'j'},          {"output", required_argument, 0, 'o'},
+        {"devices", required_argument, 0, 'D'}, {"list-devices", no_argument, 0, 'l'},
+        {"float", no_argument, 0, 'f'},         {"database-cpi", no_argument, 0, 'C'},
+        {"help", no_argument, 0, 'h'},          {0, 0, 0, 0}};
     int opt;
     optind = 1;
     while ((opt = getopt_long(argc, argv, "d:r:s:b:jo:D:lfh", opts, NULL)) != -1) {
@@ -68,6 +69,7 @@ static int parse(int argc, char **argv, profile_args_t *a)
         case 'D': a->devices_file = optarg; break;
         case 'l': a->list = 1; break;
         case 'f': a->force_float = 1; break;
+        case 'C': a->database_cpi = 1; break;
         case 'r':
             if (!cli_parse_double("profile", "--rate", optarg, &a->rate_hz))
                 return 0;
@@ -127,23 +129,29 @@ static void list_devices(const lln_devices_t *db, textout_t *o)
 
 /* ---- measuring --------------------------------------------------------------------------- */
 
-/* One emulator run per distinct target (two devices with the same core share it). */
+/* One emulator run per distinct target and cycle timing model (two devices with the same core
+ * share it). */
 typedef struct {
-    const char *target;
+    const char *target, *cycles;
     verify_result_t r;
 } measure_t;
 
 static const verify_result_t *measure(const lln_model_t *m, const profile_args_t *a,
-                                      const char *target, measure_t *done, size_t *ndone)
+                                      const lln_device_t *d, measure_t *done, size_t *ndone)
 {
+    const char *target = d->target;
+    const char *cycles = a->database_cpi ? NULL : verify_cycle_model(d->core);
     for (size_t i = 0; i < *ndone; i++)
-        if (strcmp(done[i].target, target) == 0)
+        if (strcmp(done[i].target, target) == 0 &&
+            (done[i].cycles == cycles ||
+             (done[i].cycles && cycles && strcmp(done[i].cycles, cycles) == 0)))
             return &done[i].r;
     if (!toolchain_check_target("profile", target))
         return NULL;
-    verify_job_t job = {"profile", target, NULL, NULL, 24, a->force_float};
+    verify_job_t job = {"profile", target, NULL, NULL, 24, a->force_float, cycles};
     measure_t *mt = &done[(*ndone)++];
     mt->target = target;
+    mt->cycles = cycles;
     if (!verify_model(m, &job, &mt->r) || mt->r.regions <= 0 || mt->r.flash_rt <= 0) {
         if (mt->r.pass)
             cli_error("profile", "%s: %s", target,
@@ -162,7 +170,8 @@ static const verify_result_t *measure(const lln_model_t *m, const profile_args_t
 /* ---- output ------------------------------------------------------------------------------ */
 
 typedef struct {
-    const lln_device_t *d;
+    const lln_device_t *d; /* the database's, then dev */
+    lln_device_t dev;      /* the device with this model's cycles per instruction, if estimated */
     const verify_result_t *r;
     lln_profile_t p;
     double insn, ram;
@@ -240,8 +249,11 @@ static void notes(const row_t *w, const profile_args_t *a, int generic,
     if (!w->p.fits_flash || !w->p.fits_ram)
         put(ctx, !w->p.fits_flash ? "does not fit the flash" : "does not fit the RAM");
     if (generic)
-        put(ctx, "cycles = instructions x CPI: flash wait states, cache misses and pipeline stalls "
-                 "are not measured; flash/RAM are runtime + model tables and state + scratch (no C "
+        put(ctx, "cycles = instructions x CPI, the CPI from the core's instruction timings over "
+                 "this model's instructions where known (Cortex-M4/M4F, M33, M0+), else (and with "
+                 "--database-cpi) the database's: flash wait states and cache misses are not "
+                 "included; flash/RAM are "
+                 "runtime + model tables and state + scratch (no C "
                  "library, start-up code or stack)");
 }
 
@@ -362,7 +374,7 @@ static void write_text(textout_t *o, const profile_args_t *a, const row_t *rows,
         const row_t *w = &rows[i];
         const lln_profile_t *p = &w->p;
         textout_printf(o,
-                       "%-10s %-10s %9.0f %4g %9.0f %9.4g %9.4g %10.4g %-10s %10.4g %9ld %8.0f "
+                       "%-10s %-10s %9.0f %4.3g %9.0f %9.4g %9.4g %10.4g %-10s %10.4g %9ld %8.0f "
                        "%5s\n",
                        w->d->id, w->d->target, w->insn, p->cpi, p->cycles, p->latency_us,
                        p->energy_uj, p->avg_power_mw, p->sleep ? p->sleep->name : "none",
@@ -384,8 +396,11 @@ static void write_text(textout_t *o, const profile_args_t *a, const row_t *rows,
                            w->p.within_budget ? "YES, within" : "NO, over", w->p.margin_mw);
         notes(w, a, 0, put_text_note, o);
     }
-    textout_str(o, "cycles = instructions x CPI: flash wait states, cache misses and pipeline "
-                   "stalls are not measured.\nflash/RAM: runtime + model tables and state + "
+    textout_str(o, "cycles = instructions x CPI; CPI from the core's instruction timings over "
+                   "this model's instructions\n(Cortex-M4/M4F, M33, M0+), else (--database-cpi: "
+                   "always) the database's; "
+                   "flash wait states and cache misses not included.\nflash/RAM: runtime + model "
+                   "tables and state + "
                    "scratch (no C library, start-up code or stack).\nSources and trust tags "
                    "of every figure: lln profile --json; docs/ENERGY.md.\n");
 }
@@ -431,13 +446,17 @@ static int run_profiles(const profile_args_t *a, const lln_model_t *m, row_t *ro
     size_t ndone = 0;
     int ok = done != NULL;
     for (size_t i = 0; ok && i < n; i++) {
-        const verify_result_t *r = measure(m, a, rows[i].d->target, done, &ndone);
+        const verify_result_t *r = measure(m, a, rows[i].d, done, &ndone);
         if (r == NULL) {
             ok = 0;
             break;
         }
         /* the measure_t array never moves (sized for n), so r stays valid */
         rows[i].r = r;
+        /* cycles from the core's timing table where sim/insncount.c has one, else the
+         * database's cpi (docs/ENERGY.md) */
+        verify_device_cycles(rows[i].d, r, &rows[i].dev);
+        rows[i].d = &rows[i].dev;
         /* the mean per step, rounded down: the figure `lln verify` prints */
         long per_step = r->insn_sum / r->regions;
         rows[i].insn = (double)per_step;
@@ -466,7 +485,7 @@ static int run_profiles(const profile_args_t *a, const lln_model_t *m, row_t *ro
 
 int cmd_profile(int argc, char **argv)
 {
-    profile_args_t a = {NULL, NULL, NULL, NULL, NULL, 100, 0, 0, 0, 0};
+    profile_args_t a = {NULL, NULL, NULL, NULL, NULL, 100, 0, 0, 0, 0, 0};
     int pr = parse(argc, argv, &a);
     if (pr <= 0)
         return pr < 0 ? EXIT_OK : cli_usage_error("profile");

@@ -105,12 +105,17 @@ static void report(const verify_job_t *a, const char *model, unsigned outputs, u
         printf("  instructions  %ld per step (min %ld, max %ld, QEMU count incl. 6 marker "
                "instructions)\n",
                r->insn_sum / r->regions, r->insn_min, r->insn_max);
+    if (r->regions > 0 && r->cyc_model[0])
+        printf(
+            "  cycles        %ld per step (min %ld, max %ld, %s timing model of sim/insncount.c, "
+            "zero wait states)\n",
+            r->cyc_sum / r->regions, r->cyc_min, r->cyc_max, r->cyc_model);
     printf("%s\n", r->pass ? "PASS" : "FAIL");
 }
 
 int cmd_verify(int argc, char **argv)
 {
-    verify_job_t a = {"verify", NULL, NULL, NULL, 24, 0};
+    verify_job_t a = {"verify", NULL, NULL, NULL, 24, 0, NULL};
     const char *model = NULL;
     int pr = parse(argc, argv, &a, &model);
     if (pr <= 0)

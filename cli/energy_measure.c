@@ -147,7 +147,7 @@ int cli_energy_measure(const lln_energy_ctx_t *c, const lln_model_t *m, const ll
         cli_error("train", "quantizing the final model for its profile: %s", err.msg);
         return 0;
     }
-    verify_job_t job = {"train", d->target, NULL, NULL, 24, 0};
+    verify_job_t job = {"train", d->target, NULL, NULL, 24, 0, NULL};
     verify_result_t r;
     int ok = verify_model(q, &job, &r) && r.regions > 0;
     lln_model_free(q);

@@ -4,6 +4,7 @@
 
 #include "cli.h"
 #include "lln/export.h"
+#include "lln/profile.h"
 
 /* The emulator harness (sim/), embedded at build time (CMake, cmake/embed.cmake): the files
  * `lln verify` writes into its work folder, ending with a NULL path. */
@@ -34,6 +35,8 @@ typedef struct verify_job {
     const char *keep;   /* build in this folder and keep it, or NULL: a temporary one */
     long steps;         /* length of the generated sequence */
     int force_float;    /* the float32 runtime even for a quantized model */
+    const char *cycles; /* also estimate cycles with this timing model ("m4", "m33", "m0plus";
+                         * sim/insncount.c), or NULL: as SIM_CYCLES in the environment says */
 } verify_job_t;
 
 /* What came out. Counts and sizes are 0 when the step that measures them did not run. */
@@ -47,12 +50,25 @@ typedef struct verify_result {
     long ram_image, flash_image;       /* the whole image, C library included */
     long insn_sum, insn_min, insn_max; /* instructions between the profiling markers */
     long regions;                      /* marker pairs seen (= steps run) */
+    /* cycles between the markers from the plugin's timing model (SIM_CYCLES in the
+     * environment or verify_job_t.cycles; docs/ENERGY.md), 0 when not estimated */
+    long cyc_sum, cyc_min, cyc_max;
+    char cyc_model[8]; /* "m4", "m33", "m0plus"; "" when not estimated */
 } verify_result_t;
 
 /* Exports m for job->target, builds it with the cross compiler, runs it under QEMU with the
  * instruction counter and compares every output and state bit for bit with the host. Prints
  * problems as "lln CMD: ...". Returns res->pass. */
 int verify_model(const lln_model_t *m, const verify_job_t *job, verify_result_t *res);
+
+/* The timing model of sim/insncount.c for a core of the device database: "m4" (cortex-m4,
+ * cortex-m4f), "m33" (cortex-m33), "m0plus" (cortex-m0plus); NULL for a core without one. */
+const char *verify_cycle_model(const char *core);
+
+/* *out = *d, its cpi replaced by the cycles per instruction of r's cycle estimate when r has
+ * one (line 0: derived; trust D for the Cortex-M4 and M0+ tables Arm publishes, U for m33,
+ * which applies the M4 table). Returns 1 when replaced, 0 when *out is a plain copy. */
+int verify_device_cycles(const lln_device_t *d, const verify_result_t *r, lln_device_t *out);
 
 /* Writes the emulator harness (sim/: build.sh, run.sh, targets.sh, linker scripts...) into
  * work/sim. 1 on success (problems printed as "lln CMD: ..."). */

@@ -3,6 +3,9 @@
 # the instruction estimate lln_energy_instructions() (lln/profile.h), the cost that
 # `lln train --energy-budget-mw` uses inside its loop:
 #     instructions per step ~ a*MACs + b*transcendentals + c*LTC_updates + e*CfC_neurons + d
+# and prints the cycles per instruction of the same runs on the cores with a timing model
+# (SIM_CYCLES, sim/insncount.c: cortex-m4/m4f, cortex-m33, cortex-m0 as Cortex-M0+): the cpi
+# figures of share/devices.txt for those devices;
 # (LTC_updates = units x ode_unfolds of an LTC, else 0; CfC_neurons = units of a CfC or wired
 # CfC, else 0: the per-neuron work of the two cells differs); a CfC whose export has the step
 # specialised to its shapes (lln_rtq_config.h says LLN_RTQ_WITH_CFC_GENERIC 0) runs its MACs on
@@ -49,7 +52,17 @@ awk 'BEGIN { printf "dt"; for (i = 0; i < 16; i++) printf ",x%d", i; print "";
         for (i = 0; i < 16; i++) printf ",%.4f", (1 + i % 3) * sin(0.1 * t + i); print "" } }' \
     >"$tmp/calib16.csv"
 
-rows=$tmp/rows.txt # use name target macs transc neuron_updates instructions inputs units unfolds spec
+# cycle_model TARGET: the timing model of sim/insncount.c for the core of the database's devices
+# on TARGET (RP2040's Cortex-M0+ is counted on cortex-m0), or nothing
+cycle_model() {
+    case $1 in
+    cortex-m4 | cortex-m4f) echo m4 ;;
+    cortex-m33) echo m33 ;;
+    cortex-m0) echo m0plus ;;
+    esac
+}
+
+rows=$tmp/rows.txt # use name target macs transc neuron_updates instructions inputs units unfolds spec cycles
 : >"$rows"
 while read -r use name opts; do
     [ -n "$use" ] || continue
@@ -71,13 +84,16 @@ while read -r use name opts; do
     spec=0
     [ "$k" -gt 0 ] || spec=$(grep -c 'LLN_RTQ_WITH_CFC_GENERIC 0' "$tmp/$name.fw/lln_rtq_config.h" || true)
     for t in $SIM_TARGETS; do
-        vout=$("$lln" verify "$tmp/$name.q.lln" --target "$t" --steps 16 2>&1) || {
+        # the cycle estimate where the plugin has the core's timing table (sim/insncount.c)
+        cyc_model=$(cycle_model "$t")
+        vout=$(SIM_CYCLES=$cyc_model "$lln" verify "$tmp/$name.q.lln" --target "$t" --steps 16 2>&1) || {
             echo "fit_energy_estimate: lln verify $name --target $t failed:" >&2
             echo "$vout" >&2
             exit 1
         }
         insn=$(awk '/^  instructions/ { print $2 }' <<<"$vout")
-        echo "$use $name $t $macs $tr $((units * k)) $insn $nin $units $k $spec" >>"$rows"
+        cyc=$(awk '/^  cycles/ { print $2 }' <<<"$vout")
+        echo "$use $name $t $macs $tr $((units * k)) $insn $nin $units $k $spec ${cyc:-0}" >>"$rows"
     done
     echo "fit_energy_estimate: $name ($macs MACs, $tr transcendentals," \
         "$units units, $k unfolds) measured on every target" >&2
@@ -167,4 +183,12 @@ if command -v clang-format >/dev/null; then clang-format --style=file -i "$out";
 [ -z "${FIT_ROWS:-}" ] || cp "$rows" "$FIT_ROWS" # the raw measurements, for a look at the fit
 echo "fit_energy_estimate: relative error per target and model (estimate/measured - 1):" >&2
 cat "$tmp/errors.txt" >&2
+# cycles per instruction from the timing model, per target: the mean over the models (fitted and
+# held out) and the spread; the database's cpi of the devices on these cores comes from here
+echo "fit_energy_estimate: cycles per instruction (sim/insncount.c timing model, zero wait states):" >&2
+awk '$12 > 0 { r = $12 / $7; n[$3]++; s[$3] += r
+        if (!($3 in lo) || r < lo[$3]) { lo[$3] = r; lon[$3] = $2 }
+        if (!($3 in hi) || r > hi[$3]) { hi[$3] = r; hin[$3] = $2 } }
+    END { for (t in n) printf "  %s: mean %.3f over %d models, min %.3f (%s), max %.3f (%s)\n",
+        t, s[t] / n[t], n[t], lo[t], lon[t], hi[t], hin[t] }' "$rows" | sort >&2
 echo "fit_energy_estimate: wrote $out" >&2

@@ -13,6 +13,10 @@
 # their sum, least and greatest count (lln_prof.h).  COUNT=each adds one line
 # "insncount: region I N" per region.  Counts are exact and the same on every run
 # of the same binary.
+# SIM_CYCLES=m4|m33|m0plus (implies COUNT=1 when COUNT is unset) also estimates cycles from
+# the core's documented instruction timings (zero wait states; insncount.c says which rules)
+# and adds
+#   insncount: cycles model=M total=C region_sum=S region_min=A region_max=B region_taken=T
 # The program gets no input: QEMU's stdin is /dev/null (a terminal there would be
 # switched to raw mode; and reading semihosting stdin sees end-of-file with newlib
 # but blocks with picolibc).  Compile test inputs into the image.
@@ -21,7 +25,7 @@ set -uo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/targets.sh"
 
 if [ $# -ne 2 ]; then
-    echo "usage: [COUNT=1|each] [SIM_TIMEOUT=seconds] sim/run.sh TARGET ELF" >&2
+    echo "usage: [COUNT=1|each] [SIM_CYCLES=m4|m33|m0plus] [SIM_TIMEOUT=seconds] sim/run.sh TARGET ELF" >&2
     echo "targets: $SIM_TARGETS" >&2
     exit 125
 fi
@@ -34,6 +38,7 @@ fi
 sim_check_run || exit "$SIM_EXIT_MISSING"
 timeout_s=${SIM_TIMEOUT:-60}
 count=${COUNT:-0}
+[ -n "${SIM_CYCLES:-}" ] && [ -z "${COUNT:-}" ] && count=1
 
 plugin_args=()
 log=""
@@ -52,6 +57,14 @@ if [ "$count" != 0 ]; then
         echo "sim: $elf has no lln_prof_begin/lln_prof_end: counting the total only" >&2
     fi
     [ "$count" = each ] && spec="$spec,each=1"
+    case ${SIM_CYCLES:-} in
+    "") ;;
+    m4 | m33 | m0plus) spec="$spec,cycles=$SIM_CYCLES" ;;
+    *)
+        echo "sim: SIM_CYCLES=$SIM_CYCLES: expected m4, m33 or m0plus" >&2
+        exit 125
+        ;;
+    esac
     log=$(mktemp "${TMPDIR:-/tmp}/lln-sim-count.XXXXXX") || exit 125
     trap 'rm -f "$log"' EXIT
     plugin_args=(-plugin "$spec" -d plugin -D "$log")

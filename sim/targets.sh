@@ -165,7 +165,9 @@ sim_float_abi() {
 }
 
 # sim_plugin: prints the path of the instruction-counting plugin, building it from
-# insncount.c with the host compiler when missing or older than the source.
+# insncount.c with the host compiler when missing. The file name
+# carries the source's checksum, so checkouts with different versions of insncount.c that
+# share the cache never load each other's build.
 # SIM_PLUGIN=path uses a prebuilt one; SIM_CACHE sets where it is built.
 sim_plugin() {
     if [ -n "${SIM_PLUGIN:-}" ]; then
@@ -173,9 +175,11 @@ sim_plugin() {
         return 0
     fi
     local cache=${SIM_CACHE:-${TMPDIR:-/tmp}/lln-sim-$(id -u)}
-    local so=$cache/insncount.so src=$SIM_DIR/insncount.c
+    local src=$SIM_DIR/insncount.c sum
+    sum=$(cksum <"$src" | cut -d' ' -f1) || return 1
+    local so=$cache/insncount-$sum.so
     local cc=${HOSTCC:-cc}
-    if [ ! -f "$so" ] || [ "$src" -nt "$so" ]; then
+    if [ ! -f "$so" ]; then
         if ! command -v "$cc" >/dev/null 2>&1; then
             sim_missing_msg "$cc (host C compiler)" gcc
             return 1

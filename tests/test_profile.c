@@ -64,6 +64,34 @@ static void test_builtin(void)
         CHECK(l4->active_mw.trust == 'R');
         CHECK_NEAR(l4->ram_bytes.value, 655360, 0);
     }
+    /* the cpi of the cores with a timing model in sim/insncount.c is derived from it (the mean
+     * over the energy fit's models, scripts/fit_energy_estimate.sh): a single-issue core
+     * modelled without dual issue retires at most one instruction a cycle, and the zoo's
+     * per-model figures lie in [1.18, 1.56]: a mean outside [1.1, 1.7] is not the fit's.
+     * [D] where Arm publishes the table (M4, M0+), [U] for M33 (the M4 table assumed). */
+    static const char *const derived[][2] = {{"stm32l4r5", "D"},
+                                             {"stm32l4r5-smps", "D"},
+                                             {"nrf52840", "D"},
+                                             {"rp2040", "D"},
+                                             {"stm32u5", "U"}};
+    for (size_t i = 0; i < sizeof derived / sizeof derived[0]; i++) {
+        const lln_device_t *d = lln_devices_find(&db, derived[i][0]);
+        CHECK_MSG(d != NULL, "device %s missing", derived[i][0]);
+        if (d == NULL)
+            continue;
+        CHECK_MSG(d->cpi.value >= 1.1 && d->cpi.value <= 1.7, "%s: cpi %g", d->id, d->cpi.value);
+        CHECK_MSG(d->cpi.trust == derived[i][1][0], "%s: cpi tag %c", d->id, d->cpi.trust);
+        CHECK_MSG(strstr(d->cpi.source, "fit_energy_estimate.sh") &&
+                      strstr(d->cpi.source, "sim/insncount.c"),
+                  "%s: cpi source does not name its derivation: %s", d->id, d->cpi.source);
+    }
+    /* the same chip on the MLPerf v1.3 board's SMPS: less power, same clock and core */
+    const lln_device_t *l4s = lln_devices_find(&db, "stm32l4r5-smps");
+    if (l4 != NULL && l4s != NULL) {
+        CHECK(l4s->active_mw.trust == 'R' && l4s->active_mw.value < 0.5 * l4->active_mw.value);
+        CHECK_NEAR(l4s->clock_mhz.value, l4->clock_mhz.value, 0);
+        CHECK(strcmp(l4s->target, l4->target) == 0 && l4s->cpi.value == l4->cpi.value);
+    }
     /* ESP32-C3: 20.48 mA x 3.3 V = 67.584 mW; the weaker tag of the two ([U] voltage) wins */
     const lln_device_t *c3 = lln_devices_find(&db, "esp32c3");
     if (c3 != NULL) {
