@@ -28,6 +28,7 @@
 
 #if defined(__linux__)
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -80,10 +81,12 @@ static int contend(const char *id, int rounds)
             pid_t child = 0;
             if (mode == 2) {
                 child = fork();
-                if (child == 0) {
-                    volatile unsigned long spin = 0;
-                    for (;;)
-                        spin = spin + 1;
+                if (child == 0) { /* busy until killed; also dies with us, and after 60 s */
+                    (void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+                    double born = lln_bench_now();
+                    for (volatile unsigned long spin = 0; lln_bench_now() - born < 60; spin++)
+                        ;
+                    _exit(0);
                 }
                 if (child < 0) {
                     perror("bench_contend: fork");
@@ -136,6 +139,17 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--model") == 0 && i + 1 < argc) {
             id = argv[++i];
+            static const char *known[] = {"ltc_ncp19", "ltc_fc32", "cfc32", "cfc64", "wcfc_ncp19"};
+            int found = 0;
+            for (size_t k = 0; k < sizeof known / sizeof known[0]; k++)
+                found |= strcmp(id, known[k]) == 0;
+            if (!found) {
+                fprintf(stderr,
+                        "bench_contend: --model %s: no such model (ltc_ncp19, ltc_fc32, cfc32, "
+                        "cfc64, wcfc_ncp19)\n",
+                        id);
+                return 1;
+            }
         } else if (strcmp(argv[i], "--rounds") == 0 && i + 1 < argc) {
             rounds = lln_bench_int(argv[++i]);
             if (rounds < 1 || rounds > 1000) {

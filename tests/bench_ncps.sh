@@ -57,6 +57,16 @@ if [ "$(uname -s)" = Linux ] && [ "$(getconf _NPROCESSORS_ONLN)" -ge 2 ]; then
         fail "bench_median.py failed on a two-thread log"
     grep -q '^  wcfc_ncp19  median ours / limit then [0-9.]*x' "$tmp/med" ||
         fail "bench_median.py lacks the same-moment line: $(cat "$tmp/med")"
+    # bench_contend: three blocks per round (1 thread, 2, 2 + a competing process), each a
+    # median with its calls on one CPU; the machine alone; its arguments checked.
+    contend=$(dirname "$speed")/bench_contend
+    expect_exit 0 "bench_contend --rounds 1" "$contend" --rounds 1 --model wcfc_ncp19
+    n=$(grep -cE '^wcfc_ncp19 round 1 .* median +[0-9.]+ ms .* one CPU +[0-9]+/21' "$tmp/out")
+    [ "$n" -eq 3 ] || fail "bench_contend: $n of 3 block lines: $(cat "$tmp/out")"
+    expect 0 'blocks of 21 pinned pairs: [0-9]+ at full cores' -- "$contend" --machine 0.05
+    expect 1 "--rounds '0': want 1 .. 1000" -- "$contend" --rounds 0
+    expect 1 "--machine 'x': want seconds" -- "$contend" --machine x
+    expect 1 "--model nope: no such model" -- "$contend" --model nope --rounds 1
 else
     echo "bench_ncps: SKIPPED the same-moment machine check (needs Linux and 2 CPUs)"
 fi
