@@ -14,12 +14,15 @@
  * right before this program (`make bench` does both); the ratio ncps / ours comes from that
  * run only. Without --ncps the tables say that no comparison was made. The machine's limit
  * (bench/bench_common.h) is measured here too and printed beside each model as the bound and
- * ours / limit. Prints the build, the CPU, the machine and one table per mode; --quick uses
+ * ours / limit. With two or more threads, what the machine gave the batched calls is printed
+ * under their table (bench_moment.h: the one-thread call at the same moment, the pinned
+ * two-core FMA ratio, calls with our threads on one CPU, CPU pressure, steal, and the limit
+ * at that moment). Prints the build, the CPU, the machine and one table per mode; --quick uses
  * fewer repetitions; --json prints one JSON object instead. Exit code: 0 after a run (goals
  * not met are reported, not fatal), 1 on an error. --model ID: only that model. --batch B:
  * B sequences instead of 64 in (b) (1 .. 4096; not with --ncps, whose numbers are for 64),
  * to see how the time per sequence depends on the batch. */
-#define _POSIX_C_SOURCE 199309L
+#define _GNU_SOURCE /* CPU affinity in bench_moment.h (Linux); includes the POSIX clock */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +32,7 @@
 #include "lln/model.h"
 #include "anchor_models.h"
 #include "bench_common.h"
+#include "bench_moment.h"
 
 #define N_INPUT LLN_ANCHOR_INPUTS
 #define SEQ_BATCH 64 /* the default batch of (b) */
@@ -67,6 +71,8 @@ typedef struct result {
     double lim_us, lim_ms;         /* the machine's limit */
     const char *bound_s, *bound_b; /* what binds it */
     int skip;                      /* not run (--model chose another) */
+    lln_moment_t mo;               /* the machine during the batched calls (bench_moment.h) */
+    double ms_one;                 /* the batch on one thread at that moment (0: not run) */
 } result_t;
 
 typedef struct opts {
@@ -161,6 +167,20 @@ static int bench_stream(const lln_model_t *m, const opts_t *o, result_t *r)
     return ok;
 }
 
+/* One lln_sequence_mt call of the batch on one thread from a zero state; with ms, its time
+ * lowers *ms (0: none yet). 0 when the call fails. */
+static int one_thread_call(const lln_model_t *m, lln_state_t *s, const float *x, float *y,
+                           double *ms)
+{
+    lln_state_reset(s);
+    double t0 = lln_bench_now();
+    int ok = lln_sequence_mt(m, s, 1, SEQ_STEPS, x, NULL, y, NULL) == LLN_OK;
+    double t = (lln_bench_now() - t0) * 1e3;
+    if (ms != NULL && (*ms == 0 || t < *ms))
+        *ms = t;
+    return ok;
+}
+
 static int bench_batch(const lln_model_t *m, const opts_t *o, result_t *r)
 {
     int runs = o->quick ? 5 : BATCH_RUNS, O = lln_model_output_size(m);
@@ -172,13 +192,30 @@ static int bench_batch(const lln_model_t *m, const opts_t *o, result_t *r)
     if (ok) {
         for (int b = 0; b < o->batch; b++) /* each sequence its own frequency and phase */
             fill_inputs(x + (size_t)b * SEQ_STEPS * N_INPUT, SEQ_STEPS, 0.05 + 0.002 * b, 0.1 * b);
+        int watch = o->cores > 1; /* the machine during two-thread calls (bench_moment.h) */
+        r->mo.fma_ratio = r->mo.pressure = -1; /* not measured unless watched */
+        r->mo.steal = -1;
+        if (watch) {
+            lln_moment_begin(&r->mo, o->cores);
+            /* the same call on one thread at the same moment: one to warm up, one timed
+             * before the two-thread calls and one after; the faster of the two timed */
+            ok = one_thread_call(m, s, x, y, NULL) && one_thread_call(m, s, x, y, &r->ms_one);
+        }
         for (int i = -1; i < runs && ok; i++) { /* run -1 is the warm-up */
             lln_state_reset(s);
+            if (i == 0 && watch)
+                lln_moment_start(&r->mo);
             double t0 = lln_bench_now();
             ok = lln_sequence_mt(m, s, o->threads, SEQ_STEPS, x, NULL, y, NULL) == LLN_OK;
             if (i >= 0)
                 t_ms[i] = (lln_bench_now() - t0) * 1e3;
+            if (i >= 0 && watch)
+                lln_moment_sample(&r->mo);
             acc += y[rows * (size_t)O - 1];
+        }
+        if (ok && watch) {
+            lln_moment_end(&r->mo, o->cores);
+            ok = one_thread_call(m, s, x, y, &r->ms_one);
         }
     }
     if (ok) {
@@ -324,6 +361,57 @@ static const char *ratio_str(double ncps, double ours, char *buf, size_t n)
     else
         snprintf(buf, n, "-");
     return buf;
+}
+
+/* What the two-thread batched calls got from the machine (bench_moment.h), one line per model:
+ * the two-core FMA ratio, the calls after which our threads shared a CPU, CPU pressure, steal,
+ * and the limit with the FMA throughput the cores gave then (limit x the ratio, when above 1),
+ * so that a slow run shows whether the machine or our threads were the cause. */
+static void print_moment(const result_t *res, int cores)
+{
+    printf("the machine during the batched calls (%d cores; bench/bench_moment.h)\n", cores);
+    printf("  %-11s %9s %9s %8s %9s %9s %6s %6s %11s   %s\n", "model", "ours", "1 thread",
+           "speedup", "2-core", "one CPU", "press", "steal", "limit then", "during the calls");
+    for (size_t k = 0; k < N_MODELS; k++) {
+        const result_t *r = &res[k];
+        const lln_moment_t *mo = &r->mo;
+        if (r->skip)
+            continue;
+        if (mo->fma_ratio < 0 && mo->calls == 0) {
+            printf("  %-11s %9.3f   not measured (needs Linux: CPU affinity and /proc)\n",
+                   MODELS[k].id, r->ms_med);
+            continue;
+        }
+        char fr[16], oc[16], pr[16], st[24], why[96];
+        double scale = mo->fma_ratio > 1.05 ? mo->fma_ratio : 1; /* above the noise */
+        snprintf(fr, sizeof fr, "-");
+        snprintf(pr, sizeof pr, "-");
+        snprintf(st, sizeof st, "-");
+        if (mo->fma_ratio > 0)
+            snprintf(fr, sizeof fr, "%.2fx", mo->fma_ratio);
+        if (mo->pressure >= 0)
+            snprintf(pr, sizeof pr, "%.0f%%", 100 * mo->pressure);
+        if (mo->steal >= 0)
+            snprintf(st, sizeof st, "%lld", mo->steal);
+        snprintf(oc, sizeof oc, "%d/%d", mo->one_cpu, mo->calls);
+        int host = mo->fma_ratio > 1.15, shared = 4 * mo->one_cpu > mo->calls,
+            busy = mo->pressure > 0.35;
+        snprintf(why, sizeof why, "%s%s%s%s", host ? "cores slowed by the host; " : "",
+                 shared ? "our threads shared a CPU; " : "",
+                 busy && !shared ? "a task waited for a CPU; " : "",
+                 !host && !shared && !busy ? "all cores free" : "NOT all cores free");
+        printf("  %-11s %9.3f %9.3f %7.2fx %9s %9s %6s %6s %11.3f   %s\n", MODELS[k].id, r->ms_med,
+               r->ms_one, r->ms_one > 0 ? r->ms_one / r->ms_med : 0.0, fr, oc, pr, st,
+               r->lim_ms * scale, why);
+    }
+    printf("1 thread: the same call on one thread right before and after (the faster); speedup: "
+           "1 thread / ours.\n");
+    printf("2-core: the slowest of %d FMA bursts pinned one per CPU at once over one burst alone "
+           "(1.00x: full\ncores), median of 5 pairs before and 5 after the calls; one CPU: calls "
+           "after which two of our\nthreads had last run on the same CPU; press: share of the "
+           "calls' time a ready task waited for\na CPU (/proc/pressure/cpu); steal: host ticks "
+           "(/proc/stat); limit then: the limit x the 2-core\nratio when above 1.05.\n\n",
+           cores);
 }
 
 /* One mode's table: model, ncps, ours, ratio, limit (bound), ours / limit, the goal. */
@@ -492,9 +580,12 @@ int main(int argc, char **argv)
             printf("%s    {\"id\": \"%s\", \"model\": \"%s\", \"stream_us\": %.4f, "
                    "\"stream_us_min\": %.4f, \"ncps_stream_us\": %.4f, \"stream_limit_us\": %.4f, "
                    "\"batch_ms\": %.4f, \"batch_ms_min\": %.4f, \"ncps_batch_ms\": %.4f, "
-                   "\"batch_limit_ms\": %.4f}",
+                   "\"batch_limit_ms\": %.4f, \"batch_fma2_ratio\": %.3f, \"batch_one_cpu\": %d, "
+                   "\"batch_calls_sampled\": %d, \"batch_cpu_pressure\": %.3f, "
+                   "\"batch_steal_ticks\": %lld, \"batch_one_thread_ms\": %.4f}",
                    sep, MODELS[k].id, MODELS[k].desc, r->us_med, r->us_min, r->ncps_us, r->lim_us,
-                   r->ms_med, r->ms_min, r->ncps_ms, r->lim_ms);
+                   r->ms_med, r->ms_min, r->ncps_ms, r->lim_ms, r->mo.fma_ratio, r->mo.one_cpu,
+                   r->mo.calls, r->mo.pressure, r->mo.steal, r->ms_one);
             sep = ",\n";
         }
         printf("\n  ]\n}\n");
@@ -528,6 +619,8 @@ int main(int argc, char **argv)
     char title[64];
     snprintf(title, sizeof title, "batched, %d sequences x %d steps", o.batch, SEQ_STEPS);
     print_mode(title, "ms/batch", 1, res, GOAL_BATCH_RATIO);
+    if (o.cores > 1)
+        print_moment(res, o.cores);
     printf("limit: max(FLOP at the measured FMA peak, the float32 weights read from the cache "
            "that holds\nthem) on 1 core streaming and %d batched; a MAC is 2 FLOP and a "
            "transcendental %.0f.\nGoals: streaming >= %.0fx ncps (%s), batched >= %.0fx ncps (%s), "

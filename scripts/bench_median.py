@@ -11,6 +11,10 @@ of those per-run ratios and of ours / limit, the range over the runs, and judges
 the medians:
   streaming >= 100x ncps, batched and training >= 10x ncps, every model <= 1.5x its limit;
   where ncps / limit is below the ratio goal (the ratio is physically impossible), <= 1.2x.
+After the batched medians it lists, per model and run, what the machine gave the two-thread
+calls (bench_speed's "the machine during the batched calls": the two-core FMA ratio, calls with
+our threads on one CPU, CPU pressure) and ours / the limit at that moment, so that a slow run is
+shown with its cause instead of hidden in the median.
 Exit 1 on a log without the tables (a failed or truncated run), naming the file.
 """
 import re
@@ -22,9 +26,74 @@ SECTIONS = (
     ("batched", re.compile(r"^batched, "), 10.0, "ms/batch"),
     ("training", re.compile(r"^training \(s/epoch\)"), 10.0, "s/epoch"),
 )
+MOMENT_HEAD = re.compile(r"^the machine during the batched calls")
+# model, ours, 1 thread, speedup, 2-core ratio (or -), one CPU k/n, pressure (or -), steal (or -),
+# limit then, why
+MOMENT_ROW = re.compile(
+    r"^\s+(\w+)\s+([0-9.]+)\s+([0-9.]+)\s+([0-9.]+)x\s+([0-9.]+x|-)\s+(\d+/\d+)\s+(\d+%|-)"
+    r"\s+(\d+|-)\s+([0-9.]+)\s+(.*)$"
+)
 ROW = re.compile(
     r"^\s+(\w+)\s+([0-9.]+|-)\s+([0-9.]+)\s+([0-9.]+x|-)\s+([0-9.]+)\s+(\w+)\s+([0-9.]+)x\b"
 )
+
+
+def parse_moment(path):
+    """{model: (ours, speedup, 2-core ratio, one CPU, pressure, limit then, why)} of one log:
+    what the machine gave the batched calls (bench_speed's section; empty in older logs).
+    """
+    rows, inside = {}, False
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if MOMENT_HEAD.match(line):
+                inside = True
+                continue
+            if inside and not line.startswith("  "):
+                inside = False
+            m = MOMENT_ROW.match(line) if inside else None
+            if m:
+                rows[m.group(1)] = (
+                    float(m.group(2)),
+                    float(m.group(4)),
+                    m.group(5),
+                    m.group(6),
+                    m.group(7),
+                    float(m.group(9)),
+                    m.group(10).strip(),
+                )
+    return rows
+
+
+def print_moment(paths):
+    """Per model and run: the batched time, what the machine gave it, and ours / the limit
+    with the FMA throughput the cores gave at that moment; then the median of the latter.
+    """
+    runs = [parse_moment(p) for p in paths]
+    if not any(runs):
+        return
+    print(
+        "\nbatched, the machine during each run's calls (2-core 1.00x: full cores; "
+        "limit then: the limit x the 2-core ratio)"
+    )
+    for model in [k for k in runs[0]]:
+        overs = []
+        for i, r in enumerate(runs):
+            if model not in r:
+                continue
+            ours, speedup, fma, one, press, lim, why = r[model]
+            overs.append(ours / lim)
+            print(
+                f"  {model:<11} run {i + 1}: {ours:8.4g} ms  speedup {speedup:4.2f}x  2-core "
+                f"{fma:>6}  one CPU {one:>5}  press {press:>4}  ours/limit then {ours / lim:5.2f}x"
+                f"  {why}"
+            )
+        if overs:
+            over = med(overs)
+            print(
+                f"  {model:<11} median ours / limit then {over:.2f}x "
+                f"[{min(overs):.2f}-{max(overs):.2f}]: <= 1.5x "
+                + ("met" if over <= 1.5 else "NOT met")
+            )
 
 
 def parse(path):
@@ -35,6 +104,8 @@ def parse(path):
             for name, head, _, _ in SECTIONS:
                 if head.match(line):
                     mode = name
+            if MOMENT_HEAD.match(line):
+                mode = None
             m = ROW.match(line) if mode else None
             if m is None:
                 if mode and not line.strip():
@@ -121,6 +192,8 @@ def main(paths):
                 f"  {key[1]:<11} {ncps_s} {ours:9.4g} {ratio_s} {rr:>15} {over:9.2f}x "
                 f"[{min(overs):.2f}-{max(overs):.2f}]   {judged}"
             )
+        if mode == "batched":
+            print_moment(paths)
     return 0
 
 

@@ -46,6 +46,30 @@ grep -q 'streaming 1 thread(s), batched 2; ours: streaming 1, batched 2' "$tmp/o
     fail "no 2-thread header: $(cat "$tmp/out")"
 grep -q 'THREAD COUNTS DIFFER' "$tmp/out" && fail "2 vs 2 threads called different"
 grep -q 'lln_sequence_mt 64 x 100 x 8 on 2 thread' "$tmp/out" || fail "method line lacks 2 threads"
+# Two threads: what the machine gave the batched calls (bench/bench_moment.h), one row per
+# model; on Linux measured (a 2-core ratio, k/n calls on one CPU), elsewhere said to be not
+# measured. scripts/bench_median.py lists it per run with ours / the limit at that moment.
+if [ "$(uname -s)" = Linux ] && [ "$(getconf _NPROCESSORS_ONLN)" -ge 2 ]; then
+    awk '/^the machine during the batched calls/ { s = 1; next } s && $1 == "wcfc_ncp19" && $4 ~ /^[0-9.]+x$/ && $5 ~ /^[0-9.]+x$/ && $6 ~ /^[0-9]+\/[0-9]+$/ { n++ } /^$/ { s = 0 } END { exit n != 1 }' \
+        "$tmp/out" || fail "no measured 'machine during the batched calls' row: $(cat "$tmp/out")"
+    cp "$tmp/out" "$tmp/run-1.log"
+    python3 "$(dirname "$0")/../scripts/bench_median.py" "$tmp/run-1.log" "$tmp/run-1.log" >"$tmp/med" ||
+        fail "bench_median.py failed on a two-thread log"
+    grep -q '^  wcfc_ncp19  median ours / limit then [0-9.]*x' "$tmp/med" ||
+        fail "bench_median.py lacks the same-moment line: $(cat "$tmp/med")"
+    # bench_contend: three blocks per round (1 thread, 2, 2 + a competing process), each a
+    # median with its calls on one CPU; the machine alone; its arguments checked.
+    contend=$(dirname "$speed")/bench_contend
+    expect_exit 0 "bench_contend --rounds 1" "$contend" --rounds 1 --model wcfc_ncp19
+    n=$(grep -cE '^wcfc_ncp19 round 1 .* median +[0-9.]+ ms .* one CPU +[0-9]+/21' "$tmp/out")
+    [ "$n" -eq 3 ] || fail "bench_contend: $n of 3 block lines: $(cat "$tmp/out")"
+    expect 0 'blocks of 21 pinned pairs: [0-9]+ at full cores' -- "$contend" --machine 0.05
+    expect 1 "--rounds '0': want 1 .. 1000" -- "$contend" --rounds 0
+    expect 1 "--machine 'x': want seconds" -- "$contend" --machine x
+    expect 1 "--model nope: no such model" -- "$contend" --model nope --rounds 1
+else
+    echo "bench_ncps: SKIPPED the same-moment machine check (needs Linux and 2 CPUs)"
+fi
 expect_exit 0 "bench_speed --threads 2, 1-thread ncps" "$speed" --quick --threads 2 --ncps "$good" --model wcfc_ncp19
 grep -q 'THREAD COUNTS DIFFER' "$tmp/out" || fail "2 vs 1 threads not called different"
 expect 1 "--threads 'x2': want 0" -- "$speed" --threads x2

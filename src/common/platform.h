@@ -122,6 +122,8 @@ static inline long lln__atomic_cas(volatile long *p, long expect, long desired)
 static inline long lln__atomic_dec(volatile long *p) { return InterlockedDecrement(p); }
 /* A hint to the core that this thread is spinning on a flag. */
 static inline void lln__cpu_relax(void) { YieldProcessor(); }
+/* Gives the processor to another ready thread (of any process) on this one, if there is one. */
+static inline void lln__yield(void) { (void)SwitchToThread(); }
 
 /* A mutex and a condition variable (slim reader/writer lock, Vista's condition variables):
  * nothing to free. */
@@ -243,6 +245,7 @@ static inline long lln__online_cpus(void)
 #else
 #include <fnmatch.h>
 #include <pthread.h>
+#include <sched.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -326,6 +329,8 @@ static inline void lln__cpu_relax(void)
     __builtin_ia32_pause();
 #endif
 }
+/* Gives the processor to another ready thread (of any process) on this one, if there is one. */
+static inline void lln__yield(void) { (void)sched_yield(); }
 
 typedef pthread_mutex_t lln__mutex_t;
 typedef pthread_cond_t lln__cond_t;

@@ -34,6 +34,13 @@
 #define SPIN 40000
 /* Spin iterations of the caller waiting for the shares it did not run, before it sleeps. */
 #define WAIT_SPIN 4000
+/* After HOT_SPIN iterations (~0.1 ms) the worker's spin gives the processor away (lln__yield)
+ * every 64 pauses. Back-to-back calls find the worker in the first part, spinning only. When
+ * another process keeps one core busy, the scheduler often puts the caller and the worker on
+ * the other core; a worker that only paused there took the caller's time for its whole spin
+ * after its last share (cfc32 batched on 2 threads 4.0 ms against 3.0 ms on one;
+ * docs/PERFORMANCE.md, "The bimodal two-thread runs"). */
+#define HOT_SPIN 4000
 
 typedef struct member {
     lln__pool_t *p;
@@ -97,6 +104,8 @@ static void *loop(void *arg)
         long g = lln__atomic_load(&p->gen);
         for (int i = 0; i < SPIN && g == seen; i++) {
             lln__cpu_relax();
+            if (i >= HOT_SPIN && i % 64 == 63)
+                lln__yield();
             g = lln__atomic_load(&p->gen);
         }
         if (g == seen) {
