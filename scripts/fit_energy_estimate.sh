@@ -12,7 +12,9 @@
 # other code, so it has a_spec in place of a, and no e term (its neuron's work is the gate's three
 # transcendentals: a separate term would be collinear with b); an LTC's MACs (synapse
 # evaluations, not dot products, one sigmoid each: its transcendentals are in them) have their own
-# a_ltc and no b term (with both, the two were collinear and one came out negative). Fitted by
+# a_ltc and no b term (with both, the two were collinear and one came out negative); a dense CfC
+# that the export gives its DSP step (lln_model.c defines NAME_dstep) has a_dspec in place of a on
+# the targets that build that step (dsp_target below), 0 elsewhere. Fitted by
 # least squares on the QEMU counts `lln verify` measures for quantized models of different kinds and
 # sizes. Models marked "hold" are not used for the fit: their error is the one docs/ENERGY.md
 # quotes. Needs the cross compilers and QEMU (sh scripts/deps.sh sim).
@@ -40,9 +42,13 @@ fit  wcfc-ancp19    --cell wired_cfc --inputs 8 --wiring autoncp --units 19 --ou
 fit  wcfc-rnd24     --cell wired_cfc --inputs 5 --wiring random --units 24 --sparsity 0.7 --outputs 3
 fit  wcfc-rnd16     --cell wired_cfc --inputs 3 --wiring random --units 16 --sparsity 0.5 --outputs 2
 fit  cfc-12-nb      --cell cfc --inputs 6 --units 12 --backbone-layers 0 --outputs 2
+fit  cfc-9x24-odd   --cell cfc --inputs 5 --units 9 --backbone-units 24 --outputs 2
+fit  cfc-16x32-relu --cell cfc --inputs 6 --units 16 --backbone-units 32 --activation relu --outputs 2
+fit  cfc-20x64-odd  --cell cfc --inputs 7 --units 20 --backbone-units 64 --outputs 2
 hold ltc-ancp19     --inputs 8 --wiring autoncp --units 19 --outputs 4
 hold ltc-rnd20      --inputs 4 --wiring random --units 20 --outputs 2 --sparsity 0.6
 hold cfc-16x48      --cell cfc --inputs 5 --units 16 --backbone-units 48 --outputs 3
+hold cfc-24x48     --cell cfc --inputs 4 --units 24 --backbone-units 48 --outputs 3
 hold wcfc-ancp28    --cell wired_cfc --inputs 6 --wiring autoncp --units 28 --outputs 2 --sparsity 0.4
 '
 
@@ -62,7 +68,16 @@ cycle_model() {
     esac
 }
 
-rows=$tmp/rows.txt # use name target macs transc neuron_updates instructions inputs units unfolds spec cycles
+# dsp_target TARGET: whether gcc builds the dense CfC's DSP step there (LLN_RTQ_DSPEC of
+# runtime/lln_rtq.h: the DSP extension or Helium; src/deploy/export_q_dspec.c)
+dsp_target() {
+    case $1 in
+    cortex-m4 | cortex-m4f | cortex-m7 | cortex-m33 | cortex-m55) return 0 ;;
+    *) return 1 ;;
+    esac
+}
+
+rows=$tmp/rows.txt # use name target macs transc neuron_updates instructions inputs units unfolds spec cycles dspec
 : >"$rows"
 while read -r use name opts; do
     [ -n "$use" ] || continue
@@ -83,6 +98,9 @@ while read -r use name opts; do
     # (an LTC's export has no generic CfC code either: not a specialised step)
     spec=0
     [ "$k" -gt 0 ] || spec=$(grep -c 'LLN_RTQ_WITH_CFC_GENERIC 0' "$tmp/$name.fw/lln_rtq_config.h" || true)
+    # 1 when the export gives the dense CfC its DSP step (built on the dsp_target cores only)
+    dmodel=0
+    grep -q '_dstep' "$tmp/$name.fw/lln_model.c" && dmodel=1
     for t in $SIM_TARGETS; do
         # the cycle estimate where the plugin has the core's timing table (sim/insncount.c)
         cyc_model=$(cycle_model "$t")
@@ -93,7 +111,9 @@ while read -r use name opts; do
         }
         insn=$(awk '/^  instructions/ { print $2 }' <<<"$vout")
         cyc=$(awk '/^  cycles/ { print $2 }' <<<"$vout")
-        echo "$use $name $t $macs $tr $((units * k)) $insn $nin $units $k $spec ${cyc:-0}" >>"$rows"
+        dspec=0
+        if [ "$dmodel" = 1 ] && dsp_target "$t"; then dspec=1; fi
+        echo "$use $name $t $macs $tr $((units * k)) $insn $nin $units $k $spec ${cyc:-0} $dspec" >>"$rows"
     done
     echo "fit_energy_estimate: $name ($macs MACs, $tr transcendentals," \
         "$units units, $k unfolds) measured on every target" >&2
@@ -102,7 +122,7 @@ done <<<"$models"
 # least squares per target (normal equations, Gauss-Jordan with partial pivoting), then the
 # relative error of every model; the C table on stdout of this awk. Features x[r, 1..6]:
 # MACs of the generic path, transcendentals (not an LTC's), LTC updates, CfC neurons, 1, MACs of a specialised
-# CfC step, MACs of an LTC.
+# CfC step, MACs of an LTC, MACs of a dense CfC's DSP step.
 awk -v targets="$SIM_TARGETS" -v rowsfile="$rows" '
 function abs(v) { return v < 0 ? -v : v }
 function solve(   i, j, k, p, t, f) {
@@ -118,19 +138,21 @@ function solve(   i, j, k, p, t, f) {
     for (i = 1; i <= F; i++) c[i] = A[i, F + 1] / A[i, i]
 }
 BEGIN {
-    nt = split(targets, T, " "); F = 7
+    nt = split(targets, T, " "); F = 8
     while ((getline line < rowsfile) > 0) { n++; split(line, R, " ")
         use[n] = R[1]; name[n] = R[2]; tg[n] = R[3]; x[n, 1] = R[4]; x[n, 2] = R[5]
-        sp = R[11] > 0; lt = R[10] > 0
-        x[n, 1] = sp || lt ? 0 : R[4]; x[n, 6] = sp ? R[4] : 0; x[n, 7] = lt ? R[4] : 0
+        sp = R[11] > 0; lt = R[10] > 0; ds = R[13] > 0
+        x[n, 1] = sp || lt || ds ? 0 : R[4]; x[n, 6] = sp ? R[4] : 0; x[n, 7] = lt ? R[4] : 0
+        x[n, 8] = ds ? R[4] : 0
         if (lt) x[n, 2] = 0
-        x[n, 3] = R[10] > 0 ? R[6] : 0; x[n, 4] = R[10] > 0 || sp ? 0 : R[9]; x[n, 5] = 1
+        x[n, 3] = R[10] > 0 ? R[6] : 0; x[n, 4] = R[10] > 0 || sp || ds ? 0 : R[9]; x[n, 5] = 1
         y[n] = R[7] }
     print "/* Generated by scripts/fit_energy_estimate.sh: do not edit. Per `lln verify` target, the"
     print " * least-squares fit of the QEMU instruction count per step of quantized models (fixed-point"
     print " * runtime) as a*MACs + b*transcendentals + c*LTC_updates + e*CfC_neurons + d, with a_spec"
     print " * in place of a and no e term for a CfC step specialised by the export, a_ltc in place of a"
-    print " * and no b term for an LTC"
+    print " * and no b term for an LTC, a_dspec in place of a for a dense CfC with the DSP step of the"
+    print " * export (0 on the targets without it)"
     print " * (lln_energy_coeffs_t in include/lln/profile.h)."
     print " * fit_rms/fit_max: relative error on the fitted models; hold_rms/hold_max: on held-out"
     print " * models (docs/ENERGY.md lists them). */"
@@ -146,6 +168,8 @@ BEGIN {
             split("", A)
             for (r = 1; r <= n; r++) if (tg[r] == T[ti] && use[r] == "fit")
                 for (i = 1; i <= F; i++) { for (j = 1; j <= F; j++) A[i, j] += x[r, i] * x[r, j]; A[i, F + 1] += x[r, i] * y[r] }
+            # a feature no fitted model has on this target (a_dspec where no DSP step is built)
+            for (i = 1; i <= F; i++) if (A[i, i] == 0) off[i] = 1
             for (i = 1; i <= F; i++) if (off[i]) {
                 for (j = 1; j <= F + 1; j++) { A[i, j] = 0; A[j, i] = 0 }
                 A[i, i] = 1
@@ -165,7 +189,7 @@ BEGIN {
             else { hs += e * e; nh++; if (a > hm) hm = a }
             printf "%s %s %s %.4f\n", T[ti], use[r], name[r], e > "/dev/stderr"
         }
-        printf "    {\"%s\", %.6g, %.6g, %.6g, %.6g, %.6g, %.6g, %.6g, %.4f, %.4f, %.4f, %.4f},\n", T[ti], c[1], c[2], c[3], c[4], c[5], c[6], c[7],
+        printf "    {\"%s\", %.6g, %.6g, %.6g, %.6g, %.6g, %.6g, %.6g, %.6g, %.4f, %.4f, %.4f, %.4f},\n", T[ti], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8],
             sqrt(fs / nf), fm, nh ? sqrt(hs / nh) : 0, hm
     }
     print "};"

@@ -291,7 +291,7 @@ static void test_energy_table(void)
          * at 0 one that nearly collinear features drive negative), the MAC terms and the
          * constant > 0; errors in [0, 1) */
         CHECK_MSG(t[i].a > 0 && t[i].b >= 0 && t[i].c_ltc >= 0 && t[i].c_cfc >= 0 && t[i].d > 0 &&
-                      t[i].a_spec > 0 && t[i].a_ltc > 0,
+                      t[i].a_spec > 0 && t[i].a_ltc > 0 && t[i].a_dspec >= 0,
                   "%s: negative coefficient or a MAC term not positive", t[i].target);
         CHECK_MSG(t[i].fit_rms >= 0 && t[i].fit_max < 1 && t[i].hold_rms >= 0 && t[i].hold_max < 1,
                   "%s: fit error out of range", t[i].target);
@@ -331,7 +331,7 @@ static lln_model_t *energy_model(lln_cell_kind_t cell)
 
 static void test_energy_model(void)
 {
-    const lln_energy_coeffs_t k = {"toy", 1, 2, 3, 5, 7, 11, 13, 0, 0, 0, 0};
+    const lln_energy_coeffs_t k = {"toy", 1, 2, 3, 5, 7, 11, 13, 17, 0, 0, 0, 0};
     lln_model_t *ltc = energy_model(LLN_CELL_LTC), *cfc = energy_model(LLN_CELL_CFC);
     if (ltc == NULL || cfc == NULL) {
         lln_model_free(ltc);
@@ -351,6 +351,23 @@ static void test_energy_model(void)
     lln_model_stats(cfc, &st);
     CHECK_NEAR(lln_energy_instructions(&k, cfc),
                (double)st.macs + 2.0 * (double)st.transcendentals + 5.0 * 8 + 7, 1e-9);
+    /* with an even input count the dense CfC gets the DSP step where the target has one
+     * (a_dspec 17 per MAC), and the generic a where it has none (a_dspec 0) */
+    lln_config_t ce = *lln_model_config(cfc);
+    ce.input_size = 4;
+    lln_model_t *even = NULL;
+    lln_error_t ee = {LLN_OK, ""};
+    CHECK_MSG(lln_model_create(&ce, 7, &even, &ee) == LLN_OK, "%s", ee.msg);
+    if (even != NULL) {
+        lln_model_stats(even, &st);
+        double rest = 2.0 * (double)st.transcendentals + 5.0 * 8 + 7;
+        CHECK_NEAR(lln_energy_instructions(&k, even), 17.0 * (double)st.macs + rest, 1e-9);
+        lln_energy_coeffs_t nodsp = k;
+        nodsp.a_dspec = 0;
+        CHECK_NEAR(lln_energy_instructions(&nodsp, even), (double)st.macs + rest, 1e-9);
+        lln_model_free(even);
+    }
+    lln_model_stats(cfc, &st);
     /* a CfC without backbone gets the specialised step: 11 per MAC, no per-neuron term */
     lln_config_t c = *lln_model_config(cfc);
     c.backbone_layers = 0;
@@ -364,7 +381,7 @@ static void test_energy_model(void)
         lln_model_free(nb);
     }
     /* a fit below the smallest model is clamped to one instruction */
-    const lln_energy_coeffs_t neg = {"toy", 0, 0, 0, 0, -50, 0, 0, 0, 0, 0, 0};
+    const lln_energy_coeffs_t neg = {"toy", 0, 0, 0, 0, -50, 0, 0, 0, 0, 0, 0, 0};
     CHECK_NEAR(lln_energy_instructions(&neg, ltc), 1.0, 0);
 
     lln_devices_t db;
@@ -372,7 +389,7 @@ static void test_energy_model(void)
         /* 20000 instructions x cpi 1.5 / 100 MHz = 300 us at 10 mW = 3 uJ; wake-up 10 us at
          * 10 mW = 0.1 uJ; at 100 Hz asleep 10000 - 300 - 10 = 9690 us at 6 uW = 0.05814 uJ;
          * 3.15814 uJ x 100 Hz = 0.315814 mW */
-        const lln_energy_coeffs_t flat = {"toy", 0, 0, 0, 0, 20000, 0, 0, 0, 0, 0, 0};
+        const lln_energy_coeffs_t flat = {"toy", 0, 0, 0, 0, 20000, 0, 0, 0, 0, 0, 0, 0};
         lln_energy_ctx_t ctx = {lln_devices_find(&db, "toy"), &flat, 100};
         double mw = -1;
         CHECK_EQ_INT(lln_energy_cost(ltc, &ctx, &mw), LLN_OK);

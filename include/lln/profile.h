@@ -163,7 +163,11 @@ LLN_API lln_status_t lln_profile_compute(const lln_device_t *d, const lln_profil
  *  transcendentals per neuron). An LTC's MACs are its synapse evaluations, not dot products
  *  (on the DSP cores the generic dense layers take under one instruction per MAC, an LTC
  *  synapse several, its sigmoid included): for an LTC a_ltc takes the place of a, and b
- *  does not apply (a_ltc and b were not separately identifiable). The coefficients are a least-squares fit on
+ *  does not apply (a_ltc and b were not separately identifiable). On the targets where `lln
+ *  export` gives a dense CfC (one tanh or lecun_tanh backbone layer, default or no_gate mode,
+ *  no projection, even input and unit counts, backbone units a multiple of 4) a step of its
+ *  own in DSP assembly, a_dspec takes the place of a for such a model; a_dspec is 0 on the
+ *  targets without that step. The coefficients are a least-squares fit on
  *  QEMU counts of quantized models of several kinds and sizes (scripts/fit_energy_estimate.sh
  *  regenerates them); the fit's relative errors (estimate/measured - 1) are recorded with
  *  them. */
@@ -176,6 +180,7 @@ typedef struct lln_energy_coeffs {
     double d;           /**< fixed instructions per step */
     double a_spec;      /**< instructions per MAC of a specialised CfC step */
     double a_ltc;       /**< instructions per MAC of an LTC (its synapse evaluations) */
+    double a_dspec;     /**< instructions per MAC of a dense CfC's DSP step (0: no such step) */
     double fit_rms;     /**< rms relative error on the models of the fit */
     double fit_max;     /**< largest relative error on the models of the fit */
     double hold_rms;    /**< rms relative error on held-out models */

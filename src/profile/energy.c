@@ -26,6 +26,18 @@ static int spec_step(const lln_config_t *cfg)
            cfg->input_size + cfg->units <= 64;
 }
 
+/* Whether a dense CfC gets the DSP step of `lln export` (src/deploy/export_q_dspec.c decides on
+ * the quantized image, adding the int32 range of every row, which a configuration cannot
+ * show: this is its shape rule, with the concatenated input bounded as there) */
+static int dspec_step(const lln_config_t *cfg)
+{
+    int act = cfg->activation == LLN_ACT_TANH || cfg->activation == LLN_ACT_LECUN_TANH;
+    return cfg->cell == LLN_CELL_CFC && cfg->backbone_layers == 1 && act &&
+           cfg->mode != LLN_CFC_PURE && cfg->proj_size == 0 && cfg->input_size % 2 == 0 &&
+           cfg->units % 2 == 0 && cfg->backbone_units % 4 == 0 &&
+           cfg->input_size + cfg->units <= 512 && cfg->backbone_units <= 512;
+}
+
 double lln_energy_instructions(const lln_energy_coeffs_t *coef, const lln_model_t *m)
 {
     lln_model_stats_t st;
@@ -36,8 +48,9 @@ double lln_energy_instructions(const lln_energy_coeffs_t *coef, const lln_model_
     double ltc = cfg->cell == LLN_CELL_LTC ? (double)cfg->units * cfg->ode_unfolds : 0.0;
     double cfc = cfg->cell == LLN_CELL_LTC ? 0.0 : (double)cfg->units;
     int spec = spec_step(cfg), is_ltc = cfg->cell == LLN_CELL_LTC;
+    int dspec = coef->a_dspec > 0 && dspec_step(cfg); /* a_dspec 0: the target has no DSP step */
     /* an LTC's MACs are synapse evaluations, each with its sigmoid: a_ltc, and no b term */
-    double a = spec ? coef->a_spec : is_ltc ? coef->a_ltc : coef->a;
+    double a = spec ? coef->a_spec : is_ltc ? coef->a_ltc : dspec ? coef->a_dspec : coef->a;
     double b = is_ltc ? 0.0 : coef->b;
     double n = a * (double)st.macs + b * (double)st.transcendentals + coef->c_ltc * ltc +
                (spec ? 0.0 : coef->c_cfc) * cfc + coef->d;
