@@ -867,73 +867,13 @@ static void T_(cfc_back)(const lln_model_t *m, T_(tape) * g, int l, size_t t, in
 /* ---- LTC backward ----------------------------------------------------------------------- */
 
 /* Sensory sums (U == NULL: sources are the mapped inputs X) or one unfold U -> UN (D: its
- * denominators), as ltc_block_pass in kernels_impl.h, also keeping every synapse's sigmoid
- * in SG ([synapse][lane]). */
+ * denominators): ltc_lanes_pass of kernels_impl.h, the pass of inference, also keeping every
+ * synapse's sigmoid in SG ([synapse][lane]). */
 static void T_(ltc_pass)(const T_(lln_ltc_prep) * p, T_(gltc) * L, const REAL *restrict U,
                          REAL *restrict UN, REAL *restrict D, REAL *restrict SG)
 {
-    enum { LW = K_L };
-    const int *off = U ? p->r_off : p->s_off, *src = U ? p->r_src : p->s_src;
-    const REAL *sa = U ? p->r_a : p->s_a, *sb = U ? p->r_b : p->s_b;
-    const REAL *sw = U ? p->r_w : p->s_w, *swe = U ? p->r_we : p->s_we;
-    const REAL *V = U ? U : L->x;
-    const REAL *restrict CM = L->cm, *gleak = p->gleak, *gvleak = p->gvleak;
-    REAL *restrict NS = L->ns, *restrict DC = L->dc, eps = p->eps;
-#ifdef K_VSIG
-    for (int j = 0, N = p->N; j < N; j++) {
-        size_t r = (size_t)j * LW;
-        lln_vf an = lln_vf_set1(0), ad = an;
-        if (U != NULL) {
-            lln_vf cu = lln_vf_fma(lln_vf_load(CM + r), lln_vf_load(U + r), lln_vf_set1(gvleak[j]));
-            an = lln_vf_add(cu, lln_vf_load(NS + r));
-            ad = lln_vf_load(DC + r);
-        }
-        for (int s = off[j], e = off[j + 1]; s < e; s++) {
-            lln_vf sg = K_VSIG(lln_vf_set1(sa[s]), lln_vf_set1(sb[s]),
-                               lln_vf_load(V + (size_t)src[s] * LW));
-            lln_vf_store(SG + (size_t)s * LW, sg);
-            an = lln_vf_fma(lln_vf_set1(swe[s]), sg, an);
-            ad = lln_vf_fma(lln_vf_set1(sw[s]), sg, ad);
-        }
-        if (U != NULL) {
-            lln_vf_store(UN + r, lln_vf_div(an, ad));
-            lln_vf_store(D + r, ad);
-        } else {
-            lln_vf_store(NS + r, an);
-            lln_vf d = lln_vf_add(lln_vf_add(lln_vf_load(CM + r), lln_vf_set1(gleak[j])), ad);
-            lln_vf_store(DC + r, lln_vf_add(d, lln_vf_set1(eps)));
-        }
-    }
-#else
-    REAL acc_n[LW], acc_d[LW];
-    for (int j = 0, N = p->N; j < N; j++) {
-        size_t r = (size_t)j * LW;
-        for (int l = 0; l < LW; l++) {
-            size_t e = r + (size_t)l;
-            acc_n[l] = U ? FMA(CM[e], U[e], gvleak[j]) + NS[e] : 0;
-            acc_d[l] = U ? DC[e] : 0;
-        }
-        for (int s = off[j], e = off[j + 1]; s < e; s++) {
-            const REAL *restrict v = V + (size_t)src[s] * LW;
-            REAL *restrict sgr = SG + (size_t)s * LW, a = sa[s], b = sb[s], w = sw[s], we = swe[s];
-            for (int l = 0; l < LW; l++) {
-                REAL sg = SYN_SIG(a, b, v[l]);
-                sgr[l] = sg;
-                acc_n[l] = FMA(we, sg, acc_n[l]);
-                acc_d[l] = FMA(w, sg, acc_d[l]);
-            }
-        }
-        for (int l = 0; l < LW; l++) {
-            if (U != NULL) {
-                UN[r + (size_t)l] = acc_n[l] / acc_d[l];
-                D[r + (size_t)l] = acc_d[l];
-            } else {
-                NS[r + (size_t)l] = acc_n[l];
-                DC[r + (size_t)l] = CM[r + (size_t)l] + gleak[j] + acc_d[l] + eps;
-            }
-        }
-    }
-#endif
+    T_(ltc_lanes) t = {L->x, L->cm, L->ns, L->dc};
+    T_(ltc_lanes_pass)(p, &t, U, UN, 1, D, SG);
 }
 
 /* Backward through the synapses of one pass. For synapse s (source i, destination j) with

@@ -510,9 +510,14 @@ typedef struct T_(ltc_lanes) {
 /* Sensory sums (U == NULL) or one unfold U -> UN for K_L samples: per destination, the
  * numerator and denominator start as in ltc_sample, add the synapses in list order, and the
  * unfold divides. With K_VSIG (the includer's vector form of SYN_SIG) the loop is written
- * with vector intrinsics; compilers keep a plain lane loop's accumulators in memory. */
-static void T_(ltc_block_pass)(const T_(lln_ltc_prep) * p, const T_(ltc_lanes) * t,
-                               const REAL *restrict U, REAL *restrict UN)
+ * with vector intrinsics; compilers keep a plain lane loop's accumulators in memory. The
+ * backward pass (backprop_impl.h) runs the same pass with keep = 1: D (an unfold's
+ * denominators) and SG (every synapse's sigmoid, [synapse][lane]) kept; inference passes
+ * keep = 0, and the forced inlining gives each caller its own copy, the stores folded away
+ * in inference's. */
+K_FORCE_INLINE void T_(ltc_lanes_pass)(const T_(lln_ltc_prep) * p, const T_(ltc_lanes) * t,
+                                       const REAL *restrict U, REAL *restrict UN, int keep,
+                                       REAL *restrict D, REAL *restrict SG)
 {
     enum { LW = K_L };
     const int *off = U ? p->r_off : p->s_off, *src = U ? p->r_src : p->s_src;
@@ -534,11 +539,15 @@ static void T_(ltc_block_pass)(const T_(lln_ltc_prep) * p, const T_(ltc_lanes) *
         for (int s = off[j], e = off[j + 1]; s < e; s++) {
             lln_vf sg = K_VSIG(lln_vf_set1(sa[s]), lln_vf_set1(sb[s]),
                                lln_vf_load(V + (size_t)src[s] * LW));
+            if (keep)
+                lln_vf_store(SG + (size_t)s * LW, sg);
             an = lln_vf_fma(lln_vf_set1(swe[s]), sg, an);
             ad = lln_vf_fma(lln_vf_set1(sw[s]), sg, ad);
         }
         if (U != NULL) {
             lln_vf_store(UN + r, lln_vf_div(an, ad));
+            if (keep)
+                lln_vf_store(D + r, ad);
         } else {
             lln_vf_store(NS + r, an);
             lln_vf d = lln_vf_add(lln_vf_add(lln_vf_load(CM + r), lln_vf_set1(gleak[j])), ad);
@@ -559,6 +568,8 @@ static void T_(ltc_block_pass)(const T_(lln_ltc_prep) * p, const T_(ltc_lanes) *
             REAL a = sa[s], b = sb[s], w = sw[s], we = swe[s];
             for (int l = 0; l < LW; l++) {
                 REAL sg = SYN_SIG(a, b, v[l]);
+                if (keep)
+                    SG[(size_t)s * LW + (size_t)l] = sg;
                 acc_n[l] = FMA(we, sg, acc_n[l]);
                 acc_d[l] = FMA(w, sg, acc_d[l]);
             }
@@ -566,6 +577,8 @@ static void T_(ltc_block_pass)(const T_(lln_ltc_prep) * p, const T_(ltc_lanes) *
         for (int l = 0; l < LW; l++) {
             if (U != NULL) {
                 UN[r + (size_t)l] = acc_n[l] / acc_d[l];
+                if (keep)
+                    D[r + (size_t)l] = acc_d[l];
             } else {
                 NS[r + (size_t)l] = acc_n[l];
                 DC[r + (size_t)l] = CM[r + (size_t)l] + gleak[j] + acc_d[l] + eps;
@@ -573,6 +586,13 @@ static void T_(ltc_block_pass)(const T_(lln_ltc_prep) * p, const T_(ltc_lanes) *
         }
     }
 #endif
+}
+
+/* The inference pass: ltc_lanes_pass without the backward pass's records. */
+static void T_(ltc_block_pass)(const T_(lln_ltc_prep) * p, const T_(ltc_lanes) * t,
+                               const REAL *restrict U, REAL *restrict UN)
+{
+    T_(ltc_lanes_pass)(p, t, U, UN, 0, NULL, NULL);
 }
 
 /* The same step as ltc_sample for K_L samples at once, one sample per vector lane: no

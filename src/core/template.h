@@ -14,6 +14,18 @@
 #error "a kernel template needs SYN_SIG, LTC_FOLD and RECIP_DT"
 #endif
 
+/* A template function that every caller must get its own copy of (constant arguments that
+ * remove work are then folded away): forced inlining where the compiler has a way to say it */
+#ifndef K_FORCE_INLINE
+#if defined(__GNUC__) || defined(__clang__)
+#define K_FORCE_INLINE static inline __attribute__((always_inline))
+#elif defined(_MSC_VER)
+#define K_FORCE_INLINE static __forceinline
+#else
+#define K_FORCE_INLINE static inline
+#endif
+#endif
+
 #ifndef T_
 #define T_CAT2(a, b) a##_##b
 #define T_CAT(a, b) T_CAT2(a, b)
