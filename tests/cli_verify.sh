@@ -23,7 +23,16 @@ need_tools "sh scripts/deps.sh sim" arm-none-eabi-gcc riscv64-unknown-elf-gcc qe
 "$lln" new --cell lstm --inputs 4 --units 5 --proj-size 2 -o "$tmp/lstm.lln" >/dev/null
 "$lln" new --cell mlp --inputs 3 --mlp-window 4 --backbone-layers 2 --backbone-units 8 --activation tanh --proj-size 2 -o "$tmp/mlp.lln" >/dev/null
 
-targets="cortex-m0 cortex-m3 cortex-m4 cortex-m4f cortex-m7 cortex-m33 cortex-m55 rv32imc rv32imafc"
+# Every target with LLN_VERIFY_TARGETS=all (CI's hwsim stage); by default (`make test`, which
+# CI also runs under ASan) one target per kind of code the runtime has: Armv6-M without DSP or
+# FPU, Armv7E-M with DSP and FPU (the SMLAD and int16-weight paths), Armv8.1-M with Helium, RV32
+all_targets="cortex-m0 cortex-m3 cortex-m4 cortex-m4f cortex-m7 cortex-m33 cortex-m55 rv32imc rv32imafc"
+case ${LLN_VERIFY_TARGETS:-} in
+all) targets=$all_targets ;;
+"") targets="cortex-m0 cortex-m4f cortex-m55 rv32imc"
+    echo "cli_verify: 4 of the 9 targets ($targets); LLN_VERIFY_TARGETS=all runs every one (CI's hwsim stage does)" >&2 ;;
+*) targets=$LLN_VERIFY_TARGETS ;;
+esac
 for model in ltc_ncp cfc_default cfc_nogate cfc_pure wcfc ltc_mixed gru lstm mlp; do
     for t in $targets; do
         out=$("$lln" verify "$tmp/$model.lln" --target "$t" --steps 16 2>&1)

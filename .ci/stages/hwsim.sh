@@ -19,7 +19,7 @@ ci_run hwsim-build cmake --build "$b" -j "$CI_JOBS" --target lln || ci_end FAIL 
 
 fail=""
 echo "--- lln verify on every target"
-if ci_run hwsim-verify bash tests/cli_verify.sh "$b/lln"; then
+if ci_run hwsim-verify env LLN_VERIFY_TARGETS=all bash tests/cli_verify.sh "$b/lln"; then
     tail -n 1 "$CI_OUT/logs/hwsim-verify.log"
 else
     fail="$fail verify"
