@@ -268,27 +268,34 @@ static inline double lln_machine_clock(void)
     return best;
 }
 
-/* FLOP per second: 12 independent accumulators, acc = acc * a + b. */
+/* Seconds of one burst of the peak loop: 12 independent accumulators, acc = acc * a + b,
+ * iters times (2 x 12 x lanes x iters FLOP). */
+static inline double lln_bench_fma_burst(long iters)
+{
+    lln_bv acc[12], a = lln_bv_set1(0.999999f), b = lln_bv_set1(1e-7f);
+    for (int k = 0; k < 12; k++)
+        acc[k] = lln_bv_set1((float)k);
+    double t0 = lln_bench_now();
+    for (long i = 0; i < iters; i++)
+        for (int k = 0; k < 12; k++)
+            acc[k] = lln_bv_fma(acc[k], a, b);
+    double dt = lln_bench_now() - t0;
+    lln_bv s = acc[0];
+    for (int k = 1; k < 12; k++)
+        s = lln_bv_add(s, acc[k]);
+    if (lln_bv_sum0(s) == -1.0f) /* never: keeps the loop */
+        puts("");
+    return dt;
+}
+
+/* FLOP per second: the best of LLN_BENCH_TRIALS bursts. */
 static inline double lln_machine_fma_peak(void)
 {
     double best = 0;
     const int lanes = LLN_BV_BYTES / 4;
+    const long iters = 300000;
     for (int t = 0; t < LLN_BENCH_TRIALS; t++) {
-        lln_bv acc[12], a = lln_bv_set1(0.999999f), b = lln_bv_set1(1e-7f);
-        for (int k = 0; k < 12; k++)
-            acc[k] = lln_bv_set1((float)k);
-        const long iters = 300000;
-        double t0 = lln_bench_now();
-        for (long i = 0; i < iters; i++)
-            for (int k = 0; k < 12; k++)
-                acc[k] = lln_bv_fma(acc[k], a, b);
-        double dt = lln_bench_now() - t0;
-        lln_bv s = acc[0];
-        for (int k = 1; k < 12; k++)
-            s = lln_bv_add(s, acc[k]);
-        if (lln_bv_sum0(s) == -1.0f) /* never: keeps the loop */
-            puts("");
-        double f = 2.0 * 12.0 * lanes * (double)iters / dt;
+        double f = 2.0 * 12.0 * lanes * (double)iters / lln_bench_fma_burst(iters);
         best = f > best ? f : best;
     }
     return best;

@@ -49,23 +49,7 @@ typedef struct lln_moment {
 #define LLN_MOMENT_MAX_CORES 64
 
 /* One burst of the peak loop: seconds. */
-static inline double lln_moment_burst(void)
-{
-    lln_bv acc[12], a = lln_bv_set1(0.999999f), b = lln_bv_set1(1e-7f);
-    for (int k = 0; k < 12; k++)
-        acc[k] = lln_bv_set1((float)k);
-    double t0 = lln_bench_now();
-    for (long i = 0; i < LLN_MOMENT_ITERS; i++)
-        for (int k = 0; k < 12; k++)
-            acc[k] = lln_bv_fma(acc[k], a, b);
-    double dt = lln_bench_now() - t0;
-    lln_bv s = acc[0];
-    for (int k = 1; k < 12; k++)
-        s = lln_bv_add(s, acc[k]);
-    if (lln_bv_sum0(s) == -1.0f) /* never: keeps the loop */
-        puts("");
-    return dt;
-}
+static inline double lln_moment_burst(void) { return lln_bench_fma_burst(LLN_MOMENT_ITERS); }
 
 typedef struct lln_moment_thr {
     pthread_t id;
