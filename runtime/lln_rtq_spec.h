@@ -480,31 +480,31 @@ enum {
  * weight words, each [row r col 0, row r + 1 col 0, row r col 1, row r + 1 col 1] (int8 bytes,
  * the first in bits 0..7): SXTB16 of the word gives row r's pair, SXTB16 of it rotated by 8
  * row r + 1's. 10 instructions for 8 multiply-accumulates, two pairs a pass (an odd count
- * enters at the second). Group A's pa pairs, then (pb > 0) group B's pb pairs, whose sums
- * wait on the stack meanwhile; then the rows' multipliers: one group, 4 words m, each row's
- * floor(a m / 2^32) by SMMUL; two groups, per row (ma, mb), floor((a ma + b mb) / 2^32) by
- * SMULL + SMLAL. Registers: r0-r3 the sums (then the results), r4 the activations, r5, r6
- * the weights, r8 a temporary, r9 the pair count, r10 pb, r11 set for group B, r12 the
- * weights' pointer (advanced past the multipliers), lr the activations' pointer (the pairs,
- * group B's right after group A's). */
+ * enters at the second). Group A's pairs, then (pb > 0) group B's, whose sums wait on the
+ * stack meanwhile; then the rows' multipliers and rq's rounding term c = 2^(k-1): one group,
+ * 4 words m, each row's c + floor(a m / 2^32) by SMMLA; two groups, per row (ma, mb),
+ * c + floor((a ma + b mb) / 2^32) by SMULL, SMLAL and an ADD. Registers: r0-r3 the sums (then
+ * the results), r4 the activations, r5, r6 the weights, r8 a temporary, r9 the pair count
+ * (group A's on entry), r10 group B's pair count (0: one group; -1 once group B runs), r11 c,
+ * r12 the weights' pointer (advanced past the multipliers), lr the activations' pointer (the
+ * pairs, group B's right after group A's). */
 #define LLN_RTQ__RP_PAIR                                                               \
     "ldr r4, [lr], #4\n\tldrd r5, r6, [r12], #8\n\tsxtb16 r8, r5\n\t"                  \
     "smlad r0, r8, r4, r0\n\tsxtb16 r8, r5, ror #8\n\tsmlad r1, r8, r4, r1\n\t"        \
     "sxtb16 r8, r6\n\tsmlad r2, r8, r4, r2\n\tsxtb16 r8, r6, ror #8\n\t"               \
     "smlad r3, r8, r4, r3\n\t"
-#define LLN_RTQ__RP_ROW2(r, a) "ldrd r9, r10, [r12], #8\n\tsmull r11, " r ", " r ", r10\n\t" \
-    "smlal r11, " r ", " a ", r9\n\t"
-#define LLN_RTQ__RP_NEURON                                                                     \
-    "mov.w r11, #0\n"                                                                          \
-    "1:\n\tmovs r0, #0\n\tmovs r1, #0\n\tmovs r2, #0\n\tmovs r3, #0\n\t"                       \
-    "adds r9, r9, #1\n\tlsrs r9, r9, #1\n\tbcc 3f\n"                                          \
-    "2:\n\t" LLN_RTQ__RP_PAIR "3:\n\t" LLN_RTQ__RP_PAIR "subs r9, r9, #1\n\tbne 2b\n\t"      \
-    "cmp r10, #0\n\tbeq 4f\n\t"                                                               \
-    "push {r0-r3}\n\tmov r9, r10\n\tmov.w r10, #0\n\tmov.w r11, #1\n\tb 1b\n"                 \
-    "4:\n\tcmp r11, #0\n\tbne 5f\n\t"                                                         \
-    "ldmia r12!, {r4-r6, r8}\n\tsmmul r0, r0, r4\n\tsmmul r1, r1, r5\n\t"                     \
-    "smmul r2, r2, r6\n\tsmmul r3, r3, r8\n\tb 6f\n"                                          \
-    "5:\n\tpop {r4-r6, r8}\n\t" LLN_RTQ__RP_ROW2("r0", "r4") LLN_RTQ__RP_ROW2("r1", "r5")     \
+#define LLN_RTQ__RP_ROW2(r, a)                                                          \
+    "ldrd r9, r10, [r12], #8\n\tsmull r10, " r ", " r ", r10\n\tsmlal r10, " r ", " a \
+    ", r9\n\tadd " r ", " r ", r11\n\t"
+#define LLN_RTQ__RP_NEURON                                                                  \
+    "1:\n\tmovs r0, #0\n\tmovs r1, #0\n\tmovs r2, #0\n\tmovs r3, #0\n\t"                    \
+    "adds r9, r9, #1\n\tlsrs r9, r9, #1\n\tbcc 3f\n"                                       \
+    "2:\n\t" LLN_RTQ__RP_PAIR "3:\n\t" LLN_RTQ__RP_PAIR "subs r9, r9, #1\n\tbne 2b\n\t"   \
+    "cmp r10, #0\n\tblt 5f\n\tbeq 4f\n\t"                                                  \
+    "push {r0-r3}\n\tmov r9, r10\n\tmov r10, #-1\n\tb 1b\n"                                \
+    "4:\n\tldmia r12!, {r4-r6, r8}\n\tsmmla r0, r0, r4, r11\n\tsmmla r1, r1, r5, r11\n\t"  \
+    "smmla r2, r2, r6, r11\n\tsmmla r3, r3, r8, r11\n\tb 6f\n"                             \
+    "5:\n\tpop {r4-r6, r8}\n\t" LLN_RTQ__RP_ROW2("r0", "r4") LLN_RTQ__RP_ROW2("r1", "r5") \
         LLN_RTQ__RP_ROW2("r2", "r6") LLN_RTQ__RP_ROW2("r3", "r8") "6:\n\t"
 
 /* Field f of a layer's record: the literal lit[f] where the exporter made it one (every layer
@@ -537,11 +537,14 @@ LLN_RTQ__INLINE void lln_rtq__cfc_roll(const uint32_t *blk, const uint8_t *rec, 
         const int16_t *src = xo == LLN_RTQ__R_INPUT ? x : h + xo;
         uint32_t *d = xs;
         for (int n = LLN_RTQ__RV(LLN_RTQ__R_GA), g = 0;; n = LLN_RTQ__RV(LLN_RTQ__R_GB)) {
-            for (; n > 1; n -= 2, src += 2) {
-                memcpy(d++, src, 4); /* any even address: these cores load words at any */
-                __asm__("" : "+r"(d)); /* a loop of loads and stores, not a call to memcpy */
-            }
-            if (n)
+            uint32_t q = (uint32_t)n >> 1, t;
+            if (q) /* src at any even address: these cores load words at any */
+                __asm__("1:\n\tldr %[t], [%[s]], #4\n\tstr %[t], [%[d]], #4\n\t"
+                        "subs %[q], %[q], #1\n\tbne 1b"
+                        : [s] "+r"(src), [d] "+r"(d), [q] "+r"(q), [t] "=&r"(t)
+                        :
+                        : "cc", "memory");
+            if (n & 1)
                 *d = (uint16_t)src[0];
             if (g++ || !LLN_RTQ__RV(LLN_RTQ__R_PB))
                 break;
@@ -553,23 +556,25 @@ LLN_RTQ__INLINE void lln_rtq__cfc_roll(const uint32_t *blk, const uint8_t *rec, 
                 register int32_t r0 __asm__("r0"), r1 __asm__("r1"), r2 __asm__("r2"),
                     r3 __asm__("r3");
                 register uint32_t n __asm__("r9") = (uint32_t)pa;
-                register uint32_t nb __asm__("r10") = (uint32_t)LLN_RTQ__RV(LLN_RTQ__R_PB);
+                register int32_t nb __asm__("r10") = LLN_RTQ__RV(LLN_RTQ__R_PB);
+                register int32_t c __asm__("r11") = 1 << (k - 1);
                 register const uint32_t *w __asm__("r12") = blk;
                 register const uint32_t *xp __asm__("lr") = xs;
                 __asm__(LLN_RTQ__RP_NEURON
                         : "=r"(r0), "=r"(r1), "=r"(r2), "=r"(r3), "+r"(w), "+r"(xp), "+r"(n),
                           "+r"(nb)
-                        :
-                        : "r4", "r5", "r6", "r8", "r11", "cc", "memory");
+                        : "r"(c)
+                        : "r4", "r5", "r6", "r8", "cc", "memory");
                 v[0] = r0, v[1] = r1, v[2] = r2, v[3] = r3;
                 blk = w;
             }
-            const uint32_t *c = blk; /* the bias words follow the multipliers */
+            const uint32_t *cb = blk; /* the bias words follow the multipliers */
             blk += 2 * bias;
 #pragma GCC unroll 4
-            for (int g = 0; g < 4; g++) /* rq (one word) + bias, saturated */
-                v[g] = lln_rtq__sat(((v[g] + (1 << (k - 1))) >> k) +
-                                    (bias ? lln_rtq__bias(c, 2, g) : 0));
+            for (int g = 0; g < 4; g++) /* rq (one word) + bias: |v| < 2^29 */
+                v[g] = (v[g] >> k) + (bias ? lln_rtq__bias(cb, 2, g) : 0);
+            /* time_a, time_b saturated; ff1, ff2 only as 2 ff: sat(2 sat(v)) = sat(2 v) */
+            v[2] = lln_rtq__sat(v[2]), v[3] = lln_rtq__sat(v[3]);
             int32_t arg =
                 ((((int32_t)(((int64_t)(v[2] * ka) * dt) >> 32)) + (1 << (tk - 1))) >> tk) +
                 v[3] * tbm;

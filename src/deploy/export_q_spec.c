@@ -248,7 +248,7 @@ static int put_roll_step(lln_text_t *t, const lln_qimage_t *q, const spec_shape_
             if (lit[f] < 0)
                 lln_text_put(t, "%s%d,", lit[f] == -1 ? "\n    " : " ", rec[l][f]);
     lln_text_put(t,
-                 "\n};\n\n__attribute__((noinline)) static void %s_roll(const int16_t *x, "
+                 "\n};\n\nstatic void %s_roll(const int16_t *x, "
                  "int32_t dt, int16_t *h)\n{\n    static const int16_t lit[LLN_RTQ__R_LEN] = {",
                  p);
     for (int f = 0; f < LLN_RTQ__R_LEN; f++)
