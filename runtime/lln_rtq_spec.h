@@ -539,7 +539,7 @@ LLN_RTQ__INLINE void lln_rtq__cfc_roll(const uint32_t *blk, const uint8_t *rec, 
         for (int n = LLN_RTQ__RV(LLN_RTQ__R_GA), g = 0;; n = LLN_RTQ__RV(LLN_RTQ__R_GB)) {
             uint32_t q = (uint32_t)n >> 1, t;
             if (q) /* src at any even address: these cores load words at any */
-                __asm__("1:\n\tldr %[t], [%[s]], #4\n\tstr %[t], [%[d]], #4\n\t"
+                __asm__ volatile("1:\n\tldr %[t], [%[s]], #4\n\tstr %[t], [%[d]], #4\n\t"
                         "subs %[q], %[q], #1\n\tbne 1b"
                         : [s] "+r"(src), [d] "+r"(d), [q] "+r"(q), [t] "=&r"(t)
                         :
@@ -560,7 +560,7 @@ LLN_RTQ__INLINE void lln_rtq__cfc_roll(const uint32_t *blk, const uint8_t *rec, 
                 register int32_t c __asm__("r11") = 1 << (k - 1);
                 register const uint32_t *w __asm__("r12") = blk;
                 register const uint32_t *xp __asm__("lr") = xs;
-                __asm__(LLN_RTQ__RP_NEURON
+                __asm__ volatile(LLN_RTQ__RP_NEURON
                         : "=r"(r0), "=r"(r1), "=r"(r2), "=r"(r3), "+r"(w), "+r"(xp), "+r"(n),
                           "+r"(nb)
                         : "r"(c)
