@@ -461,8 +461,8 @@ enum {
     LLN_RTQ__R_XB,    /* the layer's own state (written in place): its index */
     LLN_RTQ__R_GA,    /* columns of group A: of xa, or with one group of xa and then xb */
     LLN_RTQ__R_GB,    /* columns of group B (of xb), 0 for one group */
-    LLN_RTQ__R_PA,    /* column pairs of group A */
-    LLN_RTQ__R_PB,    /* column pairs of group B (0: one group, one multiplier a row) */
+    LLN_RTQ__R_PA,    /* group A's column pairs p as 2 ceil(p / 2) + p mod 2 (LLN_RTQ__RP_NEURON) */
+    LLN_RTQ__R_PB,    /* group B's likewise; 0: one group, one multiplier a row */
     LLN_RTQ__R_K,     /* the rows' shift - 32 (rq's one-word path: shift >= 33) */
     LLN_RTQ__R_TK,    /* the time gate's rq: its shift - 32 (>= 1) */
     LLN_RTQ__R_TL,    /* log2 of the time gate's ka (lln_rtq__tgate_t) */
@@ -479,15 +479,17 @@ enum {
  * registers: per column pair one word of activations (the pair as SMLAD reads it) and two
  * weight words, each [row r col 0, row r + 1 col 0, row r col 1, row r + 1 col 1] (int8 bytes,
  * the first in bits 0..7): SXTB16 of the word gives row r's pair, SXTB16 of it rotated by 8
- * row r + 1's. 10 instructions for 8 multiply-accumulates, two pairs a pass (an odd count
- * enters at the second). Group A's pairs, then (pb > 0) group B's, whose sums wait on the
- * stack meanwhile; then the rows' multipliers and rq's rounding term c = 2^(k-1): one group,
+ * row r + 1's. 10 instructions for 8 multiply-accumulates, two pairs a pass; a group's pair
+ * count p comes as 2 ceil(p / 2) + p mod 2 (one shift gives the passes, its carry sends an
+ * odd count in at the second pair). The sums start at zero: for group A one LDMDB of the four
+ * zero words before the activations, for group B two UMULL of the spent count (0) by itself.
+ * Group A's pairs, then (pb > 0) group B's, whose sums wait on the stack meanwhile; then the rows' multipliers and rq's rounding term c = 2^(k-1): one group,
  * 4 words m, each row's c + floor(a m / 2^32) by SMMLA; two groups, per row (ma, mb),
  * c + floor((a ma + b mb) / 2^32) by SMULL, SMLAL and an ADD. Registers: r0-r3 the sums (then
  * the results), r4 the activations, r5, r6 the weights, r8 a temporary, r9 the pair count
- * (group A's on entry), r10 group B's pair count (0: one group; -1 once group B runs), r11 c,
- * r12 the weights' pointer (advanced past the multipliers), lr the activations' pointer (the
- * pairs, group B's right after group A's). */
+ * (group A's on entry), r10 group B's (0: one group; -1 once group B runs), r11 c, r12 the
+ * weights' pointer (advanced past the multipliers), lr the activations' pointer (group A's
+ * pairs, then group B's). */
 #define LLN_RTQ__RP_PAIR                                                               \
     "ldr r4, [lr], #4\n\tldrd r5, r6, [r12], #8\n\tsxtb16 r8, r5\n\t"                  \
     "smlad r0, r8, r4, r0\n\tsxtb16 r8, r5, ror #8\n\tsmlad r1, r8, r4, r1\n\t"        \
@@ -497,11 +499,12 @@ enum {
     "ldrd r9, r10, [r12], #8\n\tsmull r10, " r ", " r ", r10\n\tsmlal r10, " r ", " a \
     ", r9\n\tadd " r ", " r ", r11\n\t"
 #define LLN_RTQ__RP_NEURON                                                                  \
-    "1:\n\tmovs r0, #0\n\tmovs r1, #0\n\tmovs r2, #0\n\tmovs r3, #0\n\t"                    \
-    "adds r9, r9, #1\n\tlsrs r9, r9, #1\n\tbcc 3f\n"                                       \
+    "ldmdb lr, {r0-r3}\n"                                                                  \
+    "1:\n\tlsrs r9, r9, #1\n\tbcs 3f\n"                                                    \
     "2:\n\t" LLN_RTQ__RP_PAIR "3:\n\t" LLN_RTQ__RP_PAIR "subs r9, r9, #1\n\tbne 2b\n\t"   \
     "cmp r10, #0\n\tblt 5f\n\tbeq 4f\n\t"                                                  \
-    "push {r0-r3}\n\tmov r9, r10\n\tmov r10, #-1\n\tb 1b\n"                                \
+    "push {r0-r3}\n\tumull r0, r1, r9, r9\n\tumull r2, r3, r9, r9\n\tmov r9, r10\n\t"      \
+    "mov r10, #-1\n\tb 1b\n"                                                              \
     "4:\n\tldmia r12!, {r4-r6, r8}\n\tsmmla r0, r0, r4, r11\n\tsmmla r1, r1, r5, r11\n\t"  \
     "smmla r2, r2, r6, r11\n\tsmmla r3, r3, r8, r11\n\tb 6f\n"                             \
     "5:\n\tpop {r4-r6, r8}\n\t" LLN_RTQ__RP_ROW2("r0", "r4") LLN_RTQ__RP_ROW2("r1", "r5") \
@@ -525,41 +528,43 @@ LLN_RTQ__INLINE void lln_rtq__cfc_roll(const uint32_t *blk, const uint8_t *rec, 
                                        int stride, int layers, const int16_t *x, int32_t dt,
                                        int16_t *h)
 {
-    uint32_t xs[LLN_RTQ_SPEC_MAX_IN / 2 + 2];
+    /* the activations: four zero words, group A's pairs, group B's pairs */
+    uint32_t xs[LLN_RTQ_SPEC_MAX_IN / 2 + 6];
+    xs[0] = xs[1] = xs[2] = xs[3] = 0;
     for (; layers > 0; layers--, rec += stride) {
-        int xo = LLN_RTQ__RV(LLN_RTQ__R_XA), pa = LLN_RTQ__RV(LLN_RTQ__R_PA);
+        int xo = LLN_RTQ__RV(LLN_RTQ__R_XA), pb = LLN_RTQ__RV(LLN_RTQ__R_PB);
         int k = LLN_RTQ__RV(LLN_RTQ__R_K), tk = LLN_RTQ__RV(LLN_RTQ__R_TK);
         int bias = LLN_RTQ__RV(LLN_RTQ__R_BIAS);
         int32_t ka = (int32_t)1 << LLN_RTQ__RV(LLN_RTQ__R_TL);
         int32_t tbm = (int32_t)1 << LLN_RTQ__RV(LLN_RTQ__R_TB);
         int16_t *y = h + LLN_RTQ__RV(LLN_RTQ__R_XB), *yend = y + LLN_RTQ__RV(LLN_RTQ__R_H);
-        /* the columns as pairs: group A from xa, then group B from y (at word pa) */
+        /* the columns as pairs: group A from xa, then group B from y */
         const int16_t *src = xo == LLN_RTQ__R_INPUT ? x : h + xo;
-        uint32_t *d = xs;
+        uint32_t *d = xs + 4;
         for (int n = LLN_RTQ__RV(LLN_RTQ__R_GA), g = 0;; n = LLN_RTQ__RV(LLN_RTQ__R_GB)) {
             uint32_t q = (uint32_t)n >> 1, t;
             if (q) /* src at any even address: these cores load words at any */
                 __asm__ volatile("1:\n\tldr %[t], [%[s]], #4\n\tstr %[t], [%[d]], #4\n\t"
-                        "subs %[q], %[q], #1\n\tbne 1b"
-                        : [s] "+r"(src), [d] "+r"(d), [q] "+r"(q), [t] "=&r"(t)
-                        :
-                        : "cc", "memory");
+                                 "subs %[q], %[q], #1\n\tbne 1b"
+                                 : [s] "+r"(src), [d] "+r"(d), [q] "+r"(q), [t] "=&r"(t)
+                                 :
+                                 : "cc", "memory");
             if (n & 1)
-                *d = (uint16_t)src[0];
-            if (g++ || !LLN_RTQ__RV(LLN_RTQ__R_PB))
+                *d++ = (uint16_t)src[0];
+            if (g++ || !pb)
                 break;
-            src = y, d = xs + pa;
+            src = y;
         }
         for (; y < yend; y++) {
             int32_t v[4]; /* the rows' values */
             {
                 register int32_t r0 __asm__("r0"), r1 __asm__("r1"), r2 __asm__("r2"),
                     r3 __asm__("r3");
-                register uint32_t n __asm__("r9") = (uint32_t)pa;
-                register int32_t nb __asm__("r10") = LLN_RTQ__RV(LLN_RTQ__R_PB);
+                register uint32_t n __asm__("r9") = (uint32_t)LLN_RTQ__RV(LLN_RTQ__R_PA);
+                register int32_t nb __asm__("r10") = pb;
                 register int32_t c __asm__("r11") = 1 << (k - 1);
                 register const uint32_t *w __asm__("r12") = blk;
-                register const uint32_t *xp __asm__("lr") = xs;
+                register const uint32_t *xp __asm__("lr") = xs + 4;
                 __asm__ volatile(LLN_RTQ__RP_NEURON
                         : "=r"(r0), "=r"(r1), "=r"(r2), "=r"(r3), "+r"(w), "+r"(xp), "+r"(n),
                           "+r"(nb)

@@ -141,7 +141,9 @@ static int roll_record(const lln_qimage_t *q, int l, const spec_shape_t *s, int 
     rec[LLN_RTQ__R_H] = c->hidden, rec[LLN_RTQ__R_GA] = ga, rec[LLN_RTQ__R_GB] = gb;
     rec[LLN_RTQ__R_XA] = l == 0 ? LLN_RTQ__R_INPUT : col - r->cfc[l - 1].hidden;
     rec[LLN_RTQ__R_XB] = col;
-    rec[LLN_RTQ__R_PA] = (ga + 1) / 2, rec[LLN_RTQ__R_PB] = (gb + 1) / 2;
+    /* pair counts p as the assembly takes them: 2 ceil(p / 2) + p mod 2 */
+    rec[LLN_RTQ__R_PA] = (ga + 1) / 2 + (ga + 1) / 2 % 2 * 2;
+    rec[LLN_RTQ__R_PB] = (gb + 1) / 2 + (gb + 1) / 2 % 2 * 2;
     rec[LLN_RTQ__R_K] = k, rec[LLN_RTQ__R_TK] = tg.rq.s - 32;
     rec[LLN_RTQ__R_TL] = tl, rec[LLN_RTQ__R_TB] = tb, rec[LLN_RTQ__R_HFRAC] = c->h_frac;
     rec[LLN_RTQ__R_MODE] = r->mode, rec[LLN_RTQ__R_BIAS] = s->bias == 2;
@@ -227,8 +229,8 @@ static int put_roll_step(lln_text_t *t, const lln_qimage_t *q, const spec_shape_
     for (int l = 0; l < r->ncells; l++) {
         if (!roll_record(q, l, &s[l], one_k ? kmax : r->cfc[l].heads.shift - 32, rec[l]))
             return 0;
-        words += r->cfc[l].hidden * (2 * (rec[l][LLN_RTQ__R_PA] + rec[l][LLN_RTQ__R_PB]) + 4 +
-                                     4 * s[l].two + 2 * (s[l].bias == 2));
+        int pairs = (rec[l][LLN_RTQ__R_GA] + 1) / 2 + (rec[l][LLN_RTQ__R_GB] + 1) / 2;
+        words += r->cfc[l].hidden * (2 * pairs + 4 + 4 * s[l].two + 2 * (s[l].bias == 2));
     }
     lln_text_put(t, "#if LLN_RTQ__ROLL /* the rolled step (lln_rtq__cfc_roll) */\n");
     lln_text_put(t, "static const uint32_t %s_r[%d] = {", p, words);
