@@ -217,8 +217,7 @@ static void put_roll(lln_text_t *t, int *k, const lln_rtq_cfc_t *c, const spec_s
 /* The rolled step's tables and its wrapper p_roll (lln_rtq__cfc_roll with the model's
  * literals), or nothing (returns 0) when a layer cannot take it. The rows' shift is one for
  * all layers where every layer's multipliers allow it (roll_scale). */
-static int put_roll_step(lln_text_t *t, const lln_qimage_t *q, const spec_shape_t *s,
-                         const char *p)
+static int put_roll_step(lln_text_t *t, const lln_qimage_t *q, const spec_shape_t *s, const char *p)
 {
     const lln_rtq_model_t *r = &q->model;
     int rec[LLN_MAX_LAYERS][LLN_RTQ__R_LEN], kmax = 0, one_k = 1, words = 0, k = 0;
@@ -244,7 +243,8 @@ static int put_roll_step(lln_text_t *t, const lln_qimage_t *q, const spec_shape_
             same = same && rec[l][f] == rec[0][f];
         lit[f] = same ? rec[0][f] : -1 - stride++;
     }
-    lln_text_put(t, "\n};\nstatic const uint8_t %s_q[%d] = {", p, r->ncells * (stride ? stride : 1));
+    lln_text_put(t, "\n};\nstatic const uint8_t %s_q[%d] = {", p,
+                 r->ncells * (stride ? stride : 1));
     for (int l = 0; l < r->ncells; l++)
         for (int f = 0; f < LLN_RTQ__R_LEN; f++)
             if (lit[f] < 0)
@@ -255,8 +255,8 @@ static int put_roll_step(lln_text_t *t, const lln_qimage_t *q, const spec_shape_
                  p);
     for (int f = 0; f < LLN_RTQ__R_LEN; f++)
         lln_text_put(t, "%d%s", lit[f], f + 1 < LLN_RTQ__R_LEN ? ", " : "};\n");
-    lln_text_put(t, "    lln_rtq__cfc_roll(%s_r, %s_q, lit, %d, %d, x, dt, h);\n}\n#else\n", p,
-                 p, stride, r->ncells);
+    lln_text_put(t, "    lln_rtq__cfc_roll(%s_r, %s_q, lit, %d, %d, x, dt, h);\n}\n#else\n", p, p,
+                 stride, r->ncells);
     return 1;
 }
 
