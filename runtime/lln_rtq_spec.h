@@ -503,17 +503,20 @@ enum {
 #define LLN_RTQ__RP_ROW2(r, a)                                                        \
     "ldrd r9, r10, [r12], #8\n\tsmull r10, " r ", " r ", r10\n\tsmlal r10, " r ", " a \
     ", r9\n\tadd " r ", " r ", r11\n\t"
-#define LLN_RTQ__RP_NEURON                                                                \
-    "ldmdb lr, {r0-r3}\n"                                                                 \
-    "1:\n\tlsrs r9, r9, #1\n\tbcs 3f\n"                                                   \
-    "2:\n\t" LLN_RTQ__RP_PAIR "3:\n\t" LLN_RTQ__RP_PAIR "subs r9, r9, #1\n\tbne 2b\n\t"   \
-    "cmp r10, #0\n\tblt 5f\n\tbeq 4f\n\t"                                                 \
-    "push {r0-r3}\n\tumull r0, r1, r9, r9\n\tumull r2, r3, r9, r9\n\tmov r9, r10\n\t"     \
-    "mov r10, #-1\n\tb 1b\n"                                                              \
-    "4:\n\tldmia r12!, {r4-r6, r8}\n\tsmmla r0, r0, r4, r11\n\tsmmla r1, r1, r5, r11\n\t" \
-    "smmla r2, r2, r6, r11\n\tsmmla r3, r3, r8, r11\n\tb 6f\n"                            \
-    "5:\n\tpop {r4-r6, r8}\n\t" LLN_RTQ__RP_ROW2("r0", "r4") LLN_RTQ__RP_ROW2("r1", "r5") \
-        LLN_RTQ__RP_ROW2("r2", "r6") LLN_RTQ__RP_ROW2("r3", "r8") "6:\n\t"
+#define LLN_RTQ__RP_NEURON                                                                     \
+    "ldmdb lr, {r0-r3}\n"                                                                      \
+    "1:\n\tlsrs r9, r9, #1\n\tbcs 3f\n"                                                        \
+    "2:\n\t" LLN_RTQ__RP_PAIR "3:\n\t" LLN_RTQ__RP_PAIR "subs r9, r9, #1\n\tbne 2b\n\t"        \
+    "cmp r10, #0\n\tbeq 4f\n\tblt 5f\n\t"                                                      \
+    "push {r0-r3}\n\tumull r0, r1, r9, r9\n\tumull r2, r3, r9, r9\n\tmov r9, r10\n\t"          \
+    "mov r10, #-1\n\tb 1b\n"                                                                   \
+    "5:\n\tpop {r4-r6, r8}\n\t" LLN_RTQ__RP_ROW2("r0", "r4") LLN_RTQ__RP_ROW2("r1", "r5")      \
+        LLN_RTQ__RP_ROW2("r2", "r6")                                                           \
+            LLN_RTQ__RP_ROW2("r3", "r8") "b 6f\n"                                              \
+                                         "4:\n\tldmia r12!, {r4-r6, r8}\n\tsmmla r0, r0, r4, " \
+                                         "r11\n\tsmmla r1, r1, r5, r11\n\t"                    \
+                                         "smmla r2, r2, r6, r11\n\tsmmla r3, r3, r8, r11\n"    \
+                                         "6:\n\t"
 
 /* Field f of a layer's record: the literal lit[f] where the exporter made it one (every layer
  * has the same value), else byte -1 - lit[f] of the record. */
