@@ -156,8 +156,8 @@ LLN_API lln_status_t lln_profile_compute(const lln_device_t *d, const lln_profil
  *  LTC_updates = units x ode_unfolds of an LTC (0 otherwise) and CfC_neurons = units of a CfC
  *  or wired CfC (0 for an LTC): the LTC's fused ODE solver runs ode_unfolds times per step, a
  *  CfC neuron evaluates its closed form once. A CfC or wired CfC that `lln export` gives the
- *  step specialised to its shapes (no backbone, no projection, not pure mode, at most 64
- *  inputs + units) runs its MACs on other code (unrolled rows) and its neurons' work is
+ *  step specialised to its shapes (no backbone, no projection, not pure mode, each layer's
+ *  input + state at most 64 wide: inputs + units, or per wired layer) runs its MACs on other code (unrolled rows) and its neurons' work is
  *  then the gate's transcendentals: for it a_spec takes the place of a and c_cfc is 0
  *  (a separate per-neuron term was not identifiable: such a model has exactly three
  *  transcendentals per neuron). An LTC's MACs are its synapse evaluations, not dot products

@@ -16,19 +16,31 @@ const lln_energy_coeffs_t *lln_energy_coeffs_find(const char *target)
 }
 
 /* Whether `lln export` gives m the step specialised to its shapes (src/deploy/export_q_spec.c
- * decides on the quantized image; this is the same rule on the configuration, with the layer
- * width bounded by inputs + units). */
+ * decides on the quantized image; this is the same rule on the configuration): a CfC without
+ * backbone, or a wired CfC, not in pure mode, without projection, and every layer's
+ * concatenated input [layer input, layer state] at most 64 wide (a wired CfC's layer l reads
+ * layer l - 1's neurons, the first layer the model's inputs). tests/test_energy_rule.c checks
+ * that both rules agree. */
 static int spec_step(const lln_config_t *cfg)
 {
-    int cfc =
-        cfg->cell == LLN_CELL_WIRED_CFC || (cfg->cell == LLN_CELL_CFC && cfg->backbone_layers == 0);
-    return cfc && cfg->mode != LLN_CFC_PURE && cfg->proj_size == 0 &&
-           cfg->input_size + cfg->units <= 64;
+    if (cfg->mode == LLN_CFC_PURE || cfg->proj_size != 0)
+        return 0;
+    if (cfg->cell == LLN_CELL_CFC)
+        return cfg->backbone_layers == 0 && cfg->input_size + cfg->units <= 64;
+    if (cfg->cell != LLN_CELL_WIRED_CFC || cfg->num_layers < 1)
+        return 0;
+    for (int l = 0; l < cfg->num_layers; l++) {
+        int in = l == 0 ? cfg->input_size : cfg->layer_sizes[l - 1];
+        if (in + cfg->layer_sizes[l] > 64)
+            return 0;
+    }
+    return 1;
 }
 
 /* Whether a dense CfC gets the DSP step of `lln export` (src/deploy/export_q_dspec.c decides on
  * the quantized image, adding the int32 range of every row, which a configuration cannot
- * show: this is its shape rule, with the concatenated input bounded as there) */
+ * show: this is its shape rule, with the concatenated input bounded as there; checked
+ * against the export by tests/test_energy_rule.c) */
 static int dspec_step(const lln_config_t *cfg)
 {
     int act = cfg->activation == LLN_ACT_TANH || cfg->activation == LLN_ACT_LECUN_TANH;
