@@ -34,11 +34,19 @@ if out=$("$lln" verify "$tmp/w.q.lln" --target cortex-m4 --keep "$k" 2>&1); then
     ins=$(field instructions "$out")
     ram=$(sed -nE 's/^  RAM .*= ([0-9]+) B$/\1/p' <<<"$out")
     echo "wired CfC AutoNCP(19,4) on cortex-m4: flash $flash B, $ins instructions/step, RAM $ram B"
-    [ -n "$flash" ] && [ "$flash" -le 3072 ] || fail "flash ${flash:-?} B > 3072 B (issue 14's goal)"
-    [ -n "$ins" ] && [ "$ins" -le 4000 ] || fail "${ins:-?} instructions/step > 4000 (issue 14's goal)"
-    [ -n "$ram" ] && [ "$ram" -le 256 ] || fail "RAM ${ram:-?} B > 256 B (issue 14's goal)"
-    grep -q 'lln_rtq__cfc_roll(' "$k/fw/lln_model.c" && arm-none-eabi-objdump -d "$k/fw.elf" |
-        grep -q 'smmla' || fail "the export or the image has no rolled step (no SMMLA)"
+    if [ -z "$flash" ] || [ "$flash" -gt 3072 ]; then
+        fail "flash ${flash:-?} B > 3072 B (issue 14's goal)"
+    fi
+    if [ -z "$ins" ] || [ "$ins" -gt 4000 ]; then
+        fail "${ins:-?} instructions/step > 4000 (issue 14's goal)"
+    fi
+    if [ -z "$ram" ] || [ "$ram" -gt 256 ]; then
+        fail "RAM ${ram:-?} B > 256 B (issue 14's goal)"
+    fi
+    grep -q 'lln_rtq__cfc_roll(' "$k/fw/lln_model.c" ||
+        fail "the export has no rolled step (lln_rtq__cfc_roll)"
+    arm-none-eabi-objdump -d "$k/fw.elf" | grep -q 'smmla' ||
+        fail "the image has no rolled step (no SMMLA)"
     if bash "$k/sim/build.sh" cortex-m4 "$k/unrolled.elf" "$k/fw/verify_main.c" \
         "$k/fw/lln_rtq.c" "$k/fw/lln_model.c" "$k/sim/lln_prof.c" "$k/fw/lln_fx.c" -- \
         -I"$k/sim" -ffp-contract=off -DLLN_RTQ_SPEC_ROLL=0 >"$tmp/build.log" 2>&1; then

@@ -145,7 +145,7 @@ static int roll_record(const lln_qimage_t *q, int l, const spec_shape_t *s, int 
     rec[LLN_RTQ__R_PA] = (ga + 1) / 2 + (ga + 1) / 2 % 2 * 2;
     rec[LLN_RTQ__R_PB] = (gb + 1) / 2 + (gb + 1) / 2 % 2 * 2;
     rec[LLN_RTQ__R_K] = k, rec[LLN_RTQ__R_TK] = tg.rq.s - 32;
-    rec[LLN_RTQ__R_TL] = tl, rec[LLN_RTQ__R_TB] = tb, rec[LLN_RTQ__R_HFRAC] = c->h_frac;
+    rec[LLN_RTQ__R_TL] = tl, rec[LLN_RTQ__R_TB] = tb, rec[LLN_RTQ__R_HFRAC] = (int)c->h_frac;
     rec[LLN_RTQ__R_MODE] = r->mode, rec[LLN_RTQ__R_BIAS] = s->bias == 2;
     int one_run = s->two || s->nb == 0 || (l > 0 && s->na == r->cfc[l - 1].hidden);
     return c->heads.shift >= 33 && k >= 1 && k <= 30 && tg.rq.s >= 33 && s->bias != 1 &&
@@ -221,6 +221,8 @@ static int put_roll_step(lln_text_t *t, const lln_qimage_t *q, const spec_shape_
 {
     const lln_rtq_model_t *r = &q->model;
     int rec[LLN_MAX_LAYERS][LLN_RTQ__R_LEN], kmax = 0, one_k = 1, words = 0, k = 0;
+    if (r->ncells < 1 || r->ncells > LLN_MAX_LAYERS)
+        return 0;
     for (int l = 0; l < r->ncells; l++)
         kmax = r->cfc[l].heads.shift - 32 > kmax ? r->cfc[l].heads.shift - 32 : kmax;
     for (int l = 0; l < r->ncells; l++)
@@ -243,8 +245,8 @@ static int put_roll_step(lln_text_t *t, const lln_qimage_t *q, const spec_shape_
             same = same && rec[l][f] == rec[0][f];
         lit[f] = same ? rec[0][f] : -1 - stride++;
     }
-    lln_text_put(t, "\n};\nstatic const uint8_t %s_q[%d] = {", p,
-                 r->ncells * (stride ? stride : 1));
+    lln_text_put(t, "\n};\nstatic const uint8_t %s_q[%d] = {%s", p,
+                 r->ncells * (stride ? stride : 1), stride ? "" : "0 /* every field a literal */");
     for (int l = 0; l < r->ncells; l++)
         for (int f = 0; f < LLN_RTQ__R_LEN; f++)
             if (lit[f] < 0)
