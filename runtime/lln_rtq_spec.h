@@ -535,10 +535,10 @@ enum {
  * ff2 are saturated only as 2 ff (sat16(2 sat16(v)) = sat16(2 v); |v| < 2^29). */
 LLN_RTQ__INLINE void lln_rtq__cfc_roll(const uint32_t *blk, const uint8_t *rec, const int16_t *lit,
                                        int stride, int layers, const int16_t *x, int32_t dt,
-                                       int16_t *h)
+                                       int16_t *h, uint32_t *xs)
 {
-    /* the activations: four zero words, group A's pairs, group B's pairs */
-    uint32_t xs[LLN_RTQ_SPEC_MAX_IN / 2 + 6];
+    /* xs: the activations (the caller's, 4 + the most pairs of a layer words): four zero
+     * words, group A's pairs, group B's pairs */
     xs[0] = xs[1] = xs[2] = xs[3] = 0;
     for (; layers > 0; layers--, rec += stride) {
         int xo = LLN_RTQ__RV(LLN_RTQ__R_XA), pb = LLN_RTQ__RV(LLN_RTQ__R_PB);

@@ -220,7 +220,7 @@ static void put_roll(lln_text_t *t, int *k, const lln_rtq_cfc_t *c, const spec_s
 static int put_roll_step(lln_text_t *t, const lln_qimage_t *q, const spec_shape_t *s, const char *p)
 {
     const lln_rtq_model_t *r = &q->model;
-    int rec[LLN_MAX_LAYERS][LLN_RTQ__R_LEN], kmax = 0, one_k = 1, words = 0, k = 0;
+    int rec[LLN_MAX_LAYERS][LLN_RTQ__R_LEN], kmax = 0, one_k = 1, words = 0, k = 0, xw = 0;
     if (r->ncells < 1 || r->ncells > LLN_MAX_LAYERS)
         return 0;
     for (int l = 0; l < r->ncells; l++)
@@ -231,6 +231,7 @@ static int put_roll_step(lln_text_t *t, const lln_qimage_t *q, const spec_shape_
         if (!roll_record(q, l, &s[l], one_k ? kmax : r->cfc[l].heads.shift - 32, rec[l]))
             return 0;
         int pairs = (rec[l][LLN_RTQ__R_GA] + 1) / 2 + (rec[l][LLN_RTQ__R_GB] + 1) / 2;
+        xw = pairs > xw ? pairs : xw;
         words += r->cfc[l].hidden * (2 * pairs + 4 + 4 * s[l].two + 2 * (s[l].bias == 2));
     }
     lln_text_put(t, "#if LLN_RTQ__ROLL /* the rolled step (lln_rtq__cfc_roll) */\n");
@@ -257,8 +258,10 @@ static int put_roll_step(lln_text_t *t, const lln_qimage_t *q, const spec_shape_
                  p);
     for (int f = 0; f < LLN_RTQ__R_LEN; f++)
         lln_text_put(t, "%d%s", lit[f], f + 1 < LLN_RTQ__R_LEN ? ", " : "};\n");
-    lln_text_put(t, "    lln_rtq__cfc_roll(%s_r, %s_q, lit, %d, %d, x, dt, h);\n}\n#else\n", p, p,
-                 stride, r->ncells);
+    lln_text_put(t,
+                 "    uint32_t xs[%d]; /* the activations: 4 zero words and the most pairs */\n"
+                 "    lln_rtq__cfc_roll(%s_r, %s_q, lit, %d, %d, x, dt, h, xs);\n}\n#else\n",
+                 4 + xw, p, p, stride, r->ncells);
     return 1;
 }
 
