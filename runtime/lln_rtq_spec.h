@@ -436,6 +436,170 @@ LLN_RTQ__NOINLINE void lln_rtq__cfc_small(const uint32_t *blk, const int16_t *sh
     }
 }
 
+/* ---- the rolled step on DSP cores (LLN_RTQ_SPEC_ROLL) ----------------------------------------- */
+
+/* On Armv7E-M and later (M4, M7, M33, M55: SMLAD) with GCC or Clang (inline assembly) and
+ * unaligned word loads allowed (GCC's and Clang's default there: __ARM_FEATURE_UNALIGNED), the
+ * exported step calls lln_rtq__cfc_roll: one rolled copy of the layer for every layer instead
+ * of an unrolled lln_rtq__cfc_spec per layer, its tables laid out so that the rolled loop
+ * needs about as many instructions per multiply-accumulate as the unrolled rows, and its
+ * code is the same few hundred bytes for any model (docs/DESIGN.md "The 3 KB round").
+ * -DLLN_RTQ_SPEC_ROLL=0 takes the unrolled step there too; elsewhere (M0, M3, RISC-V) it is
+ * the only one. Same results bit for bit either way. */
+#ifndef LLN_RTQ_SPEC_ROLL
+#define LLN_RTQ_SPEC_ROLL 1
+#endif
+#if LLN_RTQ_SPEC_ROLL && defined(LLN_RTQ__SPEC_PAIRS) && defined(__GNUC__) && \
+    defined(__ARM_FEATURE_UNALIGNED) && defined(__thumb2__)
+#define LLN_RTQ__ROLL 1
+#else
+#define LLN_RTQ__ROLL 0
+#endif
+
+/* A layer's record for lln_rtq__cfc_roll: bytes, written by the exporter one layer after the
+ * other, the fields the layers do not share (lln_rtq__cfc_roll's lit). */
+enum {
+    LLN_RTQ__R_H,     /* neurons */
+    LLN_RTQ__R_XA,    /* xa: the state from this index on, or LLN_RTQ__R_INPUT for the input */
+    LLN_RTQ__R_XB,    /* the layer's own state (written in place): its index */
+    LLN_RTQ__R_GA,    /* columns of group A: of xa, or with one group of xa and then xb */
+    LLN_RTQ__R_GB,    /* columns of group B (of xb), 0 for one group */
+    LLN_RTQ__R_PA,    /* group A's column pairs p as 2 ceil(p / 2) + p mod 2 (LLN_RTQ__RP_NEURON) */
+    LLN_RTQ__R_PB,    /* group B's likewise; 0: one group, one multiplier a row */
+    LLN_RTQ__R_K,     /* the rows' shift - 32 (rq's one-word path: shift >= 33) */
+    LLN_RTQ__R_TK,    /* the time gate's rq: its shift - 32 (>= 1) */
+    LLN_RTQ__R_TL,    /* log2 of the time gate's ka (lln_rtq__tgate_t) */
+    LLN_RTQ__R_TB,    /* log2 of its tb_mul */
+    LLN_RTQ__R_HFRAC, /* h_frac */
+    LLN_RTQ__R_MODE,  /* LLN_RTQ_MODE_DEFAULT or no_gate */
+    LLN_RTQ__R_BIAS,  /* 1: int16 bias pairs after the multipliers, 0: no bias */
+    LLN_RTQ__R_LEN
+};
+#define LLN_RTQ__R_INPUT 255
+
+#if LLN_RTQ__ROLL
+/* One neuron's four heads (rows ff1, ff2, time_a, time_b) in inline assembly with fixed
+ * registers: per column pair one word of activations (the pair as SMLAD reads it) and two
+ * weight words, each [row r col 0, row r + 1 col 0, row r col 1, row r + 1 col 1] (int8 bytes,
+ * the first in bits 0..7): SXTB16 of the word gives row r's pair, SXTB16 of it rotated by 8
+ * row r + 1's. 10 instructions for 8 multiply-accumulates, two pairs a pass; a group's pair
+ * count p comes as 2 ceil(p / 2) + p mod 2 (one shift gives the passes, its carry sends an
+ * odd count in at the second pair). The sums start at zero: for group A one LDMDB of the four
+ * zero words before the activations, for group B two UMULL of the spent count (0) by itself.
+ * Group A's pairs, then (pb > 0) group B's, whose sums wait on the stack meanwhile; then the
+ * rows' multipliers and rq's rounding term c = 2^(k-1): one group, 4 words m, each row's
+ * c + floor(a m / 2^32) by SMMLA; two groups, per row (ma, mb), c + floor((a ma + b mb) /
+ * 2^32) by SMULL, SMLAL and an ADD. The sums are those of lln_rtq__dot: sums modulo 2^32 of the
+ * same products (|a|, |b| < 2^28 for at most 64 columns). Registers: r0-r3 the sums (then
+ * the results), r4 the activations, r5, r6 the weights, r8 a temporary, r9 the pair count
+ * (group A's on entry), r10 group B's (0: one group; -1 once group B runs), r11 c, r12 the
+ * weights' pointer (advanced past the multipliers), lr the activations' pointer (group A's
+ * pairs, then group B's). */
+#define LLN_RTQ__RP_PAIR                                                        \
+    "ldr r4, [lr], #4\n\tldrd r5, r6, [r12], #8\n\tsxtb16 r8, r5\n\t"           \
+    "smlad r0, r8, r4, r0\n\tsxtb16 r8, r5, ror #8\n\tsmlad r1, r8, r4, r1\n\t" \
+    "sxtb16 r8, r6\n\tsmlad r2, r8, r4, r2\n\tsxtb16 r8, r6, ror #8\n\t"        \
+    "smlad r3, r8, r4, r3\n\t"
+#define LLN_RTQ__RP_ROW2(r, a)                                                        \
+    "ldrd r9, r10, [r12], #8\n\tsmull r10, " r ", " r ", r10\n\tsmlal r10, " r ", " a \
+    ", r9\n\tadd " r ", " r ", r11\n\t"
+#define LLN_RTQ__RP_NEURON                                                                     \
+    "ldmdb lr, {r0-r3}\n"                                                                      \
+    "1:\n\tlsrs r9, r9, #1\n\tbcs 3f\n"                                                        \
+    "2:\n\t" LLN_RTQ__RP_PAIR "3:\n\t" LLN_RTQ__RP_PAIR "subs r9, r9, #1\n\tbne 2b\n\t"        \
+    "cmp r10, #0\n\tbeq 4f\n\tblt 5f\n\t"                                                      \
+    "push {r0-r3}\n\tumull r0, r1, r9, r9\n\tumull r2, r3, r9, r9\n\tmov r9, r10\n\t"          \
+    "mov r10, #-1\n\tb 1b\n"                                                                   \
+    "5:\n\tpop {r4-r6, r8}\n\t" LLN_RTQ__RP_ROW2("r0", "r4") LLN_RTQ__RP_ROW2("r1", "r5")      \
+        LLN_RTQ__RP_ROW2("r2", "r6")                                                           \
+            LLN_RTQ__RP_ROW2("r3", "r8") "b 6f\n"                                              \
+                                         "4:\n\tldmia r12!, {r4-r6, r8}\n\tsmmla r0, r0, r4, " \
+                                         "r11\n\tsmmla r1, r1, r5, r11\n\t"                    \
+                                         "smmla r2, r2, r6, r11\n\tsmmla r3, r3, r8, r11\n"    \
+                                         "6:\n\t"
+
+/* Field f of a layer's record: the literal lit[f] where the exporter made it one (every layer
+ * has the same value), else byte -1 - lit[f] of the record. */
+#define LLN_RTQ__RV(f) (lit[f] >= 0 ? lit[f] : rec[-1 - lit[f]])
+
+/* The model's CfC layers (default or no_gate mode) in place on the state h, as
+ * lln_rtq__cfc_spec computes them: blk holds, layer by layer and in a layer neuron by neuron,
+ * its four heads' rows (ff1, ff2, time_a, time_b) as LLN_RTQ__RP_NEURON's column pairs (group
+ * A's, then group B's), the rows' multipliers (one group: 4 words; two: per row ma, mb), then
+ * with a bias the rows' biases as two words of int16 pairs (lln_rtq__bias). rec holds the
+ * layers' records (stride bytes each), lit the model's literals (LLN_RTQ__RV): the exporter's
+ * wrapper passes a static table, so that what every layer shares is a constant here. A layer's
+ * activations are copied once, group after group (xb is the state it writes; with one group
+ * xb follows xa in memory). Every row's rq is on the one-word path (shift >= 33), and the time
+ * gate's too (the exporter checks): floor((floor(p / 2^32) + 2^(k-1)) / 2^k) + bias. ff1 and
+ * ff2 are saturated only as 2 ff (sat16(2 sat16(v)) = sat16(2 v); |v| < 2^29). */
+LLN_RTQ__INLINE void lln_rtq__cfc_roll(const uint32_t *blk, const uint8_t *rec, const int16_t *lit,
+                                       int stride, int layers, const int16_t *x, int32_t dt,
+                                       int16_t *h, uint32_t *xs)
+{
+    /* xs: the activations (the caller's, 4 + the most pairs of a layer words): four zero
+     * words, group A's pairs, group B's pairs */
+    xs[0] = xs[1] = xs[2] = xs[3] = 0;
+    for (; layers > 0; layers--, rec += stride) {
+        int xo = LLN_RTQ__RV(LLN_RTQ__R_XA), pb = LLN_RTQ__RV(LLN_RTQ__R_PB);
+        int k = LLN_RTQ__RV(LLN_RTQ__R_K), tk = LLN_RTQ__RV(LLN_RTQ__R_TK);
+        int bias = LLN_RTQ__RV(LLN_RTQ__R_BIAS);
+        int32_t ka = (int32_t)1 << LLN_RTQ__RV(LLN_RTQ__R_TL);
+        int32_t tbm = (int32_t)1 << LLN_RTQ__RV(LLN_RTQ__R_TB);
+        int16_t *y = h + LLN_RTQ__RV(LLN_RTQ__R_XB), *yend = y + LLN_RTQ__RV(LLN_RTQ__R_H);
+        /* the columns as pairs: group A's from xa, then group B's from y (a pair by one load:
+         * these cores load words at any even address) */
+        const int16_t *src = xo == LLN_RTQ__R_INPUT ? x : h + xo;
+        uint32_t *d = xs + 4;
+        for (int n = LLN_RTQ__RV(LLN_RTQ__R_GA), g = 0;; n = LLN_RTQ__RV(LLN_RTQ__R_GB)) {
+            uint32_t q = (uint32_t)n >> 1, t;
+            if (q)
+                __asm__ volatile("1:\n\tldr %[t], [%[s]], #4\n\tstr %[t], [%[d]], #4\n\t"
+                                 "subs %[q], %[q], #1\n\tbne 1b"
+                                 : [s] "+r"(src), [d] "+r"(d), [q] "+r"(q), [t] "=&r"(t)
+                                 :
+                                 : "cc", "memory");
+            if (n & 1)
+                *d++ = (uint16_t)src[0];
+            if (g++ || !pb)
+                break;
+            src = y;
+        }
+        for (; y < yend; y++) {
+            int32_t v[4]; /* the rows' values */
+            {
+                register int32_t r0 __asm__("r0"), r1 __asm__("r1"), r2 __asm__("r2"),
+                    r3 __asm__("r3");
+                register uint32_t n __asm__("r9") = (uint32_t)LLN_RTQ__RV(LLN_RTQ__R_PA);
+                register int32_t nb __asm__("r10") = pb;
+                register int32_t c __asm__("r11") = 1 << (k - 1);
+                register const uint32_t *w __asm__("r12") = blk;
+                register const uint32_t *xp __asm__("lr") = xs + 4;
+                __asm__ volatile(LLN_RTQ__RP_NEURON
+                                 : "=r"(r0), "=r"(r1), "=r"(r2), "=r"(r3), "+r"(w), "+r"(xp),
+                                   "+r"(n), "+r"(nb)
+                                 : "r"(c)
+                                 : "r4", "r5", "r6", "r8", "cc", "memory");
+                v[0] = r0, v[1] = r1, v[2] = r2, v[3] = r3;
+                blk = w;
+            }
+            const uint32_t *cb = blk; /* the bias words follow the multipliers */
+            blk += 2 * bias;
+#pragma GCC unroll 4
+            for (int g = 0; g < 4; g++) /* rq (one word) + bias */
+                v[g] = (v[g] >> k) + (bias ? lln_rtq__bias(cb, 2, g) : 0);
+            v[2] = lln_rtq__sat(v[2]), v[3] = lln_rtq__sat(v[3]);
+            int32_t arg =
+                ((((int32_t)(((int64_t)(v[2] * ka) * dt) >> 32)) + (1 << (tk - 1))) >> tk) +
+                v[3] * tbm;
+            *y = lln_rtq__cfc_blend(lln_rtq__sigmoid_sat(2 * v[0]), lln_rtq__sigmoid_sat(2 * v[1]),
+                                    lln_rtq__sigmoid_sat(arg), LLN_RTQ__RV(LLN_RTQ__R_MODE),
+                                    LLN_RTQ__RV(LLN_RTQ__R_HFRAC));
+        }
+    }
+}
+#endif
+
 /* ---- the dense CfC step on DSP cores (LLN_RTQ_DSPEC, lln_rtq.h) ------------------------------ */
 
 /* `lln export` writes this step for a CfC with one tanh backbone layer (default or no_gate

@@ -3,6 +3,8 @@
 # firmware `lln verify --keep` leaves, rebuilt with -DLLN_RTQ_SPEC_SMALL=1 -Os, must print the
 # same outputs and states as the verified default build (which `lln verify` compared bit for bit
 # with the host), and must really be the rolled kernel (lln_rtq__cfc_small linked, less code).
+# It is the unrolled step's variant: on cortex-m4, whose default is the rolled step of
+# LLN_RTQ_SPEC_ROLL (tests/cli_roll.sh), it is built with -DLLN_RTQ_SPEC_ROLL=0.
 # Targets: cortex-m4 (SMLAD pairs), cortex-m0 and rv32imc (one activation a value). Models:
 # wired CfC AutoNCP(19,4) (two column groups, int16 biases), wired CfC in no_gate mode and a CfC
 # without backbone. Skipped (loudly, exit 77) when the cross toolchains or QEMU are absent.
@@ -39,7 +41,7 @@ for model in wcfc wcfc_ng cfc; do
         }
         if ! bash "$k/sim/build.sh" "$t" "$k/small.elf" "$k/fw/verify_main.c" "$k/fw/lln_rtq.c" \
             "$k/fw/lln_model.c" "$k/sim/lln_prof.c" "$k/fw/lln_fx.c" -- -I"$k/sim" -ffp-contract=off \
-            -DLLN_RTQ_SPEC_SMALL=1 -Os >"$tmp/build.log" 2>&1; then
+            -DLLN_RTQ_SPEC_SMALL=1 -DLLN_RTQ_SPEC_ROLL=0 -Os >"$tmp/build.log" 2>&1; then
             fail "$model on $t: the size variant does not build: $(tail -n 5 "$tmp/build.log")"
             continue
         fi
@@ -53,7 +55,15 @@ for model in wcfc wcfc_ng cfc; do
         "$nm" "$k/small.elf" | grep -qE ' lln_rtq__cfc_small(\.[a-z0-9.]+)?$' ||
             fail "$model on $t: lln_rtq__cfc_small is not in the size variant's image"
         small=$(bash "$k/sim/sizes.sh" "$k/small.elf" lln_model.o | awk '$3 == "TOTAL" { print $1 }')
-        big=$(bash "$k/sim/sizes.sh" "$k/fw.elf" lln_model.o | awk '$3 == "TOTAL" { print $1 }')
+        ref=$k/fw.elf # the unrolled step at -O2: the verified build, or on cortex-m4 rebuilt
+        if [ "$t" = cortex-m4 ]; then
+            ref=$k/unrolled.elf
+            bash "$k/sim/build.sh" "$t" "$ref" "$k/fw/verify_main.c" "$k/fw/lln_rtq.c" \
+                "$k/fw/lln_model.c" "$k/sim/lln_prof.c" "$k/fw/lln_fx.c" -- -I"$k/sim" \
+                -ffp-contract=off -DLLN_RTQ_SPEC_ROLL=0 >"$tmp/build.log" 2>&1 ||
+                fail "$model on $t: -DLLN_RTQ_SPEC_ROLL=0 does not build"
+        fi
+        big=$(bash "$k/sim/sizes.sh" "$ref" lln_model.o | awk '$3 == "TOTAL" { print $1 }')
         if [ -z "$small" ] || [ -z "$big" ] || [ "$small" -ge "$big" ]; then
             fail "$model on $t: the size variant's model object is not smaller ($small vs $big B)"
         fi
