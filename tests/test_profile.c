@@ -312,6 +312,15 @@ static void test_energy_table(void)
     lln_devices_free(&db);
 }
 
+/* The model of configuration c (seed 7), or NULL with a failed check. */
+static lln_model_t *variant(const lln_config_t *c)
+{
+    lln_model_t *m = NULL;
+    lln_error_t err = {LLN_OK, ""};
+    CHECK_MSG(lln_model_create(c, 7, &m, &err) == LLN_OK, "%s", err.msg);
+    return m;
+}
+
 static lln_model_t *energy_model(lln_cell_kind_t cell)
 {
     lln_config_t c;
@@ -323,10 +332,7 @@ static lln_model_t *energy_model(lln_cell_kind_t cell)
     } else {
         c.units = 8;
     }
-    lln_model_t *m = NULL;
-    lln_error_t err = {LLN_OK, ""};
-    CHECK_MSG(lln_model_create(&c, 7, &m, &err) == LLN_OK, "%s", err.msg);
-    return m;
+    return variant(&c);
 }
 
 static void test_energy_model(void)
@@ -355,9 +361,7 @@ static void test_energy_model(void)
      * (a_dspec 17 per MAC), and the generic a where it has none (a_dspec 0) */
     lln_config_t ce = *lln_model_config(cfc);
     ce.input_size = 4;
-    lln_model_t *even = NULL;
-    lln_error_t ee = {LLN_OK, ""};
-    CHECK_MSG(lln_model_create(&ce, 7, &even, &ee) == LLN_OK, "%s", ee.msg);
+    lln_model_t *even = variant(&ce);
     if (even != NULL) {
         lln_model_stats(even, &st);
         double rest = 2.0 * (double)st.transcendentals + 5.0 * 8 + 7;
@@ -371,9 +375,7 @@ static void test_energy_model(void)
     /* a CfC without backbone gets the specialised step: 11 per MAC, no per-neuron term */
     lln_config_t c = *lln_model_config(cfc);
     c.backbone_layers = 0;
-    lln_model_t *nb = NULL;
-    lln_error_t e = {LLN_OK, ""};
-    CHECK_MSG(lln_model_create(&c, 7, &nb, &e) == LLN_OK, "%s", e.msg);
+    lln_model_t *nb = variant(&c);
     if (nb != NULL) {
         lln_model_stats(nb, &st);
         CHECK_NEAR(lln_energy_instructions(&k, nb),

@@ -125,17 +125,22 @@ static void put_layer(lln_text_t *t, const char *p, int l, const lln_rtq_cfc_t *
  * the layer cannot take the rolled step: rq off the one-word path (shift < 33 for the rows or
  * the time gate), int32 biases, a count above a byte, or one column group whose columns are
  * not one run in memory (a first layer reading the input and the state). */
+/* e with 2^e = v, 0 <= e <= 30, or -1 when v is no such power of two. */
+static int exact_log2(int32_t v)
+{
+    for (int e = 0; e <= 30; e++)
+        if (((int32_t)1 << e) == v)
+            return e;
+    return -1;
+}
+
 static int roll_record(const lln_qimage_t *q, int l, const spec_shape_t *s, int k, int rec[])
 {
     const lln_rtq_model_t *r = &q->model;
     const lln_rtq_cfc_t *c = &r->cfc[l];
     lln_rtq__tgate_t tg = lln_rtq__tgate_prep(c->t_frac, r->dt_frac);
     int ga = s->two ? s->na : c->heads.in, gb = s->two ? s->nb : 0, col = 0;
-    int tl = 0, tb = 0;
-    while (tl < 30 && ((int32_t)1 << tl) != tg.ka)
-        tl++;
-    while (tb < 30 && ((int32_t)1 << tb) != tg.tb_mul)
-        tb++;
+    int tl = exact_log2(tg.ka), tb = exact_log2(tg.tb_mul);
     for (int i = 0; i < l; i++)
         col += r->cfc[i].hidden;
     rec[LLN_RTQ__R_H] = c->hidden, rec[LLN_RTQ__R_GA] = ga, rec[LLN_RTQ__R_GB] = gb;
@@ -149,9 +154,8 @@ static int roll_record(const lln_qimage_t *q, int l, const spec_shape_t *s, int 
     rec[LLN_RTQ__R_MODE] = r->mode, rec[LLN_RTQ__R_BIAS] = s->bias == 2;
     int one_run = s->two || s->nb == 0 || (l > 0 && s->na == r->cfc[l - 1].hidden);
     return c->heads.shift >= 33 && k >= 1 && k <= 30 && tg.rq.s >= 33 && s->bias != 1 &&
-           c->hidden <= 255 && col + c->hidden < LLN_RTQ__R_INPUT && ga >= 1 &&
-           ((int32_t)1 << tl) == tg.ka && ((int32_t)1 << tb) == tg.tb_mul && c->h_frac >= 0 &&
-           c->h_frac <= 15 && one_run;
+           c->hidden <= 255 && col + c->hidden < LLN_RTQ__R_INPUT && ga >= 1 && tl >= 0 &&
+           tb >= 0 && c->h_frac >= 0 && c->h_frac <= 15 && one_run;
 }
 
 /* Can layer l's multipliers take the rows' shift 32 + k (>= its own)? Then they are stored
@@ -180,7 +184,7 @@ static void put_roll(lln_text_t *t, int *k, const lln_rtq_cfc_t *c, const spec_s
                      const int rec[])
 {
     const lln_rtq_dense_t *d = &c->heads;
-    int H = c->hidden, ga = s->two ? s->na : d->in, gb = s->two ? s->nb : 0;
+    int H = c->hidden, ga = rec[LLN_RTQ__R_GA], gb = rec[LLN_RTQ__R_GB];
     uint32_t sc = 1u << (32 + rec[LLN_RTQ__R_K] - d->shift);
     for (int j = 0; j < H; j++) {
         int8_t nat[4][LLN_RTQ_SPEC_MAX_IN + 2];
